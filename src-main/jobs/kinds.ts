@@ -1,0 +1,41 @@
+/**
+ * Every kind of long job, by name. Each runs in its own process (jobs/worker.ts) with its own database
+ * connection, reports progress through ctx.progress and stops when ctx.signal aborts (throwing JobCancelled).
+ * Add a kind here and start it with engine.jobs.start(kind, params).
+ */
+import type { DB } from '../store/db';
+
+export interface JobContext {
+  db: DB;
+  dbPath: string;
+  signal: AbortSignal;
+  progress(fraction: number | null, message: string, figures?: Record<string, number>): void;
+}
+
+export class JobCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'JobCancelled';
+  }
+}
+
+export function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new JobCancelled();
+}
+
+export type JobKind = (params: unknown, ctx: JobContext) => Promise<unknown>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const jobKinds: Record<string, JobKind> = {
+  /** Counts to `steps`, one progress event per step: proves the plumbing (progress, cancel, final status). */
+  async demo(params, ctx) {
+    const { steps, delayMs } = params as { steps: number; delayMs: number };
+    for (let i = 1; i <= steps; i++) {
+      throwIfCancelled(ctx.signal);
+      await sleep(delayMs);
+      ctx.progress(i / steps, `step ${i} of ${steps}`, { step: i });
+    }
+    return { counted: steps, pid: process.pid };
+  },
+};

@@ -1,0 +1,50 @@
+/**
+ * The one dispatcher behind every shell: validates the channel and the payload against the contract, calls the
+ * handler, validates the response, and turns every failure into a typed ApiError. It never throws.
+ */
+import { z } from 'zod';
+import { contract, isChannel, type ApiError, type ApiResult, type Channel } from '../../src-shared/contract';
+import type { Engine } from '../engine';
+import { ServiceError } from './errors';
+import type { Handler, Handlers } from './types';
+import { appHandlers } from './app';
+import { jobHandlers } from './jobs';
+
+export const handlers: Handlers = {
+  ...appHandlers,
+  ...jobHandlers,
+};
+
+function zodIssues(e: z.ZodError): { path: string; message: string }[] {
+  return e.issues.slice(0, 20).map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ServiceError) return { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) };
+  if (e instanceof z.ZodError) return { code: 'BAD_REQUEST', message: 'the request does not match the contract', issues: zodIssues(e) };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'INTERNAL', message };
+}
+
+export async function dispatch(engine: Engine, channel: unknown, payload: unknown): Promise<ApiResult<unknown>> {
+  if (!isChannel(channel)) {
+    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${String(channel).slice(0, 80)}` } };
+  }
+  const spec = contract[channel];
+  const parsed = spec.request.safeParse(payload ?? {});
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'BAD_REQUEST', message: `bad request for ${channel}`, issues: zodIssues(parsed.error) } };
+  }
+  try {
+    const handler = handlers[channel] as Handler<Channel>;
+    const value = await handler(parsed.data as never, engine);
+    const out = spec.response.safeParse(value);
+    if (!out.success) {
+      return { ok: false, error: { code: 'INTERNAL', message: `the engine's response for ${channel} broke the contract`, issues: zodIssues(out.error) } };
+    }
+    return { ok: true, value: out.data };
+  } catch (e) {
+    if (!(e instanceof ServiceError)) console.error(`[${channel}]`, e);
+    return { ok: false, error: toApiError(e) };
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { Empty, Id, method } from './define';
+
+export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const JobInfo = z.object({
+  id: Id,
+  kind: z.string(),
+  label: z.string(),
+  status: JobStatus,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** 0..1 when known */
+  fraction: z.number().min(0).max(1).nullable(),
+  message: z.string(),
+  /** free-form progress figures (episode, reward, loss...) from the last progress event */
+  figures: z.record(z.string(), z.number()),
+  result: z.unknown().optional(),
+  error: z.string().nullable(),
+});
+export type JobInfo = z.infer<typeof JobInfo>;
+
+export const JobEvent = z.object({ job: JobInfo });
+export type JobEvent = z.infer<typeof JobEvent>;
+
+export const jobMethods = {
+  'jobs.list': method('Jobs of this session, newest first', Empty, z.array(JobInfo)),
+  'jobs.get': method('One job', z.object({ id: Id }).strict(), JobInfo),
+  'jobs.cancel': method('Ask a running job to stop; it ends with status cancelled', z.object({ id: Id }).strict(), JobInfo),
+  'jobs.demo': method(
+    'A short job that counts to n with progress events (for checking the job plumbing end to end)',
+    z.object({ steps: z.number().int().min(1).max(1000), delayMs: z.number().int().min(0).max(1000) }).strict(),
+    JobInfo,
+  ),
+};
