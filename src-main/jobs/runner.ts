@@ -66,7 +66,7 @@ export class JobRunner {
     const child = fork(file, [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settle!: (j: JobInfo) => void;
     const done = new Promise<JobInfo>((r) => (settle = r));
-    const entry = { info, child, done };
+    const entry: { info: JobInfo; child?: ChildProcess; done: Promise<JobInfo> } = { info, child, done };
     this.jobs.set(id, entry);
     const update = (patch: Partial<JobInfo>) => {
       entry.info = { ...entry.info, ...patch };

@@ -19,6 +19,11 @@ function zodIssues(e: z.ZodError): { path: string; message: string }[] {
   return e.issues.slice(0, 20).map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
 }
 
+/** A printable name for whatever arrived as a channel (it may be any value from an untrusted sender). */
+export function describeChannel(ch: unknown): string {
+  return typeof ch === 'string' ? ch.slice(0, 80) : `(${typeof ch})`;
+}
+
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ServiceError) return { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) };
   if (e instanceof z.ZodError) return { code: 'BAD_REQUEST', message: 'the request does not match the contract', issues: zodIssues(e) };
@@ -28,7 +33,7 @@ export function toApiError(e: unknown): ApiError {
 
 export async function dispatch(engine: Engine, channel: unknown, payload: unknown): Promise<ApiResult<unknown>> {
   if (!isChannel(channel)) {
-    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${String(channel).slice(0, 80)}` } };
+    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${describeChannel(channel)}` } };
   }
   const spec = contract[channel];
   const parsed = spec.request.safeParse(payload ?? {});

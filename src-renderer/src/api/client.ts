@@ -1,0 +1,94 @@
+/**
+ * The renderer's one door to the engine. In the desktop app it uses `window.api` (the preload); in a browser it
+ * talks to the headless host over HTTP with the per-start token from the page's <meta name="hdrl-token">.
+ * Either way it speaks only the contract (src-shared/contract): the renderer never imports src-main.
+ */
+import type { ApiError, ApiResult, Channel, EventName, EventPayload, Request, Response } from '@shared/contract';
+
+export class ApiCallError extends Error {
+  readonly code: ApiError['code'];
+  readonly issues: ApiError['issues'];
+  constructor(readonly channel: string, err: ApiError) {
+    super(err.message);
+    this.code = err.code;
+    this.issues = err.issues;
+  }
+}
+
+type PreloadApi = Record<string, Record<string, (req?: unknown) => Promise<ApiResult<unknown>>>> & {
+  events: { on(name: string, cb: (p: unknown) => void): () => void };
+  desktop?: { openFiles(): Promise<string[]> };
+};
+
+declare global {
+  interface Window {
+    api?: PreloadApi;
+  }
+}
+
+export interface ApiClient {
+  transport: 'ipc' | 'http';
+  call<C extends Channel>(channel: C, req: Request<C>): Promise<Response<C>>;
+  on<E extends EventName>(name: E, cb: (payload: EventPayload<E>) => void): () => void;
+  /** native file dialog (desktop only); null in a browser */
+  openFiles: (() => Promise<string[]>) | null;
+}
+
+function unwrap<T>(channel: string, r: ApiResult<unknown>): T {
+  if (!r || typeof r !== 'object' || !('ok' in r)) throw new ApiCallError(channel, { code: 'INTERNAL', message: 'malformed response' });
+  if (!r.ok) throw new ApiCallError(channel, r.error);
+  return r.value as T;
+}
+
+function ipcClient(api: PreloadApi): ApiClient {
+  return {
+    transport: 'ipc',
+    async call(channel, req) {
+      const [service, method] = channel.split('.') as [string, string];
+      const fn = api[service]?.[method];
+      if (!fn) throw new ApiCallError(channel, { code: 'UNKNOWN_CHANNEL', message: `no such channel ${channel}` });
+      return unwrap(channel, await fn(req));
+    },
+    on(name, cb) {
+      return api.events.on(name, cb as (p: unknown) => void);
+    },
+    openFiles: api.desktop ? () => api.desktop!.openFiles() : null,
+  };
+}
+
+function httpClient(): ApiClient {
+  const token = document.querySelector('meta[name="hdrl-token"]')?.getAttribute('content') ?? '';
+  let source: EventSource | null = null;
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  function ensureSource(name: string) {
+    if (!source) source = new EventSource(`/events?token=${encodeURIComponent(token)}`);
+    if (!listeners.has(name)) {
+      listeners.set(name, new Set());
+      source.addEventListener(name, (e) => {
+        const payload = JSON.parse((e as MessageEvent<string>).data) as unknown;
+        for (const cb of listeners.get(name) ?? []) cb(payload);
+      });
+    }
+  }
+  return {
+    transport: 'http',
+    async call(channel, req) {
+      let res: globalThis.Response;
+      try {
+        res = await fetch(`/api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hdrl-token': token }, body: JSON.stringify(req ?? {}) });
+      } catch (e) {
+        throw new ApiCallError(channel, { code: 'INTERNAL', message: `the engine is not reachable (${(e as Error).message}); is \`npm run serve\` still running?` });
+      }
+      return unwrap(channel, (await res.json()) as ApiResult<unknown>);
+    },
+    on(name, cb) {
+      ensureSource(name);
+      const set = listeners.get(name)!;
+      set.add(cb as (p: unknown) => void);
+      return () => set.delete(cb as (p: unknown) => void);
+    },
+    openFiles: null,
+  };
+}
+
+export const api: ApiClient = typeof window !== 'undefined' && window.api ? ipcClient(window.api) : httpClient();

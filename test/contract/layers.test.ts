@@ -1,0 +1,91 @@
+/**
+ * The contract is the only path between renderer and engine: src-shared imports nothing from Node, Electron,
+ * the DOM, src-main or src-renderer, and src-renderer never imports src-main. The checker is tested on
+ * deliberately wrong sources so it cannot pass vacuously.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util', 'events', 'stream', 'worker_threads', 'module', 'process', 'buffer', 'zlib', 'readline', 'tty', 'dns', 'cluster', 'vm', 'v8', 'perf_hooks', 'assert', 'timers']);
+const DOM_GLOBALS = /\b(window|document|localStorage|navigator|HTMLElement|EventSource)\b/;
+
+function importsOf(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(IMPORT_RE)) out.push((m[1] ?? m[2] ?? m[3] ?? m[4])!);
+  return out;
+}
+
+function filesUnder(dir: string, exts = ['.ts', '.vue']): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p, exts));
+    else if (exts.some((x) => e.name.endsWith(x))) out.push(p);
+  }
+  return out;
+}
+
+/** Violations for a file in src-shared. */
+export function sharedViolations(file: string, source: string): string[] {
+  const v: string[] = [];
+  for (const spec of importsOf(source)) {
+    const bare = spec.replace(/^node:/, '').split('/')[0]!;
+    if (spec.startsWith('node:') || NODE_BUILTINS.has(bare)) v.push(`${file}: imports Node module ${spec}`);
+    else if (bare === 'electron') v.push(`${file}: imports electron`);
+    else if (spec.startsWith('.')) {
+      const target = path.resolve(path.dirname(file), spec);
+      if (!target.startsWith(path.join(ROOT, 'src-shared'))) v.push(`${file}: imports ${spec} outside src-shared`);
+    } else if (bare !== 'zod') v.push(`${file}: imports package ${spec} (src-shared may use zod only)`);
+  }
+  const code = source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+  if (DOM_GLOBALS.test(code)) v.push(`${file}: uses a DOM global`);
+  return v;
+}
+
+/** Violations for a file in src-renderer. */
+export function rendererViolations(file: string, source: string): string[] {
+  const v: string[] = [];
+  for (const spec of importsOf(source)) {
+    const bare = spec.replace(/^node:/, '').split('/')[0]!;
+    if (spec.startsWith('.')) {
+      const target = path.resolve(path.dirname(file), spec);
+      if (target.startsWith(path.join(ROOT, 'src-main'))) v.push(`${file}: imports src-main (${spec})`);
+    } else if (spec.startsWith('node:') || NODE_BUILTINS.has(bare) || bare === 'electron') v.push(`${file}: imports ${spec}`);
+    else if (spec.includes('src-main')) v.push(`${file}: imports src-main (${spec})`);
+  }
+  return v;
+}
+
+describe('layer rules', () => {
+  it('src-shared imports only zod and itself, and touches no DOM', () => {
+    const files = filesUnder(path.join(ROOT, 'src-shared'));
+    expect(files.length).toBeGreaterThan(3);
+    expect(files.flatMap((f) => sharedViolations(f, fs.readFileSync(f, 'utf8')))).toEqual([]);
+  });
+
+  it('src-renderer never imports src-main, Node or Electron', () => {
+    const files = filesUnder(path.join(ROOT, 'src-renderer'));
+    expect(files.length).toBeGreaterThan(5);
+    expect(files.flatMap((f) => rendererViolations(f, fs.readFileSync(f, 'utf8')))).toEqual([]);
+  });
+
+  it('catches a renderer import of src-main', () => {
+    const f = path.join(ROOT, 'src-renderer/src/views/Bad.vue');
+    expect(rendererViolations(f, `import { openEngine } from '../../../src-main/engine';`)).toHaveLength(1);
+    expect(rendererViolations(f, `const x = await import('../../../src-main/store/db')`)).toHaveLength(1);
+    expect(rendererViolations(f, `import fs from 'node:fs'`)).toHaveLength(1);
+  });
+
+  it('catches a Node, Electron, DOM or upward import in src-shared', () => {
+    const f = path.join(ROOT, 'src-shared/contract/bad.ts');
+    expect(sharedViolations(f, `import fs from 'node:fs';`)).toHaveLength(1);
+    expect(sharedViolations(f, `import path from 'path';`)).toHaveLength(1);
+    expect(sharedViolations(f, `import { app } from 'electron';`)).toHaveLength(1);
+    expect(sharedViolations(f, `import { x } from '../../src-main/engine';`)).toHaveLength(1);
+    expect(sharedViolations(f, `export const w = window.innerWidth;`)).toHaveLength(1);
+    expect(sharedViolations(f, `import { z } from 'zod'; import { Id } from './define';`)).toEqual([]);
+  });
+});

@@ -1,0 +1,38 @@
+/** Debian's Chromium driven by playwright-core, against the headless host. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const SCREENSHOT_DIR = path.join(ROOT, '.e2e', 'screenshots');
+
+export function chromiumPath(): string {
+  for (const p of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+    if (p && fs.existsSync(p)) return p;
+  }
+  throw new Error('no Chromium found: install Debian\'s `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH');
+}
+
+/** Build the renderer once if out/renderer is missing (CI builds before testing, so this is for local runs). */
+export function ensureBuilt(): string {
+  const dir = path.join(ROOT, 'out', 'renderer');
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('renderer build failed');
+  }
+  return dir;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+export function screenshotPath(name: string): string {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return path.join(SCREENSHOT_DIR, `${name}.png`);
+}
