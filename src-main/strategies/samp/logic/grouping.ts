@@ -21,7 +21,9 @@
  *   with `seed`, also deterministic for a given seed.
  * - Membership is read from the converged centroids: an asset is high-quality iff its score is strictly
  *   above the midpoint of the two centroids. Tie rule: a score exactly on the midpoint goes to the ordinary
- *   group (the high-quality group must be strictly better).
+ *   group (the high-quality group must be strictly better). The same rule holds inside Lloyd's iterations
+ *   with `'extremes'`: ml-kmeans gives an equidistant point to the first centroid, which is the lower one
+ *   (e.g. scores [0, 2, 4] give ordinary {0, 2}, high {4}, centroids [1, 4]).
  * - Degenerate case (all scores equal, or K-means leaves a group empty): fall back to a rank split — sort
  *   assets by score descending, equal scores by ascending asset index, the first max(1, floor(n/2)) are
  *   high-quality. `degenerate: true` is reported so the user can see it.
@@ -175,6 +177,8 @@ export interface GroupingRecord {
  * Holds the grouping in force over a run and regroups on schedule (method.md SAMP-HDRL step 1).
  * `at(view)` returns the grouping computed at the last schedule day <= view.t, from `view.at(thatDay)`, so it
  * never reads data after the schedule day. Results are cached per schedule day; `records()` lists them.
+ * Use one instance per price matrix (the cache is keyed by day index only). Returned masks are shared: do
+ * not mutate them.
  */
 export class DynamicGrouping {
   private readonly every: number;

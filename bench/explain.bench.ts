@@ -1,0 +1,98 @@
+/**
+ * Benchmarks of the explanation/regime analytics (src-main/explain). The lead's bench runner calls `run()`
+ * and writes the figures to BENCHMARKS.md. Each figure is the median of several timed runs after one
+ * warm-up run, wall-clock ms on the machine running the bench.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import seedrandom from 'seedrandom';
+import type { PriceMatrix } from '../src-main/market/prices';
+import { equalWeightIndex, labelRegimes } from '../src-main/explain/regimes';
+import { levelReturns, volatilityForecasts } from '../src-main/explain/volatility';
+import { kernelShap, SHAP_DEFAULTS, type ShapModel } from '../src-main/explain/shap';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function loadDjia(): PriceMatrix {
+  const lines = fs.readFileSync(path.join(ROOT, 'resources/data/djia30-1991-2001.csv'), 'utf8').trim().split(/\r?\n/);
+  const tickers = lines[0]!.split(',').slice(1);
+  const dates: string[] = [];
+  const close: Float64Array[] = [];
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    dates.push(cells[0]!);
+    close.push(Float64Array.from(cells.slice(1), Number));
+  }
+  return { universe: 'djia30', dates, tickers, close };
+}
+
+function medianMs(fn: () => void, reps: number): number {
+  fn(); // warm-up
+  const times: number[] = [];
+  for (let k = 0; k < reps; k++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export async function run(): Promise<{ name: string; value: number; unit: string; note?: string }[]> {
+  const m = loadDjia();
+  const out: { name: string; value: number; unit: string; note?: string }[] = [];
+
+  out.push({
+    name: 'explain.regimes.djia_full_history',
+    value: medianMs(() => labelRegimes(m), 9),
+    unit: 'ms',
+    note: `trend + vol regime labels, ${m.dates.length} days x ${m.tickers.length} assets, default settings`,
+  });
+
+  const r = levelReturns(equalWeightIndex(m));
+  out.push({
+    name: 'explain.volatility.djia_ewma_garch',
+    value: medianMs(() => volatilityForecasts(r, { fitStart: 1, fitEnd: 756 }), 5),
+    unit: 'ms',
+    note: 'EWMA + GARCH(1,1) MLE fit on 756 days + forecasts and bands over the whole index',
+  });
+
+  const d = 30;
+  const rng = seedrandom('bench');
+  const w = Array.from({ length: d }, () => rng() * 2 - 1);
+  const bg = Array.from({ length: 50 }, () => Float64Array.from({ length: d }, () => rng() * 2 - 1));
+  const x = Float64Array.from({ length: d }, () => rng() * 2 - 1);
+  const model: ShapModel = {
+    batch: (X) =>
+      Float64Array.from(X, (z) => {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += w[i]! * z[i]!;
+        return s;
+      }),
+  };
+  out.push({
+    name: 'explain.shap.kernel_30_players_linear',
+    value: medianMs(() => kernelShap(model, x, bg), 5),
+    unit: 'ms',
+    note: `sampled Kernel SHAP, 30 players, nSamples ${SHAP_DEFAULTS.nSamples}, 50 background rows, batch model`,
+  });
+
+  const d12 = 12;
+  const bg12 = bg.map((b) => b.slice(0, d12));
+  out.push({
+    name: 'explain.shap.exact_12_players_linear',
+    value: medianMs(() => kernelShap(model12(w.slice(0, d12)), x.slice(0, d12), bg12), 5),
+    unit: 'ms',
+    note: 'exact enumeration (4096 coalitions), 50 background rows',
+  });
+  return out;
+}
+
+function model12(w: number[]): ShapModel {
+  return { batch: (X) => Float64Array.from(X, (z) => z.reduce((a, v, i) => a + v * w[i]!, 0)) };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  run().then((rows) => console.table(rows));
+}

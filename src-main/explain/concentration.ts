@@ -1,0 +1,137 @@
+/**
+ * Concentration of portfolio weights per agent (method.md SAMP-HDRL step 8: the paper reads its agents as
+ * "diversified (ordinary group) + concentrated (high-quality group)"; method.md "policies that collapse to
+ * near-equal weights without anyone noticing" — this module makes both visible).
+ *
+ * Overview
+ * - Herfindahl-Hirschman index HHI = sum_i p_i^2 and effective number of holdings N_eff = 1 / HHI of a
+ *   weight vector, where p are the risky weights renormalised to sum 1 (default), or, with
+ *   `includeCash`, the risky weights plus the cash remainder 1 - sum(w) as one more holding (not
+ *   renormalised). An all-zero (all-cash) vector has HHI NaN and N_eff 0 without cash, HHI 1 / N_eff 1 with.
+ * - `equalness` = N_eff / (number of assets the agent may hold): 1 means exactly equal weights; a run whose
+ *   mean equalness exceeds `nearEqualThreshold` is flagged `nearEqual` (a collapsed policy).
+ * - Run summaries average over days; `agentConcentration` does it per agent (e.g. upper, lower1, lower2, final).
+ */
+
+/** Settings of the concentration summaries. */
+export interface ConcentrationSettings {
+  /** Count the cash remainder as a holding instead of renormalising the risky weights. Default false. */
+  includeCash: boolean;
+  /** Mean equalness above which a run is flagged as near-equal weights. Default 0.95. */
+  nearEqualThreshold: number;
+}
+
+export const CONCENTRATION_DEFAULTS: ConcentrationSettings = { includeCash: false, nearEqualThreshold: 0.95 };
+
+/** Concentration of one weight vector. */
+export interface Concentration {
+  hhi: number;
+  effectiveN: number;
+}
+
+/**
+ * HHI and effective number of holdings of one weight vector (rules in the file overview).
+ * @param w weights >= 0 over the risky assets, sum <= 1 (cash is the remainder)
+ */
+export function concentration(w: ArrayLike<number>, includeCash = false): Concentration {
+  let sum = 0;
+  let sq = 0;
+  for (let i = 0; i < w.length; i++) {
+    const v = w[i]!;
+    if (v < 0) throw new RangeError(`negative weight ${v} at ${i}`);
+    sum += v;
+    sq += v * v;
+  }
+  if (includeCash) {
+    const cash = Math.max(0, 1 - sum);
+    const hhi = sq + cash * cash;
+    return { hhi, effectiveN: hhi > 0 ? 1 / hhi : 0 };
+  }
+  if (sum === 0) return { hhi: Number.NaN, effectiveN: 0 };
+  const hhi = sq / (sum * sum);
+  return { hhi, effectiveN: 1 / hhi };
+}
+
+/** Summary of concentration over a run for one agent. */
+export interface RunConcentration {
+  days: number;
+  /** mean over days with a defined HHI */
+  meanHhi: number;
+  meanEffectiveN: number;
+  minEffectiveN: number;
+  maxEffectiveN: number;
+  /** mean of effectiveN / universe size (per day: number of entries of the vector, or `universeSize`) */
+  meanEqualness: number;
+  nearEqual: boolean;
+  /** per-day series */
+  hhi: Float64Array;
+  effectiveN: Float64Array;
+}
+
+/**
+ * Concentration over a run (rules in the file overview).
+ * @param weights one weight vector per day
+ * @param universeSize assets the agent may hold (e.g. its group size); default: the vector length
+ *   (+1 with includeCash)
+ */
+export function runConcentration(
+  weights: readonly ArrayLike<number>[],
+  settings: Partial<ConcentrationSettings> = {},
+  universeSize?: number | readonly number[],
+): RunConcentration {
+  const s = { ...CONCENTRATION_DEFAULTS, ...settings };
+  const T = weights.length;
+  const hhi = new Float64Array(T);
+  const eff = new Float64Array(T);
+  let sh = 0;
+  let ch = 0;
+  let se = 0;
+  let sq = 0;
+  let mn = Infinity;
+  let mx = -Infinity;
+  weights.forEach((w, t) => {
+    const c = concentration(w, s.includeCash);
+    hhi[t] = c.hhi;
+    eff[t] = c.effectiveN;
+    if (Number.isFinite(c.hhi)) {
+      sh += c.hhi;
+      ch++;
+    }
+    se += c.effectiveN;
+    mn = Math.min(mn, c.effectiveN);
+    mx = Math.max(mx, c.effectiveN);
+    const size = Array.isArray(universeSize)
+      ? (universeSize as readonly number[])[t]!
+      : typeof universeSize === 'number'
+        ? universeSize
+        : w.length + (s.includeCash ? 1 : 0);
+    sq += size > 0 ? c.effectiveN / size : 0;
+  });
+  const meanEqualness = T ? sq / T : Number.NaN;
+  return {
+    days: T,
+    meanHhi: ch ? sh / ch : Number.NaN,
+    meanEffectiveN: T ? se / T : Number.NaN,
+    minEffectiveN: T ? mn : Number.NaN,
+    maxEffectiveN: T ? mx : Number.NaN,
+    meanEqualness,
+    nearEqual: meanEqualness > s.nearEqualThreshold,
+    hhi,
+    effectiveN: eff,
+  };
+}
+
+/**
+ * {@link runConcentration} for every agent of a run.
+ * @param perAgent agent name -> one weight vector per day (e.g. { upper, lower1, lower2, final })
+ * @param universeSizes optional agent name -> assets it may hold (e.g. group sizes per day)
+ */
+export function agentConcentration(
+  perAgent: Record<string, readonly ArrayLike<number>[]>,
+  settings: Partial<ConcentrationSettings> = {},
+  universeSizes: Record<string, number | readonly number[]> = {},
+): Record<string, RunConcentration> {
+  const out: Record<string, RunConcentration> = {};
+  for (const [name, ws] of Object.entries(perAgent)) out[name] = runConcentration(ws, settings, universeSizes[name]);
+  return out;
+}
