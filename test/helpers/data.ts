@@ -1,9 +1,10 @@
 /** Test fixtures: the bundled DJIA data as a PriceMatrix (parsed simply, independent of the importer) and synthetic matrices. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PriceMatrix } from '../../src-main/market/prices';
 
-export const DJIA_CSV = path.resolve(__dirname, '../../resources/data/djia30-1991-2001.csv');
+export const DJIA_CSV = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources/data/djia30-1991-2001.csv');
 
 let cached: PriceMatrix | undefined;
 /** The bundled DJIA 30 closes (2529 days x 30 assets). Callers must not mutate the result. */
