@@ -9,10 +9,16 @@ import { ServiceError } from './errors';
 import type { Handler, Handlers } from './types';
 import { appHandlers } from './app';
 import { jobHandlers } from './jobs';
+import { dataHandlers } from './data';
+import { runHandlers } from './runs';
+import { explainHandlers } from './explain';
 
 export const handlers: Handlers = {
   ...appHandlers,
   ...jobHandlers,
+  ...dataHandlers,
+  ...runHandlers,
+  ...explainHandlers,
 };
 
 function zodIssues(e: z.ZodError): { path: string; message: string }[] {

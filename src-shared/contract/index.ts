@@ -9,10 +9,16 @@
 import { z } from 'zod';
 import { appMethods } from './app';
 import { jobMethods, JobEvent } from './jobs';
+import { runMethods } from './runs';
+import { dataMethods } from './data';
+import { explainMethods } from './explain';
 
 export const contract = {
   ...appMethods,
   ...jobMethods,
+  ...runMethods,
+  ...dataMethods,
+  ...explainMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -34,9 +40,14 @@ export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
 }
 
-/** Largest request body accepted by either transport, in bytes (a CSV import sends a path, never file contents). */
-export const MAX_REQUEST_BYTES = 1_000_000;
+/**
+ * Largest request body accepted by either transport, in bytes. A CSV import sends a path; the one exception is
+ * data.previewImportText (an uploaded file of up to MAX_UPLOAD_CHARS = 5 MB for the headless host), hence 6 MB.
+ */
+export const MAX_REQUEST_BYTES = 6_000_000;
 
 export * from './define';
 export * from './app';
 export * from './jobs';
+export * from './runs';
+export * from './data';

@@ -1,0 +1,57 @@
+/** Regimes and explanations services (see src-shared/contract/explain.ts). */
+import { labelRegimes, regimeShares, REGIME_DEFAULTS } from '../explain/regimes';
+import { levelReturns, volatilityForecasts } from '../explain/volatility';
+import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
+import { invalidInput, notFound } from './errors';
+import type { Handlers } from './types';
+
+const ANNUAL = Math.sqrt(252);
+const nullable = (x: number) => (Number.isFinite(x) ? x : null);
+
+export const explainHandlers: Handlers<'market.regimes'> = {
+  'market.regimes'(req, engine) {
+    let m;
+    try {
+      m = loadPriceMatrix(engine.db, req.universe, { from: req.from, to: req.to });
+    } catch (e) {
+      if (e instanceof UnknownUniverseError) throw notFound(`universe ${req.universe}`);
+      throw e;
+    }
+    if (m.dates.length < 30) throw invalidInput(`universe ${req.universe} has only ${m.dates.length} common dates in that range; regimes need at least 30`);
+    const labels = labelRegimes(m);
+    const returns = levelReturns(labels.index);
+    // GARCH parameters are fitted on the first third of the history (at most 3 years); forecasts later than that are
+    // out of sample. EWMA needs no fit and is the series shown; the band is its empirical error band from past days.
+    const fitEnd = Math.min(returns.length - 1, Math.max(30, Math.min(756, Math.floor(returns.length / 3))));
+    const vol = volatilityForecasts(returns, { fitStart: 1, fitEnd });
+    const realised: (number | null)[] = labels.dates.map((_, t) => {
+      if (t < 21) return null;
+      let s = 0;
+      for (let d = t - 20; d <= t; d++) s += returns[d]! ** 2;
+      return Math.sqrt(s / 21) * ANNUAL;
+    });
+    const shares = regimeShares(labels);
+    return {
+      universe: req.universe,
+      dates: labels.dates,
+      index: Array.from(labels.index),
+      trend: labels.trend,
+      volatility: labels.vol,
+      changes: labels.changes.map((c) => ({ date: c.date, kind: c.kind, from: c.from, to: c.to })),
+      volForecast: {
+        model: 'EWMA (lambda 0.94), band from past forecast errors',
+        sigma: Array.from(vol.ewma.sigma, (x) => nullable(x * ANNUAL)),
+        lower: Array.from(vol.ewma.lower, (x) => nullable(x * ANNUAL)),
+        upper: Array.from(vol.ewma.upper, (x) => nullable(x * ANNUAL)),
+        realised,
+        garch: { omega: vol.garch.fit.omega, alpha: vol.garch.fit.alpha, beta: vol.garch.fit.beta, fitFrom: labels.dates[1]!, fitTo: labels.dates[fitEnd]! },
+      },
+      shares: { trend: shares.trend, volatility: shares.vol },
+      rules: [
+        `Trend: bull when the index's ${REGIME_DEFAULTS.trendWindow}-day return exceeds +${REGIME_DEFAULTS.trendThreshold * 100}% and it is above its ${REGIME_DEFAULTS.trendWindow}-day average; bear when below -${REGIME_DEFAULTS.trendThreshold * 100}% and under the average; sideways otherwise.`,
+        `Volatility: ${REGIME_DEFAULTS.volWindow}-day realised volatility against the ${REGIME_DEFAULTS.volLowPct * 100}th/${REGIME_DEFAULTS.volHighPct * 100}th percentiles of its own past values: calm, normal, stressed.`,
+        `A new label must hold ${REGIME_DEFAULTS.confirmDays} days before the regime switches. Every label uses data up to its own day only.`,
+      ],
+    };
+  },
+};
