@@ -1,0 +1,367 @@
+/**
+ * Backtest orchestration: run strategies x seeds x walk-forward windows over a universe, compute the metrics,
+ * flag suspicious results, and store every run (method.md, "Common ground"; design.md "Storage").
+ *
+ * For each (strategy, seed, window) — in that nesting order — `runBacktest`:
+ * 1. inserts the `runs` row with status 'running' (config JSON, seed, code version, pid);
+ * 2. creates the strategy with a StrategyContext for the window (train and test indices, seed, resolved
+ *    params, progress, signal; hindsight strategies also get `future` = the price relatives of days
+ *    testStart+1..testEnd, the ones the portfolio will earn);
+ * 3. simulates it (market/simulate.ts) with the cost / rebalance / risk-free settings;
+ * 4. computes the metrics (metrics/index.ts) and the flags:
+ *    - 'close-to-equal-weight' when the MEAN DAILY L1 distance between the target weights (cash included, with
+ *      target 0) and the equal-weight portfolio 1/n is below `ewThreshold` (default 0.1). The daily distance
+ *      is averaged, not the distance of the averaged weights, so a strategy that rotates among assets is not
+ *      flagged just because its rotations average out; a policy that collapsed to (nearly) 1/n is.
+ *    - 'train-truncated' when the data held less history before the test window than the protocol asks;
+ * 5. writes all of the run's rows in one transaction and marks it 'complete' (store/runs.ts), or marks it
+ *    'failed' / 'cancelled'. A killed process leaves a 'running' row that markOrphanedRuns turns into 'killed'.
+ *
+ * A strategy that throws fails its own run only (status 'failed', error kept); the others go on. An abort of
+ * `signal` cancels the current run and stops.
+ */
+import type { DB } from '../store/db';
+import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
+import type { PriceMatrix } from '../market/prices';
+import { simulate, parseRebalance, SIMULATION_DEFAULTS, type Rebalance, type SimulationResult } from '../market/simulate';
+import { explicitWindow, protocolWindows, DEFAULT_LOOKBACK_DAYS, type ProtocolName, type WalkWindow } from '../market/walkforward';
+import { computeMetrics, type Metrics } from '../metrics';
+import { getStrategy, resolveParams } from '../strategies/registry';
+import type { StrategyContext, StrategyDef } from '../strategies/types';
+import { completeRun, endRun, insertRunningRun, newRunId } from '../store/runs';
+import { getCodeVersion } from '../version';
+
+/** Mean daily L1 distance from equal weight below which a run is flagged 'close-to-equal-weight'. */
+export const EW_FLAG_THRESHOLD = 0.1;
+export const FLAG_CLOSE_TO_EW = 'close-to-equal-weight';
+export const FLAG_TRAIN_TRUNCATED = 'train-truncated';
+
+/** What to backtest. Dates are ISO (YYYY-MM-DD). */
+export interface BacktestRequest {
+  universe: string;
+  /** strategy ids (see strategies/registry.ts) */
+  strategies: string[];
+  /** explicit test window (with `lookback` training days before it); ignored filters when `protocol` is set */
+  from?: string;
+  to?: string;
+  /** training days before an explicit window (default 252) */
+  lookback?: number;
+  /** named walk-forward protocol; with from/to, only its windows inside [from, to] are run */
+  protocol?: ProtocolName;
+  /** proportional cost (default 0.001) */
+  cost?: number;
+  rebalance?: Rebalance | string;
+  /** annual risk-free rate for cash and the ratios (default 0) */
+  riskFreeRate?: number;
+  /** number of seeds per strategy and window (default 1) */
+  seeds?: number;
+  /** first seed (default 1); seeds are seedFirst .. seedFirst + seeds - 1 */
+  seedFirst?: number;
+  /** per-strategy parameters: { [strategyId]: { name: value } } */
+  params?: Record<string, Record<string, unknown>>;
+  /** preset for learning strategies that declare a `preset` parameter (e.g. quick | paper) */
+  preset?: string;
+  /** threshold of the close-to-equal-weight flag (default 0.1) */
+  ewThreshold?: number;
+}
+
+export interface BacktestHooks {
+  /** use these prices instead of loading the universe from the database (tests, bench) */
+  prices?: PriceMatrix;
+  /** store runs in the database (default true) */
+  store?: boolean;
+  signal?: AbortSignal;
+  /** overall progress over all runs, fraction 0..1 */
+  progress?: (fraction: number, message: string, figures?: Record<string, number>) => void;
+  /** called when a run has been stored (the CLI prints `run: ID`) */
+  onRun?: (r: BacktestRunResult) => void;
+  /** keep each run's SimulationResult in the results (default true) */
+  keepSeries?: boolean;
+}
+
+export interface BacktestRunResult {
+  /** run id in the database (null when not stored) */
+  runId: string | null;
+  strategy: string;
+  label: string;
+  hindsight: boolean;
+  seed: number;
+  window: { label: string; from: string; to: string; trainFrom: string | null; trainTo: string | null };
+  status: 'complete' | 'failed';
+  error?: string;
+  metrics: Metrics | null;
+  /** mean daily L1 distance of the target weights from equal weight */
+  ewDistance: number;
+  flags: string[];
+  timings: Record<string, number>;
+  sim?: SimulationResult;
+}
+
+/** Mean daily L1 distance of target rows (n risky + cash last) from the equal-weight portfolio (1/n, cash 0). */
+export function meanDistanceFromEqualWeight(target: readonly Float64Array[], n: number): number {
+  if (target.length === 0) return Number.NaN;
+  const ew = 1 / n;
+  let total = 0;
+  for (const w of target) {
+    let d = Math.abs(w[n] ?? 0);
+    for (let i = 0; i < n; i++) d += Math.abs(w[i]! - ew);
+    total += d;
+  }
+  return total / target.length;
+}
+
+/**
+ * Load a universe's aligned closes (store/prices.ts loadPriceMatrix, the whole history: training windows need the
+ * days before the test). Throws a RangeError for an unknown universe or one with fewer than 2 common dates.
+ */
+export function loadUniversePrices(db: DB, universe: string): PriceMatrix {
+  let m: PriceMatrix;
+  try {
+    m = loadPriceMatrix(db, universe);
+  } catch (e) {
+    if (e instanceof UnknownUniverseError) throw new RangeError(`unknown universe "${universe}"`);
+    throw e;
+  }
+  if (m.dates.length < 2) throw new RangeError(`universe "${universe}" has fewer than 2 dates on which every member has a close`);
+  return m;
+}
+
+/** The windows a request asks for. */
+export function requestWindows(dates: readonly string[], req: Pick<BacktestRequest, 'protocol' | 'from' | 'to' | 'lookback'>): WalkWindow[] {
+  if (req.protocol) return protocolWindows(dates, req.protocol, { from: req.from, to: req.to });
+  return [explicitWindow(dates, req.from, req.to, req.lookback ?? DEFAULT_LOOKBACK_DAYS)];
+}
+
+/** Relatives of days from..to (inclusive) of m. */
+function relativesBetween(m: PriceMatrix, from: number, to: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  const n = m.tickers.length;
+  for (let t = from; t <= to; t++) {
+    const x = new Float64Array(n);
+    const a = m.close[t]!;
+    const b = m.close[t - 1]!;
+    for (let i = 0; i < n; i++) x[i] = a[i]! / b[i]!;
+    out.push(x);
+  }
+  return out;
+}
+
+function isAbort(e: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true || (e instanceof Error && e.name === 'AbortError');
+}
+
+/** Thrown by runBacktest when its signal aborts (the current run is stored as 'cancelled'). */
+export class BacktestCancelled extends Error {
+  constructor() {
+    super('backtest cancelled');
+    this.name = 'BacktestCancelled';
+  }
+}
+
+/**
+ * Run a backtest request (see the file header). Validates everything (strategy ids, params, windows, settings)
+ * before the first run starts.
+ * @returns one result per (strategy, seed, window), in that nesting order.
+ */
+export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: BacktestHooks = {}): Promise<BacktestRunResult[]> {
+  const store = hooks.store !== false;
+  if (store && !db) throw new Error('runBacktest: a database is needed to store runs');
+  if (!req.strategies.length) throw new RangeError('no strategy given');
+  const defs: StrategyDef[] = [];
+  for (const id of req.strategies) defs.push(await getStrategy(id));
+  const cost = req.cost ?? SIMULATION_DEFAULTS.cost;
+  if (!(cost >= 0 && cost < 1)) throw new RangeError(`cost must be in [0, 1), got ${cost}`);
+  const rebalance = parseRebalance(req.rebalance ?? 'daily');
+  const riskFreeRate = req.riskFreeRate ?? 0;
+  const nSeeds = req.seeds ?? 1;
+  const seedFirst = req.seedFirst ?? 1;
+  if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new RangeError(`seeds must be a positive whole number`);
+  if (!Number.isInteger(seedFirst)) throw new RangeError(`seed must be a whole number`);
+  const ewThreshold = req.ewThreshold ?? EW_FLAG_THRESHOLD;
+  const paramsById = new Map<string, Record<string, number | string | boolean>>();
+  for (const d of defs) {
+    const given: Record<string, unknown> = { ...(req.params?.[d.id] ?? {}) };
+    if (req.preset && d.params.some((p) => p.name === 'preset') && given.preset === undefined) given.preset = req.preset;
+    paramsById.set(d.id, resolveParams(d, given));
+  }
+  const m = hooks.prices ?? loadUniversePrices(db!, req.universe);
+  const windows = requestWindows(m.dates, req);
+  if (windows.length === 0) throw new RangeError('the data hold no window for this request');
+  const n = m.tickers.length;
+  const codeVersion = store ? getCodeVersion() : '';
+  const total = defs.length * nSeeds * windows.length;
+  const results: BacktestRunResult[] = [];
+  let done = 0;
+
+  for (const def of defs) {
+    for (let s = 0; s < nSeeds; s++) {
+      const seed = seedFirst + s;
+      for (const w of windows) {
+        if (hooks.signal?.aborted) throw new BacktestCancelled();
+        const params = paramsById.get(def.id)!;
+        const win = {
+          label: w.label,
+          from: m.dates[w.testStart]!,
+          to: m.dates[w.testEnd]!,
+          trainFrom: w.trainEnd >= w.trainStart ? m.dates[w.trainStart]! : null,
+          trainTo: w.trainEnd >= w.trainStart ? m.dates[w.trainEnd]! : null,
+        };
+        const config = {
+          universe: req.universe,
+          tickers: m.tickers,
+          strategy: def.id,
+          params,
+          seed,
+          protocol: req.protocol ?? null,
+          window: {
+            ...win,
+            validationFrom: w.validationStart !== undefined ? m.dates[w.validationStart] : null,
+            validationTo: w.validationEnd !== undefined ? m.dates[w.validationEnd] : null,
+            trainTruncated: w.trainTruncated,
+          },
+          lookback: req.protocol ? null : (req.lookback ?? DEFAULT_LOOKBACK_DAYS),
+          cost,
+          rebalance,
+          riskFreeRate,
+          preset: req.preset ?? null,
+          ewThreshold,
+        };
+        const runId = store ? newRunId() : null;
+        if (runId) {
+          insertRunningRun(db!, {
+            id: runId,
+            universe: req.universe,
+            strategy: def.id,
+            config,
+            seed,
+            codeVersion,
+            windowFrom: win.from,
+            windowTo: win.to,
+            trainFrom: win.trainFrom,
+            trainTo: win.trainTo,
+            hindsight: def.hindsight,
+          });
+        }
+        const base = done / total;
+        const report = (f: number, msg: string, figures?: Record<string, number>) =>
+          hooks.progress?.(Math.min(1, base + f / total), `${def.id} seed ${seed} ${w.label}: ${msg}`, figures);
+        const timings: Record<string, number> = {};
+        const t0 = performance.now();
+        try {
+          const ctx: StrategyContext = {
+            prices: m,
+            trainStart: w.trainStart,
+            trainEnd: w.trainEnd,
+            testStart: w.testStart,
+            testEnd: w.testEnd,
+            seed,
+            params,
+            progress: (p) => report(0.5 * p.fraction, p.message, p.figures),
+            ...(hooks.signal ? { signal: hooks.signal } : {}),
+            ...(def.hindsight ? { future: relativesBetween(m, w.testStart + 1, w.testEnd) } : {}),
+          };
+          report(0, 'creating');
+          const inst = await def.create(ctx);
+          timings.createMs = performance.now() - t0;
+          const t1 = performance.now();
+          const sim = simulate(m, inst, {
+            strategyId: def.id,
+            testStart: w.testStart,
+            testEnd: w.testEnd,
+            settings: { cost, rebalance, riskFreeRate },
+            signal: hooks.signal,
+            onProgress: (f) => report(0.5 + 0.5 * f, 'simulating'),
+          });
+          timings.simulateMs = performance.now() - t1;
+          timings.decideMs = sim.decideMs;
+          const t2 = performance.now();
+          const metrics = computeMetrics(
+            { returns: sim.ret, turnover: sim.turnover.subarray(1), weights: sim.target, nRisky: n },
+            { riskFree: riskFreeRate },
+          );
+          const ewDistance = meanDistanceFromEqualWeight(sim.target, n);
+          const flags: string[] = [];
+          if (ewDistance < ewThreshold) flags.push(FLAG_CLOSE_TO_EW);
+          if (w.trainTruncated) flags.push(FLAG_TRAIN_TRUNCATED);
+          timings.metricsMs = performance.now() - t2;
+          if (runId) {
+            const t3 = performance.now();
+            const weights: Record<string, readonly (Float64Array | null)[]> = { final: sim.target };
+            if (rebalance !== 'daily' && rebalance !== 1) weights.held = sim.held;
+            for (const [agent, rows] of Object.entries(sim.agents ?? {})) weights[agent] = rows.map((r) => (r ? withCash(r) : null));
+            let costTotal = 0;
+            for (let k = 0; k < sim.cost.length; k++) costTotal += sim.cost[k]!;
+            completeRun(db!, runId, {
+              dates: sim.dates,
+              value: sim.value,
+              ret: sim.ret,
+              turnover: sim.turnover,
+              cost: sim.cost,
+              weights,
+              metrics: { ...metrics, ewDistance, costTotal, finalValue: sim.value[sim.value.length - 1]! },
+              ...(sim.details ? { details: sim.details } : {}),
+              flags,
+              // the stored timings cover everything up to the write itself
+              timings: { ...timings, totalMs: t3 - t0 },
+            });
+            timings.storeMs = performance.now() - t3;
+          }
+          timings.totalMs = performance.now() - t0;
+          const r: BacktestRunResult = {
+            runId,
+            strategy: def.id,
+            label: def.label,
+            hindsight: def.hindsight,
+            seed,
+            window: win,
+            status: 'complete',
+            metrics,
+            ewDistance,
+            flags,
+            timings,
+            ...(hooks.keepSeries !== false ? { sim } : {}),
+          };
+          results.push(r);
+          hooks.onRun?.(r);
+        } catch (e) {
+          timings.totalMs = performance.now() - t0;
+          if (isAbort(e, hooks.signal)) {
+            if (runId) endRun(db!, runId, 'cancelled', null, timings);
+            throw new BacktestCancelled();
+          }
+          const msg = e instanceof Error ? e.message : String(e);
+          if (runId) endRun(db!, runId, 'failed', msg, timings);
+          const r: BacktestRunResult = {
+            runId,
+            strategy: def.id,
+            label: def.label,
+            hindsight: def.hindsight,
+            seed,
+            window: win,
+            status: 'failed',
+            error: msg,
+            metrics: null,
+            ewDistance: Number.NaN,
+            flags: [],
+            timings,
+          };
+          results.push(r);
+          hooks.onRun?.(r);
+        }
+        done++;
+        hooks.progress?.(done / total, `${done} of ${total} runs done`, { runs: done, of: total });
+      }
+    }
+  }
+  return results;
+}
+
+/** Agent weights (n entries) with the cash slot appended: max(0, 1 - sum). */
+function withCash(w: Float64Array): Float64Array {
+  const out = new Float64Array(w.length + 1);
+  out.set(w);
+  let s = 0;
+  for (let i = 0; i < w.length; i++) s += w[i]!;
+  out[w.length] = Math.max(0, 1 - s);
+  return out;
+}

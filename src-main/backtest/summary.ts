@@ -1,0 +1,139 @@
+/**
+ * Summaries of backtest results for tables and exports: one row per strategy with the mean and sample standard
+ * deviation of each metric over its seeds and windows (method.md "Seeds": report mean and spread), the
+ * hindsight mark and how many of its runs carry each flag.
+ */
+import { METRIC_NAMES, type MetricName } from '../metrics';
+import type { BacktestRunResult } from './run';
+
+export interface Spread {
+  mean: number;
+  /** sample standard deviation (n - 1); NaN for a single value */
+  std: number;
+  /** number of values averaged (NaN values are left out; ±Infinity is kept and makes the mean infinite) */
+  n: number;
+}
+
+/** Mean and sample std of the non-NaN values. */
+export function spread(values: readonly number[]): Spread {
+  const v = values.filter((x) => !Number.isNaN(x));
+  const n = v.length;
+  if (n === 0) return { mean: Number.NaN, std: Number.NaN, n: 0 };
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  if (n < 2 || !Number.isFinite(mean)) return { mean, std: Number.NaN, n };
+  const ss = v.reduce((a, b) => a + (b - mean) * (b - mean), 0);
+  return { mean, std: Math.sqrt(ss / (n - 1)), n };
+}
+
+export interface StrategySummary {
+  strategy: string;
+  label: string;
+  hindsight: boolean;
+  /** complete runs summarised */
+  runs: number;
+  failed: number;
+  seeds: number;
+  windows: number;
+  metrics: Record<MetricName, Spread>;
+  ewDistance: Spread;
+  /** flag -> number of runs carrying it */
+  flags: Record<string, number>;
+}
+
+/** Group results by strategy (first-seen order) and summarise each group. */
+export function summarizeByStrategy(results: readonly BacktestRunResult[]): StrategySummary[] {
+  const groups = new Map<string, BacktestRunResult[]>();
+  for (const r of results) {
+    const g = groups.get(r.strategy) ?? [];
+    g.push(r);
+    groups.set(r.strategy, g);
+  }
+  const out: StrategySummary[] = [];
+  for (const [strategy, rs] of groups) {
+    const ok = rs.filter((r) => r.status === 'complete' && r.metrics);
+    const metrics = {} as Record<MetricName, Spread>;
+    for (const name of METRIC_NAMES) metrics[name] = spread(ok.map((r) => r.metrics![name]));
+    const flags: Record<string, number> = {};
+    for (const r of ok) for (const f of r.flags) flags[f] = (flags[f] ?? 0) + 1;
+    out.push({
+      strategy,
+      label: rs[0]!.label,
+      hindsight: rs[0]!.hindsight,
+      runs: ok.length,
+      failed: rs.length - ok.length,
+      seeds: new Set(rs.map((r) => r.seed)).size,
+      windows: new Set(rs.map((r) => `${r.window.from}..${r.window.to}`)).size,
+      metrics,
+      ewDistance: spread(ok.map((r) => r.ewDistance)),
+      flags,
+    });
+  }
+  return out;
+}
+
+/** How a metric is shown in tables: as a percentage or a plain number, with its column title. */
+export const METRIC_DISPLAY: Record<MetricName, { title: string; percent: boolean; digits: number }> = {
+  cumulativeReturn: { title: 'cum ret', percent: true, digits: 1 },
+  annualReturn: { title: 'ann ret', percent: true, digits: 1 },
+  annualVolatility: { title: 'ann vol', percent: true, digits: 1 },
+  sharpe: { title: 'sharpe', percent: false, digits: 2 },
+  sortino: { title: 'sortino', percent: false, digits: 2 },
+  omega: { title: 'omega', percent: false, digits: 2 },
+  calmar: { title: 'calmar', percent: false, digits: 2 },
+  maxDrawdown: { title: 'max dd', percent: true, digits: 1 },
+  maxDrawdownDays: { title: 'dd days', percent: false, digits: 0 },
+  var95: { title: 'VaR95', percent: true, digits: 2 },
+  cvar95: { title: 'CVaR95', percent: true, digits: 2 },
+  turnover: { title: 'turnover', percent: true, digits: 2 },
+  avgHoldings: { title: 'holdings', percent: false, digits: 1 },
+  hitRate: { title: 'hit rate', percent: true, digits: 1 },
+};
+
+/** "12.3%" / "1.23" / "inf" / "-" for one number. */
+export function formatMetric(name: MetricName, v: number): string {
+  if (Number.isNaN(v)) return '-';
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  const d = METRIC_DISPLAY[name];
+  return d.percent ? `${(v * 100).toFixed(d.digits)}%` : v.toFixed(d.digits);
+}
+
+/** "mean ± std" (or just the mean when there is no spread). */
+export function formatSpread(name: MetricName, s: Spread): string {
+  const m = formatMetric(name, s.mean);
+  if (s.n < 2 || Number.isNaN(s.std)) return m;
+  const d = METRIC_DISPLAY[name];
+  const sd = d.percent ? `${(s.std * 100).toFixed(d.digits)}%` : s.std.toFixed(d.digits);
+  return `${m} ± ${sd}`;
+}
+
+/** Plain-text table: columns padded to their widest cell, first column left-aligned, others right-aligned. */
+export function textTable(header: string[], rows: string[][]): string {
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  return [line(header), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The default columns of the backtest table. */
+export const TABLE_METRICS: MetricName[] = ['cumulativeReturn', 'annualReturn', 'annualVolatility', 'sharpe', 'sortino', 'maxDrawdown', 'calmar', 'turnover', 'avgHoldings'];
+
+/**
+ * The metrics table printed by `hdrl backtest`: one row per strategy, mean ± std over seeds and windows,
+ * hindsight strategies marked with '*', flags (≈EW = close to equal weight) with their run counts, and notes.
+ */
+export function metricsTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS): string {
+  const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_DISPLAY[m].title), 'flags'];
+  const rows = summaries.map((s) => [
+    `${s.strategy}${s.hindsight ? ' *' : ''}`,
+    `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`,
+    ...metrics.map((m) => formatSpread(m, s.metrics[m])),
+    Object.entries(s.flags)
+      .map(([f, c]) => `${f === 'close-to-equal-weight' ? '≈EW' : f} ${c}/${s.runs}`)
+      .join(', '),
+  ]);
+  const notes: string[] = [];
+  if (summaries.some((s) => s.hindsight)) notes.push('* hindsight: sees the test window in advance; a reference, not a tradable strategy');
+  if (summaries.some((s) => s.flags['close-to-equal-weight'])) notes.push('≈EW: target weights stay close to equal weight (mean daily L1 distance < threshold)');
+  if (summaries.some((s) => s.runs > 1)) notes.push('values: mean ± sample std over seeds and windows');
+  return textTable(header, rows) + (notes.length ? '\n' + notes.map((n) => `  ${n}`).join('\n') : '');
+}

@@ -1,0 +1,140 @@
+/** Handlers of the strategies.* and runs.* channels (contract/runs.ts). */
+import type { MetricValue, RunInfo, RunSummary, StrategyInfo } from '../../src-shared/contract';
+import { drawdownSeries } from '../metrics';
+import { listStrategies } from '../strategies/registry';
+import {
+  deleteRun,
+  getMetricsFor,
+  getRun,
+  getRunAgents,
+  getRunDays,
+  getRunMetrics,
+  getRunWeightsAt,
+  listRuns,
+  runProcessAlive,
+  type RunRow,
+} from '../store/runs';
+import { invalidInput, notFound, ServiceError } from './errors';
+import type { Handlers } from './types';
+
+/** A stored metric for the contract: ±Infinity as 'inf' / '-inf', NaN as null. */
+export function metricValue(v: number): MetricValue {
+  if (Number.isNaN(v)) return null;
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  return v;
+}
+
+function metricsOut(m: Record<string, number>): Record<string, MetricValue> {
+  const out: Record<string, MetricValue> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = metricValue(v);
+  return out;
+}
+
+function summary(r: RunRow, metrics: Record<string, number>): RunSummary {
+  return {
+    id: r.id,
+    universe: r.universe,
+    strategy: r.strategy,
+    seed: r.seed,
+    status: r.status,
+    windowFrom: r.windowFrom,
+    windowTo: r.windowTo,
+    trainFrom: r.trainFrom,
+    trainTo: r.trainTo,
+    hindsight: r.hindsight,
+    flags: r.flags,
+    createdAt: r.createdAt,
+    endedAt: r.endedAt,
+    metrics: metricsOut(metrics),
+  };
+}
+
+function tickersOf(r: RunRow): string[] {
+  const t = r.config.tickers;
+  return Array.isArray(t) ? t.map(String) : [];
+}
+
+function split(w: Float64Array, n: number): { weights: number[]; cash: number } {
+  return { weights: Array.from(w.subarray(0, n)), cash: w.length > n ? w[n]! : Math.max(0, 1 - w.reduce((a, b) => a + b, 0)) };
+}
+
+export const runHandlers: Handlers<'strategies.list' | 'runs.list' | 'runs.get' | 'runs.series' | 'runs.weights' | 'runs.start' | 'runs.delete'> = {
+  async 'strategies.list'() {
+    const all = await listStrategies();
+    return all.map(
+      (s): StrategyInfo => ({
+        id: s.id,
+        label: s.label,
+        family: s.family,
+        hindsight: s.hindsight,
+        description: s.description,
+        params: s.params.map((p) => ({ ...p })),
+      }),
+    );
+  },
+  'runs.list'(req, engine) {
+    const rows = listRuns(engine.db, req);
+    const metrics = getMetricsFor(
+      engine.db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => summary(r, metrics.get(r.id) ?? {}));
+  },
+  'runs.get'(req, engine): RunInfo {
+    const r = getRun(engine.db, req.id);
+    if (!r) throw notFound(`run ${req.id}`);
+    return {
+      ...summary(r, getRunMetrics(engine.db, r.id)),
+      config: r.config,
+      codeVersion: r.codeVersion,
+      backend: r.backend,
+      pid: r.pid,
+      error: r.error,
+      startedAt: r.startedAt,
+      timings: r.timings,
+      agents: getRunAgents(engine.db, r.id),
+    };
+  },
+  'runs.series'(req, engine) {
+    const r = getRun(engine.db, req.id);
+    if (!r) throw notFound(`run ${req.id}`);
+    const d = getRunDays(engine.db, r.id);
+    return { id: r.id, dates: d.dates, values: d.value, returns: d.ret, drawdown: Array.from(drawdownSeries(d.ret)), turnover: d.turnover, cost: d.cost };
+  },
+  'runs.weights'(req, engine) {
+    const r = getRun(engine.db, req.id);
+    if (!r) throw notFound(`run ${req.id}`);
+    const at = getRunWeightsAt(engine.db, r.id, req.date);
+    if (!at || !at.agents.final) throw notFound(`weights of run ${req.id}${req.date ? ` on ${req.date}` : ''}`);
+    const tickers = tickersOf(r);
+    const n = tickers.length || at.agents.final.length - 1;
+    const agents: Record<string, { weights: number[]; cash: number }> = {};
+    for (const [name, w] of Object.entries(at.agents)) if (name !== 'final') agents[name] = split(w, n);
+    return {
+      id: r.id,
+      date: at.date,
+      tickers,
+      final: split(at.agents.final, n),
+      agents,
+      detail: at.detail,
+      grouping: at.grouping,
+      reboundFlags: at.reboundFlags,
+      previous: at.previous ? { date: at.previous.date, ...split(at.previous.weights, n) } : null,
+    };
+  },
+  async 'runs.start'(req, engine) {
+    const known = new Set((await listStrategies()).map((s) => s.id));
+    const unknown = req.strategies.filter((s) => !known.has(s));
+    if (unknown.length) throw invalidInput(`unknown strategy ${unknown.join(', ')}`);
+    if (req.protocol === undefined && req.from && req.to && req.from > req.to) throw invalidInput('from is after to');
+    const label = `backtest ${req.strategies.length > 3 ? `${req.strategies.length} strategies` : req.strategies.join(', ')} on ${req.universe}`;
+    return engine.jobs.start('backtest', req, label);
+  },
+  'runs.delete'(req, engine) {
+    const r = getRun(engine.db, req.id);
+    if (!r) throw notFound(`run ${req.id}`);
+    if (runProcessAlive(r)) throw new ServiceError('CONFLICT', `run ${req.id} is still running; cancel its job first`);
+    return { id: req.id, deleted: deleteRun(engine.db, req.id) };
+  },
+};

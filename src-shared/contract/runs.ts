@@ -1,0 +1,150 @@
+/**
+ * Strategies and backtest runs: list the strategies, start a backtest as a job, browse stored runs (metrics,
+ * value and drawdown series, the weights of any date with per-agent weights and the previous decision).
+ * Weights are always in the run's ticker order (`tickers`), risky assets only, with the cash weight apart.
+ */
+import { z } from 'zod';
+import { Id, IsoDate, method, ShortText } from './define';
+import { JobInfo } from './jobs';
+
+/** A metric value: a number, 'inf' / '-inf' for an infinite ratio (e.g. Sortino with no losing day), null when undefined (NaN). */
+export const MetricValue = z.union([z.number(), z.literal('inf'), z.literal('-inf')]).nullable();
+export type MetricValue = z.infer<typeof MetricValue>;
+
+export const StrategyParamInfo = z.object({
+  name: z.string(),
+  description: z.string(),
+  default: z.union([z.number(), z.string(), z.boolean()]),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  choices: z.array(z.string()).optional(),
+});
+
+export const StrategyInfo = z.object({
+  id: Id,
+  label: z.string(),
+  family: z.enum(['benchmark', 'classic', 'online', 'learning']),
+  /** true for references that see the test window in advance (BCRP, best stock): never tradable */
+  hindsight: z.boolean(),
+  description: z.string(),
+  params: z.array(StrategyParamInfo),
+});
+export type StrategyInfo = z.infer<typeof StrategyInfo>;
+
+export const RunStatus = z.enum(['running', 'complete', 'failed', 'cancelled', 'killed']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const RunSummary = z.object({
+  id: Id,
+  universe: z.string(),
+  strategy: z.string(),
+  seed: z.number().int(),
+  status: RunStatus,
+  /** test window */
+  windowFrom: IsoDate,
+  windowTo: IsoDate,
+  trainFrom: IsoDate.nullable(),
+  trainTo: IsoDate.nullable(),
+  hindsight: z.boolean(),
+  /** e.g. 'close-to-equal-weight', 'train-truncated' */
+  flags: z.array(z.string()),
+  createdAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** metrics by name (empty unless complete) */
+  metrics: z.record(z.string(), MetricValue),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const RunInfo = RunSummary.extend({
+  /** every setting the run used (universe, tickers, params, window, cost, rebalance, ...) */
+  config: z.record(z.string(), z.unknown()),
+  codeVersion: z.string(),
+  backend: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  timings: z.record(z.string(), z.number()),
+  /** agents with stored weights ('final' first) */
+  agents: z.array(z.string()),
+});
+export type RunInfo = z.infer<typeof RunInfo>;
+
+export const RunSeries = z.object({
+  id: Id,
+  dates: z.array(IsoDate),
+  /** portfolio value, 1 before the first test day */
+  values: z.array(z.number()),
+  /** net daily simple returns */
+  returns: z.array(z.number()),
+  /** drawdown from the running peak, <= 0 */
+  drawdown: z.array(z.number()),
+  /** one-way turnover traded each day */
+  turnover: z.array(z.number()),
+  /** cost paid each day, fraction of the value */
+  cost: z.array(z.number()),
+});
+export type RunSeries = z.infer<typeof RunSeries>;
+
+const WeightVector = z.object({ weights: z.array(z.number()), cash: z.number() });
+
+export const RunWeights = z.object({
+  id: Id,
+  date: IsoDate,
+  tickers: z.array(z.string()),
+  /** the portfolio's target weights decided at the close of `date` */
+  final: WeightVector,
+  /** per-agent weights (e.g. upper, lower1, lower2) and, for non-daily rebalancing, 'held' */
+  agents: z.record(z.string(), WeightVector),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+  grouping: z.unknown(),
+  reboundFlags: z.array(z.object({ group: z.string(), detail: z.unknown() })),
+  /** the previous test day's decision (trades = final - previous), null on the first day */
+  previous: WeightVector.extend({ date: IsoDate }).nullable(),
+});
+export type RunWeights = z.infer<typeof RunWeights>;
+
+export const BacktestStartRequest = z
+  .object({
+    universe: Id,
+    strategies: z.array(Id).min(1).max(100),
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+    /** training days before an explicit window */
+    lookback: z.number().int().min(0).max(100_000).optional(),
+    protocol: z.enum(['samp', 'hadaps', 'mpls']).optional(),
+    cost: z.number().min(0).max(0.5).optional(),
+    rebalance: z.union([z.enum(['daily', 'weekly']), z.number().int().min(1).max(10_000)]).optional(),
+    riskFreeRate: z.number().min(-0.5).max(1).optional(),
+    seeds: z.number().int().min(1).max(100).optional(),
+    seedFirst: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    params: z.record(Id, z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()]))).optional(),
+    preset: ShortText.optional(),
+    ewThreshold: z.number().min(0).max(2).optional(),
+  })
+  .strict();
+export type BacktestStartRequest = z.infer<typeof BacktestStartRequest>;
+
+export const runMethods = {
+  'strategies.list': method('Every registered strategy with its parameters', z.object({}).strict(), z.array(StrategyInfo)),
+  'runs.list': method(
+    'Stored runs, newest first',
+    z
+      .object({
+        universe: Id.optional(),
+        strategy: Id.optional(),
+        status: RunStatus.optional(),
+        limit: z.number().int().min(1).max(5000).optional(),
+      })
+      .strict(),
+    z.array(RunSummary),
+  ),
+  'runs.get': method('One run: config, metrics, flags, status', z.object({ id: Id }).strict(), RunInfo),
+  'runs.series': method('Value, return, drawdown, turnover and cost per test day of a run', z.object({ id: Id }).strict(), RunSeries),
+  'runs.weights': method(
+    'Weights of a run at a date (default: its last), per agent, with the detail and the previous decision',
+    z.object({ id: Id, date: IsoDate.optional() }).strict(),
+    RunWeights,
+  ),
+  'runs.start': method('Start a backtest as a job (kind "backtest"); its runs appear in runs.list as they complete', BacktestStartRequest, JobInfo),
+  'runs.delete': method('Delete a run and everything it stored (refused while it runs)', z.object({ id: Id }).strict(), z.object({ id: Id, deleted: z.boolean() })),
+};

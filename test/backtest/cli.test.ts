@@ -1,0 +1,89 @@
+/** `hdrl backtest`, `hdrl runs`, `hdrl optimize` in-process through the CLI entry (output captured). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src-main/cli';
+import { parseParamFlags } from '../../src-main/cli/commands/backtest';
+
+let dir: string;
+let db: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hdrl-cli-bt-'));
+  db = path.join(dir, 'c.db');
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function hdrl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    const code = await main(['--db', db, ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('hdrl backtest / runs / optimize', () => {
+  it('backtest prints run ids and a metrics table, and writes the JSON results', async () => {
+    const json = path.join(dir, 'r.json');
+    const r = await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp,bcrp', '--from', '2000-01-01', '--to', '2000-03-31', '--seeds', '2', '--json', json);
+    expect(r.code, r.err).toBe(0);
+    const ids = [...r.out.matchAll(/^run: (r-[0-9a-f]+)$/gm)].map((m) => m[1]);
+    expect(ids.length).toBe(4); // 2 strategies x 2 seeds
+    expect(r.out).toMatch(/^crp\s+2\s/m);
+    expect(r.out).toMatch(/^bcrp \*\s+2\s/m);
+    expect(r.out).toContain('* hindsight');
+    expect(r.out).toMatch(/≈EW 2\/2/);
+    const data = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      results: { strategy: string; seed: number; window: { from: string; to: string }; metrics: Record<string, unknown>; weights: { date: string; weights: Record<string, number> }[] }[];
+    };
+    expect(data.results.map((x) => [x.strategy, x.seed])).toEqual([
+      ['crp', 1],
+      ['crp', 2],
+      ['bcrp', 1],
+      ['bcrp', 2],
+    ]);
+    const first = data.results[0]!;
+    expect(first.window).toEqual({ from: '2000-01-03', to: '2000-03-31' });
+    expect(first.weights[0]!.date).toBe('2000-01-03');
+    expect(Object.keys(first.weights[0]!.weights).length).toBe(30);
+    expect(first.weights[0]!.weights.AA).toBeCloseTo(1 / 30, 15);
+    expect(Object.keys(first.metrics)).toEqual(expect.arrayContaining(['sharpe', 'sortino', 'maxDrawdown', 'var95', 'hitRate']));
+    const runs = await hdrl('runs', '--json');
+    const listed = JSON.parse(runs.out) as { id: string; status: string }[];
+    expect(listed.map((x) => x.id).sort()).toEqual([...ids].sort());
+    expect(listed.every((x) => x.status === 'complete')).toBe(true);
+    const table = await hdrl('runs', '--universe', 'djia30');
+    expect(table.out).toContain('bcrp *');
+  });
+
+  it('optimize prints long-only weights summing to 1', async () => {
+    const json = path.join(dir, 'o.json');
+    const r = await hdrl('optimize', '--universe', 'djia30', '--method', 'minvar', '--from', '1999-01-01', '--to', '1999-12-31', '--json', json);
+    expect(r.code, r.err).toBe(0);
+    const o = JSON.parse(fs.readFileSync(json, 'utf8')) as { weights: Record<string, number>; days: number };
+    const w = Object.values(o.weights);
+    expect(w.length).toBe(30);
+    expect(w.every((x) => x >= 0)).toBe(true);
+    expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(o.days).toBe(251); // 252 trading days in 1999 -> 251 returns inside the range
+  });
+
+  it('bad usage exits 2 with the usage line', async () => {
+    expect((await hdrl('backtest', '--strategy', 'crp')).code).toBe(2);
+    const r = await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp', '--rebalance', 'monthly');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/rebalance/);
+    expect((await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp', '--protocol', 'nope')).code).toBe(2);
+    expect((await hdrl('optimize', '--universe', 'djia30', '--method', 'best', '--from', '1999-01-01', '--to', '1999-12-31')).code).toBe(2);
+  });
+
+  it('--param parsing', () => {
+    expect(parseParamFlags(['olmar.window=5', 'x.flag=true', 'samp-hdrl.overrides={"a":1}'])).toEqual({ olmar: { window: 5 }, x: { flag: true }, 'samp-hdrl': { overrides: '{"a":1}' } });
+  });
+});
