@@ -2,21 +2,80 @@
 import { labelRegimes, regimeShares, REGIME_DEFAULTS } from '../explain/regimes';
 import { levelReturns, volatilityForecasts } from '../explain/volatility';
 import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
+import { detectRebounds, REBOUND_DEFAULTS } from '../strategies/samp/logic/rebound';
+import { reboundStats, REBOUND_STATS_DEFAULTS } from '../explain/reboundStats';
+import { equalWeightIndex } from '../explain/regimes';
+import type { PriceMatrix } from '../market/prices';
 import { invalidInput, notFound } from './errors';
 import type { Handlers } from './types';
 
 const ANNUAL = Math.sqrt(252);
 const nullable = (x: number) => (Number.isFinite(x) ? x : null);
 
-export const explainHandlers: Handlers<'market.regimes'> = {
+function prices(engine: { db: Parameters<typeof loadPriceMatrix>[0] }, universe: string, from?: string, to?: string): PriceMatrix {
+  try {
+    return loadPriceMatrix(engine.db, universe, { from, to });
+  } catch (e) {
+    if (e instanceof UnknownUniverseError) throw notFound(`universe ${universe}`);
+    throw e;
+  }
+}
+
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds'> = {
+  'market.rebounds'(req, engine) {
+    const m = prices(engine, req.universe, req.from, req.to);
+    if (m.dates.length < 2) throw invalidInput(`universe ${req.universe} has no common dates in that range`);
+    let levels: Float64Array;
+    let series = 'market';
+    if (req.ticker) {
+      const i = m.tickers.indexOf(req.ticker);
+      if (i < 0) throw invalidInput(`${req.ticker} is not a member of ${req.universe}`);
+      levels = Float64Array.from(m.close, (row) => row[i]!);
+      series = req.ticker;
+    } else levels = equalWeightIndex(m);
+    const { horizon = REBOUND_STATS_DEFAULTS.horizon, ...detSettings } = req.settings ?? {};
+    const settings = { ...REBOUND_DEFAULTS, ...detSettings };
+    const det = detectRebounds(levels, settings, m.dates, series);
+    const stats = reboundStats(levels, det.flags, { horizon });
+    return {
+      universe: req.universe,
+      series,
+      dates: m.dates,
+      levels: Array.from(levels),
+      phase: det.states.map((s) => s.phase),
+      flags: det.flags.map((f, k) => {
+        const o = stats.outcomes[k]!;
+        return {
+          date: m.dates[f.dayIndex]!,
+          series,
+          trough: f.trough,
+          troughDate: m.dates[f.troughDay] ?? null,
+          depth: f.depth,
+          rise: f.rise,
+          daysHeld: f.daysHeld,
+          thresholds: f.thresholds,
+          falseRebound: o.falseRebound,
+          daysToNewLow: o.daysToNewLow,
+          forwardReturn: finiteOrNull(o.forwardReturn),
+          maxAdverse: o.maxAdverse,
+        };
+      }),
+      summary: {
+        count: stats.count,
+        falseCount: stats.falseCount,
+        undetermined: stats.undetermined,
+        falseRate: finiteOrNull(stats.falseRate),
+        meanForwardReturn: finiteOrNull(stats.meanForwardReturn),
+        hitRate: finiteOrNull(stats.hitRate),
+        horizon,
+      },
+      settings: { ...settings, horizon },
+    };
+  },
   'market.regimes'(req, engine) {
-    let m;
-    try {
-      m = loadPriceMatrix(engine.db, req.universe, { from: req.from, to: req.to });
-    } catch (e) {
-      if (e instanceof UnknownUniverseError) throw notFound(`universe ${req.universe}`);
-      throw e;
-    }
+    const m = prices(engine, req.universe, req.from, req.to);
     if (m.dates.length < 30) throw invalidInput(`universe ${req.universe} has only ${m.dates.length} common dates in that range; regimes need at least 30`);
     const labels = labelRegimes(m);
     const returns = levelReturns(labels.index);

@@ -32,6 +32,62 @@ export const RegimesResponse = z.object({
 });
 export type RegimesResponse = z.infer<typeof RegimesResponse>;
 
+export const ReboundSettingsReq = z
+  .object({
+    drawdownThreshold: z.number().min(0.005).max(0.9).optional(),
+    riseThreshold: z.number().min(0.001).max(2).optional(),
+    minDays: z.number().int().min(1).max(250).optional(),
+    peakLookback: z.number().int().min(5).max(2000).optional(),
+    horizon: z.number().int().min(1).max(250).optional(),
+  })
+  .strict();
+
+export const ReboundFlagOut = z.object({
+  date: IsoDate,
+  /** series the flag was raised on: 'market', a ticker, or a run's group label */
+  series: z.string(),
+  trough: z.number(),
+  troughDate: IsoDate.nullable(),
+  depth: z.number(),
+  rise: z.number(),
+  daysHeld: z.number().int(),
+  thresholds: z.object({ drawdownThreshold: z.number(), riseThreshold: z.number(), minDays: z.number() }),
+  /** what followed: a new low under the trough within the horizon (true = false rebound), null = not yet known */
+  falseRebound: z.boolean().nullable(),
+  daysToNewLow: z.number().int().nullable(),
+  forwardReturn: z.number().nullable(),
+  maxAdverse: z.number(),
+});
+export type ReboundFlagOut = z.infer<typeof ReboundFlagOut>;
+
+export const ReboundSummaryOut = z.object({
+  count: z.number().int(),
+  falseCount: z.number().int(),
+  undetermined: z.number().int(),
+  falseRate: z.number().nullable(),
+  meanForwardReturn: z.number().nullable(),
+  hitRate: z.number().nullable(),
+  horizon: z.number().int(),
+});
+
+export const MarketReboundsResponse = z.object({
+  universe: Id,
+  series: z.string(),
+  dates: z.array(IsoDate),
+  levels: z.array(z.number()),
+  /** per day: normal | downtrend | rebound */
+  phase: z.array(z.string()),
+  flags: z.array(ReboundFlagOut),
+  summary: ReboundSummaryOut,
+  settings: z.record(z.string(), z.number()),
+});
+export type MarketReboundsResponse = z.infer<typeof MarketReboundsResponse>;
+
 export const explainMethods = {
+  'market.rebounds': method(
+    "Rebound detector over a universe's equal-weight index (or one ticker): flags with the thresholds met and what followed",
+    z.object({ universe: Id, ticker: z.string().min(1).max(32).optional(), from: IsoDate.optional(), to: IsoDate.optional(), settings: ReboundSettingsReq.optional() }).strict(),
+    MarketReboundsResponse,
+  ),
   'market.regimes': method('Trend and volatility regimes of a universe\'s equal-weight index, with a volatility forecast band', RegimesRequest, RegimesResponse),
 };
