@@ -28,6 +28,26 @@ export type JobKind = (params: unknown, ctx: JobContext) => Promise<unknown>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const jobKinds: Record<string, JobKind> = {
+  /**
+   * A backtest (backtest/run.ts, request = contract BacktestStartRequest): runs strategies x seeds x windows and
+   * stores each run; returns the run ids with their status. Cancelling stores the current run as 'cancelled'.
+   */
+  async backtest(params, ctx) {
+    const { runBacktest, BacktestCancelled } = await import('../backtest/run');
+    try {
+      const results = await runBacktest(ctx.db, params as import('../backtest/run').BacktestRequest, {
+        signal: ctx.signal,
+        keepSeries: false,
+        progress: (f, message, figures) => ctx.progress(f, message, figures),
+      });
+      return {
+        runs: results.map((r) => ({ runId: r.runId, strategy: r.strategy, seed: r.seed, window: r.window, status: r.status, error: r.error ?? null })),
+      };
+    } catch (e) {
+      if (e instanceof BacktestCancelled) throw new JobCancelled();
+      throw e;
+    }
+  },
   /** Counts to `steps`, one progress event per step: proves the plumbing (progress, cancel, final status). */
   async demo(params, ctx) {
     const { steps, delayMs } = params as { steps: number; delayMs: number };
@@ -37,5 +57,10 @@ export const jobKinds: Record<string, JobKind> = {
       ctx.progress(i / steps, `step ${i} of ${steps}`, { step: i });
     }
     return { counted: steps, pid: process.pid };
+  },
+  /** A data import (data.commitImport): read, check, write in one transaction; result: ImportResult. */
+  async import(params, ctx) {
+    const { importJob } = await import('../data/job');
+    return importJob(params, ctx);
   },
 };

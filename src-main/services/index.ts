@@ -12,6 +12,7 @@ import { jobHandlers } from './jobs';
 import { dataHandlers } from './data';
 import { runHandlers } from './runs';
 import { explainHandlers } from './explain';
+import { noteHandlers } from './notes';
 
 export const handlers: Handlers = {
   ...appHandlers,
@@ -19,6 +20,7 @@ export const handlers: Handlers = {
   ...dataHandlers,
   ...runHandlers,
   ...explainHandlers,
+  ...noteHandlers,
 };
 
 function zodIssues(e: z.ZodError): { path: string; message: string }[] {

@@ -7,12 +7,14 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as m001 from './migrations/001_initial';
+import * as m002 from './migrations/002_import_history';
 
 export type DB = Database.Database;
 
 /** Ordered list of migrations; append, never edit one that has shipped. */
 export const migrations: { version: number; name: string; up: string }[] = [
   { version: 1, name: 'initial', up: m001.up },
+  { version: 2, name: 'import history', up: m002.up },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -12,6 +12,7 @@ import { jobMethods, JobEvent } from './jobs';
 import { runMethods } from './runs';
 import { dataMethods } from './data';
 import { explainMethods } from './explain';
+import { noteMethods } from './notes';
 
 export const contract = {
   ...appMethods,
@@ -19,6 +20,7 @@ export const contract = {
   ...runMethods,
   ...dataMethods,
   ...explainMethods,
+  ...noteMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -3,5 +3,12 @@ import type { CliCommand } from '../types';
 import { infoCommand } from './info';
 import { serveCommand } from './serve';
 import { benchCommand } from './bench';
+import { backtestCommand } from './backtest';
+import { optimizeCommand } from './optimize';
+import { runsCommand } from './runs';
+import { importCommand } from './import';
+import { universesCommand } from './universes';
+import { exportPricesCommand } from './exportPrices';
+import { downloadCommand } from './download';
 
-export const commands: CliCommand[] = [infoCommand, serveCommand, benchCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, benchCommand, backtestCommand, optimizeCommand, runsCommand, importCommand, universesCommand, exportPricesCommand, downloadCommand];

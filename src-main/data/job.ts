@@ -1,0 +1,25 @@
+/**
+ * The 'import' job kind: runs a committed import in a job process (off the main thread), with progress events
+ * and cancellation; the job's result is the ImportResult. A rejected import (errors in the preview) fails the
+ * job with the first problems in its error message.
+ */
+import { ImportRequest } from '../../src-shared/contract/data';
+import type { JobContext } from '../jobs/kinds';
+import { runImport } from './importer';
+import { formatProblem } from './problems';
+
+/** Job kind 'import'. Takes an ImportRequest (validated again here) and the job context; gives the ImportResult. */
+export async function importJob(params: unknown, ctx: JobContext): Promise<unknown> {
+  const req = ImportRequest.parse(params);
+  const { preview, result } = await runImport(
+    ctx.db,
+    req.paths,
+    { universe: req.universe, format: req.format, fill: req.fill, meta: req.meta },
+    { signal: ctx.signal, onProgress: (f, m, figures) => ctx.progress(f, m, figures) },
+  );
+  if (!result) {
+    const first = preview.problems.filter((p) => p.severity === 'error').slice(0, 5).map(formatProblem);
+    throw new Error(`import rejected (${preview.errors} error${preview.errors === 1 ? '' : 's'}, nothing written):\n${first.join('\n')}`);
+  }
+  return result;
+}
