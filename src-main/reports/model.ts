@@ -1,0 +1,232 @@
+/**
+ * Plain data model of the reports (design.md "Who uses it, for what", item 3: an allocation report for a date
+ * or a run, and a backtest tear sheet). The services fill these objects from the database; the renderers in
+ * ./render turn them into HTML, PDF, CSV and XLSX and never read anything else, so a report can be rebuilt from
+ * the object alone (and tests build it by hand).
+ *
+ * Units everywhere in this file
+ * - Weights, trades, returns and drawdowns are FRACTIONS (0.0345 = 3.45 %, -0.25 = a 25 % fall from the peak).
+ * - Dates are ISO calendar dates 'YYYY-MM-DD' (trading days); timestamps (generatedAt) are ISO 8601 strings.
+ * - Equity values are portfolio values (any positive scale, usually growth of 1 from the window start).
+ * - A metric is {mean, std} over seeds (std null when there is one seed or no spread is known); it may be
+ *   ±Infinity or NaN as src-main/metrics produces them, and every renderer shows those explicitly.
+ */
+
+/** A universe as the report names it. */
+export interface ReportUniverse {
+  id: string;
+  name: string;
+}
+
+/** A date window, inclusive, ISO dates. */
+export interface ReportWindow {
+  from: string;
+  to: string;
+}
+
+/** One named time series: `values[i]` belongs to `dates[i]` (same length, ascending dates). */
+export interface ReportSeries {
+  name: string;
+  dates: string[];
+  values: number[];
+  /** a hindsight baseline (drawn dashed, marked with a dagger); default false */
+  hindsight?: boolean;
+}
+
+/** A metric over seeds: mean and sample standard deviation (null: one seed or unknown). */
+export interface MetricStat {
+  mean: number;
+  std: number | null;
+}
+
+/**
+ * One strategy in a metrics table. Keys of `metrics` are metric names (src-main/metrics METRIC_NAMES:
+ * cumulativeReturn, annualReturn, annualVolatility, sharpe, sortino, omega, calmar, maxDrawdown,
+ * maxDrawdownDays, var95, cvar95, turnover, avgHoldings, hitRate); other keys are shown after them, as numbers.
+ */
+export interface MetricsRow {
+  /** display name of the strategy (or run) */
+  strategy: string;
+  /** uses future prices (e.g. best stock in hindsight): not investable, shown with a dagger and a footnote */
+  hindsight: boolean;
+  /** the policy's weights stay close to equal weight (collapsed policy), shown with a double dagger */
+  closeToEqualWeight: boolean;
+  /** number of seeds the mean/std are taken over */
+  seeds: number;
+  metrics: Record<string, MetricStat>;
+}
+
+/** One asset line of an allocation. `trade = weight - previousWeight` (previous = yesterday's weight drifted). */
+export interface AllocationRow {
+  ticker: string;
+  name: string;
+  sector: string;
+  /** target weight, fraction of the portfolio */
+  weight: number;
+  /** previous weight after drifting with the day's prices, fraction */
+  previousWeight: number;
+  /** weight - previousWeight, fraction of the portfolio to buy (> 0) or sell (< 0) */
+  trade: number;
+}
+
+/** A group of the allocation as the strategy grouped it ("High-quality", "Ordinary", a sector, ...). */
+export interface AllocationGroup {
+  name: string;
+  rows: AllocationRow[];
+  /** sum of the group's target weights, fraction */
+  total: number;
+}
+
+/** Header of an allocation report. */
+export interface AllocationHeader {
+  universe: ReportUniverse;
+  /** one line naming where the prices came from (file, provider, import date) */
+  dataSource: string;
+  strategy: { id: string; label: string };
+  /** the strategy config as stored with the run (nested objects are shown with dotted keys) */
+  config: Record<string, unknown>;
+  seed: number;
+  codeVersion: string;
+  runId: string;
+  /** the as-of date of the target weights */
+  date: string;
+  /** the run's test window */
+  window: ReportWindow;
+  /** compute backend the run used ('tfjs-node', 'wasm', ...), null for classic strategies */
+  backend: string | null;
+  /** when the report was produced (ISO timestamp); optional, shown in the footer */
+  generatedAt?: string;
+}
+
+/** Market regime at the report date (src-main/explain/regimes.ts labels). */
+export interface ReportRegime {
+  /** 'bull' | 'bear' | 'sideways' (any string is shown as given) */
+  trend: string;
+  /** 'calm' | 'normal' | 'stressed' */
+  volatility: string;
+  /** date the label belongs to */
+  date: string;
+}
+
+/** Rebound flag at the report date (method.md SAMP-HDRL step 5) with the thresholds met. */
+export interface ReportRebound {
+  flagged: boolean;
+  /** e.g. {drawdown: -0.12, rise: 0.05, daysHeld: 3}; numbers, strings or booleans */
+  detail: Record<string, unknown>;
+}
+
+/** One player (asset, feature block) and its explanation value (e.g. mean SHAP value). */
+export interface DriverValue {
+  player: string;
+  value: number;
+}
+
+/** Explanation summary of one agent (method.md SAMP-HDRL step 8). */
+export interface AgentSummary {
+  /** 'upper' | 'lower1' | 'lower2' (any other name is shown as given) */
+  agent: string;
+  /** largest drivers first */
+  topDrivers: DriverValue[];
+  /** of the agent's weights: effective number of holdings 1/HHI and the Herfindahl index */
+  concentration: { effectiveN: number; herfindahl: number };
+}
+
+/** Everything an allocation report shows. */
+export interface AllocationReportData {
+  kind: 'allocation';
+  header: AllocationHeader;
+  groups: AllocationGroup[];
+  /** cash weight, fraction */
+  cashWeight: number;
+  /** previous (drifted) cash weight, fraction; when given, the cash trade is shown */
+  previousCashWeight?: number | null;
+  regime: ReportRegime | null;
+  rebound: ReportRebound | null;
+  /** per-agent explanations; empty for strategies without agents */
+  agents: AgentSummary[];
+  /** this run's strategy first, then the baselines */
+  metrics: MetricsRow[];
+  /** the run first, then baselines, growth of 1 */
+  equity: ReportSeries[];
+  /** drawdown of the run, fractions <= 0 (derive.drawdownSeries) */
+  drawdown: ReportSeries | null;
+  /** caveats shown at the end (costs assumed, no look-ahead guarantee, seed spread); rendered as given */
+  caveats: string[];
+}
+
+/** Header of a backtest report. */
+export interface BacktestHeader {
+  universe: ReportUniverse;
+  window: ReportWindow;
+  /** transaction cost per unit traded, fraction (0.001 = 0.1 %) */
+  cost: number;
+  /** rebalancing rule in words ('daily', 'monthly', ...) */
+  rebalance: string;
+  /** ISO timestamp */
+  generatedAt: string;
+  /** optional title (default "Backtest tear sheet") */
+  title?: string;
+  dataSource?: string;
+  codeVersion?: string;
+}
+
+/** Calendar-month return: `month` 1..12, `ret` compounded over the month's trading days, fraction. */
+export interface MonthlyReturn {
+  year: number;
+  month: number;
+  ret: number;
+}
+
+/** Calendar-year return, compounded, fraction. */
+export interface YearlyReturn {
+  year: number;
+  ret: number;
+}
+
+/**
+ * One drawdown episode: from the peak (`start`) to the lowest value (`trough`) and back to the peak level
+ * (`end`, null when not recovered by the last date). `depth` = trough / peak - 1 (< 0); `days` = trading days
+ * from start to end (to the last date when not recovered).
+ */
+export interface DrawdownPeriod {
+  start: string;
+  trough: string;
+  end: string | null;
+  depth: number;
+  days: number;
+}
+
+/** Something per run, keyed by the run's display name (the same name as in the metrics table and series). */
+export interface PerRun<T> {
+  name: string;
+  items: T[];
+}
+
+/** Target weights of one run on one date (optional part of a backtest report: its Weights/Trades sheets). */
+export interface RunHoldings {
+  run: string;
+  date: string;
+  groups: AllocationGroup[];
+  cashWeight: number;
+}
+
+/** Everything a backtest tear sheet shows. */
+export interface BacktestReportData {
+  kind: 'backtest';
+  header: BacktestHeader;
+  metrics: MetricsRow[];
+  /** equity curves, growth of 1, one per run */
+  equity: ReportSeries[];
+  /** drawdown (underwater) curves, fractions <= 0, one per run */
+  underwater: ReportSeries[];
+  monthly: PerRun<MonthlyReturn>[];
+  yearly: PerRun<YearlyReturn>[];
+  /** worst drawdowns per run, deepest first */
+  worstDrawdowns: PerRun<DrawdownPeriod>[];
+  /** last target weights per run; when given, the XLSX gets Weights and Trades sheets and the CSVs work */
+  lastWeights?: RunHoldings[];
+  caveats: string[];
+}
+
+/** Either report. */
+export type ReportData = AllocationReportData | BacktestReportData;

@@ -1,0 +1,354 @@
+/**
+ * Self-contained HTML reports (design.md item 3: "Export an allocation report (PDF and HTML)"; the backtest tear
+ * sheet of design.md item 2).
+ *
+ * One file, nothing to fetch: inline CSS, charts as inline SVG from ECharts SSR (./svgCharts), no script, no
+ * remote URL, and a Content-Security-Policy meta tag `default-src 'none'; style-src 'unsafe-inline';
+ * img-src data:` so that even a hostile string that slipped through could neither run nor load anything. Every
+ * piece of report text goes through escapeHtml. Print-friendly: A4 landscape @page, table rows never split,
+ * table headers repeat, colours kept when printing.
+ */
+import {
+  CLOSE_TO_EW_NOTE,
+  GAIN_COLOR,
+  HINDSIGHT_NOTE,
+  LOSS_COLOR,
+  MONTHS,
+  HEATMAP_DECIMALS,
+  agentLabel,
+  escapeHtml as e,
+  flattenConfig,
+  formatStat,
+  heatColor,
+  heatTextColor,
+  metricColumns,
+  metricSpec,
+  num,
+  pct,
+  signedPct,
+  valueText,
+} from '../format';
+import type {
+  AgentSummary,
+  AllocationReportData,
+  BacktestReportData,
+  DrawdownPeriod,
+  MetricsRow,
+  MonthlyReturn,
+  YearlyReturn,
+} from '../model';
+import { barChartSvg, lineChartSvg } from './svgCharts';
+
+/** The Content-Security-Policy every HTML report carries. */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const CSS = `
+:root{--ink:#1d2330;--muted:#5b6474;--line:#d9dee5;--soft:#f4f6f9;--accent:#0b5fa5;--gain:${GAIN_COLOR};--loss:${LOSS_COLOR}}
+*{box-sizing:border-box}
+html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{margin:0 auto;max-width:1200px;padding:28px 32px 40px;font:13px/1.45 "Helvetica Neue",Helvetica,Arial,sans-serif;color:var(--ink);background:#fff}
+header.top{display:flex;justify-content:space-between;align-items:flex-end;border-bottom:3px solid var(--accent);padding-bottom:10px;margin-bottom:16px}
+header.top h1{margin:0;font-size:22px;font-weight:700;letter-spacing:.2px}
+header.top .sub{color:var(--muted);font-size:13px;margin-top:2px}
+header.top .brand{color:var(--accent);font-weight:700;font-size:12px;text-transform:uppercase;letter-spacing:1px;text-align:right}
+h2{font-size:15px;margin:26px 0 8px;padding-bottom:4px;border-bottom:1px solid var(--line);break-after:avoid}
+h3{font-size:13px;margin:14px 0 6px;break-after:avoid}
+dl.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:4px 24px;margin:0}
+dl.facts div{display:flex;gap:8px;min-width:0;border-bottom:1px dotted var(--line);padding:2px 0}
+dl.facts dt{color:var(--muted);flex:0 0 110px}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px;margin-top:14px}
+.card{border:1px solid var(--line);border-radius:6px;padding:10px 12px;background:var(--soft);break-inside:avoid}
+.card h3{margin:0 0 6px;font-size:12px;text-transform:uppercase;letter-spacing:.6px;color:var(--muted)}
+.badge{display:inline-block;border-radius:10px;padding:1px 8px;font-size:11px;font-weight:700;border:1px solid currentColor;margin-right:4px}
+.b-bull{color:var(--gain)}.b-bear{color:var(--loss)}.b-sideways,.b-normal{color:var(--muted)}.b-calm{color:var(--accent)}.b-stressed{color:var(--loss)}
+.b-flag{color:#9a5b00;background:#fff4e0}.b-none{color:var(--muted)}.b-ew{color:#7a4b9a;font-size:10px;padding:0 6px}
+table{border-collapse:collapse;width:100%;font-size:12px}
+th,td{padding:3px 7px;border-bottom:1px solid var(--line);vertical-align:top}
+thead th{background:#e8edf3;text-align:left;font-weight:700;border-bottom:1px solid #8a94a6;white-space:nowrap}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.n{text-align:right}
+tbody tr.grp th{background:#f0f3f7;text-align:left;font-size:12px;border-bottom:1px solid #b9c1cc}
+tbody tr.grp th span{float:right;font-variant-numeric:tabular-nums}
+tr.total td{font-weight:700;border-top:1.5px solid #8a94a6}
+tr.this-run td{font-weight:700;background:#f5f9fd}
+.buy{color:var(--gain)}.sell{color:var(--loss)}
+.wbar{display:inline-block;height:8px;background:#9db8d6;border-radius:2px;vertical-align:middle;margin-right:6px}
+td.barcell{width:120px}
+.sd{display:block;color:var(--muted);font-size:10px}
+sup.mark{color:var(--muted);font-weight:400}
+.notes{color:var(--muted);font-size:11px;margin:6px 0 0;padding-left:0;list-style:none}
+figure{margin:10px 0 4px;break-inside:avoid}
+figure svg{width:100%;height:auto;display:block}
+figcaption{font-size:12px;font-weight:700;margin-bottom:2px}
+.agents{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px}
+.dv{display:flex;width:100%;height:10px;align-items:center}
+.dv span{flex:1;display:flex;height:8px}.dv span.l{justify-content:flex-end;border-right:1px solid #8a94a6}
+.dv i{display:block;height:8px}.dv .l i{background:var(--loss)}.dv .r i{background:var(--gain)}
+.heat td{text-align:center;font-size:11px;font-variant-numeric:tabular-nums;border:1px solid #fff;padding:3px 2px}
+.heat th{text-align:center}.heat tbody th{border-bottom:1px solid #fff}
+.heat td.yr{font-weight:700;border-left:2px solid #8a94a6}
+.pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:18px;align-items:start}
+.run{break-inside:avoid}
+ul.caveats{padding-left:18px;margin:4px 0}
+footer{margin-top:28px;border-top:1px solid var(--line);padding-top:6px;color:var(--muted);font-size:11px;display:flex;justify-content:space-between}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{max-width:none;padding:0;font-size:10.5px}table{font-size:10px}h2{margin-top:16px}.pair{grid-template-columns:minmax(0,3fr) minmax(0,2fr)}section.page{break-before:page}}
+`;
+
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="HDRL Desk">
+<title>${e(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+function facts(items: [string, string][]): string {
+  return `<dl class="facts">${items.map(([k, v]) => `<div><dt>${e(k)}</dt><dd>${e(v)}</dd></div>`).join('')}</dl>`;
+}
+
+function tradeCell(t: number | null): string {
+  if (t === null) return '<td class="n"></td>';
+  const cls = t > 0 ? 'buy' : t < 0 ? 'sell' : '';
+  return `<td class="n ${cls}">${e(signedPct(t))}</td>`;
+}
+
+/** Metrics table with marks, spreads and footnotes (shared by both reports). */
+function metricsTableHtml(rows: readonly MetricsRow[], highlightFirst: boolean): string {
+  if (rows.length === 0) return '<p class="notes">No metrics.</p>';
+  const keys = metricColumns(rows);
+  const specs = keys.map(metricSpec);
+  const head = `<tr><th>Strategy</th><th class="n">Seeds</th>${specs.map((s) => `<th class="n" title="${e(s.help)}">${e(s.label)}</th>`).join('')}</tr>`;
+  const body = rows
+    .map((r, i) => {
+      const marks = `${r.hindsight ? '\u2020' : ''}${r.closeToEqualWeight ? '\u2021' : ''}`;
+      const name = `${e(r.strategy)}${marks ? `<sup class="mark">${marks}</sup>` : ''}${r.closeToEqualWeight ? ' <span class="badge b-ew">\u2248 EW</span>' : ''}`;
+      const cells = specs
+        .map((s) => {
+          const f = formatStat(r.metrics[s.key], s.unit);
+          return `<td class="n">${e(f.mean)}${f.std !== null ? `<span class="sd">${e(f.std)}</span>` : ''}</td>`;
+        })
+        .join('');
+      return `<tr${highlightFirst && i === 0 ? ' class="this-run"' : ''}><td>${name}</td><td class="n">${r.seeds}</td>${cells}</tr>`;
+    })
+    .join('\n');
+  const notes: string[] = [];
+  if (rows.some((r) => r.hindsight)) notes.push(`\u2020 ${HINDSIGHT_NOTE}`);
+  if (rows.some((r) => r.closeToEqualWeight)) notes.push(`\u2021 ${CLOSE_TO_EW_NOTE}`);
+  if (rows.some((r) => Object.values(r.metrics).some((m) => m.std !== null)))
+    notes.push('\u00b1 standard deviation over seeds.');
+  return `<table class="metrics"><thead>${head}</thead><tbody>
+${body}
+</tbody></table>${notes.length ? `<ul class="notes">${notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : ''}`;
+}
+
+function caveatsHtml(caveats: readonly string[]): string {
+  if (caveats.length === 0) return '';
+  return `<h2>Caveats</h2><ul class="caveats">${caveats.map((c) => `<li>${e(c)}</li>`).join('')}</ul>`;
+}
+
+function agentCard(a: AgentSummary): string {
+  const max = Math.max(1e-300, ...a.topDrivers.map((d) => Math.abs(d.value)).filter(Number.isFinite));
+  const rows = a.topDrivers
+    .map((d) => {
+      const w = Number.isFinite(d.value) ? Math.round((Math.abs(d.value) / max) * 100) : 0;
+      const neg = d.value < 0 ? w : 0;
+      const pos = d.value >= 0 ? w : 0;
+      return `<tr><td>${e(d.player)}</td><td class="barcell"><span class="dv"><span class="l"><i style="width:${neg}%"></i></span><span class="r"><i style="width:${pos}%"></i></span></span></td><td class="n">${e(num(d.value, 3))}</td></tr>`;
+    })
+    .join('');
+  return `<div class="card"><h3>${e(agentLabel(a.agent))}</h3>
+<p style="margin:0 0 6px">Effective holdings <b>${e(num(a.concentration.effectiveN, 3))}</b> &middot; HHI <b>${e(num(a.concentration.herfindahl, 3))}</b></p>
+<table><thead><tr><th>Top driver</th><th></th><th class="n">Value</th></tr></thead><tbody>${rows || '<tr><td colspan="3">none</td></tr>'}</tbody></table></div>`;
+}
+
+/**
+ * The allocation report as one self-contained HTML document (sections: header, regime / rebound / summary,
+ * grouped weights with trades, agents, metrics with baselines, equity and drawdown charts, configuration,
+ * caveats).
+ * @param data report data (fractions; see ../model)
+ * @returns the HTML text (UTF-8)
+ */
+export function renderAllocationHtml(data: AllocationReportData): string {
+  const h = data.header;
+  const title = `Allocation report \u2014 ${h.strategy.label} \u2014 ${h.date}`;
+  const allRows = data.groups.flatMap((g) => g.rows);
+  const maxW = Math.max(1e-12, ...allRows.map((r) => r.weight).filter(Number.isFinite), data.cashWeight);
+  const bar = (w: number): string =>
+    `<span class="wbar" style="width:${Number.isFinite(w) ? Math.max(0, Math.round((w / maxW) * 100)) : 0}%"></span>`;
+
+  const headFacts: [string, string][] = [
+    ['Universe', `${h.universe.name} (${h.universe.id})`],
+    ['Data source', h.dataSource],
+    ['Strategy', `${h.strategy.label} (${h.strategy.id})`],
+    ['Run id', h.runId],
+    ['Weights as of', h.date],
+    ['Test window', `${h.window.from} \u2013 ${h.window.to}`],
+    ['Seed', String(h.seed)],
+    ['Code version', h.codeVersion],
+    ['Backend', h.backend ?? 'n/a'],
+  ];
+  if (h.generatedAt) headFacts.push(['Generated', h.generatedAt]);
+
+  const regime = data.regime
+    ? `<span class="badge b-${e(data.regime.trend)}">${e(data.regime.trend)}</span><span class="badge b-${e(data.regime.volatility)}">${e(data.regime.volatility)} volatility</span><div class="notes">as of ${e(data.regime.date)}</div>`
+    : '<span class="notes">No regime label.</span>';
+  const rebound = data.rebound
+    ? `${data.rebound.flagged ? '<span class="badge b-flag">Rebound flagged</span>' : '<span class="badge b-none">No rebound flag</span>'}${
+        Object.keys(data.rebound.detail).length
+          ? `<table style="margin-top:6px">${Object.entries(data.rebound.detail)
+              .map(([k, v]) => `<tr><td>${e(k)}</td><td class="n">${e(valueText(v))}</td></tr>`)
+              .join('')}</table>`
+          : ''
+      }`
+    : '<span class="notes">No rebound detector for this strategy.</span>';
+  const traded = allRows.reduce((s, r) => s + Math.abs(r.trade), 0);
+  const holdings = allRows.filter((r) => r.weight > 0).length;
+  const summary = `<table>${data.groups.map((g) => `<tr><td>${e(g.name)}</td><td class="n">${e(pct(g.total))}</td></tr>`).join('')}<tr><td>Cash</td><td class="n">${e(pct(data.cashWeight))}</td></tr><tr><td>Holdings</td><td class="n">${holdings} of ${allRows.length}</td></tr><tr><td>Traded (sum |trade|)</td><td class="n">${e(pct(traded))}</td></tr></table>`;
+
+  const groupsHtml = data.groups
+    .map(
+      (g) => `<tbody><tr class="grp"><th colspan="6">${e(g.name)} <span>${e(pct(g.total))} &middot; ${g.rows.length} assets</span></th></tr>
+${g.rows
+  .map(
+    (r) =>
+      `<tr><td><b>${e(r.ticker)}</b></td><td>${e(r.name)}</td><td>${e(r.sector)}</td><td class="n">${bar(r.weight)}${e(pct(r.weight))}</td><td class="n">${e(pct(r.previousWeight))}</td>${tradeCell(r.trade)}</tr>`,
+  )
+  .join('\n')}</tbody>`,
+    )
+    .join('\n');
+  const prevCash = data.previousCashWeight ?? null;
+  const totalW = data.groups.reduce((s, g) => s + g.total, 0) + data.cashWeight;
+  const weightsTable = `<table class="weights"><thead><tr><th>Ticker</th><th>Name</th><th>Sector</th><th class="n">Weight</th><th class="n">Previous</th><th class="n">Trade</th></tr></thead>
+${groupsHtml}
+<tbody><tr class="grp"><th colspan="6">Cash <span>${e(pct(data.cashWeight))}</span></th></tr><tr><td><b>CASH</b></td><td>Cash</td><td></td><td class="n">${bar(data.cashWeight)}${e(pct(data.cashWeight))}</td><td class="n">${prevCash === null ? '' : e(pct(prevCash))}</td>${tradeCell(prevCash === null ? null : data.cashWeight - prevCash)}</tr>
+<tr class="total"><td colspan="3">Total</td><td class="n">${e(pct(totalW))}</td><td class="n"></td><td class="n"></td></tr></tbody></table>
+<p class="notes">Trade = target weight &minus; previous weight drifted with the day\u2019s prices (fractions of the portfolio).</p>`;
+
+  const agents = data.agents.length
+    ? `<h2>Agents</h2><div class="agents">${data.agents.map(agentCard).join('')}</div>`
+    : '';
+
+  const charts: string[] = [];
+  if (data.equity.length)
+    charts.push(
+      `<figure><figcaption>Equity (growth of 1)</figcaption>${lineChartSvg(data.equity, { yFormat: 'growth', title: 'Equity curves, growth of 1', emphasizeFirst: true })}</figure>`,
+    );
+  if (data.drawdown)
+    charts.push(
+      `<figure><figcaption>Drawdown of ${e(data.drawdown.name)}</figcaption>${lineChartSvg([data.drawdown], { yFormat: 'pct', title: `Drawdown of ${data.drawdown.name}`, areaFirst: true, height: 220 })}</figure>`,
+    );
+  const config = flattenConfig(h.config);
+
+  const body = `<header class="top"><div><h1>Allocation report</h1><div class="sub">${e(h.strategy.label)} &middot; ${e(h.universe.name)} &middot; weights as of ${e(h.date)}</div></div><div class="brand">HDRL Desk</div></header>
+${facts(headFacts)}
+<div class="cards"><div class="card"><h3>Market regime</h3>${regime}</div><div class="card"><h3>Rebound</h3>${rebound}</div><div class="card"><h3>Allocation</h3>${summary}</div></div>
+<h2>Target weights</h2>
+${weightsTable}
+${agents}
+<h2>Performance</h2>
+${metricsTableHtml(data.metrics, true)}
+${charts.join('\n')}
+${config.length ? `<h2>Configuration</h2>${facts(config)}` : ''}
+${caveatsHtml(data.caveats)}
+<footer><span>HDRL Desk ${e(h.codeVersion)} &middot; run ${e(h.runId)}</span><span>${e(h.generatedAt ?? h.date)}</span></footer>`;
+  return page(title, body);
+}
+
+function heatmapHtml(months: readonly MonthlyReturn[], years: readonly YearlyReturn[]): string {
+  const yearly = new Map(years.map((y) => [y.year, y.ret]));
+  const allYears = [...new Set([...months.map((m) => m.year), ...years.map((y) => y.year)])].sort((a, b) => a - b);
+  const cell = (v: number | undefined, cls = ''): string =>
+    v === undefined
+      ? `<td${cls ? ` class="${cls}"` : ''}></td>`
+      : `<td${cls ? ` class="${cls}"` : ''} style="background:${heatColor(v)};color:${heatTextColor(v)}">${e(pct(v, HEATMAP_DECIMALS))}</td>`;
+  const rows = allYears
+    .map((y) => {
+      const byMonth = new Map(months.filter((m) => m.year === y).map((m) => [m.month, m.ret]));
+      return `<tr><th>${y}</th>${MONTHS.map((_, i) => cell(byMonth.get(i + 1))).join('')}${cell(yearly.get(y), 'yr')}</tr>`;
+    })
+    .join('');
+  return `<table class="heat"><thead><tr><th>Year</th>${MONTHS.map((m) => `<th>${m}</th>`).join('')}<th>Year</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function drawdownTableHtml(items: readonly DrawdownPeriod[]): string {
+  if (items.length === 0) return '<p class="notes">No drawdown.</p>';
+  return `<table><thead><tr><th class="n">#</th><th>Peak</th><th>Trough</th><th>Recovery</th><th class="n">Depth</th><th class="n">Days</th></tr></thead><tbody>${items
+    .map(
+      (d, i) =>
+        `<tr><td class="n">${i + 1}</td><td>${e(d.start)}</td><td>${e(d.trough)}</td><td>${d.end === null ? '<i>not recovered</i>' : e(d.end)}</td><td class="n sell">${e(pct(d.depth))}</td><td class="n">${d.days}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
+}
+
+/**
+ * The backtest tear sheet as one self-contained HTML document: header, metrics table with seed spreads and
+ * marks, equity and underwater curves of every run, calendar-year returns, and per run a monthly-return
+ * heatmap with the worst drawdowns.
+ * @param data report data (fractions; see ../model)
+ * @returns the HTML text (UTF-8)
+ */
+export function renderBacktestHtml(data: BacktestReportData): string {
+  const h = data.header;
+  const title = h.title ?? 'Backtest tear sheet';
+  const headFacts: [string, string][] = [
+    ['Universe', `${h.universe.name} (${h.universe.id})`],
+    ['Window', `${h.window.from} \u2013 ${h.window.to}`],
+    ['Transaction cost', `${pct(h.cost, 3)} per unit traded`],
+    ['Rebalance', h.rebalance],
+    ['Generated', h.generatedAt],
+  ];
+  if (h.dataSource) headFacts.push(['Data source', h.dataSource]);
+  if (h.codeVersion) headFacts.push(['Code version', h.codeVersion]);
+
+  const charts: string[] = [];
+  if (data.equity.length)
+    charts.push(`<figure><figcaption>Equity (growth of 1)</figcaption>${lineChartSvg(data.equity, { yFormat: 'growth', title: 'Equity curves, growth of 1' })}</figure>`);
+  if (data.underwater.length)
+    charts.push(
+      `<figure><figcaption>Underwater (drawdown from the running peak)</figcaption>${lineChartSvg(data.underwater, { yFormat: 'pct', title: 'Drawdown curves', height: 260 })}</figure>`,
+    );
+  const years = [...new Set(data.yearly.flatMap((p) => p.items.map((y) => y.year)))].sort((a, b) => a - b);
+  if (years.length)
+    charts.push(
+      `<figure><figcaption>Calendar-year returns</figcaption>${barChartSvg(
+        years.map(String),
+        data.yearly.map((p) => ({ name: p.name, values: years.map((y) => p.items.find((x) => x.year === y)?.ret ?? null) })),
+        { yFormat: 'pct', title: 'Calendar-year returns', height: 260 },
+      )}</figure>`,
+    );
+
+  const names = [...new Set([...data.monthly.map((p) => p.name), ...data.worstDrawdowns.map((p) => p.name)])];
+  const runs = names
+    .map((name) => {
+      const m = data.monthly.find((p) => p.name === name)?.items ?? [];
+      const y = data.yearly.find((p) => p.name === name)?.items ?? [];
+      const dd = data.worstDrawdowns.find((p) => p.name === name)?.items ?? [];
+      return `<div class="run"><h3>${e(name)}</h3><div class="pair"><div>${heatmapHtml(m, y)}</div><div>${drawdownTableHtml(dd)}</div></div></div>`;
+    })
+    .join('\n');
+
+  const body = `<header class="top"><div><h1>${e(title)}</h1><div class="sub">${e(h.universe.name)} &middot; ${e(h.window.from)} \u2013 ${e(h.window.to)}</div></div><div class="brand">HDRL Desk</div></header>
+${facts(headFacts)}
+<h2>Metrics</h2>
+${metricsTableHtml(data.metrics, false)}
+<h2>Curves</h2>
+${charts.join('\n')}
+${runs ? `<h2>Monthly returns and worst drawdowns</h2>\n${runs}\n<p class="notes">Monthly and yearly returns compound the daily returns of the calendar period; drawdown days are trading days from the peak to the recovery (or to the last date).</p>` : ''}
+${caveatsHtml(data.caveats)}
+<footer><span>HDRL Desk${h.codeVersion ? ` ${e(h.codeVersion)}` : ''}</span><span>${e(h.generatedAt)}</span></footer>`;
+  return page(title, body);
+}

@@ -1,0 +1,446 @@
+/**
+ * PDF reports with pdfkit (design.md item 3: "Export an allocation report (PDF and HTML)"; the backtest tear
+ * sheet of item 2). A4 landscape, standard Helvetica only, every chart drawn as vector paths (./pdfLayout),
+ * tables paginated without cutting rows. Same content as the HTML reports (./html).
+ */
+import {
+  CLOSE_TO_EW_NOTE,
+  GAIN_COLOR,
+  HEATMAP_DECIMALS,
+  HINDSIGHT_NOTE,
+  LOSS_COLOR,
+  MONTHS,
+  agentLabel,
+  flattenConfig,
+  formatStat,
+  heatColor,
+  heatTextColor,
+  metricColumns,
+  metricSpec,
+  num,
+  pct,
+  signedPct,
+  strategyMarks,
+  valueText,
+} from '../format';
+import type { AgentSummary, AllocationReportData, BacktestReportData, DrawdownPeriod, MetricsRow, MonthlyReturn, YearlyReturn } from '../model';
+import { ACCENT, BOLD, INK, MUTED, PdfLayout, type PdfCell, type PdfColumn, type PdfRow } from './pdfLayout';
+
+/** Top drivers shown per agent in the PDF. */
+export const PDF_AGENT_DRIVERS = 10;
+/** Agents per row of agent boxes. */
+const AGENTS_PER_ROW = 3;
+/** Chart heights, points. */
+const EQUITY_CHART_H = 230;
+const DRAWDOWN_CHART_H = 150;
+const BAR_CHART_H = 170;
+
+/** Charts may shrink to this fraction of their height to share a page. */
+const MIN_CHART_SCALE = 0.75;
+
+const WEIGHT_BAR = '#9db8d6';
+
+function created(stamp: string | undefined): Date | undefined {
+  if (!stamp) return undefined;
+  const t = Date.parse(stamp);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+/** Metrics table (marks, spreads as second lines, first row emphasised on request) and its footnotes. */
+function metricsTable(L: PdfLayout, rows: readonly MetricsRow[], highlightFirst: boolean): void {
+  if (rows.length === 0) {
+    L.paragraph('No metrics.', { color: MUTED, size: 8 });
+    return;
+  }
+  const { cols, pdfRows } = metricsRows(rows, highlightFirst);
+  L.table(cols, pdfRows, { fontSize: 7.5, continued: 'Metrics (continued)' });
+  const notes: string[] = [];
+  if (rows.some((r) => r.hindsight)) notes.push(`\u2020 ${HINDSIGHT_NOTE}`);
+  if (rows.some((r) => r.closeToEqualWeight)) notes.push(`\u2021 ${CLOSE_TO_EW_NOTE}`);
+  if (rows.some((r) => Object.values(r.metrics).some((m) => m.std !== null))) notes.push('\u00b1 standard deviation over seeds (second line).');
+  L.space(3);
+  for (const n of notes) L.paragraph(n, { size: 7, color: MUTED }, 0, 1);
+}
+
+/** Height of the metrics table, points. */
+function metricsHeight(L: PdfLayout, rows: readonly MetricsRow[]): number {
+  if (rows.length === 0) return 20;
+  const { cols, pdfRows } = metricsRows(rows, false);
+  return L.tableHeight(cols, pdfRows, { fontSize: 7.5 }) + 30;
+}
+
+function metricsRows(rows: readonly MetricsRow[], highlightFirst: boolean): { cols: PdfColumn[]; pdfRows: PdfRow[] } {
+  const keys = metricColumns(rows);
+  const specs = keys.map(metricSpec);
+  const cols: PdfColumn[] = [
+    { header: 'Strategy', width: 22 },
+    { header: 'Seeds', width: 5, align: 'right' },
+    ...specs.map((s) => ({ header: s.label, width: 5.9, align: 'right' as const })),
+  ];
+  const pdfRows: PdfRow[] = rows.map((r, i) => ({
+    type: 'row',
+    bold: highlightFirst && i === 0,
+    ...(highlightFirst && i === 0 ? { shade: '#eaf2fb' } : {}),
+    cells: [
+      { text: `${r.strategy}${strategyMarks(r) ? ` ${strategyMarks(r)}` : ''}` },
+      String(r.seeds),
+      ...specs.map((s): PdfCell => {
+        const f = formatStat(r.metrics[s.key], s.unit);
+        return { text: f.mean, sub: f.std };
+      }),
+    ],
+  }));
+  return { cols, pdfRows };
+}
+
+interface CardLine {
+  label: string;
+  value: string;
+  color?: string;
+  bold?: boolean;
+}
+
+/** Boxes side by side with a title and label/value lines; all as tall as the tallest. */
+function cards(L: PdfLayout, items: readonly { title: string; lines: CardLine[] }[]): void {
+  const gap = 12;
+  const w = (L.width - gap * (items.length - 1)) / items.length;
+  const lineH = 11;
+  const h = 22 + Math.max(...items.map((c) => c.lines.length)) * lineH + 4;
+  L.ensure(h);
+  items.forEach((c, i) => {
+    const x = L.left + i * (w + gap);
+    L.doc.save().roundedRect(x, L.y, w, h, 4).fillAndStroke('#f4f6f9', '#d9dee5').restore();
+    L.textAt(c.title.toUpperCase(), x + 9, L.y + 8, { font: BOLD, size: 7.5, color: MUTED }, 'left', w - 18);
+    c.lines.forEach((ln, j) => {
+      const yy = L.y + 22 + j * lineH;
+      if (ln.value === '') {
+        L.textAt(ln.label, x + 9, yy, { font: ln.bold ? BOLD : undefined, size: 8.5, color: ln.color ?? INK }, 'left', w - 18);
+        return;
+      }
+      const vw = Math.min(L.measure(ln.value, { font: ln.bold ? BOLD : undefined, size: 8.5 }), (w - 18) * 0.6);
+      L.textAt(ln.label, x + 9, yy, { size: 8.5, color: MUTED }, 'left', w - 18 - vw - 6);
+      L.textAt(ln.value, x + w - 9, yy, { font: ln.bold ? BOLD : undefined, size: 8.5, color: ln.color ?? INK }, 'right', (w - 18) * 0.6);
+    });
+  });
+  L.y += h;
+}
+
+const TREND_COLOR: Record<string, string> = { bull: GAIN_COLOR, bear: LOSS_COLOR };
+const VOL_COLOR: Record<string, string> = { stressed: LOSS_COLOR, calm: ACCENT };
+
+/** Agent boxes: concentration and the top drivers with signed bars. */
+function agentBoxes(L: PdfLayout, agents: readonly AgentSummary[]): void {
+  const gap = 12;
+  for (let i = 0; i < agents.length; i += AGENTS_PER_ROW) {
+    const row = agents.slice(i, i + AGENTS_PER_ROW);
+    const w = (L.width - gap * (AGENTS_PER_ROW - 1)) / AGENTS_PER_ROW;
+    const lineH = 10.5;
+    const n = Math.max(1, ...row.map((a) => Math.min(PDF_AGENT_DRIVERS, a.topDrivers.length)));
+    const h = 36 + n * lineH + 4;
+    L.ensure(h);
+    row.forEach((a, j) => {
+      const x = L.left + j * (w + gap);
+      const y = L.y;
+      L.doc.save().roundedRect(x, y, w, h, 4).lineWidth(0.6).stroke('#d9dee5').restore();
+      L.textAt(agentLabel(a.agent), x + 9, y + 7, { font: BOLD, size: 9 }, 'left', w - 18);
+      L.textAt(
+        `Effective holdings ${num(a.concentration.effectiveN, 3)}  \u00b7  HHI ${num(a.concentration.herfindahl, 3)}`,
+        x + 9,
+        y + 19,
+        { size: 7.5, color: MUTED },
+        'left',
+        w - 18,
+      );
+      const drivers = a.topDrivers.slice(0, PDF_AGENT_DRIVERS);
+      const max = Math.max(1e-300, ...drivers.map((d) => Math.abs(d.value)).filter(Number.isFinite));
+      const nameW = (w - 18) * 0.38;
+      const valW = 46;
+      const barX = x + 9 + nameW + 4;
+      const barW = w - 18 - nameW - valW - 8;
+      const mid = barX + barW / 2;
+      if (drivers.length === 0) L.textAt('No explanation stored.', x + 9, y + 34, { size: 7.5, color: MUTED });
+      drivers.forEach((d, k) => {
+        const yy = y + 33 + k * lineH;
+        L.textAt(d.player, x + 9, yy, { size: 7.5 }, 'left', nameW);
+        const frac = Number.isFinite(d.value) ? Math.abs(d.value) / max : 0;
+        const bw = (frac * barW) / 2;
+        L.doc
+          .save()
+          .rect(d.value >= 0 ? mid : mid - bw, yy + 1, bw, 6)
+          .fill(d.value >= 0 ? GAIN_COLOR : LOSS_COLOR)
+          .restore();
+        L.textAt(num(d.value, 3), x + w - 9, yy, { size: 7.5 }, 'right', valW);
+      });
+      if (drivers.length) L.doc.save().moveTo(mid, y + 31).lineTo(mid, y + 33 + drivers.length * lineH).lineWidth(0.4).stroke('#8a94a6').restore();
+    });
+    L.y += h + 8;
+  }
+}
+
+function caveats(L: PdfLayout, items: readonly string[]): void {
+  if (items.length === 0) return;
+  L.heading('Caveats', 20);
+  for (const c of items) L.paragraph(`\u2022  ${c}`, { size: 8 }, 0, 2);
+}
+
+/** A line chart taking the full content width at the cursor (new page first when it does not fit). */
+function fullWidthChart(L: PdfLayout, h: number, draw: (box: { x: number; y: number; w: number; h: number }) => void): void {
+  L.ensure(h);
+  draw({ x: L.left, y: L.y, w: L.width, h });
+  L.y += h + 10;
+}
+
+/**
+ * The allocation report as a PDF (A4 landscape): title and run facts; regime, rebound and allocation summary
+ * boxes; the grouped weights table with previous weights, trades and weight bars; agent explanation boxes; the
+ * metrics table against baselines; equity and drawdown charts; the configuration; caveats.
+ * @param data report data (fractions; see ../model)
+ * @returns the PDF bytes
+ */
+export async function renderAllocationPdf(data: AllocationReportData): Promise<Buffer> {
+  const h = data.header;
+  const L = new PdfLayout(
+    {
+      title: `Allocation report \u2014 ${h.strategy.label} \u2014 ${h.date}`,
+      subject: `${h.universe.name}, run ${h.runId}`,
+      ...(created(h.generatedAt) ? { created: created(h.generatedAt)! } : {}),
+    },
+    `HDRL Desk ${h.codeVersion}  \u00b7  run ${h.runId}  \u00b7  ${h.universe.name}  \u00b7  weights as of ${h.date}${h.generatedAt ? `  \u00b7  generated ${h.generatedAt}` : ''}`,
+  );
+  L.titleBlock('Allocation report', `${h.strategy.label}  \u00b7  ${h.universe.name}  \u00b7  weights as of ${h.date}`);
+  L.keyValues(
+    [
+      ['Universe', `${h.universe.name} (${h.universe.id})`],
+      ['Strategy', `${h.strategy.label} (${h.strategy.id})`],
+      ['Run id', h.runId],
+      ['Data source', h.dataSource],
+      ['Test window', `${h.window.from} \u2013 ${h.window.to}`],
+      ['Seed', String(h.seed)],
+      ['Weights as of', h.date],
+      ['Code version', h.codeVersion],
+      ['Backend', h.backend ?? 'n/a'],
+    ],
+    3,
+    8,
+  );
+  L.space(8);
+
+  const allRows = data.groups.flatMap((g) => g.rows);
+  const regimeLines: CardLine[] = data.regime
+    ? [
+        { label: 'Trend', value: data.regime.trend, bold: true, ...(TREND_COLOR[data.regime.trend] ? { color: TREND_COLOR[data.regime.trend]! } : {}) },
+        { label: 'Volatility', value: data.regime.volatility, bold: true, ...(VOL_COLOR[data.regime.volatility] ? { color: VOL_COLOR[data.regime.volatility]! } : {}) },
+        { label: 'As of', value: data.regime.date },
+      ]
+    : [{ label: 'No regime label.', value: '', color: MUTED }];
+  const reboundLines: CardLine[] = data.rebound
+    ? [
+        data.rebound.flagged
+          ? { label: 'Rebound flagged', value: '', bold: true, color: '#9a5b00' }
+          : { label: 'No rebound flag', value: '', color: MUTED },
+        ...Object.entries(data.rebound.detail).map(([k, v]) => ({ label: k, value: valueText(v) })),
+      ]
+    : [{ label: 'No rebound detector for this strategy.', value: '', color: MUTED }];
+  const traded = allRows.reduce((s, r) => s + Math.abs(r.trade), 0);
+  const summaryLines: CardLine[] = [
+    ...data.groups.map((g) => ({ label: g.name, value: pct(g.total) })),
+    { label: 'Cash', value: pct(data.cashWeight) },
+    { label: 'Holdings', value: `${allRows.filter((r) => r.weight > 0).length} of ${allRows.length}` },
+    { label: 'Traded (sum |trade|)', value: pct(traded) },
+  ];
+  cards(L, [
+    { title: 'Market regime', lines: regimeLines },
+    { title: 'Rebound', lines: reboundLines },
+    { title: 'Allocation', lines: summaryLines },
+  ]);
+
+  L.heading('Target weights', 80);
+  const maxW = Math.max(1e-12, ...allRows.map((r) => r.weight).filter(Number.isFinite), data.cashWeight);
+  const cols: PdfColumn[] = [
+    { header: 'Ticker', width: 9 },
+    { header: 'Name', width: 29 },
+    { header: 'Sector', width: 22 },
+    { header: '', width: 10 },
+    { header: 'Weight', width: 9, align: 'right' },
+    { header: 'Previous', width: 9, align: 'right' },
+    { header: 'Trade', width: 9, align: 'right' },
+  ];
+  const tradeCell = (t: number | null): PdfCell =>
+    t === null ? { text: '' } : { text: signedPct(t), ...(t > 0 ? { color: GAIN_COLOR } : t < 0 ? { color: LOSS_COLOR } : {}) };
+  const bar = (w: number): PdfCell => ({ text: '', bar: { frac: Number.isFinite(w) ? Math.max(0, w / maxW) : 0, color: WEIGHT_BAR } });
+  const rows: PdfRow[] = [];
+  for (const g of data.groups) {
+    rows.push({ type: 'group', label: g.name, right: `${pct(g.total)}  \u00b7  ${g.rows.length} assets` });
+    for (const r of g.rows) {
+      rows.push({
+        type: 'row',
+        cells: [{ text: r.ticker, bold: true }, r.name, r.sector, bar(r.weight), pct(r.weight), pct(r.previousWeight), tradeCell(r.trade)],
+      });
+    }
+  }
+  const prevCash = data.previousCashWeight ?? null;
+  rows.push({ type: 'group', label: 'Cash', right: pct(data.cashWeight) });
+  rows.push({
+    type: 'row',
+    cells: [{ text: 'CASH', bold: true }, 'Cash', '', bar(data.cashWeight), pct(data.cashWeight), prevCash === null ? '' : pct(prevCash), tradeCell(prevCash === null ? null : data.cashWeight - prevCash)],
+  });
+  const totalW = data.groups.reduce((s, g) => s + g.total, 0) + data.cashWeight;
+  rows.push({ type: 'total', cells: ['Total', '', '', '', pct(totalW), '', ''] });
+  L.table(cols, rows, { fontSize: 8, continued: 'Target weights (continued)' });
+  L.space(3);
+  L.paragraph('Trade = target weight - previous weight drifted with the day\u2019s prices (fractions of the portfolio).', { size: 7, color: MUTED });
+
+  if (data.agents.length) {
+    L.heading('Agents', 90);
+    agentBoxes(L, data.agents);
+  }
+
+  L.heading('Performance', Math.min(200, metricsHeight(L, data.metrics)));
+  metricsTable(L, data.metrics, true);
+  L.space(8);
+  // both charts on one page when they fit at no less than MIN_CHART_SCALE of their height
+  let scale = 1;
+  if (data.equity.length && data.drawdown) {
+    const need = EQUITY_CHART_H + DRAWDOWN_CHART_H + 20;
+    if (need > L.room && L.room >= need * MIN_CHART_SCALE) scale = L.room / need;
+  }
+  if (data.equity.length)
+    fullWidthChart(L, EQUITY_CHART_H * scale, (box) =>
+      L.lineChart(box, { title: 'Equity (growth of 1)', series: data.equity, yFormat: 'growth', emphasizeFirst: true }),
+    );
+  if (data.drawdown)
+    fullWidthChart(L, DRAWDOWN_CHART_H * scale, (box) =>
+      L.lineChart(box, { title: `Drawdown of ${data.drawdown!.name}`, series: [data.drawdown!], yFormat: 'pct', areaFirst: true }),
+    );
+
+  const config = flattenConfig(h.config);
+  if (config.length) {
+    L.heading('Configuration', 30);
+    L.keyValues(config, 3, 7, 110);
+  }
+  caveats(L, data.caveats);
+  return L.finish();
+}
+
+function heatmapRows(months: readonly MonthlyReturn[], years: readonly YearlyReturn[]): PdfRow[] {
+  const yearly = new Map(years.map((y) => [y.year, y.ret]));
+  const allYears = [...new Set([...months.map((m) => m.year), ...years.map((y) => y.year)])].sort((a, b) => a - b);
+  const cell = (v: number | undefined, bold = false): PdfCell =>
+    v === undefined ? { text: '' } : { text: pct(v, HEATMAP_DECIMALS), fill: heatColor(v), color: heatTextColor(v), bold };
+  return allYears.map((y) => {
+    const byMonth = new Map(months.filter((m) => m.year === y).map((m) => [m.month, m.ret]));
+    return { type: 'row', cells: [{ text: String(y), bold: true }, ...MONTHS.map((_, i) => cell(byMonth.get(i + 1))), cell(yearly.get(y), true)] };
+  });
+}
+
+const HEATMAP_COLS: PdfColumn[] = [
+  { header: 'Year', width: 5 },
+  ...MONTHS.map((m) => ({ header: m, width: 5.4, align: 'center' as const })),
+  { header: 'Year', width: 6.4, align: 'center' },
+];
+
+const DRAWDOWN_COLS: PdfColumn[] = [
+  { header: '#', width: 2.4, align: 'right' },
+  { header: 'Peak', width: 7 },
+  { header: 'Trough', width: 7 },
+  { header: 'Recovery', width: 8 },
+  { header: 'Depth', width: 6, align: 'right' },
+  { header: 'Days', width: 4.6, align: 'right' },
+];
+
+function drawdownRows(items: readonly DrawdownPeriod[]): PdfRow[] {
+  return items.map((d, i) => ({
+    type: 'row',
+    cells: [String(i + 1), d.start, d.trough, d.end ?? { text: 'not recovered', color: MUTED }, { text: pct(d.depth), color: LOSS_COLOR }, String(d.days)],
+  }));
+}
+
+/**
+ * The backtest tear sheet as a PDF (A4 landscape): header facts, metrics table with seed spreads and marks,
+ * equity, underwater and calendar-year charts for all runs, and per run a monthly-return heatmap (with the
+ * year's return) beside its worst drawdowns.
+ * @param data report data (fractions; see ../model)
+ * @returns the PDF bytes
+ */
+export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffer> {
+  const h = data.header;
+  const title = h.title ?? 'Backtest tear sheet';
+  const L = new PdfLayout(
+    { title: `${title} \u2014 ${h.universe.name}`, subject: `${h.window.from} to ${h.window.to}`, ...(created(h.generatedAt) ? { created: created(h.generatedAt)! } : {}) },
+    `HDRL Desk${h.codeVersion ? ` ${h.codeVersion}` : ''}  \u00b7  ${h.universe.name}  \u00b7  ${h.window.from} \u2013 ${h.window.to}  \u00b7  generated ${h.generatedAt}`,
+  );
+  L.titleBlock(title, `${h.universe.name}  \u00b7  ${h.window.from} \u2013 ${h.window.to}`);
+  const facts: [string, string][] = [
+    ['Universe', `${h.universe.name} (${h.universe.id})`],
+    ['Window', `${h.window.from} \u2013 ${h.window.to}`],
+    ['Transaction cost', `${pct(h.cost, 3)} per unit traded`],
+    ['Rebalance', h.rebalance],
+    ['Generated', h.generatedAt],
+  ];
+  if (h.dataSource) facts.push(['Data source', h.dataSource]);
+  if (h.codeVersion) facts.push(['Code version', h.codeVersion]);
+  L.keyValues(facts, 3, 8, 80);
+
+  L.heading('Metrics', Math.min(200, metricsHeight(L, data.metrics)));
+  metricsTable(L, data.metrics, false);
+
+  L.heading('Curves', EQUITY_CHART_H);
+  if (data.equity.length) fullWidthChart(L, EQUITY_CHART_H, (box) => L.lineChart(box, { title: 'Equity (growth of 1)', series: data.equity, yFormat: 'growth' }));
+  if (data.underwater.length)
+    fullWidthChart(L, DRAWDOWN_CHART_H + 20, (box) =>
+      L.lineChart(box, { title: 'Underwater (drawdown from the running peak)', series: data.underwater, yFormat: 'pct' }),
+    );
+  const years = [...new Set(data.yearly.flatMap((p) => p.items.map((y) => y.year)))].sort((a, b) => a - b);
+  if (years.length)
+    fullWidthChart(L, BAR_CHART_H, (box) =>
+      L.barChart(box, {
+        title: 'Calendar-year returns',
+        categories: years.map(String),
+        series: data.yearly.map((p) => ({ name: p.name, values: years.map((y) => p.items.find((x) => x.year === y)?.ret ?? null) })),
+        yFormat: 'pct',
+      }),
+    );
+
+  const names = [...new Set([...data.monthly.map((p) => p.name), ...data.worstDrawdowns.map((p) => p.name)])];
+  if (names.length) {
+    L.heading('Monthly returns and worst drawdowns', 120);
+    L.paragraph(
+      'Monthly and yearly returns compound the daily returns of the calendar period. Drawdown days are trading days from the peak to the recovery (or to the last date).',
+      { size: 7.5, color: MUTED },
+    );
+  }
+  const gap = 16;
+  const heatW = L.width * 0.62;
+  const ddW = L.width - heatW - gap;
+  for (const name of names) {
+    const hm = heatmapRows(data.monthly.find((p) => p.name === name)?.items ?? [], data.yearly.find((p) => p.name === name)?.items ?? []);
+    const dd = drawdownRows(data.worstDrawdowns.find((p) => p.name === name)?.items ?? []);
+    const hmOpts = { fontSize: 7, width: heatW, zebra: false, grid: true, continued: `${name} (continued)` };
+    const ddOpts = { fontSize: 7, x: L.left + heatW + gap, width: ddW, continued: `${name} (continued)` };
+    const hmH = hm.length ? L.tableHeight(HEATMAP_COLS, hm, hmOpts) : 0;
+    const ddH = dd.length ? L.tableHeight(DRAWDOWN_COLS, dd, ddOpts) : 12;
+    const needed = 16 + Math.max(hmH, ddH);
+    const fullPage = L.bottom - L.top - 40;
+    if (needed <= fullPage) {
+      // side by side, kept together on one page
+      L.ensure(needed + 4);
+      L.subheading(name, 0);
+      const y0 = L.y;
+      if (hm.length) L.table(HEATMAP_COLS, hm, hmOpts);
+      const yHeat = L.y;
+      L.y = y0;
+      if (dd.length) L.table(DRAWDOWN_COLS, dd, ddOpts);
+      else L.textAt('No drawdown.', L.left + heatW + gap, L.y, { size: 7.5, color: MUTED });
+      L.y = Math.max(yHeat, L.y, y0 + 12) + 10;
+    } else {
+      // too long for one page: stacked, each table paginating on its own
+      L.subheading(name, 60);
+      if (hm.length) L.table(HEATMAP_COLS, hm, { ...hmOpts, width: L.width });
+      L.space(8);
+      if (dd.length) L.table(DRAWDOWN_COLS, dd, { ...ddOpts, x: L.left, width: ddW });
+      L.space(10);
+    }
+  }
+  caveats(L, data.caveats);
+  return L.finish();
+}

@@ -1,0 +1,702 @@
+/**
+ * A small layout engine over pdfkit for the PDF reports (design.md item 3): A4 landscape pages with a running
+ * header and a "Page i of n" footer, a vertical cursor that breaks pages before anything would cross the bottom
+ * margin, tables that paginate row by row (header repeated, group headers kept with their first row, no row
+ * ever split), key/value grids, and vector charts drawn with pdfkit paths (line charts, grouped bars) — nothing
+ * rasterised. Text uses only the standard Helvetica family (not embedded) and goes through format.pdfText, so
+ * characters outside WinAnsi never reach the font.
+ *
+ * All lengths are PDF points (1/72 inch).
+ */
+import PDFDocument from 'pdfkit';
+import { MONTHS, SERIES_COLORS, pdfText } from '../format';
+import type { ReportSeries } from '../model';
+
+/** A4 landscape, points. */
+export const PAGE_WIDTH = 841.89;
+export const PAGE_HEIGHT = 595.28;
+/** Page margin on every side, points. */
+export const PAGE_MARGIN = 34;
+/** Height reserved at the bottom for the footer, and at the top of continuation pages for the running header. */
+export const FOOTER_HEIGHT = 16;
+export const RUNNING_HEADER_HEIGHT = 18;
+/** Minimum spacing between x-axis date labels of a chart, points. */
+export const MIN_X_LABEL_SPACING = 56;
+/** Target number of y-axis ticks of a chart. */
+export const Y_TICKS_TARGET = 5;
+
+export const FONT = 'Helvetica';
+export const BOLD = 'Helvetica-Bold';
+export const ITALIC = 'Helvetica-Oblique';
+export const INK = '#1d2330';
+export const MUTED = '#5b6474';
+export const LINE = '#d0d6de';
+export const ACCENT = '#0b5fa5';
+export const HEAD_FILL = '#e8edf3';
+export const ZEBRA_FILL = '#f6f8fa';
+
+export type Align = 'left' | 'right' | 'center';
+
+export interface TextStyle {
+  font?: string;
+  size?: number;
+  color?: string;
+}
+
+/** One table cell: text with an optional second (smaller, muted) line, colour, background and bar. */
+export interface PdfCell {
+  text: string;
+  sub?: string | null;
+  color?: string;
+  fill?: string;
+  bold?: boolean;
+  /** horizontal bar behind nothing, drawn left in the cell: fraction of the cell width 0..1, with its colour */
+  bar?: { frac: number; color: string };
+}
+
+export interface PdfColumn {
+  header: string;
+  /** relative width; the table scales all widths to its total width */
+  width: number;
+  align?: Align;
+}
+
+export type PdfRow =
+  | { type: 'row'; cells: (string | PdfCell)[]; bold?: boolean; shade?: string }
+  | { type: 'group'; label: string; right?: string }
+  | { type: 'total'; cells: (string | PdfCell)[] };
+
+export interface TableOptions {
+  fontSize?: number;
+  /** left edge and total width (default: the content box) */
+  x?: number;
+  width?: number;
+  zebra?: boolean;
+  /** text of the row shown after the header on continuation pages */
+  continued?: string;
+  /** draw cell borders in white (heatmaps) instead of horizontal rules */
+  grid?: boolean;
+}
+
+export interface ChartBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** How a chart's y axis reads: growth of 1 with 2 decimals, or fractions as percent. */
+export type PdfYFormat = 'growth' | 'pct';
+
+export interface LineChartSpec {
+  title: string;
+  series: readonly ReportSeries[];
+  yFormat: PdfYFormat;
+  emphasizeFirst?: boolean;
+  areaFirst?: boolean;
+}
+
+export interface BarChartSpec {
+  title: string;
+  categories: readonly string[];
+  series: readonly { name: string; values: (number | null)[] }[];
+  yFormat: PdfYFormat;
+}
+
+function utc(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+/** Tick step of about range / target: 1, 2, 2.5 or 5 times a power of ten. */
+export function niceStep(range: number, target: number = Y_TICKS_TARGET): number {
+  if (!(range > 0) || !Number.isFinite(range)) return 1;
+  const raw = range / Math.max(1, target);
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const f = raw / p;
+  const m = f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10;
+  return m * p;
+}
+
+/** Ticks of a y axis covering [lo, hi], on multiples of a nice step. */
+export function niceTicks(lo: number, hi: number, target: number = Y_TICKS_TARGET): number[] {
+  if (lo === hi) {
+    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.05 : 0.01;
+    lo -= d;
+    hi += d;
+  }
+  const step = niceStep(hi - lo, target);
+  const k0 = Math.floor(lo / step + 1e-9);
+  const k1 = Math.ceil(hi / step - 1e-9);
+  const out: number[] = [];
+  for (let k = k0; k <= k1; k++) out.push(Number((k * step).toPrecision(12)) + 0);
+  return out;
+}
+
+function yLabel(v: number, f: PdfYFormat, step: number): string {
+  if (f === 'pct') {
+    const d = step * 100 >= 1 ? 0 : step * 100 >= 0.1 ? 1 : 2;
+    const s = (v * 100).toFixed(d);
+    return `${/^-0(\.0*)?$/.test(s) ? s.slice(1) : s}%`;
+  }
+  return v.toFixed(step >= 0.1 ? (step >= 1 ? 0 : 1) : 2).replace(/^-0(\.0*)?$/, (m) => m.slice(1));
+}
+
+/** Date ticks (UTC ms) on month boundaries spaced by the smallest interval that keeps labels apart. */
+function dateTicks(t0: number, t1: number, width: number): { t: number; label: string }[] {
+  const maxTicks = Math.max(2, Math.floor(width / MIN_X_LABEL_SPACING));
+  const spanMonths = (t1 - t0) / (30.44 * 86400e3);
+  const intervals = [1, 2, 3, 6, 12, 24, 60, 120];
+  const every = intervals.find((m) => spanMonths / m <= maxTicks) ?? 240;
+  const d0 = new Date(t0);
+  let y = d0.getUTCFullYear();
+  let m = d0.getUTCMonth();
+  // first boundary strictly after t0 on the interval grid
+  m += 1;
+  if (m > 11) {
+    m = 0;
+    y++;
+  }
+  const out: { t: number; label: string }[] = [];
+  for (let guard = 0; guard < 10000; guard++) {
+    const idx = y * 12 + m;
+    const onGrid = every >= 12 ? m === 0 && y % (every / 12) === 0 : idx % every === 0;
+    const t = Date.UTC(y, m, 1);
+    if (t > t1) break;
+    if (onGrid) out.push({ t, label: every >= 12 ? String(y) : `${MONTHS[m]} ${String(y).slice(2)}` });
+    m++;
+    if (m > 11) {
+      m = 0;
+      y++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Points of one series in page coordinates, thinned to at most two per horizontal point (the min and max of
+ * each bucket, in date order) so long series stay light without losing their extremes. Non-finite values
+ * break the line (null entries).
+ */
+function plotPoints(xs: number[], ys: number[], bucketWidth = 0.5): ([number, number] | null)[] {
+  const out: ([number, number] | null)[] = [];
+  let i = 0;
+  while (i < xs.length) {
+    if (!Number.isFinite(ys[i]!)) {
+      out.push(null);
+      i++;
+      continue;
+    }
+    const bucket = Math.floor(xs[i]! / bucketWidth);
+    let lo = i;
+    let hi = i;
+    let j = i;
+    while (j < xs.length && Number.isFinite(ys[j]!) && Math.floor(xs[j]! / bucketWidth) === bucket) {
+      if (ys[j]! < ys[lo]!) lo = j;
+      if (ys[j]! > ys[hi]!) hi = j;
+      j++;
+    }
+    const first = Math.min(lo, hi);
+    const second = Math.max(lo, hi);
+    out.push([xs[first]!, ys[first]!]);
+    if (second !== first) out.push([xs[second]!, ys[second]!]);
+    i = j;
+  }
+  return out;
+}
+
+/** A PDF report being laid out; call {@link PdfLayout.finish} to get the bytes. */
+export class PdfLayout {
+  readonly doc: PDFKit.PDFDocument;
+  readonly left = PAGE_MARGIN;
+  readonly right = PAGE_WIDTH - PAGE_MARGIN;
+  readonly top = PAGE_MARGIN;
+  readonly bottom = PAGE_HEIGHT - PAGE_MARGIN - FOOTER_HEIGHT;
+  readonly width = PAGE_WIDTH - 2 * PAGE_MARGIN;
+  y = PAGE_MARGIN;
+  private readonly chunks: Buffer[] = [];
+  private readonly done: Promise<Buffer>;
+
+  /**
+   * @param info document metadata (title shown in the running header of continuation pages)
+   * @param footerLeft text at the left of every page's footer
+   */
+  constructor(
+    private readonly info: { title: string; subject?: string; created?: Date },
+    private readonly footerLeft: string,
+  ) {
+    this.doc = new PDFDocument({
+      size: 'A4',
+      layout: 'landscape',
+      margins: { top: PAGE_MARGIN, left: PAGE_MARGIN, right: PAGE_MARGIN, bottom: 4 },
+      bufferPages: true,
+      autoFirstPage: true,
+      info: {
+        Title: pdfText(info.title),
+        Author: 'HDRL Desk',
+        Creator: 'HDRL Desk',
+        ...(info.subject ? { Subject: pdfText(info.subject) } : {}),
+        ...(info.created ? { CreationDate: info.created } : {}),
+      },
+    });
+    this.doc.on('data', (c: Buffer) => this.chunks.push(c));
+    this.done = new Promise((resolve, reject) => {
+      this.doc.on('end', () => resolve(Buffer.concat(this.chunks)));
+      this.doc.on('error', reject);
+    });
+    this.doc.font(FONT);
+  }
+
+  /** Room left on the page below the cursor, points. */
+  get room(): number {
+    return this.bottom - this.y;
+  }
+
+  /** Start a new page with the running header; the cursor goes below it. */
+  newPage(): void {
+    this.doc.addPage();
+    this.y = this.top;
+    this.textAt(this.info.title, this.left, this.y, { font: BOLD, size: 8, color: MUTED });
+    this.textAt('HDRL Desk', this.right, this.y, { font: BOLD, size: 8, color: ACCENT }, 'right');
+    this.hline(this.y + 11, LINE, 0.6);
+    this.y += RUNNING_HEADER_HEIGHT;
+  }
+
+  /** Make sure `h` points fit below the cursor, else start a new page. @returns true when a page was added */
+  ensure(h: number): boolean {
+    if (this.y + h > this.bottom + 1e-6) {
+      this.newPage();
+      return true;
+    }
+    return false;
+  }
+
+  space(h: number): void {
+    this.y = Math.min(this.y + h, this.bottom);
+  }
+
+  style(s: TextStyle = {}): void {
+    this.doc
+      .font(s.font ?? FONT)
+      .fontSize(s.size ?? 9)
+      .fillColor(s.color ?? INK);
+  }
+
+  /** Width of text in a style, points. */
+  measure(text: string, s: TextStyle = {}): number {
+    this.style(s);
+    return this.doc.widthOfString(pdfText(text));
+  }
+
+  /** Text cut to fit `maxWidth` (with an ellipsis) in the current style. */
+  fit(text: string, maxWidth: number): string {
+    const t = pdfText(text);
+    if (this.doc.widthOfString(t) <= maxWidth) return t;
+    const ell = '\u2026';
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (this.doc.widthOfString(t.slice(0, mid) + ell) <= maxWidth) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo > 0 ? t.slice(0, lo) + ell : '';
+  }
+
+  /**
+   * One line of text with its top at `y`, anchored at x (left edge, right edge or centre), never wrapped;
+   * cut with an ellipsis when `maxWidth` is given and exceeded.
+   */
+  textAt(text: string, x: number, y: number, s: TextStyle = {}, align: Align = 'left', maxWidth?: number): void {
+    this.style(s);
+    const t = maxWidth === undefined ? pdfText(text) : this.fit(text, maxWidth);
+    const w = this.doc.widthOfString(t);
+    const x0 = align === 'left' ? x : align === 'right' ? x - w : x - w / 2;
+    this.doc.text(t, x0, y, { lineBreak: false });
+  }
+
+  /** Height of wrapped text in a style and width. */
+  heightOf(text: string, width: number, s: TextStyle = {}): number {
+    this.style(s);
+    return this.doc.heightOfString(pdfText(text), { width });
+  }
+
+  /** Wrapped paragraph at the cursor (kept on one page), then the cursor moves below it. */
+  paragraph(text: string, s: TextStyle = {}, indent = 0, gapAfter = 3): void {
+    const w = this.width - indent;
+    const h = this.heightOf(text, w, s);
+    this.ensure(h);
+    this.style(s);
+    this.doc.text(pdfText(text), this.left + indent, this.y, { width: w });
+    this.y += h + gapAfter;
+  }
+
+  hline(y: number, color = LINE, width = 0.5, x0 = this.left, x1 = this.right): void {
+    this.doc.save().moveTo(x0, y).lineTo(x1, y).lineWidth(width).strokeColor(color).stroke().restore();
+  }
+
+  /** Title block of the first page: title, subtitle, brand, accent rule. */
+  titleBlock(title: string, subtitle: string): void {
+    this.textAt(title, this.left, this.y, { font: BOLD, size: 18 }, 'left', this.width - 90);
+    this.textAt('HDRL Desk', this.right, this.y + 4, { font: BOLD, size: 9, color: ACCENT }, 'right');
+    this.textAt(subtitle, this.left, this.y + 23, { size: 10, color: MUTED }, 'left', this.width);
+    this.hline(this.y + 39, ACCENT, 2);
+    this.y += 48;
+  }
+
+  /** Section heading, kept with at least `keepWith` points of what follows. */
+  heading(text: string, keepWith = 60): void {
+    if (this.y > this.top + RUNNING_HEADER_HEIGHT + 1) this.space(12);
+    this.ensure(18 + keepWith);
+    this.textAt(text, this.left, this.y, { font: BOLD, size: 11.5 }, 'left', this.width);
+    this.hline(this.y + 15, LINE, 0.6);
+    this.y += 20;
+  }
+
+  /** Small bold sub-heading, kept with `keepWith` points. */
+  subheading(text: string, keepWith = 40): void {
+    this.ensure(14 + keepWith);
+    this.textAt(text, this.left, this.y, { font: BOLD, size: 9.5 }, 'left', this.width);
+    this.y += 14;
+  }
+
+  /**
+   * Key/value pairs in `columns` columns (key muted above nothing, key and value on one line; values wrap inside
+   * their column). Rows never split across pages.
+   */
+  keyValues(pairs: readonly [string, string][], columns = 3, size = 8, keyWidth = 78): void {
+    const gap = 14;
+    const colW = (this.width - gap * (columns - 1)) / columns;
+    const valW = colW - keyWidth - 4;
+    for (let i = 0; i < pairs.length; i += columns) {
+      const row = pairs.slice(i, i + columns);
+      const h = Math.max(...row.map(([, v]) => this.heightOf(v, valW, { size }))) + 3;
+      this.ensure(h);
+      row.forEach(([k, v], j) => {
+        const x = this.left + j * (colW + gap);
+        this.textAt(k, x, this.y, { size, color: MUTED }, 'left', keyWidth - 2);
+        this.style({ size });
+        this.doc.text(pdfText(v), x + keyWidth, this.y, { width: valW });
+      });
+      this.y += h;
+      this.hline(this.y - 1.5, '#e6e9ee', 0.4);
+    }
+  }
+
+  private drawCell(c: string | PdfCell, x: number, w: number, rowY: number, rowH: number, col: PdfColumn, size: number, boldRow: boolean, hasSub: boolean): void {
+    const cell: PdfCell = typeof c === 'string' ? { text: c } : c;
+    const pad = 3.5;
+    if (cell.fill) this.doc.save().rect(x, rowY, w, rowH).fill(cell.fill).restore();
+    if (cell.bar && cell.bar.frac > 0) {
+      const bw = Math.min(1, cell.bar.frac) * (w - 2 * pad);
+      this.doc.save().rect(x + pad, rowY + rowH / 2 - 2.5, bw, 5).fill(cell.bar.color).restore();
+    }
+    const align = col.align ?? 'left';
+    const ax = align === 'left' ? x + pad : align === 'right' ? x + w - pad : x + w / 2;
+    const font = cell.bold || boldRow ? BOLD : FONT;
+    const mainY = hasSub ? rowY + 2.5 : rowY + (rowH - size) / 2 + 0.5;
+    if (cell.text) this.textAt(cell.text, ax, mainY, { font, size, color: cell.color ?? INK }, align, w - 2 * pad);
+    if (hasSub && cell.sub) this.textAt(cell.sub, ax, mainY + size + 1.5, { size: size - 1.5, color: MUTED }, align, w - 2 * pad);
+  }
+
+  /** Header lines of a column title wrapped to the column width (at most 3 lines). */
+  private headerLines(text: string, w: number, size: number): string[] {
+    this.style({ font: BOLD, size });
+    const words = pdfText(text).split(' ');
+    const lines: string[] = [];
+    let cur = '';
+    for (const word of words) {
+      const next = cur ? `${cur} ${word}` : word;
+      if (cur && this.doc.widthOfString(next) > w) {
+        lines.push(cur);
+        cur = word;
+      } else cur = next;
+    }
+    if (cur) lines.push(cur);
+    return lines.slice(0, 3);
+  }
+
+  private tableGeometry(columns: readonly PdfColumn[], rows: readonly PdfRow[], opts: TableOptions) {
+    const size = opts.fontSize ?? 8;
+    const total = opts.width ?? this.width;
+    const sumW = columns.reduce((s, c) => s + c.width, 0);
+    const widths = columns.map((c) => (c.width / sumW) * total);
+    const hasSub = rows.some((r) => r.type !== 'group' && r.cells.some((c) => typeof c !== 'string' && !!c.sub));
+    const rowH = hasSub ? size * 2 + 6 : size + 7;
+    const groupH = size + 8;
+    const headLines = columns.map((c, i) => this.headerLines(c.header, widths[i]! - 7, size));
+    const headH = Math.max(...headLines.map((l) => l.length)) * (size + 1.5) + 6;
+    return { size, total, widths, hasSub, rowH, groupH, headLines, headH };
+  }
+
+  /** Height a table would take without page breaks, points. */
+  tableHeight(columns: readonly PdfColumn[], rows: readonly PdfRow[], opts: TableOptions = {}): number {
+    const g = this.tableGeometry(columns, rows, opts);
+    return g.headH + rows.reduce((s, r) => s + (r.type === 'group' ? g.groupH : g.rowH), 0);
+  }
+
+  /**
+   * A table at the cursor. Paginates row by row: the header row is repeated on every page, a group row is
+   * kept with the row after it, and a row is never split. Cell text that does not fit is cut with an ellipsis.
+   */
+  table(columns: readonly PdfColumn[], rows: readonly PdfRow[], opts: TableOptions = {}): void {
+    const { size, total, widths, hasSub, rowH, groupH, headLines, headH } = this.tableGeometry(columns, rows, opts);
+    const x0 = opts.x ?? this.left;
+    const xs = widths.map((_, i) => x0 + widths.slice(0, i).reduce((s, w) => s + w, 0));
+
+    const drawHeader = (continued: boolean): void => {
+      this.doc.save().rect(x0, this.y, total, headH).fill(HEAD_FILL).restore();
+      columns.forEach((c, i) => {
+        const align = c.align ?? 'left';
+        const lines = headLines[i]!;
+        const ax = align === 'left' ? xs[i]! + 3.5 : align === 'right' ? xs[i]! + widths[i]! - 3.5 : xs[i]! + widths[i]! / 2;
+        const top = this.y + headH - 3 - lines.length * (size + 1.5);
+        lines.forEach((l, j) => this.textAt(l, ax, top + j * (size + 1.5), { font: BOLD, size }, align, widths[i]! - 7));
+      });
+      this.hline(this.y + headH, '#8a94a6', 0.8, x0, x0 + total);
+      this.y += headH;
+      if (continued && opts.continued) {
+        this.textAt(opts.continued, x0 + 3.5, this.y + 2, { font: ITALIC, size: size - 1, color: MUTED });
+        this.y += size + 3;
+      }
+    };
+
+    this.ensure(headH + (rows[0]?.type === 'group' ? groupH : 0) + rowH);
+    drawHeader(false);
+    let zebra = 0;
+    rows.forEach((r, idx) => {
+      const h = r.type === 'group' ? groupH : rowH;
+      const keep = r.type === 'group' && rows[idx + 1] ? rowH : 0;
+      if (this.y + h + keep > this.bottom + 1e-6) {
+        this.newPage();
+        drawHeader(true);
+      }
+      if (r.type === 'group') {
+        this.doc.save().rect(x0, this.y, total, groupH).fill('#eef1f5').restore();
+        this.textAt(r.label, x0 + 3.5, this.y + (groupH - size) / 2 + 0.5, { font: BOLD, size }, 'left', total * 0.6);
+        if (r.right) this.textAt(r.right, x0 + total - 3.5, this.y + (groupH - size) / 2 + 0.5, { font: BOLD, size, color: MUTED }, 'right', total * 0.38);
+        this.hline(this.y + groupH, '#b9c1cc', 0.5, x0, x0 + total);
+        this.y += groupH;
+        zebra = 0;
+        return;
+      }
+      const isTotal = r.type === 'total';
+      const shade = r.type === 'row' ? r.shade : undefined;
+      if (shade) this.doc.save().rect(x0, this.y, total, h).fill(shade).restore();
+      else if ((opts.zebra ?? true) && !isTotal && zebra % 2 === 1) this.doc.save().rect(x0, this.y, total, h).fill(ZEBRA_FILL).restore();
+      if (isTotal) this.hline(this.y, '#8a94a6', 0.9, x0, x0 + total);
+      r.cells.forEach((c, i) => {
+        if (i < columns.length) this.drawCell(c, xs[i]!, widths[i]!, this.y, h, columns[i]!, size, isTotal || (r.type === 'row' && !!r.bold), hasSub);
+      });
+      if (opts.grid) {
+        this.doc.save().lineWidth(0.8).strokeColor('#ffffff');
+        xs.forEach((x) => this.doc.moveTo(x, this.y).lineTo(x, this.y + h));
+        this.doc.moveTo(x0, this.y + h).lineTo(x0 + total, this.y + h).stroke().restore();
+      } else {
+        this.hline(this.y + h, '#e3e7ec', 0.4, x0, x0 + total);
+      }
+      this.y += h;
+      zebra++;
+    });
+  }
+
+  /** Legend items wrapped into rows inside width w; @returns the rows' total height */
+  private legend(
+    items: readonly { name: string; color: string; dashed?: boolean; dotted?: boolean; bold?: boolean; box?: boolean }[],
+    x: number,
+    y: number,
+    w: number,
+    draw: boolean,
+  ): number {
+    const size = 7.5;
+    const rowH = 11;
+    let cx = x;
+    let cy = y;
+    for (const it of items) {
+      const label = this.fit(it.name, w - 22);
+      const iw = 18 + this.measure(label, { size, font: it.bold ? BOLD : FONT }) + 12;
+      if (cx > x && cx + iw > x + w) {
+        cx = x;
+        cy += rowH;
+      }
+      if (draw && it.box) {
+        this.doc.save().rect(cx + 3, cy + 1, 8, 7).fill(it.color).restore();
+        this.textAt(label, cx + 18, cy + 0.5, { size, font: FONT });
+      } else if (draw) {
+        this.doc.save().lineWidth(it.bold ? 2.2 : 1.4).strokeColor(it.color);
+        if (it.dashed) this.doc.dash(3, { space: 2 });
+        else if (it.dotted) this.doc.dash(1, { space: 1.5 });
+        this.doc.moveTo(cx, cy + 4.5).lineTo(cx + 14, cy + 4.5).stroke().undash().restore();
+        this.textAt(label, cx + 18, cy + 0.5, { size, font: it.bold ? BOLD : FONT });
+      }
+      cx += iw;
+    }
+    return cy - y + rowH;
+  }
+
+  private axes(box: ChartBox, ticks: number[], fmt: PdfYFormat, step: number, lo: number, hi: number): { plotX: number; yOf: (v: number) => number; plotW: number } {
+    const size = 7;
+    const labels = ticks.map((t) => yLabel(t, fmt, step));
+    const labelW = Math.max(...labels.map((l) => this.measure(l, { size }))) + 6;
+    const plotX = box.x + labelW;
+    const plotW = box.w - labelW - 4;
+    const yOf = (v: number): number => box.y + box.h - ((v - lo) / (hi - lo)) * box.h;
+    ticks.forEach((t, i) => {
+      const yy = yOf(t);
+      this.doc.save().moveTo(plotX, yy).lineTo(plotX + plotW, yy).lineWidth(0.4).strokeColor(Math.abs(t) < step * 1e-6 && fmt === 'pct' ? '#8a94a6' : '#e1e5ea').stroke().restore();
+      this.textAt(labels[i]!, plotX - 4, yy - size / 2, { size, color: MUTED }, 'right');
+    });
+    return { plotX, yOf, plotW };
+  }
+
+  /**
+   * A line chart of dated series in a box (title, wrapped legend, y grid with labels, date axis), drawn as
+   * vector paths clipped to the plot area. First series emphasised / area-filled on request; hindsight series
+   * dashed. Moves nothing: the caller owns the cursor.
+   */
+  lineChart(box: ChartBox, spec: LineChartSpec): void {
+    const series = spec.series.filter((s) => s.dates.length > 0);
+    this.textAt(spec.title, box.x, box.y, { font: BOLD, size: 9 }, 'left', box.w);
+    const items = series.map((s, i) => ({
+      name: s.name,
+      color: SERIES_COLORS[i % SERIES_COLORS.length]!,
+      dashed: !!s.hindsight,
+      // past the palette, colours repeat: the second round is dotted
+      dotted: !s.hindsight && i >= SERIES_COLORS.length,
+      bold: !!spec.emphasizeFirst && i === 0,
+    }));
+    const legH = series.length > 1 || spec.emphasizeFirst ? this.legend(items, box.x, box.y + 14, box.w, true) : 0;
+    const plot: ChartBox = { x: box.x, y: box.y + 16 + legH + 4, w: box.w, h: box.h - (16 + legH + 4) - 14 };
+    if (series.length === 0 || plot.h < 20) {
+      this.textAt('No data', box.x + box.w / 2, box.y + box.h / 2, { color: MUTED }, 'center');
+      return;
+    }
+    let t0 = Infinity;
+    let t1 = -Infinity;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of series) {
+      t0 = Math.min(t0, utc(s.dates[0]!));
+      t1 = Math.max(t1, utc(s.dates[s.dates.length - 1]!));
+      for (const v of s.values) {
+        if (Number.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+    }
+    if (!Number.isFinite(lo)) {
+      lo = 0;
+      hi = 1;
+    }
+    if (spec.yFormat === 'pct') hi = Math.max(hi, 0);
+    const ticks = niceTicks(lo, hi);
+    const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+    const ylo = ticks[0]!;
+    const yhi = ticks[ticks.length - 1]!;
+    const { plotX, yOf, plotW } = this.axes(plot, ticks, spec.yFormat, step, ylo, yhi);
+    const span = Math.max(1, t1 - t0);
+    const xOf = (t: number): number => plotX + ((t - t0) / span) * plotW;
+    // x axis
+    this.doc.save().moveTo(plotX, plot.y + plot.h).lineTo(plotX + plotW, plot.y + plot.h).lineWidth(0.6).strokeColor('#8a94a6').stroke().restore();
+    for (const tk of dateTicks(t0, t1, plotW)) {
+      const xx = xOf(tk.t);
+      this.doc.save().moveTo(xx, plot.y + plot.h).lineTo(xx, plot.y + plot.h + 3).lineWidth(0.5).strokeColor('#8a94a6').stroke().restore();
+      const lw = this.measure(tk.label, { size: 7 });
+      const lx = Math.min(Math.max(xx, plotX + lw / 2), plotX + plotW - lw / 2);
+      this.textAt(tk.label, lx, plot.y + plot.h + 4, { size: 7, color: MUTED }, 'center');
+    }
+    this.doc.save().rect(plotX, plot.y - 1, plotW, plot.h + 2).clip();
+    // draw the first series last so it sits on top
+    const order = series.map((_, i) => i).slice(1).concat(0);
+    for (const i of order) {
+      const s = series[i]!;
+      const pts = plotPoints(
+        s.dates.map((d) => xOf(utc(d))),
+        s.values.map((v) => (Number.isFinite(v) ? yOf(v) : Number.NaN)),
+      );
+      const color = items[i]!.color;
+      if (spec.areaFirst && i === 0) {
+        const zeroY = yOf(Math.min(Math.max(0, ylo), yhi));
+        let open = false;
+        let lastX = 0;
+        for (const p of pts) {
+          if (p === null) {
+            if (open) this.doc.lineTo(lastX, zeroY).closePath();
+            open = false;
+            continue;
+          }
+          if (!open) {
+            this.doc.moveTo(p[0], zeroY).lineTo(p[0], p[1]);
+            open = true;
+          } else this.doc.lineTo(p[0], p[1]);
+          lastX = p[0];
+        }
+        if (open) this.doc.lineTo(lastX, zeroY).closePath();
+        this.doc.fillColor(color).fillOpacity(0.16).fill().fillOpacity(1);
+      }
+      this.doc.save().lineWidth(items[i]!.bold ? 1.8 : 0.9).strokeColor(color).lineJoin('round');
+      if (items[i]!.dashed) this.doc.dash(3, { space: 2 });
+      else if (items[i]!.dotted) this.doc.dash(1, { space: 1.5 });
+      let pen = false;
+      for (const p of pts) {
+        if (p === null) {
+          pen = false;
+          continue;
+        }
+        if (!pen) this.doc.moveTo(p[0], p[1]);
+        else this.doc.lineTo(p[0], p[1]);
+        pen = true;
+      }
+      this.doc.stroke().undash().restore();
+    }
+    this.doc.restore();
+  }
+
+  /** Grouped vertical bars (one group per category, one bar per series) with a zero line, as vector shapes. */
+  barChart(box: ChartBox, spec: BarChartSpec): void {
+    this.textAt(spec.title, box.x, box.y, { font: BOLD, size: 9 }, 'left', box.w);
+    const items = spec.series.map((s, i) => ({ name: s.name, color: SERIES_COLORS[i % SERIES_COLORS.length]!, box: true }));
+    const legH = this.legend(items, box.x, box.y + 14, box.w, true);
+    const plot: ChartBox = { x: box.x, y: box.y + 16 + legH + 4, w: box.w, h: box.h - (16 + legH + 4) - 14 };
+    const vals = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+    if (vals.length === 0 || plot.h < 20) {
+      this.textAt('No data', box.x + box.w / 2, box.y + box.h / 2, { color: MUTED }, 'center');
+      return;
+    }
+    const ticks = niceTicks(Math.min(0, ...vals), Math.max(0, ...vals));
+    const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+    const lo = ticks[0]!;
+    const hi = ticks[ticks.length - 1]!;
+    const { plotX, yOf, plotW } = this.axes(plot, ticks, spec.yFormat, step, lo, hi);
+    const groupW = plotW / Math.max(1, spec.categories.length);
+    const barW = Math.min(14, (groupW * 0.8) / Math.max(1, spec.series.length));
+    const zeroY = yOf(0);
+    spec.categories.forEach((cat, ci) => {
+      const gx = plotX + ci * groupW + (groupW - barW * spec.series.length) / 2;
+      spec.series.forEach((s, si) => {
+        const v = s.values[ci];
+        if (v === null || v === undefined || !Number.isFinite(v)) return;
+        const yy = yOf(v);
+        this.doc.save().rect(gx + si * barW, Math.min(yy, zeroY), barW * 0.9, Math.abs(zeroY - yy)).fill(items[si]!.color).restore();
+      });
+      const lw = this.measure(cat, { size: 7 });
+      if (lw < groupW - 2 || ci % Math.ceil((lw + 4) / groupW) === 0)
+        this.textAt(cat, plotX + ci * groupW + groupW / 2, plot.y + plot.h + 4, { size: 7, color: MUTED }, 'center');
+    });
+    this.doc.save().moveTo(plotX, zeroY).lineTo(plotX + plotW, zeroY).lineWidth(0.7).strokeColor('#8a94a6').stroke().restore();
+  }
+
+  /** Footers on every page, then the PDF bytes. */
+  async finish(): Promise<Buffer> {
+    const range = this.doc.bufferedPageRange();
+    for (let i = range.start; i < range.start + range.count; i++) {
+      this.doc.switchToPage(i);
+      const fy = PAGE_HEIGHT - PAGE_MARGIN - FOOTER_HEIGHT + 7;
+      this.hline(fy - 3, LINE, 0.5);
+      this.textAt(this.footerLeft, this.left, fy, { size: 7, color: MUTED }, 'left', this.width - 80);
+      this.textAt(`Page ${i + 1} of ${range.count}`, this.right, fy, { size: 7, color: MUTED }, 'right');
+    }
+    this.doc.end();
+    return this.done;
+  }
+}
