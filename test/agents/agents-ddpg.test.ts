@@ -1,0 +1,205 @@
+/**
+ * DDPG pieces against hand-computed values (soft update, one full update step, replay buffer, environment
+ * step) and reproducibility of staged training (same seed, config and backend -> identical weights).
+ */
+import { describe, expect, it, beforeAll } from 'vitest';
+import type * as tfType from '@tensorflow/tfjs';
+import { loadTf } from '../../src-main/compute/backend';
+import { Ddpg, softUpdate, type DdpgConfig } from '../../src-main/agents/ddpg';
+import { ReplayBuffer } from '../../src-main/agents/replay';
+import { LogitNoise } from '../../src-main/agents/noise';
+import { PortfolioEnv, portfolioStep } from '../../src-main/agents/samp/env';
+import { windowFeatures } from '../../src-main/agents/samp/features';
+import { resolveSampConfig } from '../../src-main/agents/samp/config';
+import { meanEntropy, trainSampAgents, type DayPlan, type TrainProgress } from '../../src-main/agents/samp/trainer';
+import { MarketView } from '../../src-main/market/view';
+import { djiaSubset } from '../helpers/data';
+
+let tf: typeof tfType;
+beforeAll(async () => {
+  tf = (await loadTf()).tf;
+});
+
+const baseDdpg: DdpgConfig = {
+  actorLr: 0.01,
+  criticLr: 0.01,
+  gamma: 0.5,
+  tau: 0.1,
+  batchSize: 1,
+  bufferSize: 10,
+  warmup: 1,
+  updateEvery: 1,
+  gradClipNorm: 0,
+  rewardScale: 1,
+  entropyCoef: 0,
+  noise: { kind: 'gaussian', sigma: 0.1, sigmaDecay: 1, sigmaMin: 0, theta: 0.15 },
+};
+
+describe('soft target update', () => {
+  it('theta_target <- tau theta + (1 - tau) theta_target', () => {
+    const online = new Map<string, tfType.Tensor>([['p', tf.tensor([1, 2])]]);
+    const target = new Map([['p', tf.variable(tf.tensor([3, 5]), false, 'soft-test/p')]]);
+    softUpdate(tf, online, target, 0.1);
+    const a = Array.from(target.get('p')!.dataSync());
+    expect(a[0]!).toBeCloseTo(2.8, 6);
+    expect(a[1]!).toBeCloseTo(4.7, 6);
+    softUpdate(tf, online, target, 0.1);
+    expect(target.get('p')!.dataSync()[0]!).toBeCloseTo(0.1 * 1 + 0.9 * 2.8, 6);
+    target.get('p')!.dispose();
+  });
+});
+
+describe('one DDPG update on a linear actor/critic', () => {
+  it('matches the hand-computed TD target, losses, Adam steps and target updates', () => {
+    // actor mu(s) = a (a parameter, state ignored); critic Q(s, a) = a . c
+    const ddpg = new Ddpg(
+      tf,
+      {
+        actorSpecs: [{ name: 'actor/a', shape: [2], init: { kind: 'zeros' } }],
+        criticSpecs: [{ name: 'critic/c', shape: [2], init: { kind: 'zeros' } }],
+        actor: (ops, s) => ({ action: ops.add(ops.mul(s.x!, ops.scalar(0)), ops.param('actor/a')) }),
+        critic: (ops, _s, a) => ops.sum(ops.mul(a, ops.param('critic/c')), 1, true),
+      },
+      baseDdpg,
+      0,
+      {
+        actor: new Map([['actor/a', { shape: [2], data: Float32Array.of(0.2, 0.8) }]]),
+        critic: new Map([['critic/c', { shape: [2], data: Float32Array.of(1, -1) }]]),
+      },
+    );
+    const s = { x: tf.zeros([1, 2]) };
+    const { criticLoss, actorLoss } = ddpg.update({ s, a: tf.tensor([[0.5, 0.5]]), r: tf.tensor([[0.1]]), s2: s, done: tf.zeros([1, 1]) });
+    // Q(s,a) = 0; Q'(s', mu'(s')) = 0.2 - 0.8 = -0.6; y = 0.1 + 0.5 * -0.6 = -0.2; loss = 0.2^2
+    expect(criticLoss).toBeCloseTo(0.04, 6);
+    // grad_c = 2 * 0.2 * [0.5, 0.5] > 0 -> first Adam step moves c by -lr: c = [0.99, -1.01]
+    const c = ddpg.criticParams().get('critic/c')!.data;
+    expect(c[0]!).toBeCloseTo(0.99, 5);
+    expect(c[1]!).toBeCloseTo(-1.01, 5);
+    // actor loss with the updated critic: -(0.2 * 0.99 + 0.8 * -1.01) = 0.61; grad_a = -c -> a = [0.21, 0.79]
+    expect(actorLoss).toBeCloseTo(0.61, 5);
+    const a = ddpg.actorParams().get('actor/a')!.data;
+    expect(a[0]!).toBeCloseTo(0.21, 5);
+    expect(a[1]!).toBeCloseTo(0.79, 5);
+    // targets: tau new + (1 - tau) old
+    const ct = ddpg.criticTarget.get('critic/c')!.dataSync();
+    const at = ddpg.actorTarget.get('actor/a')!.dataSync();
+    expect(ct[0]!).toBeCloseTo(0.999, 5);
+    expect(ct[1]!).toBeCloseTo(-1.001, 5);
+    expect(at[0]!).toBeCloseTo(0.201, 5);
+    expect(at[1]!).toBeCloseTo(0.799, 5);
+    ddpg.dispose();
+  });
+});
+
+describe('entropy bonus', () => {
+  it('meanEntropy is the batch mean of -sum w log w, exact zeros contributing 0', () => {
+    const e = meanEntropy(tf, tf.tensor([[0.5, 0.5, 0], [1, 0, 0]])).dataSync()[0]!;
+    expect(e).toBeCloseTo(Math.log(2) / 2, 6);
+  });
+});
+
+describe('replay buffer', () => {
+  it('keeps the newest `capacity` transitions and samples only stored ones', () => {
+    expect(() => new ReplayBuffer<number>(0)).toThrow(RangeError);
+    const b = new ReplayBuffer<number>(3);
+    expect(() => b.sample(1, Math.random)).toThrow(RangeError);
+    for (let i = 1; i <= 5; i++) b.push(i);
+    expect(b.size).toBe(3);
+    expect(b.pushed).toBe(5);
+    expect(b.toArray()).toEqual([3, 4, 5]);
+    const seq = [0, 0.34, 0.67, 0.999];
+    let k = 0;
+    const got = b.sample(4, () => seq[k++]!);
+    // storage after 5 pushes into 3 slots: [4, 5, 3]
+    expect(got).toEqual([4, 5, 3, 3]);
+    const many = b.sample(200, Math.random);
+    expect(new Set(many)).toEqual(new Set([3, 4, 5]));
+  });
+});
+
+describe('exploration noise', () => {
+  it('decays sigma per episode and is reproducible from the seed stream', () => {
+    const cfg = { kind: 'gaussian' as const, sigma: 1, sigmaDecay: 0.5, sigmaMin: 0.2, theta: 0.15 };
+    let x = 0.1;
+    const rng = () => (x = (x * 9301 + 0.49297) % 1);
+    const n = new LogitNoise(cfg, 3, rng);
+    n.startEpisode(1);
+    expect(n.currentSigma).toBe(0.5);
+    n.startEpisode(5);
+    expect(n.currentSigma).toBe(0.2);
+    x = 0.1;
+    const a = n.sample();
+    x = 0.1;
+    expect(Array.from(n.sample())).toEqual(Array.from(a));
+  });
+});
+
+describe('portfolio environment', () => {
+  it('portfolioStep: cost on drifted weights, cash at return 0, drift', () => {
+    const r = portfolioStep([0.5, 0.3], [0.2, 0.2], [1.1, 0.9], 0.001);
+    // turnover 0.3 + 0.1 = 0.4 -> cost 0.0004; growth 0.55 + 0.27 + 0.2 (cash) = 1.02
+    expect(r.cost).toBeCloseTo(0.0004, 12);
+    expect(r.growth).toBeCloseTo(1.02, 12);
+    expect(r.reward).toBeCloseTo(Math.log(0.9996 * 1.02), 12);
+    expect(r.drifted[0]!).toBeCloseTo(0.55 / 1.02, 12);
+    expect(r.drifted[1]!).toBeCloseTo(0.27 / 1.02, 12);
+  });
+
+  it('window features are close[t-L+1+j]/close[t] - 1, scaled, reading rows <= t only', () => {
+    const rows = [Float64Array.of(1, 4), Float64Array.of(2, 4), Float64Array.of(4, 2)];
+    const f = windowFeatures((d) => rows[d]!, 2, 2, 3, 10);
+    // asset 0: [1/4-1, 2/4-1, 0] * 10; asset 1: [4/2-1, 4/2-1, 0] * 10
+    expect(Array.from(f)).toEqual([-7.5, -5, 0, 10, 10, 0]);
+    const view = new MarketView(djiaSubset(50, 3), 20);
+    const env = new PortfolioEnv(view, { firstDay: 10, lastDay: 20, window: 5, featureScale: 1, costRate: 0 });
+    expect(() => env.features(21)).toThrow();
+    expect(() => new PortfolioEnv(view, { firstDay: 10, lastDay: 21, window: 5, featureScale: 1, costRate: 0 })).toThrow(RangeError);
+  });
+});
+
+const tinyCfg = resolveSampConfig('quick', {
+  window: 6,
+  upper: { dModel: 4, heads: 2, layers: 1, ffHidden: 4 },
+  lower: { channels: 2, kernel: 5, smallKernel: 3, sparseTaps: 3, sparseDilation: 2, headHidden: 4 },
+  critic: { hidden: 4 },
+  ddpg: { batchSize: 4, warmup: 8, updateEvery: 3, bufferSize: 100 },
+  stage1Episodes: 1,
+  stage2Episodes: 1,
+});
+
+async function trainTiny(seed: number, onProgress?: (p: TrainProgress) => void, signal?: AbortSignal) {
+  const m = djiaSubset(70, 4);
+  const view = new MarketView(m, 69);
+  const env = new PortfolioEnv(view, { firstDay: 10, lastDay: 69, window: tinyCfg.window, featureScale: 10, costRate: 0.001 });
+  const plan = (t: number): DayPlan => ({ m1: Float32Array.of(1, 1, 0, 0), m2: Float32Array.of(0, 0, 1, 1), c1: 0.4 + (t % 3) * 0.1, c2: 0.4 });
+  return trainSampAgents({ tf, env, cfg: tinyCfg, seed, kind: 'hierarchical', plan, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+}
+
+describe('staged training', () => {
+  it('same seed, config and backend give identical weights; another seed does not', async () => {
+    const progress: TrainProgress[] = [];
+    const tensorsBefore = tf.memory().numTensors;
+    const a = await trainTiny(5, (p) => progress.push(p));
+    expect(tf.memory().numTensors).toBe(tensorsBefore); // no tensor leaks across a whole training run
+    const b = await trainTiny(5);
+    const c = await trainTiny(6);
+    expect([...a.actor.keys()].some((k) => k.startsWith('upper/'))).toBe(true);
+    expect([...a.actor.keys()].some((k) => k.startsWith('lower2/'))).toBe(true);
+    expect(a.updates).toBeGreaterThan(0);
+    let differs = false;
+    for (const [k, v] of a.actor) {
+      expect(Array.from(b.actor.get(k)!.data), k).toEqual(Array.from(v.data));
+      if (c.actor.get(k)!.data.some((x, i) => x !== v.data[i])) differs = true;
+    }
+    expect(differs).toBe(true);
+    // one progress report per episode per stage, with the documented fields
+    expect(progress.map((p) => `${p.stage}${p.episode}`)).toEqual(['upper1', 'lower1']);
+    for (const p of progress) for (const f of ['episode', 'step', 'reward', 'criticLoss', 'actorLoss', 'elapsedMs'] as const) expect(typeof p[f]).toBe('number');
+    expect(progress[1]!.step).toBe(2 * 59);
+  });
+
+  it('stops with an AbortError when the signal fires', async () => {
+    const ac = new AbortController();
+    await expect(trainTiny(5, () => ac.abort(), ac.signal)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
