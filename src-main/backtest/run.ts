@@ -27,6 +27,7 @@ import { simulate, parseRebalance, SIMULATION_DEFAULTS, type Rebalance, type Sim
 import { explicitWindow, protocolWindows, DEFAULT_LOOKBACK_DAYS, type ProtocolName, type WalkWindow } from '../market/walkforward';
 import { computeMetrics, type Metrics } from '../metrics';
 import { getStrategy, resolveParams } from '../strategies/registry';
+import { modelsDir } from '../store/models';
 import type { StrategyContext, StrategyDef } from '../strategies/types';
 import { completeRun, endRun, insertRunningRun, newRunId } from '../store/runs';
 import { getCodeVersion } from '../version';
@@ -169,6 +170,15 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
   if (!req.strategies.length) throw new RangeError('no strategy given');
   const defs: StrategyDef[] = [];
   for (const id of req.strategies) defs.push(await getStrategy(id));
+  // learned strategies keep their trained models next to the database and reuse them for the same
+  // config, data and seed (store/models.ts)
+  if (db && defs.some((d) => d.family === 'learning')) {
+    const dir = modelsDir(db);
+    if (dir) {
+      const [{ setSampModelStore }, { fileModelStore }] = await Promise.all([import('../strategies/samp'), import('../store/models')]);
+      setSampModelStore(fileModelStore(dir));
+    }
+  }
   const cost = req.cost ?? SIMULATION_DEFAULTS.cost;
   if (!(cost >= 0 && cost < 1)) throw new RangeError(`cost must be in [0, 1), got ${cost}`);
   const rebalance = parseRebalance(req.rebalance ?? 'daily');

@@ -124,11 +124,13 @@ export const runHandlers: Handlers<'strategies.list' | 'runs.list' | 'runs.get' 
     };
   },
   async 'runs.start'(req, engine) {
-    const known = new Set((await listStrategies()).map((s) => s.id));
+    const all = await listStrategies();
+    const known = new Set(all.map((s) => s.id));
     const unknown = req.strategies.filter((s) => !known.has(s));
     if (unknown.length) throw invalidInput(`unknown strategy ${unknown.join(', ')}`);
     if (req.protocol === undefined && req.from && req.to && req.from > req.to) throw invalidInput('from is after to');
-    const label = `backtest ${req.strategies.length > 3 ? `${req.strategies.length} strategies` : req.strategies.join(', ')} on ${req.universe}`;
+    const learning = req.strategies.every((id) => all.find((s) => s.id === id)?.family === 'learning');
+    const label = `${learning ? 'train + backtest' : 'backtest'} ${req.strategies.length > 3 ? `${req.strategies.length} strategies` : req.strategies.join(', ')} on ${req.universe}`;
     return engine.jobs.start('backtest', req, label);
   },
   'runs.delete'(req, engine) {

@@ -13,6 +13,7 @@ import { runMethods } from './runs';
 import { dataMethods } from './data';
 import { explainMethods } from './explain';
 import { noteMethods } from './notes';
+import { reportMethods } from './reports';
 
 export const contract = {
   ...appMethods,
@@ -21,6 +22,7 @@ export const contract = {
   ...dataMethods,
   ...explainMethods,
   ...noteMethods,
+  ...reportMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -53,3 +55,6 @@ export * from './app';
 export * from './jobs';
 export * from './runs';
 export * from './data';
+export * from './reports';
+export * from './explain';
+export * from './notes';

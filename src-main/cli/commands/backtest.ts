@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
-import { metricsTable, summarizeByStrategy } from '../../backtest/summary';
+import { metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
+import { getCodeVersion } from '../../version';
+import { listStrategies } from '../../strategies/registry';
 import { parseRebalance } from '../../market/simulate';
 import { PROTOCOLS, type ProtocolName } from '../../market/walkforward';
 import { METRIC_NAMES } from '../../metrics';
@@ -66,7 +68,7 @@ export const backtestCommand: CliCommand = {
   usage:
     '--universe NAME --strategy S[,S...]|all [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
     '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|paper]\n' +
-    '       [--param STRATEGY.NAME=VALUE ...] [--json FILE]',
+    '       [--param STRATEGY.NAME=VALUE ...] [--json FILE] [--markdown FILE]',
   options: {
     universe: { type: 'string' },
     strategy: { type: 'string' },
@@ -82,6 +84,7 @@ export const backtestCommand: CliCommand = {
     preset: { type: 'string' },
     param: { type: 'string', multiple: true },
     json: { type: 'string' },
+    markdown: { type: 'string' },
     quiet: { type: 'boolean' },
   },
   async run({ args, engine, io }) {
@@ -135,6 +138,14 @@ export const backtestCommand: CliCommand = {
     if (args.json) {
       const file = path.resolve(String(args.json));
       fs.writeFileSync(file, JSON.stringify(resultsJson(results), null, 1));
+      io.out(`wrote ${file}`);
+    }
+    if (args.markdown) {
+      const file = path.resolve(String(args.markdown));
+      const learning = new Set((await listStrategies()).filter((d) => d.family === 'learning').map((d) => d.id));
+      const command = `hdrl backtest ${process.argv.slice(process.argv.indexOf('backtest') + 1).filter((a) => !a.startsWith('--db')).join(' ')}`;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, resultsMarkdown(results, { command, codeVersion: getCodeVersion(), learning }));
       io.out(`wrote ${file}`);
     }
     return results.some((r) => r.status === 'failed') ? 1 : 0;

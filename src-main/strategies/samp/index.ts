@@ -113,7 +113,16 @@ async function createSamp(variant: SampVariantId, ctx: StrategyContext): Promise
     if (modelStore) await modelStore.put(key, artifacts);
   } else ctx.progress?.({ fraction: 1, message: `${variant}: reused trained model ${key.slice(0, 12)}` });
   const policy = await loadSampPolicy(artifacts);
-  return policy.instance();
+  const inner = policy.instance();
+  const model = { key: artifacts.key, sha256: artifacts.sha256.onnx, backend: artifacts.backend, trainedFrom: artifacts.train.startDate, trainedTo: artifacts.train.endDate };
+  // every decision names the model that made it, so explanations and reports can reload it
+  return {
+    decide(view) {
+      const d = inner.decide(view);
+      if (d instanceof Float64Array) return { weights: d, detail: { model } };
+      return { ...d, detail: { ...(d.detail ?? {}), model } };
+    },
+  };
 }
 
 function def(variant: SampVariantId, label: string, description: string): StrategyDef {
