@@ -28,6 +28,15 @@ export type JobKind = (params: unknown, ctx: JobContext) => Promise<unknown>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const jobKinds: Record<string, JobKind> = {
+  /** Per-agent Kernel SHAP of one decision of a stored run (explain/runExplain.ts); stored for explain.get. */
+  async explain(params, ctx) {
+    const { explainRun } = await import('../explain/runExplain');
+    const p = params as { runId: string; date: string; nSamples?: number; ticker?: string };
+    throwIfCancelled(ctx.signal);
+    const r = await explainRun(ctx.db, p.runId, p.date, { ...(p.nSamples ? { nSamples: p.nSamples } : {}), ...(p.ticker ? { ticker: p.ticker } : {}) }, { recompute: true, progress: (f, m) => ctx.progress(f, m) });
+    return { runId: r.runId, date: r.date, agents: r.agents.length, elapsedMs: r.elapsedMs };
+  },
+
   /**
    * A backtest (backtest/run.ts, request = contract BacktestStartRequest): runs strategies x seeds x windows and
    * stores each run; returns the run ids with their status. Cancelling stores the current run as 'cancelled'.

@@ -6,6 +6,8 @@ import { detectRebounds, REBOUND_DEFAULTS } from '../strategies/samp/logic/rebou
 import { reboundStats, REBOUND_STATS_DEFAULTS } from '../explain/reboundStats';
 import { equalWeightIndex } from '../explain/regimes';
 import type { PriceMatrix } from '../market/prices';
+import { getRun, getRunWeightsAt } from '../store/runs';
+import { getStoredExplanation, runConcentrationSummary } from '../explain/runExplain';
 import { invalidInput, notFound } from './errors';
 import type { Handlers } from './types';
 
@@ -23,7 +25,31 @@ function prices(engine: { db: Parameters<typeof loadPriceMatrix>[0] }, universe:
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
-export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds'> = {
+const nanToNull = <T extends Record<string, number>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+
+export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'explain.get' | 'explain.run' | 'explain.concentration'> = {
+  'explain.get'(req, engine) {
+    const run = getRun(engine.db, req.runId);
+    if (!run) throw notFound(`run ${req.runId}`);
+    const at = getRunWeightsAt(engine.db, req.runId, req.date);
+    if (!at) throw notFound(`a decision of run ${req.runId} on ${req.date}`);
+    const r = getStoredExplanation(engine.db, req.runId, at.date);
+    if (!r) return null;
+    return { ...r, concentration: Object.fromEntries(Object.entries(r.concentration).map(([k, v]) => [k, { effectiveN: v.effectiveN, hhi: Number.isFinite(v.hhi) ? v.hhi : null }])) };
+  },
+  'explain.run'(req, engine) {
+    const run = getRun(engine.db, req.runId);
+    if (!run) throw notFound(`run ${req.runId}`);
+    const at = getRunWeightsAt(engine.db, req.runId, req.date);
+    if (!at) throw notFound(`a decision of run ${req.runId} on ${req.date}`);
+    if (!(at.detail as { model?: unknown } | null)?.model) throw invalidInput(`run ${req.runId} (${run.strategy}) has no trained agents to explain; explanations are for learned strategies`);
+    return engine.jobs.start('explain', { ...req, date: at.date }, `explain ${run.strategy} on ${at.date}`);
+  },
+  'explain.concentration'(req, engine) {
+    if (!getRun(engine.db, req.runId)) throw notFound(`run ${req.runId}`);
+    const s = runConcentrationSummary(engine.db, req.runId);
+    return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, { days: v.days, ...nanToNull({ meanEffectiveN: v.meanEffectiveN, meanHhi: v.meanHhi, maxWeightMean: v.maxWeightMean }) }])) as never;
+  },
   'market.rebounds'(req, engine) {
     const m = prices(engine, req.universe, req.from, req.to);
     if (m.dates.length < 2) throw invalidInput(`universe ${req.universe} has no common dates in that range`);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Id, IsoDate, method } from './define';
+import { JobInfo } from './jobs';
 
 export const TrendRegime = z.enum(['bull', 'bear', 'sideways']);
 export const VolRegime = z.enum(['calm', 'normal', 'stressed']);
@@ -83,7 +84,36 @@ export const MarketReboundsResponse = z.object({
 });
 export type MarketReboundsResponse = z.infer<typeof MarketReboundsResponse>;
 
+export const AgentExplanation = z.object({
+  agent: z.string(),
+  players: z.enum(['assets', 'time blocks']),
+  ticker: z.string(),
+  fx: z.number(),
+  baseValue: z.number(),
+  values: z.array(z.object({ player: z.string(), value: z.number() })),
+  exact: z.boolean(),
+  evaluations: z.number().int(),
+  efficiencyGap: z.number(),
+});
+export const RunExplanation = z.object({
+  runId: Id,
+  date: IsoDate,
+  settings: z.object({ nSamples: z.number().int(), seed: z.number().int(), ticker: z.string().optional() }),
+  agents: z.array(AgentExplanation),
+  allocation: z.record(z.string(), z.unknown()).nullable(),
+  concentration: z.record(z.string(), z.object({ effectiveN: z.number(), hhi: z.number().nullable() })),
+  elapsedMs: z.number(),
+  createdAt: z.string(),
+});
+export type RunExplanation = z.infer<typeof RunExplanation>;
+export const ConcentrationSummary = z.record(z.string(), z.object({ days: z.number().int(), meanEffectiveN: z.number().nullable(), meanHhi: z.number().nullable(), maxWeightMean: z.number().nullable() }));
+
+const ExplainRequest = z.object({ runId: Id, date: IsoDate.optional(), nSamples: z.number().int().min(64).max(20_000).optional(), ticker: z.string().min(1).max(32).optional() }).strict();
+
 export const explainMethods = {
+  'explain.get': method('The stored per-agent explanation of a run\'s decision (null when not computed yet)', z.object({ runId: Id, date: IsoDate.optional() }).strict(), RunExplanation.nullable()),
+  'explain.run': method('Compute per-agent Kernel SHAP explanations of a decision as a job (stored; explain.get serves them)', ExplainRequest, JobInfo),
+  'explain.concentration': method('Mean effective number of holdings and Herfindahl per agent over a run', z.object({ runId: Id }).strict(), ConcentrationSummary),
   'market.rebounds': method(
     "Rebound detector over a universe's equal-weight index (or one ticker): flags with the thresholds met and what followed",
     z.object({ universe: Id, ticker: z.string().min(1).max(32).optional(), from: IsoDate.optional(), to: IsoDate.optional(), settings: ReboundSettingsReq.optional() }).strict(),

@@ -1,0 +1,177 @@
+/**
+ * The desk end to end, in Debian's Chromium against the headless host, on a database prepared with real runs on
+ * the bundled DJIA data: classic baselines over 2000 and a SAMP-HDRL quick run (one training episode per stage, so
+ * the suite stays fast). Every view is opened, its figures checked against what the services return, an import of
+ * a malformed file is previewed (problems shown, nothing written), a training job is started and cancelled, and a
+ * screenshot of each view is saved under .e2e/screenshots.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startHost, type Host } from '../../src-main/host/server';
+import { dispatch } from '../../src-main/services';
+import { runBacktest } from '../../src-main/backtest/run';
+import { ensureBuilt, launchBrowser, ROOT, screenshotPath } from '../helpers/browser';
+import { tempEngine } from '../helpers/engine';
+import type { RunSummary, RunWeights } from '../../src-shared/contract/runs';
+import type { MarketReboundsResponse, RegimesResponse } from '../../src-shared/contract/explain';
+
+let engine: ReturnType<typeof tempEngine>;
+let host: Host;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+let sampRun = '';
+
+async function call<T>(channel: string, req: object): Promise<T> {
+  const r = await dispatch(engine, channel, req);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+  return r.value as T;
+}
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+beforeAll(async () => {
+  const dir = ensureBuilt();
+  engine = tempEngine();
+  await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp', 'ubah', 'eg', 'bcrp'], from: '2000-01-03', to: '2000-12-29', lookback: 252 });
+  const samp = await runBacktest(engine.db, {
+    universe: 'djia30',
+    strategies: ['samp-hdrl'],
+    from: '2000-10-02',
+    to: '2000-12-29',
+    lookback: 500,
+    params: { 'samp-hdrl': { preset: 'quick', episodes: 1 } },
+  });
+  sampRun = samp[0]!.runId!;
+  expect(samp[0]!.status).toBe('complete');
+  host = await startHost(engine, { rendererDir: dir });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  engine?.close();
+});
+
+describe('the desk on real runs', () => {
+  it('Today shows the run\'s weights, grouped, with trades and group totals that match runs.weights', async () => {
+    const w = await call<RunWeights>('runs.weights', { id: sampRun });
+    await page.goto(`${host.url}#/`);
+    await page.locator('[data-testid="weights-table"]').waitFor();
+    expect(await page.locator('[data-testid="today-run"]').inputValue()).toBe(sampRun);
+    expect(await page.locator('[data-testid="today-decision-date"]').textContent()).toBe(w.date);
+    for (const i of [0, 7, 19]) {
+      const t = w.tickers[i]!;
+      expect(await page.locator(`[data-testid="weight-row-${t}"] [data-col="weight"]`).textContent()).toBe(pct(w.final.weights[i]!));
+    }
+    expect(await page.locator('[data-testid="cash-weight"]').textContent()).toBe(pct(w.final.cash));
+    const groups = w.detail!.groups as { high: string[] };
+    const high = w.tickers.reduce((s, t, i) => s + (groups.high.includes(t) ? w.final.weights[i]! : 0), 0);
+    expect(await page.locator('[data-testid="group-total-High-quality"]').textContent()).toBe(pct(high));
+    await page.fill('[data-testid="note-text"]', 'Approved after review of the high-quality tilt.');
+    await page.click('[data-testid="note-save"]');
+    await page.locator('[data-testid="note-saved"]', { hasText: 'saved' }).waitFor();
+    const note = await call<{ text: string } | null>('notes.get', { runId: sampRun, date: w.date });
+    expect(note?.text).toBe('Approved after review of the high-quality tilt.');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('desk-today'), fullPage: true });
+  });
+
+  it('Backtests lists every run with the metrics runs.list holds, hindsight marked', async () => {
+    const runs = await call<RunSummary[]>('runs.list', { universe: 'djia30', status: 'complete' });
+    const crp = runs.find((r) => r.strategy === 'crp')!;
+    await page.goto(`${host.url}#/backtests`);
+    const row = page.locator(`[data-testid="metrics-row-crp-${crp.windowFrom}"]`);
+    await row.waitFor();
+    expect(await row.locator('[data-metric="sharpe"]').textContent()).toContain((crp.metrics.sharpe as number).toFixed(2));
+    expect(await row.locator('[data-metric="cumulativeReturn"]').textContent()).toContain(pct(crp.metrics.cumulativeReturn as number));
+    expect(await page.locator('[data-testid^="metrics-row-bcrp"]').first().textContent()).toContain('†');
+    expect(await page.locator('[data-testid^="metrics-row-crp"]').first().textContent()).toContain('equal weight');
+    await page.locator('[data-testid="chart-equity"] canvas').first().waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('desk-backtests'), fullPage: true });
+  });
+
+  it('Regimes and Rebounds show what the services compute', async () => {
+    const reg = await call<RegimesResponse>('market.regimes', { universe: 'djia30' });
+    await page.goto(`${host.url}#/regimes`);
+    await page.locator('[data-testid="regime-trend"]').waitFor();
+    expect((await page.locator('[data-testid="regime-trend"] .big').textContent())!.toLowerCase()).toBe(reg.trend[reg.trend.length - 1]);
+    expect((await page.locator('[data-testid="regime-vol"] .big').textContent())!.toLowerCase()).toBe(reg.volatility[reg.volatility.length - 1]);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('desk-regimes'), fullPage: true });
+    const rb = await call<MarketReboundsResponse>('market.rebounds', { universe: 'djia30' });
+    await page.goto(`${host.url}#/rebounds`);
+    await page.locator('[data-testid="rebound-count"]').waitFor();
+    expect(await page.locator('[data-testid="rebound-count"]').textContent()).toBe(String(rb.summary.count));
+    expect(await page.locator('[data-testid="rebound-table"] tbody tr').count()).toBe(rb.flags.length);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('desk-rebounds'), fullPage: true });
+  });
+
+  it('Agents computes explanations on the real model and shows them', async () => {
+    await page.goto(`${host.url}#/agents`);
+    await page.locator('[data-testid="explain-run"]').click();
+    await page.locator('[data-testid="explain-meta"]').waitFor({ timeout: 240_000 });
+    const e = await call<{ agents: { agent: string; efficiencyGap: number }[] }>('explain.get', { runId: sampRun });
+    expect(e.agents.map((a) => a.agent)).toEqual(expect.arrayContaining(['upper', 'lower1', 'lower2']));
+    for (const a of e.agents) expect(a.efficiencyGap).toBeLessThan(1e-6);
+    await page.locator('[data-testid="shap-upper-assets"] canvas').first().waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('desk-agents'), fullPage: true });
+  });
+
+  it('Data rejects a malformed file with its problems listed and writes nothing', async () => {
+    const before = (engine.db.prepare('SELECT COUNT(*) AS n FROM bars').get() as { n: number }).n;
+    await page.goto(`${host.url}#/data`);
+    await page.locator('[data-testid="assets-table"]').waitFor();
+    await page.setInputFiles('[data-testid="import-file"]', path.join(ROOT, 'test/fixtures/import/malformed/negative-price.csv'));
+    await page.fill('[data-testid="import-universe"]', 'bad import');
+    await page.click('[data-testid="import-preview"]');
+    await page.locator('[data-testid="import-verdict"]').waitFor();
+    expect(await page.locator('[data-testid="import-verdict"]').textContent()).toContain('Rejected');
+    expect(await page.locator('[data-testid="import-problems"] tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="import-problems"]').textContent()).toMatch(/negative-price\.csv:\d+/);
+    expect(await page.locator('[data-testid="import-commit"]').count()).toBe(0);
+    const after = (engine.db.prepare('SELECT COUNT(*) AS n FROM bars').get() as { n: number }).n;
+    expect(after).toBe(before);
+    await page.screenshot({ path: screenshotPath('desk-data'), fullPage: true });
+  });
+
+  it('Training starts a job with progress and cancels it', async () => {
+    await page.goto(`${host.url}#/training`);
+    await page.locator('[data-testid="train-start"]').click();
+    await page.locator('[data-testid="train-status"]', { hasText: 'running' }).waitFor();
+    expect(await page.locator('[data-testid="train-backend"]').textContent()).toBe((await call<{ backend: { name: string } }>('app.info', {})).backend.name);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: screenshotPath('desk-training'), fullPage: true });
+    await page.locator('[data-testid="train-cancel"]').click();
+    await page.locator('[data-testid="train-status"]', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
+    const runs = await call<RunSummary[]>('runs.list', { universe: 'djia30' });
+    expect(runs.filter((r) => r.status === 'running')).toEqual([]);
+  });
+
+  it('Reports and About render, and no view logged a console error', async () => {
+    for (const r of ['reports', 'about']) {
+      await page.goto(`${host.url}#/${r}`);
+      await page.locator('h1').waitFor();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: screenshotPath(`desk-${r}`), fullPage: true });
+    }
+    await page.goto(`${host.url}#/`);
+    await page.click('[data-testid="theme-toggle"]');
+    await page.locator('[data-testid="weights-table"]').waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('desk-today-dark'), fullPage: true });
+    await page.click('[data-testid="theme-toggle"]');
+    expect(consoleErrors).toEqual([]);
+    expect(fs.existsSync(screenshotPath('desk-today'))).toBe(true);
+  });
+});
