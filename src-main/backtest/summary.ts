@@ -153,9 +153,34 @@ export function markdownTable(summaries: readonly StrategySummary[], metrics: Me
 }
 
 /**
+ * For every learning strategy and test window: did it beat equal weight (crp, else ubah) on both Sharpe and
+ * cumulative return? One plain sentence each, used by the CLI table and the results document.
+ */
+export function equalWeightVerdicts(results: readonly BacktestRunResult[], learning: ReadonlySet<string>, markdown = false): string[] {
+  const windows = [...new Map(results.map((r) => [`${r.window.from}..${r.window.to}`, r.window])).values()];
+  const b = (x: string) => (markdown ? `**${x}**` : x);
+  const out: string[] = [];
+  for (const w of windows) {
+    const sums = summarizeByStrategy(results.filter((r) => r.window.from === w.from && r.window.to === w.to));
+    const ew = sums.find((s) => s.strategy === 'crp') ?? sums.find((s) => s.strategy === 'ubah');
+    if (!ew) continue;
+    for (const s of sums) {
+      if (!learning.has(s.strategy) || !s.runs) continue;
+      const ewSh = ew.metrics.sharpe.mean;
+      const ewCr = ew.metrics.cumulativeReturn.mean;
+      const beats = s.metrics.sharpe.mean > ewSh && s.metrics.cumulativeReturn.mean > ewCr;
+      out.push(
+        `${w.from.slice(0, 4)}: ${b(`${s.strategy} ${beats ? 'beats' : 'does not beat'} equal weight`)} (${ew.strategy}): Sharpe ${formatSpread('sharpe', s.metrics.sharpe)} vs ${formatMetric('sharpe', ewSh)}, cumulative return ${formatSpread('cumulativeReturn', s.metrics.cumulativeReturn)} vs ${formatMetric('cumulativeReturn', ewCr)}`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
  * A results document written by `hdrl backtest --markdown FILE`: the command that produced it, one table per
  * test window and one over all windows (mean ± std over seeds), and for every learning strategy a plain
- * statement of whether it beat equal weight (crp, else ubah) on Sharpe and on cumulative return in each window.
+ * statement of whether it beat equal weight in each window.
  */
 export function resultsMarkdown(results: readonly BacktestRunResult[], o: { command: string; codeVersion: string; learning: ReadonlySet<string> }): string {
   const windows = [...new Map(results.map((r) => [`${r.window.from}..${r.window.to}`, r.window])).values()];
@@ -166,26 +191,12 @@ export function resultsMarkdown(results: readonly BacktestRunResult[], o: { comm
     'Values are mean ± sample standard deviation over seeds (and windows in the overall table). † marks hindsight references (not tradable). ≈EW marks runs whose weights stay close to equal weight.',
     '',
   ];
-  const verdicts: string[] = [];
   for (const w of windows) {
     const rs = results.filter((r) => r.window.from === w.from && r.window.to === w.to);
-    const sums = summarizeByStrategy(rs);
-    out.push(`## Test window ${w.from} to ${w.to}`, '', markdownTable(sums), '');
-    const ew = sums.find((s) => s.strategy === 'crp') ?? sums.find((s) => s.strategy === 'ubah');
-    if (!ew) continue;
-    for (const s of sums) {
-      if (!o.learning.has(s.strategy) || !s.runs) continue;
-      const sh = s.metrics.sharpe.mean;
-      const ewSh = ew.metrics.sharpe.mean;
-      const cr = s.metrics.cumulativeReturn.mean;
-      const ewCr = ew.metrics.cumulativeReturn.mean;
-      const beats = sh > ewSh && cr > ewCr;
-      verdicts.push(
-        `- ${w.from.slice(0, 4)}: **${s.strategy} ${beats ? 'beats' : 'does not beat'} equal weight** (${ew.strategy}) — Sharpe ${formatSpread('sharpe', s.metrics.sharpe)} vs ${formatMetric('sharpe', ewSh)}, cumulative return ${formatSpread('cumulativeReturn', s.metrics.cumulativeReturn)} vs ${formatMetric('cumulativeReturn', ewCr)}.`,
-      );
-    }
+    out.push(`## Test window ${w.from} to ${w.to}`, '', markdownTable(summarizeByStrategy(rs)), '');
   }
   if (windows.length > 1) out.push('## All windows', '', markdownTable(summarizeByStrategy(results)), '');
-  if (verdicts.length) out.push('## Against equal weight', '', ...verdicts, '');
+  const verdicts = equalWeightVerdicts(results, o.learning, true);
+  if (verdicts.length) out.push('## Against equal weight', '', ...verdicts.map((v) => `- ${v}.`), '');
   return out.join('\n');
 }

@@ -41,3 +41,26 @@ describe('summaries over seeds and windows', () => {
     expect(t).toContain('* hindsight');
   });
 });
+
+describe('the equal-weight verdict', () => {
+  it('says plainly, per window, whether a learning strategy beat equal weight on Sharpe and cumulative return', async () => {
+    const { equalWeightVerdicts, resultsMarkdown } = await import('../../src-main/backtest/summary');
+    const rs = [
+      result('crp', 1, '1998-01-02', 1.0),
+      result('samp-hdrl', 1, '1998-01-02', 1.5),
+      result('samp-hdrl', 2, '1998-01-02', 1.3),
+      result('crp', 1, '1999-01-04', 2.0),
+      result('samp-hdrl', 1, '1999-01-04', 0.5),
+      result('samp-hdrl', 2, '1999-01-04', 2.5), // mean 1.5 < 2.0: loses
+    ];
+    const v = equalWeightVerdicts(rs, new Set(['samp-hdrl']));
+    expect(v).toHaveLength(2);
+    expect(v[0]).toMatch(/^1998: samp-hdrl beats equal weight \(crp\): Sharpe 1\.40 ± 0\.14 vs 1\.00/);
+    expect(v[1]).toMatch(/^1999: samp-hdrl does not beat equal weight \(crp\)/);
+    expect(equalWeightVerdicts(rs, new Set())).toEqual([]);
+    const md = resultsMarkdown(rs, { command: 'hdrl backtest x', codeVersion: 'v', learning: new Set(['samp-hdrl']) });
+    expect(md).toContain('## Test window 1998-01-02');
+    expect(md).toContain('**samp-hdrl does not beat equal weight**');
+    expect(md).toMatch(/\| samp-hdrl \| 2 \| 14\.0% ± 1\.4% \|/);
+  });
+});

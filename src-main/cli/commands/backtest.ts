@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
-import { metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
+import { equalWeightVerdicts, metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
 import { getCodeVersion } from '../../version';
 import { listStrategies } from '../../strategies/registry';
 import { parseRebalance } from '../../market/simulate';
@@ -135,6 +135,9 @@ export const backtestCommand: CliCommand = {
     });
     io.out('');
     io.out(metricsTable(summarizeByStrategy(results)));
+    const learning = new Set((await listStrategies()).filter((d) => d.family === 'learning').map((d) => d.id));
+    const verdicts = equalWeightVerdicts(results, learning);
+    if (verdicts.length) io.out(['', 'against equal weight:', ...verdicts.map((v) => `  ${v}`)].join('\n'));
     if (args.json) {
       const file = path.resolve(String(args.json));
       fs.writeFileSync(file, JSON.stringify(resultsJson(results), null, 1));
@@ -142,7 +145,6 @@ export const backtestCommand: CliCommand = {
     }
     if (args.markdown) {
       const file = path.resolve(String(args.markdown));
-      const learning = new Set((await listStrategies()).filter((d) => d.family === 'learning').map((d) => d.id));
       const command = `hdrl backtest ${process.argv.slice(process.argv.indexOf('backtest') + 1).filter((a) => !a.startsWith('--db')).join(' ')}`;
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, resultsMarkdown(results, { command, codeVersion: getCodeVersion(), learning }));
