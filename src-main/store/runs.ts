@@ -164,6 +164,11 @@ export function completeRun(db: DB, id: string, o: RunOutput): number {
     }
     const r = done.run(new Date().toISOString(), JSON.stringify(o.flags), JSON.stringify(o.timings), id);
     if (r.changes !== 1) throw new Error(`run ${id} is no longer running (status changed while it ran); its results were not stored`);
+    // a learned strategy names its model in every decision: record it (and the backend that trained it) on the run
+    const model = o.details?.find((d) => d && typeof d.model === 'object')?.model as { key?: string; sha256?: string; backend?: string } | undefined;
+    if (model?.key) {
+      db.prepare(`UPDATE runs SET model_path = ?, model_sha256 = ?, backend = COALESCE(?, backend) WHERE id = ?`).run(`hdrl-data/models/${model.key}.json`, model.sha256 ?? null, model.backend ?? null, id);
+    }
   })();
   return rows;
 }

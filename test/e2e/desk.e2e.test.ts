@@ -45,6 +45,11 @@ beforeAll(async () => {
   });
   sampRun = samp[0]!.runId!;
   expect(samp[0]!.status).toBe('complete');
+  // the run records its model (a file next to the database, checksummed) and the backend that trained it
+  const row = engine.db.prepare('SELECT backend, model_path, model_sha256 FROM runs WHERE id = ?').get(sampRun) as { backend: string; model_path: string; model_sha256: string };
+  expect(row.backend).toMatch(/^(tfjs-node-gpu|tfjs-node|wasm|cpu)$/);
+  expect(fs.existsSync(path.join(engine.dir, row.model_path))).toBe(true);
+  expect(row.model_sha256).toMatch(/^[0-9a-f]{64}$/);
   host = await startHost(engine, { rendererDir: dir });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -118,6 +123,9 @@ describe('the desk on real runs', () => {
 
   it('Agents computes explanations on the real model and shows them', async () => {
     await page.goto(`${host.url}#/agents`);
+    await page.locator('[data-testid="agents-model"]').waitFor();
+    const backend = (engine.db.prepare('SELECT backend FROM runs WHERE id = ?').get(sampRun) as { backend: string }).backend;
+    expect(await page.locator('[data-testid="agents-model"] strong').textContent()).toBe(backend);
     await page.locator('[data-testid="explain-run"]').click();
     await page.locator('[data-testid="explain-meta"]').waitFor({ timeout: 240_000 });
     const e = await call<{ agents: { agent: string; efficiencyGap: number }[] }>('explain.get', { runId: sampRun });
