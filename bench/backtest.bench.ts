@@ -12,9 +12,9 @@
  *   - storing one whole-history run (all rows, one transaction) in an in-memory SQLite database.
  * Times are medians of several repetitions after a warm-up, wall-clock ms on the machine running the bench.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDjia } from '../test/helpers/data';
 import type { PriceMatrix } from '../src-main/market/prices';
 import { simulate } from '../src-main/market/simulate';
 import { runBacktest } from '../src-main/backtest/run';
@@ -25,21 +25,8 @@ import type { StrategyDef } from '../src-main/strategies/types';
 
 export const title = 'Backtest engine (DJIA 30, 2529 days x 30 assets)';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COST = 0.001;
 
-function loadDjia(): PriceMatrix {
-  const lines = fs.readFileSync(path.join(ROOT, 'resources/data/djia30-1991-2001.csv'), 'utf8').trim().split(/\r?\n/);
-  const tickers = lines[0]!.split(',').slice(1);
-  const dates: string[] = [];
-  const close: Float64Array[] = [];
-  for (const line of lines.slice(1)) {
-    const cells = line.split(',');
-    dates.push(cells[0]!);
-    close.push(Float64Array.from(cells.slice(1), Number));
-  }
-  return { universe: 'djia30', dates, tickers, close };
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -3,29 +3,15 @@
  * and writes the figures to BENCHMARKS.md. Each figure is the median of several timed runs after one
  * warm-up run, wall-clock ms on the machine running the bench.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDjia } from '../test/helpers/data';
 import seedrandom from 'seedrandom';
-import type { PriceMatrix } from '../src-main/market/prices';
 import { equalWeightIndex, labelRegimes } from '../src-main/explain/regimes';
 import { levelReturns, volatilityForecasts } from '../src-main/explain/volatility';
 import { kernelShap, SHAP_DEFAULTS, type ShapModel } from '../src-main/explain/shap';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function loadDjia(): PriceMatrix {
-  const lines = fs.readFileSync(path.join(ROOT, 'resources/data/djia30-1991-2001.csv'), 'utf8').trim().split(/\r?\n/);
-  const tickers = lines[0]!.split(',').slice(1);
-  const dates: string[] = [];
-  const close: Float64Array[] = [];
-  for (const line of lines.slice(1)) {
-    const cells = line.split(',');
-    dates.push(cells[0]!);
-    close.push(Float64Array.from(cells.slice(1), Number));
-  }
-  return { universe: 'djia30', dates, tickers, close };
-}
 
 function medianMs(fn: () => void, reps: number): number {
   fn(); // warm-up

@@ -9,12 +9,11 @@
  *     the same forward pass in tfjs (with dataSync), and the whole decide() (allocation logic + ONNX + fusion).
  * Each time is the median of several timed repetitions after warm-up, wall-clock on the machine running it.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDjia } from '../test/helpers/data';
 import type * as tfType from '@tensorflow/tfjs';
 import { loadTf } from '../src-main/compute/backend';
-import type { PriceMatrix } from '../src-main/market/prices';
 import { MarketView } from '../src-main/market/view';
 import { Ddpg, type DdpgModel } from '../src-main/agents/ddpg';
 import { TfOps } from '../src-main/agents/ops';
@@ -29,20 +28,7 @@ import { loadSampPolicy, type SampArtifacts } from '../src-main/strategies/samp/
 import { serializeParams, paramsToBinary } from '../src-main/agents/params';
 import { createHash } from 'node:crypto';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function loadDjia(): PriceMatrix {
-  const lines = fs.readFileSync(path.join(ROOT, 'resources/data/djia30-1991-2001.csv'), 'utf8').trim().split(/\r?\n/);
-  const tickers = lines[0]!.split(',').slice(1);
-  const dates: string[] = [];
-  const close: Float64Array[] = [];
-  for (const line of lines.slice(1)) {
-    const cells = line.split(',');
-    dates.push(cells[0]!);
-    close.push(Float64Array.from(cells.slice(1), Number));
-  }
-  return { universe: 'djia30', dates, tickers, close };
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
