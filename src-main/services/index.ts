@@ -13,6 +13,7 @@ import { dataHandlers } from './data';
 import { runHandlers } from './runs';
 import { explainHandlers } from './explain';
 import { noteHandlers } from './notes';
+import { reportHandlers } from './reports';
 
 export const handlers: Handlers = {
   ...appHandlers,
@@ -21,6 +22,7 @@ export const handlers: Handlers = {
   ...runHandlers,
   ...explainHandlers,
   ...noteHandlers,
+  ...reportHandlers,
 };
 
 function zodIssues(e: z.ZodError): { path: string; message: string }[] {

@@ -10,5 +10,9 @@ import { importCommand } from './import';
 import { universesCommand } from './universes';
 import { exportPricesCommand } from './exportPrices';
 import { downloadCommand } from './download';
+import { exportCommand } from './export';
+import { explainCommand } from './explain';
+import { weightsCommand } from './weights';
+import { trainCommand } from './train';
 
-export const commands: CliCommand[] = [infoCommand, serveCommand, benchCommand, backtestCommand, optimizeCommand, runsCommand, importCommand, universesCommand, exportPricesCommand, downloadCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, benchCommand, backtestCommand, optimizeCommand, runsCommand, importCommand, universesCommand, exportPricesCommand, downloadCommand, exportCommand, trainCommand, weightsCommand, explainCommand];
