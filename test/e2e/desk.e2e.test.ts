@@ -52,7 +52,7 @@ beforeAll(async () => {
   expect(row.model_sha256).toMatch(/^[0-9a-f]{64}$/);
   host = await startHost(engine, { rendererDir: dir });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
@@ -166,8 +166,23 @@ describe('the desk on real runs', () => {
     expect(runs.filter((r) => r.status === 'running')).toEqual([]);
   });
 
-  it('Reports and About render, and no view logged a console error', async () => {
-    for (const r of ['reports', 'about']) {
+  it('Reports downloads the allocation report as a PDF and CSV from the browser', async () => {
+    await page.goto(`${host.url}#/reports`);
+    await page.locator('[data-testid="export-allocation-pdf"]').waitFor();
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-allocation-pdf"]')]);
+    const pdfBytes = fs.readFileSync((await pdf.path())!);
+    expect(pdfBytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-allocation-csv-weights"]')]);
+    const text = fs.readFileSync((await csv.path())!, 'utf8');
+    const run = await call<RunSummary>('runs.get', { id: (await page.locator('[data-testid="report-run"]').inputValue()) });
+    const w = await call<RunWeights>('runs.weights', { id: run.id });
+    expect(text).toContain(w.tickers[0]!);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('desk-reports'), fullPage: true });
+  });
+
+  it('About renders, and no view logged a console error', async () => {
+    for (const r of ['about']) {
       await page.goto(`${host.url}#/${r}`);
       await page.locator('h1').waitFor();
       await page.waitForTimeout(500);
