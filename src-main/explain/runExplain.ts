@@ -8,6 +8,7 @@ import type { DB } from '../store/db';
 import { getRun, getRunAgents, getRunWeightSeries } from '../store/runs';
 import { concentration } from './concentration';
 import { explainDecision, EXPLAIN_DEFAULTS, type AgentExplanation, type ExplainSettings } from './agents';
+import { explainCapitalSplit, type CapitalDayInputs, type CapitalExplanation } from './capitalShap';
 
 export const EXPLAIN_METHOD = 'kernel-shap';
 
@@ -18,6 +19,8 @@ export interface RunExplanation {
   agents: AgentExplanation[];
   /** the day's capital split, utility inputs, fusion coefficient and rebound state as the strategy recorded them */
   allocation: Record<string, unknown> | null;
+  /** exact Shapley attribution of the capital split to utilities, momentum and rebound state (hierarchical runs) */
+  capital: CapitalExplanation[] | null;
   concentration: Record<string, { effectiveN: number; hhi: number }>;
   elapsedMs: number;
   createdAt: string;
@@ -75,12 +78,20 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
       conc[w.agent] = { effectiveN: c.effectiveN, hhi: c.hhi };
     }
     const d = ex.detail ?? {};
+    let capital: CapitalExplanation[] | null = null;
+    if (d.utility && d.capital) {
+      const rows = db.prepare(`SELECT detail FROM run_details WHERE run_id = ?`).all(runId) as { detail: string }[];
+      const background = rows.map((r) => JSON.parse(r.detail) as CapitalDayInputs & { utility?: unknown }).filter((x) => x.utility);
+      const cap = (ex.config.rebound as { downtrendCap?: number }).downtrendCap ?? 0.5;
+      capital = explainCapitalSplit(d as unknown as CapitalDayInputs, background, ex.config.utility, cap);
+    }
     const result: RunExplanation = {
       runId,
       date: ex.date,
       settings: s,
       agents,
       allocation: { capital: d.capital ?? null, capitalBeforeCap: d.capitalBeforeCap ?? null, utility: d.utility ?? null, fusionA: d.fusionA ?? null, rebound: d.rebound ?? null, cash: d.cash ?? null },
+      capital,
       concentration: conc,
       elapsedMs: Date.now() - t0,
       createdAt: new Date().toISOString(),

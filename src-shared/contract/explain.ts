@@ -101,6 +101,7 @@ export const RunExplanation = z.object({
   settings: z.object({ nSamples: z.number().int(), seed: z.number().int(), ticker: z.string().optional() }),
   agents: z.array(AgentExplanation),
   allocation: z.record(z.string(), z.unknown()).nullable(),
+  capital: z.array(z.object({ output: z.string(), fx: z.number(), baseValue: z.number(), values: z.array(z.object({ player: z.string(), value: z.number() })) })).nullable().optional(),
   concentration: z.record(z.string(), z.object({ effectiveN: z.number(), hhi: z.number().nullable() })),
   elapsedMs: z.number(),
   createdAt: z.string(),

@@ -131,6 +131,13 @@ describe('the desk on real runs', () => {
     const e = await call<{ agents: { agent: string; efficiencyGap: number }[] }>('explain.get', { runId: sampRun });
     expect(e.agents.map((a) => a.agent)).toEqual(expect.arrayContaining(['upper', 'lower1', 'lower2']));
     for (const a of e.agents) expect(a.efficiencyGap).toBeLessThan(1e-6);
+    // the capital split attribution recomputes exactly the split the strategy used that day
+    const full = await call<{ date: string; capital: { output: string; fx: number }[] }>('explain.get', { runId: sampRun });
+    const w = await call<RunWeights>('runs.weights', { id: sampRun, date: full.date });
+    const cap = (w.detail as { capital: { c1: number; c2: number; cash: number } }).capital;
+    expect(full.capital.find((c) => c.output.startsWith('high'))!.fx).toBeCloseTo(cap.c2, 9);
+    expect(full.capital.find((c) => c.output.startsWith('cash'))!.fx).toBeCloseTo(cap.cash, 9);
+    await page.locator('[data-testid="capital-shap"]').waitFor();
     await page.locator('[data-testid="shap-upper-assets"] canvas').first().waitFor();
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('desk-agents'), fullPage: true });

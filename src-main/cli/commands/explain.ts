@@ -26,6 +26,11 @@ export const explainCommand: CliCommand = {
       io.out(`${a.agent}: weight on ${a.ticker} ${(a.fx * 100).toFixed(2)}% (baseline ${(a.baseValue * 100).toFixed(2)}%), players: ${a.players}${a.exact ? ' (exact)' : ''}, efficiency gap ${a.efficiencyGap.toExponential(1)}`);
       for (const v of a.values.slice(0, top)) io.out(`  ${v.player.padEnd(24)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
     }
+    for (const c of r.capital ?? []) {
+      io.out('');
+      io.out(`capital split, ${c.output}: ${(c.fx * 100).toFixed(2)}% (run's typical day ${(c.baseValue * 100).toFixed(2)}%), exact Shapley over 5 inputs`);
+      for (const v of [...c.values].sort((a, b) => Math.abs(b.value) - Math.abs(a.value))) io.out(`  ${v.player.padEnd(36)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
+    }
     const c = r.allocation?.capital as { c1?: number; c2?: number; cash?: number } | null;
     if (c) io.out(`\ncapital split: high-quality ${((c.c2 ?? 0) * 100).toFixed(1)}%, ordinary ${((c.c1 ?? 0) * 100).toFixed(1)}%, cash ${((c.cash ?? 0) * 100).toFixed(1)}%; fusion a = ${String(r.allocation?.fusionA)}`);
     return 0;

@@ -10,14 +10,14 @@ import { getRun, getRunWeightsAt } from '../../store/runs';
 import { MarketView } from '../../market/view';
 import { viewFeatures } from '../../agents/samp/features';
 import type { ExplainablePolicy } from '../../explain/agents';
-import { loadSampPolicy, type SampPolicy } from './model';
+import { loadSampPolicy, type SampArtifacts, type SampPolicy } from './model';
 
 export class NotExplainableError extends Error {}
 
 /** Number of background windows taken, evenly spaced, from the training window. */
 export const BACKGROUND_WINDOWS = 8;
 
-export async function sampExplainable(db: DB, runId: string, date?: string): Promise<{ policy: ExplainablePolicy; close(): Promise<void>; date: string; detail: Record<string, unknown> | null }> {
+export async function sampExplainable(db: DB, runId: string, date?: string): Promise<{ policy: ExplainablePolicy; close(): Promise<void>; date: string; detail: Record<string, unknown> | null; config: SampArtifacts['config'] }> {
   const run = getRun(db, runId);
   if (!run) throw new NotExplainableError(`run ${runId} not found`);
   const at = getRunWeightsAt(db, runId, date);
@@ -50,6 +50,7 @@ export async function sampExplainable(db: DB, runId: string, date?: string): Pro
   return {
     date: at.date,
     detail: at.detail,
+    config: artifacts.config,
     close: () => policy.dispose(),
     policy: {
       tickers: prices.tickers,
