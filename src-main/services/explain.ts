@@ -27,7 +27,19 @@ const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 const nanToNull = <T extends Record<string, number>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
 
-export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'explain.get' | 'explain.run' | 'explain.concentration'> = {
+export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'explain.get' | 'explain.run' | 'explain.concentration' | 'runs.groupings'> = {
+  'runs.groupings'(req, engine) {
+    const run = getRun(engine.db, req.runId);
+    if (!run) throw notFound(`run ${req.runId}`);
+    const rows = engine.db.prepare('SELECT date, grouping FROM groupings WHERE run_id = ? ORDER BY date').all(req.runId) as { date: string; grouping: string }[];
+    const changes = rows.map((r) => {
+      const g = JSON.parse(r.grouping) as { high?: unknown; ordinary?: unknown; groups?: { high?: unknown; ordinary?: unknown } };
+      const src = g.groups ?? g;
+      const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : []);
+      return { date: r.date, high: list(src.high), ordinary: list(src.ordinary) };
+    });
+    return { runId: run.id, strategy: run.strategy, tickers: (run.config.tickers as string[] | undefined) ?? [], changes, windowFrom: run.windowFrom, windowTo: run.windowTo };
+  },
   'explain.get'(req, engine) {
     const run = getRun(engine.db, req.runId);
     if (!run) throw notFound(`run ${req.runId}`);

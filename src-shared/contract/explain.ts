@@ -111,7 +111,19 @@ export const ConcentrationSummary = z.record(z.string(), z.object({ days: z.numb
 
 const ExplainRequest = z.object({ runId: Id, date: IsoDate.optional(), nSamples: z.number().int().min(64).max(20_000).optional(), ticker: z.string().min(1).max(32).optional() }).strict();
 
+export const GroupingTimeline = z.object({
+  runId: Id,
+  strategy: z.string(),
+  tickers: z.array(z.string()),
+  /** every regrouping: the date it took effect and the high-quality members */
+  changes: z.array(z.object({ date: IsoDate, high: z.array(z.string()), ordinary: z.array(z.string()) })),
+  windowFrom: IsoDate,
+  windowTo: IsoDate,
+});
+export type GroupingTimeline = z.infer<typeof GroupingTimeline>;
+
 export const explainMethods = {
+  'runs.groupings': method('Every regrouping of a SAMP-HDRL run (which assets were high-quality when)', z.object({ runId: Id }).strict(), GroupingTimeline),
   'explain.get': method('The stored per-agent explanation of a run\'s decision (null when not computed yet)', z.object({ runId: Id, date: IsoDate.optional() }).strict(), RunExplanation.nullable()),
   'explain.run': method('Compute per-agent Kernel SHAP explanations of a decision as a job (stored; explain.get serves them)', ExplainRequest, JobInfo),
   'explain.concentration': method('Mean effective number of holdings and Herfindahl per agent over a run', z.object({ runId: Id }).strict(), ConcentrationSummary),

@@ -110,6 +110,10 @@ describe('the desk on real runs', () => {
     await page.locator('[data-testid="regime-trend"]').waitFor();
     expect((await page.locator('[data-testid="regime-trend"] .big').textContent())!.toLowerCase()).toBe(reg.trend[reg.trend.length - 1]);
     expect((await page.locator('[data-testid="regime-vol"] .big').textContent())!.toLowerCase()).toBe(reg.volatility[reg.volatility.length - 1]);
+    // the grouping timeline shows the SAMP-HDRL run's regroupings on the same axis
+    await page.locator('[data-testid="chart-grouping"] canvas').first().waitFor();
+    const tl = await call<{ changes: unknown[] }>('runs.groupings', { runId: sampRun });
+    expect(await page.locator('[data-testid="grouping-timeline"]').textContent()).toContain(`${tl.changes.length} regroupings`);
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('desk-regimes'), fullPage: true });
     const rb = await call<MarketReboundsResponse>('market.rebounds', { universe: 'djia30' });
