@@ -1,51 +1,19 @@
 /**
  * Every strategy the app can run, by id: the classic baselines (strategies/classic), the SAMP-HDRL family
- * (strategies/samp, once it lands) and strategies registered at run time (tests register their own, e.g. the
+ * (strategies/samp) and strategies registered at run time (tests register their own, e.g. the
  * deliberately leaking one of test/strategies/lookahead.test.ts). The backtest, the CLI and the
  * `strategies.list` channel all read this one list.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { classicStrategies } from './classic';
 import type { StrategyDef, StrategyParamSpec } from './types';
 
 const extra = new Map<string, StrategyDef>();
 let learned: StrategyDef[] | null = null;
-let learnedNote: string | null = null;
 
-/** True when a module file `rel` (without extension) exists next to this source file. */
-function sourceExists(rel: string): boolean {
-  try {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    return ['.ts', '.js', '.mjs', '/index.ts', '/index.js'].some((ext) => fs.existsSync(path.join(here, rel + ext)));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Load the optional learning families once. A family whose module does not exist yet is skipped (and said so
- * in {@link registryNotes}); a family whose module exists but fails to load is an error, never hidden.
- */
+/** The learning families, loaded on first use (they bring ONNX Runtime; classic-only runs never pay for it). */
 async function loadLearned(): Promise<StrategyDef[]> {
-  if (learned) return learned;
-  const out: StrategyDef[] = [];
-  try {
-    // @ts-ignore -- strategies/samp/index.ts exports `sampStrategies`; it may not exist yet in a partial checkout
-    const mod = (await import('./samp')) as { sampStrategies?: StrategyDef[] };
-    if (Array.isArray(mod.sampStrategies)) out.push(...mod.sampStrategies);
-  } catch (e) {
-    if (sourceExists('samp/index')) throw e;
-    learnedNote = 'SAMP-HDRL strategies are not available in this build (strategies/samp/index.ts is missing)';
-  }
-  learned = out;
-  return out;
-}
-
-/** Notes about families that are not available (shown by `hdrl backtest --help` style listings). */
-export function registryNotes(): string[] {
-  return learnedNote ? [learnedNote] : [];
+  learned ??= (await import('./samp')).sampStrategies;
+  return learned;
 }
 
 /** Every registered strategy, classic first, then learning, then run-time registrations; ids are unique. */

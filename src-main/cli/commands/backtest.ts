@@ -13,7 +13,7 @@ import { parseRebalance } from '../../market/simulate';
 import { PROTOCOLS, type ProtocolName } from '../../market/walkforward';
 import { METRIC_NAMES } from '../../metrics';
 import { metricValue } from '../../services/runs';
-import { classicIds, registryNotes } from '../../strategies/registry';
+import { classicIds } from '../../strategies/registry';
 import { UsageError, type CliCommand } from '../types';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -117,7 +117,6 @@ export const backtestCommand: CliCommand = {
       ...(args.preset ? { preset: String(args.preset) } : {}),
       params: parseParamFlags((args.param as string[] | undefined) ?? []),
     };
-    for (const n of registryNotes()) io.err(`note: ${n}`);
     let lastMsg = 0;
     const results = await runBacktest(engine!.db, req, {
       keepSeries: Boolean(args.json),
