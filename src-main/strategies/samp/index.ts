@@ -8,6 +8,7 @@
  * keyed by `sampTrainingKey`); create() then loads matching artifacts instead of training, and puts new ones.
  */
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
+import { readParams } from '../classic/params';
 import { resolveSampConfig, type SampConfig, type SampConfigOverrides } from '../../agents/samp/config';
 import { loadSampPolicy, sampTrainingKey, trainSamp, type SampArtifacts, type SampVariantId } from './model';
 
@@ -38,21 +39,6 @@ const HIER_PARAMS: StrategyParamSpec[] = [
   { name: 'regroupEvery', description: 'dynamic grouping period in trading days (paper: 75)', default: 75, min: 1, max: 2520 },
 ];
 
-function readParams(specs: StrategyParamSpec[], given: Record<string, unknown>, who: string): Record<string, number | string | boolean> {
-  const out: Record<string, number | string | boolean> = {};
-  for (const s of specs) out[s.name] = s.default;
-  for (const [k, v] of Object.entries(given ?? {})) {
-    const spec = specs.find((s) => s.name === k);
-    if (!spec) throw new RangeError(`${who}: unknown parameter "${k}"`);
-    if (v === undefined) continue;
-    if (typeof v !== typeof spec.default) throw new RangeError(`${who}: parameter "${k}" must be a ${typeof spec.default}`);
-    if (typeof v === 'number' && ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max) || !Number.isFinite(v)))
-      throw new RangeError(`${who}: parameter "${k}" outside [${spec.min}, ${spec.max}]`);
-    if (spec.choices && !spec.choices.includes(String(v))) throw new RangeError(`${who}: parameter "${k}" must be one of ${spec.choices.join(', ')}`);
-    out[k] = v as number | string | boolean;
-  }
-  return out;
-}
 
 /**
  * Parameters of a variant: all take COMMON_PARAMS; those with a grouping take regroupEvery; those that fuse
