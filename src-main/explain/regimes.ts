@@ -12,8 +12,8 @@
  *     sideways otherwise (and on day 0).
  * - Volatility regime (raw): realised vol RV_t = sample std of the last `volWindow` index returns x
  *   sqrt(periodsPerYear). Its thresholds are the `volLowPct` / `volHighPct` percentiles (linear
- *   interpolation) of the full-window RV values of days strictly before t (an expanding window of the
- *   past): calm if RV_t < low, stressed if RV_t > high, normal otherwise.
+ *   interpolation) of the full-window RV values of days strictly before t, the last `volHistoryDays` of them
+ *   (a trailing window of the past): calm if RV_t < low, stressed if RV_t > high, normal otherwise.
  * - Warm-up: before `trendWindow` days of history, or with fewer than `minVolHistory` past RV values
  *   (vol is then labelled normal), `warmup[t]` is true so the view can grey those days out.
  * - Debounce: the reported regime switches to a new raw label only after the raw label has held it for
@@ -39,6 +39,12 @@ export interface RegimeSettings {
   volHighPct: number;
   /** Minimum number of past full-window RV values before the vol percentiles are used. Default 63. */
   minVolHistory: number;
+  /**
+   * Most recent past RV values the percentiles are taken over (a trailing window, so "stressed" means stressed
+   * relative to the last few years, not to the calmest era on record). Default 756 (three years); Infinity =
+   * every past value.
+   */
+  volHistoryDays: number;
   /** Days a new raw label must persist before the reported regime switches (1 = immediately). Default 5. */
   confirmDays: number;
   /** Annualisation of the realised vol. Default 252. */
@@ -52,6 +58,7 @@ export const REGIME_DEFAULTS: RegimeSettings = {
   volLowPct: 0.33,
   volHighPct: 0.67,
   minVolHistory: 63,
+  volHistoryDays: 756,
   confirmDays: 5,
   periodsPerYear: 252,
 };
@@ -126,6 +133,17 @@ function insertSorted(arr: number[], v: number): void {
   arr.splice(lo, 0, v);
 }
 
+function removeSorted(arr: number[], v: number): void {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (arr[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  if (arr[lo] === v) arr.splice(lo, 1);
+}
+
 function debounce<T extends string>(raw: T[], confirmDays: number): T[] {
   const out: T[] = [];
   let current = raw[0]!;
@@ -176,7 +194,8 @@ export function labelRegimesFromIndex(
   const volRaw: VolRegime[] = [];
   const warmup: boolean[] = [];
   const ann = Math.sqrt(s.periodsPerYear);
-  const past: number[] = []; // sorted full-window RV values of days < t
+  const past: number[] = []; // sorted full-window RV values of the last volHistoryDays days < t
+  const order: number[] = []; // the same values in the order they were added, to drop the oldest
   let maSum = 0;
   for (let t = 0; t < T; t++) {
     const x = levels[t]!;
@@ -215,7 +234,11 @@ export function labelRegimesFromIndex(
     }
     volRaw.push(vr);
     warmup.push(t < s.trendWindow || !volReady);
-    if (k === s.volWindow) insertSorted(past, rv); // available to days after t only
+    if (k === s.volWindow) {
+      insertSorted(past, rv); // available to days after t only
+      order.push(rv);
+      if (order.length > s.volHistoryDays) removeSorted(past, order.shift()!);
+    }
   }
   const trend = debounce(trendRaw, s.confirmDays);
   const vol = debounce(volRaw, s.confirmDays);

@@ -146,7 +146,7 @@ export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'e
       shares: { trend: shares.trend, volatility: shares.vol },
       rules: [
         `Trend: bull when the index's ${REGIME_DEFAULTS.trendWindow}-day return exceeds +${REGIME_DEFAULTS.trendThreshold * 100}% and it is above its ${REGIME_DEFAULTS.trendWindow}-day average; bear when below -${REGIME_DEFAULTS.trendThreshold * 100}% and under the average; sideways otherwise.`,
-        `Volatility: ${REGIME_DEFAULTS.volWindow}-day realised volatility against the ${REGIME_DEFAULTS.volLowPct * 100}th/${REGIME_DEFAULTS.volHighPct * 100}th percentiles of its own past values: calm, normal, stressed.`,
+        `Volatility: ${REGIME_DEFAULTS.volWindow}-day realised volatility against the ${REGIME_DEFAULTS.volLowPct * 100}th/${REGIME_DEFAULTS.volHighPct * 100}th percentiles of its own values over the previous ${REGIME_DEFAULTS.volHistoryDays} trading days: calm, normal, stressed.`,
         `A new label must hold ${REGIME_DEFAULTS.confirmDays} days before the regime switches. Every label uses data up to its own day only.`,
       ],
     };

@@ -94,3 +94,29 @@ describe('labelRegimes on a price matrix', () => {
     expect(shares.trend.bull + shares.trend.bear + shares.trend.sideways).toBeCloseTo(1, 12);
   });
 });
+
+describe('volatility percentiles over a trailing window', () => {
+  it('forgets vol values older than volHistoryDays (a calm distant past does not make every later day stressed)', async () => {
+    const { labelRegimesFromIndex } = await import('../../src-main/explain/regimes');
+    const seedrandom = (await import('seedrandom')).default;
+    const rng = seedrandom('regimes');
+    // 300 calm days (sd 0.1%) then 300 volatile days (sd 2%), same noise shape
+    const levels = new Float64Array(600);
+    levels[0] = 1;
+    for (let t = 1; t < 600; t++) levels[t] = levels[t - 1]! * (1 + (rng() - 0.5) * (t < 300 ? 0.0035 : 0.07));
+    const dates = Array.from({ length: 600 }, (_, t) => `d${t}`);
+    const base = { volWindow: 5, minVolHistory: 10, confirmDays: 1, trendWindow: 5 };
+    const expanding = labelRegimesFromIndex(levels, dates, { ...base, volHistoryDays: Infinity });
+    const trailing = labelRegimesFromIndex(levels, dates, { ...base, volHistoryDays: 100 });
+    const share = (v: string[]) => v.slice(450).filter((x) => x === 'stressed').length / 150;
+    // against the whole past (a third to a half of it calm) most late volatile days are "stressed";
+    // against the last 100 days only about a third are (the 67th percentile of a like-for-like sample)
+    expect(share(expanding.vol)).toBeGreaterThan(0.7);
+    expect(share(trailing.vol)).toBeGreaterThan(0.15);
+    expect(share(trailing.vol)).toBeLessThan(0.55);
+    // the thresholds at day 550 are percentiles of exactly the last 100 full-window values before it
+    const rv = Array.from(trailing.realisedVol.slice(450, 550)).sort((a, b) => a - b);
+    const h = 99 * 0.67;
+    expect(trailing.volHigh[550]).toBeCloseTo(rv[Math.floor(h)]! + (h - Math.floor(h)) * (rv[Math.floor(h) + 1]! - rv[Math.floor(h)]!), 12);
+  });
+});
