@@ -436,7 +436,7 @@ export class PdfLayout {
 
   /**
    * A table at the cursor. Paginates row by row: the header row is repeated on every page, a group row is
-   * kept with the row after it, and a row is never split. Cell text that does not fit is cut with an ellipsis.
+   * kept with the row after it, a total row never starts a page alone, and a row is never split. Cell text that does not fit is cut with an ellipsis.
    */
   table(columns: readonly PdfColumn[], rows: readonly PdfRow[], opts: TableOptions = {}): void {
     const { size, total, widths, hasSub, rowH, groupH, headLines, headH } = this.tableGeometry(columns, rows, opts);
@@ -465,7 +465,9 @@ export class PdfLayout {
     let zebra = 0;
     rows.forEach((r, idx) => {
       const h = r.type === 'group' ? groupH : rowH;
-      const keep = r.type === 'group' && rows[idx + 1] ? rowH : 0;
+      // a group row stays with the row after it, and the last row before a total stays with the total
+      const next = rows[idx + 1];
+      const keep = (r.type === 'group' && next ? rowH : 0) + (r.type !== 'group' && next?.type === 'total' ? rowH : 0);
       if (this.y + h + keep > this.bottom + 1e-6) {
         this.newPage();
         drawHeader(true);
