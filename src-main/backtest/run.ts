@@ -237,6 +237,12 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
           ewThreshold,
         };
         const runId = store ? newRunId() : null;
+        // what every result of this run says about itself, complete or failed
+        const identity = () => ({ runId, strategy: def.id, label: def.label, hindsight: def.hindsight, seed, window: win });
+        const finish = (r: BacktestRunResult) => {
+          results.push(r);
+          hooks.onRun?.(r);
+        };
         if (runId) {
           insertRunningRun(db!, {
             id: runId,
@@ -317,22 +323,15 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
             timings.storeMs = performance.now() - t3;
           }
           timings.totalMs = performance.now() - t0;
-          const r: BacktestRunResult = {
-            runId,
-            strategy: def.id,
-            label: def.label,
-            hindsight: def.hindsight,
-            seed,
-            window: win,
+          finish({
+            ...identity(),
             status: 'complete',
             metrics,
             ewDistance,
             flags,
             timings,
             ...(hooks.keepSeries !== false ? { sim } : {}),
-          };
-          results.push(r);
-          hooks.onRun?.(r);
+          });
         } catch (e) {
           timings.totalMs = performance.now() - t0;
           if (isAbort(e, hooks.signal)) {
@@ -341,22 +340,7 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
           }
           const msg = e instanceof Error ? e.message : String(e);
           if (runId) endRun(db!, runId, 'failed', msg, timings);
-          const r: BacktestRunResult = {
-            runId,
-            strategy: def.id,
-            label: def.label,
-            hindsight: def.hindsight,
-            seed,
-            window: win,
-            status: 'failed',
-            error: msg,
-            metrics: null,
-            ewDistance: Number.NaN,
-            flags: [],
-            timings,
-          };
-          results.push(r);
-          hooks.onRun?.(r);
+          finish({ ...identity(), status: 'failed', error: msg, metrics: null, ewDistance: Number.NaN, flags: [], timings });
         }
         done++;
         hooks.progress?.(done / total, `${done} of ${total} runs done`, { runs: done, of: total });
