@@ -57,6 +57,27 @@ export const jobKinds: Record<string, JobKind> = {
       throw e;
     }
   },
+  /**
+   * Train a learned strategy's models for one seed over a request's windows without storing runs
+   * (backtest/pretrain.ts, `hdrl backtest --workers N`); the models land in the database's models folder.
+   */
+  async pretrain(params, ctx) {
+    const { runBacktest, BacktestCancelled } = await import('../backtest/run');
+    try {
+      const results = await runBacktest(ctx.db, params as import('../backtest/run').BacktestRequest, {
+        store: false,
+        keepSeries: false,
+        signal: ctx.signal,
+        progress: (f, message, figures) => ctx.progress(f, message, figures),
+      });
+      const failed = results.filter((r) => r.status === 'failed');
+      if (failed.length) throw new Error(failed.map((r) => `${r.strategy} seed ${r.seed} ${r.window.label}: ${r.error}`).join('; '));
+      return { windows: results.length };
+    } catch (e) {
+      if (e instanceof BacktestCancelled) throw new JobCancelled();
+      throw e;
+    }
+  },
   /** Counts to `steps`, one progress event per step: proves the plumbing (progress, cancel, final status). */
   async demo(params, ctx) {
     const { steps, delayMs } = params as { steps: number; delayMs: number };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src-main/cli';
 import { parseParamFlags } from '../../src-main/cli/commands/backtest';
+import { TINY_OVERRIDES } from '../strategies/samp/samp-helpers';
 
 let dir: string;
 let db: string;
@@ -80,7 +81,22 @@ describe('hdrl backtest / runs / optimize', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/rebalance/);
     expect((await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp', '--protocol', 'nope')).code).toBe(2);
+    for (const w of ['0', '1.5', 'many']) expect((await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp', '--workers', w)).err).toMatch(/bad --workers/);
     expect((await hdrl('optimize', '--universe', 'djia30', '--method', 'best', '--from', '1999-01-01', '--to', '1999-12-31')).code).toBe(2);
+  });
+
+  it('--workers trains the learned models in job processes first, then backtests with them', { timeout: 240_000 }, async () => {
+    const r = await hdrl(
+      'backtest', '--universe', 'djia30', '--strategy', 'crp,samp-hdrl', '--from', '1992-06-01', '--to', '1992-07-31', '--lookback', '90',
+      '--seeds', '2', '--workers', '2', '--param', `samp-hdrl.overrides=${TINY_OVERRIDES}`, '--param', 'samp-hdrl.regroupEvery=30',
+    );
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/training 2 model set\(s\) \(learned strategy x seed\) in 2 processes/);
+    expect(r.err).toMatch(/\[2\/2\] samp-hdrl seed \d: succeeded/);
+    expect(r.out.match(/^run: /gm)).toHaveLength(4);
+    const classicOnly = await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp', '--from', '1992-06-01', '--to', '1992-07-31', '--workers', '2');
+    expect(classicOnly.code).toBe(0);
+    expect(classicOnly.err).not.toMatch(/training/);
   });
 
   it('--param parsing', () => {

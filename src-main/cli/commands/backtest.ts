@@ -68,7 +68,9 @@ export const backtestCommand: CliCommand = {
   usage:
     '--universe NAME --strategy S[,S...]|all [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
     '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|paper]\n' +
-    '       [--param STRATEGY.NAME=VALUE ...] [--json FILE] [--markdown FILE]',
+    '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE]\n' +
+    '  --workers N: train the learned strategies\' models in N processes first (one job per strategy and seed),\n' +
+    '               then run the backtest, which reuses them; the results are those of --workers 1',
   options: {
     universe: { type: 'string' },
     strategy: { type: 'string' },
@@ -85,6 +87,7 @@ export const backtestCommand: CliCommand = {
     param: { type: 'string', multiple: true },
     json: { type: 'string' },
     markdown: { type: 'string' },
+    workers: { type: 'string' },
     quiet: { type: 'boolean' },
   },
   async run({ args, engine, io }) {
@@ -117,6 +120,21 @@ export const backtestCommand: CliCommand = {
       ...(args.preset ? { preset: String(args.preset) } : {}),
       params: parseParamFlags((args.param as string[] | undefined) ?? []),
     };
+    const workers = num(args.workers, 'workers', (x) => Number.isInteger(x) && x >= 1 && x <= 64) ?? 1;
+    if (workers > 1) {
+      const { pretrainInParallel, pretrainTasks } = await import('../../backtest/pretrain');
+      const tasks = await pretrainTasks(req);
+      if (tasks.length) {
+        io.err(`training ${tasks.length} model set(s) (learned strategy x seed) in ${Math.min(workers, tasks.length)} processes`);
+        await pretrainInParallel(engine!.jobs, req, workers, {
+          onEnd: (o, done, total) =>
+            io.err(
+              `  [${done}/${total}] ${o.task.strategy} seed ${o.task.seed}: ${o.status} in ${(o.elapsedMs / 1000).toFixed(0)} s` +
+                (o.error ? ` (${o.error}; the backtest will train it again)` : ''),
+            ),
+        });
+      }
+    }
     let lastMsg = 0;
     const results = await runBacktest(engine!.db, req, {
       keepSeries: Boolean(args.json),

@@ -1,0 +1,94 @@
+/**
+ * Parallel training ahead of a backtest (`hdrl backtest --workers N`).
+ *
+ * A learned strategy trains once per (seed, window) and stores its model next to the database, keyed by
+ * variant, config, seed and the data it may read (strategies/samp/model.ts sampTrainingKey); a later run with
+ * the same key reuses it. So a many-seed evaluation can train in N job processes at once — one job per
+ * (learned strategy, seed), each a `pretrain` job that runs that strategy's windows without storing runs — and
+ * then the ordinary backtest loop (backtest/run.ts) runs every strategy in order, finding the models trained.
+ * The results are those of a sequential run: the same keys, seeds and training code give the same models.
+ *
+ * A pretrain job that fails is not fatal: the backtest loop trains that model again itself and, if it fails
+ * again, stores the run as failed with its error like any other.
+ */
+import type { JobInfo } from '../../src-shared/contract';
+import type { BacktestRequest } from './run';
+import { getStrategy } from '../strategies/registry';
+
+/** One pretrain job: a learned strategy and one seed (all windows of the request). */
+export interface PretrainTask {
+  strategy: string;
+  seed: number;
+}
+
+/** What pretrainInParallel needs of a job runner (jobs/runner.ts JobRunner). */
+export interface PretrainRunner {
+  start(kind: string, params: unknown, label: string): JobInfo;
+  wait(id: string): Promise<JobInfo>;
+  cancel(id: string): unknown;
+}
+
+export interface PretrainOutcome {
+  task: PretrainTask;
+  status: JobInfo['status'];
+  error: string | null;
+  elapsedMs: number;
+}
+
+/** The (learned strategy, seed) pairs of a request, in the order the backtest loop would train them. */
+export async function pretrainTasks(req: Pick<BacktestRequest, 'strategies' | 'seeds' | 'seedFirst'>): Promise<PretrainTask[]> {
+  const tasks: PretrainTask[] = [];
+  const nSeeds = req.seeds ?? 1;
+  const first = req.seedFirst ?? 1;
+  for (const id of req.strategies) {
+    const def = await getStrategy(id);
+    if (def.family !== 'learning') continue;
+    for (let s = 0; s < nSeeds; s++) tasks.push({ strategy: id, seed: first + s });
+  }
+  return tasks;
+}
+
+/** The request a pretrain job runs: the same universe, windows, settings and params, one strategy, one seed. */
+export function pretrainRequest(req: BacktestRequest, task: PretrainTask): BacktestRequest {
+  return { ...req, strategies: [task.strategy], seeds: 1, seedFirst: task.seed };
+}
+
+/**
+ * Run the pretrain jobs of `req`, at most `workers` at a time. Resolves when all have ended (or, after `signal`
+ * aborts, when the running ones have been cancelled); never rejects for a failed job — see the file header.
+ */
+export async function pretrainInParallel(
+  runner: PretrainRunner,
+  req: BacktestRequest,
+  workers: number,
+  opts: { signal?: AbortSignal; onEnd?: (o: PretrainOutcome, done: number, total: number) => void } = {},
+): Promise<PretrainOutcome[]> {
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive whole number, got ${workers}`);
+  const tasks = await pretrainTasks(req);
+  const outcomes: PretrainOutcome[] = [];
+  const running = new Set<string>();
+  const onAbort = () => {
+    for (const id of running) runner.cancel(id);
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length && !opts.signal?.aborted) {
+      const task = tasks[next++]!;
+      const t0 = performance.now();
+      const job = runner.start('pretrain', pretrainRequest(req, task), `train ${task.strategy} seed ${task.seed}`);
+      running.add(job.id);
+      const end = await runner.wait(job.id);
+      running.delete(job.id);
+      const o: PretrainOutcome = { task, status: end.status, error: end.error, elapsedMs: performance.now() - t0 };
+      outcomes.push(o);
+      opts.onEnd?.(o, outcomes.length, tasks.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(workers, tasks.length) }, lane));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  return outcomes;
+}

@@ -1,0 +1,135 @@
+/**
+ * `hdrl backtest --workers N`: the learned strategies' models are trained in job processes first, at most N at a
+ * time, and the backtest then reuses them — giving exactly the weights of a sequential run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { JobInfo } from '../../src-shared/contract';
+import { runBacktest, type BacktestRequest } from '../../src-main/backtest/run';
+import { pretrainInParallel, pretrainRequest, pretrainTasks, type PretrainRunner } from '../../src-main/backtest/pretrain';
+import { loadPriceMatrix } from '../../src-main/store/prices';
+import { setSampModelStore } from '../../src-main/strategies/samp';
+import { tempEngine } from '../helpers/engine';
+import { TINY_OVERRIDES } from '../strategies/samp/samp-helpers';
+
+const parallel = tempEngine();
+const sequential = tempEngine();
+afterAll(() => {
+  setSampModelStore(null);
+  parallel.close();
+  sequential.close();
+});
+
+function request(dates: readonly string[]): BacktestRequest {
+  return {
+    universe: 'djia30',
+    strategies: ['crp', 'samp-hdrl'],
+    from: dates[300]!,
+    to: dates[340]!,
+    lookback: 90,
+    seeds: 2,
+    seedFirst: 4,
+    params: { 'samp-hdrl': { overrides: TINY_OVERRIDES, regroupEvery: 30 } },
+  };
+}
+
+/** A runner whose jobs end when the test says so; records how many ran at once. */
+function fakeRunner(outcome: (params: BacktestRequest) => Partial<JobInfo>) {
+  let live = 0;
+  const seen = { maxLive: 0, started: [] as BacktestRequest[], cancelled: [] as string[] };
+  const waits = new Map<string, Promise<JobInfo>>();
+  const runner: PretrainRunner = {
+    start(kind, params, label) {
+      expect(kind).toBe('pretrain');
+      const p = params as BacktestRequest;
+      seen.started.push(p);
+      live++;
+      seen.maxLive = Math.max(seen.maxLive, live);
+      const id = `j${seen.started.length}`;
+      const info = { id, kind, label, status: 'running', startedAt: '', endedAt: null, fraction: 0, message: '', figures: {}, error: null } as JobInfo;
+      waits.set(
+        id,
+        new Promise((r) =>
+          setTimeout(() => {
+            live--;
+            r({ ...info, status: 'succeeded', ...outcome(p) });
+          }, 5),
+        ),
+      );
+      return info;
+    },
+    wait: (id) => waits.get(id)!,
+    cancel: (id) => void seen.cancelled.push(id),
+  };
+  return { runner, seen };
+}
+
+describe('pretrain in parallel', () => {
+  it('makes one task per learned strategy and seed, skipping classic strategies', async () => {
+    const tasks = await pretrainTasks({ strategies: ['crp', 'samp-hdrl', 'ubah', 'ddpg-flat'], seeds: 2, seedFirst: 7 });
+    expect(tasks).toEqual([
+      { strategy: 'samp-hdrl', seed: 7 },
+      { strategy: 'samp-hdrl', seed: 8 },
+      { strategy: 'ddpg-flat', seed: 7 },
+      { strategy: 'ddpg-flat', seed: 8 },
+    ]);
+    expect(await pretrainTasks({ strategies: ['crp', 'olmar'], seeds: 3 })).toEqual([]);
+    await expect(pretrainTasks({ strategies: ['nope'] })).rejects.toThrow(/nope/);
+    const req = request(['a']);
+    expect(pretrainRequest(req, { strategy: 'samp-hdrl', seed: 5 })).toEqual({ ...req, strategies: ['samp-hdrl'], seeds: 1, seedFirst: 5 });
+  });
+
+  it('keeps at most N jobs running, and a failed job does not stop the others', async () => {
+    const { runner, seen } = fakeRunner((p) => (p.seedFirst === 2 ? { status: 'failed', error: 'boom' } : {}));
+    const req: BacktestRequest = { universe: 'u', strategies: ['samp-hdrl', 'ddpg-flat'], seeds: 3 };
+    const ended: number[] = [];
+    const out = await pretrainInParallel(runner, req, 2, { onEnd: (_o, done) => ended.push(done) });
+    expect(seen.started).toHaveLength(6);
+    expect(seen.maxLive).toBe(2);
+    expect(ended).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(out.filter((o) => o.status === 'failed').map((o) => o.task)).toEqual([
+      { strategy: 'samp-hdrl', seed: 2 },
+      { strategy: 'ddpg-flat', seed: 2 },
+    ]);
+    expect(out.find((o) => o.status === 'failed')!.error).toBe('boom');
+    await expect(pretrainInParallel(runner, req, 0)).rejects.toThrow(/workers/);
+  });
+
+  it('starts nothing more once cancelled', async () => {
+    const ac = new AbortController();
+    const { runner, seen } = fakeRunner(() => ({}));
+    const p = pretrainInParallel(runner, { universe: 'u', strategies: ['samp-hdrl'], seeds: 5 }, 1, { signal: ac.signal, onEnd: () => ac.abort() });
+    await p;
+    expect(seen.started).toHaveLength(1);
+  });
+
+  it('trains in job processes, and the backtest then reuses the models and gives the sequential weights', { timeout: 240_000 }, async () => {
+    const req = request(loadPriceMatrix(parallel.db, 'djia30').dates);
+    const outcomes = await pretrainInParallel(parallel.jobs, req, 2);
+    expect(outcomes.map((o) => [o.task.seed, o.status, o.error])).toEqual(
+      expect.arrayContaining([
+        [4, 'succeeded', null],
+        [5, 'succeeded', null],
+      ]),
+    );
+    const models = path.join(parallel.dir, 'hdrl-data', 'models');
+    expect(fs.readdirSync(models).filter((f) => f.endsWith('.json'))).toHaveLength(2);
+
+    const messages: string[] = [];
+    const fromParallel = await runBacktest(parallel.db, req, { progress: (_f, m) => messages.push(m) });
+    expect(messages.filter((m) => /reused trained model/.test(m))).toHaveLength(2);
+    expect(messages.some((m) => /episode/.test(m))).toBe(false);
+
+    const trainedHere: string[] = [];
+    const fromSequential = await runBacktest(sequential.db, req, { progress: (_f, m) => trainedHere.push(m) });
+    expect(trainedHere.some((m) => /episode/.test(m))).toBe(true);
+    expect(fromParallel.map((r) => [r.strategy, r.seed, r.status])).toEqual(fromSequential.map((r) => [r.strategy, r.seed, r.status]));
+    for (let k = 0; k < fromParallel.length; k++) {
+      const a = fromParallel[k]!.sim!.target;
+      const b = fromSequential[k]!.sim!.target;
+      expect(a.length).toBe(b.length);
+      for (let d = 0; d < a.length; d++) expect(Array.from(a[d]!)).toEqual(Array.from(b[d]!));
+    }
+  });
+});
