@@ -71,6 +71,60 @@ export function summarizeByStrategy(results: readonly BacktestRunResult[]): Stra
   return out;
 }
 
+/**
+ * Over all windows, seed by seed: each seed's metrics averaged over the windows it completed, then the mean and
+ * sample std of those per-seed averages — so the spread is the one between seeds, not the one between market
+ * regimes (which the per-window tables show). Counts and flags are those of summarizeByStrategy.
+ */
+export function summarizeSeedsOverWindows(results: readonly BacktestRunResult[]): StrategySummary[] {
+  return summarizeByStrategy(results).map((base) => {
+    const bySeed = new Map<number, BacktestRunResult[]>();
+    for (const r of results) {
+      if (r.strategy !== base.strategy || r.status !== 'complete' || !r.metrics) continue;
+      bySeed.set(r.seed, [...(bySeed.get(r.seed) ?? []), r]);
+    }
+    const perSeed = (pick: (r: BacktestRunResult) => number) => spread([...bySeed.values()].map((rs) => spread(rs.map(pick)).mean));
+    const metrics = {} as Record<MetricName, Spread>;
+    for (const name of METRIC_NAMES) metrics[name] = perSeed((r) => r.metrics![name]);
+    return { ...base, metrics, ewDistance: perSeed((r) => r.ewDistance) };
+  });
+}
+
+/** The equal-weight reference of a set of results: crp, else ubah (undefined when neither ran). */
+function equalWeightId(results: readonly BacktestRunResult[]): string | undefined {
+  return ['crp', 'ubah'].find((id) => results.some((r) => r.strategy === id && r.status === 'complete'));
+}
+
+/**
+ * The learning strategies against equal weight at a glance (markdown): Sharpe per test window and over all
+ * windows (mean ± std over seeds), cumulative return over all windows, and in how many of its runs (seed x window)
+ * a strategy beat equal weight's run of the same window on both Sharpe and cumulative return.
+ */
+export function glanceTable(results: readonly BacktestRunResult[], learning: ReadonlySet<string>): string {
+  const ew = equalWeightId(results);
+  const windows = [...new Map(results.map((r) => [`${r.window.from}..${r.window.to}`, r.window])).values()];
+  const ids = [...new Set(results.map((r) => r.strategy))].filter((id) => learning.has(id) || id === ew);
+  if (!ids.some((id) => learning.has(id))) return '';
+  const ewRun = new Map(results.filter((r) => r.strategy === ew && r.status === 'complete' && r.metrics).map((r) => [`${r.window.from}..${r.window.to}`, r.metrics!]));
+  const perWindow = windows.map((w) => summarizeByStrategy(results.filter((r) => r.window.from === w.from && r.window.to === w.to)));
+  const overall = summarizeSeedsOverWindows(results);
+  const header = ['strategy', ...windows.map((w) => `sharpe ${w.label || w.from.slice(0, 4)}`), 'sharpe all', 'cum ret all', `runs beating ${ew ?? 'EW'}`];
+  const rows = ids.map((id) => {
+    const cells = perWindow.map((sums) => {
+      const s = sums.find((x) => x.strategy === id);
+      return s ? formatSpread('sharpe', s.metrics.sharpe) : '-';
+    });
+    const o = overall.find((x) => x.strategy === id)!;
+    const runs = results.filter((r) => r.strategy === id && r.status === 'complete' && r.metrics);
+    const beating = runs.filter((r) => {
+      const e = ewRun.get(`${r.window.from}..${r.window.to}`);
+      return e !== undefined && r.metrics!.sharpe > e.sharpe && r.metrics!.cumulativeReturn > e.cumulativeReturn;
+    }).length;
+    return [id === ew ? `${id} (equal weight)` : id, ...cells, formatSpread('sharpe', o.metrics.sharpe), formatSpread('cumulativeReturn', o.metrics.cumulativeReturn), id === ew ? '' : `${beating}/${runs.length}`];
+  });
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, k) => (k === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
 /** How a metric is shown in tables: as a percentage or a plain number, with its column title. */
 export const METRIC_DISPLAY: Record<MetricName, { title: string; percent: boolean; digits: number }> = {
   cumulativeReturn: { title: 'cum ret', percent: true, digits: 1 },
@@ -143,7 +197,7 @@ export function markdownTable(summaries: readonly StrategySummary[], metrics: Me
   const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_DISPLAY[m].title), 'flags'];
   const rows = summaries.map((s) => [
     `${s.strategy}${s.hindsight ? ' †' : ''}`,
-    String(s.runs),
+    `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`,
     ...metrics.map((m) => formatSpread(m, s.metrics[m])),
     Object.entries(s.flags)
       .map(([f, c]) => `${f === 'close-to-equal-weight' ? '≈EW' : f} ${c}/${s.runs}`)
@@ -188,14 +242,16 @@ export function resultsMarkdown(results: readonly BacktestRunResult[], o: { comm
     '# Results',
     '',
     `Written by \`${o.command}\` on ${new Date().toISOString().slice(0, 10)} (code ${o.codeVersion}). Every figure below was computed by that command; nothing is edited by hand.`,
-    'Values are mean ± sample standard deviation over seeds (and windows in the overall table). † marks hindsight references (not tradable). ≈EW marks runs whose weights stay close to equal weight.',
+    'Values are mean ± sample standard deviation over seeds. In the "All windows" table each seed is first averaged over the test windows, so its ± is the spread between seeds. † marks hindsight references (not tradable). ≈EW marks runs whose weights stay close to equal weight.',
     '',
   ];
+  const glance = glanceTable(results, o.learning);
+  if (glance) out.push('## At a glance', '', 'The learning strategies beside equal weight (Sharpe by test window, mean ± std over seeds; the last column counts the seed × window runs that beat the equal-weight run of the same window on both Sharpe and cumulative return).', '', glance, '');
   for (const w of windows) {
     const rs = results.filter((r) => r.window.from === w.from && r.window.to === w.to);
     out.push(`## Test window ${w.from} to ${w.to}`, '', markdownTable(summarizeByStrategy(rs)), '');
   }
-  if (windows.length > 1) out.push('## All windows', '', markdownTable(summarizeByStrategy(results)), '');
+  if (windows.length > 1) out.push('## All windows', '', markdownTable(summarizeSeedsOverWindows(results)), '');
   const verdicts = equalWeightVerdicts(results, o.learning, true);
   if (verdicts.length) out.push('## Against equal weight', '', ...verdicts.map((v) => `- ${v}.`), '');
   return out.join('\n');

@@ -64,3 +64,45 @@ describe('the equal-weight verdict', () => {
     expect(md).toMatch(/\| samp-hdrl \| 2 \| 14\.0% ± 1\.4% \|/);
   });
 });
+
+describe('over all windows, seed by seed', () => {
+  // samp-hdrl: seed 1 Sharpe 1.5 (1998) and 0.5 (1999) -> 1.0; seed 2: 1.3 and 2.5 -> 1.9; over seeds 1.45 ± 0.636
+  const rs = [
+    result('crp', 1, '1998-01-02', 1.0),
+    result('samp-hdrl', 1, '1998-01-02', 1.5),
+    result('samp-hdrl', 2, '1998-01-02', 1.3),
+    result('crp', 1, '1999-01-04', 2.0),
+    result('samp-hdrl', 1, '1999-01-04', 0.5),
+    result('samp-hdrl', 2, '1999-01-04', 2.5),
+    { ...result('samp-hdrl', 3, '1999-01-04', 9), status: 'failed' as const, metrics: null },
+  ];
+
+  it('averages each seed over its windows first, then takes mean and std over seeds', async () => {
+    const { summarizeSeedsOverWindows } = await import('../../src-main/backtest/summary');
+    const s = summarizeSeedsOverWindows(rs);
+    const samp = s.find((x) => x.strategy === 'samp-hdrl')!;
+    expect(samp.metrics.sharpe.mean).toBeCloseTo(1.45, 12);
+    expect(samp.metrics.sharpe.std).toBeCloseTo(Math.sqrt(((1.0 - 1.45) ** 2 + (1.9 - 1.45) ** 2) / 1), 12);
+    expect(samp.metrics.sharpe.n).toBe(2); // the failed seed is not a seed average
+    expect([samp.runs, samp.failed, samp.seeds, samp.windows]).toEqual([4, 1, 3, 2]);
+    // pooled over seeds x windows the std would be that of 1.5, 1.3, 0.5, 2.5 instead
+    expect(summarizeByStrategy(rs).find((x) => x.strategy === 'samp-hdrl')!.metrics.sharpe.std).not.toBeCloseTo(samp.metrics.sharpe.std, 3);
+    const crp = s.find((x) => x.strategy === 'crp')!;
+    expect(crp.metrics.sharpe).toMatchObject({ mean: 1.5, n: 1 });
+  });
+
+  it('the at-a-glance table: Sharpe per window and overall, and the runs that beat equal weight', async () => {
+    const { glanceTable, resultsMarkdown } = await import('../../src-main/backtest/summary');
+    const t = glanceTable(rs, new Set(['samp-hdrl']));
+    const lines = t.split('\n');
+    expect(lines[0]).toBe('| strategy | sharpe 1998-01-02 | sharpe 1999-01-04 | sharpe all | cum ret all | runs beating crp |');
+    // runs beating crp on both Sharpe and cum ret: 1998 seed 1 (1.5 > 1) and seed 2 (1.3 > 1), 1999 seed 2 (2.5 > 2)
+    expect(lines[2]).toBe('| crp (equal weight) | 1.00 | 2.00 | 1.50 | 15.0% |  |');
+    expect(lines[3]).toBe('| samp-hdrl | 1.40 ± 0.14 | 1.50 ± 1.41 | 1.45 ± 0.64 | 14.5% ± 6.4% | 3/4 |');
+    expect(glanceTable(rs, new Set())).toBe('');
+    const md = resultsMarkdown(rs, { command: 'hdrl backtest x', codeVersion: 'v', learning: new Set(['samp-hdrl']) });
+    expect(md.indexOf('## At a glance')).toBeLessThan(md.indexOf('## Test window'));
+    expect(md).toMatch(/## All windows[\s\S]*\| samp-hdrl \| 4 \(\+1 failed\) \| 14\.5% ± 6\.4% \|/);
+  });
+});
+
