@@ -1,4 +1,5 @@
 /** Handlers of the strategies.* and runs.* channels (contract/runs.ts). */
+import { createHash } from 'node:crypto';
 import type { MetricValue, RunInfo, RunSummary, StrategyInfo } from '../../src-shared/contract';
 import { drawdownSeries } from '../metrics';
 import { listStrategies } from '../strategies/registry';
@@ -47,7 +48,38 @@ function summary(r: RunRow, metrics: Record<string, number>): RunSummary {
     createdAt: r.createdAt,
     endedAt: r.endedAt,
     metrics: metricsOut(metrics),
+    settingsKey: settingsKey(r.config),
+    settingsText: settingsText(r.config),
   };
+}
+
+/** JSON with object keys sorted at every level, so equal settings give equal text. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v ?? null);
+}
+
+/** A run's settings fingerprint: sha256 of its config without the seed, 16 hex digits. */
+export function settingsKey(config: Record<string, unknown>): string {
+  const { seed: _seed, ...rest } = config;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 16);
+}
+
+/** The settings a reader tells experiments apart by: cost, rebalancing, risk-free rate when set, preset when set. */
+export function settingsText(config: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (typeof config.cost === 'number') parts.push(`cost ${(config.cost * 100).toFixed(2)}%`);
+  const rb = config.rebalance;
+  if (rb !== undefined && rb !== null) parts.push(typeof rb === 'number' ? (rb === 1 ? 'daily' : `every ${rb} days`) : String(rb));
+  if (typeof config.riskFreeRate === 'number' && config.riskFreeRate !== 0) parts.push(`risk-free ${(config.riskFreeRate * 100).toFixed(2)}%`);
+  const preset = (config.params as Record<string, unknown> | undefined)?.preset ?? config.preset;
+  if (typeof preset === 'string' && preset) parts.push(preset);
+  return parts.join(' · ');
 }
 
 function tickersOf(r: RunRow): string[] {

@@ -52,6 +52,14 @@ export const RunSummary = z.object({
   endedAt: z.string().nullable(),
   /** metrics by name (empty unless complete) */
   metrics: z.record(z.string(), MetricValue),
+  /**
+   * Fingerprint of every setting of the run except the seed (universe, tickers, strategy, params, window, costs,
+   * rebalance, ...): runs with the same key are seeds of one experiment, and a second run of the same key and seed
+   * is a repeat.
+   */
+  settingsKey: z.string(),
+  /** the settings a reader tells experiments apart by: "cost 0.10% · daily · quick" */
+  settingsText: z.string(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

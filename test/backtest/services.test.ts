@@ -35,6 +35,26 @@ describe('runs channels', () => {
     expect(list.find((s) => s.id === 'crp')!.hindsight).toBe(false);
   });
 
+  it('runs.list tells experiments apart: same settings share a key across seeds, other settings do not', async () => {
+    const w = { universe: 'djia30', strategies: ['crp'], from: '2000-07-03', to: '2000-07-31' };
+    const a = await runBacktest(engine.db, { ...w, cost: 0.001, seeds: 2 });
+    const [b] = await runBacktest(engine.db, { ...w, cost: 0.002 });
+    const [c] = await runBacktest(engine.db, { ...w, cost: 0.001, rebalance: 'weekly', riskFreeRate: 0.02 });
+    const list = await call<RunSummary[]>('runs.list', { universe: 'djia30', strategy: 'crp' });
+    const by = (id: string | null) => list.find((x) => x.id === id)!;
+    expect(by(a[0]!.runId).settingsKey).toMatch(/^[0-9a-f]{16}$/);
+    expect(by(a[0]!.runId).settingsKey).toBe(by(a[1]!.runId).settingsKey);
+    expect(by(a[0]!.runId).seed).not.toBe(by(a[1]!.runId).seed);
+    expect(by(b!.runId).settingsKey).not.toBe(by(a[0]!.runId).settingsKey);
+    expect(by(a[0]!.runId).settingsText).toBe('cost 0.10% · daily');
+    expect(by(b!.runId).settingsText).toBe('cost 0.20% · daily');
+    expect(by(c!.runId).settingsText).toBe('cost 0.10% · weekly · risk-free 2.00%');
+    // key order in the stored config does not matter
+    const { settingsKey } = await import('../../src-main/services/runs');
+    expect(settingsKey({ a: 1, b: { x: 1, y: [1, 2] }, seed: 1 })).toBe(settingsKey({ seed: 9, b: { y: [1, 2], x: 1 }, a: 1 }));
+    expect(settingsKey({ a: 1 })).not.toBe(settingsKey({ a: 2 }));
+  });
+
   it('runs.list / get / series / weights / delete on a stored run', async () => {
     const [r] = await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp'], from: '2000-06-01', to: '2000-06-30', cost: 0.001 });
     const id = r!.runId!;

@@ -104,6 +104,25 @@ describe('the desk on real runs', () => {
     await page.screenshot({ path: screenshotPath('desk-backtests'), fullPage: true });
   });
 
+  it('Backtests keeps experiments apart: a repeat of the same seed counts once, other settings get their own row', async () => {
+    const w = { universe: 'djia30', strategies: ['crp'], from: '2000-01-03', to: '2000-12-29', lookback: 252 };
+    const [repeat] = await runBacktest(engine.db, w);
+    const [dearer] = await runBacktest(engine.db, { ...w, cost: 0.005 });
+    await page.goto(`${host.url}#/backtests`);
+    await page.reload(); // the view was open already: load the runs again
+    const rows = page.locator('[data-testid="metrics-row-crp-2000-01-03"]');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2);
+    const texts = await rows.allTextContents();
+    // one run per seed: the repeat of seed 1 does not make it "×2"
+    expect(texts.some((t) => t.includes('×'))).toBe(false);
+    expect(texts.some((t) => t.includes('cost 0.10% · daily'))).toBe(true);
+    expect(texts.some((t) => t.includes('cost 0.50% · daily'))).toBe(true);
+    const sharpes = (await rows.locator('[data-metric="sharpe"]').allTextContents()).map((t) => t.trim());
+    expect(sharpes.sort()).toEqual([repeat!.metrics!.sharpe.toFixed(2), dearer!.metrics!.sharpe.toFixed(2)].sort());
+    await page.screenshot({ path: screenshotPath('desk-backtests-settings'), fullPage: true });
+  });
+
   it('Regimes and Rebounds show what the services compute', async () => {
     const reg = await call<RegimesResponse>('market.regimes', { universe: 'djia30' });
     await page.goto(`${host.url}#/regimes`);
