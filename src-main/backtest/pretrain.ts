@@ -3,9 +3,9 @@
  *
  * A learned strategy trains once per (seed, window) and stores its model next to the database, keyed by
  * variant, config, seed and the data it may read (strategies/samp/model.ts sampTrainingKey); a later run with
- * the same key reuses it. So a many-seed evaluation can train in N job processes at once — one job per
- * (learned strategy, seed), each a `pretrain` job that runs that strategy's windows without storing runs — and
- * then the ordinary backtest loop (backtest/run.ts) runs every strategy in order, finding the models trained.
+ * the same key reuses it. So a many-seed evaluation can train in N job processes at once — one `pretrain` job
+ * per (learned strategy, seed, window), which runs that one window without storing a run — and then the
+ * ordinary backtest loop (backtest/run.ts) runs every strategy in order, finding the models trained.
  * The results are those of a sequential run: the same keys, seeds and training code give the same models.
  *
  * A pretrain job that fails is not fatal: the backtest loop trains that model again itself and, if it fails
@@ -15,10 +15,17 @@ import type { JobInfo } from '../../src-shared/contract';
 import type { BacktestRequest } from './run';
 import { getStrategy } from '../strategies/registry';
 
-/** One pretrain job: a learned strategy and one seed (all windows of the request). */
+/** One pretrain job: a learned strategy, one seed, one window of the request (index into requestWindows). */
 export interface PretrainTask {
   strategy: string;
   seed: number;
+  window: number;
+}
+
+/** What a pretrain job process receives (jobs/kinds.ts `pretrain`). */
+export interface PretrainJobParams {
+  request: BacktestRequest;
+  window: number;
 }
 
 /** What pretrainInParallel needs of a job runner (jobs/runner.ts JobRunner). */
@@ -35,36 +42,40 @@ export interface PretrainOutcome {
   elapsedMs: number;
 }
 
-/** The (learned strategy, seed) pairs of a request, in the order the backtest loop would train them. */
-export async function pretrainTasks(req: Pick<BacktestRequest, 'strategies' | 'seeds' | 'seedFirst'>): Promise<PretrainTask[]> {
+/**
+ * The (learned strategy, seed, window) trainings of a request with `windows` windows, in the order the backtest
+ * loop would train them.
+ */
+export async function pretrainTasks(req: Pick<BacktestRequest, 'strategies' | 'seeds' | 'seedFirst'>, windows: number): Promise<PretrainTask[]> {
   const tasks: PretrainTask[] = [];
   const nSeeds = req.seeds ?? 1;
   const first = req.seedFirst ?? 1;
   for (const id of req.strategies) {
     const def = await getStrategy(id);
     if (def.family !== 'learning') continue;
-    for (let s = 0; s < nSeeds; s++) tasks.push({ strategy: id, seed: first + s });
+    for (let s = 0; s < nSeeds; s++) for (let w = 0; w < windows; w++) tasks.push({ strategy: id, seed: first + s, window: w });
   }
   return tasks;
 }
 
-/** The request a pretrain job runs: the same universe, windows, settings and params, one strategy, one seed. */
-export function pretrainRequest(req: BacktestRequest, task: PretrainTask): BacktestRequest {
-  return { ...req, strategies: [task.strategy], seeds: 1, seedFirst: task.seed };
+/** The params of a task's job: the same universe, windows, settings and params; one strategy, seed and window. */
+export function pretrainJobParams(req: BacktestRequest, task: PretrainTask): PretrainJobParams {
+  return { request: { ...req, strategies: [task.strategy], seeds: 1, seedFirst: task.seed }, window: task.window };
 }
 
 /**
- * Run the pretrain jobs of `req`, at most `workers` at a time. Resolves when all have ended (or, after `signal`
+ * Run the pretrain jobs of `req` (which has `windows` windows), at most `workers` at a time. Resolves when all have ended (or, after `signal`
  * aborts, when the running ones have been cancelled); never rejects for a failed job — see the file header.
  */
 export async function pretrainInParallel(
   runner: PretrainRunner,
   req: BacktestRequest,
   workers: number,
+  windows: number,
   opts: { signal?: AbortSignal; onEnd?: (o: PretrainOutcome, done: number, total: number) => void } = {},
 ): Promise<PretrainOutcome[]> {
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive whole number, got ${workers}`);
-  const tasks = await pretrainTasks(req);
+  const tasks = await pretrainTasks(req, windows);
   const outcomes: PretrainOutcome[] = [];
   const running = new Set<string>();
   const onAbort = () => {
@@ -76,7 +87,7 @@ export async function pretrainInParallel(
     while (next < tasks.length && !opts.signal?.aborted) {
       const task = tasks[next++]!;
       const t0 = performance.now();
-      const job = runner.start('pretrain', pretrainRequest(req, task), `train ${task.strategy} seed ${task.seed}`);
+      const job = runner.start('pretrain', pretrainJobParams(req, task), `train ${task.strategy} seed ${task.seed} window ${task.window + 1}/${windows}`);
       running.add(job.id);
       const end = await runner.wait(job.id);
       running.delete(job.id);

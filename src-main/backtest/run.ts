@@ -78,6 +78,8 @@ export interface BacktestHooks {
   onRun?: (r: BacktestRunResult) => void;
   /** keep each run's SimulationResult in the results (default true) */
   keepSeries?: boolean;
+  /** run only these windows of the request (indices into requestWindows; pretrain jobs take one each) */
+  windowIndices?: readonly number[];
 }
 
 export interface BacktestRunResult {
@@ -195,8 +197,11 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
     paramsById.set(d.id, resolveParams(d, given));
   }
   const m = hooks.prices ?? loadUniversePrices(db!, req.universe);
-  const windows = requestWindows(m.dates, req);
-  if (windows.length === 0) throw new RangeError('the data hold no window for this request');
+  const allWindows = requestWindows(m.dates, req);
+  if (allWindows.length === 0) throw new RangeError('the data hold no window for this request');
+  const only = hooks.windowIndices;
+  if (only?.some((k) => !Number.isInteger(k) || k < 0 || k >= allWindows.length)) throw new RangeError(`window index out of range 0..${allWindows.length - 1}`);
+  const windows = only ? allWindows.filter((_, k) => only.includes(k)) : allWindows;
   const n = m.tickers.length;
   const codeVersion = store ? getCodeVersion() : '';
   const total = defs.length * nSeeds * windows.length;

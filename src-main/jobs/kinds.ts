@@ -58,13 +58,15 @@ export const jobKinds: Record<string, JobKind> = {
     }
   },
   /**
-   * Train a learned strategy's models for one seed over a request's windows without storing runs
+   * Train a learned strategy's model for one seed and one window of a request without storing runs
    * (backtest/pretrain.ts, `hdrl backtest --workers N`); the models land in the database's models folder.
    */
   async pretrain(params, ctx) {
     const { runBacktest, BacktestCancelled } = await import('../backtest/run');
+    const p = params as import('../backtest/pretrain').PretrainJobParams;
     try {
-      const results = await runBacktest(ctx.db, params as import('../backtest/run').BacktestRequest, {
+      const results = await runBacktest(ctx.db, p.request, {
+        windowIndices: [p.window],
         store: false,
         keepSeries: false,
         signal: ctx.signal,

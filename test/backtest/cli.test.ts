@@ -91,8 +91,8 @@ describe('hdrl backtest / runs / optimize', () => {
       '--seeds', '2', '--workers', '2', '--param', `samp-hdrl.overrides=${TINY_OVERRIDES}`, '--param', 'samp-hdrl.regroupEvery=30',
     );
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/training 2 model set\(s\) \(learned strategy x seed\) in 2 processes/);
-    expect(r.err).toMatch(/\[2\/2\] samp-hdrl seed \d: succeeded/);
+    expect(r.err).toMatch(/training 2 model\(s\) \(learned strategy x seed x window\) in 2 processes/);
+    expect(r.err).toMatch(/\[2\/2\] samp-hdrl seed \d window 1\/1: succeeded/);
     expect(r.out.match(/^run: /gm)).toHaveLength(4);
     const classicOnly = await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp', '--from', '1992-06-01', '--to', '1992-07-31', '--workers', '2');
     expect(classicOnly.code).toBe(0);

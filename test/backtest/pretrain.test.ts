@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../src-shared/contract';
-import { runBacktest, type BacktestRequest } from '../../src-main/backtest/run';
-import { pretrainInParallel, pretrainRequest, pretrainTasks, type PretrainRunner } from '../../src-main/backtest/pretrain';
+import { requestWindows, runBacktest, type BacktestRequest } from '../../src-main/backtest/run';
+import { pretrainInParallel, pretrainJobParams, pretrainTasks, type PretrainJobParams, type PretrainRunner } from '../../src-main/backtest/pretrain';
 import { loadPriceMatrix } from '../../src-main/store/prices';
 import { setSampModelStore } from '../../src-main/strategies/samp';
 import { tempEngine } from '../helpers/engine';
@@ -35,14 +35,14 @@ function request(dates: readonly string[]): BacktestRequest {
 }
 
 /** A runner whose jobs end when the test says so; records how many ran at once. */
-function fakeRunner(outcome: (params: BacktestRequest) => Partial<JobInfo>) {
+function fakeRunner(outcome: (params: PretrainJobParams) => Partial<JobInfo>) {
   let live = 0;
-  const seen = { maxLive: 0, started: [] as BacktestRequest[], cancelled: [] as string[] };
+  const seen = { maxLive: 0, started: [] as PretrainJobParams[], cancelled: [] as string[] };
   const waits = new Map<string, Promise<JobInfo>>();
   const runner: PretrainRunner = {
     start(kind, params, label) {
       expect(kind).toBe('pretrain');
-      const p = params as BacktestRequest;
+      const p = params as PretrainJobParams;
       seen.started.push(p);
       live++;
       seen.maxLive = Math.max(seen.maxLive, live);
@@ -66,47 +66,58 @@ function fakeRunner(outcome: (params: BacktestRequest) => Partial<JobInfo>) {
 }
 
 describe('pretrain in parallel', () => {
-  it('makes one task per learned strategy and seed, skipping classic strategies', async () => {
-    const tasks = await pretrainTasks({ strategies: ['crp', 'samp-hdrl', 'ubah', 'ddpg-flat'], seeds: 2, seedFirst: 7 });
-    expect(tasks).toEqual([
-      { strategy: 'samp-hdrl', seed: 7 },
-      { strategy: 'samp-hdrl', seed: 8 },
-      { strategy: 'ddpg-flat', seed: 7 },
-      { strategy: 'ddpg-flat', seed: 8 },
+  it('makes one task per learned strategy, seed and window, skipping classic strategies', async () => {
+    const tasks = await pretrainTasks({ strategies: ['crp', 'samp-hdrl', 'ubah', 'ddpg-flat'], seeds: 2, seedFirst: 7 }, 2);
+    expect(tasks.map((t) => `${t.strategy}:${t.seed}:${t.window}`)).toEqual([
+      'samp-hdrl:7:0', 'samp-hdrl:7:1', 'samp-hdrl:8:0', 'samp-hdrl:8:1',
+      'ddpg-flat:7:0', 'ddpg-flat:7:1', 'ddpg-flat:8:0', 'ddpg-flat:8:1',
     ]);
-    expect(await pretrainTasks({ strategies: ['crp', 'olmar'], seeds: 3 })).toEqual([]);
-    await expect(pretrainTasks({ strategies: ['nope'] })).rejects.toThrow(/nope/);
+    expect(await pretrainTasks({ strategies: ['crp', 'olmar'], seeds: 3 }, 3)).toEqual([]);
+    await expect(pretrainTasks({ strategies: ['nope'] }, 1)).rejects.toThrow(/nope/);
     const req = request(['a']);
-    expect(pretrainRequest(req, { strategy: 'samp-hdrl', seed: 5 })).toEqual({ ...req, strategies: ['samp-hdrl'], seeds: 1, seedFirst: 5 });
+    expect(pretrainJobParams(req, { strategy: 'samp-hdrl', seed: 5, window: 2 })).toEqual({ request: { ...req, strategies: ['samp-hdrl'], seeds: 1, seedFirst: 5 }, window: 2 });
   });
 
   it('keeps at most N jobs running, and a failed job does not stop the others', async () => {
-    const { runner, seen } = fakeRunner((p) => (p.seedFirst === 2 ? { status: 'failed', error: 'boom' } : {}));
+    const { runner, seen } = fakeRunner((p) => (p.request.seedFirst === 2 && p.window === 1 ? { status: 'failed', error: 'boom' } : {}));
     const req: BacktestRequest = { universe: 'u', strategies: ['samp-hdrl', 'ddpg-flat'], seeds: 3 };
     const ended: number[] = [];
-    const out = await pretrainInParallel(runner, req, 2, { onEnd: (_o, done) => ended.push(done) });
-    expect(seen.started).toHaveLength(6);
+    const out = await pretrainInParallel(runner, req, 2, 2, { onEnd: (_o, done) => ended.push(done) });
+    expect(seen.started).toHaveLength(12);
     expect(seen.maxLive).toBe(2);
-    expect(ended).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(ended).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(out.filter((o) => o.status === 'failed').map((o) => o.task)).toEqual([
-      { strategy: 'samp-hdrl', seed: 2 },
-      { strategy: 'ddpg-flat', seed: 2 },
+      { strategy: 'samp-hdrl', seed: 2, window: 1 },
+      { strategy: 'ddpg-flat', seed: 2, window: 1 },
     ]);
     expect(out.find((o) => o.status === 'failed')!.error).toBe('boom');
-    await expect(pretrainInParallel(runner, req, 0)).rejects.toThrow(/workers/);
+    await expect(pretrainInParallel(runner, req, 0, 2)).rejects.toThrow(/workers/);
   });
 
   it('starts nothing more once cancelled', async () => {
     const ac = new AbortController();
     const { runner, seen } = fakeRunner(() => ({}));
-    const p = pretrainInParallel(runner, { universe: 'u', strategies: ['samp-hdrl'], seeds: 5 }, 1, { signal: ac.signal, onEnd: () => ac.abort() });
-    await p;
+    await pretrainInParallel(runner, { universe: 'u', strategies: ['samp-hdrl'], seeds: 5 }, 1, 3, { signal: ac.signal, onEnd: () => ac.abort() });
     expect(seen.started).toHaveLength(1);
   });
 
+  it('a backtest can run only some windows of a request (what a pretrain job does)', async () => {
+    const prices = loadPriceMatrix(parallel.db, 'djia30');
+    const req: BacktestRequest = { universe: 'djia30', strategies: ['crp'], protocol: 'samp' };
+    const all = await runBacktest(null, req, { prices, store: false });
+    expect(all.map((r) => r.window.label)).toEqual(['1998', '1999', '2000']);
+    const one = await runBacktest(null, req, { prices, store: false, windowIndices: [1] });
+    expect(one.map((r) => r.window.label)).toEqual(['1999']);
+    expect(one[0]!.metrics!.sharpe).toBe(all[1]!.metrics!.sharpe);
+    await expect(runBacktest(null, req, { prices, store: false, windowIndices: [3] })).rejects.toThrow(/window index out of range 0..2/);
+  });
+
   it('trains in job processes, and the backtest then reuses the models and gives the sequential weights', { timeout: 240_000 }, async () => {
-    const req = request(loadPriceMatrix(parallel.db, 'djia30').dates);
-    const outcomes = await pretrainInParallel(parallel.jobs, req, 2);
+    const dates = loadPriceMatrix(parallel.db, 'djia30').dates;
+    const req = request(dates);
+    const windows = requestWindows(dates, req).length;
+    expect(windows).toBe(1);
+    const outcomes = await pretrainInParallel(parallel.jobs, req, 2, windows);
     expect(outcomes.map((o) => [o.task.seed, o.status, o.error])).toEqual(
       expect.arrayContaining([
         [4, 'succeeded', null],

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
+import { loadUniversePrices, requestWindows, runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
 import { equalWeightVerdicts, metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
 import { getCodeVersion } from '../../version';
 import { listStrategies } from '../../strategies/registry';
@@ -69,7 +69,7 @@ export const backtestCommand: CliCommand = {
     '--universe NAME --strategy S[,S...]|all [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
     '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|paper]\n' +
     '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE]\n' +
-    '  --workers N: train the learned strategies\' models in N processes first (one job per strategy and seed),\n' +
+    '  --workers N: train the learned strategies\' models in N processes first (one job per strategy, seed and window),\n' +
     '               then run the backtest, which reuses them; the results are those of --workers 1',
   options: {
     universe: { type: 'string' },
@@ -123,13 +123,19 @@ export const backtestCommand: CliCommand = {
     const workers = num(args.workers, 'workers', (x) => Number.isInteger(x) && x >= 1 && x <= 64) ?? 1;
     if (workers > 1) {
       const { pretrainInParallel, pretrainTasks } = await import('../../backtest/pretrain');
-      const tasks = await pretrainTasks(req);
+      let windows: number;
+      try {
+        windows = requestWindows(loadUniversePrices(engine!.db, universe).dates, req).length;
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const tasks = await pretrainTasks(req, windows);
       if (tasks.length) {
-        io.err(`training ${tasks.length} model set(s) (learned strategy x seed) in ${Math.min(workers, tasks.length)} processes`);
-        await pretrainInParallel(engine!.jobs, req, workers, {
+        io.err(`training ${tasks.length} model(s) (learned strategy x seed x window) in ${Math.min(workers, tasks.length)} processes`);
+        await pretrainInParallel(engine!.jobs, req, workers, windows, {
           onEnd: (o, done, total) =>
             io.err(
-              `  [${done}/${total}] ${o.task.strategy} seed ${o.task.seed}: ${o.status} in ${(o.elapsedMs / 1000).toFixed(0)} s` +
+              `  [${done}/${total}] ${o.task.strategy} seed ${o.task.seed} window ${o.task.window + 1}/${windows}: ${o.status} in ${(o.elapsedMs / 1000).toFixed(0)} s` +
                 (o.error ? ` (${o.error}; the backtest will train it again)` : ''),
             ),
         });
