@@ -42,12 +42,28 @@ export const jobKinds: Record<string, JobKind> = {
    * stores each run; returns the run ids with their status. Cancelling stores the current run as 'cancelled'.
    */
   async backtest(params, ctx) {
-    const { runBacktest, BacktestCancelled } = await import('../backtest/run');
+    const { runBacktest, BacktestCancelled, loadUniversePrices, requestWindows } = await import('../backtest/run');
+    const { workers = 1, ...req } = params as import('../backtest/run').BacktestRequest & { workers?: number };
     try {
-      const results = await runBacktest(ctx.db, params as import('../backtest/run').BacktestRequest, {
+      // with workers > 1: train the learned models in that many job processes first (backtest/pretrain.ts)
+      let share = 0;
+      if (workers > 1) {
+        const [{ pretrainInParallel, pretrainTasks }, { JobRunner }] = await Promise.all([import('../backtest/pretrain'), import('./runner')]);
+        const windows = requestWindows(loadUniversePrices(ctx.db, req.universe).dates, req).length;
+        if ((await pretrainTasks(req, windows)).length) {
+          share = 0.8;
+          const runner = new JobRunner({ dbPath: ctx.dbPath, onUpdate: () => {} });
+          await pretrainInParallel(runner, req, workers, windows, {
+            signal: ctx.signal,
+            onEnd: (o, done, total) => ctx.progress((share * done) / total, `trained ${done} of ${total} models (${workers} processes); last: ${o.task.strategy} seed ${o.task.seed} ${o.status}`, { trained: done, of: total }),
+          });
+          throwIfCancelled(ctx.signal);
+        }
+      }
+      const results = await runBacktest(ctx.db, req, {
         signal: ctx.signal,
         keepSeries: false,
-        progress: (f, message, figures) => ctx.progress(f, message, figures),
+        progress: (f, message, figures) => ctx.progress(share + (1 - share) * f, message, figures),
       });
       return {
         runs: results.map((r) => ({ runId: r.runId, strategy: r.strategy, seed: r.seed, window: r.window, status: r.status, error: r.error ?? null })),

@@ -128,6 +128,8 @@ export const BacktestStartRequest = z
     params: z.record(Id, z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()]))).optional(),
     preset: ShortText.optional(),
     ewThreshold: z.number().min(0).max(2).optional(),
+    /** train the learned strategies' models in this many processes first, then backtest reusing them (default 1) */
+    workers: z.number().int().min(1).max(64).optional(),
   })
   .strict();
 export type BacktestStartRequest = z.infer<typeof BacktestStartRequest>;

@@ -143,4 +143,20 @@ describe('pretrain in parallel', () => {
       for (let d = 0; d < a.length; d++) expect(Array.from(a[d]!)).toEqual(Array.from(b[d]!));
     }
   });
+
+  it('a backtest job (runs.start with workers) trains in parallel first and stores every run', { timeout: 240_000 }, async () => {
+    const dates = loadPriceMatrix(parallel.db, 'djia30').dates;
+    const req = { ...request(dates), seedFirst: 8, workers: 2 };
+    const updates: JobInfo[] = [];
+    const listener = (_n: string, p: { job: JobInfo }) => updates.push(p.job);
+    parallel.events.on('event', listener);
+    const job = parallel.jobs.start('backtest', req, 'bt');
+    const end = await parallel.jobs.wait(job.id);
+    parallel.events.off('event', listener);
+    expect(end.error).toBeNull();
+    expect(end.status).toBe('succeeded');
+    expect(updates.some((u) => u.id === job.id && /trained [12] of 2 models \(2 processes\)/.test(u.message))).toBe(true);
+    const runs = (end.result as { runs: { strategy: string; seed: number; status: string }[] }).runs;
+    expect(runs.map((r) => `${r.strategy}:${r.seed}:${r.status}`)).toEqual(['crp:8:complete', 'crp:9:complete', 'samp-hdrl:8:complete', 'samp-hdrl:9:complete']);
+  });
 });
