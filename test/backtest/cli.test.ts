@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src-main/cli';
-import { parseParamFlags } from '../../src-main/cli/commands/backtest';
+import { expandStrategyList, parseParamFlags } from '../../src-main/cli/commands/backtest';
+import { classicIds } from '../../src-main/strategies/registry';
 import { TINY_OVERRIDES } from '../strategies/samp/samp-helpers';
 
 let dir: string;
@@ -97,6 +98,18 @@ describe('hdrl backtest / runs / optimize', () => {
     const classicOnly = await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp', '--from', '1992-06-01', '--to', '1992-07-31', '--workers', '2');
     expect(classicOnly.code).toBe(0);
     expect(classicOnly.err).not.toMatch(/training/);
+  });
+
+  it('--strategy lists: classic baselines and variants by pattern, duplicates dropped', async () => {
+    expect(await expandStrategyList('crp, ubah')).toEqual(['crp', 'ubah']);
+    expect(await expandStrategyList('samp-hdrl,samp-hdrl/*,ddpg-flat')).toEqual([
+      'samp-hdrl', 'samp-hdrl/no-dc', 'samp-hdrl/no-utility', 'samp-hdrl/no-rebound', 'samp-hdrl/upper-only', 'samp-hdrl/lower-only', 'ddpg-flat',
+    ]);
+    const classic = classicIds();
+    expect(classic.length).toBeGreaterThanOrEqual(20);
+    expect(await expandStrategyList('crp,classic')).toEqual(classic.includes('crp') ? ['crp', ...classic.filter((x) => x !== 'crp')] : ['crp', ...classic]);
+    expect(await expandStrategyList('all')).toEqual(classic);
+    await expect(expandStrategyList('nope/*')).rejects.toThrow(/no strategy matches nope\/\*/);
   });
 
   it('--param parsing', () => {

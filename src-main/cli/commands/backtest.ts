@@ -38,6 +38,25 @@ export function parseParamFlags(flags: readonly string[]): Record<string, Record
   return out;
 }
 
+/**
+ * The --strategy list: ids separated by commas, where `classic` (or `all`) stands for every classic baseline and
+ * `ID/*` for every variant of ID (e.g. `samp-hdrl/*` = its ablations); duplicates are dropped, order kept.
+ */
+export async function expandStrategyList(list: string): Promise<string[]> {
+  const ids = (await listStrategies()).map((d) => d.id);
+  const out: string[] = [];
+  for (const token of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    let add: string[];
+    if (token === 'all' || token === 'classic') add = classicIds();
+    else if (token.endsWith('/*')) {
+      add = ids.filter((id) => id.startsWith(token.slice(0, -1)));
+      if (!add.length) throw new UsageError(`no strategy matches ${token}`);
+    } else add = [token];
+    for (const id of add) if (!out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
 /** The --json export: one entry per run with its metrics and daily target weights by ticker. */
 export function resultsJson(results: readonly BacktestRunResult[]): unknown {
   return {
@@ -66,7 +85,7 @@ export const backtestCommand: CliCommand = {
   name: 'backtest',
   summary: 'backtest strategies on a universe and store the runs',
   usage:
-    '--universe NAME --strategy S[,S...]|all [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
+    '--universe NAME --strategy S[,S...] (classic = every classic baseline, ID/* = every variant of ID) [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
     '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|paper]\n' +
     '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE]\n' +
     '  --workers N: train the learned strategies\' models in N processes first (one job per strategy, seed and window),\n' +
@@ -94,8 +113,8 @@ export const backtestCommand: CliCommand = {
     const universe = args.universe as string | undefined;
     if (!universe) throw new UsageError('--universe is required');
     const strat = args.strategy as string | undefined;
-    if (!strat) throw new UsageError('--strategy is required (a list like crp,ubah or "all")');
-    const strategies = strat === 'all' ? classicIds() : strat.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!strat) throw new UsageError('--strategy is required (a list like crp,ubah; "classic" = every classic baseline, "samp-hdrl/*" = its variants)');
+    const strategies = await expandStrategyList(strat);
     for (const d of ['from', 'to'] as const) if (args[d] !== undefined && !DATE.test(String(args[d]))) throw new UsageError(`--${d} must be a date YYYY-MM-DD`);
     const protocol = args.protocol as string | undefined;
     if (protocol !== undefined && !PROTOCOLS.includes(protocol as ProtocolName)) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
