@@ -120,6 +120,10 @@ describe('the desk on real runs', () => {
     expect(texts.some((t) => t.includes('cost 0.50% · daily'))).toBe(true);
     const sharpes = (await rows.locator('[data-metric="sharpe"]').allTextContents()).map((t) => t.trim());
     expect(sharpes.sort()).toEqual([repeat!.metrics!.sharpe.toFixed(2), dearer!.metrics!.sharpe.toFixed(2)].sort());
+    // the newest test window is selected by default: its equity curves are drawn
+    await page.locator('[data-testid="chart-equity"] canvas').first().waitFor();
+    expect(await rows.locator('input[type="checkbox"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).checked))).toEqual([true, true]);
+    await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('desk-backtests-settings'), fullPage: true });
   });
 
