@@ -42,17 +42,20 @@ describe('summaries over seeds and windows', () => {
   });
 });
 
+/** Equal weight and two seeds of a learner over two years; the learner's 1999 mean Sharpe 1.5 < 2.0 loses. */
+const TWO_YEARS = [
+  result('crp', 1, '1998-01-02', 1.0),
+  result('samp-hdrl', 1, '1998-01-02', 1.5),
+  result('samp-hdrl', 2, '1998-01-02', 1.3),
+  result('crp', 1, '1999-01-04', 2.0),
+  result('samp-hdrl', 1, '1999-01-04', 0.5),
+  result('samp-hdrl', 2, '1999-01-04', 2.5),
+];
+
 describe('the equal-weight verdict', () => {
   it('says plainly, per window, whether a learning strategy beat equal weight on Sharpe and cumulative return', async () => {
     const { equalWeightVerdicts, resultsMarkdown } = await import('../../src-main/backtest/summary');
-    const rs = [
-      result('crp', 1, '1998-01-02', 1.0),
-      result('samp-hdrl', 1, '1998-01-02', 1.5),
-      result('samp-hdrl', 2, '1998-01-02', 1.3),
-      result('crp', 1, '1999-01-04', 2.0),
-      result('samp-hdrl', 1, '1999-01-04', 0.5),
-      result('samp-hdrl', 2, '1999-01-04', 2.5), // mean 1.5 < 2.0: loses
-    ];
+    const rs = TWO_YEARS;
     const v = equalWeightVerdicts(rs, new Set(['samp-hdrl']));
     expect(v).toHaveLength(2);
     expect(v[0]).toMatch(/^1998: samp-hdrl beats equal weight \(crp\): Sharpe 1\.40 ± 0\.14 vs 1\.00/);
@@ -68,12 +71,7 @@ describe('the equal-weight verdict', () => {
 describe('over all windows, seed by seed', () => {
   // samp-hdrl: seed 1 Sharpe 1.5 (1998) and 0.5 (1999) -> 1.0; seed 2: 1.3 and 2.5 -> 1.9; over seeds 1.45 ± 0.636
   const rs = [
-    result('crp', 1, '1998-01-02', 1.0),
-    result('samp-hdrl', 1, '1998-01-02', 1.5),
-    result('samp-hdrl', 2, '1998-01-02', 1.3),
-    result('crp', 1, '1999-01-04', 2.0),
-    result('samp-hdrl', 1, '1999-01-04', 0.5),
-    result('samp-hdrl', 2, '1999-01-04', 2.5),
+    ...TWO_YEARS,
     { ...result('samp-hdrl', 3, '1999-01-04', 9), status: 'failed' as const, metrics: null },
   ];
 
