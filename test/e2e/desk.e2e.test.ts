@@ -122,7 +122,7 @@ describe('the desk on real runs', () => {
     expect(sharpes.sort()).toEqual([repeat!.metrics!.sharpe.toFixed(2), dearer!.metrics!.sharpe.toFixed(2)].sort());
     // the newest test window is selected by default: its equity curves are drawn
     await page.locator('[data-testid="chart-equity"] canvas').first().waitFor();
-    expect(await rows.locator('input[type="checkbox"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).checked))).toEqual([true, true]);
+    expect(await rows.locator('input[type="checkbox"]').evaluateAll((els) => els.map((e) => (e as unknown as { checked: boolean }).checked))).toEqual([true, true]);
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('desk-backtests-settings'), fullPage: true });
   });
