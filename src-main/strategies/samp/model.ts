@@ -6,8 +6,8 @@
  *   ONNX bytes, sha256 checksums of both, the config, seed, backend, data key and training history.
  * - `loadSampPolicy(artifacts)` verifies the checksums, opens the ONNX model in ONNX Runtime and gives a
  *   `SampPolicy` whose `instance()` is a StrategyInstance deciding through ONNX Runtime (no tfjs at inference).
- * - `sampTrainingKey(...)` is the reuse key: identical variant, config, seed, tickers and prices up to
- *   trainEnd -> identical key, so a caller may store artifacts next to the database and reuse them.
+ * - `sampTrainingKey(...)` is the reuse key: identical training revision, variant, config, seed, tickers and
+ *   prices up to trainEnd -> identical key, so a caller may store artifacts next to the database and reuse them.
  */
 import { createHash } from 'node:crypto';
 import type { PriceMatrix } from '../../market/prices';
@@ -103,13 +103,29 @@ export function firstStateDay(cfg: SampConfig, trainStart: number): number {
 }
 
 /**
- * Reuse key of a training run: sha256 over the variant, the config as run, the seed, the tickers, the dates
- * and closes of rows 0..trainEnd (everything the training may read) and the train window.
+ * Revision of the training code, part of every reuse key. Bump it with any change to the training (agents/,
+ * trainSamp, the environment, the features) that would give other models for the same config, data and seed:
+ * models stored under an older revision are then trained again instead of being reused.
+ * Revision 2: the first with the revision in the key (the training is the one of revision-less keys).
  */
-export function sampTrainingKey(variant: SampVariantId, config: SampConfig, seed: number, prices: PriceMatrix, trainStart: number, trainEnd: number): string {
+export const SAMP_TRAINING_REVISION = 2;
+
+/**
+ * Reuse key of a training run: sha256 over the training revision, the variant, the config as run, the seed, the
+ * tickers, the dates and closes of rows 0..trainEnd (everything the training may read) and the train window.
+ */
+export function sampTrainingKey(
+  variant: SampVariantId,
+  config: SampConfig,
+  seed: number,
+  prices: PriceMatrix,
+  trainStart: number,
+  trainEnd: number,
+  revision = SAMP_TRAINING_REVISION,
+): string {
   const view = new MarketView(prices, trainEnd);
   const h = createHash('sha256');
-  h.update(JSON.stringify({ variant, config: variantConfig(variant, config), seed, tickers: view.tickers, trainStart, trainEnd }));
+  h.update(JSON.stringify({ revision, variant, config: variantConfig(variant, config), seed, tickers: view.tickers, trainStart, trainEnd }));
   for (let d = 0; d <= trainEnd; d++) {
     h.update(view.dateAt(d));
     const row = view.closes(d);
