@@ -18,11 +18,16 @@ export interface JobRunnerOptions {
   killAfterMs?: number;
 }
 
-/** How to start a job process: the built worker next to the bundle, or the TypeScript source through tsx. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const built of [path.join(here, 'worker.js'), path.join(here, 'jobs-worker.js')]) {
-    if (fs.existsSync(built)) return { file: built, execArgv: [] };
+/**
+ * How to start a job process: the built worker (out/main/worker.js — this code may sit in the bundle beside it
+ * or in a shared chunk one folder down, out/main/chunks/), or else the TypeScript source through tsx.
+ */
+export function workerEntry(here = path.dirname(fileURLToPath(import.meta.url))): { file: string; execArgv: string[] } {
+  for (const dir of [here, path.dirname(here)]) {
+    for (const name of ['worker.js', 'jobs-worker.js']) {
+      const built = path.join(dir, name);
+      if (fs.existsSync(built)) return { file: built, execArgv: [] };
+    }
   }
   return { file: path.join(here, 'worker.ts'), execArgv: ['--import', 'tsx'] };
 }

@@ -15,10 +15,13 @@ export function chromiumPath(): string {
   throw new Error('no Chromium found: install Debian\'s `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH');
 }
 
-/** Build the renderer once if out/renderer is missing (CI builds before testing, so this is for local runs). */
+/**
+ * Build the app once if out/renderer or the main bundle's job worker is missing (CI builds before testing, so
+ * this is for local runs; after changing sources locally, `npm run build` again). Returns out/renderer.
+ */
 export function ensureBuilt(): string {
   const dir = path.join(ROOT, 'out', 'renderer');
-  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+  if (!fs.existsSync(path.join(dir, 'index.html')) || !fs.existsSync(path.join(ROOT, 'out', 'main', 'worker.js'))) {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('renderer build failed');
   }
