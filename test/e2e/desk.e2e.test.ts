@@ -127,6 +127,26 @@ describe('the desk on real runs', () => {
     await page.screenshot({ path: screenshotPath('desk-backtests-settings'), fullPage: true });
   });
 
+  it('Backtests says whether the learned run beat equal weight, by the rule of the results document', async () => {
+    const [ew] = await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp'], from: '2000-10-02', to: '2000-12-29', lookback: 500 });
+    const samp = await call<RunSummary>('runs.get', { id: sampRun });
+    await page.goto(`${host.url}#/backtests`);
+    await page.reload();
+    const sampRow = page.locator('[data-testid="metrics-row-samp-hdrl-2000-10-02"]');
+    await sampRow.waitFor();
+    // the newest window (the crp run just made) is selected by default; add the SAMP-HDRL group
+    await sampRow.locator('input[type="checkbox"]').check();
+    const verdict = page.locator('[data-testid="ew-verdict"] li');
+    await verdict.first().waitFor();
+    const s = samp.metrics.sharpe as number;
+    const c = samp.metrics.cumulativeReturn as number;
+    const beats = s > ew!.metrics!.sharpe && c > ew!.metrics!.cumulativeReturn;
+    const labels = new Map((await call<{ id: string; label: string }[]>('strategies.list', {})).map((d) => [d.id, d.label]));
+    expect(await verdict.first().textContent()).toBe(
+      `${labels.get('samp-hdrl')} 2000: Sharpe ${s.toFixed(2)} vs ${labels.get('crp')} ${ew!.metrics!.sharpe.toFixed(2)}, cumulative return ${pct(c)} vs ${pct(ew!.metrics!.cumulativeReturn)} — ${beats ? 'beats' : 'does not beat'} equal weight`,
+    );
+  });
+
   it('Regimes and Rebounds show what the services compute', async () => {
     const reg = await call<RegimesResponse>('market.regimes', { universe: 'djia30' });
     await page.goto(`${host.url}#/regimes`);
