@@ -12,7 +12,8 @@
  * again, stores the run as failed with its error like any other.
  */
 import type { JobInfo } from '../../src-shared/contract';
-import type { BacktestRequest } from './run';
+import type { DB } from '../store/db';
+import { loadUniversePrices, requestWindows, type BacktestRequest } from './run';
 import { getStrategy } from '../strategies/registry';
 
 /** One pretrain job: a learned strategy, one seed, one window of the request (index into requestWindows). */
@@ -63,6 +64,11 @@ export function pretrainJobParams(req: BacktestRequest, task: PretrainTask): Pre
   return { request: { ...req, strategies: [task.strategy], seeds: 1, seedFirst: task.seed }, window: task.window };
 }
 
+/** How many windows a request has on the universe's stored prices (throws a RangeError like runBacktest). */
+export function windowCount(db: DB, req: BacktestRequest): number {
+  return requestWindows(loadUniversePrices(db, req.universe).dates, req).length;
+}
+
 /**
  * Run the pretrain jobs of `req` (which has `windows` windows), at most `workers` at a time. Resolves when all have ended (or, after `signal`
  * aborts, when the running ones have been cancelled); never rejects for a failed job — see the file header.
@@ -72,10 +78,16 @@ export async function pretrainInParallel(
   req: BacktestRequest,
   workers: number,
   windows: number,
-  opts: { signal?: AbortSignal; onEnd?: (o: PretrainOutcome, done: number, total: number) => void } = {},
+  opts: {
+    signal?: AbortSignal;
+    /** before the first job, with the number of jobs and of processes (not called when there is nothing to train) */
+    onStart?: (total: number, processes: number) => void;
+    onEnd?: (o: PretrainOutcome, done: number, total: number) => void;
+  } = {},
 ): Promise<PretrainOutcome[]> {
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive whole number, got ${workers}`);
   const tasks = await pretrainTasks(req, windows);
+  if (tasks.length) opts.onStart?.(tasks.length, Math.min(workers, tasks.length));
   const outcomes: PretrainOutcome[] = [];
   const running = new Set<string>();
   const onAbort = () => {

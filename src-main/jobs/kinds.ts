@@ -42,23 +42,19 @@ export const jobKinds: Record<string, JobKind> = {
    * stores each run; returns the run ids with their status. Cancelling stores the current run as 'cancelled'.
    */
   async backtest(params, ctx) {
-    const { runBacktest, BacktestCancelled, loadUniversePrices, requestWindows } = await import('../backtest/run');
+    const { runBacktest, BacktestCancelled } = await import('../backtest/run');
     const { workers = 1, ...req } = params as import('../backtest/run').BacktestRequest & { workers?: number };
     try {
       // with workers > 1: train the learned models in that many job processes first (backtest/pretrain.ts)
       let share = 0;
       if (workers > 1) {
-        const [{ pretrainInParallel, pretrainTasks }, { JobRunner }] = await Promise.all([import('../backtest/pretrain'), import('./runner')]);
-        const windows = requestWindows(loadUniversePrices(ctx.db, req.universe).dates, req).length;
-        if ((await pretrainTasks(req, windows)).length) {
-          share = 0.8;
-          const runner = new JobRunner({ dbPath: ctx.dbPath, onUpdate: () => {} });
-          await pretrainInParallel(runner, req, workers, windows, {
-            signal: ctx.signal,
-            onEnd: (o, done, total) => ctx.progress((share * done) / total, `trained ${done} of ${total} models (${workers} processes); last: ${o.task.strategy} seed ${o.task.seed} ${o.status}`, { trained: done, of: total }),
-          });
-          throwIfCancelled(ctx.signal);
-        }
+        const [{ pretrainInParallel, windowCount }, { JobRunner }] = await Promise.all([import('../backtest/pretrain'), import('./runner')]);
+        await pretrainInParallel(new JobRunner({ dbPath: ctx.dbPath, onUpdate: () => {} }), req, workers, windowCount(ctx.db, req), {
+          signal: ctx.signal,
+          onStart: () => (share = 0.8),
+          onEnd: (o, done, total) => ctx.progress((share * done) / total, `trained ${done} of ${total} models (${workers} processes); last: ${o.task.strategy} seed ${o.task.seed} ${o.status}`, { trained: done, of: total }),
+        });
+        throwIfCancelled(ctx.signal);
       }
       const results = await runBacktest(ctx.db, req, {
         signal: ctx.signal,

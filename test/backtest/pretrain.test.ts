@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { JobInfo } from '../../src-shared/contract';
 import { requestWindows, runBacktest, type BacktestRequest } from '../../src-main/backtest/run';
 import { pretrainInParallel, pretrainJobParams, pretrainTasks, type PretrainJobParams, type PretrainRunner } from '../../src-main/backtest/pretrain';
@@ -82,7 +82,9 @@ describe('pretrain in parallel', () => {
     const { runner, seen } = fakeRunner((p) => (p.request.seedFirst === 2 && p.window === 1 ? { status: 'failed', error: 'boom' } : {}));
     const req: BacktestRequest = { universe: 'u', strategies: ['samp-hdrl', 'ddpg-flat'], seeds: 3 };
     const ended: number[] = [];
-    const out = await pretrainInParallel(runner, req, 2, 2, { onEnd: (_o, done) => ended.push(done) });
+    const started: number[][] = [];
+    const out = await pretrainInParallel(runner, req, 2, 2, { onStart: (t, p) => started.push([t, p]), onEnd: (_o, done) => ended.push(done) });
+    expect(started).toEqual([[12, 2]]);
     expect(seen.started).toHaveLength(12);
     expect(seen.maxLive).toBe(2);
     expect(ended).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
@@ -92,6 +94,12 @@ describe('pretrain in parallel', () => {
     ]);
     expect(out.find((o) => o.status === 'failed')!.error).toBe('boom');
     await expect(pretrainInParallel(runner, req, 0, 2)).rejects.toThrow(/workers/);
+    // nothing to train: no start, no job
+    const none = fakeRunner(() => ({}));
+    const onStart = vi.fn();
+    expect(await pretrainInParallel(none.runner, { universe: 'u', strategies: ['crp'], seeds: 3 }, 4, 3, { onStart })).toEqual([]);
+    expect(onStart).not.toHaveBeenCalled();
+    expect(none.seen.started).toEqual([]);
   });
 
   it('starts nothing more once cancelled', async () => {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadUniversePrices, requestWindows, runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
+import { runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
 import { equalWeightVerdicts, metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
 import { getCodeVersion } from '../../version';
 import { listStrategies } from '../../strategies/registry';
@@ -141,24 +141,21 @@ export const backtestCommand: CliCommand = {
     };
     const workers = num(args.workers, 'workers', (x) => Number.isInteger(x) && x >= 1 && x <= 64) ?? 1;
     if (workers > 1) {
-      const { pretrainInParallel, pretrainTasks } = await import('../../backtest/pretrain');
+      const { pretrainInParallel, windowCount } = await import('../../backtest/pretrain');
       let windows: number;
       try {
-        windows = requestWindows(loadUniversePrices(engine!.db, universe).dates, req).length;
+        windows = windowCount(engine!.db, req);
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      const tasks = await pretrainTasks(req, windows);
-      if (tasks.length) {
-        io.err(`training ${tasks.length} model(s) (learned strategy x seed x window) in ${Math.min(workers, tasks.length)} processes`);
-        await pretrainInParallel(engine!.jobs, req, workers, windows, {
-          onEnd: (o, done, total) =>
-            io.err(
-              `  [${done}/${total}] ${o.task.strategy} seed ${o.task.seed} window ${o.task.window + 1}/${windows}: ${o.status} in ${(o.elapsedMs / 1000).toFixed(0)} s` +
-                (o.error ? ` (${o.error}; the backtest will train it again)` : ''),
-            ),
-        });
-      }
+      await pretrainInParallel(engine!.jobs, req, workers, windows, {
+        onStart: (total, processes) => io.err(`training ${total} model(s) (learned strategy x seed x window) in ${processes} processes`),
+        onEnd: (o, done, total) =>
+          io.err(
+            `  [${done}/${total}] ${o.task.strategy} seed ${o.task.seed} window ${o.task.window + 1}/${windows}: ${o.status} in ${(o.elapsedMs / 1000).toFixed(0)} s` +
+              (o.error ? ` (${o.error}; the backtest will train it again)` : ''),
+          ),
+      });
     }
     let lastMsg = 0;
     const results = await runBacktest(engine!.db, req, {
