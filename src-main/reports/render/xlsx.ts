@@ -15,7 +15,7 @@
 import ExcelJS from 'exceljs';
 import { MONTHS, flattenConfig, metricColumns, metricSpec, type MetricUnit } from '../format';
 import type { AllocationReportData, BacktestReportData, ReportData } from '../model';
-import { side, tradeLines, weightLines } from './rows';
+import { side, tradeLines, weightLines, type WeightLine } from './rows';
 
 /** Number format of fractions shown as percentages. */
 export const XLSX_PCT_FORMAT = '0.00%';
@@ -72,29 +72,30 @@ function sheet(wb: ExcelJS.Workbook, name: string, cols: Col[], rows: XCell[][])
   return ws;
 }
 
+/** The columns that say which position a weight or trade line is about (Weights and Trades sheets). */
+const LINE_COLUMNS: Col[] = [
+  { header: 'Run', width: 16 },
+  { header: 'Date', width: 12, numFmt: XLSX_DATE_FORMAT },
+  { header: 'Group', width: 16 },
+  { header: 'Ticker', width: 10 },
+  { header: 'Name', width: 30 },
+  { header: 'Sector', width: 22 },
+];
+const lineCells = (l: WeightLine) => [l.run, xlsxDate(l.date), l.group, l.ticker, l.name, l.sector];
+
 function addWeightSheets(wb: ExcelJS.Workbook, data: ReportData): void {
   const w = weightLines(data);
   sheet(
     wb,
     'Weights',
     [
-      { header: 'Run', width: 16 },
-      { header: 'Date', width: 12, numFmt: XLSX_DATE_FORMAT },
-      { header: 'Group', width: 16 },
-      { header: 'Ticker', width: 10 },
-      { header: 'Name', width: 30 },
-      { header: 'Sector', width: 22 },
+      ...LINE_COLUMNS,
       { header: 'Weight', width: 10, numFmt: XLSX_PCT_FORMAT },
       { header: 'Previous weight', width: 15, numFmt: XLSX_PCT_FORMAT },
       { header: 'Trade', width: 10, numFmt: XLSX_PCT_FORMAT },
     ],
     w.map((l) => [
-      l.run,
-      xlsxDate(l.date),
-      l.group,
-      l.ticker,
-      l.name,
-      l.sector,
+      ...lineCells(l),
       xlsxNumber(l.weight),
       xlsxNumber(l.previousWeight),
       xlsxNumber(l.trade),
@@ -104,24 +105,14 @@ function addWeightSheets(wb: ExcelJS.Workbook, data: ReportData): void {
     wb,
     'Trades',
     [
-      { header: 'Run', width: 16 },
-      { header: 'Date', width: 12, numFmt: XLSX_DATE_FORMAT },
-      { header: 'Group', width: 16 },
-      { header: 'Ticker', width: 10 },
-      { header: 'Name', width: 30 },
-      { header: 'Sector', width: 22 },
+      ...LINE_COLUMNS,
       { header: 'Side', width: 7 },
       { header: 'Trade', width: 10, numFmt: XLSX_PCT_FORMAT },
       { header: 'Previous weight', width: 15, numFmt: XLSX_PCT_FORMAT },
       { header: 'Weight', width: 10, numFmt: XLSX_PCT_FORMAT },
     ],
     tradeLines(data).map((l) => [
-      l.run,
-      xlsxDate(l.date),
-      l.group,
-      l.ticker,
-      l.name,
-      l.sector,
+      ...lineCells(l),
       side(l.trade!),
       xlsxNumber(l.trade),
       xlsxNumber(l.previousWeight),
