@@ -47,7 +47,7 @@ export async function handleInvoke(engine: Engine, event: IpcEventLike, win: Win
   if (!isTrustedSender(event, win, devUrl)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'IPC from an untrusted sender' } };
   if (!isChannel(channel)) return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${describeChannel(channel)}` } };
   if (approxSize(payload) > MAX_REQUEST_BYTES) return { ok: false, error: { code: 'BAD_REQUEST', message: `request larger than ${MAX_REQUEST_BYTES} bytes` } };
-  return dispatch(engine, channel, payload);
+  return dispatch(engine, channel, payload, { shell: 'ipc' });
 }
 
 export function registerIpc(ipcMain: IpcMainLike, engine: Engine, getWindow: () => WindowLike | undefined, devUrl: string | undefined, dialog?: DialogLike): void {

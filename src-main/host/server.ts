@@ -111,7 +111,7 @@ export async function startHost(engine: Engine, opts: HostOptions): Promise<Host
       } catch {
         return sendJson(res, 400, { ok: false, error: { code: 'BAD_REQUEST', message: 'the body is not JSON' } });
       }
-      void dispatch(engine, channel, payload).then((r) => {
+      void dispatch(engine, channel, payload, { shell: 'host' }).then((r) => {
         const status = r.ok ? 200 : r.error.code === 'BAD_REQUEST' || r.error.code === 'UNKNOWN_CHANNEL' ? 400 : r.error.code === 'NOT_FOUND' ? 404 : r.error.code === 'INTERNAL' ? 500 : 422;
         sendJson(res, status, r);
       });

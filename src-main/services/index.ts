@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { contract, isChannel, type ApiError, type ApiResult, type Channel } from '../../src-shared/contract';
 import type { Engine } from '../engine';
 import { ServiceError } from './errors';
-import type { Handler, Handlers } from './types';
+import { LOCAL_CALLER, type Caller, type Handler, type Handlers } from './types';
 import { appHandlers } from './app';
 import { jobHandlers } from './jobs';
 import { dataHandlers } from './data';
@@ -41,7 +41,7 @@ export function toApiError(e: unknown): ApiError {
   return { code: 'INTERNAL', message };
 }
 
-export async function dispatch(engine: Engine, channel: unknown, payload: unknown): Promise<ApiResult<unknown>> {
+export async function dispatch(engine: Engine, channel: unknown, payload: unknown, caller: Caller = LOCAL_CALLER): Promise<ApiResult<unknown>> {
   if (!isChannel(channel)) {
     return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${describeChannel(channel)}` } };
   }
@@ -52,7 +52,7 @@ export async function dispatch(engine: Engine, channel: unknown, payload: unknow
   }
   try {
     const handler = handlers[channel] as Handler<Channel>;
-    const value = await handler(parsed.data as never, engine);
+    const value = await handler(parsed.data as never, engine, caller);
     const out = spec.response.safeParse(value);
     if (!out.success) {
       return { ok: false, error: { code: 'INTERNAL', message: `the engine's response for ${channel} broke the contract`, issues: zodIssues(out.error) } };
