@@ -1,29 +1,15 @@
 /**
  * Summaries of backtest results for tables and exports: one row per strategy with the mean and sample standard
  * deviation of each metric over its seeds and windows (method.md "Seeds": report mean and spread), the
- * hindsight mark and how many of its runs carry each flag.
+ * hindsight mark and how many of its runs carry each flag. The rules they apply (mean ± std and its NaN rule,
+ * metric titles and digits, the equal-weight verdict) live in src-shared/domain; this file lays out the tables.
  */
+import { equalWeightReference, equalWeightVerdict, meanStd, METRIC_SPECS, verdictPhrase, type MeanStd, type VerdictFigures } from '../../src-shared/domain';
 import { METRIC_NAMES, type MetricName } from '../metrics';
 import type { BacktestRunResult } from './run';
 
-export interface Spread {
-  mean: number;
-  /** sample standard deviation (n - 1); NaN for a single value */
-  std: number;
-  /** number of values averaged (NaN values are left out; ±Infinity is kept and makes the mean infinite) */
-  n: number;
-}
-
-/** Mean and sample std of the non-NaN values. */
-export function spread(values: readonly number[]): Spread {
-  const v = values.filter((x) => !Number.isNaN(x));
-  const n = v.length;
-  if (n === 0) return { mean: Number.NaN, std: Number.NaN, n: 0 };
-  const mean = v.reduce((a, b) => a + b, 0) / n;
-  if (n < 2 || !Number.isFinite(mean)) return { mean, std: Number.NaN, n };
-  const ss = v.reduce((a, b) => a + (b - mean) * (b - mean), 0);
-  return { mean, std: Math.sqrt(ss / (n - 1)), n };
-}
+/** Mean ± std of a metric over runs (src-shared/domain/stats.ts: NaN left out and counted, std null for one value). */
+export type Spread = MeanStd;
 
 export interface StrategySummary {
   strategy: string;
@@ -52,7 +38,7 @@ export function summarizeByStrategy(results: readonly BacktestRunResult[]): Stra
   for (const [strategy, rs] of groups) {
     const ok = rs.filter((r) => r.status === 'complete' && r.metrics);
     const metrics = {} as Record<MetricName, Spread>;
-    for (const name of METRIC_NAMES) metrics[name] = spread(ok.map((r) => r.metrics![name]));
+    for (const name of METRIC_NAMES) metrics[name] = meanStd(ok.map((r) => r.metrics![name]));
     const flags: Record<string, number> = {};
     for (const r of ok) for (const f of r.flags) flags[f] = (flags[f] ?? 0) + 1;
     out.push({
@@ -64,7 +50,7 @@ export function summarizeByStrategy(results: readonly BacktestRunResult[]): Stra
       seeds: new Set(rs.map((r) => r.seed)).size,
       windows: new Set(rs.map((r) => `${r.window.from}..${r.window.to}`)).size,
       metrics,
-      ewDistance: spread(ok.map((r) => r.ewDistance)),
+      ewDistance: meanStd(ok.map((r) => r.ewDistance)),
       flags,
     });
   }
@@ -83,30 +69,35 @@ export function summarizeSeedsOverWindows(results: readonly BacktestRunResult[])
       if (r.strategy !== base.strategy || r.status !== 'complete' || !r.metrics) continue;
       bySeed.set(r.seed, [...(bySeed.get(r.seed) ?? []), r]);
     }
-    const perSeed = (pick: (r: BacktestRunResult) => number) => spread([...bySeed.values()].map((rs) => spread(rs.map(pick)).mean));
+    const perSeed = (pick: (r: BacktestRunResult) => number) => meanStd([...bySeed.values()].map((rs) => meanStd(rs.map(pick)).mean));
     const metrics = {} as Record<MetricName, Spread>;
     for (const name of METRIC_NAMES) metrics[name] = perSeed((r) => r.metrics![name]);
     return { ...base, metrics, ewDistance: perSeed((r) => r.ewDistance) };
   });
 }
 
-/** The equal-weight reference of a set of results: crp, else ubah (undefined when neither ran). */
+/** The equal-weight reference of a set of results (crp, else ubah, among strategies with a complete run). */
 function equalWeightId(results: readonly BacktestRunResult[]): string | undefined {
-  return ['crp', 'ubah'].find((id) => results.some((r) => r.strategy === id && r.status === 'complete'));
+  return equalWeightReference((id) => results.some((r) => r.strategy === id && r.status === 'complete'));
 }
+
+const windowKey = (r: BacktestRunResult) => `${r.window.from}..${r.window.to}`;
+const figures = (r: BacktestRunResult): VerdictFigures => ({ sharpe: r.metrics!.sharpe, cumulativeReturn: r.metrics!.cumulativeReturn });
+const completed = (rs: readonly BacktestRunResult[], id: string) => rs.filter((r) => r.strategy === id && r.status === 'complete' && r.metrics);
 
 /**
  * The learning strategies against equal weight at a glance (markdown): Sharpe per test window and over all
  * windows (mean ± std over seeds), cumulative return over all windows, and in how many of its runs (seed x window)
- * a strategy beat equal weight's run of the same window on both Sharpe and cumulative return.
+ * a strategy beat equal weight in the same window on both Sharpe and cumulative return (the seed count of the
+ * equal-weight verdict, src-shared/domain/verdict.ts, summed over windows).
  */
 export function glanceTable(results: readonly BacktestRunResult[], learning: ReadonlySet<string>): string {
   const ew = equalWeightId(results);
-  const windows = [...new Map(results.map((r) => [`${r.window.from}..${r.window.to}`, r.window])).values()];
+  const windows = [...new Map(results.map((r) => [windowKey(r), r.window])).values()];
   const ids = [...new Set(results.map((r) => r.strategy))].filter((id) => learning.has(id) || id === ew);
   if (!ids.some((id) => learning.has(id))) return '';
-  const ewRun = new Map(results.filter((r) => r.strategy === ew && r.status === 'complete' && r.metrics).map((r) => [`${r.window.from}..${r.window.to}`, r.metrics!]));
-  const perWindow = windows.map((w) => summarizeByStrategy(results.filter((r) => r.window.from === w.from && r.window.to === w.to)));
+  const inWindow = windows.map((w) => results.filter((r) => r.window.from === w.from && r.window.to === w.to));
+  const perWindow = inWindow.map((rs) => summarizeByStrategy(rs));
   const overall = summarizeSeedsOverWindows(results);
   const header = ['strategy', ...windows.map((w) => `sharpe ${w.label || w.from.slice(0, 4)}`), 'sharpe all', 'cum ret all', `runs beating ${ew ?? 'EW'}`];
   const rows = ids.map((id) => {
@@ -115,49 +106,28 @@ export function glanceTable(results: readonly BacktestRunResult[], learning: Rea
       return s ? formatSpread('sharpe', s.metrics.sharpe) : '-';
     });
     const o = overall.find((x) => x.strategy === id)!;
-    const runs = results.filter((r) => r.strategy === id && r.status === 'complete' && r.metrics);
-    const beating = runs.filter((r) => {
-      const e = ewRun.get(`${r.window.from}..${r.window.to}`);
-      return e !== undefined && r.metrics!.sharpe > e.sharpe && r.metrics!.cumulativeReturn > e.cumulativeReturn;
-    }).length;
+    const runs = completed(results, id);
+    const beating = ew === undefined ? 0 : inWindow.reduce((k, rs) => k + equalWeightVerdict(completed(rs, id).map(figures), completed(rs, ew).map(figures)).seedsBeating, 0);
     return [id === ew ? `${id} (equal weight)` : id, ...cells, formatSpread('sharpe', o.metrics.sharpe), formatSpread('cumulativeReturn', o.metrics.cumulativeReturn), id === ew ? '' : `${beating}/${runs.length}`];
   });
   return [`| ${header.join(' | ')} |`, `|${header.map((_, k) => (k === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-/** How a metric is shown in tables: as a percentage or a plain number, with its column title. */
-export const METRIC_DISPLAY: Record<MetricName, { title: string; percent: boolean; digits: number }> = {
-  cumulativeReturn: { title: 'cum ret', percent: true, digits: 1 },
-  annualReturn: { title: 'ann ret', percent: true, digits: 1 },
-  annualVolatility: { title: 'ann vol', percent: true, digits: 1 },
-  sharpe: { title: 'sharpe', percent: false, digits: 2 },
-  sortino: { title: 'sortino', percent: false, digits: 2 },
-  omega: { title: 'omega', percent: false, digits: 2 },
-  calmar: { title: 'calmar', percent: false, digits: 2 },
-  maxDrawdown: { title: 'max dd', percent: true, digits: 1 },
-  maxDrawdownDays: { title: 'dd days', percent: false, digits: 0 },
-  var95: { title: 'VaR95', percent: true, digits: 2 },
-  cvar95: { title: 'CVaR95', percent: true, digits: 2 },
-  turnover: { title: 'turnover', percent: true, digits: 2 },
-  avgHoldings: { title: 'holdings', percent: false, digits: 1 },
-  hitRate: { title: 'hit rate', percent: true, digits: 1 },
-};
-
-/** "12.3%" / "1.23" / "inf" / "-" for one number. */
+/** "12.3%" / "1.23" / "inf" / "-" for one number, in the metric's unit and compact digits (METRIC_SPECS). */
 export function formatMetric(name: MetricName, v: number): string {
   if (Number.isNaN(v)) return '-';
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
-  const d = METRIC_DISPLAY[name];
-  return d.percent ? `${(v * 100).toFixed(d.digits)}%` : v.toFixed(d.digits);
+  const d = METRIC_SPECS[name];
+  return d.unit === 'pct' ? `${(v * 100).toFixed(d.digits)}%` : v.toFixed(d.digits);
 }
 
-/** "mean ± std" (or just the mean when there is no spread). */
+/** "mean ± std", or the mean alone when there is no spread (one value). */
 export function formatSpread(name: MetricName, s: Spread): string {
   const m = formatMetric(name, s.mean);
-  if (s.n < 2 || Number.isNaN(s.std)) return m;
-  const d = METRIC_DISPLAY[name];
-  const sd = d.percent ? `${(s.std * 100).toFixed(d.digits)}%` : s.std.toFixed(d.digits);
+  if (s.std === null) return m;
+  const d = METRIC_SPECS[name];
+  const sd = d.unit === 'pct' ? `${(s.std * 100).toFixed(d.digits)}%` : s.std.toFixed(d.digits);
   return `${m} ± ${sd}`;
 }
 
@@ -176,7 +146,7 @@ export const TABLE_METRICS: MetricName[] = ['cumulativeReturn', 'annualReturn', 
  * hindsight strategies marked with '*', flags (≈EW = close to equal weight) with their run counts, and notes.
  */
 export function metricsTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS): string {
-  const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_DISPLAY[m].title), 'flags'];
+  const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_SPECS[m].title), 'flags'];
   const rows = summaries.map((s) => [
     `${s.strategy}${s.hindsight ? ' *' : ''}`,
     `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`,
@@ -194,7 +164,7 @@ export function metricsTable(summaries: readonly StrategySummary[], metrics: Met
 
 /** Markdown table of strategy summaries (same figures as metricsTable). */
 export function markdownTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS): string {
-  const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_DISPLAY[m].title), 'flags'];
+  const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_SPECS[m].title), 'flags'];
   const rows = summaries.map((s) => [
     `${s.strategy}${s.hindsight ? ' †' : ''}`,
     `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`,
@@ -207,24 +177,25 @@ export function markdownTable(summaries: readonly StrategySummary[], metrics: Me
 }
 
 /**
- * For every learning strategy and test window: did it beat equal weight (crp, else ubah) on both Sharpe and
- * cumulative return? One plain sentence each, used by the CLI table and the results document.
+ * For every learning strategy and test window: does it beat equal weight (crp, else ubah) by the rule of
+ * src-shared/domain/verdict.ts (mean Sharpe and mean cumulative return both higher)? One plain sentence each,
+ * used by the CLI table and the results document.
  */
 export function equalWeightVerdicts(results: readonly BacktestRunResult[], learning: ReadonlySet<string>, markdown = false): string[] {
-  const windows = [...new Map(results.map((r) => [`${r.window.from}..${r.window.to}`, r.window])).values()];
+  const windows = [...new Map(results.map((r) => [windowKey(r), r.window])).values()];
   const b = (x: string) => (markdown ? `**${x}**` : x);
   const out: string[] = [];
   for (const w of windows) {
-    const sums = summarizeByStrategy(results.filter((r) => r.window.from === w.from && r.window.to === w.to));
-    const ew = sums.find((s) => s.strategy === 'crp') ?? sums.find((s) => s.strategy === 'ubah');
+    const rs = results.filter((r) => r.window.from === w.from && r.window.to === w.to);
+    const ew = equalWeightReference((id) => completed(rs, id).length > 0);
     if (!ew) continue;
-    for (const s of sums) {
-      if (!learning.has(s.strategy) || !s.runs) continue;
-      const ewSh = ew.metrics.sharpe.mean;
-      const ewCr = ew.metrics.cumulativeReturn.mean;
-      const beats = s.metrics.sharpe.mean > ewSh && s.metrics.cumulativeReturn.mean > ewCr;
+    const ewRuns = completed(rs, ew).map(figures);
+    for (const id of new Set(rs.map((r) => r.strategy))) {
+      const runs = completed(rs, id);
+      if (!learning.has(id) || !runs.length) continue;
+      const v = equalWeightVerdict(runs.map(figures), ewRuns);
       out.push(
-        `${w.from.slice(0, 4)}: ${b(`${s.strategy} ${beats ? 'beats' : 'does not beat'} equal weight`)} (${ew.strategy}): Sharpe ${formatSpread('sharpe', s.metrics.sharpe)} vs ${formatMetric('sharpe', ewSh)}, cumulative return ${formatSpread('cumulativeReturn', s.metrics.cumulativeReturn)} vs ${formatMetric('cumulativeReturn', ewCr)}`,
+        `${w.from.slice(0, 4)}: ${b(`${id} ${verdictPhrase(v.outcome)} equal weight`)} (${ew}): Sharpe ${formatSpread('sharpe', v.sharpe)} vs ${formatMetric('sharpe', v.ewSharpe.mean)}, cumulative return ${formatSpread('cumulativeReturn', v.cumulativeReturn)} vs ${formatMetric('cumulativeReturn', v.ewCumulativeReturn.mean)}`,
       );
     }
   }

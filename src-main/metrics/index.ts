@@ -15,6 +15,7 @@
  * - Drawdowns are negative fractions (-0.25 = a 25 % fall from the peak); VaR and CVaR are return
  *   quantiles, so a loss is a negative number.
  */
+import { METRIC_IDS, type MetricId } from '../../src-shared/domain/metrics';
 
 /** Trading days per year used to annualise daily figures. */
 export const TRADING_DAYS_PER_YEAR = 252;
@@ -339,24 +340,9 @@ export function hitRate(r: ArrayLike<number>): number {
   return hits / r.length;
 }
 
-/** Names of the metrics {@link computeMetrics} reports, in display order. */
-export const METRIC_NAMES = [
-  'cumulativeReturn',
-  'annualReturn',
-  'annualVolatility',
-  'sharpe',
-  'sortino',
-  'omega',
-  'calmar',
-  'maxDrawdown',
-  'maxDrawdownDays',
-  'var95',
-  'cvar95',
-  'turnover',
-  'avgHoldings',
-  'hitRate',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+/** Names of the metrics {@link computeMetrics} reports, in display order (listed with their specs in src-shared/domain). */
+export const METRIC_NAMES = METRIC_IDS;
+export type MetricName = MetricId;
 export type Metrics = Record<MetricName, number>;
 
 /** What {@link computeMetrics} needs from a backtest. */

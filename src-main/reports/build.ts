@@ -24,13 +24,17 @@
  *   drivers when an explanation of (R, d, agent) is stored in the `explanations` table (none otherwise; the
  *   caveats then say they were not computed).
  * - Metrics: R first (one seed), then every other COMPLETE run of the same universe and the same test window,
- *   grouped by strategy and settings (mean and sample standard deviation over seeds; the group of R itself,
- *   R included, follows R when it has other seeds). Order: the registry's strategy order.
+ *   grouped into experiments and seeds by src-shared/domain/settings.ts (one run per seed: R for its own seed,
+ *   else the newest; mean ± std over seeds by src-shared/domain/stats.ts; the group of R itself, R included,
+ *   follows R when it has other seeds). Order: the registry's strategy order.
+ * - Equal weight: a learning run's caveats give the verdict of src-shared/domain/verdict.ts for R's group of
+ *   seeds against crp (else ubah) run on the same window and market: higher mean Sharpe AND higher mean
+ *   cumulative return, and how many seeds beat it.
  * - Equity: R's value series, then the lowest seed of up to {@link REPORT_MAX_EQUITY_BASELINES} baseline
  *   groups (equal-weight baselines first). Drawdown: R's values against their running peak.
  * - Caveats: written from R's config and the comparison (see {@link allocationCaveats}).
  *
- * Backtest tear sheet over runs R1..Rk: the runs are grouped as above (strategy, settings, test window);
+ * Backtest tear sheet over runs R1..Rk: the runs are grouped as above (experiment, one run per seed, the newest);
  * each group gives one metrics row (mean ± std over its seeds) and its lowest seed gives the curves, the
  * monthly / yearly returns, the worst drawdowns and the last target weights (previous weights drifted as above).
  *
@@ -40,6 +44,16 @@
  * when one strategy ran with several settings.
  */
 import { MAX_REPORT_RUNS } from '../../src-shared/contract/reports';
+import {
+  EQUAL_WEIGHT_IDS,
+  equalWeightReference,
+  equalWeightVerdict as verdictOf,
+  experimentIdentity,
+  groupSeeds,
+  marketIdentity,
+  meanStd,
+  type EqualWeightVerdict,
+} from '../../src-shared/domain';
 import type { DB } from '../store/db';
 import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
 import { getRun, getRunDays, getRunMetrics, getRunWeightsAt, listRuns, type RunRow, type RunWeightsAt } from '../store/runs';
@@ -70,8 +84,8 @@ import type {
 export const REPORT_TOP_DRIVERS = 10;
 /** Baseline equity curves drawn beside the run in an allocation report (the metrics table lists all). */
 export const REPORT_MAX_EQUITY_BASELINES = 6;
-/** Strategies that hold (near) equal weights: the reference a learning run must beat by Sharpe. */
-export const EQUAL_WEIGHT_BASELINES = ['crp', 'ubah'] as const;
+/** Strategies that hold (near) equal weights, the reference first (src-shared/domain/verdict.ts). */
+export const EQUAL_WEIGHT_BASELINES = EQUAL_WEIGHT_IDS;
 /** Most runs one backtest report takes (the contract's bound). */
 export const REPORT_MAX_RUNS = MAX_REPORT_RUNS;
 /** Runs read when looking for the baselines of a window (newest first). */
@@ -188,12 +202,6 @@ export function rebalanceWords(rule: 'daily' | 'weekly' | number): string {
   return `every ${rule} trading days, at the close`;
 }
 
-/** Key of runs that are seeds of one experiment: strategy and every setting except the seed and the window. */
-function settingsKey(r: RunRow): string {
-  const c = r.config;
-  return JSON.stringify([r.strategy, c.params ?? null, c.cost ?? null, c.rebalance ?? null, c.riskFreeRate ?? null, c.preset ?? null, c.protocol ?? null]);
-}
-
 function universeInfo(db: DB, id: string): { id: string; name: string; source: string; createdAt: string } {
   const u = db.prepare('SELECT id, name, source, created_at AS createdAt FROM universes WHERE id = ?').get(id) as
     | { id: string; name: string; source: string; createdAt: string }
@@ -223,14 +231,10 @@ function completeRun(db: DB, id: string): RunRow {
   return r;
 }
 
-/** Mean and sample standard deviation (n - 1) of a metric over seeds; std null for one value. */
+/** Mean and sample standard deviation of a metric over seeds, by the rule of src-shared/domain/stats.ts. */
 export function metricStat(values: readonly number[]): MetricStat {
-  const n = values.length;
-  if (n === 0) return { mean: Number.NaN, std: null };
-  const mean = values.reduce((s, v) => s + v, 0) / n;
-  if (n === 1) return { mean, std: null };
-  const ss = values.reduce((s, v) => s + (v - mean) ** 2, 0);
-  return { mean, std: Math.sqrt(ss / (n - 1)) };
+  const { mean, std } = meanStd(values);
+  return { mean, std };
 }
 
 /** The metrics of METRIC_NAMES a group of runs has, as mean ± std over the runs. */
@@ -238,29 +242,31 @@ function metricsOf(runs: readonly RunRow[], stored: Map<string, Record<string, n
   const out: Record<string, MetricStat> = {};
   for (const k of METRIC_NAMES) {
     const vals = runs.map((r) => stored.get(r.id)?.[k]).filter((v): v is number => v !== undefined);
-    if (vals.length) out[k] = metricStat(vals);
+    if (vals.length) out[k] = metricStat(vals); // a NaN (undefined) value is left out, not spread to the mean
   }
   return out;
 }
 
-/** Runs that are seeds of one experiment on one test window. */
+/** Runs that are seeds of one experiment (same settings, same test window), one run per seed. */
 interface RunGroup {
   key: string;
   strategy: string;
   meta: StrategyMeta;
   runs: RunRow[];
-  /** lowest seed (then oldest) */
+  /** lowest seed */
   rep: RunRow;
   name: string;
 }
 
-function groupRuns(runs: readonly RunRow[], meta: Map<string, StrategyMeta>, withWindow: boolean): RunGroup[] {
-  const by = new Map<string, RunRow[]>();
-  for (const r of runs) {
-    const k = settingsKey(r) + (withWindow ? `|${r.windowFrom}|${r.windowTo}` : '');
-    by.set(k, [...(by.get(k) ?? []), r]);
-  }
-  const groups: RunGroup[] = [...by.entries()].map(([key, rs]) => {
+/** Newest first (the order in which a repeated seed is represented by its latest run). */
+const newestFirst = (a: RunRow, b: RunRow) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id);
+
+/**
+ * Runs grouped into experiments by src-shared/domain/settings.ts, each seed once: `runs` come in order of
+ * preference (the report's own run first, then newest first), so an older repeat of a seed is left out.
+ */
+function groupRuns(runs: readonly RunRow[], meta: Map<string, StrategyMeta>): RunGroup[] {
+  const groups: RunGroup[] = groupSeeds(runs, experimentIdentity).map(({ key, runs: rs }) => {
     const sorted = [...rs].sort((a, b) => a.seed - b.seed || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     const m = metaOf(meta, sorted[0]!.strategy);
     return { key, strategy: sorted[0]!.strategy, meta: m, runs: sorted, rep: sorted[0]!, name: shortLabel(m.label) };
@@ -300,7 +306,7 @@ export function settingsDiff(a: RunRow, b: RunRow): string {
   }
   if (numberSetting(a, 'cost', 0.001) !== numberSetting(b, 'cost', 0.001)) out.push(`cost ${pct(numberSetting(b, 'cost', 0.001), 2)}`);
   if (numberSetting(a, 'riskFreeRate', 0) !== numberSetting(b, 'riskFreeRate', 0)) out.push(`rf ${pct(numberSetting(b, 'riskFreeRate', 0), 1)}`);
-  if ((ca.preset ?? null) !== (cb.preset ?? null)) out.push(String(cb.preset ?? 'no preset'));
+  if ((ca.lookback ?? null) !== (cb.lookback ?? null)) out.push(cb.lookback == null ? 'no lookback' : `lookback ${String(cb.lookback)}`);
   if ((ca.protocol ?? null) !== (cb.protocol ?? null)) out.push(String(cb.protocol ?? 'explicit window'));
   const pa = (ca.params ?? {}) as Record<string, unknown>;
   const pb = (cb.params ?? {}) as Record<string, unknown>;
@@ -606,38 +612,46 @@ export function agentSummaries(db: DB, runId: string, at: RunWeightsAt, n: numbe
 // ---------------------------------------------------------------------------------------------------------
 // caveats
 
-function sharpeOf(row: MetricsRow | undefined): number | undefined {
-  const s = row?.metrics.sharpe;
-  return s && Number.isFinite(s.mean) ? s.mean : undefined;
+/** A learning strategy's runs against equal weight on their window: the reference used and the verdict. */
+export interface EqualWeightComparison {
+  reference: string;
+  verdict: EqualWeightVerdict;
 }
 
 /**
- * The sentence comparing a learning run's Sharpe with the equal-weight baselines (crp, ubah) on the same window.
- * @param name display name of the learning run (or group)
- * @param sharpe its Sharpe ratio (mean over seeds for a group)
- * @param ew baseline name -> mean Sharpe, for the equal-weight baselines that were run on the window
+ * The equal-weight verdict (src-shared/domain/verdict.ts) of a learning strategy's runs, one per seed, on their
+ * test window: against crp, else ubah, among the complete `peers` of that window that ran on the same market
+ * (data and trading terms, src-shared/domain/settings.ts), each seed once. Null when no such baseline ran.
+ * @param stored metrics by run id, for the runs and the peers
  */
-export function equalWeightVerdict(name: string, sharpe: number | undefined, ew: ReadonlyMap<string, number>): string {
-  if (sharpe === undefined) return `${name}: Sharpe ratio undefined, so it cannot be compared with equal weight.`;
-  if (ew.size === 0)
-    return `${name}: no equal-weight baseline (crp or ubah) was run on this test window, so whether it beats equal weight is not shown; run one to compare.`;
-  const list = [...ew.entries()].map(([k, v]) => `${k} ${fixed(v, 2)}`).join(', ');
-  const best = Math.max(...ew.values());
-  if (sharpe > best) return `${name} beats equal weight by Sharpe on this window: ${fixed(sharpe, 2)} against ${list}.`;
-  return `${name} does NOT beat equal weight by Sharpe on this window: ${fixed(sharpe, 2)} against ${list}. On this evidence the learning strategy adds nothing over holding every asset equally.`;
+export function equalWeightComparison(runs: readonly RunRow[], peers: readonly RunRow[], stored: ReadonlyMap<string, Record<string, number>>): EqualWeightComparison | null {
+  const market = marketIdentity(runs[0]!.config);
+  const same = peers.filter((r) => r.status === 'complete' && marketIdentity(r.config) === market).sort(newestFirst);
+  const ewRuns = (id: string) => groupSeeds(same.filter((r) => r.strategy === id), experimentIdentity).flatMap((g) => g.runs);
+  const reference = equalWeightReference((id) => ewRuns(id).length > 0);
+  if (!reference) return null;
+  const figures = (r: RunRow) => ({ sharpe: stored.get(r.id)?.sharpe ?? Number.NaN, cumulativeReturn: stored.get(r.id)?.cumulativeReturn ?? Number.NaN });
+  return { reference, verdict: verdictOf(runs.map(figures), ewRuns(reference).map(figures)) };
 }
 
-/** Mean Sharpe of the equal-weight baselines among complete runs of the window. */
-function equalWeightSharpes(peers: readonly RunRow[], stored: Map<string, Record<string, number>>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const id of EQUAL_WEIGHT_BASELINES) {
-    const vals = peers
-      .filter((r) => r.strategy === id)
-      .map((r) => stored.get(r.id)?.sharpe)
-      .filter((v): v is number => v !== undefined && Number.isFinite(v));
-    if (vals.length) out.set(id, vals.reduce((s, v) => s + v, 0) / vals.length);
-  }
-  return out;
+/**
+ * The caveat that says whether a learning run (or group of seeds) beats equal weight on its window, with the
+ * figures the rule compares and, for several seeds, how many of them beat it.
+ * @param name display name of the learning run (or group)
+ */
+export function equalWeightCaveat(name: string, c: EqualWeightComparison | null): string {
+  if (!c)
+    return `${name}: no equal-weight baseline (crp or ubah) was run on this test window with the same data and trading terms, so whether it beats equal weight is not shown; run one to compare.`;
+  const v = c.verdict;
+  if (v.outcome === 'not-comparable') return `${name}: Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (${c.reference}).`;
+  const figures = `Sharpe ${fixed(v.sharpe.mean, 2)} vs ${fixed(v.ewSharpe.mean, 2)}, cumulative return ${pct(v.cumulativeReturn.mean, 2)} vs ${pct(v.ewCumulativeReturn.mean, 2)}`;
+  const seeds = v.seeds > 1 ? `; ${v.seedsBeating} of ${v.seeds} seeds beat it on both` : '';
+  if (v.outcome === 'beats') return `${name} beats equal weight (${c.reference}) on this window: ${figures}${seeds}.`;
+  const oneOfTwo = v.sharpe.mean > v.ewSharpe.mean || v.cumulativeReturn.mean > v.ewCumulativeReturn.mean;
+  const why = oneOfTwo
+    ? 'Beating equal weight takes a higher Sharpe ratio and a higher cumulative return; one of the two is not enough.'
+    : 'On this evidence the learning strategy adds nothing over holding every asset equally.';
+  return `${name} does NOT beat equal weight (${c.reference}) on this window: ${figures}${seeds}. ${why}`;
 }
 
 function costCaveat(cost: number): string {
@@ -664,7 +678,9 @@ function allocationCaveats(p: {
   name: string;
   ownGroup: RunRow[];
   rows: MetricsRow[];
-  ewSharpe: Map<string, number>;
+  /** name of the run's group of seeds (the run's own name when it is the only seed) */
+  groupName: string;
+  ew: EqualWeightComparison | null;
   stored: Map<string, Record<string, number>>;
   date: string;
   agentsWithoutDrivers: boolean;
@@ -677,7 +693,7 @@ function allocationCaveats(p: {
   const seeds = p.ownGroup.length;
   if (seeds <= 1) out.push(`This report shows seed ${run.seed}, the only complete seed of this strategy and settings on this window: the spread over seeds is unknown.`);
   else {
-    const sh = metricStat(p.ownGroup.map((r) => p.stored.get(r.id)?.sharpe).filter((v): v is number => v !== undefined && Number.isFinite(v)));
+    const sh = metricStat(p.ownGroup.map((r) => p.stored.get(r.id)?.sharpe ?? Number.NaN));
     const spread = sh.std === 0 ? 'identical across seeds (a deterministic strategy)' : `Sharpe ${fixed(sh.mean, 2)} \u00b1 ${fixed(sh.std ?? Number.NaN, 2)} (mean \u00b1 standard deviation)`;
     out.push(`This report shows seed ${run.seed} of ${seeds} complete seeds of this strategy and settings on this window: ${spread}.`);
   }
@@ -685,7 +701,7 @@ function allocationCaveats(p: {
     out.push('This run is flagged \u2021 close to equal weight: its daily weights stay near 1/N, so the policy may have collapsed to equal weighting.');
   if (run.hindsight) out.push('This run is itself a hindsight reference (it uses future prices): it is not an investable strategy.');
   if (p.rows.some((r) => r.hindsight)) out.push(HINDSIGHT_CAVEAT);
-  if (meta.family === 'learning') out.push(equalWeightVerdict(p.name, sharpeOf(p.rows[0]), p.ewSharpe));
+  if (meta.family === 'learning') out.push(equalWeightCaveat(p.groupName, p.ew));
   if (p.agentsWithoutDrivers) out.push('Agent top drivers: not computed (no explanation is stored for this run and date); the concentration figures are computed from the stored agent weights.');
   if (p.date < run.windowTo)
     out.push(`The weights are those of ${p.date}; the metrics and curves cover the whole test window ${run.windowFrom} to ${run.windowTo}, days after ${p.date} included.`);
@@ -716,10 +732,9 @@ export async function buildAllocationReport(db: DB, runId: string, date?: string
   const n = tickersOf(run).length || h.at.agents.final!.length - 1;
 
   // metrics: the run, its own group (other seeds), then every other group of the window
-  const peers = windowPeers(db, run);
-  if (!peers.some((r) => r.id === run.id)) peers.push(run);
+  const peers = [run, ...windowPeers(db, run).filter((r) => r.id !== run.id)]; // the run stands for its seed
   const stored = new Map(peers.map((r) => [r.id, getRunMetrics(db, r.id)]));
-  const groups = groupRuns(peers, meta, false);
+  const groups = groupRuns(peers, meta);
   const own = groups.find((g) => g.runs.some((r) => r.id === run.id))!;
   const runName = fitName(shortLabel(me.label), ` \u00b7 seed ${run.seed}`, me.label);
   const rows: MetricsRow[] = [metricsRow(runName, [run], stored)];
@@ -741,7 +756,8 @@ export async function buildAllocationReport(db: DB, runId: string, date?: string
     name: runName,
     ownGroup: own.runs,
     rows,
-    ewSharpe: equalWeightSharpes(peers, stored),
+    groupName: own.runs.length > 1 ? rows[1]!.strategy : runName,
+    ew: me.family === 'learning' ? equalWeightComparison(own.runs, peers, stored) : null,
     stored,
     date: h.date,
     agentsWithoutDrivers: agents.length > 0 && !explained,
@@ -797,7 +813,7 @@ export async function buildBacktestReport(db: DB, runIds: readonly string[], opt
   const meta = await strategyMeta();
   const u = universeInfo(db, universes[0]!);
   const stored = new Map(runs.map((r) => [r.id, getRunMetrics(db, r.id)]));
-  const groups = groupRuns(runs, meta, true);
+  const groups = groupRuns([...runs].sort(newestFirst), meta);
 
   const metrics = groups.map((g) => metricsRow(g.name, g.runs, stored));
   const calendar = prices(db, u.id, runs.map((r) => r.windowTo).sort().at(-1)!).dates;
@@ -833,7 +849,7 @@ export async function buildBacktestReport(db: DB, runIds: readonly string[], opt
       pc = { peers, stored: new Map(peers.map((r) => [r.id, getRunMetrics(db, r.id)])) };
       peerCache.set(wk, pc);
     }
-    caveats.push(equalWeightVerdict(g.name, sharpeOf(metrics[groups.indexOf(g)]), equalWeightSharpes(pc.peers, pc.stored)));
+    caveats.push(equalWeightCaveat(g.name, equalWeightComparison(g.runs, pc.peers, new Map([...pc.stored, ...stored]))));
   }
   caveats.push(PAST_PERFORMANCE_CAVEAT);
 

@@ -8,6 +8,7 @@
  *   (so the text can be searched and copied), never "-0.00%".
  * - Non-finite numbers: NaN shows as 'n/a', +Infinity as 'inf', -Infinity as '-inf' (the contract's words).
  */
+import { METRIC_IDS, METRIC_SPECS as DOMAIN_SPECS, type MetricUnit as DomainMetricUnit } from '../../src-shared/domain/metrics';
 import { METRIC_NAMES } from '../metrics';
 import type { MetricStat, MetricsRow } from './model';
 
@@ -25,7 +26,7 @@ export const HEATMAP_SATURATION = 0.08;
 export const TRADE_EPSILON = 1e-9;
 
 /** How a metric is shown. */
-export type MetricUnit = 'pct' | 'ratio' | 'days' | 'count';
+export type MetricUnit = DomainMetricUnit;
 
 export interface MetricSpec {
   key: string;
@@ -36,23 +37,11 @@ export interface MetricSpec {
   help: string;
 }
 
-/** Known metrics (src-main/metrics METRIC_NAMES) with their labels and units, in display order. */
-export const METRIC_SPECS: Record<(typeof METRIC_NAMES)[number], MetricSpec> = {
-  cumulativeReturn: { key: 'cumulativeReturn', label: 'Cum. return', unit: 'pct', help: 'cumulative return' },
-  annualReturn: { key: 'annualReturn', label: 'Ann. return', unit: 'pct', help: 'geometric annual return' },
-  annualVolatility: { key: 'annualVolatility', label: 'Ann. vol', unit: 'pct', help: 'annualised volatility' },
-  sharpe: { key: 'sharpe', label: 'Sharpe', unit: 'ratio', help: 'annualised Sharpe ratio' },
-  sortino: { key: 'sortino', label: 'Sortino', unit: 'ratio', help: 'annualised Sortino ratio' },
-  omega: { key: 'omega', label: 'Omega', unit: 'ratio', help: 'Omega ratio at 0' },
-  calmar: { key: 'calmar', label: 'Calmar', unit: 'ratio', help: 'annual return / |max drawdown|' },
-  maxDrawdown: { key: 'maxDrawdown', label: 'Max DD', unit: 'pct', help: 'maximum drawdown' },
-  maxDrawdownDays: { key: 'maxDrawdownDays', label: 'DD days', unit: 'days', help: 'longest drawdown, days' },
-  var95: { key: 'var95', label: 'VaR 95', unit: 'pct', help: 'daily historical VaR 95 %' },
-  cvar95: { key: 'cvar95', label: 'CVaR 95', unit: 'pct', help: 'daily historical CVaR 95 %' },
-  turnover: { key: 'turnover', label: 'Turnover', unit: 'pct', help: 'mean daily one-way turnover' },
-  avgHoldings: { key: 'avgHoldings', label: 'Holdings', unit: 'count', help: 'mean number of holdings' },
-  hitRate: { key: 'hitRate', label: 'Hit rate', unit: 'pct', help: 'share of up days' },
-};
+/** Known metrics with their labels, units and help, from their one definition in src-shared/domain/metrics.ts. */
+export const METRIC_SPECS = Object.fromEntries(METRIC_IDS.map((id) => [id, { key: id, label: DOMAIN_SPECS[id].label, unit: DOMAIN_SPECS[id].unit, help: DOMAIN_SPECS[id].help }])) as Record<
+  (typeof METRIC_NAMES)[number],
+  MetricSpec
+>;
 
 /** Spec of any metric key: the known one, or a generic ratio labelled from the camelCase key. */
 export function metricSpec(key: string): MetricSpec {

@@ -1,12 +1,7 @@
-/** Small statistics for the views (display only; the engine's metrics module is the reference for every figure). */
-export function meanStd(xs: number[]): { mean: number; std: number | null } {
-  const v = xs.filter((x) => Number.isFinite(x));
-  if (!v.length) return { mean: NaN, std: null };
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  if (v.length < 2) return { mean, std: null };
-  const s = v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1);
-  return { mean, std: Math.sqrt(s) };
-}
+/**
+ * Small series statistics for the charts (display only; the engine's metrics module is the reference for every
+ * figure). Mean ± std over seeds is not here: it follows the one rule of src-shared/domain/stats.ts.
+ */
 
 /** Rolling annualised Sharpe (risk-free 0) over `window` days; null before the window fills. */
 export function rollingSharpe(returns: number[], window = 63): (number | null)[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSpread, metricsTable, spread, summarizeByStrategy } from '../../src-main/backtest/summary';
+import { formatSpread, metricsTable, summarizeByStrategy } from '../../src-main/backtest/summary';
 import type { BacktestRunResult } from '../../src-main/backtest/run';
 import { METRIC_NAMES, type Metrics } from '../../src-main/metrics';
 
@@ -11,11 +11,15 @@ function result(strategy: string, seed: number, from: string, sharpe: number, fl
 }
 
 describe('summaries over seeds and windows', () => {
-  it('spread: mean and sample std, NaN left out, one value has no std', () => {
-    expect(spread([1, 2, 3, Number.NaN])).toEqual({ mean: 2, std: 1, n: 3 });
-    expect(spread([4])).toMatchObject({ mean: 4, n: 1 });
-    expect(spread([4]).std).toBeNaN();
-    expect(spread([1, Infinity]).mean).toBe(Infinity);
+  it('a metric over runs follows the domain rule: NaN left out and counted, one value shown without a spread', () => {
+    const rs = [result('crp', 1, '1998-01-02', 1), result('crp', 2, '1998-01-02', 3), result('crp', 3, '1998-01-02', 2), result('crp', 4, '1998-01-02', Number.NaN)];
+    const s = summarizeByStrategy(rs)[0]!;
+    expect(s.metrics.sharpe).toEqual({ mean: 2, std: 1, n: 3, missing: 1 });
+    expect(formatSpread('sharpe', s.metrics.sharpe)).toBe('2.00 ± 1.00');
+    const one = summarizeByStrategy([result('crp', 1, '1998-01-02', 4)])[0]!;
+    expect(one.metrics.sharpe).toEqual({ mean: 4, std: null, n: 1, missing: 0 });
+    expect(formatSpread('sharpe', one.metrics.sharpe)).toBe('4.00');
+    expect(formatSpread('sharpe', { mean: Infinity, std: null, n: 2, missing: 0 })).toBe('inf');
   });
   it('groups by strategy, counts seeds, windows and flags; the table marks hindsight and ≈EW', () => {
     const rs = [
@@ -30,7 +34,7 @@ describe('summaries over seeds and windows', () => {
       ['crp', 3, 0, 1, 3],
       ['bcrp', 1, 1, 1, 2],
     ]);
-    expect(s[0]!.metrics.sharpe).toEqual({ mean: 2, std: 1, n: 3 });
+    expect(s[0]!.metrics.sharpe).toEqual({ mean: 2, std: 1, n: 3, missing: 0 });
     expect(s[0]!.flags).toEqual({ 'close-to-equal-weight': 2 });
     expect(formatSpread('sharpe', s[0]!.metrics.sharpe)).toBe('2.00 ± 1.00');
     expect(formatSpread('cumulativeReturn', s[0]!.metrics.cumulativeReturn)).toBe('20.0% ± 10.0%');
@@ -68,6 +72,21 @@ describe('the equal-weight verdict', () => {
   });
 });
 
+describe('the equal-weight verdict: the domain rule in the CLI lines', () => {
+  it('a higher Sharpe with a lower return does not beat; an undefined Sharpe cannot be compared', async () => {
+    const { equalWeightVerdicts, glanceTable } = await import('../../src-main/backtest/summary');
+    const lowReturn = result('samp-hdrl', 1, '1998-01-02', 1.2); // crp: Sharpe 1.0, return 10%
+    lowReturn.metrics!.cumulativeReturn = 0.05;
+    const rs = [result('crp', 1, '1998-01-02', 1.0), lowReturn, result('ddpg-flat', 1, '1998-01-02', Number.NaN)];
+    const v = equalWeightVerdicts(rs, new Set(['samp-hdrl', 'ddpg-flat']));
+    expect(v).toEqual([
+      '1998: samp-hdrl does not beat equal weight (crp): Sharpe 1.20 vs 1.00, cumulative return 5.0% vs 10.0%',
+      '1998: ddpg-flat cannot be compared with equal weight (crp): Sharpe - vs 1.00, cumulative return - vs 10.0%',
+    ]);
+    expect(glanceTable(rs, new Set(['samp-hdrl'])).split('\n')[3]).toBe('| samp-hdrl | 1.20 | 1.20 | 5.0% | 0/1 |');
+  });
+});
+
 describe('over all windows, seed by seed', () => {
   // samp-hdrl: seed 1 Sharpe 1.5 (1998) and 0.5 (1999) -> 1.0; seed 2: 1.3 and 2.5 -> 1.9; over seeds 1.45 ± 0.636
   const rs = [
@@ -84,7 +103,7 @@ describe('over all windows, seed by seed', () => {
     expect(samp.metrics.sharpe.n).toBe(2); // the failed seed is not a seed average
     expect([samp.runs, samp.failed, samp.seeds, samp.windows]).toEqual([4, 1, 3, 2]);
     // pooled over seeds x windows the std would be that of 1.5, 1.3, 0.5, 2.5 instead
-    expect(summarizeByStrategy(rs).find((x) => x.strategy === 'samp-hdrl')!.metrics.sharpe.std).not.toBeCloseTo(samp.metrics.sharpe.std, 3);
+    expect(summarizeByStrategy(rs).find((x) => x.strategy === 'samp-hdrl')!.metrics.sharpe.std).not.toBeCloseTo(samp.metrics.sharpe.std!, 3);
     const crp = s.find((x) => x.strategy === 'crp')!;
     expect(crp.metrics.sharpe).toMatchObject({ mean: 1.5, n: 1 });
   });

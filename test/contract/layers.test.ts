@@ -1,7 +1,8 @@
 /**
  * The contract is the only path between renderer and engine: src-shared imports nothing from Node, Electron,
- * the DOM, src-main or src-renderer, and src-renderer never imports src-main. The checker is tested on
- * deliberately wrong sources so it cannot pass vacuously.
+ * the DOM, src-main or src-renderer, and src-renderer never imports src-main. src-shared/domain (the run
+ * vocabulary both sides share) is the bottom layer: it imports only zod and itself, not even the contract. The
+ * checker is tested on deliberately wrong sources so it cannot pass vacuously.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,6 +46,17 @@ export function sharedViolations(file: string, source: string): string[] {
   return v;
 }
 
+/** Violations for a file in src-shared/domain: those of src-shared, and any import from outside the domain. */
+export function domainViolations(file: string, source: string): string[] {
+  const v = sharedViolations(file, source);
+  for (const spec of importsOf(source)) {
+    if (!spec.startsWith('.')) continue;
+    const target = path.resolve(path.dirname(file), spec);
+    if (target.startsWith(path.join(ROOT, 'src-shared')) && !target.startsWith(path.join(ROOT, 'src-shared/domain'))) v.push(`${file}: imports ${spec} outside src-shared/domain`);
+  }
+  return v;
+}
+
 /** Violations for a file in src-renderer. */
 export function rendererViolations(file: string, source: string): string[] {
   const v: string[] = [];
@@ -64,6 +76,12 @@ describe('layer rules', () => {
     const files = filesUnder(path.join(ROOT, 'src-shared'));
     expect(files.length).toBeGreaterThan(3);
     expect(files.flatMap((f) => sharedViolations(f, fs.readFileSync(f, 'utf8')))).toEqual([]);
+  });
+
+  it('src-shared/domain imports only zod and itself', () => {
+    const files = filesUnder(path.join(ROOT, 'src-shared/domain'));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.flatMap((f) => domainViolations(f, fs.readFileSync(f, 'utf8')))).toEqual([]);
   });
 
   it('src-renderer never imports src-main, Node or Electron', () => {
@@ -87,5 +105,13 @@ describe('layer rules', () => {
     expect(sharedViolations(f, `import { x } from '../../src-main/engine';`)).toHaveLength(1);
     expect(sharedViolations(f, `export const w = window.innerWidth;`)).toHaveLength(1);
     expect(sharedViolations(f, `import { z } from 'zod'; import { Id } from './define';`)).toEqual([]);
+  });
+
+  it('catches a domain import of the contract, of src-main or of Node', () => {
+    const f = path.join(ROOT, 'src-shared/domain/bad.ts');
+    expect(domainViolations(f, `import { RunSummary } from '../contract/runs';`)).toHaveLength(1);
+    expect(domainViolations(f, `import { METRIC_NAMES } from '../../src-main/metrics';`)).toHaveLength(1);
+    expect(domainViolations(f, `import { createHash } from 'node:crypto';`)).toHaveLength(1);
+    expect(domainViolations(f, `import { z } from 'zod'; import { meanStd } from './stats';`)).toEqual([]);
   });
 });

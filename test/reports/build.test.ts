@@ -5,15 +5,17 @@
  * come from what runs.weights / runs.get / runs.series / market.regimes return and from hand computations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBacktest } from '../../src-main/backtest/run';
+import { runBacktest, type BacktestRunResult } from '../../src-main/backtest/run';
+import { equalWeightVerdicts } from '../../src-main/backtest/summary';
+import type { Metrics } from '../../src-main/metrics';
 import { dispatch } from '../../src-main/services';
 import { loadPriceMatrix } from '../../src-main/store/prices';
-import { completeRun, getRunMetrics, insertRunningRun, newRunId } from '../../src-main/store/runs';
+import { completeRun, getRun, getRunMetrics, insertRunningRun, newRunId } from '../../src-main/store/runs';
 import {
   buildAllocationReport,
   buildBacktestReport,
   driftWeights,
-  equalWeightVerdict,
+  equalWeightCaveat,
   fitName,
   parseDrivers,
   REPORT_NAME_MAX,
@@ -21,6 +23,7 @@ import {
   shortLabel,
 } from '../../src-main/reports/build';
 import type { AllocationReportData } from '../../src-main/reports/model';
+import { equalWeightVerdict } from '../../src-shared/domain';
 import type { RegimesResponse, RunInfo, RunSeries, RunWeights } from '../../src-shared/contract';
 import { tempEngine } from '../helpers/engine';
 
@@ -59,7 +62,7 @@ beforeAll(async () => {
     id: samp,
     universe: 'djia30',
     strategy: 'samp-hdrl',
-    config: { universe: 'djia30', tickers, strategy: 'samp-hdrl', params: { preset: 'quick' }, cost: 0.001, rebalance: 'daily', riskFreeRate: 0 },
+    config: { universe: 'djia30', tickers, strategy: 'samp-hdrl', params: { preset: 'quick' }, protocol: null, lookback: 252, cost: 0.001, rebalance: 'daily', riskFreeRate: 0 },
     seed: 7,
     codeVersion: 'test',
     backend: 'wasm',
@@ -322,13 +325,13 @@ describe('buildAllocationReport: a SAMP-HDRL run', () => {
     expect(r.caveats.join('\n')).not.toContain('not computed');
   });
 
-  it('says so when a learning run does not beat equal weight by Sharpe', async () => {
+  it('says so when a learning run does not beat equal weight (crp, on Sharpe and cumulative return)', async () => {
     const r = await buildAllocationReport(engine.db, samp);
-    const crp = getRunMetrics(engine.db, ids.crp!).sharpe!;
-    const ubah = getRunMetrics(engine.db, ids.ubah!).sharpe!;
-    const line = r.caveats.find((c) => c.includes('equal weight by Sharpe'))!;
-    expect(line).toContain('does NOT beat equal weight by Sharpe');
-    expect(line).toContain(`-1.00 against crp ${crp.toFixed(2)}, ubah ${ubah.toFixed(2)}`);
+    const crp = getRunMetrics(engine.db, ids.crp!);
+    const line = r.caveats.find((c) => c.includes('beat equal weight'))!;
+    expect(line).toBe(
+      `SAMP-HDRL \u00b7 seed 7 does NOT beat equal weight (crp) on this window: Sharpe -1.00 vs ${crp.sharpe!.toFixed(2)}, cumulative return 1.00% vs ${(crp.cumulativeReturn! * 100).toFixed(2)}%. Beating equal weight takes a higher Sharpe ratio and a higher cumulative return; one of the two is not enough.`,
+    );
     expect(r.caveats.join('\n')).toContain('the only complete seed');
   });
 
@@ -387,13 +390,54 @@ describe('buildBacktestReport', () => {
       'SAMP-HDRL 2000-01..2000-12',
     ]);
     expect(r.header.window).toEqual({ from: '2000-01-03', to: '2000-12-29' });
-    expect(r.caveats.some((c) => c.includes('does NOT beat equal weight by Sharpe'))).toBe(true);
+    expect(r.caveats.some((c) => c.startsWith('SAMP-HDRL 2000-01..2000-12 does NOT beat equal weight (crp)'))).toBe(true);
     engine.db.prepare('DELETE FROM runs WHERE id = ?').run(short);
   });
 
   it('refuses no run, unknown runs', async () => {
     await expect(buildBacktestReport(engine.db, [])).rejects.toMatchObject({ kind: 'invalid' });
     await expect(buildBacktestReport(engine.db, [ids.crp!, 'r-missing'])).rejects.toMatchObject({ kind: 'not-found' });
+  });
+});
+
+describe('the equal-weight verdict: the reports and the CLI agree', () => {
+  /** A hand-written learning run on crp's window and market with the given Sharpe and cumulative return. */
+  function learningRun(strategy: string, sharpe: number, cumulativeReturn: number): string {
+    const crp = getRun(engine.db, ids.crp!)!;
+    const id = newRunId();
+    insertRunningRun(engine.db, { id, universe: 'djia30', strategy, config: { ...crp.config, strategy, params: { preset: 'quick' } }, seed: 1, codeVersion: 'test', windowFrom: crp.windowFrom, windowTo: crp.windowTo, hindsight: false });
+    const w = vec(() => 1 / 30, 0);
+    completeRun(engine.db, id, { dates: [crp.windowTo], value: [1], ret: [0], turnover: [0], cost: [0], weights: { final: [w] }, metrics: { sharpe, cumulativeReturn }, flags: [], timings: {} });
+    return id;
+  }
+  /** The stored run as the CLI's backtest returns it. */
+  function asResult(id: string): BacktestRunResult {
+    const r = getRun(engine.db, id)!;
+    const window = { label: '', from: r.windowFrom, to: r.windowTo, trainFrom: r.trainFrom, trainTo: r.trainTo };
+    return { runId: id, strategy: r.strategy, label: r.strategy, hindsight: r.hindsight, seed: r.seed, window, status: 'complete', metrics: getRunMetrics(engine.db, id) as Metrics, ewDistance: 0, flags: r.flags, timings: {} };
+  }
+
+  it('a higher Sharpe with a lower cumulative return does not beat crp in either; higher on both beats in both', async () => {
+    const crp = getRunMetrics(engine.db, ids.crp!);
+    const ubah = getRunMetrics(engine.db, ids.ubah!);
+    const sharpe = Math.max(crp.sharpe!, ubah.sharpe!) + 0.5; // above both equal-weight baselines
+    const lower = learningRun('samp-hdrl/no-dc', sharpe, Math.min(crp.cumulativeReturn!, ubah.cumulativeReturn!) - 0.05);
+    const higher = learningRun('ddpg-flat', sharpe, Math.max(crp.cumulativeReturn!, ubah.cumulativeReturn!) + 0.05);
+    try {
+      const cli = equalWeightVerdicts([ids.crp!, ids.ubah!, lower, higher].map(asResult), new Set(['samp-hdrl/no-dc', 'ddpg-flat']));
+      expect(cli.map((l) => l.replace(/\):.*/, ')'))).toEqual(['2000: samp-hdrl/no-dc does not beat equal weight (crp)', '2000: ddpg-flat beats equal weight (crp)']);
+      for (const [id, beats] of [
+        [lower, false],
+        [higher, true],
+      ] as const) {
+        // what the caveats say, whatever the wording around it: [true] = beats, [false] = does not
+        const said = (caveats: string[]) => caveats.filter((c) => / beats equal weight| does NOT beat equal weight/.test(c)).map((c) => c.includes(' beats equal weight'));
+        expect(said((await buildAllocationReport(engine.db, id)).caveats)).toEqual([beats]);
+        expect(said((await buildBacktestReport(engine.db, [ids.crp!, id])).caveats)).toEqual([beats]);
+      }
+    } finally {
+      for (const id of [lower, higher]) engine.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+    }
   });
 });
 
@@ -404,17 +448,18 @@ describe('pure helpers', () => {
     expect(Array.from(d)).toEqual([0.55 / 1.0202, 0.27 / 1.0202, 0.2002 / 1.0202].map((v) => expect.closeTo(v, 15)));
   });
 
-  it('equalWeightVerdict', () => {
-    const ew = new Map([
-      ['crp', 0.7],
-      ['ubah', 0.6],
-    ]);
-    expect(equalWeightVerdict('X', 0.5, ew)).toBe(
-      'X does NOT beat equal weight by Sharpe on this window: 0.50 against crp 0.70, ubah 0.60. On this evidence the learning strategy adds nothing over holding every asset equally.',
+  it('equalWeightCaveat: the domain verdict in a sentence, with the figures compared and the seeds that beat', () => {
+    const f = (sharpe: number, cumulativeReturn: number) => ({ sharpe, cumulativeReturn });
+    const vs = (runs: { sharpe: number; cumulativeReturn: number }[]) => ({ reference: 'crp', verdict: equalWeightVerdict(runs, [f(0.7, 0.1)]) });
+    expect(equalWeightCaveat('X', vs([f(0.5, 0.05)]))).toBe(
+      'X does NOT beat equal weight (crp) on this window: Sharpe 0.50 vs 0.70, cumulative return 5.00% vs 10.00%. On this evidence the learning strategy adds nothing over holding every asset equally.',
     );
-    expect(equalWeightVerdict('X', 0.65, ew)).toContain('does NOT beat'); // must beat the better of the two
-    expect(equalWeightVerdict('X', 0.71, ew)).toBe('X beats equal weight by Sharpe on this window: 0.71 against crp 0.70, ubah 0.60.');
-    expect(equalWeightVerdict('X', 0.5, new Map())).toContain('no equal-weight baseline');
+    expect(equalWeightCaveat('X', vs([f(0.9, 0.05)]))).toBe(
+      'X does NOT beat equal weight (crp) on this window: Sharpe 0.90 vs 0.70, cumulative return 5.00% vs 10.00%. Beating equal weight takes a higher Sharpe ratio and a higher cumulative return; one of the two is not enough.',
+    );
+    expect(equalWeightCaveat('X', vs([f(0.9, 0.2), f(0.6, 0.3)]))).toBe('X beats equal weight (crp) on this window: Sharpe 0.75 vs 0.70, cumulative return 25.00% vs 10.00%; 1 of 2 seeds beat it on both.');
+    expect(equalWeightCaveat('X', vs([f(Number.NaN, 0.2)]))).toBe('X: Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (crp).');
+    expect(equalWeightCaveat('X', null)).toContain('no equal-weight baseline (crp or ubah) was run on this test window with the same data and trading terms');
   });
 
   it('shortLabel / fitName keep table names within REPORT_NAME_MAX characters, suffix first', () => {

@@ -1,0 +1,82 @@
+/**
+ * The metrics a backtest reports and how every table names and shows them: one spec per metric, used by the
+ * CLI tables and the results document (title, digits), the reports (label, unit, help) and the desk's Backtests
+ * view. The definitions themselves (formulas, annualisation, edge cases) live in src-main/metrics; this file
+ * only says what each figure is called, in what unit it is shown, over what horizon it is measured and which
+ * direction is better.
+ */
+
+/** Every metric of a backtest, in display order (src-main/metrics computes exactly these). */
+export const METRIC_IDS = [
+  'cumulativeReturn',
+  'annualReturn',
+  'annualVolatility',
+  'sharpe',
+  'sortino',
+  'omega',
+  'calmar',
+  'maxDrawdown',
+  'maxDrawdownDays',
+  'var95',
+  'cvar95',
+  'turnover',
+  'avgHoldings',
+  'hitRate',
+] as const;
+export type MetricId = (typeof METRIC_IDS)[number];
+
+/**
+ * How a value is shown: 'pct' a fraction as a percentage (0.0345 -> 3.45%), 'ratio' a plain number, 'days' a
+ * whole number of trading days, 'count' a number of assets.
+ */
+export type MetricUnit = 'pct' | 'ratio' | 'days' | 'count';
+
+/** Which way is better: a higher value, a lower one, or neither (a description, not a score). */
+export type MetricDirection = 'higher' | 'lower' | 'none';
+
+/**
+ * What span the figure describes: 'total' the whole test window (not scaled), 'annualised' scaled to a year of
+ * 252 trading days, 'daily' a per-day figure (a daily quantile, or the mean of a daily quantity).
+ */
+export type MetricHorizon = 'total' | 'annualised' | 'daily';
+
+export interface MetricSpec {
+  id: MetricId;
+  /** column header of the reports and the desk ('Cum. return') */
+  label: string;
+  /** compact column title of the CLI tables and the results document ('cum ret') */
+  title: string;
+  unit: MetricUnit;
+  /** decimals in the compact tables (of the percentage for 'pct') */
+  digits: number;
+  direction: MetricDirection;
+  horizon: MetricHorizon;
+  /** one line saying what the figure is, for footnotes and tooltips */
+  help: string;
+}
+
+/** The spec of every metric. */
+export const METRIC_SPECS: Readonly<Record<MetricId, MetricSpec>> = {
+  cumulativeReturn: { id: 'cumulativeReturn', label: 'Cum. return', title: 'cum ret', unit: 'pct', digits: 1, direction: 'higher', horizon: 'total', help: 'cumulative return' },
+  annualReturn: { id: 'annualReturn', label: 'Ann. return', title: 'ann ret', unit: 'pct', digits: 1, direction: 'higher', horizon: 'annualised', help: 'geometric annual return' },
+  annualVolatility: { id: 'annualVolatility', label: 'Ann. vol', title: 'ann vol', unit: 'pct', digits: 1, direction: 'lower', horizon: 'annualised', help: 'annualised volatility' },
+  sharpe: { id: 'sharpe', label: 'Sharpe', title: 'sharpe', unit: 'ratio', digits: 2, direction: 'higher', horizon: 'annualised', help: 'annualised Sharpe ratio' },
+  sortino: { id: 'sortino', label: 'Sortino', title: 'sortino', unit: 'ratio', digits: 2, direction: 'higher', horizon: 'annualised', help: 'annualised Sortino ratio' },
+  omega: { id: 'omega', label: 'Omega', title: 'omega', unit: 'ratio', digits: 2, direction: 'higher', horizon: 'daily', help: 'Omega ratio at 0' },
+  calmar: { id: 'calmar', label: 'Calmar', title: 'calmar', unit: 'ratio', digits: 2, direction: 'higher', horizon: 'annualised', help: 'annual return / |max drawdown|' },
+  // drawdowns, VaR and CVaR are negative fractions: the one closer to zero (the higher) is the better
+  maxDrawdown: { id: 'maxDrawdown', label: 'Max DD', title: 'max dd', unit: 'pct', digits: 1, direction: 'higher', horizon: 'total', help: 'maximum drawdown' },
+  maxDrawdownDays: { id: 'maxDrawdownDays', label: 'DD days', title: 'dd days', unit: 'days', digits: 0, direction: 'lower', horizon: 'total', help: 'longest drawdown, days' },
+  var95: { id: 'var95', label: 'VaR 95', title: 'VaR95', unit: 'pct', digits: 2, direction: 'higher', horizon: 'daily', help: 'daily historical VaR 95 %' },
+  cvar95: { id: 'cvar95', label: 'CVaR 95', title: 'CVaR95', unit: 'pct', digits: 2, direction: 'higher', horizon: 'daily', help: 'daily historical CVaR 95 %' },
+  // one-way: half the sum of |target - drifted| over assets and cash, averaged over the days after the initial
+  // purchase; not annualised (multiply by 252 for a yearly figure)
+  turnover: { id: 'turnover', label: 'Turnover', title: 'turnover', unit: 'pct', digits: 2, direction: 'lower', horizon: 'daily', help: 'mean daily one-way turnover' },
+  avgHoldings: { id: 'avgHoldings', label: 'Holdings', title: 'holdings', unit: 'count', digits: 1, direction: 'none', horizon: 'daily', help: 'mean number of holdings' },
+  hitRate: { id: 'hitRate', label: 'Hit rate', title: 'hit rate', unit: 'pct', digits: 1, direction: 'higher', horizon: 'daily', help: 'share of up days' },
+};
+
+/** Whether `id` names a metric of {@link METRIC_IDS}. */
+export function isMetricId(id: string): id is MetricId {
+  return (METRIC_IDS as readonly string[]).includes(id);
+}
