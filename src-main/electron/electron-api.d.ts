@@ -23,6 +23,8 @@ export declare class BrowserWindow {
 }
 
 export declare const app: {
+  /** true when running from a packaged app (asar), false under `electron .` / electron-vite dev */
+  readonly isPackaged: boolean;
   setName(name: string): void;
   whenReady(): Promise<void>;
   on(event: string, listener: Listener): void;
@@ -54,4 +56,21 @@ export declare const ipcRenderer: {
   invoke(channel: string, ...args: unknown[]): Promise<any>;
   on(channel: string, listener: (event: unknown, ...args: any[]) => void): void;
   removeListener(channel: string, listener: Listener): void;
+};
+
+export declare const protocol: {
+  registerSchemesAsPrivileged(schemes: { scheme: string; privileges: Record<string, boolean> }[]): void;
+  handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
+};
+
+export interface UtilityProcess {
+  readonly pid: number | undefined;
+  postMessage(message: unknown): void;
+  kill(): boolean;
+  on(event: 'message', listener: (message: any) => void): this;
+  on(event: 'exit', listener: (code: number) => void): this;
+}
+
+export declare const utilityProcess: {
+  fork(modulePath: string, args?: string[], options?: { env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe' | 'ignore'; serviceName?: string }): UtilityProcess;
 };

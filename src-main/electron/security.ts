@@ -52,11 +52,25 @@ export function mainWindowOptions(preloadPath: string) {
   };
 }
 
-/** The only URLs the window may show: the packaged renderer (file://) or the dev server on loopback. */
+/**
+ * The app's own page is served by a privileged custom protocol (electron/appProtocol.ts) at this origin, from the
+ * built renderer folder only. A `file:` URL is never trusted: any local file — `file:///tmp/evil.html`, a share
+ * at `file://host/share/x.html` — could otherwise navigate the window and call the API.
+ */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'desk';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+/** The page the window loads outside development. */
+export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
+
+/**
+ * The only URLs the window may show and take IPC from: the app's own origin (`app://desk/...`, no user, password
+ * or port), or — only when given, which main.ts does in development only — the dev server on loopback.
+ */
 export function isAllowedAppUrl(url: string, devServerUrl?: string): boolean {
   try {
     const u = new URL(url);
-    if (u.protocol === 'file:') return true;
+    if (u.protocol === `${APP_SCHEME}:`) return u.host === APP_HOST && !u.username && !u.password;
     if (devServerUrl) {
       const d = new URL(devServerUrl);
       return u.origin === d.origin && (d.hostname === 'localhost' || d.hostname === '127.0.0.1');

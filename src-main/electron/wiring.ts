@@ -43,22 +43,42 @@ function approxSize(v: unknown): number {
   }
 }
 
-export async function handleInvoke(engine: Engine, event: IpcEventLike, win: WindowLike | undefined, devUrl: string | undefined, channel: unknown, payload: unknown): Promise<ApiResult<unknown>> {
+/**
+ * Answer one IPC call from the window. `grantedPaths` are the files the user picked in the desktop file dialog
+ * this session; they travel with the call as the Caller's grant (services/types.ts), which the services check
+ * before opening a path the window names.
+ */
+export async function handleInvoke(
+  engine: Engine,
+  event: IpcEventLike,
+  win: WindowLike | undefined,
+  devUrl: string | undefined,
+  channel: unknown,
+  payload: unknown,
+  grantedPaths: ReadonlySet<string> = new Set(),
+): Promise<ApiResult<unknown>> {
   if (!isTrustedSender(event, win, devUrl)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'IPC from an untrusted sender' } };
   if (!isChannel(channel)) return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${describeChannel(channel)}` } };
   if (approxSize(payload) > MAX_REQUEST_BYTES) return { ok: false, error: { code: 'BAD_REQUEST', message: `request larger than ${MAX_REQUEST_BYTES} bytes` } };
-  return dispatch(engine, channel, payload, { shell: 'ipc' });
+  return dispatch(engine, channel, payload, { shell: 'ipc', grantedPaths });
 }
 
+/**
+ * Register the invoke and file-dialog handlers for one window session. The paths the dialog returns are kept in
+ * this registration's set (so a new registration starts with none) and granted to every later invoke.
+ */
 export function registerIpc(ipcMain: IpcMainLike, engine: Engine, getWindow: () => WindowLike | undefined, devUrl: string | undefined, dialog?: DialogLike): void {
+  const grantedPaths = new Set<string>();
   ipcMain.removeHandler(INVOKE_CHANNEL);
-  ipcMain.handle(INVOKE_CHANNEL, (event, channel, payload) => handleInvoke(engine, event, getWindow(), devUrl, channel, payload));
+  ipcMain.handle(INVOKE_CHANNEL, (event, channel, payload) => handleInvoke(engine, event, getWindow(), devUrl, channel, payload, grantedPaths));
   ipcMain.removeHandler(DIALOG_CHANNEL);
   ipcMain.handle(DIALOG_CHANNEL, async (event) => {
     const win = getWindow();
     if (!dialog || !isTrustedSender(event, win, devUrl)) return [];
     const r = await dialog.showOpenDialog(win as never, { properties: ['openFile', 'multiSelections'], filters: [{ name: 'Prices', extensions: ['csv', 'txt', 'json'] }] });
-    return r.canceled ? [] : r.filePaths;
+    if (r.canceled) return [];
+    for (const p of r.filePaths) grantedPaths.add(p);
+    return r.filePaths;
   });
   engine.events.on('event', (name: string, payload: unknown) => {
     const win = getWindow();

@@ -3,12 +3,24 @@
  * connection, reports progress through ctx.progress and stops when ctx.signal aborts (throwing JobCancelled).
  * Add a kind here and start it with engine.jobs.start(kind, params).
  */
+import type { JobInfo } from '../../src-shared/contract';
 import type { DB } from '../store/db';
+
+/**
+ * Jobs a job starts (a backtest's parallel trainings). The job runner of the shell runs them under the same cap as
+ * every job (runner.ts); a job only waits for them, and while it does, its slot is theirs.
+ */
+export interface SubJobs {
+  start(kind: string, params: unknown, label: string): JobInfo;
+  wait(id: string): Promise<JobInfo>;
+  cancel(id: string): void;
+}
 
 export interface JobContext {
   db: DB;
   dbPath: string;
   signal: AbortSignal;
+  jobs: SubJobs;
   progress(fraction: number | null, message: string, figures?: Record<string, number>): void;
 }
 
@@ -45,11 +57,12 @@ export const jobKinds: Record<string, JobKind> = {
     const { runBacktest, BacktestCancelled } = await import('../backtest/run');
     const { workers = 1, ...req } = params as import('../backtest/run').BacktestRequest & { workers?: number };
     try {
-      // with workers > 1: train the learned models in that many job processes first (backtest/pretrain.ts)
+      // with workers > 1: train the learned models in up to that many job processes first (backtest/pretrain.ts),
+      // started by the shell's job runner under its cap
       let share = 0;
       if (workers > 1) {
-        const [{ pretrainInParallel, windowCount }, { JobRunner }] = await Promise.all([import('../backtest/pretrain'), import('./runner')]);
-        await pretrainInParallel(new JobRunner({ dbPath: ctx.dbPath, onUpdate: () => {} }), req, workers, windowCount(ctx.db, req), {
+        const { pretrainInParallel, windowCount } = await import('../backtest/pretrain');
+        await pretrainInParallel(ctx.jobs, req, workers, windowCount(ctx.db, req), {
           signal: ctx.signal,
           onStart: () => (share = 0.8),
           onEnd: (o, done, total) => ctx.progress((share * done) / total, `trained ${done} of ${total} models (${workers} processes); last: ${o.task.strategy} seed ${o.task.seed} ${o.status}`, { trained: done, of: total }),
@@ -92,15 +105,22 @@ export const jobKinds: Record<string, JobKind> = {
       throw e;
     }
   },
-  /** Counts to `steps`, one progress event per step: proves the plumbing (progress, cancel, final status). */
+  /**
+   * Counts to `steps`, one progress event per step: proves the plumbing (progress, cancel, final status). With
+   * `children`, first runs that many demo jobs of its own at once (ctx.jobs) and waits for them, as a backtest
+   * does with its trainings; returns their final statuses.
+   */
   async demo(params, ctx) {
-    const { steps, delayMs } = params as { steps: number; delayMs: number };
+    const { steps, delayMs, children = 0 } = params as { steps: number; delayMs: number; children?: number };
+    const started = Array.from({ length: children }, (_, k) => ctx.jobs.start('demo', { steps, delayMs }, `demo child ${k + 1} of ${children}`));
+    const ended = await Promise.all(started.map((j) => ctx.jobs.wait(j.id)));
+    throwIfCancelled(ctx.signal);
     for (let i = 1; i <= steps; i++) {
       throwIfCancelled(ctx.signal);
       await sleep(delayMs);
       ctx.progress(i / steps, `step ${i} of ${steps}`, { step: i });
     }
-    return { counted: steps, pid: process.pid };
+    return { counted: steps, pid: process.pid, children: ended.map((j) => j.status) };
   },
   /** A data import (data.commitImport): read, check, write in one transaction; result: ImportResult. */
   async import(params, ctx) {

@@ -2,39 +2,70 @@
  * Runs long work (import, training, backtests, SHAP) in child processes — TensorFlow.js fails in a second
  * worker thread (tfjs issue 8388), and a process can be killed cleanly. Each job reports progress events,
  * can be cancelled (cooperatively, then SIGKILL after a grace period) and ends with a final status.
+ *
+ * At most `maxProcesses` jobs run at once (default: maxJobProcesses()); the others wait with status 'queued',
+ * start in the order they came when a slot frees, and can be cancelled while they wait. A job may start jobs of its
+ * own through its process (protocol.ts `sub-start`, e.g. a backtest's parallel trainings): those are this runner's
+ * jobs too, listed with their parentId, started before other queued jobs, and cancelled with their parent. While a
+ * job has sub-jobs queued or running it only waits for them, so it lends its slot to them — otherwise a backtest
+ * holding the only slot would wait forever for trainings that need one.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import type { JobInfo } from '../../src-shared/contract';
-import type { ChildMessage, ParentMessage } from './protocol';
+import { forkLauncher, type JobLauncher, type JobProcess } from './launch';
+import type { ChildMessage } from './protocol';
+
+export { workerEntry } from './launch';
+
+/** Environment variable that sets the number of job processes that may run at once (a whole number, 1..1024). */
+export const MAX_JOBS_ENV = 'HDRL_MAX_JOBS';
+
+/** The job process cap: $HDRL_MAX_JOBS when set, else the number of cores the OS gives this process. */
+export function maxJobProcesses(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[MAX_JOBS_ENV];
+  if (raw === undefined || raw === '') return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new RangeError(`${MAX_JOBS_ENV} must be a whole number from 1 to 1024, got "${raw}"`);
+  return n;
+}
 
 export interface JobRunnerOptions {
   dbPath: string;
   onUpdate: (job: JobInfo) => void;
   /** grace period after a cancel request before the process is killed, ms */
   killAfterMs?: number;
+  /** how many job processes may run at once (default maxJobProcesses()) */
+  maxProcesses?: number;
+  /** how to start a job process (default: fork the worker, launch.ts) */
+  launch?: JobLauncher;
 }
 
-/**
- * How to start a job process: the built worker (out/main/worker.js — this code may sit in the bundle beside it
- * or in a shared chunk one folder down, out/main/chunks/), or else the TypeScript source through tsx.
- */
-export function workerEntry(here = path.dirname(fileURLToPath(import.meta.url))): { file: string; execArgv: string[] } {
-  for (const dir of [here, path.dirname(here)]) {
-    for (const name of ['worker.js', 'jobs-worker.js']) {
-      const built = path.join(dir, name);
-      if (fs.existsSync(built)) return { file: built, execArgv: [] };
-    }
-  }
-  return { file: path.join(here, 'worker.ts'), execArgv: ['--import', 'tsx'] };
+interface Entry {
+  info: JobInfo;
+  kind: string;
+  params: unknown;
+  proc?: JobProcess;
+  cancelRequested: boolean;
+  /** the job that asked for this one, and its name for it in that job's process */
+  parent?: { entry: Entry; ref: string };
+  /** sub-jobs not ended yet */
+  open: Set<Entry>;
+  done: Promise<JobInfo>;
+  settle: (j: JobInfo) => void;
 }
 
 export class JobRunner {
-  private readonly jobs = new Map<string, { info: JobInfo; child?: ChildProcess; done: Promise<JobInfo> }>();
-  constructor(private readonly opts: JobRunnerOptions) {}
+  private readonly jobs = new Map<string, Entry>();
+  private readonly queue: Entry[] = [];
+  private readonly launch: JobLauncher;
+  readonly maxProcesses: number;
+
+  constructor(private readonly opts: JobRunnerOptions) {
+    this.maxProcesses = opts.maxProcesses ?? maxJobProcesses();
+    if (!Number.isInteger(this.maxProcesses) || this.maxProcesses < 1) throw new RangeError(`maxProcesses must be a positive whole number, got ${this.maxProcesses}`);
+    this.launch = opts.launch ?? forkLauncher();
+  }
 
   list(): JobInfo[] {
     return [...this.jobs.values()].map((j) => j.info).reverse();
@@ -51,69 +82,140 @@ export class JobRunner {
     return j.done;
   }
 
+  /** Start a job now if a slot is free, else queue it; returns its JobInfo ('running' or 'queued'). */
   start(kind: string, params: unknown, label: string): JobInfo {
-    const id = randomUUID();
-    const info: JobInfo = {
-      id,
-      kind,
-      label,
-      status: 'running',
-      startedAt: new Date().toISOString(),
-      endedAt: null,
-      fraction: 0,
-      message: 'starting',
-      figures: {},
-      error: null,
-    };
-    const { file, execArgv } = workerEntry();
-    const env: NodeJS.ProcessEnv = { ...process.env, HDRL_DB: this.opts.dbPath };
-    if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
-    const child = fork(file, [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let settle!: (j: JobInfo) => void;
-    const done = new Promise<JobInfo>((r) => (settle = r));
-    const entry: { info: JobInfo; child?: ChildProcess; done: Promise<JobInfo> } = { info, child, done };
-    this.jobs.set(id, entry);
-    const update = (patch: Partial<JobInfo>) => {
-      entry.info = { ...entry.info, ...patch };
-      this.opts.onUpdate(entry.info);
-    };
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'progress') update({ fraction: m.fraction, message: m.message, figures: m.figures ?? entry.info.figures });
-      else if (m.type === 'done') update({ status: 'succeeded', fraction: 1, message: 'done', result: m.result, endedAt: new Date().toISOString() });
-      else if (m.type === 'error')
-        update({ status: m.cancelled ? 'cancelled' : 'failed', message: m.cancelled ? 'cancelled' : 'failed', error: m.cancelled ? null : m.message, endedAt: new Date().toISOString() });
-    });
-    child.on('exit', (code, signal) => {
-      if (entry.info.status === 'running') {
-        const cancelled = (entry as { cancelRequested?: boolean }).cancelRequested === true;
-        update({
-          status: cancelled ? 'cancelled' : 'failed',
-          message: cancelled ? 'cancelled' : 'failed',
-          error: cancelled ? null : `job process exited (${signal ?? code}) before reporting a result`,
-          endedAt: new Date().toISOString(),
-        });
-      }
-      entry.child = undefined;
-      settle(entry.info);
-    });
-    child.send({ type: 'start', kind, params } satisfies ParentMessage);
-    this.opts.onUpdate(info);
-    return info;
+    return this.submit(kind, params, label).info;
   }
 
+  private submit(kind: string, params: unknown, label: string, parent?: Entry['parent']): Entry {
+    const id = randomUUID();
+    let settle!: (j: JobInfo) => void;
+    const done = new Promise<JobInfo>((r) => (settle = r));
+    const entry: Entry = {
+      info: {
+        id,
+        kind,
+        label,
+        status: 'queued',
+        startedAt: new Date().toISOString(),
+        endedAt: null,
+        fraction: 0,
+        message: 'waiting for a free job slot',
+        figures: {},
+        error: null,
+        ...(parent ? { parentId: parent.entry.info.id } : {}),
+      },
+      kind,
+      params,
+      cancelRequested: false,
+      open: new Set(),
+      done,
+      settle,
+      ...(parent ? { parent } : {}),
+    };
+    this.jobs.set(id, entry);
+    if (parent) parent.entry.open.add(entry);
+    this.queue.push(entry);
+    this.opts.onUpdate(entry.info);
+    this.pump();
+    return entry;
+  }
+
+  /** Slots taken: job processes alive, except those only waiting for their sub-jobs. */
+  private busy(): number {
+    let n = 0;
+    for (const e of this.jobs.values()) if (e.proc && e.open.size === 0) n++;
+    return n;
+  }
+
+  /** Start queued jobs while slots are free: sub-jobs of running jobs first, then the rest, each in order. */
+  private pump(): void {
+    while (this.queue.length && this.busy() < this.maxProcesses) {
+      const i = Math.max(0, this.queue.findIndex((e) => e.parent));
+      const [entry] = this.queue.splice(i, 1);
+      this.run(entry!);
+    }
+  }
+
+  private update(entry: Entry, patch: Partial<JobInfo>): void {
+    entry.info = { ...entry.info, ...patch };
+    this.opts.onUpdate(entry.info);
+  }
+
+  /** The job has its final status: settle it, tell its parent, cancel its sub-jobs, free its slot. */
+  private finish(entry: Entry, patch: Partial<JobInfo>): void {
+    if (entry.info.endedAt === null) this.update(entry, { ...patch, endedAt: new Date().toISOString() });
+    for (const sub of [...entry.open]) this.cancel(sub.info.id);
+    if (entry.parent) {
+      entry.parent.entry.open.delete(entry);
+      entry.parent.entry.proc?.send({ type: 'sub-ended', ref: entry.parent.ref, job: entry.info });
+    }
+    entry.settle(entry.info);
+    this.pump();
+  }
+
+  private run(entry: Entry): void {
+    this.update(entry, { status: 'running', startedAt: new Date().toISOString(), message: 'starting' });
+    let proc: JobProcess;
+    try {
+      proc = this.launch({ ...process.env, HDRL_DB: this.opts.dbPath });
+    } catch (e) {
+      this.finish(entry, { status: 'failed', message: 'failed', error: `could not start the job process: ${(e as Error).message}` });
+      return;
+    }
+    entry.proc = proc;
+    const subs = new Map<string, Entry>();
+    proc.onMessage((m: ChildMessage) => {
+      if (entry.info.endedAt !== null) return;
+      const now = new Date().toISOString();
+      if (m.type === 'progress') this.update(entry, { fraction: m.fraction, message: m.message, figures: m.figures ?? entry.info.figures });
+      else if (m.type === 'done') this.update(entry, { status: 'succeeded', fraction: 1, message: 'done', result: m.result, endedAt: now });
+      else if (m.type === 'error')
+        this.update(entry, { status: m.cancelled ? 'cancelled' : 'failed', message: m.cancelled ? 'cancelled' : 'failed', error: m.cancelled ? null : m.message, endedAt: now });
+      else if (m.type === 'sub-start') {
+        if (entry.cancelRequested) {
+          // a job being cancelled gets no new work: its sub-job ends before it starts
+          const refused: JobInfo = { id: randomUUID(), kind: m.kind, label: m.label, status: 'cancelled', startedAt: now, endedAt: now, fraction: 0, message: 'cancelled', figures: {}, error: null, parentId: entry.info.id };
+          proc.send({ type: 'sub-ended', ref: m.ref, job: refused });
+        } else subs.set(m.ref, this.submit(m.kind, m.params, m.label, { entry, ref: m.ref }));
+      } else if (m.type === 'sub-cancel') {
+        const sub = subs.get(m.ref);
+        if (sub) this.cancel(sub.info.id);
+      }
+    });
+    proc.onExit((code, signal) => {
+      entry.proc = undefined;
+      if (entry.info.status === 'running') {
+        this.finish(entry, {
+          status: entry.cancelRequested ? 'cancelled' : 'failed',
+          message: entry.cancelRequested ? 'cancelled' : 'failed',
+          error: entry.cancelRequested ? null : `job process exited (${signal ?? code}) before reporting a result`,
+        });
+      } else this.finish(entry, {});
+    });
+    proc.send({ type: 'start', kind: entry.kind, params: entry.params });
+  }
+
+  /** Cancel a job: a queued one ends at once, a running one is asked to stop (and killed after the grace period). */
   cancel(id: string): JobInfo | undefined {
-    const entry = this.jobs.get(id) as ({ info: JobInfo; child?: ChildProcess; cancelRequested?: boolean } | undefined);
+    const entry = this.jobs.get(id);
     if (!entry) return undefined;
-    if (entry.info.status !== 'running' || !entry.child) return entry.info;
+    if (entry.info.status === 'queued') {
+      this.queue.splice(this.queue.indexOf(entry), 1);
+      this.finish(entry, { status: 'cancelled', message: 'cancelled before it started' });
+      return entry.info;
+    }
+    if (entry.info.status !== 'running' || !entry.proc || entry.cancelRequested) return entry.info;
     entry.cancelRequested = true;
-    const child = entry.child;
-    child.send({ type: 'cancel' } satisfies ParentMessage);
-    const timer = setTimeout(() => child.kill('SIGKILL'), this.opts.killAfterMs ?? 3000);
-    child.once('exit', () => clearTimeout(timer));
+    const proc = entry.proc;
+    proc.send({ type: 'cancel' });
+    for (const sub of [...entry.open]) this.cancel(sub.info.id);
+    const timer = setTimeout(() => proc.kill(), this.opts.killAfterMs ?? 3000);
+    void entry.done.then(() => clearTimeout(timer));
     return entry.info;
   }
 
   cancelAll(): void {
-    for (const id of this.jobs.keys()) this.cancel(id);
+    for (const id of [...this.jobs.keys()].reverse()) this.cancel(id);
   }
 }

@@ -4,12 +4,12 @@
  * `<dataDir>/reports/` and return the bytes for the renderer to download. The CLI (`hdrl export`) calls
  * {@link exportReport} directly and writes where it is told.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ReportFile, ReportsExportRequest } from '../../src-shared/contract/reports';
 import type { DB } from '../store/db';
 import { buildAllocationReport, buildBacktestReport, ReportInputError, type BuildOptions } from '../reports/build';
 import { renderAllocationHtml, renderAllocationPdf, renderBacktestHtml, renderBacktestPdf, renderCsv, renderXlsx, type ReportData } from '../reports';
+import { writeOutputFile } from '../reports/outputFile';
 import { invalidInput, notFound, ServiceError } from './errors';
 import type { Handlers } from './types';
 
@@ -94,16 +94,12 @@ export async function exportReport(db: DB, req: ReportsExportRequest, opts: Buil
 }
 
 /**
- * Write a rendered report to a file, atomically (a temporary file in the same folder, then a rename), creating
- * the folder. Returns the absolute path.
+ * Write a rendered report to a file by the rule for user-named output paths (reports/outputFile.ts: regular files
+ * only, written whole through a temporary file that never stays behind), creating the folder. Returns the
+ * absolute path; throws OutputTargetError for a device, FIFO, socket or directory.
  */
 export function writeReportFile(file: string, bytes: Buffer): string {
-  const abs = path.resolve(file);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, abs);
-  return abs;
+  return writeOutputFile(file, bytes);
 }
 
 export const reportHandlers: Handlers<'reports.export'> = {

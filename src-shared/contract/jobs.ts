@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Empty, Id, method } from './define';
 
+/** 'queued': waiting for a free job slot (the engine runs a capped number of job processes at once). */
 export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
@@ -18,6 +19,8 @@ export const JobInfo = z.object({
   figures: z.record(z.string(), z.number()),
   result: z.unknown().optional(),
   error: z.string().nullable(),
+  /** the job that started this one (a backtest's parallel trainings); absent for a job started by a user */
+  parentId: Id.optional(),
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 
@@ -27,7 +30,7 @@ export type JobEvent = z.infer<typeof JobEvent>;
 export const jobMethods = {
   'jobs.list': method('Jobs of this session, newest first', Empty, z.array(JobInfo)),
   'jobs.get': method('One job', z.object({ id: Id }).strict(), JobInfo),
-  'jobs.cancel': method('Ask a running job to stop; it ends with status cancelled', z.object({ id: Id }).strict(), JobInfo),
+  'jobs.cancel': method('Ask a running job to stop, or drop a queued one; it ends with status cancelled', z.object({ id: Id }).strict(), JobInfo),
   'jobs.demo': method(
     'A short job that counts to n with progress events (for checking the job plumbing end to end)',
     z.object({ steps: z.number().int().min(1).max(1000), delayMs: z.number().int().min(0).max(1000) }).strict(),

@@ -7,7 +7,7 @@ const engine = tempEngine({ seedDefaultData: false });
 afterAll(() => engine.close());
 
 const win = { webContents: { id: 7, send: () => {} }, isDestroyed: () => false };
-const good = { sender: { id: 7 }, senderFrame: { url: 'file:///app/out/renderer/index.html', parent: null } };
+const good = { sender: { id: 7 }, senderFrame: { url: 'app://desk/index.html#/data', parent: null } };
 
 describe('IPC', () => {
   it('answers a valid call', async () => {
@@ -15,11 +15,15 @@ describe('IPC', () => {
     expect(r).toEqual({ ok: true, value: [] });
   });
 
-  it('refuses other senders: another webContents, a subframe, a remote page', async () => {
+  it('refuses other senders: another webContents, a subframe, a remote page, a local file, another app host', async () => {
     for (const ev of [
       { ...good, sender: { id: 8 } },
       { ...good, senderFrame: { url: good.senderFrame.url, parent: {} } },
       { ...good, senderFrame: { url: 'https://evil.example/', parent: null } },
+      { ...good, senderFrame: { url: 'file:///tmp/evil.html', parent: null } },
+      { ...good, senderFrame: { url: 'file://host/share/x.html', parent: null } },
+      { ...good, senderFrame: { url: 'file:///app/out/renderer/index.html', parent: null } },
+      { ...good, senderFrame: { url: 'app://evil/', parent: null } },
       { ...good, senderFrame: null },
     ]) {
       const r = await handleInvoke(engine, ev, win, undefined, 'jobs.list', {});

@@ -1,6 +1,6 @@
 /** Pins every security setting of the desktop window (Electron's security checklist). */
 import { describe, expect, it, vi } from 'vitest';
-import { CONTENT_SECURITY_POLICY, isAllowedAppUrl, mainWindowOptions, secureWebPreferences } from '../../src-main/electron/security';
+import { APP_INDEX_URL, CONTENT_SECURITY_POLICY, isAllowedAppUrl, mainWindowOptions, secureWebPreferences } from '../../src-main/electron/security';
 import { hardenApp } from '../../src-main/electron/wiring';
 
 describe('window security', () => {
@@ -34,8 +34,21 @@ describe('window security', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|https?:|\*/);
   });
 
-  it('allows only the packaged page or the loopback dev server', () => {
-    expect(isAllowedAppUrl('file:///app/out/renderer/index.html')).toBe(true);
+  it("allows only the app's own origin or, when given, the loopback dev server", () => {
+    expect(APP_INDEX_URL).toBe('app://desk/index.html');
+    expect(isAllowedAppUrl('app://desk/index.html')).toBe(true);
+    expect(isAllowedAppUrl('app://desk/index.html#/data')).toBe(true);
+    // no file: URL is the app's page, however it looks
+    expect(isAllowedAppUrl('file:///tmp/evil.html')).toBe(false);
+    expect(isAllowedAppUrl('file://host/share/x.html')).toBe(false);
+    expect(isAllowedAppUrl('file:///app/out/renderer/index.html')).toBe(false);
+    // another app:// host, or ours dressed up
+    expect(isAllowedAppUrl('app://evil/')).toBe(false);
+    expect(isAllowedAppUrl('app://evil/index.html')).toBe(false);
+    expect(isAllowedAppUrl('app://desk.evil/index.html')).toBe(false);
+    expect(isAllowedAppUrl('app://desk@evil/index.html')).toBe(false);
+    expect(isAllowedAppUrl('app://user:pw@desk/index.html')).toBe(false);
+    expect(isAllowedAppUrl('app://desk:8080/index.html')).toBe(false);
     expect(isAllowedAppUrl('https://example.com/')).toBe(false);
     expect(isAllowedAppUrl('http://localhost:5173/')).toBe(false);
     expect(isAllowedAppUrl('http://localhost:5173/#/data', 'http://localhost:5173')).toBe(true);
@@ -63,10 +76,13 @@ describe('window security', () => {
     const prevent = vi.fn();
     handlers['will-navigate']!({ preventDefault: prevent }, 'https://example.com');
     expect(prevent).toHaveBeenCalledTimes(1);
-    handlers['will-navigate']!({ preventDefault: prevent }, 'file:///app/out/renderer/index.html');
+    handlers['will-navigate']!({ preventDefault: prevent }, 'app://desk/index.html#/data');
     expect(prevent).toHaveBeenCalledTimes(1);
+    handlers['will-navigate']!({ preventDefault: prevent }, 'file:///tmp/evil.html');
+    handlers['will-redirect']!({ preventDefault: prevent }, 'file://host/share/x.html');
+    expect(prevent).toHaveBeenCalledTimes(3);
     handlers['will-attach-webview']!({ preventDefault: prevent }, '');
-    expect(prevent).toHaveBeenCalledTimes(2);
+    expect(prevent).toHaveBeenCalledTimes(4);
     expect(openHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     let out: Record<string, string[]> = {};
     headers!({ responseHeaders: { a: ['b'] } }, (r) => (out = r.responseHeaders));

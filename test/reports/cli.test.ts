@@ -2,7 +2,7 @@
  * `hdrl export` as a user runs it: `node bin/hdrl.mjs --db X export ...` in a child process, against a database
  * holding real crp / ubah runs of the bundled DJIA data (2000-01-03..2000-12-29, lookback 252).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -120,6 +120,48 @@ describe('hdrl export', () => {
     const out = await inProcess('export', '--run', crp, '--format', 'pdf');
     expect([out.code, out.err]).toEqual([2, expect.stringContaining('--out FILE is required')]);
     expect(fs.existsSync(path.join(dir, 'x.pdf'))).toBe(false);
+  });
+
+  it('refuses a FIFO, a directory or a device as --out before writing, and leaves no temporary file', async () => {
+    const where = tempDir('hdrl-cli-out-');
+    const fifo = path.join(where, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const folder = path.join(where, 'folder');
+    fs.mkdirSync(folder);
+    const cases: [string, string][] = [
+      [fifo, 'it is a named pipe (FIFO)'],
+      [folder, 'it is a directory'],
+      ['/dev/null', 'it is a character device'],
+    ];
+    for (const [out, why] of cases) {
+      for (const args of [
+        ['export', '--run', crp, '--format', 'csv', '--out', out],
+        ['export-prices', '--universe', 'djia30', '--from', '2000-01-03', '--to', '2000-01-31', '--out', out],
+      ]) {
+        const r = await inProcess(...args);
+        expect([r.code, r.err], `${args[0]} --out ${out}`).toEqual([2, expect.stringContaining(`cannot write ${out}: ${why}`)]);
+        expect(r.out).toBe('');
+      }
+    }
+    expect(fs.statSync(fifo).isFIFO()).toBe(true);
+    expect(fs.statSync(folder).isDirectory()).toBe(true);
+    expect(fs.readdirSync(folder)).toEqual([]);
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+    // nothing else appeared beside the targets: no `<out>.<pid>.tmp` or hidden temporary file
+    expect(fs.readdirSync(where).sort()).toEqual(['folder', 'pipe']);
+    expect(fs.readdirSync('/dev').filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('replaces an existing regular file whole and leaves no temporary file', async () => {
+    const where = tempDir('hdrl-cli-out-');
+    const out = path.join(where, 'prices.csv');
+    fs.writeFileSync(out, 'old contents\n');
+    const r = await inProcess('export-prices', '--universe', 'djia30', '--from', '2000-01-03', '--to', '2000-01-07', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]!.startsWith('date,')).toBe(true);
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2000-01-03', '2000-01-04', '2000-01-05', '2000-01-06', '2000-01-07']);
+    expect(fs.readdirSync(where)).toEqual(['prices.csv']);
   });
 
   it('an unknown run exits 2 with the reason and writes nothing', async () => {

@@ -2,10 +2,12 @@
  * `hdrl export`: write an allocation report of one run (at a date, default its last decision) or a backtest tear
  * sheet over several runs, as PDF, HTML, CSV (weights, trades or metrics) or XLSX (design.md item 3). The request
  * goes through the same contract schema and service as the reports.export channel; prints the absolute path.
+ * --out must be a regular file or a new name (reports/outputFile.ts); anything else exits 2 before any work.
  */
 import { ReportsExportRequest, ReportCsvKind, ReportFormat } from '../../../src-shared/contract/reports';
 import { exportReport, writeReportFile } from '../../services/reports';
 import { ServiceError } from '../../services/errors';
+import { checkOutputTarget, OutputTargetError } from '../../reports/outputFile';
 import { UsageError, type CliCommand } from '../types';
 
 export const exportCommand: CliCommand = {
@@ -43,13 +45,14 @@ export const exportCommand: CliCommand = {
     });
     if (!req.success) throw new UsageError(req.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '));
     try {
+      checkOutputTarget(args.out); // refuse a device, FIFO or directory before the work of rendering
       const r = await exportReport(engine!.db, req.data);
       const file = writeReportFile(args.out, r.bytes);
       io.err(`wrote ${r.data.kind} report, ${r.bytes.length} bytes`);
       io.out(file);
       return 0;
     } catch (e) {
-      if (e instanceof ServiceError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT')) {
+      if (e instanceof OutputTargetError || (e instanceof ServiceError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT'))) {
         io.err(e.message);
         return 2;
       }

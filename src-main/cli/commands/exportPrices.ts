@@ -1,7 +1,10 @@
-/** `hdrl export-prices`: a universe's aligned closes as a wide CSV (date + one column per member). */
-import fs from 'node:fs';
+/**
+ * `hdrl export-prices`: a universe's aligned closes as a wide CSV (date + one column per member), to stdout or to
+ * --out FILE (a regular file or a new name, written whole or not at all: reports/outputFile.ts; anything else exits 2).
+ */
 import { IsoDate } from '../../../src-shared/contract/define';
 import type { PriceMatrix } from '../../market/prices';
+import { writeOutputFile, OutputTargetError } from '../../reports/outputFile';
 import { loadPriceMatrix, UnknownUniverseError } from '../../store/prices';
 import { UsageError, type CliCommand } from '../types';
 
@@ -41,11 +44,12 @@ export const exportPricesCommand: CliCommand = {
       throw e;
     }
     if (typeof args.out === 'string') {
-      const fd = fs.openSync(args.out, 'w');
       try {
-        writeWideCsv(m, (s) => fs.writeSync(fd, s));
-      } finally {
-        fs.closeSync(fd);
+        writeOutputFile(args.out, (write) => writeWideCsv(m, write));
+      } catch (e) {
+        if (!(e instanceof OutputTargetError)) throw e;
+        io.err(e.message);
+        return 2;
       }
       io.err(`wrote ${m.dates.length} dates x ${m.tickers.length} tickers to ${args.out}`);
     } else {
