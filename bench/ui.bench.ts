@@ -5,7 +5,7 @@
 import { runBacktest } from '../src-main/backtest/run';
 import { startHost } from '../src-main/host/server';
 import { classicIds } from '../src-main/strategies/registry';
-import { ensureBuilt, launchBrowser } from '../test/helpers/browser';
+import { ensureBuilt, launchBrowser, openSignedIn } from '../test/helpers/browser';
 import { tempEngine } from '../test/helpers/engine';
 
 export const title = 'Desk: time to first render (Chromium, headless host)';
@@ -26,7 +26,7 @@ export async function run() {
     ] as const) {
       const times: number[] = [];
       for (let k = 0; k < 5; k++) {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        const page = await openSignedIn(browser, host, { viewport: { width: 1280, height: 800 } });
         const t0 = performance.now();
         await page.goto(`${host.url}${hash}`);
         await page.locator(selector).first().waitFor({ timeout: 60_000 });

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHost, type Host } from '../../src-main/host/server';
 import { dispatch } from '../../src-main/services';
 import { runBacktest } from '../../src-main/backtest/run';
-import { ensureBuilt, launchBrowser, ROOT, screenshotPath } from '../helpers/browser';
+import { ensureBuilt, launchBrowser, openSignedIn, ROOT, screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
 import type { RunSummary, RunWeights } from '../../src-shared/contract/runs';
 import type { MarketReboundsResponse, RegimesResponse } from '../../src-shared/contract/explain';
@@ -52,7 +52,7 @@ beforeAll(async () => {
   expect(row.model_sha256).toMatch(/^[0-9a-f]{64}$/);
   host = await startHost(engine, { rendererDir: dir });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = await openSignedIn(browser, host, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });

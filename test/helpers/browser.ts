@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCREENSHOT_DIR = path.join(ROOT, '.e2e', 'screenshots');
@@ -39,4 +39,17 @@ export async function launchBrowser(): Promise<Browser> {
 export function screenshotPath(name: string): string {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return path.join(SCREENSHOT_DIR, `${name}.png`);
+}
+
+/**
+ * A new page (in a fresh browser context) signed in to the headless host the way a user is: it opens the link
+ * with the token, which the host trades for its session cookie. The page is left on about:blank, so the caller's
+ * first navigation loads the app from scratch.
+ */
+export async function openSignedIn(browser: Browser, host: { loginUrl: string; url: string }, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  const res = await page.goto(host.loginUrl);
+  if (!res?.ok() || res.url() !== host.url) throw new Error(`signing in at ${host.url} failed: HTTP ${res?.status()} at ${res?.url()}`);
+  await page.goto('about:blank');
+  return page;
 }

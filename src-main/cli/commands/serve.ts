@@ -18,7 +18,7 @@ export function ensureRendererBuilt(io: { out(l: string): void }): string {
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'serve the full app headless on 127.0.0.1 (open the printed URL in a browser)',
+  summary: 'serve the full app headless on 127.0.0.1 (open the printed URL, which carries a token, in a browser)',
   usage: '[--port N]',
   options: { port: { type: 'string' } },
   async run({ args, engine, io }) {
@@ -26,7 +26,9 @@ export const serveCommand: CliCommand = {
     const port = args.port ? Number(args.port) : 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${String(args.port)}`);
     const host = await startHost(engine!, { rendererDir, port });
-    io.out(`HDRL Desk is serving at ${host.url}`);
+    // the link carries the token: the first visit trades it for a session cookie (see src-main/host/server.ts)
+    io.out(`HDRL Desk is serving at ${host.loginUrl}`);
+    io.out('open that link in a browser on this machine; anyone with the link can use the desk until you stop it');
     io.out(`database: ${engine!.dbPath}`);
     io.out('press Ctrl+C to stop');
     const stop = () => {

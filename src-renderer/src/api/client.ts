@@ -1,6 +1,7 @@
 /**
  * The renderer's one door to the engine. In the desktop app it uses `window.api` (the preload); in a browser it
- * talks to the headless host over HTTP with the per-start token from the page's <meta name="hdrl-token">.
+ * talks to the headless host over same-origin HTTP: the host's session cookie (set when the user opened the link
+ * `hdrl serve` printed) authenticates every call, and the X-HDRL-Request header marks it as the app's own.
  * Either way it speaks only the contract (src-shared/contract): the renderer never imports src-main.
  */
 import type { ApiError, ApiResult, Channel, EventName, EventPayload, Request, Response } from '@shared/contract';
@@ -57,11 +58,10 @@ function ipcClient(api: PreloadApi): ApiClient {
 }
 
 function httpClient(): ApiClient {
-  const token = document.querySelector('meta[name="hdrl-token"]')?.getAttribute('content') ?? '';
   let source: EventSource | null = null;
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   function ensureSource(name: string) {
-    if (!source) source = new EventSource(`/events?token=${encodeURIComponent(token)}`);
+    if (!source) source = new EventSource('/events');
     if (!listeners.has(name)) {
       listeners.set(name, new Set());
       source.addEventListener(name, (e) => {
@@ -75,9 +75,17 @@ function httpClient(): ApiClient {
     async call(channel, req) {
       let res: globalThis.Response;
       try {
-        res = await fetch(`/api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hdrl-token': token }, body: JSON.stringify(req ?? {}) });
+        res = await fetch(`/api/${channel}`, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json', 'x-hdrl-request': '1' },
+          body: JSON.stringify(req ?? {}),
+        });
       } catch (e) {
         throw new ApiCallError(channel, { code: 'INTERNAL', message: `the engine is not reachable (${(e as Error).message}); is \`npm run serve\` still running?` });
+      }
+      if (!(res.headers.get('content-type') ?? '').startsWith('application/json')) {
+        throw new ApiCallError(channel, { code: 'INTERNAL', message: `the host answered HTTP ${res.status} without a result` });
       }
       return unwrap(channel, (await res.json()) as ApiResult<unknown>);
     },
