@@ -79,3 +79,12 @@ export function onnxRuntimeInfo(): { version: string; providers: string[] } {
     return { version: 'unavailable', providers: [] };
   }
 }
+
+/**
+ * The training engines. 'tfjs': agents/ddpg.ts on the TensorFlow.js backend loadTf() picks (what the trainer
+ * uses today). 'onnxruntime': compute/train/, the whole DDPG update as one ONNX graph (forward, derived
+ * gradients, Adam, soft target update) run by onnxruntime-node on its CPU provider, or CUDA where that provider
+ * is installed; parity-tested against 'tfjs' and measured by bench/training.bench.ts.
+ */
+export type TrainingEngine = 'tfjs' | 'onnxruntime';
+export const TRAINING_ENGINES: readonly TrainingEngine[] = ['tfjs', 'onnxruntime'];

@@ -28,13 +28,14 @@ function fmt(v: number): string {
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'run the benchmarks in bench/ and write BENCHMARKS.md',
-  usage: '[--only NAME] [--out FILE]',
-  options: { only: { type: 'string' }, out: { type: 'string' } },
+  usage: '[--only NAME] [--out FILE] [--json FILE]',
+  options: { only: { type: 'string' }, out: { type: 'string' }, json: { type: 'string' } },
   needsEngine: false,
   async run({ args, io }) {
     const dir = path.join(APP_ROOT, 'bench');
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (!args.only || f.startsWith(String(args.only)))).sort();
     const sections: string[] = [];
+    const measured: { bench: string; figures: BenchFigure[] }[] = [];
     let failed = 0;
     for (const f of files) {
       io.out(`bench ${f} ...`);
@@ -42,6 +43,7 @@ export const benchCommand: CliCommand = {
       const t0 = Date.now();
       try {
         const figures = await mod.run();
+        measured.push({ bench: f.replace('.bench.ts', ''), figures });
         const rows = figures.map((x) => `| ${x.name} | ${fmt(x.value)} | ${x.unit} | ${x.note ?? ''} |`);
         sections.push(`## ${mod.title ?? f.replace('.bench.ts', '')}\n\n| measure | value | unit | note |\n|---|---:|---|---|\n${rows.join('\n')}\n\n(${((Date.now() - t0) / 1000).toFixed(1)} s, \`npm run bench -- --only ${f.replace('.bench.ts', '')}\`)`);
         for (const x of figures) io.out(`  ${x.name}: ${fmt(x.value)} ${x.unit}${x.note ? ` (${x.note})` : ''}`);
@@ -53,6 +55,12 @@ export const benchCommand: CliCommand = {
     }
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     const header = `# Benchmarks\n\nWritten by \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, code ${getCodeVersion()}) on ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, ${os.platform()}/${os.arch()}. Figures are single measurements on that machine unless a note says otherwise.\n`;
+    if (args.json) {
+      // every figure of this run, machine-readable (NaN, e.g. a comparison that could not run, becomes null)
+      const file = path.resolve(String(args.json));
+      fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), code: getCodeVersion(), cpus: os.cpus().length, cpu, benches: measured }, null, 2) + '\n');
+      io.out(`wrote ${file}`);
+    }
     const out = path.resolve(APP_ROOT, String(args.out ?? 'BENCHMARKS.md'));
     if (!args.only) fs.writeFileSync(out, [header, ...sections].join('\n\n') + '\n');
     else io.out('(--only: BENCHMARKS.md left unchanged)');

@@ -19,7 +19,8 @@ export interface FloatTensor {
   dims: number[];
 }
 
-interface NativeSession {
+/** ONNX Runtime's synchronous native session (onnxruntime-node/dist/binding). */
+export interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
   run(feeds: Record<string, ort.Tensor>, fetches: Record<string, null>, options: object): Record<string, { data: unknown; dims: readonly number[] }>;
   dispose?(): void;
@@ -32,7 +33,8 @@ interface NativeBinding {
 }
 
 let nativeBinding: NativeBinding | undefined;
-function loadNative(): NativeBinding {
+/** The native binding of onnxruntime-node (its synchronous session class); call initOrt() before use. */
+export function loadNative(): NativeBinding {
   if (!nativeBinding) nativeBinding = require('onnxruntime-node/dist/binding') as NativeBinding;
   return nativeBinding;
 }
