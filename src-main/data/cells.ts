@@ -2,7 +2,7 @@
  * Reading single cells and header names of price files: dates, numbers, missing-value tokens, column aliases,
  * tickers and universe ids. Pure functions, no I/O.
  */
-import { MISSING_TOKENS } from './settings';
+import { MISSING_TOKENS, PRICE_MAX, PRICE_MIN } from './settings';
 
 const ISO_DATE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
@@ -52,6 +52,15 @@ export function parseNumberCell(text: string): NumberCell {
   if (MISSING_TOKENS.has(text.toLowerCase())) return { kind: 'missing', token: text };
   if (/^[+-]?inf(inity)?$/i.test(text)) return { kind: 'bad', message: `infinite value "${clip(text)}"` };
   return { kind: 'bad', message: `unparsable number "${clip(text)}"` };
+}
+
+/**
+ * Why a positive price is implausible: below PRICE_MIN or above PRICE_MAX. Takes the value; gives the reason as
+ * the end of a sentence ("is outside ..."), or null for a plausible price.
+ */
+export function implausiblePriceMessage(value: number): string | null {
+  if (value >= PRICE_MIN && value <= PRICE_MAX) return null;
+  return `is outside the plausible range ${PRICE_MIN.toExponential()} .. ${PRICE_MAX.toExponential()}`;
 }
 
 /** A header name reduced for alias matching: lower case, letters and digits only ("Adj Close" -> "adjclose"). */

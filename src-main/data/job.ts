@@ -5,7 +5,7 @@
  */
 import { ImportRequest } from '../../src-shared/contract/data';
 import type { JobContext } from '../jobs/kinds';
-import { runImport } from './importer';
+import { importOptions, runImport } from './importer';
 import { formatProblem } from './problems';
 
 /** Job kind 'import'. Takes an ImportRequest (validated again here) and the job context; gives the ImportResult. */
@@ -14,7 +14,7 @@ export async function importJob(params: unknown, ctx: JobContext): Promise<unkno
   const { preview, result } = await runImport(
     ctx.db,
     req.paths,
-    { universe: req.universe, format: req.format, fill: req.fill, meta: req.meta },
+    importOptions(req),
     { signal: ctx.signal, onProgress: (f, m, figures) => ctx.progress(f, m, figures) },
   );
   if (!result) {

@@ -3,12 +3,12 @@
  * aliases symbol / asset_class / gics_sector...) or JSON shaped like the bundled .universe.json
  * ({name?, source?, assets: [{ticker, name?, class?, sector?}]}, or a bare array of assets).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
 import { z } from 'zod';
 import { TICKER_ALIASES, clip, normalizeHeader, normalizeTicker } from './cells';
+import { readUserFile, UserFileError } from './files';
 import type { ProblemSink } from './problems';
+import { MAX_META_FILE_BYTES } from './settings';
 
 export interface AssetMeta {
   ticker: string;
@@ -43,21 +43,25 @@ const CLASS_ALIASES = new Set(['class', 'assetclass', 'type', 'assettype']);
 const SECTOR_ALIASES = new Set(['sector', 'gicssector', 'industry', 'gicsindustry']);
 
 /**
- * Read a universe metadata file. Takes its path (problems are reported under it) and the problem sink; gives the
- * metadata, or null when the file cannot be used (every reason reported as an error).
+ * Read a universe metadata file (a regular file of at most MAX_META_FILE_BYTES). Takes its path (problems are
+ * reported under it), the problem sink and the import's renames (old ticker -> new, applied to the file's
+ * tickers as to the price files'); gives the metadata, or null when the file cannot be used (every reason
+ * reported as an error).
  */
-export function readMetaFile(file: string, P: ProblemSink): UniverseMeta | null {
+export function readMetaFile(file: string, P: ProblemSink, rename?: ReadonlyMap<string, string>): UniverseMeta | null {
   let text: string;
   try {
-    text = fs.readFileSync(path.resolve(file), 'utf8');
-  } catch {
-    P.error('no-file', file, null, null, 'no such meta file');
+    text = readUserFile(file, MAX_META_FILE_BYTES, 'meta file').toString('utf8');
+  } catch (e) {
+    if (!(e instanceof UserFileError)) throw e;
+    P.error(e.code, file, null, null, e.message);
     return null;
   }
   const assets = new Map<string, AssetMeta>();
   const add = (raw: { ticker: string; name?: string; class?: string; sector?: string }, line: number | null, col: number | null, where: string) => {
-    const t = normalizeTicker(raw.ticker);
-    if (!t) return P.error('bad-ticker', file, line, col, `${where}bad ticker "${clip(raw.ticker)}"`);
+    const read = normalizeTicker(raw.ticker);
+    if (!read) return P.error('bad-ticker', file, line, col, `${where}bad ticker "${clip(raw.ticker)}"`);
+    const t = rename?.get(read) ?? read;
     if (assets.has(t)) return P.error('duplicate-ticker', file, line, col, `${where}ticker ${t} listed twice`);
     assets.set(t, { ticker: t, name: (raw.name ?? '').trim(), class: (raw.class ?? '').trim() || DEFAULT_ASSET_CLASS, sector: (raw.sector ?? '').trim(), line });
   };

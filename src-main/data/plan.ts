@@ -12,17 +12,24 @@
  * its members — the dates on which every member has a close.
  *
  * Against the database: a ticker already stored keeps its bars; an imported bar for a (ticker, date) already
- * stored must carry the same close and adjusted close (OVERLAP_REL_TOLERANCE), and is then not written again;
- * a different value is an error (a ticker/date holds one bar). Meta-file tickers that are neither imported nor
+ * stored must carry the same close and adjusted close (OVERLAP_REL_TOLERANCE), and is then not written again.
+ * A ticker whose bars differ is one error naming both series (unless `replace`: then the ticker's whole stored
+ * series is overwritten by the file's, and an undo puts it back). Meta-file tickers that are neither imported nor
  * members of the target universe are errors (likely typos).
+ *
+ * Plausibility: a day-over-day move beyond IMPLAUSIBLE_MOVE_RATIO is an error unless `allowImplausible` (the
+ * reader checks the price range). Common range: the target universe's aligned range (store/prices.ts
+ * alignedRange) is compared before and after the import — and, when tickers are replaced, that of every other
+ * universe holding them; an import that would shrink one is an error unless `allowShrink`.
  */
 import type { FillPolicy, ImportFormat, ImportPreview, TickerPreview } from '../../src-shared/contract/data';
 import type { DB } from '../store/db';
+import { alignedRange, coverage } from '../store/prices';
 import { universeIdOf } from './cells';
 import { DEFAULT_ASSET_CLASS, type UniverseMeta } from './meta';
 import type { Collected } from './reader';
 import { CELL_BAD, CELL_DUPLICATE, CELL_EMPTY, CELL_NA, CELL_VALUE, type TickerSeries } from './series';
-import { JUMP_DOWN_RATIO, JUMP_UP_RATIO, OVERLAP_REL_TOLERANCE } from './settings';
+import { IMPLAUSIBLE_MOVE_RATIO, JUMP_DOWN_RATIO, JUMP_UP_RATIO, OVERLAP_REL_TOLERANCE } from './settings';
 
 export interface PlanOptions {
   /** universe name as the user gave it */
@@ -32,6 +39,12 @@ export interface PlanOptions {
   fill?: FillPolicy;
   /** source line for a new universe (default: from the meta file, else a line naming the files) */
   source?: string;
+  /** an import that shrinks a universe's common range is accepted (with a warning) */
+  allowShrink?: boolean;
+  /** hundredfold one-day moves are warnings instead of errors (the reader handles the price range) */
+  allowImplausible?: boolean;
+  /** tickers stored with different data are overwritten instead of refused */
+  replace?: boolean;
 }
 
 /** What one ticker writes: entries in calendar order, fills, and which stored bars it leaves alone. */
@@ -43,6 +56,8 @@ export interface SeriesPlan {
   /** entry whose prices a fill copies */
   fillFrom: Int32Array;
   bars: number;
+  /** the ticker's stored bars are removed first (kept for undo) */
+  replace: boolean;
 }
 
 export interface ImportPlan {
@@ -111,6 +126,7 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
 
   const getAsset = db.prepare('SELECT ticker, name, class, sector FROM assets WHERE ticker = ?');
   const storedBars = db.prepare('SELECT date, close, adj_close AS adj FROM bars WHERE ticker = ? AND date >= ? AND date <= ?');
+  const storedRange = db.prepare('SELECT MIN(date) AS first, MAX(date) AS last, COUNT(*) AS n FROM bars WHERE ticker = ?');
 
   const tickers: TickerPreview[] = [];
   const plans: SeriesPlan[] = [];
@@ -150,10 +166,12 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
       lastK = k;
       values++;
     }
-    const tp: TickerPreview = { ticker: T, isNew: true, member: members.has(T), first: null, last: null, values, missing: 0, filled: 0, leading: 0, trailing: 0, overlap: 0, jumps: 0 };
+    const tp: TickerPreview = { ticker: T, isNew: true, member: members.has(T), first: null, last: null, values, missing: 0, filled: 0, leading: 0, trailing: 0, overlap: 0, jumps: 0, stored: null, conflicts: 0, replaces: false };
     tickers.push(tp);
     const asset = getAsset.get(T) as { ticker: string; name: string; class: string; sector: string } | undefined;
     tp.isNew = !asset;
+    const sr = asset ? (storedRange.get(T) as { first: string | null; last: string | null; n: number }) : null;
+    if (sr?.first && sr.last) tp.stored = { from: sr.first, to: sr.last };
     if (values === 0) {
       // n === 0: the file-level error (no rows, every row refused) already says it
       if (!s.emptyReported && n > 0) {
@@ -201,7 +219,13 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
       if (entry >= 0) {
         if (prevValue >= 0) {
           const ratio = s.price(entry) / s.price(prevValue);
-          if (ratio > JUMP_UP_RATIO || ratio < JUMP_DOWN_RATIO) {
+          if (ratio > IMPLAUSIBLE_MOVE_RATIO || ratio < 1 / IMPLAUSIBLE_MOVE_RATIO) {
+            tp.jumps++;
+            const l = at(s, entry);
+            const what = `${T}: ${calendar[r]} is ${ratio.toPrecision(3)}x the previous price (${calendar[rankOf[s.date.get(prevValue)]!]}): a one-day move beyond x${IMPLAUSIBLE_MOVE_RATIO} or /${IMPLAUSIBLE_MOVE_RATIO} is implausible`;
+            if (opts.allowImplausible) P.warning('implausible-move', l.file, l.line, l.col, what, T);
+            else P.error('implausible-move', l.file, l.line, l.col, `${what}; pass --allow-implausible (allowImplausible) if it is right`, T);
+          } else if (ratio > JUMP_UP_RATIO || ratio < JUMP_DOWN_RATIO) {
             tp.jumps++;
             const l = at(s, entry);
             P.warning('jump', l.file, l.line, l.col, `${T}: ${calendar[r]} is ${ratio.toFixed(3)}x the previous price (${calendar[rankOf[s.date.get(prevValue)]!]}): an unadjusted split?`, T);
@@ -240,29 +264,51 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     // against stored bars of this ticker
     let skip = 0;
     const keep = new Uint8Array(write.length).fill(1);
-    if (asset) {
+    if (asset && tp.stored) {
       const stored = new Map<string, { close: number; adj: number | null }>();
       for (const b of storedBars.all(T, tp.first, tp.last) as { date: string; close: number; adj: number | null }[]) stored.set(b.date, b);
-      if (stored.size) {
-        let differ = 0;
-        for (let w = 0; w < write.length; w++) {
-          const e = write[w]!;
-          const r = e >= 0 ? rankOf[s.date.get(e)]! : fillRank[-e - 1]!;
-          const b = stored.get(calendar[r]!);
-          if (!b) continue;
-          keep[w] = 0;
-          skip++;
-          if (e < 0) continue; // a fill where a real bar is stored: the stored bar stays
-          const close = s.close.get(e);
-          const adj = s.opt('adj', e);
-          const same = near(close, b.close) && (b.adj === null || Number.isNaN(adj) || near(adj, b.adj));
-          if (!same) {
-            differ++;
-            const l = at(s, e);
-            P.error('conflict', l.file, l.line, l.col, `${T} on ${calendar[r]}: stored close ${b.close}${b.adj !== null ? ` (adj ${b.adj})` : ''}, this file has ${close}${Number.isNaN(adj) ? '' : ` (adj ${adj})`}: the ticker is already stored with different data`, T);
-          }
+      let differ = 0;
+      let firstDiff: { e: number; date: string; stored: { close: number; adj: number | null } } | null = null;
+      for (let w = 0; w < write.length && stored.size; w++) {
+        const e = write[w]!;
+        const r = e >= 0 ? rankOf[s.date.get(e)]! : fillRank[-e - 1]!;
+        const b = stored.get(calendar[r]!);
+        if (!b) continue;
+        keep[w] = 0;
+        skip++;
+        if (e < 0) continue; // a fill where a real bar is stored: the stored bar stays
+        const adj = s.opt('adj', e);
+        const same = near(s.close.get(e), b.close) && (b.adj === null || Number.isNaN(adj) || near(adj, b.adj));
+        if (!same) {
+          differ++;
+          firstDiff ??= { e, date: calendar[r]!, stored: b };
         }
-        tp.overlap = skip - differ;
+      }
+      tp.conflicts = differ;
+      tp.overlap = skip - differ;
+      if (firstDiff && opts.replace) {
+        // the whole stored series goes (undo restores it); every bar of the file is written
+        tp.replaces = true;
+        tp.overlap = 0;
+        skip = 0;
+        keep.fill(1);
+        const l = at(s, firstDiff.e);
+        P.warning('replace', l.file, l.line, l.col, `${T}: the stored series (${tp.stored.from} .. ${tp.stored.to}, ${sr!.n} bars, ${differ} differing) is replaced by this file's (${tp.first} .. ${tp.last}); undo puts it back`, T);
+      } else if (firstDiff) {
+        const l = at(s, firstDiff.e);
+        const e = firstDiff.e;
+        const adj = s.opt('adj', e);
+        const b = firstDiff.stored;
+        P.error(
+          'conflict',
+          l.file,
+          l.line,
+          l.col,
+          `${T} is already stored with different data: stored ${tp.stored.from} .. ${tp.stored.to} (${sr!.n} bars), this file ${tp.first} .. ${tp.last}; ` +
+            `first difference on ${firstDiff.date}: stored close ${b.close}${b.adj !== null ? ` (adj ${b.adj})` : ''}, this file has ${s.close.get(e)}${Number.isNaN(adj) ? '' : ` (adj ${adj})`}` +
+            `${differ > 1 ? ` (${differ} dates differ)` : ''}. Import it under another name (--rename ${T}=NEW) or overwrite the stored series (--replace)`,
+          T,
+        );
       }
     }
     const finalWrite = Int32Array.from(write.filter((_, w) => keep[w] === 1));
@@ -273,7 +319,7 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     }
     totalFilled += tp.filled;
     totalBars += finalWrite.length;
-    plans.push({ series: s, write: finalWrite, fillRank: Int32Array.from(fillRank), fillFrom: Int32Array.from(fillFrom), bars: finalWrite.length });
+    plans.push({ series: s, write: finalWrite, fillRank: Int32Array.from(fillRank), fillFrom: Int32Array.from(fillFrom), bars: finalWrite.length, replace: tp.replaces });
 
     // asset row and metadata
     const m = meta?.assets.get(T);
@@ -300,6 +346,51 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
   if (c.series.size === 0 && !P.hasErrors) P.error('no-tickers', c.files[0]?.path ?? '(import)', null, null, 'no tickers found');
 
   const newMembers = seriesList.filter((s) => !members.has(s.ticker) && plans.some((p) => p.series === s)).map((s) => s.ticker);
+
+  // common ranges before and after: the target universe, and every other universe holding a replaced ticker
+  const previewOf = new Map(tickers.map((t) => [t.ticker, t]));
+  const written = new Map<string, TickerPreview>();
+  for (const p of plans) written.set(p.series.ticker, previewOf.get(p.series.ticker)!);
+  const firstEntry = (t: string): Loc => {
+    const sp = plans.find((p) => p.series.ticker === t);
+    const e = sp ? [...sp.write].find((x) => x >= 0) : undefined;
+    return sp && e !== undefined ? at(sp.series, e) : { file: c.files[0]?.path ?? '(import)', line: null, col: null };
+  };
+  const change = (uid: string, exists: boolean, addAll: boolean) => {
+    const cov = new Map<string, { first: string | null; last: string | null }>(exists ? coverage(db, uid) : []);
+    const before = exists ? rangeOf(alignedRange(cov.values())) : null;
+    for (const [t, tp] of written) {
+      const prev = cov.get(t);
+      if (!prev && !addAll) continue;
+      const file = { first: tp.first, last: tp.last };
+      // a replaced ticker keeps only the file's bars; any other keeps its stored bars beside the new ones
+      const stored = tp.replaces ? null : tp.stored ?? (prev?.first && prev.last ? { from: prev.first, to: prev.last } : null);
+      cov.set(t, stored ? { first: minDate(stored.from, file.first), last: maxDate(stored.to, file.last) } : file);
+    }
+    const after = rangeOf(alignedRange(cov.values()));
+    const shrinks = before !== null && (after === null || after.from > before.from || after.to < before.to);
+    if (shrinks) {
+      const short = [...cov].filter(([, v]) => v.first === null || v.last === null || v.first > before.from || v.last < before.to).map(([t, v]) => ({ t, v }));
+      const named = short.slice(0, 5).map(({ t, v }) => `${t} ${v.first ?? '-'} .. ${v.last ?? '-'}${written.has(t) ? '' : ' (stored)'}`);
+      const culprit = short.find(({ t }) => written.has(t));
+      const l = culprit ? firstEntry(culprit.t) : firstEntry('');
+      const what =
+        `this import shrinks the common range of universe ${uid} (the dates on which every member has a close) from ${before.from} .. ${before.to} to ${after ? `${after.from} .. ${after.to}` : 'nothing'}: ` +
+        `${named.join(', ')}${short.length > 5 ? ` and ${short.length - 5} more` : ''}`;
+      if (opts.allowShrink) P.warning('shrinks-universe', l.file, l.line, l.col, what);
+      else P.error('shrinks-universe', l.file, l.line, l.col, `${what}; pass --allow-shrink (allowShrink) to accept`);
+    }
+    return { before, after, shrinks };
+  };
+  const universeRange = change(universeId, universe.exists, true);
+  const replaced = [...written.values()].filter((t) => t.replaces).map((t) => t.ticker);
+  if (replaced.length) {
+    const others = db
+      .prepare(`SELECT DISTINCT universe_id AS id FROM universe_members WHERE ticker IN (SELECT value FROM json_each(?)) AND universe_id != ? ORDER BY universe_id`)
+      .all(JSON.stringify(replaced), universeId) as { id: string }[];
+    for (const o of others) change(o.id, true, false);
+  }
+
   const { problems, omitted } = P.list();
   const ok = !P.hasErrors;
   const preview: ImportPreview = {
@@ -311,6 +402,7 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     meta: meta ? { path: meta.path, assets: meta.assets.size } : null,
     dateRange: N ? { from: calendar[0]!, to: calendar[N - 1]! } : null,
     alignedRange: alignedFrom >= 0 && alignedFrom <= alignedTo ? { from: calendar[alignedFrom]!, to: calendar[alignedTo]! } : null,
+    universeRange,
     rows: c.rows,
     bars: totalBars,
     missingCells: totalMissing,
@@ -322,6 +414,18 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     problemsOmitted: omitted,
   };
   return { preview, ok, universe, calendar, rankOf, newAssets, assetUpdates, newMembers, series: plans, bars: totalBars, filledCells: totalFilled, format, fill };
+}
+
+function rangeOf(r: { from: string | null; to: string | null }): { from: string; to: string } | null {
+  return r.from !== null && r.to !== null ? { from: r.from, to: r.to } : null;
+}
+
+function minDate(a: string, b: string | null): string {
+  return b !== null && b < a ? b : a;
+}
+
+function maxDate(a: string, b: string | null): string {
+  return b !== null && b > a ? b : a;
 }
 
 function near(a: number, b: number): boolean {

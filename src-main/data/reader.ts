@@ -3,6 +3,11 @@
  * parses it with csv-parse's streaming API (or its sync API for the small bundled file) and collects every cell
  * into compact per-ticker series, reporting problems with file, line and column as it goes. The raw text is
  * never kept: only parsed numbers, dates (as indices into one dictionary) and line numbers.
+ *
+ * Bounds: only regular files within MAX_IMPORT_FILE_BYTES are read (files.ts), at most MAX_TICKERS tickers per
+ * import (a wider header is refused from its first line, before csv-parse splits it), at most MAX_RECORD_CHARS
+ * per record; prices outside PRICE_MIN .. PRICE_MAX are errors unless allowed. Renames (old ticker -> new) apply
+ * to every ticker as it is read: header, ticker cell or per-ticker file name.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,9 +15,11 @@ import path from 'node:path';
 import { parse, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { ImportFormat } from '../../src-shared/contract/data';
-import { DATE_ALIASES, IGNORED_ALIASES, TICKER_ALIASES, clip, fieldOf, normalizeHeader, normalizeTicker, parseDate, parseNumberCell, type BarField } from './cells';
+import { DATE_ALIASES, IGNORED_ALIASES, TICKER_ALIASES, clip, fieldOf, implausiblePriceMessage, normalizeHeader, normalizeTicker, parseDate, parseNumberCell, type BarField } from './cells';
+import { openUserFile, readHead, readUserFile, statUserFile, UserFileError } from './files';
 import { ProblemSink } from './problems';
 import { CELL_BAD, CELL_EMPTY, CELL_NA, CELL_VALUE, TickerSeries, type OptionalField } from './series';
+import { MAX_IMPORT_FILE_BYTES, MAX_RECORD_CHARS, MAX_TICKERS } from './settings';
 
 /** One file of an import, as read. */
 export interface FileInfo {
@@ -47,8 +54,16 @@ export class ImportCancelled extends Error {
   }
 }
 
-export interface ReadOptions {
+/** How the collector reads cells: a forced layout, implausible prices allowed (warned, not refused), renames. */
+export interface CollectOptions {
   format?: ImportFormat;
+  /** prices outside PRICE_MIN .. PRICE_MAX are warnings instead of errors */
+  allowImplausible?: boolean;
+  /** old ticker -> new ticker (both normalised), applied to every ticker read */
+  rename?: ReadonlyMap<string, string>;
+}
+
+export interface ReadOptions extends CollectOptions {
   signal?: AbortSignal;
   /** fraction of all bytes read so far, 0..1 */
   onProgress?: (fraction: number, message: string) => void;
@@ -132,10 +147,57 @@ export class Collector {
   readonly problems = new ProblemSink();
   rows = 0;
 
-  constructor(private readonly formatOverride?: ImportFormat) {}
+  /** ticker as stored -> ticker as read, to tell a rename that lands on another ticker of the files */
+  private readonly readAs = new Map<string, string>();
+  private readonly renamesUsed = new Set<string>();
+  private tooMany = false;
 
+  constructor(private readonly opts: CollectOptions = {}) {}
+
+  private get formatOverride(): ImportFormat | undefined {
+    return this.opts.format;
+  }
+
+  /** Everything collected; a rename that named no ticker of the files is an error (likely a typo). */
   result(): Collected {
+    for (const [from, to] of this.opts.rename ?? []) {
+      if (!this.renamesUsed.has(from)) this.problems.error('unknown-rename', this.files[0]?.path ?? '(import)', null, null, `rename ${from}=${to}: the files have no ticker ${from}`);
+    }
     return { files: this.files, dates: this.dates, series: this.series, problems: this.problems, rows: this.rows };
+  }
+
+  /**
+   * The ticker a ticker as read is stored under (after the renames), or an error message when the rename makes it
+   * collide with another ticker of the files.
+   */
+  private storedAs(read: string): { ticker: string } | { error: string } {
+    const to = this.opts.rename?.get(read);
+    if (to !== undefined) this.renamesUsed.add(read);
+    const ticker = to ?? read;
+    const prev = this.readAs.get(ticker);
+    if (prev === undefined) this.readAs.set(ticker, read);
+    else if (prev !== read) return { error: prev === ticker ? `rename ${read}=${ticker}: the files already have a ticker ${ticker}` : `renames of ${prev} and ${read} both give ${ticker}` };
+    return { ticker };
+  }
+
+  /**
+   * The series of a ticker as read (renamed), created on first use; null when it cannot have one (a rename
+   * collision, or more than MAX_TICKERS tickers), with the error reported at the given place.
+   */
+  private seriesFor(read: string, file: string, line: number | null, col: number | null): TickerSeries | null {
+    const r = this.storedAs(read);
+    if ('error' in r) {
+      this.problems.error('rename-collision', file, line, col, r.error, read);
+      return null;
+    }
+    const s = this.series.get(r.ticker);
+    if (s) return s;
+    if (this.series.size >= MAX_TICKERS) {
+      if (!this.tooMany) this.problems.error('too-many-tickers', file, line, col, `more than ${MAX_TICKERS.toLocaleString('en-US')} tickers in one import (the most it takes); split the data into several universes`);
+      this.tooMany = true;
+      return null;
+    }
+    return this.seriesOf(r.ticker);
   }
 
   private dateIdx(d: string): number {
@@ -216,6 +278,8 @@ export class Collector {
           if (cell.value <= 0) {
             P.error('nonpositive-price', file, line, wc.col + 1, `${wc.series.ticker}: price ${clip(rec[wc.col]!)} is not positive`, wc.series.ticker);
             wc.series.push(di, line, st.info.index, wc.col, CELL_BAD, NaN);
+          } else if (!this.plausible(cell.value, rec[wc.col]!, wc.series.ticker, 'price', file, line, wc.col)) {
+            wc.series.push(di, line, st.info.index, wc.col, CELL_BAD, NaN);
           } else {
             wc.values++;
             wc.series.push(di, line, st.info.index, wc.col, CELL_VALUE, cell.value);
@@ -236,12 +300,17 @@ export class Collector {
     const P = this.problems;
     const file = st.info.path;
     const tcell = rec[st.tickerCol]!;
-    const ticker = normalizeTicker(tcell);
-    if (!ticker) {
+    const read = normalizeTicker(tcell);
+    if (!read) {
       P.error('bad-ticker', file, line, st.tickerCol + 1, tcell === '' ? 'empty ticker' : `bad ticker "${clip(tcell)}" (1..32 letters, digits, .^=_&/-)`);
       return;
     }
-    const s = this.seriesOf(ticker);
+    const s = this.seriesFor(read, file, line, st.tickerCol + 1);
+    if (!s) {
+      if (this.tooMany) st.fatal = true;
+      return;
+    }
+    const ticker = s.ticker;
     const prev = st.lastByTicker.get(s) ?? null;
     if (prev === date) {
       P.error('duplicate-date', file, line, st.dateCol + 1, `${ticker}: duplicate date ${date} (already on an earlier row)`, ticker);
@@ -268,6 +337,8 @@ export class Collector {
         if (bad) {
           P.error(f === 'volume' ? 'negative-volume' : 'nonpositive-price', file, line, col + 1, `${s.ticker}: ${f === 'adj' ? 'adj close' : f} ${clip(rec[col]!)} is ${f === 'volume' ? 'negative' : 'not positive'}`, s.ticker);
           state = CELL_BAD;
+        } else if (f !== 'volume' && !this.plausible(cell.value, rec[col]!, s.ticker, f === 'adj' ? 'adj close' : f, file, line, col)) {
+          state = CELL_BAD;
         } else {
           vals[f] = cell.value;
           st.fieldValues[f] = (st.fieldValues[f] ?? 0) + 1;
@@ -288,6 +359,22 @@ export class Collector {
     s.push(di, line, st.info.index, priceCol, state, state === CELL_VALUE ? close : NaN, state === CELL_VALUE ? opt : undefined);
   }
 
+  /**
+   * A positive price outside PRICE_MIN .. PRICE_MAX: an error (false: the cell is not used) unless implausible
+   * prices are allowed, then a warning (true: the value is kept). True for a plausible price.
+   */
+  private plausible(value: number, text: string, ticker: string, what: string, file: string, line: number, col: number): boolean {
+    const why = implausiblePriceMessage(value);
+    if (!why) return true;
+    const message = `${ticker}: ${what} ${clip(text)} ${why}`;
+    if (this.opts.allowImplausible) {
+      this.problems.warning('implausible-price', file, line, col + 1, message, ticker);
+      return true;
+    }
+    this.problems.error('implausible-price', file, line, col + 1, `${message}; pass --allow-implausible (allowImplausible) if it is right`, ticker);
+    return false;
+  }
+
   /** Row order bookkeeping: ascending steps, descending steps, the first descending one. */
   private step(st: FileState, prev: string | null, date: string, line: number): void {
     if (prev === null) return;
@@ -301,6 +388,11 @@ export class Collector {
   private header(st: FileState, rec: string[], line: number): void {
     const P = this.problems;
     const file = st.info.path;
+    if (rec.length > MAX_TICKERS + 1) {
+      P.error('too-many-columns', file, line, null, tooManyColumns(rec.length, false));
+      st.fatal = true;
+      return;
+    }
     const header = rec.map((h) => h.trim());
     st.header = header;
     st.headerLine = line;
@@ -333,7 +425,15 @@ export class Collector {
           continue;
         }
         seen.set(t, c);
-        st.wideCols.push({ col: c, series: this.seriesOf(t), values: 0 });
+        const s = this.seriesFor(t, file, line, c + 1);
+        if (!s) {
+          if (this.tooMany) {
+            st.fatal = true;
+            return;
+          }
+          continue;
+        }
+        st.wideCols.push({ col: c, series: s, values: 0 });
       }
       if (header.length < 2) P.error('no-tickers', file, line, null, 'no ticker columns after the date column');
       return;
@@ -372,7 +472,8 @@ export class Collector {
         st.fatal = true;
         return;
       }
-      st.perTicker = this.seriesOf(t);
+      st.perTicker = this.seriesFor(t, file, null, null);
+      if (!st.perTicker) st.fatal = true;
     }
   }
 
@@ -412,14 +513,59 @@ export class Collector {
   csvError(st: FileState, e: unknown): void {
     const err = e as { code?: string; message?: string; lines?: number };
     const line = typeof err.lines === 'number' && err.lines > 0 ? err.lines : null;
-    const msg = (err.message ?? String(e)).replace(/\s+/g, ' ').slice(0, 300);
-    this.problems.error('malformed-csv', st.info.path, line, null, `malformed CSV: ${msg}`);
+    if (err.code === 'CSV_MAX_RECORD_SIZE') {
+      this.problems.error('record-too-long', st.info.path, line, null, `a record longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters: not a price table`);
+    } else {
+      const msg = (err.message ?? String(e)).replace(/\s+/g, ' ').slice(0, 300);
+      this.problems.error('malformed-csv', st.info.path, line, null, `malformed CSV: ${msg}`);
+    }
     st.fatal = true;
   }
+
+  /** A file refused before it was parsed (its header line, see headerProblem): reported and counted as read. */
+  refuse(info: FileInfo, code: string, message: string): void {
+    this.files.push(info);
+    this.problems.error(code, info.path, 1, null, message);
+  }
+
+  /** Nothing more of this file is used (a fatal problem): the reader may stop reading it. */
+  done(st: FileState): boolean {
+    return st.fatal;
+  }
+}
+
+/** The too-many-columns message: `n` columns counted (`more`: counting stopped there, there may be more). */
+function tooManyColumns(n: number, more: boolean): string {
+  return `${n.toLocaleString('en-US')}${more ? ' or more' : ''} columns: a file holds at most ${MAX_TICKERS.toLocaleString('en-US')} tickers besides its date column`;
+}
+
+/**
+ * A problem with a file's first line found before csv-parse reads it: more columns than MAX_TICKERS + 1 (counted
+ * in the first MAX_RECORD_CHARS bytes, so a header of a million columns costs a megabyte, not gigabytes), or a
+ * header line that does not end within them. Takes the head of the file, the delimiter and whether the head is
+ * the whole file; gives the problem or null.
+ */
+export function headerProblem(head: string, delimiter: string, wholeFile: boolean): { code: string; message: string } | null {
+  let cols = 1;
+  let quoted = false;
+  let started = false;
+  for (let i = 0; i < head.length; i++) {
+    const ch = head[i]!;
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) {
+      if (started) return null;
+    } else {
+      started = true;
+      if (!quoted && ch === delimiter && ++cols > MAX_TICKERS + 1) return { code: 'too-many-columns', message: tooManyColumns(cols, true) };
+    }
+  }
+  if (wholeFile) return null;
+  return { code: 'record-too-long', message: `the header line is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters: not a price table` };
 }
 
 const PARSE_OPTIONS = {
   info: true,
+  max_record_size: MAX_RECORD_CHARS,
   bom: true,
   trim: true,
   relax_column_count: true,
@@ -427,36 +573,25 @@ const PARSE_OPTIONS = {
   skip_records_with_empty_values: true,
 } as const;
 
-function firstChunk(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(65536);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 function newInfo(index: number, p: string): FileInfo {
   return { index, path: p, absPath: path.resolve(p), bytes: 0, sha256: '', detected: null, format: null, rows: 0, delimiter: ',' };
 }
 
-/** Open checks shared by both readers; false when the file cannot be read at all. */
+/** The user-file checks (files.ts) as a problem; false when the file cannot be read at all. */
+function userFileProblem(c: Collector, info: FileInfo, e: unknown): false {
+  if (!(e instanceof UserFileError)) throw e;
+  c.problems.error(e.code, info.path, null, null, e.message);
+  return false;
+}
+
+/** Path checks shared by both readers, before any file is opened; false when the file cannot be read at all. */
 function openCheck(c: Collector, info: FileInfo): boolean {
-  let stat: fs.Stats;
   try {
-    stat = fs.statSync(info.absPath);
-  } catch {
-    c.problems.error('no-file', info.path, null, null, 'no such file');
-    return false;
+    info.bytes = statUserFile(info.absPath, MAX_IMPORT_FILE_BYTES);
+    return true;
+  } catch (e) {
+    return userFileProblem(c, info, e);
   }
-  if (!stat.isFile()) {
-    c.problems.error('no-file', info.path, null, null, 'not a file');
-    return false;
-  }
-  info.bytes = stat.size;
-  return true;
 }
 
 /**
@@ -465,7 +600,7 @@ function openCheck(c: Collector, info: FileInfo): boolean {
  * Throws ImportCancelled when the signal aborts.
  */
 export async function readImportFiles(paths: readonly string[], opts: ReadOptions = {}): Promise<Collected> {
-  const c = new Collector(opts.format);
+  const c = new Collector(opts);
   const infos = paths.map((p, i) => newInfo(i, p));
   const ok = infos.map((info) => openCheck(c, info));
   const total = infos.reduce((s, f) => s + f.bytes, 0) || 1;
@@ -476,13 +611,36 @@ export async function readImportFiles(paths: readonly string[], opts: ReadOption
       c.files.push(info);
       continue;
     }
-    info.delimiter = sniffDelimiter(firstChunk(info.absPath));
+    let fd: number;
+    try {
+      ({ fd, size: info.bytes } = openUserFile(info.absPath, MAX_IMPORT_FILE_BYTES));
+    } catch (e) {
+      userFileProblem(c, info, e);
+      c.files.push(info);
+      continue;
+    }
+    if (info.bytes === 0) {
+      fs.closeSync(fd);
+      info.sha256 = createHash('sha256').digest('hex');
+      c.end(c.begin(info));
+      continue;
+    }
+    const head = readHead(fd, Math.min(info.bytes, MAX_RECORD_CHARS)).toString('utf8');
+    info.delimiter = sniffDelimiter(head);
+    const refused = headerProblem(head, info.delimiter, info.bytes <= MAX_RECORD_CHARS);
+    if (refused) {
+      fs.closeSync(fd);
+      c.refuse(info, refused.code, refused.message);
+      done += info.bytes;
+      continue;
+    }
     const st = c.begin(info);
     const hash = createHash('sha256');
+    let complete = true;
     await new Promise<void>((resolve, reject) => {
       const parser: Parser = parse({ ...PARSE_OPTIONS, delimiter: info.delimiter });
-      // 256 KiB chunks: the event loop is never held longer than one chunk's records
-      const rs = fs.createReadStream(info.absPath, { highWaterMark: 1 << 18 });
+      // 256 KiB chunks: the event loop is never held longer than one chunk's records; never past the size checked
+      const rs = fs.createReadStream('', { fd, start: 0, end: info.bytes - 1, autoClose: true, highWaterMark: 1 << 18 });
       let failed = false;
       let lastReport = 0;
       rs.on('data', (chunk) => {
@@ -514,7 +672,17 @@ export async function readImportFiles(paths: readonly string[], opts: ReadOption
       });
       parser.on('readable', () => {
         let r: { record: string[]; info: { lines: number } } | null;
-        while ((r = parser.read() as typeof r) !== null) c.record(st, r.record, r.info.lines);
+        while (!failed && (r = parser.read() as typeof r) !== null) {
+          c.record(st, r.record, r.info.lines);
+          if (c.done(st)) {
+            // nothing more of this file is used: stop reading it
+            failed = true;
+            complete = false;
+            rs.destroy();
+            parser.destroy();
+            resolve();
+          }
+        }
       });
       parser.on('error', (e) => {
         if (failed) return;
@@ -527,7 +695,8 @@ export async function readImportFiles(paths: readonly string[], opts: ReadOption
         if (!failed) resolve();
       });
     });
-    info.sha256 = hash.digest('hex');
+    // a file given up half-way has no checksum (it is never written anyway)
+    info.sha256 = complete ? hash.digest('hex') : '';
     c.end(st);
   }
   opts.onProgress?.(1, 'read');
@@ -535,15 +704,19 @@ export async function readImportFiles(paths: readonly string[], opts: ReadOption
 }
 
 /** The same as readImportFiles, synchronously, with csv-parse's sync API (for small files: the bundled data set). */
-export function readImportFilesSync(paths: readonly string[], opts: { format?: ImportFormat } = {}): Collected {
-  const c = new Collector(opts.format);
+export function readImportFilesSync(paths: readonly string[], opts: CollectOptions = {}): Collected {
+  const c = new Collector(opts);
   for (let i = 0; i < paths.length; i++) {
     const info = newInfo(i, paths[i]!);
-    if (!openCheck(c, info)) {
+    let buf: Buffer;
+    try {
+      buf = readUserFile(info.absPath, MAX_IMPORT_FILE_BYTES);
+    } catch (e) {
+      userFileProblem(c, info, e);
       c.files.push(info);
       continue;
     }
-    const buf = fs.readFileSync(info.absPath);
+    info.bytes = buf.length;
     info.sha256 = createHash('sha256').update(buf).digest('hex');
     const text = buf.toString('utf8');
     info.delimiter = sniffDelimiter(text.slice(0, 65536));

@@ -1,17 +1,24 @@
 /**
  * Compact per-ticker storage of parsed cells: growable typed arrays (numbers only, never the raw text), so a
- * 500-ticker x 20-year file costs tens of megabytes while it is checked and written.
+ * 500-ticker x 20-year file costs tens of megabytes while it is checked and written. The arrays start empty and
+ * take memory with their first value, so a ticker costs in proportion to the cells read for it, not a fixed
+ * block per column of a header.
  */
+
+/** Capacity of a growable array at its first value; it doubles whenever it is full. */
+const FIRST_CAPACITY = 16;
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
 
 export class GrowF64 {
   a: Float64Array;
   n = 0;
-  constructor(cap = 256) {
-    this.a = new Float64Array(cap);
+  constructor(cap = 0) {
+    this.a = cap > 0 ? new Float64Array(cap) : EMPTY_F64;
   }
   push(v: number): void {
     if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
+      const b = new Float64Array(Math.max(FIRST_CAPACITY, this.a.length * 2));
       b.set(this.a);
       this.a = b;
     }
@@ -25,12 +32,12 @@ export class GrowF64 {
 export class GrowI32 {
   a: Int32Array;
   n = 0;
-  constructor(cap = 256) {
-    this.a = new Int32Array(cap);
+  constructor(cap = 0) {
+    this.a = cap > 0 ? new Int32Array(cap) : EMPTY_I32;
   }
   push(v: number): void {
     if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
+      const b = new Int32Array(Math.max(FIRST_CAPACITY, this.a.length * 2));
       b.set(this.a);
       this.a = b;
     }
@@ -91,7 +98,7 @@ export class TickerSeries {
       const v = opt?.[f] ?? NaN;
       let arr = this.fields[f];
       if (!arr && !Number.isNaN(v)) {
-        arr = new GrowF64(Math.max(256, i + 1));
+        arr = new GrowF64(Math.max(FIRST_CAPACITY, i + 1));
         for (let k = 0; k < i; k++) arr.push(NaN);
         this.fields[f] = arr;
       }

@@ -51,3 +51,44 @@ export function importCacheMib(): number {
   return Number.isInteger(v) && v >= 1 && v <= 4096 ? v : IMPORT_CACHE_MIB;
 }
 
+
+/**
+ * Largest price file an import reads, bytes. A wide file of 500 tickers over 20 years is about 25 MB and a long
+ * file of the same data with every bar field about 150 MB; 1 GiB leaves room for far larger sets while refusing
+ * a runaway file before a byte of it is parsed.
+ */
+export const MAX_IMPORT_FILE_BYTES = 1024 ** 3;
+
+/** Largest universe metadata file (CSV or JSON) an import reads, bytes: names and sectors of thousands of assets fit in well under 1 MB. */
+export const MAX_META_FILE_BYTES = 16 * 1024 ** 2;
+
+/**
+ * Most tickers one import may hold: the ticker columns of a wide file (plus its date column), the distinct
+ * tickers of long files, the per-ticker files. Each ticker costs memory while the import is checked, so the cap
+ * bounds an import's memory by the numbers it reads rather than by the width of a header.
+ */
+export const MAX_TICKERS = 5000;
+
+/**
+ * Most characters of one CSV record (line) the reader accepts, and how far it looks for the end of a file's
+ * header line. A header of MAX_TICKERS tickers of 32 characters is under 200 kB and a row of as many prices
+ * under 150 kB, so 1 MiB only stops a file that is not a price table.
+ */
+export const MAX_RECORD_CHARS = 1024 ** 2;
+
+/**
+ * Plausible prices, in any currency unit: a price (open, high, low, close or adjusted close) below PRICE_MIN or
+ * above PRICE_MAX is an error unless the import allows implausible prices (allowImplausible, --allow-implausible).
+ * 1e-6 is below any quoted share, fund or coin price in practice and 1e9 above any (the dearest listed share
+ * trades near 1e6); values such as 1e308 or 5e-324 are parsing or unit accidents, and would overflow returns.
+ */
+export const PRICE_MIN = 1e-6;
+/** See PRICE_MIN. */
+export const PRICE_MAX = 1e9;
+
+/**
+ * A day-over-day price ratio above this, or below its inverse, is an error unless implausible prices are allowed:
+ * no real instrument moves a hundredfold in a day; such a step is a wrong unit, a missing decimal point or a
+ * reverse split of 1:100 or more left unadjusted. Smaller jumps only warn (JUMP_UP_RATIO, JUMP_DOWN_RATIO).
+ */
+export const IMPLAUSIBLE_MOVE_RATIO = 100;

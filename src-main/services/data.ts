@@ -1,13 +1,23 @@
-/** Handlers of the data service (src-shared/contract/data.ts): universes, prices, import preview/commit/undo. */
+/**
+ * Handlers of the data service (src-shared/contract/data.ts): universes, prices, import preview/commit/undo.
+ *
+ * Which files a caller may have imported: the browser (host) only the files it uploaded, which
+ * data.previewImportText writes under the upload folder; the desktop window (ipc) those and the files its file
+ * dialog returned; the CLI and tests any file. The check looks at the path as written before anything touches
+ * the file system, so a refused path reveals nothing about what exists there.
+ */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { previewImport } from '../data/importer';
+import type { ImportRequest } from '../../src-shared/contract/data';
+import type { Engine } from '../engine';
+import { BadRenameError, importOptions, previewImport, renameMap } from '../data/importer';
 import { universeIdOf } from '../data/cells';
 import { ImportConflict, undoLastImport } from '../data/write';
+import { writeTransaction } from '../store/db';
 import { listUniverses, loadPriceMatrix, universeDetail, UnknownUniverseError } from '../store/prices';
 import { invalidInput, notFound, ServiceError } from './errors';
-import type { Handlers } from './types';
+import type { Caller, Handlers } from './types';
 
 /** Default number of dates data.prices returns when the request gives no maxPoints. */
 export const DEFAULT_CHART_POINTS = 2000;
@@ -30,6 +40,63 @@ function pruneUploads(root: string): void {
     } catch {
       // another process may be removing it too
     }
+  }
+}
+
+/** The folder data.previewImportText writes uploads to (one sub-folder per upload). */
+export function uploadsDir(engine: Engine): string {
+  return path.join(engine.dataDir, 'uploads');
+}
+
+/** Is `p` strictly inside folder `dir` (both absolute, normalised)? */
+function inside(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/**
+ * Refuse an import request naming a file its caller may not read (see the module comment). Takes the request,
+ * the engine and the caller; throws INVALID_INPUT. Paths as written are judged first (no file system access for
+ * a refused one); a path inside the upload folder must also resolve (symbolic links followed) inside it.
+ */
+export function checkImportPaths(req: Pick<ImportRequest, 'paths' | 'meta'>, engine: Engine, caller: Caller): void {
+  if (caller.shell === 'cli') return;
+  const root = path.resolve(uploadsDir(engine));
+  const granted = new Set([...(caller.grantedPaths ?? [])].map((g) => path.resolve(g)));
+  const refusal = caller.shell === 'host' ? 'the browser can import only files it uploads' : 'the desktop window can import only files chosen in its file dialog or uploaded';
+  const all = [...req.paths, ...(req.meta !== undefined ? [req.meta] : [])];
+  const uploaded: string[] = [];
+  for (const p of all) {
+    const abs = path.resolve(p);
+    if (caller.shell === 'ipc' && granted.has(abs)) continue;
+    if (!inside(root, abs)) throw invalidInput(`${refusal} (not one: ${p.slice(0, 200)})`);
+    uploaded.push(abs);
+  }
+  if (!uploaded.length) return;
+  let realRoot: string;
+  try {
+    realRoot = fs.realpathSync(root);
+  } catch {
+    return; // no upload folder yet: nothing in it exists, and reading reports each file as missing
+  }
+  for (const abs of uploaded) {
+    let real: string;
+    try {
+      real = fs.realpathSync(abs);
+    } catch {
+      continue; // a missing upload: the reader says so
+    }
+    if (!inside(realRoot, real)) throw invalidInput(`${refusal} (not one: ${abs.slice(0, 200)})`);
+  }
+}
+
+/** The renames of a request, checked before anything is read (INVALID_INPUT when unusable). */
+function checkRenames(req: Pick<ImportRequest, 'rename'>): void {
+  try {
+    renameMap(req.rename);
+  } catch (e) {
+    if (e instanceof BadRenameError) throw invalidInput(e.message);
+    throw e;
   }
 }
 
@@ -86,14 +153,17 @@ export const dataHandlers: Handlers<
       step,
     };
   },
-  async 'data.previewImport'(req, engine) {
+  async 'data.previewImport'(req, engine, caller) {
     if (!universeIdOf(req.universe)) throw invalidInput(`universe name "${req.universe}" has no letters or digits`);
-    return previewImport(engine.db, req.paths, { universe: req.universe, format: req.format, fill: req.fill, meta: req.meta });
+    checkImportPaths(req, engine, caller);
+    checkRenames(req);
+    return previewImport(engine.db, req.paths, importOptions(req));
   },
   async 'data.previewImportText'(req, engine) {
     if (!universeIdOf(req.universe)) throw invalidInput(`universe name "${req.universe}" has no letters or digits`);
-    pruneUploads(path.join(engine.dataDir, 'uploads'));
-    const dir = path.join(engine.dataDir, 'uploads', randomUUID());
+    checkRenames(req);
+    pruneUploads(uploadsDir(engine));
+    const dir = path.join(uploadsDir(engine), randomUUID());
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, safeName(req.name));
     fs.writeFileSync(file, req.text);
@@ -104,12 +174,14 @@ export const dataHandlers: Handlers<
       metaPath = path.join(metaDir, safeName(req.metaFile.name));
       fs.writeFileSync(metaPath, req.metaFile.text);
     }
-    const preview = await previewImport(engine.db, [file], { universe: req.universe, format: req.format, fill: req.fill, meta: metaPath ?? undefined });
+    const preview = await previewImport(engine.db, [file], importOptions({ ...req, meta: metaPath ?? undefined }));
     return { ...preview, uploadedPath: file, uploadedMetaPath: metaPath };
   },
-  'data.commitImport'(req, engine) {
+  'data.commitImport'(req, engine, caller) {
     if (!universeIdOf(req.universe)) throw invalidInput(`universe name "${req.universe}" has no letters or digits`);
+    checkImportPaths(req, engine, caller);
+    checkRenames(req);
     return engine.jobs.start('import', req, `import ${req.paths.length === 1 ? path.basename(req.paths[0]!) : `${req.paths.length} files`} into ${req.universe}`);
   },
-  'data.undoLastImport': (_req, engine) => mapErrors(() => undoLastImport(engine.db)),
+  'data.undoLastImport': (_req, engine) => writeTransaction(engine.db, () => mapErrors(() => undoLastImport(engine.db))),
 };

@@ -1,7 +1,8 @@
 /**
- * Market data: universes, their prices, and the CSV import with its preview. The renderer sends file paths
- * (the Electron shell has a file dialog; in the headless host the user types a path or uploads a file with
- * data.previewImportText). Nothing is written by a preview; data.commitImport runs the import as a job.
+ * Market data: universes, their prices, and the CSV import with its preview. The renderer sends file paths: in
+ * the headless host only the paths of files it uploaded with data.previewImportText, in the Electron shell also
+ * the files its file dialog returned; the CLI may name any file. Nothing is written by a preview;
+ * data.commitImport runs the import as a job.
  */
 import { z } from 'zod';
 import { Empty, Id, IsoDate, ShortText, method } from './define';
@@ -80,6 +81,22 @@ export const PricesResponse = z.object({
 });
 export type PricesResponse = z.infer<typeof PricesResponse>;
 
+/** Import a ticker of the files under another name (e.g. a second vendor's SPI as SPI_B). */
+export const Rename = z.object({ from: Ticker, to: Ticker }).strict();
+export type Rename = z.infer<typeof Rename>;
+
+/** The consents and renames an import may carry (all off by default). */
+const ImportChoices = {
+  /** accept an import that shrinks the universe's common range (dates on which every member has a close) */
+  allowShrink: z.boolean().optional(),
+  /** accept prices outside the plausible range and hundredfold one-day moves (reported as warnings) */
+  allowImplausible: z.boolean().optional(),
+  /** tickers of the files imported under other names */
+  rename: z.array(Rename).max(5000).optional(),
+  /** a ticker already stored with different data is overwritten (its whole stored series; undo restores it) */
+  replace: z.boolean().optional(),
+};
+
 export const ImportRequest = z
   .object({
     paths: z.array(FilePath).min(1).max(5000),
@@ -89,6 +106,7 @@ export const ImportRequest = z
     fill: FillPolicy.optional(),
     /** universe metadata file: CSV (ticker,name,class,sector) or JSON like the bundled .universe.json */
     meta: FilePath.optional(),
+    ...ImportChoices,
   })
   .strict();
 export type ImportRequest = z.infer<typeof ImportRequest>;
@@ -106,6 +124,7 @@ export const ImportTextRequest = z
     format: ImportFormat.optional(),
     fill: FillPolicy.optional(),
     metaFile: UploadedFile.optional(),
+    ...ImportChoices,
   })
   .strict();
 
@@ -144,6 +163,12 @@ export const TickerPreview = z.object({
   overlap: z.number().int().nonnegative(),
   /** day-over-day moves beyond the jump thresholds */
   jumps: z.number().int().nonnegative(),
+  /** first and last date of the bars stored for this ticker before the import (null when none) */
+  stored: DateRange.nullable(),
+  /** imported bars whose values differ from the stored bar of the same date */
+  conflicts: z.number().int().nonnegative(),
+  /** the stored series is overwritten by this import's (replace) */
+  replaces: z.boolean(),
 });
 export type TickerPreview = z.infer<typeof TickerPreview>;
 
@@ -160,6 +185,12 @@ export const ImportPreview = z.object({
   dateRange: DateRange.nullable(),
   /** range where every imported ticker has a price (the aligned matrix of these tickers) */
   alignedRange: DateRange.nullable(),
+  /**
+   * The target universe's common range (latest first date to earliest last date of its members, as the universe
+   * list shows it) before and after this import; shrinks when after starts later or ends earlier than before
+   * (an error unless allowShrink).
+   */
+  universeRange: z.object({ before: DateRange.nullable(), after: DateRange.nullable(), shrinks: z.boolean() }),
   rows: z.number().int().nonnegative(),
   /** bars a commit writes (filled ones included, identical stored ones excluded) */
   bars: z.number().int().nonnegative(),
@@ -187,6 +218,8 @@ export const ImportResult = z.object({
   tickers: z.number().int().nonnegative(),
   createdAssets: z.number().int().nonnegative(),
   bars: z.number().int().nonnegative(),
+  /** stored bars of replaced tickers, set aside for undo */
+  replacedBars: z.number().int().nonnegative(),
   filledCells: z.number().int().nonnegative(),
   warnings: z.number().int().nonnegative(),
 });
@@ -202,6 +235,8 @@ export const UndoResult = z.object({
       removedAssets: z.array(Ticker),
       removedMembers: z.array(Ticker),
       removedUniverse: z.boolean(),
+      /** stored bars the import had replaced, put back as they were */
+      restoredBars: z.number().int().nonnegative(),
       createdAt: z.string(),
     })
     .nullable(),

@@ -234,8 +234,10 @@ describe('undo', () => {
     const afterA = JSON.stringify(core());
     const meta = path.join(dir, 'meta.csv');
     fs.writeFileSync(meta, 'ticker,name,class,sector\nDDD,Delta,Equity,Energy\nAAA,Alpha Renamed,Equity,Tech\n');
-    const b = await runImport(db, [fx('good/long-crsp.csv')], { universe: 'abc', meta });
+    // DDD ends on 2020-01-06, two dates before the others: the common range shrinks, consented here
+    const b = await runImport(db, [fx('good/long-crsp.csv')], { universe: 'abc', meta, allowShrink: true });
     expect(b.preview.ok).toBe(true);
+    expect(b.preview.universeRange).toEqual({ before: { from: '2020-01-02', to: '2020-01-08' }, after: { from: '2020-01-02', to: '2020-01-06' }, shrinks: true });
     expect(rows(db, `SELECT name FROM assets WHERE ticker = 'AAA'`)).toEqual([{ name: 'Alpha Renamed' }]);
     expect(loadPriceMatrix(db, 'abc').tickers).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);
 

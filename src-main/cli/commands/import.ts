@@ -1,12 +1,14 @@
 /**
  * `hdrl import`: preview and import price files into a universe, all or nothing; `hdrl import --undo` removes the
  * last import. Problems go to stderr as `file:line:col: severity: message`; exit status 2 when the import is
- * rejected (any error), 0 when it was written (or previewed with --dry-run and no error).
+ * rejected (any error), 0 when it was written (or previewed with --dry-run and no error). The consents
+ * (--allow-shrink, --allow-implausible), renames (--rename OLD=NEW, repeatable) and --replace are the contract's
+ * allowShrink, allowImplausible, rename and replace.
  */
 import type { ImportPreview } from '../../../src-shared/contract/data';
 import { ImportFormat, FillPolicy } from '../../../src-shared/contract/data';
 import { universeIdOf } from '../../data/cells';
-import { runImport } from '../../data/importer';
+import { BadRenameError, renameMap, runImport } from '../../data/importer';
 import { formatProblem } from '../../data/problems';
 import { undoLastImport } from '../../data/write';
 import { UsageError, type CliCommand, type CliIO } from '../types';
@@ -26,6 +28,11 @@ export function printPreview(p: ImportPreview, io: CliIO): void {
   const fresh = p.tickers.filter((t) => t.isNew).length;
   io.out(`tickers:   ${p.tickers.length} (${fresh} new asset${fresh === 1 ? '' : 's'})`);
   io.out(`dates:     ${p.dateRange ? `${p.dateRange.from} .. ${p.dateRange.to}` : '-'}; every ticker has data on ${p.alignedRange ? `${p.alignedRange.from} .. ${p.alignedRange.to}` : 'no common range'}`);
+  const range = (r: { from: string; to: string } | null) => (r ? `${r.from} .. ${r.to}` : 'none');
+  const ur = p.universeRange;
+  io.out(`common:    ${p.universe.exists ? `${range(ur.before)} before, ${range(ur.after)} after${ur.shrinks ? ' (SHRINKS)' : ''}` : `${range(ur.after)} (new universe)`}`);
+  const replaced = p.tickers.filter((t) => t.replaces);
+  if (replaced.length) io.out(`replaces:  ${replaced.map((t) => `${t.ticker} (stored ${range(t.stored)})`).join(', ')}`);
   io.out(`rows:      ${n(p.rows)}`);
   const overlap = p.tickers.reduce((s, t) => s + t.overlap, 0);
   io.out(`bars:      ${n(p.bars)} to write${overlap ? ` (${n(overlap)} already stored with the same values, kept)` : ''}`);
@@ -46,7 +53,8 @@ export const importCommand: CliCommand = {
   name: 'import',
   summary: 'import price files (wide, long or per-ticker CSV) into a universe, or undo the last import',
   usage:
-    'FILE... --universe NAME [--meta FILE] [--format wide|long|per-ticker] [--fill reject|ffill] [--dry-run] [--json] [--progress]\n' +
+    'FILE... --universe NAME [--meta FILE] [--format wide|long|per-ticker] [--fill reject|ffill] [--rename OLD=NEW]... [--replace]\n' +
+    '       [--allow-shrink] [--allow-implausible] [--dry-run] [--json] [--progress]\n' +
     '       hdrl import --undo',
   options: {
     universe: { type: 'string' },
@@ -57,6 +65,10 @@ export const importCommand: CliCommand = {
     json: { type: 'boolean' },
     progress: { type: 'boolean' },
     undo: { type: 'boolean' },
+    rename: { type: 'string', multiple: true },
+    replace: { type: 'boolean' },
+    'allow-shrink': { type: 'boolean' },
+    'allow-implausible': { type: 'boolean' },
   },
   async run({ args, positionals, engine, io }) {
     const db = engine!.db;
@@ -73,12 +85,32 @@ export const importCommand: CliCommand = {
     if (format && !format.success) throw new UsageError(`--format must be wide, long or per-ticker, not "${String(args.format)}"`);
     const fill = args.fill === undefined ? undefined : FillPolicy.safeParse(args.fill);
     if (fill && !fill.success) throw new UsageError(`--fill must be reject or ffill, not "${String(args.fill)}"`);
+    const rename = ((args.rename as string[] | undefined) ?? []).map((r) => {
+      const m = /^([^=]+)=([^=]+)$/.exec(r.trim());
+      if (!m) throw new UsageError(`--rename takes OLD=NEW (a ticker of the files and the name to store it under), not "${r}"`);
+      return { from: m[1]!.trim(), to: m[2]!.trim() };
+    });
+    try {
+      renameMap(rename);
+    } catch (e) {
+      if (e instanceof BadRenameError) throw new UsageError(`--rename: ${e.message}`);
+      throw e;
+    }
     const t0 = Date.now();
     let lastPct = -1;
     const { preview, result } = await runImport(
       db,
       positionals,
-      { universe: args.universe, format: format?.data, fill: fill?.data, meta: typeof args.meta === 'string' ? args.meta : undefined },
+      {
+        universe: args.universe,
+        format: format?.data,
+        fill: fill?.data,
+        meta: typeof args.meta === 'string' ? args.meta : undefined,
+        rename,
+        replace: args.replace === true,
+        allowShrink: args['allow-shrink'] === true,
+        allowImplausible: args['allow-implausible'] === true,
+      },
       {
         dryRun: args['dry-run'] === true,
         onProgress: args.progress
@@ -104,7 +136,8 @@ export const importCommand: CliCommand = {
     }
     if (!args.json)
       io.out(
-        `imported: batch ${result.batchId}, ${result.bars.toLocaleString('en-US')} bars of ${result.tickers} tickers into ${result.universe}${result.createdUniverse ? ' (new universe)' : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s; undo with \`hdrl import --undo\``,
+        `imported: batch ${result.batchId}, ${result.bars.toLocaleString('en-US')} bars of ${result.tickers} tickers into ${result.universe}${result.createdUniverse ? ' (new universe)' : ''}` +
+          `${result.replacedBars ? `, ${result.replacedBars.toLocaleString('en-US')} stored bars replaced` : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s; undo with \`hdrl import --undo\``,
       );
     return 0;
   },
