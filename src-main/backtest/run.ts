@@ -13,6 +13,8 @@
  *      target 0) and the equal-weight portfolio 1/n is below `ewThreshold` (default 0.1). The daily distance
  *      is averaged, not the distance of the averaged weights, so a strategy that rotates among assets is not
  *      flagged just because its rotations average out; a policy that collapsed to (nearly) 1/n is.
+ *    - 'concentrated' when on some day one stock held more than half the book or the effective number of
+ *      holdings fell below 2 (the guard of src-shared/domain/concentration.ts, read from the metrics);
  *    - 'train-truncated' when the data held less history before the test window than the protocol asks;
  * 5. writes all of the run's rows in one transaction and marks it 'complete' (store/runs.ts), or marks it
  *    'failed' / 'cancelled'. A killed process leaves a 'running' row that markOrphanedRuns turns into 'killed'.
@@ -26,6 +28,7 @@ import type { PriceMatrix } from '../market/prices';
 import { simulate, parseRebalance, SIMULATION_DEFAULTS, type Rebalance, type SimulationResult } from '../market/simulate';
 import { explicitWindow, protocolWindows, DEFAULT_LOOKBACK_DAYS, type ProtocolName, type WalkWindow } from '../market/walkforward';
 import { computeMetrics, type Metrics } from '../metrics';
+import { FLAG_CONCENTRATED, isConcentrated } from '../../src-shared/domain/concentration';
 import { getStrategy, resolveParams } from '../strategies/registry';
 import { modelsDir } from '../store/models';
 import type { StrategyContext, StrategyDef } from '../strategies/types';
@@ -297,12 +300,13 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
           timings.decideMs = sim.decideMs;
           const t2 = performance.now();
           const metrics = computeMetrics(
-            { returns: sim.ret, turnover: sim.turnover.subarray(1), weights: sim.target, nRisky: n },
+            { returns: sim.ret, turnover: sim.turnover.subarray(1), weights: sim.target, nRisky: n, cost: sim.cost },
             { riskFree: riskFreeRate },
           );
           const ewDistance = meanDistanceFromEqualWeight(sim.target, n);
           const flags: string[] = [];
           if (ewDistance < ewThreshold) flags.push(FLAG_CLOSE_TO_EW);
+          if (isConcentrated(metrics)) flags.push(FLAG_CONCENTRATED);
           if (w.trainTruncated) flags.push(FLAG_TRAIN_TRUNCATED);
           timings.metricsMs = performance.now() - t2;
           if (runId) {

@@ -1,12 +1,27 @@
 /**
  * Summaries of backtest results for tables and exports: one row per strategy with the mean and sample standard
  * deviation of each metric over its seeds and windows (method.md "Seeds": report mean and spread), the
- * hindsight mark and how many of its runs carry each flag. The rules they apply (mean ± std and its NaN rule,
- * metric titles and digits, the equal-weight verdict) live in src-shared/domain; this file lays out the tables.
+ * hindsight mark and how many of its runs carry each flag; the learned strategies before and after costs; the
+ * paired test of each learned strategy's Sharpe ratio against equal weight's on the same days; and the results
+ * document with the caveats a reader needs. The rules they apply (mean ± std and its NaN rule, metric titles and
+ * digits, the equal-weight verdict, the concentration guard) live in src-shared/domain, the statistics in
+ * src-main/metrics; this file lays out the tables.
  */
-import { equalWeightReference, equalWeightVerdict, meanStd, METRIC_SPECS, verdictPhrase, type MeanStd, type VerdictFigures } from '../../src-shared/domain';
+import {
+  concentrationNote,
+  equalWeightReference,
+  equalWeightVerdict,
+  FLAG_CONCENTRATED,
+  meanStd,
+  METRIC_SPECS,
+  verdictPhrase,
+  type MeanStd,
+  type VerdictFigures,
+} from '../../src-shared/domain';
+import { DEFAULT_UNIVERSE_ID } from '../data/bundled';
 import { METRIC_NAMES, type MetricName } from '../metrics';
-import type { BacktestRunResult } from './run';
+import { PAIRED_DEFAULTS, sharpeDifferenceTest, type PairedSettings, type SharpeDifferenceTest } from '../metrics/paired';
+import { FLAG_CLOSE_TO_EW, type BacktestRunResult } from './run';
 
 /** Mean ± std of a metric over runs (src-shared/domain/stats.ts: NaN left out and counted, std null for one value). */
 export type Spread = MeanStd;
@@ -131,6 +146,18 @@ export function formatSpread(name: MetricName, s: Spread): string {
   return `${m} ± ${sd}`;
 }
 
+/** How a table names a run flag: ≈EW for close-to-equal-weight, the flag itself otherwise. */
+export function flagLabel(flag: string): string {
+  return flag === FLAG_CLOSE_TO_EW ? '≈EW' : flag;
+}
+
+/** "≈EW 2/3, concentrated 1/3": each flag with the share of the strategy's runs that carry it. */
+function flagCell(s: StrategySummary): string {
+  return Object.entries(s.flags)
+    .map(([f, c]) => `${flagLabel(f)} ${c}/${s.runs}`)
+    .join(', ');
+}
+
 /** Plain-text table: columns padded to their widest cell, first column left-aligned, others right-aligned. */
 export function textTable(header: string[], rows: string[][]): string {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -138,42 +165,76 @@ export function textTable(header: string[], rows: string[][]): string {
   return [line(header), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** The default columns of the backtest table. */
-export const TABLE_METRICS: MetricName[] = ['cumulativeReturn', 'annualReturn', 'annualVolatility', 'sharpe', 'sortino', 'maxDrawdown', 'calmar', 'turnover', 'avgHoldings'];
+/** Markdown table from a header and rows; the first `left` columns left-aligned, the others right-aligned. */
+function mdTable(header: readonly string[], rows: readonly (readonly string[])[], left = 1): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < left ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/**
+ * The default columns of the backtest table. Turnover is shown a year at a time (daily one-way x 252) beside the
+ * cost drag, the share of the value the costs took in a year.
+ */
+export const TABLE_METRICS: MetricName[] = ['cumulativeReturn', 'annualReturn', 'annualVolatility', 'sharpe', 'sortino', 'maxDrawdown', 'calmar', 'annualTurnover', 'costDrag', 'avgHoldings'];
+
+/** The notes under a table of strategy summaries: what each mark and flag in it means. */
+function tableNotes(summaries: readonly StrategySummary[], hindsightMark: string): string[] {
+  const notes: string[] = [];
+  if (summaries.some((s) => s.hindsight)) notes.push(`${hindsightMark} hindsight: sees the test window in advance; a reference, not a tradable strategy`);
+  if (summaries.some((s) => s.flags[FLAG_CLOSE_TO_EW])) notes.push('≈EW: target weights stay close to equal weight (mean daily L1 distance < threshold)');
+  if (summaries.some((s) => s.flags[FLAG_CONCENTRATED])) notes.push(`${FLAG_CONCENTRATED}: ${concentrationNote()}`);
+  return notes;
+}
 
 /**
  * The metrics table printed by `hdrl backtest`: one row per strategy, mean ± std over seeds and windows,
- * hindsight strategies marked with '*', flags (≈EW = close to equal weight) with their run counts, and notes.
+ * hindsight strategies marked with '*', flags (≈EW = close to equal weight, concentrated) with their run counts,
+ * and notes.
  */
 export function metricsTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS): string {
   const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_SPECS[m].title), 'flags'];
-  const rows = summaries.map((s) => [
-    `${s.strategy}${s.hindsight ? ' *' : ''}`,
-    `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`,
-    ...metrics.map((m) => formatSpread(m, s.metrics[m])),
-    Object.entries(s.flags)
-      .map(([f, c]) => `${f === 'close-to-equal-weight' ? '≈EW' : f} ${c}/${s.runs}`)
-      .join(', '),
-  ]);
-  const notes: string[] = [];
-  if (summaries.some((s) => s.hindsight)) notes.push('* hindsight: sees the test window in advance; a reference, not a tradable strategy');
-  if (summaries.some((s) => s.flags['close-to-equal-weight'])) notes.push('≈EW: target weights stay close to equal weight (mean daily L1 distance < threshold)');
+  const rows = summaries.map((s) => [`${s.strategy}${s.hindsight ? ' *' : ''}`, `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`, ...metrics.map((m) => formatSpread(m, s.metrics[m])), flagCell(s)]);
+  const notes = tableNotes(summaries, '*');
   if (summaries.some((s) => s.runs > 1)) notes.push('values: mean ± sample std over seeds and windows');
   return textTable(header, rows) + (notes.length ? '\n' + notes.map((n) => `  ${n}`).join('\n') : '');
 }
 
-/** Markdown table of strategy summaries (same figures as metricsTable). */
+/** Markdown table of strategy summaries (same figures as metricsTable; the document's intro explains the marks). */
 export function markdownTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS): string {
   const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_SPECS[m].title), 'flags'];
+  const rows = summaries.map((s) => [`${s.strategy}${s.hindsight ? ' †' : ''}`, `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`, ...metrics.map((m) => formatSpread(m, s.metrics[m])), flagCell(s)]);
+  return mdTable(header, rows, 2);
+}
+
+/** The columns of the before-and-after-costs table: net and gross figures side by side, then what trading cost. */
+export const COST_METRICS: MetricName[] = ['sharpe', 'grossSharpe', 'cumulativeReturn', 'grossCumulativeReturn', 'annualTurnover', 'costDrag'];
+
+/**
+ * The learned strategies (and equal weight, for reference) before and after costs, over all their runs (each seed
+ * averaged over its windows first, as summarizeSeedsOverWindows): Sharpe ratio and cumulative return net and
+ * gross of costs, annual turnover and cost drag; then the concentration guard's figures at their worst over the
+ * runs (the largest single weight and the fewest effective holdings of any day of any run) and how many runs it
+ * flagged. Markdown or plain text; empty when no learned strategy ran.
+ */
+export function costsTable(results: readonly BacktestRunResult[], learning: ReadonlySet<string>, markdown = false): string {
+  const ew = equalWeightId(results);
+  const summaries = summarizeSeedsOverWindows(results).filter((s) => learning.has(s.strategy) || s.strategy === ew);
+  if (!summaries.some((s) => learning.has(s.strategy))) return '';
+  const worst = (id: string, pick: (r: BacktestRunResult) => number, max: boolean) => {
+    const v = completed(results, id)
+      .map(pick)
+      .filter((x) => !Number.isNaN(x));
+    return v.length ? (max ? Math.max(...v) : Math.min(...v)) : Number.NaN;
+  };
+  const header = ['strategy', 'runs', ...COST_METRICS.map((m) => METRIC_SPECS[m].title), `${METRIC_SPECS.maxWeight.title} (worst)`, `${METRIC_SPECS.minEffectiveN.title} (worst)`, FLAG_CONCENTRATED];
   const rows = summaries.map((s) => [
-    `${s.strategy}${s.hindsight ? ' †' : ''}`,
-    `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`,
-    ...metrics.map((m) => formatSpread(m, s.metrics[m])),
-    Object.entries(s.flags)
-      .map(([f, c]) => `${f === 'close-to-equal-weight' ? '≈EW' : f} ${c}/${s.runs}`)
-      .join(', '),
+    s.strategy === ew ? `${s.strategy} (equal weight)` : s.strategy,
+    String(s.runs),
+    ...COST_METRICS.map((m) => formatSpread(m, s.metrics[m])),
+    formatMetric('maxWeight', worst(s.strategy, (r) => r.metrics!.maxWeight, true)),
+    formatMetric('minEffectiveN', worst(s.strategy, (r) => r.metrics!.minEffectiveN, false)),
+    `${s.flags[FLAG_CONCENTRATED] ?? 0}/${s.runs}`,
   ]);
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return markdown ? mdTable(header, rows, 2) : textTable(header, rows);
 }
 
 /**
@@ -202,22 +263,214 @@ export function equalWeightVerdicts(results: readonly BacktestRunResult[], learn
   return out;
 }
 
+/** A run's daily net returns with their dates (a SimulationResult has both; so do a stored run's days). */
+export interface DailyReturns {
+  dates: readonly string[];
+  ret: ArrayLike<number>;
+}
+
+/** Where the paired test finds a run's daily returns: undefined when they are not at hand. */
+export type ReturnsOf = (r: BacktestRunResult) => DailyReturns | undefined;
+
+/** The daily returns kept in the results themselves (runBacktest with keepSeries). */
+export const returnsFromResults: ReturnsOf = (r) => r.sim;
+
+/** Windows up to which the paired table has a row per window (beyond: only the row over all test days). */
+export const PAIRED_WINDOW_ROWS = 12;
+
+/** The paired test of one learned strategy against equal weight over one window, or over all of them. */
+export interface PairedRow {
+  strategy: string;
+  /** equal weight's strategy id (crp or ubah) */
+  reference: string;
+  /** the window's label ('1998'), or 'all' for every test day of every window */
+  window: string;
+  /** seed runs whose daily returns were averaged */
+  seeds: number;
+  test: SharpeDifferenceTest;
+}
+
+/** Mean over `series` of the returns of each date they all have, in date order. */
+function meanOnCommonDates(series: readonly DailyReturns[]): { dates: string[]; ret: number[] } {
+  const sums = new Map<string, { s: number; k: number }>();
+  for (const x of series)
+    for (let i = 0; i < x.dates.length; i++) {
+      const e = sums.get(x.dates[i]!) ?? { s: 0, k: 0 };
+      e.s += x.ret[i]!;
+      e.k++;
+      sums.set(x.dates[i]!, e);
+    }
+  const dates = [...sums.keys()].filter((d) => sums.get(d)!.k === series.length).sort();
+  return { dates, ret: dates.map((d) => sums.get(d)!.s / series.length) };
+}
+
+const windowName = (w: BacktestRunResult['window']) => w.label || w.from.slice(0, 4);
+
 /**
- * A results document written by `hdrl backtest --markdown FILE`: the command that produced it, one table per
- * test window and one over all windows (mean ± std over seeds), and for every learning strategy a plain
- * statement of whether it beat equal weight in each window.
+ * Each learned strategy's Sharpe ratio against equal weight's on the same days (metrics/paired.ts: stationary
+ * block bootstrap, Jobson-Korkie-Memmel as the cross-check), per test window (up to PAIRED_WINDOW_ROWS windows)
+ * and over every test day of every window.
+ *
+ * Several seeds are tested as ONE strategy: its daily return is the mean of its seeds' returns that day (the book
+ * of a PM who split the money evenly over the seeds' models), so one p-value answers "does this strategy beat
+ * equal weight" without a test per seed. The spread between seeds is not part of this test; it is in the
+ * tables. Equal weight's runs are averaged the same way (they are identical for every seed). Only dates that every
+ * averaged run has are used; a window where the strategy or equal weight has no daily returns at hand is left
+ * out. "all" joins the windows' days in date order.
  */
-export function resultsMarkdown(results: readonly BacktestRunResult[], o: { command: string; codeVersion: string; learning: ReadonlySet<string> }): string {
+export function pairedTests(results: readonly BacktestRunResult[], learning: ReadonlySet<string>, returnsOf: ReturnsOf = returnsFromResults, settings: PairedSettings = {}): PairedRow[] {
+  // in date order, so "all" strings the days together in the order they happened, whatever the order of the results
+  const windows = [...new Map(results.map((r) => [windowKey(r), r.window])).values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  const out: PairedRow[] = [];
+  const withSeries = (rs: readonly BacktestRunResult[]) => rs.map(returnsOf).filter((x): x is DailyReturns => !!x && x.dates.length > 0);
+  for (const id of new Set(results.map((r) => r.strategy))) {
+    if (!learning.has(id)) continue;
+    const all = { a: [] as number[], b: [] as number[], seeds: 0, windows: 0, reference: '' };
+    const rows: PairedRow[] = [];
+    for (const w of windows) {
+      const rs = results.filter((r) => r.window.from === w.from && r.window.to === w.to);
+      const ew = equalWeightReference((x) => completed(rs, x).length > 0);
+      if (!ew) continue;
+      const mine = withSeries(completed(rs, id));
+      const theirs = withSeries(completed(rs, ew));
+      if (!mine.length || !theirs.length) continue;
+      const strat = meanOnCommonDates(mine);
+      const refSeries = meanOnCommonDates(theirs);
+      const ref = new Map(refSeries.dates.map((d, i) => [d, refSeries.ret[i]!] as const));
+      const a: number[] = [];
+      const b: number[] = [];
+      strat.dates.forEach((d, i) => {
+        const x = ref.get(d);
+        if (x !== undefined) {
+          a.push(strat.ret[i]!);
+          b.push(x);
+        }
+      });
+      if (a.length < 3) continue;
+      rows.push({ strategy: id, reference: ew, window: windowName(w), seeds: mine.length, test: sharpeDifferenceTest(a, b, settings) });
+      all.a.push(...a);
+      all.b.push(...b);
+      all.seeds = Math.max(all.seeds, mine.length);
+      all.windows++;
+      all.reference = all.reference && all.reference !== ew ? 'crp/ubah' : ew;
+    }
+    if (windows.length <= PAIRED_WINDOW_ROWS) out.push(...rows);
+    if (all.windows > 1 || (all.windows === 1 && windows.length > PAIRED_WINDOW_ROWS))
+      out.push({ strategy: id, reference: all.reference, window: 'all', seeds: all.seeds, test: sharpeDifferenceTest(all.a, all.b, settings) });
+  }
+  return out;
+}
+
+/** A p-value with three decimals, '<0.001' below that, '-' when there is none. */
+export function formatP(p: number): string {
+  if (Number.isNaN(p)) return '-';
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}
+
+/**
+ * The paired tests as a markdown table: per learned strategy and window, the Sharpe ratio of the seeds' mean daily
+ * returns and equal weight's, their difference with its bootstrap interval, and the p-values of the bootstrap
+ * and of Jobson-Korkie-Memmel. Empty when there is no row.
+ */
+export function pairedTable(rows: readonly PairedRow[]): string {
+  if (!rows.length) return '';
+  const conf = Math.round(rows[0]!.test.confidence * 100);
+  const header = ['strategy', 'test', 'days', 'seeds', 'sharpe', 'sharpe EW', 'difference', `${conf}% interval`, 'p (bootstrap)', 'p (JK-Memmel)'];
+  const f = (x: number) => formatMetric('sharpe', x);
+  const body = rows.map((r) => [
+    r.strategy,
+    r.window,
+    String(r.test.days),
+    String(r.seeds),
+    f(r.test.sharpe),
+    `${f(r.test.benchmarkSharpe)} (${r.reference})`,
+    f(r.test.difference),
+    `${f(r.test.bootstrap.low)} to ${f(r.test.bootstrap.high)}`,
+    formatP(r.test.bootstrap.p),
+    formatP(r.test.jobsonKorkie.p),
+  ]);
+  return mdTable(header, body, 2);
+}
+
+/**
+ * What a reader must know about the data before reading any figure: survivorship of the universe's members, and
+ * how little a few test windows say. `universe` is the id of the universe the runs traded.
+ */
+export function caveats(results: readonly BacktestRunResult[], universe?: string): string[] {
+  const windows = new Set(results.map(windowKey)).size;
+  const seeds = Math.max(0, ...[...new Set(results.map((r) => r.strategy))].map((id) => new Set(results.filter((r) => r.strategy === id).map((r) => r.seed)).size));
+  const survivorship =
+    universe === DEFAULT_UNIVERSE_ID
+      ? '**Survivorship.** The bundled universe is the 30 members of the Dow Jones Industrial Average of 2001, traded back to 1991: companies that were chosen because they had done well up to 2001. Every strategy that holds them is flattered by that choice, the learned ones and equal weight alike; figures on these data are comparisons between strategies, not returns a PM could have expected at the time.'
+      : '**Survivorship.** The universe is a fixed list of assets. If that list was drawn up after the test years (today\'s index members, say), it holds the survivors, and every strategy that holds them is flattered by that choice, the learned ones and equal weight alike.';
+  const few =
+    windows > 1
+      ? `**Few windows.** The figures come from ${windows} test windows. The ± over seeds measures how much training varies within one window; it says nothing about whether an ordering of strategies would hold in another market regime, which only more windows can show. A ranking that changes from one window to the next is not settled, however small the ± within each window.`
+      : '**One window.** The figures come from a single test window. The ± over seeds measures how much training varies within it; it says nothing about another market regime.';
+  return [survivorship, '', few + (seeds > 1 ? '' : ' With one seed there is no spread at all.')];
+}
+
+/** Options of {@link resultsMarkdown}. */
+export interface ResultsDocumentOptions {
+  command: string;
+  codeVersion: string;
+  learning: ReadonlySet<string>;
+  /** the universe the runs traded (for the survivorship caveat) */
+  universe?: string;
+  /** where the paired test finds each run's daily returns; default: the results' own series */
+  returnsOf?: ReturnsOf;
+  /** settings of the paired test (risk-free rate as the runs', resamples, block length, seed) */
+  paired?: PairedSettings;
+}
+
+/**
+ * A results document written by `hdrl backtest --markdown FILE`: the command that produced it, the caveats
+ * (survivorship, few windows), the learned strategies at a glance, their paired test against equal weight, their
+ * figures before and after costs with the concentration guard, one table per test window and one over all
+ * windows (mean ± std over seeds), and for every learning strategy a plain statement of whether it beat equal
+ * weight in each window.
+ */
+export function resultsMarkdown(results: readonly BacktestRunResult[], o: ResultsDocumentOptions): string {
   const windows = [...new Map(results.map((r) => [`${r.window.from}..${r.window.to}`, r.window])).values()];
   const out: string[] = [
     '# Results',
     '',
     `Written by \`${o.command}\` on ${new Date().toISOString().slice(0, 10)} (code ${o.codeVersion}). Every figure below was computed by that command; nothing is edited by hand.`,
-    'Values are mean ± sample standard deviation over seeds. In the "All windows" table each seed is first averaged over the test windows, so its ± is the spread between seeds. † marks hindsight references (not tradable). ≈EW marks runs whose weights stay close to equal weight.',
+    `Values are mean ± sample standard deviation over seeds. In the "All windows" table each seed is first averaged over the test windows, so its ± is the spread between seeds. † marks hindsight references (not tradable). ≈EW marks runs whose weights stay close to equal weight; ${FLAG_CONCENTRATED} marks runs where ${concentrationNote()}. Returns and Sharpe ratios are net of costs unless a column says gross.`,
+    '',
+    '## Read with care',
+    '',
+    ...caveats(results, o.universe),
     '',
   ];
   const glance = glanceTable(results, o.learning);
   if (glance) out.push('## At a glance', '', 'The learning strategies beside equal weight (Sharpe by test window, mean ± std over seeds; the last column counts the seed × window runs that beat the equal-weight run of the same window on both Sharpe and cumulative return).', '', glance, '');
+  const pairedRows = pairedTests(results, o.learning, o.returnsOf ?? returnsFromResults, o.paired);
+  const paired = pairedTable(pairedRows);
+  if (!paired && glance) out.push('## Against equal weight, day by day', '', 'No paired test: the daily returns of the learned strategies and of equal weight were not at hand for any window.', '');
+  if (paired) {
+    const block = o.paired?.blockLength !== undefined ? `${o.paired.blockLength} days` : 'n^(1/3) days for n test days, rounded: 6 for one year, 9 for three';
+    out.push(
+      '## Against equal weight, day by day',
+      '',
+      `Is a learned strategy's Sharpe ratio higher than equal weight's on the same days, beyond what chance gives? Each strategy's seeds are tested as one book: its daily return is the mean of its seeds' returns that day, so "sharpe" here is that book's Sharpe ratio (it can exceed the mean of the seeds' Sharpe ratios, as averaging over seeds smooths the returns). The difference is tested with a stationary block bootstrap (${o.paired?.resamples ?? PAIRED_DEFAULTS.resamples} resamples of blocks of consecutive days, mean block length ${block}, the same days drawn for both strategies, seeded so the figures repeat); the interval is the bootstrap's, and Jobson-Korkie with Memmel's correction, which assumes independent normal days, is a cross-check. "all" tests every test day of every window at once.`,
+      '',
+      paired,
+      '',
+      `A p-value is the chance of a difference at least this large if the two Sharpe ratios were equal. This table holds ${pairedRows.length} tests${pairedRows.length > 1 ? ', and where no strategy differs from equal weight about one in twenty of them still falls below 0.05 by chance; no correction for that is applied' : ''}.${pairedRows.some((r) => r.window === 'all') && pairedRows.some((r) => r.window !== 'all') ? ' The "all" rows reuse the days of the window rows, so they are not further evidence.' : ''}`,
+      '',
+    );
+  }
+  const costs = costsTable(results, o.learning, true);
+  if (costs)
+    out.push(
+      '## Before and after costs',
+      '',
+      `Net figures are what the strategy earned after paying costs; gross figures are the same decisions with every day's cost added back. Turnover is one-way, a year of it (daily × 252); cost drag is a year of costs as a share of the value. "max weight" and "min eff N" are the worst single day of any run (largest single-stock weight; fewest effective holdings, 1 / Σw² of the stock weights); ${FLAG_CONCENTRATED} counts the runs where ${concentrationNote()}.`,
+      '',
+      costs,
+      '',
+    );
   for (const w of windows) {
     const rs = results.filter((r) => r.window.from === w.from && r.window.to === w.to);
     out.push(`## Test window ${w.from} to ${w.to}`, '', markdownTable(summarizeByStrategy(rs)), '');

@@ -4,14 +4,17 @@
  * near-equal weights without anyone noticing" — this module makes both visible).
  *
  * Overview
- * - Herfindahl-Hirschman index HHI = sum_i p_i^2 and effective number of holdings N_eff = 1 / HHI of a
- *   weight vector, where p are the risky weights renormalised to sum 1 (default), or, with
- *   `includeCash`, the risky weights plus the cash remainder 1 - sum(w) as one more holding (not
- *   renormalised). An all-zero (all-cash) vector has HHI NaN and N_eff 0 without cash, HHI 1 / N_eff 1 with.
+ * - Herfindahl-Hirschman index HHI and effective number of holdings N_eff = 1 / HHI of one weight vector are
+ *   defined once, in src-shared/domain/concentration.ts (risky weights renormalised by default, or cash counted
+ *   as one more holding with `includeCash`; the backtest's concentration guard lives beside them). This file
+ *   summarises them over a run and per agent.
  * - `equalness` = N_eff / (number of assets the agent may hold): 1 means exactly equal weights; a run whose
  *   mean equalness exceeds `nearEqualThreshold` is flagged `nearEqual` (a collapsed policy).
  * - Run summaries average over days; `agentConcentration` does it per agent (e.g. upper, lower1, lower2, final).
  */
+import { concentration, type Concentration } from '../../src-shared/domain/concentration';
+
+export { concentration, type Concentration };
 
 /** Settings of the concentration summaries. */
 export interface ConcentrationSettings {
@@ -22,35 +25,6 @@ export interface ConcentrationSettings {
 }
 
 export const CONCENTRATION_DEFAULTS: ConcentrationSettings = { includeCash: false, nearEqualThreshold: 0.95 };
-
-/** Concentration of one weight vector. */
-export interface Concentration {
-  hhi: number;
-  effectiveN: number;
-}
-
-/**
- * HHI and effective number of holdings of one weight vector (rules in the file overview).
- * @param w weights >= 0 over the risky assets, sum <= 1 (cash is the remainder)
- */
-export function concentration(w: ArrayLike<number>, includeCash = false): Concentration {
-  let sum = 0;
-  let sq = 0;
-  for (let i = 0; i < w.length; i++) {
-    const v = w[i]!;
-    if (v < 0) throw new RangeError(`negative weight ${v} at ${i}`);
-    sum += v;
-    sq += v * v;
-  }
-  if (includeCash) {
-    const cash = Math.max(0, 1 - sum);
-    const hhi = sq + cash * cash;
-    return { hhi, effectiveN: hhi > 0 ? 1 / hhi : 0 };
-  }
-  if (sum === 0) return { hhi: Number.NaN, effectiveN: 0 };
-  const hhi = sq / (sum * sum);
-  return { hhi, effectiveN: 1 / hhi };
-}
 
 /** Summary of concentration over a run for one agent. */
 export interface RunConcentration {

@@ -15,6 +15,7 @@
  * - Drawdowns are negative fractions (-0.25 = a 25 % fall from the peak); VaR and CVaR are return
  *   quantiles, so a loss is a negative number.
  */
+import { concentrationExtremes } from '../../src-shared/domain/concentration';
 import { METRIC_IDS, type MetricId } from '../../src-shared/domain/metrics';
 
 /** Trading days per year used to annualise daily figures. */
@@ -311,6 +312,44 @@ export function turnover(dailyOneWay: ArrayLike<number>): number {
 }
 
 /**
+ * Annual one-way turnover: {@link turnover} x periodsPerYear (a daily 2 % is 504 % a year: the book is turned over
+ * about five times).
+ * @returns fraction of the portfolio traded per year; NaN for an empty series.
+ */
+export function annualTurnover(dailyOneWay: ArrayLike<number>, periodsPerYear = TRADING_DAYS_PER_YEAR): number {
+  return turnover(dailyOneWay) * periodsPerYear;
+}
+
+/**
+ * Cost drag: the mean daily cost (each day's cost as a fraction of the value before that day's trade, the
+ * initial purchase included) x periodsPerYear — what the costs take from the value in a year. Unlike
+ * {@link turnover} it counts the initial purchase: it is what separates the gross returns from the net ones.
+ * @returns annual fraction; NaN for an empty series.
+ */
+export function costDrag(dailyCost: ArrayLike<number>, periodsPerYear = TRADING_DAYS_PER_YEAR): number {
+  if (dailyCost.length === 0) return Number.NaN;
+  return mean(dailyCost) * periodsPerYear;
+}
+
+/**
+ * Daily returns before costs: the same decisions with each day's cost added back,
+ * (1 + r_d) / (1 - c_d) - 1, where c_d is the cost paid at the close of d as a fraction of the value before the
+ * trade (market/simulate.ts: V_d = V_{d-1} g_d (1 - c_d), so the gross return is g_d - 1). Chained, they are the
+ * value path of the same weights traded without costs.
+ * @throws RangeError when the two series differ in length, or a cost is not in [0, 1).
+ */
+export function grossReturns(r: ArrayLike<number>, dailyCost: ArrayLike<number>): Float64Array {
+  if (r.length !== dailyCost.length) throw new RangeError(`${r.length} returns but ${dailyCost.length} daily costs`);
+  const out = new Float64Array(r.length);
+  for (let i = 0; i < r.length; i++) {
+    const c = dailyCost[i]!;
+    if (!(c >= 0 && c < 1)) throw new RangeError(`daily cost ${c} at ${i} is not in [0, 1)`);
+    out[i] = (1 + r[i]!) / (1 - c) - 1;
+  }
+  return out;
+}
+
+/**
  * Average number of holdings: mean over days of the count of risky weights > threshold (default 1e-4).
  * @param weights per day, the risky-asset weights (a trailing cash slot must be excluded by passing `nRisky`)
  * @param nRisky how many leading entries of each row are risky assets (default: the whole row)
@@ -354,15 +393,24 @@ export interface MetricInputs {
   /** per-day target weights; only the first `nRisky` entries of each row are counted as holdings */
   weights: readonly ArrayLike<number>[];
   nRisky?: number;
+  /**
+   * daily cost as a fraction of the value before the trade, one per test day (the simulation's `cost`); without
+   * it the figures before costs and the cost drag have no value (NaN)
+   */
+  cost?: ArrayLike<number>;
 }
 
 /**
  * Every metric of {@link METRIC_NAMES} for one backtest (method.md "Metrics"): returns, volatility and ratios
- * annualised with `periodsPerYear`, ratios against the annual `riskFree` rate.
+ * annualised with `periodsPerYear`, ratios against the annual `riskFree` rate; the figures before costs from
+ * {@link grossReturns} of the net returns and the daily costs; the largest weight and the fewest effective
+ * holdings of any day from src-shared/domain/concentration.ts.
  */
 export function computeMetrics(x: MetricInputs, opts: RatioOptions = {}): Metrics {
   const p = opts.periodsPerYear ?? TRADING_DAYS_PER_YEAR;
   const dd = drawdownStats(x.returns);
+  const gross = x.cost ? grossReturns(x.returns, x.cost) : null;
+  const conc = concentrationExtremes(x.weights, x.nRisky);
   return {
     cumulativeReturn: cumulativeReturn(x.returns),
     annualReturn: annualReturn(x.returns, p),
@@ -376,7 +424,13 @@ export function computeMetrics(x: MetricInputs, opts: RatioOptions = {}): Metric
     var95: var95(x.returns),
     cvar95: cvar95(x.returns),
     turnover: turnover(x.turnover),
+    annualTurnover: annualTurnover(x.turnover, p),
+    costDrag: x.cost ? costDrag(x.cost, p) : Number.NaN,
+    grossCumulativeReturn: gross ? cumulativeReturn(gross) : Number.NaN,
+    grossSharpe: gross ? sharpe(gross, opts) : Number.NaN,
     avgHoldings: avgHoldings(x.weights, x.nRisky),
+    maxWeight: conc.maxWeight,
+    minEffectiveN: conc.minEffectiveN,
     hitRate: hitRate(x.returns),
   };
 }

@@ -20,7 +20,13 @@ export const METRIC_IDS = [
   'var95',
   'cvar95',
   'turnover',
+  'annualTurnover',
+  'costDrag',
+  'grossCumulativeReturn',
+  'grossSharpe',
   'avgHoldings',
+  'maxWeight',
+  'minEffectiveN',
   'hitRate',
 ] as const;
 export type MetricId = (typeof METRIC_IDS)[number];
@@ -36,7 +42,7 @@ export type MetricDirection = 'higher' | 'lower' | 'none';
 
 /**
  * What span the figure describes: 'total' the whole test window (not scaled), 'annualised' scaled to a year of
- * 252 trading days, 'daily' a per-day figure (a daily quantile, or the mean of a daily quantity).
+ * 252 trading days, 'daily' a per-day figure (a daily quantile, or the mean or extreme of a daily quantity).
  */
 export type MetricHorizon = 'total' | 'annualised' | 'daily';
 
@@ -72,7 +78,16 @@ export const METRIC_SPECS: Readonly<Record<MetricId, MetricSpec>> = {
   // one-way: half the sum of |target - drifted| over assets and cash, averaged over the days after the initial
   // purchase; not annualised (multiply by 252 for a yearly figure)
   turnover: { id: 'turnover', label: 'Turnover', title: 'turnover', unit: 'pct', digits: 2, direction: 'lower', horizon: 'daily', help: 'mean daily one-way turnover' },
+  annualTurnover: { id: 'annualTurnover', label: 'Ann. turnover', title: 'ann turnover', unit: 'pct', digits: 0, direction: 'lower', horizon: 'annualised', help: 'annual one-way turnover (daily x 252)' },
+  // what the costs took: the cost paid each day (initial purchase included) as a fraction of the value, a year of it
+  costDrag: { id: 'costDrag', label: 'Cost drag', title: 'cost drag', unit: 'pct', digits: 2, direction: 'lower', horizon: 'annualised', help: 'annual cost as a fraction of the value' },
+  // the same decisions with every day's cost added back (gross of costs)
+  grossCumulativeReturn: { id: 'grossCumulativeReturn', label: 'Gross cum. return', title: 'gross cum ret', unit: 'pct', digits: 1, direction: 'higher', horizon: 'total', help: 'cumulative return before costs' },
+  grossSharpe: { id: 'grossSharpe', label: 'Gross Sharpe', title: 'gross sharpe', unit: 'ratio', digits: 2, direction: 'higher', horizon: 'annualised', help: 'annualised Sharpe ratio before costs' },
   avgHoldings: { id: 'avgHoldings', label: 'Holdings', title: 'holdings', unit: 'count', digits: 1, direction: 'none', horizon: 'daily', help: 'mean number of holdings' },
+  // the extremes of the run's days that the concentration guard reads (src-shared/domain/concentration.ts)
+  maxWeight: { id: 'maxWeight', label: 'Max weight', title: 'max weight', unit: 'pct', digits: 1, direction: 'lower', horizon: 'daily', help: 'largest single-stock weight on any day' },
+  minEffectiveN: { id: 'minEffectiveN', label: 'Min eff. N', title: 'min eff N', unit: 'count', digits: 1, direction: 'higher', horizon: 'daily', help: 'fewest effective holdings (1 / Σw²) on any day' },
   hitRate: { id: 'hitRate', label: 'Hit rate', title: 'hit rate', unit: 'pct', digits: 1, direction: 'higher', horizon: 'daily', help: 'share of up days' },
 };
 

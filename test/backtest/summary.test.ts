@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatSpread, metricsTable, summarizeByStrategy } from '../../src-main/backtest/summary';
+import { costsTable, formatMetric, formatP, formatSpread, metricsTable, pairedTests, resultsMarkdown, summarizeByStrategy } from '../../src-main/backtest/summary';
+import { sharpeDifferenceTest } from '../../src-main/metrics/paired';
+import { FLAG_CONCENTRATED } from '../../src-shared/domain';
 import type { BacktestRunResult } from '../../src-main/backtest/run';
 import { METRIC_NAMES, type Metrics } from '../../src-main/metrics';
 
@@ -123,3 +125,92 @@ describe('over all windows, seed by seed', () => {
   });
 });
 
+
+/** n seeded daily returns around `mean` (uniform noise of width 4 %), dated within `year`. */
+function series(year: string, n: number, mean: number, seed: number): { dates: string[]; ret: number[] } {
+  let a = seed >>> 0;
+  const u = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return { dates: Array.from({ length: n }, (_, i) => `${year}-d${String(i).padStart(3, '0')}`), ret: Array.from({ length: n }, () => mean + 0.04 * (u() - 0.5)) };
+}
+
+describe('the results document: caveats, the paired test, before and after costs, concentration', () => {
+  // the TWO_YEARS runs with daily returns: samp-hdrl's two seeds and crp in 1998 and 1999
+  const days = new Map<BacktestRunResult, { dates: string[]; ret: number[] }>();
+  TWO_YEARS.forEach((r, k) => days.set(r, series(r.window.from.slice(0, 4), 120, r.strategy === 'crp' ? 0.0005 : 0.001, 11 + k)));
+  const returnsOf = (r: BacktestRunResult) => days.get(r);
+
+  it('tests the mean of the seeds\' daily returns against equal weight\'s, per window and over all test days', () => {
+    const rows = pairedTests(TWO_YEARS, new Set(['samp-hdrl']), returnsOf);
+    expect(rows.map((r) => [r.strategy, r.reference, r.window, r.seeds, r.test.days])).toEqual([
+      ['samp-hdrl', 'crp', '1998-01-02', 2, 120],
+      ['samp-hdrl', 'crp', '1999-01-04', 2, 120],
+      ['samp-hdrl', 'crp', 'all', 2, 240],
+    ]);
+    const [s1, s2, crp] = [TWO_YEARS[1]!, TWO_YEARS[2]!, TWO_YEARS[0]!].map((r) => days.get(r)!.ret);
+    const mean98 = s1!.map((x, i) => (x + s2![i]!) / 2);
+    expect(rows[0]!.test).toEqual(sharpeDifferenceTest(mean98, crp!));
+    const [t1, t2, crp99] = [TWO_YEARS[4]!, TWO_YEARS[5]!, TWO_YEARS[3]!].map((r) => days.get(r)!.ret);
+    const mean99 = t1!.map((x, i) => (x + t2![i]!) / 2);
+    expect(rows[2]!.test).toEqual(sharpeDifferenceTest([...mean98, ...mean99], [...crp!, ...crp99!]));
+    // "all" strings the windows together in date order, whatever order the results come in
+    expect(pairedTests([...TWO_YEARS].reverse(), new Set(['samp-hdrl']), returnsOf)).toEqual(rows);
+    // only the dates every averaged run has are used
+    const short = new Map(days);
+    short.set(TWO_YEARS[1]!, { dates: days.get(TWO_YEARS[1]!)!.dates.slice(10), ret: days.get(TWO_YEARS[1]!)!.ret.slice(10) });
+    expect(pairedTests(TWO_YEARS, new Set(['samp-hdrl']), (r) => short.get(r))[0]!.test.days).toBe(110);
+    // without daily returns there is nothing to test
+    expect(pairedTests(TWO_YEARS, new Set(['samp-hdrl']), () => undefined)).toEqual([]);
+  });
+
+  it('writes the caveats, the p-values, the figures before and after costs and the concentration flag', () => {
+    const rs = TWO_YEARS.map((r) => ({ ...r, metrics: { ...r.metrics! }, flags: [...r.flags] }));
+    for (const r of rs) {
+      Object.assign(r.metrics!, { grossSharpe: r.metrics!.sharpe + 0.5, grossCumulativeReturn: r.metrics!.cumulativeReturn + 0.02, annualTurnover: 3, costDrag: 0.006, maxWeight: 0.2, minEffectiveN: 6 });
+      days.set(r, days.get(TWO_YEARS[rs.indexOf(r)]!)!);
+    }
+    Object.assign(rs[4]!.metrics!, { maxWeight: 0.9999, minEffectiveN: 1.0002 });
+    rs[4]!.flags.push(FLAG_CONCENTRATED);
+    const md = resultsMarkdown(rs, { command: 'hdrl backtest x', codeVersion: 'v', learning: new Set(['samp-hdrl']), universe: 'djia30', returnsOf });
+    // caveats first: survivorship of the bundled universe, and what two windows cannot settle
+    expect(md.indexOf('## Read with care')).toBeLessThan(md.indexOf('## At a glance'));
+    expect(md).toContain('30 members of the Dow Jones Industrial Average of 2001, traded back to 1991');
+    expect(md).toContain('The figures come from 2 test windows');
+    expect(md).toContain('says nothing about whether an ordering of strategies would hold in another market regime');
+    // the paired test: one row per window and one over all days, with both p-values
+    const rows = pairedTests(rs, new Set(['samp-hdrl']), returnsOf);
+    const all = rows[2]!.test;
+    expect(md).toContain('## Against equal weight, day by day');
+    expect(md).toContain(
+      `| samp-hdrl | all | 240 | 2 | ${formatMetric('sharpe', all.sharpe)} | ${formatMetric('sharpe', all.benchmarkSharpe)} (crp) | ${formatMetric('sharpe', all.difference)} | ${formatMetric('sharpe', all.bootstrap.low)} to ${formatMetric('sharpe', all.bootstrap.high)} | ${formatP(all.bootstrap.p)} | ${formatP(all.jobsonKorkie.p)} |`,
+    );
+    expect(md).toMatch(/\| samp-hdrl \| 1998-01-02 \| 120 \| 2 \|/);
+    // before and after costs, with the concentration guard at its worst day
+    const costs = md.slice(md.indexOf('## Before and after costs'));
+    expect(costs).toContain('| strategy | runs | sharpe | gross sharpe | cum ret | gross cum ret | ann turnover | cost drag | max weight (worst) | min eff N (worst) | concentrated |');
+    expect(costs).toContain('| samp-hdrl | 4 | 1.45 ± 0.64 | 1.95 ± 0.64 | 14.5% ± 6.4% | 16.5% ± 6.4% | 300% ± 0% | 0.60% ± 0.00% | 100.0% | 1.0 | 1/4 |');
+    expect(costs).toContain('| crp (equal weight) | 2 | 1.50 | 2.00 | 15.0% | 17.0% | 300% | 0.60% | 20.0% | 6.0 | 0/2 |');
+    // the per-window tables show turnover a year at a time with the cost drag, and the flag
+    expect(md).toContain('| strategy | runs | cum ret | ann ret | ann vol | sharpe | sortino | max dd | calmar | ann turnover | cost drag | holdings | flags |');
+    expect(md).toMatch(/\| samp-hdrl \| 2 \|.*\| concentrated 1\/2 \|/);
+  });
+
+  it('says so when no daily returns were at hand, and names no universe it was not told', () => {
+    const md = resultsMarkdown(TWO_YEARS, { command: 'hdrl backtest x', codeVersion: 'v', learning: new Set(['samp-hdrl']) });
+    expect(md).toContain('No paired test: the daily returns');
+    expect(md).not.toContain('Dow Jones');
+    expect(md).toContain('If that list was drawn up after the test years');
+  });
+
+  it('the CLI tables: annual turnover and cost drag beside the net figures, the concentration flag explained', () => {
+    const rs = [result('ddpg-flat', 1, '1998-01-02', 0.8, [FLAG_CONCENTRATED]), result('ddpg-flat', 2, '1998-01-02', 0.9), result('crp', 1, '1998-01-02', 1)];
+    rs[0]!.metrics!.annualTurnover = 12.6;
+    rs[0]!.metrics!.costDrag = 0.0252;
+    const t = metricsTable(summarizeByStrategy(rs));
+    expect(t.split('\n')[0]).toMatch(/calmar\s+ann turnover\s+cost drag\s+holdings\s+flags$/);
+    expect(t).toContain('concentrated 1/2');
+    expect(t).toContain('concentrated: on some day one stock held more than 50% of the book');
+    const c = costsTable(rs, new Set(['ddpg-flat']));
+    expect(c.split('\n')[0]).toMatch(/^strategy\s+runs\s+sharpe\s+gross sharpe\s+cum ret\s+gross cum ret\s+ann turnover\s+cost drag/);
+    expect(costsTable(rs, new Set())).toBe('');
+  });
+});

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
-import { equalWeightVerdicts, metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
+import { costsTable, equalWeightVerdicts, metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
+import { getRunDays } from '../../store/runs';
 import { getCodeVersion } from '../../version';
 import { listStrategies } from '../../strategies/registry';
 import { parseRebalance } from '../../market/simulate';
@@ -175,6 +176,8 @@ export const backtestCommand: CliCommand = {
     io.out('');
     io.out(metricsTable(summarizeByStrategy(results)));
     const learning = new Set((await listStrategies()).filter((d) => d.family === 'learning').map((d) => d.id));
+    const costs = costsTable(results, learning);
+    if (costs) io.out(['', 'before and after costs (mean ± std over seeds, each seed averaged over its windows first):', costs].join('\n'));
     const verdicts = equalWeightVerdicts(results, learning);
     if (verdicts.length) io.out(['', 'against equal weight:', ...verdicts.map((v) => `  ${v}`)].join('\n'));
     if (args.json) {
@@ -186,7 +189,9 @@ export const backtestCommand: CliCommand = {
       const file = path.resolve(String(args.markdown));
       const command = `hdrl backtest ${process.argv.slice(process.argv.indexOf('backtest') + 1).filter((a) => !a.startsWith('--db')).join(' ')}`;
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, resultsMarkdown(results, { command, codeVersion: getCodeVersion(), learning }));
+      // the paired test reads each stored run's daily returns back from the database
+      const returnsOf = (r: BacktestRunResult) => (r.runId ? getRunDays(engine!.db, r.runId) : r.sim);
+      fs.writeFileSync(file, resultsMarkdown(results, { command, codeVersion: getCodeVersion(), learning, universe, returnsOf, paired: { riskFree: req.riskFreeRate ?? 0 } }));
       io.out(`wrote ${file}`);
     }
     return results.some((r) => r.status === 'failed') ? 1 : 0;
