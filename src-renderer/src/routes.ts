@@ -3,6 +3,7 @@ import type { RouteRecordRaw } from 'vue-router';
 /** The desk's views, in navigation order (design.md "The renderer"). */
 export const routes: (RouteRecordRaw & { meta: { title: string; key: string } })[] = [
   { path: '/', name: 'today', component: () => import('./views/TodayView.vue'), meta: { title: 'Today', key: '1' } },
+  { path: '/books', name: 'books', component: () => import('./views/BookView.vue'), meta: { title: 'Books', key: '0' } },
   { path: '/regimes', name: 'regimes', component: () => import('./views/RegimesView.vue'), meta: { title: 'Regimes', key: '2' } },
   { path: '/rebounds', name: 'rebounds', component: () => import('./views/ReboundsView.vue'), meta: { title: 'Rebounds', key: '3' } },
   { path: '/agents', name: 'agents', component: () => import('./views/AgentsView.vue'), meta: { title: 'Agents', key: '4' } },

@@ -14,5 +14,9 @@ import { exportCommand } from './export';
 import { explainCommand } from './explain';
 import { weightsCommand } from './weights';
 import { trainCommand } from './train';
+import { bookCommand } from './book';
+import { todayCommand } from './today';
+import { approveCommand } from './approve';
+import { ordersCommand } from './orders';
 
-export const commands: CliCommand[] = [infoCommand, serveCommand, benchCommand, backtestCommand, optimizeCommand, runsCommand, importCommand, universesCommand, exportPricesCommand, downloadCommand, exportCommand, trainCommand, weightsCommand, explainCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, benchCommand, backtestCommand, optimizeCommand, runsCommand, importCommand, universesCommand, exportPricesCommand, downloadCommand, exportCommand, trainCommand, weightsCommand, explainCommand, bookCommand, todayCommand, approveCommand, ordersCommand];
