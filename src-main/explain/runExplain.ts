@@ -4,21 +4,25 @@
  * concentration of each agent, and over the whole run the "diversified + concentrated" reading (mean effective
  * number of holdings and Herfindahl per agent) so a PM can check the paper's claim on their own data.
  */
-import type { DB } from '../store/db';
-import { getRun, getRunAgents, getRunWeightSeries } from '../store/runs';
+import { writeTransactionSync, type DB } from '../store/db';
+import { getRun, getRunAgents, getRunDetails, getRunWeightSeries } from '../store/runs';
+import { sampDetail, type SampDecisionDetail } from '../../src-shared/domain/decision';
 import { concentration } from './concentration';
 import { explainDecision, EXPLAIN_DEFAULTS, type AgentExplanation, type ExplainSettings } from './agents';
 import { explainCapitalSplit, type CapitalDayInputs, type CapitalExplanation } from './capitalShap';
 
 export const EXPLAIN_METHOD = 'kernel-shap';
 
+/** A SAMP-HDRL decision's capital allocation as its detail records it (cash null for upper-only, which holds none apart). */
+export type AllocationRecord = Pick<SampDecisionDetail, 'capital' | 'capitalBeforeCap' | 'utility' | 'fusionA' | 'rebound'> & { cash: number | null };
+
 export interface RunExplanation {
   runId: string;
   date: string;
   settings: ExplainSettings;
   agents: AgentExplanation[];
-  /** the day's capital split, utility inputs, fusion coefficient and rebound state as the strategy recorded them */
-  allocation: Record<string, unknown> | null;
+  /** the day's capital split, utility inputs, fusion coefficient and rebound state as the strategy recorded them; null for ddpg-flat */
+  allocation: AllocationRecord | null;
   /** exact Shapley attribution of the capital split to utilities, momentum and rebound state (hierarchical runs) */
   capital: CapitalExplanation[] | null;
   concentration: Record<string, { effectiveN: number; hhi: number }>;
@@ -77,29 +81,29 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
       const c = concentration(arr.subarray(0, ex.policy.tickers.length));
       conc[w.agent] = { effectiveN: c.effectiveN, hhi: c.hhi };
     }
-    const d = ex.detail ?? {};
+    const d = sampDetail(ex.detail);
     let capital: CapitalExplanation[] | null = null;
-    if (d.utility && d.capital) {
-      const rows = db.prepare(`SELECT detail FROM run_details WHERE run_id = ?`).all(runId) as { detail: string }[];
-      const background = rows.map((r) => JSON.parse(r.detail) as CapitalDayInputs & { utility?: unknown }).filter((x) => x.utility);
-      const cap = (ex.config.rebound as { downtrendCap?: number }).downtrendCap ?? 0.5;
-      capital = explainCapitalSplit(d as unknown as CapitalDayInputs, background, ex.config.utility, cap);
+    if (d) {
+      // background: every decision of the run; the cap is the one the decision applied
+      const background: CapitalDayInputs[] = getRunDetails(db, runId).flatMap((r) => sampDetail(r.detail) ?? []);
+      capital = explainCapitalSplit(d, background, ex.config.utility, d.rebound.thresholds.downtrendCap);
     }
     const result: RunExplanation = {
       runId,
       date: ex.date,
       settings: s,
       agents,
-      allocation: { capital: d.capital ?? null, capitalBeforeCap: d.capitalBeforeCap ?? null, utility: d.utility ?? null, fusionA: d.fusionA ?? null, rebound: d.rebound ?? null, cash: d.cash ?? null },
+      allocation: d ? { capital: d.capital, capitalBeforeCap: d.capitalBeforeCap, utility: d.utility, fusionA: d.fusionA, rebound: d.rebound, cash: d.cash ?? null } : null,
       capital,
       concentration: conc,
       elapsedMs: Date.now() - t0,
       createdAt: new Date().toISOString(),
     };
-    db.prepare(
+    const store = db.prepare(
       `INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, 'all', ?, ?, ?, ?)
        ON CONFLICT (run_id, date, agent, method) DO UPDATE SET settings = excluded.settings, result = excluded.result, created_at = excluded.created_at`,
-    ).run(runId, ex.date, EXPLAIN_METHOD, JSON.stringify(s), JSON.stringify(result), result.createdAt);
+    );
+    writeTransactionSync(db, () => store.run(runId, ex.date, EXPLAIN_METHOD, JSON.stringify(s), JSON.stringify(result), result.createdAt));
     opts.progress?.(1, 'done');
     return result;
   } finally {

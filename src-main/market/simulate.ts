@@ -40,6 +40,7 @@
 import type { PriceMatrix } from './prices';
 import { MarketView } from './view';
 import type { StrategyDecision, StrategyInstance } from '../strategies/types';
+import type { DecisionDetailInput } from '../../src-shared/domain/decision';
 import { dailyRate, TRADING_DAYS_PER_YEAR } from '../metrics';
 
 /** Cash below this (rounding noise of weights meant to sum to 1, e.g. 30 x 1/30) is recorded as 0. */
@@ -123,8 +124,8 @@ export interface SimulationResult {
   held: Float64Array[];
   /** per-agent weights (n entries) per day, when the strategy returns them */
   agents?: Record<string, (Float64Array | null)[]>;
-  /** per-day detail objects, when the strategy returns them */
-  details?: (Record<string, unknown> | null)[];
+  /** per-day decision details (src-shared/domain/decision.ts), when the strategy returns them */
+  details?: (DecisionDetailInput | null)[];
   /** wall time spent inside decide, ms */
   decideMs: number;
 }
@@ -185,7 +186,7 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
     held[k] = heldBuf.subarray(k * n1, (k + 1) * n1);
   }
   let agents: Record<string, (Float64Array | null)[]> | undefined;
-  let details: (Record<string, unknown> | null)[] | undefined;
+  let details: (DecisionDetailInput | null)[] | undefined;
 
   // b: weights held after the previous close (start: all cash)
   const b = new Float64Array(n1);
@@ -235,7 +236,7 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
         }
       }
       if (out.detail) {
-        details ??= new Array<Record<string, unknown> | null>(T).fill(null);
+        details ??= new Array<DecisionDetailInput | null>(T).fill(null);
         details[k] = out.detail;
       }
     }

@@ -54,6 +54,8 @@ import {
   meanStd,
   type EqualWeightVerdict,
 } from '../../src-shared/domain';
+import { reboundFlagSeries, sampDetail } from '../../src-shared/domain/decision';
+import type { RunRebalance } from '../../src-shared/domain/runConfig';
 import type { DB } from '../store/db';
 import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
 import { getRun, getRunDays, getRunMetrics, getRunWeightsAt, listRuns, type RunRow, type RunWeightsAt } from '../store/runs';
@@ -177,26 +179,14 @@ function metaOf(meta: Map<string, StrategyMeta>, id: string): StrategyMeta {
   return meta.get(id) ?? { label: id, family: 'unknown', hindsight: false, order: Number.MAX_SAFE_INTEGER };
 }
 
-function tickersOf(r: RunRow): string[] {
-  const t = r.config.tickers;
-  return Array.isArray(t) ? t.map(String) : [];
-}
-
-function numberSetting(r: RunRow, key: string, dflt: number): number {
-  const v = r.config[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : dflt;
-}
-
-/** The run's rebalancing rule as stored ('daily', 'weekly' or a number of trading days). */
-function rebalanceOf(r: RunRow): 'daily' | 'weekly' | number {
+/** The run's rebalancing rule ('daily', 'weekly' or a number of trading days; every 1 day is 'daily'). */
+function rebalanceOf(r: RunRow): RunRebalance {
   const v = r.config.rebalance;
-  if (v === 'weekly') return 'weekly';
-  if (typeof v === 'number' && Number.isFinite(v) && v > 1) return v;
-  return 'daily';
+  return v === 1 ? 'daily' : v;
 }
 
 /** A rebalancing rule in words. */
-export function rebalanceWords(rule: 'daily' | 'weekly' | number): string {
+export function rebalanceWords(rule: RunRebalance): string {
   if (rule === 'daily' || rule === 1) return 'daily, at the close';
   if (rule === 'weekly') return 'weekly (every 5 trading days), at the close';
   return `every ${rule} trading days, at the close`;
@@ -300,18 +290,19 @@ export function settingsDiff(a: RunRow, b: RunRow): string {
   const out: string[] = [];
   const ca = a.config;
   const cb = b.config;
-  if (JSON.stringify(rebalanceOf(a)) !== JSON.stringify(rebalanceOf(b))) {
+  if (rebalanceOf(a) !== rebalanceOf(b)) {
     const r = rebalanceOf(b);
     out.push(r === 'daily' ? 'daily' : r === 'weekly' ? 'weekly' : `every ${r} d`);
   }
-  if (numberSetting(a, 'cost', 0.001) !== numberSetting(b, 'cost', 0.001)) out.push(`cost ${pct(numberSetting(b, 'cost', 0.001), 2)}`);
-  if (numberSetting(a, 'riskFreeRate', 0) !== numberSetting(b, 'riskFreeRate', 0)) out.push(`rf ${pct(numberSetting(b, 'riskFreeRate', 0), 1)}`);
-  if ((ca.lookback ?? null) !== (cb.lookback ?? null)) out.push(cb.lookback == null ? 'no lookback' : `lookback ${String(cb.lookback)}`);
-  if ((ca.protocol ?? null) !== (cb.protocol ?? null)) out.push(String(cb.protocol ?? 'explicit window'));
-  const pa = (ca.params ?? {}) as Record<string, unknown>;
-  const pb = (cb.params ?? {}) as Record<string, unknown>;
+  if (ca.cost !== cb.cost) out.push(`cost ${pct(cb.cost, 2)}`);
+  if (ca.riskFreeRate !== cb.riskFreeRate) out.push(`rf ${pct(cb.riskFreeRate, 1)}`);
+  if (ca.lookback !== cb.lookback) out.push(cb.lookback === null ? 'no lookback' : `lookback ${cb.lookback}`);
+  if (ca.protocol !== cb.protocol) out.push(cb.protocol ?? 'explicit window');
+  const pa = ca.params;
+  const pb = cb.params;
   for (const k of [...new Set([...Object.keys(pa), ...Object.keys(pb)])].sort()) {
-    if (JSON.stringify(pa[k]) !== JSON.stringify(pb[k])) out.push(`${k}=${typeof pb[k] === 'string' ? pb[k] : JSON.stringify(pb[k] ?? null)}`);
+    const v = pb[k];
+    if (pa[k] !== v) out.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v ?? null)}`);
   }
   return out.join(', ');
 }
@@ -358,9 +349,8 @@ function lowerBound(a: readonly string[], x: string): number {
 
 /** The run's config for display: the ticker list as one comma-separated line instead of a JSON array. */
 function configForDisplay(r: RunRow): Record<string, unknown> {
-  const c: Record<string, unknown> = { ...r.config };
-  if (Array.isArray(c.tickers)) c.tickers = `${c.tickers.length} assets: ${c.tickers.map(String).join(', ')}`;
-  return c;
+  const t = r.config.tickers;
+  return { ...r.config, tickers: `${t.length} assets: ${t.join(', ')}` };
 }
 
 /** Every complete run of the universe on exactly this test window. */
@@ -403,16 +393,6 @@ export function driftWeights(held: ArrayLike<number>, relatives: ArrayLike<numbe
   return out;
 }
 
-function samplingGroups(at: RunWeightsAt): { high: string[]; ordinary: string[] } | null {
-  for (const src of [at.detail?.groups, at.grouping]) {
-    if (src && typeof src === 'object') {
-      const g = src as { high?: unknown; ordinary?: unknown };
-      if (Array.isArray(g.high) && Array.isArray(g.ordinary)) return { high: g.high.map(String), ordinary: g.ordinary.map(String) };
-    }
-  }
-  return null;
-}
-
 /**
  * The grouped target weights of a run at `date` (default: its last decision) with previous weights drifted to
  * the date (see the file overview).
@@ -421,10 +401,9 @@ function samplingGroups(at: RunWeightsAt): { high: string[]; ordinary: string[] 
 export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix): HoldingsAt {
   const at = getRunWeightsAt(db, run.id, date);
   if (!at || !at.agents.final) throw new ReportInputError('not-found', `weights of run ${run.id}${date ? ` on ${date}` : ''}`);
-  const tickers = tickersOf(run);
+  const names = run.config.tickers;
   const final = at.agents.final;
-  const n = tickers.length || final.length - 1;
-  const names = tickers.length ? tickers : Array.from({ length: n }, (_, i) => `asset ${i + 1}`);
+  const n = names.length;
   const px = m && m.dates[m.dates.length - 1] === at.date ? m : prices(db, run.universe, at.date);
   const assets = new Map((px.assets ?? []).map((a) => [a.ticker, a]));
 
@@ -442,7 +421,7 @@ export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix):
       throw new ReportInputError('invalid', `the prices of ${run.universe} no longer hold ${at.previous.date} and ${at.date} for every asset of run ${run.id}`);
     }
     const rel = cols.map((c) => px.close[t]![c]! / px.close[t - 1]![c]!);
-    prev = driftWeights(held, rel, 1 + dailyRate(numberSetting(run, 'riskFreeRate', 0), TRADING_DAYS_PER_YEAR));
+    prev = driftWeights(held, rel, 1 + dailyRate(run.config.riskFreeRate, TRADING_DAYS_PER_YEAR));
   }
 
   const rows = names.map((tk, i): AllocationRow & { group: string } => {
@@ -451,7 +430,7 @@ export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix):
     const previousWeight = prev[i]!;
     return { ticker: tk, name: a?.name ?? '', sector: a?.sector ?? '', weight, previousWeight, trade: weight - previousWeight, group: '' };
   });
-  const samp = samplingGroups(at);
+  const samp = sampDetail(at.detail)?.groups;
   if (samp) {
     const high = new Set(samp.high);
     const ord = new Set(samp.ordinary);
@@ -489,101 +468,50 @@ export function regimeAt(m: PriceMatrix): ReportRegime | null {
   return { trend: l.trend[t]!, volatility: l.vol[t]!, date: l.dates[t]! };
 }
 
-function pctOrText(x: unknown): string | number | boolean {
-  return typeof x === 'number' ? pct(x, 1) : typeof x === 'boolean' || typeof x === 'string' ? x : JSON.stringify(x ?? null);
-}
-
 /**
  * The rebound state a run recorded at the date (SAMP-HDRL step 5: `detail.rebound` with per-series states,
  * flagsToday and thresholds); null for a strategy without a detector.
  */
 export function reboundOf(at: RunWeightsAt): ReportRebound | null {
-  const rb = at.detail?.rebound;
-  if (!rb || typeof rb !== 'object') return null;
-  const r = rb as {
-    enabled?: boolean;
-    capped?: boolean;
-    reasons?: unknown[];
-    flagsToday?: { label?: string; group?: string }[];
-    thresholds?: { drawdownThreshold?: number; riseThreshold?: number; minDays?: number; downtrendCap?: number };
-  } & Record<string, unknown>;
-  if (r.enabled === false) return { flagged: false, detail: { detector: 'off (ablation)' } };
-  const flags = Array.isArray(r.flagsToday) ? r.flagsToday : [];
-  const stored = at.reboundFlags.map((f) => f.group);
-  const flaggedSeries = [...new Set([...flags.map((f) => f.label ?? f.group ?? 'market'), ...stored])];
+  const r = sampDetail(at.detail)?.rebound;
+  if (!r) return null;
+  if (!r.enabled) return { flagged: false, detail: { detector: 'off (ablation)' } };
+  const flaggedSeries = [...new Set([...r.flagsToday.map(reboundFlagSeries), ...at.reboundFlags.map((f) => f.group)])];
   const detail: Record<string, unknown> = {};
   detail['flags today'] = flaggedSeries.length ? flaggedSeries.join(', ') : 'none';
-  detail['risky cap active'] = r.capped === true ? 'yes' : 'no';
-  if (r.capped === true && Array.isArray(r.reasons) && r.reasons.length) detail['cap reason'] = r.reasons.map(String).join('; ');
-  for (const s of ['market', 'high', 'ordinary']) {
-    const st = r[s] as { phase?: string; drawdown?: number } | undefined; // ReboundSummary (strategies/samp/allocation.ts)
-    if (st && typeof st === 'object') {
-      const label = s === 'high' ? 'high-quality' : s;
-      // the detector stores the drawdown as a fall (>= 0); reports show drawdowns as negative fractions
-      detail[label] = `${st.phase ?? '?'}${typeof st.drawdown === 'number' ? `, dd ${pct(-st.drawdown, 1)}` : ''}`;
-    }
+  detail['risky cap active'] = r.capped ? 'yes' : 'no';
+  if (r.capped && r.reasons.length) detail['cap reason'] = r.reasons.join('; ');
+  for (const s of ['market', 'high', 'ordinary'] as const) {
+    const st = r[s];
+    // the detector stores the drawdown as a fall (>= 0); reports show drawdowns as negative fractions
+    if (st) detail[s === 'high' ? 'high-quality' : s] = `${st.phase}, dd ${pct(-st.drawdown, 1)}`;
   }
-  const th = r.thresholds;
-  if (th) {
-    if (th.drawdownThreshold !== undefined) detail['drawdown threshold'] = pctOrText(th.drawdownThreshold);
-    if (th.riseThreshold !== undefined) detail['rise threshold'] = pctOrText(th.riseThreshold);
-    if (th.minDays !== undefined) detail['min days held'] = th.minDays;
-  }
+  detail['drawdown threshold'] = pct(r.thresholds.drawdownThreshold, 1);
+  detail['rise threshold'] = pct(r.thresholds.riseThreshold, 1);
+  detail['min days held'] = r.thresholds.minDays;
   return { flagged: flaggedSeries.length > 0, detail };
 }
 
 const AGENT_ORDER = ['upper', 'lower1', 'lower2'];
 
-/**
- * Parse a stored explanation result into drivers. Accepted shapes (the `explanations.result` JSON):
- * `{drivers: [{player, value}]}`, `{players: string[], values: number[]}` (also `names` / `labels` for the
- * players; `meanAbs` for the values) or `{values: {player: value}}`. Anything else gives no drivers.
- */
-export function parseDrivers(result: unknown): DriverValue[] {
-  if (!result || typeof result !== 'object') return [];
-  const o = result as Record<string, unknown>;
-  let out: DriverValue[] = [];
-  if (Array.isArray(o.drivers)) {
-    out = o.drivers
-      .filter((d): d is { player: unknown; value: unknown } => !!d && typeof d === 'object')
-      .map((d) => ({ player: String(d.player), value: Number(d.value) }));
-  } else {
-    const players = [o.players, o.names, o.labels].find(Array.isArray) as unknown[] | undefined;
-    const values = [o.values, o.meanAbs].find(Array.isArray) as unknown[] | undefined;
-    if (players && values && players.length === values.length) out = players.map((p, i) => ({ player: String(p), value: Number(values[i]) }));
-    else if (o.values && typeof o.values === 'object' && !Array.isArray(o.values))
-      out = Object.entries(o.values as Record<string, unknown>).map(([p, v]) => ({ player: p, value: Number(v) }));
-  }
-  return out
+/** The strongest drivers first (largest |value|, then by name), at most {@link REPORT_TOP_DRIVERS}; NaN values left out. */
+export function topDrivers(values: readonly DriverValue[]): DriverValue[] {
+  return values
     .filter((d) => !Number.isNaN(d.value))
     .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || a.player.localeCompare(b.player))
     .slice(0, REPORT_TOP_DRIVERS);
 }
 
-/** Stored explanations of a run at a date by agent (SHAP preferred over other methods). */
+/**
+ * The stored explanation of a run's decision at a date (explain/runExplain.ts, the one writer of the
+ * `explanations` table: one row per decision holding every agent) as top drivers per agent: the attribution of
+ * each agent's weight on the explained asset to the assets' input windows.
+ */
 function storedDrivers(db: DB, runId: string, date: string): Map<string, DriverValue[]> {
-  const rows = db.prepare(`SELECT agent, method, result FROM explanations WHERE run_id = ? AND date = ? ORDER BY agent, method`).all(runId, date) as {
-    agent: string;
-    method: string;
-    result: string;
-  }[];
   const out = new Map<string, DriverValue[]>();
-  // the engine's own explanations (explain/runExplain.ts): one row per decision, agent 'all', every agent inside
-  const all = getStoredExplanation(db, runId, date);
-  if (all) {
-    for (const a of all.agents) if (a.players === 'assets') out.set(a.agent, parseDrivers({ drivers: a.values.map((v) => ({ player: `${v.player} (weight on ${a.ticker})`, value: v.value })) }));
-    return out;
-  }
-  const rank = (mth: string) => (/shap/i.test(mth) ? 0 : 1);
-  for (const r of [...rows].sort((a, b) => rank(b.method) - rank(a.method))) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(r.result);
-    } catch {
-      continue;
-    }
-    const d = parseDrivers(parsed);
-    if (d.length) out.set(r.agent, d); // later (preferred) methods overwrite
+  const stored = getStoredExplanation(db, runId, date);
+  for (const a of stored?.agents ?? []) {
+    if (a.players === 'assets') out.set(a.agent, topDrivers(a.values.map((v) => ({ player: `${v.player} (weight on ${a.ticker})`, value: v.value }))));
   }
   return out;
 }
@@ -658,7 +586,7 @@ function costCaveat(cost: number): string {
   return `Transaction costs assumed: ${pct(cost, 2)} of the value traded in risky assets (proportional, charged once per unit moved; no spread, market impact or taxes beyond it).`;
 }
 
-function rebalanceCaveat(rule: 'daily' | 'weekly' | number): string {
+function rebalanceCaveat(rule: RunRebalance): string {
   if (rule === 'daily') return 'Rebalanced daily: the target weights of a date are traded at that close and held over the next trading day.';
   return `Rebalanced ${rebalanceWords(rule)}: on other days the target is recorded but not traded and the holdings drift with prices.`;
 }
@@ -687,8 +615,8 @@ function allocationCaveats(p: {
   regime: ReportRegime | null;
 }): string[] {
   const { run, meta } = p;
-  const out = [costCaveat(numberSetting(run, 'cost', 0.001)), rebalanceCaveat(rebalanceOf(run)), LOOK_AHEAD_CAVEAT];
-  const rf = numberSetting(run, 'riskFreeRate', 0);
+  const out = [costCaveat(run.config.cost), rebalanceCaveat(rebalanceOf(run)), LOOK_AHEAD_CAVEAT];
+  const rf = run.config.riskFreeRate;
   out.push(`Cash earns ${rf === 0 ? 'nothing (risk-free rate 0)' : `a risk-free rate of ${pct(rf, 2)} a year`}; Sharpe and Sortino use the same rate.`);
   const seeds = p.ownGroup.length;
   if (seeds <= 1) out.push(`This report shows seed ${run.seed}, the only complete seed of this strategy and settings on this window: the spread over seeds is unknown.`);
@@ -729,7 +657,7 @@ export async function buildAllocationReport(db: DB, runId: string, date?: string
   if (!probe) throw new ReportInputError('not-found', `weights of run ${runId}${date ? ` on ${date}` : ''}`);
   const m = prices(db, run.universe, probe.date);
   const h = holdingsAt(db, run, probe.date, m);
-  const n = tickersOf(run).length || h.at.agents.final!.length - 1;
+  const n = run.config.tickers.length;
 
   // metrics: the run, its own group (other seeds), then every other group of the window
   const peers = [run, ...windowPeers(db, run).filter((r) => r.id !== run.id)]; // the run stands for its seed
@@ -828,8 +756,8 @@ export async function buildBacktestReport(db: DB, runIds: readonly string[], opt
   });
 
   // caveats
-  const costs = [...new Set(runs.map((r) => numberSetting(r, 'cost', 0.001)))];
-  const rules = [...new Set(runs.map((r) => JSON.stringify(rebalanceOf(r))))].map((s) => JSON.parse(s) as 'daily' | 'weekly' | number);
+  const costs = [...new Set(runs.map((r) => r.config.cost))];
+  const rules = [...new Set(runs.map(rebalanceOf))];
   const caveats: string[] = [];
   caveats.push(costs.length === 1 ? costCaveat(costs[0]!) : `The runs assume different transaction costs (${costs.map((c) => pct(c, 2)).join(', ')}); compare them with care.`);
   caveats.push(rules.length === 1 ? rebalanceCaveat(rules[0]!) : `The runs rebalance differently (${rules.map(rebalanceWords).join('; ')}).`);

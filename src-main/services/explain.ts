@@ -6,7 +6,8 @@ import { detectRebounds, REBOUND_DEFAULTS } from '../strategies/samp/logic/rebou
 import { reboundStats, REBOUND_STATS_DEFAULTS } from '../explain/reboundStats';
 import { equalWeightIndex } from '../explain/regimes';
 import type { PriceMatrix } from '../market/prices';
-import { getRun, getRunWeightsAt } from '../store/runs';
+import { getRun, getRunGroupings, getRunWeightsAt } from '../store/runs';
+import { decisionModel } from '../../src-shared/domain/decision';
 import { getStoredExplanation, runConcentrationSummary } from '../explain/runExplain';
 import { invalidInput, notFound } from './errors';
 import type { Handlers } from './types';
@@ -31,14 +32,8 @@ export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'e
   'runs.groupings'(req, engine) {
     const run = getRun(engine.db, req.runId);
     if (!run) throw notFound(`run ${req.runId}`);
-    const rows = engine.db.prepare('SELECT date, grouping FROM groupings WHERE run_id = ? ORDER BY date').all(req.runId) as { date: string; grouping: string }[];
-    const changes = rows.map((r) => {
-      const g = JSON.parse(r.grouping) as { high?: unknown; ordinary?: unknown; groups?: { high?: unknown; ordinary?: unknown } };
-      const src = g.groups ?? g;
-      const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : []);
-      return { date: r.date, high: list(src.high), ordinary: list(src.ordinary) };
-    });
-    return { runId: run.id, strategy: run.strategy, tickers: (run.config.tickers as string[] | undefined) ?? [], changes, windowFrom: run.windowFrom, windowTo: run.windowTo };
+    const changes = getRunGroupings(engine.db, req.runId).map(({ date, grouping: g }) => ({ date, high: g.high, ordinary: g.ordinary }));
+    return { runId: run.id, strategy: run.strategy, tickers: run.config.tickers, changes, windowFrom: run.windowFrom, windowTo: run.windowTo };
   },
   'explain.get'(req, engine) {
     const run = getRun(engine.db, req.runId);
@@ -54,7 +49,7 @@ export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'e
     if (!run) throw notFound(`run ${req.runId}`);
     const at = getRunWeightsAt(engine.db, req.runId, req.date);
     if (!at) throw notFound(`a decision of run ${req.runId} on ${req.date}`);
-    if (!(at.detail as { model?: unknown } | null)?.model) throw invalidInput(`run ${req.runId} (${run.strategy}) has no trained agents to explain; explanations are for learned strategies`);
+    if (!decisionModel(at.detail)) throw invalidInput(`run ${req.runId} (${run.strategy}) has no trained agents to explain; explanations are for learned strategies`);
     return engine.jobs.start('explain', { ...req, date: at.date }, `explain ${run.strategy} on ${at.date}`);
   },
   'explain.concentration'(req, engine) {

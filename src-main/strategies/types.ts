@@ -13,14 +13,15 @@
  */
 import type { MarketView } from '../market/view';
 import type { PriceMatrix } from '../market/prices';
+import type { DecisionDetailInput } from '../../src-shared/domain/decision';
 
 export interface StrategyDecision {
   /** target weights over the risky assets, >= 0, sum <= 1 (rest is cash) */
   weights: Float64Array;
   /** per-agent weights for hierarchical strategies (e.g. upper, lower1, lower2), same length as weights */
   agents?: Record<string, Float64Array>;
-  /** JSON-serialisable extras shown to the user for this date (capital split, grouping, flags...) */
-  detail?: Record<string, unknown>;
+  /** what the strategy records about this decision, shown to the user (src-shared/domain/decision.ts: one shape per family) */
+  detail?: DecisionDetailInput;
 }
 
 export interface StrategyInstance {

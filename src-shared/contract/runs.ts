@@ -4,6 +4,8 @@
  * Weights are always in the run's ticker order (`tickers`), risky assets only, with the cash weight apart.
  */
 import { z } from 'zod';
+import { DecisionDetail, ReboundFlag, SampGroups } from '../domain/decision';
+import { RunConfig, RunProtocol } from '../domain/runConfig';
 import { Id, IsoDate, method, ShortText } from './define';
 import { JobInfo } from './jobs';
 
@@ -65,7 +67,7 @@ export type RunSummary = z.infer<typeof RunSummary>;
 
 export const RunInfo = RunSummary.extend({
   /** every setting the run used (universe, tickers, params, window, cost, rebalance, ...) */
-  config: z.record(z.string(), z.unknown()),
+  config: RunConfig,
   codeVersion: z.string(),
   backend: z.string().nullable(),
   pid: z.number().int().nullable(),
@@ -103,9 +105,12 @@ export const RunWeights = z.object({
   final: WeightVector,
   /** per-agent weights (e.g. upper, lower1, lower2) and, for non-daily rebalancing, 'held' */
   agents: z.record(z.string(), WeightVector),
-  detail: z.record(z.string(), z.unknown()).nullable(),
-  grouping: z.unknown(),
-  reboundFlags: z.array(z.object({ group: z.string(), detail: z.unknown() })),
+  /** what the strategy recorded with this decision (one shape per strategy family); null when nothing */
+  detail: DecisionDetail.nullable(),
+  /** the SAMP-HDRL grouping in force at `date` (the last regrouping on or before it); null for other strategies */
+  grouping: SampGroups.nullable(),
+  /** rebounds confirmed on `date`, by the series they were raised on */
+  reboundFlags: z.array(z.object({ group: z.string(), detail: ReboundFlag })),
   /** the previous test day's decision (trades = final - previous), null on the first day */
   previous: WeightVector.extend({ date: IsoDate }).nullable(),
 });
@@ -119,7 +124,7 @@ export const BacktestStartRequest = z
     to: IsoDate.optional(),
     /** training days before an explicit window */
     lookback: z.number().int().min(0).max(100_000).optional(),
-    protocol: z.enum(['samp', 'hadaps', 'mpls']).optional(),
+    protocol: RunProtocol.optional(),
     cost: z.number().min(0).max(0.5).optional(),
     rebalance: z.union([z.enum(['daily', 'weekly']), z.number().int().min(1).max(10_000)]).optional(),
     riskFreeRate: z.number().min(-0.5).max(1).optional(),

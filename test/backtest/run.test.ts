@@ -15,6 +15,7 @@ import { deleteRun, getRun, getRunDays, getRunMetrics, getRunWeightSeries, getRu
 import { listStrategies, quickCheckParams, registerStrategy } from '../../src-main/strategies/registry';
 import type { StrategyDef } from '../../src-main/strategies/types';
 import { djiaSubset, matrixFromRelatives } from '../helpers/data';
+import { testReboundFlag, testSampDetail } from '../helpers/runData';
 
 function freshDb(universe = 'test-u'): DB {
   const db = openDatabase(':memory:');
@@ -45,7 +46,7 @@ const seeded: StrategyDef = {
   },
 };
 
-/** All in the first asset, with agents and a detail that carries a grouping and a rebound flag. */
+/** All in the first asset, with agents and a SAMP-HDRL detail whose grouping changes and that flags rebounds. */
 const hierarchical: StrategyDef = {
   id: 'test-hier',
   label: 'first asset (test)',
@@ -63,12 +64,15 @@ const hierarchical: StrategyDef = {
         return {
           weights: w,
           agents: { upper, lower1: Float64Array.from(w, (x) => x / 0.8) },
-          detail: {
-            split: [0.8, 0, 0.2],
+          detail: testSampDetail({
+            capital: { c1: 0, c2: 0.8, cash: 0.2 },
             // the high group changes every 4 days
-            grouping: { high: [view.tickers[Math.floor(view.t / 4) % n]] },
-            ...(view.t % 3 === 0 ? { reboundFlags: [{ group: 'high', depth: 0.2 }, { label: 'ordinary', depth: 0.1 }] } : {}),
-          },
+            groups: { high: [view.tickers[Math.floor(view.t / 4) % n]!], ordinary: [], groupingDate: view.dateAt(view.t - (view.t % 4)), degenerate: false },
+            rebound: {
+              ...testSampDetail().rebound,
+              flagsToday: view.t % 3 === 0 ? [testReboundFlag('high', view.t, view.date), testReboundFlag('ordinary', view.t, view.date)] : [],
+            },
+          }),
         };
       },
     };
@@ -163,13 +167,14 @@ describe('runBacktest stores complete runs', () => {
     expect(Array.from(at.agents.final!)).toEqual([0.8, 0, 0, 0, 0, expect.closeTo(0.2, 15)]);
     expect(Array.from(at.agents.upper!)).toEqual([0.2, 0.2, 0.2, 0.2, 0.2, 0]);
     expect(at.previous).toBeNull();
-    expect(at.detail).toMatchObject({ split: [0.8, 0, 0.2] });
+    expect(at.detail).toMatchObject({ family: 'samp', capital: { c1: 0, c2: 0.8, cash: 0.2 } });
     // groupings: a timeline row on the first day and on each change: days 150 (first), 152, 156 (t/4 changes)
     const g = db.prepare(`SELECT date, grouping FROM groupings WHERE run_id = ? ORDER BY date`).all(id) as { date: string; grouping: string }[];
     expect(g.map((x) => x.date)).toEqual([prices.dates[150], prices.dates[152], prices.dates[156]]);
-    expect(JSON.parse(g[1]!.grouping)).toEqual({ high: [prices.tickers[38 % 5]] });
+    const second = { high: [prices.tickers[38 % 5]], ordinary: [], groupingDate: prices.dates[152], degenerate: false };
+    expect(JSON.parse(g[1]!.grouping)).toEqual(second);
     // the grouping in force at a day without a row is the last one before it
-    expect(getRunWeightsAt(db, id, prices.dates[155])!.grouping).toEqual({ high: [prices.tickers[38 % 5]] });
+    expect(getRunWeightsAt(db, id, prices.dates[155])!.grouping).toEqual(second);
     const flags = db.prepare(`SELECT date, grp FROM rebound_flags WHERE run_id = ? ORDER BY date, grp`).all(id) as { date: string; grp: string }[];
     const flagDays = [...Array(10).keys()].filter((k) => (150 + k) % 3 === 0).map((k) => prices.dates[150 + k]);
     expect(flags).toEqual(flagDays.flatMap((d) => [{ date: d, grp: 'high' }, { date: d, grp: 'ordinary' }]));
@@ -178,17 +183,18 @@ describe('runBacktest stores complete runs', () => {
     expect(last.previous!.date).toBe(prices.dates[158]);
   });
 
-  it('SAMP-HDRL style detail (groups, rebound.flagsToday) fills the groupings and rebound_flags tables', async () => {
+  it('the SAMP-HDRL detail (groups, rebound.flagsToday) fills the groupings and rebound_flags tables', async () => {
+    const flag = testReboundFlag('market', 157, prices.dates[157]!);
     const samp: StrategyDef = {
       ...seeded,
       id: 'test-samp-detail',
       create: () => ({
         decide: (v) => ({
           weights: new Float64Array(v.nAssets).fill(1 / v.nAssets),
-          detail: {
-            groups: { high: v.t < 155 ? ['A'] : ['B'], ordinary: ['C'] },
-            rebound: { flagsToday: v.t === 157 ? [{ label: 'market', depth: 0.3 }] : [] },
-          },
+          detail: testSampDetail({
+            groups: { high: v.t < 155 ? ['A'] : ['B'], ordinary: ['C'], groupingDate: prices.dates[v.t < 155 ? 150 : 155]!, degenerate: false },
+            rebound: { ...testSampDetail().rebound, flagsToday: v.t === 157 ? [flag] : [] },
+          }),
         }),
       }),
     };
@@ -199,7 +205,7 @@ describe('runBacktest stores complete runs', () => {
       const g = db.prepare(`SELECT date FROM groupings WHERE run_id = ? ORDER BY date`).all(r!.runId) as { date: string }[];
       expect(g.map((x) => x.date)).toEqual([prices.dates[150], prices.dates[155]]);
       const f = db.prepare(`SELECT date, grp, detail FROM rebound_flags WHERE run_id = ?`).all(r!.runId) as { date: string; grp: string; detail: string }[];
-      expect(f).toEqual([{ date: prices.dates[157], grp: 'market', detail: JSON.stringify({ label: 'market', depth: 0.3 }) }]);
+      expect(f).toEqual([{ date: prices.dates[157], grp: 'market', detail: JSON.stringify(flag) }]);
     } finally {
       off();
     }

@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(__dirname, '../..');
 const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
 const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util', 'events', 'stream', 'worker_threads', 'module', 'process', 'buffer', 'zlib', 'readline', 'tty', 'dns', 'cluster', 'vm', 'v8', 'perf_hooks', 'assert', 'timers']);
-const DOM_GLOBALS = /\b(window|document|localStorage|navigator|HTMLElement|EventSource)\b/;
+// a name followed by ':' is an object key or property type (a run config's `window`), not the global
+const DOM_GLOBALS = /\b(window|document|localStorage|navigator|HTMLElement|EventSource)\b(?!\??\s*:)/;
 
 function importsOf(source: string): string[] {
   const out: string[] = [];
@@ -104,6 +105,8 @@ describe('layer rules', () => {
     expect(sharedViolations(f, `import { app } from 'electron';`)).toHaveLength(1);
     expect(sharedViolations(f, `import { x } from '../../src-main/engine';`)).toHaveLength(1);
     expect(sharedViolations(f, `export const w = window.innerWidth;`)).toHaveLength(1);
+    expect(sharedViolations(f, `export const s = z.object({ window: z.string() }); export const d = () => document.title;`)).toHaveLength(1);
+    expect(sharedViolations(f, `export const s = z.object({ window: z.string() });`)).toEqual([]);
     expect(sharedViolations(f, `import { z } from 'zod'; import { Id } from './define';`)).toEqual([]);
   });
 

@@ -206,13 +206,13 @@ describe('simulate: validation and what the strategy sees', () => {
       decide: (v): StrategyDecision => ({
         weights: Float64Array.from([0.6, 0.4]),
         agents: { upper: Float64Array.from([0.5, 0.5]), lower1: Float64Array.from([1, 0]) },
-        detail: { day: v.t },
+        detail: { family: 'classic', note: `day ${v.t}` },
       }),
     };
     const r = simulate(m, s, { strategyId: 's', testStart: 0, testEnd: 2 });
     expect(Array.from(r.agents!.upper![1]!)).toEqual([0.5, 0.5]);
     expect(Array.from(r.agents!.lower1![2]!)).toEqual([1, 0]);
-    expect(r.details!.map((d) => d?.day)).toEqual([0, 1, 2]);
+    expect(r.details!.map((d) => (d?.family === 'classic' ? d.note : null))).toEqual(['day 0', 'day 1', 'day 2']);
   });
   it('rejects a bad window and bad settings', () => {
     const s = constant([0.5, 0.5]);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src-main/backtest/run';
 import { dispatch } from '../../src-main/services';
 import type { ReportFile, RunWeights } from '../../src-shared/contract';
+import { sampDetail } from '../../src-shared/domain/decision';
 import { tempEngine } from '../helpers/engine';
 import { readPdf } from './pdfText';
 
@@ -41,7 +42,7 @@ afterAll(() => engine?.close());
 describe('reports of a real SAMP-HDRL quick run', () => {
   it('CSV weights: exact weights, grouped High-quality / Ordinary as the strategy grouped them', async () => {
     const rows = parse((await file({ kind: 'allocation', runId, format: 'csv', csvKind: 'weights' })).toString('utf8'), { columns: true }) as Record<string, string>[];
-    const groups = w.detail!.groups as { high: string[]; ordinary: string[] };
+    const groups = sampDetail(w.detail)!.groups;
     w.tickers.forEach((t, i) => {
       const r = rows.find((x) => x.ticker === t)!;
       expect(Number(r.weight), t).toBe(w.final.weights[i]);

@@ -1,4 +1,5 @@
 import { getRun, getRunWeightsAt } from '../../store/runs';
+import { sampDetail } from '../../../src-shared/domain/decision';
 import { UsageError, type CliCommand } from '../types';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -21,10 +22,11 @@ export const weightsCommand: CliCommand = {
       io.err(`run ${id} has no decision on ${String(args.date)}`);
       return 2;
     }
-    const tickers = (run.config.tickers as string[] | undefined) ?? [];
+    const tickers = run.config.tickers;
     const n = tickers.length;
-    const groups = (at.detail?.groups ?? null) as { high?: string[]; ordinary?: string[] } | null;
-    const group = (t: string) => (groups?.high?.includes(t) ? 'high-quality' : groups?.ordinary?.includes(t) ? 'ordinary' : '');
+    const samp = sampDetail(at.detail);
+    const groups = samp?.groups;
+    const group = (t: string) => (groups?.high.includes(t) ? 'high-quality' : groups?.ordinary.includes(t) ? 'ordinary' : '');
     const agents = Object.keys(at.agents).filter((a) => a !== 'final');
     if (args.json) {
       const vec = (w: Float64Array) => ({ weights: Object.fromEntries(tickers.map((t, i) => [t, w[i]!])), cash: w[n] ?? 0 });
@@ -36,10 +38,10 @@ export const weightsCommand: CliCommand = {
             date: at.date,
             final: vec(at.agents.final!),
             agents: Object.fromEntries(agents.map((a) => [a, vec(at.agents[a]!)])),
-            groups: groups ? { high: groups.high ?? [], ordinary: groups.ordinary ?? [] } : null,
-            capital: at.detail?.capital ?? null,
-            fusionA: at.detail?.fusionA ?? null,
-            rebound: at.detail?.rebound ?? null,
+            groups: groups ? { high: groups.high, ordinary: groups.ordinary } : null,
+            capital: samp?.capital ?? null,
+            fusionA: samp?.fusionA ?? null,
+            rebound: samp?.rebound ?? null,
             reboundFlags: at.reboundFlags,
             previous: at.previous ? { date: at.previous.date, ...vec(at.previous.weights) } : null,
           },
@@ -57,10 +59,12 @@ export const weightsCommand: CliCommand = {
     const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     io.out(header.map((h, i) => h.padEnd(w[i]!)).join('  '));
     for (const r of rows) io.out(r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
-    const cap = at.detail?.capital as { c1: number; c2: number; cash: number } | undefined;
-    if (cap) io.out(`capital split: high-quality ${pct(cap.c2)}, ordinary ${pct(cap.c1)}, cash ${pct(cap.cash)}; fusion a = ${String(at.detail?.fusionA)}`);
-    const rb = at.detail?.rebound as { capped?: boolean; reasons?: string[] } | undefined;
-    if (rb) io.out(`rebound: ${rb.capped ? `risky capital capped (${(rb.reasons ?? []).join('; ')})` : 'no cap'}${at.reboundFlags.length ? `; flags today: ${at.reboundFlags.map((f) => f.group).join(', ')}` : ''}`);
+    if (samp) {
+      const cap = samp.capital;
+      io.out(`capital split: high-quality ${pct(cap.c2)}, ordinary ${pct(cap.c1)}, cash ${pct(cap.cash)}; fusion a = ${samp.fusionA}`);
+      const rb = samp.rebound;
+      io.out(`rebound: ${rb.capped ? `risky capital capped (${rb.reasons.join('; ')})` : 'no cap'}${at.reboundFlags.length ? `; flags today: ${at.reboundFlags.map((f) => f.group).join(', ')}` : ''}`);
+    }
     return 0;
   },
 };

@@ -95,7 +95,7 @@ export const bcrp: StrategyDef = {
     const sol = logOptimalPortfolio(future, n, { tol: BCRP_TOLERANCE, maxIter: 200 });
     const w = finalizeWeights(sol.weights, 'bcrp');
     return {
-      decide: () => ({ weights: Float64Array.from(w), detail: { hindsight: true, gap: sol.gap } }),
+      decide: () => ({ weights: Float64Array.from(w), detail: { family: 'classic', hindsight: true, gap: sol.gap } }),
     };
   },
 };
@@ -120,6 +120,6 @@ export const beststock: StrategyDef = {
     for (let i = 1; i < n; i++) if (logGrowth[i]! > logGrowth[best]!) best = i;
     const w = new Float64Array(n);
     w[best] = 1;
-    return { decide: () => ({ weights: Float64Array.from(w), detail: { hindsight: true, asset: ctx.prices.tickers[best] } }) };
+    return { decide: () => ({ weights: Float64Array.from(w), detail: { family: 'classic', hindsight: true, asset: ctx.prices.tickers[best] } }) };
   },
 };

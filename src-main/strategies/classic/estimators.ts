@@ -48,9 +48,7 @@ export function periodicEstimator(
         lastT = view.t;
         estimatedAt = view.date;
       }
-      const detail: Record<string, unknown> = { estimatedAt };
-      if (note) detail.note = note;
-      return { weights: Float64Array.from(target), detail };
+      return { weights: Float64Array.from(target), detail: { family: 'classic', estimatedAt, ...(note ? { note } : {}) } };
     },
   };
 }

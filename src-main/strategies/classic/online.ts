@@ -10,6 +10,7 @@
  */
 import type { MarketView } from '../../market/view';
 import type { StrategyDecision, StrategyInstance } from '../types';
+import type { ClassicDecisionDetailInput } from '../../../src-shared/domain/decision';
 import { finalizeWeights, uniformWeights } from './simplex';
 
 export interface OnlineLearner {
@@ -21,7 +22,7 @@ export interface OnlineLearner {
    */
   step(view: MarketView, x: Float64Array): Float64Array;
   /** optional extras for the decision (shown to the user) */
-  detail?(): Record<string, unknown> | undefined;
+  detail?(): ClassicDecisionDetailInput | undefined;
 }
 
 /** Wrap an OnlineLearner as a StrategyInstance (see the protocol above). `who` names the strategy in errors. */

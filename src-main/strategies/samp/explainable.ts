@@ -11,19 +11,20 @@ import { MarketView } from '../../market/view';
 import { viewFeatures } from '../../agents/samp/features';
 import type { ExplainablePolicy } from '../../explain/agents';
 import { loadSampPolicy, type SampArtifacts, type SampPolicy } from './model';
+import { decisionModel, sampDetail, type DecisionDetail } from '../../../src-shared/domain/decision';
 
 export class NotExplainableError extends Error {}
 
 /** Number of background windows taken, evenly spaced, from the training window. */
 export const BACKGROUND_WINDOWS = 8;
 
-export async function sampExplainable(db: DB, runId: string, date?: string): Promise<{ policy: ExplainablePolicy; close(): Promise<void>; date: string; detail: Record<string, unknown> | null; config: SampArtifacts['config'] }> {
+export async function sampExplainable(db: DB, runId: string, date?: string): Promise<{ policy: ExplainablePolicy; close(): Promise<void>; date: string; detail: DecisionDetail | null; config: SampArtifacts['config'] }> {
   const run = getRun(db, runId);
   if (!run) throw new NotExplainableError(`run ${runId} not found`);
   const at = getRunWeightsAt(db, runId, date);
   if (!at) throw new NotExplainableError(`run ${runId} has no decision on ${date}`);
-  const model = (at.detail?.model ?? null) as { key?: string } | null;
-  if (!model?.key) throw new NotExplainableError(`run ${runId} (${run.strategy}) has no trained model to explain: only learned strategies have agents`);
+  const model = decisionModel(at.detail);
+  if (!model) throw new NotExplainableError(`run ${runId} (${run.strategy}) has no trained model to explain: only learned strategies have agents`);
   const artifacts = await loadModelArtifacts(db, model.key);
   if (!artifacts) throw new NotExplainableError(`the model of run ${runId} is no longer stored next to the database (key ${model.key.slice(0, 12)})`);
   const policy: SampPolicy = await loadSampPolicy(artifacts);
@@ -38,9 +39,9 @@ export async function sampExplainable(db: DB, runId: string, date?: string): Pro
   const first = Math.max(artifacts.train.firstStateDay, L - 1);
   const last = Math.min(artifacts.train.end, t);
   const background = Array.from({ length: BACKGROUND_WINDOWS }, (_, k) => feat(Math.round(first + ((last - first) * k) / Math.max(1, BACKGROUND_WINDOWS - 1))));
-  const groups = (at.detail?.groups ?? null) as { high?: string[]; ordinary?: string[] } | null;
-  const high = prices.tickers.map((tk) => groups?.high?.includes(tk) ?? false);
-  const ordinary = prices.tickers.map((tk) => groups?.ordinary?.includes(tk) ?? false);
+  const groups = sampDetail(at.detail)?.groups;
+  const high = prices.tickers.map((tk) => groups?.high.includes(tk) ?? false);
+  const ordinary = prices.tickers.map((tk) => groups?.ordinary.includes(tk) ?? false);
   const all = prices.tickers.map(() => true);
   const agents =
     artifacts.kind === 'flat' ? [{ name: 'flat', mask: all }] : artifacts.kind === 'upper-only' ? [{ name: 'upper', mask: all }] : [{ name: 'upper', mask: all }, { name: 'lower1', mask: ordinary }, { name: 'lower2', mask: high }];

@@ -105,8 +105,7 @@ async function createSamp(variant: SampVariantId, ctx: StrategyContext): Promise
   return {
     decide(view) {
       const d = inner.decide(view);
-      if (d instanceof Float64Array) return { weights: d, detail: { model } };
-      return { ...d, detail: { ...(d.detail ?? {}), model } };
+      return { ...d, detail: { ...d.detail, model } };
     },
   };
 }

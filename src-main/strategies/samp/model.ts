@@ -2,37 +2,43 @@
  * Train, store, reload and run SAMP-HDRL policies (method.md SAMP-HDRL; design.md "Storage" and "Compute").
  *
  * - `trainSamp(req)` trains a variant on the training window (through a MarketView at trainEnd only),
- *   exports the policy to ONNX and returns `SampArtifacts`: the tfjs weights (JSON, base64 float32), the
- *   ONNX bytes, sha256 checksums of both, the config, seed, backend, data key and training history.
+ *   with the training engine the environment selects (agents/samp/engines.ts; ONNX Runtime by default), exports
+ *   the policy to ONNX and returns `SampArtifacts`: the actor weights (JSON, base64 float32), the ONNX bytes,
+ *   sha256 checksums of both, the config, seed, engine, data key and training history.
  * - `loadSampPolicy(artifacts)` verifies the checksums, opens the ONNX model in ONNX Runtime and gives a
  *   `SampPolicy` whose `instance()` is a StrategyInstance deciding through ONNX Runtime (no tfjs at inference).
- * - `sampTrainingKey(...)` is the reuse key: identical training revision, variant, config, seed, tickers and
- *   prices up to trainEnd -> identical key, so a caller may store artifacts next to the database and reuse them.
+ * - `sampTrainingKey(...)` is the reuse key: identical training revision, engine, variant, config, seed, tickers
+ *   and prices up to trainEnd -> identical key, so a caller may store artifacts next to the database and reuse them.
  */
 import { createHash } from 'node:crypto';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import type { StrategyDecision, StrategyInstance } from '../types';
-import { loadTf } from '../../compute/backend';
+import type { StrategyDecision } from '../types';
+import type { DdpgFlatDecisionDetailInput, SampDecisionDetailInput, SampVariant } from '../../../src-shared/domain/decision';
+import { trainingEngineChoice } from '../../compute/backend';
 import { OnnxModel } from '../../compute/onnx/runtime';
 import { deserializeParams, paramsToBinary, serializeParams, type ParamValues, type SerializedParams } from '../../agents/params';
 import type { SampConfig } from '../../agents/samp/config';
 import { PortfolioEnv } from '../../agents/samp/env';
 import { viewFeatures } from '../../agents/samp/features';
 import { exportPolicyOnnx, sampNets, type PolicyKind } from '../../agents/samp/policy';
+import { openSampEngine } from '../../agents/samp/engines';
 import { trainSampAgents, type TrainProgress } from '../../agents/samp/trainer';
 import { SampAllocator, type DayAllocation } from './allocation';
 import { fuse } from './logic/fusion';
 
-/** Strategy ids of the SAMP-HDRL family. */
-export type SampVariantId =
-  | 'samp-hdrl'
-  | 'samp-hdrl/no-dc'
-  | 'samp-hdrl/no-utility'
-  | 'samp-hdrl/no-rebound'
-  | 'samp-hdrl/upper-only'
-  | 'samp-hdrl/lower-only'
-  | 'ddpg-flat';
+/** Strategy ids of the SAMP-HDRL family (src-shared/domain/decision.ts SAMP_VARIANTS). */
+export type SampVariantId = SampVariant;
+
+/** A decision of a SAMP policy: always with its detail, of the SAMP family or, for ddpg-flat, the flat one. */
+export interface SampDecision extends StrategyDecision {
+  detail: SampDecisionDetailInput | DdpgFlatDecisionDetailInput;
+}
+
+/** A strategy instance of a SAMP policy (see {@link SampDecision}). */
+export interface SampInstance {
+  decide(view: MarketView): SampDecision;
+}
 
 /** Which networks each variant trains and uses. */
 export function variantKind(v: SampVariantId): PolicyKind {
@@ -64,7 +70,7 @@ export interface SampArtifacts {
   tickers: string[];
   /** training window (day indices into the price matrix it was trained on) and dates */
   train: { start: number; end: number; firstStateDay: number; startDate: string; endDate: string };
-  /** tfjs backend that trained it */
+  /** training engine that trained it: 'onnxruntime-cpu', 'onnxruntime-cuda', or the tfjs backend ('wasm', ...) */
   backend: string;
   /** actor weights (tfjs format: named float32 tensors) */
   params: SerializedParams;
@@ -107,12 +113,15 @@ export function firstStateDay(cfg: SampConfig, trainStart: number): number {
  * trainSamp, the environment, the features) that would give other models for the same config, data and seed:
  * models stored under an older revision are then trained again instead of being reused.
  * Revision 2: the first with the revision in the key (the training is the one of revision-less keys).
+ * Revision 3: the ONNX Runtime engine trains by default, its updates and actions agree with tfjs only to float32
+ * rounding (and the key names the engine from here on).
  */
-export const SAMP_TRAINING_REVISION = 2;
+export const SAMP_TRAINING_REVISION = 3;
 
 /**
- * Reuse key of a training run: sha256 over the training revision, the variant, the config as run, the seed, the
- * tickers, the dates and closes of rows 0..trainEnd (everything the training may read) and the train window.
+ * Reuse key of a training run: sha256 over the training revision, the training engine (compute/backend.ts
+ * TrainingEngineChoice.key, by default the one the environment selects), the variant, the config as run, the seed,
+ * the tickers, the dates and closes of rows 0..trainEnd (everything the training may read) and the train window.
  */
 export function sampTrainingKey(
   variant: SampVariantId,
@@ -122,10 +131,11 @@ export function sampTrainingKey(
   trainStart: number,
   trainEnd: number,
   revision = SAMP_TRAINING_REVISION,
+  engine = trainingEngineChoice().key,
 ): string {
   const view = new MarketView(prices, trainEnd);
   const h = createHash('sha256');
-  h.update(JSON.stringify({ revision, variant, config: variantConfig(variant, config), seed, tickers: view.tickers, trainStart, trainEnd }));
+  h.update(JSON.stringify({ revision, engine, variant, config: variantConfig(variant, config), seed, tickers: view.tickers, trainStart, trainEnd }));
   for (let d = 0; d <= trainEnd; d++) {
     h.update(view.dateAt(d));
     const row = view.closes(d);
@@ -142,7 +152,8 @@ export function sampTrainingKey(
 export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
   const cfg = variantConfig(req.variant, req.config);
   const kind = variantKind(req.variant);
-  const { tf, info } = await loadTf();
+  const choice = trainingEngineChoice();
+  const engine = await openSampEngine(choice);
   const view = new MarketView(req.prices, req.trainEnd);
   const first = firstStateDay(cfg, req.trainStart);
   if (req.trainEnd - first < 2) throw new RangeError(`training window too short: first state day ${first}, last day ${req.trainEnd} (needs window ${cfg.window} and ${cfg.minHistory} days of history)`);
@@ -151,7 +162,7 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
   const episodes = kind === 'flat' ? cfg.flatEpisodes : kind === 'upper-only' ? cfg.stage1Episodes : cfg.stage1Episodes + cfg.stage2Episodes;
   const totalSteps = Math.max(1, episodes * env.steps);
   const res = await trainSampAgents({
-    tf,
+    engine,
     env,
     cfg,
     seed: req.seed,
@@ -161,7 +172,7 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
     ...(req.signal ? { signal: req.signal } : {}),
   });
   const nets = sampNets(cfg);
-  const key = sampTrainingKey(req.variant, req.config, req.seed, req.prices, req.trainStart, req.trainEnd);
+  const key = sampTrainingKey(req.variant, req.config, req.seed, req.prices, req.trainStart, req.trainEnd, SAMP_TRAINING_REVISION, choice.key);
   const onnx = exportPolicyOnnx(kind, nets, view.nAssets, res.actor, { variant: req.variant, seed: String(req.seed), key });
   const critics: Record<string, SerializedParams> = {};
   for (const [k, v] of Object.entries(res.critics)) if (v) critics[k] = serializeParams(v);
@@ -173,7 +184,7 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
     seed: req.seed,
     tickers: [...view.tickers],
     train: { start: req.trainStart, end: req.trainEnd, firstStateDay: first, startDate: view.dateAt(req.trainStart), endDate: view.dateAt(req.trainEnd) },
-    backend: info.name,
+    backend: engine.label,
     params: serializeParams(res.actor),
     critics,
     onnx,
@@ -292,20 +303,21 @@ export class SampPolicy {
    * A strategy instance deciding through ONNX Runtime. Its allocator (grouping, utility, rebound) starts
    * fresh with the training anchor, so the regrouping cadence continues from training into the test.
    */
-  instance(): StrategyInstance {
+  instance(): SampInstance {
     const a = this.artifacts;
     const cfg = a.config;
     const allocator = a.kind === 'flat' ? undefined : new SampAllocator({ grouping: cfg.grouping, utility: cfg.utility, rebound: cfg.rebound, anchor: a.train.firstStateDay, seed: a.seed });
     return {
-      decide: (view: MarketView): StrategyDecision => {
+      decide: (view: MarketView): SampDecision => {
         if (a.kind === 'flat') {
           const o = this.outputs(view);
-          return { weights: o.w!, agents: { flat: o.w! }, detail: { variant: a.variant, concentration: { flat: effectiveHoldings(o.w!) } } };
+          return { weights: o.w!, agents: { flat: o.w! }, detail: { family: 'ddpg-flat', variant: a.variant, concentration: { flat: effectiveHoldings(o.w!) } } };
         }
         const alloc = allocator!.at(view);
         const o = this.outputs(view, alloc);
         const tickers = view.tickers;
-        const detail: Record<string, unknown> = {
+        const detail = {
+          family: 'samp' as const,
           variant: a.variant,
           groups: {
             high: tickers.filter((_, i) => alloc.grouping.high[i]),
@@ -321,13 +333,16 @@ export class SampPolicy {
           rebound: alloc.rebound,
         };
         if (a.kind === 'upper-only') {
-          detail.concentration = { upper: effectiveHoldings(o.w0!) };
-          return { weights: o.w0!, agents: { upper: o.w0! }, detail };
+          const upperOnly: SampDecisionDetailInput = { ...detail, concentration: { upper: effectiveHoldings(o.w0!) } };
+          return { weights: o.w0!, agents: { upper: o.w0! }, detail: upperOnly };
         }
         const f = fuse(o.w0!, o.w1!, o.w2!, alloc.split, cfg.fusionA, alloc.grouping);
-        detail.cash = f.cash;
-        detail.concentration = { upper: effectiveHoldings(o.w0!), lower1: effectiveHoldings(o.w1!), lower2: effectiveHoldings(o.w2!), final: effectiveHoldings(f.weights) };
-        return { weights: f.weights, agents: { upper: o.w0!, lower1: o.w1!, lower2: o.w2! }, detail };
+        const fused: SampDecisionDetailInput = {
+          ...detail,
+          cash: f.cash,
+          concentration: { upper: effectiveHoldings(o.w0!), lower1: effectiveHoldings(o.w1!), lower2: effectiveHoldings(o.w2!), final: effectiveHoldings(f.weights) },
+        };
+        return { weights: f.weights, agents: { upper: o.w0!, lower1: o.w1!, lower2: o.w2! }, detail: fused };
       },
     };
   }

@@ -1,0 +1,206 @@
+/**
+ * The detail a strategy records with each day's decision (StrategyDecision.detail in src-main/strategies/types.ts):
+ * one zod schema for every strategy family, a union discriminated by `family`. The strategy writes it (typed with
+ * the schema's z.input), the store keeps it as JSON in `run_details` and parses it with this schema when reading,
+ * and the contract (runs.weights), the explanations, the reports and the desk read its typed fields.
+ *
+ * Families:
+ * - 'samp': SAMP-HDRL and its ablations (src-main/strategies/samp/model.ts): the grouping in force, the capital
+ *   split before and after the rebound cap with each group's utility, the fusion coefficient, the rebound
+ *   detector's state and the agents' concentration. `cash` (the cash the fused portfolio holds) is absent for
+ *   the upper-only ablation, whose weights are the upper agent's.
+ * - 'ddpg-flat': the flat DDPG baseline trained by the same code: its concentration only.
+ * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
+ *   any fallback note; hindsight references: their gap or chosen asset).
+ * Further methods (HADAPS, MPLS, three-level) add their own member to {@link DecisionDetail}.
+ *
+ * Numbers: JSON has no NaN or Infinity (the store writes them as null), so a figure that can be non-finite is
+ * nullable here (null = not a finite number); in memory the strategy may hold the non-finite value.
+ *
+ * Stored rows written before the `family` field existed are read through {@link StoredDecisionDetail}, whose one
+ * normaliser adds the family those rows had implicitly (see {@link withFamily}); nothing else about them differs.
+ */
+import { z } from 'zod';
+import { IsoDay } from './runConfig';
+
+/** The SAMP-HDRL strategy ids: the full method, its ablations and the flat DDPG baseline. */
+export const SAMP_VARIANTS = ['samp-hdrl', 'samp-hdrl/no-dc', 'samp-hdrl/no-utility', 'samp-hdrl/no-rebound', 'samp-hdrl/upper-only', 'samp-hdrl/lower-only', 'ddpg-flat'] as const;
+export const SampVariant = z.enum(SAMP_VARIANTS);
+export type SampVariant = z.infer<typeof SampVariant>;
+
+/** A figure that may be non-finite in memory: null once stored (see the file overview). */
+const Figure = z.number().nullable();
+
+/** The model that made a decision (learned strategies): enough to reload it for explanations. */
+export const DecisionModel = z.object({
+  /** training key: the model file is hdrl-data/models/<key>.json next to the database */
+  key: z.string(),
+  /** sha256 of the exported ONNX policy */
+  sha256: z.string(),
+  /** the TensorFlow.js backend that trained it */
+  backend: z.string(),
+  trainedFrom: IsoDay,
+  trainedTo: IsoDay,
+});
+export type DecisionModel = z.infer<typeof DecisionModel>;
+
+/** The two SAMP-HDRL groups in force at a decision, by ticker. Also the rows of the `groupings` table. */
+export const SampGroups = z.object({
+  high: z.array(z.string()),
+  ordinary: z.array(z.string()),
+  /** the day whose data the grouping was computed from */
+  groupingDate: IsoDay,
+  /** K-means found no split and the rank-split fallback was used */
+  degenerate: z.boolean(),
+});
+export type SampGroups = z.infer<typeof SampGroups>;
+
+/** Capital fractions: c1 to the ordinary group, c2 to the high-quality group, the rest in cash. */
+export const CapitalSplit = z.object({ c1: z.number(), c2: z.number(), cash: z.number() });
+export type CapitalSplit = z.infer<typeof CapitalSplit>;
+
+/** One group's utility breakdown (src-main/strategies/samp/logic/utility.ts GroupUtility). */
+export const GroupUtility = z.object({
+  mean: z.number(),
+  variance: z.number(),
+  utility: z.number(),
+  momentumReturn: z.number(),
+  /** ±Infinity when the group's returns did not vary: null once stored */
+  momentumStrength: Figure,
+  tilt: z.number(),
+  adjusted: z.number(),
+});
+
+/** The rebound detector's state on one series (src-main/strategies/samp/allocation.ts ReboundSummary). */
+export const ReboundSeriesState = z.object({
+  phase: z.enum(['normal', 'downtrend', 'rebound']),
+  inDowntrend: z.boolean(),
+  /** a rebound was confirmed on this day */
+  rebound: z.boolean(),
+  /** fall from the trailing peak, >= 0 */
+  drawdown: z.number(),
+  depth: z.number(),
+  rise: z.number(),
+  daysHeld: z.number().int(),
+  thresholdsMet: z.object({ drawdown: z.boolean(), rise: z.boolean(), days: z.boolean() }),
+});
+export type ReboundSeriesState = z.infer<typeof ReboundSeriesState>;
+
+/** A confirmed rebound (src-main/strategies/samp/logic/rebound.ts ReboundFlag). Also the rows of `rebound_flags`. */
+export const ReboundFlag = z.object({
+  dayIndex: z.number().int(),
+  date: IsoDay.optional(),
+  /** the series: 'ordinary', 'high' or 'market' for SAMP-HDRL */
+  label: z.string().optional(),
+  trough: z.number(),
+  troughDay: z.number().int(),
+  episodePeak: z.number(),
+  depth: z.number(),
+  rise: z.number(),
+  daysHeld: z.number().int(),
+  thresholds: z.object({ drawdownThreshold: z.number(), riseThreshold: z.number(), minDays: z.number() }),
+});
+export type ReboundFlag = z.infer<typeof ReboundFlag>;
+
+/** The series a rebound flag was raised on: its label; the detector's flags without one are the market's. */
+export function reboundFlagSeries(f: Pick<ReboundFlag, 'label'>): string {
+  return f.label ?? 'market';
+}
+
+/** The rebound detector at a decision: per-series state, today's flags, the thresholds, and the cap it applied. */
+export const SampRebound = z.object({
+  /** false for the no-rebound ablation (then no series state and no flags) */
+  enabled: z.boolean(),
+  /** the risky capital was capped because of a downtrend */
+  capped: z.boolean(),
+  reasons: z.array(z.string()),
+  ordinary: ReboundSeriesState.optional(),
+  high: ReboundSeriesState.optional(),
+  market: ReboundSeriesState.optional(),
+  flagsToday: z.array(ReboundFlag),
+  thresholds: z.object({ drawdownThreshold: z.number(), riseThreshold: z.number(), minDays: z.number(), downtrendCap: z.number() }),
+});
+export type SampRebound = z.infer<typeof SampRebound>;
+
+/** Effective number of holdings per agent ('upper', 'lower1', 'lower2', 'final'; 'flat' for ddpg-flat). */
+const Concentration = z.record(z.string(), z.number());
+
+export const SampDecisionDetail = z.object({
+  family: z.literal('samp'),
+  variant: SampVariant,
+  groups: SampGroups,
+  /** the grouping was recomputed at this day's close */
+  regrouped: z.boolean(),
+  /** the split in use, after the rebound cap */
+  capital: CapitalSplit,
+  /** the split the utilities gave, before the cap */
+  capitalBeforeCap: CapitalSplit,
+  utility: z.object({ ordinary: GroupUtility, high: GroupUtility }),
+  /** fusion coefficient a in w = a w0 + (1 - a)(c1 w1 + c2 w2); 1 for upper-only */
+  fusionA: z.number(),
+  rebound: SampRebound,
+  /** cash of the fused portfolio; absent for upper-only */
+  cash: z.number().optional(),
+  concentration: Concentration,
+  /** absent only when a policy decides outside a backtest (tests, explanations) */
+  model: DecisionModel.optional(),
+});
+export type SampDecisionDetail = z.output<typeof SampDecisionDetail>;
+export type SampDecisionDetailInput = z.input<typeof SampDecisionDetail>;
+
+export const DdpgFlatDecisionDetail = z.object({
+  family: z.literal('ddpg-flat'),
+  variant: SampVariant,
+  concentration: Concentration,
+  model: DecisionModel.optional(),
+});
+export type DdpgFlatDecisionDetailInput = z.input<typeof DdpgFlatDecisionDetail>;
+
+export const ClassicDecisionDetail = z.object({
+  family: z.literal('classic'),
+  /** static optimisers: the day of the estimate in use */
+  estimatedAt: IsoDay.optional(),
+  /** static optimisers: why the estimate fell back to another method */
+  note: z.string().optional(),
+  /** hindsight references (bcrp, beststock) */
+  hindsight: z.boolean().optional(),
+  /** bcrp: the optimiser's Frank-Wolfe gap */
+  gap: z.number().optional(),
+  /** beststock: the asset held */
+  asset: z.string().optional(),
+});
+export type ClassicDecisionDetailInput = z.input<typeof ClassicDecisionDetail>;
+
+/** The detail of one decision, of any strategy family (see the file overview). */
+export const DecisionDetail = z.discriminatedUnion('family', [SampDecisionDetail, DdpgFlatDecisionDetail, ClassicDecisionDetail]);
+/** A decision's detail as read back (the schema's output). */
+export type DecisionDetail = z.output<typeof DecisionDetail>;
+/** A decision's detail as a strategy writes it (the schema's input). */
+export type DecisionDetailInput = z.input<typeof DecisionDetail>;
+export type DecisionFamily = DecisionDetail['family'];
+
+/**
+ * The one normaliser of stored details: rows written before details named their family have none, and are
+ * otherwise of today's shape. Their family follows from what the writers put in them then: a SAMP-HDRL variant
+ * name in `variant` ('ddpg-flat' for the flat baseline, any other for the SAMP family); no variant for the
+ * classic strategies. A detail that has a family, or is not an object, is returned as it is.
+ */
+export function withFamily(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || 'family' in raw) return raw;
+  const variant = (raw as { variant?: unknown }).variant;
+  const family: DecisionFamily = variant === 'ddpg-flat' ? 'ddpg-flat' : typeof variant === 'string' ? 'samp' : 'classic';
+  return { family, ...raw };
+}
+
+/** A detail as stored in `run_details`: today's rows and those written before the `family` field. */
+export const StoredDecisionDetail = z.preprocess(withFamily, DecisionDetail);
+
+/** The SAMP-HDRL part of a detail (grouping, capital, rebound), or null for any other family or none. */
+export function sampDetail(d: DecisionDetail | null | undefined): SampDecisionDetail | null {
+  return d?.family === 'samp' ? d : null;
+}
+
+/** The model that made a decision, for the families that have one. */
+export function decisionModel(d: DecisionDetail | null | undefined): DecisionModel | null {
+  return d && (d.family === 'samp' || d.family === 'ddpg-flat') ? (d.model ?? null) : null;
+}
