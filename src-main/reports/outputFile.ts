@@ -10,6 +10,8 @@
  *   a reader sees the old file or the whole new one, never a half-written one.
  * - No temporary file is left behind: it is removed on every failure path (a refused target, a failed write, a
  *   failed rename).
+ * - A file the app itself depends on (the open database and its -wal/-shm companions, registered by the engine
+ *   with protectFromOutput) is never a target, whatever name reaches it (a relative path, a symbolic or hard link).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +26,31 @@ export class OutputTargetError extends Error {
     super(`cannot write ${target}: ${reason}`);
     this.name = 'OutputTargetError';
   }
+}
+
+/** Files that no user-named output may replace (absolute paths as registered). */
+const protectedFiles = new Set<string>();
+
+/** Register files that no user-named output may replace (the engine registers its database files). */
+export function protectFromOutput(...files: string[]): void {
+  for (const f of files) protectedFiles.add(path.resolve(f));
+}
+
+/** Is `abs` (whose stat is `st` when it exists) one of the protected files, by path or by inode? */
+function isProtected(abs: string, st: fs.Stats | undefined): boolean {
+  for (const f of protectedFiles) {
+    if (f === abs) return true;
+    try {
+      if (fs.realpathSync(f) === (st ? fs.realpathSync(abs) : abs)) return true;
+      if (st) {
+        const pst = fs.statSync(f);
+        if (pst.dev === st.dev && pst.ino === st.ino) return true;
+      }
+    } catch {
+      // a protected file that does not exist (yet) can only be matched by its path, above
+    }
+  }
+  return false;
 }
 
 /** What a path that is not a regular file is, in words; undefined for a regular file. */
@@ -48,12 +75,16 @@ export function checkOutputTarget(target: string): string {
     st = fs.statSync(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return abs;
+    if (code === 'ENOENT') {
+      if (isProtected(abs, undefined)) throw new OutputTargetError(target, "it is one of the app's own database files");
+      return abs;
+    }
     if (code === 'ENOTDIR') throw new OutputTargetError(target, 'a part of its folder path is not a folder');
     throw new OutputTargetError(target, (e as Error).message);
   }
   const why = notRegular(st);
   if (why) throw new OutputTargetError(target, why);
+  if (isProtected(abs, st)) throw new OutputTargetError(target, "it is one of the app's own database files");
   return abs;
 }
 

@@ -152,6 +152,25 @@ describe('hdrl export', () => {
     expect(fs.readdirSync('/dev').filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it("refuses the app's own database (by its path, a relative path or a link) as --out and leaves it intact", async () => {
+    const before = fs.readFileSync(db);
+    const link = path.join(tempDir('hdrl-cli-out-'), 'db-link');
+    fs.symlinkSync(db, link);
+    const hard = path.join(dir, 'db-hard');
+    fs.linkSync(db, hard);
+    for (const out of [db, path.relative(process.cwd(), db), link, hard, `${db}-wal`]) {
+      for (const args of [
+        ['export-prices', '--universe', 'djia30', '--from', '2000-01-03', '--to', '2000-01-31', '--out', out],
+        ['export', '--run', crp, '--format', 'csv', '--out', out],
+      ]) {
+        const r = await inProcess(...args);
+        expect([r.code, r.err], `${args[0]} --out ${out}`).toEqual([2, expect.stringContaining("it is one of the app's own database files")]);
+      }
+    }
+    fs.rmSync(hard);
+    expect(fs.readFileSync(db).equals(before)).toBe(true);
+  });
+
   it('replaces an existing regular file whole and leaves no temporary file', async () => {
     const where = tempDir('hdrl-cli-out-');
     const out = path.join(where, 'prices.csv');
