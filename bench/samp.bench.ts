@@ -15,20 +15,18 @@ import { loadDjia } from '../test/helpers/data';
 import type * as tfType from '@tensorflow/tfjs';
 import { loadTf } from '../src-main/compute/backend';
 import { MarketView } from '../src-main/market/view';
-import { Ddpg, type DdpgModel } from '../src-main/agents/ddpg';
-import { TfOps } from '../src-main/agents/ops';
-import { initParams } from '../src-main/agents/params';
+import { Ddpg } from '../src-main/agents/ddpg';
+import { TfOps } from '../src-main/compute/ops';
+import { initParams } from '../src-main/compute/params';
 import { resolveSampConfig } from '../src-main/agents/samp/config';
 import { PortfolioEnv } from '../src-main/agents/samp/env';
-import { criticForward } from '../src-main/agents/networks/critic';
-import { exportPolicyOnnx, fusePolicy, lowerPolicy, sampNets, sampSpecs, upperPolicy } from '../src-main/agents/samp/policy';
+import { exportPolicyOnnx, lowerPolicy, sampNets, sampSpecs, upperPolicy } from '../src-main/agents/samp/policy';
+import { tfjsStageModel } from '../src-main/agents/samp/engines';
 import { OnnxModel } from '../src-main/compute/onnx/runtime';
-import { meanEntropy } from '../src-main/agents/samp/trainer';
-import { loadSampPolicy, type SampArtifacts } from '../src-main/strategies/samp/model';
-import { serializeParams, paramsToBinary } from '../src-main/agents/params';
+import type { SampArtifacts } from '../src-main/agents/samp/artifacts';
+import { loadSampPolicy } from '../src-main/strategies/samp/model';
+import { serializeParams, paramsToBinary } from '../src-main/compute/params';
 import { createHash } from 'node:crypto';
-
-
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,18 +64,11 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   const x = tf.keep(tf.tensor(stackF(days.map((t) => env.features(t))), [B, N, L]));
   const x2 = tf.keep(tf.tensor(stackF(days.map((t) => env.features(t + 1))), [B, N, L]));
   const uniform = tf.keep(tf.fill([B, N], 1 / N));
-  const critic = (ops: TfOps, s: Record<string, tfType.Tensor>, a: tfType.Tensor) => criticForward(ops, nets.critic, N, s.x!, a, s.wprev!);
   const backend = `backend ${info.name}, quick preset, N=${N}, L=${L}, batch ${B}`;
   const out: { name: string; value: number; unit: string; note?: string }[] = [];
 
-  // stage 1: upper actor
-  const m1Model: DdpgModel = { actorSpecs: specs.upper, criticSpecs: specs.critic, actor: (ops, s) => {
-      const w0 = upperPolicy(ops, nets, N, s.x!).w0;
-      return { action: w0, regularizer: tf.mul(-cfg.ddpg.entropyCoef, meanEntropy(tf, w0)) };
-    },
-    critic,
-  };
-  const d1 = new Ddpg(tf, m1Model, cfg.ddpg, 1);
+  // stage 1: upper actor (the trainer's tfjs model; Ddpg.update leaves no tensor behind outside tf.tidy)
+  const d1 = new Ddpg(tf, tfjsStageModel(tf, 'upper', cfg, N), cfg.ddpg, 1);
   const batch1 = { s: { x, wprev: uniform }, a: uniform, r: tf.keep(tf.fill([B, 1], 0.001)), s2: { x: x2, wprev: uniform }, done: tf.keep(tf.zeros([B, 1])) };
   const u1 = medianMs(() => d1.update(batch1), 15);
   out.push({ name: 'samp: DDPG updates/s, stage 1 (upper Transformer actor)', value: 1000 / u1, unit: 'updates/s', note: backend });
@@ -96,21 +87,13 @@ export async function run(): Promise<{ name: string; value: number; unit: string
     c1: tf.keep(tf.fill([B, 1], 0.4)),
     c2: tf.keep(tf.fill([B, 1], 0.5)),
   });
-  const m2Model: DdpgModel = {
-    actorSpecs: specs.lower,
-    criticSpecs: specs.critic,
-    actor: (ops, s) => {
-      const l = lowerPolicy(ops, nets, N, s.x!, s.emb!, s.m1!, s.m2!);
-      const action = fusePolicy(ops, cfg.fusionA, s.w0!, l.w1, l.w2, s.c1!, s.c2!);
-      return { action, regularizer: tf.mul(-cfg.ddpg.entropyCoef, tf.add(meanEntropy(tf, l.w1), meanEntropy(tf, l.w2))) };
-    },
-    critic,
-  };
-  const d2 = new Ddpg(tf, m2Model, cfg.ddpg, 2);
+  const d2 = new Ddpg(tf, tfjsStageModel(tf, 'lower', cfg, N), cfg.ddpg, 2);
   const batch2 = { s: s2state(x), a: uniform, r: batch1.r, s2: s2state(x2), done: batch1.done };
   const u2 = medianMs(() => d2.update(batch2), 10);
   out.push({ name: 'samp: DDPG updates/s, stage 2 (two lower SLaK actors + fusion)', value: 1000 / u2, unit: 'updates/s', note: backend });
   d2.dispose();
+  const kept = new Set([x, x2, uniform, batch1.r, batch1.done, ...Object.values(batch2.s), ...Object.values(batch2.s2)]);
+  for (const t of kept) t.dispose();
 
   // inference: one decision, ONNX Runtime vs tfjs
   const params = initParams([...specs.upper, ...specs.lower], 7);
@@ -163,6 +146,7 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   out.push({ name: 'samp: decide() per day (allocation logic + ONNX + fusion)', value: decideMs, unit: 'ms', note: 'grouping, utility and three rebound detectors (252-day history) run every day' });
   await policy.dispose();
   ops.disposeConstants();
+  for (const t of ops.params.values()) t.dispose();
   return out;
 }
 

@@ -14,17 +14,13 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as tfType from '@tensorflow/tfjs';
 import { loadDjia } from '../test/helpers/data';
 import { loadTf } from '../src-main/compute/backend';
 import { MarketView } from '../src-main/market/view';
-import { Ddpg, type DdpgModel } from '../src-main/agents/ddpg';
-import type { TfOps } from '../src-main/agents/ops';
+import { Ddpg } from '../src-main/agents/ddpg';
 import { resolveSampConfig, type SampConfig } from '../src-main/agents/samp/config';
 import { PortfolioEnv } from '../src-main/agents/samp/env';
-import { criticForward } from '../src-main/agents/networks/critic';
-import { fusePolicy, lowerPolicy, sampNets, sampSpecs, upperPolicy } from '../src-main/agents/samp/policy';
-import { meanEntropy } from '../src-main/agents/samp/trainer';
+import { tfjsStageModel } from '../src-main/agents/samp/engines';
 import { OnnxDdpg, type DdpgBatchArrays } from '../src-main/compute/train/ddpg';
 import { sampTrainModel } from '../src-main/compute/train/samp';
 import { APP_ROOT } from '../src-main/version';
@@ -104,34 +100,6 @@ function benchBatch(cfg: SampConfig, stage: 1 | 2): { arrays: DdpgBatchArrays; s
   };
 }
 
-/** The tfjs model of a stage, as agents/samp/trainer.ts builds it. */
-function tfModel(tf: typeof tfType, cfg: SampConfig, stage: 1 | 2, N: number): DdpgModel {
-  const nets = sampNets(cfg);
-  const specs = sampSpecs(nets);
-  const beta = cfg.ddpg.entropyCoef;
-  const critic = (ops: TfOps, s: Record<string, tfType.Tensor>, a: tfType.Tensor) => criticForward(ops, nets.critic, N, s.x!, a, s.wprev!, 'critic');
-  if (stage === 1)
-    return {
-      actorSpecs: specs.upper,
-      criticSpecs: specs.critic,
-      critic,
-      actor: (ops, s) => {
-        const w0 = upperPolicy(ops, nets, N, s.x!).w0;
-        return { action: w0, regularizer: tf.mul(-beta, meanEntropy(tf, w0)) };
-      },
-    };
-  return {
-    actorSpecs: specs.lower,
-    criticSpecs: specs.critic,
-    critic,
-    actor: (ops, s) => {
-      const l = lowerPolicy(ops, nets, N, s.x!, s.emb!, s.m1!, s.m2!);
-      const action = fusePolicy(ops, cfg.fusionA, s.w0!, l.w1, l.w2, s.c1!, s.c2!);
-      return { action, regularizer: tf.mul(-beta, tf.add(meanEntropy(tf, l.w1), meanEntropy(tf, l.w2))) };
-    },
-  };
-}
-
 export async function run(): Promise<Figure[]> {
   const { tf, info } = await loadTf();
   const torch = findTorch();
@@ -148,7 +116,7 @@ export async function run(): Promise<Figure[]> {
       const where = `${preset} preset, stage ${stage}, N=${N}, L=${cfg.window}, batch ${B}`;
 
       // tfjs
-      const ref = new Ddpg(tf, tfModel(tf, cfg, stage, N), cfg.ddpg, 1);
+      const ref = new Ddpg(tf, tfjsStageModel(tf, stage === 1 ? 'upper' : 'lower', cfg, N), cfg.ddpg, 1);
       const tens = (s: Record<string, Float32Array>) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, tf.keep(tf.tensor(v, shapes[k]!))]));
       const tb = { s: tens(arrays.s), s2: tens(arrays.s2), a: tf.keep(tf.tensor(arrays.a, [B, N])), r: tf.keep(tf.tensor(arrays.r, [B, 1])), done: tf.keep(tf.tensor(arrays.done, [B, 1])) };
       const tfMs = timed(() => ref.update(tb), heavy ? (stage === 2 ? 3 : 5) : 15, heavy ? 1 : 3).ms;

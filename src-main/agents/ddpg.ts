@@ -1,6 +1,6 @@
 /**
  * Deep Deterministic Policy Gradient (Lillicrap et al. 2016), the learner SAMP-HDRL trains its agents with
- * (method.md SAMP-HDRL section 7). Generic over the actor and critic: a `DdpgModel` says which parameters each
+ * (SAMP-HDRL step 7). Generic over the actor and critic: a `DdpgModel` says which parameters each
  * has and how to run them (written against `Ops`, run here with `TfOps`). Read top to bottom:
  *
  *   critic target  y = rewardScale * r + gamma * (1 - done) * Q'(s', mu'(s'))
@@ -14,8 +14,8 @@
  * trainer's seeded streams, so the same seed, config and backend give the same weights.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { TfOps } from './ops';
-import { initParams, type ParamSpec, type ParamValues } from './params';
+import { TfOps } from '../compute/ops';
+import { initParams, type ParamSpec, type ParamValues } from '../compute/params';
 import type { NoiseConfig } from './noise';
 
 type Tensor = tfType.Tensor;
@@ -102,13 +102,16 @@ function toVariables(tf: typeof tfType, values: ParamValues, tag: string, traina
 
 /**
  * Soft target update theta' <- tau * theta + (1 - tau) * theta' for every parameter name of `online`
- * (method.md SAMP-HDRL section 7, DDPG target networks). Mutates `target` in place.
+ * (SAMP-HDRL step 7, DDPG target networks). Mutates `target` in place and leaves no tensor behind,
+ * inside tf.tidy or not (the variable holds its own reference to the new values).
  */
 export function softUpdate(tf: typeof tfType, online: Map<string, Tensor>, target: Map<string, tfType.Variable>, tau: number): void {
   for (const [name, p] of online) {
     const t = target.get(name);
     if (!t) throw new Error(`target has no parameter ${name}`);
-    t.assign(tf.tidy(() => tf.add(tf.mul(p, tau), tf.mul(t, 1 - tau))));
+    const next = tf.tidy(() => tf.add(tf.mul(p, tau), tf.mul(t, 1 - tau)));
+    t.assign(next);
+    next.dispose();
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Exploration noise for DDPG (method.md SAMP-HDRL section 7). Noise is added to the actor's LOGITS before the
+ * Exploration noise for DDPG (SAMP-HDRL step 7). Noise is added to the actor's LOGITS before the
  * softmax (and before the group mask), never to the weights: the perturbed action is still a valid portfolio
  * (>= 0, sums to 1 within the group) and off-group weights stay exactly 0.
  *   - 'gaussian': independent N(0, sigma^2) per asset and step;

@@ -1,5 +1,5 @@
 /**
- * Experience replay for DDPG (method.md SAMP-HDRL section 7): a fixed-capacity ring buffer; once full, each new
+ * Experience replay for DDPG (SAMP-HDRL step 7): a fixed-capacity ring buffer; once full, each new
  * transition overwrites the oldest. Sampling is uniform WITH replacement over the stored transitions, driven by
  * the caller's seeded random stream (so a run is reproducible).
  */

@@ -1,5 +1,5 @@
 import { APP_NAME, APP_VERSION } from '../version';
-import { loadTf, onnxRuntimeInfo } from '../compute/backend';
+import { loadTf, onnxRuntimeInfo, trainingEngineInfo } from '../compute/backend';
 import { schemaVersion } from '../store/db';
 import type { Handlers } from './types';
 
@@ -12,6 +12,7 @@ export const appHandlers: Handlers<'app.info'> = {
       dbPath: engine.dbPath,
       schemaVersion: schemaVersion(engine.db),
       backend: info,
+      training: await trainingEngineInfo(),
       onnxRuntime: onnxRuntimeInfo(),
       node: process.versions.node,
       electron: process.versions.electron ?? null,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveSampConfig, SAMP_PRESETS } from '../../src-main/agents/samp/config';
 import { checkLowerConfig } from '../../src-main/agents/networks/lower';
 import { sampNets, sampSpecs } from '../../src-main/agents/samp/policy';
-import { sizeOf } from '../../src-main/agents/params';
+import { sizeOf } from '../../src-main/compute/params';
 
 describe('SAMP-HDRL config', () => {
   it('quick and paper presets build valid networks; quick is the small one', () => {

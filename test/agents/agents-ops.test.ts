@@ -6,8 +6,8 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import { loadTf } from '../../src-main/compute/backend';
-import { TfOps, depthwiseConvImpl, toeplitzPlacement } from '../../src-main/agents/ops';
-import { initParams } from '../../src-main/agents/params';
+import { TfOps, depthwiseConvImpl, toeplitzPlacement } from '../../src-main/compute/ops';
+import { initParams } from '../../src-main/compute/params';
 import { lowerForward, lowerSpecs, maskedLogits, mergedKernel, placement, type LowerNetConfig } from '../../src-main/agents/networks/lower';
 import { buildOnnxModel } from '../../src-main/compute/onnx/emitter';
 import { OnnxModel } from '../../src-main/compute/onnx/runtime';

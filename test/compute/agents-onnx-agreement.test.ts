@@ -1,13 +1,13 @@
 /**
  * The same network definition run by tfjs (TfOps) and by ONNX Runtime (OnnxOps export) gives the same numbers
- * to 1e-5 on random inputs, for every network and the full policy graphs (design.md "Compute").
+ * to 1e-5 on random inputs, for every network and the full policy graphs (docs/architecture.md "Compute").
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { loadTf } from '../../src-main/compute/backend';
-import { TfOps } from '../../src-main/agents/ops';
-import { initParams, type ParamSpec, type ParamValues } from '../../src-main/agents/params';
+import { TfOps } from '../../src-main/compute/ops';
+import { initParams, type ParamSpec, type ParamValues } from '../../src-main/compute/params';
 import { upperForward, upperSpecs, type UpperNetConfig } from '../../src-main/agents/networks/upper';
 import { lowerForward, lowerSpecs, type LowerNetConfig } from '../../src-main/agents/networks/lower';
 import { criticForward, criticSpecs } from '../../src-main/agents/networks/critic';

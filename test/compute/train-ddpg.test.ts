@@ -1,6 +1,6 @@
 /**
  * The ONNX Runtime DDPG update (src-main/compute/train/ddpg.ts) against the tfjs learner it replaces
- * (src-main/agents/ddpg.ts) on the SAMP-HDRL networks of the quick preset over the 30 DJIA assets: same seed,
+ * (src-main/agents/ddpg.ts with the trainer's tfjs models, agents/samp/engines.ts) on the SAMP-HDRL networks of the quick preset over the 30 DJIA assets: same seed,
  * same minibatch (real price windows, random portfolios and rewards), then every parameter of the actor, the
  * critic and both target networks, and both losses, must agree to 1e-5 after one update and after three.
  * Stage 1 (upper Transformer actor), stage 2 (two lower SLaK actors through the fusion) and the flat baseline.
@@ -9,14 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { loadTf } from '../../src-main/compute/backend';
-import { Ddpg, readParams, type DdpgModel } from '../../src-main/agents/ddpg';
-import type { TfOps } from '../../src-main/agents/ops';
-import type { ParamValues } from '../../src-main/agents/params';
+import { Ddpg, readParams } from '../../src-main/agents/ddpg';
+import type { ParamValues } from '../../src-main/compute/params';
 import { resolveSampConfig, type SampConfig } from '../../src-main/agents/samp/config';
 import { PortfolioEnv } from '../../src-main/agents/samp/env';
-import { criticForward } from '../../src-main/agents/networks/critic';
-import { flatPolicy, fusePolicy, lowerPolicy, sampNets, sampSpecs, upperPolicy } from '../../src-main/agents/samp/policy';
-import { meanEntropy as tfMeanEntropy } from '../../src-main/agents/samp/trainer';
+import { sampNets } from '../../src-main/agents/samp/policy';
+import { tfjsStageModel } from '../../src-main/agents/samp/engines';
 import { MarketView } from '../../src-main/market/view';
 import { OnnxDdpg, type DdpgBatchArrays } from '../../src-main/compute/train/ddpg';
 import { sampTrainModel } from '../../src-main/compute/train/samp';
@@ -29,7 +27,6 @@ beforeAll(async () => {
 
 const cfg = resolveSampConfig('quick');
 const nets = sampNets(cfg);
-const specs = sampSpecs(nets);
 const B = 16;
 
 function simplex(rows: number, n: number, rng: () => number): Float32Array {
@@ -40,25 +37,6 @@ function simplex(rows: number, n: number, rng: () => number): Float32Array {
     for (let i = 0; i < n; i++) out[b * n + i]! /= s;
   }
   return out;
-}
-
-/** The tfjs model of a stage, as agents/samp/trainer.ts builds it. */
-function tfModel(stage: 'upper' | 'lower' | 'flat', N: number, c: SampConfig): DdpgModel {
-  const beta = c.ddpg.entropyCoef;
-  const critic = (ops: TfOps, s: Record<string, tfType.Tensor>, a: tfType.Tensor) => criticForward(ops, nets.critic, N, s.x!, a, s.wprev!, 'critic');
-  const bonus = (w: tfType.Tensor) => ({ action: w, regularizer: tf.mul(-beta, tfMeanEntropy(tf, w)) });
-  if (stage === 'upper') return { actorSpecs: specs.upper, criticSpecs: specs.critic, critic, actor: (ops, s) => bonus(upperPolicy(ops, nets, N, s.x!).w0) };
-  if (stage === 'flat') return { actorSpecs: specs.flat, criticSpecs: specs.critic, critic, actor: (ops, s) => bonus(flatPolicy(ops, nets, N, s.x!)) };
-  return {
-    actorSpecs: specs.lower,
-    criticSpecs: specs.critic,
-    critic,
-    actor: (ops, s) => {
-      const l = lowerPolicy(ops, nets, N, s.x!, s.emb!, s.m1!, s.m2!);
-      const action = fusePolicy(ops, cfg.fusionA, s.w0!, l.w1, l.w2, s.c1!, s.c2!);
-      return { action, regularizer: tf.mul(-beta, tf.add(tfMeanEntropy(tf, l.w1), tfMeanEntropy(tf, l.w2))) };
-    },
-  };
 }
 
 /** A minibatch of real DJIA windows with random portfolios, rewards and (stage 2) upper outputs, masks, splits. */
@@ -124,7 +102,7 @@ function worstDiff(a: ParamValues, b: ParamValues, skip: ReadonlySet<string> = n
 
 async function parity(stage: 'upper' | 'lower' | 'flat', conv?: 'grouped' | 'toeplitz', c: SampConfig = cfg): Promise<void> {
   const { arrays, shapes, N } = batchArrays(stage, `batch-${stage}`);
-  const ref = new Ddpg(tf, tfModel(stage, N, c), c.ddpg, 11);
+  const ref = new Ddpg(tf, tfjsStageModel(tf, stage, c, N), c.ddpg, 11);
   const eng = new OnnxDdpg(sampTrainModel(stage, c, N), c.ddpg, 11, { batchSize: B, conv });
   const tens = (s: Record<string, Float32Array>) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, tf.tensor(v, shapes[k]!)]));
   try {

@@ -8,9 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { loadTf } from '../../src-main/compute/backend';
-import { TfOps, type Ops } from '../../src-main/agents/ops';
+import { TfOps, type Ops } from '../../src-main/compute/ops';
 import { Graph, Tape, type Val } from '../../src-main/compute/train/graph';
-import { TrainOps, type ConvImpl } from '../../src-main/compute/train/ops';
+import { MATRIX_LAYERNORM_MAX_CHANNELS, TrainOps, type ConvImpl } from '../../src-main/compute/train/ops';
 import { backward, DIFFERENTIABLE_OPS } from '../../src-main/compute/train/gradients';
 import { TrainSession } from '../../src-main/compute/train/session';
 
@@ -93,7 +93,33 @@ describe('gradient rules agree with tfjs to 1e-5', () => {
   it('log, softmax, layerNorm', () => {
     check('log', [[3, 4]], (o, [a]) => o.log!(a!), { positive: true });
     check('softmax', [[3, 2, 5]], (o, [a]) => o.softmax(a!));
+    // up to 8 channels the matrix form, wider rows the LayerNormalization node (ops.ts layerNorm)
     check('layerNorm', [[2, 3, 6], [6], [6]], (o, [x, g, b]) => o.layerNorm(x!, g!, b!, 1e-5));
+    check('layerNorm8', [[4, 5, 8], [8], [8]], (o, [x, g, b]) => o.layerNorm(x!, g!, b!, 1e-5));
+    check('layerNorm12', [[3, 2, 12], [12], [12]], (o, [x, g, b]) => o.layerNorm(x!, g!, b!, 1e-5));
+  });
+  it('layerNorm takes the matrix form up to 8 channels, the LayerNormalization node above; both give the tfjs values', () => {
+    const run = (C: number) => {
+      const g = new Graph();
+      const tape = new Tape('ln');
+      const x = { ...g.input('x', [4, 5, C]), tape };
+      const ops = new TrainOps(g, new Map());
+      g.output('y', ops.layerNorm(x, g.input('g', [C]), g.input('b', [C]), 1e-5));
+      const rng = seedrandom(`ln${C}`);
+      const feeds = { x: rand(20 * C, rng), g: rand(C, rng), b: rand(C, rng) };
+      const session = TrainSession.open(g.encode('ln_test'), g.inputs, g.outputs);
+      const y = session.run(feeds).y!;
+      session.dispose();
+      const want = tf.tidy(() => new TfOps(tf, new Map()).layerNorm(tf.tensor(feeds.x, [4, 5, C]), tf.tensor(feeds.g), tf.tensor(feeds.b), 1e-5).dataSync() as Float32Array);
+      expectClose(y, want, `layerNorm forward, ${C} channels`);
+      return g.nodes.map((n) => n.opType);
+    };
+    expect(MATRIX_LAYERNORM_MAX_CHANNELS).toBe(8);
+    for (const C of [3, 8]) {
+      expect(run(C)).not.toContain('LayerNormalization');
+      expect(run(C)).toContain('Gemm');
+    }
+    expect(run(9)).toContain('LayerNormalization');
   });
   it('mean and sum over each axis, with and without kept dimensions', () => {
     for (const axis of [0, 1, 2])
@@ -123,7 +149,7 @@ describe('gradient rules agree with tfjs to 1e-5', () => {
 
 describe('backward', () => {
   it('has a rule for every op TrainOps records', () => {
-    expect([...DIFFERENTIABLE_OPS].sort()).toEqual(['abs', 'add', 'concat', 'dwconv', 'layerNorm', 'log', 'matMul', 'mean', 'mul', 'relu', 'reshape', 'softmax', 'sub', 'sum', 'transpose']);
+    expect([...DIFFERENTIABLE_OPS].sort()).toEqual(['abs', 'add', 'concat', 'dwconv', 'layerNorm', 'layerNormMatrix', 'log', 'matMul', 'mean', 'mul', 'relu', 'reshape', 'softmax', 'sub', 'sum', 'transpose']);
   });
   it('refuses a non-scalar loss, a loss off any tape, and values of another tape', () => {
     const g = new Graph();

@@ -1,5 +1,5 @@
 /**
- * DDPG critic Q(s, a) for portfolio actions (method.md section 7). Permutation-invariant over assets: a shared
+ * DDPG critic Q(s, a) for portfolio actions (SAMP-HDRL step 7). Permutation-invariant over assets: a shared
  * per-asset encoder reads the asset's price window together with its weight in the action, its weight before
  * trading (drifted previous weights, which decide the transaction cost) and the trade size |a_i - wprev_i|;
  * the encodings are pooled two ways (plain mean, and weighted by the action, like a portfolio sum) and a small
@@ -10,9 +10,9 @@
  *   z    = [mean_i h_i, sum_i a_i h_i]                               [B, 2H]
  *   Q    = w_3 relu(z W_2 + b_2) + b_3                               [B, 1]
  */
-import type { Ops } from '../ops';
-import { dense } from '../ops';
-import { denseSpecs, type ParamSpec } from '../params';
+import type { Ops } from '../../compute/ops';
+import { dense } from '../../compute/ops';
+import { denseSpecs, type ParamSpec } from '../../compute/params';
 
 /** Hyperparameters of the critic. */
 export interface CriticNetConfig {

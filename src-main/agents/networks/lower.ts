@@ -1,5 +1,5 @@
 /**
- * Lower agents of SAMP-HDRL (method.md section 3): a SLaK-style sparse-large-kernel temporal CNN, shared across
+ * Lower agents of SAMP-HDRL (step 3 of the method): a SLaK-style sparse-large-kernel temporal CNN, shared across
  * the assets of the universe, conditioned on the upper agent's market embedding, giving one logit per asset.
  * The caller masks the logits of assets outside the agent's group (maskedLogits below) so the softmax is exactly
  * zero there.
@@ -27,9 +27,9 @@
  *   logit_i = w_2 relu(W_1 p + b_1) + b_2
  * With `conditioning: 'none'` the FiLM step is skipped (the flat DDPG baseline uses this net alone).
  */
-import type { Ops } from '../ops';
-import { dense, layerNormP } from '../ops';
-import { denseSpecs, layerNormSpecs, type ParamSpec } from '../params';
+import type { Ops } from '../../compute/ops';
+import { dense, layerNormP } from '../../compute/ops';
+import { denseSpecs, layerNormSpecs, type ParamSpec } from '../../compute/params';
 
 /** Hyperparameters of a lower (SLaK CNN) agent. */
 export interface LowerNetConfig {

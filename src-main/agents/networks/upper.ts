@@ -1,5 +1,5 @@
 /**
- * Upper agent of SAMP-HDRL (method.md section 2): a Transformer encoder with the ASSETS AS TOKENS and each
+ * Upper agent of SAMP-HDRL (step 2 of the method, docs/samp-hdrl.md): a Transformer encoder with the ASSETS AS TOKENS and each
  * asset's normalised price window as its token features. Written once against `Ops`, so the same definition is
  * trained in tfjs and exported to ONNX.
  *
@@ -12,9 +12,9 @@
  *   logits = h w_out + b_out                            [B, N]      -> w0 = softmax(logits)  (guidance weights)
  *   embedding = mean over assets of h                   [B, d]      (market embedding given to the lower agents)
  */
-import type { Ops } from '../ops';
-import { dense, layerNormP } from '../ops';
-import { denseSpecs, layerNormSpecs, type ParamSpec } from '../params';
+import type { Ops } from '../../compute/ops';
+import { dense, layerNormP } from '../../compute/ops';
+import { denseSpecs, layerNormSpecs, type ParamSpec } from '../../compute/params';
 
 /** Hyperparameters of the upper (Transformer) agent. */
 export interface UpperNetConfig {

@@ -1,6 +1,6 @@
 /**
- * Every setting of SAMP-HDRL training and inference in one object, with two presets (method.md SAMP-HDRL;
- * seed 000). The paper does not give network sizes, window lengths or DDPG hyperparameters (seed 000,
+ * Every setting of SAMP-HDRL training and inference in one object, with two presets
+ * (docs/samp-hdrl.md). The paper does not give network sizes, window lengths or DDPG hyperparameters (its
  * "Limitations": "exact DDPG training parameters ... are not disclosed"); where it gives a number it is used
  * (75-day regrouping, K = 2 clusters, 0.1% cost, 3y train / 1y test) and every other value is a documented
  * choice:
@@ -12,8 +12,46 @@
 import type { UpperNetConfig } from '../networks/upper';
 import type { LowerNetConfig } from '../networks/lower';
 import type { DdpgConfig } from '../ddpg';
-import type { UtilitySettings } from '../../strategies/samp/logic/utility';
-import type { ReboundSettings } from '../../strategies/samp/logic/rebound';
+
+/** Settings of the capital allocation (strategies/samp/logic/utility.ts; defaults there: UTILITY_DEFAULTS). */
+export interface UtilitySettings {
+  /** Trailing window (trading days) for each group's mean and variance. Default 60. */
+  window: number;
+  /** Risk aversion lambda in U = mean - lambda * var (annualised mean and variance). Default 2. */
+  riskAversion: number;
+  /** Trailing window (trading days) of the momentum return R_k. Default 20. */
+  momentumWindow: number;
+  /** z-score of the k-day return at which the tilt reaches tanh(1) = 76% of maxTilt. Default 1. */
+  momentumScale: number;
+  /** Bound on the momentum tilt, in utility (annual return) units. Default 0.05. */
+  maxTilt: number;
+  /** How utilities become fractions: 'softmax' | 'proportional' | 'equal' (see overview). Default 'softmax'. */
+  rule: 'softmax' | 'proportional' | 'equal';
+  /** Softmax temperature in utility units; smaller = more decisive. Default 0.1. */
+  temperature: number;
+  /** Whether cash may receive capital (a cash slot exists). Default true. */
+  allowCash: boolean;
+  /** Utility of cash (risk-free, annual), the third softmax entry. Default 0. */
+  cashUtility: number;
+  /** 'proportional' rule only: cash fraction when both adjusted utilities are <= 0. Default 0.5. */
+  cashFloor: number;
+  /** Annualisation factor (trading days per year). Default 252. */
+  periodsPerYear: number;
+}
+
+/** Settings of the rebound detector (strategies/samp/logic/rebound.ts; defaults there: REBOUND_DEFAULTS). */
+export interface ReboundSettings {
+  /** Drawdown from the trailing peak (fraction, e.g. 0.10 = 10%) that starts a downtrend. Default 0.10. */
+  drawdownThreshold: number;
+  /** Rise from the trough (fraction) a rebound needs. Default 0.05. */
+  riseThreshold: number;
+  /** Consecutive days the rise must hold above riseThreshold to confirm a rebound. Default 5. */
+  minDays: number;
+  /** Cap on the risky allocation (fraction of capital) while in a downtrend without a confirmed rebound. Default 0.5. */
+  downtrendCap: number;
+  /** Trailing window (days, today included) of the peak the drawdown is measured from. Default 126. */
+  peakLookback: number;
+}
 
 /** Settings of the dynamic grouping (logic/grouping.ts). */
 export interface SampGroupingConfig {
@@ -53,7 +91,7 @@ export interface SampConfig {
   /** ddpg-flat baseline: passes over the training window */
   flatEpisodes: number;
   /**
-   * Fusion coefficient a in w = a w0 + (1 - a)(c1 w1 + c2 w2) (method.md step 6). A SET value here (not
+   * Fusion coefficient a in w = a w0 + (1 - a)(c1 w1 + c2 w2) (SAMP-HDRL step 6). A SET value here (not
    * learned): 0.3 keeps the upper agent's guidance as a minority prior. 0 = the `lower-only` ablation.
    */
   fusionA: number;

@@ -1,5 +1,5 @@
 /**
- * Daily portfolio environment for DDPG training (method.md "Common ground" and SAMP-HDRL section 7).
+ * Daily portfolio environment for DDPG training (docs/backtest-conventions.md and SAMP-HDRL step 7).
  *
  * Convention (the same as the backtest engine): the target weights w_t (risky assets, sum <= 1, rest cash at
  * return 0) are decided at the close of day t from data up to t, traded at that close against the weights

@@ -1,5 +1,5 @@
 /**
- * The state every SAMP-HDRL network reads (method.md SAMP-HDRL section 2: "the full window of normalised
+ * The state every SAMP-HDRL network reads (SAMP-HDRL step 2: "the full window of normalised
  * prices of all assets"): for asset i and lag j = 0..L-1 (oldest first),
  *     x[i, j] = featureScale * (close[t - L + 1 + j, i] / close[t, i] - 1),
  * i.e. the last L closes divided by the close at the decision day t, minus 1 (a linear normalisation, not log).

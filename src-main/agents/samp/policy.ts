@@ -1,5 +1,5 @@
 /**
- * SAMP-HDRL policy graphs, written once against `Ops` (method.md SAMP-HDRL sections 2, 3 and 6):
+ * SAMP-HDRL policy graphs, written once against `Ops` (SAMP-HDRL steps 2, 3 and 6):
  *   upper:  x -> w0 = softmax(logits0 [+ noise]), embedding
  *   lower:  (x, embedding, m1, m2) -> w1 = softmax(logits1 [+ noise] masked by m1), w2 likewise with m2
  *   fusion: w = a w0 + (1 - a)(c1 w1 + c2 w2)            (training-time, differentiable; the strategy uses the
@@ -7,11 +7,11 @@
  *   flat:   x -> w = softmax(logits [+ noise])            (ddpg-flat baseline: one unconditioned SLaK actor)
  * and their export to one ONNX model per trained policy.
  */
-import type { Ops } from '../ops';
+import type { Ops } from '../../compute/ops';
 import { upperForward, upperSpecs, type UpperNetConfig } from '../networks/upper';
 import { lowerForward, lowerSpecs, maskedLogits, type LowerNetConfig } from '../networks/lower';
 import { criticSpecs, type CriticNetConfig } from '../networks/critic';
-import type { ParamSpec, ParamValues } from '../params';
+import type { ParamSpec, ParamValues } from '../../compute/params';
 import type { SampConfig } from './config';
 import { buildOnnxModel } from '../../compute/onnx/emitter';
 

@@ -1,5 +1,5 @@
 /**
- * Staged DDPG training of SAMP-HDRL (method.md SAMP-HDRL section 7; seed 000: "the upper- and lower-level
+ * Staged DDPG training of SAMP-HDRL (step 7 of the method; the paper: "the upper- and lower-level
  * agents are optimized in a staged manner").
  *
  *   Stage 1 ('upper'): the upper agent alone is the actor; the portfolio is its guidance w0 (fully invested).
@@ -16,22 +16,21 @@
  * index (plus the stored drifted weights), so the buffer stores day indices, not windows.
  * Episode ends are time limits, not terminal states: targets always bootstrap (done = 0).
  *
- * Runs in plain Node on the backend `loadTf()` chose; yields to the event loop every `yieldEvery` steps so an
+ * This loop (episodes, environment, noise, replay and its sampling, the stage-2 day plans) is the same code for both
+ * training engines; acting and the update step go through the engine's `DdpgLearner` (engines.ts, learner.ts),
+ * which sees plain float32 arrays. Runs in plain Node; yields to the event loop every `yieldEvery` steps so an
  * AbortSignal fired from elsewhere is seen; aborting throws an AbortError.
  */
-import type * as tfType from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { Ddpg, type DdpgModel, type StateTensors } from '../ddpg';
+import type { DdpgLearner, StateArrays } from '../learner';
 import { ReplayBuffer } from '../replay';
 import { LogitNoise } from '../noise';
-import { TfOps } from '../ops';
-import type { ParamValues } from '../params';
-import { criticForward } from '../networks/critic';
+import type { ParamValues } from '../../compute/params';
 import type { PortfolioEnv } from './env';
 import type { SampConfig } from './config';
-import { flatPolicy, fusePolicy, lowerPolicy, sampNets, sampSpecs, upperPolicy, type PolicyKind, type SampNets } from './policy';
-
-type Tensor = tfType.Tensor;
+import type { SampTrainEngine } from './engines';
+import type { PolicyKind } from './policy';
+import { stageNoiseInputs, type SampStage } from './stages';
 
 /** What the allocation logic fixes for day t in stage 2: group masks and capital fractions (after the cap). */
 export interface DayPlan {
@@ -70,7 +69,8 @@ export interface TrainProgress {
 
 /** Inputs of {@link trainSampAgents}. */
 export interface SampTrainOptions {
-  tf: typeof tfType;
+  /** the training engine (engines.ts openSampEngine) */
+  engine: SampTrainEngine;
   env: PortfolioEnv;
   cfg: SampConfig;
   seed: number;
@@ -94,11 +94,6 @@ export interface SampTrainResult {
   updates: number;
   envSteps: number;
   elapsedMs: number;
-}
-
-/** Mean over the batch of the entropy -sum_i w_i log(w_i + 1e-12) of weights w [B, N] (nats; exact zeros add 0). */
-export function meanEntropy(tf: typeof tfType, w: Tensor): Tensor {
-  return tf.neg(tf.mean(tf.sum(tf.mul(w, tf.log(tf.add(w, 1e-12))), 1)));
 }
 
 interface Transition {
@@ -126,24 +121,21 @@ function stack(rows: Float32Array[]): Float32Array {
 }
 
 interface StageSpec {
-  stage: TrainProgress['stage'];
+  stage: SampStage;
   episodes: number;
-  model: DdpgModel;
-  /** number of noise vectors the actor takes (names noise0, noise1, ...) */
-  noiseInputs: number;
-  /** state tensors for days `days` with drifted weights `wprev` */
-  state(days: number[], wprev: Float32Array[]): StateTensors;
+  /** state arrays for days `days` with drifted weights `wprev` */
+  state(days: number[], wprev: Float32Array[]): StateArrays;
 }
 
-async function runStage(o: SampTrainOptions, spec: StageSpec, counters: { steps: number; updates: number; t0: number }, history: TrainProgress[], seedOffset: number): Promise<Ddpg> {
-  const { tf, env, cfg } = o;
+async function runStage(o: SampTrainOptions, spec: StageSpec, counters: { steps: number; updates: number; t0: number }, history: TrainProgress[], seedOffset: number): Promise<DdpgLearner> {
+  const { env, cfg } = o;
   const N = env.nAssets;
   const d = cfg.ddpg;
-  const ddpg = new Ddpg(tf, spec.model, d, o.seed + seedOffset);
+  const learner = o.engine.learner(spec.stage, cfg, N, o.seed + seedOffset);
   const buffer = new ReplayBuffer<Transition>(d.bufferSize);
   const noiseRng = seedrandom(`${o.seed}|noise|${spec.stage}`);
   const replayRng = seedrandom(`${o.seed}|replay|${spec.stage}`);
-  const noises = Array.from({ length: spec.noiseInputs }, () => new LogitNoise(d.noise, N, noiseRng));
+  const noises = Array.from({ length: stageNoiseInputs(spec.stage) }, () => new LogitNoise(d.noise, N, noiseRng));
   const yieldEvery = o.yieldEvery ?? 32;
   const first = env.opts.firstDay;
   const last = env.opts.lastDay;
@@ -162,11 +154,7 @@ async function runStage(o: SampTrainOptions, spec: StageSpec, counters: { steps:
           if (o.signal?.aborted) throw abortError(o.signal);
         }
         // act with exploration noise on the logits
-        const action = tf.tidy(() => {
-          const s = spec.state([t], [wprev]);
-          noises.forEach((z, k) => (s[`noise${k}`] = tf.tensor(z.sample(), [1, N])));
-          return Float32Array.from(ddpg.act(s).dataSync() as Float32Array);
-        });
+        const action = learner.act(spec.state([t], [wprev]), noises.map((z) => z.sample()));
         const res = env.step(t, action, wprev);
         const wnext = Float32Array.from(res.drifted);
         buffer.push({ t, a: action, wprev, r: res.reward, wnext });
@@ -175,14 +163,13 @@ async function runStage(o: SampTrainOptions, spec: StageSpec, counters: { steps:
         counters.steps++;
         if (buffer.size >= Math.max(d.warmup, d.batchSize) && counters.steps % d.updateEvery === 0) {
           const batch = buffer.sample(d.batchSize, replayRng);
-          const losses = tf.tidy(() => {
-            const days = batch.map((b) => b.t);
-            const s = spec.state(days, batch.map((b) => b.wprev));
-            const s2 = spec.state(days.map((x) => x + 1), batch.map((b) => b.wnext));
-            const a = tf.tensor(stack(batch.map((b) => b.a)), [batch.length, N]);
-            const r = tf.tensor(Float32Array.from(batch, (b) => b.r), [batch.length, 1]);
-            const done = tf.zeros([batch.length, 1]);
-            return ddpg.update({ s, a, r, s2, done });
+          const days = batch.map((b) => b.t);
+          const losses = learner.update({
+            s: spec.state(days, batch.map((b) => b.wprev)),
+            s2: spec.state(days.map((x) => x + 1), batch.map((b) => b.wnext)),
+            a: stack(batch.map((b) => b.a)),
+            r: Float32Array.from(batch, (b) => b.r),
+            done: new Float32Array(batch.length),
           });
           cSum += losses.criticLoss;
           aSum += losses.actorLoss;
@@ -205,151 +192,62 @@ async function runStage(o: SampTrainOptions, spec: StageSpec, counters: { steps:
       history.push(p);
       o.onProgress?.(p);
     }
-    return ddpg;
+    return learner;
   } catch (err) {
-    ddpg.dispose();
+    learner.dispose();
     throw err;
   }
 }
 
 /**
- * Precompute the frozen upper agent's w0 [N] and embedding [d] for days first..last (stage 2 input).
- * Gives per-day arrays keyed by day index.
- */
-export function upperOutputs(tf: typeof tfType, nets: SampNets, env: PortfolioEnv, upper: ParamValues, first: number, last: number): Map<number, { w0: Float32Array; emb: Float32Array }> {
-  const N = env.nAssets;
-  const L = nets.upper.window;
-  const d = nets.upper.dModel;
-  const vars = new Map<string, Tensor>();
-  for (const [k, v] of upper) vars.set(k, tf.tensor(v.data, v.shape, 'float32'));
-  const ops = new TfOps(tf, vars);
-  const out = new Map<number, { w0: Float32Array; emb: Float32Array }>();
-  const chunk = 128;
-  try {
-    for (let s = first; s <= last; s += chunk) {
-      const days: number[] = [];
-      for (let t = s; t <= Math.min(last, s + chunk - 1); t++) days.push(t);
-      const [w0, emb] = tf.tidy(() => {
-        const x = tf.tensor(stack(days.map((t) => env.features(t))), [days.length, N, L]);
-        const u = upperPolicy(ops, nets, N, x);
-        return [u.w0.dataSync() as Float32Array, u.embedding.dataSync() as Float32Array];
-      });
-      days.forEach((t, k) => out.set(t, { w0: w0.slice(k * N, (k + 1) * N), emb: emb.slice(k * d, (k + 1) * d) }));
-    }
-  } finally {
-    for (const v of vars.values()) v.dispose();
-    ops.disposeConstants();
-  }
-  return out;
-}
-
-/**
  * Train the agents of a SAMP-HDRL variant (see file overview) on `env` with DDPG. Deterministic for a given
- * seed, config and backend. Gives the policy's actor parameters, the critics and the per-episode history.
+ * seed, config and engine. Gives the policy's actor parameters, the critics and the per-episode history.
  */
 export async function trainSampAgents(o: SampTrainOptions): Promise<SampTrainResult> {
-  const { tf, env, cfg } = o;
-  const N = env.nAssets;
-  const L = cfg.window;
-  const nets = sampNets(cfg);
-  const specs = sampSpecs(nets);
+  const { env, cfg } = o;
   const counters = { steps: 0, updates: 0, t0: Date.now() };
   const history: TrainProgress[] = [];
-  const critic = (ops: TfOps, s: StateTensors, a: Tensor) => criticForward(ops, nets.critic, N, s.x!, a, s.wprev!, 'critic');
-  const xw = (days: number[], wprev: Float32Array[]): StateTensors => ({
-    x: tf.tensor(stack(days.map((t) => env.features(t))), [days.length, N, L]),
-    wprev: tf.tensor(stack(wprev), [days.length, N]),
-  });
+  const xw = (days: number[], wprev: Float32Array[]): StateArrays => ({ x: stack(days.map((t) => env.features(t))), wprev: stack(wprev) });
   const actor: ParamValues = new Map();
   const critics: SampTrainResult['critics'] = {};
-  const beta = cfg.ddpg.entropyCoef;
-  const withEntropy = (w: Tensor) => (beta > 0 ? { action: w, regularizer: tf.mul(-beta, meanEntropy(tf, w)) } : { action: w });
+  const done = () => ({ actor, critics, history, updates: counters.updates, envSteps: counters.steps, elapsedMs: Date.now() - counters.t0 });
 
   if (o.kind === 'flat') {
-    const ddpg = await runStage(
-      o,
-      {
-        stage: 'flat',
-        episodes: cfg.flatEpisodes,
-        noiseInputs: 1,
-        model: { actorSpecs: specs.flat, criticSpecs: specs.critic, actor: (ops, s) => withEntropy(flatPolicy(ops, nets, N, s.x!, s.noise0)), critic },
-        state: xw,
-      },
-      counters,
-      history,
-      0,
-    );
-    for (const [k, v] of ddpg.actorParams()) actor.set(k, v);
-    critics.flat = ddpg.criticParams();
-    ddpg.dispose();
-    return { actor, critics, history, updates: counters.updates, envSteps: counters.steps, elapsedMs: Date.now() - counters.t0 };
+    const flat = await runStage(o, { stage: 'flat', episodes: cfg.flatEpisodes, state: xw }, counters, history, 0);
+    for (const [k, v] of flat.actorParams()) actor.set(k, v);
+    critics.flat = flat.criticParams();
+    flat.dispose();
+    return done();
   }
 
   // Stage 1: upper agent alone
-  const up = await runStage(
-    o,
-    {
-      stage: 'upper',
-      episodes: cfg.stage1Episodes,
-      noiseInputs: 1,
-      model: { actorSpecs: specs.upper, criticSpecs: specs.critic, actor: (ops, s) => withEntropy(upperPolicy(ops, nets, N, s.x!, s.noise0).w0), critic },
-      state: xw,
-    },
-    counters,
-    history,
-    0,
-  );
+  const up = await runStage(o, { stage: 'upper', episodes: cfg.stage1Episodes, state: xw }, counters, history, 0);
   const upper = up.actorParams();
   critics.upper = up.criticParams();
   up.dispose();
   for (const [k, v] of upper) actor.set(k, v);
-  if (o.kind === 'upper-only') return { actor, critics, history, updates: counters.updates, envSteps: counters.steps, elapsedMs: Date.now() - counters.t0 };
+  if (o.kind === 'upper-only') return done();
 
   // Stage 2: lower agents with the upper frozen
   if (!o.plan) throw new Error('hierarchical training needs day plans (masks and capital split)');
   const first = env.opts.firstDay;
   const last = env.opts.lastDay;
-  const frozen = upperOutputs(tf, nets, env, upper, first, last);
+  const frozen = await o.engine.upperOutputs(cfg, env, upper, first, last);
   const plans = new Map<number, DayPlan>();
   for (let t = first; t <= last; t++) plans.set(t, o.plan(t));
-  const d = nets.upper.dModel;
-  const a = cfg.fusionA;
-  const lowerState = (days: number[], wprev: Float32Array[]): StateTensors => {
-    const B = days.length;
+  const lowerState = (days: number[], wprev: Float32Array[]): StateArrays => {
     const s = xw(days, wprev);
-    s.w0 = tf.tensor(stack(days.map((t) => frozen.get(t)!.w0)), [B, N]);
-    s.emb = tf.tensor(stack(days.map((t) => frozen.get(t)!.emb)), [B, d]);
-    s.m1 = tf.tensor(stack(days.map((t) => plans.get(t)!.m1)), [B, N]);
-    s.m2 = tf.tensor(stack(days.map((t) => plans.get(t)!.m2)), [B, N]);
-    s.c1 = tf.tensor(Float32Array.from(days, (t) => plans.get(t)!.c1), [B, 1]);
-    s.c2 = tf.tensor(Float32Array.from(days, (t) => plans.get(t)!.c2), [B, 1]);
+    s.w0 = stack(days.map((t) => frozen.get(t)!.w0));
+    s.emb = stack(days.map((t) => frozen.get(t)!.emb));
+    s.m1 = stack(days.map((t) => plans.get(t)!.m1));
+    s.m2 = stack(days.map((t) => plans.get(t)!.m2));
+    s.c1 = Float32Array.from(days, (t) => plans.get(t)!.c1);
+    s.c2 = Float32Array.from(days, (t) => plans.get(t)!.c2);
     return s;
   };
-  const lo = await runStage(
-    o,
-    {
-      stage: 'lower',
-      episodes: cfg.stage2Episodes,
-      noiseInputs: 2,
-      model: {
-        actorSpecs: specs.lower,
-        criticSpecs: specs.critic,
-        actor: (ops, s) => {
-          const l = lowerPolicy(ops, nets, N, s.x!, s.emb!, s.m1!, s.m2!, s.noise0, s.noise1);
-          const action = fusePolicy(ops, a, s.w0!, l.w1, l.w2, s.c1!, s.c2!);
-          if (!(beta > 0)) return { action };
-          return { action, regularizer: tf.mul(-beta, tf.add(meanEntropy(tf, l.w1), meanEntropy(tf, l.w2))) };
-        },
-        critic,
-      },
-      state: lowerState,
-    },
-    counters,
-    history,
-    100,
-  );
+  const lo = await runStage(o, { stage: 'lower', episodes: cfg.stage2Episodes, state: lowerState }, counters, history, 100);
   for (const [k, v] of lo.actorParams()) actor.set(k, v);
   critics.lower = lo.criticParams();
   lo.dispose();
-  return { actor, critics, history, updates: counters.updates, envSteps: counters.steps, elapsedMs: Date.now() - counters.t0 };
+  return done();
 }

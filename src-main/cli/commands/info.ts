@@ -4,7 +4,7 @@ import type { CliCommand } from '../types';
 
 export const infoCommand: CliCommand = {
   name: 'info',
-  summary: 'version, database, schema, compute backend and ONNX Runtime',
+  summary: 'version, database, schema, training engine, compute backend and ONNX Runtime',
   usage: '[--json]',
   options: { json: { type: 'boolean' } },
   async run({ args, engine, io }) {
@@ -21,7 +21,10 @@ export const infoCommand: CliCommand = {
     io.out(`${info.name} ${info.version}`);
     io.out(`database:        ${info.dbPath}`);
     io.out(`schema version:  ${info.schemaVersion}`);
-    io.out(`compute backend: ${info.backend.name}`);
+    const t = info.training;
+    io.out(`training engine: ${t.name}: ${t.detail} (${t.name === 'onnx' ? 'execution providers' : 'backend'}: ${t.providers.join(', ')})`);
+    for (const s of t.skipped) io.out(`  not ${s.name}: ${s.reason}`);
+    io.out(`tfjs backend:    ${info.backend.name}${t.name === 'tfjs' ? '' : ' (reference engine; HDRL_TRAIN_ENGINE=tfjs trains with it)'}`);
     for (const s of info.backend.skipped) io.out(`  not ${s.name}: ${s.reason}`);
     io.out(`ONNX Runtime:    ${info.onnxRuntime.version} (providers: ${info.onnxRuntime.providers.join(', ') || 'none'})`);
     io.out(`node:            ${info.node}${info.electron ? `, electron ${info.electron}` : ''}`);

@@ -1,13 +1,13 @@
 /**
- * ONNX implementation of the `Ops` vocabulary (agents/ops.ts): each call appends an ONNX node and returns the
+ * ONNX implementation of the `Ops` vocabulary (compute/ops.ts): each call appends an ONNX node and returns the
  * name of its output, so running a network's `forward(ops, ...)` with an `OnnxOps` writes that network as an
  * ONNX graph. `buildOnnxModel` wraps the graph in a ModelProto (opset 17, IR version 8) encoded with onnx-proto
  * (protobufjs). Parameters become initializers, so the exported file is self-contained.
- * (design.md "Compute": inference through ONNX Runtime, agreement with tfjs to 1e-5.)
+ * (docs/architecture.md "Compute": inference through ONNX Runtime, agreement with tfjs to 1e-5.)
  */
 import { createRequire } from 'node:module';
-import type { Ops } from '../../agents/ops';
-import type { ParamValues } from '../../agents/params';
+import type { Ops } from '../ops';
+import type { ParamValues } from '../params';
 import type * as OnnxProtoModule from 'onnx-proto';
 
 const require = createRequire(import.meta.url);

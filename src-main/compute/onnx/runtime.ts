@@ -1,5 +1,5 @@
 /**
- * ONNX Runtime (onnxruntime-node) sessions for exported policies (design.md "Compute").
+ * ONNX Runtime (onnxruntime-node) sessions for exported policies (docs/architecture.md "Compute").
  *
  * `OnnxModel.create(bytes)` opens the model with the public API, `InferenceSession.create(buffer)`, which checks
  * the graph and gives its input/output names, and offers `run()` (async). Strategies decide synchronously

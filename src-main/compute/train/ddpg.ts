@@ -12,9 +12,14 @@
  * and returned by every call; `OnnxDdpg` holds them between calls. The graph is built once per model and batch
  * size, through `TrainOps` (ops.ts) so the networks are the very `forward(ops, ...)` definitions the tfjs
  * trainer and the ONNX exporter use, with gradients from gradients.ts and the optimiser from adam.ts.
+ *
+ * Acting (the exploration step of the training loop) runs a second, small graph: the actor alone on one state,
+ * with the exploration noise added to its logits, reading the same actor vector. `OnnxDdpg` is the training
+ * loop's `DdpgLearner` (agents/learner.ts) for this engine.
  */
 import type { DdpgConfig } from '../../agents/ddpg';
-import { initParams, sizeOf, type ParamSpec, type ParamValues } from '../../agents/params';
+import type { DdpgBatchArrays, DdpgLearner, StateArrays } from '../../agents/learner';
+import { initParams, sizeOf, type ParamSpec, type ParamValues } from '../params';
 import { adamCorrections, adamStep, clipByGlobalNorm, softUpdate, tfjsAdam } from './adam';
 import { backward } from './gradients';
 import { Graph, Tape, type Val, type ValueSpec } from './graph';
@@ -31,6 +36,12 @@ export interface TrainDdpgModel {
   action: number[];
   /** mu(s), and optionally a scalar added to the actor loss */
   actor(ops: TrainOps, s: Record<string, Val>): { action: Val; regularizer?: Val };
+  /**
+   * How many noise vectors (each of the action's shape) acting takes, and mu(s) with noise[k] added to the k-th
+   * actor's logits (as the tfjs models read s.noise0, s.noise1, ...).
+   */
+  noiseInputs: number;
+  act(ops: TrainOps, s: Record<string, Val>, noise: Val[]): Val;
   /** Q(s, a) [B, 1] */
   critic(ops: TrainOps, s: Record<string, Val>, a: Val): Val;
 }
@@ -124,15 +135,21 @@ export function buildDdpgUpdate(model: TrainDdpgModel, cfg: DdpgConfig, batch: n
   return { bytes: g.encode('ddpg_update', 'HDRL Desk DDPG update (critic step, actor step, soft target update)'), inputs: g.inputs, outputs: g.outputs, nodeCount: g.nodes.length };
 }
 
-/** A minibatch as flat float32 arrays, row-major with the batch axis first (shapes as the model declares). */
-export interface DdpgBatchArrays {
-  s: Record<string, Float32Array>;
-  a: Float32Array;
-  /** [B, 1] unscaled rewards */
-  r: Float32Array;
-  s2: Record<string, Float32Array>;
-  /** [B, 1] 1 where the episode truly ended */
-  done: Float32Array;
+export type { DdpgBatchArrays } from '../../agents/learner';
+
+/**
+ * Build the acting graph of `model`: inputs `actor` (the flat actor vector), `s.<name>` for each state input and
+ * `noise<k>` for each noise vector, all with batch 1; output `action`.
+ */
+export function buildDdpgAct(model: TrainDdpgModel, conv: ConvImpl = 'toeplitz'): DdpgUpdateGraph {
+  const g = new Graph();
+  const actor = g.input('actor', [total(model.actorSpecs)]);
+  const s: Record<string, Val> = {};
+  for (const [k, shape] of Object.entries(model.state)) s[k] = g.input(`s.${k}`, [1, ...shape]);
+  const noise = Array.from({ length: model.noiseInputs }, (_, k) => g.input(`noise${k}`, [1, ...model.action]));
+  const ops = new TrainOps(g, paramBlock(g, model.actorSpecs, actor, null), conv);
+  g.output('action', model.act(ops, s, noise));
+  return { bytes: g.encode('ddpg_act', 'HDRL Desk DDPG acting (actor with exploration noise on its logits)'), inputs: g.inputs, outputs: g.outputs, nodeCount: g.nodes.length };
 }
 
 function flatten(specs: readonly ParamSpec[], values: ParamValues, what: string): Float32Array {
@@ -173,9 +190,11 @@ export interface OnnxDdpgOptions extends TrainRunOptions {
  * A DDPG learner whose updates run in ONNX Runtime. Same initialisation as agents/ddpg.ts `Ddpg` (actor from
  * `seed`, critic from `seed + 1`, targets equal to the online networks, Adam moments zero).
  */
-export class OnnxDdpg {
+export class OnnxDdpg implements DdpgLearner {
   private state: Record<DdpgStateName, Float32Array>;
   private readonly session: TrainSession;
+  private actSession: TrainSession | undefined;
+  private readonly runOptions: OnnxDdpgOptions;
   readonly batchSize: number;
   readonly nodeCount: number;
   updates = 0;
@@ -202,6 +221,24 @@ export class OnnxDdpg {
     const built = buildDdpgUpdate(model, cfg, this.batchSize, opts.conv);
     this.nodeCount = built.nodeCount;
     this.session = TrainSession.open(built.bytes, built.inputs, built.outputs, opts);
+    this.runOptions = opts;
+  }
+
+  /** mu(s) of the online actor for one state, noise[k] added to the k-th actor's logits (graph built on first use). */
+  act(s: StateArrays, noise: readonly Float32Array[]): Float32Array {
+    if (noise.length !== this.model.noiseInputs) throw new Error(`act: ${noise.length} noise vectors, the model takes ${this.model.noiseInputs}`);
+    if (!this.actSession) {
+      const built = buildDdpgAct(this.model, this.runOptions.conv);
+      this.actSession = TrainSession.open(built.bytes, built.inputs, built.outputs, this.runOptions);
+    }
+    const feeds: Record<string, Float32Array> = { actor: this.state.actor };
+    for (const k of Object.keys(this.model.state)) {
+      const x = s[k];
+      if (!x) throw new Error(`act: state ${k} missing`);
+      feeds[`s.${k}`] = x;
+    }
+    noise.forEach((z, k) => (feeds[`noise${k}`] = z));
+    return this.actSession.run(feeds).action!;
   }
 
   /** One update (critic step, actor step, soft target update). Gives the critic loss and the actor loss. */
@@ -237,8 +274,10 @@ export class OnnxDdpg {
     return { actor: unflatten(this.model.actorSpecs, this.state.actorTarget), critic: unflatten(this.model.criticSpecs, this.state.criticTarget) };
   }
 
-  /** Release the ONNX Runtime session. */
+  /** Release the ONNX Runtime sessions. */
   dispose(): void {
     this.session.dispose();
+    this.actSession?.dispose();
+    this.actSession = undefined;
   }
 }

@@ -8,6 +8,7 @@
  * relu'(0) = 0, abs'(0) = -1 (tfjs: step(x, -1)).
  */
 import { broadcastShapes, numel, type Graph, type TapeEntry, type Val } from './graph';
+import { layerNormMatrices } from './ops';
 
 type Rule = (g: Graph, e: TapeEntry, gy: Val) => (Val | null)[];
 
@@ -111,6 +112,25 @@ const rules: Record<string, Rule> = {
       gx = mul(g, inner, invStd);
     }
     return [gx, gamma.tape ? unbroadcast(g, mul(g, gy, xhat), gamma.shape) : null, beta.tape ? unbroadcast(g, gy, beta.shape) : null];
+  },
+  // ops.ts layerNormMatrix, on rows [R, C] with xhat = (x - mean) / std and s = 1/std spread over each row:
+  //   gxhat = gy diag(gamma);  dx = s * (gxhat P - xhat * ((gxhat * xhat) J))     (P = I - 1/C, J = 1/C)
+  //   dgamma = sum over rows of gy * xhat;  dbeta = sum over rows of gy
+  layerNormMatrix: (g, e, gy) => {
+    const [x, gamma, beta] = e.inputs as [Val, Val, Val];
+    const xhat = e.info.xhat as Val;
+    const invStd = e.info.invStd as Val;
+    const [R, C] = xhat.shape as [number, number];
+    const gy2 = g.node1('Reshape', [gy, g.ints([R, C])], [R, C]);
+    let gx: Val | null = null;
+    if (x.tape) {
+      const m = layerNormMatrices(g, C);
+      const gxhat = g.node1('MatMul', [gy2, e.info.diag as Val], [R, C]);
+      const spread = g.node1('MatMul', [mul(g, gxhat, xhat), m.J], [R, C]);
+      const inner = g.node1('Sub', [g.node1('MatMul', [gxhat, m.P], [R, C]), mul(g, xhat, spread)], [R, C]);
+      gx = g.node1('Reshape', [mul(g, inner, invStd), g.ints([...x.shape])], [...x.shape]);
+    }
+    return [gx, gamma.tape ? unbroadcast(g, mul(g, gy2, xhat), gamma.shape) : null, beta.tape ? unbroadcast(g, gy2, beta.shape) : null];
   },
   mean: (g, e, gy) => {
     const x = e.inputs[0]!;

@@ -1,5 +1,5 @@
 /**
- * Train, store, reload and run SAMP-HDRL policies (method.md SAMP-HDRL; design.md "Storage" and "Compute").
+ * Train, store, reload and run SAMP-HDRL policies (docs/samp-hdrl.md; docs/architecture.md "Storage" and "Compute").
  *
  * - `trainSamp(req)` trains a variant on the training window (through a MarketView at trainEnd only),
  *   with the training engine the environment selects (agents/samp/engines.ts; ONNX Runtime by default), exports
@@ -17,7 +17,8 @@ import type { StrategyDecision } from '../types';
 import type { DdpgFlatDecisionDetailInput, SampDecisionDetailInput, SampVariant } from '../../../src-shared/domain/decision';
 import { trainingEngineChoice } from '../../compute/backend';
 import { OnnxModel } from '../../compute/onnx/runtime';
-import { deserializeParams, paramsToBinary, serializeParams, type ParamValues, type SerializedParams } from '../../agents/params';
+import { deserializeParams, paramsToBinary, serializeParams, type ParamValues, type SerializedParams } from '../../compute/params';
+import type { SampArtifacts } from '../../agents/samp/artifacts';
 import type { SampConfig } from '../../agents/samp/config';
 import { PortfolioEnv } from '../../agents/samp/env';
 import { viewFeatures } from '../../agents/samp/features';
@@ -46,7 +47,7 @@ export function variantKind(v: SampVariantId): PolicyKind {
 }
 
 /**
- * The config a variant actually runs: the ablation's change applied to `base` (method.md step 9):
+ * The config a variant actually runs: the ablation's change applied to `base` (SAMP-HDRL step 9):
  * no-dc -> static grouping; no-utility -> equal c1 = c2 = 1/2, no cash from the utility; no-rebound -> no
  * detector, no cap; lower-only -> a = 0; upper-only / ddpg-flat -> their own networks (see variantKind).
  */
@@ -57,33 +58,6 @@ export function variantConfig(v: SampVariantId, base: SampConfig): SampConfig {
   if (v === 'samp-hdrl/no-rebound') c.rebound = { ...c.rebound, enabled: false };
   if (v === 'samp-hdrl/lower-only') c.fusionA = 0;
   return c;
-}
-
-/** Everything a trained policy needs to be stored and reused. */
-export interface SampArtifacts {
-  format: 'samp-artifacts-v1';
-  variant: SampVariantId;
-  kind: PolicyKind;
-  /** the config as run (variant changes applied) */
-  config: SampConfig;
-  seed: number;
-  tickers: string[];
-  /** training window (day indices into the price matrix it was trained on) and dates */
-  train: { start: number; end: number; firstStateDay: number; startDate: string; endDate: string };
-  /** training engine that trained it: 'onnxruntime-cpu', 'onnxruntime-cuda', or the tfjs backend ('wasm', ...) */
-  backend: string;
-  /** actor weights (tfjs format: named float32 tensors) */
-  params: SerializedParams;
-  /** critic weights per stage (to continue training) */
-  critics: Record<string, SerializedParams>;
-  /** serialised ONNX ModelProto of the policy */
-  onnx: Uint8Array;
-  /** sha256 (hex) of the ONNX bytes and of the concatenated actor weight bytes */
-  sha256: { onnx: string; params: string };
-  /** sampTrainingKey of the run */
-  key: string;
-  history: TrainProgress[];
-  elapsedMs: number;
 }
 
 /** Inputs of {@link trainSamp}. */
@@ -195,18 +169,6 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
   };
 }
 
-/** Artifacts as a JSON string (ONNX bytes base64-encoded). */
-export function serializeSampArtifacts(a: SampArtifacts): string {
-  return JSON.stringify({ ...a, onnx: Buffer.from(a.onnx).toString('base64') });
-}
-
-/** Inverse of serializeSampArtifacts. */
-export function parseSampArtifacts(json: string): SampArtifacts {
-  const o = JSON.parse(json) as Omit<SampArtifacts, 'onnx'> & { onnx: string };
-  if (o.format !== 'samp-artifacts-v1') throw new Error(`unknown SAMP artifacts format ${String(o.format)}`);
-  return { ...o, onnx: new Uint8Array(Buffer.from(o.onnx, 'base64')) };
-}
-
 /** Convert ONNX float32 outputs to float64 weights summing to exactly 1 (zeros stay zero). */
 function toWeights(w: Float32Array, from = 0, n = w.length): Float64Array {
   const out = new Float64Array(n);
@@ -280,7 +242,7 @@ export class SampPolicy {
 
   /**
    * Run the exported network on a batch of inputs, e.g. perturbed windows for SHAP explanations
-   * (method.md SAMP-HDRL step 8). x: batch * N * L window features in the layout of agents/samp/features.ts
+   * (SAMP-HDRL step 8). x: batch * N * L window features in the layout of agents/samp/features.ts
    * (asset-major, oldest day first, scaled by config.featureScale); m1/m2: batch * N 0/1 masks (required for
    * the hierarchical policy). Gives every graph output (w0, embedding, w1, w2; or w for ddpg-flat) as raw
    * float32 arrays, batch-major.

@@ -12,7 +12,7 @@ const S = { drawdownThreshold: 0.1, riseThreshold: 0.05, minDays: 3, peakLookbac
 // idx:          0    1    2   3   4   5   6   7   8   9  10  11  12  13  14   15   16
 const series = [100, 100, 95, 89, 85, 88, 90, 91, 89, 90, 90, 90, 84, 95, 96, 101, 101];
 
-describe('rebound detector (method.md SAMP-HDRL step 5)', () => {
+describe('rebound detector (SAMP-HDRL step 5)', () => {
   const { states, flags } = detectRebounds(series, S, undefined, 'high');
 
   it('enters a downtrend only past the drawdown threshold', () => {

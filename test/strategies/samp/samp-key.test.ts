@@ -1,18 +1,19 @@
 /**
- * The reuse key of a trained SAMP model: the same revision, variant, config, seed and data up to the end of
- * training give the same key; a change to any of them gives another; prices after the training window do not
+ * The reuse key of a trained SAMP model: the same revision, training engine, variant, config, seed and data up to
+ * the end of training give the same key; a change to any of them gives another; prices after the training window do not
  * count (the training cannot read them).
  */
 import { describe, expect, it } from 'vitest';
 import { resolveSampConfig } from '../../../src-main/agents/samp/config';
 import { SAMP_TRAINING_REVISION, sampTrainingKey } from '../../../src-main/strategies/samp/model';
+import { trainingEngineChoice } from '../../../src-main/compute/backend';
 import { djiaSubset } from '../../helpers/data';
 
 describe('sampTrainingKey', () => {
   const prices = djiaSubset(300, 6);
   const cfg = resolveSampConfig('quick');
-  const key = (o: Partial<{ variant: 'samp-hdrl' | 'ddpg-flat'; seed: number; revision: number; trainEnd: number; cfg: typeof cfg; p: typeof prices }> = {}) =>
-    sampTrainingKey(o.variant ?? 'samp-hdrl', o.cfg ?? cfg, o.seed ?? 1, o.p ?? prices, 120, o.trainEnd ?? 199, o.revision ?? SAMP_TRAINING_REVISION);
+  const key = (o: Partial<{ variant: 'samp-hdrl' | 'ddpg-flat'; seed: number; revision: number; trainEnd: number; cfg: typeof cfg; p: typeof prices; engine: string }> = {}) =>
+    sampTrainingKey(o.variant ?? 'samp-hdrl', o.cfg ?? cfg, o.seed ?? 1, o.p ?? prices, 120, o.trainEnd ?? 199, o.revision ?? SAMP_TRAINING_REVISION, o.engine ?? trainingEngineChoice().key);
 
   it('is stable for the same inputs and changes with each of them', () => {
     const base = key();
@@ -20,6 +21,10 @@ describe('sampTrainingKey', () => {
     expect(key()).toBe(base);
     expect(sampTrainingKey('samp-hdrl', cfg, 1, prices, 120, 199)).toBe(base); // the current revision by default
     expect(key({ revision: SAMP_TRAINING_REVISION + 1 })).not.toBe(base);
+    // a model trained by one engine is never taken for one trained by another
+    const engines = new Set(['onnx-cpu', 'onnx-cuda', 'tfjs'].map((engine) => key({ engine })));
+    expect(engines.size).toBe(3);
+    expect(engines.has(base)).toBe(true);
     expect(key({ seed: 2 })).not.toBe(base);
     expect(key({ variant: 'ddpg-flat' })).not.toBe(base);
     expect(key({ trainEnd: 198 })).not.toBe(base);

@@ -1,5 +1,5 @@
 /**
- * Each ablation changes exactly what it names (method.md SAMP-HDRL step 9), checked on its decisions:
+ * Each ablation changes exactly what it names (SAMP-HDRL step 9), checked on its decisions:
  * upper-only -> w = w0; lower-only -> a = 0; no-utility -> c1 = c2 = 1/2 before the cap; no-rebound -> no cap;
  * no-dc -> one grouping for the whole test; ddpg-flat -> one fully invested softmax over all assets.
  */

@@ -3,7 +3,7 @@ import { sortinoRatios } from '../../../src-main/strategies/samp/logic/sortino';
 
 const rows = (cols: number[][]) => cols[0]!.map((_, d) => Float64Array.from(cols, (c) => c[d]!));
 
-describe('sortinoRatios (method.md SAMP-HDRL step 1)', () => {
+describe('sortinoRatios (SAMP-HDRL step 1)', () => {
   it('matches a hand-computed 4-day Sortino with the full-sample downside deviation', () => {
     // r = [0.02, -0.01, 0.03, -0.02]: mean 0.005; downside^2 mean = (1e-4 + 4e-4) / 4 = 1.25e-4
     // ratio = 0.005 / sqrt(1.25e-4) = 1/sqrt(5); annualised sqrt(252/5) = sqrt(50.4) = 7.0993

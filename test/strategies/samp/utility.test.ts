@@ -9,7 +9,7 @@ import {
 import { MarketView } from '../../../src-main/market/view';
 import { matrixFromRelatives } from '../../helpers/data';
 
-describe('groupUtility (method.md SAMP-HDRL step 4)', () => {
+describe('groupUtility (SAMP-HDRL step 4)', () => {
   it('matches a hand computation of mean - lambda * var plus the bounded momentum tilt', () => {
     // series [0.01, -0.01, 0.02, 0.00], periodsPerYear 1: mean 0.005; deviations 0.005,-0.015,0.015,-0.005;
     // sum of squares 5e-4; sample var 5e-4/3; U = 0.005 - 2 * 5e-4/3 = 0.0046667

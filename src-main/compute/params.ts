@@ -2,7 +2,7 @@
  * Network parameters as plain named float32 arrays: the one format shared by the tfjs trainer (which wraps each
  * in a tf.variable), the ONNX exporter (which writes each as an initializer) and the model artifacts (JSON with
  * base64 data). Initialisation is seeded per parameter name, so adding a parameter never changes the others.
- * (Method: SAMP-HDRL section 7, "Training"; reproducibility convention of design.md.)
+ * (SAMP-HDRL step 7, training; seeded like every random choice, docs/architecture.md "Conventions".)
  */
 import seedrandom from 'seedrandom';
 

@@ -4,7 +4,7 @@
  *   - `TfOps` (here): TensorFlow.js tensors, differentiable, used for training (tf.variableGrads / optimizer);
  *   - `OnnxOps` (compute/onnx/emitter.ts): emits ONNX nodes, used to export the trained policy for ONNX Runtime.
  * So the trained graph and the exported graph are the same definition, and test/agents/agents-onnx-agreement
- * checks that they agree to 1e-5. (Method: SAMP-HDRL sections 2, 3 and 7; design.md "Compute".)
+ * checks that they agree to 1e-5. (SAMP-HDRL steps 2, 3 and 7; docs/architecture.md "Compute".)
  *
  * All tensors are float32. Axes are explicit non-negative integers; shapes may use -1 for one inferred dimension
  * (the batch), every other dimension is a configuration constant.
