@@ -1,11 +1,15 @@
 /**
  * Summaries of backtest results for tables and exports: one row per strategy with the mean and sample standard
- * deviation of each metric over its seeds and windows (method.md "Seeds": report mean and spread), the
+ * deviation of each metric over its seeds and windows (docs/backtest-conventions.md "Runs": mean and spread over seeds), the
  * hindsight mark and how many of its runs carry each flag; the learned strategies before and after costs; the
  * paired test of each learned strategy's Sharpe ratio against equal weight's on the same days; and the results
  * document with the caveats a reader needs. The rules they apply (mean ± std and its NaN rule, metric titles and
  * digits, the equal-weight verdict, the concentration guard) live in src-shared/domain, the statistics in
  * src-main/metrics; this file lays out the tables.
+ *
+ * Why this file is long: the summary rows, the before/after-costs table, the paired tests and the results
+ * document are one layout over the same grouped runs; each piece is short, and they share the grouping and the
+ * column rules, which would otherwise be passed between files.
  */
 import {
   concentrationNote,
@@ -186,15 +190,46 @@ function tableNotes(summaries: readonly StrategySummary[], hindsightMark: string
 }
 
 /**
- * The metrics table printed by `hdrl backtest`: one row per strategy, mean ± std over seeds and windows,
- * hindsight strategies marked with '*', flags (≈EW = close to equal weight, concentrated) with their run counts,
- * and notes.
+ * What the ± of a table of strategy summaries is taken across, said plainly: across test windows it is how much a
+ * figure moved from one market period to the next, across seeds it is training noise — two different things
+ * that read alike. `windowLabels` (the test windows' labels) lets it say "years" when every window is one.
+ * Strategies with different seed or window counts are named with theirs. Empty when no row has a spread.
  */
-export function metricsTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS): string {
-  const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_SPECS[m].title), 'flags'];
-  const rows = summaries.map((s) => [`${s.strategy}${s.hindsight ? ' *' : ''}`, `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`, ...metrics.map((m) => formatSpread(m, s.metrics[m])), flagCell(s)]);
+export function spreadNote(summaries: readonly StrategySummary[], windowLabels: readonly string[] = []): string {
+  const years = windowLabels.length > 0 && windowLabels.every((l) => /^\d{4}$/.test(l));
+  const windows = (k: number) => (years ? `${k} test years` : `${k} test windows`);
+  const across = (s: StrategySummary) => (s.seeds > 1 && s.windows > 1 ? `${s.seeds} seeds x ${windows(s.windows)}` : s.seeds > 1 ? `${s.seeds} seeds` : windows(s.windows));
+  const spread = summaries.filter((s) => s.runs > 1);
+  if (!spread.length) return '';
+  const kinds = [...new Set(spread.map(across))];
+  const meaning: string[] = [];
+  if (spread.some((s) => s.windows > 1)) meaning.push(`across ${years ? 'years' : 'windows'} it is how much the figure moved from one ${years ? 'year' : 'window'} to the next, not an uncertainty of the estimate`);
+  if (spread.some((s) => s.seeds > 1)) meaning.push('across seeds it is the training noise of the same strategy on the same data');
+  let where: string;
+  if (kinds.length === 1) {
+    where = `across the ${kinds[0]}`;
+    if (windowLabels.length > 1 && windowLabels.length <= 6 && spread.every((s) => s.windows > 1)) where += ` (${windowLabels.join(', ')})`;
+    if (!spread.some((s) => s.seeds > 1)) where += ', one seed each';
+  } else where = `across ${kinds.map((k) => `${k} (${spread.filter((s) => across(s) === k).map((s) => s.strategy).join(', ')})`).join('; ')}`;
+  return `± is the sample std ${where}: ${meaning.join('; ')}`;
+}
+
+/**
+ * The metrics table printed by `hdrl backtest`: one row per strategy, mean ± std over its runs (the note says
+ * across what: spreadNote), hindsight strategies marked with '*', flags (≈EW = close to equal weight,
+ * concentrated) with their run counts, and notes. The annual return is left out where it repeats the cumulative
+ * return in every row (test windows of one year), with a note saying so.
+ */
+export function metricsTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS, windowLabels: readonly string[] = []): string {
+  const same = (s: StrategySummary) => formatSpread('annualReturn', s.metrics.annualReturn) === formatSpread('cumulativeReturn', s.metrics.cumulativeReturn);
+  const dropAnnual = metrics.includes('annualReturn') && metrics.includes('cumulativeReturn') && summaries.length > 0 && summaries.every(same);
+  const shown = dropAnnual ? metrics.filter((m) => m !== 'annualReturn') : metrics;
+  const header = ['strategy', 'runs', ...shown.map((m) => METRIC_SPECS[m].title), 'flags'];
+  const rows = summaries.map((s) => [`${s.strategy}${s.hindsight ? ' *' : ''}`, `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`, ...shown.map((m) => formatSpread(m, s.metrics[m])), flagCell(s)]);
   const notes = tableNotes(summaries, '*');
-  if (summaries.some((s) => s.runs > 1)) notes.push('values: mean ± sample std over seeds and windows');
+  const spread = spreadNote(summaries, windowLabels);
+  if (spread) notes.push(spread);
+  if (dropAnnual) notes.push(`${METRIC_SPECS.annualReturn.title} is not shown: it equals ${METRIC_SPECS.cumulativeReturn.title} in every row (test windows of one year)`);
   return textTable(header, rows) + (notes.length ? '\n' + notes.map((n) => `  ${n}`).join('\n') : '');
 }
 

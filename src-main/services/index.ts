@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { contract, isChannel, type ApiError, type ApiResult, type Channel } from '../../src-shared/contract';
 import type { Engine } from '../engine';
+import { DatabaseBusyError } from '../store/db';
 import { ServiceError } from './errors';
 import { LOCAL_CALLER, type Caller, type Handler, type Handlers } from './types';
 import { appHandlers } from './app';
@@ -14,6 +15,9 @@ import { runHandlers } from './runs';
 import { explainHandlers } from './explain';
 import { noteHandlers } from './notes';
 import { reportHandlers } from './reports';
+import { bookHandlers } from './books';
+import { modelHandlers } from './models';
+import { analyticsHandlers } from './analytics';
 
 export const handlers: Handlers = {
   ...appHandlers,
@@ -23,6 +27,9 @@ export const handlers: Handlers = {
   ...explainHandlers,
   ...noteHandlers,
   ...reportHandlers,
+  ...bookHandlers,
+  ...modelHandlers,
+  ...analyticsHandlers,
 };
 
 function zodIssues(e: z.ZodError): { path: string; message: string }[] {
@@ -36,6 +43,7 @@ export function describeChannel(ch: unknown): string {
 
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ServiceError) return { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) };
+  if (e instanceof DatabaseBusyError) return { code: 'CONFLICT', message: e.message };
   if (e instanceof z.ZodError) return { code: 'BAD_REQUEST', message: 'the request does not match the contract', issues: zodIssues(e) };
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'INTERNAL', message };
@@ -59,7 +67,7 @@ export async function dispatch(engine: Engine, channel: unknown, payload: unknow
     }
     return { ok: true, value: out.data };
   } catch (e) {
-    if (!(e instanceof ServiceError)) console.error(`[${channel}]`, e);
+    if (!(e instanceof ServiceError || e instanceof DatabaseBusyError)) console.error(`[${channel}]`, e);
     return { ok: false, error: toApiError(e) };
   }
 }

@@ -14,6 +14,9 @@ import { dataMethods } from './data';
 import { explainMethods } from './explain';
 import { noteMethods } from './notes';
 import { reportMethods } from './reports';
+import { bookMethods } from './books';
+import { modelMethods } from './models';
+import { analyticsMethods } from './analytics';
 
 export const contract = {
   ...appMethods,
@@ -23,6 +26,9 @@ export const contract = {
   ...explainMethods,
   ...noteMethods,
   ...reportMethods,
+  ...bookMethods,
+  ...modelMethods,
+  ...analyticsMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -58,3 +64,6 @@ export * from './data';
 export * from './reports';
 export * from './explain';
 export * from './notes';
+export * from './books';
+export * from './models';
+export * from './analytics';

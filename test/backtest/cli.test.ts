@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src-main/cli';
-import { expandStrategyList, parseParamFlags } from '../../src-main/cli/commands/backtest';
+import { clockTime, deskHint, expandStrategyList, parseParamFlags, ProgressClock } from '../../src-main/cli/commands/backtest';
+import { resolveDbPath } from '../../src-main/engine';
 import { classicIds } from '../../src-main/strategies/registry';
 import { TINY_OVERRIDES } from '../strategies/samp/samp-helpers';
 
@@ -35,7 +36,7 @@ describe('hdrl backtest / runs / optimize', () => {
     const json = path.join(dir, 'r.json');
     const r = await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp,bcrp', '--from', '2000-01-01', '--to', '2000-03-31', '--seeds', '2', '--json', json);
     expect(r.code, r.err).toBe(0);
-    const ids = [...r.out.matchAll(/^run: (r-[0-9a-f]+)$/gm)].map((m) => m[1]);
+    const ids = [...r.err.matchAll(/: stored as run (r-[0-9a-f]+) /gm)].map((m) => m[1]);
     expect(ids.length).toBe(4); // 2 strategies x 2 seeds
     expect(r.out).toMatch(/^crp\s+2\s/m);
     expect(r.out).toMatch(/^bcrp \*\s+2\s/m);
@@ -62,6 +63,54 @@ describe('hdrl backtest / runs / optimize', () => {
     expect(listed.every((x) => x.status === 'complete')).toBe(true);
     const table = await hdrl('runs', '--universe', 'djia30');
     expect(table.out).toContain('bcrp *');
+  });
+
+  it('backtest reports progress in plain lines when its output is not a terminal, and ends saying how to open the desk', async () => {
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+    Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
+    let r: Awaited<ReturnType<typeof hdrl>>;
+    try {
+      r = await hdrl('backtest', '--universe', 'djia30', '--protocol', 'samp', '--strategy', 'crp,ubah');
+    } finally {
+      if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
+    expect(r.code, r.err).toBe(0);
+    // one line per stored run: what it is, its id, the time so far and, until the last, an estimate of the rest
+    const lines = r.err.trimEnd().split('\n');
+    expect(lines).toHaveLength(6); // 2 strategies x 3 test years, nothing else
+    lines.forEach((l, k) => expect(l).toMatch(new RegExp(`^  run ${k + 1}/6 (crp|ubah) seed 1, test (1998|1999|2000): stored as run r-[0-9a-f]+ \\(\\d+:\\d\\d elapsed${k < 5 ? ', about \\d+:\\d\\d left' : ''}\\)$`)));
+    expect(lines[0]).toContain('crp seed 1, test 1998');
+    expect(lines[5]).toContain('ubah seed 1, test 2000');
+    // no bare run ids anywhere: an id always comes with what the run is
+    expect(`${r.out}\n${r.err}`).not.toMatch(/^\s*(run: )?r-[0-9a-f]+\s*$/m);
+    // the spread is said to be one across years, and the annual return that repeats the cumulative one is left out
+    expect(r.out).toContain('± is the sample std across the 3 test years (1998, 1999, 2000), one seed each');
+    expect(r.out.split('\n').find((l) => l.startsWith('strategy'))).not.toContain('ann ret');
+    expect(r.out).toContain('ann ret is not shown: it equals cum ret in every row');
+    const out = r.out.trimEnd().split('\n');
+    expect(out.at(-2)).toBe(`stored 6 run(s) in ${path.resolve(db)}; \`hdrl runs --universe djia30\` lists them`);
+    expect(out.at(-1)).toBe(`to look at the runs in the desk: npm run serve -- --db ${db} and open the link it prints, or HDRL_DB=${db} npm start for the desktop window`);
+    // --quiet: the same results without the progress lines
+    const quiet = await hdrl('backtest', '--universe', 'djia30', '--protocol', 'samp', '--strategy', 'crp', '--quiet');
+    expect(quiet.code).toBe(0);
+    expect(quiet.err).toBe('');
+  });
+
+  it('ProgressClock: elapsed time and what remains at the pace so far', () => {
+    let now = 0;
+    const c = new ProgressClock(4, () => now);
+    now = 30_000;
+    expect(c.note(1)).toBe('0:30 elapsed, about 1:30 left');
+    now = 3_725_000;
+    expect(c.note(4)).toBe('1:02:05 elapsed');
+    expect(new ProgressClock(null, () => 0).note(3)).toBe('0:00 elapsed');
+    expect(clockTime(59_400)).toBe('0:59');
+  });
+
+  it('the desk hint names the database only when it is not the default one', () => {
+    expect(deskHint(resolveDbPath())).toBe('to look at the runs in the desk: npm run serve and open the link it prints, or npm start for the desktop window');
+    expect(deskHint("/tmp/it's here.db")).toContain(`npm run serve -- --db '/tmp/it'\\''s here.db'`);
   });
 
   it('optimize prints long-only weights summing to 1', async () => {
@@ -93,8 +142,8 @@ describe('hdrl backtest / runs / optimize', () => {
     );
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/training 2 model\(s\) \(learned strategy x seed x window\) in 2 processes/);
-    expect(r.err).toMatch(/\[2\/2\] samp-hdrl seed \d window 1\/1: succeeded/);
-    expect(r.out.match(/^run: /gm)).toHaveLength(4);
+    expect(r.err).toMatch(/^ {2}model 2\/2 samp-hdrl seed \d, test 1992-06-01\.\.1992-07-31: trained in \d+ s \(\d+:\d\d elapsed\)$/m);
+    expect(r.err.match(/^ {2}run \d\/4 .*: stored as run r-/gm)).toHaveLength(4);
     const classicOnly = await hdrl('backtest', '--universe', 'djia30', '--strategy', 'crp', '--from', '1992-06-01', '--to', '1992-07-31', '--workers', '2');
     expect(classicOnly.code).toBe(0);
     expect(classicOnly.err).not.toMatch(/training/);

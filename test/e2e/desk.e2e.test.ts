@@ -15,7 +15,9 @@ import { runBacktest } from '../../src-main/backtest/run';
 import { ensureBuilt, launchBrowser, openSignedIn, ROOT, screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
 import type { RunSummary, RunWeights } from '../../src-shared/contract/runs';
+import { sampDetail } from '../../src-shared/domain/decision';
 import type { MarketReboundsResponse, RegimesResponse } from '../../src-shared/contract/explain';
+import type { ModelsListResponse } from '../../src-shared/contract/models';
 
 let engine: ReturnType<typeof tempEngine>;
 let host: Host;
@@ -30,6 +32,12 @@ async function call<T>(channel: string, req: object): Promise<T> {
   return r.value as T;
 }
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+/** The little of the page's DOM the checks below read (this file compiles without the DOM library). */
+interface BrowserDocument {
+  activeElement: { getAttribute(name: string): string | null } | null;
+  documentElement: { scrollWidth: number; clientWidth: number };
+  querySelector(selector: string): { scrollWidth: number; clientWidth: number } | null;
+}
 
 beforeAll(async () => {
   const dir = ensureBuilt();
@@ -47,7 +55,7 @@ beforeAll(async () => {
   expect(samp[0]!.status).toBe('complete');
   // the run records its model (a file next to the database, checksummed) and the backend that trained it
   const row = engine.db.prepare('SELECT backend, model_path, model_sha256 FROM runs WHERE id = ?').get(sampRun) as { backend: string; model_path: string; model_sha256: string };
-  expect(row.backend).toMatch(/^(tfjs-node-gpu|tfjs-node|wasm|cpu)$/);
+  expect(row.backend).toMatch(/^(onnxruntime-cpu|onnxruntime-cuda|tfjs-node-gpu|tfjs-node|wasm|cpu)$/);
   expect(fs.existsSync(path.join(engine.dir, row.model_path))).toBe(true);
   expect(row.model_sha256).toMatch(/^[0-9a-f]{64}$/);
   host = await startHost(engine, { rendererDir: dir });
@@ -77,7 +85,7 @@ describe('the desk on real runs', () => {
       expect(await page.locator(`[data-testid="weight-row-${t}"] [data-col="weight"]`).textContent()).toBe(pct(w.final.weights[i]!));
     }
     expect(await page.locator('[data-testid="cash-weight"]').textContent()).toBe(pct(w.final.cash));
-    const groups = w.detail!.groups as { high: string[] };
+    const groups = sampDetail(w.detail)!.groups;
     const high = w.tickers.reduce((s, t, i) => s + (groups.high.includes(t) ? w.final.weights[i]! : 0), 0);
     expect(await page.locator('[data-testid="group-total-High-quality"]').textContent()).toBe(pct(high));
     await page.fill('[data-testid="note-text"]', 'Approved after review of the high-quality tilt.');
@@ -136,7 +144,7 @@ describe('the desk on real runs', () => {
     await sampRow.waitFor();
     // the newest window (the crp run just made) is selected by default; add the SAMP-HDRL group
     await sampRow.locator('input[type="checkbox"]').check();
-    const verdict = page.locator('[data-testid="ew-verdict"] li');
+    const verdict = page.locator('[data-testid="ew-verdict"] li [data-testid="verdict-text"]');
     await verdict.first().waitFor();
     const s = samp.metrics.sharpe as number;
     const c = samp.metrics.cumulativeReturn as number;
@@ -181,7 +189,7 @@ describe('the desk on real runs', () => {
     // the capital split attribution recomputes exactly the split the strategy used that day
     const full = await call<{ date: string; capital: { output: string; fx: number }[] }>('explain.get', { runId: sampRun });
     const w = await call<RunWeights>('runs.weights', { id: sampRun, date: full.date });
-    const cap = (w.detail as { capital: { c1: number; c2: number; cash: number } }).capital;
+    const cap = sampDetail(w.detail)!.capital;
     expect(full.capital.find((c) => c.output.startsWith('high'))!.fx).toBeCloseTo(cap.c2, 9);
     expect(full.capital.find((c) => c.output.startsWith('cash'))!.fx).toBeCloseTo(cap.cash, 9);
     await page.locator('[data-testid="capital-shap"]').waitFor();
@@ -250,5 +258,174 @@ describe('the desk on real runs', () => {
     await page.click('[data-testid="theme-toggle"]');
     expect(consoleErrors).toEqual([]);
     expect(fs.existsSync(screenshotPath('desk-today'))).toBe(true);
+  });
+
+  it('friction: Training lists the stored models with what they were trained on and the runs that used them', async () => {
+    const { models } = await call<ModelsListResponse>('models.list', {});
+    expect(models.length).toBeGreaterThan(0);
+    const m = models.find((x) => x.runs.some((r) => r.id === sampRun))!;
+    await page.goto(`${host.url}#/training`);
+    const row = page.locator(`[data-testid="model-${m.key.slice(0, 12)}"]`);
+    await row.waitFor();
+    expect(await page.locator('[data-testid="models-table"] tbody tr').count()).toBe(models.length);
+    const cell = async (col: string) => (await row.locator(`[data-col="${col}"]`).textContent())!.trim();
+    expect(await cell('strategy')).toBe('samp-hdrl');
+    expect(await cell('variant')).toBe('full method');
+    expect(await cell('seed')).toBe(String(m.seed));
+    expect(await cell('preset')).toBe(m.preset);
+    expect(await cell('train')).toBe(`${m.trainFrom} – ${m.trainTo}`);
+    expect(await cell('backend')).toBe(m.backend);
+    expect(await cell('trainingMs')).toMatch(/^\d+ (s|min \d\d s)$/);
+    const run = await call<RunSummary>('runs.get', { id: sampRun });
+    expect(await cell('runs')).toContain(`${run.windowFrom} – ${run.windowTo}`);
+    expect(await page.getByText('No training started in this session yet').count()).toBe(0);
+  });
+
+  it('friction: Reports sorts its runs from the keyboard (buttons in the headers, aria-sort) and previews a report in a sandboxed frame', async () => {
+    await page.goto(`${host.url}#/reports`);
+    const table = page.locator('[data-testid="backtest-runs"]');
+    await table.locator('tbody tr').first().waitFor();
+    // Tab moves from one header button to the next: the headers are reachable without a mouse
+    await page.locator('[data-testid="sort-strategy"]').focus();
+    await page.keyboard.press('Tab');
+    const focused = () => page.evaluate(() => (globalThis as unknown as { document: BrowserDocument }).document.activeElement?.getAttribute('data-testid'));
+    expect(await focused()).toBe('sort-seed');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('sort-sharpe');
+    const sharpeTh = table.locator('th', { has: page.locator('[data-testid="sort-sharpe"]') });
+    expect(await sharpeTh.getAttribute('aria-sort')).toBe('none');
+    const runs = await call<RunSummary[]>('runs.list', { universe: 'djia30', status: 'complete', limit: 5000 });
+    const sharpeCells = async () => (await table.locator('tbody tr td:nth-child(6)').allTextContents()).map((t) => t.trim());
+    const expected = (dir: 1 | -1) => [...runs].sort((a, b) => ((a.metrics.sharpe as number) - (b.metrics.sharpe as number)) * dir).map((r) => (r.metrics.sharpe as number).toFixed(2));
+    await page.keyboard.press('Enter');
+    expect(await sharpeTh.getAttribute('aria-sort')).toBe('descending');
+    expect(await sharpeCells()).toEqual(expected(-1));
+    await page.keyboard.press('Space');
+    expect(await sharpeTh.getAttribute('aria-sort')).toBe('ascending');
+    expect(await sharpeCells()).toEqual(expected(1));
+
+    // the preview: the HTML report of the chosen run, in an iframe with an empty sandbox, from srcdoc
+    const chosen = await page.locator('[data-testid="report-run"]').inputValue();
+    const date = await page.locator('[data-testid="report-date"]').inputValue();
+    await page.click('[data-testid="preview-allocation"]');
+    const frame = page.locator('[data-testid="report-preview"]');
+    await frame.waitFor();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await frame.getAttribute('src')).toBeNull();
+    const html = (await frame.getAttribute('srcdoc'))!;
+    expect(html).toMatch(/^<!doctype html>/i);
+    const body = page.frameLocator('[data-testid="report-preview"]').locator('body');
+    await body.waitFor();
+    expect(await body.textContent()).toContain(date);
+    expect(await page.locator('[data-testid="preview-title"]').textContent()).toContain(`decision of ${date}`);
+    const label = (await call<RunSummary>('runs.get', { id: chosen })).strategy;
+    expect(await page.locator('[data-testid="preview-title"]').textContent()).toContain(label);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('friction-reports-preview-1280'), fullPage: true });
+  });
+
+  it('friction: the chosen run is kept across views and reloads', async () => {
+    const runs = await call<RunSummary[]>('runs.list', { universe: 'djia30', status: 'complete', limit: 5000 });
+    const other = runs.find((r) => r.strategy === 'ubah')!;
+    await page.goto(`${host.url}#/reports`);
+    const picker = page.locator('[data-testid="report-run"]');
+    await picker.waitFor();
+    expect(await picker.inputValue()).not.toBe(other.id);
+    await picker.selectOption(other.id);
+    await page.click('[data-testid="nav-training"]');
+    await page.locator('h1', { hasText: 'Training' }).waitFor();
+    await page.click('[data-testid="nav-reports"]');
+    await page.locator('[data-testid="report-date"]').waitFor();
+    expect(await picker.inputValue()).toBe(other.id);
+    await page.reload();
+    await page.locator('[data-testid="report-date"]').waitFor();
+    expect(await picker.inputValue()).toBe(other.id);
+  });
+
+  it('friction: while the runs load, Reports shows placeholders, never "no runs"', async () => {
+    await page.goto(`${host.url}#/about`);
+    await page.locator('[data-testid="about-info"]').waitFor();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await page.route('**/api/runs.list', async (route) => {
+      await gate;
+      await route.continue();
+    });
+    try {
+      await page.click('[data-testid="nav-reports"]');
+      await page.locator('[data-testid="reports-loading"]').waitFor();
+      expect(await page.locator('[data-testid="reports-empty"]').count()).toBe(0);
+      expect(await page.locator('[data-testid="reports-loading"]').getAttribute('aria-busy')).toBe('true');
+      release();
+      await page.locator('[data-testid="allocation-card"]').waitFor();
+      expect(await page.locator('[data-testid="reports-loading"]').count()).toBe(0);
+    } finally {
+      release();
+      await page.unroute('**/api/runs.list');
+    }
+  });
+
+  it('friction: the job tray collapses, stays collapsed after a reload, and a dismissed job stays dismissed', async () => {
+    await page.goto(`${host.url}#/about`);
+    await page.locator('[data-testid="about-info"]').waitFor();
+    const job = await call<{ id: string }>('jobs.demo', { steps: 2, delayMs: 10 });
+    const tray = page.locator('[data-testid="job-tray"]');
+    await tray.locator(`[data-testid="job-${job.id}"][data-status="succeeded"]`).waitFor({ timeout: 30_000 });
+    await page.click('[data-testid="tray-collapse"]');
+    expect(await tray.getAttribute('data-collapsed')).toBe('true');
+    expect(await tray.locator('.job').count()).toBe(0);
+    const collapsedBox = (await tray.boundingBox())!;
+    expect(collapsedBox.height).toBeLessThan(60);
+    await page.reload();
+    await page.locator('[data-testid="tray-expand"]').waitFor();
+    expect(await tray.getAttribute('data-collapsed')).toBe('true');
+    expect(await tray.locator('.job').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('friction-tray-collapsed-1280') });
+    await page.click('[data-testid="tray-expand"]');
+    await tray.locator(`[data-testid="job-${job.id}"]`).waitFor();
+    await page.screenshot({ path: screenshotPath('friction-tray-open-1280') });
+    // dismiss every finished job shown: after a reload the tray does not bring them back
+    for (const id of await tray.locator('.job').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice(4)))) {
+      await page.click(`[data-testid="dismiss-${id}"]`);
+    }
+    await tray.waitFor({ state: 'detached' });
+    await page.reload();
+    await page.locator('[data-testid="about-info"]').waitFor();
+    await page.waitForTimeout(300); // jobs.list has answered (the tray renders from it)
+    expect(await page.locator('[data-testid="job-tray"]').count()).toBe(0);
+  });
+
+  it('friction: About has no demo job button; no horizontal overflow at 1280x800; screenshots at both sizes', async () => {
+    await page.goto(`${host.url}#/about`);
+    await page.locator('[data-testid="about-info"]').waitFor();
+    expect(await page.locator('[data-testid="demo-job"]').count()).toBe(0);
+    expect(await page.getByText('Run a demo job').count()).toBe(0);
+    const views: [string, string][] = [
+      ['training', '[data-testid="models-table"]'],
+      ['reports', '[data-testid="allocation-card"]'],
+      ['about', '[data-testid="about-info"]'],
+    ];
+    for (const [w, h] of [
+      [1280, 800],
+      [1600, 1000],
+    ]) {
+      await page.setViewportSize({ width: w!, height: h! });
+      for (const [name, ready] of views) {
+        await page.goto(`${host.url}#/${name}`);
+        await page.locator(ready).waitFor();
+        await page.waitForTimeout(300);
+        const overflow = await page.evaluate(() => {
+          const doc = (globalThis as unknown as { document: BrowserDocument }).document;
+          const c = doc.querySelector('.content')!;
+          return { page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth, content: c.scrollWidth - c.clientWidth };
+        });
+        expect(overflow, `${name} at ${w}x${h}`).toEqual({ page: 0, content: 0 });
+        await page.screenshot({ path: screenshotPath(`friction-${name}-${w}`) });
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(consoleErrors).toEqual([]);
   });
 });

@@ -1,11 +1,18 @@
 /**
  * `hdrl backtest`: run strategies over a universe (explicit window or a walk-forward protocol), store every run,
- * print `run: ID` per stored run and a metrics table (mean ± std over seeds and windows), optionally write the
- * results with daily weights as JSON.
+ * and print a metrics table (mean ± std, said across what), the learned strategies before and after costs and
+ * against equal weight; optionally write the results with daily weights as JSON, or the results document.
+ *
+ * Progress goes to stderr as plain lines in any output, terminal or not: one per trained model and one per stored
+ * run (strategy, seed, test window, run id), each with the time elapsed and an estimate of what remains; a
+ * terminal also gets the running percentage every half second. The last line of stdout says how to open the desk
+ * on the same database.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
+import { loadUniversePrices, requestWindows, runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
+import type { WalkWindow } from '../../market/walkforward';
+import { resolveDbPath } from '../../engine';
 import { costsTable, equalWeightVerdicts, metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
 import { getRunDays } from '../../store/runs';
 import { getCodeVersion } from '../../version';
@@ -82,15 +89,60 @@ export function resultsJson(results: readonly BacktestRunResult[]): unknown {
   };
 }
 
+/** "0:42", "12:05", "1:02:05" */
+export function clockTime(ms: number): string {
+  const t = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = String(t % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/**
+ * Elapsed time of a phase of equal-looking steps (trainings, runs) and what remains by the mean step so far:
+ * "1:14 elapsed, about 3:42 left". Without a known total, elapsed time only.
+ */
+export class ProgressClock {
+  private readonly start: number;
+  constructor(
+    readonly total: number | null,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.start = now();
+  }
+  /** The note after `done` finished steps. */
+  note(done: number): string {
+    const elapsed = this.now() - this.start;
+    const left = this.total !== null && done > 0 && done < this.total ? (elapsed / done) * (this.total - done) : null;
+    return `${clockTime(elapsed)} elapsed${left !== null ? `, about ${clockTime(left)} left` : ''}`;
+  }
+}
+
+/** A path as one shell word. */
+const shellWord = (p: string) => (/^[A-Za-z0-9_./:@%+=-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * How to open the desk on the database a command wrote: `npm run serve` (then the link it prints) or `npm start`,
+ * naming the database when it is not the one the desk opens by default.
+ */
+export function deskHint(dbPath: string): string {
+  const own = path.resolve(dbPath) !== resolveDbPath();
+  const serve = own ? `npm run serve -- --db ${shellWord(dbPath)}` : 'npm run serve';
+  const start = own ? `HDRL_DB=${shellWord(dbPath)} npm start` : 'npm start';
+  return `to look at the runs in the desk: ${serve} and open the link it prints, or ${start} for the desktop window`;
+}
+
 export const backtestCommand: CliCommand = {
   name: 'backtest',
   summary: 'backtest strategies on a universe and store the runs',
   usage:
     '--universe NAME --strategy S[,S...] (classic = every classic baseline, ID/* = every variant of ID) [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
     '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|paper]\n' +
-    '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE]\n' +
+    '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE] [--quiet]\n' +
     '  --workers N: train the learned strategies\' models in N processes first (one job per strategy, seed and window),\n' +
-    '               then run the backtest, which reuses them; the results are those of --workers 1',
+    '               then run the backtest, which reuses them; the results are those of --workers 1\n' +
+    '  progress (a line per trained model and per stored run, with an estimate of the time left) goes to stderr;\n' +
+    '  --quiet leaves it out',
   options: {
     universe: { type: 'string' },
     strategy: { type: 'string' },
@@ -141,43 +193,65 @@ export const backtestCommand: CliCommand = {
       params: parseParamFlags((args.param as string[] | undefined) ?? []),
     };
     const workers = num(args.workers, 'workers', (x) => Number.isInteger(x) && x >= 1 && x <= 64) ?? 1;
-    if (workers > 1) {
-      const { pretrainInParallel, windowCount } = await import('../../backtest/pretrain');
-      let windows: number;
-      try {
-        windows = windowCount(engine!.db, req);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      await pretrainInParallel(engine!.jobs, req, workers, windows, {
-        onStart: (total, processes) => io.err(`training ${total} model(s) (learned strategy x seed x window) in ${processes} processes`),
-        onEnd: (o, done, total) =>
-          io.err(
-            `  [${done}/${total}] ${o.task.strategy} seed ${o.task.seed} window ${o.task.window + 1}/${windows}: ${o.status} in ${(o.elapsedMs / 1000).toFixed(0)} s` +
-              (o.error ? ` (${o.error}; the backtest will train it again)` : ''),
-          ),
+    const quiet = Boolean(args.quiet);
+    const progress = (line: string) => {
+      if (!quiet) io.err(line);
+    };
+    // the windows, for the labels and counts of the progress lines; a request without any is refused by runBacktest
+    let windows: WalkWindow[] | null = null;
+    try {
+      windows = requestWindows(loadUniversePrices(engine!.db, req.universe).dates, req);
+    } catch (e) {
+      if (workers > 1) throw new UsageError((e as Error).message);
+    }
+    if (workers > 1 && windows) {
+      const { pretrainInParallel } = await import('../../backtest/pretrain');
+      const labels = windows.map((w) => w.label);
+      let trainClock: ProgressClock | null = null;
+      await pretrainInParallel(engine!.jobs, req, workers, windows.length, {
+        onStart: (total, processes) => {
+          trainClock = new ProgressClock(total);
+          progress(`training ${total} model(s) (learned strategy x seed x window) in ${processes} processes`);
+        },
+        onEnd: (o, done, total) => {
+          const what = `model ${done}/${total} ${o.task.strategy} seed ${o.task.seed}, test ${labels[o.task.window]}`;
+          const secs = `${(o.elapsedMs / 1000).toFixed(0)} s`;
+          const outcome = o.status === 'succeeded' ? `trained in ${secs}` : `${o.status} after ${secs}${o.error ? ` (${o.error})` : ''}; the backtest will train it again`;
+          progress(`  ${what}: ${outcome} (${trainClock!.note(done)})`);
+        },
       });
     }
-    let lastMsg = 0;
+    const total = windows ? req.strategies.length * (req.seeds ?? 1) * windows.length : null;
+    const runClock = new ProgressClock(total);
+    let stored = 0;
+    let ended = 0;
+    let lastLive = 0;
+    const live = Boolean(process.stderr.isTTY);
     const results = await runBacktest(engine!.db, req, {
       keepSeries: Boolean(args.json),
       progress: (f, message) => {
-        if (args.quiet || !process.stderr.isTTY) return;
+        // the running percentage only on a terminal: in a log it would be hundreds of lines
+        if (quiet || !live) return;
         const now = Date.now();
-        if (now - lastMsg < 500) return;
-        lastMsg = now;
+        if (now - lastLive < 500) return;
+        lastLive = now;
         io.err(`  ${(f * 100).toFixed(0)}% ${message}`);
       },
       onRun: (r) => {
-        if (r.runId) io.out(`run: ${r.runId}${r.status === 'failed' ? ' (failed)' : ''}`);
-        if (r.status === 'failed') io.err(`failed: ${r.strategy} seed ${r.seed} ${r.window.label}: ${r.error}`);
+        if (r.runId) stored++;
+        const done = ++ended;
+        const what = `run ${done}${total ? `/${total}` : ''} ${r.strategy} seed ${r.seed}, test ${r.window.label}`;
+        const where = r.runId ? `stored as run ${r.runId}` : 'not stored';
+        progress(`  ${what}: ${r.status === 'failed' ? `failed (${where}): ${r.error}` : where} (${runClock.note(done)})`);
       },
     });
     io.out('');
-    io.out(metricsTable(summarizeByStrategy(results)));
+    const labels = [...new Set(results.map((r) => r.window.label))];
+    io.out(metricsTable(summarizeByStrategy(results), undefined, labels));
     const learning = new Set((await listStrategies()).filter((d) => d.family === 'learning').map((d) => d.id));
     const costs = costsTable(results, learning);
-    if (costs) io.out(['', 'before and after costs (mean ± std over seeds, each seed averaged over its windows first):', costs].join('\n'));
+    const spreadOverSeeds = (req.seeds ?? 1) > 1 ? 'mean ± std across seeds, each seed averaged over its test windows first' : 'one seed: each figure is its mean over the test windows, without a spread';
+    if (costs) io.out(['', `before and after costs (${spreadOverSeeds}):`, costs].join('\n'));
     const verdicts = equalWeightVerdicts(results, learning);
     if (verdicts.length) io.out(['', 'against equal weight:', ...verdicts.map((v) => `  ${v}`)].join('\n'));
     if (args.json) {
@@ -194,6 +268,9 @@ export const backtestCommand: CliCommand = {
       fs.writeFileSync(file, resultsMarkdown(results, { command, codeVersion: getCodeVersion(), learning, universe, returnsOf, paired: { riskFree: req.riskFreeRate ?? 0 } }));
       io.out(`wrote ${file}`);
     }
+    io.out('');
+    io.out(`stored ${stored} run(s) in ${engine!.dbPath}; \`hdrl runs --universe ${universe}\` lists them`);
+    io.out(deskHint(engine!.dbPath));
     return results.some((r) => r.status === 'failed') ? 1 : 0;
   },
 };
