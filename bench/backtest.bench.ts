@@ -61,7 +61,6 @@ function referenceLoop(m: PriceMatrix, kind: 'crp' | 'ubah'): number {
       const grown = held.map((w, i) => w * rel[i]!);
       const g = grown.reduce((a, b) => a + b, 0) + cash;
       held = grown.map((x) => x / g);
-      cash = cash / g;
       value *= g;
     }
     let target: number[];

@@ -1,6 +1,6 @@
 /**
  * Backtest orchestration: run strategies x seeds x walk-forward windows over a universe, compute the metrics,
- * flag suspicious results, and store every run (method.md, "Common ground"; design.md "Storage").
+ * flag suspicious results, and store every run (docs/backtest-conventions.md; docs/architecture.md "Storage").
  *
  * For each (strategy, seed, window) — in that nesting order — `runBacktest`:
  * 1. inserts the `runs` row with status 'running' (config JSON, seed, code version, pid);
@@ -125,7 +125,7 @@ export function loadUniversePrices(db: DB, universe: string): PriceMatrix {
   try {
     m = loadPriceMatrix(db, universe);
   } catch (e) {
-    if (e instanceof UnknownUniverseError) throw new RangeError(`unknown universe "${universe}"`);
+    if (e instanceof UnknownUniverseError) throw new RangeError(`unknown universe "${universe}"`, { cause: e });
     throw e;
   }
   if (m.dates.length < 2) throw new RangeError(`universe "${universe}" has fewer than 2 dates on which every member has a close`);

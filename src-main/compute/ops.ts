@@ -1,8 +1,9 @@
 /**
  * The op-level vocabulary every SAMP-HDRL network is written in. One `forward(ops, ...)` per network runs on
- * either implementation:
+ * each implementation:
  *   - `TfOps` (here): TensorFlow.js tensors, differentiable, used for training (tf.variableGrads / optimizer);
- *   - `OnnxOps` (compute/onnx/emitter.ts): emits ONNX nodes, used to export the trained policy for ONNX Runtime.
+ *   - `OnnxOps` (compute/onnx/emitter.ts): emits ONNX nodes, used to export the trained policy for ONNX Runtime;
+ *   - `TrainOps` (compute/train/ops.ts): ONNX nodes with a tape, for the ONNX Runtime training engine.
  * So the trained graph and the exported graph are the same definition, and test/agents/agents-onnx-agreement
  * checks that they agree to 1e-5. (SAMP-HDRL steps 2, 3 and 7; docs/architecture.md "Compute".)
  *

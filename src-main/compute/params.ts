@@ -53,13 +53,6 @@ export function initParams(specs: readonly ParamSpec[], seed: number): ParamValu
   return out;
 }
 
-/** Deep copy of a parameter map. */
-export function cloneParams(p: ParamValues): ParamValues {
-  const out: ParamValues = new Map();
-  for (const [k, v] of p) out.set(k, { shape: [...v.shape], data: new Float32Array(v.data) });
-  return out;
-}
-
 /** JSON-serialisable form of a parameter map (data as base64 of the little-endian float32 bytes). */
 export interface SerializedParams {
   format: 'hdrl-params-v1';

@@ -21,7 +21,7 @@ function daysInMonth(y: number, m: number): number {
  * bar's date is the exchange's trading date). Day-first and month-first dates (03/04/2001) are refused as ambiguous.
  */
 export function parseDate(text: string): { ok: true; date: string } | { ok: false; message: string } {
-  let m = ISO_DATE.exec(text) ?? COMPACT_DATE.exec(text);
+  const m = ISO_DATE.exec(text) ?? COMPACT_DATE.exec(text);
   if (!m) {
     if (DAY_FIRST_OR_MONTH_FIRST.test(text)) return { ok: false, message: `ambiguous date "${clip(text)}" (day-first or month-first?): write dates as YYYY-MM-DD` };
     return { ok: false, message: text === '' ? 'empty date' : `unparsable date "${clip(text)}" (expected YYYY-MM-DD)` };
@@ -94,7 +94,7 @@ export function fieldOf(header: string): BarField | null {
   return null;
 }
 
-const TICKER_RE = /^[A-Za-z0-9.^=_&\/-]{1,32}$/;
+const TICKER_RE = /^[A-Za-z0-9.^=_&/-]{1,32}$/;
 
 /**
  * Normalise a ticker as written in a header, a cell or a file name: trimmed and upper-cased (so "aapl.csv" and a

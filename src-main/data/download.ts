@@ -126,7 +126,7 @@ export async function downloadAndImport(db: DB, tickers: readonly string[], opts
         r = await fetcher(sym, { period1: opts.from, period2: quoteDate(Date.parse(to) + 86_400_000), interval: '1d' });
       } catch (e) {
         if (isOfflineError(e)) throw new OfflineError((e as Error).message);
-        throw new Error(`download of ${sym} failed: ${(e as Error).message}`);
+        throw new Error(`download of ${sym} failed: ${(e as Error).message}`, { cause: e });
       }
       const rows = { ...r, quotes: r.quotes.filter((q) => quoteDate(q.date, r.meta.gmtoffset ?? 0) <= to) };
       const file = path.join(dir, `${sym}.csv`);

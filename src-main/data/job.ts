@@ -4,7 +4,7 @@
  * job with the first problems in its error message.
  */
 import { ImportRequest } from '../../src-shared/contract/data';
-import type { JobContext } from '../jobs/kinds';
+import type { JobContext } from '../jobs/context';
 import { importOptions, runImport } from './importer';
 import { formatProblem } from './problems';
 

@@ -290,7 +290,6 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
         // the whole stored series goes (undo restores it); every bar of the file is written
         tp.replaces = true;
         tp.overlap = 0;
-        skip = 0;
         keep.fill(1);
         const l = at(s, firstDiff.e);
         P.warning('replace', l.file, l.line, l.col, `${T}: the stored series (${tp.stored.from} .. ${tp.stored.to}, ${sr!.n} bars, ${differ} differing) is replaced by this file's (${tp.first} .. ${tp.last}); undo puts it back`, T);

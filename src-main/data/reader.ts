@@ -8,6 +8,10 @@
  * import (a wider header is refused from its first line, before csv-parse splits it), at most MAX_RECORD_CHARS
  * per record; prices outside PRICE_MIN .. PRICE_MAX are errors unless allowed. Renames (old ticker -> new) apply
  * to every ticker as it is read: header, ticker cell or per-ticker file name.
+ *
+ * Why this file is long: the three layouts share one streaming pass — the same cell collector, date dictionary,
+ * rename map, bounds and problem reporting — and are told apart only by the header. Split by layout, each part
+ * would need that state passed in and out; kept together, one reader proves every bound once.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

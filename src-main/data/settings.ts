@@ -1,5 +1,5 @@
 /**
- * Named settings of the market-data import (design.md "Storage"; method.md "Common ground": daily bars).
+ * Named settings of the market-data import (docs/architecture.md "Storage"; docs/backtest-conventions.md: daily bars).
  * Every threshold the importer applies is here, with what it means and why it has the value it has.
  */
 

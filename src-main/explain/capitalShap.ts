@@ -1,5 +1,5 @@
 /**
- * Attribution of the SAMP-HDRL capital split (method.md steps 4-5) to its inputs by exact Shapley values:
+ * Attribution of the SAMP-HDRL capital split (SAMP-HDRL steps 4-5) to its inputs by exact Shapley values:
  * the split is a closed-form function of each group's utility (mean − λ·variance), each group's momentum tilt
  * and the rebound state (downtrend flags of the ordinary group, the high-quality group and the market), so
  * with five players the 32 coalitions are enumerated exactly (Kernel SHAP's exact mode).
@@ -7,7 +7,8 @@
  * Background: the same inputs on every decision day of the run (the explanation says how this day differs
  * from the run's typical day).
  */
-import { splitFromUtilities, type UtilitySettings } from '../strategies/samp/logic/utility';
+import type { UtilitySettings } from '../agents/samp/config';
+import { splitFromUtilities } from '../strategies/samp/logic/utility';
 import { applyReboundCap } from '../strategies/samp/logic/rebound';
 import { kernelShap } from './shap';
 

@@ -1,7 +1,7 @@
 /**
- * Concentration of portfolio weights per agent (method.md SAMP-HDRL step 8: the paper reads its agents as
- * "diversified (ordinary group) + concentrated (high-quality group)"; method.md "policies that collapse to
- * near-equal weights without anyone noticing" — this module makes both visible).
+ * Concentration of portfolio weights per agent (SAMP-HDRL step 8: the paper reads its agents as
+ * "diversified (ordinary group) + concentrated (high-quality group)"; a learned policy can also collapse to
+ * near-equal weights without anyone noticing — this module makes both visible).
  *
  * Overview
  * - Herfindahl-Hirschman index HHI and effective number of holdings N_eff = 1 / HHI of one weight vector are

@@ -1,6 +1,6 @@
 /**
  * Permutation importance per player group — a model-agnostic cross-check of the SHAP attributions
- * (method.md SAMP-HDRL step 8: explanations per agent; this is the second opinion the Agents view can show).
+ * (SAMP-HDRL step 8: explanations per agent; this is the second opinion the Agents view can show).
  *
  * Overview
  * - Data: rows X (e.g. the agent's inputs on every decision day of a run) and the same players as SHAP

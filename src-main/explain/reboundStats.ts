@@ -1,6 +1,6 @@
 /**
- * Statistics of rebound flags over a run (method.md SAMP-HDRL step 5: "every flag ... is stored and shown
- * to the user"; seed 000 §4.6.3: rebound detection exists to filter false signals in bear-market recoveries).
+ * Statistics of rebound flags over a run (SAMP-HDRL step 5: "every flag ... is stored and shown
+ * to the user"; the paper, §4.6.3: rebound detection exists to filter false signals in bear-market recoveries).
  *
  * Overview
  * - A flag at day t (index into `series`) with trough L is FALSE when the series makes a new low strictly

@@ -1,6 +1,7 @@
 /**
- * Market regime labels for the Regimes view and for conditioning explanations by regime (method.md
- * "Common ground: no look-ahead" and SAMP-HDRL step 9 "three market regimes"; design.md "Regimes" view).
+ * Market regime labels for the Regimes view and for conditioning explanations by regime (no
+ * look-ahead, as everywhere: README "Market conventions"; the evaluation over three market regimes, SAMP-HDRL
+ * step 9).
  *
  * Overview — every label at day t reads the index up to t only:
  * - Index: equal-weight, daily rebalanced index of the universe, I_0 = 1,

@@ -1,5 +1,5 @@
 /**
- * Kernel SHAP for the SAMP-HDRL agents (method.md SAMP-HDRL step 8: SHAP values per agent — the upper agent
+ * Kernel SHAP for the SAMP-HDRL agents (SAMP-HDRL step 8: SHAP values per agent — the upper agent
  * over input blocks (asset x time), each lower agent over the assets of its group). Model-agnostic: the
  * caller wraps a network output (e.g. one asset's weight, or the group's capital) as a scalar function.
  *

@@ -1,7 +1,7 @@
 /**
- * One-day-ahead volatility forecasts with an uncertainty band, for the Regimes view (design.md) and as the
- * classical counterpart of MPLS's volatility module (method.md, MPLS "volatility forecast plus an
- * uncertainty estimate"; SAMP-HDRL step 8 explanations by regime).
+ * One-day-ahead volatility forecasts with an uncertainty band, for the Regimes view and as the classical
+ * counterpart of the volatility module of MPLS (another hierarchical allocator, which forecasts volatility with an
+ * uncertainty estimate); SAMP-HDRL step 8 reads explanations by regime.
  *
  * Overview — `sigma[t]` is the forecast, made at the close of day t from returns r_0..r_t only, of the
  * volatility (std, daily units) of the return on day t+1. Returns are treated as zero-mean (usual for

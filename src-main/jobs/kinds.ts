@@ -1,41 +1,9 @@
 /**
  * Every kind of long job, by name. Each runs in its own process (jobs/worker.ts) with its own database
  * connection, reports progress through ctx.progress and stops when ctx.signal aborts (throwing JobCancelled).
- * Add a kind here and start it with engine.jobs.start(kind, params).
+ * Add a kind here and start it with engine.jobs.start(kind, params). The context and JobCancelled: context.ts.
  */
-import type { JobInfo } from '../../src-shared/contract';
-import type { DB } from '../store/db';
-
-/**
- * Jobs a job starts (a backtest's parallel trainings). The job runner of the shell runs them under the same cap as
- * every job (runner.ts); a job only waits for them, and while it does, its slot is theirs.
- */
-export interface SubJobs {
-  start(kind: string, params: unknown, label: string): JobInfo;
-  wait(id: string): Promise<JobInfo>;
-  cancel(id: string): void;
-}
-
-export interface JobContext {
-  db: DB;
-  dbPath: string;
-  signal: AbortSignal;
-  jobs: SubJobs;
-  progress(fraction: number | null, message: string, figures?: Record<string, number>): void;
-}
-
-export class JobCancelled extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'JobCancelled';
-  }
-}
-
-export function throwIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) throw new JobCancelled();
-}
-
-export type JobKind = (params: unknown, ctx: JobContext) => Promise<unknown>;
+import { JobCancelled, throwIfCancelled, type JobKind } from './context';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -9,7 +9,8 @@
  */
 import type { JobInfo } from '../../src-shared/contract';
 import { openDatabase } from '../store/db';
-import { jobKinds, JobCancelled, type SubJobs } from './kinds';
+import { JobCancelled, type SubJobs } from './context';
+import { jobKinds } from './kinds';
 import type { ChildMessage, ParentMessage } from './protocol';
 
 interface ParentPort {

@@ -28,11 +28,6 @@ export function priceRelatives(m: PriceMatrix): Float64Array[] {
   });
 }
 
-/** Row slice [from, to] inclusive (indices), sharing the rows. */
-export function sliceMatrix(m: PriceMatrix, from: number, to: number): PriceMatrix {
-  return { ...m, dates: m.dates.slice(from, to + 1), close: m.close.slice(from, to + 1) };
-}
-
 /** Index of the last date <= `date` (binary search), or -1. */
 export function indexAtOrBefore(dates: readonly string[], date: string): number {
   let lo = 0;

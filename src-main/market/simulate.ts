@@ -1,6 +1,6 @@
 /**
  * Market simulation: drives one strategy over a test window and books what its decisions earn
- * (method.md, "Common ground — Market step, Costs").
+ * (docs/backtest-conventions.md).
  *
  * Convention (copied to README, "Market conventions")
  * - Timing. The test window is the day indices testStart..testEnd of the price matrix. The portfolio value is
@@ -39,7 +39,7 @@
  */
 import type { PriceMatrix } from './prices';
 import { MarketView } from './view';
-import type { StrategyDecision, StrategyInstance } from '../strategies/types';
+import type { StrategyDecision, StrategyInstance } from './decision';
 import type { DecisionDetailInput } from '../../src-shared/domain/decision';
 import { dailyRate, TRADING_DAYS_PER_YEAR } from '../metrics';
 
@@ -245,9 +245,8 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
     let frac = 1;
     if (k % period === 0) {
       let risky = 0;
-      let all = 0;
       for (let i = 0; i < n; i++) risky += Math.abs(tg[i]! - dr[i]!);
-      all = risky + Math.abs(tg[n]! - dr[n]!);
+      const all = risky + Math.abs(tg[n]! - dr[n]!);
       turnover[k] = 0.5 * all;
       cost[k] = s.cost * risky;
       frac = 1 - cost[k]!;

@@ -1,6 +1,6 @@
 /**
- * Walk-forward splits: which days a strategy trains on and which it is tested on (method.md, "Common ground —
- * Splits"). Everything is in day indices of one price matrix's `dates` (ISO, ascending, trading days only).
+ * Walk-forward splits: which days a strategy trains on and which it is tested on (docs/backtest-conventions.md,
+ * "Walk-forward splits"). Everything is in day indices of one price matrix's `dates` (ISO, ascending, trading days only).
  *
  * - {@link walkForward}: the generic runner — train window, test window, step, each in trading days
  *   (`{days}`) or calendar spans (`{months}` / `{years}`). Test windows never overlap their train window and
@@ -8,7 +8,7 @@
  * - Named protocols ({@link protocolWindows}):
  *   `samp`   3 years train / 1 year test on three consecutive calendar test years — by default the last three
  *            FULL calendar years in the data (DJIA 1991-2001: 1998, 1999, 2000), each trained on the three
- *            calendar years before it (seed 000 tests three regimes one year each).
+ *            calendar years before it (the paper tests three regimes one year each).
  *   `hadaps` 2 years train / 1 calendar month test, rolling monthly over every month that has two full years
  *            of history before it and is fully covered by the data (seed 001 retrains monthly).
  *   `mpls`   one chronological 70 / 10 / 20 split of the trading days into train / validation / test

@@ -1,5 +1,5 @@
 /**
- * Performance metrics: one module used by every report, table and test (method.md, "Common ground — Metrics").
+ * Performance metrics: one module used by every report, table and test (docs/backtest-conventions.md).
  *
  * Conventions shared by every function here
  * - Input series are DAILY SIMPLE RETURNS r_d = V_d / V_{d-1} - 1, one per trading day, in date order, as
@@ -401,7 +401,7 @@ export interface MetricInputs {
 }
 
 /**
- * Every metric of {@link METRIC_NAMES} for one backtest (method.md "Metrics"): returns, volatility and ratios
+ * Every metric of {@link METRIC_NAMES} for one backtest (docs/backtest-conventions.md "Metrics"): returns, volatility and ratios
  * annualised with `periodsPerYear`, ratios against the annual `riskFree` rate; the figures before costs from
  * {@link grossReturns} of the net returns and the daily costs; the largest weight and the fewest effective
  * holdings of any day from src-shared/domain/concentration.ts.

@@ -27,7 +27,7 @@ export const UPLOAD_MAX_AGE_HOURS = 24;
 /** Delete upload folders older than UPLOAD_MAX_AGE_HOURS under `root` (best effort). */
 function pruneUploads(root: string): void {
   const cutoff = Date.now() - UPLOAD_MAX_AGE_HOURS * 3_600_000;
-  let entries: fs.Dirent[] = [];
+  let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });
   } catch {

@@ -1,5 +1,5 @@
 /**
- * Handler of the reports.export channel (contract/reports.ts; design.md item 3): build the report model from the
+ * Handler of the reports.export channel (contract/reports.ts; docs/architecture.md "Reports"): build the report model from the
  * database (reports/build.ts), render it in the asked format (reports/render), save a copy under
  * `<dataDir>/reports/` and return the bytes for the renderer to download. The CLI (`hdrl export`) calls
  * {@link exportReport} directly and writes where it is told.

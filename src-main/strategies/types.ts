@@ -11,22 +11,11 @@
  * - A hindsight strategy (bcrp, beststock) is given the whole test window up front through `future`; it is
  *   marked in every table and is the only kind exempt from the look-ahead test.
  */
-import type { MarketView } from '../market/view';
 import type { PriceMatrix } from '../market/prices';
-import type { DecisionDetailInput } from '../../src-shared/domain/decision';
+import type { StrategyInstance } from '../market/decision';
 
-export interface StrategyDecision {
-  /** target weights over the risky assets, >= 0, sum <= 1 (rest is cash) */
-  weights: Float64Array;
-  /** per-agent weights for hierarchical strategies (e.g. upper, lower1, lower2), same length as weights */
-  agents?: Record<string, Float64Array>;
-  /** what the strategy records about this decision, shown to the user (src-shared/domain/decision.ts: one shape per family) */
-  detail?: DecisionDetailInput;
-}
-
-export interface StrategyInstance {
-  decide(view: MarketView): Float64Array | StrategyDecision;
-}
+// the daily decision is the engine's side of the interface, so it lives with the engine (market/decision.ts)
+export type { StrategyDecision, StrategyInstance } from '../market/decision';
 
 export interface StrategyContext {
   /** the full price matrix; strategies must read it only through views (see MarketView) */
@@ -67,4 +56,22 @@ export interface StrategyDef {
   hindsight: boolean;
   params: StrategyParamSpec[];
   create(ctx: StrategyContext): StrategyInstance | Promise<StrategyInstance>;
+}
+
+/**
+ * A learned strategy's decision opened for explanation (explain/agents.ts forms players from it and runs SHAP):
+ * the decision's input, background inputs from the training window, and a batch evaluator of the agents.
+ */
+export interface ExplainablePolicy {
+  tickers: string[];
+  /** features per asset (L time steps), layout [asset * L + step], oldest step first */
+  window: number;
+  /** agents this policy has and which assets each may hold (mask) */
+  agents: { name: string; mask: boolean[] }[];
+  /** the decision's input */
+  x: Float64Array;
+  /** reference inputs from the training window */
+  background: Float64Array[];
+  /** outputs (weights over all assets) of every agent for a batch of inputs */
+  evaluate(rows: Float64Array[]): Record<string, Float64Array[]>;
 }

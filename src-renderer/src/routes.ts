@@ -1,6 +1,6 @@
 import type { RouteRecordRaw } from 'vue-router';
 
-/** The desk's views, in navigation order (design.md "The renderer"). */
+/** The desk's views, in navigation order (docs/architecture.md "The desk"). */
 export const routes: (RouteRecordRaw & { meta: { title: string; key: string } })[] = [
   { path: '/', name: 'today', component: () => import('./views/TodayView.vue'), meta: { title: 'Today', key: '1' } },
   { path: '/books', name: 'books', component: () => import('./views/BookView.vue'), meta: { title: 'Books', key: '0' } },

@@ -9,7 +9,7 @@ import { Empty, Id, IsoDate, ShortText, method } from './define';
 import { JobInfo } from './jobs';
 
 /** A ticker as stored (assets.ticker): 1..32 characters, letters, digits and . ^ = _ & / - only. */
-export const Ticker = z.string().min(1).max(32).regex(/^[A-Za-z0-9.^=_&\/-]+$/, 'a ticker: letters, digits and .^=_&/- only');
+export const Ticker = z.string().min(1).max(32).regex(/^[A-Za-z0-9.^=_&/-]+$/, 'a ticker: letters, digits and .^=_&/- only');
 /** A file path on the engine's machine. */
 export const FilePath = z.string().min(1).max(4096);
 

@@ -1,5 +1,5 @@
 /**
- * Report exports (design.md item 3): an allocation report of one run at a date, or a backtest tear sheet over
+ * Report exports (docs/architecture.md "Reports"): an allocation report of one run at a date, or a backtest tear sheet over
  * chosen runs, as PDF, self-contained HTML, CSV (weights, trades or metrics) or XLSX. The engine returns the
  * file's bytes (base64) for the renderer to download and keeps a copy under its data folder (`path`).
  */

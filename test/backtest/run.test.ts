@@ -359,7 +359,10 @@ describe('a killed backtest leaves only a running row, which markOrphanedRuns tu
       const timer = setTimeout(() => reject(new Error(`child never got stuck: ${out} ${err}`)), 30_000);
       child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
-        if (out.includes('STUCK')) (clearTimeout(timer), resolve());
+        if (out.includes('STUCK')) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
       child.on('exit', () => (clearTimeout(timer), reject(new Error(`child exited early: ${out} ${err}`))));
     });

@@ -8,6 +8,8 @@ import { openEngine, type Engine } from '../../src-main/engine';
 import { dispatch } from '../../src-main/services';
 import { metricValue } from '../../src-main/services/runs';
 import type { JobInfo, RunInfo, RunSeries, RunSummary, RunWeights, StrategyInfo } from '../../src-shared/contract';
+import type { RunConfigInput } from '../../src-shared/domain/runConfig';
+import { testRunConfig } from '../helpers/runData';
 
 let engine: Engine;
 let dir: string;
@@ -49,10 +51,11 @@ describe('runs channels', () => {
     expect(by(a[0]!.runId).settingsText).toBe('cost 0.10% · daily');
     expect(by(b!.runId).settingsText).toBe('cost 0.20% · daily');
     expect(by(c!.runId).settingsText).toBe('cost 0.10% · weekly · risk-free 2.00%');
-    // key order in the stored config does not matter
+    // key order in the stored config does not matter, nor the seed (the fields: src-shared/domain/settings.ts)
     const { settingsKey } = await import('../../src-main/services/runs');
-    expect(settingsKey({ a: 1, b: { x: 1, y: [1, 2] }, seed: 1 })).toBe(settingsKey({ seed: 9, b: { y: [1, 2], x: 1 }, a: 1 }));
-    expect(settingsKey({ a: 1 })).not.toBe(settingsKey({ a: 2 }));
+    const run = (config: RunConfigInput) => ({ strategy: 'eg', windowFrom: '2000-07-03', windowTo: '2000-07-31', config });
+    expect(settingsKey(run(testRunConfig({ cost: 0.001, params: { eta: 0.05, x: 2 }, seed: 1 })))).toBe(settingsKey(run({ ...testRunConfig({ seed: 9 }), params: { x: 2, eta: 0.05 }, cost: 0.001 })));
+    expect(settingsKey(run(testRunConfig({ params: { eta: 0.05 } })))).not.toBe(settingsKey(run(testRunConfig({ params: { eta: 0.1 } }))));
   });
 
   it('runs.list / get / series / weights / delete on a stored run', async () => {

@@ -3,10 +3,17 @@
  * the DOM, src-main or src-renderer, and src-renderer never imports src-main. src-shared/domain (the run
  * vocabulary both sides share) is the bottom layer: it imports only zod and itself, not even the contract. The
  * checker is tested on deliberately wrong sources so it cannot pass vacuously.
+ *
+ * Above those, the layers of scripts/layers.mjs (docs/architecture.md): every source file belongs to a layer, and no
+ * import runs up from a lower layer to a higher one, or across between the engine and the desk, except the at most
+ * one upward import that table lists with its reason. A source file over 500 lines says in its header why it is
+ * long (or is split).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ALLOWED_UPWARD, LAYERS, layerOf, layerViolation } from '../../scripts/layers.mjs';
+import { buildImportGraph } from './importGraph';
 
 const ROOT = path.resolve(__dirname, '../..');
 const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
@@ -116,5 +123,77 @@ describe('layer rules', () => {
     expect(domainViolations(f, `import { METRIC_NAMES } from '../../src-main/metrics';`)).toHaveLength(1);
     expect(domainViolations(f, `import { createHash } from 'node:crypto';`)).toHaveLength(1);
     expect(domainViolations(f, `import { z } from 'zod'; import { meanStd } from './stats';`)).toEqual([]);
+  });
+});
+
+describe('layering', () => {
+  const graph = buildImportGraph();
+
+  it('places every source file in a layer', () => {
+    expect(graph.size).toBeGreaterThan(200);
+    expect([...graph.keys()].filter((f) => !layerOf(f))).toEqual([]);
+  });
+
+  it('no import runs up a layer, except the listed one', () => {
+    const upward: string[] = [];
+    for (const [from, targets] of graph) {
+      for (const to of targets) {
+        const why = layerViolation(from, to);
+        if (why && !(`${from} -> ${to}` in ALLOWED_UPWARD)) upward.push(`${from} -> ${to}: ${why}`);
+      }
+    }
+    expect(upward, `upward imports:\n${upward.join('\n')}`).toEqual([]);
+  });
+
+  it('lists at most one upward import, each still in the code and still upward', () => {
+    const listed = Object.entries(ALLOWED_UPWARD);
+    expect(listed.length).toBeLessThanOrEqual(1);
+    for (const [arrow, reason] of listed) {
+      const [from, to] = arrow.split(' -> ') as [string, string];
+      expect(graph.get(from) ?? [], arrow).toContain(to);
+      expect(layerViolation(from, to), arrow).not.toBeNull();
+      expect(reason.length, arrow).toBeGreaterThan(20);
+    }
+  });
+
+  it('catches an upward import, one between the stacks, and lets downward and same-layer ones pass', () => {
+    expect(layerViolation('src-main/market/simulate.ts', 'src-main/strategies/types.ts')).toMatch(/market may not import strategies/);
+    expect(layerViolation('src-main/store/models.ts', 'src-main/strategies/samp/index.ts')).toMatch(/store may not import strategies/);
+    expect(layerViolation('src-main/compute/onnx/emitter.ts', 'src-main/agents/samp/policy.ts')).toMatch(/compute may not import agents/);
+    expect(layerViolation('src-main/data/job.ts', 'src-main/jobs/kinds.ts')).toMatch(/data may not import job-kinds/);
+    expect(layerViolation('src-renderer/src/views/X.vue', 'src-main/engine.ts')).toMatch(/two stacks/);
+    expect(layerViolation('src-main/services/runs.ts', 'src-renderer/src/api/client.ts')).toMatch(/two stacks/);
+    expect(layerViolation('src-shared/contract/runs.ts', 'src-main/metrics/index.ts')).toMatch(/two stacks/);
+    expect(layerViolation('src-shared/domain/decision.ts', 'src-shared/contract/runs.ts')).toMatch(/domain may not import contract/);
+    expect(layerViolation('src-main/jobs/worker.ts', 'src-main/jobs/kinds.ts')).toBeNull();
+    expect(layerViolation('src-main/strategies/samp/model.ts', 'src-main/agents/samp/config.ts')).toBeNull();
+    expect(layerViolation('src-main/cli/commands/serve.ts', 'src-main/host/server.ts')).toBeNull();
+    expect(layerViolation('src-renderer/src/views/X.vue', 'src-shared/contract/runs.ts')).toBeNull();
+    expect(LAYERS.map((l) => l.name)).toContain('shells');
+  });
+});
+
+/** Files over `limit` lines whose first comment does not say why they are long. */
+export function unexplainedLongFiles(files: { path: string; source: string }[], limit = 500): string[] {
+  return files
+    .filter(({ source }) => source.split('\n').length > limit)
+    .filter(({ source }) => !/^\s*(?:<script[^>]*>\s*)?(\/\*[\s\S]*?\*\/)/.exec(source)?.[1]?.includes('Why this file is long:'))
+    .map(({ path: p, source }) => `${p} (${source.split('\n').length} lines)`);
+}
+
+describe('file length', () => {
+  it('a source file over 500 lines says in its header why it is long', () => {
+    const files = ['src-main', 'src-shared', 'src-renderer'].flatMap((d) => filesUnder(path.join(ROOT, d)));
+    expect(files.length).toBeGreaterThan(200);
+    const long = unexplainedLongFiles(files.map((f) => ({ path: path.relative(ROOT, f), source: fs.readFileSync(f, 'utf8') })));
+    expect(long, 'add a "Why this file is long:" paragraph to the header comment, or split the file').toEqual([]);
+  });
+
+  it('catches a long file without the reason, also one that gives it outside the header', () => {
+    const body = Array.from({ length: 501 }, (_, i) => `export const x${i} = ${i};`).join('\n');
+    expect(unexplainedLongFiles([{ path: 'a.ts', source: `/** Short. */\n${body}` }])).toEqual(['a.ts (502 lines)']);
+    expect(unexplainedLongFiles([{ path: 'a.ts', source: `/** Short. */\n${body}\n/** Why this file is long: no */` }])).toHaveLength(1);
+    expect(unexplainedLongFiles([{ path: 'a.ts', source: `/**\n * Short.\n *\n * Why this file is long: one engine.\n */\n${body}` }])).toEqual([]);
+    expect(unexplainedLongFiles([{ path: 'a.ts', source: body.split('\n').slice(0, 400).join('\n') }])).toEqual([]);
   });
 });

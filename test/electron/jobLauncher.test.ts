@@ -25,6 +25,7 @@ function standIn() {
       return {
         postMessage: (m) => void child.send(m),
         kill: () => child.kill(),
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one stand-in listener serves both overloads of `on`
         on: (event: 'message' | 'exit', listener: (x: any) => void) => (event === 'message' ? child.on('message', listener) : child.on('exit', (code) => listener(code ?? -1))),
       };
     },

@@ -32,7 +32,6 @@ import {
   type FileCase,
   type Fixtures,
   type HostTarget,
-  type HttpCase,
   type HttpReply,
   type Surface,
 } from './cases';

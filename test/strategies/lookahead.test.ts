@@ -1,5 +1,5 @@
 /**
- * No look-ahead, proven from the outside (design.md "Conventions"; method.md "Common ground — Market step"):
+ * No look-ahead, proven from the outside (README "Market conventions"; docs/backtest-conventions.md):
  * for every registered non-hindsight strategy, run it over a test window, then multiply every price AFTER day t
  * by random factors and run it again from scratch with the same seed: every decision up to and including day t
  * must be bit-for-bit identical. Every strategy runs on a small data set (300 days x 6 assets, train 150, test

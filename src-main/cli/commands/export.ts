@@ -1,6 +1,6 @@
 /**
  * `hdrl export`: write an allocation report of one run (at a date, default its last decision) or a backtest tear
- * sheet over several runs, as PDF, HTML, CSV (weights, trades or metrics) or XLSX (design.md item 3). The request
+ * sheet over several runs, as PDF, HTML, CSV (weights, trades or metrics) or XLSX (docs/architecture.md "Reports"). The request
  * goes through the same contract schema and service as the reports.export channel; prints the absolute path.
  * --out must be a regular file or a new name (reports/outputFile.ts); anything else exits 2 before any work.
  */

@@ -241,11 +241,21 @@ export class OnnxDdpg implements DdpgLearner {
     return this.actSession.run(feeds).action!;
   }
 
+  /**
+   * Both learning rates become `f` times their configured values from the next update on. The graph's Adam
+   * step is lr (m / c1) / (sqrt(v / c2) + eps), so feeding c1 / f scales exactly the step, not the moments.
+   */
+  setLearningRateScale(f: number): void {
+    if (!(f > 0 && Number.isFinite(f))) throw new RangeError(`learning-rate scale must be a positive number, got ${f}`);
+    this.lrScale = f;
+  }
+  private lrScale = 1;
+
   /** One update (critic step, actor step, soft target update). Gives the critic loss and the actor loss. */
   update(b: DdpgBatchArrays): { criticLoss: number; actorLoss: number } {
     const t = this.updates + 1;
     const { c1, c2 } = adamCorrections(tfjsAdam(this.cfg.actorLr), t);
-    const feeds: Record<string, Float32Array> = { ...this.state, adam_c1: Float32Array.of(c1), adam_c2: Float32Array.of(c2), a: b.a, r: b.r, done: b.done };
+    const feeds: Record<string, Float32Array> = { ...this.state, adam_c1: Float32Array.of(c1 / this.lrScale), adam_c2: Float32Array.of(c2), a: b.a, r: b.r, done: b.done };
     for (const k of Object.keys(this.model.state)) {
       const x = b.s[k];
       const x2 = b.s2[k];

@@ -1,6 +1,6 @@
 /**
  * Anticor (Borodin, El-Yaniv & Gogan, "Can we learn to beat the best stock", JAIR 21, 2004)
- * (method.md "Baselines to have").
+ * (a classic baseline, docs/architecture.md "Strategies").
  */
 import type { MarketView } from '../../market/view';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';

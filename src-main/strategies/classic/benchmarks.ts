@@ -1,5 +1,5 @@
 /**
- * Benchmark baselines (method.md "Baselines to have"): UBAH, uniform CRP, and the two hindsight references
+ * Benchmark baselines: UBAH, uniform CRP, and the two hindsight references
  * BCRP and best stock, which read the test window's relatives from ctx.future and are marked hindsight.
  */
 import type { MarketView } from '../../market/view';

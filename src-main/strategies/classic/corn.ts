@@ -1,7 +1,7 @@
 /**
  * CORN-K: CORrelation-driven Nonparametric learning, top-K combination (Li, Hoi & Gopalkrishnan, "CORN:
  * Correlation-driven nonparametric learning approach for portfolio selection", ACM TIST 2(3), 2011)
- * (method.md "Baselines to have").
+ * (a classic baseline, docs/architecture.md "Strategies").
  *
  * Expert (w, rho), for w = 1..maxWindow and rho = (l-1)/rhoLevels, l = 1..rhoLevels: at day t, collect every past
  * day i whose preceding w-day window of price relatives (days i-w..i-1, flattened over assets) has Pearson

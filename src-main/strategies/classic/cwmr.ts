@@ -1,7 +1,7 @@
 /**
  * Confidence Weighted Mean Reversion (Li, Hoi, Zhao & Gopalkrishnan, "Confidence weighted mean reversion
  * strategy for online portfolio selection", AISTATS 2011 / ACM TKDD 7(1) 2013), deterministic CWMR-Var and
- * CWMR-Stdev (method.md "Baselines to have").
+ * CWMR-Stdev (a classic baseline, docs/architecture.md "Strategies").
  *
  * The portfolio is modelled as b ~ N(mu, Sigma). Every update of the algorithm (Sigma_0 = I/n^2, the
  * diag^2(x) precision update and the trace normalisation) keeps Sigma diagonal, so Sigma is stored as its

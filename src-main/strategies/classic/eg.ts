@@ -1,7 +1,7 @@
 /**
  * Exponentiated Gradient (EG) portfolio (Helmbold, Schapire, Singer & Warmuth, "On-line portfolio selection
  * using multiplicative updates", Mathematical Finance 1998), a follow-the-winner online baseline
- * (method.md "Baselines to have").
+ * (a classic baseline, docs/architecture.md "Strategies").
  */
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 import { runOnline } from './online';

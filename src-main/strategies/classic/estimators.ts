@@ -1,5 +1,5 @@
 /**
- * Estimating baselines (method.md "Baselines to have": momentum, Markowitz mean-variance, minimum variance,
+ * Estimating baselines (momentum, Markowitz mean-variance, minimum variance,
  * risk parity; plus the long-only maximum Sharpe portfolio). Each reads a trailing window of daily simple
  * returns through the MarketView only (`lookback`, default 252 days), re-estimates at most every
  * `reestimateEvery` days (default 21) and returns the last target in between.

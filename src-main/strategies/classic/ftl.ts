@@ -1,5 +1,5 @@
 /**
- * Follow the Leader and Follow the Regularised Leader for portfolios (method.md "Baselines to have": FTRL/FTL).
+ * Follow the Leader and Follow the Regularised Leader for portfolios (FTRL/FTL).
  *
  * FTL: b_{t+1} = argmax_{b in simplex} sum_{s<=t} log(b . x_s), the best CRP of the past (BCRP on the history
  * seen so far, no hindsight). FTRL: b_{t+1} = argmax sum_{s<=t} log(b . x_s) - (lambda/2) ||b||^2, the L2-

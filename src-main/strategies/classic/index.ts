@@ -1,5 +1,5 @@
 /**
- * The classic baselines of HDRL Desk (method.md "Baselines to have"), each a StrategyDef with documented
+ * The classic baselines of HDRL Desk, each a StrategyDef with documented
  * parameters and a one-paragraph description citing its paper.
  */
 import type { StrategyDef } from '../types';
@@ -38,11 +38,6 @@ export const classicStrategies: StrategyDef[] = [
   ftl,
   ftrl,
 ];
-
-/** The classic baseline with this id, or undefined. */
-export function classicStrategy(id: string): StrategyDef | undefined {
-  return classicStrategies.find((s) => s.id === id);
-}
 
 export { optimizeStatic, sampleMeanCov } from './optimize';
 export { projectToSimplex, normalise } from './simplex';

@@ -4,7 +4,7 @@
  *   maximise  f(b) = sum_i log(b . x_i) - (l2 / 2) ||b||^2   over the simplex,
  *
  * the problem behind BCRP (Cover 1991), FTL / FTRL and each CORN expert (Li, Hoi & Gopalkrishnan 2011)
- * (method.md "Baselines to have"). Two solvers:
+ * (a classic baseline, docs/architecture.md "Strategies"). Two solvers:
  * - 'newton': projected Newton. Each step minimises the local quadratic model over the simplex (warm-started
  *   active-set QP, qp.ts solveSimplexQp),
  *   then an Armijo backtracking line search on f. Stops on the Frank-Wolfe duality gap

@@ -1,6 +1,6 @@
 /**
  * On-Line Moving Average Reversion, OLMAR-1 (Li & Hoi, "On-line portfolio selection with moving average
- * reversion", ICML 2012) (method.md "Baselines to have").
+ * reversion", ICML 2012) (a classic baseline, docs/architecture.md "Strategies").
  */
 import type { MarketView } from '../../market/view';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';

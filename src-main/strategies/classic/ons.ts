@@ -1,6 +1,6 @@
 /**
  * Online Newton Step for portfolios (Agarwal, Hazan, Kale & Schapire, "Algorithms for portfolio management
- * based on the Newton method", ICML 2006) (method.md "Baselines to have").
+ * based on the Newton method", ICML 2006) (a classic baseline, docs/architecture.md "Strategies").
  */
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 import { runOnline } from './online';

@@ -1,8 +1,8 @@
 /**
  * Static (one-shot) portfolio optimisers over a window of daily simple returns: minimum variance, mean-variance
  * (Markowitz 1952, long-only), maximum Sharpe (long-only tangency) and risk parity (equal risk contributions).
- * Used by the estimating baselines (meanvar, minvar, maxsharpe, riskparity; method.md "Baselines to have":
- * "Markowitz mean-variance (long-only, solved as a QP), minimum variance, risk parity") and by `hdrl optimize`.
+ * Used by the estimating baselines (meanvar, minvar, maxsharpe, riskparity) and by
+ * `hdrl optimize`.
  *
  * Units: returns are daily simple returns r = close_t / close_{t-1} - 1; mean and covariance are per day; all
  * weights are long-only and sum to 1.

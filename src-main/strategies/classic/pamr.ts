@@ -1,7 +1,7 @@
 /**
  * Passive Aggressive Mean Reversion (Li, Zhao, Hoi & Gopalkrishnan, "PAMR: Passive aggressive mean reversion
  * strategy for portfolio selection", Machine Learning 87, 2012), with its PAMR-1 and PAMR-2 variants
- * (method.md "Baselines to have").
+ * (a classic baseline, docs/architecture.md "Strategies").
  */
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 import { runOnline } from './online';

@@ -1,6 +1,6 @@
 /**
  * Parameter handling shared by the classic baselines: every hyperparameter is a named StrategyParamSpec with a
- * documented default (method.md: "a named setting, never a buried constant"); `readParams` fills the defaults in
+ * documented default (a named setting, never a buried constant); `readParams` fills the defaults in
  * and checks types, ranges and choices.
  */
 import type { StrategyParamSpec } from '../types';

@@ -1,7 +1,7 @@
 /**
  * A thin, 0-indexed wrapper around the `quadprog` package (Goldfarb & Idnani 1983 dual active-set method),
- * the QP solver behind mean-variance, minimum variance, maximum Sharpe (method.md "Baselines to have":
- * "Markowitz mean-variance (long-only, solved as a QP)") and the A-norm projection of ONS.
+ * the QP solver behind mean-variance, minimum variance, maximum Sharpe (Markowitz
+ * mean-variance, long-only, solved as a QP) and the A-norm projection of ONS.
  */
 import quadprog from 'quadprog';
 

@@ -1,6 +1,6 @@
 /**
  * Robust Median Reversion (Huang, Zhou, Li, Hoi & Zhou, "Robust median reversion strategy for online portfolio
- * selection", IJCAI 2013 / IEEE TKDE 2016) (method.md "Baselines to have").
+ * selection", IJCAI 2013 / IEEE TKDE 2016) (a classic baseline, docs/architecture.md "Strategies").
  */
 import type { MarketView } from '../../market/view';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';

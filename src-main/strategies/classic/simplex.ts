@@ -1,6 +1,6 @@
 /**
  * The probability simplex Δ_n = { w in R^n : w >= 0, sum w = 1 } that every classic strategy's weights live on
- * (method.md, "Common ground": long-only weights summing to 1), and the small helpers that keep them there.
+ * (README "Market conventions": long-only weights summing to 1), and the small helpers that keep them there.
  */
 
 /** Tolerance used when checking that weights sum to 1 (absolute). */
@@ -16,7 +16,7 @@ export function uniformWeights(n: number): Float64Array {
  * Euclidean projection onto the simplex: argmin_{w in Δ_n} ||w - v||_2, by the sort-based algorithm of
  * Duchi, Shalev-Shwartz, Singer & Chandra (2008), "Efficient projections onto the l1-ball for learning in high
  * dimensions", Fig. 1 (O(n log n)). Takes any finite vector v (length n >= 1); gives a new Float64Array on the
- * simplex (entries >= 0, sum 1 to rounding). Used by PAMR, CWMR, OLMAR, RMR (method.md "Baselines to have").
+ * simplex (entries >= 0, sum 1 to rounding). Used by PAMR, CWMR, OLMAR and RMR.
  */
 export function projectToSimplex(v: ArrayLike<number>): Float64Array {
   const n = v.length;
@@ -94,13 +94,6 @@ export function isOnSimplex(w: ArrayLike<number>, tol = SIMPLEX_TOLERANCE): bool
     sum += x;
   }
   return Math.abs(sum - 1) <= tol;
-}
-
-/** Dot product of two equal-length vectors. */
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }
 
 /**

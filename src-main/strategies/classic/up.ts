@@ -1,6 +1,6 @@
 /**
  * Cover's Universal Portfolio (Cover, "Universal portfolios", Mathematical Finance 1991), approximated by
- * Monte-Carlo (method.md "Baselines to have").
+ * Monte-Carlo (a classic baseline, docs/architecture.md "Strategies").
  *
  * Exact UP: b_{t+1} = integral b S_t(b) dmu(b) / integral S_t(b) dmu(b) over the simplex, with S_t(b) the wealth
  * of the CRP b and mu the uniform (Dirichlet(1)) measure. Approximation: draw `samples` CRPs b^(m) from
