@@ -1,12 +1,12 @@
 /**
- * Fill the report models (./model) from the database (design.md "Who uses it, for what", item 3: an allocation
+ * Fill the report models (./model) from the database (docs/architecture.md "Reports": an allocation
  * report for a date or a run, and a backtest tear sheet over chosen runs). The renderers never read the
  * database; everything a report shows is gathered here.
  *
  * Allocation report of run R at date d (default: R's last decision date)
  * - Weights: R's stored final target weights at d (store/runs.ts getRunWeightsAt), in the run's ticker order.
  * - Previous weights are the weights held after the close of the previous test day, DRIFTED with the price
- *   relatives of d (method.md "Common ground — Costs": w^drift = yesterday's weights after the day's price
+ *   relatives of d (docs/backtest-conventions.md: w^drift = yesterday's weights after the day's price
  *   moves; market/simulate.ts "Drift"): w_drift,i = b_i x_i / g, g = sum_i b_i x_i + b_cash (1 + rf_d), with
  *   b the held weights of the previous test day (the 'held' agent of a run with non-daily rebalancing, else
  *   its final target), x_i = close_i(d) / close_i(d-1) and rf_d the daily risk-free rate of the run's config.
@@ -42,6 +42,10 @@
  * column ({@link shortLabel}, {@link fitName}), with ' · seed N' for the run of an allocation report, the test
  * window when the groups of a tear sheet cover several, and what differs ('weekly', 'cost 0.20%', 'eta=0.1')
  * when one strategy ran with several settings.
+ *
+ * Why this file is long: it is the one place that reads the database for a report, by design (the renderers
+ * never do). The allocation report and the tear sheet share the run grouping, the drift of held weights and the
+ * caveats, so they are built side by side.
  */
 import { MAX_REPORT_RUNS } from '../../src-shared/contract/reports';
 import {
@@ -54,6 +58,7 @@ import {
   meanStd,
   type EqualWeightVerdict,
 } from '../../src-shared/domain';
+import { driftWeights, previousWeights, priceRelatives } from '../../src-shared/domain/portfolio';
 import { reboundFlagSeries, sampDetail } from '../../src-shared/domain/decision';
 import type { RunRebalance } from '../../src-shared/domain/runConfig';
 import type { DB } from '../store/db';
@@ -65,6 +70,7 @@ import { getStoredExplanation } from '../explain/runExplain';
 import { concentration } from '../explain/concentration';
 import { dailyRate, METRIC_NAMES, TRADING_DAYS_PER_YEAR } from '../metrics';
 import type { PriceMatrix } from '../market/prices';
+import { groupVerdicts, reportAnalytics } from '../analytics/gather';
 import { drawdownSeries, tearSheetParts } from './derive';
 import { fixed, pct } from './format';
 import type {
@@ -372,26 +378,8 @@ export interface HoldingsAt {
   at: RunWeightsAt;
 }
 
-/**
- * Weights drifted over one day: w_i = b_i x_i / g, cash b_cash (1 + rf_d) / g, g the sum of both (market/simulate.ts).
- * @param held weights held after the previous close, n risky + cash last (sum 1)
- * @param relatives price relatives x_i of the day, n entries
- * @param cashGrowth 1 + daily risk-free rate
- * @returns n + 1 drifted weights (sum 1)
- */
-export function driftWeights(held: ArrayLike<number>, relatives: ArrayLike<number>, cashGrowth: number): Float64Array {
-  const n = relatives.length;
-  const out = new Float64Array(n + 1);
-  let g = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = held[i]! * relatives[i]!;
-    g += out[i]!;
-  }
-  out[n] = (held[n] ?? 0) * cashGrowth;
-  g += out[n]!;
-  for (let i = 0; i <= n; i++) out[i] = out[i]! / g;
-  return out;
-}
+/** Weights drifted over one day: the one definition in src-shared/domain/portfolio.ts (as market/simulate.ts). */
+export { driftWeights };
 
 /**
  * The grouped target weights of a run at `date` (default: its last decision) with previous weights drifted to
@@ -409,10 +397,8 @@ export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix):
 
   // previous held weights, drifted over at.date
   let prev: Float64Array;
-  if (!at.previous) {
-    prev = new Float64Array(n + 1);
-    prev[n] = 1;
-  } else {
+  if (!at.previous) prev = previousWeights(null, null, n);
+  else {
     const prevAt = rebalanceOf(run) === 'daily' ? null : getRunWeightsAt(db, run.id, at.previous.date);
     const held = prevAt?.agents.held ?? at.previous.weights;
     const t = px.dates.length - 1;
@@ -420,8 +406,8 @@ export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix):
     if (t < 1 || px.dates[t - 1] !== at.previous.date || cols.some((c) => c < 0)) {
       throw new ReportInputError('invalid', `the prices of ${run.universe} no longer hold ${at.previous.date} and ${at.date} for every asset of run ${run.id}`);
     }
-    const rel = cols.map((c) => px.close[t]![c]! / px.close[t - 1]![c]!);
-    prev = driftWeights(held, rel, 1 + dailyRate(run.config.riskFreeRate, TRADING_DAYS_PER_YEAR));
+    const rel = priceRelatives(cols.map((c) => px.close[t - 1]![c]!), cols.map((c) => px.close[t]![c]!));
+    prev = previousWeights(held, rel, n, 1 + dailyRate(run.config.riskFreeRate, TRADING_DAYS_PER_YEAR));
   }
 
   const rows = names.map((tk, i): AllocationRow & { group: string } => {
@@ -716,6 +702,8 @@ export async function buildAllocationReport(db: DB, runId: string, date?: string
     equity,
     drawdown: dd,
     caveats,
+    // analytics (issue 17): the verdict of the run's group of seeds, for the first page
+    verdicts: await groupVerdicts(db, me.family === 'learning' ? [{ name: own.runs.length > 1 ? rows[1]!.strategy : runName, runIds: own.runs.map((r) => r.id) }] : []),
   };
 }
 
@@ -803,5 +791,7 @@ export async function buildBacktestReport(db: DB, runIds: readonly string[], opt
     worstDrawdowns: parts.map((x) => ({ name: x.name, items: x.p.worstDrawdowns })),
     lastWeights,
     caveats,
+    // analytics (issue 17): the sections of src-main/analytics over the same groups, verdicts for the first page
+    ...(await reportAnalytics(db, groups.map((g) => ({ name: g.name, runIds: g.runs.map((r) => r.id) }))).then((analytics) => ({ analytics, verdicts: analytics.verdicts }))),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Derived parts of a tear sheet, as pure functions over plain arrays (method.md "Common ground — Metrics":
- * the same conventions as src-main/metrics; design.md item 3, reports).
+ * Derived parts of a tear sheet, as pure functions over plain arrays (docs/backtest-conventions.md:
+ * the same conventions as src-main/metrics; docs/architecture.md "Reports").
  *
  * Conventions
  * - Dates are ISO calendar dates 'YYYY-MM-DD' in ascending order; the calendar month and year are read from the
@@ -13,7 +13,9 @@
  * - Drawdowns are negative fractions of the running peak VALUE (values, not returns, as input here).
  * - NaN inputs propagate into the period or the point they fall in; nothing is filtered.
  */
-import type { DrawdownPeriod, MonthlyReturn, ReportSeries, YearlyReturn } from './model';
+import { book, tradeFigures } from '../../src-shared/domain/portfolio';
+import { fixed, pct } from './format';
+import type { DrawdownPeriod, MonthlyReturn, ReportSeries, ReportVerdict, YearlyReturn } from './model';
 
 /** Number of worst drawdowns a tear sheet lists by default. */
 export const WORST_DRAWDOWNS_DEFAULT_K = 5;
@@ -189,4 +191,39 @@ export function tearSheetParts(equity: ReportSeries, k: number = WORST_DRAWDOWNS
     yearly: yearlyReturns(d, r),
     worstDrawdowns: worstDrawdowns(equity.values, equity.dates, k),
   };
+}
+
+/** "p = 0.123" with three decimals, "p < 0.001" below that, "no test" when there is none. */
+export function pValueText(p: number): string {
+  if (!Number.isFinite(p)) return 'no test';
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+/**
+ * One line saying whether a learned strategy's group beats equal weight on its window, with the figures the rule
+ * compares, how many seeds beat it and the paired test's p-value (the first page of every report).
+ */
+export function verdictText(v: ReportVerdict): string {
+  const win = `${v.windowFrom} \u2013 ${v.windowTo}`;
+  if (v.outcome === 'no-reference' || v.reference === null)
+    return `${v.name} (${win}): no equal-weight run (crp or ubah) on this window with the same data and trading terms, so no verdict; run one to compare.`;
+  if (v.outcome === 'not-comparable') return `${v.name} (${win}): Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (${v.reference}).`;
+  const phrase = v.outcome === 'beats' ? 'beats' : 'does NOT beat';
+  const seeds = v.seeds > 1 ? `; ${v.seedsBeating} of ${v.seeds} seeds beat it on both` : '';
+  const p = Number.isFinite(v.pValue) ? `; paired test of the Sharpe ratios ${pValueText(v.pValue)} over ${v.pairedDays} days` : '; no paired test (too few common days)';
+  return `${v.name} (${win}) ${phrase} equal weight (${v.reference}): Sharpe ${fixed(v.sharpe, 2)} vs ${fixed(v.ewSharpe, 2)}, cumulative return ${pct(v.cumulativeReturn, 2)} vs ${pct(v.ewCumulativeReturn, 2)}${seeds}${p}.`;
+}
+
+/** What the verdict box of a report says when no learned strategy is in it. */
+export const NO_LEARNED_VERDICT = 'No learned strategy in this report, so no equal-weight verdict applies.';
+
+/**
+ * One-way turnover of an allocation's trade: ½ Σ |target − previous| over the assets and cash, with the previous
+ * weights drifted to the close (the one definition: src-shared/domain/portfolio.ts tradeFigures). Without a
+ * previous cash weight the previous book's cash is its remainder 1 − Σ previous.
+ */
+export function allocationTurnover(rows: readonly { weight: number; previousWeight: number }[], cashWeight: number, previousCashWeight?: number | null): number {
+  const target = book(rows.map((r) => r.weight), cashWeight);
+  const previous = book(rows.map((r) => r.previousWeight), previousCashWeight ?? undefined);
+  return tradeFigures(target, previous, 0).oneWay;
 }

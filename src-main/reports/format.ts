@@ -1,6 +1,6 @@
 /**
- * Formatting shared by every renderer (design.md item 3, reports): numbers as PMs read them, metric labels and
- * units (method.md "Common ground — Metrics"), colours, escaping for HTML, and the text clean-up the PDF needs
+ * Formatting shared by every renderer (docs/architecture.md "Reports"): numbers as PMs read them, metric labels and
+ * units (docs/backtest-conventions.md), colours, escaping for HTML, and the text clean-up the PDF needs
  * (pdfkit's standard Helvetica only has the WinAnsi character set).
  *
  * Display rules

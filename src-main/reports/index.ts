@@ -1,5 +1,5 @@
 /**
- * Reports (design.md item 3): the data model the services fill, the derived tear-sheet parts, and the
+ * Reports (docs/architecture.md "Reports"): the data model the services fill, the derived tear-sheet parts, and the
  * renderers (HTML, PDF, CSV, XLSX). Import from here.
  */
 export * from './model';

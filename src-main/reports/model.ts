@@ -1,5 +1,5 @@
 /**
- * Plain data model of the reports (design.md "Who uses it, for what", item 3: an allocation report for a date
+ * Plain data model of the reports (docs/architecture.md "Reports": an allocation report for a date
  * or a run, and a backtest tear sheet). The services fill these objects from the database; the renderers in
  * ./render turn them into HTML, PDF, CSV and XLSX and never read anything else, so a report can be rebuilt from
  * the object alone (and tests build it by hand).
@@ -8,9 +8,23 @@
  * - Weights, trades, returns and drawdowns are FRACTIONS (0.0345 = 3.45 %, -0.25 = a 25 % fall from the peak).
  * - Dates are ISO calendar dates 'YYYY-MM-DD' (trading days); timestamps (generatedAt) are ISO 8601 strings.
  * - Equity values are portfolio values (any positive scale, usually growth of 1 from the window start).
+ * - The analytics (relative figures, rolling volatility, distribution, trading, stress windows, weights, risk,
+ *   the stitched record) and the equal-weight verdicts are src-main/analytics/gather.ts's objects as they are:
+ *   the desk's Backtests panel shows the same ones.
  * - A metric is {mean, std} over seeds (std null when there is one seed or no spread is known); it may be
  *   ±Infinity or NaN as src-main/metrics produces them, and every renderer shows those explicitly.
  */
+
+import type { RunsAnalytics, VerdictAnalytics } from '../analytics/gather';
+
+/**
+ * A learned strategy's group of seeds against equal weight on its window (src-shared/domain/verdict.ts), with the
+ * paired test's p-value (NaN: no test). Every report shows its verdicts on the first page.
+ */
+export type ReportVerdict = VerdictAnalytics;
+
+/** Tear-sheet analytics of the report's groups; `left` counts the groups beyond the analytics' bound. */
+export type ReportAnalytics = RunsAnalytics & { left: number };
 
 /** A universe as the report names it. */
 export interface ReportUniverse {
@@ -108,7 +122,7 @@ export interface ReportRegime {
   date: string;
 }
 
-/** Rebound flag at the report date (method.md SAMP-HDRL step 5) with the thresholds met. */
+/** Rebound flag at the report date (SAMP-HDRL step 5) with the thresholds met. */
 export interface ReportRebound {
   flagged: boolean;
   /** e.g. {drawdown: -0.12, rise: 0.05, daysHeld: 3}; numbers, strings or booleans */
@@ -121,7 +135,7 @@ export interface DriverValue {
   value: number;
 }
 
-/** Explanation summary of one agent (method.md SAMP-HDRL step 8). */
+/** Explanation summary of one agent (SAMP-HDRL step 8). */
 export interface AgentSummary {
   /** 'upper' | 'lower1' | 'lower2' (any other name is shown as given) */
   agent: string;
@@ -152,6 +166,8 @@ export interface AllocationReportData {
   drawdown: ReportSeries | null;
   /** caveats shown at the end (costs assumed, no look-ahead guarantee, seed spread); rendered as given */
   caveats: string[];
+  /** the run's group against equal weight when it is a learned strategy (first page); absent: not computed */
+  verdicts?: ReportVerdict[];
 }
 
 /** Header of a backtest report. */
@@ -226,6 +242,10 @@ export interface BacktestReportData {
   /** last target weights per run; when given, the XLSX gets Weights and Trades sheets and the CSVs work */
   lastWeights?: RunHoldings[];
   caveats: string[];
+  /** every learned group against equal weight (first page); absent: not computed */
+  verdicts?: ReportVerdict[];
+  /** the analytics sections; absent: not computed */
+  analytics?: ReportAnalytics;
 }
 
 /** Either report. */

@@ -1,5 +1,5 @@
 /**
- * CSV export of report tables (design.md item 3: "the weights (CSV, XLSX)"), RFC 4180:
+ * CSV export of report tables (docs/architecture.md "Reports": the weights as CSV and XLSX), RFC 4180:
  * - CRLF line ends, a header row, every record with the same number of fields;
  * - a field containing a comma, a double quote, CR or LF is wrapped in double quotes, inner quotes doubled;
  * - numbers are raw (fractions, not percentages) in JavaScript's shortest round-trip form, so

@@ -1,6 +1,6 @@
 /**
- * Self-contained HTML reports (design.md item 3: "Export an allocation report (PDF and HTML)"; the backtest tear
- * sheet of design.md item 2).
+ * Self-contained HTML reports (docs/architecture.md "Reports": an allocation report in PDF and HTML; the backtest tear
+ * sheet).
  *
  * One file, nothing to fetch: inline CSS, charts as inline SVG from ECharts SSR (./svgCharts), no script, no
  * remote URL, and a Content-Security-Policy meta tag `default-src 'none'; style-src 'unsafe-inline';
@@ -35,9 +35,13 @@ import type {
   DrawdownPeriod,
   MetricsRow,
   MonthlyReturn,
+  ReportAnalytics,
+  ReportVerdict,
   YearlyReturn,
 } from '../model';
-import { barChartSvg, lineChartSvg } from './svgCharts';
+import { barChartSvg, lineChartSvg, optionSvg } from './svgCharts';
+import { distributionOption, riskOption, rollingVolOption, stitchedOption, tradingOption, weightsOption } from '../../../src-shared/charts/analytics';
+import { allocationTurnover, NO_LEARNED_VERDICT, verdictText } from '../derive';
 
 /** The Content-Security-Policy every HTML report carries. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -92,6 +96,7 @@ figcaption{font-size:12px;font-weight:700;margin-bottom:2px}
 .heat td.yr{font-weight:700;border-left:2px solid #8a94a6}
 .pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:18px;align-items:start}
 .run{break-inside:avoid}
+.verdicts{margin-top:12px}.verdicts li.v-beats{color:var(--gain)}.verdicts li.v-does-not-beat{color:var(--loss)}
 ul.caveats{padding-left:18px;margin:4px 0}
 footer{margin-top:28px;border-top:1px solid var(--line);padding-top:6px;color:var(--muted);font-size:11px;display:flex;justify-content:space-between}
 @page{size:A4 landscape;margin:12mm}
@@ -215,9 +220,9 @@ export function renderAllocationHtml(data: AllocationReportData): string {
           : ''
       }`
     : '<span class="notes">No rebound detector for this strategy.</span>';
-  const traded = allRows.reduce((s, r) => s + Math.abs(r.trade), 0);
+  const traded = allocationTurnover(allRows, data.cashWeight, data.previousCashWeight);
   const holdings = allRows.filter((r) => r.weight > 0).length;
-  const summary = `<table>${data.groups.map((g) => `<tr><td>${e(g.name)}</td><td class="n">${e(pct(g.total))}</td></tr>`).join('')}<tr><td>Cash</td><td class="n">${e(pct(data.cashWeight))}</td></tr><tr><td>Holdings</td><td class="n">${holdings} of ${allRows.length}</td></tr><tr><td>Traded (sum |trade|)</td><td class="n">${e(pct(traded))}</td></tr></table>`;
+  const summary = `<table>${data.groups.map((g) => `<tr><td>${e(g.name)}</td><td class="n">${e(pct(g.total))}</td></tr>`).join('')}<tr><td>Cash</td><td class="n">${e(pct(data.cashWeight))}</td></tr><tr><td>Holdings</td><td class="n">${holdings} of ${allRows.length}</td></tr><tr><td>One-way turnover</td><td class="n">${e(pct(traded))}</td></tr></table>`;
 
   const groupsHtml = data.groups
     .map(
@@ -255,6 +260,7 @@ ${groupsHtml}
 
   const body = `<header class="top"><div><h1>Allocation report</h1><div class="sub">${e(h.strategy.label)} &middot; ${e(h.universe.name)} &middot; weights as of ${e(h.date)}</div></div><div class="brand">HDRL Desk</div></header>
 ${facts(headFacts)}
+${verdictBoxHtml(data.verdicts)}
 <div class="cards"><div class="card"><h3>Market regime</h3>${regime}</div><div class="card"><h3>Rebound</h3>${rebound}</div><div class="card"><h3>Allocation</h3>${summary}</div></div>
 <h2>Target weights</h2>
 ${weightsTable}
@@ -343,12 +349,143 @@ export function renderBacktestHtml(data: BacktestReportData): string {
 
   const body = `<header class="top"><div><h1>${e(title)}</h1><div class="sub">${e(h.universe.name)} &middot; ${e(h.window.from)} \u2013 ${e(h.window.to)}</div></div><div class="brand">HDRL Desk</div></header>
 ${facts(headFacts)}
+${verdictBoxHtml(data.verdicts)}
 <h2>Metrics</h2>
 ${metricsTableHtml(data.metrics, false)}
 <h2>Curves</h2>
 ${charts.join('\n')}
+${data.analytics ? analyticsHtml(data.analytics) : ''}
 ${runs ? `<h2>Monthly returns and worst drawdowns</h2>\n${runs}\n<p class="notes">Monthly and yearly returns compound the daily returns of the calendar period; drawdown days are trading days from the peak to the recovery (or to the last date).</p>` : ''}
 ${caveatsHtml(data.caveats)}
 <footer><span>HDRL Desk${h.codeVersion ? ` ${e(h.codeVersion)}` : ''}</span><span>${e(h.generatedAt)}</span></footer>`;
   return page(title, body);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// analytics (issue 17): the verdict box of the first page and the tear sheet's analytics sections
+
+/** The equal-weight verdicts, or the line saying none applies: the first page of every report. */
+function verdictBoxHtml(verdicts: readonly ReportVerdict[] | undefined): string {
+  if (verdicts === undefined) return '';
+  const items = verdicts.length ? verdicts.map((v) => `<li class="v-${e(v.outcome)}">${e(verdictText(v))}</li>`).join('') : `<li>${e(NO_LEARNED_VERDICT)}</li>`;
+  return `<div class="card verdicts" data-section="verdicts"><h3>Against equal weight</h3><ul class="caveats">${items}</ul></div>`;
+}
+
+const ratio = (v: number | null | undefined, d = 2) => (v == null || !Number.isFinite(v) ? '\u2014' : v.toFixed(d));
+const pctOrDash = (v: number | null | undefined, d = 2) => (v == null || !Number.isFinite(v) ? '\u2014' : pct(v, d));
+const runName = (r: { name: string; hindsight: boolean }) => `${e(r.name)}${r.hindsight ? '<sup class="mark">\u2020</sup>' : ''}`;
+const rowClass = (r: { learned: boolean }) => (r.learned ? ' class="this-run"' : '');
+
+function table(head: string[], rows: string[][], numericFrom = 1): string {
+  return `<table><thead><tr>${head.map((h, i) => `<th${i >= numericFrom ? ' class="n"' : ''}>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+function figure(caption: string, svg: string): string {
+  return `<figure><figcaption>${e(caption)}</figcaption>${svg}</figure>`;
+}
+
+/** The analytics sections of a tear sheet (see src-main/analytics). */
+export function analyticsHtml(a: ReportAnalytics): string {
+  const out: string[] = ['<h2>Analytics</h2>'];
+  const n = (v: string) => `<td class="n">${v}</td>`;
+  const runs = a.runs;
+  const anyBench = runs.some((r) => r.benchmark);
+  out.push(
+    `<p class="notes">Each strategy is shown by its lowest seed, against ${anyBench ? 'equal weight (crp, else ubah) run on the same window with the same data and trading terms' : 'no benchmark (no equal-weight run on the same window and terms)'}; figures annualised with 252 trading days.${a.left > 0 ? ` ${a.left} further groups of this report are not analysed (at most ${runs.length}).` : ''}</p>`,
+  );
+  out.push('<h3>Relative to the benchmark</h3>');
+  out.push(
+    table(
+      ['Strategy', 'Benchmark', 'Active return /yr', 'Tracking error /yr', 'Information ratio', 'Beta', 'Correlation', 'Alpha /yr'],
+      runs.map((r) => {
+        const x = r.relative;
+        return [
+          `<td${rowClass(r)}>${runName(r)}</td>`,
+          `<td class="n">${r.benchmark ? e(r.benchmark.name) : '\u2014'}</td>`,
+          n(e(pctOrDash(x?.activeReturn))),
+          n(e(pctOrDash(x?.trackingError))),
+          n(e(ratio(x?.informationRatio))),
+          n(e(ratio(x?.beta))),
+          n(e(ratio(x?.correlation))),
+          n(e(pctOrDash(x?.alpha))),
+        ];
+      }),
+    ),
+  );
+  out.push('<h3>Trading and concentration</h3>');
+  out.push(
+    table(
+      ['Strategy', 'Turnover /yr (one-way)', 'Cost drag /yr', 'Flags'],
+      runs.map((r) => [
+        `<td>${runName(r)}</td>`,
+        n(e(pctOrDash(r.trading.annualTurnover, 0))),
+        n(e(pctOrDash(r.trading.costDrag, 2))),
+        `<td class="n">${[r.concentrated ? '<span class="badge b-flag">concentrated</span>' : '', r.flags.includes('close-to-equal-weight') ? '<span class="badge b-ew">\u2248 EW</span>' : ''].join('') || '\u2014'}</td>`,
+      ]),
+    ),
+  );
+  out.push('<p class="notes">Turnover: one-way, fraction of the book traded in a year, the initial purchase left out. Cost drag: what the costs took from the value in a year. Concentrated: on some day one stock held more than half the book, or the holdings were worth fewer than two equal positions.</p>');
+  const dates = [...new Set(runs.flatMap((r) => r.dates))].sort();
+  const onAxis = (r: (typeof runs)[number], v: readonly (number | null)[]) => {
+    const m = new Map(r.dates.map((d, i) => [d, v[i] ?? null]));
+    return dates.map((d) => m.get(d) ?? null);
+  };
+  out.push(figure(`Rolling volatility (${a.rollingDays} trading days, annualised)`, optionSvg(rollingVolOption(dates, runs.map((r) => ({ ...r, values: onAxis(r, r.rollingVol) })), a.rollingDays), { title: 'Rolling volatility', height: 260 })));
+  out.push(figure('Distribution of daily returns', optionSvg(distributionOption(a.bins, runs.map((r) => ({ ...r, counts: r.histogram }))), { title: 'Distribution of daily returns', height: 260 })));
+  out.push(
+    table(
+      ['Strategy', 'Days', 'Mean /day', 'Std /day', 'Skew', 'Excess kurtosis', 'VaR 95%', 'CVaR 95%', 'Best day', 'Worst day'],
+      runs.map((r) => {
+        const d = r.distribution;
+        return [`<td>${runName(r)}</td>`, n(String(d.days)), n(e(pctOrDash(d.mean, 3))), n(e(pctOrDash(d.std, 2))), n(e(ratio(d.skew))), n(e(ratio(d.kurtosis))), n(e(pctOrDash(d.var95))), n(e(pctOrDash(d.cvar95))), n(e(pctOrDash(d.best))), n(e(pctOrDash(d.worst)))];
+      }),
+    ),
+  );
+  const stress = runs.flatMap((r) => r.stress.map((s) => ({ r, s })));
+  out.push('<h3>Stress windows</h3>');
+  out.push(
+    stress.length
+      ? table(
+          ['Window', 'Dates', 'Strategy', 'Return', 'Benchmark', 'Difference', 'Days'],
+          stress.map(({ r, s }) => [
+            `<td>${e(s.label)}</td>`,
+            `<td>${e(s.from)} \u2013 ${e(s.to)}</td>`,
+            `<td>${runName(r)}</td>`,
+            `<td class="n ${(s.ret ?? 0) < 0 ? 'sell' : 'buy'}">${e(pctOrDash(s.ret))}</td>`,
+            n(e(pctOrDash(s.benchmarkRet))),
+            n(e(s.ret != null && s.benchmarkRet != null ? signedPct(s.ret - s.benchmarkRet) : '\u2014')),
+            n(`${s.days}${s.partial ? ' (partial)' : ''}`),
+          ]),
+          3,
+        )
+      : '<p class="notes">No run covers a stress window.</p>',
+  );
+  const f = a.focus;
+  if (f) {
+    const w = f.weights;
+    out.push(`<h3>Weights of ${runName(f.run)} over time</h3>`);
+    out.push(figure('By sector, with cash', optionSvg(weightsOption(w.dates, w.bySector, w.cash), { title: `Weights by sector of ${f.run.name}`, height: 260 })));
+    if (w.byGroup) out.push(figure('By the strategy\u2019s groups, with cash', optionSvg(weightsOption(w.dates, w.byGroup, w.cash), { title: `Weights by group of ${f.run.name}`, height: 220 })));
+    out.push(figure('By asset (largest holdings), with cash', optionSvg(weightsOption(w.dates, w.byAsset, w.cash), { title: `Weights by asset of ${f.run.name}`, height: 260 })));
+    const fr = runs.find((r) => r.id === f.run.id);
+    if (fr) out.push(figure(`Turnover and cost of ${f.run.name}, month by month`, optionSvg(tradingOption(fr.trading.months), { title: `Turnover and cost of ${f.run.name}`, height: 220 })));
+    if (f.risk) {
+      const k = f.risk;
+      out.push(`<h3>Risk contribution of ${runName(f.run)} on ${e(k.date)}</h3>`);
+      out.push(`<p class="notes">Share of the portfolio variance each sector and asset carries (w<sub>i</sub>(\u03a3w)<sub>i</sub> / w\u1d40\u03a3w, covariance of the last ${k.lookbackDays} daily returns up to ${e(k.date)}); portfolio volatility ${e(pctOrDash(k.volatility, 1))} a year.</p>`);
+      out.push(figure('By sector', optionSvg(riskOption(k.sectors.map((s) => ({ name: s.sector, weight: s.weight, share: s.share }))), { title: 'Risk contribution by sector', height: 40 + 26 * k.sectors.length })));
+      const top = [...k.assets].sort((x, y) => (y.share ?? 0) - (x.share ?? 0)).slice(0, 10);
+      out.push(table(['Asset', 'Sector', 'Weight', 'Share of variance'], top.map((x) => [`<td>${e(x.ticker)}</td>`, `<td class="n">${e(x.sector)}</td>`, n(e(pctOrDash(x.weight, 1))), n(e(pctOrDash(x.share, 1)))])));
+    }
+  }
+  const st = a.stitched;
+  if (st && st.segments.length) {
+    out.push(`<h3>Stitched out-of-sample record of ${e(st.name)}</h3>`);
+    out.push(
+      `<p class="notes">Its ${st.segments.length} test window${st.segments.length > 1 ? 's' : ''} with the same settings one after the other, each starting where the previous ended (seeds averaged day by day): total ${e(pctOrDash(st.total))}${st.benchmark ? `, ${e(st.benchmark.name)} ${e(pctOrDash(st.benchmark.total))} over the same windows` : ''}.${st.skipped.length ? ` ${st.skipped.length} overlapping window(s) left out.` : ''}</p>`,
+    );
+    out.push(figure('Growth of 1 across the windows', optionSvg(stitchedOption(st.dates, { name: st.name, hindsight: false, learned: true, values: st.values }, st.benchmark, st.segments.map((s) => s.from)), { title: `Stitched record of ${st.name}`, height: 260 })));
+    out.push(table(['Window', 'Seeds', 'Days', 'Return', 'Value at end', 'Days not in the record before it'], st.segments.map((s) => [`<td>${e(s.from)} \u2013 ${e(s.to)}</td>`, n(String(s.seeds)), n(String(s.days)), n(e(pctOrDash(s.ret))), n(e(ratio(s.endValue, 3))), n(String(s.gapDays))])));
+  }
+  return out.join('\n');
 }

@@ -1,7 +1,10 @@
 /**
- * PDF reports with pdfkit (design.md item 3: "Export an allocation report (PDF and HTML)"; the backtest tear
- * sheet of item 2). A4 landscape, standard Helvetica only, every chart drawn as vector paths (./pdfLayout),
+ * PDF reports with pdfkit (docs/architecture.md "Reports": an allocation report in PDF and HTML; the backtest
+ * tear sheet). A4 landscape, standard Helvetica only, every chart drawn as vector paths (./pdfLayout),
  * tables paginated without cutting rows. Same content as the HTML reports (./html).
+ *
+ * Why this file is long: one function per section of the two reports, drawn through pdfLayout.ts; the sections
+ * follow the HTML reports one for one, so keeping them in one file keeps the two renderers easy to compare.
  */
 import {
   CLOSE_TO_EW_NOTE,
@@ -23,7 +26,8 @@ import {
   strategyMarks,
   valueText,
 } from '../format';
-import type { AgentSummary, AllocationReportData, BacktestReportData, DrawdownPeriod, MetricsRow, MonthlyReturn, YearlyReturn } from '../model';
+import type { AgentSummary, AllocationReportData, BacktestReportData, DrawdownPeriod, MetricsRow, MonthlyReturn, ReportAnalytics, ReportVerdict, YearlyReturn } from '../model';
+import { allocationTurnover, NO_LEARNED_VERDICT, verdictText } from '../derive';
 import { ACCENT, BOLD, INK, MUTED, PdfLayout, type PdfCell, type PdfColumn, type PdfRow } from './pdfLayout';
 
 /** Top drivers shown per agent in the PDF. */
@@ -224,6 +228,8 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
     8,
   );
   L.space(8);
+  verdictBox(L, data.verdicts);
+  L.space(4);
 
   const allRows = data.groups.flatMap((g) => g.rows);
   const regimeLines: CardLine[] = data.regime
@@ -241,12 +247,12 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
         ...Object.entries(data.rebound.detail).map(([k, v]) => ({ label: k, value: valueText(v) })),
       ]
     : [{ label: 'No rebound detector for this strategy.', value: '', color: MUTED }];
-  const traded = allRows.reduce((s, r) => s + Math.abs(r.trade), 0);
+  const traded = allocationTurnover(allRows, data.cashWeight, data.previousCashWeight);
   const summaryLines: CardLine[] = [
     ...data.groups.map((g) => ({ label: g.name, value: pct(g.total) })),
     { label: 'Cash', value: pct(data.cashWeight) },
     { label: 'Holdings', value: `${allRows.filter((r) => r.weight > 0).length} of ${allRows.length}` },
-    { label: 'Traded (sum |trade|)', value: pct(traded) },
+    { label: 'One-way turnover', value: pct(traded) },
   ];
   cards(L, [
     { title: 'Market regime', lines: regimeLines },
@@ -380,6 +386,7 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
   if (h.dataSource) facts.push(['Data source', h.dataSource]);
   if (h.codeVersion) facts.push(['Code version', h.codeVersion]);
   L.keyValues(facts, 3, 8, 80);
+  verdictBox(L, data.verdicts);
 
   L.heading('Metrics', Math.min(200, metricsHeight(L, data.metrics)));
   metricsTable(L, data.metrics, false);
@@ -400,6 +407,8 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
         yFormat: 'pct',
       }),
     );
+
+  if (data.analytics) analyticsPdf(L, data.analytics);
 
   const names = [...new Set([...data.monthly.map((p) => p.name), ...data.worstDrawdowns.map((p) => p.name)])];
   if (names.length) {
@@ -443,4 +452,127 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
   }
   caveats(L, data.caveats);
   return L.finish();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// analytics (issue 17): the verdict box of the first page and the tear sheet's analytics sections
+
+const VERDICT_COLOR: Record<string, string> = { beats: GAIN_COLOR, 'does-not-beat': LOSS_COLOR };
+
+/** The equal-weight verdicts, or the line saying none applies (right under the header facts of every report). */
+function verdictBox(L: PdfLayout, verdicts: readonly ReportVerdict[] | undefined): void {
+  if (verdicts === undefined) return;
+  L.heading('Against equal weight', 30);
+  if (verdicts.length === 0) L.paragraph(NO_LEARNED_VERDICT, { size: 8, color: MUTED });
+  for (const v of verdicts) L.paragraph(`\u2022  ${verdictText(v)}`, { size: 8, font: BOLD, ...(VERDICT_COLOR[v.outcome] ? { color: VERDICT_COLOR[v.outcome]! } : {}) }, 0, 2);
+}
+
+const dash = (v: number | null | undefined, f: (x: number) => string) => (v == null || !Number.isFinite(v) ? '-' : f(v));
+const pc = (d: number) => (v: number | null | undefined) => dash(v, (x) => pct(x, d));
+const rt = (v: number | null | undefined) => dash(v, (x) => x.toFixed(2));
+const nameOf = (r: { name: string; hindsight: boolean }) => `${r.name}${r.hindsight ? ' \u2020' : ''}`;
+const nan = (v: number | null) => (v == null ? Number.NaN : v);
+
+/** The analytics sections of a tear sheet, as tables and vector charts (the HTML's content). */
+function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
+  const runs = a.runs;
+  L.heading('Analytics', 120);
+  L.paragraph(
+    `Each strategy by its lowest seed, against equal weight (crp, else ubah) on the same window and trading terms; annualised with 252 trading days.${a.left > 0 ? ` ${a.left} further groups are not analysed.` : ''}`,
+    { size: 7.5, color: MUTED },
+  );
+  const row = (r: { learned: boolean }, cells: (string | PdfCell)[]): PdfRow => ({ type: 'row', cells, bold: r.learned, ...(r.learned ? { shade: '#eaf2fb' } : {}) });
+  L.subheading('Relative to the benchmark', 60);
+  L.table(
+    [{ header: 'Strategy', width: 20 }, { header: 'Benchmark', width: 14 }, ...['Active /yr', 'Tracking err. /yr', 'Info. ratio', 'Beta', 'Correlation', 'Alpha /yr'].map((h) => ({ header: h, width: 8, align: 'right' as const }))],
+    runs.map((r) => row(r, [nameOf(r), r.benchmark?.name ?? '-', pc(2)(r.relative?.activeReturn), pc(2)(r.relative?.trackingError), rt(r.relative?.informationRatio), rt(r.relative?.beta), rt(r.relative?.correlation), pc(2)(r.relative?.alpha)])),
+    { fontSize: 7.5 },
+  );
+  L.space(6);
+  L.subheading('Trading and concentration', 60);
+  L.table(
+    [{ header: 'Strategy', width: 20 }, { header: 'Turnover /yr (one-way)', width: 10, align: 'right' }, { header: 'Cost drag /yr', width: 10, align: 'right' }, { header: 'Flags', width: 20 }],
+    runs.map((r) => row(r, [nameOf(r), pc(0)(r.trading.annualTurnover), pc(2)(r.trading.costDrag), [r.concentrated ? 'concentrated' : '', r.flags.includes('close-to-equal-weight') ? '\u2248 EW' : ''].filter(Boolean).join(', ') || '-'])),
+    { fontSize: 7.5 },
+  );
+  L.space(6);
+  const dates = [...new Set(runs.flatMap((r) => r.dates))].sort();
+  fullWidthChart(L, DRAWDOWN_CHART_H + 20, (box) =>
+    L.lineChart(box, {
+      title: `Rolling volatility (${a.rollingDays} trading days, annualised)`,
+      series: runs.map((r) => {
+        const m = new Map(r.dates.map((d, i) => [d, nan(r.rollingVol[i] ?? null)]));
+        return { name: nameOf(r), dates, values: dates.map((d) => m.get(d) ?? Number.NaN), ...(r.hindsight ? { hindsight: true } : {}) };
+      }),
+      yFormat: 'pct',
+    }),
+  );
+  L.subheading('Distribution of daily returns', 60);
+  L.table(
+    [{ header: 'Strategy', width: 20 }, ...['Days', 'Mean /day', 'Std /day', 'Skew', 'Excess kurt.', 'VaR 95%', 'CVaR 95%', 'Best day', 'Worst day'].map((h) => ({ header: h, width: 7, align: 'right' as const }))],
+    runs.map((r) => {
+      const d = r.distribution;
+      return row(r, [nameOf(r), String(d.days), pc(3)(d.mean), pc(2)(d.std), rt(d.skew), rt(d.kurtosis), pc(2)(d.var95), pc(2)(d.cvar95), pc(2)(d.best), pc(2)(d.worst)]);
+    }),
+    { fontSize: 7.5 },
+  );
+  L.space(6);
+  const stress = runs.flatMap((r) => r.stress.map((s) => ({ r, s })));
+  L.subheading('Stress windows', 60);
+  if (stress.length === 0) L.paragraph('No run covers a stress window.', { size: 7.5, color: MUTED });
+  else
+    L.table(
+      [{ header: 'Window', width: 18 }, { header: 'Dates', width: 14 }, { header: 'Strategy', width: 18 }, ...['Return', 'Benchmark', 'Difference', 'Days'].map((h) => ({ header: h, width: 7, align: 'right' as const }))],
+      stress.map(({ r, s }) =>
+        row(r, [
+          s.label,
+          `${s.from} - ${s.to}`,
+          nameOf(r),
+          { text: pc(2)(s.ret), ...(s.ret != null && s.ret < 0 ? { color: LOSS_COLOR } : {}) },
+          pc(2)(s.benchmarkRet),
+          s.ret != null && s.benchmarkRet != null ? signedPct(s.ret - s.benchmarkRet) : '-',
+          `${s.days}${s.partial ? ' (partial)' : ''}`,
+        ]),
+      ),
+      { fontSize: 7.5, continued: 'Stress windows (continued)' },
+    );
+  L.space(6);
+  const f = a.focus;
+  if (f) {
+    const w = f.weights;
+    fullWidthChart(L, DRAWDOWN_CHART_H + 20, (box) =>
+      L.lineChart(box, { title: `Weights of ${nameOf(f.run)} by sector, and cash`, series: [...w.bySector, ...(w.byGroup ?? []), { name: 'Cash', values: w.cash }].map((s) => ({ name: s.name, dates: w.dates, values: s.values.map(nan) })), yFormat: 'pct' }),
+    );
+    const fr = runs.find((r) => r.id === f.run.id);
+    if (fr && fr.trading.months.length)
+      fullWidthChart(L, BAR_CHART_H, (box) =>
+        L.barChart(box, { title: `Turnover (one-way) and cost of ${nameOf(f.run)}, month by month`, categories: fr.trading.months.map((m) => m.month), series: [{ name: 'Turnover', values: fr.trading.months.map((m) => m.turnover) }, { name: 'Cost', values: fr.trading.months.map((m) => m.cost) }], yFormat: 'pct' }),
+      );
+    if (f.risk) {
+      const k = f.risk;
+      L.subheading(`Risk contribution of ${nameOf(f.run)} on ${k.date} (covariance of the last ${k.lookbackDays} days; volatility ${pc(1)(k.volatility)} a year)`, 60);
+      L.table(
+        [{ header: 'Sector', width: 24 }, { header: 'Weight', width: 8, align: 'right' }, { header: 'Share of variance', width: 10, align: 'right' }],
+        k.sectors.map((s) => ({ type: 'row', cells: [s.sector, pc(1)(s.weight), pc(1)(s.share)] })),
+        { fontSize: 7.5, width: L.width * 0.5 },
+      );
+      L.space(6);
+    }
+  }
+  const st = a.stitched;
+  if (st && st.segments.length) {
+    fullWidthChart(L, EQUITY_CHART_H * 0.8, (box) =>
+      L.lineChart(box, {
+        title: `Stitched out-of-sample record of ${st.name} (${st.segments.length} window${st.segments.length > 1 ? 's' : ''}, growth of 1)`,
+        series: [{ name: st.name, dates: st.dates, values: st.values.map(nan) }, ...(st.benchmark ? [{ name: st.benchmark.name, dates: st.dates, values: st.benchmark.values.map(nan) }] : [])],
+        yFormat: 'growth',
+        emphasizeFirst: true,
+      }),
+    );
+    L.table(
+      [{ header: 'Window', width: 20 }, ...['Seeds', 'Days', 'Return', 'Value at end', 'Days left out before'].map((h) => ({ header: h, width: 8, align: 'right' as const }))],
+      st.segments.map((s) => ({ type: 'row', cells: [`${s.from} - ${s.to}`, String(s.seeds), String(s.days), pc(2)(s.ret), rt(s.endValue), String(s.gapDays)] })),
+      { fontSize: 7.5, width: L.width * 0.7 },
+    );
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * A small layout engine over pdfkit for the PDF reports (design.md item 3): A4 landscape pages with a running
+ * A small layout engine over pdfkit for the PDF reports (docs/architecture.md "Reports"): A4 landscape pages with a running
  * header and a "Page i of n" footer, a vertical cursor that breaks pages before anything would cross the bottom
  * margin, tables that paginate row by row (header repeated, group headers kept with their first row, no row
  * ever split), key/value grids, and vector charts drawn with pdfkit paths (line charts, grouped bars) — nothing
@@ -7,6 +7,9 @@
  * characters outside WinAnsi never reach the font.
  *
  * All lengths are PDF points (1/72 inch).
+ *
+ * Why this file is long: it is one layout engine. Tables, grids and charts all move the same page cursor and
+ * break pages by the same rule, so they live beside that cursor rather than in files that would each reach into it.
  */
 import PDFDocument from 'pdfkit';
 import { MONTHS, SERIES_COLORS, pdfText } from '../format';

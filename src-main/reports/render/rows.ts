@@ -1,5 +1,5 @@
 /**
- * Flat tables shared by the CSV and XLSX writers (design.md item 3: weights as CSV and XLSX): one row per asset,
+ * Flat tables shared by the CSV and XLSX writers (docs/architecture.md "Reports": weights as CSV and XLSX): one row per asset,
  * per trade, per strategy, per month, per drawdown. Numbers stay raw fractions here; the writers format them.
  */
 import { TRADE_EPSILON, metricColumns } from '../format';

@@ -1,5 +1,5 @@
 /**
- * Charts of the HTML reports as inline SVG, rendered server-side by ECharts (design.md item 3; the same chart
+ * Charts of the HTML reports as inline SVG, rendered server-side by ECharts (docs/architecture.md "Reports"; the same chart
  * library as the renderer's views). The SVG is cleaned for a self-contained, script-free page: no <style>
  * (hover rules only), no xmlns URLs (inline SVG in HTML needs none), no interaction attributes; text is escaped
  * by ECharts itself.
@@ -161,6 +161,20 @@ export function barChartSvg(
     },
     width,
     height,
+    opts.title,
+  );
+}
+
+/**
+ * Any chart option (the shared builders of src-shared/charts) as inline SVG in the report's palette and font;
+ * tooltips and zooming, which a static page cannot use, are dropped.
+ */
+export function optionSvg(option: Record<string, unknown>, opts: { title: string; width?: number; height?: number }): string {
+  const { tooltip: _t, dataZoom: _z, ...rest } = option;
+  return render(
+    { ...rest, animation: false, color: SERIES_COLORS, textStyle: { fontFamily: 'Helvetica, Arial, sans-serif' } },
+    opts.width ?? SVG_CHART_WIDTH,
+    opts.height ?? SVG_CHART_HEIGHT,
     opts.title,
   );
 }

@@ -1,5 +1,5 @@
 /**
- * XLSX export of a report with exceljs (design.md item 3: "the weights (CSV, XLSX)").
+ * XLSX export of a report with exceljs (docs/architecture.md "Reports": the weights as CSV and XLSX).
  *
  * Sheets
  * - allocation report: Weights, Trades, Metrics, About
@@ -43,6 +43,7 @@ export function xlsxDate(d: string | null): Date | string | null {
   return Number.isNaN(t) ? d : new Date(t);
 }
 
+// eslint-disable-next-line no-control-regex -- XML 1.0 forbids these characters, so the pattern names them on purpose
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 /** Text as an XLSX cell can hold it (XML-invalid control characters removed). */
