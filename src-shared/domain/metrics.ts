@@ -91,6 +91,27 @@ export const METRIC_SPECS: Readonly<Record<MetricId, MetricSpec>> = {
   hitRate: { id: 'hitRate', label: 'Hit rate', title: 'hit rate', unit: 'pct', digits: 1, direction: 'higher', horizon: 'daily', help: 'share of up days' },
 };
 
+/**
+ * The metrics a printed page (the PDF reports) has room for, in display order: returns, risk, the cost of trading
+ * and how concentrated the book was. A page of A4 fits about fifteen figure columns beside the strategy name; the
+ * other metrics (Omega, Calmar, VaR/CVaR, gross return, hit rate, daily turnover) are in the HTML, CSV and XLSX
+ * reports, which have no such limit.
+ */
+export const PRINTED_METRIC_IDS = [
+  'cumulativeReturn',
+  'annualReturn',
+  'annualVolatility',
+  'sharpe',
+  'sortino',
+  'maxDrawdown',
+  'maxDrawdownDays',
+  'annualTurnover',
+  'costDrag',
+  'grossSharpe',
+  'avgHoldings',
+  'maxWeight',
+] as const satisfies readonly MetricId[];
+
 /** Whether `id` names a metric of {@link METRIC_IDS}. */
 export function isMetricId(id: string): id is MetricId {
   return (METRIC_IDS as readonly string[]).includes(id);

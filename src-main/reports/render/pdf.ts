@@ -6,6 +6,7 @@
  * Why this file is long: one function per section of the two reports, drawn through pdfLayout.ts; the sections
  * follow the HTML reports one for one, so keeping them in one file keeps the two renderers easy to compare.
  */
+import { PRINTED_METRIC_IDS } from '../../../src-shared/domain/metrics';
 import {
   CLOSE_TO_EW_NOTE,
   GAIN_COLOR,
@@ -62,6 +63,7 @@ function metricsTable(L: PdfLayout, rows: readonly MetricsRow[], highlightFirst:
   if (rows.some((r) => r.hindsight)) notes.push(`\u2020 ${HINDSIGHT_NOTE}`);
   if (rows.some((r) => r.closeToEqualWeight)) notes.push(`\u2021 ${CLOSE_TO_EW_NOTE}`);
   if (rows.some((r) => Object.values(r.metrics).some((m) => m.std !== null))) notes.push('\u00b1 standard deviation over seeds (second line).');
+  if (metricColumns(rows).some((k) => !(PRINTED_METRIC_IDS as readonly string[]).includes(k))) notes.push('More metrics (Omega, Calmar, VaR, gross return, hit rate, daily turnover) are in the HTML, CSV and XLSX exports.');
   L.space(3);
   for (const n of notes) L.paragraph(n, { size: 7, color: MUTED }, 0, 1);
 }
@@ -74,7 +76,8 @@ function metricsHeight(L: PdfLayout, rows: readonly MetricsRow[]): number {
 }
 
 function metricsRows(rows: readonly MetricsRow[], highlightFirst: boolean): { cols: PdfColumn[]; pdfRows: PdfRow[] } {
-  const keys = metricColumns(rows);
+  // a page has room for the printed metrics only (src-shared/domain/metrics.ts); the other formats carry them all
+  const keys = metricColumns(rows).filter((k) => (PRINTED_METRIC_IDS as readonly string[]).includes(k));
   const specs = keys.map(metricSpec);
   const cols: PdfColumn[] = [
     { header: 'Strategy', width: 22 },
