@@ -5,8 +5,10 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase, type DB } from './store/db';
+import { openDatabase, type DB, type OpenOptions } from './store/db';
 import { JobRunner } from './jobs/runner';
+import { protectFromOutput } from './reports/outputFile';
+import type { JobLauncher } from './jobs/launch';
 import { ensureDefaultUniverse } from './data/bundled';
 import { markOrphanedRuns } from './store/runs';
 
@@ -41,19 +43,24 @@ export interface EngineOptions {
   dbPath?: string;
   shell: Shell;
   nativeBinding?: string;
+  /** how job processes are started (default: fork the worker; the desktop app uses Electron's utilityProcess) */
+  jobLauncher?: JobLauncher;
   /** load the bundled DJIA universe on first start (default true) */
   seedDefaultData?: boolean;
+  /** how the connection waits for other writers (store/db.ts; the defaults suit every shell) */
+  waits?: Pick<OpenOptions, 'busyTimeoutMs' | 'writeWaitMs'>;
 }
 
 export function openEngine(opts: EngineOptions): Engine {
   const dbPath = resolveDbPath(opts.dbPath);
-  const db = openDatabase(dbPath, { nativeBinding: opts.nativeBinding });
+  const db = openDatabase(dbPath, { nativeBinding: opts.nativeBinding, ...opts.waits });
+  if (dbPath !== ':memory:') protectFromOutput(dbPath, `${dbPath}-wal`, `${dbPath}-shm`);
   if (opts.seedDefaultData !== false) ensureDefaultUniverse(db);
   markOrphanedRuns(db);
   const events = new EventEmitter();
   events.setMaxListeners(100);
   const dataDir = path.join(path.dirname(dbPath), 'hdrl-data');
-  const jobs = new JobRunner({ dbPath, onUpdate: (job) => events.emit('event', 'job.update', { job }) });
+  const jobs = new JobRunner({ dbPath, onUpdate: (job) => events.emit('event', 'job.update', { job }), ...(opts.jobLauncher ? { launch: opts.jobLauncher } : {}) });
   return {
     db,
     dbPath,

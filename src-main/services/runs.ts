@@ -1,6 +1,8 @@
 /** Handlers of the strategies.* and runs.* channels (contract/runs.ts). */
 import { createHash } from 'node:crypto';
 import type { MetricValue, RunInfo, RunSummary, StrategyInfo } from '../../src-shared/contract';
+import { experimentIdentity } from '../../src-shared/domain';
+import type { RunConfig } from '../../src-shared/domain/runConfig';
 import { drawdownSeries } from '../metrics';
 import { listStrategies } from '../strategies/registry';
 import {
@@ -15,6 +17,7 @@ import {
   runProcessAlive,
   type RunRow,
 } from '../store/runs';
+import { writeTransaction } from '../store/db';
 import { invalidInput, notFound, ServiceError } from './errors';
 import type { Handlers } from './types';
 
@@ -48,43 +51,28 @@ function summary(r: RunRow, metrics: Record<string, number>): RunSummary {
     createdAt: r.createdAt,
     endedAt: r.endedAt,
     metrics: metricsOut(metrics),
-    settingsKey: settingsKey(r.config),
+    settingsKey: settingsKey(r),
     settingsText: settingsText(r.config),
   };
 }
 
-/** JSON with object keys sorted at every level, so equal settings give equal text. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v ?? null);
-}
-
-/** A run's settings fingerprint: sha256 of its config without the seed, 16 hex digits. */
-export function settingsKey(config: Record<string, unknown>): string {
-  const { seed: _seed, ...rest } = config;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 16);
+/**
+ * A run's experiment fingerprint for the contract: sha256 of its experiment identity (src-shared/domain/settings.ts:
+ * strategy, params, market and test window; not the seed), 16 hex digits.
+ */
+export function settingsKey(r: Pick<RunRow, 'strategy' | 'config' | 'windowFrom' | 'windowTo'>): string {
+  return createHash('sha256').update(experimentIdentity(r)).digest('hex').slice(0, 16);
 }
 
 /** The settings a reader tells experiments apart by: cost, rebalancing, risk-free rate when set, preset when set. */
-export function settingsText(config: Record<string, unknown>): string {
-  const parts: string[] = [];
-  if (typeof config.cost === 'number') parts.push(`cost ${(config.cost * 100).toFixed(2)}%`);
+export function settingsText(config: RunConfig): string {
+  const parts = [`cost ${(config.cost * 100).toFixed(2)}%`];
   const rb = config.rebalance;
-  if (rb !== undefined && rb !== null) parts.push(typeof rb === 'number' ? (rb === 1 ? 'daily' : `every ${rb} days`) : String(rb));
-  if (typeof config.riskFreeRate === 'number' && config.riskFreeRate !== 0) parts.push(`risk-free ${(config.riskFreeRate * 100).toFixed(2)}%`);
-  const preset = (config.params as Record<string, unknown> | undefined)?.preset ?? config.preset;
+  parts.push(typeof rb === 'number' ? (rb === 1 ? 'daily' : `every ${rb} days`) : rb);
+  if (config.riskFreeRate !== 0) parts.push(`risk-free ${(config.riskFreeRate * 100).toFixed(2)}%`);
+  const preset = config.params.preset ?? config.preset;
   if (typeof preset === 'string' && preset) parts.push(preset);
   return parts.join(' · ');
-}
-
-function tickersOf(r: RunRow): string[] {
-  const t = r.config.tickers;
-  return Array.isArray(t) ? t.map(String) : [];
 }
 
 function split(w: Float64Array, n: number): { weights: number[]; cash: number } {
@@ -139,8 +127,8 @@ export const runHandlers: Handlers<'strategies.list' | 'runs.list' | 'runs.get' 
     if (!r) throw notFound(`run ${req.id}`);
     const at = getRunWeightsAt(engine.db, r.id, req.date);
     if (!at || !at.agents.final) throw notFound(`weights of run ${req.id}${req.date ? ` on ${req.date}` : ''}`);
-    const tickers = tickersOf(r);
-    const n = tickers.length || at.agents.final.length - 1;
+    const tickers = r.config.tickers;
+    const n = tickers.length;
     const agents: Record<string, { weights: number[]; cash: number }> = {};
     for (const [name, w] of Object.entries(at.agents)) if (name !== 'final') agents[name] = split(w, n);
     return {
@@ -165,10 +153,12 @@ export const runHandlers: Handlers<'strategies.list' | 'runs.list' | 'runs.get' 
     const label = `${learning ? 'train + backtest' : 'backtest'} ${req.strategies.length > 3 ? `${req.strategies.length} strategies` : req.strategies.join(', ')} on ${req.universe}`;
     return engine.jobs.start('backtest', req, label);
   },
-  'runs.delete'(req, engine) {
-    const r = getRun(engine.db, req.id);
-    if (!r) throw notFound(`run ${req.id}`);
-    if (runProcessAlive(r)) throw new ServiceError('CONFLICT', `run ${req.id} is still running; cancel its job first`);
-    return { id: req.id, deleted: deleteRun(engine.db, req.id) };
-  },
+  // checked and deleted in one write transaction, taken without blocking the serving process
+  'runs.delete': (req, engine) =>
+    writeTransaction(engine.db, () => {
+      const r = getRun(engine.db, req.id);
+      if (!r) throw notFound(`run ${req.id}`);
+      if (runProcessAlive(r)) throw new ServiceError('CONFLICT', `run ${req.id} is still running; cancel its job first`);
+      return { id: req.id, deleted: deleteRun(engine.db, req.id) };
+    }),
 };

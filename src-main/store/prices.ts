@@ -7,7 +7,7 @@
  * (it starts at the latest first date and ends at the earliest last date of the members); an interior date some
  * member lacks is dropped for all (an import only lets that happen when different imports brought different
  * calendars: inside one import a missing cell is rejected or forward-filled). The price used is the adjusted
- * close where the bar has one (files with an Adj Close column), else the close (method.md "Common ground").
+ * close where the bar has one (files with an Adj Close column), else the close (docs/backtest-conventions.md).
  */
 import type { AssetCoverage, UniverseDetail, UniverseSummary } from '../../src-shared/contract/data';
 import type { PriceMatrix } from '../market/prices';
@@ -98,8 +98,8 @@ export function loadPriceMatrix(db: DB, universeId: string, opts: LoadOptions = 
   };
 }
 
-/** Per-member coverage: first and last date, bar count, forward-filled bar count. */
-function coverage(db: DB, universeId: string): Map<string, { first: string | null; last: string | null; bars: number; filled: number }> {
+/** Per-member coverage: first and last date, bar count, forward-filled bar count (the import's shrink check uses it too). */
+export function coverage(db: DB, universeId: string): Map<string, { first: string | null; last: string | null; bars: number; filled: number }> {
   const rows = db
     .prepare(
       `SELECT m.ticker, MIN(b.date) AS first, MAX(b.date) AS last, COUNT(b.date) AS bars, COALESCE(SUM(b.filled), 0) AS filled
@@ -110,8 +110,11 @@ function coverage(db: DB, universeId: string): Map<string, { first: string | nul
   return new Map(rows.map((r) => [r.ticker, r]));
 }
 
-/** Aligned range from member coverage: latest first date to earliest last date (null when empty or disjoint). */
-function alignedRange(cov: Iterable<{ first: string | null; last: string | null }>): { from: string | null; to: string | null } {
+/**
+ * Aligned range from member coverage: latest first date to earliest last date (null when empty or disjoint). The
+ * universe list shows it, and the import compares it before and after (a shrinking import needs consent).
+ */
+export function alignedRange(cov: Iterable<{ first: string | null; last: string | null }>): { from: string | null; to: string | null } {
   let from: string | null = null;
   let to: string | null = null;
   let any = false;

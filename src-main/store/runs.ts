@@ -11,16 +11,62 @@
  * Weights are stored as Float64Array BLOBs (little-endian IEEE doubles, the platform's byte order on every
  * machine the app ships for), in the run's ticker order (config.tickers) with the cash weight last.
  *
- * Strategy detail conventions read here (StrategyDecision.detail of each day):
- * - grouping: `detail.grouping`, or else `detail.groups` (SAMP-HDRL: {high:[tickers], ordinary:[tickers], ...}),
- *   any JSON object. The `groupings` table is the timeline of groupings: a row is written on the first day and
- *   on every day the grouping differs from the last one written; the grouping in force at a date is the last
- *   row on or before it.
- * - rebound flags: `detail.reboundFlags`, or else `detail.rebound.flagsToday` (SAMP-HDRL), an array of objects
- *   each with a `group` or `label` string; one `rebound_flags` row per flag (grp = group ?? label ?? 'market').
-  */
+ * Typed JSON: a run's config and each day's decision detail are stored as JSON of one schema each
+ * (src-shared/domain/runConfig.ts RunConfig, src-shared/domain/decision.ts DecisionDetail), written in those
+ * shapes and parsed with them when read. A stored value that does not match its schema is not guessed at: the
+ * read throws a {@link StoredRunDataError} naming the run, the date and what is wrong.
+ * - groupings: the `groups` of a SAMP-HDRL detail. The `groupings` table is the timeline of groupings: a row
+ *   is written on the first day and on every day the grouping differs from the last one written; the grouping
+ *   in force at a date is the last row on or before it.
+ * - rebound flags: the `rebound.flagsToday` of a SAMP-HDRL detail; one `rebound_flags` row per flag, grp = the
+ *   series it was raised on (decision.ts reboundFlagSeries).
+ */
 import { randomUUID } from 'node:crypto';
-import type { DB } from './db';
+import type { z } from 'zod';
+import { writeTransactionSync, type DB } from './db';
+import {
+  decisionModel,
+  ReboundFlag,
+  reboundFlagSeries,
+  sampDetail,
+  SampGroups,
+  StoredDecisionDetail,
+  type DecisionDetail,
+  type DecisionDetailInput,
+  type DecisionModel,
+  type SampGroups as SampGroupsOut,
+  type ReboundFlag as ReboundFlagOut,
+} from '../../src-shared/domain/decision';
+import { RunConfig, type RunConfigInput } from '../../src-shared/domain/runConfig';
+
+/** A stored config, detail, grouping or rebound flag that does not match its schema (see the file overview). */
+export class StoredRunDataError extends Error {
+  constructor(
+    readonly runId: string,
+    what: string,
+    issues: readonly { path: PropertyKey[]; message: string }[],
+  ) {
+    const list = issues
+      .slice(0, 5)
+      .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    super(`run ${runId}: the stored ${what} does not have the expected shape (${list}${issues.length > 5 ? `; ${issues.length - 5} more` : ''})`);
+    this.name = 'StoredRunDataError';
+  }
+}
+
+/** Parse one stored JSON value of run `runId` with `schema`; `what` names it in the error. */
+function parseStored<S extends z.ZodType>(runId: string, what: string, schema: S, json: string): z.output<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    throw new StoredRunDataError(runId, what, [{ path: [], message: `not JSON (${(e as Error).message})` }]);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new StoredRunDataError(runId, what, r.error.issues);
+  return r.data;
+}
 
 function pidAlive(pid: number): boolean {
   try {
@@ -40,7 +86,7 @@ export function markOrphanedRuns(db: DB): string[] {
   const dead = rows.filter((r) => r.pid == null || (r.pid !== process.pid && !pidAlive(r.pid)));
   const mark = db.prepare(`UPDATE runs SET status = 'killed', ended_at = ?, error = 'the process running it ended before it finished' WHERE id = ? AND status = 'running'`);
   const now = new Date().toISOString();
-  db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))();
+  if (dead.length) writeTransactionSync(db, () => dead.forEach((r) => mark.run(now, r.id)));
   return dead.map((r) => r.id);
 }
 
@@ -75,7 +121,7 @@ export interface NewRun {
   id: string;
   universe: string;
   strategy: string;
-  config: Record<string, unknown>;
+  config: RunConfigInput;
   seed: number;
   codeVersion: string;
   backend?: string | null;
@@ -89,11 +135,12 @@ export interface NewRun {
 /** Insert the `runs` row of a starting run: status 'running', this process's pid, created/started now. */
 export function insertRunningRun(db: DB, r: NewRun): void {
   const now = new Date().toISOString();
-  db.prepare(
+  const insert = db.prepare(
     `INSERT INTO runs (id, universe_id, strategy, config, seed, code_version, backend, status, pid, window_from, window_to,
        train_from, train_to, hindsight, flags, created_at, started_at, timings)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, '[]', ?, ?, '{}')`,
-  ).run(r.id, r.universe, r.strategy, toJson(r.config), r.seed, r.codeVersion, r.backend ?? null, process.pid, r.windowFrom, r.windowTo, r.trainFrom ?? null, r.trainTo ?? null, r.hindsight ? 1 : 0, now, now);
+  );
+  writeTransactionSync(db, () => insert.run(r.id, r.universe, r.strategy, toJson(r.config), r.seed, r.codeVersion, r.backend ?? null, process.pid, r.windowFrom, r.windowTo, r.trainFrom ?? null, r.trainTo ?? null, r.hindsight ? 1 : 0, now, now));
 }
 
 /** Everything a finished run writes (all arrays indexed by test day). */
@@ -106,7 +153,7 @@ export interface RunOutput {
   /** per agent ('final' for the portfolio), per day: weights over tickers + cash last; null = no row that day */
   weights: Record<string, readonly (Float64Array | null)[]>;
   metrics: Record<string, number>;
-  details?: readonly (Record<string, unknown> | null)[];
+  details?: readonly (DecisionDetailInput | null)[];
   flags: string[];
   timings: Record<string, number>;
 }
@@ -125,7 +172,9 @@ export function completeRun(db: DB, id: string, o: RunOutput): number {
   const done = db.prepare(`UPDATE runs SET status = 'complete', ended_at = ?, flags = ?, timings = ?, error = NULL WHERE id = ? AND status = 'running'`);
   let rows = 0;
   let lastGrouping: string | null = null;
-  db.transaction(() => {
+  writeTransactionSync(db, () => {
+    rows = 0;
+    lastGrouping = null;
     const T = o.dates.length;
     for (let k = 0; k < T; k++) {
       const date = o.dates[k]!;
@@ -152,7 +201,7 @@ export function completeRun(db: DB, id: string, o: RunOutput): number {
           }
         }
         for (const f of reboundFlagsOf(d)) {
-          const grp = typeof f.group === 'string' ? f.group : typeof f.label === 'string' ? f.label : 'market';
+          const grp = reboundFlagSeries(f);
           insR.run(id, date, grp, toJson(f));
           rows++;
         }
@@ -165,37 +214,37 @@ export function completeRun(db: DB, id: string, o: RunOutput): number {
     const r = done.run(new Date().toISOString(), JSON.stringify(o.flags), JSON.stringify(o.timings), id);
     if (r.changes !== 1) throw new Error(`run ${id} is no longer running (status changed while it ran); its results were not stored`);
     // a learned strategy names its model in every decision: record it (and the backend that trained it) on the run
-    const model = o.details?.find((d) => d && typeof d.model === 'object')?.model as { key?: string; sha256?: string; backend?: string } | undefined;
+    const model = modelOf(o.details);
     if (model?.key) {
       db.prepare(`UPDATE runs SET model_path = ?, model_sha256 = ?, backend = COALESCE(?, backend) WHERE id = ?`).run(`hdrl-data/models/${model.key}.json`, model.sha256 ?? null, model.backend ?? null, id);
     }
-  })();
+  });
   return rows;
 }
 
 /** The grouping a day's detail reports (see the header), or undefined. */
-function groupingOf(d: Record<string, unknown>): unknown {
-  const g = d.grouping ?? d.groups;
-  return g && typeof g === 'object' ? g : undefined;
+function groupingOf(d: DecisionDetailInput): z.input<typeof SampGroups> | undefined {
+  return sampDetail(d)?.groups;
 }
 
 /** The rebound flags a day's detail reports (see the header). */
-function reboundFlagsOf(d: Record<string, unknown>): Record<string, unknown>[] {
-  const direct = d.reboundFlags;
-  const nested = d.rebound && typeof d.rebound === 'object' ? (d.rebound as Record<string, unknown>).flagsToday : undefined;
-  const list = Array.isArray(direct) ? direct : Array.isArray(nested) ? nested : [];
-  return list.filter((f): f is Record<string, unknown> => !!f && typeof f === 'object');
+function reboundFlagsOf(d: DecisionDetailInput): z.input<typeof ReboundFlag>[] {
+  return sampDetail(d)?.rebound.flagsToday ?? [];
+}
+
+/** The model a learned strategy names in its decisions (the first one found), or undefined. */
+function modelOf(details: RunOutput['details']): DecisionModel | undefined {
+  for (const d of details ?? []) {
+    const m = decisionModel(d);
+    if (m) return m;
+  }
+  return undefined;
 }
 
 /** Record the end of a run that did not complete: 'failed' (with the error) or 'cancelled'. */
 export function endRun(db: DB, id: string, status: 'failed' | 'cancelled', error: string | null, timings?: Record<string, number>): void {
-  db.prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ?, timings = COALESCE(?, timings) WHERE id = ? AND status = 'running'`).run(
-    status,
-    new Date().toISOString(),
-    error ? error.slice(0, 4000) : null,
-    timings ? JSON.stringify(timings) : null,
-    id,
-  );
+  const end = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ?, timings = COALESCE(?, timings) WHERE id = ? AND status = 'running'`);
+  writeTransactionSync(db, () => end.run(status, new Date().toISOString(), error ? error.slice(0, 4000) : null, timings ? JSON.stringify(timings) : null, id));
 }
 
 /** A `runs` row, decoded. */
@@ -203,7 +252,7 @@ export interface RunRow {
   id: string;
   universe: string;
   strategy: string;
-  config: Record<string, unknown>;
+  config: RunConfig;
   seed: number;
   codeVersion: string;
   backend: string | null;
@@ -250,7 +299,7 @@ function decodeRun(r: RawRun): RunRow {
     id: r.id,
     universe: r.universe_id,
     strategy: r.strategy,
-    config: JSON.parse(r.config) as Record<string, unknown>,
+    config: parseStored(r.id, 'config', RunConfig, r.config),
     seed: r.seed,
     codeVersion: r.code_version,
     backend: r.backend,
@@ -282,9 +331,11 @@ export interface RunFilter {
 export function listRuns(db: DB, f: RunFilter = {}): RunRow[] {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (f.universe) (where.push('universe_id = ?'), args.push(f.universe));
-  if (f.strategy) (where.push('strategy = ?'), args.push(f.strategy));
-  if (f.status) (where.push('status = ?'), args.push(f.status));
+  for (const [column, value] of [['universe_id', f.universe], ['strategy', f.strategy], ['status', f.status]] as const) {
+    if (!value) continue;
+    where.push(`${column} = ?`);
+    args.push(value);
+  }
   const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id LIMIT ?`;
   return (db.prepare(sql).all(...args, f.limit ?? 500) as RawRun[]).map(decodeRun);
 }
@@ -356,10 +407,10 @@ export interface RunWeightsAt {
   date: string;
   /** weights per agent at `date` (tickers + cash last) */
   agents: Record<string, Float64Array>;
-  detail: Record<string, unknown> | null;
+  detail: DecisionDetail | null;
   /** the grouping in force at `date` (last one recorded on or before it), null if none */
-  grouping: unknown;
-  reboundFlags: { group: string; detail: unknown }[];
+  grouping: SampGroupsOut | null;
+  reboundFlags: { group: string; detail: ReboundFlagOut }[];
   /** the previous test day's final decision (for the trades), null on the first day */
   previous: { date: string; weights: Float64Array } | null;
 }
@@ -384,19 +435,31 @@ export function getRunWeightsAt(db: DB, id: string, date?: string): RunWeightsAt
   return {
     date: d,
     agents,
-    detail: det ? (JSON.parse(det.detail) as Record<string, unknown>) : null,
-    grouping: grp ? (JSON.parse(grp.grouping) as unknown) : null,
-    reboundFlags: flags.map((f) => ({ group: f.grp, detail: JSON.parse(f.detail) as unknown })),
+    detail: det ? parseStored(id, `decision detail of ${d}`, StoredDecisionDetail, det.detail) : null,
+    grouping: grp ? parseStored(id, `grouping in force on ${d}`, SampGroups, grp.grouping) : null,
+    reboundFlags: flags.map((f) => ({ group: f.grp, detail: parseStored(id, `rebound flag of ${d} (${f.grp})`, ReboundFlag, f.detail) })),
     previous: prev ? { date: prev.date, weights: decodeWeights(prev.weights) } : null,
   };
 }
 
+/** The grouping timeline of a run: each regrouping with the date it took effect, in date order (see the file overview). */
+export function getRunGroupings(db: DB, id: string): { date: string; grouping: SampGroupsOut }[] {
+  const rows = db.prepare(`SELECT date, grouping FROM groupings WHERE run_id = ? ORDER BY date`).all(id) as { date: string; grouping: string }[];
+  return rows.map((r) => ({ date: r.date, grouping: parseStored(id, `grouping of ${r.date}`, SampGroups, r.grouping) }));
+}
+
+/** Every stored decision detail of a run, in date order. */
+export function getRunDetails(db: DB, id: string): { date: string; detail: DecisionDetail }[] {
+  const rows = db.prepare(`SELECT date, detail FROM run_details WHERE run_id = ? ORDER BY date`).all(id) as { date: string; detail: string }[];
+  return rows.map((r) => ({ date: r.date, detail: parseStored(id, `decision detail of ${r.date}`, StoredDecisionDetail, r.detail) }));
+}
+
 /** Delete a run and everything it wrote (ON DELETE CASCADE; explanations and notes included). Returns true if it existed. */
 export function deleteRun(db: DB, id: string): boolean {
-  return db.transaction(() => {
+  return writeTransactionSync(db, () => {
     db.prepare(`DELETE FROM notes WHERE run_id = ?`).run(id);
     return db.prepare(`DELETE FROM runs WHERE id = ?`).run(id).changes === 1;
-  })();
+  });
 }
 
 /** True when the run's process is still alive (a 'running' run that is not an orphan). */
