@@ -27,11 +27,6 @@ export async function listStrategies(): Promise<StrategyDef[]> {
   return all;
 }
 
-/** The strategy with this id, or undefined. */
-export async function findStrategy(id: string): Promise<StrategyDef | undefined> {
-  return (await listStrategies()).find((s) => s.id === id);
-}
-
 /** The strategy with this id; throws a RangeError listing the known ids otherwise. */
 export async function getStrategy(id: string): Promise<StrategyDef> {
   const all = await listStrategies();
@@ -97,8 +92,9 @@ export function smallestPreset(def: StrategyDef): string | undefined {
 
 /**
  * Parameters for the cheapest meaningful run of a strategy (the look-ahead and reproducibility checks): its
- * smallest preset, and a numeric `episodes` parameter at its smallest positive value (1 unless min says more).
- * Empty for strategies with neither parameter.
+ * smallest preset, a numeric `episodes` parameter at its smallest positive value (1 unless min says more), and a
+ * seed ensemble's `ensembleSeeds` at its smallest value (each member trains). Empty for strategies with none of
+ * these parameters.
  */
 export function quickCheckParams(def: StrategyDef): Record<string, number | string | boolean> {
   const out: Record<string, number | string | boolean> = {};
@@ -106,5 +102,7 @@ export function quickCheckParams(def: StrategyDef): Record<string, number | stri
   if (preset !== undefined) out.preset = preset;
   const ep = def.params.find((x) => x.name === 'episodes');
   if (ep && typeof ep.default === 'number') out.episodes = Math.max(1, ep.min ?? 1);
+  const members = def.params.find((x) => x.name === 'ensembleSeeds');
+  if (members && typeof members.default === 'number') out.ensembleSeeds = members.min ?? members.default;
   return out;
 }

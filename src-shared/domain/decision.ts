@@ -10,6 +10,8 @@
  *   detector's state and the agents' concentration. `cash` (the cash the fused portfolio holds) is absent for
  *   the upper-only ablation, whose weights are the upper agent's.
  * - 'ddpg-flat': the flat DDPG baseline trained by the same code: its concentration only.
+ * - Seed ensembles (samp-hdrl/ensemble, ddpg-flat/ensemble) write their members' family, with `ensemble` naming
+ *   the members they averaged and no single `model`.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
  *   any fallback note; hindsight references: their gap or chosen asset).
  * Further methods (HADAPS, MPLS, three-level) add their own member to {@link DecisionDetail}.
@@ -24,7 +26,18 @@ import { z } from 'zod';
 import { IsoDay } from './runConfig';
 
 /** The SAMP-HDRL strategy ids: the full method, its ablations and the flat DDPG baseline. */
-export const SAMP_VARIANTS = ['samp-hdrl', 'samp-hdrl/no-dc', 'samp-hdrl/no-utility', 'samp-hdrl/no-rebound', 'samp-hdrl/upper-only', 'samp-hdrl/lower-only', 'ddpg-flat'] as const;
+export const SAMP_VARIANTS = [
+  'samp-hdrl',
+  'samp-hdrl/no-dc',
+  'samp-hdrl/no-utility',
+  'samp-hdrl/no-rebound',
+  'samp-hdrl/upper-only',
+  'samp-hdrl/lower-only',
+  'ddpg-flat',
+  // issue 15: the capital split's rules as variants (strategies/samp/index.ts SETTING_VARIANTS)
+  'samp-hdrl/fixed-temperature',
+  'samp-hdrl/rebound-gate',
+] as const;
 export const SampVariant = z.enum(SAMP_VARIANTS);
 export type SampVariant = z.infer<typeof SampVariant>;
 
@@ -119,8 +132,40 @@ export const SampRebound = z.object({
   market: ReboundSeriesState.optional(),
   flagsToday: z.array(ReboundFlag),
   thresholds: z.object({ drawdownThreshold: z.number(), riseThreshold: z.number(), minDays: z.number(), downtrendCap: z.number() }),
+  /** what a downtrend does: 'cap' the risky capital, or 'gate' the group's utility advantage (absent in rows before issue 15: 'cap') */
+  mode: z.enum(['cap', 'gate']).optional(),
+  /** mode 'gate': the groups whose advantage over cash and positive tilt were switched off */
+  gated: z.array(z.enum(['ordinary', 'high'])).optional(),
 });
 export type SampRebound = z.infer<typeof SampRebound>;
+
+/** How the capital split was made (src-main/strategies/samp/allocation.ts SplitInfo). */
+export const SampSplitRule = z.object({
+  rule: z.enum(['softmax', 'proportional', 'equal']),
+  temperatureRule: z.enum(['fixed', 'calibrated']),
+  /** the softmax temperature, in utility units; null for rules without one */
+  temperature: z.number().nullable(),
+  /** calibrated rule: the standard error of the noisiest utility difference the temperature was scaled from */
+  standardError: z.number().nullable(),
+  /** calibrated rule: the multiplier c in temperature = c x standard error */
+  calibration: z.number().nullable(),
+  /** half-life in days of the moving average over the daily splits; 0 = none */
+  smoothingHalfLife: z.number(),
+  /** the day's own split, before the moving average and the cap */
+  day: CapitalSplit,
+});
+export type SampSplitRule = z.infer<typeof SampSplitRule>;
+
+/** A seed ensemble's decision (src-main/strategies/samp/ensemble.ts): which members it averaged. */
+export const EnsembleDetail = z.object({
+  /** the strategy whose seeds are averaged */
+  of: SampVariant,
+  /** the members, in order: their seed and the model that decided (absent outside a backtest) */
+  members: z.array(z.object({ seed: z.number().int(), model: DecisionModel.optional() })),
+  /** mean over the members of the one-way distance 1/2 sum |w_member - w_average| (cash included) */
+  disagreement: z.number(),
+});
+export type EnsembleDetail = z.infer<typeof EnsembleDetail>;
 
 /** Effective number of holdings per agent ('upper', 'lower1', 'lower2', 'final'; 'flat' for ddpg-flat). */
 const Concentration = z.record(z.string(), z.number());
@@ -142,8 +187,12 @@ export const SampDecisionDetail = z.object({
   /** cash of the fused portfolio; absent for upper-only */
   cash: z.number().optional(),
   concentration: Concentration,
-  /** absent only when a policy decides outside a backtest (tests, explanations) */
+  /** absent only when a policy decides outside a backtest (tests, explanations), and for ensembles */
   model: DecisionModel.optional(),
+  /** how the split was made (temperature, smoothing); absent in rows before issue 15 */
+  split: SampSplitRule.optional(),
+  /** seed ensembles only: the members averaged; groups, capital and rebound are then the first member's */
+  ensemble: EnsembleDetail.optional(),
 });
 export type SampDecisionDetail = z.output<typeof SampDecisionDetail>;
 export type SampDecisionDetailInput = z.input<typeof SampDecisionDetail>;
@@ -153,6 +202,8 @@ export const DdpgFlatDecisionDetail = z.object({
   variant: SampVariant,
   concentration: Concentration,
   model: DecisionModel.optional(),
+  /** seed ensembles only: the members averaged */
+  ensemble: EnsembleDetail.optional(),
 });
 export type DdpgFlatDecisionDetailInput = z.input<typeof DdpgFlatDecisionDetail>;
 

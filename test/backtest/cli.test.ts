@@ -152,7 +152,8 @@ describe('hdrl backtest / runs / optimize', () => {
   it('--strategy lists: classic baselines and variants by pattern, duplicates dropped', async () => {
     expect(await expandStrategyList('crp, ubah')).toEqual(['crp', 'ubah']);
     expect(await expandStrategyList('samp-hdrl,samp-hdrl/*,ddpg-flat')).toEqual([
-      'samp-hdrl', 'samp-hdrl/no-dc', 'samp-hdrl/no-utility', 'samp-hdrl/no-rebound', 'samp-hdrl/upper-only', 'samp-hdrl/lower-only', 'ddpg-flat',
+      'samp-hdrl', 'samp-hdrl/no-dc', 'samp-hdrl/no-utility', 'samp-hdrl/no-rebound', 'samp-hdrl/upper-only', 'samp-hdrl/lower-only',
+      'samp-hdrl/fixed-temperature', 'samp-hdrl/rebound-gate', 'samp-hdrl/ensemble', 'ddpg-flat',
     ]);
     const classic = classicIds();
     expect(classic.length).toBeGreaterThanOrEqual(20);

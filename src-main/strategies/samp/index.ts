@@ -1,25 +1,30 @@
 /**
- * The SAMP-HDRL strategy family (method.md SAMP-HDRL, seed 000) as StrategyDefs: the full method, its ablations
+ * The SAMP-HDRL strategy family (docs/samp-hdrl.md) as StrategyDefs: the full method, its ablations
  * and the flat DDPG baseline. `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
  * MarketView at trainEnd), reports progress through ctx.progress, honours ctx.signal, exports the trained
  * policy to ONNX and returns an instance deciding through ONNX Runtime.
  *
  * Trained models can be reused: install a store with `setSampModelStore` (e.g. files next to the database
  * keyed by `sampTrainingKey`); create() then loads matching artifacts instead of training, and puts new ones.
+ *
+ * The capital split's rules are named parameters of every variant that splits capital (SPLIT_PARAMS: temperature
+ * rule, calibration, fixed temperature, smoothing, rebound mode; issue 15). Two variants differ from samp-hdrl by
+ * these settings only (SETTING_VARIANTS: fixed-temperature, the split before issue 15; rebound-gate). The seed
+ * ensembles samp-hdrl/ensemble and ddpg-flat/ensemble average the decisions of their members, each created by
+ * the same path as the single-seed strategy (so stored models are reused and missing ones trained; ensemble.ts).
  */
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 import { readParams } from '../classic/params';
-import { resolveSampConfig, type SampConfig, type SampConfigOverrides } from '../../agents/samp/config';
-import { loadSampPolicy, sampTrainingKey, trainSamp, type SampArtifacts, type SampVariantId } from './model';
+import { resolveSampConfig, SAMP_PRESET_NAMES, type SampConfig, type SampConfigOverrides, type SampPresetName } from '../../agents/samp/config';
+import type { SampModelStore } from '../../agents/samp/artifacts';
+import { loadSampPolicy, sampTrainingKey, trainSamp, type SampVariantId } from './model';
+import { UTILITY_DEFAULTS } from './logic/utility';
+import { REBOUND_MODE_DEFAULT } from './logic/rebound';
+import { ensembleStrategy } from './ensemble';
 
-export { trainSamp, loadSampPolicy, sampTrainingKey, serializeSampArtifacts, parseSampArtifacts, variantConfig, variantKind } from './model';
-export type { SampArtifacts, SampVariantId, SampTrainRequest, SampPolicy } from './model';
-
-/** Where trained artifacts are kept between runs (installed by the host; none by default). */
-export interface SampModelStore {
-  get(key: string): Promise<SampArtifacts | undefined>;
-  put(key: string, artifacts: SampArtifacts): Promise<void>;
-}
+export { trainSamp, loadSampPolicy, sampTrainingKey, variantConfig, variantKind } from './model';
+export type { SampVariantId, SampTrainRequest, SampPolicy } from './model';
+export { serializeSampArtifacts, parseSampArtifacts, type SampArtifacts } from '../../agents/samp/artifacts';
 
 let modelStore: SampModelStore | null = null;
 
@@ -29,8 +34,13 @@ export function setSampModelStore(store: SampModelStore | null): void {
 }
 
 const COMMON_PARAMS: StrategyParamSpec[] = [
-  { name: 'preset', description: "network and training size: 'quick' (minutes on a CPU) or 'paper' (the paper-sized networks; GPU or long run)", default: 'quick', choices: ['quick', 'paper'] },
-  { name: 'episodes', description: 'passes over the training window per training stage; 0 = the preset value', default: 0, min: 0, max: 10_000 },
+  {
+    name: 'preset',
+    description: "network and training size: 'quick' (about a minute per model on a CPU core; for trying the pipeline), 'standard' (2-5 minutes per model; for evaluations) or 'paper' (the paper-sized networks; GPU or long run)",
+    default: 'standard',
+    choices: [...SAMP_PRESET_NAMES],
+  },
+  { name: 'episodes', description: 'at most this many passes over the training period per training stage (the update budget may end a stage sooner); 0 = the preset value', default: 0, min: 0, max: 10_000 },
   { name: 'costRate', description: 'proportional transaction cost charged in the training reward (0.001 = 0.1%, the paper value)', default: 0.001, min: 0, max: 0.1 },
   { name: 'overrides', description: 'JSON object of further config overrides (agents/samp/config.ts SampConfig fields, merged field by field); empty = none', default: '' },
 ];
@@ -38,27 +48,63 @@ const HIER_PARAMS: StrategyParamSpec[] = [
   { name: 'fusionA', description: 'fusion coefficient a in w = a w0 + (1 - a)(c1 w1 + c2 w2), a set value (not learned)', default: 0.3, min: 0, max: 1 },
   { name: 'regroupEvery', description: 'dynamic grouping period in trading days (paper: 75)', default: 75, min: 1, max: 2520 },
 ];
+/** The capital split's settings (logic/utility.ts, logic/rebound.ts, allocation.ts), defaults from those modules. */
+const SPLIT_PARAMS: StrategyParamSpec[] = [
+  {
+    name: 'temperatureRule',
+    description: "softmax temperature of the capital split: 'calibrated' (calibration x the standard error of the utility differences, from the utility window) or 'fixed' (temperature)",
+    default: UTILITY_DEFAULTS.temperatureRule,
+    choices: ['calibrated', 'fixed'],
+  },
+  { name: 'calibration', description: 'calibrated rule: c in temperature = c x standard error (1: a gap of one standard error moves the split between two entries to e : 1)', default: UTILITY_DEFAULTS.calibration, min: 0.01, max: 100 },
+  { name: 'temperature', description: 'fixed rule: the softmax temperature in annual-return units (0.1 before issue 15)', default: UTILITY_DEFAULTS.temperature, min: 0.0001, max: 100 },
+  { name: 'smoothingHalfLife', description: 'half-life in trading days of the moving average over the daily capital splits; 0 = none', default: UTILITY_DEFAULTS.smoothingHalfLife, min: 0, max: 250 },
+  {
+    name: 'reboundMode',
+    description: "a downtrend without a confirmed rebound: 'cap' the risky capital at the downtrend cap (0.5), or 'gate' the group's utility advantage over cash and positive momentum tilt off",
+    default: REBOUND_MODE_DEFAULT,
+    choices: ['cap', 'gate'],
+  },
+];
 
+/**
+ * Variants that differ from samp-hdrl by split settings only: `set` fixes parameter values (the variant does not
+ * take them), `unused` names parameters the variant's rule ignores (not offered either).
+ */
+const SETTING_VARIANTS: Partial<Record<SampVariantId, { set: Record<string, string | number>; unused?: string[] }>> = {
+  'samp-hdrl/fixed-temperature': { set: { temperatureRule: 'fixed', smoothingHalfLife: 0 }, unused: ['calibration'] },
+  'samp-hdrl/rebound-gate': { set: { reboundMode: 'gate' } },
+};
+
+/** Split parameters an ablation ignores (its change is in model.ts variantConfig). */
+const ABLATION_UNUSED: Partial<Record<SampVariantId, string[]>> = {
+  'samp-hdrl/no-utility': ['temperatureRule', 'calibration', 'temperature'],
+  'samp-hdrl/no-rebound': ['reboundMode'],
+};
 
 /**
  * Parameters of a variant: all take COMMON_PARAMS; those with a grouping take regroupEvery; those that fuse
- * (not upper-only, not lower-only where a = 0) take fusionA; ddpg-flat takes neither.
+ * (not upper-only, not lower-only where a = 0) take fusionA; those that split capital (not upper-only, whose
+ * portfolio is w0) take the SPLIT_PARAMS they use; ddpg-flat takes none of these.
  */
 export function sampParamSpecs(variant: SampVariantId): StrategyParamSpec[] {
   if (variant === 'ddpg-flat') return COMMON_PARAMS;
   const fuses = variant !== 'samp-hdrl/upper-only' && variant !== 'samp-hdrl/lower-only';
-  return [...COMMON_PARAMS, ...HIER_PARAMS.filter((s) => s.name !== 'fusionA' || fuses)];
+  const splits = variant !== 'samp-hdrl/upper-only';
+  const sv = SETTING_VARIANTS[variant];
+  const hidden = new Set([...Object.keys(sv?.set ?? {}), ...(sv?.unused ?? []), ...(ABLATION_UNUSED[variant] ?? [])]);
+  return [...COMMON_PARAMS, ...HIER_PARAMS.filter((s) => s.name !== 'fusionA' || fuses), ...(splits ? SPLIT_PARAMS.filter((s) => !hidden.has(s.name)) : [])];
 }
 
-/** The config a strategy's params describe (before the variant's ablation change). */
+/** The config a strategy's params describe (before the variant's ablation change; with a setting variant's values). */
 export function configFromParams(variant: SampVariantId, params: Record<string, unknown>): SampConfig {
-  const p = readParams(sampParamSpecs(variant), params, variant);
+  const p = { ...readParams(sampParamSpecs(variant), params, variant), ...SETTING_VARIANTS[variant]?.set };
   let extra: SampConfigOverrides = {};
   if (typeof p.overrides === 'string' && p.overrides.trim()) {
     try {
       extra = JSON.parse(p.overrides) as SampConfigOverrides;
     } catch (e) {
-      throw new RangeError(`${variant}: parameter "overrides" is not valid JSON (${(e as Error).message})`);
+      throw new RangeError(`${variant}: parameter "overrides" is not valid JSON (${(e as Error).message})`, { cause: e });
     }
   }
   const o: SampConfigOverrides = { ...extra, costRate: p.costRate as number };
@@ -66,11 +112,20 @@ export function configFromParams(variant: SampVariantId, params: Record<string, 
   if (ep > 0) Object.assign(o, { stage1Episodes: ep, stage2Episodes: ep, flatEpisodes: ep });
   if (p.fusionA !== undefined) o.fusionA = p.fusionA as number;
   if (p.regroupEvery !== undefined) o.grouping = { ...extra.grouping, every: p.regroupEvery as number };
-  const cfg = resolveSampConfig(p.preset as 'quick' | 'paper', o);
-  cfg.preset = Object.keys(extra).length || ep > 0 ? 'custom' : (p.preset as 'quick' | 'paper');
+  // the split's parameters win over the same fields in `overrides`, as fusionA and regroupEvery do
+  const utility = { ...extra.utility };
+  if (p.temperatureRule !== undefined) utility.temperatureRule = p.temperatureRule as 'fixed' | 'calibrated';
+  if (p.calibration !== undefined) utility.calibration = p.calibration as number;
+  if (p.temperature !== undefined) utility.temperature = p.temperature as number;
+  if (p.smoothingHalfLife !== undefined) utility.smoothingHalfLife = p.smoothingHalfLife as number;
+  if (Object.keys(utility).length) o.utility = utility;
+  if (p.reboundMode !== undefined) o.rebound = { ...extra.rebound, mode: p.reboundMode as 'cap' | 'gate' };
+  const cfg = resolveSampConfig(p.preset as SampPresetName, o);
+  cfg.preset = Object.keys(extra).length || ep > 0 ? 'custom' : (p.preset as SampPresetName);
   return cfg;
 }
 
+/** A single-seed strategy instance of a variant: its stored model for this config, data and seed, or a new one. */
 async function createSamp(variant: SampVariantId, ctx: StrategyContext): Promise<StrategyInstance> {
   const cfg = configFromParams(variant, ctx.params);
   if (ctx.trainEnd < 0) throw new RangeError(`${variant} needs a training window (trainEnd = -1)`);
@@ -89,10 +144,10 @@ async function createSamp(variant: SampVariantId, ctx: StrategyContext): Promise
       onProgress: (p) =>
         ctx.progress?.({
           fraction: p.fraction,
-          message: `${variant}: ${p.stage} stage, episode ${p.episode}/${p.episodes}, log return ${p.reward.toFixed(4)}`,
+          message: `${variant}: ${p.stage} stage, episode ${p.episode}, ${p.stageUpdates} updates, reward ${p.reward.toFixed(4)}${p.validation ? `, validation Sharpe ${p.validation.sharpe.toFixed(2)}` : ''}`,
           // losses are NaN before the first update (warm-up); figures carry finite numbers only
           figures: Object.fromEntries(
-            Object.entries({ episode: p.episode, step: p.step, reward: p.reward, criticLoss: p.criticLoss, actorLoss: p.actorLoss, elapsedMs: p.elapsedMs }).filter(([, v]) => Number.isFinite(v)),
+            Object.entries({ episode: p.episode, step: p.step, reward: p.reward, criticLoss: p.criticLoss, actorLoss: p.actorLoss, elapsedMs: p.elapsedMs, turnover: p.turnover, validationSharpe: p.validation?.sharpe ?? Number.NaN }).filter(([, v]) => Number.isFinite(v)),
           ),
         }),
     });
@@ -126,12 +181,26 @@ const BASE =
   'SAMP-HDRL (Segmented Allocation with Momentum-Adjusted utility, hierarchical DRL; arXiv 2512.22895): K-means (k = 2) ' +
   'on trailing Sortino ratios splits the assets into a high-quality and an ordinary group every 75 days; an upper ' +
   'Transformer agent over all assets gives guidance weights w0 and a market embedding; two SLaK-style large-kernel CNN ' +
-  'agents allocate inside each group under binary masks (w1, w2); capital goes to the groups and cash by momentum-adjusted ' +
-  'utility, capped in unconfirmed downtrends by a rebound detector; final w = a w0 + (1 - a)(c1 w1 + c2 w2). Agents are ' +
+  'agents allocate inside each group under binary masks (w1, w2); capital goes to the groups and cash by a softmax of momentum-adjusted ' +
+  'utility whose temperature is calibrated to the standard error of the utilities (a moving average over days smooths the split), ' +
+  'capped in unconfirmed downtrends by a rebound detector; final w = a w0 + (1 - a)(c1 w1 + c2 w2). Agents are ' +
   'trained with DDPG in two stages (upper first, then the lower agents with the upper frozen) on log growth net of 0.1% costs; ' +
   'decisions run the exported policy in ONNX Runtime.';
 
-/** All SAMP-HDRL strategies: the method, five ablations and the flat DDPG baseline. */
+const FLAT =
+  'Flat DDPG baseline (FinRL-style single agent): one actor — the SAMP-HDRL SLaK temporal CNN ' +
+  'without conditioning, shared across assets — outputs softmax weights over all assets; no grouping, no hierarchy, no utility ' +
+  'or rebound logic; trained with the same DDPG, reward (log growth net of 0.1% costs) and data as SAMP-HDRL; decides through ONNX Runtime.';
+
+const ENSEMBLE =
+  'Seed ensemble: the mean of the target weights of the strategy trained with ensembleSeeds seeds (the run with seed s averages ' +
+  'seeds (s - 1) k + 1 .. s k; stored models of those seeds are reused, missing ones trained). The mean of long-only portfolios ' +
+  'summing to at most 1 is one too. Each decision names the members it averaged.';
+
+/**
+ * All SAMP-HDRL strategies: the method, its five ablations, two variants of its split settings, the flat DDPG
+ * baseline, and the seed ensembles of the method and of the baseline.
+ */
 export const sampStrategies: StrategyDef[] = [
   def('samp-hdrl', 'SAMP-HDRL', BASE),
   def('samp-hdrl/no-dc', 'SAMP-HDRL w/o dynamic clustering', `${BASE} Ablation w/o dc: the grouping is computed once (first training day) and never recomputed.`),
@@ -140,11 +209,17 @@ export const sampStrategies: StrategyDef[] = [
   def('samp-hdrl/upper-only', 'SAMP-HDRL upper agent only', `${BASE} Ablation: the portfolio is the upper agent's w0 alone (stage 1 only, fully invested).`),
   def('samp-hdrl/lower-only', 'SAMP-HDRL lower agents only', `${BASE} Ablation: fusion coefficient a = 0 (lower agents and capital split only; the upper agent still conditions them).`),
   def(
-    'ddpg-flat',
-    'DDPG flat (single agent)',
-    'Flat DDPG baseline (FinRL-style single agent, method.md "Baselines to have"): one actor — the SAMP-HDRL SLaK temporal CNN ' +
-      'without conditioning, shared across assets — outputs softmax weights over all assets; no grouping, no hierarchy, no utility ' +
-      'or rebound logic; trained with the same DDPG, reward (log growth net of 0.1% costs) and data as SAMP-HDRL; decides through ONNX Runtime.',
+    'samp-hdrl/fixed-temperature',
+    'SAMP-HDRL fixed split temperature',
+    `${BASE} Variant: the capital split before issue 15 — softmax temperature fixed (parameter temperature, 0.1) and no smoothing over days.`,
   ),
+  def(
+    'samp-hdrl/rebound-gate',
+    'SAMP-HDRL rebound gate',
+    `${BASE} Variant: a downtrend without a confirmed rebound switches the group's utility advantage over cash and its positive momentum tilt off instead of capping the risky capital.`,
+  ),
+  def('ddpg-flat', 'DDPG flat (single agent)', FLAT),
+  ensembleStrategy({ of: 'samp-hdrl', params: sampParamSpecs('samp-hdrl'), createMember: (ctx) => createSamp('samp-hdrl', ctx) }, 'SAMP-HDRL seed ensemble', `${ENSEMBLE} Members: ${BASE}`),
+  ensembleStrategy({ of: 'ddpg-flat', params: sampParamSpecs('ddpg-flat'), createMember: (ctx) => createSamp('ddpg-flat', ctx) }, 'DDPG flat seed ensemble', `${ENSEMBLE} Members: ${FLAT}`),
 ];
 

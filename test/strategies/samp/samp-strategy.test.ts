@@ -17,9 +17,21 @@ import { CTX, TINY_OVERRIDES, createVariant, decideAll } from './samp-helpers';
 afterEach(() => setSampModelStore(null));
 
 describe('samp-hdrl strategy', () => {
-  it('exports the method, its ablations and ddpg-flat, all learning strategies', () => {
+  it('exports the method, its ablations, its split variants, ddpg-flat and the seed ensembles, all learning strategies', () => {
     expect(sampStrategies.map((d) => d.id).sort()).toEqual(
-      ['ddpg-flat', 'samp-hdrl', 'samp-hdrl/lower-only', 'samp-hdrl/no-dc', 'samp-hdrl/no-rebound', 'samp-hdrl/no-utility', 'samp-hdrl/upper-only'].sort(),
+      [
+        'ddpg-flat',
+        'ddpg-flat/ensemble',
+        'samp-hdrl',
+        'samp-hdrl/ensemble',
+        'samp-hdrl/fixed-temperature',
+        'samp-hdrl/lower-only',
+        'samp-hdrl/no-dc',
+        'samp-hdrl/no-rebound',
+        'samp-hdrl/no-utility',
+        'samp-hdrl/rebound-gate',
+        'samp-hdrl/upper-only',
+      ].sort(),
     );
     for (const d of sampStrategies) {
       expect(d.family).toBe('learning');
@@ -36,7 +48,7 @@ describe('samp-hdrl strategy', () => {
     const inst = await def.create({ prices, ...CTX, params: { overrides: TINY_OVERRIDES, regroupEvery: 30 }, progress: (p) => progress.push(p) });
     expect(progress.length).toBe(2); // one per episode: stage 1 and stage 2
     expect(progress[1]!.fraction).toBe(1);
-    expect(Object.keys(progress[0]!.figures!).sort()).toEqual(['actorLoss', 'criticLoss', 'elapsedMs', 'episode', 'reward', 'step']);
+    expect(Object.keys(progress[0]!.figures!).sort()).toEqual(['actorLoss', 'criticLoss', 'elapsedMs', 'episode', 'reward', 'step', 'turnover', 'validationSharpe']);
     const decisions = decideAll(inst, prices);
     const anchor = Math.max(CTX.trainStart, 40); // first state day = grouping anchor
     decisions.forEach((d, k) => {
@@ -76,7 +88,7 @@ describe('samp-hdrl strategy', () => {
     again.forEach((d, k) => expect(Array.from(d.weights)).toEqual(Array.from(decisions[k]!.weights)));
     // batch evaluation (for explanations) gives the same agent outputs as decide at that day
     const L = a.config.window;
-    const f = viewFeatures(new MarketView(prices, 200), L, a.config.featureScale);
+    const f = viewFeatures(new MarketView(prices, 200), a.config);
     const high0 = (decisions[0]!.detail as { groups: { high: string[] } }).groups.high;
     const m2 = Float32Array.from(prices.tickers, (tk) => (high0.includes(tk) ? 1 : 0));
     const xb = new Float32Array(2 * f.length);
@@ -85,7 +97,8 @@ describe('samp-hdrl strategy', () => {
     const mb2 = new Float32Array(12);
     mb2.set(m2, 0);
     mb2.set(m2, 6);
-    const outs = reloaded.runBatch(xb, 2, mb2.map((v) => 1 - v), mb2);
+    // the first decision holds nothing yet (a backtest starts in cash)
+    const outs = reloaded.runBatch(xb, 2, mb2.map((v) => 1 - v), mb2, new Float32Array(12));
     for (let i = 0; i < 6; i++) {
       expect(outs.w0![i]!).toBeCloseTo(decisions[0]!.agents!.upper![i]!, 6);
       expect(outs.w0![6 + i]!).toBe(outs.w0![i]!);
@@ -102,7 +115,9 @@ describe('samp-hdrl strategy', () => {
     const reused = await def.create({ prices, ...CTX, params: { overrides: TINY_OVERRIDES, regroupEvery: 30 }, progress: (p) => msgs.push(p.message) });
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatch(/reused/);
-    expect(Array.from((reused.decide(new MarketView(prices, 210)) as StrategyDecision).weights)).toEqual(Array.from(decisions[10]!.weights));
+    // (a holdings-aware policy decides from what it holds: the same days in order give the same decisions)
+    const reusedDecisions = decideAll(reused, prices, 200, 210);
+    expect(Array.from(reusedDecisions[10]!.weights)).toEqual(Array.from(decisions[10]!.weights));
     setSampModelStore(null);
 
     // look-ahead: scale every price after day tCut by a random factor, retrain and decide again

@@ -1,5 +1,5 @@
 /**
- * Fusion of the three SAMP-HDRL agents' weights (method.md, SAMP-HDRL steps 3 and 6; seed 000 "convex
+ * Fusion of the three SAMP-HDRL agents' weights (SAMP-HDRL steps 3 and 6; the paper: "convex
  * fusion of group allocations").
  *
  * Overview
@@ -16,7 +16,7 @@ import type { CapitalSplit } from './utility';
 export const FUSION_TOLERANCE = 1e-9;
 
 /**
- * Softmax over the entries where mask is true; exactly 0 elsewhere (method.md SAMP-HDRL step 3).
+ * Softmax over the entries where mask is true; exactly 0 elsewhere (SAMP-HDRL step 3).
  * @param logits one logit per asset; @param mask group membership (at least one true)
  * @param temperature divides the logits (default 1)
  * @returns weights >= 0 summing to 1 on the mask
@@ -68,7 +68,7 @@ export interface FusedWeights {
 }
 
 /**
- * Convex fusion w = a * w0 + (1 - a) * (c1 * w1 + c2 * w2) (method.md SAMP-HDRL step 6).
+ * Convex fusion w = a * w0 + (1 - a) * (c1 * w1 + c2 * w2) (SAMP-HDRL step 6).
  * @param w0 upper agent's global weights over all assets (sum <= 1)
  * @param w1 ordinary-group agent's weights, zero off m1; @param w2 high-quality agent's weights, zero off m2
  * @param c capital fractions c1 (ordinary) and c2 (high-quality) from utility.ts / rebound.ts; cash is the rest

@@ -1,5 +1,5 @@
 /**
- * Dynamic asset grouping of SAMP-HDRL (method.md, SAMP-HDRL step 1; seed 000 "dynamic asset grouping":
+ * Dynamic asset grouping of SAMP-HDRL (SAMP-HDRL step 1; the paper: "dynamic asset grouping":
  * K-means on Sortino ratios every 75 trading days; ablation `w/o dc` clusters once).
  *
  * Overview
@@ -64,7 +64,7 @@ export interface Grouping {
 
 /**
  * Split the universe into high-quality and ordinary assets by K-means (k = 2) on trailing Sortino ratios
- * (method.md SAMP-HDRL step 1).
+ * (SAMP-HDRL step 1).
  * @param view market view at decision day t; reads daily returns of days max(1, t-lookback+1)..t only
  * @param opts see {@link GroupingOptions}
  * @returns masks m2 (`high`) and m1 (`ordinary`), the scores and the centroids [low, high]
@@ -137,7 +137,7 @@ export function clusterScores(
 
 /**
  * Day indices on which the grouping is (re)computed: start, start+every, ... <= end
- * (method.md SAMP-HDRL step 1, every 75 trading days by default).
+ * (SAMP-HDRL step 1, every 75 trading days by default).
  * @param start first day index (e.g. the first test day); @param end last day index (inclusive)
  * @param every regrouping period in trading days (default 75); @param isStatic only `[start]` (ablation w/o dc)
  */
@@ -154,7 +154,7 @@ export function regroupSchedule(start: number, end: number, every = 75, isStatic
 export interface DynamicGroupingOptions extends GroupingOptions {
   /** First schedule day (day index into the price matrix), e.g. the first test day or the first training day. */
   start: number;
-  /** Regrouping period in trading days. Default 75 (seed 000). */
+  /** Regrouping period in trading days. Default 75 (the paper). */
   every?: number;
   /** Ablation `w/o dc`: group once at `start` and keep that grouping forever. Default false. */
   static?: boolean;
@@ -174,7 +174,7 @@ export interface GroupingRecord {
 }
 
 /**
- * Holds the grouping in force over a run and regroups on schedule (method.md SAMP-HDRL step 1).
+ * Holds the grouping in force over a run and regroups on schedule (SAMP-HDRL step 1).
  * `at(view)` returns the grouping computed at the last schedule day <= view.t, from `view.at(thatDay)`, so it
  * never reads data after the schedule day. Results are cached per schedule day; `records()` lists them.
  * Use one instance per price matrix (the cache is keyed by day index only). Returned masks are shared: do

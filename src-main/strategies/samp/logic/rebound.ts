@@ -1,5 +1,5 @@
 /**
- * Rebound detection of SAMP-HDRL (method.md, SAMP-HDRL step 5; seed 000 section 4.6.3: avoid allocating
+ * Rebound detection of SAMP-HDRL (SAMP-HDRL step 5; the paper, section 4.6.3: avoid allocating
  * heavily during temporary technical recoveries inside an ongoing downtrend).
  *
  * Overview — a three-phase state machine run over a level series (a price or a group's equal-weight
@@ -16,28 +16,24 @@
  *   rebound: reboundStats.ts counts these); a fresh drawdown deeper than `drawdownThreshold` from the high
  *   made since the trough starts a new downtrend episode; once the drawdown from the trailing peak is back
  *   within `drawdownThreshold`, the phase is `normal`.
- * While `inDowntrend` (phase `downtrend`, i.e. no confirmed rebound) the risky allocation is capped at
- * `downtrendCap` by {@link applyReboundCap}. The state at t depends only on values 0..t (the detector
- * is causal by construction; test/strategies/samp/rebound.test.ts checks it).
+ * While `inDowntrend` (phase `downtrend`, i.e. no confirmed rebound) the rebound mode (SampConfig.rebound.mode)
+ * decides what happens:
+ * - 'cap' (default, the rule before issue 15): {@link applyReboundCap} caps the risky allocation at
+ *   `downtrendCap`, whatever the utilities say;
+ * - 'gate': {@link applyReboundGate} changes the utilities before the split instead of the split after it —
+ *   the group (every group, when the market series is in a downtrend) loses its positive momentum tilt and any
+ *   advantage over cash its trailing window gives it, so the split rule treats it as no better than cash. No
+ *   fixed fraction is imposed: a group whose trailing utility is already below cash is split exactly as
+ *   without the detector, and capital comes back as soon as the rebound is confirmed.
+ * The state at t depends only on values 0..t (the detector is causal by construction;
+ * test/strategies/samp/rebound.test.ts checks it).
  */
+import type { ReboundMode, ReboundSettings } from '../../../agents/samp/config';
 import type { MarketView } from '../../../market/view';
-import type { CapitalSplit } from './utility';
+import type { CapitalSplit, GroupUtility } from './utility';
 import { groupReturnSeries } from './utility';
 
-/** Settings of the rebound detector (method.md SAMP-HDRL step 5). */
-export interface ReboundSettings {
-  /** Drawdown from the trailing peak (fraction, e.g. 0.10 = 10%) that starts a downtrend. Default 0.10. */
-  drawdownThreshold: number;
-  /** Rise from the trough (fraction) a rebound needs. Default 0.05. */
-  riseThreshold: number;
-  /** Consecutive days the rise must hold above riseThreshold to confirm a rebound. Default 5. */
-  minDays: number;
-  /** Cap on the risky allocation (fraction of capital) while in a downtrend without a confirmed rebound. Default 0.5. */
-  downtrendCap: number;
-  /** Trailing window (days, today included) of the peak the drawdown is measured from. Default 126. */
-  peakLookback: number;
-}
-
+/** The rebound detector's settings where a config leaves them out (agents/samp/config.ts ReboundSettings). */
 export const REBOUND_DEFAULTS: ReboundSettings = {
   drawdownThreshold: 0.1,
   riseThreshold: 0.05,
@@ -45,6 +41,9 @@ export const REBOUND_DEFAULTS: ReboundSettings = {
   downtrendCap: 0.5,
   peakLookback: 126,
 };
+
+/** The rebound rule where a config leaves it out (SampConfig.rebound.mode): the cap, the rule before issue 15. */
+export const REBOUND_MODE_DEFAULT: ReboundMode = 'cap';
 
 export type ReboundPhase = 'normal' | 'downtrend' | 'rebound';
 
@@ -90,7 +89,7 @@ export interface ReboundFlag {
 
 /**
  * Online rebound detector: call `step(value)` once per day in order. O(1) amortised per step.
- * (method.md SAMP-HDRL step 5)
+ * (SAMP-HDRL step 5)
  */
 export class ReboundDetector {
   private readonly s: ReboundSettings;
@@ -210,7 +209,7 @@ export class ReboundDetector {
 }
 
 /**
- * Run the detector over a whole level series (method.md SAMP-HDRL step 5). State t uses series[0..t] only.
+ * Run the detector over a whole level series (SAMP-HDRL step 5). State t uses series[0..t] only.
  * @param series levels (> 0), oldest first; @param dates optional, same length, copied into flags
  * @param label optional series name copied into flags (e.g. 'high')
  * @returns one state per value and every confirmed rebound
@@ -262,7 +261,7 @@ export function reboundStateAt(
 }
 
 /**
- * Apply the downtrend cap to a capital split (method.md SAMP-HDRL step 5): a group whose own detector is in
+ * Apply the downtrend cap to a capital split (SAMP-HDRL step 5): a group whose own detector is in
  * a downtrend gets at most `downtrendCap`; when the market-level detector is in a downtrend, c1 + c2 is
  * scaled down to at most `downtrendCap`. What is removed goes to cash. Pure.
  * @param split fractions summing to 1; @param inDowntrend per-series downtrend flags (missing = false)
@@ -291,4 +290,36 @@ export function applyReboundCap(
   }
   if (reasons.length === 0) return { split, capped: false, reasons };
   return { split: { c1, c2, cash: split.cash + (split.c1 - c1) + (split.c2 - c2) }, capped: true, reasons };
+}
+
+/** The groups the gate of mode 'gate' can act on. */
+export type GatedGroup = 'ordinary' | 'high';
+
+/**
+ * The gate of mode 'gate' (SAMP-HDRL step 5, see the overview): each group whose own series or the market's is
+ * in a downtrend without a confirmed rebound gets the adjusted utility min(utility, cashUtility) + min(tilt, 0)
+ * — no advantage over cash and no positive tilt, while a shortfall and a negative tilt stay. Other groups keep
+ * their adjusted utility. Pure; the caller splits the returned utilities with its usual rule.
+ * @param utilities each group's utility breakdown (logic/utility.ts groupUtility)
+ * @param inDowntrend per-series downtrend flags (missing = false)
+ * @param cashUtility utility of cash, the reference a gated group cannot beat (utility settings, default 0)
+ * @returns the adjusted utilities to split with, the gated groups and why
+ */
+export function applyReboundGate(
+  utilities: Record<GatedGroup, Pick<GroupUtility, 'utility' | 'tilt' | 'adjusted'>>,
+  inDowntrend: { ordinary?: boolean; high?: boolean; market?: boolean },
+  cashUtility: number,
+): { adjusted: Record<GatedGroup, number>; gated: GatedGroup[]; reasons: string[] } {
+  const adjusted = { ordinary: utilities.ordinary.adjusted, high: utilities.high.adjusted };
+  const gated: GatedGroup[] = [];
+  const reasons: string[] = [];
+  const label: Record<GatedGroup, string> = { ordinary: 'ordinary group', high: 'high-quality group' };
+  for (const g of ['ordinary', 'high'] as const) {
+    if (!inDowntrend[g] && !inDowntrend.market) continue;
+    const u = utilities[g];
+    adjusted[g] = Math.min(u.utility, cashUtility) + Math.min(u.tilt, 0);
+    gated.push(g);
+    reasons.push(inDowntrend[g] ? `${label[g]} in downtrend: advantage and positive tilt off` : `market in downtrend: ${label[g]} advantage and positive tilt off`);
+  }
+  return { adjusted, gated, reasons };
 }

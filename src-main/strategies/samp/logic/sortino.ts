@@ -1,5 +1,5 @@
 /**
- * Sortino ratios per asset — the score SAMP-HDRL clusters on (method.md, SAMP-HDRL step 1; seed 000,
+ * Sortino ratios per asset — the score SAMP-HDRL clusters on (step 1 of the method; the paper,
  * "dynamic asset grouping ... based on Sortino ratios").
  *
  * Overview
@@ -10,7 +10,7 @@
  *   The downside deviation averages the squared shortfalls over ALL days of the window (denominator N,
  *   not the count of negative days): that is the textbook lower partial moment of order 2 and the
  *   correct Sortino; dividing by the number of negative days instead is the common mistake users complain
- *   about (method.md, "Sortino computed with the wrong downside deviation").
+ *   about (a common slip: the downside deviation over negative days only).
  * - Zero downside (no day below target): the ratio is undefined/infinite. We return `+cap` when the mean
  *   excess is positive and 0 when it is exactly zero (a flat series); every score is also clipped to
  *   [-cap, cap]. A finite cap keeps K-means well defined (an infinite score would swallow a cluster) while
@@ -41,7 +41,7 @@ export const SORTINO_DEFAULTS: Required<SortinoOptions> = {
 };
 
 /**
- * Annualised Sortino ratio of each asset over a window of daily simple returns (method.md SAMP-HDRL step 1).
+ * Annualised Sortino ratio of each asset over a window of daily simple returns (SAMP-HDRL step 1).
  * @param returns days x assets daily simple returns (rows of equal length; e.g. `view.returnsWindow(L)`)
  * @param opts see {@link SortinoOptions}
  * @returns one score per asset (annualised, dimensionless), clipped to [-cap, cap]; NaN for every asset when
