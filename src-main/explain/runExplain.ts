@@ -3,12 +3,18 @@
  * stored in the `explanations` table, served from there afterwards. Also the day's capital split inputs and the
  * concentration of each agent, and over the whole run the "diversified + concentrated" reading (mean effective
  * number of holdings and Herfindahl per agent) so a PM can check the paper's claim on their own data.
+ *
+ * The asset explained (`subject`) is the one the PM asked for, else the final book's largest holding: every agent
+ * explains its weight on that asset (an agent whose group cannot hold it explains its own largest instead). The
+ * book-level reading — what each agent put into the final weights through the fusion, and the plain words — is
+ * derived from the stored weights and attributions each time an explanation is read, so explanations stored before
+ * it existed get it too.
  */
 import { writeTransactionSync, type DB } from '../store/db';
-import { getRun, getRunAgents, getRunDetails, getRunWeightSeries } from '../store/runs';
+import { getRun, getRunAgents, getRunDetails, getRunWeightsAt, getRunWeightSeries } from '../store/runs';
 import { sampDetail, type SampDecisionDetail } from '../../src-shared/domain/decision';
 import { concentration } from './concentration';
-import { explainDecision, EXPLAIN_DEFAULTS, type AgentExplanation, type ExplainSettings } from './agents';
+import { explainDecision, explanationWords, EXPLAIN_DEFAULTS, portfolioAttribution, type AgentExplanation, type ExplainSettings, type PortfolioAttribution } from './agents';
 import { explainCapitalSplit, type CapitalDayInputs, type CapitalExplanation } from './capitalShap';
 
 export const EXPLAIN_METHOD = 'kernel-shap';
@@ -28,6 +34,39 @@ export interface RunExplanation {
   concentration: Record<string, { effectiveN: number; hhi: number }>;
   elapsedMs: number;
   createdAt: string;
+  /** the asset every agent explains (see the file overview); absent in explanations stored before it was recorded */
+  subject?: string;
+}
+
+/** A stored explanation as it is served: with the book-level reading derived from the run's weights. */
+export interface ExplanationView extends RunExplanation {
+  subject: string;
+  portfolio: PortfolioAttribution;
+  words: { asset: string[]; portfolio: string[] };
+}
+
+/** The book-level reading of an explanation: the fusion split of the day's weights and the plain words. */
+export function describeExplanation(db: DB, r: RunExplanation): ExplanationView {
+  const run = getRun(db, r.runId);
+  const at = getRunWeightsAt(db, r.runId, r.date);
+  if (!run || !at?.agents.final) throw new Error(`run ${r.runId} has no weights on ${r.date} to explain`);
+  const tickers = run.config.tickers;
+  const n = tickers.length;
+  const final = at.agents.final;
+  const agents = Object.fromEntries(Object.entries(at.agents).filter(([a]) => a !== 'final' && a !== 'held').map(([a, w]) => [a, w.subarray(0, n)]));
+  const d = sampDetail(at.detail);
+  const portfolio = portfolioAttribution(tickers, agents, final.subarray(0, n), final[n] ?? Math.max(0, 1 - final.subarray(0, n).reduce((x, y) => x + y, 0)), d ? { fusionA: d.fusionA, capital: d.capital } : null);
+  const subject = r.subject ?? r.settings.ticker ?? r.agents.find((a) => a.agent === 'upper' || a.agent === 'flat')?.ticker ?? portfolio.assets[0]!.ticker;
+  const words = explanationWords({
+    subject,
+    window: r.agents.find((a) => a.window)?.window ?? 0,
+    attribution: portfolio,
+    agents: r.agents,
+    capital: r.capital,
+    capitalBeforeCap: d?.capitalBeforeCap ?? null,
+    rebound: d ? { capped: d.rebound.capped, reasons: d.rebound.reasons } : null,
+  });
+  return { ...r, subject, portfolio, words };
 }
 
 /** Mean concentration per agent over every decision of a run (the "diversified + concentrated" reading). */
@@ -58,6 +97,12 @@ export function getStoredExplanation(db: DB, runId: string, date: string): RunEx
   return r ? (JSON.parse(r.result) as RunExplanation) : null;
 }
 
+/** The stored explanation of a run's decision as it is served (with the book-level reading), null when none. */
+export function getExplanationView(db: DB, runId: string, date: string): ExplanationView | null {
+  const r = getStoredExplanation(db, runId, date);
+  return r ? describeExplanation(db, r) : null;
+}
+
 /** Compute (or return the stored) explanation of a run's decision at `date` (default: its last). */
 export async function explainRun(db: DB, runId: string, date: string | undefined, settings: Partial<ExplainSettings> = {}, opts: { recompute?: boolean; progress?: (f: number, m: string) => void } = {}): Promise<RunExplanation> {
   const run = getRun(db, runId);
@@ -73,7 +118,13 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
       if (stored && stored.settings.nSamples === s.nSamples && stored.settings.seed === s.seed && stored.settings.ticker === s.ticker) return stored;
     }
     opts.progress?.(0.2, 'computing Shapley values');
-    const agents = explainDecision(ex.policy, s);
+    // the asset explained: the one asked for, else the final book's largest holding (file overview)
+    const at = getRunWeightsAt(db, runId, ex.date);
+    const n = ex.policy.tickers.length;
+    let top = 0;
+    for (let i = 1; i < n; i++) if ((at?.agents.final?.[i] ?? 0) > (at?.agents.final?.[top] ?? 0)) top = i;
+    const subject = s.ticker && ex.policy.tickers.includes(s.ticker) ? s.ticker : ex.policy.tickers[top]!;
+    const agents = explainDecision(ex.policy, { ...s, ticker: subject });
     const weights = db.prepare(`SELECT agent, weights FROM run_weights WHERE run_id = ? AND date = ?`).all(runId, ex.date) as { agent: string; weights: Buffer }[];
     const conc: RunExplanation['concentration'] = {};
     for (const w of weights) {
@@ -98,6 +149,7 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
       concentration: conc,
       elapsedMs: Date.now() - t0,
       createdAt: new Date().toISOString(),
+      subject,
     };
     const store = db.prepare(
       `INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, 'all', ?, ?, ?, ?)
@@ -109,4 +161,63 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
   } finally {
     await ex.close();
   }
+}
+
+/** One decision's rebound state and capital cut (contract: CapitalCuts). */
+export interface CapitalCutDay {
+  date: string;
+  capped: boolean;
+  reasons: string[];
+  riskyBefore: number;
+  riskyAfter: number;
+  phase: Record<string, string>;
+  drawdown: Record<string, number>;
+  rebounds: string[];
+}
+
+/**
+ * A SAMP-HDRL run's own capital cuts: per decision, whether the rebound detector capped the lower agents' risky
+ * capital, why, by how much (c1 + c2 before and after the cap) and the phase and drawdown of each series it watches,
+ * as the run recorded them (no recomputation). Runs of other families have no days.
+ * @throws Error when the run does not exist
+ */
+export function capitalCuts(db: DB, runId: string): { runId: string; strategy: string; windowFrom: string; windowTo: string; enabled: boolean; thresholds: SampDecisionDetail['rebound']['thresholds'] | null; days: CapitalCutDay[] } {
+  const run = getRun(db, runId);
+  if (!run) throw new Error(`run ${runId} not found`);
+  const details = getRunDetails(db, runId).flatMap(({ date, detail }) => {
+    const d = sampDetail(detail);
+    return d ? [{ date, d }] : [];
+  });
+  const last = details[details.length - 1]?.d;
+  const series = ['market', 'ordinary', 'high'] as const;
+  return {
+    runId,
+    strategy: run.strategy,
+    windowFrom: run.windowFrom,
+    windowTo: run.windowTo,
+    enabled: details.some(({ d }) => d.rebound.enabled),
+    thresholds: last ? { ...last.rebound.thresholds } : null,
+    days: details.map(({ date, d }) => {
+      const r = d.rebound;
+      const phase: Record<string, string> = {};
+      const drawdown: Record<string, number> = {};
+      for (const k of series) {
+        const st = r[k];
+        if (st) {
+          phase[k] = st.phase;
+          drawdown[k] = st.drawdown;
+        }
+      }
+      return {
+        date,
+        capped: r.capped,
+        reasons: r.reasons,
+        riskyBefore: d.capitalBeforeCap.c1 + d.capitalBeforeCap.c2,
+        riskyAfter: d.capital.c1 + d.capital.c2,
+        phase,
+        drawdown,
+        rebounds: series.filter((k) => r[k]?.rebound),
+      };
+    }),
+  };
 }

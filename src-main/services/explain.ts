@@ -8,7 +8,7 @@ import { equalWeightIndex } from '../explain/regimes';
 import type { PriceMatrix } from '../market/prices';
 import { getRun, getRunGroupings, getRunWeightsAt } from '../store/runs';
 import { decisionModel } from '../../src-shared/domain/decision';
-import { getStoredExplanation, runConcentrationSummary } from '../explain/runExplain';
+import { capitalCuts, getExplanationView, runConcentrationSummary } from '../explain/runExplain';
 import { invalidInput, notFound } from './errors';
 import type { Handlers } from './types';
 
@@ -28,7 +28,11 @@ const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 const nanToNull = <T extends Record<string, number>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
 
-export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'explain.get' | 'explain.run' | 'explain.concentration' | 'runs.groupings'> = {
+export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'explain.get' | 'explain.run' | 'explain.concentration' | 'runs.groupings' | 'runs.capitalCuts'> = {
+  'runs.capitalCuts'(req, engine) {
+    if (!getRun(engine.db, req.runId)) throw notFound(`run ${req.runId}`);
+    return capitalCuts(engine.db, req.runId);
+  },
   'runs.groupings'(req, engine) {
     const run = getRun(engine.db, req.runId);
     if (!run) throw notFound(`run ${req.runId}`);
@@ -40,7 +44,7 @@ export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'e
     if (!run) throw notFound(`run ${req.runId}`);
     const at = getRunWeightsAt(engine.db, req.runId, req.date);
     if (!at) throw notFound(`a decision of run ${req.runId} on ${req.date}`);
-    const r = getStoredExplanation(engine.db, req.runId, at.date);
+    const r = getExplanationView(engine.db, req.runId, at.date);
     if (!r) return null;
     return { ...r, concentration: Object.fromEntries(Object.entries(r.concentration).map(([k, v]) => [k, { effectiveN: v.effectiveN, hhi: Number.isFinite(v.hhi) ? v.hhi : null }])) };
   },

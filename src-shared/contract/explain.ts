@@ -94,7 +94,23 @@ export const AgentExplanation = z.object({
   exact: z.boolean(),
   evaluations: z.number().int(),
   efficiencyGap: z.number(),
+  /** days of prices per asset the agent reads */
+  window: z.number().int().optional(),
 });
+
+/** The final book split into what each agent put into it, through the fusion and the capital split. */
+export const PortfolioAttribution = z.object({
+  /** fusion coefficient a; null for a single-agent policy */
+  fusionA: z.number().nullable(),
+  /** the lower agents' capital split after the rebound cap; null for a single-agent policy */
+  capital: z.object({ c1: z.number(), c2: z.number(), cash: z.number() }).nullable(),
+  /** each agent's part of the book and the multiplier on its own weights */
+  agents: z.array(z.object({ agent: z.string(), share: z.number(), multiplier: z.number() })),
+  cash: z.number(),
+  /** every asset, largest final weight first, with each agent's own weight on it and its contribution */
+  assets: z.array(z.object({ ticker: z.string(), weight: z.number(), parts: z.array(z.object({ agent: z.string(), agentWeight: z.number(), contribution: z.number() })) })),
+});
+export type PortfolioAttribution = z.infer<typeof PortfolioAttribution>;
 export const RunExplanation = z.object({
   runId: Id,
   date: IsoDate,
@@ -105,6 +121,11 @@ export const RunExplanation = z.object({
   concentration: z.record(z.string(), z.object({ effectiveN: z.number(), hhi: z.number().nullable() })),
   elapsedMs: z.number(),
   createdAt: z.string(),
+  /** the asset every agent explains: the one asked for, else the final book's largest holding */
+  subject: z.string(),
+  portfolio: PortfolioAttribution,
+  /** the decision in plain words: the subject asset first, then the whole book */
+  words: z.object({ asset: z.array(z.string()), portfolio: z.array(z.string()) }),
 });
 export type RunExplanation = z.infer<typeof RunExplanation>;
 export const ConcentrationSummary = z.record(z.string(), z.object({ days: z.number().int(), meanEffectiveN: z.number().nullable(), meanHhi: z.number().nullable(), maxWeightMean: z.number().nullable() }));
@@ -122,7 +143,38 @@ export const GroupingTimeline = z.object({
 });
 export type GroupingTimeline = z.infer<typeof GroupingTimeline>;
 
+/** The rebound detector's state and the capital it left the lower agents, per decision of a SAMP-HDRL run. */
+export const CapitalCuts = z.object({
+  runId: Id,
+  strategy: z.string(),
+  windowFrom: IsoDate,
+  windowTo: IsoDate,
+  /** false for runs whose detector was off (no-rebound ablation) or that record no rebound state */
+  enabled: z.boolean(),
+  /** the detector's thresholds as the run used them (fractions; null when it recorded none) */
+  thresholds: z.object({ drawdownThreshold: z.number(), riseThreshold: z.number(), minDays: z.number(), downtrendCap: z.number() }).nullable(),
+  days: z.array(
+    z.object({
+      date: IsoDate,
+      /** the risky capital was capped that day */
+      capped: z.boolean(),
+      reasons: z.array(z.string()),
+      /** risky share of the lower agents' capital (c1 + c2) before and after the cap */
+      riskyBefore: z.number(),
+      riskyAfter: z.number(),
+      /** phase of each series the detector watches: normal | downtrend | rebound */
+      phase: z.record(z.string(), z.string()),
+      /** fall from the trailing peak per series, >= 0 */
+      drawdown: z.record(z.string(), z.number()),
+      /** series on which a rebound was confirmed that day */
+      rebounds: z.array(z.string()),
+    }),
+  ),
+});
+export type CapitalCuts = z.infer<typeof CapitalCuts>;
+
 export const explainMethods = {
+  'runs.capitalCuts': method("A SAMP-HDRL run's rebound state and capital cut per decision, from its recorded decisions", z.object({ runId: Id }).strict(), CapitalCuts),
   'runs.groupings': method('Every regrouping of a SAMP-HDRL run (which assets were high-quality when)', z.object({ runId: Id }).strict(), GroupingTimeline),
   'explain.get': method('The stored per-agent explanation of a run\'s decision (null when not computed yet)', z.object({ runId: Id, date: IsoDate.optional() }).strict(), RunExplanation.nullable()),
   'explain.run': method('Compute per-agent Kernel SHAP explanations of a decision as a job (stored; explain.get serves them)', ExplainRequest, JobInfo),

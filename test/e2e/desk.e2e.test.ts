@@ -182,7 +182,10 @@ describe('the desk on real runs', () => {
     const backend = (engine.db.prepare('SELECT backend FROM runs WHERE id = ?').get(sampRun) as { backend: string }).backend;
     expect(await page.locator('[data-testid="agents-model"] strong').textContent()).toBe(backend);
     await page.locator('[data-testid="explain-run"]').click();
-    await page.locator('[data-testid="explain-meta"]').waitFor({ timeout: 240_000 });
+    await page.locator('[data-testid="explain-words"]').waitFor({ timeout: 240_000 });
+    // the method (Kernel SHAP, its checks) is behind a toggle
+    await page.locator('[data-testid="method-details"] summary').click();
+    await page.locator('[data-testid="explain-meta"]').waitFor();
     const e = await call<{ agents: { agent: string; efficiencyGap: number }[] }>('explain.get', { runId: sampRun });
     expect(e.agents.map((a) => a.agent)).toEqual(expect.arrayContaining(['upper', 'lower1', 'lower2']));
     for (const a of e.agents) expect(a.efficiencyGap).toBeLessThan(1e-6);
