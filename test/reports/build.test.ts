@@ -17,7 +17,7 @@ import {
   driftWeights,
   equalWeightCaveat,
   fitName,
-  parseDrivers,
+  topDrivers,
   REPORT_NAME_MAX,
   ReportInputError,
   shortLabel,
@@ -26,6 +26,8 @@ import type { AllocationReportData } from '../../src-main/reports/model';
 import { equalWeightVerdict } from '../../src-shared/domain';
 import type { RegimesResponse, RunInfo, RunSeries, RunWeights } from '../../src-shared/contract';
 import { tempEngine } from '../helpers/engine';
+import { testReboundFlag, testRunConfig, testSampDetail, TEST_REBOUND_THRESHOLDS } from '../helpers/runData';
+import { EXPLAIN_METHOD, type RunExplanation } from '../../src-main/explain/runExplain';
 
 let engine: ReturnType<typeof tempEngine>;
 const ids: Record<string, string> = {};
@@ -62,7 +64,13 @@ beforeAll(async () => {
     id: samp,
     universe: 'djia30',
     strategy: 'samp-hdrl',
-    config: { universe: 'djia30', tickers, strategy: 'samp-hdrl', params: { preset: 'quick' }, protocol: null, lookback: 252, cost: 0.001, rebalance: 'daily', riskFreeRate: 0 },
+    config: testRunConfig({
+      tickers,
+      strategy: 'samp-hdrl',
+      params: { preset: 'quick' },
+      seed: 7,
+      window: { label: '2000-01-03..2000-12-29', from: '2000-01-03', to: '2000-12-29', trainFrom: '1998-12-31', trainTo: '1999-12-31', validationFrom: null, validationTo: null, trainTruncated: false },
+    }),
     seed: 7,
     codeVersion: 'test',
     backend: 'wasm',
@@ -76,8 +84,8 @@ beforeAll(async () => {
   const upper = vec(() => 1 / 30, 0);
   const lower1 = vec((t) => (ord(t) ? 1 / 27 : 0), 0);
   const lower2 = vec((t) => (t === 'MSFT' ? 0.5 : t === 'INTC' ? 0.3 : t === 'IBM' ? 0.2 : 0), 0);
-  const groups = { high: HIGH, ordinary: tickers.filter(ord) };
-  const quiet = { enabled: true, capped: false, reasons: [], flagsToday: [], thresholds: { drawdownThreshold: 0.1, riseThreshold: 0.05, minDays: 3, downtrendCap: 0.5 } };
+  const groups = { high: HIGH, ordinary: tickers.filter(ord), groupingDate: '2000-05-31', degenerate: false };
+  const quiet = { ...testSampDetail().rebound, thresholds: { ...TEST_REBOUND_THRESHOLDS, minDays: 3 } };
   completeRun(engine.db, samp, {
     dates: SAMP_DATES,
     value: [0.999, 1.004, 1.01],
@@ -87,25 +95,41 @@ beforeAll(async () => {
     weights: { final: [day01, day01, day2], upper: [upper, upper, upper], lower1: [lower1, lower1, lower1], lower2: [lower2, lower2, lower2] },
     metrics: { sharpe: -1, cumulativeReturn: 0.01 },
     details: [
-      { groups, rebound: quiet },
-      { groups, rebound: quiet },
-      {
+      testSampDetail({ groups, rebound: quiet }),
+      testSampDetail({ groups, rebound: quiet }),
+      testSampDetail({
         groups,
         rebound: {
           ...quiet,
           capped: true,
           reasons: ['market in a downtrend'],
-          flagsToday: [{ dayIndex: 2, label: 'high', trough: 0.9, troughDay: 0, episodePeak: 1, depth: -0.12, rise: 0.06, daysHeld: 3, thresholds: { drawdownThreshold: 0.1, riseThreshold: 0.05, minDays: 3 } }],
-          market: { phase: 'downtrend', inDowntrend: true, rebound: false, drawdown: 0.12, depth: 0.12, rise: 0.01, daysHeld: 0, thresholdsMet: {} },
+          flagsToday: [testReboundFlag('high', 2, '2000-06-05')],
+          market: { phase: 'downtrend', inDowntrend: true, rebound: false, drawdown: 0.12, depth: 0.12, rise: 0.01, daysHeld: 0, thresholdsMet: { drawdown: true, rise: false, days: false } },
         },
-      },
+      }),
     ],
     flags: [],
     timings: {},
   });
+  // a stored explanation as explain/runExplain.ts writes it (one row per decision, every agent inside)
+  const upperAttribution = { players: ['MSFT', 'INTC', 'IBM', 'GE'], values: [0.1, -0.3, 0.05, 0] };
+  const explanation: RunExplanation = {
+    runId: samp,
+    date: '2000-06-05',
+    settings: { nSamples: 1024, seed: 0 },
+    agents: [
+      { agent: 'upper', players: 'assets', ticker: 'MSFT', fx: 0.2, baseValue: 0.15, values: upperAttribution.players.map((player, i) => ({ player, value: upperAttribution.values[i]! })), exact: false, evaluations: 1024, efficiencyGap: 0 },
+      { agent: 'upper', players: 'time blocks', ticker: 'MSFT', fx: 0.2, baseValue: 0.15, values: [{ player: 'last 5 days', value: 0.9 }], exact: true, evaluations: 8, efficiencyGap: 0 },
+    ],
+    allocation: null,
+    capital: null,
+    concentration: {},
+    elapsedMs: 1,
+    createdAt: '2000-06-06T00:00:00Z',
+  };
   engine.db
-    .prepare(`INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-    .run(samp, '2000-06-05', 'upper', 'kernel-shap', '{}', JSON.stringify({ players: ['MSFT', 'INTC', 'IBM', 'GE'], values: [0.1, -0.3, 0.05, 0] }), '2000-06-06T00:00:00Z');
+    .prepare(`INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, 'all', ?, ?, ?, ?)`)
+    .run(samp, '2000-06-05', EXPLAIN_METHOD, '{}', JSON.stringify(explanation), explanation.createdAt);
 }, 120_000);
 
 afterAll(() => engine?.close());
@@ -312,11 +336,12 @@ describe('buildAllocationReport: a SAMP-HDRL run', () => {
     expect(up!.concentration.herfindahl).toBeCloseTo(1 / 30, 14);
     expect(l1!.concentration.effectiveN).toBeCloseTo(27, 10);
     expect(l2!.concentration.herfindahl).toBeCloseTo(0.25 + 0.09 + 0.04, 14);
+    // the attribution to the assets' inputs (not the time blocks), strongest first
     expect(up!.topDrivers).toEqual([
-      { player: 'INTC', value: -0.3 },
-      { player: 'MSFT', value: 0.1 },
-      { player: 'IBM', value: 0.05 },
-      { player: 'GE', value: 0 },
+      { player: 'INTC (weight on MSFT)', value: -0.3 },
+      { player: 'MSFT (weight on MSFT)', value: 0.1 },
+      { player: 'IBM (weight on MSFT)', value: 0.05 },
+      { player: 'GE (weight on MSFT)', value: 0 },
     ]);
     expect(l1!.topDrivers).toEqual([]);
     const quiet = await buildAllocationReport(engine.db, samp, '2000-06-02');
@@ -339,7 +364,7 @@ describe('buildAllocationReport: a SAMP-HDRL run', () => {
     await expect(buildAllocationReport(engine.db, 'r-nope')).rejects.toMatchObject({ name: 'ReportInputError', kind: 'not-found' });
     await expect(buildAllocationReport(engine.db, samp, '2000-06-06')).rejects.toMatchObject({ kind: 'not-found' });
     const id = newRunId();
-    insertRunningRun(engine.db, { id, universe: 'djia30', strategy: 'crp', config: {}, seed: 1, codeVersion: 't', windowFrom: '2000-01-03', windowTo: '2000-01-04', hindsight: false });
+    insertRunningRun(engine.db, { id, universe: 'djia30', strategy: 'crp', config: testRunConfig(), seed: 1, codeVersion: 't', windowFrom: '2000-01-03', windowTo: '2000-01-04', hindsight: false });
     await expect(buildAllocationReport(engine.db, id)).rejects.toBeInstanceOf(ReportInputError);
     await expect(buildAllocationReport(engine.db, id)).rejects.toMatchObject({ kind: 'invalid' });
     engine.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
@@ -475,17 +500,12 @@ describe('pure helpers', () => {
     expect(cut.length).toBe(REPORT_NAME_MAX);
   });
 
-  it('parseDrivers reads the accepted shapes, largest |value| first, at most 10', () => {
-    expect(parseDrivers({ drivers: [{ player: 'a', value: 1 }, { player: 'b', value: -2 }] })).toEqual([
+  it('topDrivers: largest |value| first, ties by name, NaN left out, at most 10', () => {
+    expect(topDrivers([{ player: 'a', value: 1 }, { player: 'c', value: Number.NaN }, { player: 'b', value: -2 }, { player: 'd', value: -1 }])).toEqual([
       { player: 'b', value: -2 },
       { player: 'a', value: 1 },
+      { player: 'd', value: -1 },
     ]);
-    expect(parseDrivers({ values: { a: 0.1, b: 0.3 } })).toEqual([
-      { player: 'b', value: 0.3 },
-      { player: 'a', value: 0.1 },
-    ]);
-    expect(parseDrivers({ names: Array.from({ length: 12 }, (_, i) => `p${i}`), meanAbs: Array.from({ length: 12 }, (_, i) => i) })).toHaveLength(10);
-    expect(parseDrivers({ players: ['a'], values: [1, 2] })).toEqual([]);
-    expect(parseDrivers('nonsense')).toEqual([]);
+    expect(topDrivers(Array.from({ length: 12 }, (_, i) => ({ player: `p${i}`, value: i })))).toHaveLength(10);
   });
 });

@@ -37,10 +37,6 @@ const pct = (x: number, d = 2): string => {
   const s = (x * 100).toFixed(d);
   return `${/^-0\.0*$/.test(s) ? s.slice(1) : s}%`;
 };
-const signed = (x: number): string => {
-  const s = pct(x);
-  return /^\d/.test(s) && Number(s.slice(0, -1)) !== 0 ? `+${s}` : s;
-};
 const ratio = (x: number): string => {
   const s = x.toFixed(2);
   return /^-0\.0*$/.test(s) ? s.slice(1) : s;
