@@ -57,8 +57,13 @@ describe('the host in Chromium', () => {
     expect(await page.locator('[data-testid="about-db"]').textContent()).toContain(engine.dbPath);
     expect(await page.evaluate('document.cookie')).toBe('');
     expect(await page.content()).not.toContain(host.token);
-    // a job's progress arrives over the event stream
-    await page.click('[data-testid="demo-job"]');
+    // a call from the page goes through on the cookie (and the custom header), and the job's progress arrives
+    // over the event stream in the tray
+    const started = await page.evaluate(async () => {
+      const r = await fetch('/api/jobs.demo', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hdrl-request': '1' }, body: JSON.stringify({ steps: 5, delayMs: 20 }) });
+      return r.status;
+    });
+    expect(started).toBe(200);
     await page.waitForSelector('[data-testid="job-tray"] .job[data-status="succeeded"]', { timeout: 30_000 });
     expect(errors).toEqual([]);
     await page.close();
