@@ -216,6 +216,7 @@ function capitalWords(player: string): string {
   const group = player.startsWith('high') ? 'the high-quality group' : 'the ordinary group';
   if (player.includes('utility')) return `${group}'s utility (recent mean return less λ × variance)`;
   if (player.includes('momentum')) return `${group}'s momentum`;
+  if (player.startsWith('smoothing')) return "the past days' splits (smoothing)";
   return 'the downtrend flags of the rebound detector';
 }
 
