@@ -54,7 +54,7 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   const L = cfg.window;
   const B = cfg.ddpg.batchSize;
   const view = new MarketView(m, 755);
-  const env = new PortfolioEnv(view, { firstDay: 75, lastDay: 755, window: L, featureScale: cfg.featureScale, costRate: cfg.costRate });
+  const env = new PortfolioEnv(view, { firstDay: 75, lastDay: 755, features: cfg, costRate: cfg.costRate });
   const days = Array.from({ length: B }, (_, k) => 100 + ((17 * k) % 600));
   const stackF = (rows: Float32Array[]) => {
     const out = new Float32Array(rows.length * rows[0]!.length);
@@ -101,15 +101,17 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   const model = await OnnxModel.create(onnx);
   const x1 = env.features(500);
   const mk = Float32Array.from({ length: N }, (_, i) => (i % 3 === 0 ? 1 : 0));
-  const feeds = { x: { data: x1, dims: [1, N, L] }, m1: { data: mk.map((v) => 1 - v), dims: [1, N] }, m2: { data: mk, dims: [1, N] } };
+  const held = new Float32Array(N).fill(1 / N);
+  const feeds = { x: { data: x1, dims: [1, N, L] }, wprev: { data: held, dims: [1, N] }, m1: { data: mk.map((v) => 1 - v), dims: [1, N] }, m2: { data: mk, dims: [1, N] } };
   const onnxMs = medianMs(() => model.runSync(feeds), 200, 20);
   const ops = new TfOps(tf, new Map([...params].map(([k, v]) => [k, tf.keep(tf.tensor(v.data, v.shape))])));
   const tfMs = medianMs(
     () =>
       tf.tidy(() => {
         const xt = tf.tensor(x1, [1, N, L]);
-        const u = upperPolicy(ops, nets, N, xt);
-        const l = lowerPolicy(ops, nets, N, xt, u.embedding, tf.tensor(feeds.m1.data, [1, N]), tf.tensor(mk, [1, N]));
+        const ht = tf.tensor(held, [1, N]);
+        const u = upperPolicy(ops, nets, N, xt, ht);
+        const l = lowerPolicy(ops, nets, N, xt, ht, u.embedding, tf.tensor(feeds.m1.data, [1, N]), tf.tensor(mk, [1, N]));
         u.w0.dataSync();
         l.w1.dataSync();
         l.w2.dataSync();

@@ -71,7 +71,7 @@ function benchBatch(cfg: SampConfig, stage: 1 | 2): { arrays: DdpgBatchArrays; s
   const L = cfg.window;
   const B = cfg.ddpg.batchSize;
   const d = cfg.upper.dModel;
-  const env = new PortfolioEnv(new MarketView(m, 755), { firstDay: 75, lastDay: 755, window: L, featureScale: cfg.featureScale, costRate: cfg.costRate });
+  const env = new PortfolioEnv(new MarketView(m, 755), { firstDay: 75, lastDay: 755, features: cfg, costRate: cfg.costRate });
   const days = Array.from({ length: B }, (_, k) => 100 + ((17 * k) % 600));
   const feats = (shift: number) => {
     const x = new Float32Array(B * N * L);

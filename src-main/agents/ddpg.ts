@@ -42,13 +42,6 @@ export interface DdpgConfig {
   gradClipNorm: number;
   /** reward multiplier inside the critic target (daily log returns are ~1e-2; 100 puts them near 1) */
   rewardScale: number;
-  /**
-   * Entropy bonus on the actor's softmax weights: the actor loss gets -entropyCoef * mean H(w) (H in nats,
-   * per agent; Q in scaled-reward units). Deterministic-policy DDPG on softmax actions tends to saturate the
-   * logits and collapse into one asset; this keeps the policy from collapsing unless the critic sees a real
-   * advantage. 0 = off. (Not in the paper; a documented choice, see docs/samp-hdrl.md.)
-   */
-  entropyCoef: number;
   /** exploration noise on the actor's logits */
   noise: NoiseConfig;
 }
@@ -161,6 +154,17 @@ export class Ddpg {
     this.criticTargetOps = new TfOps(tf, this.criticTarget as Map<string, Tensor>);
     this.actorOpt = tf.train.adam(cfg.actorLr);
     this.criticOpt = tf.train.adam(cfg.criticLr);
+  }
+
+  /**
+   * Scale both learning rates to `f` times their configured values from the next update on (a learning-rate
+   * schedule; the Adam moments are kept).
+   */
+  setLearningRateScale(f: number): void {
+    if (!(f > 0 && Number.isFinite(f))) throw new RangeError(`learning-rate scale must be a positive number, got ${f}`);
+    // tfjs's Adam reads its learningRate field at every applyGradients
+    (this.actorOpt as unknown as { learningRate: number }).learningRate = this.cfg.actorLr * f;
+    (this.criticOpt as unknown as { learningRate: number }).learningRate = this.cfg.criticLr * f;
   }
 
   /** mu(s) with the online actor; the caller owns (disposes) the result. */

@@ -40,6 +40,8 @@ export interface DdpgLearner {
   act(s: StateArrays, noise: readonly Float32Array[]): Float32Array;
   /** One update (critic step, actor step, soft target update). Gives the critic loss and the actor loss. */
   update(b: DdpgBatchArrays): { criticLoss: number; actorLoss: number };
+  /** Both learning rates become `f` times their configured values from the next update on (Adam moments kept). */
+  setLearningRateScale(f: number): void;
   actorParams(): ParamValues;
   criticParams(): ParamValues;
   dispose(): void;
@@ -94,6 +96,9 @@ export class TfjsDdpgLearner implements DdpgLearner {
     );
   }
 
+  setLearningRateScale(f: number): void {
+    this.ddpg.setLearningRateScale(f);
+  }
   actorParams(): ParamValues {
     return this.ddpg.actorParams();
   }

@@ -355,7 +355,7 @@ export function planToday(db: DB, name: string): TodayPlan {
       const { days } = bookLedger(db, b, m);
       const day = days[days.length - 1]!;
       if (day.traded) throw conflict(`the decision of ${date} is approved already`);
-      const p = await propose(db, b, m);
+      const p = await propose(db, b, m, day.drifted);
       const t = tradesFor(m.tickers, m.close[m.dates.length - 1]!, day.drifted, p.target, day.before, b.settings.cost);
       const warnings: BookWarning[] = [];
       const { latest, stale } = staleTickers(coverage(db, b.universe));

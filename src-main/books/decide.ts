@@ -64,7 +64,7 @@ async function classicProposal(book: BookRow, m: PriceMatrix): Promise<Proposal>
 }
 
 /** The book's stored model's decision at the last date of `m`, through ONNX Runtime. */
-async function modelProposal(db: DB, book: BookRow, m: PriceMatrix): Promise<Proposal> {
+async function modelProposal(db: DB, book: BookRow, m: PriceMatrix, held?: ArrayLike<number>): Promise<Proposal> {
   if (!book.modelKey) throw new ServiceError('INVALID_INPUT', `book ${book.name} has no model assigned`);
   const artifacts = await loadModelArtifacts(db, book.modelKey);
   if (!artifacts) throw new ServiceError('NOT_FOUND', `the model of book ${book.name} (key ${book.modelKey.slice(0, 12)}) is no longer stored next to the database; assign another run's model`);
@@ -75,7 +75,8 @@ async function modelProposal(db: DB, book: BookRow, m: PriceMatrix): Promise<Pro
   const { loadSampPolicy } = await import('../strategies/samp');
   const policy = await loadSampPolicy(artifacts);
   try {
-    const inner = policy.instance();
+    // a holdings-aware model decides from what the book holds (its drifted risky weights; cash is the rest)
+    const inner = policy.instance(held ? { holdings: Array.from(held).slice(0, m.tickers.length) } : {});
     const model = { key: artifacts.key, sha256: artifacts.sha256.onnx, backend: artifacts.backend, trainedFrom: artifacts.train.startDate, trainedTo: artifacts.train.endDate };
     const inst: StrategyInstance = {
       decide(view) {
@@ -98,8 +99,8 @@ async function modelProposal(db: DB, book: BookRow, m: PriceMatrix): Promise<Pro
 }
 
 /** The book's strategy's targets at the last date of `m` (prices loaded up to the data date). */
-export function propose(db: DB, book: BookRow, m: PriceMatrix): Promise<Proposal> {
-  return book.modelKey ? modelProposal(db, book, m) : classicProposal(book, m);
+export function propose(db: DB, book: BookRow, m: PriceMatrix, held?: ArrayLike<number>): Promise<Proposal> {
+  return book.modelKey ? modelProposal(db, book, m, held) : classicProposal(book, m);
 }
 
 /**

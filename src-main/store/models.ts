@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from './db';
-import { parseSampArtifacts, serializeSampArtifacts, type SampArtifacts, type SampModelStore } from '../agents/samp/artifacts';
+import { parseSampArtifacts, serializeSampArtifacts, type SampArtifacts, type SampModelStore, type SampTrainingSummary } from '../agents/samp/artifacts';
 
 /** The models folder for a database file (none for an in-memory database). */
 export function modelsDir(db: DB): string | null {
@@ -65,6 +65,12 @@ export interface StoredModelInfo {
   trainedAt: string;
   /** wall time of the training, or null where the file does not say */
   trainingMs: number | null;
+  /**
+   * how it was trained and chosen: training and validation periods, episodes, updates, and per stage the
+   * validation curve and the chosen checkpoint (agents/samp/artifacts.ts SampTrainingSummary); null for models
+   * of training revisions up to 3, which had no validation
+   */
+  training: SampTrainingSummary | null;
   bytes: number;
   /** the stored runs that decided with it */
   runs: { id: string; universe: string; strategy: string; seed: number; windowFrom: string; windowTo: string }[];
@@ -83,7 +89,7 @@ const TAIL_BYTES = 4 * 1024;
 
 /**
  * The description fields of a model file. serializeSampArtifacts writes the artifacts' fields in a fixed order —
- * format, variant, kind, config, seed, tickers, train, backend, then the weights — so the description is the
+ * format, variant, kind, config, seed, tickers, train, backend, training, then the weights — so the description is the
  * head of the file up to `"params":`; a file laid out otherwise is parsed whole (slower, same answer).
  */
 interface ModelHead {
@@ -95,6 +101,7 @@ interface ModelHead {
   tickers?: unknown;
   train?: { startDate?: unknown; endDate?: unknown };
   backend?: unknown;
+  training?: unknown;
   elapsedMs?: unknown;
 }
 
@@ -188,6 +195,7 @@ export async function listStoredModels(db: DB): Promise<{ dir: string | null; mo
         backend: text(head.backend) ? head.backend : 'unknown',
         trainedAt: st.mtime.toISOString(),
         trainingMs: elapsedMs,
+        training: head.training && typeof head.training === 'object' && Array.isArray((head.training as { stages?: unknown }).stages) ? (head.training as SampTrainingSummary) : null,
         bytes: st.size,
         runs: runsByKey.get(key) ?? [],
       });

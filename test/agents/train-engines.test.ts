@@ -46,7 +46,8 @@ const TOLERANCE = 1e-4;
 async function train(engine: 'onnx' | 'tfjs', variant: 'samp-hdrl' | 'ddpg-flat', seed: number): Promise<SampArtifacts> {
   vi.stubEnv('HDRL_TRAIN_ENGINE', engine);
   vi.stubEnv('HDRL_TRAIN_PROVIDER', 'cpu');
-  const cfg = resolveSampConfig('quick', { stage1Episodes: 1, stage2Episodes: 1, flatEpisodes: 1 });
+  // engine parity only: no validation period, so each stage is one pass over the whole window
+  const cfg = resolveSampConfig('quick', { stage1Episodes: 1, stage2Episodes: 1, flatEpisodes: 1, validationDays: 0 });
   // first state day 75 (the quick preset's minHistory), 200 decision days, 37 updates per stage
   return trainSamp({ variant, config: cfg, prices: loadDjia(), trainStart: 75, trainEnd: 275, seed });
 }
@@ -117,7 +118,7 @@ describe('acting through the ONNX engine', () => {
       const u = () => ((z = (z * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
       const s: Record<string, Float32Array> = {};
       for (const [k, shape] of Object.entries(shapes)) s[k] = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.abs(u()) / N);
-      s.x = viewFeatures(view, cfg.window, cfg.featureScale);
+      s.x = viewFeatures(view, cfg);
       if (stage === 'lower') {
         s.m1 = Float32Array.from({ length: N }, (_, i) => (i % 3 === 0 ? 0 : 1));
         s.m2 = s.m1.map((v) => 1 - v);
@@ -141,6 +142,16 @@ describe('acting through the ONNX engine', () => {
         // the noise reaches the logits: without it the action changes
         const plain = eng.act(s, noise.map((n) => new Float32Array(n.length)));
         expect(Math.max(...plain.map((v, i) => Math.abs(v - got[i]!)))).toBeGreaterThan(1e-3);
+        // the holdings reach the actor: other current weights, another action (on both engines alike)
+        const held = { ...s, wprev: Float32Array.from({ length: N }, (_, i) => (i === 2 ? 0.6 : 0.4 / (N - 1))) };
+        const moved = eng.act(held, noise);
+        expect(Math.max(...moved.map((v, i) => Math.abs(v - got[i]!))), `${stage}: holdings change the action`).toBeGreaterThan(1e-4);
+        const refMoved = tf.tidy(() => {
+          const st = Object.fromEntries(Object.entries(held).map(([k, v]) => [k, tf.tensor(v, [1, ...shapes[k]!])]));
+          noise.forEach((n, k) => (st[`noise${k}`] = tf.tensor(n, [1, N])));
+          return Float32Array.from(ref.act(st).dataSync() as Float32Array);
+        });
+        expect(Math.max(...moved.map((v, i) => Math.abs(v - refMoved[i]!)))).toBeLessThan(1e-6);
         expect(() => eng.act(s, [])).toThrow(/act: 0 noise vectors, the model takes/);
       } finally {
         eng.dispose();
@@ -178,19 +189,25 @@ describe('a policy trained by the ONNX engine', () => {
         const m1 = Float32Array.of(1, 0, 1, 0, 1, 1);
         const m2 = m1.map((v) => 1 - v);
         let compared = 0;
-        for (const t of [200, 230, 260]) {
-          const x = viewFeatures(new MarketView(prices, t), c.window, c.featureScale);
-          const out = policy.runBatch(x, 1, m1, m2);
-          const w0 = upper.act({ x, wprev: zero }, [zero]);
+        // holdings: all cash, and a book the policy could hold
+        const books = [zero, Float32Array.of(0.3, 0.05, 0.2, 0.1, 0.25, 0)];
+        const outs: Float32Array[] = [];
+        for (const [t, held] of [200, 230, 260].flatMap((t) => books.map((b) => [t, b] as const))) {
+          const x = viewFeatures(new MarketView(prices, t), c);
+          const out = policy.runBatch(x, 1, m1, m2, held);
+          outs.push(out.w0!);
+          const w0 = upper.act({ x, wprev: held }, [zero]);
           for (let i = 0; i < N; i++) expect(Math.abs(out.w0![i]! - w0[i]!)).toBeLessThan(1e-6);
-          const fused = lower.act({ x, wprev: zero, w0: out.w0!, emb: out.embedding!, m1, m2, c1: Float32Array.of(0.3), c2: Float32Array.of(0.6) }, [zero, zero]);
+          const fused = lower.act({ x, wprev: held, w0: out.w0!, emb: out.embedding!, m1, m2, c1: Float32Array.of(0.3), c2: Float32Array.of(0.6) }, [zero, zero]);
           for (let i = 0; i < N; i++) {
             const want = c.fusionA * out.w0![i]! + (1 - c.fusionA) * (0.3 * out.w1![i]! + 0.6 * out.w2![i]!);
             expect(Math.abs(fused[i]! - want)).toBeLessThan(1e-6);
             compared++;
           }
         }
-        expect(compared).toBe(18);
+        expect(compared).toBe(36);
+        // and the exported policy does read the holdings: the two books give other guidance weights
+        expect(Math.max(...outs[0]!.map((v, i) => Math.abs(v - outs[1]![i]!)))).toBeGreaterThan(1e-5);
       } finally {
         upper.dispose();
         lower.dispose();

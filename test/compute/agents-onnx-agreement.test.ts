@@ -146,16 +146,20 @@ describe('tfjs and ONNX Runtime agree to 1e-5', () => {
     const m1 = m2.map((v) => 1 - v);
     const ops = tfOps(p);
     const xt = tf.tensor(x, [B, N, L]);
-    const u = upperPolicy(ops, nets, N, xt);
-    const l = lowerPolicy(ops, nets, N, xt, u.embedding, tf.tensor(m1, [B, N]), tf.tensor(m2, [B, N]));
+    // the drifted weights the holdings-aware actors read (config.ts holdingsInput)
+    const wprev = Float32Array.from({ length: B * N }, () => rng() / N);
+    const wt = tf.tensor(wprev, [B, N]);
+    const u = upperPolicy(ops, nets, N, xt, wt);
+    const l = lowerPolicy(ops, nets, N, xt, wt, u.embedding, tf.tensor(m1, [B, N]), tf.tensor(m2, [B, N]));
     const xf = { data: x, dims: [B, N, L] };
-    await compare(exportPolicyOnnx('hierarchical', nets, N, p), { x: xf, m1: { data: m1, dims: [B, N] }, m2: { data: m2, dims: [B, N] } }, {
+    const wf = { data: wprev, dims: [B, N] };
+    await compare(exportPolicyOnnx('hierarchical', nets, N, p), { x: xf, wprev: wf, m1: { data: m1, dims: [B, N] }, m2: { data: m2, dims: [B, N] } }, {
       w0: u.w0.dataSync() as Float32Array,
       embedding: u.embedding.dataSync() as Float32Array,
       w1: l.w1.dataSync() as Float32Array,
       w2: l.w2.dataSync() as Float32Array,
     });
-    await compare(exportPolicyOnnx('upper-only', nets, N, p), { x: xf }, { w0: u.w0.dataSync() as Float32Array });
-    await compare(exportPolicyOnnx('flat', nets, N, p), { x: xf }, { w: flatPolicy(ops, nets, N, xt).dataSync() as Float32Array });
+    await compare(exportPolicyOnnx('upper-only', nets, N, p), { x: xf, wprev: wf }, { w0: u.w0.dataSync() as Float32Array });
+    await compare(exportPolicyOnnx('flat', nets, N, p), { x: xf, wprev: wf }, { w: flatPolicy(ops, nets, N, xt, wt).dataSync() as Float32Array });
   });
 });

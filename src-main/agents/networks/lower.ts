@@ -23,6 +23,7 @@
  *   h  = x_i w_stem + b_stem                      [L, C]
  *   per block: z = DWConv(h; W_merged) + b_dw; z = LN(z); h = h + relu(z W_pw + b_pw)
  *   p  = mean over time of h                      [C]
+ *   holdings (when `holdings`): p = p + (N w_i) u + cash v      (networks/holdings.ts)
  *   FiLM conditioning on the embedding e [d]: p = p * (1 + e W_gamma) + e W_beta   (W_gamma/W_beta zero-init-ish)
  *   logit_i = w_2 relu(W_1 p + b_1) + b_2
  * With `conditioning: 'none'` the FiLM step is skipped (the flat DDPG baseline uses this net alone).
@@ -30,6 +31,7 @@
 import type { Ops } from '../../compute/ops';
 import { dense, layerNormP } from '../../compute/ops';
 import { denseSpecs, layerNormSpecs, type ParamSpec } from '../../compute/params';
+import { holdingsEmbedding, holdingsSpecs } from './holdings';
 
 /** Hyperparameters of a lower (SLaK CNN) agent. */
 export interface LowerNetConfig {
@@ -55,6 +57,8 @@ export interface LowerNetConfig {
   conditioning: 'film' | 'none';
   /** epsilon inside layer normalisation */
   lnEps: number;
+  /** whether the pooled features also read the drifted current weights (networks/holdings.ts) */
+  holdings?: boolean;
 }
 
 /** Validate the kernel geometry of a lower-agent config; throws with the offending setting. */
@@ -77,6 +81,7 @@ export function lowerSpecs(cfg: LowerNetConfig, prefix: string): ParamSpec[] {
     s.push({ name: `${p}/dwb`, shape: [C], init: { kind: 'zeros' } });
     s.push(...layerNormSpecs(`${p}/ln`, C), ...denseSpecs(`${p}/pw`, C, C));
   }
+  if (cfg.holdings) s.push(...holdingsSpecs(prefix, C));
   if (cfg.conditioning === 'film') s.push(...denseSpecs(`${prefix}/film_g`, cfg.embedDim, C, 0.1), ...denseSpecs(`${prefix}/film_b`, cfg.embedDim, C, 0.1));
   s.push(...denseSpecs(`${prefix}/h1`, C, cfg.headHidden), ...denseSpecs(`${prefix}/h2`, cfg.headHidden, 1, 0.1));
   return s;
@@ -100,9 +105,10 @@ export function mergedKernel<T>(ops: Ops<T>, cfg: LowerNetConfig, p: string): T 
 
 /**
  * Forward pass of one lower agent. x [B, N, L] normalised price window, embedding [B, d] (ignored when
- * conditioning is 'none') -> logits [B, N] (unmasked).
+ * conditioning is 'none'), wprev [B, N] drifted current weights (read when cfg.holdings; default off) -> logits [B, N]
+ * (unmasked).
  */
-export function lowerForward<T>(ops: Ops<T>, cfg: LowerNetConfig, nAssets: number, x: T, embedding: T | null, prefix: string): T {
+export function lowerForward<T>(ops: Ops<T>, cfg: LowerNetConfig, nAssets: number, x: T, embedding: T | null, prefix: string, wprev: T | null = null): T {
   const L = cfg.window;
   const C = cfg.channels;
   let h = dense(ops, `${prefix}/stem`, ops.reshape(x, [-1, L, 1])); // [B*N, L, C]
@@ -113,6 +119,10 @@ export function lowerForward<T>(ops: Ops<T>, cfg: LowerNetConfig, nAssets: numbe
     h = ops.add(h, ops.relu(dense(ops, `${p}/pw`, z)));
   }
   let pooled = ops.reshape(ops.mean(h, 1, false), [-1, nAssets, C]); // [B, N, C]
+  if (cfg.holdings) {
+    if (wprev === null) throw new Error('lower: a holdings-aware agent needs the current weights');
+    pooled = ops.add(pooled, holdingsEmbedding(ops, prefix, nAssets, wprev));
+  }
   if (cfg.conditioning === 'film') {
     if (embedding === null) throw new Error('lower: FiLM conditioning needs the upper embedding');
     const g = ops.reshape(dense(ops, `${prefix}/film_g`, embedding), [-1, 1, C]);

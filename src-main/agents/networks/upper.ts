@@ -6,8 +6,9 @@
  * Input  x [B, N, L]: for asset i and lag j = 0..L-1 (oldest first), x[i, j] = close[t-L+1+j, i] / close[t, i] - 1
  *        (see agents/samp/features.ts; the last column is 0 by construction).
  * Layers (post-LN encoder, as in Vaswani et al. 2017):
- *   h = x W_in + b_in                                   [B, N, d]   (no positional encoding over assets: the
- *                                                                    encoder is permutation-equivariant in assets)
+ *   h = x W_in + b_in [+ holdings(w)]                   [B, N, d]   (no positional encoding over assets: the
+ *                                                                    encoder is permutation-equivariant in assets;
+ *                                                                    holdings: networks/holdings.ts, when `holdings`)
  *   per layer: h = LN(h + MHA(h)); h = LN(h + W2 relu(W1 h))
  *   logits = h w_out + b_out                            [B, N]      -> w0 = softmax(logits)  (guidance weights)
  *   embedding = mean over assets of h                   [B, d]      (market embedding given to the lower agents)
@@ -15,6 +16,7 @@
 import type { Ops } from '../../compute/ops';
 import { dense, layerNormP } from '../../compute/ops';
 import { denseSpecs, layerNormSpecs, type ParamSpec } from '../../compute/params';
+import { holdingsEmbedding, holdingsSpecs } from './holdings';
 
 /** Hyperparameters of the upper (Transformer) agent. */
 export interface UpperNetConfig {
@@ -30,6 +32,8 @@ export interface UpperNetConfig {
   ffHidden: number;
   /** epsilon inside layer normalisation */
   lnEps: number;
+  /** whether the tokens also read the drifted current weights (networks/holdings.ts) */
+  holdings?: boolean;
 }
 
 /** Parameter specs of the upper agent, names prefixed `${prefix}/`. */
@@ -37,6 +41,7 @@ export function upperSpecs(cfg: UpperNetConfig, prefix = 'upper'): ParamSpec[] {
   if (cfg.dModel % cfg.heads !== 0) throw new Error(`upper: dModel ${cfg.dModel} not divisible by heads ${cfg.heads}`);
   const d = cfg.dModel;
   const s: ParamSpec[] = [...denseSpecs(`${prefix}/in`, cfg.window, d)];
+  if (cfg.holdings) s.push(...holdingsSpecs(prefix, d));
   for (let l = 0; l < cfg.layers; l++) {
     const p = `${prefix}/l${l}`;
     s.push(...denseSpecs(`${p}/q`, d, d), ...denseSpecs(`${p}/k`, d, d), ...denseSpecs(`${p}/v`, d, d), ...denseSpecs(`${p}/o`, d, d));
@@ -48,15 +53,20 @@ export function upperSpecs(cfg: UpperNetConfig, prefix = 'upper'): ParamSpec[] {
 }
 
 /**
- * Forward pass of the upper agent. x [B, N, L] normalised price window -> { logits [B, N] (pre-softmax
- * guidance scores), tokens [B, N, d], embedding [B, d] (mean-pooled tokens) }.
+ * Forward pass of the upper agent. x [B, N, L] normalised price window, wprev [B, N] drifted current weights
+ * (read when cfg.holdings; default off) -> { logits [B, N] (pre-softmax guidance scores), tokens [B, N, d], embedding [B, d]
+ * (mean-pooled tokens) }.
  */
-export function upperForward<T>(ops: Ops<T>, cfg: UpperNetConfig, nAssets: number, x: T, prefix = 'upper'): { logits: T; tokens: T; embedding: T } {
+export function upperForward<T>(ops: Ops<T>, cfg: UpperNetConfig, nAssets: number, x: T, wprev: T | null = null, prefix = 'upper'): { logits: T; tokens: T; embedding: T } {
   const d = cfg.dModel;
   const H = cfg.heads;
   const dh = d / H;
   const N = nAssets;
   let h = dense(ops, `${prefix}/in`, x); // [B, N, d]
+  if (cfg.holdings) {
+    if (wprev === null) throw new Error('upper: a holdings-aware agent needs the current weights');
+    h = ops.add(h, holdingsEmbedding(ops, prefix, N, wprev));
+  }
   const scale = ops.scalar(1 / Math.sqrt(dh));
   for (let l = 0; l < cfg.layers; l++) {
     const p = `${prefix}/l${l}`;

@@ -7,9 +7,27 @@
  */
 import type { SampVariant } from '../../../src-shared/domain/decision';
 import type { SerializedParams } from '../../compute/params';
-import type { SampConfig } from './config';
+import { withStoredDefaults, type SampConfig } from './config';
 import type { PolicyKind } from './policy';
-import type { TrainProgress } from './trainer';
+import type { StageSummary, TrainProgress } from './trainer';
+
+/**
+ * How a model was trained and chosen (issue 15), for the desk's Training view: the training and validation
+ * periods, the episodes and updates run, and per stage the validation curve (net Sharpe, net return and
+ * turnover of the policy after every episode) and the chosen checkpoint.
+ */
+export interface SampTrainingSummary {
+  /** training decisions first..last-1 (day indices; the last reward is realised at `last`) and their dates */
+  trainDays: { first: number; last: number; startDate: string; endDate: string };
+  /** days in the validation period: the config's validationDays, at most half the window (model.ts trainingPeriods) */
+  validationDays: number;
+  /** validation decisions first..last-1 (absent when validationDays is 0) */
+  validation?: { first: number; last: number; startDate: string; endDate: string };
+  /** episodes and DDPG updates over all stages */
+  episodes: number;
+  updates: number;
+  stages: StageSummary[];
+}
 
 /** Everything a trained policy needs to be stored and reused. */
 export interface SampArtifacts {
@@ -24,6 +42,11 @@ export interface SampArtifacts {
   train: { start: number; end: number; firstStateDay: number; startDate: string; endDate: string };
   /** training engine that trained it: 'onnxruntime-cpu', 'onnxruntime-cuda', or the tfjs backend ('wasm', ...) */
   backend: string;
+  /**
+   * episodes, updates, chosen checkpoints and validation curves (absent in models of training revisions up to 3).
+   * Written before the weights, so a reader of the file's head (store/models.ts) gets it without them.
+   */
+  training?: SampTrainingSummary;
   /** actor weights (tfjs format: named float32 tensors) */
   params: SerializedParams;
   /** critic weights per stage (to continue training) */
@@ -43,11 +66,14 @@ export function serializeSampArtifacts(a: SampArtifacts): string {
   return JSON.stringify({ ...a, onnx: Buffer.from(a.onnx).toString('base64') });
 }
 
-/** Inverse of serializeSampArtifacts. */
+/**
+ * Inverse of serializeSampArtifacts. The config of a model stored by an earlier training revision gets the
+ * meaning of the settings it lacks (config.ts withStoredDefaults), so it decides as it was trained.
+ */
 export function parseSampArtifacts(json: string): SampArtifacts {
   const o = JSON.parse(json) as Omit<SampArtifacts, 'onnx'> & { onnx: string };
   if (o.format !== 'samp-artifacts-v1') throw new Error(`unknown SAMP artifacts format ${String(o.format)}`);
-  return { ...o, onnx: new Uint8Array(Buffer.from(o.onnx, 'base64')) };
+  return { ...o, config: withStoredDefaults(o.config), onnx: new Uint8Array(Buffer.from(o.onnx, 'base64')) };
 }
 
 /** Where trained artifacts are kept between runs (installed by the host; none by default). */

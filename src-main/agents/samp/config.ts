@@ -1,13 +1,18 @@
 /**
- * Every setting of SAMP-HDRL training and inference in one object, with two presets
+ * Every setting of SAMP-HDRL training and inference in one object, with three presets
  * (docs/samp-hdrl.md). The paper does not give network sizes, window lengths or DDPG hyperparameters (its
  * "Limitations": "exact DDPG training parameters ... are not disclosed"); where it gives a number it is used
  * (75-day regrouping, K = 2 clusters, 0.1% cost, 3y train / 1y test) and every other value is a documented
  * choice:
- *   - `quick`: tiny networks and few episodes so a 3-year train + 1-year test on 30 DJIA assets finishes in a
- *     few minutes on 2 CPU cores (wasm backend). For trying the pipeline, not for reporting.
+ *   - `quick`: tiny networks and a 1,000-update budget per stage so a 3-year train + 1-year test on 30 DJIA
+ *     assets finishes in about a minute per model on one CPU core. For trying the pipeline, not for reporting.
+ *   - `standard`: the default of evaluations: somewhat wider networks, a longer window and 5,000 updates per stage,
+ *     sized so one SAMP-HDRL model on the DJIA `samp` protocol trains in 2-5 minutes on one core (ONNX engine).
  *   - `paper`: the sizes a reader of the paper would build (2-layer Transformer, d = 64; two 31-day SLaK blocks
  *     of 32 channels; DDPG as in Lillicrap et al. 2016), meant for a GPU or a long CPU run.
+ * The settings against turnover and under-training (issue 15) are shared by the presets: holdings-aware actors,
+ * volatility-scaled features, a turnover penalty and a no-trade band, a validation period with checkpoint
+ * selection, early stopping and a cosine learning-rate decay. Each field below says its default and why.
  */
 import type { UpperNetConfig } from '../networks/upper';
 import type { LowerNetConfig } from '../networks/lower';
@@ -27,8 +32,14 @@ export interface UtilitySettings {
   maxTilt: number;
   /** How utilities become fractions: 'softmax' | 'proportional' | 'equal' (see overview). Default 'softmax'. */
   rule: 'softmax' | 'proportional' | 'equal';
-  /** Softmax temperature in utility units; smaller = more decisive. Default 0.1. */
+  /** Softmax temperature in utility units when `temperatureRule` is 'fixed'; smaller = more decisive. Default 0.1. */
   temperature: number;
+  /** 'fixed' (`temperature`) or 'calibrated' (`calibration` x the utilities' standard error, logic/utility.ts). Default 'calibrated'. */
+  temperatureRule: 'fixed' | 'calibrated';
+  /** Multiplier c of the calibrated temperature T = c x standard error. Default 1. */
+  calibration: number;
+  /** Half-life in trading days of the moving average over the daily splits (allocation.ts); 0 = none. Default 5. */
+  smoothingHalfLife: number;
   /** Whether cash may receive capital (a cash slot exists). Default true. */
   allowCash: boolean;
   /** Utility of cash (risk-free, annual), the third softmax entry. Default 0. */
@@ -53,6 +64,9 @@ export interface ReboundSettings {
   peakLookback: number;
 }
 
+/** What a downtrend without a confirmed rebound does: 'cap' the risky capital at downtrendCap, or 'gate' the group's utility advantage and positive tilt off (logic/rebound.ts). */
+export type ReboundMode = 'cap' | 'gate';
+
 /** Settings of the dynamic grouping (logic/grouping.ts). */
 export interface SampGroupingConfig {
   /** regroup every this many trading days (paper: 75) */
@@ -65,17 +79,66 @@ export interface SampGroupingConfig {
   static: boolean;
 }
 
+/** The presets by name. */
+export type SampPresetName = 'quick' | 'standard' | 'paper';
+
+/** Entropy bonus coefficient per agent (see SampConfig.entropyBonus). */
+export interface EntropyBonus {
+  /** the upper agent (stage 1) */
+  upper: number;
+  /** each lower agent (stage 2; applied to w1 and w2 separately) */
+  lower: number;
+  /** the ddpg-flat agent */
+  flat: number;
+}
+
 /** All SAMP-HDRL settings. */
 export interface SampConfig {
   /** name of the preset this config started from */
-  preset: 'quick' | 'paper' | 'custom';
+  preset: SampPresetName | 'custom';
   /** L, trading days in the price window every network reads */
   window: number;
   /**
-   * Multiplier on the normalised window features close[t-L+1+j]/close[t] - 1 (values are ~±0.1 over 20 days;
-   * 10 puts them near ±1, which suits the default initialisations).
+   * How the price window becomes network inputs (features.ts). 'volatility' (default): each asset's daily log
+   * returns over the window divided by its own trailing volatility (`volatilityWindow` days), so a day's input
+   * keeps its value as the window slides and a quiet and a volatile stock read on one scale. 'rebased': the
+   * closes divided by today's close minus 1, times `featureScale` (revisions up to 3): every value of the window
+   * moves with today's price, which made the actors re-trade the whole book every day (issue 15).
+   */
+  featureScaling: 'volatility' | 'rebased';
+  /** trailing trading days of the volatility that scales the 'volatility' features. Default 60 (about a quarter). */
+  volatilityWindow: number;
+  /**
+   * 'rebased' features only: multiplier on close[t-L+1+j]/close[t] - 1 (values are ~±0.1 over 20 days; 10 puts
+   * them near ±1, which suits the default initialisations). The 'volatility' features are z-scores already.
    */
   featureScale: number;
+  /**
+   * Whether the actors (upper, lower and flat agents) read the drifted current weights — N w_i per asset and the
+   * cash weight — next to the price window (networks/holdings.ts), in training and at inference. Default true:
+   * a policy that does not know what it holds cannot learn to keep it, and the cost of every trade depends on
+   * it (the critic always reads it). false = the price-only actors of revisions up to 3.
+   */
+  holdingsInput: boolean;
+  /**
+   * Reward penalty per unit of one-way turnover (½ Σ |w_t - w_drift| over the assets and cash, the simulator's
+   * measure): reward = log((1 - cost) growth) - turnoverPenalty x turnover. On top of the costs, which stay in
+   * the reward. Default 0.02, ten times what 0.1% costs charge per unit of one-way turnover (0.2%): with the
+   * costs alone in the reward the learned agents turned over 12-26% of the book a day (issue 15); measured on the
+   * quick preset with the 2% band (seed 1, DJIA samp windows 1998 / 1999 / 2000), 0.002 left 9.9% a day in 1999,
+   * 0.01 gave 0.8 / 3.0 / 5.8% and 0.02 gave 0.4 / 2.8 / 3.0% (docs/samp-hdrl.md). Training only; the backtest
+   * charges the costs alone. 0 = off.
+   */
+  turnoverPenalty: number;
+  /**
+   * No-trade band (absolute weight): a trade of one asset smaller than this is not made, the asset keeps its
+   * drifted weight (trading.ts applyNoTradeBand; the training environment and the strategy's decide apply the
+   * same function). Default 0.02, 60% of an equal-weight position in a 30-stock book: on standard-preset models
+   * of the 1998 and 1999 windows, bands of 0 / 0.5% / 1% / 2% / 3% at decision time gave 6.1 / 4.9 / 3.6 / 2.2 /
+   * 1.7% (1998) and 11.2 / 10.2 / 8.3 / 4.7 / 2.8% (1999) turnover a day, with the best net Sharpe at 2% in both
+   * years (docs/samp-hdrl.md). 0 = off.
+   */
+  noTradeBand: number;
   /** upper agent (Transformer) */
   upper: Omit<UpperNetConfig, 'window'>;
   /** both lower agents (SLaK CNN); the flat DDPG baseline uses the same net unconditioned */
@@ -84,12 +147,51 @@ export interface SampConfig {
   critic: { hidden: number };
   /** DDPG settings (shared by all stages) */
   ddpg: DdpgConfig;
-  /** stage 1 (upper agent alone, portfolio = w0): passes over the training window */
+  /**
+   * Entropy bonus on each agent's softmax weights: the actor loss gets -coefficient x mean H(w) (nats; Q in
+   * scaled-reward units), against deterministic DDPG saturating a softmax into one asset. Not in the paper.
+   * Defaults (all presets): upper 0.1, flat 0.1, lower 0.05. The upper and flat values are those of revision 3
+   * (β = 0 collapsed the upper agent into one stock, 0.3 held it at equal weights). The lower agents each allocate
+   * inside a group of ~15 assets, where 0.1 held them at near-equal weights within their groups (issue 15):
+   * measured on the quick preset (1998 window, seed 1), the lower agents' effective holdings as a share of their
+   * group were 0.80 / 0.97 at 0.1, 0.56 / 0.58 at 0.05, 0.39 / 0.93 at 0.02 and 0.42 / 0.51 at 0; 0.05 is the
+   * largest of these that lets them move away from equal weights (docs/samp-hdrl.md).
+   */
+  entropyBonus: EntropyBonus;
+  /**
+   * Budget of each training stage in DDPG updates (stage 1, stage 2 and the flat agent each get this many). A
+   * stage ends when the budget is spent (in the middle of an episode if need be), after its episode cap, or by
+   * early stopping. quick 1,000, standard 5,000, paper 20,000.
+   */
+  updatesPerStage: number;
+  /** stage 1 (upper agent alone, portfolio = w0): at most this many passes over the training period */
   stage1Episodes: number;
-  /** stage 2 (lower agents, upper frozen, portfolio = fused weights): passes over the training window */
+  /** stage 2 (lower agents, upper frozen, portfolio = fused weights): at most this many passes */
   stage2Episodes: number;
-  /** ddpg-flat baseline: passes over the training window */
+  /** ddpg-flat baseline: at most this many passes */
   flatEpisodes: number;
+  /**
+   * The last `validationDays` trading days of the training window are a validation period that is never trained
+   * on: the training environment ends where it starts, and after every episode the current policy runs over it
+   * (deterministic, no noise, with costs and the no-trade band, from cash); the episode whose policy has the best
+   * validation net Sharpe ratio is the stage's model (checkpoint selection). Default 252 (one year of a 3-year
+   * window, the length of a test year). At most half of a window's decision days are taken, so a short window
+   * still trains (strategies/samp/model.ts trainingPeriods). 0 = no validation: the last episode is the model.
+   */
+  validationDays: number;
+  /**
+   * Early stopping: a stage stops after this many episodes in a row without a better validation Sharpe. Default 4
+   * (a stage of the standard preset has ~10 episodes; the noise decays over the first ~5). 0 = never stop early.
+   */
+  patience: number;
+  /**
+   * Learning-rate schedule over each stage's update budget: 'cosine' (default) decays both learning rates from
+   * their DDPG values to `lrFloor` times them along a half cosine, so the last updates refine instead of
+   * moving the policy; 'constant' keeps them (revisions up to 3).
+   */
+  lrSchedule: 'cosine' | 'constant';
+  /** the fraction of the learning rates that 'cosine' ends at. Default 0.1. */
+  lrFloor: number;
   /**
    * Fusion coefficient a in w = a w0 + (1 - a)(c1 w1 + c2 w2) (SAMP-HDRL step 6). A SET value here (not
    * learned): 0.3 keeps the upper agent's guidance as a minority prior. 0 = the `lower-only` ablation.
@@ -102,7 +204,7 @@ export interface SampConfig {
   /** capital split (logic/utility.ts settings; missing fields take that module's defaults) */
   utility: Partial<UtilitySettings>;
   /** rebound detector (logic/rebound.ts); `enabled: false` = ablation w/o rebound */
-  rebound: Partial<ReboundSettings> & { enabled: boolean; historyDays: number };
+  rebound: Partial<ReboundSettings> & { enabled: boolean; historyDays: number; mode?: ReboundMode };
   /**
    * Minimum number of days of history before the first training state (so the Sortino lookback and the
    * window are filled from real data). The first state day is max(trainStart, minHistory).
@@ -110,10 +212,31 @@ export interface SampConfig {
   minHistory: number;
 }
 
+/** What every preset shares: the settings against turnover and under-training (see SampConfig). */
+const COMMON = {
+  featureScaling: 'volatility',
+  volatilityWindow: 60,
+  featureScale: 10,
+  holdingsInput: true,
+  turnoverPenalty: 0.02,
+  noTradeBand: 0.02,
+  entropyBonus: { upper: 0.1, lower: 0.05, flat: 0.1 },
+  validationDays: 252,
+  patience: 4,
+  lrSchedule: 'cosine',
+  lrFloor: 0.1,
+  fusionA: 0.3,
+  costRate: 0.001,
+  grouping: { every: 75, lookback: 75, init: 'extremes', static: false },
+  utility: {},
+  rebound: { enabled: true, historyDays: 252 },
+  minHistory: 75,
+} satisfies Partial<SampConfig>;
+
 const quick: SampConfig = {
+  ...structuredClone(COMMON),
   preset: 'quick',
   window: 20,
-  featureScale: 10,
   upper: { dModel: 16, heads: 2, layers: 1, ffHidden: 32, lnEps: 1e-5 },
   lower: { channels: 8, blocks: 1, kernel: 15, smallKernel: 3, sparseTaps: 3, sparseDilation: 7, headHidden: 16, lnEps: 1e-5 },
   critic: { hidden: 32 },
@@ -128,24 +251,44 @@ const quick: SampConfig = {
     updateEvery: 2,
     gradClipNorm: 5,
     rewardScale: 100,
-    entropyCoef: 0.1,
     noise: { kind: 'gaussian', sigma: 0.5, sigmaDecay: 0.7, sigmaMin: 0.05, theta: 0.15 },
   },
-  stage1Episodes: 3,
-  stage2Episodes: 3,
-  flatEpisodes: 3,
-  fusionA: 0.3,
-  costRate: 0.001,
-  grouping: { every: 75, lookback: 75, init: 'extremes', static: false },
-  utility: {},
-  rebound: { enabled: true, historyDays: 252 },
-  minHistory: 75,
+  updatesPerStage: 1_000,
+  stage1Episodes: 8,
+  stage2Episodes: 8,
+  flatEpisodes: 8,
+};
+
+const standard: SampConfig = {
+  ...structuredClone(COMMON),
+  preset: 'standard',
+  window: 30,
+  upper: { dModel: 24, heads: 2, layers: 1, ffHidden: 48, lnEps: 1e-5 },
+  lower: { channels: 12, blocks: 1, kernel: 21, smallKernel: 3, sparseTaps: 3, sparseDilation: 9, headHidden: 24, lnEps: 1e-5 },
+  critic: { hidden: 48 },
+  ddpg: {
+    actorLr: 5e-4,
+    criticLr: 1e-3,
+    gamma: 0.9,
+    tau: 0.01,
+    batchSize: 64,
+    bufferSize: 50_000,
+    warmup: 256,
+    updateEvery: 1,
+    gradClipNorm: 5,
+    rewardScale: 100,
+    noise: { kind: 'gaussian', sigma: 0.5, sigmaDecay: 0.7, sigmaMin: 0.05, theta: 0.15 },
+  },
+  updatesPerStage: 5_000,
+  stage1Episodes: 20,
+  stage2Episodes: 20,
+  flatEpisodes: 20,
 };
 
 const paper: SampConfig = {
+  ...structuredClone(COMMON),
   preset: 'paper',
   window: 60,
-  featureScale: 10,
   upper: { dModel: 64, heads: 4, layers: 2, ffHidden: 128, lnEps: 1e-5 },
   lower: { channels: 32, blocks: 2, kernel: 31, smallKernel: 5, sparseTaps: 5, sparseDilation: 7, headHidden: 64, lnEps: 1e-5 },
   critic: { hidden: 128 },
@@ -160,25 +303,39 @@ const paper: SampConfig = {
     updateEvery: 1,
     gradClipNorm: 5,
     rewardScale: 100,
-    entropyCoef: 0.1,
     noise: { kind: 'ou', sigma: 0.3, sigmaDecay: 0.95, sigmaMin: 0.05, theta: 0.15 },
   },
-  stage1Episodes: 30,
-  stage2Episodes: 30,
-  flatEpisodes: 30,
-  fusionA: 0.3,
-  costRate: 0.001,
-  grouping: { every: 75, lookback: 75, init: 'extremes', static: false },
-  utility: {},
-  rebound: { enabled: true, historyDays: 252 },
-  minHistory: 75,
+  updatesPerStage: 20_000,
+  stage1Episodes: 60,
+  stage2Episodes: 60,
+  flatEpisodes: 60,
 };
 
 /** The presets (deep-frozen copies are handed out by resolveSampConfig). */
-export const SAMP_PRESETS: Readonly<Record<'quick' | 'paper', SampConfig>> = { quick, paper };
+export const SAMP_PRESETS: Readonly<Record<SampPresetName, SampConfig>> = { quick, standard, paper };
+
+/** The preset names, smallest first. */
+export const SAMP_PRESET_NAMES: readonly SampPresetName[] = ['quick', 'standard', 'paper'];
+
+/**
+ * What a stored config of an earlier training revision meant by the settings it lacks: the behaviour before they
+ * existed (rebased features, price-only actors, no band). Applied when artifacts are read (artifacts.ts), so a
+ * model stored by revision 3 or earlier decides and is explained as it was trained.
+ */
+export function withStoredDefaults(cfg: SampConfig): SampConfig {
+  const c = cfg as Partial<SampConfig> & SampConfig;
+  return {
+    ...c,
+    featureScaling: c.featureScaling ?? 'rebased',
+    volatilityWindow: c.volatilityWindow ?? 60,
+    holdingsInput: c.holdingsInput ?? false,
+    noTradeBand: c.noTradeBand ?? 0,
+  };
+}
 
 /** A partial override of a config, nested objects merged field by field. */
-export type SampConfigOverrides = Partial<Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound'>> & {
+export type SampConfigOverrides = Partial<Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus'>> & {
+  entropyBonus?: Partial<EntropyBonus>;
   upper?: Partial<SampConfig['upper']>;
   lower?: Partial<SampConfig['lower']>;
   critic?: Partial<SampConfig['critic']>;
@@ -191,7 +348,8 @@ export type SampConfigOverrides = Partial<Omit<SampConfig, 'upper' | 'lower' | '
  * A full config: preset `name` with `overrides` merged in (nested objects field by field). Validates ranges
  * that would otherwise fail deep inside training; gives a fresh object.
  */
-export function resolveSampConfig(name: 'quick' | 'paper', overrides: SampConfigOverrides = {}): SampConfig {
+export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOverrides = {}): SampConfig {
+  if (!SAMP_PRESET_NAMES.includes(name)) throw new RangeError(`unknown SAMP preset "${String(name)}" (one of ${SAMP_PRESET_NAMES.join(', ')})`);
   const base = structuredClone(SAMP_PRESETS[name]) as SampConfig;
   const o = overrides;
   const cfg: SampConfig = {
@@ -205,12 +363,21 @@ export function resolveSampConfig(name: 'quick' | 'paper', overrides: SampConfig
     grouping: { ...base.grouping, ...o.grouping },
     utility: { ...base.utility, ...o.utility },
     rebound: { ...base.rebound, ...o.rebound },
+    entropyBonus: { ...base.entropyBonus, ...o.entropyBonus },
   };
   if (o.preset) cfg.preset = o.preset;
   if (!(cfg.fusionA >= 0 && cfg.fusionA <= 1)) throw new RangeError(`fusionA ${cfg.fusionA} outside [0, 1]`);
   if (!(cfg.window >= 2)) throw new RangeError('window must be >= 2');
   if (!(cfg.costRate >= 0 && cfg.costRate < 1)) throw new RangeError('costRate outside [0, 1)');
-  for (const k of ['stage1Episodes', 'stage2Episodes', 'flatEpisodes'] as const)
-    if (!Number.isInteger(cfg[k]) || cfg[k] < 0) throw new RangeError(`${k} must be a non-negative integer`);
+  for (const k of ['stage1Episodes', 'stage2Episodes', 'flatEpisodes', 'validationDays', 'patience', 'updatesPerStage'] as const)
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 0) throw new RangeError(`${k} must be a non-negative integer, got ${String(cfg[k])}`);
+  if (cfg.featureScaling !== 'volatility' && cfg.featureScaling !== 'rebased') throw new RangeError(`featureScaling must be 'volatility' or 'rebased', got ${String(cfg.featureScaling)}`);
+  if (!(Number.isInteger(cfg.volatilityWindow) && cfg.volatilityWindow >= 2)) throw new RangeError(`volatilityWindow must be an integer >= 2, got ${String(cfg.volatilityWindow)}`);
+  if (typeof cfg.holdingsInput !== 'boolean') throw new RangeError(`holdingsInput must be true or false, got ${String(cfg.holdingsInput)}`);
+  if (!(cfg.turnoverPenalty >= 0 && cfg.turnoverPenalty < 1)) throw new RangeError(`turnoverPenalty outside [0, 1): ${String(cfg.turnoverPenalty)}`);
+  if (!(cfg.noTradeBand >= 0 && cfg.noTradeBand < 1)) throw new RangeError(`noTradeBand outside [0, 1): ${String(cfg.noTradeBand)}`);
+  if (cfg.lrSchedule !== 'cosine' && cfg.lrSchedule !== 'constant') throw new RangeError(`lrSchedule must be 'cosine' or 'constant', got ${String(cfg.lrSchedule)}`);
+  if (!(cfg.lrFloor > 0 && cfg.lrFloor <= 1)) throw new RangeError(`lrFloor outside (0, 1]: ${String(cfg.lrFloor)}`);
+  for (const [k, v] of Object.entries(cfg.entropyBonus)) if (!(v >= 0 && Number.isFinite(v))) throw new RangeError(`entropyBonus.${k} must be a finite number >= 0, got ${String(v)}`);
   return cfg;
 }

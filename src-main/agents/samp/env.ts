@@ -6,18 +6,28 @@
  * held, w_{t-1}^drift, paying cost = costRate * sum_i |w_t,i - w_{t-1,i}^drift| (risky assets only; cash
  * is not charged a second time), then held over day t+1:
  *     growth_{t+1} = sum_i w_t,i x_{t+1,i} + (1 - sum_i w_t,i),   x = close[t+1] / close[t]
- *     V_{t+1} = V_t (1 - cost) growth_{t+1},   reward = log((1 - cost) growth_{t+1})
- *     w_t^drift,i = w_t,i x_{t+1,i} / growth_{t+1}.
+ *     V_{t+1} = V_t (1 - cost) growth_{t+1},   reward = log((1 - cost) growth_{t+1}) - turnoverPenalty * turnover_t
+ *     w_t^drift,i = w_t,i x_{t+1,i} / growth_{t+1},
+ * with the one-way turnover_t = ½ (Σ_i |w_t,i - w_{t-1,i}^drift| + |Δcash|) (trading.ts oneWayTurnover, the
+ * simulator's measure). The penalty shapes the reward only: `growth` and `cost` are the portfolio's own.
+ * Before trading, the policy's target goes through the no-trade band (trading.ts applyNoTradeBand, the function
+ * the strategy's decide applies): w_t is the executed target, which the step reports.
  * An episode walks t = firstDay .. lastDay - 1 and starts all in cash (w^drift = 0).
- * The environment is built from a MarketView at the last training day, so it cannot read later prices.
+ * The environment is built from a MarketView at its last day, so it cannot read later prices: the training
+ * environment ends where the validation period starts (strategies/samp/model.ts).
  */
 import type { MarketView } from '../../market/view';
-import { windowFeatures } from './features';
+import { featuresAt, type FeatureSpec } from './features';
+import { applyNoTradeBand, oneWayTurnover } from './trading';
 
 /** Result of one environment step. */
 export interface StepResult {
-  /** log((1 - cost) * growth): log growth of portfolio value net of costs */
+  /** log((1 - cost) * growth) - turnoverPenalty * turnover: the training reward */
   reward: number;
+  /** one-way turnover of the trade (½ Σ |Δw| over the assets and cash) */
+  turnover: number;
+  /** the weights traded to (the target after the no-trade band) */
+  executed: Float64Array;
   /** fraction of value paid as transaction cost */
   cost: number;
   /** gross growth factor of the held portfolio over the next day */
@@ -27,24 +37,26 @@ export interface StepResult {
 }
 
 /**
- * One day of the portfolio recursion (see file overview). w target weights (sum <= 1), wprev drifted weights
- * held before trading, x price relatives of the next day, costRate proportional cost (0.001 = 0.1%).
+ * One day of the portfolio recursion (see file overview). w target weights (sum <= 1; already through the band),
+ * wprev drifted weights held before trading, x price relatives of the next day, costRate proportional cost
+ * (0.001 = 0.1%), turnoverPenalty per unit of one-way turnover.
  */
-export function portfolioStep(w: ArrayLike<number>, wprev: ArrayLike<number>, x: ArrayLike<number>, costRate: number): StepResult {
+export function portfolioStep(w: ArrayLike<number>, wprev: ArrayLike<number>, x: ArrayLike<number>, costRate: number, turnoverPenalty = 0): StepResult {
   const n = w.length;
-  let turnover = 0;
+  let traded = 0;
   let invested = 0;
   let gross = 0;
   for (let i = 0; i < n; i++) {
-    turnover += Math.abs(w[i]! - wprev[i]!);
+    traded += Math.abs(w[i]! - wprev[i]!);
     invested += w[i]!;
     gross += w[i]! * x[i]!;
   }
   const growth = gross + (1 - invested);
-  const cost = costRate * turnover;
+  const cost = costRate * traded;
+  const turnover = oneWayTurnover(w, wprev);
   const drifted = new Float64Array(n);
   for (let i = 0; i < n; i++) drifted[i] = (w[i]! * x[i]!) / growth;
-  return { reward: Math.log((1 - cost) * growth), cost, growth, drifted };
+  return { reward: Math.log((1 - cost) * growth) - turnoverPenalty * turnover, turnover, executed: Float64Array.from(w), cost, growth, drifted };
 }
 
 /** Settings of the environment. */
@@ -53,12 +65,14 @@ export interface EnvOptions {
   firstDay: number;
   /** last day whose price is used (the last reward is realised here) */
   lastDay: number;
-  /** L, days in the feature window */
-  window: number;
-  /** feature multiplier (see features.ts) */
-  featureScale: number;
+  /** the features' settings (features.ts) */
+  features: FeatureSpec;
   /** proportional transaction cost */
   costRate: number;
+  /** reward penalty per unit of one-way turnover (default 0) */
+  turnoverPenalty?: number;
+  /** no-trade band, absolute weight (default 0: every trade is made) */
+  noTradeBand?: number;
 }
 
 /** The training environment over [firstDay, lastDay] of one price matrix. */
@@ -83,7 +97,7 @@ export class PortfolioEnv {
   features(t: number): Float32Array {
     let f = this.feats.get(t);
     if (!f) {
-      f = windowFeatures((d) => this.view.closes(d), t, this.nAssets, this.opts.window, this.opts.featureScale);
+      f = featuresAt((d) => this.view.closes(d), t, this.nAssets, this.opts.features);
       this.feats.set(t, f);
     }
     return f;
@@ -94,9 +108,10 @@ export class PortfolioEnv {
     return this.view.relatives(t);
   }
 
-  /** Hold target w decided at t over t+1 starting from drifted weights wprev. */
+  /** Trade from drifted weights wprev to the policy's target w (through the no-trade band) at t, hold over t+1. */
   step(t: number, w: ArrayLike<number>, wprev: ArrayLike<number>): StepResult {
     if (t < this.opts.firstDay || t >= this.opts.lastDay) throw new RangeError(`step day ${t} outside the episode`);
-    return portfolioStep(w, wprev, this.relatives(t + 1), this.opts.costRate);
+    const executed = applyNoTradeBand(w, wprev, this.opts.noTradeBand ?? 0);
+    return portfolioStep(executed, wprev, this.relatives(t + 1), this.opts.costRate, this.opts.turnoverPenalty ?? 0);
   }
 }

@@ -137,7 +137,7 @@ export const backtestCommand: CliCommand = {
   summary: 'backtest strategies on a universe and store the runs',
   usage:
     '--universe NAME --strategy S[,S...] (classic = every classic baseline, ID/* = every variant of ID) [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
-    '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|paper]\n' +
+    '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|standard|paper]\n' +
     '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE] [--quiet]\n' +
     '  --workers N: train the learned strategies\' models in N processes first (one job per strategy, seed and window),\n' +
     '               then run the backtest, which reuses them; the results are those of --workers 1\n' +

@@ -8,7 +8,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train a learned strategy (e.g. samp-hdrl) on the years before a test window, then backtest it there; prints run: ID',
-  usage: '--universe NAME --strategy samp-hdrl [--preset quick|paper] [--seed N] [--from DATE --to DATE] [--lookback DAYS]\n       (default test window: the last full year of the data, trained on the 756 trading days before it)',
+  usage: '--universe NAME --strategy samp-hdrl [--preset quick|standard|paper] [--seed N] [--from DATE --to DATE] [--lookback DAYS]\n       (default test window: the last full year of the data, trained on the 756 trading days before it)',
   options: { universe: { type: 'string' }, strategy: { type: 'string' }, preset: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, lookback: { type: 'string' } },
   async run({ args, engine, io }) {
     const universe = args.universe as string | undefined;

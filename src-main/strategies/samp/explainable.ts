@@ -1,7 +1,8 @@
 /**
- * A stored SAMP-HDRL decision as an ExplainablePolicy (explain/agents.ts): reloads the run's trained model (by the
- * key every decision records), rebuilds the decision's input window from prices up to that date only, takes
- * background windows from the model's training window, and evaluates the exported ONNX graph in batches.
+ * A stored SAMP-HDRL decision as an ExplainablePolicy (strategies/types.ts; explain/agents.ts explains it): reloads
+ * the run's trained model (by the key every decision records), rebuilds the decision's input window from prices up
+ * to that date only, takes background windows from the model's training window, and evaluates the exported ONNX
+ * graph in batches.
  */
 import type { DB } from '../../store/db';
 import { loadModelArtifacts } from '../../store/models';
@@ -9,8 +10,10 @@ import { loadPriceMatrix } from '../../store/prices';
 import { getRun, getRunWeightsAt } from '../../store/runs';
 import { MarketView } from '../../market/view';
 import { viewFeatures } from '../../agents/samp/features';
-import type { ExplainablePolicy } from '../../explain/agents';
-import { loadSampPolicy, type SampArtifacts, type SampPolicy } from './model';
+import { driftWeights } from '../../agents/samp/trading';
+import type { ExplainablePolicy } from '../types';
+import type { SampArtifacts } from '../../agents/samp/artifacts';
+import { loadSampPolicy, type SampPolicy } from './model';
 import { decisionModel, sampDetail, type DecisionDetail } from '../../../src-shared/domain/decision';
 
 export class NotExplainableError extends Error {}
@@ -32,9 +35,8 @@ export async function sampExplainable(db: DB, runId: string, date?: string): Pro
   if (prices.tickers.join(',') !== artifacts.tickers.join(',')) throw new NotExplainableError('the universe members changed since the model was trained');
   const t = prices.dates.length - 1;
   const L = artifacts.config.window;
-  const scale = artifacts.config.featureScale;
   const n = prices.tickers.length;
-  const feat = (day: number) => Float64Array.from(viewFeatures(new MarketView(prices, day), L, scale));
+  const feat = (day: number) => Float64Array.from(viewFeatures(new MarketView(prices, day), artifacts.config));
   const x = feat(t);
   const first = Math.max(artifacts.train.firstStateDay, L - 1);
   const last = Math.min(artifacts.train.end, t);
@@ -48,6 +50,9 @@ export async function sampExplainable(db: DB, runId: string, date?: string): Pro
   const outName: Record<string, string> = { flat: 'w', upper: 'w0', lower1: 'w1', lower2: 'w2' };
   const m1 = Float32Array.from(ordinary, (b) => (b ? 1 : 0));
   const m2 = Float32Array.from(high, (b) => (b ? 1 : 0));
+  // what the decision held before trading (a holdings-aware policy reads it): the previous decision drifted to this date
+  const prevDay = at.previous ? prices.dates.indexOf(at.previous.date) : -1;
+  const held = prevDay >= 0 ? Float32Array.from(driftWeights(at.previous!.weights.subarray(0, n), Float64Array.from(prices.close[t]!, (c, i) => c / prices.close[prevDay]![i]!))) : new Float32Array(n);
   return {
     date: at.date,
     detail: at.detail,
@@ -73,7 +78,9 @@ export async function sampExplainable(db: DB, runId: string, date?: string): Pro
             M2.set(m2, b * n);
           }
         }
-        const out = policy.runBatch(X, B, M1, M2);
+        const W = new Float32Array(B * n);
+        for (let b = 0; b < B; b++) W.set(held, b * n);
+        const out = policy.runBatch(X, B, M1, M2, W);
         const res: Record<string, Float64Array[]> = {};
         for (const a of agents) {
           const flat = out[outName[a.name]!]!;

@@ -1,12 +1,20 @@
 /**
  * Train, store, reload and run SAMP-HDRL policies (docs/samp-hdrl.md; docs/architecture.md "Storage" and "Compute").
  *
- * - `trainSamp(req)` trains a variant on the training window (through a MarketView at trainEnd only),
- *   with the training engine the environment selects (agents/samp/engines.ts; ONNX Runtime by default), exports
- *   the policy to ONNX and returns `SampArtifacts`: the actor weights (JSON, base64 float32), the ONNX bytes,
- *   sha256 checksums of both, the config, seed, engine, data key and training history.
+ * - `trainSamp(req)` trains a variant on the training window with the training engine the environment selects
+ *   (agents/samp/engines.ts; ONNX Runtime by default): the last `validationDays` of the window are the validation
+ *   period, read only through a MarketView at trainEnd by the validation environment, while the training
+ *   environment reads a MarketView that ends where the validation period starts (so no training step can see a
+ *   validation price); each stage keeps its best checkpoint on the validation period (agents/samp/trainer.ts).
+ *   It exports the policy to ONNX and returns `SampArtifacts`: the actor weights (JSON, base64 float32), the ONNX
+ *   bytes, sha256 checksums of both, the config, seed, engine, data key, the training summary (episodes, updates,
+ *   chosen checkpoint and validation curve per stage) and the per-episode history.
  * - `loadSampPolicy(artifacts)` verifies the checksums, opens the ONNX model in ONNX Runtime and gives a
  *   `SampPolicy` whose `instance()` is a StrategyInstance deciding through ONNX Runtime (no tfjs at inference).
+ *   A holdings-aware policy reads the weights it holds: the instance keeps its previous decision and drifts it
+ *   with the prices to the day it is asked about (agents/samp/trading.ts driftWeights; from cash, or the
+ *   `holdings` it is given, on its first decision), and trades through the no-trade band exactly as the training
+ *   environment does (applyNoTradeBand). This assumes every decision is traded, as with daily rebalancing.
  * - `sampTrainingKey(...)` is the reuse key: identical training revision, engine, variant, config, seed, tickers
  *   and prices up to trainEnd -> identical key, so a caller may store artifacts next to the database and reuse them.
  */
@@ -18,13 +26,14 @@ import type { DdpgFlatDecisionDetailInput, SampDecisionDetailInput, SampVariant 
 import { trainingEngineChoice } from '../../compute/backend';
 import { OnnxModel } from '../../compute/onnx/runtime';
 import { deserializeParams, paramsToBinary, serializeParams, type ParamValues, type SerializedParams } from '../../compute/params';
-import type { SampArtifacts } from '../../agents/samp/artifacts';
+import type { SampArtifacts, SampTrainingSummary } from '../../agents/samp/artifacts';
 import type { SampConfig } from '../../agents/samp/config';
-import { PortfolioEnv } from '../../agents/samp/env';
+import { PortfolioEnv, type EnvOptions } from '../../agents/samp/env';
 import { viewFeatures } from '../../agents/samp/features';
-import { exportPolicyOnnx, sampNets, type PolicyKind } from '../../agents/samp/policy';
+import { exportPolicyOnnx, readsHoldings, sampNets, type PolicyKind } from '../../agents/samp/policy';
 import { openSampEngine } from '../../agents/samp/engines';
 import { trainSampAgents, type TrainProgress } from '../../agents/samp/trainer';
+import { applyNoTradeBand, driftWeights } from '../../agents/samp/trading';
 import { SampAllocator, type DayAllocation } from './allocation';
 import { fuse } from './logic/fusion';
 
@@ -69,7 +78,7 @@ export interface SampTrainRequest {
   trainStart: number;
   trainEnd: number;
   seed: number;
-  onProgress?: (p: TrainProgress & { fraction: number }) => void;
+  onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
 }
 
@@ -89,8 +98,11 @@ export function firstStateDay(cfg: SampConfig, trainStart: number): number {
  * Revision 2: the first with the revision in the key (the training is the one of revision-less keys).
  * Revision 3: the ONNX Runtime engine trains by default, its updates and actions agree with tfjs only to float32
  * rounding (and the key names the engine from here on).
+ * Revision 4 (issue 15): holdings-aware actors, volatility-scaled features, turnover penalty and no-trade band,
+ * validation period with checkpoint selection, early stopping, learning-rate decay, update budgets, entropy bonus
+ * per agent (all of them settings in the config, which the key hashes whole).
  */
-export const SAMP_TRAINING_REVISION = 3;
+export const SAMP_TRAINING_REVISION = 4;
 
 /**
  * Reuse key of a training run: sha256 over the training revision, the training engine (compute/backend.ts
@@ -119,8 +131,24 @@ export function sampTrainingKey(
 }
 
 /**
- * Train a SAMP-HDRL variant (staged DDPG, agents/samp/trainer.ts) on rows trainStart..trainEnd, reading
- * prices only through a MarketView at trainEnd, then export the policy to ONNX.
+ * The training and validation periods of a window (day indices): training decisions first..split-1 (the last
+ * reward realised at split), validation decisions split..trainEnd-1. The validation period is the config's
+ * validationDays, but at most half of the window's decision days, so a short window (a book's 90-day retraining, a
+ * quick check) still trains on the other half. Throws when fewer than 2 training days would remain.
+ */
+export function trainingPeriods(cfg: SampConfig, trainStart: number, trainEnd: number): { first: number; split: number; validationDays: number } {
+  const first = firstStateDay(cfg, trainStart);
+  const validationDays = Math.max(0, Math.min(cfg.validationDays, Math.floor((trainEnd - first) / 2)));
+  const split = trainEnd - validationDays;
+  if (split - first < 2) {
+    throw new RangeError(`training window too short: first state day ${first}, last day ${trainEnd} (needs window ${cfg.window}, ${cfg.minHistory} days of history and at least 2 training days)`);
+  }
+  return { first, split, validationDays };
+}
+
+/**
+ * Train a SAMP-HDRL variant (staged DDPG, agents/samp/trainer.ts) on rows trainStart..trainEnd with its validation
+ * period at the end (see the file overview), then export the policy to ONNX.
  * Gives the artifacts; throws AbortError when `signal` fires.
  */
 export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
@@ -129,22 +157,30 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
   const choice = trainingEngineChoice();
   const engine = await openSampEngine(choice);
   const view = new MarketView(req.prices, req.trainEnd);
-  const first = firstStateDay(cfg, req.trainStart);
-  if (req.trainEnd - first < 2) throw new RangeError(`training window too short: first state day ${first}, last day ${req.trainEnd} (needs window ${cfg.window} and ${cfg.minHistory} days of history)`);
-  const env = new PortfolioEnv(view, { firstDay: first, lastDay: req.trainEnd, window: cfg.window, featureScale: cfg.featureScale, costRate: cfg.costRate });
+  const { first, split, validationDays } = trainingPeriods(cfg, req.trainStart, req.trainEnd);
+  const envOpts = { features: cfg, costRate: cfg.costRate, turnoverPenalty: cfg.turnoverPenalty, noTradeBand: cfg.noTradeBand } satisfies Partial<EnvOptions>;
+  const env = new PortfolioEnv(new MarketView(req.prices, split), { ...envOpts, firstDay: first, lastDay: split });
+  const validation = validationDays > 0 ? new PortfolioEnv(view, { ...envOpts, firstDay: split, lastDay: req.trainEnd }) : undefined;
   const allocator = new SampAllocator({ grouping: cfg.grouping, utility: cfg.utility, rebound: cfg.rebound, anchor: first, seed: req.seed });
-  const episodes = kind === 'flat' ? cfg.flatEpisodes : kind === 'upper-only' ? cfg.stage1Episodes : cfg.stage1Episodes + cfg.stage2Episodes;
-  const totalSteps = Math.max(1, episodes * env.steps);
   const res = await trainSampAgents({
     engine,
     env,
+    ...(validation ? { validation } : {}),
     cfg,
     seed: req.seed,
     kind,
     plan: (t) => allocator.plan(view.at(t)),
-    onProgress: (p) => req.onProgress?.({ ...p, fraction: Math.min(1, p.step / totalSteps) }),
+    onProgress: (p) => req.onProgress?.(p),
     ...(req.signal ? { signal: req.signal } : {}),
   });
+  const training: SampTrainingSummary = {
+    trainDays: { first, last: split, startDate: view.dateAt(first), endDate: view.dateAt(split) },
+    validationDays,
+    ...(validation ? { validation: { first: split, last: req.trainEnd, startDate: view.dateAt(split), endDate: view.dateAt(req.trainEnd) } } : {}),
+    episodes: res.stages.reduce((a, x) => a + x.episodes, 0),
+    updates: res.updates,
+    stages: res.stages,
+  };
   const nets = sampNets(cfg);
   const key = sampTrainingKey(req.variant, req.config, req.seed, req.prices, req.trainStart, req.trainEnd, SAMP_TRAINING_REVISION, choice.key);
   const onnx = exportPolicyOnnx(kind, nets, view.nAssets, res.actor, { variant: req.variant, seed: String(req.seed), key });
@@ -159,6 +195,7 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
     tickers: [...view.tickers],
     train: { start: req.trainStart, end: req.trainEnd, firstStateDay: first, startDate: view.dateAt(req.trainStart), endDate: view.dateAt(req.trainEnd) },
     backend: engine.label,
+    training,
     params: serializeParams(res.actor),
     critics,
     onnx,
@@ -222,36 +259,54 @@ export class SampPolicy {
     return new SampPolicy(a, model, actor);
   }
 
-  /** Run the network part of the policy at the view's day (masks from `alloc` when hierarchical). */
-  outputs(view: MarketView, alloc?: DayAllocation): PolicyOutputs {
+  /** Whether the policy reads the weights it holds (its ONNX graph has the input wprev). */
+  get readsHoldings(): boolean {
+    return readsHoldings(sampNets(this.artifacts.config));
+  }
+
+  /**
+   * Run the network part of the policy at the view's day (masks from `alloc` when hierarchical), holding the
+   * drifted weights `holdings` before the decision (read only by a holdings-aware policy; default all cash).
+   */
+  outputs(view: MarketView, alloc?: DayAllocation, holdings?: ArrayLike<number>): PolicyOutputs {
     const cfg = this.artifacts.config;
     const n = view.nAssets;
     if (n !== this.artifacts.tickers.length) throw new Error(`policy trained on ${this.artifacts.tickers.length} assets, view has ${n}`);
-    const x = { data: viewFeatures(view, cfg.window, cfg.featureScale), dims: [1, n, cfg.window] };
-    if (this.artifacts.kind === 'flat') return { w: toWeights(this.model.runSync({ x }).w!.data) };
+    const x = { data: viewFeatures(view, cfg), dims: [1, n, cfg.window] };
+    const base: Record<string, { data: Float32Array; dims: number[] }> = { x };
+    if (this.readsHoldings) {
+      if (holdings && holdings.length !== n) throw new RangeError(`holdings have ${holdings.length} weights, the policy allocates over ${n} assets`);
+      base.wprev = { data: holdings ? Float32Array.from(holdings) : new Float32Array(n), dims: [1, n] };
+    }
+    if (this.artifacts.kind === 'flat') return { w: toWeights(this.model.runSync(base).w!.data) };
     if (this.artifacts.kind === 'upper-only') {
-      const r = this.model.runSync({ x });
+      const r = this.model.runSync(base);
       return { w0: toWeights(r.w0!.data), embedding: r.embedding!.data };
     }
     if (!alloc) throw new Error('hierarchical policy needs the day allocation');
     const m1 = { data: Float32Array.from(alloc.grouping.ordinary, (b) => (b ? 1 : 0)), dims: [1, n] };
     const m2 = { data: Float32Array.from(alloc.grouping.high, (b) => (b ? 1 : 0)), dims: [1, n] };
-    const r = this.model.runSync({ x, m1, m2 });
+    const r = this.model.runSync({ ...base, m1, m2 });
     return { w0: toWeights(r.w0!.data), w1: toWeights(r.w1!.data), w2: toWeights(r.w2!.data), embedding: r.embedding!.data };
   }
 
   /**
    * Run the exported network on a batch of inputs, e.g. perturbed windows for SHAP explanations
    * (SAMP-HDRL step 8). x: batch * N * L window features in the layout of agents/samp/features.ts
-   * (asset-major, oldest day first, scaled by config.featureScale); m1/m2: batch * N 0/1 masks (required for
-   * the hierarchical policy). Gives every graph output (w0, embedding, w1, w2; or w for ddpg-flat) as raw
-   * float32 arrays, batch-major.
+   * (asset-major, oldest day first, as config.featureScaling makes them); m1/m2: batch * N 0/1 masks (required
+   * for the hierarchical policy); wprev: batch * N drifted weights held before the decision (read by a
+   * holdings-aware policy only; default all cash). Gives every graph output (w0, embedding, w1, w2; or w for
+   * ddpg-flat) as raw float32 arrays, batch-major.
    */
-  runBatch(x: Float32Array, batch: number, m1?: Float32Array, m2?: Float32Array): Record<string, Float32Array> {
+  runBatch(x: Float32Array, batch: number, m1?: Float32Array, m2?: Float32Array, wprev?: Float32Array): Record<string, Float32Array> {
     const n = this.artifacts.tickers.length;
     const L = this.artifacts.config.window;
     if (x.length !== batch * n * L) throw new RangeError(`runBatch: x has ${x.length} values, expected ${batch} x ${n} x ${L}`);
     const feeds: Record<string, { data: Float32Array; dims: number[] }> = { x: { data: x, dims: [batch, n, L] } };
+    if (this.readsHoldings) {
+      if (wprev && wprev.length !== batch * n) throw new RangeError(`runBatch: wprev has ${wprev.length} values, expected ${batch} x ${n}`);
+      feeds.wprev = { data: wprev ?? new Float32Array(batch * n), dims: [batch, n] };
+    }
     if (this.artifacts.kind === 'hierarchical') {
       if (!m1 || !m2 || m1.length !== batch * n || m2.length !== batch * n) throw new RangeError('runBatch: hierarchical policy needs m1 and m2 of batch x N');
       feeds.m1 = { data: m1, dims: [batch, n] };
@@ -263,20 +318,42 @@ export class SampPolicy {
 
   /**
    * A strategy instance deciding through ONNX Runtime. Its allocator (grouping, utility, rebound) starts
-   * fresh with the training anchor, so the regrouping cadence continues from training into the test.
+   * fresh with the training anchor, so the regrouping cadence continues from training into the test. It holds
+   * what it decided (see the file overview): `holdings` are the drifted weights held before its first decision
+   * (default all cash, as a backtest starts).
    */
-  instance(): SampInstance {
+  instance(opts: { holdings?: ArrayLike<number> } = {}): SampInstance {
     const a = this.artifacts;
     const cfg = a.config;
+    const n = a.tickers.length;
     const allocator = a.kind === 'flat' ? undefined : new SampAllocator({ grouping: cfg.grouping, utility: cfg.utility, rebound: cfg.rebound, anchor: a.train.firstStateDay, seed: a.seed });
+    if (opts.holdings && opts.holdings.length !== n) throw new RangeError(`holdings have ${opts.holdings.length} weights, the policy allocates over ${n} assets`);
+    const start = opts.holdings ? Float64Array.from(opts.holdings) : new Float64Array(n);
+    // the last decision: its day, the weights held before it and the weights it traded to
+    let last: { day: number; before: Float64Array; traded: Float64Array } | null = null;
+    const heldAt = (view: MarketView): Float64Array => {
+      if (!last) return start;
+      if (view.t === last.day) return last.before;
+      if (view.t < last.day) throw new RangeError(`decide asked about day ${view.t} after deciding day ${last.day}: a policy that holds its decisions moves forward in time`);
+      const now = view.closes(view.t);
+      const then = view.closes(last.day);
+      return driftWeights(last.traded, Float64Array.from(now, (c, i) => c / then[i]!));
+    };
+    const trade = (view: MarketView, held: Float64Array, target: Float64Array): Float64Array => {
+      const traded = applyNoTradeBand(target, held, cfg.noTradeBand);
+      last = { day: view.t, before: held, traded };
+      return traded;
+    };
     return {
       decide: (view: MarketView): SampDecision => {
+        const held = heldAt(view);
         if (a.kind === 'flat') {
-          const o = this.outputs(view);
-          return { weights: o.w!, agents: { flat: o.w! }, detail: { family: 'ddpg-flat', variant: a.variant, concentration: { flat: effectiveHoldings(o.w!) } } };
+          const o = this.outputs(view, undefined, held);
+          const w = trade(view, held, o.w!);
+          return { weights: w, agents: { flat: o.w! }, detail: { family: 'ddpg-flat', variant: a.variant, concentration: { flat: effectiveHoldings(o.w!) } } };
         }
         const alloc = allocator!.at(view);
-        const o = this.outputs(view, alloc);
+        const o = this.outputs(view, alloc, held);
         const tickers = view.tickers;
         const detail = {
           family: 'samp' as const,
@@ -293,18 +370,20 @@ export class SampPolicy {
           utility: { ordinary: alloc.capital.ordinary, high: alloc.capital.high },
           fusionA: a.kind === 'upper-only' ? 1 : cfg.fusionA,
           rebound: alloc.rebound,
+          split: alloc.splitInfo,
         };
         if (a.kind === 'upper-only') {
           const upperOnly: SampDecisionDetailInput = { ...detail, concentration: { upper: effectiveHoldings(o.w0!) } };
-          return { weights: o.w0!, agents: { upper: o.w0! }, detail: upperOnly };
+          return { weights: trade(view, held, o.w0!), agents: { upper: o.w0! }, detail: upperOnly };
         }
         const f = fuse(o.w0!, o.w1!, o.w2!, alloc.split, cfg.fusionA, alloc.grouping);
+        const w = trade(view, held, f.weights);
         const fused: SampDecisionDetailInput = {
           ...detail,
-          cash: f.cash,
-          concentration: { upper: effectiveHoldings(o.w0!), lower1: effectiveHoldings(o.w1!), lower2: effectiveHoldings(o.w2!), final: effectiveHoldings(f.weights) },
+          cash: Math.max(0, 1 - w.reduce((x, y) => x + y, 0)),
+          concentration: { upper: effectiveHoldings(o.w0!), lower1: effectiveHoldings(o.w1!), lower2: effectiveHoldings(o.w2!), final: effectiveHoldings(w) },
         };
-        return { weights: f.weights, agents: { upper: o.w0!, lower1: o.w1!, lower2: o.w2! }, detail: fused };
+        return { weights: w, agents: { upper: o.w0!, lower1: o.w1!, lower2: o.w2! }, detail: fused };
       },
     };
   }

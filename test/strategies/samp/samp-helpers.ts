@@ -4,9 +4,15 @@ import type { PriceMatrix } from '../../../src-main/market/prices';
 import type { StrategyDecision, StrategyInstance } from '../../../src-main/strategies/types';
 import { sampStrategies } from '../../../src-main/strategies/samp';
 
-/** A tiny SAMP config for tests (small nets, one episode per stage, short logic windows). */
+/**
+ * A tiny SAMP config for tests (small nets, one episode per stage, short logic windows, a 20-day validation period
+ * at the end of the 80-day training window, no no-trade band so the fusion identity holds exactly).
+ */
 export const TINY_OVERRIDES = JSON.stringify({
   window: 8,
+  volatilityWindow: 20,
+  validationDays: 20,
+  noTradeBand: 0,
   minHistory: 40,
   upper: { dModel: 8, heads: 2, layers: 1, ffHidden: 8 },
   lower: { channels: 4, kernel: 5, smallKernel: 3, sparseTaps: 3, sparseDilation: 2, headHidden: 8 },

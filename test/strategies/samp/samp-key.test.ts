@@ -29,6 +29,25 @@ describe('sampTrainingKey', () => {
     expect(key({ variant: 'ddpg-flat' })).not.toBe(base);
     expect(key({ trainEnd: 198 })).not.toBe(base);
     expect(key({ cfg: resolveSampConfig('quick', { stage1Episodes: cfg.stage1Episodes + 1 }) })).not.toBe(base);
+    // every setting of issue 15 is part of the key
+    const changed: Parameters<typeof resolveSampConfig>[1][] = [
+      { featureScaling: 'rebased' },
+      { volatilityWindow: 61 },
+      { holdingsInput: false },
+      { turnoverPenalty: 0.03 },
+      { noTradeBand: 0.01 },
+      { validationDays: 200 },
+      { updatesPerStage: 1001 },
+      { patience: 5 },
+      { lrSchedule: 'constant' },
+      { lrFloor: 0.2 },
+      { entropyBonus: { lower: 0.07 } },
+      { entropyBonus: { upper: 0.05 } },
+      { entropyBonus: { flat: 0.05 } },
+    ];
+    const keys = new Set(changed.map((o) => key({ cfg: resolveSampConfig('quick', o) })));
+    expect(keys.size).toBe(changed.length);
+    expect(keys.has(base)).toBe(false);
     const at = (t: number, f: number) => ({ ...prices, close: prices.close.map((row, d) => (d === t ? row.map((v) => v * f) : row)) });
     expect(key({ p: at(199, 1.01) })).not.toBe(base);
     expect(key({ p: at(0, 1.01) })).not.toBe(base);

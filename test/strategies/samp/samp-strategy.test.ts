@@ -8,7 +8,6 @@ import { describe, expect, it, afterEach } from 'vitest';
 import seedrandom from 'seedrandom';
 import { MarketView } from '../../../src-main/market/view';
 import type { PriceMatrix } from '../../../src-main/market/prices';
-import type { StrategyDecision } from '../../../src-main/strategies/types';
 import { loadSampPolicy, parseSampArtifacts, sampStrategies, serializeSampArtifacts, setSampModelStore, type SampArtifacts } from '../../../src-main/strategies/samp';
 import { djiaSubset } from '../../helpers/data';
 import { viewFeatures } from '../../../src-main/agents/samp/features';
@@ -87,7 +86,6 @@ describe('samp-hdrl strategy', () => {
     const again = decideAll(reloaded.instance(), prices, 200, 230);
     again.forEach((d, k) => expect(Array.from(d.weights)).toEqual(Array.from(decisions[k]!.weights)));
     // batch evaluation (for explanations) gives the same agent outputs as decide at that day
-    const L = a.config.window;
     const f = viewFeatures(new MarketView(prices, 200), a.config);
     const high0 = (decisions[0]!.detail as { groups: { high: string[] } }).groups.high;
     const m2 = Float32Array.from(prices.tickers, (tk) => (high0.includes(tk) ? 1 : 0));

@@ -1,0 +1,74 @@
+/**
+ * How a learned policy's target meets the book it holds, one definition for the training environment (env.ts) and
+ * the strategy's decide (strategies/samp/model.ts), so both trade the same way (issue 15):
+ *   - `driftWeights`: the weights held after prices moved from the close of one decision to another close;
+ *   - `applyNoTradeBand`: the no-trade band — a trade of one asset smaller than the band is not made;
+ *   - `oneWayTurnover`: ½ Σ |w - w_held| over the assets and cash, the simulator's measure (market/simulate.ts).
+ * Weights are over the risky assets; cash is 1 minus their sum.
+ */
+
+/**
+ * Weights `w` (risky, sum <= 1, cash earning 0) after each asset's price moved by `ratio[i]`
+ * (= close at the later day / close at the earlier day): w_i ratio_i / g with g = Σ w_i ratio_i + cash.
+ */
+export function driftWeights(w: ArrayLike<number>, ratio: ArrayLike<number>): Float64Array {
+  const n = w.length;
+  let invested = 0;
+  let g = 0;
+  for (let i = 0; i < n; i++) {
+    invested += w[i]!;
+    g += w[i]! * ratio[i]!;
+  }
+  g += 1 - invested;
+  const out = new Float64Array(n);
+  if (!(g > 0)) throw new RangeError(`drifted portfolio value ${g} is not positive`);
+  for (let i = 0; i < n; i++) out[i] = (w[i]! * ratio[i]!) / g;
+  return out;
+}
+
+/** One-way turnover ½ (Σ_i |w_i - h_i| + |cash(w) - cash(h)|) between a target w and held weights h. */
+export function oneWayTurnover(w: ArrayLike<number>, held: ArrayLike<number>): number {
+  let risky = 0;
+  let sw = 0;
+  let sh = 0;
+  for (let i = 0; i < w.length; i++) {
+    risky += Math.abs(w[i]! - held[i]!);
+    sw += w[i]!;
+    sh += held[i]!;
+  }
+  return 0.5 * (risky + Math.abs(sh - sw));
+}
+
+/**
+ * The target after the no-trade band: every asset whose trade |w_i - h_i| is below `band` keeps its held weight
+ * h_i; the others take their target. When that would put more than the whole book into the assets (kept weights
+ * above their targets), the traded assets give up the excess in proportion to their targets; an asset whose trade
+ * that shrinks below the band is kept as well, and the split is redone until every trade made is at least the band.
+ * band 0 gives `w` back.
+ */
+export function applyNoTradeBand(w: ArrayLike<number>, held: ArrayLike<number>, band: number): Float64Array {
+  const n = w.length;
+  const out = Float64Array.from(w);
+  if (!(band > 0)) return out;
+  const kept = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (Math.abs(w[i]! - held[i]!) < band) kept[i] = 1;
+  // each pass keeps at least one more asset or ends, so at most n + 1 passes
+  for (;;) {
+    let keptSum = 0;
+    let tradedMass = 0;
+    for (let i = 0; i < n; i++) {
+      if (kept[i]) keptSum += held[i]!;
+      else tradedMass += w[i]!;
+    }
+    const f = keptSum + tradedMass > 1 && tradedMass > 0 ? Math.max(0, 1 - keptSum) / tradedMass : 1;
+    let more = false;
+    for (let i = 0; i < n; i++) {
+      out[i] = kept[i] ? held[i]! : w[i]! * f;
+      if (!kept[i] && Math.abs(out[i]! - held[i]!) < band) {
+        kept[i] = 1;
+        more = true;
+      }
+    }
+    if (!more) return out;
+  }
+}
