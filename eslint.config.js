@@ -42,7 +42,22 @@ const layersRule = {
 export default tseslint.config(
   {
     // built output, installed packages, scratch folders (.gitignore) and declaration files
-    ignores: ['out/**', 'dist/**', 'node_modules/**', '.electron-native/**', '.e2e/**', 'test-results/**', '.hdrl/**', '.tmp/**', '.tmpdb/**', '.tmp-*/**', 'coverage/**', 'resources/**', '**/*.d.ts', '**/*.d.mts'],
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      '.electron-native/**',
+      '.e2e/**',
+      'test-results/**',
+      '.hdrl/**',
+      '.tmp/**',
+      '.tmpdb/**',
+      '.tmp-*/**',
+      'coverage/**',
+      'resources/**',
+      '**/*.d.ts',
+      '**/*.d.mts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -64,7 +79,10 @@ export default tseslint.config(
     rules: {
       'hdrl/layers': 'error',
       // `_name` marks a parameter or binding kept for its position or to drop a field from a rest copy
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -27,7 +27,6 @@ export const title = 'Backtest engine (DJIA 30, 2529 days x 30 assets)';
 
 const COST = 0.001;
 
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -89,12 +88,24 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   const failed: string[] = [];
   for (const def of classicStrategies) {
     const t0 = performance.now();
-    const [r] = await runBacktest(null, { universe: 'djia30', strategies: [def.id], from, lookback: 252, cost: COST }, { prices: m, store: false, keepSeries: false });
+    const [r] = await runBacktest(
+      null,
+      { universe: 'djia30', strategies: [def.id], from, lookback: 252, cost: COST },
+      { prices: m, store: false, keepSeries: false },
+    );
     const ms = performance.now() - t0;
     totalMs += ms;
     if (r!.status !== 'complete') failed.push(`${def.id}: ${r!.error}`);
     else cells += (T - 252) * n;
-    out.push({ name: `${def.id}${def.hindsight ? ' (hindsight)' : ''}, whole history`, value: ms, unit: 'ms', note: r!.status === 'complete' ? `create ${r!.timings.createMs!.toFixed(0)} ms, decide ${r!.timings.decideMs!.toFixed(0)} ms` : 'failed' });
+    out.push({
+      name: `${def.id}${def.hindsight ? ' (hindsight)' : ''}, whole history`,
+      value: ms,
+      unit: 'ms',
+      note:
+        r!.status === 'complete'
+          ? `create ${r!.timings.createMs!.toFixed(0)} ms, decide ${r!.timings.decideMs!.toFixed(0)} ms`
+          : 'failed',
+    });
   }
   out.push({
     name: `all ${classicStrategies.length} classic baselines, whole history`,
@@ -102,14 +113,27 @@ export async function run(): Promise<{ name: string; value: number; unit: string
     unit: 's',
     note: `${T - 252} test days x ${n} assets each${failed.length ? `; failed: ${failed.join('; ')}` : ''}`,
   });
-  out.push({ name: 'classic baselines throughput', value: cells / (totalMs / 1000), unit: 'days x assets / s', note: 'all baselines together, decide included' });
+  out.push({
+    name: 'classic baselines throughput',
+    value: cells / (totalMs / 1000),
+    unit: 'days x assets / s',
+    note: 'all baselines together, decide included',
+  });
 
   // 2. engine vs reference loop for ubah and crp (whole history, test window = every day)
   for (const id of ['crp', 'ubah'] as const) {
     const def = classicStrategies.find((s) => s.id === id) as StrategyDef;
     let engineValue = Number.NaN;
     const engineMs = timeMs(() => {
-      const inst = def.create({ prices: m, trainStart: 0, trainEnd: -1, testStart: 0, testEnd: T - 1, seed: 1, params: {} }) as ReturnType<typeof def.create> & { decide: never };
+      const inst = def.create({
+        prices: m,
+        trainStart: 0,
+        trainEnd: -1,
+        testStart: 0,
+        testEnd: T - 1,
+        seed: 1,
+        params: {},
+      }) as ReturnType<typeof def.create> & { decide: never };
       const sim = simulate(m, inst, { strategyId: id, testStart: 0, testEnd: T - 1, settings: { cost: COST } });
       engineValue = sim.value[T - 1]!;
     }, 21);
@@ -118,7 +142,12 @@ export async function run(): Promise<{ name: string; value: number; unit: string
       refValue = referenceLoop(m, id);
     }, 21);
     const agree = Math.abs(engineValue - refValue) <= 1e-9 * Math.abs(refValue);
-    out.push({ name: `${id} in the engine`, value: engineMs, unit: 'ms', note: `${((T * n) / (engineMs / 1000) / 1e6).toFixed(2)} M days x assets / s` });
+    out.push({
+      name: `${id} in the engine`,
+      value: engineMs,
+      unit: 'ms',
+      note: `${((T * n) / (engineMs / 1000) / 1e6).toFixed(2)} M days x assets / s`,
+    });
     out.push({
       name: `${id} reference loop`,
       value: refMs,
@@ -130,24 +159,46 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   // the engine's own cost: a strategy that returns one preallocated weight vector (no work in decide)
   const fixed = new Float64Array(n).fill(1 / n);
   const bareMs = timeMs(() => {
-    simulate(m, { decide: () => fixed }, { strategyId: 'fixed', testStart: 0, testEnd: T - 1, settings: { cost: COST } });
+    simulate(
+      m,
+      { decide: () => fixed },
+      { strategyId: 'fixed', testStart: 0, testEnd: T - 1, settings: { cost: COST } },
+    );
   }, 21);
-  out.push({ name: 'engine alone (decide returns a fixed vector)', value: bareMs, unit: 'ms', note: `${((bareMs * 1e6) / T).toFixed(0)} ns per day; ${((T * n) / (bareMs / 1000) / 1e6).toFixed(2)} M days x assets / s` });
+  out.push({
+    name: 'engine alone (decide returns a fixed vector)',
+    value: bareMs,
+    unit: 'ms',
+    note: `${((bareMs * 1e6) / T).toFixed(0)} ns per day; ${((T * n) / (bareMs / 1000) / 1e6).toFixed(2)} M days x assets / s`,
+  });
 
   // 3. storing a whole-history run
   const db = openDatabase(':memory:');
-  db.prepare(`INSERT INTO universes (id, name, created_at) VALUES ('djia30', 'DJIA 30', ?)`).run(new Date().toISOString());
+  db.prepare(`INSERT INTO universes (id, name, created_at) VALUES ('djia30', 'DJIA 30', ?)`).run(
+    new Date().toISOString(),
+  );
   const storeTimes: number[] = [];
   for (let i = 0; i < 4; i++) {
-    const [r] = await runBacktest(db, { universe: 'djia30', strategies: ['crp'], from: m.dates[1], lookback: 1 }, { prices: m, keepSeries: false });
+    const [r] = await runBacktest(
+      db,
+      { universe: 'djia30', strategies: ['crp'], from: m.dates[1], lookback: 1 },
+      { prices: m, keepSeries: false },
+    );
     if (i > 0) storeTimes.push(r!.timings.storeMs!);
   }
   db.close();
-  out.push({ name: 'store one whole-history run', value: median(storeTimes), unit: 'ms', note: `${T - 1} days: run_days + run_weights (31 doubles) + metrics, one transaction, in-memory SQLite` });
+  out.push({
+    name: 'store one whole-history run',
+    value: median(storeTimes),
+    unit: 'ms',
+    note: `${T - 1} days: run_days + run_weights (31 doubles) + metrics, one transaction, in-memory SQLite`,
+  });
   return out;
 }
 
 // `npx tsx bench/backtest.bench.ts` prints the figures
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  void run().then((f) => f.forEach((x) => console.log(`${x.name}: ${x.value.toFixed(2)} ${x.unit}${x.note ? ` (${x.note})` : ''}`)));
+  void run().then((f) =>
+    f.forEach((x) => console.log(`${x.name}: ${x.value.toFixed(2)} ${x.unit}${x.note ? ` (${x.note})` : ''}`)),
+  );
 }

@@ -11,8 +11,6 @@ import { equalWeightIndex, labelRegimes } from '../src-main/explain/regimes';
 import { levelReturns, volatilityForecasts } from '../src-main/explain/volatility';
 import { kernelShap, SHAP_DEFAULTS, type ShapModel } from '../src-main/explain/shap';
 
-
-
 function medianMs(fn: () => void, reps: number): number {
   fn(); // warm-up
   const times: number[] = [];

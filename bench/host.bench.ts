@@ -14,7 +14,11 @@ export async function run() {
   fs.mkdirSync(rendererDir);
   const host = await startHost(engine, { rendererDir });
   const call = () =>
-    fetch(`${host.url}api/jobs.list`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hdrl-token': host.token }, body: '{}' }).then((r) => r.json());
+    fetch(`${host.url}api/jobs.list`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hdrl-token': host.token },
+      body: '{}',
+    }).then((r) => r.json());
   for (let i = 0; i < 50; i++) await call();
   const n = 1000;
   const times: number[] = [];
@@ -28,7 +32,12 @@ export async function run() {
   engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return [
-    { name: 'jobs.list round trip, median', value: times[n >> 1]!, unit: 'ms', note: `${n} sequential calls, keep-alive fetch from the same process` },
+    {
+      name: 'jobs.list round trip, median',
+      value: times[n >> 1]!,
+      unit: 'ms',
+      note: `${n} sequential calls, keep-alive fetch from the same process`,
+    },
     { name: 'jobs.list round trip, p95', value: times[Math.floor(n * 0.95)]!, unit: 'ms' },
   ];
 }

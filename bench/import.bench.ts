@@ -77,18 +77,43 @@ export async function run(): Promise<Figure[]> {
     if (!result) throw new Error('the benchmark import was rejected');
     const ours = rows / secs;
     const figures: Figure[] = [
-      { name: 'hdrl import: rows/s (wide rows of 500 prices)', value: ours, unit: 'rows/s', note: `${rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${secs.toFixed(1)} s` },
-      { name: 'hdrl import: bars/s', value: result.bars / secs, unit: 'bars/s', note: `${result.bars.toLocaleString('en-US')} bars, checks + one transaction` },
-      { name: 'hdrl import: peak RSS growth', value: (peak - rss0) / 2 ** 20, unit: 'MiB', note: `sampled every 50 ms; file is ${(bytes / 2 ** 20).toFixed(0)} MiB; includes the SQLite page cache (IMPORT_CACHE_MIB)` },
+      {
+        name: 'hdrl import: rows/s (wide rows of 500 prices)',
+        value: ours,
+        unit: 'rows/s',
+        note: `${rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${secs.toFixed(1)} s`,
+      },
+      {
+        name: 'hdrl import: bars/s',
+        value: result.bars / secs,
+        unit: 'bars/s',
+        note: `${result.bars.toLocaleString('en-US')} bars, checks + one transaction`,
+      },
+      {
+        name: 'hdrl import: peak RSS growth',
+        value: (peak - rss0) / 2 ** 20,
+        unit: 'MiB',
+        note: `sampled every 50 ms; file is ${(bytes / 2 ** 20).toFixed(0)} MiB; includes the SQLite page cache (IMPORT_CACHE_MIB)`,
+      },
     ];
     if (!hasSqlite3()) {
-      figures.push({ name: 'sqlite3 .import: rows/s', value: NaN, unit: 'rows/s', note: 'skipped: no sqlite3 command line on this machine (apt-get install sqlite3)' });
+      figures.push({
+        name: 'sqlite3 .import: rows/s',
+        value: NaN,
+        unit: 'rows/s',
+        note: 'skipped: no sqlite3 command line on this machine (apt-get install sqlite3)',
+      });
       return figures;
     }
     const s1 = sqliteImport(path.join(dir, 'plain-wide.db'), csv);
     if (s1 === null) throw new Error('sqlite3 .import of the wide file failed');
     figures.push(
-      { name: 'sqlite3 .import (same wide file, plain table): rows/s', value: rows / s1, unit: 'rows/s', note: `${s1.toFixed(2)} s; 5040 rows of 501 untyped text cells, no checks, no index` },
+      {
+        name: 'sqlite3 .import (same wide file, plain table): rows/s',
+        value: rows / s1,
+        unit: 'rows/s',
+        note: `${s1.toFixed(2)} s; 5040 rows of 501 untyped text cells, no checks, no index`,
+      },
       { name: 'ratio hdrl / sqlite3 .import (wide rows/s)', value: ours / (rows / s1), unit: 'x' },
     );
     const long = path.join(dir, 'long.csv');
@@ -96,8 +121,18 @@ export async function run(): Promise<Figure[]> {
     const s2 = sqliteImport(path.join(dir, 'plain-long.db'), long);
     if (s2 !== null)
       figures.push(
-        { name: 'sqlite3 .import (same prices as long date,ticker,close): rows/s', value: longRows / s2, unit: 'rows/s', note: `${longRows.toLocaleString('en-US')} rows in ${s2.toFixed(1)} s, text, no index` },
-        { name: 'ratio hdrl bars/s / sqlite3 long rows/s', value: result.bars / secs / (longRows / s2), unit: 'x', note: 'per stored row' },
+        {
+          name: 'sqlite3 .import (same prices as long date,ticker,close): rows/s',
+          value: longRows / s2,
+          unit: 'rows/s',
+          note: `${longRows.toLocaleString('en-US')} rows in ${s2.toFixed(1)} s, text, no index`,
+        },
+        {
+          name: 'ratio hdrl bars/s / sqlite3 long rows/s',
+          value: result.bars / secs / (longRows / s2),
+          unit: 'x',
+          note: 'per stored row',
+        },
       );
     return figures;
   } finally {

@@ -69,9 +69,20 @@ export async function run(): Promise<{ name: string; value: number; unit: string
 
   // stage 1: upper actor (the trainer's tfjs model; Ddpg.update leaves no tensor behind outside tf.tidy)
   const d1 = new Ddpg(tf, tfjsStageModel(tf, 'upper', cfg, N), cfg.ddpg, 1);
-  const batch1 = { s: { x, wprev: uniform }, a: uniform, r: tf.keep(tf.fill([B, 1], 0.001)), s2: { x: x2, wprev: uniform }, done: tf.keep(tf.zeros([B, 1])) };
+  const batch1 = {
+    s: { x, wprev: uniform },
+    a: uniform,
+    r: tf.keep(tf.fill([B, 1], 0.001)),
+    s2: { x: x2, wprev: uniform },
+    done: tf.keep(tf.zeros([B, 1])),
+  };
   const u1 = medianMs(() => d1.update(batch1), 15);
-  out.push({ name: 'samp: DDPG updates/s, stage 1 (upper Transformer actor)', value: 1000 / u1, unit: 'updates/s', note: backend });
+  out.push({
+    name: 'samp: DDPG updates/s, stage 1 (upper Transformer actor)',
+    value: 1000 / u1,
+    unit: 'updates/s',
+    note: backend,
+  });
   d1.dispose();
 
   // stage 2: two lower actors through the fusion (upper outputs given)
@@ -83,16 +94,34 @@ export async function run(): Promise<{ name: string; value: number; unit: string
     w0: uniform,
     emb: tf.keep(tf.randomUniform([B, d], -1, 1, 'float32', 3)),
     m1: tf.keep(tf.tensor(mask1, [B, N])),
-    m2: tf.keep(tf.tensor(mask1.map((v) => 1 - v), [B, N])),
+    m2: tf.keep(
+      tf.tensor(
+        mask1.map((v) => 1 - v),
+        [B, N],
+      ),
+    ),
     c1: tf.keep(tf.fill([B, 1], 0.4)),
     c2: tf.keep(tf.fill([B, 1], 0.5)),
   });
   const d2 = new Ddpg(tf, tfjsStageModel(tf, 'lower', cfg, N), cfg.ddpg, 2);
   const batch2 = { s: s2state(x), a: uniform, r: batch1.r, s2: s2state(x2), done: batch1.done };
   const u2 = medianMs(() => d2.update(batch2), 10);
-  out.push({ name: 'samp: DDPG updates/s, stage 2 (two lower SLaK actors + fusion)', value: 1000 / u2, unit: 'updates/s', note: backend });
+  out.push({
+    name: 'samp: DDPG updates/s, stage 2 (two lower SLaK actors + fusion)',
+    value: 1000 / u2,
+    unit: 'updates/s',
+    note: backend,
+  });
   d2.dispose();
-  const kept = new Set([x, x2, uniform, batch1.r, batch1.done, ...Object.values(batch2.s), ...Object.values(batch2.s2)]);
+  const kept = new Set([
+    x,
+    x2,
+    uniform,
+    batch1.r,
+    batch1.done,
+    ...Object.values(batch2.s),
+    ...Object.values(batch2.s2),
+  ]);
   for (const t of kept) t.dispose();
 
   // inference: one decision, ONNX Runtime vs tfjs
@@ -102,7 +131,12 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   const x1 = env.features(500);
   const mk = Float32Array.from({ length: N }, (_, i) => (i % 3 === 0 ? 1 : 0));
   const held = new Float32Array(N).fill(1 / N);
-  const feeds = { x: { data: x1, dims: [1, N, L] }, wprev: { data: held, dims: [1, N] }, m1: { data: mk.map((v) => 1 - v), dims: [1, N] }, m2: { data: mk, dims: [1, N] } };
+  const feeds = {
+    x: { data: x1, dims: [1, N, L] },
+    wprev: { data: held, dims: [1, N] },
+    m1: { data: mk.map((v) => 1 - v), dims: [1, N] },
+    m2: { data: mk, dims: [1, N] },
+  };
   const onnxMs = medianMs(() => model.runSync(feeds), 200, 20);
   const ops = new TfOps(tf, new Map([...params].map(([k, v]) => [k, tf.keep(tf.tensor(v.data, v.shape))])));
   const tfMs = medianMs(
@@ -111,7 +145,16 @@ export async function run(): Promise<{ name: string; value: number; unit: string
         const xt = tf.tensor(x1, [1, N, L]);
         const ht = tf.tensor(held, [1, N]);
         const u = upperPolicy(ops, nets, N, xt, ht);
-        const l = lowerPolicy(ops, nets, N, xt, ht, u.embedding, tf.tensor(feeds.m1.data, [1, N]), tf.tensor(mk, [1, N]));
+        const l = lowerPolicy(
+          ops,
+          nets,
+          N,
+          xt,
+          ht,
+          u.embedding,
+          tf.tensor(feeds.m1.data, [1, N]),
+          tf.tensor(mk, [1, N]),
+        );
         u.w0.dataSync();
         l.w1.dataSync();
         l.w2.dataSync();
@@ -119,8 +162,18 @@ export async function run(): Promise<{ name: string; value: number; unit: string
     100,
     10,
   );
-  out.push({ name: 'samp: policy forward per decision, ONNX Runtime', value: onnxMs, unit: 'ms', note: `onnxruntime-node, 1 thread, quick preset, N=${N}` });
-  out.push({ name: 'samp: policy forward per decision, tfjs', value: tfMs, unit: 'ms', note: `backend ${info.name}, quick preset, N=${N}, batch 1` });
+  out.push({
+    name: 'samp: policy forward per decision, ONNX Runtime',
+    value: onnxMs,
+    unit: 'ms',
+    note: `onnxruntime-node, 1 thread, quick preset, N=${N}`,
+  });
+  out.push({
+    name: 'samp: policy forward per decision, tfjs',
+    value: tfMs,
+    unit: 'ms',
+    note: `backend ${info.name}, quick preset, N=${N}, batch 1`,
+  });
   await model.dispose();
 
   // the whole decide(): allocation logic (grouping, utility, rebound) + ONNX + fusion
@@ -136,7 +189,10 @@ export async function run(): Promise<{ name: string; value: number; unit: string
     params: serializeParams(params),
     critics: {},
     onnx,
-    sha256: { onnx: createHash('sha256').update(onnx).digest('hex'), params: createHash('sha256').update(paramsToBinary(params)).digest('hex') },
+    sha256: {
+      onnx: createHash('sha256').update(onnx).digest('hex'),
+      params: createHash('sha256').update(paramsToBinary(params)).digest('hex'),
+    },
     key: 'bench',
     history: [],
     elapsedMs: 0,
@@ -145,7 +201,12 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   const inst = policy.instance();
   let t = 756;
   const decideMs = medianMs(() => inst.decide(new MarketView(m, t++)), 100, 5);
-  out.push({ name: 'samp: decide() per day (allocation logic + ONNX + fusion)', value: decideMs, unit: 'ms', note: 'grouping, utility and three rebound detectors (252-day history) run every day' });
+  out.push({
+    name: 'samp: decide() per day (allocation logic + ONNX + fusion)',
+    value: decideMs,
+    unit: 'ms',
+    note: 'grouping, utility and three rebound detectors (252-day history) run every day',
+  });
   await policy.dispose();
   ops.disposeConstants();
   for (const t of ops.params.values()) t.dispose();

@@ -12,7 +12,14 @@ export const title = 'Explanations: Kernel SHAP on a real SAMP-HDRL model';
 export async function run() {
   const engine = tempEngine();
   try {
-    const [r] = await runBacktest(engine.db, { universe: 'djia30', strategies: ['samp-hdrl'], from: '2000-10-02', to: '2000-12-29', lookback: 500, params: { 'samp-hdrl': { preset: 'quick', episodes: 1 } } });
+    const [r] = await runBacktest(engine.db, {
+      universe: 'djia30',
+      strategies: ['samp-hdrl'],
+      from: '2000-10-02',
+      to: '2000-12-29',
+      lookback: 500,
+      params: { 'samp-hdrl': { preset: 'quick', episodes: 1 } },
+    });
     const ex = await sampExplainable(engine.db, r!.runId!);
     try {
       explainDecision(ex.policy, { nSamples: 128 }); // warm-up
@@ -26,7 +33,12 @@ export async function run() {
         }
         times.sort((a, b) => a - b);
         const players = agent.mask.filter(Boolean).length;
-        out.push({ name: `${agent.name}: one date`, value: times[1]!, unit: 'ms', note: `${players} asset players${agent.name === 'upper' ? ' + 3 time blocks' : ''}, ${EXPLAIN_DEFAULTS.nSamples} samples, ${ex.policy.background.length} background windows, median of 3` });
+        out.push({
+          name: `${agent.name}: one date`,
+          value: times[1]!,
+          unit: 'ms',
+          note: `${players} asset players${agent.name === 'upper' ? ' + 3 time blocks' : ''}, ${EXPLAIN_DEFAULTS.nSamples} samples, ${ex.policy.background.length} background windows, median of 3`,
+        });
       }
       return out;
     } finally {

@@ -55,7 +55,11 @@ function findTorch(): { python: string; version: string } | { missing: string } 
     if (!py || tried.includes(py)) continue;
     tried.push(py);
     try {
-      const v = execFileSync(py, ['-c', 'import torch; print(torch.__version__)'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      const v = execFileSync(py, ['-c', 'import torch; print(torch.__version__)'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .toString()
+        .trim();
       return { python: py, version: v };
     } catch {
       // next candidate
@@ -65,13 +69,21 @@ function findTorch(): { python: string; version: string } | { missing: string } 
 }
 
 /** The bench minibatch (see file overview) as arrays, for preset `cfg` and stage. */
-function benchBatch(cfg: SampConfig, stage: 1 | 2): { arrays: DdpgBatchArrays; shapes: Record<string, number[]>; N: number } {
+function benchBatch(
+  cfg: SampConfig,
+  stage: 1 | 2,
+): { arrays: DdpgBatchArrays; shapes: Record<string, number[]>; N: number } {
   const m = loadDjia();
   const N = m.tickers.length;
   const L = cfg.window;
   const B = cfg.ddpg.batchSize;
   const d = cfg.upper.dModel;
-  const env = new PortfolioEnv(new MarketView(m, 755), { firstDay: 75, lastDay: 755, features: cfg, costRate: cfg.costRate });
+  const env = new PortfolioEnv(new MarketView(m, 755), {
+    firstDay: 75,
+    lastDay: 755,
+    features: cfg,
+    costRate: cfg.costRate,
+  });
   const days = Array.from({ length: B }, (_, k) => 100 + ((17 * k) % 600));
   const feats = (shift: number) => {
     const x = new Float32Array(B * N * L);
@@ -117,31 +129,85 @@ export async function run(): Promise<Figure[]> {
 
       // tfjs
       const ref = new Ddpg(tf, tfjsStageModel(tf, stage === 1 ? 'upper' : 'lower', cfg, N), cfg.ddpg, 1);
-      const tens = (s: Record<string, Float32Array>) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, tf.keep(tf.tensor(v, shapes[k]!))]));
-      const tb = { s: tens(arrays.s), s2: tens(arrays.s2), a: tf.keep(tf.tensor(arrays.a, [B, N])), r: tf.keep(tf.tensor(arrays.r, [B, 1])), done: tf.keep(tf.tensor(arrays.done, [B, 1])) };
+      const tens = (s: Record<string, Float32Array>) =>
+        Object.fromEntries(Object.entries(s).map(([k, v]) => [k, tf.keep(tf.tensor(v, shapes[k]!))]));
+      const tb = {
+        s: tens(arrays.s),
+        s2: tens(arrays.s2),
+        a: tf.keep(tf.tensor(arrays.a, [B, N])),
+        r: tf.keep(tf.tensor(arrays.r, [B, 1])),
+        done: tf.keep(tf.tensor(arrays.done, [B, 1])),
+      };
       const tfMs = timed(() => ref.update(tb), heavy ? (stage === 2 ? 3 : 5) : 15, heavy ? 1 : 3).ms;
       ref.dispose();
       for (const t of [...Object.values(tb.s), ...Object.values(tb.s2), tb.a, tb.r, tb.done]) t.dispose();
-      out.push({ name: `training ${row}: tfjs updates/s`, value: 1000 / tfMs, unit: 'updates/s', note: `tfjs ${info.name}, ${where}` });
+      out.push({
+        name: `training ${row}: tfjs updates/s`,
+        value: 1000 / tfMs,
+        unit: 'updates/s',
+        note: `tfjs ${info.name}, ${where}`,
+      });
 
       // ONNX Runtime engine
       const eng = new OnnxDdpg(sampTrainModel(stage === 1 ? 'upper' : 'lower', cfg, N), cfg.ddpg, 1, { threads: 1 });
       const ortT = timed(() => eng.update(arrays), heavy ? (stage === 2 ? 5 : 15) : 50, heavy ? 2 : 5);
       eng.dispose();
       const ortRate = 1000 / ortT.ms;
-      out.push({ name: `training ${row}: ONNX Runtime engine updates/s`, value: ortRate, unit: 'updates/s', note: `onnxruntime-node CPU, 1 thread, ${eng.nodeCount} nodes, ${where}` });
+      out.push({
+        name: `training ${row}: ONNX Runtime engine updates/s`,
+        value: ortRate,
+        unit: 'updates/s',
+        note: `onnxruntime-node CPU, 1 thread, ${eng.nodeCount} nodes, ${where}`,
+      });
 
       // PyTorch mirror
       if ('missing' in torch) {
-        out.push({ name: `training ${row}: PyTorch updates/s`, value: Number.NaN, unit: 'updates/s', note: torch.missing });
+        out.push({
+          name: `training ${row}: PyTorch updates/s`,
+          value: Number.NaN,
+          unit: 'updates/s',
+          note: torch.missing,
+        });
         continue;
       }
-      const args = [path.join(APP_ROOT, 'bench', 'torch_samp.py'), 'train', '--preset', preset, '--stage', String(stage), '--threads', '1', '--reps', String(heavy ? 5 : 30)];
-      const res = JSON.parse(execFileSync(torch.python, args, { cwd: APP_ROOT, stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop()!) as { updatesPerSec: number; cpuMsPerUpdate: number };
-      out.push({ name: `training ${row}: PyTorch updates/s`, value: res.updatesPerSec, unit: 'updates/s', note: `torch ${torch.version} CPU, 1 thread (bench/torch_samp.py), ${where}` });
-      out.push({ name: `training ${row}: ONNX Runtime / PyTorch`, value: ortRate / res.updatesPerSec, unit: 'x', note: 'updates/s ratio, same run, same machine; >= 1 means faster than PyTorch' });
+      const args = [
+        path.join(APP_ROOT, 'bench', 'torch_samp.py'),
+        'train',
+        '--preset',
+        preset,
+        '--stage',
+        String(stage),
+        '--threads',
+        '1',
+        '--reps',
+        String(heavy ? 5 : 30),
+      ];
+      const res = JSON.parse(
+        execFileSync(torch.python, args, { cwd: APP_ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+          .toString()
+          .trim()
+          .split('\n')
+          .pop()!,
+      ) as { updatesPerSec: number; cpuMsPerUpdate: number };
+      out.push({
+        name: `training ${row}: PyTorch updates/s`,
+        value: res.updatesPerSec,
+        unit: 'updates/s',
+        note: `torch ${torch.version} CPU, 1 thread (bench/torch_samp.py), ${where}`,
+      });
+      out.push({
+        name: `training ${row}: ONNX Runtime / PyTorch`,
+        value: ortRate / res.updatesPerSec,
+        unit: 'x',
+        note: 'updates/s ratio, same run, same machine; >= 1 means faster than PyTorch',
+      });
       // CPU time per update is less disturbed than wall-clock time when other processes share the cores
-      out.push({ name: `training ${row}: ONNX Runtime / PyTorch, CPU time`, value: res.cpuMsPerUpdate / ortT.cpuMs, unit: 'x', note: `CPU ms per update: PyTorch ${res.cpuMsPerUpdate.toFixed(2)}, ONNX Runtime ${ortT.cpuMs.toFixed(2)}` });
+      out.push({
+        name: `training ${row}: ONNX Runtime / PyTorch, CPU time`,
+        value: res.cpuMsPerUpdate / ortT.cpuMs,
+        unit: 'x',
+        note: `CPU ms per update: PyTorch ${res.cpuMsPerUpdate.toFixed(2)}, ONNX Runtime ${ortT.cpuMs.toFixed(2)}`,
+      });
     }
   return out;
 }

@@ -14,7 +14,13 @@ export async function run() {
   const rendererDir = ensureBuilt();
   const engine = tempEngine();
   const ids = classicIds().slice(0, 20);
-  await runBacktest(engine.db, { universe: 'djia30', strategies: ids, from: '1991-03-01', to: '2000-12-29', lookback: 40 });
+  await runBacktest(engine.db, {
+    universe: 'djia30',
+    strategies: ids,
+    from: '1991-03-01',
+    to: '2000-12-29',
+    lookback: 40,
+  });
   const days = (engine.db.prepare('SELECT COUNT(*) AS n FROM run_days').get() as { n: number }).n / ids.length;
   const host = await startHost(engine, { rendererDir });
   const browser = await launchBrowser();
@@ -34,7 +40,12 @@ export async function run() {
         await page.close();
       }
       times.sort((a, b) => a - b);
-      out.push({ name: `${view}: navigation to first render, median of 5`, value: times[2]!, unit: 'ms', note: `${ids.length} runs of ${Math.round(days)} days in the database; cold page each time` });
+      out.push({
+        name: `${view}: navigation to first render, median of 5`,
+        value: times[2]!,
+        unit: 'ms',
+        note: `${ids.length} runs of ${Math.round(days)} days in the database; cold page each time`,
+      });
     }
   } finally {
     await browser.close();

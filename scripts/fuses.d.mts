@@ -2,4 +2,7 @@
 import type { FuseV1Config, flipFuses } from '@electron/fuses';
 
 export declare const FUSES: Readonly<FuseV1Config>;
-export declare function applyFuses(executable: string, opts?: { flip?: typeof flipFuses; platform?: NodeJS.Platform; arch?: string }): Promise<string>;
+export declare function applyFuses(
+  executable: string,
+  opts?: { flip?: typeof flipFuses; platform?: NodeJS.Platform; arch?: string },
+): Promise<string>;

@@ -43,10 +43,15 @@ export const FUSES = Object.freeze({
  * Flip FUSES into the Electron executable at `executable`. `flip` is @electron/fuses' flipFuses (a test passes a
  * stand-in); on Apple silicon the ad-hoc signature is reset, as macOS refuses to run a modified unsigned binary.
  */
-export async function applyFuses(executable, { flip = flipFuses, platform = process.platform, arch = process.arch } = {}) {
-  if (typeof executable !== 'string' || !executable) throw new Error('usage: node scripts/fuses.mjs <packaged Electron executable>');
+export async function applyFuses(
+  executable,
+  { flip = flipFuses, platform = process.platform, arch = process.arch } = {},
+) {
+  if (typeof executable !== 'string' || !executable)
+    throw new Error('usage: node scripts/fuses.mjs <packaged Electron executable>');
   const file = path.resolve(executable);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new Error(`${file} is not a file; give the packaged app's Electron executable`);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile())
+    throw new Error(`${file} is not a file; give the packaged app's Electron executable`);
   await flip(file, { ...FUSES, resetAdHocDarwinSignature: platform === 'darwin' && arch === 'arm64' });
   return file;
 }

@@ -30,7 +30,11 @@ export const LAYERS = [
   { name: 'compute', stack: 'main', paths: ['src-main/compute'] },
   // the DDPG update and the SAMP networks described to the ONNX training engine: agent code that lives beside the
   // engine it is parity-tested with
-  { name: 'agents', stack: 'main', paths: ['src-main/agents', 'src-main/compute/train/ddpg.ts', 'src-main/compute/train/samp.ts'] },
+  {
+    name: 'agents',
+    stack: 'main',
+    paths: ['src-main/agents', 'src-main/compute/train/ddpg.ts', 'src-main/compute/train/samp.ts'],
+  },
   { name: 'store', stack: 'main', paths: ['src-main/store'] },
   // the job runner, its process protocol and the context a job kind receives; the kinds and the worker sit higher
   { name: 'jobs', stack: 'main', paths: ['src-main/jobs'] },
@@ -44,7 +48,11 @@ export const LAYERS = [
   { name: 'engine', stack: 'main', paths: ['src-main/engine.ts'] },
   // books/ is the book workflow the services expose: it answers in contract shapes and throws the services' errors
   { name: 'services', stack: 'main', paths: ['src-main/services', 'src-main/books'] },
-  { name: 'shells', stack: 'main', paths: ['src-main/electron', 'src-main/host', 'src-main/cli', 'src-main/jobs/worker.ts'] },
+  {
+    name: 'shells',
+    stack: 'main',
+    paths: ['src-main/electron', 'src-main/host', 'src-main/cli', 'src-main/jobs/worker.ts'],
+  },
 ];
 
 /**
@@ -86,7 +94,14 @@ export function resolveImport(fromRel, spec) {
   if (spec.startsWith('.')) base = path.posix.normalize(path.posix.join(path.posix.dirname(fromRel), spec));
   else if (spec.startsWith('@shared/')) base = `src-shared/${spec.slice('@shared/'.length)}`;
   else return null;
-  for (const candidate of [base, `${base}.ts`, `${base}.d.ts`, `${base}.vue`, `${base}/index.ts`, base.replace(/\.js$/, '.ts')]) {
+  for (const candidate of [
+    base,
+    `${base}.ts`,
+    `${base}.d.ts`,
+    `${base}.vue`,
+    `${base}/index.ts`,
+    base.replace(/\.js$/, '.ts'),
+  ]) {
     const abs = path.join(ROOT, candidate);
     if (fs.existsSync(abs) && fs.statSync(abs).isFile()) return candidate;
   }
@@ -100,7 +115,8 @@ export function layerViolation(fromRel, toRel) {
   const from = layerOf(fromRel);
   const to = layerOf(toRel);
   if (!from || !to || from.name === to.name) return null;
-  if (from.stack !== to.stack && to.stack !== 'shared') return `${from.name} (${from.stack}) may not import ${to.name} (${to.stack}): the two stacks meet only in src-shared`;
+  if (from.stack !== to.stack && to.stack !== 'shared')
+    return `${from.name} (${from.stack}) may not import ${to.name} (${to.stack}): the two stacks meet only in src-shared`;
   if (to.rank > from.rank) return `${from.name} may not import ${to.name}, a layer above it`;
   return null;
 }

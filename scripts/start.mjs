@@ -21,7 +21,9 @@ function electronBinary() {
     if (typeof electronPath === 'string' && fs.existsSync(electronPath)) return { path: electronPath };
     return { why: 'the electron package is installed but its binary is missing (its download failed at install time)' };
   } catch {
-    return { why: 'Electron is not installed (it is an optional dependency; its binary download needs internet at install time)' };
+    return {
+      why: 'Electron is not installed (it is an optional dependency; its binary download needs internet at install time)',
+    };
   }
 }
 
@@ -36,12 +38,28 @@ function ensureElectronSqlite(version) {
   fs.mkdirSync(outDir, { recursive: true });
   fs.cpSync(src, work, { recursive: true, filter: (p) => !p.includes(`${path.sep}build${path.sep}`) });
   console.log(`building better-sqlite3 for Electron ${version} (once)...`);
-  let r = run(process.execPath, [require.resolve('prebuild-install/bin.js'), '--runtime', 'electron', '--target', version], { cwd: work });
+  let r = run(
+    process.execPath,
+    [require.resolve('prebuild-install/bin.js'), '--runtime', 'electron', '--target', version],
+    { cwd: work },
+  );
   if (r.status !== 0) {
     // node-gyp ships inside npm; fall back to npx where that copy is not found
-    const bundled = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+    const bundled = path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    );
     const gypArgs = ['rebuild', '--release', `--target=${version}`, '--dist-url=https://electronjs.org/headers'];
-    r = fs.existsSync(bundled) ? run(process.execPath, [bundled, ...gypArgs], { cwd: work }) : run('npx', ['--yes', 'node-gyp', ...gypArgs], { cwd: work, shell: process.platform === 'win32' });
+    r = fs.existsSync(bundled)
+      ? run(process.execPath, [bundled, ...gypArgs], { cwd: work })
+      : run('npx', ['--yes', 'node-gyp', ...gypArgs], { cwd: work, shell: process.platform === 'win32' });
   }
   const built = path.join(work, 'build', 'Release', 'better_sqlite3.node');
   if (r.status !== 0 || !fs.existsSync(built)) return false;
@@ -57,7 +75,11 @@ if (bin.path) {
     console.error('could not build better-sqlite3 for Electron; serving the app headless instead');
   } else {
     if (!fs.existsSync(path.join(root, 'out', 'main', 'index.js')) || process.env.HDRL_REBUILD) {
-      if (run(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']).status !== 0) process.exit(1);
+      if (
+        run(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']).status !==
+        0
+      )
+        process.exit(1);
     }
     const child = spawn(bin.path, [root], { cwd: root, stdio: 'inherit' });
     child.on('exit', (code) => process.exit(code ?? 0));
@@ -67,5 +89,8 @@ if (bin.path) {
   console.log(`No desktop window: ${bin.why}.`);
 }
 console.log('Serving the same app headless instead; open the URL below in a browser.');
-const r = spawn(process.execPath, [path.join(root, 'bin', 'hdrl.mjs'), 'serve', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const r = spawn(process.execPath, [path.join(root, 'bin', 'hdrl.mjs'), 'serve', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 r.on('exit', (code) => process.exit(code ?? 0));

@@ -29,7 +29,8 @@ export interface Engine {
 /** Per-user data directory, the same place Electron's app.getPath('userData') gives for this app. */
 export function userDataDir(): string {
   const home = os.homedir();
-  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'hdrl-desk');
+  if (process.platform === 'win32')
+    return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'hdrl-desk');
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'hdrl-desk');
   return path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'hdrl-desk');
 }
@@ -60,7 +61,11 @@ export function openEngine(opts: EngineOptions): Engine {
   const events = new EventEmitter();
   events.setMaxListeners(100);
   const dataDir = path.join(path.dirname(dbPath), 'hdrl-data');
-  const jobs = new JobRunner({ dbPath, onUpdate: (job) => events.emit('event', 'job.update', { job }), ...(opts.jobLauncher ? { launch: opts.jobLauncher } : {}) });
+  const jobs = new JobRunner({
+    dbPath,
+    onUpdate: (job) => events.emit('event', 'job.update', { job }),
+    ...(opts.jobLauncher ? { launch: opts.jobLauncher } : {}),
+  });
   return {
     db,
     dbPath,

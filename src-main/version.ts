@@ -31,8 +31,18 @@ let codeVersion: string | undefined;
 export function getCodeVersion(): string {
   if (codeVersion) return codeVersion;
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: APP_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: APP_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: APP_ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: APP_ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
     codeVersion = `${APP_VERSION}+${sha}${dirty ? '-dirty' : ''}`;
   } catch {
     codeVersion = APP_VERSION;

@@ -83,7 +83,12 @@ export interface DdpgBatch {
 
 let variableRun = 0;
 
-function toVariables(tf: typeof tfType, values: ParamValues, tag: string, trainable: boolean): Map<string, tfType.Variable> {
+function toVariables(
+  tf: typeof tfType,
+  values: ParamValues,
+  tag: string,
+  trainable: boolean,
+): Map<string, tfType.Variable> {
   const out = new Map<string, tfType.Variable>();
   for (const [name, v] of values) {
     const init = tf.tensor(v.data, v.shape, 'float32');
@@ -98,7 +103,12 @@ function toVariables(tf: typeof tfType, values: ParamValues, tag: string, traina
  * (SAMP-HDRL step 7, DDPG target networks). Mutates `target` in place and leaves no tensor behind,
  * inside tf.tidy or not (the variable holds its own reference to the new values).
  */
-export function softUpdate(tf: typeof tfType, online: Map<string, Tensor>, target: Map<string, tfType.Variable>, tau: number): void {
+export function softUpdate(
+  tf: typeof tfType,
+  online: Map<string, Tensor>,
+  target: Map<string, tfType.Variable>,
+  tau: number,
+): void {
   for (const [name, p] of online) {
     const t = target.get(name);
     if (!t) throw new Error(`target has no parameter ${name}`);
@@ -111,7 +121,8 @@ export function softUpdate(tf: typeof tfType, online: Map<string, Tensor>, targe
 /** Read a variable map back into plain float32 values. */
 export function readParams(map: Map<string, Tensor>): ParamValues {
   const out: ParamValues = new Map();
-  for (const [name, t] of map) out.set(name, { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) });
+  for (const [name, t] of map)
+    out.set(name, { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) });
   return out;
 }
 
@@ -198,7 +209,10 @@ export class Ddpg {
         return tf.add(tf.mul(b.r, cfg.rewardScale), tf.mul(tf.mul(tf.sub(1, b.done), cfg.gamma), q2));
       });
       const criticList = [...this.criticVars.values()];
-      const c = tf.variableGrads(() => tf.mean(tf.square(tf.sub(this.model.critic(this.criticOps, b.s, b.a), y))) as tfType.Scalar, criticList);
+      const c = tf.variableGrads(
+        () => tf.mean(tf.square(tf.sub(this.model.critic(this.criticOps, b.s, b.a), y))) as tfType.Scalar,
+        criticList,
+      );
       this.criticOpt.applyGradients(this.clip(c.grads));
       const actorList = [...this.actorVars.values()];
       const a = tf.variableGrads(() => {
@@ -227,7 +241,8 @@ export class Ddpg {
 
   /** Free every tensor this learner holds (variables, optimiser state, cached constants). */
   dispose(): void {
-    for (const m of [this.actorVars, this.criticVars, this.actorTarget, this.criticTarget]) for (const v of m.values()) v.dispose();
+    for (const m of [this.actorVars, this.criticVars, this.actorTarget, this.criticTarget])
+      for (const v of m.values()) v.dispose();
     this.actorOpt.dispose();
     this.criticOpt.dispose();
     for (const o of [this.actorOps, this.criticOps, this.actorTargetOps, this.criticTargetOps]) o.disposeConstants();

@@ -12,7 +12,8 @@ export class ReplayBuffer<T> {
   pushed = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`replay capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`replay capacity must be a positive integer, got ${capacity}`);
   }
 
   /** Number of stored transitions (<= capacity). */

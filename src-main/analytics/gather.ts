@@ -37,11 +37,30 @@ import type { Metrics } from '../metrics';
 import type { PriceMatrix } from '../market/prices';
 import type { DB } from '../store/db';
 import { loadPriceMatrix } from '../store/prices';
-import { getRun, getRunAgents, getRunDays, getRunGroupings, getRunMetrics, getRunWeightSeries, listRuns, type RunDays, type RunRow } from '../store/runs';
+import {
+  getRun,
+  getRunAgents,
+  getRunDays,
+  getRunGroupings,
+  getRunMetrics,
+  getRunWeightSeries,
+  listRuns,
+  type RunDays,
+  type RunRow,
+} from '../store/runs';
 import { listStrategies } from '../strategies/registry';
 import { alignByDate, relativeStats, type RelativeStats } from './relative';
 import { covarianceMatrix, RISK_LOOKBACK_DAYS, riskContribution, type RiskContribution } from './risk';
-import { distributionStats, histogram, histogramEdges, ROLLING_VOL_DAYS, rollingVolatility, tradingOverTime, type DistributionStats, type TradingOverTime } from './series';
+import {
+  distributionStats,
+  histogram,
+  histogramEdges,
+  ROLLING_VOL_DAYS,
+  rollingVolatility,
+  tradingOverTime,
+  type DistributionStats,
+  type TradingOverTime,
+} from './series';
 import { stitchWindows, type StitchSegment } from './stitch';
 import { stressReturns, type StressResult } from './stress';
 import { weightsOverTime, type GroupsOfDay, type WeightsOverTime } from './weights';
@@ -163,10 +182,13 @@ interface Meta {
 }
 
 async function strategyMeta(): Promise<Map<string, Meta>> {
-  return new Map((await listStrategies()).map((s) => [s.id, { label: s.label, learned: s.family === 'learning', hindsight: s.hindsight }]));
+  return new Map(
+    (await listStrategies()).map((s) => [
+      s.id,
+      { label: s.label, learned: s.family === 'learning', hindsight: s.hindsight },
+    ]),
+  );
 }
-
-const newestFirst = (a: RunRow, b: RunRow) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id);
 
 /** Reads shared by one request: runs of the universe, their days and metrics, the prices, cached. */
 class Reader {
@@ -210,7 +232,13 @@ class Reader {
   /** one run per seed of `strategy` on r's window and market, lowest seed first */
   seedsOf(strategy: string, r: RunRow): RunRow[] {
     const market = marketIdentity(r.config);
-    const same = this.all().filter((x) => x.strategy === strategy && x.windowFrom === r.windowFrom && x.windowTo === r.windowTo && marketIdentity(x.config) === market);
+    const same = this.all().filter(
+      (x) =>
+        x.strategy === strategy &&
+        x.windowFrom === r.windowFrom &&
+        x.windowTo === r.windowTo &&
+        marketIdentity(x.config) === market,
+    );
     return groupSeeds(same, () => strategy)[0]?.runs.sort((a, b) => a.seed - b.seed) ?? [];
   }
 }
@@ -246,7 +274,13 @@ function benchmarkOf(r: RunRow, rd: Reader, strategy?: string): RunRow | undefin
   return id ? rd.seedsOf(id, r)[0] : undefined;
 }
 
-function runBlock(r: RunRow, rd: Reader, o: AnalyticsOptions, yearInName: boolean, rolling: number): Omit<RunAnalyticsBlock, 'histogram'> & { ret: number[] } {
+function runBlock(
+  r: RunRow,
+  rd: Reader,
+  o: AnalyticsOptions,
+  yearInName: boolean,
+  rolling: number,
+): Omit<RunAnalyticsBlock, 'histogram'> & { ret: number[] } {
   const d = rd.daysOf(r.id);
   const b = benchmarkOf(r, rd, o.benchmark);
   const bench = b && b.id !== r.id ? b : undefined;
@@ -256,12 +290,17 @@ function runBlock(r: RunRow, rd: Reader, o: AnalyticsOptions, yearInName: boolea
     const al = alignByDate({ dates: d.dates, ret: d.ret }, { dates: bd.dates, ret: bd.ret });
     relative = relativeStats(al.a, al.b, { riskFree: r.config.riskFreeRate });
   }
-  const benchStress = bd ? new Map(stressReturns(bd.dates, bd.ret, (f, t) => rd.tradingDaysIn(f, t)).map((s) => [s.id, s])) : null;
+  const benchStress = bd
+    ? new Map(stressReturns(bd.dates, bd.ret, (f, t) => rd.tradingDaysIn(f, t)).map((s) => [s.id, s]))
+    : null;
   const m = rd.metricsOf(r.id);
   return {
     ...refOf(r, rd, o.names, yearInName),
     flags: r.flags,
-    concentrated: isConcentrated({ maxWeight: m.maxWeight ?? Number.NaN, minEffectiveN: m.minEffectiveN ?? Number.NaN }),
+    concentrated: isConcentrated({
+      maxWeight: m.maxWeight ?? Number.NaN,
+      minEffectiveN: m.minEffectiveN ?? Number.NaN,
+    }),
     benchmark: bench ? refOf(bench, rd, o.names, yearInName) : null,
     relative,
     dates: d.dates,
@@ -286,7 +325,12 @@ function focusOf(r: RunRow, rd: Reader, o: AnalyticsOptions, yearInName: boolean
     ? (date: string): GroupsOfDay | undefined => {
         let g: (typeof timeline)[number] | undefined;
         for (const x of timeline) if (x.date <= date) g = x;
-        return g ? new Map([[SAMP_GROUP_NAMES.high, g.grouping.high], [SAMP_GROUP_NAMES.ordinary, g.grouping.ordinary]]) : undefined;
+        return g
+          ? new Map([
+              [SAMP_GROUP_NAMES.high, g.grouping.high],
+              [SAMP_GROUP_NAMES.ordinary, g.grouping.ordinary],
+            ])
+          : undefined;
       }
     : undefined;
   const sectors = rd.sectors();
@@ -306,8 +350,13 @@ function focusOf(r: RunRow, rd: Reader, o: AnalyticsOptions, yearInName: boolean
   if (last && m.dates[t] === last.date && t >= 2 && cols.every((c) => c >= 0)) {
     const start = Math.max(1, t - RISK_LOOKBACK_DAYS + 1);
     const rets: Float64Array[] = [];
-    for (let k = start; k <= t; k++) rets.push(Float64Array.from(cols, (c) => m.close[k]![c]! / m.close[k - 1]![c]! - 1));
-    risk = { ...riskContribution(last.weights.subarray(0, tickers.length), covarianceMatrix(rets), tickers, sectors), date: last.date, lookbackDays: rets.length };
+    for (let k = start; k <= t; k++)
+      rets.push(Float64Array.from(cols, (c) => m.close[k]![c]! / m.close[k - 1]![c]! - 1));
+    risk = {
+      ...riskContribution(last.weights.subarray(0, tickers.length), covarianceMatrix(rets), tickers, sectors),
+      date: last.date,
+      lookbackDays: rets.length,
+    };
   }
   return { run: refOf(r, rd, o.names, yearInName), weightsSource: source, weights, risk };
 }
@@ -315,22 +364,51 @@ function focusOf(r: RunRow, rd: Reader, o: AnalyticsOptions, yearInName: boolean
 function stitchedOf(r: RunRow, rd: Reader): StitchedAnalytics {
   const settings = settingsIdentity(r);
   const mine = rd.all().filter((x) => settingsIdentity(x) === settings);
-  const windows = groupSeeds(mine, experimentIdentity).map((g) => ({ from: g.runs[0]!.windowFrom, to: g.runs[0]!.windowTo, seeds: g.runs.map((x) => ({ dates: rd.daysOf(x.id).dates, ret: rd.daysOf(x.id).ret })), rep: g.runs[0]! }));
+  const windows = groupSeeds(mine, experimentIdentity).map((g) => ({
+    from: g.runs[0]!.windowFrom,
+    to: g.runs[0]!.windowTo,
+    seeds: g.runs.map((x) => ({ dates: rd.daysOf(x.id).dates, ret: rd.daysOf(x.id).ret })),
+    rep: g.runs[0]!,
+  }));
   const between = (a: string, b: string) => Math.max(0, rd.tradingDaysIn(a, b) - 2);
   const rec = stitchWindows(windows, between);
   const used = windows.filter((w) => rec.segments.some((s) => s.from === w.from && s.to === w.to));
   let benchmark: StitchedAnalytics['benchmark'] = null;
   const ewWindows = used.map((w) => {
     const id = equalWeightReference((x) => rd.seedsOf(x, w.rep).length > 0);
-    return id ? { id, from: w.from, to: w.to, seeds: rd.seedsOf(id, w.rep).map((x) => ({ dates: rd.daysOf(x.id).dates, ret: rd.daysOf(x.id).ret })) } : null;
+    return id
+      ? {
+          id,
+          from: w.from,
+          to: w.to,
+          seeds: rd.seedsOf(id, w.rep).map((x) => ({ dates: rd.daysOf(x.id).dates, ret: rd.daysOf(x.id).ret })),
+        }
+      : null;
   });
   if (used.length && ewWindows.every((w) => w !== null)) {
-    const ew = stitchWindows(ewWindows as { from: string; to: string; seeds: { dates: string[]; ret: number[] }[] }[], between);
+    const ew = stitchWindows(
+      ewWindows as { from: string; to: string; seeds: { dates: string[]; ret: number[] }[] }[],
+      between,
+    );
     const at = new Map(ew.dates.map((d, i) => [d, ew.values[i]!]));
     const ids = [...new Set(ewWindows.map((w) => w!.id))];
-    benchmark = { strategy: ids.join('/'), name: ids.map((x) => rd.meta_(x).label).join(' / '), values: rec.dates.map((d) => at.get(d) ?? null), total: ew.total };
+    benchmark = {
+      strategy: ids.join('/'),
+      name: ids.map((x) => rd.meta_(x).label).join(' / '),
+      values: rec.dates.map((d) => at.get(d) ?? null),
+      total: ew.total,
+    };
   }
-  return { strategy: r.strategy, name: rd.meta_(r.strategy).label, dates: rec.dates, values: rec.values, total: rec.total, segments: rec.segments, skipped: rec.skipped, benchmark };
+  return {
+    strategy: r.strategy,
+    name: rd.meta_(r.strategy).label,
+    dates: rec.dates,
+    values: rec.values,
+    total: rec.total,
+    segments: rec.segments,
+    skipped: rec.skipped,
+    benchmark,
+  };
 }
 
 /** A stored run as the paired test of backtest/summary.ts takes it. */
@@ -342,7 +420,13 @@ function asResult(r: RunRow, rd: Reader): BacktestRunResult {
     label: m.label,
     hindsight: r.hindsight,
     seed: r.seed,
-    window: { label: r.config.window.label, from: r.windowFrom, to: r.windowTo, trainFrom: r.trainFrom, trainTo: r.trainTo },
+    window: {
+      label: r.config.window.label,
+      from: r.windowFrom,
+      to: r.windowTo,
+      trainFrom: r.trainFrom,
+      trainTo: r.trainTo,
+    },
     status: 'complete',
     metrics: rd.metricsOf(r.id) as Metrics,
     ewDistance: Number.NaN,
@@ -352,11 +436,19 @@ function asResult(r: RunRow, rd: Reader): BacktestRunResult {
 }
 
 /** The verdict of one learned group of seeds (see the file overview). */
-function verdictOf(group: readonly RunRow[], rd: Reader, names?: ReadonlyMap<string, string>, yearInName = false): VerdictAnalytics {
+function verdictOf(
+  group: readonly RunRow[],
+  rd: Reader,
+  names?: ReadonlyMap<string, string>,
+  yearInName = false,
+): VerdictAnalytics {
   const r = group[0]!;
   const ref = refOf(r, rd, names, yearInName);
   const reference = equalWeightReference((x) => rd.seedsOf(x, r).length > 0) ?? null;
-  const figures = (x: RunRow) => ({ sharpe: rd.metricsOf(x.id).sharpe ?? Number.NaN, cumulativeReturn: rd.metricsOf(x.id).cumulativeReturn ?? Number.NaN });
+  const figures = (x: RunRow) => ({
+    sharpe: rd.metricsOf(x.id).sharpe ?? Number.NaN,
+    cumulativeReturn: rd.metricsOf(x.id).cumulativeReturn ?? Number.NaN,
+  });
   const ew = reference ? rd.seedsOf(reference, r) : [];
   const v = equalWeightVerdict(group.map(figures), ew.map(figures));
   let pValue = Number.NaN;
@@ -402,7 +494,8 @@ function groupOf(r: RunRow, rd: Reader): RunRow[] {
 function completeRun(db: DB, id: string): RunRow {
   const r = getRun(db, id);
   if (!r) throw new AnalyticsInputError('not-found', `run ${id} not found`);
-  if (r.status !== 'complete') throw new AnalyticsInputError('invalid', `run ${id} is ${r.status}; only complete runs have analytics`);
+  if (r.status !== 'complete')
+    throw new AnalyticsInputError('invalid', `run ${id} is ${r.status}; only complete runs have analytics`);
   return r;
 }
 
@@ -413,15 +506,29 @@ function completeRun(db: DB, id: string): RunRow {
 export async function runsAnalytics(db: DB, ids: readonly string[], o: AnalyticsOptions = {}): Promise<RunsAnalytics> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) throw new AnalyticsInputError('invalid', 'analytics need at least one run');
-  if (unique.length > MAX_ANALYTICS_RUNS) throw new AnalyticsInputError('invalid', `analytics take at most ${MAX_ANALYTICS_RUNS} runs at once, got ${unique.length}`);
+  if (unique.length > MAX_ANALYTICS_RUNS)
+    throw new AnalyticsInputError(
+      'invalid',
+      `analytics take at most ${MAX_ANALYTICS_RUNS} runs at once, got ${unique.length}`,
+    );
   const runs = unique.map((id) => completeRun(db, id));
   const universes = [...new Set(runs.map((r) => r.universe))];
-  if (universes.length > 1) throw new AnalyticsInputError('invalid', `the runs belong to different universes (${universes.join(', ')}); analytics compare runs of one`);
-  if (o.focus !== undefined && !unique.includes(o.focus)) throw new AnalyticsInputError('invalid', `the focus run ${o.focus} is not one of the runs asked for`);
+  if (universes.length > 1)
+    throw new AnalyticsInputError(
+      'invalid',
+      `the runs belong to different universes (${universes.join(', ')}); analytics compare runs of one`,
+    );
+  if (o.focus !== undefined && !unique.includes(o.focus))
+    throw new AnalyticsInputError('invalid', `the focus run ${o.focus} is not one of the runs asked for`);
   const rolling = o.rollingDays ?? ROLLING_VOL_DAYS;
-  if (!Number.isInteger(rolling) || rolling < 2) throw new AnalyticsInputError('invalid', `the rolling window must be a whole number of at least 2 days, got ${rolling}`);
+  if (!Number.isInteger(rolling) || rolling < 2)
+    throw new AnalyticsInputError(
+      'invalid',
+      `the rolling window must be a whole number of at least 2 days, got ${rolling}`,
+    );
   const rd = new Reader(db, universes[0]!, await strategyMeta());
-  if (o.benchmark !== undefined && !rd.meta.has(o.benchmark)) throw new AnalyticsInputError('invalid', `unknown benchmark strategy "${o.benchmark}"`);
+  if (o.benchmark !== undefined && !rd.meta.has(o.benchmark))
+    throw new AnalyticsInputError('invalid', `unknown benchmark strategy "${o.benchmark}"`);
   const yearInName = new Set(runs.map((r) => `${r.windowFrom}|${r.windowTo}`)).size > 1;
 
   const blocks = runs.map((r) => runBlock(r, rd, o, yearInName, rolling));
@@ -432,7 +539,12 @@ export async function runsAnalytics(db: DB, ids: readonly string[], o: Analytics
     runs.find((r) => !r.hindsight && !rd.meta_(r.strategy).hindsight) ??
     runs[0]!;
   const learnedGroups = new Map<string, RunRow[]>();
-  for (const r of runs) if (rd.meta_(r.strategy).learned) learnedGroups.set(experimentIdentity(r), o.seeds?.has(r.id) ? o.seeds.get(r.id)!.map((id) => completeRun(db, id)) : groupOf(r, rd));
+  for (const r of runs)
+    if (rd.meta_(r.strategy).learned)
+      learnedGroups.set(
+        experimentIdentity(r),
+        o.seeds?.has(r.id) ? o.seeds.get(r.id)!.map((id) => completeRun(db, id)) : groupOf(r, rd),
+      );
   return {
     bins,
     rollingDays: rolling,
@@ -448,11 +560,14 @@ export async function runsAnalytics(db: DB, ids: readonly string[], o: Analytics
  * newest test window first (see the file overview).
  */
 export async function learnedVerdicts(db: DB, universe: string): Promise<VerdictAnalytics[]> {
-  if (!db.prepare('SELECT 1 FROM universes WHERE id = ?').get(universe)) throw new AnalyticsInputError('not-found', `universe ${universe} not found`);
+  if (!db.prepare('SELECT 1 FROM universes WHERE id = ?').get(universe))
+    throw new AnalyticsInputError('not-found', `universe ${universe} not found`);
   const rd = new Reader(db, universe, await strategyMeta());
   const learned = rd.all().filter((r) => rd.meta_(r.strategy).learned);
   const groups = groupSeeds(learned, experimentIdentity).map((g) => g.runs.sort((a, b) => a.seed - b.seed));
-  return groups.map((g) => verdictOf(g, rd)).sort((a, b) => b.windowFrom.localeCompare(a.windowFrom) || a.strategy.localeCompare(b.strategy));
+  return groups
+    .map((g) => verdictOf(g, rd))
+    .sort((a, b) => b.windowFrom.localeCompare(a.windowFrom) || a.strategy.localeCompare(b.strategy));
 }
 
 /** A group of seeds as a report shows it: its display name and its runs, the lowest seed first. */
@@ -462,7 +577,10 @@ export interface NamedGroup {
 }
 
 function groupOptions(groups: readonly NamedGroup[]): Pick<AnalyticsOptions, 'names' | 'seeds'> {
-  return { names: new Map(groups.map((g) => [g.runIds[0]!, g.name])), seeds: new Map(groups.map((g) => [g.runIds[0]!, g.runIds])) };
+  return {
+    names: new Map(groups.map((g) => [g.runIds[0]!, g.name])),
+    seeds: new Map(groups.map((g) => [g.runIds[0]!, g.runIds])),
+  };
 }
 
 /**
@@ -470,7 +588,10 @@ function groupOptions(groups: readonly NamedGroup[]): Pick<AnalyticsOptions, 'na
  * drawn from the same run), the verdicts are over the group's seeds. Only the first MAX_ANALYTICS_RUNS groups
  * are taken (`left` counts the others).
  */
-export async function reportAnalytics(db: DB, groups: readonly NamedGroup[]): Promise<RunsAnalytics & { left: number }> {
+export async function reportAnalytics(
+  db: DB,
+  groups: readonly NamedGroup[],
+): Promise<RunsAnalytics & { left: number }> {
   const taken = groups.slice(0, MAX_ANALYTICS_RUNS);
   const out = await runsAnalytics(
     db,
@@ -486,5 +607,13 @@ export async function groupVerdicts(db: DB, groups: readonly NamedGroup[]): Prom
   const runs = groups.map((g) => completeRun(db, g.runIds[0]!));
   const rd = new Reader(db, runs[0]!.universe, await strategyMeta());
   const names = groupOptions(groups).names;
-  return groups.filter((_, i) => rd.meta_(runs[i]!.strategy).learned).map((g) => verdictOf(g.runIds.map((id) => completeRun(db, id)), rd, names));
+  return groups
+    .filter((_, i) => rd.meta_(runs[i]!.strategy).learned)
+    .map((g) =>
+      verdictOf(
+        g.runIds.map((id) => completeRun(db, id)),
+        rd,
+        names,
+      ),
+    );
 }

@@ -42,10 +42,22 @@ function ratio(num: number, den: number): number {
  */
 export function relativeStats(r: ArrayLike<number>, b: ArrayLike<number>, opts: RatioOptions = {}): RelativeStats {
   const n = r.length;
-  if (b.length !== n) throw new RangeError(`relative figures: the strategy has ${n} days, the benchmark ${b.length}; they must be the same days`);
+  if (b.length !== n)
+    throw new RangeError(
+      `relative figures: the strategy has ${n} days, the benchmark ${b.length}; they must be the same days`,
+    );
   const P = opts.periodsPerYear ?? TRADING_DAYS_PER_YEAR;
   const nan = Number.NaN;
-  if (n < 2) return { days: n, activeReturn: nan, trackingError: nan, informationRatio: nan, beta: nan, correlation: nan, alpha: nan };
+  if (n < 2)
+    return {
+      days: n,
+      activeReturn: nan,
+      trackingError: nan,
+      informationRatio: nan,
+      beta: nan,
+      correlation: nan,
+      alpha: nan,
+    };
   const rf = dailyRate(opts.riskFree ?? 0, P);
   let mr = 0;
   let mb = 0;
@@ -87,7 +99,10 @@ export function relativeStats(r: ArrayLike<number>, b: ArrayLike<number>, opts: 
  * Two dated series reduced to the dates both have, in date order (what {@link relativeStats} and the stress
  * windows compare).
  */
-export function alignByDate(a: { dates: readonly string[]; ret: ArrayLike<number> }, b: { dates: readonly string[]; ret: ArrayLike<number> }): { dates: string[]; a: number[]; b: number[] } {
+export function alignByDate(
+  a: { dates: readonly string[]; ret: ArrayLike<number> },
+  b: { dates: readonly string[]; ret: ArrayLike<number> },
+): { dates: string[]; a: number[]; b: number[] } {
   const other = new Map<string, number>();
   b.dates.forEach((d, i) => other.set(d, b.ret[i]!));
   const out = { dates: [] as string[], a: [] as number[], b: [] as number[] };

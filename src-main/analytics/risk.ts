@@ -58,9 +58,18 @@ export interface RiskContribution {
  * @param w risky weights (cash excluded), same order as `tickers` and the covariance
  * @param sectors sector per ticker ('' or missing: 'Unclassified')
  */
-export function riskContribution(w: ArrayLike<number>, cov: readonly ArrayLike<number>[], tickers: readonly string[], sectors: ReadonlyMap<string, string> = new Map(), periodsPerYear = TRADING_DAYS_PER_YEAR): RiskContribution {
+export function riskContribution(
+  w: ArrayLike<number>,
+  cov: readonly ArrayLike<number>[],
+  tickers: readonly string[],
+  sectors: ReadonlyMap<string, string> = new Map(),
+  periodsPerYear = TRADING_DAYS_PER_YEAR,
+): RiskContribution {
   const n = tickers.length;
-  if (w.length < n || cov.length !== n) throw new RangeError(`risk contribution: ${n} assets, ${w.length} weights, a ${cov.length}×${cov.length} covariance`);
+  if (w.length < n || cov.length !== n)
+    throw new RangeError(
+      `risk contribution: ${n} assets, ${w.length} weights, a ${cov.length}×${cov.length} covariance`,
+    );
   const rc = new Float64Array(n);
   let variance = 0;
   for (let i = 0; i < n; i++) {
@@ -70,7 +79,13 @@ export function riskContribution(w: ArrayLike<number>, cov: readonly ArrayLike<n
     variance += rc[i]!;
   }
   const share = (c: number) => (variance > 0 ? c / variance : Number.NaN);
-  const assets = tickers.map((ticker, i) => ({ ticker, sector: sectors.get(ticker) || 'Unclassified', weight: w[i]!, contribution: rc[i]!, share: share(rc[i]!) }));
+  const assets = tickers.map((ticker, i) => ({
+    ticker,
+    sector: sectors.get(ticker) || 'Unclassified',
+    weight: w[i]!,
+    contribution: rc[i]!,
+    share: share(rc[i]!),
+  }));
   const bySector = new Map<string, { weight: number; contribution: number }>();
   for (const a of assets) {
     const s = bySector.get(a.sector) ?? { weight: 0, contribution: 0 };

@@ -15,8 +15,13 @@ export const DISTRIBUTION_TARGET_BINS = 40;
  * √periodsPerYear, one value per day; null until `window` returns are at hand (the first window - 1 days).
  * Computed afresh for each window (no running sums), so a long series keeps full precision.
  */
-export function rollingVolatility(r: ArrayLike<number>, window = ROLLING_VOL_DAYS, periodsPerYear = TRADING_DAYS_PER_YEAR): (number | null)[] {
-  if (!Number.isInteger(window) || window < 2) throw new RangeError(`rolling volatility needs a window of at least 2 days, got ${window}`);
+export function rollingVolatility(
+  r: ArrayLike<number>,
+  window = ROLLING_VOL_DAYS,
+  periodsPerYear = TRADING_DAYS_PER_YEAR,
+): (number | null)[] {
+  if (!Number.isInteger(window) || window < 2)
+    throw new RangeError(`rolling volatility needs a window of at least 2 days, got ${window}`);
   const out: (number | null)[] = [];
   const ann = Math.sqrt(periodsPerYear);
   for (let t = 0; t < r.length; t++) {
@@ -158,8 +163,16 @@ export interface TradingOverTime {
  * metric, and kept in the cost, as in the cost drag: buying the book is not trading it, but it is paid for.
  * @throws RangeError when the series differ in length
  */
-export function tradingOverTime(dates: readonly string[], turnover: ArrayLike<number>, cost: ArrayLike<number>, periodsPerYear = TRADING_DAYS_PER_YEAR): TradingOverTime {
-  if (dates.length !== turnover.length || dates.length !== cost.length) throw new RangeError(`trading over time: ${dates.length} dates, ${turnover.length} turnovers, ${cost.length} costs`);
+export function tradingOverTime(
+  dates: readonly string[],
+  turnover: ArrayLike<number>,
+  cost: ArrayLike<number>,
+  periodsPerYear = TRADING_DAYS_PER_YEAR,
+): TradingOverTime {
+  if (dates.length !== turnover.length || dates.length !== cost.length)
+    throw new RangeError(
+      `trading over time: ${dates.length} dates, ${turnover.length} turnovers, ${cost.length} costs`,
+    );
   const months: MonthTrading[] = [];
   for (let i = 0; i < dates.length; i++) {
     const m = dates[i]!.slice(0, 7);

@@ -70,8 +70,13 @@ export interface StitchedRecord {
  * The stitched record of `windows` (see the file overview).
  * @param tradingDaysBetween trading days strictly between two dates (for the gaps); default counts none
  */
-export function stitchWindows(windows: readonly StitchWindow[], tradingDaysBetween: (after: string, before: string) => number = () => 0): StitchedRecord {
-  const sorted = [...windows].filter((w) => w.seeds.length > 0).sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+export function stitchWindows(
+  windows: readonly StitchWindow[],
+  tradingDaysBetween: (after: string, before: string) => number = () => 0,
+): StitchedRecord {
+  const sorted = [...windows]
+    .filter((w) => w.seeds.length > 0)
+    .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
   const out: StitchedRecord = { dates: [], ret: [], values: [], segments: [], total: 0, skipped: [] };
   let v = 1;
   let lastDay: string | null = null;

@@ -33,7 +33,9 @@ export const UNGROUPED = 'Ungrouped';
 
 function rankByMean(series: Map<string, number[]>, days: number): WeightSeries[] {
   const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / Math.max(1, days);
-  return [...series.entries()].map(([name, values]) => ({ name, values })).sort((a, b) => mean(b.values) - mean(a.values) || a.name.localeCompare(b.name));
+  return [...series.entries()]
+    .map(([name, values]) => ({ name, values }))
+    .sort((a, b) => mean(b.values) - mean(a.values) || a.name.localeCompare(b.name));
 }
 
 /**
@@ -55,7 +57,10 @@ export function weightsOverTime(
   const T = rows.length;
   if (dates.length !== T) throw new RangeError(`weights over time: ${dates.length} dates but ${T} weight rows`);
   rows.forEach((w, t) => {
-    if (w.length !== n + 1) throw new RangeError(`weights over time: the row of ${dates[t]} has ${w.length} entries, expected ${n} assets and cash`);
+    if (w.length !== n + 1)
+      throw new RangeError(
+        `weights over time: the row of ${dates[t]} has ${w.length} entries, expected ${n} assets and cash`,
+      );
   });
   const perAsset = new Map<string, number[]>(tickers.map((tk, i) => [tk, rows.map((w) => w[i]!)]));
   const ranked = rankByMean(perAsset, T).filter((s) => s.values.some((v) => v > 0));

@@ -47,14 +47,18 @@ export interface PretrainOutcome {
  * The (learned strategy, seed, window) trainings of a request with `windows` windows, in the order the backtest
  * loop would train them.
  */
-export async function pretrainTasks(req: Pick<BacktestRequest, 'strategies' | 'seeds' | 'seedFirst'>, windows: number): Promise<PretrainTask[]> {
+export async function pretrainTasks(
+  req: Pick<BacktestRequest, 'strategies' | 'seeds' | 'seedFirst'>,
+  windows: number,
+): Promise<PretrainTask[]> {
   const tasks: PretrainTask[] = [];
   const nSeeds = req.seeds ?? 1;
   const first = req.seedFirst ?? 1;
   for (const id of req.strategies) {
     const def = await getStrategy(id);
     if (def.family !== 'learning') continue;
-    for (let s = 0; s < nSeeds; s++) for (let w = 0; w < windows; w++) tasks.push({ strategy: id, seed: first + s, window: w });
+    for (let s = 0; s < nSeeds; s++)
+      for (let w = 0; w < windows; w++) tasks.push({ strategy: id, seed: first + s, window: w });
   }
   return tasks;
 }
@@ -85,7 +89,8 @@ export async function pretrainInParallel(
     onEnd?: (o: PretrainOutcome, done: number, total: number) => void;
   } = {},
 ): Promise<PretrainOutcome[]> {
-  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive whole number, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError(`workers must be a positive whole number, got ${workers}`);
   const tasks = await pretrainTasks(req, windows);
   if (tasks.length) opts.onStart?.(tasks.length, Math.min(workers, tasks.length));
   const outcomes: PretrainOutcome[] = [];
@@ -99,7 +104,11 @@ export async function pretrainInParallel(
     while (next < tasks.length && !opts.signal?.aborted) {
       const task = tasks[next++]!;
       const t0 = performance.now();
-      const job = runner.start('pretrain', pretrainJobParams(req, task), `train ${task.strategy} seed ${task.seed} window ${task.window + 1}/${windows}`);
+      const job = runner.start(
+        'pretrain',
+        pretrainJobParams(req, task),
+        `train ${task.strategy} seed ${task.seed} window ${task.window + 1}/${windows}`,
+      );
       running.add(job.id);
       const end = await runner.wait(job.id);
       running.delete(job.id);

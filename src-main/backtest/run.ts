@@ -25,8 +25,20 @@
 import type { DB } from '../store/db';
 import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
 import type { PriceMatrix } from '../market/prices';
-import { simulate, parseRebalance, SIMULATION_DEFAULTS, type Rebalance, type SimulationResult } from '../market/simulate';
-import { explicitWindow, protocolWindows, DEFAULT_LOOKBACK_DAYS, type ProtocolName, type WalkWindow } from '../market/walkforward';
+import {
+  simulate,
+  parseRebalance,
+  SIMULATION_DEFAULTS,
+  type Rebalance,
+  type SimulationResult,
+} from '../market/simulate';
+import {
+  explicitWindow,
+  protocolWindows,
+  DEFAULT_LOOKBACK_DAYS,
+  type ProtocolName,
+  type WalkWindow,
+} from '../market/walkforward';
 import { computeMetrics, type Metrics } from '../metrics';
 import { FLAG_CONCENTRATED, isConcentrated } from '../../src-shared/domain/concentration';
 import { getStrategy, resolveParams } from '../strategies/registry';
@@ -128,12 +140,16 @@ export function loadUniversePrices(db: DB, universe: string): PriceMatrix {
     if (e instanceof UnknownUniverseError) throw new RangeError(`unknown universe "${universe}"`, { cause: e });
     throw e;
   }
-  if (m.dates.length < 2) throw new RangeError(`universe "${universe}" has fewer than 2 dates on which every member has a close`);
+  if (m.dates.length < 2)
+    throw new RangeError(`universe "${universe}" has fewer than 2 dates on which every member has a close`);
   return m;
 }
 
 /** The windows a request asks for. */
-export function requestWindows(dates: readonly string[], req: Pick<BacktestRequest, 'protocol' | 'from' | 'to' | 'lookback'>): WalkWindow[] {
+export function requestWindows(
+  dates: readonly string[],
+  req: Pick<BacktestRequest, 'protocol' | 'from' | 'to' | 'lookback'>,
+): WalkWindow[] {
   if (req.protocol) return protocolWindows(dates, req.protocol, { from: req.from, to: req.to });
   return [explicitWindow(dates, req.from, req.to, req.lookback ?? DEFAULT_LOOKBACK_DAYS)];
 }
@@ -169,7 +185,11 @@ export class BacktestCancelled extends Error {
  * before the first run starts.
  * @returns one result per (strategy, seed, window), in that nesting order.
  */
-export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: BacktestHooks = {}): Promise<BacktestRunResult[]> {
+export async function runBacktest(
+  db: DB | null,
+  req: BacktestRequest,
+  hooks: BacktestHooks = {},
+): Promise<BacktestRunResult[]> {
   const store = hooks.store !== false;
   if (store && !db) throw new Error('runBacktest: a database is needed to store runs');
   if (!req.strategies.length) throw new RangeError('no strategy given');
@@ -180,7 +200,10 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
   if (db && defs.some((d) => d.family === 'learning')) {
     const dir = modelsDir(db);
     if (dir) {
-      const [{ setSampModelStore }, { fileModelStore }] = await Promise.all([import('../strategies/samp'), import('../store/models')]);
+      const [{ setSampModelStore }, { fileModelStore }] = await Promise.all([
+        import('../strategies/samp'),
+        import('../store/models'),
+      ]);
       setSampModelStore(fileModelStore(dir));
     }
   }
@@ -196,14 +219,16 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
   const paramsById = new Map<string, Record<string, number | string | boolean>>();
   for (const d of defs) {
     const given: Record<string, unknown> = { ...(req.params?.[d.id] ?? {}) };
-    if (req.preset && d.params.some((p) => p.name === 'preset') && given.preset === undefined) given.preset = req.preset;
+    if (req.preset && d.params.some((p) => p.name === 'preset') && given.preset === undefined)
+      given.preset = req.preset;
     paramsById.set(d.id, resolveParams(d, given));
   }
   const m = hooks.prices ?? loadUniversePrices(db!, req.universe);
   const allWindows = requestWindows(m.dates, req);
   if (allWindows.length === 0) throw new RangeError('the data hold no window for this request');
   const only = hooks.windowIndices;
-  if (only?.some((k) => !Number.isInteger(k) || k < 0 || k >= allWindows.length)) throw new RangeError(`window index out of range 0..${allWindows.length - 1}`);
+  if (only?.some((k) => !Number.isInteger(k) || k < 0 || k >= allWindows.length))
+    throw new RangeError(`window index out of range 0..${allWindows.length - 1}`);
   const windows = only ? allWindows.filter((_, k) => only.includes(k)) : allWindows;
   const n = m.tickers.length;
   const codeVersion = store ? getCodeVersion() : '';
@@ -246,7 +271,14 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
         };
         const runId = store ? newRunId() : null;
         // what every result of this run says about itself, complete or failed
-        const identity = () => ({ runId, strategy: def.id, label: def.label, hindsight: def.hindsight, seed, window: win });
+        const identity = () => ({
+          runId,
+          strategy: def.id,
+          label: def.label,
+          hindsight: def.hindsight,
+          seed,
+          window: win,
+        });
         const finish = (r: BacktestRunResult) => {
           results.push(r);
           hooks.onRun?.(r);
@@ -313,7 +345,8 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
             const t3 = performance.now();
             const weights: Record<string, readonly (Float64Array | null)[]> = { final: sim.target };
             if (rebalance !== 'daily' && rebalance !== 1) weights.held = sim.held;
-            for (const [agent, rows] of Object.entries(sim.agents ?? {})) weights[agent] = rows.map((r) => (r ? withCash(r) : null));
+            for (const [agent, rows] of Object.entries(sim.agents ?? {}))
+              weights[agent] = rows.map((r) => (r ? withCash(r) : null));
             let costTotal = 0;
             for (let k = 0; k < sim.cost.length; k++) costTotal += sim.cost[k]!;
             completeRun(db!, runId, {
@@ -349,7 +382,15 @@ export async function runBacktest(db: DB | null, req: BacktestRequest, hooks: Ba
           }
           const msg = e instanceof Error ? e.message : String(e);
           if (runId) endRun(db!, runId, 'failed', msg, timings);
-          finish({ ...identity(), status: 'failed', error: msg, metrics: null, ewDistance: Number.NaN, flags: [], timings });
+          finish({
+            ...identity(),
+            status: 'failed',
+            error: msg,
+            metrics: null,
+            ewDistance: Number.NaN,
+            flags: [],
+            timings,
+          });
         }
         done++;
         hooks.progress?.(done / total, `${done} of ${total} runs done`, { runs: done, of: total });

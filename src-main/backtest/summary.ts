@@ -24,7 +24,12 @@ import {
 } from '../../src-shared/domain';
 import { DEFAULT_UNIVERSE_ID } from '../data/bundled';
 import { METRIC_NAMES, type MetricName } from '../metrics';
-import { PAIRED_DEFAULTS, sharpeDifferenceTest, type PairedSettings, type SharpeDifferenceTest } from '../metrics/paired';
+import {
+  PAIRED_DEFAULTS,
+  sharpeDifferenceTest,
+  type PairedSettings,
+  type SharpeDifferenceTest,
+} from '../metrics/paired';
 import { FLAG_CLOSE_TO_EW, type BacktestRunResult } from './run';
 
 /** Mean ± std of a metric over runs (src-shared/domain/stats.ts: NaN left out and counted, std null for one value). */
@@ -88,7 +93,8 @@ export function summarizeSeedsOverWindows(results: readonly BacktestRunResult[])
       if (r.strategy !== base.strategy || r.status !== 'complete' || !r.metrics) continue;
       bySeed.set(r.seed, [...(bySeed.get(r.seed) ?? []), r]);
     }
-    const perSeed = (pick: (r: BacktestRunResult) => number) => meanStd([...bySeed.values()].map((rs) => meanStd(rs.map(pick)).mean));
+    const perSeed = (pick: (r: BacktestRunResult) => number) =>
+      meanStd([...bySeed.values()].map((rs) => meanStd(rs.map(pick)).mean));
     const metrics = {} as Record<MetricName, Spread>;
     for (const name of METRIC_NAMES) metrics[name] = perSeed((r) => r.metrics![name]);
     return { ...base, metrics, ewDistance: perSeed((r) => r.ewDistance) };
@@ -101,8 +107,12 @@ function equalWeightId(results: readonly BacktestRunResult[]): string | undefine
 }
 
 const windowKey = (r: BacktestRunResult) => `${r.window.from}..${r.window.to}`;
-const figures = (r: BacktestRunResult): VerdictFigures => ({ sharpe: r.metrics!.sharpe, cumulativeReturn: r.metrics!.cumulativeReturn });
-const completed = (rs: readonly BacktestRunResult[], id: string) => rs.filter((r) => r.strategy === id && r.status === 'complete' && r.metrics);
+const figures = (r: BacktestRunResult): VerdictFigures => ({
+  sharpe: r.metrics!.sharpe,
+  cumulativeReturn: r.metrics!.cumulativeReturn,
+});
+const completed = (rs: readonly BacktestRunResult[], id: string) =>
+  rs.filter((r) => r.strategy === id && r.status === 'complete' && r.metrics);
 
 /**
  * The learning strategies against equal weight at a glance (markdown): Sharpe per test window and over all
@@ -118,7 +128,13 @@ export function glanceTable(results: readonly BacktestRunResult[], learning: Rea
   const inWindow = windows.map((w) => results.filter((r) => r.window.from === w.from && r.window.to === w.to));
   const perWindow = inWindow.map((rs) => summarizeByStrategy(rs));
   const overall = summarizeSeedsOverWindows(results);
-  const header = ['strategy', ...windows.map((w) => `sharpe ${w.label || w.from.slice(0, 4)}`), 'sharpe all', 'cum ret all', `runs beating ${ew ?? 'EW'}`];
+  const header = [
+    'strategy',
+    ...windows.map((w) => `sharpe ${w.label || w.from.slice(0, 4)}`),
+    'sharpe all',
+    'cum ret all',
+    `runs beating ${ew ?? 'EW'}`,
+  ];
   const rows = ids.map((id) => {
     const cells = perWindow.map((sums) => {
       const s = sums.find((x) => x.strategy === id);
@@ -126,10 +142,27 @@ export function glanceTable(results: readonly BacktestRunResult[], learning: Rea
     });
     const o = overall.find((x) => x.strategy === id)!;
     const runs = completed(results, id);
-    const beating = ew === undefined ? 0 : inWindow.reduce((k, rs) => k + equalWeightVerdict(completed(rs, id).map(figures), completed(rs, ew).map(figures)).seedsBeating, 0);
-    return [id === ew ? `${id} (equal weight)` : id, ...cells, formatSpread('sharpe', o.metrics.sharpe), formatSpread('cumulativeReturn', o.metrics.cumulativeReturn), id === ew ? '' : `${beating}/${runs.length}`];
+    const beating =
+      ew === undefined
+        ? 0
+        : inWindow.reduce(
+            (k, rs) =>
+              k + equalWeightVerdict(completed(rs, id).map(figures), completed(rs, ew).map(figures)).seedsBeating,
+            0,
+          );
+    return [
+      id === ew ? `${id} (equal weight)` : id,
+      ...cells,
+      formatSpread('sharpe', o.metrics.sharpe),
+      formatSpread('cumulativeReturn', o.metrics.cumulativeReturn),
+      id === ew ? '' : `${beating}/${runs.length}`,
+    ];
   });
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, k) => (k === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, k) => (k === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 /** "12.3%" / "1.23" / "inf" / "-" for one number, in the metric's unit and compact digits (METRIC_SPECS). */
@@ -171,20 +204,37 @@ export function textTable(header: string[], rows: string[][]): string {
 
 /** Markdown table from a header and rows; the first `left` columns left-aligned, the others right-aligned. */
 function mdTable(header: readonly string[], rows: readonly (readonly string[])[], left = 1): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < left ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i < left ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 /**
  * The default columns of the backtest table. Turnover is shown a year at a time (daily one-way x 252) beside the
  * cost drag, the share of the value the costs took in a year.
  */
-export const TABLE_METRICS: MetricName[] = ['cumulativeReturn', 'annualReturn', 'annualVolatility', 'sharpe', 'sortino', 'maxDrawdown', 'calmar', 'annualTurnover', 'costDrag', 'avgHoldings'];
+export const TABLE_METRICS: MetricName[] = [
+  'cumulativeReturn',
+  'annualReturn',
+  'annualVolatility',
+  'sharpe',
+  'sortino',
+  'maxDrawdown',
+  'calmar',
+  'annualTurnover',
+  'costDrag',
+  'avgHoldings',
+];
 
 /** The notes under a table of strategy summaries: what each mark and flag in it means. */
 function tableNotes(summaries: readonly StrategySummary[], hindsightMark: string): string[] {
   const notes: string[] = [];
-  if (summaries.some((s) => s.hindsight)) notes.push(`${hindsightMark} hindsight: sees the test window in advance; a reference, not a tradable strategy`);
-  if (summaries.some((s) => s.flags[FLAG_CLOSE_TO_EW])) notes.push('≈EW: target weights stay close to equal weight (mean daily L1 distance < threshold)');
+  if (summaries.some((s) => s.hindsight))
+    notes.push(`${hindsightMark} hindsight: sees the test window in advance; a reference, not a tradable strategy`);
+  if (summaries.some((s) => s.flags[FLAG_CLOSE_TO_EW]))
+    notes.push('≈EW: target weights stay close to equal weight (mean daily L1 distance < threshold)');
   if (summaries.some((s) => s.flags[FLAG_CONCENTRATED])) notes.push(`${FLAG_CONCENTRATED}: ${concentrationNote()}`);
   return notes;
 }
@@ -198,19 +248,38 @@ function tableNotes(summaries: readonly StrategySummary[], hindsightMark: string
 export function spreadNote(summaries: readonly StrategySummary[], windowLabels: readonly string[] = []): string {
   const years = windowLabels.length > 0 && windowLabels.every((l) => /^\d{4}$/.test(l));
   const windows = (k: number) => (years ? `${k} test years` : `${k} test windows`);
-  const across = (s: StrategySummary) => (s.seeds > 1 && s.windows > 1 ? `${s.seeds} seeds x ${windows(s.windows)}` : s.seeds > 1 ? `${s.seeds} seeds` : windows(s.windows));
+  const across = (s: StrategySummary) =>
+    s.seeds > 1 && s.windows > 1
+      ? `${s.seeds} seeds x ${windows(s.windows)}`
+      : s.seeds > 1
+        ? `${s.seeds} seeds`
+        : windows(s.windows);
   const spread = summaries.filter((s) => s.runs > 1);
   if (!spread.length) return '';
   const kinds = [...new Set(spread.map(across))];
   const meaning: string[] = [];
-  if (spread.some((s) => s.windows > 1)) meaning.push(`across ${years ? 'years' : 'windows'} it is how much the figure moved from one ${years ? 'year' : 'window'} to the next, not an uncertainty of the estimate`);
-  if (spread.some((s) => s.seeds > 1)) meaning.push('across seeds it is the training noise of the same strategy on the same data');
+  if (spread.some((s) => s.windows > 1))
+    meaning.push(
+      `across ${years ? 'years' : 'windows'} it is how much the figure moved from one ${years ? 'year' : 'window'} to the next, not an uncertainty of the estimate`,
+    );
+  if (spread.some((s) => s.seeds > 1))
+    meaning.push('across seeds it is the training noise of the same strategy on the same data');
   let where: string;
   if (kinds.length === 1) {
     where = `across the ${kinds[0]}`;
-    if (windowLabels.length > 1 && windowLabels.length <= 6 && spread.every((s) => s.windows > 1)) where += ` (${windowLabels.join(', ')})`;
+    if (windowLabels.length > 1 && windowLabels.length <= 6 && spread.every((s) => s.windows > 1))
+      where += ` (${windowLabels.join(', ')})`;
     if (!spread.some((s) => s.seeds > 1)) where += ', one seed each';
-  } else where = `across ${kinds.map((k) => `${k} (${spread.filter((s) => across(s) === k).map((s) => s.strategy).join(', ')})`).join('; ')}`;
+  } else
+    where = `across ${kinds
+      .map(
+        (k) =>
+          `${k} (${spread
+            .filter((s) => across(s) === k)
+            .map((s) => s.strategy)
+            .join(', ')})`,
+      )
+      .join('; ')}`;
   return `± is the sample std ${where}: ${meaning.join('; ')}`;
 }
 
@@ -220,28 +289,58 @@ export function spreadNote(summaries: readonly StrategySummary[], windowLabels: 
  * concentrated) with their run counts, and notes. The annual return is left out where it repeats the cumulative
  * return in every row (test windows of one year), with a note saying so.
  */
-export function metricsTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS, windowLabels: readonly string[] = []): string {
-  const same = (s: StrategySummary) => formatSpread('annualReturn', s.metrics.annualReturn) === formatSpread('cumulativeReturn', s.metrics.cumulativeReturn);
-  const dropAnnual = metrics.includes('annualReturn') && metrics.includes('cumulativeReturn') && summaries.length > 0 && summaries.every(same);
+export function metricsTable(
+  summaries: readonly StrategySummary[],
+  metrics: MetricName[] = TABLE_METRICS,
+  windowLabels: readonly string[] = [],
+): string {
+  const same = (s: StrategySummary) =>
+    formatSpread('annualReturn', s.metrics.annualReturn) ===
+    formatSpread('cumulativeReturn', s.metrics.cumulativeReturn);
+  const dropAnnual =
+    metrics.includes('annualReturn') &&
+    metrics.includes('cumulativeReturn') &&
+    summaries.length > 0 &&
+    summaries.every(same);
   const shown = dropAnnual ? metrics.filter((m) => m !== 'annualReturn') : metrics;
   const header = ['strategy', 'runs', ...shown.map((m) => METRIC_SPECS[m].title), 'flags'];
-  const rows = summaries.map((s) => [`${s.strategy}${s.hindsight ? ' *' : ''}`, `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`, ...shown.map((m) => formatSpread(m, s.metrics[m])), flagCell(s)]);
+  const rows = summaries.map((s) => [
+    `${s.strategy}${s.hindsight ? ' *' : ''}`,
+    `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`,
+    ...shown.map((m) => formatSpread(m, s.metrics[m])),
+    flagCell(s),
+  ]);
   const notes = tableNotes(summaries, '*');
   const spread = spreadNote(summaries, windowLabels);
   if (spread) notes.push(spread);
-  if (dropAnnual) notes.push(`${METRIC_SPECS.annualReturn.title} is not shown: it equals ${METRIC_SPECS.cumulativeReturn.title} in every row (test windows of one year)`);
+  if (dropAnnual)
+    notes.push(
+      `${METRIC_SPECS.annualReturn.title} is not shown: it equals ${METRIC_SPECS.cumulativeReturn.title} in every row (test windows of one year)`,
+    );
   return textTable(header, rows) + (notes.length ? '\n' + notes.map((n) => `  ${n}`).join('\n') : '');
 }
 
 /** Markdown table of strategy summaries (same figures as metricsTable; the document's intro explains the marks). */
 export function markdownTable(summaries: readonly StrategySummary[], metrics: MetricName[] = TABLE_METRICS): string {
   const header = ['strategy', 'runs', ...metrics.map((m) => METRIC_SPECS[m].title), 'flags'];
-  const rows = summaries.map((s) => [`${s.strategy}${s.hindsight ? ' †' : ''}`, `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`, ...metrics.map((m) => formatSpread(m, s.metrics[m])), flagCell(s)]);
+  const rows = summaries.map((s) => [
+    `${s.strategy}${s.hindsight ? ' †' : ''}`,
+    `${s.runs}${s.failed ? ` (+${s.failed} failed)` : ''}`,
+    ...metrics.map((m) => formatSpread(m, s.metrics[m])),
+    flagCell(s),
+  ]);
   return mdTable(header, rows, 2);
 }
 
 /** The columns of the before-and-after-costs table: net and gross figures side by side, then what trading cost. */
-export const COST_METRICS: MetricName[] = ['sharpe', 'grossSharpe', 'cumulativeReturn', 'grossCumulativeReturn', 'annualTurnover', 'costDrag'];
+export const COST_METRICS: MetricName[] = [
+  'sharpe',
+  'grossSharpe',
+  'cumulativeReturn',
+  'grossCumulativeReturn',
+  'annualTurnover',
+  'costDrag',
+];
 
 /**
  * The learned strategies (and equal weight, for reference) before and after costs, over all their runs (each seed
@@ -250,7 +349,11 @@ export const COST_METRICS: MetricName[] = ['sharpe', 'grossSharpe', 'cumulativeR
  * runs (the largest single weight and the fewest effective holdings of any day of any run) and how many runs it
  * flagged. Markdown or plain text; empty when no learned strategy ran.
  */
-export function costsTable(results: readonly BacktestRunResult[], learning: ReadonlySet<string>, markdown = false): string {
+export function costsTable(
+  results: readonly BacktestRunResult[],
+  learning: ReadonlySet<string>,
+  markdown = false,
+): string {
   const ew = equalWeightId(results);
   const summaries = summarizeSeedsOverWindows(results).filter((s) => learning.has(s.strategy) || s.strategy === ew);
   if (!summaries.some((s) => learning.has(s.strategy))) return '';
@@ -260,13 +363,26 @@ export function costsTable(results: readonly BacktestRunResult[], learning: Read
       .filter((x) => !Number.isNaN(x));
     return v.length ? (max ? Math.max(...v) : Math.min(...v)) : Number.NaN;
   };
-  const header = ['strategy', 'runs', ...COST_METRICS.map((m) => METRIC_SPECS[m].title), `${METRIC_SPECS.maxWeight.title} (worst)`, `${METRIC_SPECS.minEffectiveN.title} (worst)`, FLAG_CONCENTRATED];
+  const header = [
+    'strategy',
+    'runs',
+    ...COST_METRICS.map((m) => METRIC_SPECS[m].title),
+    `${METRIC_SPECS.maxWeight.title} (worst)`,
+    `${METRIC_SPECS.minEffectiveN.title} (worst)`,
+    FLAG_CONCENTRATED,
+  ];
   const rows = summaries.map((s) => [
     s.strategy === ew ? `${s.strategy} (equal weight)` : s.strategy,
     String(s.runs),
     ...COST_METRICS.map((m) => formatSpread(m, s.metrics[m])),
-    formatMetric('maxWeight', worst(s.strategy, (r) => r.metrics!.maxWeight, true)),
-    formatMetric('minEffectiveN', worst(s.strategy, (r) => r.metrics!.minEffectiveN, false)),
+    formatMetric(
+      'maxWeight',
+      worst(s.strategy, (r) => r.metrics!.maxWeight, true),
+    ),
+    formatMetric(
+      'minEffectiveN',
+      worst(s.strategy, (r) => r.metrics!.minEffectiveN, false),
+    ),
     `${s.flags[FLAG_CONCENTRATED] ?? 0}/${s.runs}`,
   ]);
   return markdown ? mdTable(header, rows, 2) : textTable(header, rows);
@@ -277,7 +393,11 @@ export function costsTable(results: readonly BacktestRunResult[], learning: Read
  * src-shared/domain/verdict.ts (mean Sharpe and mean cumulative return both higher)? One plain sentence each,
  * used by the CLI table and the results document.
  */
-export function equalWeightVerdicts(results: readonly BacktestRunResult[], learning: ReadonlySet<string>, markdown = false): string[] {
+export function equalWeightVerdicts(
+  results: readonly BacktestRunResult[],
+  learning: ReadonlySet<string>,
+  markdown = false,
+): string[] {
   const windows = [...new Map(results.map((r) => [windowKey(r), r.window])).values()];
   const b = (x: string) => (markdown ? `**${x}**` : x);
   const out: string[] = [];
@@ -353,11 +473,19 @@ const windowName = (w: BacktestRunResult['window']) => w.label || w.from.slice(0
  * averaged run has are used; a window where the strategy or equal weight has no daily returns at hand is left
  * out. "all" joins the windows' days in date order.
  */
-export function pairedTests(results: readonly BacktestRunResult[], learning: ReadonlySet<string>, returnsOf: ReturnsOf = returnsFromResults, settings: PairedSettings = {}): PairedRow[] {
+export function pairedTests(
+  results: readonly BacktestRunResult[],
+  learning: ReadonlySet<string>,
+  returnsOf: ReturnsOf = returnsFromResults,
+  settings: PairedSettings = {},
+): PairedRow[] {
   // in date order, so "all" strings the days together in the order they happened, whatever the order of the results
-  const windows = [...new Map(results.map((r) => [windowKey(r), r.window])).values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  const windows = [...new Map(results.map((r) => [windowKey(r), r.window])).values()].sort(
+    (a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to),
+  );
   const out: PairedRow[] = [];
-  const withSeries = (rs: readonly BacktestRunResult[]) => rs.map(returnsOf).filter((x): x is DailyReturns => !!x && x.dates.length > 0);
+  const withSeries = (rs: readonly BacktestRunResult[]) =>
+    rs.map(returnsOf).filter((x): x is DailyReturns => !!x && x.dates.length > 0);
   for (const id of new Set(results.map((r) => r.strategy))) {
     if (!learning.has(id)) continue;
     const all = { a: [] as number[], b: [] as number[], seeds: 0, windows: 0, reference: '' };
@@ -382,7 +510,13 @@ export function pairedTests(results: readonly BacktestRunResult[], learning: Rea
         }
       });
       if (a.length < 3) continue;
-      rows.push({ strategy: id, reference: ew, window: windowName(w), seeds: mine.length, test: sharpeDifferenceTest(a, b, settings) });
+      rows.push({
+        strategy: id,
+        reference: ew,
+        window: windowName(w),
+        seeds: mine.length,
+        test: sharpeDifferenceTest(a, b, settings),
+      });
       all.a.push(...a);
       all.b.push(...b);
       all.seeds = Math.max(all.seeds, mine.length);
@@ -391,7 +525,13 @@ export function pairedTests(results: readonly BacktestRunResult[], learning: Rea
     }
     if (windows.length <= PAIRED_WINDOW_ROWS) out.push(...rows);
     if (all.windows > 1 || (all.windows === 1 && windows.length > PAIRED_WINDOW_ROWS))
-      out.push({ strategy: id, reference: all.reference, window: 'all', seeds: all.seeds, test: sharpeDifferenceTest(all.a, all.b, settings) });
+      out.push({
+        strategy: id,
+        reference: all.reference,
+        window: 'all',
+        seeds: all.seeds,
+        test: sharpeDifferenceTest(all.a, all.b, settings),
+      });
   }
   return out;
 }
@@ -410,7 +550,18 @@ export function formatP(p: number): string {
 export function pairedTable(rows: readonly PairedRow[]): string {
   if (!rows.length) return '';
   const conf = Math.round(rows[0]!.test.confidence * 100);
-  const header = ['strategy', 'test', 'days', 'seeds', 'sharpe', 'sharpe EW', 'difference', `${conf}% interval`, 'p (bootstrap)', 'p (JK-Memmel)'];
+  const header = [
+    'strategy',
+    'test',
+    'days',
+    'seeds',
+    'sharpe',
+    'sharpe EW',
+    'difference',
+    `${conf}% interval`,
+    'p (bootstrap)',
+    'p (JK-Memmel)',
+  ];
   const f = (x: number) => formatMetric('sharpe', x);
   const body = rows.map((r) => [
     r.strategy,
@@ -433,11 +584,16 @@ export function pairedTable(rows: readonly PairedRow[]): string {
  */
 export function caveats(results: readonly BacktestRunResult[], universe?: string): string[] {
   const windows = new Set(results.map(windowKey)).size;
-  const seeds = Math.max(0, ...[...new Set(results.map((r) => r.strategy))].map((id) => new Set(results.filter((r) => r.strategy === id).map((r) => r.seed)).size));
+  const seeds = Math.max(
+    0,
+    ...[...new Set(results.map((r) => r.strategy))].map(
+      (id) => new Set(results.filter((r) => r.strategy === id).map((r) => r.seed)).size,
+    ),
+  );
   const survivorship =
     universe === DEFAULT_UNIVERSE_ID
       ? '**Survivorship.** The bundled universe is the 30 members of the Dow Jones Industrial Average of 2001, traded back to 1991: companies that were chosen because they had done well up to 2001. Every strategy that holds them is flattered by that choice, the learned ones and equal weight alike; figures on these data are comparisons between strategies, not returns a PM could have expected at the time.'
-      : '**Survivorship.** The universe is a fixed list of assets. If that list was drawn up after the test years (today\'s index members, say), it holds the survivors, and every strategy that holds them is flattered by that choice, the learned ones and equal weight alike.';
+      : "**Survivorship.** The universe is a fixed list of assets. If that list was drawn up after the test years (today's index members, say), it holds the survivors, and every strategy that holds them is flattered by that choice, the learned ones and equal weight alike.";
   const few =
     windows > 1
       ? `**Few windows.** The figures come from ${windows} test windows. The ± over seeds measures how much training varies within one window; it says nothing about whether an ordering of strategies would hold in another market regime, which only more windows can show. A ranking that changes from one window to the next is not settled, however small the ± within each window.`
@@ -479,12 +635,29 @@ export function resultsMarkdown(results: readonly BacktestRunResult[], o: Result
     '',
   ];
   const glance = glanceTable(results, o.learning);
-  if (glance) out.push('## At a glance', '', 'The learning strategies beside equal weight (Sharpe by test window, mean ± std over seeds; the last column counts the seed × window runs that beat the equal-weight run of the same window on both Sharpe and cumulative return).', '', glance, '');
+  if (glance)
+    out.push(
+      '## At a glance',
+      '',
+      'The learning strategies beside equal weight (Sharpe by test window, mean ± std over seeds; the last column counts the seed × window runs that beat the equal-weight run of the same window on both Sharpe and cumulative return).',
+      '',
+      glance,
+      '',
+    );
   const pairedRows = pairedTests(results, o.learning, o.returnsOf ?? returnsFromResults, o.paired);
   const paired = pairedTable(pairedRows);
-  if (!paired && glance) out.push('## Against equal weight, day by day', '', 'No paired test: the daily returns of the learned strategies and of equal weight were not at hand for any window.', '');
+  if (!paired && glance)
+    out.push(
+      '## Against equal weight, day by day',
+      '',
+      'No paired test: the daily returns of the learned strategies and of equal weight were not at hand for any window.',
+      '',
+    );
   if (paired) {
-    const block = o.paired?.blockLength !== undefined ? `${o.paired.blockLength} days` : 'n^(1/3) days for n test days, rounded: 6 for one year, 9 for three';
+    const block =
+      o.paired?.blockLength !== undefined
+        ? `${o.paired.blockLength} days`
+        : 'n^(1/3) days for n test days, rounded: 6 for one year, 9 for three';
     out.push(
       '## Against equal weight, day by day',
       '',

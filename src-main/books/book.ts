@@ -57,7 +57,12 @@ import { allocationWarnings, propose, staleModelWarning, staleTickers, tradesFor
 import { checkPositions, parsePositionsCsv, WEIGHT_SUM_TOLERANCE, type PositionInput, type Problem } from './positions';
 
 /** Settings of a new book where the request names none. */
-export const DEFAULT_BOOK_SETTINGS: BookSettings = { cost: 0.001, concentrationLimit: 0.2, turnoverBudget: 0.25, staleModelDays: 92 };
+export const DEFAULT_BOOK_SETTINGS: BookSettings = {
+  cost: 0.001,
+  concentrationLimit: 0.2,
+  turnoverBudget: 0.25,
+  staleModelDays: 92,
+};
 
 const pct = (x: number, d = 2) => `${(x * 100).toFixed(d)}%`;
 const invalid = (message: string, issues?: Problem[]) => new ServiceError('INVALID_INPUT', message, issues);
@@ -83,13 +88,21 @@ export function bookPrices(db: DB, universe: string, to?: string): PriceMatrix {
 }
 
 /** What a strategy request resolves to, checked (see the file overview). */
-async function resolveStrategy(db: DB, req: BookStrategyRequest, universe: string): Promise<Pick<BookRow, 'strategy' | 'params' | 'modelRun' | 'modelKey'>> {
+async function resolveStrategy(
+  db: DB,
+  req: BookStrategyRequest,
+  universe: string,
+): Promise<Pick<BookRow, 'strategy' | 'params' | 'modelRun' | 'modelKey'>> {
   if (req.kind === 'classic') {
     const def = await getStrategy(req.id).catch(() => {
       throw invalid(`unknown strategy ${req.id}`);
     });
-    if (def.hindsight) throw invalid(`${def.id} (${def.label}) is a hindsight reference: it sees the test window in advance, so it cannot run a book`);
-    if (def.family === 'learning') throw invalid(`${def.id} learns: assign the trained model of one of its runs (a model book) instead`);
+    if (def.hindsight)
+      throw invalid(
+        `${def.id} (${def.label}) is a hindsight reference: it sees the test window in advance, so it cannot run a book`,
+      );
+    if (def.family === 'learning')
+      throw invalid(`${def.id} learns: assign the trained model of one of its runs (a model book) instead`);
     let params: Record<string, unknown>;
     try {
       params = resolveParams(def, req.params);
@@ -100,14 +113,17 @@ async function resolveStrategy(db: DB, req: BookStrategyRequest, universe: strin
   }
   const run = getRun(db, req.runId);
   if (!run) throw new ServiceError('NOT_FOUND', `run ${req.runId} not found`);
-  if (run.status !== 'complete') throw invalid(`run ${run.id} is ${run.status}, not complete: its model cannot run a book`);
+  if (run.status !== 'complete')
+    throw invalid(`run ${run.id} is ${run.status}, not complete: its model cannot run a book`);
   if (run.universe !== universe) throw invalid(`run ${run.id} traded ${run.universe}, not ${universe}`);
   const def = await getStrategy(run.strategy).catch(() => null);
-  if (!def || def.family !== 'learning') throw invalid(`run ${run.id} (${run.strategy}) has no trained model: a classic strategy is assigned by its id`);
+  if (!def || def.family !== 'learning')
+    throw invalid(`run ${run.id} (${run.strategy}) has no trained model: a classic strategy is assigned by its id`);
   const row = db.prepare('SELECT model_path FROM runs WHERE id = ?').get(run.id) as { model_path: string | null };
   const key = row.model_path?.match(/([0-9a-f]{16,128})\.json$/)?.[1];
   const dir = modelsDir(db);
-  if (!key || !dir || !fs.existsSync(modelFile(dir, key))) throw invalid(`the model of run ${run.id} is not stored next to the database`);
+  if (!key || !dir || !fs.existsSync(modelFile(dir, key)))
+    throw invalid(`the model of run ${run.id} is not stored next to the database`);
   return { strategy: def.id, params: {}, modelRun: run.id, modelKey: key };
 }
 
@@ -141,13 +157,29 @@ export type NewBook = Omit<BookRow, 'createdAt' | 'updatedAt'>;
 /** Check a create request and resolve its strategy (async: the registry loads); store it with {@link insertNewBook}. */
 export async function prepareBook(
   db: DB,
-  req: { name: string; universe: string; currency?: string; value: number; strategy: BookStrategyRequest; settings?: Partial<BookSettings> },
+  req: {
+    name: string;
+    universe: string;
+    currency?: string;
+    value: number;
+    strategy: BookStrategyRequest;
+    settings?: Partial<BookSettings>;
+  },
 ): Promise<NewBook> {
   if (getBook(db, req.name)) throw conflict(`a book named ${req.name} exists already`);
   const m = bookPrices(db, req.universe);
   const s = await resolveStrategy(db, req.strategy, req.universe);
   const date = m.dates[m.dates.length - 1]!;
-  return { name: req.name, universe: req.universe, currency: req.currency ?? 'USD', ...s, settings: { ...DEFAULT_BOOK_SETTINGS, ...req.settings }, openingDate: date, openingCash: req.value, openingValue: req.value };
+  return {
+    name: req.name,
+    universe: req.universe,
+    currency: req.currency ?? 'USD',
+    ...s,
+    settings: { ...DEFAULT_BOOK_SETTINGS, ...req.settings },
+    openingDate: date,
+    openingCash: req.value,
+    openingValue: req.value,
+  };
 }
 
 /** Store a prepared book (inside a write transaction); CONFLICT when the name was taken meanwhile. */
@@ -158,9 +190,14 @@ export function insertNewBook(db: DB, b: NewBook): BookRow {
 }
 
 /** Check an update request; gives what {@link updateBookStrategy} stores. */
-export async function prepareUpdate(db: DB, req: { name: string; strategy?: BookStrategyRequest; settings?: Partial<BookSettings> }): Promise<Parameters<typeof updateBookStrategy>[2]> {
+export async function prepareUpdate(
+  db: DB,
+  req: { name: string; strategy?: BookStrategyRequest; settings?: Partial<BookSettings> },
+): Promise<Parameters<typeof updateBookStrategy>[2]> {
   const b = bookOrThrow(db, req.name);
-  const s = req.strategy ? await resolveStrategy(db, req.strategy, b.universe) : { strategy: b.strategy, params: b.params, modelRun: b.modelRun, modelKey: b.modelKey };
+  const s = req.strategy
+    ? await resolveStrategy(db, req.strategy, b.universe)
+    : { strategy: b.strategy, params: b.params, modelRun: b.modelRun, modelKey: b.modelKey };
   return { ...s, settings: { ...b.settings, ...req.settings } };
 }
 
@@ -189,23 +226,36 @@ function approvedTrades(decisions: readonly StoredDecision[], m: PriceMatrix): M
   const out = new Map<string, ApprovedTrade>();
   for (const d of decisions) {
     if (!d.answer?.weights) continue;
-    if (d.tickers.join(',') !== m.tickers.join(',')) throw conflict(`the members of ${m.universe} changed since the decision of ${d.date}`);
+    if (d.tickers.join(',') !== m.tickers.join(','))
+      throw conflict(`the members of ${m.universe} changed since the decision of ${d.date}`);
     out.set(d.date, { weights: d.answer.weights, cost: d.cost });
   }
   return out;
 }
 
 /** The book's ledger over the universe's closes (ledger.ts), with its opening. */
-function bookLedger(db: DB, b: BookRow, m: PriceMatrix, decisions = listDecisions(db, b.name)): { opening: Opening; days: LedgerDay[] } {
+function bookLedger(
+  db: DB,
+  b: BookRow,
+  m: PriceMatrix,
+  decisions = listDecisions(db, b.name),
+): { opening: Opening; days: LedgerDay[] } {
   const opening = openingOf(db, b, m);
   const days = runLedger(m, opening, approvedTrades(decisions, m));
-  if (days.length === 0) throw conflict(`book ${b.name} opens on ${b.openingDate}, after the last common date of ${b.universe}`);
+  if (days.length === 0)
+    throw conflict(`book ${b.name} opens on ${b.openingDate}, after the last common date of ${b.universe}`);
   return { opening, days };
 }
 
 /** Holdings before the trade of ledger row k (the previous row's holdings, or the opening). */
-function holdingsBefore(days: readonly LedgerDay[], k: number, opening: Opening): { shares: Float64Array; cash: number } {
-  return k > 0 ? { shares: days[k - 1]!.shares, cash: days[k - 1]!.cash } : { shares: opening.shares, cash: opening.cash };
+function holdingsBefore(
+  days: readonly LedgerDay[],
+  k: number,
+  opening: Opening,
+): { shares: Float64Array; cash: number } {
+  return k > 0
+    ? { shares: days[k - 1]!.shares, cash: days[k - 1]!.cash }
+    : { shares: opening.shares, cash: opening.cash };
 }
 
 export async function bookDetail(db: DB, name: string): Promise<BookDetail> {
@@ -245,25 +295,44 @@ export async function bookDetail(db: DB, name: string): Promise<BookDetail> {
 
 export function setPositions(db: DB, req: SetPositionsRequest): PositionsPreview {
   const b = bookOrThrow(db, req.name);
-  if ((req.csv === undefined) === (req.entries === undefined)) throw invalid('give the positions either as entries or as the text of a CSV file');
+  if ((req.csv === undefined) === (req.entries === undefined))
+    throw invalid('give the positions either as entries or as the text of a CSV file');
   let unit = req.unit;
   let entries: PositionInput[];
   const problems: Problem[] = [];
   if (req.csv !== undefined) {
     const p = parsePositionsCsv(req.csv);
     problems.push(...p.problems);
-    if (p.unit && unit && p.unit !== unit) problems.push({ path: 'file', message: `the file gives ${p.unit}, the request asks for ${unit}` });
+    if (p.unit && unit && p.unit !== unit)
+      problems.push({ path: 'file', message: `the file gives ${p.unit}, the request asks for ${unit}` });
     unit = p.unit ?? unit;
     entries = p.entries;
-  } else entries = req.entries!.map((e, k) => ({ ticker: e.ticker.toUpperCase(), amount: e.amount, where: `entry ${k + 1}` }));
+  } else
+    entries = req.entries!.map((e, k) => ({
+      ticker: e.ticker.toUpperCase(),
+      amount: e.amount,
+      where: `entry ${k + 1}`,
+    }));
   if (!unit) throw invalid('say whether the positions are shares or weights', problems);
-  if (unit === 'weights' && req.cash !== undefined) problems.push({ path: 'cash', message: 'with weights the rest of the value is cash: give the value instead' });
-  if (unit === 'shares' && req.value !== undefined) problems.push({ path: 'value', message: 'with shares the value is what they are worth plus the cash: give the cash instead' });
+  if (unit === 'weights' && req.cash !== undefined)
+    problems.push({ path: 'cash', message: 'with weights the rest of the value is cash: give the value instead' });
+  if (unit === 'shares' && req.value !== undefined)
+    problems.push({
+      path: 'value',
+      message: 'with shares the value is what they are worth plus the cash: give the cash instead',
+    });
   const m = bookPrices(db, b.universe);
   const checked = checkPositions(unit, entries, m.tickers);
   problems.push(...checked.problems);
-  if (problems.length) throw invalid(`${problems.length} problem${problems.length > 1 ? 's' : ''} in the positions; nothing was stored (first: ${problems[0]!.path}: ${problems[0]!.message})`, problems.slice(0, 100));
-  if (countApprovals(db, b.name) > 0) throw conflict(`book ${b.name} has approved decisions: its positions are what they made of the opening; they can be set only before the first approval`);
+  if (problems.length)
+    throw invalid(
+      `${problems.length} problem${problems.length > 1 ? 's' : ''} in the positions; nothing was stored (first: ${problems[0]!.path}: ${problems[0]!.message})`,
+      problems.slice(0, 100),
+    );
+  if (countApprovals(db, b.name) > 0)
+    throw conflict(
+      `book ${b.name} has approved decisions: its positions are what they made of the opening; they can be set only before the first approval`,
+    );
   const t = m.dates.length - 1;
   const close = m.close[t]!;
   const n = m.tickers.length;
@@ -290,12 +359,22 @@ export function setPositions(db: DB, req: SetPositionsRequest): PositionsPreview
   if (!req.dryRun) {
     setOpening(db, b.name, { date, cash, value, shares: new Map(m.tickers.map((tk, i) => [tk, shares[i]!])) });
     // unanswered decisions saw the old holdings
-    db.prepare('DELETE FROM book_decisions WHERE book = ? AND id NOT IN (SELECT decision_id FROM book_answers)').run(b.name);
+    db.prepare('DELETE FROM book_decisions WHERE book = ? AND id NOT IN (SELECT decision_id FROM book_answers)').run(
+      b.name,
+    );
   }
   return {
     unit,
     date,
-    rows: m.tickers.map((tk, i) => ({ ticker: tk, shares: shares[i]!, price: close[i]!, amount: shares[i]! * close[i]!, weight: weights[i]! })).filter((r) => r.shares > 0),
+    rows: m.tickers
+      .map((tk, i) => ({
+        ticker: tk,
+        shares: shares[i]!,
+        price: close[i]!,
+        amount: shares[i]! * close[i]!,
+        weight: weights[i]!,
+      }))
+      .filter((r) => r.shares > 0),
     cash,
     value,
     stored: !req.dryRun,
@@ -328,7 +407,15 @@ export function decisionOut(d: StoredDecision, latest: string): BookDecision {
     cost: t.cost,
     detail: d.detail,
     warnings: d.warnings,
-    outcome: d.answer ? { status: d.answer.status, weights: approved ? Array.from(approved.subarray(0, n)) : null, cash: approved ? approved[n]! : null, note: d.answer.note, createdAt: d.answer.createdAt } : null,
+    outcome: d.answer
+      ? {
+          status: d.answer.status,
+          weights: approved ? Array.from(approved.subarray(0, n)) : null,
+          cash: approved ? approved[n]! : null,
+          note: d.answer.note,
+          createdAt: d.answer.createdAt,
+        }
+      : null,
     open: !d.answer && d.date === latest,
     createdAt: d.createdAt,
   };
@@ -360,15 +447,34 @@ export function planToday(db: DB, name: string): TodayPlan {
       const warnings: BookWarning[] = [];
       const { latest, stale } = staleTickers(coverage(db, b.universe));
       if (stale.length) {
-        const list = stale.slice(0, 10).map((s) => `${s.ticker} (${s.last ?? 'no price'})`).join(', ');
-        warnings.push({ code: 'stale-data', message: `prices of ${list}${stale.length > 10 ? ` and ${stale.length - 10} more` : ''} stop before ${latest}: this decision is for ${date}, the last date every member has a price` });
+        const list = stale
+          .slice(0, 10)
+          .map((s) => `${s.ticker} (${s.last ?? 'no price'})`)
+          .join(', ');
+        warnings.push({
+          code: 'stale-data',
+          message: `prices of ${list}${stale.length > 10 ? ` and ${stale.length - 10} more` : ''} stop before ${latest}: this decision is for ${date}, the last date every member has a price`,
+        });
       }
       warnings.push(...allocationWarnings(m.tickers, p.target, t.turnover, b.settings));
       const v = verdictWarning(db, b);
       if (v) warnings.push(v);
       const s = staleModelWarning(db, b, p, date);
       if (s) warnings.push(s);
-      return { book: b.name, date, strategy: b.strategy, modelKey: p.modelKey, tickers: m.tickers, prices: m.close[m.dates.length - 1]!, drifted: day.drifted, target: p.target, value: day.before, cost: b.settings.cost, detail: p.detail, warnings };
+      return {
+        book: b.name,
+        date,
+        strategy: b.strategy,
+        modelKey: p.modelKey,
+        tickers: m.tickers,
+        prices: m.close[m.dates.length - 1]!,
+        drifted: day.drifted,
+        target: p.target,
+        value: day.before,
+        cost: b.settings.cost,
+        detail: p.detail,
+        warnings,
+      };
     },
   };
 }
@@ -389,7 +495,11 @@ export function latestDate(db: DB, universe: string): string {
 export function getBookDecision(db: DB, name: string, date?: string): BookDecision {
   const b = bookOrThrow(db, name);
   const d = getDecision(db, b.name, date);
-  if (!d) throw new ServiceError('NOT_FOUND', date ? `book ${b.name} has no decision on ${date}` : `book ${b.name} has no decision yet: ask for today's first`);
+  if (!d)
+    throw new ServiceError(
+      'NOT_FOUND',
+      date ? `book ${b.name} has no decision on ${date}` : `book ${b.name} has no decision yet: ask for today's first`,
+    );
   return decisionOut(d, latestDate(db, b.universe));
 }
 
@@ -398,7 +508,11 @@ export function getBookDecision(db: DB, name: string, date?: string): BookDecisi
  * overview). Gives the weights (n + cash last) and whether they differ from the proposal; INVALID_INPUT with
  * one issue per problem otherwise.
  */
-export function approvedTargets(d: StoredDecision, edits: AnswerRequest['edits'], s: BookSettings): { weights: Float64Array; adjusted: boolean } {
+export function approvedTargets(
+  d: StoredDecision,
+  edits: AnswerRequest['edits'],
+  s: BookSettings,
+): { weights: Float64Array; adjusted: boolean } {
   const n = d.tickers.length;
   const w = Float64Array.from(d.target);
   if (!edits?.length) return { weights: w, adjusted: false };
@@ -409,21 +523,35 @@ export function approvedTargets(d: StoredDecision, edits: AnswerRequest['edits']
     const at = `edits.${k}`;
     const ticker = e.ticker.toUpperCase();
     const i = col.get(ticker);
-    if (i === undefined) return problems.push({ path: at, message: `${ticker} is not a member of the book's universe` });
+    if (i === undefined)
+      return problems.push({ path: at, message: `${ticker} is not a member of the book's universe` });
     if (seen.has(ticker)) return problems.push({ path: at, message: `${ticker} is edited twice` });
     seen.add(ticker);
-    if (!Number.isFinite(e.weight) || e.weight < 0) return problems.push({ path: at, message: `${ticker}: the book is long-only, a weight must be zero or more (got ${e.weight})` });
+    if (!Number.isFinite(e.weight) || e.weight < 0)
+      return problems.push({
+        path: at,
+        message: `${ticker}: the book is long-only, a weight must be zero or more (got ${e.weight})`,
+      });
     w[i] = e.weight;
   });
   let sum = 0;
   for (let i = 0; i < n; i++) sum += w[i]!;
-  if (!problems.length && sum > 1 + WEIGHT_SUM_TOLERANCE) problems.push({ path: 'edits', message: `the edited weights sum to ${pct(sum, 4)}, more than 100%: lower some (the rest of the book is cash)` });
+  if (!problems.length && sum > 1 + WEIGHT_SUM_TOLERANCE)
+    problems.push({
+      path: 'edits',
+      message: `the edited weights sum to ${pct(sum, 4)}, more than 100%: lower some (the rest of the book is cash)`,
+    });
   if (!problems.length) {
     w[n] = Math.max(0, 1 - sum);
     const t = tradesFor(d.tickers, d.prices, d.drifted, w, d.value, d.cost);
-    if (t.turnover > s.turnoverBudget) problems.push({ path: 'edits', message: `the edited targets trade ${pct(t.turnover)} of the book one way, above its turnover budget of ${pct(s.turnoverBudget)}` });
+    if (t.turnover > s.turnoverBudget)
+      problems.push({
+        path: 'edits',
+        message: `the edited targets trade ${pct(t.turnover)} of the book one way, above its turnover budget of ${pct(s.turnoverBudget)}`,
+      });
   }
-  if (problems.length) throw invalid(`the edit was refused; nothing was stored (${problems.map((p) => p.message).join('; ')})`, problems);
+  if (problems.length)
+    throw invalid(`the edit was refused; nothing was stored (${problems.map((p) => p.message).join('; ')})`, problems);
   let changed = false;
   for (let i = 0; i <= n; i++) if (Math.abs(w[i]! - d.target[i]!) > 1e-15) changed = true;
   return { weights: w, adjusted: changed };
@@ -433,10 +561,22 @@ export function approvedTargets(d: StoredDecision, edits: AnswerRequest['edits']
 export function answerDecision(db: DB, req: AnswerRequest): BookDecision {
   const b = bookOrThrow(db, req.name);
   const d = getDecision(db, b.name, req.date);
-  if (!d) throw new ServiceError('NOT_FOUND', req.date ? `book ${b.name} has no decision on ${req.date}` : `book ${b.name} has no decision yet: ask for today's first`);
-  if (d.answer) throw conflict(`the decision of ${d.date} was ${d.answer.status} already (${d.answer.createdAt.slice(0, 16).replace('T', ' ')})`);
+  if (!d)
+    throw new ServiceError(
+      'NOT_FOUND',
+      req.date
+        ? `book ${b.name} has no decision on ${req.date}`
+        : `book ${b.name} has no decision yet: ask for today's first`,
+    );
+  if (d.answer)
+    throw conflict(
+      `the decision of ${d.date} was ${d.answer.status} already (${d.answer.createdAt.slice(0, 16).replace('T', ' ')})`,
+    );
   const latest = latestDate(db, b.universe);
-  if (d.date !== latest) throw conflict(`the decision of ${d.date} can no longer be answered: prices up to ${latest} have arrived since; ask for today's decision`);
+  if (d.date !== latest)
+    throw conflict(
+      `the decision of ${d.date} can no longer be answered: prices up to ${latest} have arrived since; ask for today's decision`,
+    );
   if (!req.note.trim()) throw invalid('say why in a note');
   if (req.action === 'reject') {
     if (req.edits?.length) throw invalid('a rejection takes no edits');
@@ -457,10 +597,23 @@ function recordOf(days: readonly LedgerDay[], from: number, n: number) {
   const rows = days.slice(from);
   const returns = ledgerReturns(days, from);
   const metrics = computeMetrics(
-    { returns, turnover: Float64Array.from(rows.slice(1), (d) => d.turnover), weights: rows.map((d) => d.held), nRisky: n, cost: Float64Array.from(rows, (d) => d.cost) },
+    {
+      returns,
+      turnover: Float64Array.from(rows.slice(1), (d) => d.turnover),
+      weights: rows.map((d) => d.held),
+      nRisky: n,
+      cost: Float64Array.from(rows, (d) => d.cost),
+    },
     { riskFree: 0 },
   );
-  return { series: { values: rows.map((d) => d.after), returns: Array.from(returns), drawdown: Array.from(drawdownSeries(returns)) }, metrics: metricsOut(metrics) };
+  return {
+    series: {
+      values: rows.map((d) => d.after),
+      returns: Array.from(returns),
+      drawdown: Array.from(drawdownSeries(returns)),
+    },
+    metrics: metricsOut(metrics),
+  };
 }
 
 export function trackRecord(db: DB, name: string): TrackRecord {
@@ -472,12 +625,24 @@ export function trackRecord(db: DB, name: string): TrackRecord {
   const { opening, days } = bookLedger(db, b, m, decisions);
   const k0 = days.findIndex((d) => d.traded);
   const empty = { values: [], returns: [], drawdown: [] };
-  if (k0 < 0) return { book: b.name, from: null, dates: [], realised: empty, proposed: empty, equalWeight: empty, metrics: { realised: {}, proposed: {}, equalWeight: {} }, answers };
+  if (k0 < 0)
+    return {
+      book: b.name,
+      from: null,
+      dates: [],
+      realised: empty,
+      proposed: empty,
+      equalWeight: empty,
+      metrics: { realised: {}, proposed: {}, equalWeight: {} },
+      answers,
+    };
   const n = m.tickers.length;
   const from = days[k0]!.date;
   const start = { date: from, ...holdingsBefore(days, k0, opening) };
   const proposals = new Map<string, ApprovedTrade>();
-  for (const d of decisions) if (d.date >= from && d.tickers.join(',') === m.tickers.join(',')) proposals.set(d.date, { weights: d.target, cost: d.cost });
+  for (const d of decisions)
+    if (d.date >= from && d.tickers.join(',') === m.tickers.join(','))
+      proposals.set(d.date, { weights: d.target, cost: d.cost });
   const ew = new Float64Array(n + 1).fill(1 / n);
   ew[n] = 0;
   const everyDay = new Map<string, ApprovedTrade>();

@@ -25,7 +25,13 @@ import { getRun, getRunMetrics, listRuns } from '../store/runs';
 import type { BookRow } from '../store/books';
 import type { BookSettings, BookWarning, TradeLine } from '../../src-shared/contract/books';
 import { BacktestStartRequest } from '../../src-shared/contract/runs';
-import { equalWeightReference, equalWeightVerdict, marketIdentity, verdictPhrase, type EqualWeightId } from '../../src-shared/domain';
+import {
+  equalWeightReference,
+  equalWeightVerdict,
+  marketIdentity,
+  verdictPhrase,
+  type EqualWeightId,
+} from '../../src-shared/domain';
 import { ServiceError } from '../services/errors';
 
 /** Training days before the opening date a classic strategy may estimate from (the backtest's default lookback). */
@@ -50,34 +56,70 @@ const pct = (x: number, d = 1) => `${(x * 100).toFixed(d)}%`;
 /** A classic (non-learning, non-hindsight) strategy's decision at the last date of `m`, from the opening date on. */
 async function classicProposal(book: BookRow, m: PriceMatrix): Promise<Proposal> {
   const def = await getStrategy(book.strategy);
-  if (def.hindsight) throw new ServiceError('INVALID_INPUT', `${def.id} is a hindsight reference (it reads the test window in advance) and cannot decide for a book`);
-  if (def.family === 'learning') throw new ServiceError('INVALID_INPUT', `${def.id} learns: assign the trained model of one of its runs instead`);
+  if (def.hindsight)
+    throw new ServiceError(
+      'INVALID_INPUT',
+      `${def.id} is a hindsight reference (it reads the test window in advance) and cannot decide for a book`,
+    );
+  if (def.family === 'learning')
+    throw new ServiceError('INVALID_INPUT', `${def.id} learns: assign the trained model of one of its runs instead`);
   const params = resolveParams(def, book.params);
   const last = m.dates.length - 1;
   const w = explicitWindow(m.dates, book.openingDate, m.dates[last], CLASSIC_LOOKBACK_DAYS);
-  const ctx: StrategyContext = { prices: m, trainStart: w.trainStart, trainEnd: w.trainEnd, testStart: w.testStart, testEnd: w.testEnd, seed: 1, params };
+  const ctx: StrategyContext = {
+    prices: m,
+    trainStart: w.trainStart,
+    trainEnd: w.trainEnd,
+    testStart: w.testStart,
+    testEnd: w.testEnd,
+    seed: 1,
+    params,
+  };
   const inst: StrategyInstance = await def.create(ctx);
   const sim = simulate(m, inst, { strategyId: def.id, testStart: w.testStart, testEnd: w.testEnd });
   const k = sim.target.length - 1;
   const detail = sim.details?.[k] ?? null;
-  return { target: Float64Array.from(sim.target[k]!), detail: detail as Record<string, unknown> | null, modelKey: null, trainedTo: null, train: null };
+  return {
+    target: Float64Array.from(sim.target[k]!),
+    detail: detail as Record<string, unknown> | null,
+    modelKey: null,
+    trainedTo: null,
+    train: null,
+  };
 }
 
 /** The book's stored model's decision at the last date of `m`, through ONNX Runtime. */
 async function modelProposal(db: DB, book: BookRow, m: PriceMatrix, held?: ArrayLike<number>): Promise<Proposal> {
   if (!book.modelKey) throw new ServiceError('INVALID_INPUT', `book ${book.name} has no model assigned`);
   const artifacts = await loadModelArtifacts(db, book.modelKey);
-  if (!artifacts) throw new ServiceError('NOT_FOUND', `the model of book ${book.name} (key ${book.modelKey.slice(0, 12)}) is no longer stored next to the database; assign another run's model`);
-  if (artifacts.tickers.join(',') !== m.tickers.join(',')) throw new ServiceError('CONFLICT', `the model of book ${book.name} was trained on other tickers than ${m.universe} holds now`);
+  if (!artifacts)
+    throw new ServiceError(
+      'NOT_FOUND',
+      `the model of book ${book.name} (key ${book.modelKey.slice(0, 12)}) is no longer stored next to the database; assign another run's model`,
+    );
+  if (artifacts.tickers.join(',') !== m.tickers.join(','))
+    throw new ServiceError(
+      'CONFLICT',
+      `the model of book ${book.name} was trained on other tickers than ${m.universe} holds now`,
+    );
   if (m.dates[artifacts.train.end] !== artifacts.train.endDate) {
-    throw new ServiceError('CONFLICT', `the price history of ${m.universe} changed before ${artifacts.train.endDate} since the model of book ${book.name} was trained; retrain it`);
+    throw new ServiceError(
+      'CONFLICT',
+      `the price history of ${m.universe} changed before ${artifacts.train.endDate} since the model of book ${book.name} was trained; retrain it`,
+    );
   }
   const { loadSampPolicy } = await import('../strategies/samp');
   const policy = await loadSampPolicy(artifacts);
   try {
     // a holdings-aware model decides from what the book holds (its drifted risky weights; cash is the rest)
     const inner = policy.instance(held ? { holdings: Array.from(held).slice(0, m.tickers.length) } : {});
-    const model = { key: artifacts.key, sha256: artifacts.sha256.onnx, backend: artifacts.backend, trainedFrom: artifacts.train.startDate, trainedTo: artifacts.train.endDate };
+    const model = {
+      key: artifacts.key,
+      sha256: artifacts.sha256.onnx,
+      backend: artifacts.backend,
+      trainedFrom: artifacts.train.startDate,
+      trainedTo: artifacts.train.endDate,
+    };
     const inst: StrategyInstance = {
       decide(view) {
         const d = inner.decide(view);
@@ -124,7 +166,15 @@ export function tradesFor(
     const dw = target[i]! - drifted[i]!;
     if (Math.abs(dw) <= TRADE_EPSILON) continue;
     const shares = (target[i]! * after - drifted[i]! * value) / prices[i]!;
-    lines.push({ ticker: tickers[i]!, side: shares >= 0 ? 'BUY' : 'SELL', weightChange: dw, shares, price: prices[i]!, amount: shares * prices[i]!, cost: cost * Math.abs(dw) * value });
+    lines.push({
+      ticker: tickers[i]!,
+      side: shares >= 0 ? 'BUY' : 'SELL',
+      weightChange: dw,
+      shares,
+      price: prices[i]!,
+      amount: shares * prices[i]!,
+      cost: cost * Math.abs(dw) * value,
+    });
   }
   return { lines, turnover: 0.5 * (risky + Math.abs(target[n]! - drifted[n]!)), cost: cost * risky * value };
 }
@@ -142,11 +192,24 @@ export function daysBetween(a: string, b: string): number {
 }
 
 /** The concentration and turnover checks of a set of targets against the book's settings (proposal or edit). */
-export function allocationWarnings(tickers: readonly string[], target: ArrayLike<number>, turnover: number, s: BookSettings): BookWarning[] {
+export function allocationWarnings(
+  tickers: readonly string[],
+  target: ArrayLike<number>,
+  turnover: number,
+  s: BookSettings,
+): BookWarning[] {
   const out: BookWarning[] = [];
   const top = largestWeight(tickers, target);
-  if (top.weight > s.concentrationLimit) out.push({ code: 'concentration', message: `${top.ticker} would be ${pct(top.weight)} of the book, above its limit of ${pct(s.concentrationLimit)}` });
-  if (turnover > s.turnoverBudget) out.push({ code: 'turnover', message: `one-way turnover ${pct(turnover)} is above the book's budget of ${pct(s.turnoverBudget)}` });
+  if (top.weight > s.concentrationLimit)
+    out.push({
+      code: 'concentration',
+      message: `${top.ticker} would be ${pct(top.weight)} of the book, above its limit of ${pct(s.concentrationLimit)}`,
+    });
+  if (turnover > s.turnoverBudget)
+    out.push({
+      code: 'turnover',
+      message: `one-way turnover ${pct(turnover)} is above the book's budget of ${pct(s.turnoverBudget)}`,
+    });
   return out;
 }
 
@@ -158,7 +221,11 @@ export function allocationWarnings(tickers: readonly string[], target: ArrayLike
 export function verdictWarning(db: DB, book: BookRow): BookWarning | null {
   if (!book.modelRun) return null;
   const run = getRun(db, book.modelRun);
-  if (!run) return { code: 'verdict', message: `the run that trained the model (${book.modelRun}) is no longer stored: its evaluation against equal weight is unknown` };
+  if (!run)
+    return {
+      code: 'verdict',
+      message: `the run that trained the model (${book.modelRun}) is no longer stored: its evaluation against equal weight is unknown`,
+    };
   const figures = (id: string) => {
     const x = getRunMetrics(db, id);
     return { sharpe: x.sharpe ?? Number.NaN, cumulativeReturn: x.cumulativeReturn ?? Number.NaN };
@@ -169,8 +236,15 @@ export function verdictWarning(db: DB, book: BookRow): BookWarning | null {
   );
   const ewId = equalWeightReference((id: EqualWeightId) => same.some((r) => r.strategy === id));
   const window = `${run.windowFrom} – ${run.windowTo}`;
-  if (!ewId) return { code: 'verdict', message: `the model's evaluation (${window}) has no equal-weight run to compare with: run crp on the same window to know whether it beats equal weight` };
-  const v = equalWeightVerdict([figures(run.id)], same.filter((r) => r.strategy === ewId).map((r) => figures(r.id)));
+  if (!ewId)
+    return {
+      code: 'verdict',
+      message: `the model's evaluation (${window}) has no equal-weight run to compare with: run crp on the same window to know whether it beats equal weight`,
+    };
+  const v = equalWeightVerdict(
+    [figures(run.id)],
+    same.filter((r) => r.strategy === ewId).map((r) => figures(r.id)),
+  );
   if (v.outcome === 'beats') return null;
   const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
   return {
@@ -188,15 +262,33 @@ export function staleModelWarning(db: DB, book: BookRow, p: Proposal, dataDate: 
   const params = (run?.config.params ?? {}) as Record<string, unknown>;
   const message = `the model was trained on data up to ${p.trainedTo}, ${days} days before ${dataDate} (the book allows ${book.settings.staleModelDays}): retrain it on the ${p.train.days} trading days before ${dataDate}, then assign the new run's model`;
   // the request the desk starts as it is; a model whose parameters the contract cannot carry is retrained from the command line
-  const req = BacktestStartRequest.safeParse({ universe: book.universe, strategies: [book.strategy], from: dataDate, to: dataDate, lookback: p.train.days, seeds: 1, seedFirst: p.train.seed, params: { [book.strategy]: params } });
-  if (!req.success) return { code: 'stale-model', message: `${message} (its parameters are too long for the desk's request: use hdrl backtest with the same --param values)` };
+  const req = BacktestStartRequest.safeParse({
+    universe: book.universe,
+    strategies: [book.strategy],
+    from: dataDate,
+    to: dataDate,
+    lookback: p.train.days,
+    seeds: 1,
+    seedFirst: p.train.seed,
+    params: { [book.strategy]: params },
+  });
+  if (!req.success)
+    return {
+      code: 'stale-model',
+      message: `${message} (its parameters are too long for the desk's request: use hdrl backtest with the same --param values)`,
+    };
   return { code: 'stale-model', message, retrain: req.data };
 }
 
 /** Tickers whose prices stop before the latest price of any member, with their last date. */
-export function staleTickers(coverage: ReadonlyMap<string, { last: string | null }>): { latest: string | null; stale: { ticker: string; last: string | null }[] } {
+export function staleTickers(coverage: ReadonlyMap<string, { last: string | null }>): {
+  latest: string | null;
+  stale: { ticker: string; last: string | null }[];
+} {
   let latest: string | null = null;
   for (const c of coverage.values()) if (c.last && (!latest || c.last > latest)) latest = c.last;
-  const stale = [...coverage.entries()].filter(([, c]) => latest !== null && (c.last === null || c.last < latest)).map(([ticker, c]) => ({ ticker, last: c.last }));
+  const stale = [...coverage.entries()]
+    .filter(([, c]) => latest !== null && (c.last === null || c.last < latest))
+    .map(([ticker, c]) => ({ ticker, last: c.last }));
   return { latest, stale };
 }

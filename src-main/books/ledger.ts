@@ -57,7 +57,11 @@ export class LedgerError extends Error {
 }
 
 /** The weights of holdings at a close: shares_i × close_i / V and cash / V, with V. */
-export function weightsOf(shares: ArrayLike<number>, cash: number, close: ArrayLike<number>): { weights: Float64Array; value: number } {
+export function weightsOf(
+  shares: ArrayLike<number>,
+  cash: number,
+  close: ArrayLike<number>,
+): { weights: Float64Array; value: number } {
   const n = shares.length;
   const w = new Float64Array(n + 1);
   let v = cash;
@@ -78,10 +82,16 @@ export function weightsOf(shares: ArrayLike<number>, cash: number, close: ArrayL
  */
 export function runLedger(m: PriceMatrix, opening: Opening, trades: ReadonlyMap<string, ApprovedTrade>): LedgerDay[] {
   const n = m.tickers.length;
-  if (opening.shares.length !== n) throw new LedgerError(`the opening holdings have ${opening.shares.length} tickers, the universe ${n}`);
+  if (opening.shares.length !== n)
+    throw new LedgerError(`the opening holdings have ${opening.shares.length} tickers, the universe ${n}`);
   const start = m.dates.indexOf(opening.date);
-  if (start < 0) throw new LedgerError(`the book's opening date ${opening.date} is not a date on which every member of ${m.universe} has a price`);
-  for (const d of trades.keys()) if (d < opening.date) throw new LedgerError(`an approval on ${d} is before the book's opening date ${opening.date}`);
+  if (start < 0)
+    throw new LedgerError(
+      `the book's opening date ${opening.date} is not a date on which every member of ${m.universe} has a price`,
+    );
+  for (const d of trades.keys())
+    if (d < opening.date)
+      throw new LedgerError(`an approval on ${d} is before the book's opening date ${opening.date}`);
   const shares = Float64Array.from(opening.shares);
   let cash = opening.cash;
   const out: LedgerDay[] = [];
@@ -96,7 +106,8 @@ export function runLedger(m: PriceMatrix, opening: Opening, trades: ReadonlyMap<
     let costFrac = 0;
     let held = drifted;
     if (w) {
-      if (w.length !== n + 1) throw new LedgerError(`the targets approved on ${date} have ${w.length - 1} tickers, the universe ${n}`);
+      if (w.length !== n + 1)
+        throw new LedgerError(`the targets approved on ${date} have ${w.length - 1} tickers, the universe ${n}`);
       let risky = 0;
       for (let i = 0; i < n; i++) risky += Math.abs(w[i]! - drifted[i]!);
       turnover = 0.5 * (risky + Math.abs(w[n]! - drifted[n]!));
@@ -106,7 +117,18 @@ export function runLedger(m: PriceMatrix, opening: Opening, trades: ReadonlyMap<
       cash = w[n]! * after;
       held = Float64Array.from(w);
     }
-    out.push({ date, before, after, drifted, held, turnover, cost: costFrac, traded: w !== undefined, shares: Float64Array.from(shares), cash });
+    out.push({
+      date,
+      before,
+      after,
+      drifted,
+      held,
+      turnover,
+      cost: costFrac,
+      traded: w !== undefined,
+      shares: Float64Array.from(shares),
+      cash,
+    });
   }
   return out;
 }
@@ -117,6 +139,7 @@ export function runLedger(m: PriceMatrix, opening: Opening, trades: ReadonlyMap<
  */
 export function ledgerReturns(days: readonly LedgerDay[], from = 0): Float64Array {
   const r = new Float64Array(Math.max(0, days.length - from));
-  for (let k = from; k < days.length; k++) r[k - from] = k === from ? days[k]!.after / days[k]!.before - 1 : days[k]!.after / days[k - 1]!.after - 1;
+  for (let k = from; k < days.length; k++)
+    r[k - from] = k === from ? days[k]!.after / days[k]!.before - 1 : days[k]!.after / days[k - 1]!.after - 1;
   return r;
 }

@@ -31,7 +31,15 @@ export interface Problem {
 /** Tolerance of "weights sum to at most 1". */
 export const WEIGHT_SUM_TOLERANCE = 1e-9;
 
-const SHARE_ALIASES: ReadonlySet<string> = new Set(['shares', 'share', 'quantity', 'qty', 'units', 'holding', 'holdings']);
+const SHARE_ALIASES: ReadonlySet<string> = new Set([
+  'shares',
+  'share',
+  'quantity',
+  'qty',
+  'units',
+  'holding',
+  'holdings',
+]);
 const WEIGHT_ALIASES: ReadonlySet<string> = new Set(['weight', 'weights', 'allocation', 'pct', 'percent', 'w']);
 
 /** Split one CSV line on `delim`, honouring double quotes ("" inside quotes is a quote). */
@@ -70,7 +78,11 @@ function amountOf(text: string, percent: boolean): { value: number } | { message
  * Read a positions CSV (see the file overview). Takes the text; gives the unit its header names, the entries and
  * the problems found while reading (a file with problems still gives every readable entry, for the preview).
  */
-export function parsePositionsCsv(text: string): { unit: PositionUnit | null; entries: PositionInput[]; problems: Problem[] } {
+export function parsePositionsCsv(text: string): {
+  unit: PositionUnit | null;
+  entries: PositionInput[];
+  problems: Problem[];
+} {
   const problems: Problem[] = [];
   const lines = text.replace(/^\ufeff/, '').split(/\r?\n/);
   const headAt = lines.findIndex((l) => l.trim() !== '');
@@ -82,8 +94,13 @@ export function parsePositionsCsv(text: string): { unit: PositionUnit | null; en
   const weightCol = header.findIndex((h) => WEIGHT_ALIASES.has(h));
   const where = `line ${headAt + 1}`;
   if (tickerCol < 0) problems.push({ path: where, message: 'the header has no ticker column (ticker, symbol, ...)' });
-  if (sharesCol >= 0 && weightCol >= 0) problems.push({ path: where, message: 'the header has both a shares and a weight column: give one' });
-  if (sharesCol < 0 && weightCol < 0) problems.push({ path: where, message: 'the header has no shares column (shares, quantity, ...) and no weight column (weight, allocation, ...)' });
+  if (sharesCol >= 0 && weightCol >= 0)
+    problems.push({ path: where, message: 'the header has both a shares and a weight column: give one' });
+  if (sharesCol < 0 && weightCol < 0)
+    problems.push({
+      path: where,
+      message: 'the header has no shares column (shares, quantity, ...) and no weight column (weight, allocation, ...)',
+    });
   if (problems.length) return { unit: null, entries: [], problems };
   const unit: PositionUnit = sharesCol >= 0 ? 'shares' : 'weights';
   const amountCol = sharesCol >= 0 ? sharesCol : weightCol;
@@ -135,16 +152,26 @@ export function checkPositions(
     }
     seen.set(e.ticker, e.where);
     if (!Number.isFinite(e.amount) || e.amount < 0) {
-      problems.push({ path: e.where, message: `${e.ticker}: ${unit === 'shares' ? 'shares' : 'a weight'} must be zero or more, got ${e.amount}` });
+      problems.push({
+        path: e.where,
+        message: `${e.ticker}: ${unit === 'shares' ? 'shares' : 'a weight'} must be zero or more, got ${e.amount}`,
+      });
       continue;
     }
     if (unit === 'weights' && e.amount > 1) {
-      problems.push({ path: e.where, message: `${e.ticker}: a weight is a fraction of the book (at most 1 or 100%), got ${e.amount}` });
+      problems.push({
+        path: e.where,
+        message: `${e.ticker}: a weight is a fraction of the book (at most 1 or 100%), got ${e.amount}`,
+      });
       continue;
     }
     amounts[i] = e.amount;
     sum += e.amount;
   }
-  if (unit === 'weights' && sum > 1 + WEIGHT_SUM_TOLERANCE) problems.push({ path: 'weights', message: `the weights sum to ${sum.toFixed(6)}, more than 1 (the rest of the book is cash, so they may sum to less)` });
+  if (unit === 'weights' && sum > 1 + WEIGHT_SUM_TOLERANCE)
+    problems.push({
+      path: 'weights',
+      message: `the weights sum to ${sum.toFixed(6)}, more than 1 (the rest of the book is cash, so they may sum to less)`,
+    });
   return { amounts, problems };
 }

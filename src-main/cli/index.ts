@@ -11,7 +11,13 @@ import { UsageError, type CliIO } from './types';
 const io: CliIO = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
 
 function help(): string {
-  const lines = [`hdrl ${APP_VERSION} — HDRL Desk command line`, '', 'usage: hdrl [--db PATH] <command> [options]', '', 'commands:'];
+  const lines = [
+    `hdrl ${APP_VERSION} — HDRL Desk command line`,
+    '',
+    'usage: hdrl [--db PATH] <command> [options]',
+    '',
+    'commands:',
+  ];
   for (const c of commands) lines.push(`  ${c.name.padEnd(14)} ${c.summary}`);
   lines.push('', 'hdrl <command> --help shows the options of a command.');
   return lines.join('\n');
@@ -37,10 +43,16 @@ export async function main(argv: string[]): Promise<number> {
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) return (io.err(`unknown command "${name}"\n\n${help()}`), 2);
   const rest = argv.slice(i + 1);
-  if (rest.includes('--help') || rest.includes('-h')) return (io.out(`usage: hdrl ${cmd.name} ${cmd.usage}\n\n${cmd.summary}`), 0);
+  if (rest.includes('--help') || rest.includes('-h'))
+    return (io.out(`usage: hdrl ${cmd.name} ${cmd.usage}\n\n${cmd.summary}`), 0);
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: rest, options: { ...(cmd.options ?? {}), db: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...(cmd.options ?? {}), db: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     io.err(`${(e as Error).message}\nusage: hdrl ${cmd.name} ${cmd.usage}`);
     return 2;
@@ -49,7 +61,13 @@ export async function main(argv: string[]): Promise<number> {
   let engine: Engine | null = null;
   try {
     if (cmd.needsEngine !== false) engine = openEngine({ dbPath, shell: 'cli' });
-    return await cmd.run({ args: parsed.values, positionals: parsed.positionals, engine, io, dbPath: resolveDbPath(dbPath) });
+    return await cmd.run({
+      args: parsed.values,
+      positionals: parsed.positionals,
+      engine,
+      io,
+      dbPath: resolveDbPath(dbPath),
+    });
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`${e.message}\nusage: hdrl ${cmd.name} ${cmd.usage}`);

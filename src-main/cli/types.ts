@@ -15,7 +15,13 @@ export interface CliCommand {
   /** false for commands that do not open the database (default true) */
   needsEngine?: boolean;
   /** exit status: 0 ok, 1 failure, 2 rejected input */
-  run(ctx: { args: Record<string, unknown>; positionals: string[]; engine: Engine | null; io: CliIO; dbPath?: string }): Promise<number>;
+  run(ctx: {
+    args: Record<string, unknown>;
+    positionals: string[];
+    engine: Engine | null;
+    io: CliIO;
+    dbPath?: string;
+  }): Promise<number>;
 }
 
 /** Thrown for bad command-line usage: printed with the usage line, exit status 2. */

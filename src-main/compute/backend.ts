@@ -30,11 +30,13 @@ function firstLine(e: unknown): string {
 export async function loadTf(): Promise<{ tf: typeof tfType; info: ComputeBackendInfo }> {
   if (chosen) return chosen;
   const forced = process.env.HDRL_BACKEND as BackendName | undefined;
-  if (forced && !BACKEND_ORDER.includes(forced)) throw new Error(`HDRL_BACKEND=${forced} is not one of ${BACKEND_ORDER.join(', ')}`);
+  if (forced && !BACKEND_ORDER.includes(forced))
+    throw new Error(`HDRL_BACKEND=${forced} is not one of ${BACKEND_ORDER.join(', ')}`);
   const skipped: ComputeBackendInfo['skipped'] = [];
   for (const name of BACKEND_ORDER) {
     if (forced && name !== forced) {
-      if (BACKEND_ORDER.indexOf(name) < BACKEND_ORDER.indexOf(forced)) skipped.push({ name, reason: `HDRL_BACKEND=${forced}` });
+      if (BACKEND_ORDER.indexOf(name) < BACKEND_ORDER.indexOf(forced))
+        skipped.push({ name, reason: `HDRL_BACKEND=${forced}` });
       continue;
     }
     try {
@@ -45,7 +47,12 @@ export async function loadTf(): Promise<{ tf: typeof tfType; info: ComputeBacken
           tf = require(pkg) as typeof tfType;
         } catch (e) {
           const code = (e as { code?: string }).code;
-          throw new Error(code === 'MODULE_NOT_FOUND' ? `${pkg} is not installed (optional dependency; its install needs internet${name === 'tfjs-node-gpu' ? ' and CUDA' : ''})` : firstLine(e), { cause: e });
+          throw new Error(
+            code === 'MODULE_NOT_FOUND'
+              ? `${pkg} is not installed (optional dependency; its install needs internet${name === 'tfjs-node-gpu' ? ' and CUDA' : ''})`
+              : firstLine(e),
+            { cause: e },
+          );
         }
         await tf.ready();
         if (name === 'tfjs-node-gpu') {
@@ -80,7 +87,9 @@ export function onnxRuntimeInfo(): { version: string; providers: string[] } {
     const pkg = require('onnxruntime-node/package.json') as { version: string };
     const ort = require('onnxruntime-node') as { listSupportedBackends?: () => { name: string; bundled?: boolean }[] };
     const listed = ort.listSupportedBackends ? ort.listSupportedBackends() : [{ name: 'cpu', bundled: true }];
-    const providers = listed.filter((b) => b.bundled !== false || (b.name === 'cuda' && cudaProvider().usable)).map((b) => b.name);
+    const providers = listed
+      .filter((b) => b.bundled !== false || (b.name === 'cuda' && cudaProvider().usable))
+      .map((b) => b.name);
     return { version: pkg.version, providers };
   } catch {
     return { version: 'unavailable', providers: [] };
@@ -114,10 +123,12 @@ export interface TrainingEngineChoice {
 /** The training engine the environment selects (see {@link TrainingEngineName}); throws on an unknown setting. */
 export function trainingEngineChoice(env: NodeJS.ProcessEnv = process.env): TrainingEngineChoice {
   const name = (env.HDRL_TRAIN_ENGINE || 'onnx') as TrainingEngineName;
-  if (!TRAINING_ENGINES.includes(name)) throw new Error(`HDRL_TRAIN_ENGINE=${name} is not one of ${TRAINING_ENGINES.join(', ')}`);
+  if (!TRAINING_ENGINES.includes(name))
+    throw new Error(`HDRL_TRAIN_ENGINE=${name} is not one of ${TRAINING_ENGINES.join(', ')}`);
   if (name === 'tfjs') return { name, skipped: [{ name: 'onnx', reason: 'HDRL_TRAIN_ENGINE=tfjs' }], key: 'tfjs' };
   const forced = env.HDRL_TRAIN_PROVIDER;
-  if (forced && forced !== 'cpu' && forced !== 'cuda') throw new Error(`HDRL_TRAIN_PROVIDER=${forced} is not one of cpu, cuda`);
+  if (forced && forced !== 'cpu' && forced !== 'cuda')
+    throw new Error(`HDRL_TRAIN_PROVIDER=${forced} is not one of cpu, cuda`);
   const cuda = forced === 'cpu' ? { usable: false as const, reason: 'HDRL_TRAIN_PROVIDER=cpu' } : cudaProvider();
   if (forced === 'cuda' && !cuda.usable) throw new Error(`HDRL_TRAIN_PROVIDER=cuda, but ${cuda.reason}`);
   if (cuda.usable) return { name, provider: 'cuda', skipped: [], key: 'onnx-cuda' };
@@ -130,9 +141,19 @@ export async function trainingEngineInfo(): Promise<TrainingEngineInfo> {
   if (c.name === 'onnx') {
     const v = onnxRuntimeInfo().version;
     const providers = c.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
-    return { name: 'onnx', detail: `ONNX Runtime ${v}, ${c.provider === 'cuda' ? 'CUDA execution provider (CPU for the ops CUDA lacks)' : 'CPU execution provider, 1 thread per training'}`, providers, skipped: c.skipped };
+    return {
+      name: 'onnx',
+      detail: `ONNX Runtime ${v}, ${c.provider === 'cuda' ? 'CUDA execution provider (CPU for the ops CUDA lacks)' : 'CPU execution provider, 1 thread per training'}`,
+      providers,
+      skipped: c.skipped,
+    };
   }
   const { info } = await loadTf();
   // the backends loadTf() passed over are in AppInfo.backend.skipped
-  return { name: 'tfjs', detail: `TensorFlow.js, ${info.name} backend (the reference engine)`, providers: [info.name], skipped: c.skipped };
+  return {
+    name: 'tfjs',
+    detail: `TensorFlow.js, ${info.name} backend (the reference engine)`,
+    providers: [info.name],
+    skipped: c.skipped,
+  };
 }

@@ -93,7 +93,9 @@ type Tensor = tfType.Tensor;
 export function depthwiseConvImpl(tf: typeof tfType): 'toeplitz' | 'native' {
   const b = tf.getBackend();
   const has = (k: string) => tf.getKernel(k, b) !== undefined;
-  return has('DepthwiseConv2dNativeBackpropFilter') && has('DepthwiseConv2dNativeBackpropInput') ? 'native' : 'toeplitz';
+  return has('DepthwiseConv2dNativeBackpropFilter') && has('DepthwiseConv2dNativeBackpropInput')
+    ? 'native'
+    : 'toeplitz';
 }
 
 /**
@@ -186,10 +188,18 @@ export class TfOps implements Ops<Tensor> {
     const tf = this.tf;
     const C = channels;
     if (this.convImpl === 'native') {
-      const y = tf.depthwiseConv2d(tf.reshape(x, [-1, 1, length, C]) as tfType.Tensor4D, tf.reshape(w, [1, kernel, C, 1]) as tfType.Tensor4D, 1, 'same');
+      const y = tf.depthwiseConv2d(
+        tf.reshape(x, [-1, 1, length, C]) as tfType.Tensor4D,
+        tf.reshape(w, [1, kernel, C, 1]) as tfType.Tensor4D,
+        1,
+        'same',
+      );
       return tf.reshape(y, [-1, length, C]);
     }
-    const E = this.constant(`toeplitz:${length}:${kernel}`, toeplitzPlacement(length, kernel), [kernel, length * length]);
+    const E = this.constant(`toeplitz:${length}:${kernel}`, toeplitzPlacement(length, kernel), [
+      kernel,
+      length * length,
+    ]);
     const T = tf.reshape(tf.matMul(tf.transpose(w) as tfType.Tensor2D, E as tfType.Tensor2D), [C, length, length]);
     const xt = tf.transpose(x, [2, 0, 1]); // [C, M, L]
     const y = tf.matMul(xt as tfType.Tensor3D, T as tfType.Tensor3D); // [C, M, L]

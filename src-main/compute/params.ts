@@ -75,7 +75,8 @@ export function deserializeParams(s: SerializedParams): ParamValues {
   const out: ParamValues = new Map();
   for (const p of s.params) {
     const buf = Buffer.from(p.base64, 'base64');
-    if (buf.byteLength !== sizeOf(p.shape) * 4) throw new Error(`parameter ${p.name}: ${buf.byteLength} bytes for shape [${p.shape}]`);
+    if (buf.byteLength !== sizeOf(p.shape) * 4)
+      throw new Error(`parameter ${p.name}: ${buf.byteLength} bytes for shape [${p.shape}]`);
     const data = new Float32Array(sizeOf(p.shape));
     new Uint8Array(data.buffer).set(buf);
     out.set(p.name, { shape: [...p.shape], data });

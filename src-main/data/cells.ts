@@ -4,7 +4,8 @@
  */
 import { MISSING_TOKENS, PRICE_MAX, PRICE_MIN } from './settings';
 
-const ISO_DATE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_DATE =
+  /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 const DAY_FIRST_OR_MONTH_FIRST = /^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$/;
 
@@ -23,20 +24,26 @@ function daysInMonth(y: number, m: number): number {
 export function parseDate(text: string): { ok: true; date: string } | { ok: false; message: string } {
   const m = ISO_DATE.exec(text) ?? COMPACT_DATE.exec(text);
   if (!m) {
-    if (DAY_FIRST_OR_MONTH_FIRST.test(text)) return { ok: false, message: `ambiguous date "${clip(text)}" (day-first or month-first?): write dates as YYYY-MM-DD` };
+    if (DAY_FIRST_OR_MONTH_FIRST.test(text))
+      return {
+        ok: false,
+        message: `ambiguous date "${clip(text)}" (day-first or month-first?): write dates as YYYY-MM-DD`,
+      };
     return { ok: false, message: text === '' ? 'empty date' : `unparsable date "${clip(text)}" (expected YYYY-MM-DD)` };
   }
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
-  if (y < 1800 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return { ok: false, message: `no such date "${clip(text)}"` };
+  if (y < 1800 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo))
+    return { ok: false, message: `no such date "${clip(text)}"` };
   return { ok: true, date: `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Result of reading a number cell: a finite number, a missing cell (empty or a NA token), or unparsable text. */
-export type NumberCell = { kind: 'value'; value: number } | { kind: 'missing'; token: string } | { kind: 'bad'; message: string };
+export type NumberCell =
+  { kind: 'value'; value: number } | { kind: 'missing'; token: string } | { kind: 'bad'; message: string };
 
 /**
  * Parse a number cell. Takes the trimmed cell text; gives its value (plain decimal or exponent notation, no
@@ -72,20 +79,61 @@ export function normalizeHeader(name: string): string {
 export type BarField = 'open' | 'high' | 'low' | 'close' | 'adj' | 'volume';
 
 /** Header aliases (after normalizeHeader) of the date column. */
-export const DATE_ALIASES: ReadonlySet<string> = new Set(['date', 'datetime', 'timestamp', 'caldt', 'datadate', 'tradedate', 'tradingdate', 'asof', 'day']);
+export const DATE_ALIASES: ReadonlySet<string> = new Set([
+  'date',
+  'datetime',
+  'timestamp',
+  'caldt',
+  'datadate',
+  'tradedate',
+  'tradingdate',
+  'asof',
+  'day',
+]);
 /** Header aliases of the ticker column of a long file. */
-export const TICKER_ALIASES: ReadonlySet<string> = new Set(['ticker', 'symbol', 'tic', 'tsymbol', 'sym', 'asset', 'instrument', 'code']);
+export const TICKER_ALIASES: ReadonlySet<string> = new Set([
+  'ticker',
+  'symbol',
+  'tic',
+  'tsymbol',
+  'sym',
+  'asset',
+  'instrument',
+  'code',
+]);
 /** Header aliases of each bar field (Yahoo, CRSP, pandas and common spellings). No one-letter aliases: C, T and V are tickers. */
 export const FIELD_ALIASES: Record<BarField, ReadonlySet<string>> = {
   open: new Set(['open', 'openprc', 'openprice']),
   high: new Set(['high', 'askhi', 'highprice']),
   low: new Set(['low', 'bidlo', 'lowprice']),
   close: new Set(['close', 'prc', 'price', 'last', 'closeprice', 'closingprice', 'pxlast']),
-  adj: new Set(['adjclose', 'adjustedclose', 'closeadj', 'adjustedcloseprice', 'adjprice', 'adjprc', 'adjclosingprice']),
+  adj: new Set([
+    'adjclose',
+    'adjustedclose',
+    'closeadj',
+    'adjustedcloseprice',
+    'adjprice',
+    'adjprc',
+    'adjclosingprice',
+  ]),
   volume: new Set(['volume', 'vol']),
 };
 /** Columns a per-ticker or long file may have that the import does not store (ignored with a warning). */
-export const IGNORED_ALIASES: ReadonlySet<string> = new Set(['dividends', 'stocksplits', 'splits', 'capitalgains', 'dividend', 'split', 'ret', 'return', 'returns', 'permno', 'comnam', 'name', 'currency']);
+export const IGNORED_ALIASES: ReadonlySet<string> = new Set([
+  'dividends',
+  'stocksplits',
+  'splits',
+  'capitalgains',
+  'dividend',
+  'split',
+  'ret',
+  'return',
+  'returns',
+  'permno',
+  'comnam',
+  'name',
+  'currency',
+]);
 
 /** The bar field a header names, or null. */
 export function fieldOf(header: string): BarField | null {

@@ -26,22 +26,35 @@ export interface ChartQuote {
 
 /** The part of chart()'s array-shaped result the import reads. */
 export interface ChartResult {
-  meta: { symbol: string; gmtoffset?: number; longName?: string; shortName?: string; instrumentType?: string; currency?: string };
+  meta: {
+    symbol: string;
+    gmtoffset?: number;
+    longName?: string;
+    shortName?: string;
+    instrumentType?: string;
+    currency?: string;
+  };
   quotes: ChartQuote[];
 }
 
 /** Fetch daily bars of one symbol from period1 to period2 (ISO dates). */
-export type ChartFetcher = (symbol: string, opts: { period1: string; period2: string; interval: '1d' }) => Promise<ChartResult>;
+export type ChartFetcher = (
+  symbol: string,
+  opts: { period1: string; period2: string; interval: '1d' },
+) => Promise<ChartResult>;
 
 /** The network could not be reached (no connection, DNS failure, refused). */
 export class OfflineError extends Error {
   constructor(detail: string) {
-    super(`cannot reach Yahoo Finance (offline?): ${detail}. Download needs an internet connection; import CSV files with \`hdrl import\` instead.`);
+    super(
+      `cannot reach Yahoo Finance (offline?): ${detail}. Download needs an internet connection; import CSV files with \`hdrl import\` instead.`,
+    );
     this.name = 'OfflineError';
   }
 }
 
-const OFFLINE_CODES = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|fetch failed/i;
+const OFFLINE_CODES =
+  /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|fetch failed/i;
 
 /** True when an error (or its cause chain) says the network is unreachable. */
 export function isOfflineError(e: unknown): boolean {
@@ -54,20 +67,38 @@ export function isOfflineError(e: unknown): boolean {
 
 /** chart() of the installed yahoo-finance2 (v3: an instance per client), returning the array-shaped result. */
 export async function yahooChartFetcher(): Promise<ChartFetcher> {
-  const mod = (await import('yahoo-finance2')) as unknown as { default: new (opts?: object) => { chart: (s: string, o: object) => Promise<unknown> } };
+  const mod = (await import('yahoo-finance2')) as unknown as {
+    default: new (opts?: object) => { chart: (s: string, o: object) => Promise<unknown> };
+  };
   const yf = new mod.default({ suppressNotices: ['yahooSurvey'] });
   return async (symbol, opts) => (await yf.chart(symbol, { ...opts, return: 'array' })) as ChartResult;
 }
 
 /** Yahoo's instrumentType as an asset class. */
-const CLASS_OF: Record<string, string> = { EQUITY: 'Equity', ETF: 'ETF', MUTUALFUND: 'Fund', INDEX: 'Index', CURRENCY: 'Currency', CRYPTOCURRENCY: 'Crypto', FUTURE: 'Future', OPTION: 'Option' };
+const CLASS_OF: Record<string, string> = {
+  EQUITY: 'Equity',
+  ETF: 'ETF',
+  MUTUALFUND: 'Fund',
+  INDEX: 'Index',
+  CURRENCY: 'Currency',
+  CRYPTOCURRENCY: 'Crypto',
+  FUTURE: 'Future',
+  OPTION: 'Option',
+};
 
 /**
  * The exchange-local trading date of a chart() timestamp: the instant shifted by the exchange's UTC offset
  * (meta.gmtoffset, seconds), as YYYY-MM-DD.
  */
 export function quoteDate(date: Date | string | number, gmtoffsetSec = 0): string {
-  const ms = date instanceof Date ? date.getTime() : typeof date === 'number' ? (date < 1e11 ? date * 1000 : date) : Date.parse(date);
+  const ms =
+    date instanceof Date
+      ? date.getTime()
+      : typeof date === 'number'
+        ? date < 1e11
+          ? date * 1000
+          : date
+        : Date.parse(date);
   return new Date(ms + gmtoffsetSec * 1000).toISOString().slice(0, 10);
 }
 
@@ -106,7 +137,12 @@ export interface DownloadOptions {
  * and the run options (dryRun previews only); gives the preview and the result. Throws OfflineError when the
  * network cannot be reached, and an Error naming the ticker for any other fetch failure (nothing written).
  */
-export async function downloadAndImport(db: DB, tickers: readonly string[], opts: DownloadOptions, run: RunOptions = {}): Promise<{ preview: ImportPreview; result: ImportResult | null }> {
+export async function downloadAndImport(
+  db: DB,
+  tickers: readonly string[],
+  opts: DownloadOptions,
+  run: RunOptions = {},
+): Promise<{ preview: ImportPreview; result: ImportResult | null }> {
   const syms = tickers.map((t) => {
     const n = normalizeTicker(t);
     if (!n || n.includes('/')) throw new Error(`bad ticker "${t}"`);
@@ -132,11 +168,28 @@ export async function downloadAndImport(db: DB, tickers: readonly string[], opts
       const file = path.join(dir, `${sym}.csv`);
       fs.writeFileSync(file, chartToCsv(rows));
       files.push(file);
-      assets.push({ ticker: sym, name: r.meta.longName ?? r.meta.shortName ?? '', class: CLASS_OF[r.meta.instrumentType ?? ''] ?? 'Equity', sector: '' });
+      assets.push({
+        ticker: sym,
+        name: r.meta.longName ?? r.meta.shortName ?? '',
+        class: CLASS_OF[r.meta.instrumentType ?? ''] ?? 'Equity',
+        sector: '',
+      });
     }
     const metaFile = path.join(dir, 'universe.json');
-    fs.writeFileSync(metaFile, JSON.stringify({ name: opts.universe, source: `Yahoo Finance chart() daily bars, downloaded ${new Date().toISOString().slice(0, 10)} for ${opts.from} .. ${to}`, assets }));
-    return await runImport(db, files, { universe: opts.universe, format: 'per-ticker', fill: opts.fill, meta: metaFile, source: undefined }, { ...run, kind: 'download' });
+    fs.writeFileSync(
+      metaFile,
+      JSON.stringify({
+        name: opts.universe,
+        source: `Yahoo Finance chart() daily bars, downloaded ${new Date().toISOString().slice(0, 10)} for ${opts.from} .. ${to}`,
+        assets,
+      }),
+    );
+    return await runImport(
+      db,
+      files,
+      { universe: opts.universe, format: 'per-ticker', fill: opts.fill, meta: metaFile, source: undefined },
+      { ...run, kind: 'download' },
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -37,8 +37,13 @@ function bytesText(n: number): string {
 }
 
 function checkStats(st: fs.Stats, maxBytes: number, what: string): void {
-  if (!st.isFile()) throw new UserFileError('no-file', `not a regular file: ${kindOf(st)} (an import reads only regular files)`);
-  if (st.size > maxBytes) throw new UserFileError('too-large', `the ${what} is ${bytesText(st.size)}, more than the ${bytesText(maxBytes)} an import reads`);
+  if (!st.isFile())
+    throw new UserFileError('no-file', `not a regular file: ${kindOf(st)} (an import reads only regular files)`);
+  if (st.size > maxBytes)
+    throw new UserFileError(
+      'too-large',
+      `the ${what} is ${bytesText(st.size)}, more than the ${bytesText(maxBytes)} an import reads`,
+    );
 }
 
 /**
@@ -51,7 +56,12 @@ export function statUserFile(file: string, maxBytes: number, what = 'file'): num
     st = fs.statSync(path.resolve(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserFileError('no-file', code === 'ENOENT' || code === 'ENOTDIR' ? `no such ${what}` : `cannot read the ${what}: ${code ?? (e as Error).message}`);
+    throw new UserFileError(
+      'no-file',
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? `no such ${what}`
+        : `cannot read the ${what}: ${code ?? (e as Error).message}`,
+    );
   }
   checkStats(st, maxBytes, what);
   return st.size;
@@ -71,7 +81,10 @@ export function openUserFile(file: string, maxBytes: number, what = 'file'): { f
   try {
     fd = fs.openSync(path.resolve(file), OPEN_FLAGS);
   } catch (e) {
-    throw new UserFileError('no-file', `cannot open the ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserFileError(
+      'no-file',
+      `cannot open the ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   try {
     const st = fs.fstatSync(fd);

@@ -3,7 +3,14 @@
  * dry run or there is an error — write everything in one transaction. Used by the `hdrl import` command, the
  * data service (preview) and the 'import' job (commit).
  */
-import type { FillPolicy, ImportFormat, ImportPreview, ImportRequest, ImportResult, Rename } from '../../src-shared/contract/data';
+import type {
+  FillPolicy,
+  ImportFormat,
+  ImportPreview,
+  ImportRequest,
+  ImportResult,
+  Rename,
+} from '../../src-shared/contract/data';
 import type { DB } from '../store/db';
 import { normalizeTicker } from './cells';
 import { readMetaFile } from './meta';
@@ -62,7 +69,8 @@ export function renameMap(list: readonly Rename[] = []): Map<string, string> {
   for (const r of list) {
     const from = normalizeTicker(r.from);
     const to = normalizeTicker(r.to);
-    if (!from || !to) throw new BadRenameError(`rename ${r.from}=${r.to}: not a ticker (1..32 letters, digits, .^=_&/-)`);
+    if (!from || !to)
+      throw new BadRenameError(`rename ${r.from}=${r.to}: not a ticker (1..32 letters, digits, .^=_&/-)`);
     if (from === to) throw new BadRenameError(`rename ${from}=${to}: renames a ticker to itself`);
     if (m.has(from)) throw new BadRenameError(`ticker ${from} is renamed twice (to ${m.get(from)} and ${to})`);
     m.set(from, to);
@@ -90,7 +98,12 @@ export const READ_SHARE_OF_PROGRESS = 0.5;
  * Takes the database, the file paths and the options; gives the preview and the result (null when nothing was
  * written). Throws ImportCancelled when the signal aborts (nothing written), BadRenameError for unusable renames.
  */
-export async function runImport(db: DB, paths: readonly string[], opts: ImportOptions, run: RunOptions = {}): Promise<{ preview: ImportPreview; result: ImportResult | null }> {
+export async function runImport(
+  db: DB,
+  paths: readonly string[],
+  opts: ImportOptions,
+  run: RunOptions = {},
+): Promise<{ preview: ImportPreview; result: ImportResult | null }> {
   const rename = renameMap(opts.rename);
   const c = await readImportFiles(paths, {
     format: opts.format,
@@ -114,12 +127,22 @@ export async function runImport(db: DB, paths: readonly string[], opts: ImportOp
   const out = await commitImport(db, c, meta, planOpts, {
     kind: run.kind,
     signal: run.signal,
-    onProgress: (w, total) => run.onProgress?.(READ_SHARE_OF_PROGRESS + (1 - READ_SHARE_OF_PROGRESS) * (total ? w / total : 1), `writing ${w}/${total} bars`, { bars: w, total }),
+    onProgress: (w, total) =>
+      run.onProgress?.(
+        READ_SHARE_OF_PROGRESS + (1 - READ_SHARE_OF_PROGRESS) * (total ? w / total : 1),
+        `writing ${w}/${total} bars`,
+        { bars: w, total },
+      ),
   });
   return { preview: out.plan.preview, result: out.result };
 }
 
 /** Preview an import without writing anything (runImport with dryRun). */
-export async function previewImport(db: DB, paths: readonly string[], opts: ImportOptions, signal?: AbortSignal): Promise<ImportPreview> {
+export async function previewImport(
+  db: DB,
+  paths: readonly string[],
+  opts: ImportOptions,
+  signal?: AbortSignal,
+): Promise<ImportPreview> {
   return (await runImport(db, paths, opts, { dryRun: true, signal })).preview;
 }

@@ -11,15 +11,18 @@ import { formatProblem } from './problems';
 /** Job kind 'import'. Takes an ImportRequest (validated again here) and the job context; gives the ImportResult. */
 export async function importJob(params: unknown, ctx: JobContext): Promise<unknown> {
   const req = ImportRequest.parse(params);
-  const { preview, result } = await runImport(
-    ctx.db,
-    req.paths,
-    importOptions(req),
-    { signal: ctx.signal, onProgress: (f, m, figures) => ctx.progress(f, m, figures) },
-  );
+  const { preview, result } = await runImport(ctx.db, req.paths, importOptions(req), {
+    signal: ctx.signal,
+    onProgress: (f, m, figures) => ctx.progress(f, m, figures),
+  });
   if (!result) {
-    const first = preview.problems.filter((p) => p.severity === 'error').slice(0, 5).map(formatProblem);
-    throw new Error(`import rejected (${preview.errors} error${preview.errors === 1 ? '' : 's'}, nothing written):\n${first.join('\n')}`);
+    const first = preview.problems
+      .filter((p) => p.severity === 'error')
+      .slice(0, 5)
+      .map(formatProblem);
+    throw new Error(
+      `import rejected (${preview.errors} error${preview.errors === 1 ? '' : 's'}, nothing written):\n${first.join('\n')}`,
+    );
   }
   return result;
 }

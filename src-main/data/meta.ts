@@ -31,10 +31,17 @@ export const DEFAULT_ASSET_CLASS = 'Equity';
 
 const MetaText = z.string().max(256);
 const JsonAsset = z
-  .object({ ticker: z.string().min(1).max(64), name: MetaText.optional(), class: MetaText.optional(), sector: MetaText.optional() })
+  .object({
+    ticker: z.string().min(1).max(64),
+    name: MetaText.optional(),
+    class: MetaText.optional(),
+    sector: MetaText.optional(),
+  })
   .passthrough();
 const JsonMeta = z.union([
-  z.object({ name: MetaText.optional(), source: z.string().max(2000).optional(), assets: z.array(JsonAsset) }).passthrough(),
+  z
+    .object({ name: MetaText.optional(), source: z.string().max(2000).optional(), assets: z.array(JsonAsset) })
+    .passthrough(),
   z.array(JsonAsset),
 ]);
 
@@ -58,12 +65,23 @@ export function readMetaFile(file: string, P: ProblemSink, rename?: ReadonlyMap<
     return null;
   }
   const assets = new Map<string, AssetMeta>();
-  const add = (raw: { ticker: string; name?: string; class?: string; sector?: string }, line: number | null, col: number | null, where: string) => {
+  const add = (
+    raw: { ticker: string; name?: string; class?: string; sector?: string },
+    line: number | null,
+    col: number | null,
+    where: string,
+  ) => {
     const read = normalizeTicker(raw.ticker);
     if (!read) return P.error('bad-ticker', file, line, col, `${where}bad ticker "${clip(raw.ticker)}"`);
     const t = rename?.get(read) ?? read;
     if (assets.has(t)) return P.error('duplicate-ticker', file, line, col, `${where}ticker ${t} listed twice`);
-    assets.set(t, { ticker: t, name: (raw.name ?? '').trim(), class: (raw.class ?? '').trim() || DEFAULT_ASSET_CLASS, sector: (raw.sector ?? '').trim(), line });
+    assets.set(t, {
+      ticker: t,
+      name: (raw.name ?? '').trim(),
+      class: (raw.class ?? '').trim() || DEFAULT_ASSET_CLASS,
+      sector: (raw.sector ?? '').trim(),
+      line,
+    });
   };
   if (/\.json$/i.test(file) || /^\s*[[{]/.test(text)) {
     let json: unknown;
@@ -78,7 +96,13 @@ export function readMetaFile(file: string, P: ProblemSink, rename?: ReadonlyMap<
     const r = JsonMeta.safeParse(json);
     if (!r.success) {
       const i = r.error.issues[0]!;
-      P.error('bad-meta', file, null, null, `unexpected shape at ${i.path.join('.') || '(root)'}: ${i.message} (expected {name?, source?, assets: [{ticker, name, class, sector}]})`);
+      P.error(
+        'bad-meta',
+        file,
+        null,
+        null,
+        `unexpected shape at ${i.path.join('.') || '(root)'}: ${i.message} (expected {name?, source?, assets: [{ticker, name, class, sector}]})`,
+      );
       return null;
     }
     const list = Array.isArray(r.data) ? r.data : r.data.assets;
@@ -87,10 +111,22 @@ export function readMetaFile(file: string, P: ProblemSink, rename?: ReadonlyMap<
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseSync(text, { info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as unknown as typeof records;
+    records = parseSync(text, {
+      info: true,
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    }) as unknown as typeof records;
   } catch (e) {
     const err = e as { message: string; lines?: number };
-    P.error('malformed-csv', file, err.lines ?? null, null, `malformed CSV: ${err.message.replace(/\s+/g, ' ').slice(0, 200)}`);
+    P.error(
+      'malformed-csv',
+      file,
+      err.lines ?? null,
+      null,
+      `malformed CSV: ${err.message.replace(/\s+/g, ' ').slice(0, 200)}`,
+    );
     return null;
   }
   if (!records.length) {
@@ -101,7 +137,13 @@ export function readMetaFile(file: string, P: ProblemSink, rename?: ReadonlyMap<
   const col = (aliases: ReadonlySet<string>) => header.findIndex((h) => aliases.has(h));
   const tc = col(TICKER_ALIASES);
   if (tc < 0) {
-    P.error('no-ticker-column', file, records[0]!.info.lines, null, 'no ticker column in the meta file (ticker,name,class,sector)');
+    P.error(
+      'no-ticker-column',
+      file,
+      records[0]!.info.lines,
+      null,
+      'no ticker column in the meta file (ticker,name,class,sector)',
+    );
     return null;
   }
   const nc = col(NAME_ALIASES);

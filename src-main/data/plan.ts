@@ -69,7 +69,11 @@ export interface ImportPlan {
   rankOf: Int32Array;
   newAssets: { ticker: string; name: string; class: string; sector: string }[];
   /** metadata changes to stored assets, with the previous values (for undo) */
-  assetUpdates: { ticker: string; before: { name: string; class: string; sector: string }; after: { name: string; class: string; sector: string } }[];
+  assetUpdates: {
+    ticker: string;
+    before: { name: string; class: string; sector: string };
+    after: { name: string; class: string; sector: string };
+  }[];
   /** tickers to add to the universe, in order */
   newMembers: string[];
   series: SeriesPlan[];
@@ -94,39 +98,71 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
   const P = c.problems;
   const fill: FillPolicy = opts.fill ?? 'reject';
   const fileName = (i: number) => c.files[i]!.path;
-  const at = (s: TickerSeries, i: number): Loc => ({ file: fileName(s.file.get(i)), line: s.line.get(i), col: s.col.get(i) + 1 });
+  const at = (s: TickerSeries, i: number): Loc => ({
+    file: fileName(s.file.get(i)),
+    line: s.line.get(i),
+    col: s.col.get(i) + 1,
+  });
 
   // format of the whole import
   const formats = [...new Set(c.files.map((f) => f.format).filter((f): f is ImportFormat => f !== null))];
   if (formats.length > 1) {
     const first = (f: ImportFormat) => c.files.find((x) => x.format === f)!.path;
-    P.error('mixed-formats', c.files[0]!.path, null, null, `files of different layouts: ${formats.map((f) => `${first(f)} is ${f}`).join(', ')}; import them separately or force one with --format`);
+    P.error(
+      'mixed-formats',
+      c.files[0]!.path,
+      null,
+      null,
+      `files of different layouts: ${formats.map((f) => `${first(f)} is ${f}`).join(', ')}; import them separately or force one with --format`,
+    );
   }
   const format = formats.length === 1 ? formats[0]! : null;
 
   // universe
   const universeId = opts.universeId ?? universeIdOf(opts.universe);
-  if (!universeId) P.error('bad-universe', c.files[0]?.path ?? '(import)', null, null, `universe name "${opts.universe}" has no letters or digits`);
-  const urow = db.prepare('SELECT id, name, source FROM universes WHERE id = ?').get(universeId) as { id: string; name: string; source: string } | undefined;
+  if (!universeId)
+    P.error(
+      'bad-universe',
+      c.files[0]?.path ?? '(import)',
+      null,
+      null,
+      `universe name "${opts.universe}" has no letters or digits`,
+    );
+  const urow = db.prepare('SELECT id, name, source FROM universes WHERE id = ?').get(universeId) as
+    { id: string; name: string; source: string } | undefined;
   const members = new Map<string, number>();
-  if (urow) for (const r of db.prepare('SELECT ticker, position FROM universe_members WHERE universe_id = ?').all(universeId) as { ticker: string; position: number }[]) members.set(r.ticker, r.position);
+  if (urow)
+    for (const r of db
+      .prepare('SELECT ticker, position FROM universe_members WHERE universe_id = ?')
+      .all(universeId) as { ticker: string; position: number }[])
+      members.set(r.ticker, r.position);
   const universe = {
     id: universeId,
     name: urow?.name ?? meta?.name ?? opts.universe,
-    source: urow?.source ?? opts.source ?? meta?.source ?? `imported from ${c.files.map((f) => f.path.split(/[\\/]/).pop()).join(', ')} (${format ?? 'csv'}) on ${new Date().toISOString().slice(0, 10)}`,
+    source:
+      urow?.source ??
+      opts.source ??
+      meta?.source ??
+      `imported from ${c.files.map((f) => f.path.split(/[\\/]/).pop()).join(', ')} (${format ?? 'csv'}) on ${new Date().toISOString().slice(0, 10)}`,
     exists: !!urow,
   };
 
   // calendar
-  const order = c.dates.map((_, i) => i).sort((a, b) => (c.dates[a]! < c.dates[b]! ? -1 : c.dates[a]! > c.dates[b]! ? 1 : 0));
+  const order = c.dates
+    .map((_, i) => i)
+    .sort((a, b) => (c.dates[a]! < c.dates[b]! ? -1 : c.dates[a]! > c.dates[b]! ? 1 : 0));
   const calendar = order.map((i) => c.dates[i]!);
   const rankOf = new Int32Array(c.dates.length);
   order.forEach((di, r) => (rankOf[di] = r));
   const N = calendar.length;
 
   const getAsset = db.prepare('SELECT ticker, name, class, sector FROM assets WHERE ticker = ?');
-  const storedBars = db.prepare('SELECT date, close, adj_close AS adj FROM bars WHERE ticker = ? AND date >= ? AND date <= ?');
-  const storedRange = db.prepare('SELECT MIN(date) AS first, MAX(date) AS last, COUNT(*) AS n FROM bars WHERE ticker = ?');
+  const storedBars = db.prepare(
+    'SELECT date, close, adj_close AS adj FROM bars WHERE ticker = ? AND date >= ? AND date <= ?',
+  );
+  const storedRange = db.prepare(
+    'SELECT MIN(date) AS first, MAX(date) AS last, COUNT(*) AS n FROM bars WHERE ticker = ?',
+  );
 
   const tickers: TickerPreview[] = [];
   const plans: SeriesPlan[] = [];
@@ -153,7 +189,14 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
       const j = idx[k - 1]!;
       if (rankOf[s.date.get(i)] === rankOf[s.date.get(j)]) {
         const l = at(s, i);
-        P.error('duplicate-date', l.file, l.line, l.col, `${T}: ${calendar[rankOf[s.date.get(i)]!]} already given at ${at(s, j).file}:${s.line.get(j)}`, T);
+        P.error(
+          'duplicate-date',
+          l.file,
+          l.line,
+          l.col,
+          `${T}: ${calendar[rankOf[s.date.get(i)]!]} already given at ${at(s, j).file}:${s.line.get(j)}`,
+          T,
+        );
         s.state.set(i, CELL_DUPLICATE);
       }
     }
@@ -166,7 +209,23 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
       lastK = k;
       values++;
     }
-    const tp: TickerPreview = { ticker: T, isNew: true, member: members.has(T), first: null, last: null, values, missing: 0, filled: 0, leading: 0, trailing: 0, overlap: 0, jumps: 0, stored: null, conflicts: 0, replaces: false };
+    const tp: TickerPreview = {
+      ticker: T,
+      isNew: true,
+      member: members.has(T),
+      first: null,
+      last: null,
+      values,
+      missing: 0,
+      filled: 0,
+      leading: 0,
+      trailing: 0,
+      overlap: 0,
+      jumps: 0,
+      stored: null,
+      conflicts: 0,
+      replaces: false,
+    };
     tickers.push(tp);
     const asset = getAsset.get(T) as { ticker: string; name: string; class: string; sector: string } | undefined;
     tp.isNew = !asset;
@@ -191,9 +250,23 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     const lf = at(s, idx[firstK]!);
     const ll = at(s, idx[lastK]!);
     if (tp.leading > 0)
-      P.warning('leading-gap', lf.file, lf.line, lf.col, `${T} starts on ${tp.first}, ${tp.leading} date${tp.leading === 1 ? '' : 's'} after the import's first date (${calendar[0]}): leading gaps are not filled; the aligned matrix starts where every member has data`, T);
+      P.warning(
+        'leading-gap',
+        lf.file,
+        lf.line,
+        lf.col,
+        `${T} starts on ${tp.first}, ${tp.leading} date${tp.leading === 1 ? '' : 's'} after the import's first date (${calendar[0]}): leading gaps are not filled; the aligned matrix starts where every member has data`,
+        T,
+      );
     if (tp.trailing > 0)
-      P.warning('trailing-gap', ll.file, ll.line, ll.col, `${T} ends on ${tp.last}, ${tp.trailing} date${tp.trailing === 1 ? '' : 's'} before the import's last date (${calendar[N - 1]}): trailing gaps are not filled; the aligned matrix ends where every member has data`, T);
+      P.warning(
+        'trailing-gap',
+        ll.file,
+        ll.line,
+        ll.col,
+        `${T} ends on ${tp.last}, ${tp.trailing} date${tp.trailing === 1 ? '' : 's'} before the import's last date (${calendar[N - 1]}): trailing gaps are not filled; the aligned matrix ends where every member has data`,
+        T,
+      );
 
     // walk the calendar from the first to the last price: gaps, fills, jumps
     const write: number[] = [];
@@ -224,11 +297,26 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
             const l = at(s, entry);
             const what = `${T}: ${calendar[r]} is ${ratio.toPrecision(3)}x the previous price (${calendar[rankOf[s.date.get(prevValue)]!]}): a one-day move beyond x${IMPLAUSIBLE_MOVE_RATIO} or /${IMPLAUSIBLE_MOVE_RATIO} is implausible`;
             if (opts.allowImplausible) P.warning('implausible-move', l.file, l.line, l.col, what, T);
-            else P.error('implausible-move', l.file, l.line, l.col, `${what}; pass --allow-implausible (allowImplausible) if it is right`, T);
+            else
+              P.error(
+                'implausible-move',
+                l.file,
+                l.line,
+                l.col,
+                `${what}; pass --allow-implausible (allowImplausible) if it is right`,
+                T,
+              );
           } else if (ratio > JUMP_UP_RATIO || ratio < JUMP_DOWN_RATIO) {
             tp.jumps++;
             const l = at(s, entry);
-            P.warning('jump', l.file, l.line, l.col, `${T}: ${calendar[r]} is ${ratio.toFixed(3)}x the previous price (${calendar[rankOf[s.date.get(prevValue)]!]}): an unadjusted split?`, T);
+            P.warning(
+              'jump',
+              l.file,
+              l.line,
+              l.col,
+              `${T}: ${calendar[r]} is ${ratio.toFixed(3)}x the previous price (${calendar[rankOf[s.date.get(prevValue)]!]}): an unadjusted split?`,
+              T,
+            );
           }
         }
         write.push(entry);
@@ -251,7 +339,14 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
       }
       if (!firstMissing) firstMissing = l;
       if (fill === 'reject') {
-        P.error('missing-cell', l.file, l.line, l.col, `${T}: missing price on ${calendar[r]} (${what}); use --fill ffill to forward-fill`, T);
+        P.error(
+          'missing-cell',
+          l.file,
+          l.line,
+          l.col,
+          `${T}: missing price on ${calendar[r]} (${what}); use --fill ffill to forward-fill`,
+          T,
+        );
       } else {
         tp.filled++;
         write.push(-(fillRank.length + 1));
@@ -266,7 +361,8 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     const keep = new Uint8Array(write.length).fill(1);
     if (asset && tp.stored) {
       const stored = new Map<string, { close: number; adj: number | null }>();
-      for (const b of storedBars.all(T, tp.first, tp.last) as { date: string; close: number; adj: number | null }[]) stored.set(b.date, b);
+      for (const b of storedBars.all(T, tp.first, tp.last) as { date: string; close: number; adj: number | null }[])
+        stored.set(b.date, b);
       let differ = 0;
       let firstDiff: { e: number; date: string; stored: { close: number; adj: number | null } } | null = null;
       for (let w = 0; w < write.length && stored.size; w++) {
@@ -292,7 +388,14 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
         tp.overlap = 0;
         keep.fill(1);
         const l = at(s, firstDiff.e);
-        P.warning('replace', l.file, l.line, l.col, `${T}: the stored series (${tp.stored.from} .. ${tp.stored.to}, ${sr!.n} bars, ${differ} differing) is replaced by this file's (${tp.first} .. ${tp.last}); undo puts it back`, T);
+        P.warning(
+          'replace',
+          l.file,
+          l.line,
+          l.col,
+          `${T}: the stored series (${tp.stored.from} .. ${tp.stored.to}, ${sr!.n} bars, ${differ} differing) is replaced by this file's (${tp.first} .. ${tp.last}); undo puts it back`,
+          T,
+        );
       } else if (firstDiff) {
         const l = at(s, firstDiff.e);
         const e = firstDiff.e;
@@ -314,11 +417,25 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     tp.filled = finalWrite.reduce((n, e) => n + (e < 0 ? 1 : 0), 0);
     if (tp.filled > 0 && firstMissing) {
       const fl: Loc = firstMissing;
-      P.warning('filled', fl.file, fl.line, fl.col, `${T}: ${tp.filled} missing cell${tp.filled === 1 ? '' : 's'} forward-filled (stored with filled=1)`, T);
+      P.warning(
+        'filled',
+        fl.file,
+        fl.line,
+        fl.col,
+        `${T}: ${tp.filled} missing cell${tp.filled === 1 ? '' : 's'} forward-filled (stored with filled=1)`,
+        T,
+      );
     }
     totalFilled += tp.filled;
     totalBars += finalWrite.length;
-    plans.push({ series: s, write: finalWrite, fillRank: Int32Array.from(fillRank), fillFrom: Int32Array.from(fillFrom), bars: finalWrite.length, replace: tp.replaces });
+    plans.push({
+      series: s,
+      write: finalWrite,
+      fillRank: Int32Array.from(fillRank),
+      fillFrom: Int32Array.from(fillFrom),
+      bars: finalWrite.length,
+      replace: tp.replaces,
+    });
 
     // asset row and metadata
     const m = meta?.assets.get(T);
@@ -336,15 +453,28 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
       if (members.has(m.ticker)) {
         const asset = getAsset.get(m.ticker) as { name: string; class: string; sector: string } | undefined;
         if (asset && (asset.name !== m.name || asset.class !== m.class || asset.sector !== m.sector))
-          assetUpdates.push({ ticker: m.ticker, before: { name: asset.name, class: asset.class, sector: asset.sector }, after: { name: m.name, class: m.class, sector: m.sector } });
+          assetUpdates.push({
+            ticker: m.ticker,
+            before: { name: asset.name, class: asset.class, sector: asset.sector },
+            after: { name: m.name, class: m.class, sector: m.sector },
+          });
         continue;
       }
-      P.error('unknown-meta-ticker', meta.path, m.line, null, `ticker ${m.ticker} in the meta file is not in the imported data${universe.exists ? ` nor in universe ${universeId}` : ''}`);
+      P.error(
+        'unknown-meta-ticker',
+        meta.path,
+        m.line,
+        null,
+        `ticker ${m.ticker} in the meta file is not in the imported data${universe.exists ? ` nor in universe ${universeId}` : ''}`,
+      );
     }
   }
-  if (c.series.size === 0 && !P.hasErrors) P.error('no-tickers', c.files[0]?.path ?? '(import)', null, null, 'no tickers found');
+  if (c.series.size === 0 && !P.hasErrors)
+    P.error('no-tickers', c.files[0]?.path ?? '(import)', null, null, 'no tickers found');
 
-  const newMembers = seriesList.filter((s) => !members.has(s.ticker) && plans.some((p) => p.series === s)).map((s) => s.ticker);
+  const newMembers = seriesList
+    .filter((s) => !members.has(s.ticker) && plans.some((p) => p.series === s))
+    .map((s) => s.ticker);
 
   // common ranges before and after: the target universe, and every other universe holding a replaced ticker
   const previewOf = new Map(tickers.map((t) => [t.ticker, t]));
@@ -363,14 +493,20 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
       if (!prev && !addAll) continue;
       const file = { first: tp.first, last: tp.last };
       // a replaced ticker keeps only the file's bars; any other keeps its stored bars beside the new ones
-      const stored = tp.replaces ? null : tp.stored ?? (prev?.first && prev.last ? { from: prev.first, to: prev.last } : null);
+      const stored = tp.replaces
+        ? null
+        : (tp.stored ?? (prev?.first && prev.last ? { from: prev.first, to: prev.last } : null));
       cov.set(t, stored ? { first: minDate(stored.from, file.first), last: maxDate(stored.to, file.last) } : file);
     }
     const after = rangeOf(alignedRange(cov.values()));
     const shrinks = before !== null && (after === null || after.from > before.from || after.to < before.to);
     if (shrinks) {
-      const short = [...cov].filter(([, v]) => v.first === null || v.last === null || v.first > before.from || v.last < before.to).map(([t, v]) => ({ t, v }));
-      const named = short.slice(0, 5).map(({ t, v }) => `${t} ${v.first ?? '-'} .. ${v.last ?? '-'}${written.has(t) ? '' : ' (stored)'}`);
+      const short = [...cov]
+        .filter(([, v]) => v.first === null || v.last === null || v.first > before.from || v.last < before.to)
+        .map(([t, v]) => ({ t, v }));
+      const named = short
+        .slice(0, 5)
+        .map(({ t, v }) => `${t} ${v.first ?? '-'} .. ${v.last ?? '-'}${written.has(t) ? '' : ' (stored)'}`);
       const culprit = short.find(({ t }) => written.has(t));
       const l = culprit ? firstEntry(culprit.t) : firstEntry('');
       const what =
@@ -385,7 +521,9 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
   const replaced = [...written.values()].filter((t) => t.replaces).map((t) => t.ticker);
   if (replaced.length) {
     const others = db
-      .prepare(`SELECT DISTINCT universe_id AS id FROM universe_members WHERE ticker IN (SELECT value FROM json_each(?)) AND universe_id != ? ORDER BY universe_id`)
+      .prepare(
+        `SELECT DISTINCT universe_id AS id FROM universe_members WHERE ticker IN (SELECT value FROM json_each(?)) AND universe_id != ? ORDER BY universe_id`,
+      )
       .all(JSON.stringify(replaced), universeId) as { id: string }[];
     for (const o of others) change(o.id, true, false);
   }
@@ -397,10 +535,18 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     universe: { id: universeId || '-', name: universe.name, exists: universe.exists },
     format,
     fill,
-    files: c.files.map((f) => ({ path: f.path, format: f.format, detected: f.detected, rows: f.rows, bytes: f.bytes, sha256: f.sha256 })),
+    files: c.files.map((f) => ({
+      path: f.path,
+      format: f.format,
+      detected: f.detected,
+      rows: f.rows,
+      bytes: f.bytes,
+      sha256: f.sha256,
+    })),
     meta: meta ? { path: meta.path, assets: meta.assets.size } : null,
     dateRange: N ? { from: calendar[0]!, to: calendar[N - 1]! } : null,
-    alignedRange: alignedFrom >= 0 && alignedFrom <= alignedTo ? { from: calendar[alignedFrom]!, to: calendar[alignedTo]! } : null,
+    alignedRange:
+      alignedFrom >= 0 && alignedFrom <= alignedTo ? { from: calendar[alignedFrom]!, to: calendar[alignedTo]! } : null,
     universeRange,
     rows: c.rows,
     bars: totalBars,
@@ -412,7 +558,21 @@ export function planImport(db: DB, c: Collected, meta: UniverseMeta | null, opts
     problems,
     problemsOmitted: omitted,
   };
-  return { preview, ok, universe, calendar, rankOf, newAssets, assetUpdates, newMembers, series: plans, bars: totalBars, filledCells: totalFilled, format, fill };
+  return {
+    preview,
+    ok,
+    universe,
+    calendar,
+    rankOf,
+    newAssets,
+    assetUpdates,
+    newMembers,
+    series: plans,
+    bars: totalBars,
+    filledCells: totalFilled,
+    format,
+    fill,
+  };
 }
 
 function rangeOf(r: { from: string | null; to: string | null }): { from: string; to: string } | null {
@@ -430,4 +590,3 @@ function maxDate(a: string, b: string | null): string {
 function near(a: number, b: number): boolean {
   return Math.abs(a - b) <= OVERLAP_REL_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
 }
-

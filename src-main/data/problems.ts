@@ -45,7 +45,12 @@ export class ProblemSink {
       if (g.n <= PROBLEMS_PER_TICKER_AND_CODE) continue;
       const group = key.slice(key.indexOf('|') + 1);
       const more = g.n - PROBLEMS_PER_TICKER_AND_CODE;
-      const summary: Problem = { ...g.sample, line: null, col: null, message: `${group}: ${more} more "${g.sample.code}" ${g.sample.severity}${more === 1 ? '' : 's'} like the ones above` };
+      const summary: Problem = {
+        ...g.sample,
+        line: null,
+        col: null,
+        message: `${group}: ${more} more "${g.sample.code}" ${g.sample.severity}${more === 1 ? '' : 's'} like the ones above`,
+      };
       represents.set(summary, more);
     }
     const all = [...represents.keys()];

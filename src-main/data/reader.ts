@@ -19,7 +19,19 @@ import path from 'node:path';
 import { parse, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { ImportFormat } from '../../src-shared/contract/data';
-import { DATE_ALIASES, IGNORED_ALIASES, TICKER_ALIASES, clip, fieldOf, implausiblePriceMessage, normalizeHeader, normalizeTicker, parseDate, parseNumberCell, type BarField } from './cells';
+import {
+  DATE_ALIASES,
+  IGNORED_ALIASES,
+  TICKER_ALIASES,
+  clip,
+  fieldOf,
+  implausiblePriceMessage,
+  normalizeHeader,
+  normalizeTicker,
+  parseDate,
+  parseNumberCell,
+  type BarField,
+} from './cells';
 import { openUserFile, readHead, readUserFile, statUserFile, UserFileError } from './files';
 import { ProblemSink } from './problems';
 import { CELL_BAD, CELL_EMPTY, CELL_NA, CELL_VALUE, TickerSeries, type OptionalField } from './series';
@@ -165,7 +177,14 @@ export class Collector {
   /** Everything collected; a rename that named no ticker of the files is an error (likely a typo). */
   result(): Collected {
     for (const [from, to] of this.opts.rename ?? []) {
-      if (!this.renamesUsed.has(from)) this.problems.error('unknown-rename', this.files[0]?.path ?? '(import)', null, null, `rename ${from}=${to}: the files have no ticker ${from}`);
+      if (!this.renamesUsed.has(from))
+        this.problems.error(
+          'unknown-rename',
+          this.files[0]?.path ?? '(import)',
+          null,
+          null,
+          `rename ${from}=${to}: the files have no ticker ${from}`,
+        );
     }
     return { files: this.files, dates: this.dates, series: this.series, problems: this.problems, rows: this.rows };
   }
@@ -180,7 +199,13 @@ export class Collector {
     const ticker = to ?? read;
     const prev = this.readAs.get(ticker);
     if (prev === undefined) this.readAs.set(ticker, read);
-    else if (prev !== read) return { error: prev === ticker ? `rename ${read}=${ticker}: the files already have a ticker ${ticker}` : `renames of ${prev} and ${read} both give ${ticker}` };
+    else if (prev !== read)
+      return {
+        error:
+          prev === ticker
+            ? `rename ${read}=${ticker}: the files already have a ticker ${ticker}`
+            : `renames of ${prev} and ${read} both give ${ticker}`,
+      };
     return { ticker };
   }
 
@@ -197,7 +222,14 @@ export class Collector {
     const s = this.series.get(r.ticker);
     if (s) return s;
     if (this.series.size >= MAX_TICKERS) {
-      if (!this.tooMany) this.problems.error('too-many-tickers', file, line, col, `more than ${MAX_TICKERS.toLocaleString('en-US')} tickers in one import (the most it takes); split the data into several universes`);
+      if (!this.tooMany)
+        this.problems.error(
+          'too-many-tickers',
+          file,
+          line,
+          col,
+          `more than ${MAX_TICKERS.toLocaleString('en-US')} tickers in one import (the most it takes); split the data into several universes`,
+        );
       this.tooMany = true;
       return null;
     }
@@ -255,7 +287,13 @@ export class Collector {
     const file = st.info.path;
     const P = this.problems;
     if (rec.length !== st.header.length) {
-      P.error('ragged-row', file, line, Math.min(rec.length, st.header.length) + 1, `${rec.length} fields, the header has ${st.header.length}`);
+      P.error(
+        'ragged-row',
+        file,
+        line,
+        Math.min(rec.length, st.header.length) + 1,
+        `${rec.length} fields, the header has ${st.header.length}`,
+      );
       return;
     }
     const dcell = rec[st.dateCol]!;
@@ -280,7 +318,14 @@ export class Collector {
         const cell = parseNumberCell(rec[wc.col]!);
         if (cell.kind === 'value') {
           if (cell.value <= 0) {
-            P.error('nonpositive-price', file, line, wc.col + 1, `${wc.series.ticker}: price ${clip(rec[wc.col]!)} is not positive`, wc.series.ticker);
+            P.error(
+              'nonpositive-price',
+              file,
+              line,
+              wc.col + 1,
+              `${wc.series.ticker}: price ${clip(rec[wc.col]!)} is not positive`,
+              wc.series.ticker,
+            );
             wc.series.push(di, line, st.info.index, wc.col, CELL_BAD, NaN);
           } else if (!this.plausible(cell.value, rec[wc.col]!, wc.series.ticker, 'price', file, line, wc.col)) {
             wc.series.push(di, line, st.info.index, wc.col, CELL_BAD, NaN);
@@ -306,7 +351,13 @@ export class Collector {
     const tcell = rec[st.tickerCol]!;
     const read = normalizeTicker(tcell);
     if (!read) {
-      P.error('bad-ticker', file, line, st.tickerCol + 1, tcell === '' ? 'empty ticker' : `bad ticker "${clip(tcell)}" (1..32 letters, digits, .^=_&/-)`);
+      P.error(
+        'bad-ticker',
+        file,
+        line,
+        st.tickerCol + 1,
+        tcell === '' ? 'empty ticker' : `bad ticker "${clip(tcell)}" (1..32 letters, digits, .^=_&/-)`,
+      );
       return;
     }
     const s = this.seriesFor(read, file, line, st.tickerCol + 1);
@@ -317,7 +368,14 @@ export class Collector {
     const ticker = s.ticker;
     const prev = st.lastByTicker.get(s) ?? null;
     if (prev === date) {
-      P.error('duplicate-date', file, line, st.dateCol + 1, `${ticker}: duplicate date ${date} (already on an earlier row)`, ticker);
+      P.error(
+        'duplicate-date',
+        file,
+        line,
+        st.dateCol + 1,
+        `${ticker}: duplicate date ${date} (already on an earlier row)`,
+        ticker,
+      );
       return;
     }
     this.step(st, prev, date, line);
@@ -339,9 +397,19 @@ export class Collector {
       if (cell.kind === 'value') {
         const bad = f === 'volume' ? cell.value < 0 : cell.value <= 0;
         if (bad) {
-          P.error(f === 'volume' ? 'negative-volume' : 'nonpositive-price', file, line, col + 1, `${s.ticker}: ${f === 'adj' ? 'adj close' : f} ${clip(rec[col]!)} is ${f === 'volume' ? 'negative' : 'not positive'}`, s.ticker);
+          P.error(
+            f === 'volume' ? 'negative-volume' : 'nonpositive-price',
+            file,
+            line,
+            col + 1,
+            `${s.ticker}: ${f === 'adj' ? 'adj close' : f} ${clip(rec[col]!)} is ${f === 'volume' ? 'negative' : 'not positive'}`,
+            s.ticker,
+          );
           state = CELL_BAD;
-        } else if (f !== 'volume' && !this.plausible(cell.value, rec[col]!, s.ticker, f === 'adj' ? 'adj close' : f, file, line, col)) {
+        } else if (
+          f !== 'volume' &&
+          !this.plausible(cell.value, rec[col]!, s.ticker, f === 'adj' ? 'adj close' : f, file, line, col)
+        ) {
           state = CELL_BAD;
         } else {
           vals[f] = cell.value;
@@ -352,22 +420,51 @@ export class Collector {
           state = cell.token === '' ? CELL_EMPTY : CELL_NA;
         }
       } else {
-        P.error('bad-number', file, line, col + 1, `${s.ticker}: ${f === 'adj' ? 'adj close' : f}: ${cell.message}`, s.ticker);
+        P.error(
+          'bad-number',
+          file,
+          line,
+          col + 1,
+          `${s.ticker}: ${f === 'adj' ? 'adj close' : f}: ${cell.message}`,
+          s.ticker,
+        );
         state = CELL_BAD;
       }
     }
     const priceCol = fc.adj ?? fc.close!;
     // a file with an adjusted close but no close column stores the adjusted close as the close too
     const close = fc.close === undefined ? (vals.adj ?? NaN) : (vals.close ?? NaN);
-    const opt: Partial<Record<OptionalField, number>> = { adj: vals.adj, open: vals.open, high: vals.high, low: vals.low, volume: vals.volume };
-    s.push(di, line, st.info.index, priceCol, state, state === CELL_VALUE ? close : NaN, state === CELL_VALUE ? opt : undefined);
+    const opt: Partial<Record<OptionalField, number>> = {
+      adj: vals.adj,
+      open: vals.open,
+      high: vals.high,
+      low: vals.low,
+      volume: vals.volume,
+    };
+    s.push(
+      di,
+      line,
+      st.info.index,
+      priceCol,
+      state,
+      state === CELL_VALUE ? close : NaN,
+      state === CELL_VALUE ? opt : undefined,
+    );
   }
 
   /**
    * A positive price outside PRICE_MIN .. PRICE_MAX: an error (false: the cell is not used) unless implausible
    * prices are allowed, then a warning (true: the value is kept). True for a plausible price.
    */
-  private plausible(value: number, text: string, ticker: string, what: string, file: string, line: number, col: number): boolean {
+  private plausible(
+    value: number,
+    text: string,
+    ticker: string,
+    what: string,
+    file: string,
+    line: number,
+    col: number,
+  ): boolean {
     const why = implausiblePriceMessage(value);
     if (!why) return true;
     const message = `${ticker}: ${what} ${clip(text)} ${why}`;
@@ -375,7 +472,14 @@ export class Collector {
       this.problems.warning('implausible-price', file, line, col + 1, message, ticker);
       return true;
     }
-    this.problems.error('implausible-price', file, line, col + 1, `${message}; pass --allow-implausible (allowImplausible) if it is right`, ticker);
+    this.problems.error(
+      'implausible-price',
+      file,
+      line,
+      col + 1,
+      `${message}; pass --allow-implausible (allowImplausible) if it is right`,
+      ticker,
+    );
     return false;
   }
 
@@ -406,7 +510,13 @@ export class Collector {
     st.info.format = fmt;
     st.dateCol = dateColumnOf(header, fmt);
     if (st.dateCol < 0) {
-      P.error('no-date-column', file, line, null, `no date column (a header named one of: ${[...DATE_ALIASES].join(', ')})`);
+      P.error(
+        'no-date-column',
+        file,
+        line,
+        null,
+        `no date column (a header named one of: ${[...DATE_ALIASES].join(', ')})`,
+      );
       st.fatal = true;
       return;
     }
@@ -416,16 +526,34 @@ export class Collector {
         if (c === st.dateCol) continue;
         const h = header[c]!;
         if (h === '') {
-          P.error('empty-header', file, line, c + 1, `column ${c + 1} has no header (each column of a wide file names a ticker)`);
+          P.error(
+            'empty-header',
+            file,
+            line,
+            c + 1,
+            `column ${c + 1} has no header (each column of a wide file names a ticker)`,
+          );
           continue;
         }
         const t = normalizeTicker(h);
         if (!t) {
-          P.error('bad-ticker', file, line, c + 1, `bad ticker "${clip(h)}" in the header (1..32 letters, digits, .^=_&/-)`);
+          P.error(
+            'bad-ticker',
+            file,
+            line,
+            c + 1,
+            `bad ticker "${clip(h)}" in the header (1..32 letters, digits, .^=_&/-)`,
+          );
           continue;
         }
         if (seen.has(t)) {
-          P.error('duplicate-column', file, line, c + 1, `ticker ${t} has two columns (${seen.get(t)! + 1} and ${c + 1})`);
+          P.error(
+            'duplicate-column',
+            file,
+            line,
+            c + 1,
+            `ticker ${t} has two columns (${seen.get(t)! + 1} and ${c + 1})`,
+          );
           continue;
         }
         seen.set(t, c);
@@ -453,13 +581,33 @@ export class Collector {
       }
       const f = fieldOf(header[c]!);
       if (f) {
-        if (st.fieldCols[f] !== undefined) P.error('duplicate-column', file, line, c + 1, `two ${f === 'adj' ? 'adjusted close' : f} columns (${st.fieldCols[f]! + 1} and ${c + 1})`);
+        if (st.fieldCols[f] !== undefined)
+          P.error(
+            'duplicate-column',
+            file,
+            line,
+            c + 1,
+            `two ${f === 'adj' ? 'adjusted close' : f} columns (${st.fieldCols[f]! + 1} and ${c + 1})`,
+          );
         else st.fieldCols[f] = c;
       } else ignored.push(header[c]! === '' ? `(column ${c + 1})` : header[c]!);
     }
-    if (ignored.length) P.warning('ignored-columns', file, line, null, `columns not imported: ${ignored.map((h) => clip(h, 24)).join(', ')}`);
+    if (ignored.length)
+      P.warning(
+        'ignored-columns',
+        file,
+        line,
+        null,
+        `columns not imported: ${ignored.map((h) => clip(h, 24)).join(', ')}`,
+      );
     if (fmt === 'long' && st.tickerCol < 0) {
-      P.error('no-ticker-column', file, line, null, `no ticker column (a header named one of: ${[...TICKER_ALIASES].join(', ')})`);
+      P.error(
+        'no-ticker-column',
+        file,
+        line,
+        null,
+        `no ticker column (a header named one of: ${[...TICKER_ALIASES].join(', ')})`,
+      );
       st.fatal = true;
       return;
     }
@@ -472,7 +620,13 @@ export class Collector {
       const base = path.basename(st.info.path).replace(/\.(csv|txt|tsv)$/i, '');
       const t = normalizeTicker(base);
       if (!t) {
-        P.error('bad-ticker', file, null, null, `the file name "${clip(base)}" is not a ticker (a per-ticker file is named TICKER.csv)`);
+        P.error(
+          'bad-ticker',
+          file,
+          null,
+          null,
+          `the file name "${clip(base)}" is not a ticker (a per-ticker file is named TICKER.csv)`,
+        );
         st.fatal = true;
         return;
       }
@@ -484,7 +638,8 @@ export class Collector {
   /** End of a file: empty columns, row order, no rows. */
   end(st: FileState): void {
     if (st.fatal || !st.header) {
-      if (!st.header && !st.fatal) this.problems.error('empty-file', st.info.path, 1, null, 'the file is empty (no header)');
+      if (!st.header && !st.fatal)
+        this.problems.error('empty-file', st.info.path, 1, null, 'the file is empty (no header)');
       return;
     }
     const P = this.problems;
@@ -502,14 +657,21 @@ export class Collector {
     } else {
       for (const f of ['close', 'adj'] as const) {
         const col = st.fieldCols[f];
-        if (col !== undefined && !st.fieldValues[f]) P.error('empty-column', file, st.headerLine, col + 1, `column ${st.header[col]} has no values`);
+        if (col !== undefined && !st.fieldValues[f])
+          P.error('empty-column', file, st.headerLine, col + 1, `column ${st.header[col]} has no values`);
       }
     }
     if (st.desc > 0 && st.asc === 0) {
       P.warning('descending', file, null, null, 'rows are in descending date order (read as such and sorted)');
     } else if (st.desc > 0 && st.firstDesc) {
       const d = st.firstDesc;
-      P.error('unsorted', file, d.line, st.dateCol + 1, `date ${d.date} comes after ${d.prev}: rows must be in date order${st.desc > 1 ? ` (${st.desc} rows out of order)` : ''}`);
+      P.error(
+        'unsorted',
+        file,
+        d.line,
+        st.dateCol + 1,
+        `date ${d.date} comes after ${d.prev}: rows must be in date order${st.desc > 1 ? ` (${st.desc} rows out of order)` : ''}`,
+      );
     }
   }
 
@@ -518,7 +680,13 @@ export class Collector {
     const err = e as { code?: string; message?: string; lines?: number };
     const line = typeof err.lines === 'number' && err.lines > 0 ? err.lines : null;
     if (err.code === 'CSV_MAX_RECORD_SIZE') {
-      this.problems.error('record-too-long', st.info.path, line, null, `a record longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters: not a price table`);
+      this.problems.error(
+        'record-too-long',
+        st.info.path,
+        line,
+        null,
+        `a record longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters: not a price table`,
+      );
     } else {
       const msg = (err.message ?? String(e)).replace(/\s+/g, ' ').slice(0, 300);
       this.problems.error('malformed-csv', st.info.path, line, null, `malformed CSV: ${msg}`);
@@ -549,7 +717,11 @@ function tooManyColumns(n: number, more: boolean): string {
  * header line that does not end within them. Takes the head of the file, the delimiter and whether the head is
  * the whole file; gives the problem or null.
  */
-export function headerProblem(head: string, delimiter: string, wholeFile: boolean): { code: string; message: string } | null {
+export function headerProblem(
+  head: string,
+  delimiter: string,
+  wholeFile: boolean,
+): { code: string; message: string } | null {
   let cols = 1;
   let quoted = false;
   let started = false;
@@ -560,11 +732,15 @@ export function headerProblem(head: string, delimiter: string, wholeFile: boolea
       if (started) return null;
     } else {
       started = true;
-      if (!quoted && ch === delimiter && ++cols > MAX_TICKERS + 1) return { code: 'too-many-columns', message: tooManyColumns(cols, true) };
+      if (!quoted && ch === delimiter && ++cols > MAX_TICKERS + 1)
+        return { code: 'too-many-columns', message: tooManyColumns(cols, true) };
     }
   }
   if (wholeFile) return null;
-  return { code: 'record-too-long', message: `the header line is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters: not a price table` };
+  return {
+    code: 'record-too-long',
+    message: `the header line is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters: not a price table`,
+  };
 }
 
 const PARSE_OPTIONS = {
@@ -578,7 +754,17 @@ const PARSE_OPTIONS = {
 } as const;
 
 function newInfo(index: number, p: string): FileInfo {
-  return { index, path: p, absPath: path.resolve(p), bytes: 0, sha256: '', detected: null, format: null, rows: 0, delimiter: ',' };
+  return {
+    index,
+    path: p,
+    absPath: path.resolve(p),
+    bytes: 0,
+    sha256: '',
+    detected: null,
+    format: null,
+    rows: 0,
+    delimiter: ',',
+  };
 }
 
 /** The user-file checks (files.ts) as a problem; false when the file cannot be read at all. */
@@ -644,7 +830,13 @@ export async function readImportFiles(paths: readonly string[], opts: ReadOption
     await new Promise<void>((resolve, reject) => {
       const parser: Parser = parse({ ...PARSE_OPTIONS, delimiter: info.delimiter });
       // 256 KiB chunks: the event loop is never held longer than one chunk's records; never past the size checked
-      const rs = fs.createReadStream('', { fd, start: 0, end: info.bytes - 1, autoClose: true, highWaterMark: 1 << 18 });
+      const rs = fs.createReadStream('', {
+        fd,
+        start: 0,
+        end: info.bytes - 1,
+        autoClose: true,
+        highWaterMark: 1 << 18,
+      });
       let failed = false;
       let lastReport = 0;
       rs.on('data', (chunk) => {
@@ -726,7 +918,10 @@ export function readImportFilesSync(paths: readonly string[], opts: CollectOptio
     info.delimiter = sniffDelimiter(text.slice(0, 65536));
     const st = c.begin(info);
     try {
-      const records = parseSync(text, { ...PARSE_OPTIONS, delimiter: info.delimiter }) as unknown as { record: string[]; info: { lines: number } }[];
+      const records = parseSync(text, { ...PARSE_OPTIONS, delimiter: info.delimiter }) as unknown as {
+        record: string[];
+        info: { lines: number };
+      }[];
       for (const r of records) c.record(st, r.record, r.info.lines);
     } catch (e) {
       c.csvError(st, e);

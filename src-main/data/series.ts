@@ -86,7 +86,15 @@ export class TickerSeries {
   }
 
   /** Append one entry; NaN for absent values. */
-  push(date: number, line: number, file: number, col: number, state: number, close: number, opt?: Partial<Record<OptionalField, number>>): void {
+  push(
+    date: number,
+    line: number,
+    file: number,
+    col: number,
+    state: number,
+    close: number,
+    opt?: Partial<Record<OptionalField, number>>,
+  ): void {
     const i = this.date.n;
     this.date.push(date);
     this.line.push(line);

@@ -34,7 +34,21 @@ export const WRITE_CHUNK_BARS = 20_000;
  * not-a-number spellings of R, pandas, Excel and SQL exports. Such a price cell is a missing cell (see the fill
  * policy), never a number.
  */
-export const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'na', 'n/a', '#n/a', 'nan', '-nan', 'null', 'none', 'nil', '.', '-', '#value!', '#div/0!']);
+export const MISSING_TOKENS: ReadonlySet<string> = new Set([
+  '',
+  'na',
+  'n/a',
+  '#n/a',
+  'nan',
+  '-nan',
+  'null',
+  'none',
+  'nil',
+  '.',
+  '-',
+  '#value!',
+  '#div/0!',
+]);
 
 /**
  * SQLite page cache of the connection while an import writes, in MiB (PRAGMA cache_size; the default is 2 MiB).
@@ -50,7 +64,6 @@ export function importCacheMib(): number {
   const v = Number(process.env.HDRL_IMPORT_CACHE_MIB);
   return Number.isInteger(v) && v >= 1 && v <= 4096 ? v : IMPORT_CACHE_MIB;
 }
-
 
 /**
  * Largest price file an import reads, bytes. A wide file of 500 tickers over 20 years is about 25 MB and a long

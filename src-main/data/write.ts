@@ -46,7 +46,9 @@ class StagedBars {
   readonly table = `temp.hdrl_import_stage_${process.pid}_${++stageCount}`;
 
   constructor(private readonly db: DB) {
-    db.exec(`CREATE TABLE ${this.table} (ticker TEXT NOT NULL, date TEXT NOT NULL, open REAL, high REAL, low REAL, close REAL NOT NULL, adj_close REAL, volume REAL, filled INTEGER NOT NULL)`);
+    db.exec(
+      `CREATE TABLE ${this.table} (ticker TEXT NOT NULL, date TEXT NOT NULL, open REAL, high REAL, low REAL, close REAL NOT NULL, adj_close REAL, volume REAL, filled INTEGER NOT NULL)`,
+    );
   }
 
   /**
@@ -75,11 +77,31 @@ class StagedBars {
           if (e >= 0 && closeOnly) {
             insClose.run(s.ticker, plan.calendar[plan.rankOf[s.date.get(e)]!]!, s.close.get(e));
           } else if (e >= 0) {
-            insBar.run(s.ticker, plan.calendar[plan.rankOf[s.date.get(e)]!]!, nullIfNaN(s.opt('open', e)), nullIfNaN(s.opt('high', e)), nullIfNaN(s.opt('low', e)), s.close.get(e), nullIfNaN(s.opt('adj', e)), nullIfNaN(s.opt('volume', e)), 0);
+            insBar.run(
+              s.ticker,
+              plan.calendar[plan.rankOf[s.date.get(e)]!]!,
+              nullIfNaN(s.opt('open', e)),
+              nullIfNaN(s.opt('high', e)),
+              nullIfNaN(s.opt('low', e)),
+              s.close.get(e),
+              nullIfNaN(s.opt('adj', e)),
+              nullIfNaN(s.opt('volume', e)),
+              0,
+            );
           } else {
             const k = -e - 1;
             const from = sp.fillFrom[k]!;
-            insBar.run(s.ticker, plan.calendar[sp.fillRank[k]!]!, null, null, null, s.close.get(from), nullIfNaN(s.opt('adj', from)), null, 1);
+            insBar.run(
+              s.ticker,
+              plan.calendar[sp.fillRank[k]!]!,
+              null,
+              null,
+              null,
+              s.close.get(from),
+              nullIfNaN(s.opt('adj', from)),
+              null,
+              1,
+            );
           }
           staged++;
           if (++inChunk >= WRITE_CHUNK_BARS && own) {
@@ -125,7 +147,13 @@ function sameBars(a: ImportPlan, b: ImportPlan): boolean {
     a.series.length === b.series.length &&
     a.series.every((sa, i) => {
       const sb = b.series[i]!;
-      return sa.series.ticker === sb.series.ticker && sa.replace === sb.replace && eq(sa.write, sb.write) && eq(sa.fillRank, sb.fillRank) && eq(sa.fillFrom, sb.fillFrom);
+      return (
+        sa.series.ticker === sb.series.ticker &&
+        sa.replace === sb.replace &&
+        eq(sa.write, sb.write) &&
+        eq(sa.fillRank, sb.fillRank) &&
+        eq(sa.fillFrom, sb.fillFrom)
+      );
     })
   );
 }
@@ -155,7 +183,12 @@ interface Prepared {
 }
 
 /** Make the plan outside the write lock (on a copy of the read problems; see Prepared). */
-function planOutside(db: DB, c: Collected, meta: UniverseMeta | null, opts: PlanOptions): { readProblems: ProblemSink; version: number; plan: ImportPlan } {
+function planOutside(
+  db: DB,
+  c: Collected,
+  meta: UniverseMeta | null,
+  opts: PlanOptions,
+): { readProblems: ProblemSink; version: number; plan: ImportPlan } {
   const readProblems = sinkCopy(c.problems);
   const version = db.pragma('data_version', { simple: true }) as number;
   return { readProblems, version, plan: planImport(db, { ...c, problems: sinkCopy(readProblems) }, meta, opts) };
@@ -181,8 +214,20 @@ function writePrepared(db: DB, p: Prepared, onCopied?: (copied: number) => void)
   const { c, kind } = p;
   const now = new Date().toISOString();
   const u = plan.universe;
-  if (!u.exists) db.prepare('INSERT INTO universes (id, name, source, created_at) VALUES (?, ?, ?, ?)').run(u.id, u.name, u.source, now);
-  const files = c.files.map((f) => ({ path: f.absPath, sha256: f.sha256, format: f.format, rows: f.rows, bytes: f.bytes }));
+  if (!u.exists)
+    db.prepare('INSERT INTO universes (id, name, source, created_at) VALUES (?, ?, ?, ?)').run(
+      u.id,
+      u.name,
+      u.source,
+      now,
+    );
+  const files = c.files.map((f) => ({
+    path: f.absPath,
+    sha256: f.sha256,
+    format: f.format,
+    rows: f.rows,
+    bytes: f.bytes,
+  }));
   const batchId = Number(
     db
       .prepare(
@@ -209,7 +254,11 @@ function writePrepared(db: DB, p: Prepared, onCopied?: (copied: number) => void)
   for (const a of plan.newAssets) insAsset.run(a.ticker, a.name, a.class, a.sector);
   const updAsset = db.prepare('UPDATE assets SET name = ?, class = ?, sector = ? WHERE ticker = ?');
   for (const x of plan.assetUpdates) updAsset.run(x.after.name, x.after.class, x.after.sector, x.ticker);
-  const maxPos = (db.prepare('SELECT COALESCE(MAX(position), -1) AS p FROM universe_members WHERE universe_id = ?').get(u.id) as { p: number }).p;
+  const maxPos = (
+    db.prepare('SELECT COALESCE(MAX(position), -1) AS p FROM universe_members WHERE universe_id = ?').get(u.id) as {
+      p: number;
+    }
+  ).p;
   const insMember = db.prepare('INSERT INTO universe_members (universe_id, ticker, position) VALUES (?, ?, ?)');
   plan.newMembers.forEach((t, i) => insMember.run(u.id, t, maxPos + 1 + i));
 
@@ -256,7 +305,14 @@ export interface CommitOutcome {
  * kind and an optional condition checked inside the transaction (false: nothing is written, `skipped`); gives
  * the plan and the result (null and nothing written when there are errors).
  */
-export function commitImportSync(db: DB, c: Collected, meta: UniverseMeta | null, opts: PlanOptions, kind: BatchKind = 'import', onlyIf?: () => boolean): CommitOutcome {
+export function commitImportSync(
+  db: DB,
+  c: Collected,
+  meta: UniverseMeta | null,
+  opts: PlanOptions,
+  kind: BatchKind = 'import',
+  onlyIf?: () => boolean,
+): CommitOutcome {
   const first = planOutside(db, c, meta, opts);
   if (!first.plan.ok) return { plan: first.plan, result: null };
   const stage = new StagedBars(db);
@@ -306,7 +362,9 @@ export async function commitImport(
     }
     if (run.signal?.aborted) throw new ImportCancelled();
     const p: Prepared = { c, meta, opts, kind: run.kind ?? 'import', ...first, stage };
-    const out = await writeTransaction(db, () => writePrepared(db, p, (copied) => report(STAGE_SHARE + ((1 - STAGE_SHARE) * copied) / Math.max(1, total))));
+    const out = await writeTransaction(db, () =>
+      writePrepared(db, p, (copied) => report(STAGE_SHARE + ((1 - STAGE_SHARE) * copied) / Math.max(1, total))),
+    );
     if (out.result) run.onProgress?.(out.result.bars, out.result.bars);
     return out;
   } finally {
@@ -324,12 +382,29 @@ export async function commitImport(
 export function undoLastImport(db: DB): UndoResult {
   return writeTransactionSync(db, (): UndoResult => {
     const b = db
-      .prepare(`SELECT id, universe_id, created_universe, created_assets, added_members, asset_updates, created_at FROM import_batches WHERE undone_at IS NULL AND kind != 'bundled' ORDER BY id DESC LIMIT 1`)
-      .get() as { id: number; universe_id: string; created_universe: number; created_assets: string; added_members: string; asset_updates: string; created_at: string } | undefined;
+      .prepare(
+        `SELECT id, universe_id, created_universe, created_assets, added_members, asset_updates, created_at FROM import_batches WHERE undone_at IS NULL AND kind != 'bundled' ORDER BY id DESC LIMIT 1`,
+      )
+      .get() as
+      | {
+          id: number;
+          universe_id: string;
+          created_universe: number;
+          created_assets: string;
+          added_members: string;
+          asset_updates: string;
+          created_at: string;
+        }
+      | undefined;
     if (!b) return { undone: null, message: 'nothing to undo (no import besides the bundled data set)' };
     if (b.created_universe) {
-      const runs = (db.prepare('SELECT COUNT(*) AS n FROM runs WHERE universe_id = ?').get(b.universe_id) as { n: number }).n;
-      if (runs > 0) throw new ImportConflict(`cannot undo import ${b.id}: ${runs} run${runs === 1 ? '' : 's'} use universe ${b.universe_id}; delete them first`);
+      const runs = (
+        db.prepare('SELECT COUNT(*) AS n FROM runs WHERE universe_id = ?').get(b.universe_id) as { n: number }
+      ).n;
+      if (runs > 0)
+        throw new ImportConflict(
+          `cannot undo import ${b.id}: ${runs} run${runs === 1 ? '' : 's'} use universe ${b.universe_id}; delete them first`,
+        );
     }
     const bars = db.prepare('DELETE FROM bars WHERE batch_id = ?').run(b.id).changes;
     const restoredBars = db
@@ -347,8 +422,11 @@ export function undoLastImport(db: DB): UndoResult {
       db.prepare('DELETE FROM universes WHERE id = ?').run(b.universe_id);
     }
     const upd = db.prepare('UPDATE assets SET name = ?, class = ?, sector = ? WHERE ticker = ?');
-    for (const a of JSON.parse(b.asset_updates) as { ticker: string; name: string; class: string; sector: string }[]) upd.run(a.name, a.class, a.sector, a.ticker);
-    const used = db.prepare('SELECT (SELECT COUNT(*) FROM bars WHERE ticker = ?) + (SELECT COUNT(*) FROM universe_members WHERE ticker = ?) AS n');
+    for (const a of JSON.parse(b.asset_updates) as { ticker: string; name: string; class: string; sector: string }[])
+      upd.run(a.name, a.class, a.sector, a.ticker);
+    const used = db.prepare(
+      'SELECT (SELECT COUNT(*) FROM bars WHERE ticker = ?) + (SELECT COUNT(*) FROM universe_members WHERE ticker = ?) AS n',
+    );
     const delAsset = db.prepare('DELETE FROM assets WHERE ticker = ?');
     const removedAssets: string[] = [];
     for (const t of JSON.parse(b.created_assets) as string[]) {
@@ -358,7 +436,16 @@ export function undoLastImport(db: DB): UndoResult {
     }
     db.prepare('UPDATE import_batches SET undone_at = ? WHERE id = ?').run(new Date().toISOString(), b.id);
     return {
-      undone: { batchId: b.id, universe: b.universe_id, bars, removedAssets, removedMembers: addedMembers, removedUniverse: b.created_universe === 1, restoredBars, createdAt: b.created_at },
+      undone: {
+        batchId: b.id,
+        universe: b.universe_id,
+        bars,
+        removedAssets,
+        removedMembers: addedMembers,
+        removedUniverse: b.created_universe === 1,
+        restoredBars,
+        createdAt: b.created_at,
+      },
       message:
         `undid import ${b.id} into ${b.universe_id}: ${bars} bars, ${addedMembers.length} members${b.created_universe ? ', the universe' : ''}, ${removedAssets.length} assets removed` +
         (restoredBars ? `; ${restoredBars} replaced bars restored` : ''),

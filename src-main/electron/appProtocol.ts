@@ -62,8 +62,12 @@ export function appFilePath(root: string, url: string): string | undefined {
 }
 
 /** The protocol.handle handler serving `root` (see the file header). */
-export function appProtocolHandler(root: string, csp: string): (request: { url: string; method?: string }) => Promise<Response> {
-  const notFound = () => new Response('not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+export function appProtocolHandler(
+  root: string,
+  csp: string,
+): (request: { url: string; method?: string }) => Promise<Response> {
+  const notFound = () =>
+    new Response('not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   return async (request) => {
     const method = request.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') return new Response('method not allowed', { status: 405 });

@@ -39,7 +39,9 @@ export declare const ipcMain: {
 
 export declare const session: {
   defaultSession: {
-    setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+    setPermissionRequestHandler(
+      handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void,
+    ): void;
     setPermissionCheckHandler(handler: () => boolean): void;
     webRequest: { onHeadersReceived(listener: (details: any, callback: (response: any) => void) => void): void };
   };
@@ -72,5 +74,9 @@ export interface UtilityProcess {
 }
 
 export declare const utilityProcess: {
-  fork(modulePath: string, args?: string[], options?: { env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe' | 'ignore'; serviceName?: string }): UtilityProcess;
+  fork(
+    modulePath: string,
+    args?: string[],
+    options?: { env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe' | 'ignore'; serviceName?: string },
+  ): UtilityProcess;
 };

@@ -16,7 +16,11 @@ interface UtilityProcessLike {
 }
 
 export interface UtilityProcessApi {
-  fork(modulePath: string, args: string[], options: { env: NodeJS.ProcessEnv; stdio: 'inherit'; serviceName: string }): UtilityProcessLike;
+  fork(
+    modulePath: string,
+    args: string[],
+    options: { env: NodeJS.ProcessEnv; stdio: 'inherit'; serviceName: string },
+  ): UtilityProcessLike;
 }
 
 /** A JobLauncher over utilityProcess.fork of `file` (default: the built worker beside the main bundle). */

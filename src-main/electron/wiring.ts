@@ -24,7 +24,10 @@ interface WindowLike {
   isDestroyed(): boolean;
 }
 interface DialogLike {
-  showOpenDialog(win: never, opts: { properties: string[]; filters: { name: string; extensions: string[] }[] }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showOpenDialog(
+    win: never,
+    opts: { properties: string[]; filters: { name: string; extensions: string[] }[] },
+  ): Promise<{ canceled: boolean; filePaths: string[] }>;
 }
 
 /** Is this IPC message from our own window's top frame showing our own page? */
@@ -57,9 +60,12 @@ export async function handleInvoke(
   payload: unknown,
   grantedPaths: ReadonlySet<string> = new Set(),
 ): Promise<ApiResult<unknown>> {
-  if (!isTrustedSender(event, win, devUrl)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'IPC from an untrusted sender' } };
-  if (!isChannel(channel)) return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${describeChannel(channel)}` } };
-  if (approxSize(payload) > MAX_REQUEST_BYTES) return { ok: false, error: { code: 'BAD_REQUEST', message: `request larger than ${MAX_REQUEST_BYTES} bytes` } };
+  if (!isTrustedSender(event, win, devUrl))
+    return { ok: false, error: { code: 'UNAUTHORIZED', message: 'IPC from an untrusted sender' } };
+  if (!isChannel(channel))
+    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${describeChannel(channel)}` } };
+  if (approxSize(payload) > MAX_REQUEST_BYTES)
+    return { ok: false, error: { code: 'BAD_REQUEST', message: `request larger than ${MAX_REQUEST_BYTES} bytes` } };
   return dispatch(engine, channel, payload, { shell: 'ipc', grantedPaths });
 }
 
@@ -67,15 +73,26 @@ export async function handleInvoke(
  * Register the invoke and file-dialog handlers for one window session. The paths the dialog returns are kept in
  * this registration's set (so a new registration starts with none) and granted to every later invoke.
  */
-export function registerIpc(ipcMain: IpcMainLike, engine: Engine, getWindow: () => WindowLike | undefined, devUrl: string | undefined, dialog?: DialogLike): void {
+export function registerIpc(
+  ipcMain: IpcMainLike,
+  engine: Engine,
+  getWindow: () => WindowLike | undefined,
+  devUrl: string | undefined,
+  dialog?: DialogLike,
+): void {
   const grantedPaths = new Set<string>();
   ipcMain.removeHandler(INVOKE_CHANNEL);
-  ipcMain.handle(INVOKE_CHANNEL, (event, channel, payload) => handleInvoke(engine, event, getWindow(), devUrl, channel, payload, grantedPaths));
+  ipcMain.handle(INVOKE_CHANNEL, (event, channel, payload) =>
+    handleInvoke(engine, event, getWindow(), devUrl, channel, payload, grantedPaths),
+  );
   ipcMain.removeHandler(DIALOG_CHANNEL);
   ipcMain.handle(DIALOG_CHANNEL, async (event) => {
     const win = getWindow();
     if (!dialog || !isTrustedSender(event, win, devUrl)) return [];
-    const r = await dialog.showOpenDialog(win as never, { properties: ['openFile', 'multiSelections'], filters: [{ name: 'Prices', extensions: ['csv', 'txt', 'json'] }] });
+    const r = await dialog.showOpenDialog(win as never, {
+      properties: ['openFile', 'multiSelections'],
+      filters: [{ name: 'Prices', extensions: ['csv', 'txt', 'json'] }],
+    });
     if (r.canceled) return [];
     for (const p of r.filePaths) grantedPaths.add(p);
     return r.filePaths;
@@ -87,16 +104,28 @@ export function registerIpc(ipcMain: IpcMainLike, engine: Engine, getWindow: () 
 }
 
 interface WebContentsLike {
-  on(event: 'will-navigate' | 'will-attach-webview' | 'will-redirect', cb: (e: { preventDefault(): void }, url: string) => void): void;
+  on(
+    event: 'will-navigate' | 'will-attach-webview' | 'will-redirect',
+    cb: (e: { preventDefault(): void }, url: string) => void,
+  ): void;
   setWindowOpenHandler(cb: (d: { url: string }) => { action: 'deny' | 'allow' }): void;
 }
 interface AppLike {
   on(event: 'web-contents-created', cb: (e: unknown, contents: WebContentsLike) => void): void;
 }
 interface SessionLike {
-  setPermissionRequestHandler(cb: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+  setPermissionRequestHandler(
+    cb: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void;
   setPermissionCheckHandler(cb: () => boolean): void;
-  webRequest: { onHeadersReceived(cb: (details: { responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders: Record<string, string[]> }) => void) => void): void };
+  webRequest: {
+    onHeadersReceived(
+      cb: (
+        details: { responseHeaders?: Record<string, string[]> },
+        callback: (r: { responseHeaders: Record<string, string[]> }) => void,
+      ) => void,
+    ): void;
+  };
 }
 
 /** Deny navigation, new windows, webviews and every permission; add the CSP header to every response. */

@@ -59,7 +59,10 @@ export function timeBlocks(L: number): { name: string; steps: number[] }[] {
     { name: 'older (22+ days)', from: 22, to: Infinity },
   ];
   return blocks
-    .map((b) => ({ name: b.name, steps: Array.from({ length: L }, (_, j) => j).filter((j) => L - j >= b.from && L - j <= b.to) }))
+    .map((b) => ({
+      name: b.name,
+      steps: Array.from({ length: L }, (_, j) => j).filter((j) => L - j >= b.from && L - j <= b.to),
+    }))
     .filter((b) => b.steps.length > 0);
 }
 
@@ -80,7 +83,11 @@ export function explainDecision(p: ExplainablePolicy, settings: Partial<ExplainS
     }
     const model = { batch: (rows: Float64Array[]) => Float64Array.from(p.evaluate(rows)[a.name]!, (r) => r[target]!) };
     const run = (players: number[][], names: string[], kind: AgentExplanation['players']) => {
-      const r: ShapResult = kernelShap(model, p.x, p.background, players, { nSamples: s.nSamples, seed: s.seed, exactMaxPlayers: SHAP_DEFAULTS.exactMaxPlayers });
+      const r: ShapResult = kernelShap(model, p.x, p.background, players, {
+        nSamples: s.nSamples,
+        seed: s.seed,
+        exactMaxPlayers: SHAP_DEFAULTS.exactMaxPlayers,
+      });
       const sum = r.values.reduce((x, y) => x + y, 0);
       out.push({
         agent: a.name,
@@ -88,7 +95,9 @@ export function explainDecision(p: ExplainablePolicy, settings: Partial<ExplainS
         ticker: p.tickers[target]!,
         fx: r.fx,
         baseValue: r.baseValue,
-        values: names.map((nm, k) => ({ player: nm, value: r.values[k]! })).sort((x, y) => Math.abs(y.value) - Math.abs(x.value)),
+        values: names
+          .map((nm, k) => ({ player: nm, value: r.values[k]! }))
+          .sort((x, y) => Math.abs(y.value) - Math.abs(x.value)),
         exact: r.exact,
         evaluations: r.evaluations,
         efficiencyGap: Math.abs(sum - (r.fx - r.baseValue)),
@@ -96,10 +105,18 @@ export function explainDecision(p: ExplainablePolicy, settings: Partial<ExplainS
       });
     };
     const members = p.tickers.map((_, i) => i).filter((i) => a.mask[i]);
-    run(members.map(assetFeatures), members.map((i) => p.tickers[i]!), 'assets');
+    run(
+      members.map(assetFeatures),
+      members.map((i) => p.tickers[i]!),
+      'assets',
+    );
     if (a.name === 'upper') {
       const blocks = timeBlocks(L);
-      run(blocks.map((b) => Array.from({ length: n }, (_, i) => b.steps.map((j) => i * L + j)).flat()), blocks.map((b) => b.name), 'time blocks');
+      run(
+        blocks.map((b) => Array.from({ length: n }, (_, i) => b.steps.map((j) => i * L + j)).flat()),
+        blocks.map((b) => b.name),
+        'time blocks',
+      );
     }
   }
   return out;
@@ -146,10 +163,17 @@ export const BAND = 'no-trade band';
 const BAND_EPSILON = 1e-9;
 
 /** The multiplier of each agent's weights in the final book: w = a·w0 + (1 − a)(c1·w1 + c2·w2). */
-function multipliers(agents: readonly string[], fusion: { fusionA: number; capital: { c1: number; c2: number } } | null): Record<string, number> {
+function multipliers(
+  agents: readonly string[],
+  fusion: { fusionA: number; capital: { c1: number; c2: number } } | null,
+): Record<string, number> {
   if (!fusion || agents.length === 1) return Object.fromEntries(agents.map((a) => [a, 1]));
   const a = fusion.fusionA;
-  const m: Record<string, number> = { upper: a, lower1: (1 - a) * fusion.capital.c1, lower2: (1 - a) * fusion.capital.c2 };
+  const m: Record<string, number> = {
+    upper: a,
+    lower1: (1 - a) * fusion.capital.c1,
+    lower2: (1 - a) * fusion.capital.c2,
+  };
   return Object.fromEntries(agents.map((x) => [x, m[x] ?? 0]));
 }
 
@@ -167,7 +191,9 @@ export function portfolioAttribution(
   fusion: { fusionA: number; capital: { c1: number; c2: number; cash: number } } | null,
 ): PortfolioAttribution {
   const order = ['upper', 'lower1', 'lower2', 'flat'];
-  const names = Object.keys(agentWeights).filter((a) => a !== 'held' && a !== 'final').sort((x, y) => order.indexOf(x) - order.indexOf(y));
+  const names = Object.keys(agentWeights)
+    .filter((a) => a !== 'held' && a !== 'final')
+    .sort((x, y) => order.indexOf(x) - order.indexOf(y));
   const single = names.length <= 1;
   const mult = multipliers(names, single ? null : fusion);
   const agents = names.map((agent) => {
@@ -178,15 +204,30 @@ export function portfolioAttribution(
   });
   const assets = tickers
     .map((ticker, i) => {
-      const parts = names.map((agent) => ({ agent, agentWeight: agentWeights[agent]![i]!, contribution: mult[agent]! * agentWeights[agent]![i]! }));
+      const parts = names.map((agent) => ({
+        agent,
+        agentWeight: agentWeights[agent]![i]!,
+        contribution: mult[agent]! * agentWeights[agent]![i]!,
+      }));
       // what the trade left as held (a no-trade band), so the parts add up to the weight the book takes
       const rest = final[i]! - parts.reduce((s, p) => s + p.contribution, 0);
-      return { ticker, weight: final[i]!, parts: Math.abs(rest) > BAND_EPSILON ? [...parts, { agent: BAND, agentWeight: 0, contribution: rest }] : parts };
+      return {
+        ticker,
+        weight: final[i]!,
+        parts: Math.abs(rest) > BAND_EPSILON ? [...parts, { agent: BAND, agentWeight: 0, contribution: rest }] : parts,
+      };
     })
     .sort((a, b) => b.weight - a.weight || a.ticker.localeCompare(b.ticker));
   const band = assets.reduce((s, a) => s + (a.parts.find((p) => p.agent === BAND)?.contribution ?? 0), 0);
-  if (assets.some((a) => a.parts.some((p) => p.agent === BAND))) agents.push({ agent: BAND, share: band, multiplier: 1 });
-  return { fusionA: single || !fusion ? null : fusion.fusionA, capital: single || !fusion ? null : { ...fusion.capital }, agents, cash, assets };
+  if (assets.some((a) => a.parts.some((p) => p.agent === BAND)))
+    agents.push({ agent: BAND, share: band, multiplier: 1 });
+  return {
+    fusionA: single || !fusion ? null : fusion.fusionA,
+    capital: single || !fusion ? null : { ...fusion.capital },
+    agents,
+    cash,
+    assets,
+  };
 }
 
 /** How a PM names each agent. */
@@ -201,7 +242,8 @@ export const AGENT_WORDS: Record<string, string> = {
 /** How far an attribution's split may be from the decision's recorded split and still explain it (rounding). */
 const SPLIT_TOLERANCE = 1e-6;
 
-const pctWords = (x: number, digits = 1) => `${(Math.abs(x) < 0.5 * 10 ** -(digits + 2) ? 0 : x * 100).toFixed(digits)}%`;
+const pctWords = (x: number, digits = 1) =>
+  `${(Math.abs(x) < 0.5 * 10 ** -(digits + 2) ? 0 : x * 100).toFixed(digits)}%`;
 const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} points`;
 
 /** A SHAP player as a PM reads it: an asset's price path over the window, or a stretch of time of every asset. */
@@ -222,7 +264,10 @@ function capitalWords(player: string): string {
 
 /** The largest players of an explanation, by size, as words with their points (at most `k`, at least 0.05 points). */
 function drivers(values: readonly { player: string; value: number }[], name: (p: string) => string, k = 2): string {
-  const top = [...values].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).filter((v) => Math.abs(v.value) >= 0.0005).slice(0, k);
+  const top = [...values]
+    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
+    .filter((v) => Math.abs(v.value) >= 0.0005)
+    .slice(0, k);
   if (!top.length) return '';
   return top.map((v) => `${name(v.player)} (${points(v.value)})`).join(' and ');
 }
@@ -235,7 +280,8 @@ export interface WordsInput {
   window: number;
   attribution: PortfolioAttribution;
   agents: readonly AgentExplanation[];
-  capital: readonly { output: string; fx: number; baseValue: number; values: { player: string; value: number }[] }[] | null;
+  capital:
+    readonly { output: string; fx: number; baseValue: number; values: { player: string; value: number }[] }[] | null;
   /** the lower agents' split before the rebound cap, when one was applied */
   capitalBeforeCap?: { c1: number; c2: number; cash: number } | null;
   rebound?: { capped: boolean; reasons: string[] } | null;
@@ -250,7 +296,11 @@ export function explanationWords(x: WordsInput): { asset: string[]; portfolio: s
   const a = x.attribution;
   // an attribution of the capital split that does not land on the split the decision used explains another split:
   // its outputs are left out of the words rather than said wrong
-  const recorded: Record<string, number | undefined> = { high: a.capital?.c2, ordinary: a.capital?.c1, cash: a.capital?.cash };
+  const recorded: Record<string, number | undefined> = {
+    high: a.capital?.c2,
+    ordinary: a.capital?.c1,
+    cash: a.capital?.cash,
+  };
   const capital = (x.capital ?? []).filter((c) => {
     const r = recorded[c.output.split(/[ -]/)[0]!];
     return r !== undefined && Math.abs(c.fx - r) < SPLIT_TOLERANCE;
@@ -258,15 +308,23 @@ export function explanationWords(x: WordsInput): { asset: string[]; portfolio: s
   const asset: string[] = [];
   const row = a.assets.find((r) => r.ticker === x.subject);
   if (row) {
-    const parts = row.parts.filter((p) => p.agent !== BAND && p.contribution > 0.0005).sort((p, q) => q.contribution - p.contribution);
+    const parts = row.parts
+      .filter((p) => p.agent !== BAND && p.contribution > 0.0005)
+      .sort((p, q) => q.contribution - p.contribution);
     const band = row.parts.find((p) => p.agent === BAND && Math.abs(p.contribution) > 0.0005);
-    const from = parts.map((p) => `${AGENT_WORDS[p.agent] ?? p.agent} (${pctWords(p.contribution)} of the book: ${a.fusionA === null ? '' : `${pctWords(a.agents.find((g) => g.agent === p.agent)!.multiplier, 0)} of the book × `}its ${pctWords(p.agentWeight)} on ${x.subject})`);
+    const from = parts.map(
+      (p) =>
+        `${AGENT_WORDS[p.agent] ?? p.agent} (${pctWords(p.contribution)} of the book: ${a.fusionA === null ? '' : `${pctWords(a.agents.find((g) => g.agent === p.agent)!.multiplier, 0)} of the book × `}its ${pctWords(p.agentWeight)} on ${x.subject})`,
+    );
     asset.push(
       row.weight < 0.0005
         ? `${x.subject} gets nothing (${pctWords(row.weight)}): no agent puts a meaningful weight on it.`
         : `${x.subject}'s ${pctWords(row.weight)} comes ${parts.length > 1 ? 'mostly ' : ''}from ${from.join(parts.length > 2 ? ', ' : ' and ')}.`,
     );
-    if (band) asset.push(`The no-trade band moves it ${points(band.contribution)} from the agents' target: a trade smaller than the band is not made, so part of the weight stays as held.`);
+    if (band)
+      asset.push(
+        `The no-trade band moves it ${points(band.contribution)} from the agents' target: a trade smaller than the band is not made, so part of the weight stays as held.`,
+      );
     for (const p of parts) {
       const e = x.agents.find((g) => g.agent === p.agent && g.ticker === x.subject && g.players === 'assets');
       if (!e) continue;
@@ -274,13 +332,19 @@ export function explanationWords(x: WordsInput): { asset: string[]; portfolio: s
       const t = x.agents.find((g) => g.agent === p.agent && g.ticker === x.subject && g.players === 'time blocks');
       const byTime = t ? drivers(t.values, (pl) => playerWords(pl, 'time blocks', x.subject, x.window), 1) : '';
       const dir = e.fx >= e.baseValue ? 'above' : 'below';
-      if (byAsset) asset.push(`${cap(AGENT_WORDS[p.agent] ?? p.agent)} puts ${pctWords(e.fx)} on ${x.subject}, ${dir} its typical ${pctWords(e.baseValue)}, mainly because of ${byAsset}${byTime ? `; over time, mostly ${byTime}` : ''}.`);
+      if (byAsset)
+        asset.push(
+          `${cap(AGENT_WORDS[p.agent] ?? p.agent)} puts ${pctWords(e.fx)} on ${x.subject}, ${dir} its typical ${pctWords(e.baseValue)}, mainly because of ${byAsset}${byTime ? `; over time, mostly ${byTime}` : ''}.`,
+        );
     }
     const groupOut = parts.find((p) => p.agent === 'lower1' || p.agent === 'lower2');
     if (groupOut) {
       const out = capital.find((c) => c.output.startsWith(groupOut.agent === 'lower2' ? 'high' : 'ordinary'));
       const why = out ? drivers(out.values, capitalWords) : '';
-      if (out && why) asset.push(`Its group's share of the lower agents' capital is ${pctWords(out.fx)} (typical ${pctWords(out.baseValue)}), mostly because of ${why}.`);
+      if (out && why)
+        asset.push(
+          `Its group's share of the lower agents' capital is ${pctWords(out.fx)} (typical ${pctWords(out.baseValue)}), mostly because of ${why}.`,
+        );
     }
   }
   const portfolio: string[] = [];
@@ -289,7 +353,10 @@ export function explanationWords(x: WordsInput): { asset: string[]; portfolio: s
   const topOf = (agent: string) =>
     a.assets
       .filter((r) => (r.parts.find((p) => p.agent === agent)?.contribution ?? 0) > 0.0005)
-      .sort((p, q) => q.parts.find((z) => z.agent === agent)!.contribution - p.parts.find((z) => z.agent === agent)!.contribution)
+      .sort(
+        (p, q) =>
+          q.parts.find((z) => z.agent === agent)!.contribution - p.parts.find((z) => z.agent === agent)!.contribution,
+      )
       .slice(0, 3)
       .map((r) => `${r.ticker} ${pctWords(r.parts.find((z) => z.agent === agent)!.contribution)}`);
   portfolio.push(
@@ -302,8 +369,14 @@ export function explanationWords(x: WordsInput): { asset: string[]; portfolio: s
     );
     const cashOut = capital.find((c) => c.output.startsWith('cash'));
     const why = cashOut ? drivers(cashOut.values, capitalWords) : '';
-    if (cashOut && why && Math.abs(cashOut.fx - cashOut.baseValue) >= 0.0005) portfolio.push(`That cash share is ${pctWords(cashOut.fx)} against ${pctWords(cashOut.baseValue)} on the run's typical day, mostly because of ${why}.`);
-    if (x.rebound?.capped && x.capitalBeforeCap) portfolio.push(`The rebound cap cut the lower agents' risky capital from ${pctWords(x.capitalBeforeCap.c1 + x.capitalBeforeCap.c2)} to ${pctWords(a.capital.c1 + a.capital.c2)} (${x.rebound.reasons.join('; ') || 'downtrend without a confirmed rebound'}).`);
+    if (cashOut && why && Math.abs(cashOut.fx - cashOut.baseValue) >= 0.0005)
+      portfolio.push(
+        `That cash share is ${pctWords(cashOut.fx)} against ${pctWords(cashOut.baseValue)} on the run's typical day, mostly because of ${why}.`,
+      );
+    if (x.rebound?.capped && x.capitalBeforeCap)
+      portfolio.push(
+        `The rebound cap cut the lower agents' risky capital from ${pctWords(x.capitalBeforeCap.c1 + x.capitalBeforeCap.c2)} to ${pctWords(a.capital.c1 + a.capital.c2)} (${x.rebound.reasons.join('; ') || 'downtrend without a confirmed rebound'}).`,
+      );
   }
   return { asset, portfolio };
 }

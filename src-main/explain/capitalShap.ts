@@ -20,7 +20,13 @@ type Split = { c1: number; c2: number; cash: number };
 /** What a SAMP-HDRL decision records about its capital split (detail.utility / detail.rebound / detail.split). */
 export interface CapitalDayInputs {
   utility: { ordinary: { utility: number; tilt: number }; high: { utility: number; tilt: number } };
-  rebound?: { enabled?: boolean; mode?: 'cap' | 'gate'; ordinary?: { inDowntrend: boolean }; high?: { inDowntrend: boolean }; market?: { inDowntrend: boolean } } | null;
+  rebound?: {
+    enabled?: boolean;
+    mode?: 'cap' | 'gate';
+    ordinary?: { inDowntrend: boolean };
+    high?: { inDowntrend: boolean };
+    market?: { inDowntrend: boolean };
+  } | null;
   /** the split in use (after the cap or gate, after smoothing) */
   capital?: Split;
   /** the split before the cap (after smoothing) */
@@ -35,7 +41,7 @@ export const CAPITAL_PLAYERS = [
   'high-quality utility (mean − λ·var)',
   'high-quality momentum tilt',
   'rebound state (downtrend flags)',
-  'smoothing (the past days\' splits)',
+  "smoothing (the past days' splits)",
 ] as const;
 
 /**
@@ -56,7 +62,18 @@ function smoothingShift(d: CapitalDayInputs): Split {
 export function capitalFeatures(d: CapitalDayInputs): Float64Array {
   const r = d.rebound?.enabled === false ? null : d.rebound;
   const dz = smoothingShift(d);
-  return Float64Array.from([d.utility.ordinary.utility, d.utility.ordinary.tilt, d.utility.high.utility, d.utility.high.tilt, r?.ordinary?.inDowntrend ? 1 : 0, r?.high?.inDowntrend ? 1 : 0, r?.market?.inDowntrend ? 1 : 0, dz.c1, dz.c2, dz.cash]);
+  return Float64Array.from([
+    d.utility.ordinary.utility,
+    d.utility.ordinary.tilt,
+    d.utility.high.utility,
+    d.utility.high.tilt,
+    r?.ordinary?.inDowntrend ? 1 : 0,
+    r?.high?.inDowntrend ? 1 : 0,
+    r?.market?.inDowntrend ? 1 : 0,
+    dz.c1,
+    dz.c2,
+    dz.cash,
+  ]);
 }
 const PLAYER_FEATURES = [[0], [1], [2], [3], [4, 5, 6], [7, 8, 9]];
 
@@ -86,19 +103,28 @@ export function splitFromFeatures(f: Float64Array, rule: SplitRule): Split {
   let u1 = f[0]! + f[1]!;
   let u2 = f[2]! + f[3]!;
   if (rule.mode === 'gate') {
-    const g = applyReboundGate({ ordinary: { utility: f[0]!, tilt: f[1]!, adjusted: u1 }, high: { utility: f[2]!, tilt: f[3]!, adjusted: u2 } }, down, rule.utility.cashUtility ?? 0);
+    const g = applyReboundGate(
+      { ordinary: { utility: f[0]!, tilt: f[1]!, adjusted: u1 }, high: { utility: f[2]!, tilt: f[3]!, adjusted: u2 } },
+      down,
+      rule.utility.cashUtility ?? 0,
+    );
     u1 = g.adjusted.ordinary;
     u2 = g.adjusted.high;
   }
   const raw = splitFromUtilities(u1, u2, rule.utility);
-  const shifted = f[7] || f[8] || f[9] ? onSimplex({ c1: raw.c1 + f[7]!, c2: raw.c2 + f[8]!, cash: raw.cash + f[9]! }) : raw;
+  const shifted =
+    f[7] || f[8] || f[9] ? onSimplex({ c1: raw.c1 + f[7]!, c2: raw.c2 + f[8]!, cash: raw.cash + f[9]! }) : raw;
   return rule.mode === 'gate' ? shifted : applyReboundCap(shifted, down, rule.downtrendCap).split;
 }
 
 /** The rule of one decision day: its recorded temperature (calibrated or fixed) in place of the configured one. */
 export function dayRule(day: CapitalDayInputs, utility: Partial<UtilitySettings>, downtrendCap: number): SplitRule {
   const t = day.split?.temperature;
-  return { utility: { ...utility, ...(t != null && t > 0 ? { temperature: t, temperatureRule: 'fixed' as const } : {}) }, mode: day.rebound?.mode ?? 'cap', downtrendCap };
+  return {
+    utility: { ...utility, ...(t != null && t > 0 ? { temperature: t, temperatureRule: 'fixed' as const } : {}) },
+    mode: day.rebound?.mode ?? 'cap',
+    downtrendCap,
+  };
 }
 
 export interface CapitalExplanation {
@@ -108,7 +134,12 @@ export interface CapitalExplanation {
   values: { player: string; value: number }[];
 }
 
-export function explainCapitalSplit(day: CapitalDayInputs, background: CapitalDayInputs[], utility: Partial<UtilitySettings>, downtrendCap: number): CapitalExplanation[] {
+export function explainCapitalSplit(
+  day: CapitalDayInputs,
+  background: CapitalDayInputs[],
+  utility: Partial<UtilitySettings>,
+  downtrendCap: number,
+): CapitalExplanation[] {
   const rule = dayRule(day, utility, downtrendCap);
   const x = capitalFeatures(day);
   const bg = background.map(capitalFeatures);
@@ -119,6 +150,11 @@ export function explainCapitalSplit(day: CapitalDayInputs, background: CapitalDa
   ];
   return outputs.map(([output, pick]) => {
     const r = kernelShap((f) => pick(splitFromFeatures(f, rule)), x, bg, PLAYER_FEATURES);
-    return { output, fx: r.fx, baseValue: r.baseValue, values: CAPITAL_PLAYERS.map((p, k) => ({ player: p, value: r.values[k]! })) };
+    return {
+      output,
+      fx: r.fx,
+      baseValue: r.baseValue,
+      values: CAPITAL_PLAYERS.map((p, k) => ({ player: p, value: r.values[k]! })),
+    };
   });
 }

@@ -71,12 +71,14 @@ export function reboundStats(
   const s = { ...REBOUND_STATS_DEFAULTS, ...settings };
   const T = series.length;
   const list: { dayIndex: number; trough?: number }[] = [];
-  if (flags.length && typeof flags[0] === 'boolean') (flags as readonly boolean[]).forEach((f, t) => f && list.push({ dayIndex: t }));
+  if (flags.length && typeof flags[0] === 'boolean')
+    (flags as readonly boolean[]).forEach((f, t) => f && list.push({ dayIndex: t }));
   else list.push(...(flags as readonly { dayIndex: number; trough?: number }[]));
   const outcomes: ReboundOutcome[] = list.map(({ dayIndex: t, trough: given }) => {
     if (!(t >= 0 && t < T)) throw new RangeError(`flag day ${t} outside the series`);
     let trough = given ?? Infinity;
-    if (given === undefined) for (let d = Math.max(0, t - s.troughLookback + 1); d <= t; d++) trough = Math.min(trough, series[d]!);
+    if (given === undefined)
+      for (let d = Math.max(0, t - s.troughLookback + 1); d <= t; d++) trough = Math.min(trough, series[d]!);
     const end = Math.min(T - 1, t + s.horizon);
     let daysToNewLow: number | null = null;
     let worst = Infinity;

@@ -245,8 +245,10 @@ export function labelRegimesFromIndex(
   const vol = debounce(volRaw, s.confirmDays);
   const changes: RegimeChange[] = [];
   for (let t = 1; t < T; t++) {
-    if (trend[t] !== trend[t - 1]) changes.push({ dayIndex: t, date: dates[t]!, kind: 'trend', from: trend[t - 1]!, to: trend[t]! });
-    if (vol[t] !== vol[t - 1]) changes.push({ dayIndex: t, date: dates[t]!, kind: 'vol', from: vol[t - 1]!, to: vol[t]! });
+    if (trend[t] !== trend[t - 1])
+      changes.push({ dayIndex: t, date: dates[t]!, kind: 'trend', from: trend[t - 1]!, to: trend[t]! });
+    if (vol[t] !== vol[t - 1])
+      changes.push({ dayIndex: t, date: dates[t]!, kind: 'vol', from: vol[t - 1]!, to: vol[t]! });
   }
   return {
     dates: dates.slice(),

@@ -14,13 +14,24 @@ import { writeTransactionSync, type DB } from '../store/db';
 import { getRun, getRunAgents, getRunDetails, getRunWeightsAt, getRunWeightSeries } from '../store/runs';
 import { sampDetail, type SampDecisionDetail } from '../../src-shared/domain/decision';
 import { concentration } from './concentration';
-import { explainDecision, explanationWords, EXPLAIN_DEFAULTS, portfolioAttribution, type AgentExplanation, type ExplainSettings, type PortfolioAttribution } from './agents';
+import {
+  explainDecision,
+  explanationWords,
+  EXPLAIN_DEFAULTS,
+  portfolioAttribution,
+  type AgentExplanation,
+  type ExplainSettings,
+  type PortfolioAttribution,
+} from './agents';
 import { explainCapitalSplit, type CapitalDayInputs, type CapitalExplanation } from './capitalShap';
 
 export const EXPLAIN_METHOD = 'kernel-shap';
 
 /** A SAMP-HDRL decision's capital allocation as its detail records it (cash null for upper-only, which holds none apart). */
-export type AllocationRecord = Pick<SampDecisionDetail, 'capital' | 'capitalBeforeCap' | 'utility' | 'fusionA' | 'rebound'> & { cash: number | null };
+export type AllocationRecord = Pick<
+  SampDecisionDetail,
+  'capital' | 'capitalBeforeCap' | 'utility' | 'fusionA' | 'rebound'
+> & { cash: number | null };
 
 export interface RunExplanation {
   runId: string;
@@ -53,10 +64,24 @@ export function describeExplanation(db: DB, r: RunExplanation): ExplanationView 
   const tickers = run.config.tickers;
   const n = tickers.length;
   const final = at.agents.final;
-  const agents = Object.fromEntries(Object.entries(at.agents).filter(([a]) => a !== 'final' && a !== 'held').map(([a, w]) => [a, w.subarray(0, n)]));
+  const agents = Object.fromEntries(
+    Object.entries(at.agents)
+      .filter(([a]) => a !== 'final' && a !== 'held')
+      .map(([a, w]) => [a, w.subarray(0, n)]),
+  );
   const d = sampDetail(at.detail);
-  const portfolio = portfolioAttribution(tickers, agents, final.subarray(0, n), final[n] ?? Math.max(0, 1 - final.subarray(0, n).reduce((x, y) => x + y, 0)), d ? { fusionA: d.fusionA, capital: d.capital } : null);
-  const subject = r.subject ?? r.settings.ticker ?? r.agents.find((a) => a.agent === 'upper' || a.agent === 'flat')?.ticker ?? portfolio.assets[0]!.ticker;
+  const portfolio = portfolioAttribution(
+    tickers,
+    agents,
+    final.subarray(0, n),
+    final[n] ?? Math.max(0, 1 - final.subarray(0, n).reduce((x, y) => x + y, 0)),
+    d ? { fusionA: d.fusionA, capital: d.capital } : null,
+  );
+  const subject =
+    r.subject ??
+    r.settings.ticker ??
+    r.agents.find((a) => a.agent === 'upper' || a.agent === 'flat')?.ticker ??
+    portfolio.assets[0]!.ticker;
   const words = explanationWords({
     subject,
     window: r.agents.find((a) => a.window)?.window ?? 0,
@@ -70,7 +95,10 @@ export function describeExplanation(db: DB, r: RunExplanation): ExplanationView 
 }
 
 /** Mean concentration per agent over every decision of a run (the "diversified + concentrated" reading). */
-export function runConcentrationSummary(db: DB, runId: string): Record<string, { days: number; meanEffectiveN: number; meanHhi: number; maxWeightMean: number }> {
+export function runConcentrationSummary(
+  db: DB,
+  runId: string,
+): Record<string, { days: number; meanEffectiveN: number; meanHhi: number; maxWeightMean: number }> {
   const out: Record<string, { days: number; meanEffectiveN: number; meanHhi: number; maxWeightMean: number }> = {};
   for (const agent of getRunAgents(db, runId)) {
     const series = getRunWeightSeries(db, runId, agent);
@@ -87,13 +115,20 @@ export function runConcentrationSummary(db: DB, runId: string): Record<string, {
       hhi += c.hhi;
       mx += Math.max(...weights) / weights.reduce((a, b) => a + b, 0);
     }
-    out[agent] = { days: n, meanEffectiveN: n ? eff / n : NaN, meanHhi: n ? hhi / n : NaN, maxWeightMean: n ? mx / n : NaN };
+    out[agent] = {
+      days: n,
+      meanEffectiveN: n ? eff / n : NaN,
+      meanHhi: n ? hhi / n : NaN,
+      maxWeightMean: n ? mx / n : NaN,
+    };
   }
   return out;
 }
 
 export function getStoredExplanation(db: DB, runId: string, date: string): RunExplanation | null {
-  const r = db.prepare(`SELECT result FROM explanations WHERE run_id = ? AND date = ? AND agent = 'all' AND method = ?`).get(runId, date, EXPLAIN_METHOD) as { result: string } | undefined;
+  const r = db
+    .prepare(`SELECT result FROM explanations WHERE run_id = ? AND date = ? AND agent = 'all' AND method = ?`)
+    .get(runId, date, EXPLAIN_METHOD) as { result: string } | undefined;
   return r ? (JSON.parse(r.result) as RunExplanation) : null;
 }
 
@@ -104,7 +139,13 @@ export function getExplanationView(db: DB, runId: string, date: string): Explana
 }
 
 /** Compute (or return the stored) explanation of a run's decision at `date` (default: its last). */
-export async function explainRun(db: DB, runId: string, date: string | undefined, settings: Partial<ExplainSettings> = {}, opts: { recompute?: boolean; progress?: (f: number, m: string) => void } = {}): Promise<RunExplanation> {
+export async function explainRun(
+  db: DB,
+  runId: string,
+  date: string | undefined,
+  settings: Partial<ExplainSettings> = {},
+  opts: { recompute?: boolean; progress?: (f: number, m: string) => void } = {},
+): Promise<RunExplanation> {
   const run = getRun(db, runId);
   if (!run) throw new Error(`run ${runId} not found`);
   const { sampExplainable } = await import('../strategies/samp/explainable');
@@ -115,7 +156,13 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
   try {
     if (!opts.recompute) {
       const stored = getStoredExplanation(db, runId, ex.date);
-      if (stored && stored.settings.nSamples === s.nSamples && stored.settings.seed === s.seed && stored.settings.ticker === s.ticker) return stored;
+      if (
+        stored &&
+        stored.settings.nSamples === s.nSamples &&
+        stored.settings.seed === s.seed &&
+        stored.settings.ticker === s.ticker
+      )
+        return stored;
     }
     opts.progress?.(0.2, 'computing Shapley values');
     // the asset explained: the one asked for, else the final book's largest holding (file overview)
@@ -125,10 +172,14 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
     for (let i = 1; i < n; i++) if ((at?.agents.final?.[i] ?? 0) > (at?.agents.final?.[top] ?? 0)) top = i;
     const subject = s.ticker && ex.policy.tickers.includes(s.ticker) ? s.ticker : ex.policy.tickers[top]!;
     const agents = explainDecision(ex.policy, { ...s, ticker: subject });
-    const weights = db.prepare(`SELECT agent, weights FROM run_weights WHERE run_id = ? AND date = ?`).all(runId, ex.date) as { agent: string; weights: Buffer }[];
+    const weights = db
+      .prepare(`SELECT agent, weights FROM run_weights WHERE run_id = ? AND date = ?`)
+      .all(runId, ex.date) as { agent: string; weights: Buffer }[];
     const conc: RunExplanation['concentration'] = {};
     for (const w of weights) {
-      const arr = new Float64Array(w.weights.buffer.slice(w.weights.byteOffset, w.weights.byteOffset + w.weights.byteLength));
+      const arr = new Float64Array(
+        w.weights.buffer.slice(w.weights.byteOffset, w.weights.byteOffset + w.weights.byteLength),
+      );
       const c = concentration(arr.subarray(0, ex.policy.tickers.length));
       conc[w.agent] = { effectiveN: c.effectiveN, hhi: c.hhi };
     }
@@ -144,7 +195,16 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
       date: ex.date,
       settings: s,
       agents,
-      allocation: d ? { capital: d.capital, capitalBeforeCap: d.capitalBeforeCap, utility: d.utility, fusionA: d.fusionA, rebound: d.rebound, cash: d.cash ?? null } : null,
+      allocation: d
+        ? {
+            capital: d.capital,
+            capitalBeforeCap: d.capitalBeforeCap,
+            utility: d.utility,
+            fusionA: d.fusionA,
+            rebound: d.rebound,
+            cash: d.cash ?? null,
+          }
+        : null,
       capital,
       concentration: conc,
       elapsedMs: Date.now() - t0,
@@ -155,7 +215,9 @@ export async function explainRun(db: DB, runId: string, date: string | undefined
       `INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, 'all', ?, ?, ?, ?)
        ON CONFLICT (run_id, date, agent, method) DO UPDATE SET settings = excluded.settings, result = excluded.result, created_at = excluded.created_at`,
     );
-    writeTransactionSync(db, () => store.run(runId, ex.date, EXPLAIN_METHOD, JSON.stringify(s), JSON.stringify(result), result.createdAt));
+    writeTransactionSync(db, () =>
+      store.run(runId, ex.date, EXPLAIN_METHOD, JSON.stringify(s), JSON.stringify(result), result.createdAt),
+    );
     opts.progress?.(1, 'done');
     return result;
   } finally {
@@ -181,7 +243,18 @@ export interface CapitalCutDay {
  * as the run recorded them (no recomputation). Runs of other families have no days.
  * @throws Error when the run does not exist
  */
-export function capitalCuts(db: DB, runId: string): { runId: string; strategy: string; windowFrom: string; windowTo: string; enabled: boolean; thresholds: SampDecisionDetail['rebound']['thresholds'] | null; days: CapitalCutDay[] } {
+export function capitalCuts(
+  db: DB,
+  runId: string,
+): {
+  runId: string;
+  strategy: string;
+  windowFrom: string;
+  windowTo: string;
+  enabled: boolean;
+  thresholds: SampDecisionDetail['rebound']['thresholds'] | null;
+  days: CapitalCutDay[];
+} {
   const run = getRun(db, runId);
   if (!run) throw new Error(`run ${runId} not found`);
   const details = getRunDetails(db, runId).flatMap(({ date, detail }) => {

@@ -57,7 +57,11 @@ export interface ShapResult {
 }
 
 /** Evaluate a {@link ShapModel} on rows, in batches of at most `batchSize`. */
-export function evaluateModel(model: ShapModel, rows: Float64Array[], batchSize = SHAP_DEFAULTS.batchSize): Float64Array {
+export function evaluateModel(
+  model: ShapModel,
+  rows: Float64Array[],
+  batchSize = SHAP_DEFAULTS.batchSize,
+): Float64Array {
   const out = new Float64Array(rows.length);
   if (typeof model === 'function') {
     rows.forEach((r, k) => (out[k] = model(r)));
@@ -66,7 +70,8 @@ export function evaluateModel(model: ShapModel, rows: Float64Array[], batchSize 
   for (let k = 0; k < rows.length; k += batchSize) {
     const part = rows.slice(k, k + batchSize);
     const y = model.batch(part);
-    if (y.length !== part.length) throw new RangeError(`model.batch returned ${y.length} values for ${part.length} rows`);
+    if (y.length !== part.length)
+      throw new RangeError(`model.batch returned ${y.length} values for ${part.length} rows`);
     out.set(y, k);
   }
   return out;
@@ -179,7 +184,15 @@ export function kernelShap(
         values[i] = values[i]! + w[size]! * (v[mask | (1 << i)]! - v[mask]!);
       }
     }
-    return { baseValue: v[0]!, fx: v[n - 1]!, values, players: P, exact: true, coalitions: n, evaluations: n * background.length };
+    return {
+      baseValue: v[0]!,
+      fx: v[n - 1]!,
+      values,
+      players: P,
+      exact: true,
+      coalitions: n,
+      evaluations: n * background.length,
+    };
   }
 
   // sampled mode

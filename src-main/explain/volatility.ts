@@ -110,7 +110,13 @@ export function ewmaVolatility(returns: ArrayLike<number>, settings: Partial<Vol
 }
 
 /** Gaussian negative log-likelihood of GARCH(1,1) on zero-mean returns (constant log(2 pi) included). */
-export function garchNegLogLik(returns: ArrayLike<number>, omega: number, alpha: number, beta: number, variance0: number): number {
+export function garchNegLogLik(
+  returns: ArrayLike<number>,
+  omega: number,
+  alpha: number,
+  beta: number,
+  variance0: number,
+): number {
   let v = variance0;
   let nll = 0;
   const c = Math.log(2 * Math.PI);
@@ -239,7 +245,11 @@ export function fitGarch(returns: ArrayLike<number>, settings: Partial<Volatilit
  * GARCH(1,1) one-day-ahead volatility (daily std) with fixed parameters over the whole series; sigma[t]
  * uses r_0..r_t. The recursion starts at `fit.variance0` at index `start` (default 0).
  */
-export function garchVolatility(returns: ArrayLike<number>, fit: Pick<GarchFit, 'omega' | 'alpha' | 'beta' | 'variance0'>, start = 0): Float64Array {
+export function garchVolatility(
+  returns: ArrayLike<number>,
+  fit: Pick<GarchFit, 'omega' | 'alpha' | 'beta' | 'variance0'>,
+  start = 0,
+): Float64Array {
   const T = returns.length;
   const out = new Float64Array(T).fill(Number.NaN);
   let v = fit.variance0; // variance of day `start`
@@ -278,7 +288,8 @@ export function forecastBand(
     const last = t - h; // most recent t' whose outcome is known at t
     if (last < 0 || !(sigma[t]! > 0)) continue;
     buf.length = 0;
-    for (let tp = Math.max(0, last - s.bandWindow + 1); tp <= last; tp++) if (Number.isFinite(ratio[tp]!)) buf.push(ratio[tp]!);
+    for (let tp = Math.max(0, last - s.bandWindow + 1); tp <= last; tp++)
+      if (Number.isFinite(ratio[tp]!)) buf.push(ratio[tp]!);
     if (buf.length < s.minBandPairs) continue;
     buf.sort((a, b) => a - b);
     const qlo = percentileSorted(buf, s.bandLower);

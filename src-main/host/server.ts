@@ -179,14 +179,31 @@ function errorCodeFor(status: number): ApiErrorCode {
 
 const JSON_HEADERS: http.OutgoingHttpHeaders = { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8' };
 
-function sendJson(res: http.ServerResponse, status: number, body: ApiResult<unknown>, extra: http.OutgoingHttpHeaders = {}): void {
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: ApiResult<unknown>,
+  extra: http.OutgoingHttpHeaders = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), ...extra });
   res.end(text);
 }
 
-function sendText(req: http.IncomingMessage, res: http.ServerResponse, status: number, contentType: string, text: string, extra: http.OutgoingHttpHeaders = {}): void {
-  const headers = { ...COMMON_HEADERS, 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...extra };
+function sendText(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+  extra: http.OutgoingHttpHeaders = {},
+): void {
+  const headers = {
+    ...COMMON_HEADERS,
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    ...extra,
+  };
   res.writeHead(status, headers);
   res.end(req.method === 'HEAD' ? undefined : text);
 }
@@ -200,8 +217,13 @@ function sendError(req: http.IncomingMessage, res: http.ServerResponse, route: R
   if (res.headersSent) return void res.destroy();
   // a body left unread is read and dropped by Node once the answer is sent (within the request timeout)
   const extra = err?.headers ?? {};
-  if (route === 'api') return sendJson(res, status, { ok: false, error: { code: errorCodeFor(status), message } }, extra);
-  if (status === 401) return sendText(req, res, 401, 'text/html; charset=utf-8', LOGIN_PAGE, { 'content-security-policy': CONTENT_SECURITY_POLICY, ...extra });
+  if (route === 'api')
+    return sendJson(res, status, { ok: false, error: { code: errorCodeFor(status), message } }, extra);
+  if (status === 401)
+    return sendText(req, res, 401, 'text/html; charset=utf-8', LOGIN_PAGE, {
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      ...extra,
+    });
   sendText(req, res, status, 'text/plain; charset=utf-8', message + '\n', extra);
 }
 
@@ -267,20 +289,27 @@ export async function startHost(engine: Engine, opts: HostOptions): Promise<Host
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const inProgress = answering.get(socket);
-    if (err.code === 'ECONNRESET' || !socket.writable || (inProgress?.headersSent && !inProgress.writableFinished)) return void socket.destroy();
+    if (err.code === 'ECONNRESET' || !socket.writable || (inProgress?.headersSent && !inProgress.writableFinished))
+      return void socket.destroy();
     const text = `${http.STATUS_CODES[status]}: ${status === 431 ? `request headers over ${MAX_HEADER_BYTES} bytes` : status === 408 ? 'the request took too long to arrive' : 'malformed HTTP request'}\n`;
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`, () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+      () => socket.destroy(),
+    );
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, route: Route): Promise<void> {
     const host = header(req, 'host');
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) throw new HttpError(403, `this host answers to 127.0.0.1:${port} or localhost:${port} only`);
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+      throw new HttpError(403, `this host answers to 127.0.0.1:${port} or localhost:${port} only`);
     const origin = header(req, 'origin');
-    if (origin !== undefined && origin !== `http://${host}`) throw new HttpError(403, `requests from ${origin.slice(0, 200)} are not allowed`);
+    if (origin !== undefined && origin !== `http://${host}`)
+      throw new HttpError(403, `requests from ${origin.slice(0, 200)} are not allowed`);
     const { rawPath, query } = splitTarget(req.url ?? '');
     if (route !== 'page') {
       const site = header(req, 'sec-fetch-site');
-      if (site === 'cross-site' || site === 'same-site') throw new HttpError(403, 'requests from other sites are not allowed');
+      if (site === 'cross-site' || site === 'same-site')
+        throw new HttpError(403, 'requests from other sites are not allowed');
     }
     const fromCookie = cookieValues(req, cookieName).some((v) => sameToken(v, token));
     const fromHeader = sameToken(header(req, 'x-hdrl-token'), token);
@@ -288,15 +317,18 @@ export async function startHost(engine: Engine, opts: HostOptions): Promise<Host
     if (route === 'api') {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { allow: 'POST' });
       if (!fromHeader && !fromCookie) throw new HttpError(401, `missing or wrong token. ${LOGIN_HELP}`);
-      if (!fromHeader && header(req, REQUEST_HEADER) !== '1') throw new HttpError(403, `a browser call must carry the header ${REQUEST_HEADER}: 1`);
+      if (!fromHeader && header(req, REQUEST_HEADER) !== '1')
+        throw new HttpError(403, `a browser call must carry the header ${REQUEST_HEADER}: 1`);
       return handleApi(req, res, decodePath(rawPath.slice('/api/'.length)));
     }
     if (route === 'events') {
       if (req.method !== 'GET') throw new HttpError(405, 'use GET', { allow: 'GET' });
-      if (!fromHeader && !fromCookie && !sameToken(query.get('token'), token)) throw new HttpError(401, 'missing or wrong token');
+      if (!fromHeader && !fromCookie && !sameToken(query.get('token'), token))
+        throw new HttpError(401, 'missing or wrong token');
       return handleEvents(req, res);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${String(req.method)} is not allowed here; use GET or HEAD`, { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new HttpError(405, `${String(req.method)} is not allowed here; use GET or HEAD`, { allow: 'GET, HEAD' });
     if (query.has('token')) {
       if (!sameToken(query.get('token'), token)) throw new HttpError(401, 'wrong token');
       return login(req, res, rawPath, query);
@@ -320,7 +352,11 @@ export async function startHost(engine: Engine, opts: HostOptions): Promise<Host
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, channel: string): Promise<void> {
     const type = (header(req, 'content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
-    if (type !== 'application/json') throw new HttpError(415, `send the body as application/json (got ${JSON.stringify(type.slice(0, 100) || 'no content type')})`);
+    if (type !== 'application/json')
+      throw new HttpError(
+        415,
+        `send the body as application/json (got ${JSON.stringify(type.slice(0, 100) || 'no content type')})`,
+      );
     const declared = Number(header(req, 'content-length'));
     if (declared > MAX_REQUEST_BYTES) return refuseTooLarge(req, res);
     const body = await readBody(req, MAX_REQUEST_BYTES);
@@ -343,7 +379,10 @@ export async function startHost(engine: Engine, opts: HostOptions): Promise<Host
    * lingerMs at most.
    */
   function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const text = JSON.stringify({ ok: false, error: { code: 'BAD_REQUEST', message: `the request body is larger than ${MAX_REQUEST_BYTES} bytes` } } satisfies ApiResult<never>);
+    const text = JSON.stringify({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: `the request body is larger than ${MAX_REQUEST_BYTES} bytes` },
+    } satisfies ApiResult<never>);
     res.writeHead(413, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), connection: 'close' });
     res.write(text);
     if (req.complete) return void res.end();
@@ -352,7 +391,10 @@ export async function startHost(engine: Engine, opts: HostOptions): Promise<Host
       clearTimeout(timer);
       res.end();
     };
-    req.once('end', finish).once('close', finish).on('error', () => {});
+    req
+      .once('end', finish)
+      .once('close', finish)
+      .on('error', () => {});
     req.resume();
   }
 
@@ -374,7 +416,8 @@ export async function startHost(engine: Engine, opts: HostOptions): Promise<Host
 
   async function servePage(req: http.IncomingMessage, res: http.ServerResponse, decodedPath: string): Promise<void> {
     let file = path.resolve(rendererDir, decodedPath.replace(/^[/\\]+/, '') || 'index.html');
-    if (!file.startsWith(rendererDir + path.sep) && file !== rendererDir) throw new HttpError(403, 'outside the app folder');
+    if (!file.startsWith(rendererDir + path.sep) && file !== rendererDir)
+      throw new HttpError(403, 'outside the app folder');
     let size = await fileSize(file);
     if (size === null) {
       file = indexFile; // history-mode routes

@@ -13,7 +13,13 @@ export const jobKinds: Record<string, JobKind> = {
     const { explainRun } = await import('../explain/runExplain');
     const p = params as { runId: string; date: string; nSamples?: number; ticker?: string };
     throwIfCancelled(ctx.signal);
-    const r = await explainRun(ctx.db, p.runId, p.date, { ...(p.nSamples ? { nSamples: p.nSamples } : {}), ...(p.ticker ? { ticker: p.ticker } : {}) }, { recompute: true, progress: (f, m) => ctx.progress(f, m) });
+    const r = await explainRun(
+      ctx.db,
+      p.runId,
+      p.date,
+      { ...(p.nSamples ? { nSamples: p.nSamples } : {}), ...(p.ticker ? { ticker: p.ticker } : {}) },
+      { recompute: true, progress: (f, m) => ctx.progress(f, m) },
+    );
     return { runId: r.runId, date: r.date, agents: r.agents.length, elapsedMs: r.elapsedMs };
   },
 
@@ -33,7 +39,12 @@ export const jobKinds: Record<string, JobKind> = {
         await pretrainInParallel(ctx.jobs, req, workers, windowCount(ctx.db, req), {
           signal: ctx.signal,
           onStart: () => (share = 0.8),
-          onEnd: (o, done, total) => ctx.progress((share * done) / total, `trained ${done} of ${total} models (${workers} processes); last: ${o.task.strategy} seed ${o.task.seed} ${o.status}`, { trained: done, of: total }),
+          onEnd: (o, done, total) =>
+            ctx.progress(
+              (share * done) / total,
+              `trained ${done} of ${total} models (${workers} processes); last: ${o.task.strategy} seed ${o.task.seed} ${o.status}`,
+              { trained: done, of: total },
+            ),
         });
         throwIfCancelled(ctx.signal);
       }
@@ -43,7 +54,14 @@ export const jobKinds: Record<string, JobKind> = {
         progress: (f, message, figures) => ctx.progress(share + (1 - share) * f, message, figures),
       });
       return {
-        runs: results.map((r) => ({ runId: r.runId, strategy: r.strategy, seed: r.seed, window: r.window, status: r.status, error: r.error ?? null })),
+        runs: results.map((r) => ({
+          runId: r.runId,
+          strategy: r.strategy,
+          seed: r.seed,
+          window: r.window,
+          status: r.status,
+          error: r.error ?? null,
+        })),
       };
     } catch (e) {
       if (e instanceof BacktestCancelled) throw new JobCancelled();
@@ -66,7 +84,8 @@ export const jobKinds: Record<string, JobKind> = {
         progress: (f, message, figures) => ctx.progress(f, message, figures),
       });
       const failed = results.filter((r) => r.status === 'failed');
-      if (failed.length) throw new Error(failed.map((r) => `${r.strategy} seed ${r.seed} ${r.window.label}: ${r.error}`).join('; '));
+      if (failed.length)
+        throw new Error(failed.map((r) => `${r.strategy} seed ${r.seed} ${r.window.label}: ${r.error}`).join('; '));
       return { windows: results.length };
     } catch (e) {
       if (e instanceof BacktestCancelled) throw new JobCancelled();
@@ -80,7 +99,9 @@ export const jobKinds: Record<string, JobKind> = {
    */
   async demo(params, ctx) {
     const { steps, delayMs, children = 0 } = params as { steps: number; delayMs: number; children?: number };
-    const started = Array.from({ length: children }, (_, k) => ctx.jobs.start('demo', { steps, delayMs }, `demo child ${k + 1} of ${children}`));
+    const started = Array.from({ length: children }, (_, k) =>
+      ctx.jobs.start('demo', { steps, delayMs }, `demo child ${k + 1} of ${children}`),
+    );
     const ended = await Promise.all(started.map((j) => ctx.jobs.wait(j.id)));
     throwIfCancelled(ctx.signal);
     for (let i = 1; i <= steps; i++) {

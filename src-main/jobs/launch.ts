@@ -43,7 +43,11 @@ export function forkLauncher(entry: { file: string; execArgv: string[] } = worke
     const childEnv = { ...env };
     // under Electron without the fuses (development), process.execPath is the Electron binary: run it as Node
     if (process.versions.electron) childEnv.ELECTRON_RUN_AS_NODE = '1';
-    const child = fork(entry.file, [], { execArgv: entry.execArgv, env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      env: childEnv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let ended: ((code: number | null, signal: string | null) => void) | undefined;
     let done = false;
     const end = (code: number | null, signal: string | null) => {

@@ -26,7 +26,8 @@ export function maxJobProcesses(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[MAX_JOBS_ENV];
   if (raw === undefined || raw === '') return os.availableParallelism();
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new RangeError(`${MAX_JOBS_ENV} must be a whole number from 1 to 1024, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new RangeError(`${MAX_JOBS_ENV} must be a whole number from 1 to 1024, got "${raw}"`);
   return n;
 }
 
@@ -63,7 +64,8 @@ export class JobRunner {
 
   constructor(private readonly opts: JobRunnerOptions) {
     this.maxProcesses = opts.maxProcesses ?? maxJobProcesses();
-    if (!Number.isInteger(this.maxProcesses) || this.maxProcesses < 1) throw new RangeError(`maxProcesses must be a positive whole number, got ${this.maxProcesses}`);
+    if (!Number.isInteger(this.maxProcesses) || this.maxProcesses < 1)
+      throw new RangeError(`maxProcesses must be a positive whole number, got ${this.maxProcesses}`);
     this.launch = opts.launch ?? forkLauncher();
   }
 
@@ -131,7 +133,10 @@ export class JobRunner {
   /** Start queued jobs while slots are free: sub-jobs of running jobs first, then the rest, each in order. */
   private pump(): void {
     while (this.queue.length && this.busy() < this.maxProcesses) {
-      const i = Math.max(0, this.queue.findIndex((e) => e.parent));
+      const i = Math.max(
+        0,
+        this.queue.findIndex((e) => e.parent),
+      );
       const [entry] = this.queue.splice(i, 1);
       this.run(entry!);
     }
@@ -160,7 +165,11 @@ export class JobRunner {
     try {
       proc = this.launch({ ...process.env, HDRL_DB: this.opts.dbPath });
     } catch (e) {
-      this.finish(entry, { status: 'failed', message: 'failed', error: `could not start the job process: ${(e as Error).message}` });
+      this.finish(entry, {
+        status: 'failed',
+        message: 'failed',
+        error: `could not start the job process: ${(e as Error).message}`,
+      });
       return;
     }
     entry.proc = proc;
@@ -168,14 +177,33 @@ export class JobRunner {
     proc.onMessage((m: ChildMessage) => {
       if (entry.info.endedAt !== null) return;
       const now = new Date().toISOString();
-      if (m.type === 'progress') this.update(entry, { fraction: m.fraction, message: m.message, figures: m.figures ?? entry.info.figures });
-      else if (m.type === 'done') this.update(entry, { status: 'succeeded', fraction: 1, message: 'done', result: m.result, endedAt: now });
+      if (m.type === 'progress')
+        this.update(entry, { fraction: m.fraction, message: m.message, figures: m.figures ?? entry.info.figures });
+      else if (m.type === 'done')
+        this.update(entry, { status: 'succeeded', fraction: 1, message: 'done', result: m.result, endedAt: now });
       else if (m.type === 'error')
-        this.update(entry, { status: m.cancelled ? 'cancelled' : 'failed', message: m.cancelled ? 'cancelled' : 'failed', error: m.cancelled ? null : m.message, endedAt: now });
+        this.update(entry, {
+          status: m.cancelled ? 'cancelled' : 'failed',
+          message: m.cancelled ? 'cancelled' : 'failed',
+          error: m.cancelled ? null : m.message,
+          endedAt: now,
+        });
       else if (m.type === 'sub-start') {
         if (entry.cancelRequested) {
           // a job being cancelled gets no new work: its sub-job ends before it starts
-          const refused: JobInfo = { id: randomUUID(), kind: m.kind, label: m.label, status: 'cancelled', startedAt: now, endedAt: now, fraction: 0, message: 'cancelled', figures: {}, error: null, parentId: entry.info.id };
+          const refused: JobInfo = {
+            id: randomUUID(),
+            kind: m.kind,
+            label: m.label,
+            status: 'cancelled',
+            startedAt: now,
+            endedAt: now,
+            fraction: 0,
+            message: 'cancelled',
+            figures: {},
+            error: null,
+            parentId: entry.info.id,
+          };
           proc.send({ type: 'sub-ended', ref: m.ref, job: refused });
         } else subs.set(m.ref, this.submit(m.kind, m.params, m.label, { entry, ref: m.ref }));
       } else if (m.type === 'sub-cancel') {

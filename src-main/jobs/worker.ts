@@ -82,8 +82,24 @@ const subJobs: SubJobs = {
   start(kind, params, label) {
     const ref = `sub-${++nextRef}`;
     const now = new Date().toISOString();
-    const info: JobInfo = { id: ref, kind, label, status: 'queued', startedAt: now, endedAt: null, fraction: 0, message: 'waiting for a free job slot', figures: {}, error: null };
-    const gone = (): JobInfo => ({ ...info, status: 'cancelled', endedAt: new Date().toISOString(), message: 'cancelled: the job runner went away' });
+    const info: JobInfo = {
+      id: ref,
+      kind,
+      label,
+      status: 'queued',
+      startedAt: now,
+      endedAt: null,
+      fraction: 0,
+      message: 'waiting for a free job slot',
+      figures: {},
+      error: null,
+    };
+    const gone = (): JobInfo => ({
+      ...info,
+      status: 'cancelled',
+      endedAt: new Date().toISOString(),
+      message: 'cancelled: the job runner went away',
+    });
     if (parentGone) subEnds.set(ref, Promise.resolve(gone()));
     else {
       subEnds.set(ref, new Promise((resolve) => subWaits.set(ref, { resolve, gone })));

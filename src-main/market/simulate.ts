@@ -72,7 +72,8 @@ export const SIMULATION_DEFAULTS: SimulationSettings = {
 export function rebalancePeriod(r: Rebalance): number {
   if (r === 'daily') return 1;
   if (r === 'weekly') return 5;
-  if (!Number.isInteger(r) || r < 1) throw new RangeError(`rebalance must be daily, weekly or a positive whole number of days, got ${String(r)}`);
+  if (!Number.isInteger(r) || r < 1)
+    throw new RangeError(`rebalance must be daily, weekly or a positive whole number of days, got ${String(r)}`);
   return r;
 }
 
@@ -82,7 +83,8 @@ export function parseRebalance(s: string | number): Rebalance {
   const t = s.trim().toLowerCase();
   if (t === 'daily' || t === 'weekly') return t;
   const n = Number(t);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`rebalance must be daily, weekly or a positive whole number of days, got "${s}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`rebalance must be daily, weekly or a positive whole number of days, got "${s}"`);
   return n;
 }
 
@@ -157,11 +159,18 @@ function isDecision(x: Float64Array | StrategyDecision): x is StrategyDecision {
 export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: SimulateOptions): SimulationResult {
   const s = { ...SIMULATION_DEFAULTS, ...(opts.settings ?? {}) };
   const { testStart, testEnd, strategyId } = opts;
-  if (!Number.isInteger(testStart) || !Number.isInteger(testEnd) || testStart < 0 || testEnd < testStart || testEnd >= m.dates.length) {
+  if (
+    !Number.isInteger(testStart) ||
+    !Number.isInteger(testEnd) ||
+    testStart < 0 ||
+    testEnd < testStart ||
+    testEnd >= m.dates.length
+  ) {
     throw new RangeError(`test window ${testStart}..${testEnd} outside the price matrix 0..${m.dates.length - 1}`);
   }
   if (!(s.cost >= 0 && s.cost < 1)) throw new RangeError(`cost must be in [0, 1), got ${s.cost}`);
-  if (!Number.isFinite(s.riskFreeRate) || s.riskFreeRate <= -1) throw new RangeError(`bad risk-free rate ${s.riskFreeRate}`);
+  if (!Number.isFinite(s.riskFreeRate) || s.riskFreeRate <= -1)
+    throw new RangeError(`bad risk-free rate ${s.riskFreeRate}`);
   const period = rebalancePeriod(s.rebalance);
   const n = m.tickers.length;
   const n1 = n + 1;
@@ -230,7 +239,11 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
         for (const [name, aw] of Object.entries(out.agents)) {
           const list = (agents[name] ??= new Array<Float64Array | null>(T).fill(null));
           if (!(aw instanceof Float64Array) || aw.length !== n) {
-            throw new InvalidDecisionError(strategyId, m.dates[t]!, `agent "${name}" weights must be a Float64Array of ${n} entries`);
+            throw new InvalidDecisionError(
+              strategyId,
+              m.dates[t]!,
+              `agent "${name}" weights must be a Float64Array of ${n} entries`,
+            );
           }
           list[k] = Float64Array.from(aw);
         }
@@ -282,7 +295,14 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
 }
 
 /** Validate a decision and copy it into `dst` (n risky + cash). Throws InvalidDecisionError. */
-function checkAndCopy(w: Float64Array, dst: Float64Array, tickers: readonly string[], tol: number, strategy: string, date: string): void {
+function checkAndCopy(
+  w: Float64Array,
+  dst: Float64Array,
+  tickers: readonly string[],
+  tol: number,
+  strategy: string,
+  date: string,
+): void {
   const n = tickers.length;
   if (!(w instanceof Float64Array)) throw new InvalidDecisionError(strategy, date, 'weights must be a Float64Array');
   if (w.length !== n) throw new InvalidDecisionError(strategy, date, `expected ${n} weights, got ${w.length}`);

@@ -127,7 +127,11 @@ export function walkForward(dates: readonly string[], spec: WalkForwardSpec): Wa
   const stepM = spanMonths(step);
   const out: WalkWindow[] = [];
   const label = (s: number, e: number, a?: string) =>
-    spec.labelBy === 'year' && a ? a.slice(0, 4) : spec.labelBy === 'month' && a ? a.slice(0, 7) : `${dates[s]}..${dates[e]}`;
+    spec.labelBy === 'year' && a
+      ? a.slice(0, 4)
+      : spec.labelBy === 'month' && a
+        ? a.slice(0, 7)
+        : `${dates[s]}..${dates[e]}`;
 
   if (trainM === null && testM === null && stepM === null) {
     const tr = (spec.train as { days: number }).days;
@@ -141,11 +145,20 @@ export function walkForward(dates: readonly string[], spec: WalkForwardSpec): Wa
         e = lastIdx;
       }
       const ts = Math.max(0, s - tr);
-      out.push({ index: out.length, label: label(s, e), trainStart: ts, trainEnd: s - 1, testStart: s, testEnd: e, trainTruncated: s - ts < tr });
+      out.push({
+        index: out.length,
+        label: label(s, e),
+        trainStart: ts,
+        trainEnd: s - 1,
+        testStart: s,
+        testEnd: e,
+        trainTruncated: s - ts < tr,
+      });
     }
     return out;
   }
-  if (trainM === null || testM === null || stepM === null) throw new RangeError('walkForward: use trading-day spans or calendar spans, not both');
+  if (trainM === null || testM === null || stepM === null)
+    throw new RangeError('walkForward: use trading-day spans or calendar spans, not both');
 
   let a0 = spec.from ?? addCalendar(dates[0]!, trainM);
   if (!spec.from && !a0.endsWith('-01')) a0 = addCalendar(a0.slice(0, 8) + '01', 1);
@@ -209,7 +222,11 @@ export function fullCalendarYears(dates: readonly string[]): number[] {
  * The windows of a named protocol (see the header).
  * @throws RangeError when the data cannot hold the protocol (e.g. fewer than three full calendar years for samp).
  */
-export function protocolWindows(dates: readonly string[], protocol: ProtocolName, opts: ProtocolOptions = {}): WalkWindow[] {
+export function protocolWindows(
+  dates: readonly string[],
+  protocol: ProtocolName,
+  opts: ProtocolOptions = {},
+): WalkWindow[] {
   let windows: WalkWindow[];
   if (protocol === 'samp') {
     const nYears = opts.sampYears ?? 3;
@@ -217,7 +234,8 @@ export function protocolWindows(dates: readonly string[], protocol: ProtocolName
     let years = opts.testYears;
     if (!years) {
       const full = fullCalendarYears(dates);
-      if (full.length < nYears) throw new RangeError(`samp protocol needs ${nYears} full calendar years of data, found ${full.length}`);
+      if (full.length < nYears)
+        throw new RangeError(`samp protocol needs ${nYears} full calendar years of data, found ${full.length}`);
       years = full.slice(-nYears);
     }
     windows = years.map((y, index) => {
@@ -238,10 +256,13 @@ export function protocolWindows(dates: readonly string[], protocol: ProtocolName
     });
   } else if (protocol === 'hadaps') {
     const trainYears = opts.hadapsTrainYears ?? 2;
-    windows = walkForward(dates, { train: { years: trainYears }, test: { months: 1 }, labelBy: 'month' }).filter((w) => !w.trainTruncated);
+    windows = walkForward(dates, { train: { years: trainYears }, test: { months: 1 }, labelBy: 'month' }).filter(
+      (w) => !w.trainTruncated,
+    );
   } else if (protocol === 'mpls') {
     const [ftr, fva, fte] = opts.mplsFractions ?? [0.7, 0.1, 0.2];
-    if (!(ftr > 0 && fva >= 0 && fte > 0 && Math.abs(ftr + fva + fte - 1) < 1e-9)) throw new RangeError('mpls fractions must be positive and sum to 1');
+    if (!(ftr > 0 && fva >= 0 && fte > 0 && Math.abs(ftr + fva + fte - 1) < 1e-9))
+      throw new RangeError('mpls fractions must be positive and sum to 1');
     const N = dates.length;
     const trEnd = Math.floor(ftr * N) - 1;
     const vaEnd = Math.floor((ftr + fva) * N) - 1;
@@ -260,7 +281,9 @@ export function protocolWindows(dates: readonly string[], protocol: ProtocolName
     ];
   } else throw new RangeError(`unknown protocol "${String(protocol)}" (use ${PROTOCOLS.join(', ')})`);
   if (opts.from || opts.to) {
-    windows = windows.filter((w) => (!opts.from || dates[w.testStart]! >= opts.from) && (!opts.to || dates[w.testEnd]! <= opts.to));
+    windows = windows.filter(
+      (w) => (!opts.from || dates[w.testStart]! >= opts.from) && (!opts.to || dates[w.testEnd]! <= opts.to),
+    );
     windows.forEach((w, i) => (w.index = i));
   }
   return windows;
@@ -271,10 +294,16 @@ export function protocolWindows(dates: readonly string[], protocol: ProtocolName
  * `lookback` trading days before it (fewer when the data start later; none when the window starts on the
  * data's first day).
  */
-export function explicitWindow(dates: readonly string[], from: string | undefined, to: string | undefined, lookback = DEFAULT_LOOKBACK_DAYS): WalkWindow {
+export function explicitWindow(
+  dates: readonly string[],
+  from: string | undefined,
+  to: string | undefined,
+  lookback = DEFAULT_LOOKBACK_DAYS,
+): WalkWindow {
   const s = from ? indexAtOrAfter(dates, from) : 0;
   const e = to ? indexAtOrBefore(dates, to) : dates.length - 1;
-  if (s >= dates.length || e < 0 || s > e) throw new RangeError(`no trading day between ${from ?? 'the start'} and ${to ?? 'the end'}`);
+  if (s >= dates.length || e < 0 || s > e)
+    throw new RangeError(`no trading day between ${from ?? 'the start'} and ${to ?? 'the end'}`);
   if (!Number.isInteger(lookback) || lookback < 0) throw new RangeError(`lookback must be a whole number of days >= 0`);
   const ts = Math.max(0, s - lookback);
   return {

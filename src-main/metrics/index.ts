@@ -183,7 +183,8 @@ export function drawdownStats(r: ArrayLike<number>): DrawdownStats {
   let trough = 0;
   for (let k = 1; k <= n; k++) {
     v *= 1 + r[k - 1]!;
-    if (Number.isNaN(v)) return { maxDrawdown: Number.NaN, duration: Number.NaN, recovered: false, peak: -1, trough: -1, recovery: -1 };
+    if (Number.isNaN(v))
+      return { maxDrawdown: Number.NaN, duration: Number.NaN, recovered: false, peak: -1, trough: -1, recovery: -1 };
     if (v > peakV) {
       peakV = v;
       peakI = k;
@@ -355,7 +356,11 @@ export function grossReturns(r: ArrayLike<number>, dailyCost: ArrayLike<number>)
  * @param nRisky how many leading entries of each row are risky assets (default: the whole row)
  * @returns mean count (assets); NaN when there is no day.
  */
-export function avgHoldings(weights: readonly ArrayLike<number>[], nRisky?: number, threshold = HOLDING_THRESHOLD): number {
+export function avgHoldings(
+  weights: readonly ArrayLike<number>[],
+  nRisky?: number,
+  threshold = HOLDING_THRESHOLD,
+): number {
   if (weights.length === 0) return Number.NaN;
   let total = 0;
   for (const w of weights) {

@@ -93,7 +93,16 @@ export function normalCdf(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
 }
@@ -171,7 +180,12 @@ export function stationaryBootstrapIndices(out: Uint32Array, blockLength: number
  * (formula in the file overview).
  * @returns z, the two-sided p-value and the standard error of the daily difference (NaN when undefined)
  */
-export function jobsonKorkieMemmel(sa: number, sb: number, rho: number, T: number): { z: number; p: number; se: number } {
+export function jobsonKorkieMemmel(
+  sa: number,
+  sb: number,
+  rho: number,
+  T: number,
+): { z: number; p: number; se: number } {
   const diff = sa - sb;
   // never negative for |rho| <= 1 (sa² + sb² >= 2 sa sb rho²); a tiny negative value is rounding
   const v = Math.max(0, (2 - 2 * rho + 0.5 * (sa * sa + sb * sb - 2 * sa * sb * rho * rho)) / T);
@@ -187,11 +201,19 @@ export function jobsonKorkieMemmel(sa: number, sb: number, rho: number, T: numbe
  * days (see the file overview).
  * @throws RangeError when the series differ in length or a setting is out of range
  */
-export function sharpeDifferenceTest(a: ArrayLike<number>, b: ArrayLike<number>, settings: PairedSettings = {}): SharpeDifferenceTest {
+export function sharpeDifferenceTest(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  settings: PairedSettings = {},
+): SharpeDifferenceTest {
   const n = a.length;
-  if (b.length !== n) throw new RangeError(`paired test: the strategy has ${n} days, the benchmark ${b.length}; they must be the same days`);
+  if (b.length !== n)
+    throw new RangeError(
+      `paired test: the strategy has ${n} days, the benchmark ${b.length}; they must be the same days`,
+    );
   const B = settings.resamples ?? PAIRED_DEFAULTS.resamples;
-  if (!Number.isInteger(B) || B < 1) throw new RangeError(`paired test: resamples must be a positive whole number, got ${B}`);
+  if (!Number.isInteger(B) || B < 1)
+    throw new RangeError(`paired test: resamples must be a positive whole number, got ${B}`);
   const L = settings.blockLength ?? defaultBlockLength(n);
   if (!(L >= 1)) throw new RangeError(`paired test: block length must be at least 1 day, got ${L}`);
   const conf = settings.confidence ?? PAIRED_DEFAULTS.confidence;
@@ -241,6 +263,14 @@ export function sharpeDifferenceTest(a: ArrayLike<number>, b: ArrayLike<number>,
   if (used === 0) return { ...out, bootstrap: { ...out.bootstrap, used } };
   dev.sort((x, y) => x - y);
   const c = dev[Math.min(used, Math.ceil(conf * used)) - 1]!;
-  out.bootstrap = { p: (1 + extreme) / (1 + used), low: (d0 - c) * ann, high: (d0 + c) * ann, resamples: B, used, blockLength: L, seed };
+  out.bootstrap = {
+    p: (1 + extreme) / (1 + used),
+    low: (d0 - c) * ann,
+    high: (d0 + c) * ann,
+    resamples: B,
+    used,
+    blockLength: L,
+    seed,
+  };
   return out;
 }

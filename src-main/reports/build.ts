@@ -63,7 +63,15 @@ import { reboundFlagSeries, sampDetail } from '../../src-shared/domain/decision'
 import type { RunRebalance } from '../../src-shared/domain/runConfig';
 import type { DB } from '../store/db';
 import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
-import { getRun, getRunDays, getRunMetrics, getRunWeightsAt, listRuns, type RunRow, type RunWeightsAt } from '../store/runs';
+import {
+  getRun,
+  getRunDays,
+  getRunMetrics,
+  getRunWeightsAt,
+  listRuns,
+  type RunRow,
+  type RunWeightsAt,
+} from '../store/runs';
 import { listStrategies } from '../strategies/registry';
 import { labelRegimes } from '../explain/regimes';
 import { getStoredExplanation } from '../explain/runExplain';
@@ -200,8 +208,7 @@ export function rebalanceWords(rule: RunRebalance): string {
 
 function universeInfo(db: DB, id: string): { id: string; name: string; source: string; createdAt: string } {
   const u = db.prepare('SELECT id, name, source, created_at AS createdAt FROM universes WHERE id = ?').get(id) as
-    | { id: string; name: string; source: string; createdAt: string }
-    | undefined;
+    { id: string; name: string; source: string; createdAt: string } | undefined;
   if (!u) throw new ReportInputError('not-found', `universe ${id} not found`);
   return u;
 }
@@ -223,7 +230,8 @@ function prices(db: DB, universe: string, to: string): PriceMatrix {
 function completeRun(db: DB, id: string): RunRow {
   const r = getRun(db, id);
   if (!r) throw new ReportInputError('not-found', `run ${id} not found`);
-  if (r.status !== 'complete') throw new ReportInputError('invalid', `run ${id} is ${r.status}; only complete runs have reports`);
+  if (r.status !== 'complete')
+    throw new ReportInputError('invalid', `run ${id} is ${r.status}; only complete runs have reports`);
   return r;
 }
 
@@ -263,11 +271,19 @@ const newestFirst = (a: RunRow, b: RunRow) => b.createdAt.localeCompare(a.create
  */
 function groupRuns(runs: readonly RunRow[], meta: Map<string, StrategyMeta>): RunGroup[] {
   const groups: RunGroup[] = groupSeeds(runs, experimentIdentity).map(({ key, runs: rs }) => {
-    const sorted = [...rs].sort((a, b) => a.seed - b.seed || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    const sorted = [...rs].sort(
+      (a, b) => a.seed - b.seed || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+    );
     const m = metaOf(meta, sorted[0]!.strategy);
     return { key, strategy: sorted[0]!.strategy, meta: m, runs: sorted, rep: sorted[0]!, name: shortLabel(m.label) };
   });
-  groups.sort((a, b) => a.meta.order - b.meta.order || a.strategy.localeCompare(b.strategy) || a.rep.windowFrom.localeCompare(b.rep.windowFrom) || a.key.localeCompare(b.key));
+  groups.sort(
+    (a, b) =>
+      a.meta.order - b.meta.order ||
+      a.strategy.localeCompare(b.strategy) ||
+      a.rep.windowFrom.localeCompare(b.rep.windowFrom) ||
+      a.key.localeCompare(b.key),
+  );
   // names must be unique (they key the series and the per-run tables)
   const windows = new Set(groups.map((g) => `${g.rep.windowFrom}|${g.rep.windowTo}`));
   if (windows.size > 1) {
@@ -361,7 +377,9 @@ function configForDisplay(r: RunRow): Record<string, unknown> {
 
 /** Every complete run of the universe on exactly this test window. */
 function windowPeers(db: DB, r: Pick<RunRow, 'universe' | 'windowFrom' | 'windowTo'>): RunRow[] {
-  return listRuns(db, { universe: r.universe, status: 'complete', limit: PEER_SCAN_LIMIT }).filter((x) => x.windowFrom === r.windowFrom && x.windowTo === r.windowTo);
+  return listRuns(db, { universe: r.universe, status: 'complete', limit: PEER_SCAN_LIMIT }).filter(
+    (x) => x.windowFrom === r.windowFrom && x.windowTo === r.windowTo,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -388,7 +406,8 @@ export { driftWeights };
  */
 export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix): HoldingsAt {
   const at = getRunWeightsAt(db, run.id, date);
-  if (!at || !at.agents.final) throw new ReportInputError('not-found', `weights of run ${run.id}${date ? ` on ${date}` : ''}`);
+  if (!at || !at.agents.final)
+    throw new ReportInputError('not-found', `weights of run ${run.id}${date ? ` on ${date}` : ''}`);
   const names = run.config.tickers;
   const final = at.agents.final;
   const n = names.length;
@@ -404,9 +423,15 @@ export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix):
     const t = px.dates.length - 1;
     const cols = names.map((tk) => px.tickers.indexOf(tk));
     if (t < 1 || px.dates[t - 1] !== at.previous.date || cols.some((c) => c < 0)) {
-      throw new ReportInputError('invalid', `the prices of ${run.universe} no longer hold ${at.previous.date} and ${at.date} for every asset of run ${run.id}`);
+      throw new ReportInputError(
+        'invalid',
+        `the prices of ${run.universe} no longer hold ${at.previous.date} and ${at.date} for every asset of run ${run.id}`,
+      );
     }
-    const rel = priceRelatives(cols.map((c) => px.close[t - 1]![c]!), cols.map((c) => px.close[t]![c]!));
+    const rel = priceRelatives(
+      cols.map((c) => px.close[t - 1]![c]!),
+      cols.map((c) => px.close[t]![c]!),
+    );
     prev = previousWeights(held, rel, n, 1 + dailyRate(run.config.riskFreeRate, TRADING_DAYS_PER_YEAR));
   }
 
@@ -414,7 +439,15 @@ export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix):
     const a = assets.get(tk);
     const weight = final[i]!;
     const previousWeight = prev[i]!;
-    return { ticker: tk, name: a?.name ?? '', sector: a?.sector ?? '', weight, previousWeight, trade: weight - previousWeight, group: '' };
+    return {
+      ticker: tk,
+      name: a?.name ?? '',
+      sector: a?.sector ?? '',
+      weight,
+      previousWeight,
+      trade: weight - previousWeight,
+      group: '',
+    };
   });
   const samp = sampDetail(at.detail)?.groups;
   if (samp) {
@@ -497,7 +530,11 @@ function storedDrivers(db: DB, runId: string, date: string): Map<string, DriverV
   const out = new Map<string, DriverValue[]>();
   const stored = getStoredExplanation(db, runId, date);
   for (const a of stored?.agents ?? []) {
-    if (a.players === 'assets') out.set(a.agent, topDrivers(a.values.map((v) => ({ player: `${v.player} (weight on ${a.ticker})`, value: v.value }))));
+    if (a.players === 'assets')
+      out.set(
+        a.agent,
+        topDrivers(a.values.map((v) => ({ player: `${v.player} (weight on ${a.ticker})`, value: v.value }))),
+      );
   }
   return out;
 }
@@ -507,7 +544,12 @@ function storedDrivers(db: DB, runId: string, date: string): Map<string, DriverV
  * explain/concentration.ts) and the stored top drivers (SAMP-HDRL step 8).
  * @param n number of risky assets (agent rows hold n weights + cash)
  */
-export function agentSummaries(db: DB, runId: string, at: RunWeightsAt, n: number): { agents: AgentSummary[]; explained: boolean } {
+export function agentSummaries(
+  db: DB,
+  runId: string,
+  at: RunWeightsAt,
+  n: number,
+): { agents: AgentSummary[]; explained: boolean } {
   const names = Object.keys(at.agents)
     .filter((a) => a !== 'final' && a !== 'held')
     .sort((a, b) => {
@@ -518,7 +560,11 @@ export function agentSummaries(db: DB, runId: string, at: RunWeightsAt, n: numbe
   const drivers = names.length ? storedDrivers(db, runId, at.date) : new Map<string, DriverValue[]>();
   const agents = names.map((a): AgentSummary => {
     const c = concentration(at.agents[a]!.subarray(0, n).map((v) => Math.max(0, v)));
-    return { agent: a, topDrivers: drivers.get(a) ?? [], concentration: { effectiveN: c.effectiveN, herfindahl: c.hhi } };
+    return {
+      agent: a,
+      topDrivers: drivers.get(a) ?? [],
+      concentration: { effectiveN: c.effectiveN, herfindahl: c.hhi },
+    };
   });
   return { agents, explained: agents.some((a) => a.topDrivers.length > 0) };
 }
@@ -538,13 +584,24 @@ export interface EqualWeightComparison {
  * (data and trading terms, src-shared/domain/settings.ts), each seed once. Null when no such baseline ran.
  * @param stored metrics by run id, for the runs and the peers
  */
-export function equalWeightComparison(runs: readonly RunRow[], peers: readonly RunRow[], stored: ReadonlyMap<string, Record<string, number>>): EqualWeightComparison | null {
+export function equalWeightComparison(
+  runs: readonly RunRow[],
+  peers: readonly RunRow[],
+  stored: ReadonlyMap<string, Record<string, number>>,
+): EqualWeightComparison | null {
   const market = marketIdentity(runs[0]!.config);
   const same = peers.filter((r) => r.status === 'complete' && marketIdentity(r.config) === market).sort(newestFirst);
-  const ewRuns = (id: string) => groupSeeds(same.filter((r) => r.strategy === id), experimentIdentity).flatMap((g) => g.runs);
+  const ewRuns = (id: string) =>
+    groupSeeds(
+      same.filter((r) => r.strategy === id),
+      experimentIdentity,
+    ).flatMap((g) => g.runs);
   const reference = equalWeightReference((id) => ewRuns(id).length > 0);
   if (!reference) return null;
-  const figures = (r: RunRow) => ({ sharpe: stored.get(r.id)?.sharpe ?? Number.NaN, cumulativeReturn: stored.get(r.id)?.cumulativeReturn ?? Number.NaN });
+  const figures = (r: RunRow) => ({
+    sharpe: stored.get(r.id)?.sharpe ?? Number.NaN,
+    cumulativeReturn: stored.get(r.id)?.cumulativeReturn ?? Number.NaN,
+  });
   return { reference, verdict: verdictOf(runs.map(figures), ewRuns(reference).map(figures)) };
 }
 
@@ -557,7 +614,8 @@ export function equalWeightCaveat(name: string, c: EqualWeightComparison | null)
   if (!c)
     return `${name}: no equal-weight baseline (crp or ubah) was run on this test window with the same data and trading terms, so whether it beats equal weight is not shown; run one to compare.`;
   const v = c.verdict;
-  if (v.outcome === 'not-comparable') return `${name}: Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (${c.reference}).`;
+  if (v.outcome === 'not-comparable')
+    return `${name}: Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (${c.reference}).`;
   const figures = `Sharpe ${fixed(v.sharpe.mean, 2)} vs ${fixed(v.ewSharpe.mean, 2)}, cumulative return ${pct(v.cumulativeReturn.mean, 2)} vs ${pct(v.ewCumulativeReturn.mean, 2)}`;
   const seeds = v.seeds > 1 ? `; ${v.seedsBeating} of ${v.seeds} seeds beat it on both` : '';
   if (v.outcome === 'beats') return `${name} beats equal weight (${c.reference}) on this window: ${figures}${seeds}.`;
@@ -573,14 +631,17 @@ function costCaveat(cost: number): string {
 }
 
 function rebalanceCaveat(rule: RunRebalance): string {
-  if (rule === 'daily') return 'Rebalanced daily: the target weights of a date are traded at that close and held over the next trading day.';
+  if (rule === 'daily')
+    return 'Rebalanced daily: the target weights of a date are traded at that close and held over the next trading day.';
   return `Rebalanced ${rebalanceWords(rule)}: on other days the target is recorded but not traded and the holdings drift with prices.`;
 }
 
-const LOOK_AHEAD_CAVEAT = 'Decisions use data up to each close only (look-ahead test in the suite: changing every price after a date leaves the decisions up to it unchanged).';
+const LOOK_AHEAD_CAVEAT =
+  'Decisions use data up to each close only (look-ahead test in the suite: changing every price after a date leaves the decisions up to it unchanged).';
 const PAST_PERFORMANCE_CAVEAT =
   'Past performance, in a backtest above all, does not guarantee future results; a backtest ignores liquidity, capacity and execution delays.';
-const HINDSIGHT_CAVEAT = 'Rows marked \u2020 are hindsight references (they use future prices) and cannot be invested in.';
+const HINDSIGHT_CAVEAT =
+  'Rows marked \u2020 are hindsight references (they use future prices) and cannot be invested in.';
 
 /**
  * Caveats of an allocation report, from the run's config and the comparison: cost, rebalancing, no look-ahead,
@@ -603,23 +664,44 @@ function allocationCaveats(p: {
   const { run, meta } = p;
   const out = [costCaveat(run.config.cost), rebalanceCaveat(rebalanceOf(run)), LOOK_AHEAD_CAVEAT];
   const rf = run.config.riskFreeRate;
-  out.push(`Cash earns ${rf === 0 ? 'nothing (risk-free rate 0)' : `a risk-free rate of ${pct(rf, 2)} a year`}; Sharpe and Sortino use the same rate.`);
+  out.push(
+    `Cash earns ${rf === 0 ? 'nothing (risk-free rate 0)' : `a risk-free rate of ${pct(rf, 2)} a year`}; Sharpe and Sortino use the same rate.`,
+  );
   const seeds = p.ownGroup.length;
-  if (seeds <= 1) out.push(`This report shows seed ${run.seed}, the only complete seed of this strategy and settings on this window: the spread over seeds is unknown.`);
+  if (seeds <= 1)
+    out.push(
+      `This report shows seed ${run.seed}, the only complete seed of this strategy and settings on this window: the spread over seeds is unknown.`,
+    );
   else {
     const sh = metricStat(p.ownGroup.map((r) => p.stored.get(r.id)?.sharpe ?? Number.NaN));
-    const spread = sh.std === 0 ? 'identical across seeds (a deterministic strategy)' : `Sharpe ${fixed(sh.mean, 2)} \u00b1 ${fixed(sh.std ?? Number.NaN, 2)} (mean \u00b1 standard deviation)`;
-    out.push(`This report shows seed ${run.seed} of ${seeds} complete seeds of this strategy and settings on this window: ${spread}.`);
+    const spread =
+      sh.std === 0
+        ? 'identical across seeds (a deterministic strategy)'
+        : `Sharpe ${fixed(sh.mean, 2)} \u00b1 ${fixed(sh.std ?? Number.NaN, 2)} (mean \u00b1 standard deviation)`;
+    out.push(
+      `This report shows seed ${run.seed} of ${seeds} complete seeds of this strategy and settings on this window: ${spread}.`,
+    );
   }
   if (run.flags.includes(FLAG_CLOSE_TO_EW))
-    out.push('This run is flagged \u2021 close to equal weight: its daily weights stay near 1/N, so the policy may have collapsed to equal weighting.');
-  if (run.hindsight) out.push('This run is itself a hindsight reference (it uses future prices): it is not an investable strategy.');
+    out.push(
+      'This run is flagged \u2021 close to equal weight: its daily weights stay near 1/N, so the policy may have collapsed to equal weighting.',
+    );
+  if (run.hindsight)
+    out.push('This run is itself a hindsight reference (it uses future prices): it is not an investable strategy.');
   if (p.rows.some((r) => r.hindsight)) out.push(HINDSIGHT_CAVEAT);
   if (meta.family === 'learning') out.push(equalWeightCaveat(p.groupName, p.ew));
-  if (p.agentsWithoutDrivers) out.push('Agent top drivers: not computed (no explanation is stored for this run and date); the concentration figures are computed from the stored agent weights.');
+  if (p.agentsWithoutDrivers)
+    out.push(
+      'Agent top drivers: not computed (no explanation is stored for this run and date); the concentration figures are computed from the stored agent weights.',
+    );
   if (p.date < run.windowTo)
-    out.push(`The weights are those of ${p.date}; the metrics and curves cover the whole test window ${run.windowFrom} to ${run.windowTo}, days after ${p.date} included.`);
-  if (p.regime) out.push('The market regime is a label of the universe\u2019s equal-weight index computed from prices up to the report date; it describes, it does not forecast.');
+    out.push(
+      `The weights are those of ${p.date}; the metrics and curves cover the whole test window ${run.windowFrom} to ${run.windowTo}, days after ${p.date} included.`,
+    );
+  if (p.regime)
+    out.push(
+      'The market regime is a label of the universe\u2019s equal-weight index computed from prices up to the report date; it describes, it does not forecast.',
+    );
   out.push(PAST_PERFORMANCE_CAVEAT);
   return out;
 }
@@ -634,7 +716,12 @@ function allocationCaveats(p: {
  * @param date ISO date of a decision of the run (default: its last decision date)
  * @throws ReportInputError unknown run, incomplete run, no decision on that date
  */
-export async function buildAllocationReport(db: DB, runId: string, date?: string, opts: BuildOptions = {}): Promise<AllocationReportData> {
+export async function buildAllocationReport(
+  db: DB,
+  runId: string,
+  date?: string,
+  opts: BuildOptions = {},
+): Promise<AllocationReportData> {
   const run = completeRun(db, runId);
   const meta = await strategyMeta();
   const me = metaOf(meta, run.strategy);
@@ -652,7 +739,8 @@ export async function buildAllocationReport(db: DB, runId: string, date?: string
   const own = groups.find((g) => g.runs.some((r) => r.id === run.id))!;
   const runName = fitName(shortLabel(me.label), ` \u00b7 seed ${run.seed}`, me.label);
   const rows: MetricsRow[] = [metricsRow(runName, [run], stored)];
-  if (own.runs.length > 1) rows.push(metricsRow(fitName(own.name, `, ${own.runs.length} seeds`, own.meta.label), own.runs, stored));
+  if (own.runs.length > 1)
+    rows.push(metricsRow(fitName(own.name, `, ${own.runs.length} seeds`, own.meta.label), own.runs, stored));
   const others = groups.filter((g) => g !== own);
   for (const g of others) rows.push(metricsRow(g.name, g.runs, stored));
 
@@ -703,7 +791,12 @@ export async function buildAllocationReport(db: DB, runId: string, date?: string
     drawdown: dd,
     caveats,
     // analytics (issue 17): the verdict of the run's group of seeds, for the first page
-    verdicts: await groupVerdicts(db, me.family === 'learning' ? [{ name: own.runs.length > 1 ? rows[1]!.strategy : runName, runIds: own.runs.map((r) => r.id) }] : []),
+    verdicts: await groupVerdicts(
+      db,
+      me.family === 'learning'
+        ? [{ name: own.runs.length > 1 ? rows[1]!.strategy : runName, runIds: own.runs.map((r) => r.id) }]
+        : [],
+    ),
   };
 }
 
@@ -719,20 +812,36 @@ function ewRank(strategy: string): number {
  * @param runIds 1..REPORT_MAX_RUNS complete runs of one universe
  * @throws ReportInputError unknown or incomplete run, runs of different universes, no run or too many
  */
-export async function buildBacktestReport(db: DB, runIds: readonly string[], opts: BuildOptions = {}): Promise<BacktestReportData> {
+export async function buildBacktestReport(
+  db: DB,
+  runIds: readonly string[],
+  opts: BuildOptions = {},
+): Promise<BacktestReportData> {
   const ids = [...new Set(runIds)];
   if (ids.length === 0) throw new ReportInputError('invalid', 'a backtest report needs at least one run');
-  if (ids.length > REPORT_MAX_RUNS) throw new ReportInputError('invalid', `a backtest report takes at most ${REPORT_MAX_RUNS} runs`);
+  if (ids.length > REPORT_MAX_RUNS)
+    throw new ReportInputError('invalid', `a backtest report takes at most ${REPORT_MAX_RUNS} runs`);
   const runs = ids.map((id) => completeRun(db, id));
   const universes = [...new Set(runs.map((r) => r.universe))];
-  if (universes.length > 1) throw new ReportInputError('invalid', `the runs belong to different universes (${universes.join(', ')}); a tear sheet covers one`);
+  if (universes.length > 1)
+    throw new ReportInputError(
+      'invalid',
+      `the runs belong to different universes (${universes.join(', ')}); a tear sheet covers one`,
+    );
   const meta = await strategyMeta();
   const u = universeInfo(db, universes[0]!);
   const stored = new Map(runs.map((r) => [r.id, getRunMetrics(db, r.id)]));
   const groups = groupRuns([...runs].sort(newestFirst), meta);
 
   const metrics = groups.map((g) => metricsRow(g.name, g.runs, stored));
-  const calendar = prices(db, u.id, runs.map((r) => r.windowTo).sort().at(-1)!).dates;
+  const calendar = prices(
+    db,
+    u.id,
+    runs
+      .map((r) => r.windowTo)
+      .sort()
+      .at(-1)!,
+  ).dates;
   const equity = groups.map((g) => equitySeries(db, g.rep, g.name, calendar));
   const parts = equity.map((e) => ({ name: e.name, p: tearSheetParts(e) }));
   const byEnd = new Map<string, PriceMatrix>(); // prices up to each window end, loaded once
@@ -747,14 +856,25 @@ export async function buildBacktestReport(db: DB, runIds: readonly string[], opt
   const costs = [...new Set(runs.map((r) => r.config.cost))];
   const rules = [...new Set(runs.map(rebalanceOf))];
   const caveats: string[] = [];
-  caveats.push(costs.length === 1 ? costCaveat(costs[0]!) : `The runs assume different transaction costs (${costs.map((c) => pct(c, 2)).join(', ')}); compare them with care.`);
-  caveats.push(rules.length === 1 ? rebalanceCaveat(rules[0]!) : `The runs rebalance differently (${rules.map(rebalanceWords).join('; ')}).`);
+  caveats.push(
+    costs.length === 1
+      ? costCaveat(costs[0]!)
+      : `The runs assume different transaction costs (${costs.map((c) => pct(c, 2)).join(', ')}); compare them with care.`,
+  );
+  caveats.push(
+    rules.length === 1
+      ? rebalanceCaveat(rules[0]!)
+      : `The runs rebalance differently (${rules.map(rebalanceWords).join('; ')}).`,
+  );
   caveats.push(LOOK_AHEAD_CAVEAT);
   if (groups.some((g) => g.runs.length > 1))
-    caveats.push('Metrics are mean \u00b1 standard deviation over the selected seeds of each strategy; curves, monthly returns, drawdowns and last weights show its lowest seed.');
+    caveats.push(
+      'Metrics are mean \u00b1 standard deviation over the selected seeds of each strategy; curves, monthly returns, drawdowns and last weights show its lowest seed.',
+    );
   else caveats.push('Every strategy is shown with one seed: the spread over seeds is unknown.');
   if (metrics.some((r) => r.hindsight)) caveats.push(HINDSIGHT_CAVEAT);
-  if (metrics.some((r) => r.closeToEqualWeight)) caveats.push('Rows marked \u2021 stay close to equal weight (a possibly collapsed policy).');
+  if (metrics.some((r) => r.closeToEqualWeight))
+    caveats.push('Rows marked \u2021 stay close to equal weight (a possibly collapsed policy).');
   const peerCache = new Map<string, { peers: RunRow[]; stored: Map<string, Record<string, number>> }>();
   for (const g of groups) {
     if (g.meta.family !== 'learning') continue;
@@ -765,12 +885,17 @@ export async function buildBacktestReport(db: DB, runIds: readonly string[], opt
       pc = { peers, stored: new Map(peers.map((r) => [r.id, getRunMetrics(db, r.id)])) };
       peerCache.set(wk, pc);
     }
-    caveats.push(equalWeightCaveat(g.name, equalWeightComparison(g.runs, pc.peers, new Map([...pc.stored, ...stored]))));
+    caveats.push(
+      equalWeightCaveat(g.name, equalWeightComparison(g.runs, pc.peers, new Map([...pc.stored, ...stored]))),
+    );
   }
   caveats.push(PAST_PERFORMANCE_CAVEAT);
 
   const from = runs.map((r) => r.windowFrom).sort()[0]!;
-  const to = runs.map((r) => r.windowTo).sort().at(-1)!;
+  const to = runs
+    .map((r) => r.windowTo)
+    .sort()
+    .at(-1)!;
   const versions = [...new Set(runs.map((r) => r.codeVersion))];
   return {
     kind: 'backtest',
@@ -792,6 +917,9 @@ export async function buildBacktestReport(db: DB, runIds: readonly string[], opt
     lastWeights,
     caveats,
     // analytics (issue 17): the sections of src-main/analytics over the same groups, verdicts for the first page
-    ...(await reportAnalytics(db, groups.map((g) => ({ name: g.name, runIds: g.runs.map((r) => r.id) }))).then((analytics) => ({ analytics, verdicts: analytics.verdicts }))),
+    ...(await reportAnalytics(
+      db,
+      groups.map((g) => ({ name: g.name, runIds: g.runs.map((r) => r.id) })),
+    ).then((analytics) => ({ analytics, verdicts: analytics.verdicts }))),
   };
 }

@@ -207,10 +207,13 @@ export function verdictText(v: ReportVerdict): string {
   const win = `${v.windowFrom} \u2013 ${v.windowTo}`;
   if (v.outcome === 'no-reference' || v.reference === null)
     return `${v.name} (${win}): no equal-weight run (crp or ubah) on this window with the same data and trading terms, so no verdict; run one to compare.`;
-  if (v.outcome === 'not-comparable') return `${v.name} (${win}): Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (${v.reference}).`;
+  if (v.outcome === 'not-comparable')
+    return `${v.name} (${win}): Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (${v.reference}).`;
   const phrase = v.outcome === 'beats' ? 'beats' : 'does NOT beat';
   const seeds = v.seeds > 1 ? `; ${v.seedsBeating} of ${v.seeds} seeds beat it on both` : '';
-  const p = Number.isFinite(v.pValue) ? `; paired test of the Sharpe ratios ${pValueText(v.pValue)} over ${v.pairedDays} days` : '; no paired test (too few common days)';
+  const p = Number.isFinite(v.pValue)
+    ? `; paired test of the Sharpe ratios ${pValueText(v.pValue)} over ${v.pairedDays} days`
+    : '; no paired test (too few common days)';
   return `${v.name} (${win}) ${phrase} equal weight (${v.reference}): Sharpe ${fixed(v.sharpe, 2)} vs ${fixed(v.ewSharpe, 2)}, cumulative return ${pct(v.cumulativeReturn, 2)} vs ${pct(v.ewCumulativeReturn, 2)}${seeds}${p}.`;
 }
 
@@ -222,8 +225,18 @@ export const NO_LEARNED_VERDICT = 'No learned strategy in this report, so no equ
  * weights drifted to the close (the one definition: src-shared/domain/portfolio.ts tradeFigures). Without a
  * previous cash weight the previous book's cash is its remainder 1 − Σ previous.
  */
-export function allocationTurnover(rows: readonly { weight: number; previousWeight: number }[], cashWeight: number, previousCashWeight?: number | null): number {
-  const target = book(rows.map((r) => r.weight), cashWeight);
-  const previous = book(rows.map((r) => r.previousWeight), previousCashWeight ?? undefined);
+export function allocationTurnover(
+  rows: readonly { weight: number; previousWeight: number }[],
+  cashWeight: number,
+  previousCashWeight?: number | null,
+): number {
+  const target = book(
+    rows.map((r) => r.weight),
+    cashWeight,
+  );
+  const previous = book(
+    rows.map((r) => r.previousWeight),
+    previousCashWeight ?? undefined,
+  );
   return tradeFigures(target, previous, 0).oneWay;
 }

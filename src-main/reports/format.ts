@@ -8,7 +8,11 @@
  *   (so the text can be searched and copied), never "-0.00%".
  * - Non-finite numbers: NaN shows as 'n/a', +Infinity as 'inf', -Infinity as '-inf' (the contract's words).
  */
-import { METRIC_IDS, METRIC_SPECS as DOMAIN_SPECS, type MetricUnit as DomainMetricUnit } from '../../src-shared/domain/metrics';
+import {
+  METRIC_IDS,
+  METRIC_SPECS as DOMAIN_SPECS,
+  type MetricUnit as DomainMetricUnit,
+} from '../../src-shared/domain/metrics';
 import { METRIC_NAMES } from '../metrics';
 import type { MetricStat, MetricsRow } from './model';
 
@@ -38,10 +42,12 @@ export interface MetricSpec {
 }
 
 /** Known metrics with their labels, units and help, from their one definition in src-shared/domain/metrics.ts. */
-export const METRIC_SPECS = Object.fromEntries(METRIC_IDS.map((id) => [id, { key: id, label: DOMAIN_SPECS[id].label, unit: DOMAIN_SPECS[id].unit, help: DOMAIN_SPECS[id].help }])) as Record<
-  (typeof METRIC_NAMES)[number],
-  MetricSpec
->;
+export const METRIC_SPECS = Object.fromEntries(
+  METRIC_IDS.map((id) => [
+    id,
+    { key: id, label: DOMAIN_SPECS[id].label, unit: DOMAIN_SPECS[id].unit, help: DOMAIN_SPECS[id].help },
+  ]),
+) as Record<(typeof METRIC_NAMES)[number], MetricSpec>;
 
 /** Spec of any metric key: the known one, or a generic ratio labelled from the camelCase key. */
 export function metricSpec(key: string): MetricSpec {
@@ -188,7 +194,18 @@ export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', '
 /**
  * Series colours (Okabe-Ito, colour-blind safe, dark enough to print); series i takes SERIES_COLORS[i % n].
  */
-export const SERIES_COLORS = ['#0b5fa5', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#6b6b6b', '#8c564b', '#000000', '#b8860b'];
+export const SERIES_COLORS = [
+  '#0b5fa5',
+  '#d55e00',
+  '#009e73',
+  '#cc79a7',
+  '#e69f00',
+  '#56b4e9',
+  '#6b6b6b',
+  '#8c564b',
+  '#000000',
+  '#b8860b',
+];
 
 /** Colour of gains and losses in tables (green / red, print-safe). */
 export const GAIN_COLOR = '#17703a';
@@ -221,8 +238,8 @@ export function escapeHtml(s: string): string {
 
 /** Unicode code points outside Latin-1 that WinAnsi (pdfkit's standard fonts) can show. */
 const WIN_ANSI_EXTRA = new Set([
-  402, 8211, 8212, 8216, 8217, 8218, 8220, 8221, 8222, 8224, 8225, 8226, 8230, 8364, 8240, 8249, 8250, 710, 8482,
-  338, 339, 732, 352, 353, 376, 381, 382,
+  402, 8211, 8212, 8216, 8217, 8218, 8220, 8221, 8222, 8224, 8225, 8226, 8230, 8364, 8240, 8249, 8250, 710, 8482, 338,
+  339, 732, 352, 353, 376, 381, 382,
 ]);
 const PDF_REPLACEMENTS: Record<string, string> = {
   '\u2212': '-',

@@ -101,11 +101,15 @@ export function writeOutputFile(target: string, content: OutputContent): string 
   const dir = path.dirname(abs);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o666);
+  let fd: number | undefined = fs.openSync(
+    tmp,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL,
+    0o666,
+  );
   try {
     const write = (chunk: Uint8Array | string) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd!, bytes, off);
+      for (let off = 0; off < bytes.length;) off += fs.writeSync(fd!, bytes, off);
     };
     if (typeof content === 'function') content(write);
     else write(content);

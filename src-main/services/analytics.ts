@@ -9,14 +9,16 @@ import type { Handlers } from './types';
  */
 export function finiteOrNull<T>(v: T): unknown {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : null));
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    return Array.from(v as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : null));
   if (Array.isArray(v)) return v.map(finiteOrNull);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, finiteOrNull(x)]));
   return v;
 }
 
 function asServiceError(e: unknown): unknown {
-  if (e instanceof AnalyticsInputError) return e.kind === 'not-found' ? notFound(e.message.replace(/ not found$/, '')) : invalidInput(e.message);
+  if (e instanceof AnalyticsInputError)
+    return e.kind === 'not-found' ? notFound(e.message.replace(/ not found$/, '')) : invalidInput(e.message);
   return e;
 }
 

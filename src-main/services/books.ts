@@ -1,7 +1,22 @@
 /** Handlers of the books.* channels (contract/books.ts); the rules live in src-main/books. */
 import { writeTransaction } from '../store/db';
 import { deleteBook, getBook, listBooks, listDecisions } from '../store/books';
-import { answerDecision, applyUpdate, bookDetail, bookSummary, decisionOut, getBookDecision, insertNewBook, latestDate, planToday, prepareBook, prepareUpdate, setPositions, storeToday, trackRecord } from '../books/book';
+import {
+  answerDecision,
+  applyUpdate,
+  bookDetail,
+  bookSummary,
+  decisionOut,
+  getBookDecision,
+  insertNewBook,
+  latestDate,
+  planToday,
+  prepareBook,
+  prepareUpdate,
+  setPositions,
+  storeToday,
+  trackRecord,
+} from '../books/book';
 import { orderFile, orderList } from '../books/orders';
 import { notFound } from './errors';
 import type { Handlers } from './types';

@@ -63,7 +63,10 @@ export function checkImportPaths(req: Pick<ImportRequest, 'paths' | 'meta'>, eng
   if (caller.shell === 'cli') return;
   const root = path.resolve(uploadsDir(engine));
   const granted = new Set([...(caller.grantedPaths ?? [])].map((g) => path.resolve(g)));
-  const refusal = caller.shell === 'host' ? 'the browser can import only files it uploads' : 'the desktop window can import only files chosen in its file dialog or uploaded';
+  const refusal =
+    caller.shell === 'host'
+      ? 'the browser can import only files it uploads'
+      : 'the desktop window can import only files chosen in its file dialog or uploaded';
   const all = [...req.paths, ...(req.meta !== undefined ? [req.meta] : [])];
   const uploaded: string[] = [];
   for (const p of all) {
@@ -112,7 +115,10 @@ function mapErrors<T>(f: () => T): T {
 
 /** A file name safe to create: the base name with anything unusual replaced, never empty, at most 100 characters. */
 function safeName(name: string): string {
-  const base = path.basename(name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._^=&-]/g, '_').slice(-100);
+  const base = path
+    .basename(name.replace(/\\/g, '/'))
+    .replace(/[^A-Za-z0-9._^=&-]/g, '_')
+    .slice(-100);
   return base && base !== '.' && base !== '..' ? base : 'upload.csv';
 }
 
@@ -130,7 +136,13 @@ export function downsampleRows(total: number, maxPoints: number): { rows: number
 }
 
 export const dataHandlers: Handlers<
-  'data.universes' | 'data.universe' | 'data.prices' | 'data.previewImport' | 'data.previewImportText' | 'data.commitImport' | 'data.undoLastImport'
+  | 'data.universes'
+  | 'data.universe'
+  | 'data.prices'
+  | 'data.previewImport'
+  | 'data.previewImportText'
+  | 'data.commitImport'
+  | 'data.undoLastImport'
 > = {
   'data.universes': (_req, engine) => listUniverses(engine.db),
   'data.universe': (req, engine) => mapErrors(() => universeDetail(engine.db, req.id)),
@@ -181,7 +193,12 @@ export const dataHandlers: Handlers<
     if (!universeIdOf(req.universe)) throw invalidInput(`universe name "${req.universe}" has no letters or digits`);
     checkImportPaths(req, engine, caller);
     checkRenames(req);
-    return engine.jobs.start('import', req, `import ${req.paths.length === 1 ? path.basename(req.paths[0]!) : `${req.paths.length} files`} into ${req.universe}`);
+    return engine.jobs.start(
+      'import',
+      req,
+      `import ${req.paths.length === 1 ? path.basename(req.paths[0]!) : `${req.paths.length} files`} into ${req.universe}`,
+    );
   },
-  'data.undoLastImport': (_req, engine) => writeTransaction(engine.db, () => mapErrors(() => undoLastImport(engine.db))),
+  'data.undoLastImport': (_req, engine) =>
+    writeTransaction(engine.db, () => mapErrors(() => undoLastImport(engine.db))),
 };

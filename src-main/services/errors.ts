@@ -13,4 +13,5 @@ export class ServiceError extends Error {
 }
 
 export const notFound = (what: string) => new ServiceError('NOT_FOUND', `${what} not found`);
-export const invalidInput = (message: string, issues?: { path: string; message: string }[]) => new ServiceError('INVALID_INPUT', message, issues);
+export const invalidInput = (message: string, issues?: { path: string; message: string }[]) =>
+  new ServiceError('INVALID_INPUT', message, issues);

@@ -15,7 +15,12 @@ import type { Handlers } from './types';
 const ANNUAL = Math.sqrt(252);
 const nullable = (x: number) => (Number.isFinite(x) ? x : null);
 
-function prices(engine: { db: Parameters<typeof loadPriceMatrix>[0] }, universe: string, from?: string, to?: string): PriceMatrix {
+function prices(
+  engine: { db: Parameters<typeof loadPriceMatrix>[0] },
+  universe: string,
+  from?: string,
+  to?: string,
+): PriceMatrix {
   try {
     return loadPriceMatrix(engine.db, universe, { from, to });
   } catch (e) {
@@ -26,9 +31,18 @@ function prices(engine: { db: Parameters<typeof loadPriceMatrix>[0] }, universe:
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
-const nanToNull = <T extends Record<string, number>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+const nanToNull = <T extends Record<string, number>>(o: T) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
 
-export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'explain.get' | 'explain.run' | 'explain.concentration' | 'runs.groupings' | 'runs.capitalCuts'> = {
+export const explainHandlers: Handlers<
+  | 'market.regimes'
+  | 'market.rebounds'
+  | 'explain.get'
+  | 'explain.run'
+  | 'explain.concentration'
+  | 'runs.groupings'
+  | 'runs.capitalCuts'
+> = {
   'runs.capitalCuts'(req, engine) {
     if (!getRun(engine.db, req.runId)) throw notFound(`run ${req.runId}`);
     return capitalCuts(engine.db, req.runId);
@@ -36,8 +50,19 @@ export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'e
   'runs.groupings'(req, engine) {
     const run = getRun(engine.db, req.runId);
     if (!run) throw notFound(`run ${req.runId}`);
-    const changes = getRunGroupings(engine.db, req.runId).map(({ date, grouping: g }) => ({ date, high: g.high, ordinary: g.ordinary }));
-    return { runId: run.id, strategy: run.strategy, tickers: run.config.tickers, changes, windowFrom: run.windowFrom, windowTo: run.windowTo };
+    const changes = getRunGroupings(engine.db, req.runId).map(({ date, grouping: g }) => ({
+      date,
+      high: g.high,
+      ordinary: g.ordinary,
+    }));
+    return {
+      runId: run.id,
+      strategy: run.strategy,
+      tickers: run.config.tickers,
+      changes,
+      windowFrom: run.windowFrom,
+      windowTo: run.windowTo,
+    };
   },
   'explain.get'(req, engine) {
     const run = getRun(engine.db, req.runId);
@@ -46,20 +71,39 @@ export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'e
     if (!at) throw notFound(`a decision of run ${req.runId} on ${req.date}`);
     const r = getExplanationView(engine.db, req.runId, at.date);
     if (!r) return null;
-    return { ...r, concentration: Object.fromEntries(Object.entries(r.concentration).map(([k, v]) => [k, { effectiveN: v.effectiveN, hhi: Number.isFinite(v.hhi) ? v.hhi : null }])) };
+    return {
+      ...r,
+      concentration: Object.fromEntries(
+        Object.entries(r.concentration).map(([k, v]) => [
+          k,
+          { effectiveN: v.effectiveN, hhi: Number.isFinite(v.hhi) ? v.hhi : null },
+        ]),
+      ),
+    };
   },
   'explain.run'(req, engine) {
     const run = getRun(engine.db, req.runId);
     if (!run) throw notFound(`run ${req.runId}`);
     const at = getRunWeightsAt(engine.db, req.runId, req.date);
     if (!at) throw notFound(`a decision of run ${req.runId} on ${req.date}`);
-    if (!decisionModel(at.detail)) throw invalidInput(`run ${req.runId} (${run.strategy}) has no trained agents to explain; explanations are for learned strategies`);
+    if (!decisionModel(at.detail))
+      throw invalidInput(
+        `run ${req.runId} (${run.strategy}) has no trained agents to explain; explanations are for learned strategies`,
+      );
     return engine.jobs.start('explain', { ...req, date: at.date }, `explain ${run.strategy} on ${at.date}`);
   },
   'explain.concentration'(req, engine) {
     if (!getRun(engine.db, req.runId)) throw notFound(`run ${req.runId}`);
     const s = runConcentrationSummary(engine.db, req.runId);
-    return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, { days: v.days, ...nanToNull({ meanEffectiveN: v.meanEffectiveN, meanHhi: v.meanHhi, maxWeightMean: v.maxWeightMean }) }])) as never;
+    return Object.fromEntries(
+      Object.entries(s).map(([k, v]) => [
+        k,
+        {
+          days: v.days,
+          ...nanToNull({ meanEffectiveN: v.meanEffectiveN, meanHhi: v.meanHhi, maxWeightMean: v.maxWeightMean }),
+        },
+      ]),
+    ) as never;
   },
   'market.rebounds'(req, engine) {
     const m = prices(engine, req.universe, req.from, req.to);
@@ -113,7 +157,10 @@ export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'e
   },
   'market.regimes'(req, engine) {
     const m = prices(engine, req.universe, req.from, req.to);
-    if (m.dates.length < 30) throw invalidInput(`universe ${req.universe} has only ${m.dates.length} common dates in that range; regimes need at least 30`);
+    if (m.dates.length < 30)
+      throw invalidInput(
+        `universe ${req.universe} has only ${m.dates.length} common dates in that range; regimes need at least 30`,
+      );
     const labels = labelRegimes(m);
     const returns = levelReturns(labels.index);
     // GARCH parameters are fitted on the first third of the history (at most 3 years); forecasts later than that are
@@ -140,7 +187,13 @@ export const explainHandlers: Handlers<'market.regimes' | 'market.rebounds' | 'e
         lower: Array.from(vol.ewma.lower, (x) => nullable(x * ANNUAL)),
         upper: Array.from(vol.ewma.upper, (x) => nullable(x * ANNUAL)),
         realised,
-        garch: { omega: vol.garch.fit.omega, alpha: vol.garch.fit.alpha, beta: vol.garch.fit.beta, fitFrom: labels.dates[1]!, fitTo: labels.dates[fitEnd]! },
+        garch: {
+          omega: vol.garch.fit.omega,
+          alpha: vol.garch.fit.alpha,
+          beta: vol.garch.fit.beta,
+          fitFrom: labels.dates[1]!,
+          fitTo: labels.dates[fitEnd]!,
+        },
       },
       shares: { trend: shares.trend, volatility: shares.vol },
       rules: [

@@ -44,26 +44,42 @@ export function describeChannel(ch: unknown): string {
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ServiceError) return { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) };
   if (e instanceof DatabaseBusyError) return { code: 'CONFLICT', message: e.message };
-  if (e instanceof z.ZodError) return { code: 'BAD_REQUEST', message: 'the request does not match the contract', issues: zodIssues(e) };
+  if (e instanceof z.ZodError)
+    return { code: 'BAD_REQUEST', message: 'the request does not match the contract', issues: zodIssues(e) };
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'INTERNAL', message };
 }
 
-export async function dispatch(engine: Engine, channel: unknown, payload: unknown, caller: Caller = LOCAL_CALLER): Promise<ApiResult<unknown>> {
+export async function dispatch(
+  engine: Engine,
+  channel: unknown,
+  payload: unknown,
+  caller: Caller = LOCAL_CALLER,
+): Promise<ApiResult<unknown>> {
   if (!isChannel(channel)) {
     return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${describeChannel(channel)}` } };
   }
   const spec = contract[channel];
   const parsed = spec.request.safeParse(payload ?? {});
   if (!parsed.success) {
-    return { ok: false, error: { code: 'BAD_REQUEST', message: `bad request for ${channel}`, issues: zodIssues(parsed.error) } };
+    return {
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: `bad request for ${channel}`, issues: zodIssues(parsed.error) },
+    };
   }
   try {
     const handler = handlers[channel] as Handler<Channel>;
     const value = await handler(parsed.data as never, engine, caller);
     const out = spec.response.safeParse(value);
     if (!out.success) {
-      return { ok: false, error: { code: 'INTERNAL', message: `the engine's response for ${channel} broke the contract`, issues: zodIssues(out.error) } };
+      return {
+        ok: false,
+        error: {
+          code: 'INTERNAL',
+          message: `the engine's response for ${channel} broke the contract`,
+          issues: zodIssues(out.error),
+        },
+      };
     }
     return { ok: true, value: out.data };
   } catch (e) {

@@ -13,13 +13,15 @@ const toNote = (r: Row) => ({ runId: r.run_id, date: r.date, status: r.status, t
 
 export const noteHandlers: Handlers<'notes.get' | 'notes.set'> = {
   'notes.get'(req, engine) {
-    const r = engine.db.prepare('SELECT * FROM notes WHERE run_id = ? AND date = ?').get(req.runId, req.date) as Row | undefined;
+    const r = engine.db.prepare('SELECT * FROM notes WHERE run_id = ? AND date = ?').get(req.runId, req.date) as
+      Row | undefined;
     return r ? toNote(r) : null;
   },
   // one write transaction, taken without blocking the serving process (store/db.ts writeTransaction)
   'notes.set': (req, engine) =>
     writeTransaction(engine.db, () => {
-      const run = engine.db.prepare('SELECT universe_id FROM runs WHERE id = ?').get(req.runId) as { universe_id: string } | undefined;
+      const run = engine.db.prepare('SELECT universe_id FROM runs WHERE id = ?').get(req.runId) as
+        { universe_id: string } | undefined;
       if (!run) throw notFound(`run ${req.runId}`);
       if (!req.text.trim() && req.status === 'comment') {
         engine.db.prepare('DELETE FROM notes WHERE run_id = ? AND date = ?').run(req.runId, req.date);
@@ -32,6 +34,8 @@ export const noteHandlers: Handlers<'notes.get' | 'notes.set'> = {
            ON CONFLICT (run_id, date) DO UPDATE SET status = excluded.status, text = excluded.text, updated_at = excluded.updated_at`,
         )
         .run(run.universe_id, req.runId, req.date, req.status, req.text, now);
-      return toNote(engine.db.prepare('SELECT * FROM notes WHERE run_id = ? AND date = ?').get(req.runId, req.date) as Row);
+      return toNote(
+        engine.db.prepare('SELECT * FROM notes WHERE run_id = ? AND date = ?').get(req.runId, req.date) as Row,
+      );
     }),
 };

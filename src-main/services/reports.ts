@@ -8,7 +8,15 @@ import path from 'node:path';
 import type { ReportFile, ReportsExportRequest } from '../../src-shared/contract/reports';
 import type { DB } from '../store/db';
 import { buildAllocationReport, buildBacktestReport, ReportInputError, type BuildOptions } from '../reports/build';
-import { renderAllocationHtml, renderAllocationPdf, renderBacktestHtml, renderBacktestPdf, renderCsv, renderXlsx, type ReportData } from '../reports';
+import {
+  renderAllocationHtml,
+  renderAllocationPdf,
+  renderBacktestHtml,
+  renderBacktestPdf,
+  renderCsv,
+  renderXlsx,
+  type ReportData,
+} from '../reports';
 import { writeOutputFile } from '../reports/outputFile';
 import { invalidInput, notFound, ServiceError } from './errors';
 import type { Handlers } from './types';
@@ -34,7 +42,12 @@ export interface RenderedReport {
 
 /** A name part reduced to letters, digits, '.', '_' and '-' (e.g. 'samp-hdrl/no-dc' -> 'samp-hdrl_no-dc'). */
 export function safeNamePart(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'x';
+  return (
+    s
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 60) || 'x'
+  );
 }
 
 function fileNameOf(req: ReportsExportRequest, data: ReportData): string {
@@ -49,8 +62,10 @@ function fileNameOf(req: ReportsExportRequest, data: ReportData): string {
 }
 
 function toServiceError(e: unknown): unknown {
-  if (e instanceof ReportInputError) return e.kind === 'not-found' ? notFound(e.message.replace(/ not found$/, '')) : invalidInput(e.message);
-  if (e instanceof TypeError && /lastWeights|backtest reports|allocation/.test(e.message)) return invalidInput(e.message);
+  if (e instanceof ReportInputError)
+    return e.kind === 'not-found' ? notFound(e.message.replace(/ not found$/, '')) : invalidInput(e.message);
+  if (e instanceof TypeError && /lastWeights|backtest reports|allocation/.test(e.message))
+    return invalidInput(e.message);
   return e;
 }
 
@@ -61,7 +76,11 @@ function toServiceError(e: unknown): unknown {
  * @returns file name, MIME type, bytes and the report model
  * @throws ServiceError NOT_FOUND (unknown run, no weights on the date) or INVALID_INPUT (incomplete run, mixed universes)
  */
-export async function exportReport(db: DB, req: ReportsExportRequest, opts: BuildOptions = {}): Promise<RenderedReport> {
+export async function exportReport(
+  db: DB,
+  req: ReportsExportRequest,
+  opts: BuildOptions = {},
+): Promise<RenderedReport> {
   try {
     let data: ReportData;
     if (req.kind === 'allocation') {
@@ -106,6 +125,12 @@ export const reportHandlers: Handlers<'reports.export'> = {
   async 'reports.export'(req, engine): Promise<ReportFile> {
     const r = await exportReport(engine.db, req);
     const file = writeReportFile(path.join(engine.dataDir, REPORTS_SUBDIR, r.fileName), r.bytes);
-    return { fileName: r.fileName, mimeType: r.mimeType, base64: r.bytes.toString('base64'), bytes: r.bytes.length, path: file };
+    return {
+      fileName: r.fileName,
+      mimeType: r.mimeType,
+      base64: r.bytes.toString('base64'),
+      bytes: r.bytes.length,
+      path: file,
+    };
   },
 };

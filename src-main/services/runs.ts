@@ -76,22 +76,25 @@ export function settingsText(config: RunConfig): string {
 }
 
 function split(w: Float64Array, n: number): { weights: number[]; cash: number } {
-  return { weights: Array.from(w.subarray(0, n)), cash: w.length > n ? w[n]! : Math.max(0, 1 - w.reduce((a, b) => a + b, 0)) };
+  return {
+    weights: Array.from(w.subarray(0, n)),
+    cash: w.length > n ? w[n]! : Math.max(0, 1 - w.reduce((a, b) => a + b, 0)),
+  };
 }
 
-export const runHandlers: Handlers<'strategies.list' | 'runs.list' | 'runs.get' | 'runs.series' | 'runs.weights' | 'runs.start' | 'runs.delete'> = {
+export const runHandlers: Handlers<
+  'strategies.list' | 'runs.list' | 'runs.get' | 'runs.series' | 'runs.weights' | 'runs.start' | 'runs.delete'
+> = {
   async 'strategies.list'() {
     const all = await listStrategies();
-    return all.map(
-      (s): StrategyInfo => ({
-        id: s.id,
-        label: s.label,
-        family: s.family,
-        hindsight: s.hindsight,
-        description: s.description,
-        params: s.params.map((p) => ({ ...p })),
-      }),
-    );
+    return all.map((s): StrategyInfo => ({
+      id: s.id,
+      label: s.label,
+      family: s.family,
+      hindsight: s.hindsight,
+      description: s.description,
+      params: s.params.map((p) => ({ ...p })),
+    }));
   },
   'runs.list'(req, engine) {
     const rows = listRuns(engine.db, req);
@@ -120,7 +123,15 @@ export const runHandlers: Handlers<'strategies.list' | 'runs.list' | 'runs.get' 
     const r = getRun(engine.db, req.id);
     if (!r) throw notFound(`run ${req.id}`);
     const d = getRunDays(engine.db, r.id);
-    return { id: r.id, dates: d.dates, values: d.value, returns: d.ret, drawdown: Array.from(drawdownSeries(d.ret)), turnover: d.turnover, cost: d.cost };
+    return {
+      id: r.id,
+      dates: d.dates,
+      values: d.value,
+      returns: d.ret,
+      drawdown: Array.from(drawdownSeries(d.ret)),
+      turnover: d.turnover,
+      cost: d.cost,
+    };
   },
   'runs.weights'(req, engine) {
     const r = getRun(engine.db, req.id);
@@ -158,7 +169,8 @@ export const runHandlers: Handlers<'strategies.list' | 'runs.list' | 'runs.get' 
     writeTransaction(engine.db, () => {
       const r = getRun(engine.db, req.id);
       if (!r) throw notFound(`run ${req.id}`);
-      if (runProcessAlive(r)) throw new ServiceError('CONFLICT', `run ${req.id} is still running; cancel its job first`);
+      if (runProcessAlive(r))
+        throw new ServiceError('CONFLICT', `run ${req.id} is still running; cancel its job first`);
       return { id: req.id, deleted: deleteRun(engine.db, req.id) };
     }),
 };

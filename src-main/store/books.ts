@@ -72,12 +72,32 @@ export function insertBook(db: DB, b: Omit<BookRow, 'createdAt' | 'updatedAt'>):
   db.prepare(
     `INSERT INTO books (name, universe_id, currency, strategy, params, model_run, model_key, settings, opening_date, opening_cash, opening_value, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(b.name, b.universe, b.currency, b.strategy, JSON.stringify(b.params), b.modelRun, b.modelKey, JSON.stringify(b.settings), b.openingDate, b.openingCash, b.openingValue, now, now);
+  ).run(
+    b.name,
+    b.universe,
+    b.currency,
+    b.strategy,
+    JSON.stringify(b.params),
+    b.modelRun,
+    b.modelKey,
+    JSON.stringify(b.settings),
+    b.openingDate,
+    b.openingCash,
+    b.openingValue,
+    now,
+    now,
+  );
 }
 
 /** Change the strategy (and model) and settings of a book. */
-export function updateBookStrategy(db: DB, name: string, s: Pick<BookRow, 'strategy' | 'params' | 'modelRun' | 'modelKey' | 'settings'>): void {
-  db.prepare(`UPDATE books SET strategy = ?, params = ?, model_run = ?, model_key = ?, settings = ?, updated_at = ? WHERE name = ?`).run(
+export function updateBookStrategy(
+  db: DB,
+  name: string,
+  s: Pick<BookRow, 'strategy' | 'params' | 'modelRun' | 'modelKey' | 'settings'>,
+): void {
+  db.prepare(
+    `UPDATE books SET strategy = ?, params = ?, model_run = ?, model_key = ?, settings = ?, updated_at = ? WHERE name = ?`,
+  ).run(
     s.strategy,
     JSON.stringify(s.params),
     s.modelRun,
@@ -94,16 +114,25 @@ export function deleteBook(db: DB, name: string): boolean {
 
 /** The opening holdings in shares, by ticker. */
 export function getOpeningShares(db: DB, name: string): Map<string, number> {
-  const rows = db.prepare('SELECT ticker, shares FROM book_positions WHERE book = ? ORDER BY ticker').all(name) as { ticker: string; shares: number }[];
+  const rows = db.prepare('SELECT ticker, shares FROM book_positions WHERE book = ? ORDER BY ticker').all(name) as {
+    ticker: string;
+    shares: number;
+  }[];
   return new Map(rows.map((r) => [r.ticker, r.shares]));
 }
 
 /** Replace the opening holdings (and their date, cash and value). */
-export function setOpening(db: DB, name: string, o: { date: string; cash: number; value: number; shares: ReadonlyMap<string, number> }): void {
+export function setOpening(
+  db: DB,
+  name: string,
+  o: { date: string; cash: number; value: number; shares: ReadonlyMap<string, number> },
+): void {
   db.prepare('DELETE FROM book_positions WHERE book = ?').run(name);
   const ins = db.prepare('INSERT INTO book_positions (book, ticker, shares) VALUES (?, ?, ?)');
   for (const [t, s] of o.shares) if (s > 0) ins.run(name, t, s);
-  db.prepare('UPDATE books SET opening_date = ?, opening_cash = ?, opening_value = ?, updated_at = ? WHERE name = ?').run(o.date, o.cash, o.value, new Date().toISOString(), name);
+  db.prepare(
+    'UPDATE books SET opening_date = ?, opening_cash = ?, opening_value = ?, updated_at = ? WHERE name = ?',
+  ).run(o.date, o.cash, o.value, new Date().toISOString(), name);
 }
 
 export interface StoredAnswer {
@@ -171,7 +200,14 @@ function decodeDecision(r: RawDecision): StoredDecision {
     detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
     warnings: JSON.parse(r.warnings) as BookWarning[],
     createdAt: r.created_at,
-    answer: r.status ? { status: r.status, weights: r.weights ? decodeWeights(r.weights) : null, note: r.note ?? '', createdAt: r.answered_at ?? '' } : null,
+    answer: r.status
+      ? {
+          status: r.status,
+          weights: r.weights ? decodeWeights(r.weights) : null,
+          note: r.note ?? '',
+          createdAt: r.answered_at ?? '',
+        }
+      : null,
   };
 }
 
@@ -188,15 +224,23 @@ export function getDecision(db: DB, book: string, date?: string): StoredDecision
 /** Every decision of a book in date order (oldest first), or the newest `limit` of them. */
 export function listDecisions(db: DB, book: string, limit?: number): StoredDecision[] {
   if (limit !== undefined) {
-    const rows = db.prepare(`${DECISION_SELECT} WHERE d.book = ? ORDER BY d.date DESC LIMIT ?`).all(book, limit) as RawDecision[];
+    const rows = db
+      .prepare(`${DECISION_SELECT} WHERE d.book = ? ORDER BY d.date DESC LIMIT ?`)
+      .all(book, limit) as RawDecision[];
     return rows.map(decodeDecision).reverse();
   }
-  return (db.prepare(`${DECISION_SELECT} WHERE d.book = ? ORDER BY d.date`).all(book) as RawDecision[]).map(decodeDecision);
+  return (db.prepare(`${DECISION_SELECT} WHERE d.book = ? ORDER BY d.date`).all(book) as RawDecision[]).map(
+    decodeDecision,
+  );
 }
 
 /** Number of approvals (as proposed or adjusted) of a book. */
 export function countApprovals(db: DB, book: string): number {
-  const r = db.prepare(`SELECT COUNT(*) AS n FROM book_answers a JOIN book_decisions d ON d.id = a.decision_id WHERE d.book = ? AND a.status != 'rejected'`).get(book) as { n: number };
+  const r = db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM book_answers a JOIN book_decisions d ON d.id = a.decision_id WHERE d.book = ? AND a.status != 'rejected'`,
+    )
+    .get(book) as { n: number };
   return r.n;
 }
 
@@ -217,7 +261,9 @@ export interface NewDecision {
 
 /** Store a decision, replacing an unanswered one of the same date. Returns its id. */
 export function putDecision(db: DB, d: NewDecision): number {
-  db.prepare(`DELETE FROM book_decisions WHERE book = ? AND date = ? AND id NOT IN (SELECT decision_id FROM book_answers)`).run(d.book, d.date);
+  db.prepare(
+    `DELETE FROM book_decisions WHERE book = ? AND date = ? AND id NOT IN (SELECT decision_id FROM book_answers)`,
+  ).run(d.book, d.date);
   const r = db
     .prepare(
       `INSERT INTO book_decisions (book, date, strategy, model_key, tickers, prices, drifted, target, value, cost, detail, warnings, created_at)

@@ -138,7 +138,10 @@ export async function writeTransaction<T>(db: DB, fn: () => T): Promise<T> {
 /** Open (creating if needed) the database at `file` and bring its schema up to date. */
 export function openDatabase(file: string, opts: OpenOptions = {}): DB {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file, { ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}), readonly: opts.readonly === true });
+  const db = new Database(file, {
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    readonly: opts.readonly === true,
+  });
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS))}`);
   if (opts.writeWaitMs !== undefined) writeWait.set(db, opts.writeWaitMs);
   // two processes opening a new file at once both switch it to WAL; SQLite reports the loser busy at once
@@ -159,7 +162,8 @@ export function schemaVersion(db: DB): number {
  * database; gives the schema version after. Throws when the file is newer than this app.
  */
 export function migrate(db: DB): number {
-  const newer = (v: number) => new Error(`database schema version ${v} is newer than this app (${SCHEMA_VERSION}); update HDRL Desk`);
+  const newer = (v: number) =>
+    new Error(`database schema version ${v} is newer than this app (${SCHEMA_VERSION}); update HDRL Desk`);
   if (schemaVersion(db) > SCHEMA_VERSION) throw newer(schemaVersion(db));
   for (const m of migrations) {
     if (m.version <= schemaVersion(db)) continue;

@@ -8,7 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from './db';
-import { parseSampArtifacts, serializeSampArtifacts, type SampArtifacts, type SampModelStore, type SampTrainingSummary } from '../agents/samp/artifacts';
+import {
+  parseSampArtifacts,
+  serializeSampArtifacts,
+  type SampArtifacts,
+  type SampModelStore,
+  type SampTrainingSummary,
+} from '../agents/samp/artifacts';
 
 /** The models folder for a database file (none for an in-memory database). */
 export function modelsDir(db: DB): string | null {
@@ -118,7 +124,13 @@ export function topLevelKeyAt(text: string, key: string): number {
     if (c === '"') {
       const start = i;
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (depth === 1 && lastComma >= 0 && text.slice(lastComma + 1, start).trim() === '' && text.slice(start + 1, i) === key) return lastComma;
+      if (
+        depth === 1 &&
+        lastComma >= 0 &&
+        text.slice(lastComma + 1, start).trim() === '' &&
+        text.slice(start + 1, i) === key
+      )
+        return lastComma;
     } else if (c === '{' || c === '[') depth++;
     else if (c === '}' || c === ']') depth--;
     else if (c === ',' && depth === 1) lastComma = i;
@@ -138,13 +150,19 @@ async function readModelHead(file: string, size: number): Promise<{ head: ModelH
       await fh.read(tailBuf, 0, tailBuf.length, size - tailBuf.length);
       const m = /"elapsedMs":(-?[0-9.eE+-]+)\}\s*$/.exec(tailBuf.toString('utf8'));
       const elapsed = m ? Number(m[1]) : Number.NaN;
-      return { head: JSON.parse(text.slice(0, cut) + '}') as ModelHead, elapsedMs: Number.isFinite(elapsed) ? elapsed : null };
+      return {
+        head: JSON.parse(text.slice(0, cut) + '}') as ModelHead,
+        elapsedMs: Number.isFinite(elapsed) ? elapsed : null,
+      };
     }
   } finally {
     await fh.close();
   }
   const whole = JSON.parse(await fs.promises.readFile(file, 'utf8')) as ModelHead;
-  return { head: whole, elapsedMs: typeof whole.elapsedMs === 'number' && Number.isFinite(whole.elapsedMs) ? whole.elapsedMs : null };
+  return {
+    head: whole,
+    elapsedMs: typeof whole.elapsedMs === 'number' && Number.isFinite(whole.elapsedMs) ? whole.elapsedMs : null,
+  };
 }
 
 const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -154,18 +172,37 @@ const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
  * model's file), and the files of the folder that are not readable models. Reads only each file's description,
  * never its weights; writes nothing.
  */
-export async function listStoredModels(db: DB): Promise<{ dir: string | null; models: StoredModelInfo[]; unreadable: UnreadableModel[] }> {
+export async function listStoredModels(
+  db: DB,
+): Promise<{ dir: string | null; models: StoredModelInfo[]; unreadable: UnreadableModel[] }> {
   const dir = modelsDir(db);
   if (!dir || !fs.existsSync(dir)) return { dir, models: [], unreadable: [] };
   const runsByKey = new Map<string, StoredModelInfo['runs']>();
   const rows = db
-    .prepare(`SELECT id, universe_id, strategy, seed, window_from, window_to, model_path FROM runs WHERE model_path IS NOT NULL AND status = 'complete' ORDER BY window_from, strategy, seed`)
-    .all() as { id: string; universe_id: string; strategy: string; seed: number; window_from: string; window_to: string; model_path: string }[];
+    .prepare(
+      `SELECT id, universe_id, strategy, seed, window_from, window_to, model_path FROM runs WHERE model_path IS NOT NULL AND status = 'complete' ORDER BY window_from, strategy, seed`,
+    )
+    .all() as {
+    id: string;
+    universe_id: string;
+    strategy: string;
+    seed: number;
+    window_from: string;
+    window_to: string;
+    model_path: string;
+  }[];
   for (const r of rows) {
     const key = /([0-9a-f]{16,128})\.json$/.exec(r.model_path)?.[1];
     if (!key) continue;
     const list = runsByKey.get(key) ?? [];
-    list.push({ id: r.id, universe: r.universe_id, strategy: r.strategy, seed: r.seed, windowFrom: r.window_from, windowTo: r.window_to });
+    list.push({
+      id: r.id,
+      universe: r.universe_id,
+      strategy: r.strategy,
+      seed: r.seed,
+      windowFrom: r.window_from,
+      windowTo: r.window_to,
+    });
     runsByKey.set(key, list);
   }
   const models: StoredModelInfo[] = [];
@@ -180,7 +217,14 @@ export async function listStoredModels(db: DB): Promise<{ dir: string | null; mo
       const { head, elapsedMs } = await readModelHead(file, st.size);
       if (head.format !== 'samp-artifacts-v1') throw new Error(`unknown format ${JSON.stringify(head.format ?? null)}`);
       const seed = head.seed;
-      if (!text(head.variant) || !text(head.kind) || typeof seed !== 'number' || !Array.isArray(head.tickers) || !text(head.train?.startDate) || !text(head.train?.endDate)) {
+      if (
+        !text(head.variant) ||
+        !text(head.kind) ||
+        typeof seed !== 'number' ||
+        !Array.isArray(head.tickers) ||
+        !text(head.train?.startDate) ||
+        !text(head.train?.endDate)
+      ) {
         throw new Error('the description lacks its variant, kind, seed, tickers or training window');
       }
       models.push({
@@ -195,7 +239,12 @@ export async function listStoredModels(db: DB): Promise<{ dir: string | null; mo
         backend: text(head.backend) ? head.backend : 'unknown',
         trainedAt: st.mtime.toISOString(),
         trainingMs: elapsedMs,
-        training: head.training && typeof head.training === 'object' && Array.isArray((head.training as { stages?: unknown }).stages) ? (head.training as SampTrainingSummary) : null,
+        training:
+          head.training &&
+          typeof head.training === 'object' &&
+          Array.isArray((head.training as { stages?: unknown }).stages)
+            ? (head.training as SampTrainingSummary)
+            : null,
         bytes: st.size,
         runs: runsByKey.get(key) ?? [],
       });

@@ -42,7 +42,9 @@ interface MemberRow {
 function members(db: DB, universeId: string): MemberRow[] {
   if (!db.prepare('SELECT 1 FROM universes WHERE id = ?').get(universeId)) throw new UnknownUniverseError(universeId);
   return db
-    .prepare('SELECT m.ticker, m.position, a.name, a.class, a.sector FROM universe_members m JOIN assets a ON a.ticker = m.ticker WHERE m.universe_id = ? ORDER BY m.position')
+    .prepare(
+      'SELECT m.ticker, m.position, a.name, a.class, a.sector FROM universe_members m JOIN assets a ON a.ticker = m.ticker WHERE m.universe_id = ? ORDER BY m.position',
+    )
     .all(universeId) as MemberRow[];
 }
 
@@ -78,7 +80,9 @@ export function loadPriceMatrix(db: DB, universeId: string, opts: LoadOptions = 
         row = new Float64Array(n);
       }
     };
-    for (const r of stmt.iterate(universeId, opts.from ?? MIN_DATE, opts.to ?? MAX_DATE) as Iterable<[string, string, number]>) {
+    for (const r of stmt.iterate(universeId, opts.from ?? MIN_DATE, opts.to ?? MAX_DATE) as Iterable<
+      [string, string, number]
+    >) {
       if (r[0] !== cur) {
         flush();
         cur = r[0];
@@ -99,7 +103,10 @@ export function loadPriceMatrix(db: DB, universeId: string, opts: LoadOptions = 
 }
 
 /** Per-member coverage: first and last date, bar count, forward-filled bar count (the import's shrink check uses it too). */
-export function coverage(db: DB, universeId: string): Map<string, { first: string | null; last: string | null; bars: number; filled: number }> {
+export function coverage(
+  db: DB,
+  universeId: string,
+): Map<string, { first: string | null; last: string | null; bars: number; filled: number }> {
   const rows = db
     .prepare(
       `SELECT m.ticker, MIN(b.date) AS first, MAX(b.date) AS last, COUNT(b.date) AS bars, COALESCE(SUM(b.filled), 0) AS filled
@@ -114,7 +121,10 @@ export function coverage(db: DB, universeId: string): Map<string, { first: strin
  * Aligned range from member coverage: latest first date to earliest last date (null when empty or disjoint). The
  * universe list shows it, and the import compares it before and after (a shrinking import needs consent).
  */
-export function alignedRange(cov: Iterable<{ first: string | null; last: string | null }>): { from: string | null; to: string | null } {
+export function alignedRange(cov: Iterable<{ first: string | null; last: string | null }>): {
+  from: string | null;
+  to: string | null;
+} {
   let from: string | null = null;
   let to: string | null = null;
   let any = false;
@@ -133,7 +143,12 @@ export function alignedRange(cov: Iterable<{ first: string | null; last: string 
  * date range (latest first date to earliest last date of the members), sorted by id.
  */
 export function listUniverses(db: DB): UniverseSummary[] {
-  const us = db.prepare('SELECT id, name, source, created_at AS createdAt FROM universes ORDER BY id').all() as { id: string; name: string; source: string; createdAt: string }[];
+  const us = db.prepare('SELECT id, name, source, created_at AS createdAt FROM universes ORDER BY id').all() as {
+    id: string;
+    name: string;
+    source: string;
+    createdAt: string;
+  }[];
   return us.map((u) => {
     const cov = coverage(db, u.id);
     return { ...u, assetCount: cov.size, ...alignedRange(cov.values()) };
@@ -146,19 +161,33 @@ export function listUniverses(db: DB): UniverseSummary[] {
  */
 export function universeDetail(db: DB, universeId: string): UniverseDetail {
   const mem = members(db, universeId);
-  const u = db.prepare('SELECT id, name, source, created_at AS createdAt FROM universes WHERE id = ?').get(universeId) as { id: string; name: string; source: string; createdAt: string };
+  const u = db
+    .prepare('SELECT id, name, source, created_at AS createdAt FROM universes WHERE id = ?')
+    .get(universeId) as { id: string; name: string; source: string; createdAt: string };
   const cov = coverage(db, universeId);
   const assets: AssetCoverage[] = mem.map((m, i) => {
     const c = cov.get(m.ticker) ?? { first: null, last: null, bars: 0, filled: 0 };
-    return { ticker: m.ticker, name: m.name, class: m.class, sector: m.sector, position: i, first: c.first, last: c.last, bars: c.bars, filled: c.filled };
+    return {
+      ticker: m.ticker,
+      name: m.name,
+      class: m.class,
+      sector: m.sector,
+      position: i,
+      first: c.first,
+      last: c.last,
+      bars: c.bars,
+      filled: c.filled,
+    };
   });
   const alignedDates = mem.length
-    ? (db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM (SELECT b.date FROM bars b JOIN universe_members m ON m.ticker = b.ticker AND m.universe_id = ?
+    ? (
+        db
+          .prepare(
+            `SELECT COUNT(*) AS n FROM (SELECT b.date FROM bars b JOIN universe_members m ON m.ticker = b.ticker AND m.universe_id = ?
            GROUP BY b.date HAVING COUNT(*) = ?)`,
-        )
-        .get(universeId, mem.length) as { n: number }).n
+          )
+          .get(universeId, mem.length) as { n: number }
+      ).n
     : 0;
   return { ...u, assetCount: mem.length, ...alignedRange(cov.values()), assets, alignedDates };
 }

@@ -50,7 +50,9 @@ export class StoredRunDataError extends Error {
       .slice(0, 5)
       .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
       .join('; ');
-    super(`run ${runId}: the stored ${what} does not have the expected shape (${list}${issues.length > 5 ? `; ${issues.length - 5} more` : ''})`);
+    super(
+      `run ${runId}: the stored ${what} does not have the expected shape (${list}${issues.length > 5 ? `; ${issues.length - 5} more` : ''})`,
+    );
     this.name = 'StoredRunDataError';
   }
 }
@@ -82,9 +84,14 @@ function pidAlive(pid: number): boolean {
  * so nothing stays "running" forever. Called when the engine opens. Returns the ids marked.
  */
 export function markOrphanedRuns(db: DB): string[] {
-  const rows = db.prepare(`SELECT id, pid FROM runs WHERE status = 'running'`).all() as { id: string; pid: number | null }[];
+  const rows = db.prepare(`SELECT id, pid FROM runs WHERE status = 'running'`).all() as {
+    id: string;
+    pid: number | null;
+  }[];
   const dead = rows.filter((r) => r.pid == null || (r.pid !== process.pid && !pidAlive(r.pid)));
-  const mark = db.prepare(`UPDATE runs SET status = 'killed', ended_at = ?, error = 'the process running it ended before it finished' WHERE id = ? AND status = 'running'`);
+  const mark = db.prepare(
+    `UPDATE runs SET status = 'killed', ended_at = ?, error = 'the process running it ended before it finished' WHERE id = ? AND status = 'running'`,
+  );
   const now = new Date().toISOString();
   if (dead.length) writeTransactionSync(db, () => dead.forEach((r) => mark.run(now, r.id)));
   return dead.map((r) => r.id);
@@ -140,7 +147,25 @@ export function insertRunningRun(db: DB, r: NewRun): void {
        train_from, train_to, hindsight, flags, created_at, started_at, timings)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, '[]', ?, ?, '{}')`,
   );
-  writeTransactionSync(db, () => insert.run(r.id, r.universe, r.strategy, toJson(r.config), r.seed, r.codeVersion, r.backend ?? null, process.pid, r.windowFrom, r.windowTo, r.trainFrom ?? null, r.trainTo ?? null, r.hindsight ? 1 : 0, now, now));
+  writeTransactionSync(db, () =>
+    insert.run(
+      r.id,
+      r.universe,
+      r.strategy,
+      toJson(r.config),
+      r.seed,
+      r.codeVersion,
+      r.backend ?? null,
+      process.pid,
+      r.windowFrom,
+      r.windowTo,
+      r.trainFrom ?? null,
+      r.trainTo ?? null,
+      r.hindsight ? 1 : 0,
+      now,
+      now,
+    ),
+  );
 }
 
 /** Everything a finished run writes (all arrays indexed by test day). */
@@ -169,7 +194,9 @@ export function completeRun(db: DB, id: string, o: RunOutput): number {
   const insX = db.prepare(`INSERT INTO run_details (run_id, date, detail) VALUES (?, ?, ?)`);
   const insG = db.prepare(`INSERT OR REPLACE INTO groupings (run_id, date, grouping) VALUES (?, ?, ?)`);
   const insR = db.prepare(`INSERT OR REPLACE INTO rebound_flags (run_id, date, grp, detail) VALUES (?, ?, ?, ?)`);
-  const done = db.prepare(`UPDATE runs SET status = 'complete', ended_at = ?, flags = ?, timings = ?, error = NULL WHERE id = ? AND status = 'running'`);
+  const done = db.prepare(
+    `UPDATE runs SET status = 'complete', ended_at = ?, flags = ?, timings = ?, error = NULL WHERE id = ? AND status = 'running'`,
+  );
   let rows = 0;
   let lastGrouping: string | null = null;
   writeTransactionSync(db, () => {
@@ -212,11 +239,17 @@ export function completeRun(db: DB, id: string, o: RunOutput): number {
       rows++;
     }
     const r = done.run(new Date().toISOString(), JSON.stringify(o.flags), JSON.stringify(o.timings), id);
-    if (r.changes !== 1) throw new Error(`run ${id} is no longer running (status changed while it ran); its results were not stored`);
+    if (r.changes !== 1)
+      throw new Error(`run ${id} is no longer running (status changed while it ran); its results were not stored`);
     // a learned strategy names its model in every decision: record it (and the backend that trained it) on the run
     const model = modelOf(o.details);
     if (model?.key) {
-      db.prepare(`UPDATE runs SET model_path = ?, model_sha256 = ?, backend = COALESCE(?, backend) WHERE id = ?`).run(`hdrl-data/models/${model.key}.json`, model.sha256 ?? null, model.backend ?? null, id);
+      db.prepare(`UPDATE runs SET model_path = ?, model_sha256 = ?, backend = COALESCE(?, backend) WHERE id = ?`).run(
+        `hdrl-data/models/${model.key}.json`,
+        model.sha256 ?? null,
+        model.backend ?? null,
+        id,
+      );
     }
   });
   return rows;
@@ -242,9 +275,25 @@ function modelOf(details: RunOutput['details']): DecisionModel | undefined {
 }
 
 /** Record the end of a run that did not complete: 'failed' (with the error) or 'cancelled'. */
-export function endRun(db: DB, id: string, status: 'failed' | 'cancelled', error: string | null, timings?: Record<string, number>): void {
-  const end = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ?, timings = COALESCE(?, timings) WHERE id = ? AND status = 'running'`);
-  writeTransactionSync(db, () => end.run(status, new Date().toISOString(), error ? error.slice(0, 4000) : null, timings ? JSON.stringify(timings) : null, id));
+export function endRun(
+  db: DB,
+  id: string,
+  status: 'failed' | 'cancelled',
+  error: string | null,
+  timings?: Record<string, number>,
+): void {
+  const end = db.prepare(
+    `UPDATE runs SET status = ?, ended_at = ?, error = ?, timings = COALESCE(?, timings) WHERE id = ? AND status = 'running'`,
+  );
+  writeTransactionSync(db, () =>
+    end.run(
+      status,
+      new Date().toISOString(),
+      error ? error.slice(0, 4000) : null,
+      timings ? JSON.stringify(timings) : null,
+      id,
+    ),
+  );
 }
 
 /** A `runs` row, decoded. */
@@ -331,7 +380,11 @@ export interface RunFilter {
 export function listRuns(db: DB, f: RunFilter = {}): RunRow[] {
   const where: string[] = [];
   const args: unknown[] = [];
-  for (const [column, value] of [['universe_id', f.universe], ['strategy', f.strategy], ['status', f.status]] as const) {
+  for (const [column, value] of [
+    ['universe_id', f.universe],
+    ['strategy', f.strategy],
+    ['status', f.status],
+  ] as const) {
     if (!value) continue;
     where.push(`${column} = ?`);
     args.push(value);
@@ -347,7 +400,10 @@ export function getRun(db: DB, id: string): RunRow | undefined {
 
 /** Metrics of a run by name (NULL, i.e. NaN when computed, comes back as NaN; ±Infinity as stored). */
 export function getRunMetrics(db: DB, id: string): Record<string, number> {
-  const rows = db.prepare(`SELECT name, value FROM run_metrics WHERE run_id = ?`).all(id) as { name: string; value: number | null }[];
+  const rows = db.prepare(`SELECT name, value FROM run_metrics WHERE run_id = ?`).all(id) as {
+    name: string;
+    value: number | null;
+  }[];
   const out: Record<string, number> = {};
   for (const r of rows) out[r.name] = r.value ?? Number.NaN;
   return out;
@@ -375,7 +431,9 @@ export interface RunDays {
 
 /** The per-day rows of a run in date order. */
 export function getRunDays(db: DB, id: string): RunDays {
-  const rows = db.prepare(`SELECT date, value, ret, turnover, cost FROM run_days WHERE run_id = ? ORDER BY date`).all(id) as {
+  const rows = db
+    .prepare(`SELECT date, value, ret, turnover, cost FROM run_days WHERE run_id = ? ORDER BY date`)
+    .all(id) as {
     date: string;
     value: number;
     ret: number;
@@ -393,7 +451,9 @@ export function getRunDays(db: DB, id: string): RunDays {
 
 /** Every stored weight row of one agent of a run, in date order. */
 export function getRunWeightSeries(db: DB, id: string, agent = 'final'): { date: string; weights: Float64Array }[] {
-  const rows = db.prepare(`SELECT date, weights FROM run_weights WHERE run_id = ? AND agent = ? ORDER BY date`).all(id, agent) as { date: string; weights: Buffer }[];
+  const rows = db
+    .prepare(`SELECT date, weights FROM run_weights WHERE run_id = ? AND agent = ? ORDER BY date`)
+    .all(id, agent) as { date: string; weights: Buffer }[];
   return rows.map((r) => ({ date: r.date, weights: decodeWeights(r.weights) }));
 }
 
@@ -419,39 +479,67 @@ export interface RunWeightsAt {
 export function getRunWeightsAt(db: DB, id: string, date?: string): RunWeightsAt | undefined {
   const d =
     date ??
-    (db.prepare(`SELECT MAX(date) AS d FROM run_weights WHERE run_id = ? AND agent = 'final'`).get(id) as { d: string | null } | undefined)?.d ??
+    (
+      db.prepare(`SELECT MAX(date) AS d FROM run_weights WHERE run_id = ? AND agent = 'final'`).get(id) as
+        { d: string | null } | undefined
+    )?.d ??
     undefined;
   if (!d) return undefined;
-  const rows = db.prepare(`SELECT agent, weights FROM run_weights WHERE run_id = ? AND date = ?`).all(id, d) as { agent: string; weights: Buffer }[];
+  const rows = db.prepare(`SELECT agent, weights FROM run_weights WHERE run_id = ? AND date = ?`).all(id, d) as {
+    agent: string;
+    weights: Buffer;
+  }[];
   if (rows.length === 0) return undefined;
   const agents: Record<string, Float64Array> = {};
   for (const r of rows) agents[r.agent] = decodeWeights(r.weights);
-  const det = db.prepare(`SELECT detail FROM run_details WHERE run_id = ? AND date = ?`).get(id, d) as { detail: string } | undefined;
-  const grp = db.prepare(`SELECT grouping FROM groupings WHERE run_id = ? AND date <= ? ORDER BY date DESC LIMIT 1`).get(id, d) as { grouping: string } | undefined;
-  const flags = db.prepare(`SELECT grp, detail FROM rebound_flags WHERE run_id = ? AND date = ? ORDER BY grp`).all(id, d) as { grp: string; detail: string }[];
-  const prev = db.prepare(`SELECT date, weights FROM run_weights WHERE run_id = ? AND agent = 'final' AND date < ? ORDER BY date DESC LIMIT 1`).get(id, d) as
-    | { date: string; weights: Buffer }
-    | undefined;
+  const det = db.prepare(`SELECT detail FROM run_details WHERE run_id = ? AND date = ?`).get(id, d) as
+    { detail: string } | undefined;
+  const grp = db
+    .prepare(`SELECT grouping FROM groupings WHERE run_id = ? AND date <= ? ORDER BY date DESC LIMIT 1`)
+    .get(id, d) as { grouping: string } | undefined;
+  const flags = db
+    .prepare(`SELECT grp, detail FROM rebound_flags WHERE run_id = ? AND date = ? ORDER BY grp`)
+    .all(id, d) as { grp: string; detail: string }[];
+  const prev = db
+    .prepare(
+      `SELECT date, weights FROM run_weights WHERE run_id = ? AND agent = 'final' AND date < ? ORDER BY date DESC LIMIT 1`,
+    )
+    .get(id, d) as { date: string; weights: Buffer } | undefined;
   return {
     date: d,
     agents,
     detail: det ? parseStored(id, `decision detail of ${d}`, StoredDecisionDetail, det.detail) : null,
     grouping: grp ? parseStored(id, `grouping in force on ${d}`, SampGroups, grp.grouping) : null,
-    reboundFlags: flags.map((f) => ({ group: f.grp, detail: parseStored(id, `rebound flag of ${d} (${f.grp})`, ReboundFlag, f.detail) })),
+    reboundFlags: flags.map((f) => ({
+      group: f.grp,
+      detail: parseStored(id, `rebound flag of ${d} (${f.grp})`, ReboundFlag, f.detail),
+    })),
     previous: prev ? { date: prev.date, weights: decodeWeights(prev.weights) } : null,
   };
 }
 
 /** The grouping timeline of a run: each regrouping with the date it took effect, in date order (see the file overview). */
 export function getRunGroupings(db: DB, id: string): { date: string; grouping: SampGroupsOut }[] {
-  const rows = db.prepare(`SELECT date, grouping FROM groupings WHERE run_id = ? ORDER BY date`).all(id) as { date: string; grouping: string }[];
-  return rows.map((r) => ({ date: r.date, grouping: parseStored(id, `grouping of ${r.date}`, SampGroups, r.grouping) }));
+  const rows = db.prepare(`SELECT date, grouping FROM groupings WHERE run_id = ? ORDER BY date`).all(id) as {
+    date: string;
+    grouping: string;
+  }[];
+  return rows.map((r) => ({
+    date: r.date,
+    grouping: parseStored(id, `grouping of ${r.date}`, SampGroups, r.grouping),
+  }));
 }
 
 /** Every stored decision detail of a run, in date order. */
 export function getRunDetails(db: DB, id: string): { date: string; detail: DecisionDetail }[] {
-  const rows = db.prepare(`SELECT date, detail FROM run_details WHERE run_id = ? ORDER BY date`).all(id) as { date: string; detail: string }[];
-  return rows.map((r) => ({ date: r.date, detail: parseStored(id, `decision detail of ${r.date}`, StoredDecisionDetail, r.detail) }));
+  const rows = db.prepare(`SELECT date, detail FROM run_details WHERE run_id = ? ORDER BY date`).all(id) as {
+    date: string;
+    detail: string;
+  }[];
+  return rows.map((r) => ({
+    date: r.date,
+    detail: parseStored(id, `decision detail of ${r.date}`, StoredDecisionDetail, r.detail),
+  }));
 }
 
 /** Delete a run and everything it wrote (ON DELETE CASCADE; explanations and notes included). Returns true if it existed. */

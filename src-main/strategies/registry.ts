@@ -59,20 +59,30 @@ export function registerStrategy(def: StrategyDef): () => void {
  * wrong type or outside min/max/choices are rejected with a RangeError naming the strategy. (Strategies check
  * again in create; this early check lets the CLI and the service refuse a bad request before any work.)
  */
-export function resolveParams(def: StrategyDef, given: Record<string, unknown> | undefined): Record<string, number | string | boolean> {
+export function resolveParams(
+  def: StrategyDef,
+  given: Record<string, unknown> | undefined,
+): Record<string, number | string | boolean> {
   const out: Record<string, number | string | boolean> = {};
   for (const p of def.params) out[p.name] = p.default;
   for (const [k, v] of Object.entries(given ?? {})) {
     const spec: StrategyParamSpec | undefined = def.params.find((p) => p.name === k);
-    if (!spec) throw new RangeError(`${def.id}: unknown parameter "${k}" (known: ${def.params.map((p) => p.name).join(', ') || 'none'})`);
+    if (!spec)
+      throw new RangeError(
+        `${def.id}: unknown parameter "${k}" (known: ${def.params.map((p) => p.name).join(', ') || 'none'})`,
+      );
     if (v === undefined) continue;
-    if (typeof v !== typeof spec.default) throw new RangeError(`${def.id}: parameter "${k}" must be a ${typeof spec.default}`);
+    if (typeof v !== typeof spec.default)
+      throw new RangeError(`${def.id}: parameter "${k}" must be a ${typeof spec.default}`);
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new RangeError(`${def.id}: parameter "${k}" must be finite`);
-      if (spec.min !== undefined && v < spec.min) throw new RangeError(`${def.id}: parameter "${k}" must be >= ${spec.min}`);
-      if (spec.max !== undefined && v > spec.max) throw new RangeError(`${def.id}: parameter "${k}" must be <= ${spec.max}`);
+      if (spec.min !== undefined && v < spec.min)
+        throw new RangeError(`${def.id}: parameter "${k}" must be >= ${spec.min}`);
+      if (spec.max !== undefined && v > spec.max)
+        throw new RangeError(`${def.id}: parameter "${k}" must be <= ${spec.max}`);
     }
-    if (spec.choices && !spec.choices.includes(String(v))) throw new RangeError(`${def.id}: parameter "${k}" must be one of ${spec.choices.join(', ')}`);
+    if (spec.choices && !spec.choices.includes(String(v)))
+      throw new RangeError(`${def.id}: parameter "${k}" must be one of ${spec.choices.join(', ')}`);
     out[k] = v as number | string | boolean;
   }
   return out;

@@ -45,7 +45,13 @@ function axisTooltip(fmt: (v: number | null) => string) {
     formatter: (ps: TooltipParam | TooltipParam[]) => {
       const list = Array.isArray(ps) ? ps : [ps];
       const head = list[0]?.axisValueLabel ?? '';
-      return [head, ...list.map((p) => `${p.marker ?? ''}${p.seriesName}: ${fmt(Array.isArray(p.value) ? (p.value[1] as number) : (p.value as number | null))}`)].join('<br/>');
+      return [
+        head,
+        ...list.map(
+          (p) =>
+            `${p.marker ?? ''}${p.seriesName}: ${fmt(Array.isArray(p.value) ? (p.value[1] as number) : (p.value as number | null))}`,
+        ),
+      ].join('<br/>');
     },
   };
 }
@@ -57,18 +63,32 @@ const base = (legendTop = true) => ({
 });
 
 /** Rolling annualised volatility of each run, on a shared date axis. */
-export function rollingVolOption(dates: readonly string[], runs: readonly (ChartRun & { values: readonly (number | null)[] })[], days: number): Record<string, unknown> {
+export function rollingVolOption(
+  dates: readonly string[],
+  runs: readonly (ChartRun & { values: readonly (number | null)[] })[],
+  days: number,
+): Record<string, unknown> {
   return {
     ...base(),
     tooltip: axisTooltip((v) => pctText(v, 1)),
     xAxis: { type: 'category', data: [...dates], boundaryGap: false },
     yAxis: { type: 'value', name: `ann. vol, ${days} d`, nameTextStyle: { fontSize: 10 }, axisLabel: AXIS_PCT(0) },
-    series: runs.map((r) => ({ name: runLabel(r), type: 'line', showSymbol: false, data: [...r.values], lineStyle: lineStyle(r), z: r.learned ? 3 : 2 })),
+    series: runs.map((r) => ({
+      name: runLabel(r),
+      type: 'line',
+      showSymbol: false,
+      data: [...r.values],
+      lineStyle: lineStyle(r),
+      z: r.learned ? 3 : 2,
+    })),
   };
 }
 
 /** The distribution of daily returns: each run's share of days per bin (shared bins), as lines over the bin centres. */
-export function distributionOption(bins: readonly number[], runs: readonly (ChartRun & { counts: readonly number[] })[]): Record<string, unknown> {
+export function distributionOption(
+  bins: readonly number[],
+  runs: readonly (ChartRun & { counts: readonly number[] })[],
+): Record<string, unknown> {
   const centres = bins.slice(0, -1).map((b, i) => (b + bins[i + 1]!) / 2);
   const w = bins.length > 1 ? bins[1]! - bins[0]! : 0;
   return {
@@ -78,33 +98,68 @@ export function distributionOption(bins: readonly number[], runs: readonly (Char
       formatter: (ps: TooltipParam | TooltipParam[]) => {
         const list = Array.isArray(ps) ? ps : [ps];
         const x = Array.isArray(list[0]?.value) ? (list[0]!.value as number[])[0]! : 0;
-        return [`daily return ${pctText(x - w / 2, 2)} to ${pctText(x + w / 2, 2)}`, ...list.map((p) => `${p.marker ?? ''}${p.seriesName}: ${pctText((p.value as number[])[1]!, 1)} of days`)].join('<br/>');
+        return [
+          `daily return ${pctText(x - w / 2, 2)} to ${pctText(x + w / 2, 2)}`,
+          ...list.map((p) => `${p.marker ?? ''}${p.seriesName}: ${pctText((p.value as number[])[1]!, 1)} of days`),
+        ].join('<br/>');
       },
     },
-    xAxis: { type: 'value', name: 'daily return', nameLocation: 'middle', nameGap: 22, nameTextStyle: { fontSize: 10 }, axisLabel: AXIS_PCT(1), min: bins[0], max: bins[bins.length - 1] },
+    xAxis: {
+      type: 'value',
+      name: 'daily return',
+      nameLocation: 'middle',
+      nameGap: 22,
+      nameTextStyle: { fontSize: 10 },
+      axisLabel: AXIS_PCT(1),
+      min: bins[0],
+      max: bins[bins.length - 1],
+    },
     yAxis: { type: 'value', name: 'share of days', nameTextStyle: { fontSize: 10 }, axisLabel: AXIS_PCT(0) },
     grid: { left: 56, right: 20, top: 46, bottom: 40 },
     series: runs.map((r) => {
       const total = r.counts.reduce((s, c) => s + c, 0) || 1;
-      return { name: runLabel(r), type: 'line', step: 'middle', showSymbol: false, data: centres.map((c, i) => [c, r.counts[i]! / total]), lineStyle: lineStyle(r), z: r.learned ? 3 : 2 };
+      return {
+        name: runLabel(r),
+        type: 'line',
+        step: 'middle',
+        showSymbol: false,
+        data: centres.map((c, i) => [c, r.counts[i]! / total]),
+        lineStyle: lineStyle(r),
+        z: r.learned ? 3 : 2,
+      };
     }),
   };
 }
 
 /** Weights over time as stacked areas (a part per series, cash on top), fractions of the book. */
-export function weightsOption(dates: readonly string[], parts: readonly { name: string; values: readonly (number | null)[] }[], cash: readonly (number | null)[]): Record<string, unknown> {
+export function weightsOption(
+  dates: readonly string[],
+  parts: readonly { name: string; values: readonly (number | null)[] }[],
+  cash: readonly (number | null)[],
+): Record<string, unknown> {
   const all = [...parts, { name: 'Cash', values: cash }];
   return {
     ...base(),
     tooltip: axisTooltip((v) => pctText(v, 1)),
     xAxis: { type: 'category', data: [...dates], boundaryGap: false },
     yAxis: { type: 'value', min: 0, max: 1, axisLabel: AXIS_PCT(0) },
-    series: all.map((p) => ({ name: p.name, type: 'line', stack: 'book', showSymbol: false, areaStyle: { opacity: 0.75 }, lineStyle: { width: 0.5 }, data: [...p.values], ...(p.name === 'Cash' ? { color: '#b9c1cc' } : {}) })),
+    series: all.map((p) => ({
+      name: p.name,
+      type: 'line',
+      stack: 'book',
+      showSymbol: false,
+      areaStyle: { opacity: 0.75 },
+      lineStyle: { width: 0.5 },
+      data: [...p.values],
+      ...(p.name === 'Cash' ? { color: '#b9c1cc' } : {}),
+    })),
   };
 }
 
 /** Turnover (bars, left axis) and cost (line, right axis) month by month. */
-export function tradingOption(months: readonly { month: string; turnover: number | null; cost: number | null }[]): Record<string, unknown> {
+export function tradingOption(
+  months: readonly { month: string; turnover: number | null; cost: number | null }[],
+): Record<string, unknown> {
   return {
     ...base(),
     tooltip: axisTooltip((v) => pctText(v, 2)),
@@ -112,7 +167,13 @@ export function tradingOption(months: readonly { month: string; turnover: number
     xAxis: { type: 'category', data: months.map((m) => m.month) },
     yAxis: [
       { type: 'value', name: 'turnover / month', nameTextStyle: { fontSize: 10 }, axisLabel: AXIS_PCT(0) },
-      { type: 'value', name: 'cost / month', nameTextStyle: { fontSize: 10 }, axisLabel: AXIS_PCT(2), splitLine: { show: false } },
+      {
+        type: 'value',
+        name: 'cost / month',
+        nameTextStyle: { fontSize: 10 },
+        axisLabel: AXIS_PCT(2),
+        splitLine: { show: false },
+      },
     ],
     series: [
       { name: 'One-way turnover', type: 'bar', data: months.map((m) => m.turnover), barMaxWidth: 18 },
@@ -122,7 +183,9 @@ export function tradingOption(months: readonly { month: string; turnover: number
 }
 
 /** Share of the portfolio variance against share of the book, one pair of bars per item (asset or sector). */
-export function riskOption(items: readonly { name: string; weight: number | null; share: number | null }[]): Record<string, unknown> {
+export function riskOption(
+  items: readonly { name: string; weight: number | null; share: number | null }[],
+): Record<string, unknown> {
   const names = items.map((i) => i.name);
   return {
     ...base(),
@@ -148,7 +211,13 @@ export function stitchedOption(
     ...base(),
     tooltip: axisTooltip((v) => (v == null ? '—' : v.toFixed(3))),
     xAxis: { type: 'category', data: [...dates], boundaryGap: false },
-    yAxis: { type: 'value', scale: true, name: 'growth of 1', nameTextStyle: { fontSize: 10 }, axisLabel: { formatter: (v: number) => v.toFixed(2) } },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      name: 'growth of 1',
+      nameTextStyle: { fontSize: 10 },
+      axisLabel: { formatter: (v: number) => v.toFixed(2) },
+    },
     series: [
       {
         name: runLabel(record),
@@ -157,9 +226,25 @@ export function stitchedOption(
         data: [...record.values],
         lineStyle: lineStyle(record),
         z: 3,
-        markLine: { symbol: 'none', silent: true, label: { show: false }, lineStyle: { type: 'dotted', color: '#8a94a6' }, data: windowStarts.slice(1).map((d) => ({ xAxis: d })) },
+        markLine: {
+          symbol: 'none',
+          silent: true,
+          label: { show: false },
+          lineStyle: { type: 'dotted', color: '#8a94a6' },
+          data: windowStarts.slice(1).map((d) => ({ xAxis: d })),
+        },
       },
-      ...(benchmark ? [{ name: benchmark.name, type: 'line', showSymbol: false, data: [...benchmark.values], lineStyle: { width: 1.3 } }] : []),
+      ...(benchmark
+        ? [
+            {
+              name: benchmark.name,
+              type: 'line',
+              showSymbol: false,
+              data: [...benchmark.values],
+              lineStyle: { width: 1.3 },
+            },
+          ]
+        : []),
     ],
   };
 }

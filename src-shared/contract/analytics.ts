@@ -64,7 +64,17 @@ export const RunAnalytics = AnalyticsRunRef.extend({
   rollingVol: z.array(Num),
   /** daily returns counted over the response's `bins` */
   histogram: z.array(z.number().int()),
-  distribution: z.object({ days: z.number().int(), mean: Num, std: Num, skew: Num, kurtosis: Num, var95: Num, cvar95: Num, best: Num, worst: Num }),
+  distribution: z.object({
+    days: z.number().int(),
+    mean: Num,
+    std: Num,
+    skew: Num,
+    kurtosis: Num,
+    var95: Num,
+    cvar95: Num,
+    best: Num,
+    worst: Num,
+  }),
   trading: z.object({
     /** annual one-way turnover, fraction of the book a year */
     annualTurnover: Num,
@@ -114,7 +124,17 @@ export const StitchedAnalytics = z.object({
   /** value of the record, 1 before its first day */
   values: z.array(Num),
   total: Num,
-  segments: z.array(z.object({ from: IsoDate, to: IsoDate, seeds: z.number().int(), days: z.number().int(), ret: Num, endValue: Num, gapDays: z.number().int() })),
+  segments: z.array(
+    z.object({
+      from: IsoDate,
+      to: IsoDate,
+      seeds: z.number().int(),
+      days: z.number().int(),
+      ret: Num,
+      endValue: Num,
+      gapDays: z.number().int(),
+    }),
+  ),
   skipped: z.array(z.object({ from: IsoDate, to: IsoDate })),
   benchmark: z.object({ strategy: z.string(), name: z.string(), values: z.array(Num), total: Num }).nullable(),
 });

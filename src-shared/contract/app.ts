@@ -36,5 +36,9 @@ export const AppInfo = z.object({
 export type AppInfo = z.infer<typeof AppInfo>;
 
 export const appMethods = {
-  'app.info': method('Version, database, training engine, compute backend and ONNX Runtime of the running engine', Empty, AppInfo),
+  'app.info': method(
+    'Version, database, training engine, compute backend and ONNX Runtime of the running engine',
+    Empty,
+    AppInfo,
+  ),
 };

@@ -16,7 +16,11 @@ import { Ticker } from './data';
 import { MetricValue } from './runs';
 
 /** A book's name: what the command line and the desk call it by. */
-export const BookName = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a book name: letters, digits and _.- (starting with a letter or digit)');
+export const BookName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a book name: letters, digits and _.- (starting with a letter or digit)');
 /** ISO 4217-style currency code (a label only: the book does no currency conversion). */
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code such as USD');
 
@@ -37,7 +41,13 @@ export type BookSettings = z.infer<typeof BookSettings>;
 
 /** What decides a book's targets: a classic strategy by id, or the model a learning run trained. */
 export const BookStrategyRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('classic'), id: Id, params: z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()])).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('classic'),
+      id: Id,
+      params: z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()])).optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('model'), runId: Id }).strict(),
 ]);
 export type BookStrategyRequest = z.infer<typeof BookStrategyRequest>;
@@ -125,7 +135,9 @@ export type SetPositionsRequest = z.infer<typeof SetPositionsRequest>;
 export const PositionsPreview = z.object({
   unit: PositionUnit,
   date: IsoDate,
-  rows: z.array(z.object({ ticker: z.string(), shares: z.number(), price: z.number(), amount: z.number(), weight: z.number() })),
+  rows: z.array(
+    z.object({ ticker: z.string(), shares: z.number(), price: z.number(), amount: z.number(), weight: z.number() }),
+  ),
   cash: z.number(),
   value: z.number(),
   stored: z.boolean(),
@@ -201,7 +213,10 @@ export const AnswerRequest = z
     date: IsoDate.optional(),
     action: z.enum(['approve', 'reject']),
     /** approve with these target weights instead of the proposal's (the tickers not named keep the proposal's) */
-    edits: z.array(z.object({ ticker: Ticker, weight: z.number() }).strict()).max(5000).optional(),
+    edits: z
+      .array(z.object({ ticker: Ticker, weight: z.number() }).strict())
+      .max(5000)
+      .optional(),
     note: LongText,
   })
   .strict();
@@ -260,26 +275,66 @@ export const bookMethods = {
   ),
   'books.update': method(
     'Assign another strategy or model, or change the settings (decisions already taken keep what made them)',
-    z.object({ name: BookName, strategy: BookStrategyRequest.optional(), settings: BookSettings.partial().optional() }).strict(),
+    z
+      .object({ name: BookName, strategy: BookStrategyRequest.optional(), settings: BookSettings.partial().optional() })
+      .strict(),
     BookSummary,
   ),
-  'books.get': method('A book with its positions at the latest data date, which tickers are stale, and any pending approval', NameOnly, BookDetail),
-  'books.delete': method('Delete a book with its decisions and answers', NameOnly, z.object({ name: BookName, deleted: z.boolean() })),
-  'books.setPositions': method('Check (and unless dryRun, store) the opening positions, in shares or weights; refused once a decision was approved', SetPositionsRequest, PositionsPreview),
+  'books.get': method(
+    'A book with its positions at the latest data date, which tickers are stale, and any pending approval',
+    NameOnly,
+    BookDetail,
+  ),
+  'books.delete': method(
+    'Delete a book with its decisions and answers',
+    NameOnly,
+    z.object({ name: BookName, deleted: z.boolean() }),
+  ),
+  'books.setPositions': method(
+    'Check (and unless dryRun, store) the opening positions, in shares or weights; refused once a decision was approved',
+    SetPositionsRequest,
+    PositionsPreview,
+  ),
   'books.today': method(
     "The book's decision at the latest data date for the next session (computed and stored on the first call of the day)",
     z.object({ name: BookName, refresh: z.boolean().optional() }).strict(),
     BookDecision,
   ),
-  'books.decision': method('A stored decision of a book (default its latest) with its answer', z.object({ name: BookName, date: IsoDate.optional() }).strict(), BookDecision),
+  'books.decision': method(
+    'A stored decision of a book (default its latest) with its answer',
+    z.object({ name: BookName, date: IsoDate.optional() }).strict(),
+    BookDecision,
+  ),
   'books.decisions': method(
     'The stored decisions of a book, newest first, with their answers',
     z.object({ name: BookName, limit: z.number().int().min(1).max(5000).optional() }).strict(),
-    z.array(BookDecision.pick({ date: true, strategy: true, turnover: true, cost: true, outcome: true, open: true, createdAt: true })),
+    z.array(
+      BookDecision.pick({
+        date: true,
+        strategy: true,
+        turnover: true,
+        cost: true,
+        outcome: true,
+        open: true,
+        createdAt: true,
+      }),
+    ),
   ),
-  'books.answer': method('Approve (as proposed or edited) or reject the open decision, with a note', AnswerRequest, BookDecision),
-  'books.trackRecord': method('Realised daily performance from the first approval on, beside the unadjusted proposals and equal weight', NameOnly, TrackRecord),
-  'books.orders': method('The order list of an approved decision (default the latest answered one)', z.object({ name: BookName, date: IsoDate.optional() }).strict(), OrderList),
+  'books.answer': method(
+    'Approve (as proposed or edited) or reject the open decision, with a note',
+    AnswerRequest,
+    BookDecision,
+  ),
+  'books.trackRecord': method(
+    'Realised daily performance from the first approval on, beside the unadjusted proposals and equal weight',
+    NameOnly,
+    TrackRecord,
+  ),
+  'books.orders': method(
+    'The order list of an approved decision (default the latest answered one)',
+    z.object({ name: BookName, date: IsoDate.optional() }).strict(),
+    OrderList,
+  ),
   'books.exportOrders': method(
     'The order list as a CSV or XLSX file (base64) to download',
     z.object({ name: BookName, date: IsoDate.optional(), format: OrderFormat }).strict(),

@@ -9,7 +9,11 @@ import { Empty, Id, IsoDate, ShortText, method } from './define';
 import { JobInfo } from './jobs';
 
 /** A ticker as stored (assets.ticker): 1..32 characters, letters, digits and . ^ = _ & / - only. */
-export const Ticker = z.string().min(1).max(32).regex(/^[A-Za-z0-9.^=_&/-]+$/, 'a ticker: letters, digits and .^=_&/- only');
+export const Ticker = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9.^=_&/-]+$/, 'a ticker: letters, digits and .^=_&/- only');
 /** A file path on the engine's machine. */
 export const FilePath = z.string().min(1).max(4096);
 
@@ -179,7 +183,14 @@ export const ImportPreview = z.object({
   format: ImportFormat.nullable(),
   fill: FillPolicy,
   files: z.array(
-    z.object({ path: z.string(), format: ImportFormat.nullable(), detected: ImportFormat.nullable(), rows: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), sha256: z.string() }),
+    z.object({
+      path: z.string(),
+      format: ImportFormat.nullable(),
+      detected: ImportFormat.nullable(),
+      rows: z.number().int().nonnegative(),
+      bytes: z.number().int().nonnegative(),
+      sha256: z.string(),
+    }),
   ),
   meta: z.object({ path: z.string(), assets: z.number().int().nonnegative() }).nullable(),
   dateRange: DateRange.nullable(),
@@ -245,15 +256,39 @@ export const UndoResult = z.object({
 export type UndoResult = z.infer<typeof UndoResult>;
 
 export const dataMethods = {
-  'data.universes': method('Every universe with its asset count and aligned date range', Empty, z.array(UniverseSummary)),
-  'data.universe': method('One universe: members with coverage, source line, aligned range', z.object({ id: Id }).strict(), UniverseDetail),
-  'data.prices': method("A universe's aligned closes over a date range, downsampled to maxPoints dates for charts", PricesRequest, PricesResponse),
-  'data.previewImport': method('Read and check files for an import without writing anything: format, tickers, range, gaps, problems', ImportRequest, ImportPreview),
+  'data.universes': method(
+    'Every universe with its asset count and aligned date range',
+    Empty,
+    z.array(UniverseSummary),
+  ),
+  'data.universe': method(
+    'One universe: members with coverage, source line, aligned range',
+    z.object({ id: Id }).strict(),
+    UniverseDetail,
+  ),
+  'data.prices': method(
+    "A universe's aligned closes over a date range, downsampled to maxPoints dates for charts",
+    PricesRequest,
+    PricesResponse,
+  ),
+  'data.previewImport': method(
+    'Read and check files for an import without writing anything: format, tickers, range, gaps, problems',
+    ImportRequest,
+    ImportPreview,
+  ),
   'data.previewImportText': method(
     'Preview an uploaded file (text up to 5 MB): written to a temporary file under the data folder, then previewed',
     ImportTextRequest,
     ImportTextPreview,
   ),
-  'data.commitImport': method('Run an import as a job (all or nothing, one transaction); the job result is an ImportResult', ImportRequest, JobInfo),
-  'data.undoLastImport': method('Remove the last import completely: its bars, and the assets, members and universe it created', Empty, UndoResult),
+  'data.commitImport': method(
+    'Run an import as a job (all or nothing, one transaction); the job result is an ImportResult',
+    ImportRequest,
+    JobInfo,
+  ),
+  'data.undoLastImport': method(
+    'Remove the last import completely: its bars, and the assets, members and universe it created',
+    Empty,
+    UndoResult,
+  ),
 };

@@ -20,7 +20,11 @@ export function method<Req extends z.ZodType, Res extends z.ZodType>(
 }
 
 /** Bounded identifiers and strings: a payload can never carry an unbounded string across the boundary. */
-export const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:/-]+$/, 'letters, digits and _.:/- only');
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:/-]+$/, 'letters, digits and _.:/- only');
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 export const ShortText = z.string().max(256);
 export const LongText = z.string().max(20_000);

@@ -108,7 +108,13 @@ export const PortfolioAttribution = z.object({
   agents: z.array(z.object({ agent: z.string(), share: z.number(), multiplier: z.number() })),
   cash: z.number(),
   /** every asset, largest final weight first, with each agent's own weight on it and its contribution */
-  assets: z.array(z.object({ ticker: z.string(), weight: z.number(), parts: z.array(z.object({ agent: z.string(), agentWeight: z.number(), contribution: z.number() })) })),
+  assets: z.array(
+    z.object({
+      ticker: z.string(),
+      weight: z.number(),
+      parts: z.array(z.object({ agent: z.string(), agentWeight: z.number(), contribution: z.number() })),
+    }),
+  ),
 });
 export type PortfolioAttribution = z.infer<typeof PortfolioAttribution>;
 export const RunExplanation = z.object({
@@ -117,7 +123,17 @@ export const RunExplanation = z.object({
   settings: z.object({ nSamples: z.number().int(), seed: z.number().int(), ticker: z.string().optional() }),
   agents: z.array(AgentExplanation),
   allocation: z.record(z.string(), z.unknown()).nullable(),
-  capital: z.array(z.object({ output: z.string(), fx: z.number(), baseValue: z.number(), values: z.array(z.object({ player: z.string(), value: z.number() })) })).nullable().optional(),
+  capital: z
+    .array(
+      z.object({
+        output: z.string(),
+        fx: z.number(),
+        baseValue: z.number(),
+        values: z.array(z.object({ player: z.string(), value: z.number() })),
+      }),
+    )
+    .nullable()
+    .optional(),
   concentration: z.record(z.string(), z.object({ effectiveN: z.number(), hhi: z.number().nullable() })),
   elapsedMs: z.number(),
   createdAt: z.string(),
@@ -128,9 +144,24 @@ export const RunExplanation = z.object({
   words: z.object({ asset: z.array(z.string()), portfolio: z.array(z.string()) }),
 });
 export type RunExplanation = z.infer<typeof RunExplanation>;
-export const ConcentrationSummary = z.record(z.string(), z.object({ days: z.number().int(), meanEffectiveN: z.number().nullable(), meanHhi: z.number().nullable(), maxWeightMean: z.number().nullable() }));
+export const ConcentrationSummary = z.record(
+  z.string(),
+  z.object({
+    days: z.number().int(),
+    meanEffectiveN: z.number().nullable(),
+    meanHhi: z.number().nullable(),
+    maxWeightMean: z.number().nullable(),
+  }),
+);
 
-const ExplainRequest = z.object({ runId: Id, date: IsoDate.optional(), nSamples: z.number().int().min(64).max(20_000).optional(), ticker: z.string().min(1).max(32).optional() }).strict();
+const ExplainRequest = z
+  .object({
+    runId: Id,
+    date: IsoDate.optional(),
+    nSamples: z.number().int().min(64).max(20_000).optional(),
+    ticker: z.string().min(1).max(32).optional(),
+  })
+  .strict();
 
 export const GroupingTimeline = z.object({
   runId: Id,
@@ -152,7 +183,9 @@ export const CapitalCuts = z.object({
   /** false for runs whose detector was off (no-rebound ablation) or that record no rebound state */
   enabled: z.boolean(),
   /** the detector's thresholds as the run used them (fractions; null when it recorded none) */
-  thresholds: z.object({ drawdownThreshold: z.number(), riseThreshold: z.number(), minDays: z.number(), downtrendCap: z.number() }).nullable(),
+  thresholds: z
+    .object({ drawdownThreshold: z.number(), riseThreshold: z.number(), minDays: z.number(), downtrendCap: z.number() })
+    .nullable(),
   days: z.array(
     z.object({
       date: IsoDate,
@@ -174,15 +207,47 @@ export const CapitalCuts = z.object({
 export type CapitalCuts = z.infer<typeof CapitalCuts>;
 
 export const explainMethods = {
-  'runs.capitalCuts': method("A SAMP-HDRL run's rebound state and capital cut per decision, from its recorded decisions", z.object({ runId: Id }).strict(), CapitalCuts),
-  'runs.groupings': method('Every regrouping of a SAMP-HDRL run (which assets were high-quality when)', z.object({ runId: Id }).strict(), GroupingTimeline),
-  'explain.get': method('The stored per-agent explanation of a run\'s decision (null when not computed yet)', z.object({ runId: Id, date: IsoDate.optional() }).strict(), RunExplanation.nullable()),
-  'explain.run': method('Compute per-agent Kernel SHAP explanations of a decision as a job (stored; explain.get serves them)', ExplainRequest, JobInfo),
-  'explain.concentration': method('Mean effective number of holdings and Herfindahl per agent over a run', z.object({ runId: Id }).strict(), ConcentrationSummary),
+  'runs.capitalCuts': method(
+    "A SAMP-HDRL run's rebound state and capital cut per decision, from its recorded decisions",
+    z.object({ runId: Id }).strict(),
+    CapitalCuts,
+  ),
+  'runs.groupings': method(
+    'Every regrouping of a SAMP-HDRL run (which assets were high-quality when)',
+    z.object({ runId: Id }).strict(),
+    GroupingTimeline,
+  ),
+  'explain.get': method(
+    "The stored per-agent explanation of a run's decision (null when not computed yet)",
+    z.object({ runId: Id, date: IsoDate.optional() }).strict(),
+    RunExplanation.nullable(),
+  ),
+  'explain.run': method(
+    'Compute per-agent Kernel SHAP explanations of a decision as a job (stored; explain.get serves them)',
+    ExplainRequest,
+    JobInfo,
+  ),
+  'explain.concentration': method(
+    'Mean effective number of holdings and Herfindahl per agent over a run',
+    z.object({ runId: Id }).strict(),
+    ConcentrationSummary,
+  ),
   'market.rebounds': method(
     "Rebound detector over a universe's equal-weight index (or one ticker): flags with the thresholds met and what followed",
-    z.object({ universe: Id, ticker: z.string().min(1).max(32).optional(), from: IsoDate.optional(), to: IsoDate.optional(), settings: ReboundSettingsReq.optional() }).strict(),
+    z
+      .object({
+        universe: Id,
+        ticker: z.string().min(1).max(32).optional(),
+        from: IsoDate.optional(),
+        to: IsoDate.optional(),
+        settings: ReboundSettingsReq.optional(),
+      })
+      .strict(),
     MarketReboundsResponse,
   ),
-  'market.regimes': method('Trend and volatility regimes of a universe\'s equal-weight index, with a volatility forecast band', RegimesRequest, RegimesResponse),
+  'market.regimes': method(
+    "Trend and volatility regimes of a universe's equal-weight index, with a volatility forecast band",
+    RegimesRequest,
+    RegimesResponse,
+  ),
 };

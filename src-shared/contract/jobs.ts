@@ -30,7 +30,11 @@ export type JobEvent = z.infer<typeof JobEvent>;
 export const jobMethods = {
   'jobs.list': method('Jobs of this session, newest first', Empty, z.array(JobInfo)),
   'jobs.get': method('One job', z.object({ id: Id }).strict(), JobInfo),
-  'jobs.cancel': method('Ask a running job to stop, or drop a queued one; it ends with status cancelled', z.object({ id: Id }).strict(), JobInfo),
+  'jobs.cancel': method(
+    'Ask a running job to stop, or drop a queued one; it ends with status cancelled',
+    z.object({ id: Id }).strict(),
+    JobInfo,
+  ),
   'jobs.demo': method(
     'A short job that counts to n with progress events (for checking the job plumbing end to end)',
     z.object({ steps: z.number().int().min(1).max(1000), delayMs: z.number().int().min(0).max(1000) }).strict(),

@@ -50,5 +50,9 @@ export const ModelsListResponse = z.object({
 export type ModelsListResponse = z.infer<typeof ModelsListResponse>;
 
 export const modelMethods = {
-  'models.list': method('The trained models stored next to the database, newest first, with the runs that used each', Empty, ModelsListResponse),
+  'models.list': method(
+    'The trained models stored next to the database, newest first, with the runs that used each',
+    Empty,
+    ModelsListResponse,
+  ),
 };

@@ -7,6 +7,14 @@ export const Note = z.object({ runId: Id, date: IsoDate, status: NoteStatus, tex
 export type Note = z.infer<typeof Note>;
 
 export const noteMethods = {
-  'notes.get': method('The note on a run and date, or null', z.object({ runId: Id, date: IsoDate }).strict(), Note.nullable()),
-  'notes.set': method('Save the note on a run and date (an empty text with status comment deletes it)', z.object({ runId: Id, date: IsoDate, status: NoteStatus, text: LongText }).strict(), Note.nullable()),
+  'notes.get': method(
+    'The note on a run and date, or null',
+    z.object({ runId: Id, date: IsoDate }).strict(),
+    Note.nullable(),
+  ),
+  'notes.set': method(
+    'Save the note on a run and date (an empty text with status comment deletes it)',
+    z.object({ runId: Id, date: IsoDate, status: NoteStatus, text: LongText }).strict(),
+    Note.nullable(),
+  ),
 };

@@ -39,7 +39,8 @@ export const ReportsExportRequest = z
       if (r.runId) ctx.addIssue({ code: 'custom', path: ['runId'], message: 'runId belongs to an allocation report' });
       if (r.date) ctx.addIssue({ code: 'custom', path: ['date'], message: 'date belongs to an allocation report' });
     }
-    if (r.csvKind && r.format !== 'csv') ctx.addIssue({ code: 'custom', path: ['csvKind'], message: 'csvKind goes with format csv' });
+    if (r.csvKind && r.format !== 'csv')
+      ctx.addIssue({ code: 'custom', path: ['csvKind'], message: 'csvKind goes with format csv' });
   });
 export type ReportsExportRequest = z.infer<typeof ReportsExportRequest>;
 

@@ -129,8 +129,15 @@ export const BacktestStartRequest = z
     rebalance: z.union([z.enum(['daily', 'weekly']), z.number().int().min(1).max(10_000)]).optional(),
     riskFreeRate: z.number().min(-0.5).max(1).optional(),
     seeds: z.number().int().min(1).max(100).optional(),
-    seedFirst: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    params: z.record(Id, z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()]))).optional(),
+    seedFirst: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    params: z
+      .record(Id, z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()])))
+      .optional(),
     preset: ShortText.optional(),
     ewThreshold: z.number().min(0).max(2).optional(),
     /** train the learned strategies' models in this many processes first, then backtest reusing them (default 1) */
@@ -140,7 +147,11 @@ export const BacktestStartRequest = z
 export type BacktestStartRequest = z.infer<typeof BacktestStartRequest>;
 
 export const runMethods = {
-  'strategies.list': method('Every registered strategy with its parameters', z.object({}).strict(), z.array(StrategyInfo)),
+  'strategies.list': method(
+    'Every registered strategy with its parameters',
+    z.object({}).strict(),
+    z.array(StrategyInfo),
+  ),
   'runs.list': method(
     'Stored runs, newest first',
     z
@@ -154,12 +165,24 @@ export const runMethods = {
     z.array(RunSummary),
   ),
   'runs.get': method('One run: config, metrics, flags, status', z.object({ id: Id }).strict(), RunInfo),
-  'runs.series': method('Value, return, drawdown, turnover and cost per test day of a run', z.object({ id: Id }).strict(), RunSeries),
+  'runs.series': method(
+    'Value, return, drawdown, turnover and cost per test day of a run',
+    z.object({ id: Id }).strict(),
+    RunSeries,
+  ),
   'runs.weights': method(
     'Weights of a run at a date (default: its last), per agent, with the detail and the previous decision',
     z.object({ id: Id, date: IsoDate.optional() }).strict(),
     RunWeights,
   ),
-  'runs.start': method('Start a backtest as a job (kind "backtest"); its runs appear in runs.list as they complete', BacktestStartRequest, JobInfo),
-  'runs.delete': method('Delete a run and everything it stored (refused while it runs)', z.object({ id: Id }).strict(), z.object({ id: Id, deleted: z.boolean() })),
+  'runs.start': method(
+    'Start a backtest as a job (kind "backtest"); its runs appear in runs.list as they complete',
+    BacktestStartRequest,
+    JobInfo,
+  ),
+  'runs.delete': method(
+    'Delete a run and everything it stored (refused while it runs)',
+    z.object({ id: Id }).strict(),
+    z.object({ id: Id, deleted: z.boolean() }),
+  ),
 };

@@ -96,7 +96,10 @@ export function concentrationExtremes(weights: readonly ArrayLike<number>[], nRi
  * Which rules of the guard a run breaks: 'max-weight' and/or 'effective-n' (empty when it keeps both).
  * A NaN figure breaks nothing.
  */
-export function concentrationBreaches(m: ConcentrationFigures, limits: ConcentrationLimits = CONCENTRATION_LIMITS): ('max-weight' | 'effective-n')[] {
+export function concentrationBreaches(
+  m: ConcentrationFigures,
+  limits: ConcentrationLimits = CONCENTRATION_LIMITS,
+): ('max-weight' | 'effective-n')[] {
   const out: ('max-weight' | 'effective-n')[] = [];
   if (m.maxWeight > limits.maxWeight) out.push('max-weight');
   if (m.minEffectiveN < limits.minEffectiveN) out.push('effective-n');

@@ -131,7 +131,12 @@ export const SampRebound = z.object({
   high: ReboundSeriesState.optional(),
   market: ReboundSeriesState.optional(),
   flagsToday: z.array(ReboundFlag),
-  thresholds: z.object({ drawdownThreshold: z.number(), riseThreshold: z.number(), minDays: z.number(), downtrendCap: z.number() }),
+  thresholds: z.object({
+    drawdownThreshold: z.number(),
+    riseThreshold: z.number(),
+    minDays: z.number(),
+    downtrendCap: z.number(),
+  }),
   /** what a downtrend does: 'cap' the risky capital, or 'gate' the group's utility advantage (absent in rows before issue 15: 'cap') */
   mode: z.enum(['cap', 'gate']).optional(),
   /** mode 'gate': the groups whose advantage over cash and positive tilt were switched off */
@@ -223,7 +228,11 @@ export const ClassicDecisionDetail = z.object({
 export type ClassicDecisionDetailInput = z.input<typeof ClassicDecisionDetail>;
 
 /** The detail of one decision, of any strategy family (see the file overview). */
-export const DecisionDetail = z.discriminatedUnion('family', [SampDecisionDetail, DdpgFlatDecisionDetail, ClassicDecisionDetail]);
+export const DecisionDetail = z.discriminatedUnion('family', [
+  SampDecisionDetail,
+  DdpgFlatDecisionDetail,
+  ClassicDecisionDetail,
+]);
 /** A decision's detail as read back (the schema's output). */
 export type DecisionDetail = z.output<typeof DecisionDetail>;
 /** A decision's detail as a strategy writes it (the schema's input). */
@@ -239,7 +248,8 @@ export type DecisionFamily = DecisionDetail['family'];
 export function withFamily(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw) || 'family' in raw) return raw;
   const variant = (raw as { variant?: unknown }).variant;
-  const family: DecisionFamily = variant === 'ddpg-flat' ? 'ddpg-flat' : typeof variant === 'string' ? 'samp' : 'classic';
+  const family: DecisionFamily =
+    variant === 'ddpg-flat' ? 'ddpg-flat' : typeof variant === 'string' ? 'samp' : 'classic';
   return { family, ...raw };
 }
 

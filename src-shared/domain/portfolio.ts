@@ -57,7 +57,8 @@ export function allCash(n: number): Float64Array {
  */
 export function driftWeights(held: ArrayLike<number>, relatives: ArrayLike<number>, cashGrowth = 1): Float64Array {
   const n = relatives.length;
-  if (held.length !== n + 1) throw new RangeError(`driftWeights: ${held.length} held weights for ${n} assets (expected ${n + 1}, cash last)`);
+  if (held.length !== n + 1)
+    throw new RangeError(`driftWeights: ${held.length} held weights for ${n} assets (expected ${n + 1}, cash last)`);
   const out = new Float64Array(n + 1);
   let g = 0;
   for (let i = 0; i < n; i++) {
@@ -77,19 +78,29 @@ export function driftWeights(held: ArrayLike<number>, relatives: ArrayLike<numbe
  * @param relatives the decision day's price relatives (n); ignored on the first decision
  * @param n number of risky assets
  */
-export function previousWeights(held: ArrayLike<number> | null, relatives: ArrayLike<number> | null, n: number, cashGrowth = 1): Float64Array {
+export function previousWeights(
+  held: ArrayLike<number> | null,
+  relatives: ArrayLike<number> | null,
+  n: number,
+  cashGrowth = 1,
+): Float64Array {
   if (held === null) return allCash(n);
-  if (relatives === null) throw new RangeError('previousWeights: a decision after the first needs the day\'s price relatives');
+  if (relatives === null)
+    throw new RangeError("previousWeights: a decision after the first needs the day's price relatives");
   return driftWeights(held, relatives, cashGrowth);
 }
 
 /** Price relatives close(today) / close(yesterday) of aligned close rows. */
 export function priceRelatives(yesterday: ArrayLike<number>, today: ArrayLike<number>): Float64Array {
-  if (yesterday.length !== today.length) throw new RangeError(`priceRelatives: ${yesterday.length} closes yesterday, ${today.length} today`);
+  if (yesterday.length !== today.length)
+    throw new RangeError(`priceRelatives: ${yesterday.length} closes yesterday, ${today.length} today`);
   const out = new Float64Array(today.length);
   for (let i = 0; i < today.length; i++) {
     const r = today[i]! / yesterday[i]!;
-    if (!(r > 0 && Number.isFinite(r))) throw new RangeError(`priceRelatives: no usable price relative for asset ${i} (${yesterday[i]} then ${today[i]})`);
+    if (!(r > 0 && Number.isFinite(r)))
+      throw new RangeError(
+        `priceRelatives: no usable price relative for asset ${i} (${yesterday[i]} then ${today[i]})`,
+      );
     out[i] = r;
   }
   return out;
@@ -115,14 +126,26 @@ export interface TradeFigures {
  * @param previous the weights traded against ({@link previousWeights}), n + 1 with cash last
  * @param costRate cost per unit of risky value traded (0.001 = 0.1%)
  */
-export function tradeFigures(target: ArrayLike<number>, previous: ArrayLike<number>, costRate: number, periodsPerYear = TURNOVER_DAYS_PER_YEAR): TradeFigures {
-  if (target.length !== previous.length) throw new RangeError(`tradeFigures: ${target.length} target weights but ${previous.length} previous ones`);
+export function tradeFigures(
+  target: ArrayLike<number>,
+  previous: ArrayLike<number>,
+  costRate: number,
+  periodsPerYear = TURNOVER_DAYS_PER_YEAR,
+): TradeFigures {
+  if (target.length !== previous.length)
+    throw new RangeError(`tradeFigures: ${target.length} target weights but ${previous.length} previous ones`);
   const n = target.length - 1;
   let risky = 0;
   for (let i = 0; i < n; i++) risky += Math.abs(target[i]! - previous[i]!);
   const oneWay = 0.5 * (risky + Math.abs(target[n]! - previous[n]!));
   const cost = costRate * risky;
-  return { oneWay, oneWayPerYear: oneWay * periodsPerYear, riskyTraded: risky, cost, costPerYear: cost * periodsPerYear };
+  return {
+    oneWay,
+    oneWayPerYear: oneWay * periodsPerYear,
+    riskyTraded: risky,
+    cost,
+    costPerYear: cost * periodsPerYear,
+  };
 }
 
 /** One part of a capital split: a group of assets with its members and total weight. */
@@ -157,7 +180,8 @@ export function capitalSplit(
   groupOf: (ticker: string) => { key: string; label: string },
   order: readonly string[] = [],
 ): CapitalSplit {
-  if (tickers.length !== weights.length) throw new RangeError(`capitalSplit: ${tickers.length} tickers but ${weights.length} weights`);
+  if (tickers.length !== weights.length)
+    throw new RangeError(`capitalSplit: ${tickers.length} tickers but ${weights.length} weights`);
   const parts = new Map<string, SplitPart>();
   tickers.forEach((t, i) => {
     const g = groupOf(t);
@@ -170,6 +194,8 @@ export function capitalSplit(
     const i = order.indexOf(k);
     return i < 0 ? order.length : i;
   };
-  const sorted = [...parts.values()].sort((a, b) => rank(a.key) - rank(b.key) || b.weight - a.weight || a.key.localeCompare(b.key));
+  const sorted = [...parts.values()].sort(
+    (a, b) => rank(a.key) - rank(b.key) || b.weight - a.weight || a.key.localeCompare(b.key),
+  );
   return { parts: sorted, cash, invested: sorted.reduce((s, p) => s + p.weight, 0) };
 }

@@ -19,7 +19,15 @@
  */
 
 /** The config fields that make up a run's market (see the file overview). */
-export const MARKET_FIELDS = ['universe', 'tickers', 'protocol', 'lookback', 'cost', 'rebalance', 'riskFreeRate'] as const;
+export const MARKET_FIELDS = [
+  'universe',
+  'tickers',
+  'protocol',
+  'lookback',
+  'cost',
+  'rebalance',
+  'riskFreeRate',
+] as const;
 
 /** What the keys below need of a run (a stored run row or the contract's run summary with its config). */
 export interface RunSettingsSource {

@@ -55,7 +55,8 @@ export function equalWeightVerdict(runs: readonly VerdictFigures[], ew: readonly
   const ewSharpe = meanStd(ew.map((r) => r.sharpe));
   const ewCumulativeReturn = meanStd(ew.map((r) => r.cumulativeReturn));
   const base = { sharpe, cumulativeReturn, ewSharpe, ewCumulativeReturn, seeds: runs.length };
-  if ([sharpe, cumulativeReturn, ewSharpe, ewCumulativeReturn].some((s) => Number.isNaN(s.mean))) return { ...base, outcome: 'not-comparable', seedsBeating: 0 };
+  if ([sharpe, cumulativeReturn, ewSharpe, ewCumulativeReturn].some((s) => Number.isNaN(s.mean)))
+    return { ...base, outcome: 'not-comparable', seedsBeating: 0 };
   const beats = (s: number, c: number) => s > ewSharpe.mean && c > ewCumulativeReturn.mean;
   return {
     ...base,

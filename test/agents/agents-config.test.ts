@@ -4,7 +4,13 @@
  * revision reads as it was trained.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveSampConfig, SAMP_PRESETS, SAMP_PRESET_NAMES, withStoredDefaults, type SampConfig } from '../../src-main/agents/samp/config';
+import {
+  resolveSampConfig,
+  SAMP_PRESETS,
+  SAMP_PRESET_NAMES,
+  withStoredDefaults,
+  type SampConfig,
+} from '../../src-main/agents/samp/config';
 import { checkLowerConfig } from '../../src-main/agents/networks/lower';
 import { sampNets, sampSpecs } from '../../src-main/agents/samp/policy';
 import { sizeOf } from '../../src-main/compute/params';
@@ -20,10 +26,21 @@ describe('SAMP-HDRL config', () => {
       expect(cfg.grouping.every).toBe(75); // paper value
       expect(cfg.costRate).toBe(0.001); // paper value
       // the settings against turnover and under-training, the same in every preset
-      expect(cfg).toMatchObject({ featureScaling: 'volatility', holdingsInput: true, turnoverPenalty: 0.02, noTradeBand: 0.02, validationDays: 252, patience: 4, lrSchedule: 'cosine', lrFloor: 0.1 });
+      expect(cfg).toMatchObject({
+        featureScaling: 'volatility',
+        holdingsInput: true,
+        turnoverPenalty: 0.02,
+        noTradeBand: 0.02,
+        validationDays: 252,
+        patience: 4,
+        lrSchedule: 'cosine',
+        lrFloor: 0.1,
+      });
       expect(cfg.entropyBonus).toEqual({ upper: 0.1, lower: 0.05, flat: 0.1 });
       // the actors read the holdings: every agent has its holdings embedding
-      const names = Object.values(sampSpecs(sampNets(cfg))).flat().map((p) => p.name);
+      const names = Object.values(sampSpecs(sampNets(cfg)))
+        .flat()
+        .map((p) => p.name);
       for (const agent of ['upper', 'lower1', 'lower2', 'flat']) expect(names).toContain(`${agent}/hold_w`);
     }
     const count = (name: 'quick' | 'standard' | 'paper') => {
@@ -67,7 +84,13 @@ describe('SAMP-HDRL config', () => {
 
 describe('stored configs of earlier revisions', () => {
   it('read as they were trained: rebased features, price-only actors, no band', () => {
-    const { featureScaling: _f, volatilityWindow: _v, holdingsInput: _h, noTradeBand: _b, ...old } = resolveSampConfig('quick');
+    const {
+      featureScaling: _f,
+      volatilityWindow: _v,
+      holdingsInput: _h,
+      noTradeBand: _b,
+      ...old
+    } = resolveSampConfig('quick');
     const c = withStoredDefaults(old as SampConfig);
     expect(c).toMatchObject({ featureScaling: 'rebased', holdingsInput: false, noTradeBand: 0 });
     expect(sampNets(c).upper.holdings).toBe(false);

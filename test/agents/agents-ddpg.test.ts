@@ -81,7 +81,13 @@ describe('one DDPG update on a linear actor/critic', () => {
       },
     );
     const s = { x: tf.zeros([1, 2]) };
-    const { criticLoss, actorLoss } = ddpg.update({ s, a: tf.tensor([[0.5, 0.5]]), r: tf.tensor([[0.1]]), s2: s, done: tf.zeros([1, 1]) });
+    const { criticLoss, actorLoss } = ddpg.update({
+      s,
+      a: tf.tensor([[0.5, 0.5]]),
+      r: tf.tensor([[0.1]]),
+      s2: s,
+      done: tf.zeros([1, 1]),
+    });
     // Q(s,a) = 0; Q'(s', mu'(s')) = 0.2 - 0.8 = -0.6; y = 0.1 + 0.5 * -0.6 = -0.2; loss = 0.2^2
     expect(criticLoss).toBeCloseTo(0.04, 6);
     // grad_c = 2 * 0.2 * [0.5, 0.5] > 0 -> first Adam step moves c by -lr: c = [0.99, -1.01]
@@ -106,7 +112,13 @@ describe('one DDPG update on a linear actor/critic', () => {
 
 describe('entropy bonus', () => {
   it('meanEntropy is the batch mean of -sum w log w, exact zeros contributing 0', () => {
-    const e = meanEntropy(tf, tf.tensor([[0.5, 0.5, 0], [1, 0, 0]])).dataSync()[0]!;
+    const e = meanEntropy(
+      tf,
+      tf.tensor([
+        [0.5, 0.5, 0],
+        [1, 0, 0],
+      ]),
+    ).dataSync()[0]!;
     expect(e).toBeCloseTo(Math.log(2) / 2, 6);
   });
 });
@@ -171,7 +183,13 @@ describe('portfolio environment', () => {
 
   it('the environment trades through the no-trade band: a trade below the band is not made', () => {
     const view = new MarketView(djiaSubset(50, 3), 20);
-    const env = new PortfolioEnv(view, { firstDay: 10, lastDay: 20, features: { ...FEATURES, window: 5 }, costRate: 0.001, noTradeBand: 0.01 });
+    const env = new PortfolioEnv(view, {
+      firstDay: 10,
+      lastDay: 20,
+      features: { ...FEATURES, window: 5 },
+      costRate: 0.001,
+      noTradeBand: 0.01,
+    });
     const held = [0.3, 0.3, 0.3];
     // asset 0 moves 0.005 (< band): kept at 0.3; asset 1 moves 0.02: traded; asset 2 moves 0.0099: kept
     const r = env.step(12, [0.305, 0.32, 0.3099], held);
@@ -181,7 +199,12 @@ describe('portfolio environment', () => {
     const g = 0.3 * x[0]! + 0.32 * x[1]! + 0.3 * x[2]! + 0.08;
     expect(r.growth).toBeCloseTo(g, 14);
     // without a band the same target is traded as given
-    const free = new PortfolioEnv(view, { firstDay: 10, lastDay: 20, features: { ...FEATURES, window: 5 }, costRate: 0.001 });
+    const free = new PortfolioEnv(view, {
+      firstDay: 10,
+      lastDay: 20,
+      features: { ...FEATURES, window: 5 },
+      costRate: 0.001,
+    });
     expect(Array.from(free.step(12, [0.305, 0.32, 0.3099], held).executed)).toEqual([0.305, 0.32, 0.3099]);
   });
 
@@ -191,9 +214,16 @@ describe('portfolio environment', () => {
     // asset 0: [1/4-1, 2/4-1, 0] * 10; asset 1: [4/2-1, 4/2-1, 0] * 10
     expect(Array.from(f)).toEqual([-7.5, -5, 0, 10, 10, 0]);
     const view = new MarketView(djiaSubset(50, 3), 20);
-    const env = new PortfolioEnv(view, { firstDay: 10, lastDay: 20, features: { ...FEATURES, window: 5 }, costRate: 0 });
+    const env = new PortfolioEnv(view, {
+      firstDay: 10,
+      lastDay: 20,
+      features: { ...FEATURES, window: 5 },
+      costRate: 0,
+    });
     expect(() => env.features(21)).toThrow();
-    expect(() => new PortfolioEnv(view, { firstDay: 10, lastDay: 21, features: { ...FEATURES, window: 5 }, costRate: 0 })).toThrow(RangeError);
+    expect(
+      () => new PortfolioEnv(view, { firstDay: 10, lastDay: 21, features: { ...FEATURES, window: 5 }, costRate: 0 }),
+    ).toThrow(RangeError);
   });
 
   it('volatility features are daily log returns over the trailing volatility, and keep their value as the window slides', () => {
@@ -213,7 +243,9 @@ describe('portfolio environment', () => {
       const mu = r.reduce((x, y) => x + y, 0) / 60;
       return Math.sqrt(r.reduce((x, y) => x + (y - mu) ** 2, 0) / 59);
     };
-    for (let i = 0; i < 3; i++) for (let j = 1; j < 10; j++) expect(b[i * 10 + j - 1]! * sigma(151, i)).toBeCloseTo(a[i * 10 + j]! * sigma(150, i), 6);
+    for (let i = 0; i < 3; i++)
+      for (let j = 1; j < 10; j++)
+        expect(b[i * 10 + j - 1]! * sigma(151, i)).toBeCloseTo(a[i * 10 + j]! * sigma(150, i), 6);
     // rebased features, by contrast, all move with today's close
     const ra = windowFeatures((d) => m.close[d]!, 150, 3, 10, 10);
     const rb = windowFeatures((d) => m.close[d]!, 151, 3, 10, 10);
@@ -237,13 +269,34 @@ const tinyCfg = resolveSampConfig('quick', {
 });
 
 /** Training days 30..69 (training environment on a view at 69), validation days 69..99. */
-async function trainTiny(engine: SampTrainEngine, seed: number, onProgress?: (p: TrainProgress) => void, signal?: AbortSignal, cfg = tinyCfg) {
+async function trainTiny(
+  engine: SampTrainEngine,
+  seed: number,
+  onProgress?: (p: TrainProgress) => void,
+  signal?: AbortSignal,
+  cfg = tinyCfg,
+) {
   const m = djiaSubset(100, 4);
   const opts = { features: cfg, costRate: 0.001, turnoverPenalty: cfg.turnoverPenalty, noTradeBand: cfg.noTradeBand };
   const env = new PortfolioEnv(new MarketView(m, 69), { ...opts, firstDay: 30, lastDay: 69 });
   const validation = new PortfolioEnv(new MarketView(m, 99), { ...opts, firstDay: 69, lastDay: 99 });
-  const plan = (t: number): DayPlan => ({ m1: Float32Array.of(1, 1, 0, 0), m2: Float32Array.of(0, 0, 1, 1), c1: 0.4 + (t % 3) * 0.1, c2: 0.4 });
-  return trainSampAgents({ engine, env, validation, cfg, seed, kind: 'hierarchical', plan, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+  const plan = (t: number): DayPlan => ({
+    m1: Float32Array.of(1, 1, 0, 0),
+    m2: Float32Array.of(0, 0, 1, 1),
+    c1: 0.4 + (t % 3) * 0.1,
+    c2: 0.4,
+  });
+  return trainSampAgents({
+    engine,
+    env,
+    validation,
+    cfg,
+    seed,
+    kind: 'hierarchical',
+    plan,
+    ...(onProgress ? { onProgress } : {}),
+    ...(signal ? { signal } : {}),
+  });
 }
 
 describe.each(['tfjs', 'onnx'] as const)('staged training on the %s engine', (name) => {
@@ -264,13 +317,27 @@ describe.each(['tfjs', 'onnx'] as const)('staged training on the %s engine', (na
       if (c.actor.get(k)!.data.some((x, i) => x !== v.data[i])) differs = true;
     }
     for (const stage of ['upper', 'lower'] as const)
-      for (const [k, v] of a.critics[stage]!) expect(Array.from(b.critics[stage]!.get(k)!.data), `${stage} ${k}`).toEqual(Array.from(v.data));
+      for (const [k, v] of a.critics[stage]!)
+        expect(Array.from(b.critics[stage]!.get(k)!.data), `${stage} ${k}`).toEqual(Array.from(v.data));
     expect(b.history.map((h) => h.reward)).toEqual(a.history.map((h) => h.reward));
     expect(b.stages).toEqual(a.stages);
     expect(differs).toBe(true);
     // one progress report per episode per stage, with the documented fields
     expect(progress.map((p) => `${p.stage}${p.episode}`)).toEqual(['upper1', 'upper2', 'lower1', 'lower2']);
-    for (const p of progress) for (const f of ['episode', 'step', 'reward', 'turnover', 'criticLoss', 'actorLoss', 'elapsedMs', 'stageUpdates', 'lrScale', 'fraction'] as const) expect(typeof p[f]).toBe('number');
+    for (const p of progress)
+      for (const f of [
+        'episode',
+        'step',
+        'reward',
+        'turnover',
+        'criticLoss',
+        'actorLoss',
+        'elapsedMs',
+        'stageUpdates',
+        'lrScale',
+        'fraction',
+      ] as const)
+        expect(typeof p[f]).toBe('number');
     for (const p of progress) expect(Number.isFinite(p.validation!.sharpe)).toBe(true);
     expect(progress[3]!.step).toBe(4 * 39);
     expect(progress[3]!.fraction).toBeCloseTo(1, 12); // the run's last report (the budget was not spent: the episode cap ended it)

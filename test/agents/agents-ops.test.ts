@@ -8,7 +8,14 @@ import type * as tfType from '@tensorflow/tfjs';
 import { loadTf } from '../../src-main/compute/backend';
 import { TfOps, depthwiseConvImpl, toeplitzPlacement } from '../../src-main/compute/ops';
 import { initParams } from '../../src-main/compute/params';
-import { lowerForward, lowerSpecs, maskedLogits, mergedKernel, placement, type LowerNetConfig } from '../../src-main/agents/networks/lower';
+import {
+  lowerForward,
+  lowerSpecs,
+  maskedLogits,
+  mergedKernel,
+  placement,
+  type LowerNetConfig,
+} from '../../src-main/agents/networks/lower';
 import { buildOnnxModel } from '../../src-main/compute/onnx/emitter';
 import { OnnxModel } from '../../src-main/compute/onnx/runtime';
 
@@ -48,7 +55,19 @@ describe('depthwise temporal convolution', () => {
   });
 
   it('SLaK merge: long + sparse (dilated) + small branches equal one conv with the merged kernel', () => {
-    const cfg: LowerNetConfig = { window: 10, channels: 1, blocks: 1, kernel: 7, smallKernel: 3, sparseTaps: 3, sparseDilation: 3, headHidden: 2, embedDim: 2, conditioning: 'none', lnEps: 1e-5 };
+    const cfg: LowerNetConfig = {
+      window: 10,
+      channels: 1,
+      blocks: 1,
+      kernel: 7,
+      smallKernel: 3,
+      sparseTaps: 3,
+      sparseDilation: 3,
+      headHidden: 2,
+      embedDim: 2,
+      conditioning: 'none',
+      lnEps: 1e-5,
+    };
     // placement of 3 sparse taps with spacing 3 in a kernel of 7: positions 0, 3, 6
     const P = placement(7, 3, 3);
     expect(Array.from(P)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
@@ -61,9 +80,15 @@ describe('depthwise temporal convolution', () => {
     const k = mergedKernel(ops, cfg, 'b');
     // long + sparse at 0,3,6 + small at 2,3,4
     expect(Array.from(k.dataSync())).toEqual([11, 2, 103, 224, 305, 6, 37]);
-    const x = tf.tensor(Array.from({ length: 10 }, (_, i) => Math.sin(i)), [1, 10, 1]);
+    const x = tf.tensor(
+      Array.from({ length: 10 }, (_, i) => Math.sin(i)),
+      [1, 10, 1],
+    );
     const sum = tf.add(
-      tf.add(ops.depthwiseConv1d(x, params.get('b/long')!, 10, 7, 1), ops.depthwiseConv1d(x, tf.matMul(tf.tensor(P, [7, 3]), params.get('b/sparse')!), 10, 7, 1)),
+      tf.add(
+        ops.depthwiseConv1d(x, params.get('b/long')!, 10, 7, 1),
+        ops.depthwiseConv1d(x, tf.matMul(tf.tensor(P, [7, 3]), params.get('b/sparse')!), 10, 7, 1),
+      ),
       ops.depthwiseConv1d(x, params.get('b/small')!, 10, 3, 1),
     );
     const merged = ops.depthwiseConv1d(x, k, 10, 7, 1);
@@ -110,19 +135,48 @@ describe('masked softmax', () => {
 
 describe('gradients on the chosen backend', () => {
   it('every lower-agent parameter gets a finite, non-zero gradient', () => {
-    const cfg: LowerNetConfig = { window: 8, channels: 3, blocks: 1, kernel: 5, smallKernel: 3, sparseTaps: 3, sparseDilation: 2, headHidden: 4, embedDim: 4, conditioning: 'film', lnEps: 1e-5 };
+    const cfg: LowerNetConfig = {
+      window: 8,
+      channels: 3,
+      blocks: 1,
+      kernel: 5,
+      smallKernel: 3,
+      sparseTaps: 3,
+      sparseDilation: 2,
+      headHidden: 4,
+      embedDim: 4,
+      conditioning: 'film',
+      lnEps: 1e-5,
+    };
     const init = initParams(lowerSpecs(cfg, 'lo'), 1);
-    const vars = new Map<string, tfType.Variable>([...init].map(([k, v]) => [k, tf.variable(tf.tensor(v.data, v.shape), true, `gradcheck/${k}`)]));
+    const vars = new Map<string, tfType.Variable>(
+      [...init].map(([k, v]) => [k, tf.variable(tf.tensor(v.data, v.shape), true, `gradcheck/${k}`)]),
+    );
     const ops = new TfOps(tf, vars as Map<string, tfType.Tensor>);
-    const x = tf.tensor(Array.from({ length: 2 * 3 * 8 }, (_, i) => Math.cos(i)), [2, 3, 8]);
-    const e = tf.tensor(Array.from({ length: 8 }, (_, i) => Math.sin(i)), [2, 4]);
+    const x = tf.tensor(
+      Array.from({ length: 2 * 3 * 8 }, (_, i) => Math.cos(i)),
+      [2, 3, 8],
+    );
+    const e = tf.tensor(
+      Array.from({ length: 8 }, (_, i) => Math.sin(i)),
+      [2, 4],
+    );
     const target = tf.tensor([0.3, -0.2, 0.5, 0.1, 0.0, -0.4], [2, 3]);
-    const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.sub(lowerForward(ops, cfg, 3, x, e, 'lo'), target))) as tfType.Scalar, [...vars.values()]);
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.square(tf.sub(lowerForward(ops, cfg, 3, x, e, 'lo'), target))) as tfType.Scalar,
+      [...vars.values()],
+    );
     expect(Object.keys(grads).length).toBe(vars.size);
     for (const [name, g] of Object.entries(grads)) {
       const d = g.dataSync();
-      expect(d.every((v) => Number.isFinite(v)), name).toBe(true);
-      expect(d.some((v) => v !== 0), name).toBe(true);
+      expect(
+        d.every((v) => Number.isFinite(v)),
+        name,
+      ).toBe(true);
+      expect(
+        d.some((v) => v !== 0),
+        name,
+      ).toBe(true);
     }
     for (const v of vars.values()) v.dispose();
   });

@@ -43,7 +43,11 @@ afterEach(() => {
 
 const TOLERANCE = 1e-4;
 
-async function train(engine: 'onnx' | 'tfjs', variant: 'samp-hdrl' | 'ddpg-flat', seed: number): Promise<SampArtifacts> {
+async function train(
+  engine: 'onnx' | 'tfjs',
+  variant: 'samp-hdrl' | 'ddpg-flat',
+  seed: number,
+): Promise<SampArtifacts> {
   vi.stubEnv('HDRL_TRAIN_ENGINE', engine);
   vi.stubEnv('HDRL_TRAIN_PROVIDER', 'cpu');
   // engine parity only: no validation period, so each stage is one pass over the whole window
@@ -62,7 +66,9 @@ describe('one training loop, two engines: the same episode rewards to 1e-4 (quic
     for (const a of [onnx, tfjs]) expect(a.history.map((h) => `${h.stage}${h.episode}`)).toEqual(stages);
     expect(onnx.history.at(-1)!.updates).toBe(tfjs.history.at(-1)!.updates);
     expect(onnx.history.at(-1)!.updates).toBeGreaterThan(30 * stages.length);
-    onnx.history.forEach((h, k) => expect(Math.abs(h.reward - tfjs.history[k]!.reward), `${h.stage} reward`).toBeLessThan(TOLERANCE));
+    onnx.history.forEach((h, k) =>
+      expect(Math.abs(h.reward - tfjs.history[k]!.reward), `${h.stage} reward`).toBeLessThan(TOLERANCE),
+    );
     // the models differ (the engines are not one engine under two names) and are keyed apart
     expect(onnx.sha256.params).not.toBe(tfjs.sha256.params);
     expect(onnx.key).not.toBe(tfjs.key);
@@ -76,10 +82,23 @@ describe('one training loop, two engines: the same episode rewards to 1e-4 (quic
 describe('engine choice', () => {
   it('is ONNX Runtime by default, tfjs on request, and refuses unknown settings by name', () => {
     expect(trainingEngineChoice({}).name).toBe('onnx');
-    expect(trainingEngineChoice({ HDRL_TRAIN_PROVIDER: 'cpu' })).toEqual({ name: 'onnx', provider: 'cpu', skipped: [{ name: 'cuda', reason: 'HDRL_TRAIN_PROVIDER=cpu' }], key: 'onnx-cpu' });
-    expect(trainingEngineChoice({ HDRL_TRAIN_ENGINE: 'tfjs' })).toEqual({ name: 'tfjs', skipped: [{ name: 'onnx', reason: 'HDRL_TRAIN_ENGINE=tfjs' }], key: 'tfjs' });
-    expect(() => trainingEngineChoice({ HDRL_TRAIN_ENGINE: 'torch' })).toThrow('HDRL_TRAIN_ENGINE=torch is not one of onnx, tfjs');
-    expect(() => trainingEngineChoice({ HDRL_TRAIN_PROVIDER: 'rocm' })).toThrow('HDRL_TRAIN_PROVIDER=rocm is not one of cpu, cuda');
+    expect(trainingEngineChoice({ HDRL_TRAIN_PROVIDER: 'cpu' })).toEqual({
+      name: 'onnx',
+      provider: 'cpu',
+      skipped: [{ name: 'cuda', reason: 'HDRL_TRAIN_PROVIDER=cpu' }],
+      key: 'onnx-cpu',
+    });
+    expect(trainingEngineChoice({ HDRL_TRAIN_ENGINE: 'tfjs' })).toEqual({
+      name: 'tfjs',
+      skipped: [{ name: 'onnx', reason: 'HDRL_TRAIN_ENGINE=tfjs' }],
+      key: 'tfjs',
+    });
+    expect(() => trainingEngineChoice({ HDRL_TRAIN_ENGINE: 'torch' })).toThrow(
+      'HDRL_TRAIN_ENGINE=torch is not one of onnx, tfjs',
+    );
+    expect(() => trainingEngineChoice({ HDRL_TRAIN_PROVIDER: 'rocm' })).toThrow(
+      'HDRL_TRAIN_PROVIDER=rocm is not one of cpu, cuda',
+    );
   });
 
   it('without a working CUDA provider, says why it trains on the CPU, and refuses to be forced onto CUDA', () => {
@@ -89,7 +108,9 @@ describe('engine choice', () => {
     expect(c.skipped).toHaveLength(1);
     expect(c.skipped[0]!.name).toBe('cuda');
     expect(c.skipped[0]!.reason).toMatch(/CUDA/);
-    expect(() => trainingEngineChoice({ HDRL_TRAIN_PROVIDER: 'cuda' })).toThrow(`HDRL_TRAIN_PROVIDER=cuda, but ${c.skipped[0]!.reason}`);
+    expect(() => trainingEngineChoice({ HDRL_TRAIN_PROVIDER: 'cuda' })).toThrow(
+      `HDRL_TRAIN_PROVIDER=cuda, but ${c.skipped[0]!.reason}`,
+    );
   });
 
   it('the reuse key follows the engine the environment selects', () => {
@@ -117,7 +138,8 @@ describe('acting through the ONNX engine', () => {
       let z = 7;
       const u = () => ((z = (z * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
       const s: Record<string, Float32Array> = {};
-      for (const [k, shape] of Object.entries(shapes)) s[k] = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.abs(u()) / N);
+      for (const [k, shape] of Object.entries(shapes))
+        s[k] = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.abs(u()) / N);
       s.x = viewFeatures(view, cfg);
       if (stage === 'lower') {
         s.m1 = Float32Array.from({ length: N }, (_, i) => (i % 3 === 0 ? 0 : 1));
@@ -125,7 +147,9 @@ describe('acting through the ONNX engine', () => {
         s.c1 = Float32Array.of(0.4);
         s.c2 = Float32Array.of(0.5);
       }
-      const noise = Array.from({ length: stage === 'lower' ? 2 : 1 }, () => Float32Array.from({ length: N }, () => 0.5 * u()));
+      const noise = Array.from({ length: stage === 'lower' ? 2 : 1 }, () =>
+        Float32Array.from({ length: N }, () => 0.5 * u()),
+      );
       const eng = new OnnxDdpg(sampTrainModel(stage, cfg, N), cfg.ddpg, 3);
       const ref = new Ddpg(tf, tfjsStageModel(tf, stage, cfg, N), cfg.ddpg, 3);
       try {
@@ -140,12 +164,18 @@ describe('acting through the ONNX engine', () => {
         for (let i = 0; i < N; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
         expect(worst, stage).toBeLessThan(1e-6);
         // the noise reaches the logits: without it the action changes
-        const plain = eng.act(s, noise.map((n) => new Float32Array(n.length)));
+        const plain = eng.act(
+          s,
+          noise.map((n) => new Float32Array(n.length)),
+        );
         expect(Math.max(...plain.map((v, i) => Math.abs(v - got[i]!)))).toBeGreaterThan(1e-3);
         // the holdings reach the actor: other current weights, another action (on both engines alike)
         const held = { ...s, wprev: Float32Array.from({ length: N }, (_, i) => (i === 2 ? 0.6 : 0.4 / (N - 1))) };
         const moved = eng.act(held, noise);
-        expect(Math.max(...moved.map((v, i) => Math.abs(v - got[i]!))), `${stage}: holdings change the action`).toBeGreaterThan(1e-4);
+        expect(
+          Math.max(...moved.map((v, i) => Math.abs(v - got[i]!))),
+          `${stage}: holdings change the action`,
+        ).toBeGreaterThan(1e-4);
         const refMoved = tf.tidy(() => {
           const st = Object.fromEntries(Object.entries(held).map(([k, v]) => [k, tf.tensor(v, [1, ...shapes[k]!])]));
           noise.forEach((n, k) => (st[`noise${k}`] = tf.tensor(n, [1, N])));
@@ -183,7 +213,9 @@ describe('a policy trained by the ONNX engine', () => {
       const params = deserializeParams(a.params);
       const pick = (prefix: string[]) => new Map([...params].filter(([k]) => prefix.some((p) => k.startsWith(p))));
       const upper = new OnnxDdpg(sampTrainModel('upper', c, N), c.ddpg, 0, { init: { actor: pick(['upper/']) } });
-      const lower = new OnnxDdpg(sampTrainModel('lower', c, N), c.ddpg, 0, { init: { actor: pick(['lower1/', 'lower2/']) } });
+      const lower = new OnnxDdpg(sampTrainModel('lower', c, N), c.ddpg, 0, {
+        init: { actor: pick(['lower1/', 'lower2/']) },
+      });
       try {
         const zero = new Float32Array(N);
         const m1 = Float32Array.of(1, 0, 1, 0, 1, 1);
@@ -198,7 +230,19 @@ describe('a policy trained by the ONNX engine', () => {
           outs.push(out.w0!);
           const w0 = upper.act({ x, wprev: held }, [zero]);
           for (let i = 0; i < N; i++) expect(Math.abs(out.w0![i]! - w0[i]!)).toBeLessThan(1e-6);
-          const fused = lower.act({ x, wprev: held, w0: out.w0!, emb: out.embedding!, m1, m2, c1: Float32Array.of(0.3), c2: Float32Array.of(0.6) }, [zero, zero]);
+          const fused = lower.act(
+            {
+              x,
+              wprev: held,
+              w0: out.w0!,
+              emb: out.embedding!,
+              m1,
+              m2,
+              c1: Float32Array.of(0.3),
+              c2: Float32Array.of(0.6),
+            },
+            [zero, zero],
+          );
           for (let i = 0; i < N; i++) {
             const want = c.fusionA * out.w0![i]! + (1 - c.fusionA) * (0.3 * out.w1![i]! + 0.6 * out.w2![i]!);
             expect(Math.abs(fused[i]! - want)).toBeLessThan(1e-6);

@@ -67,7 +67,11 @@ describe('checkpoint selection and early stopping', () => {
 
   it('scores with the annualised Sharpe ratio of the daily net returns', () => {
     // returns 0.01, -0.01, 0.02: mean 0.00667, sample std 0.01528 -> 0.4364 x sqrt(252) = 6.928
-    expect(netSharpe([0.01, -0.01, 0.02])).toBeCloseTo(((0.02 / 3) / Math.sqrt(((0.01 - 0.02 / 3) ** 2 + (-0.01 - 0.02 / 3) ** 2 + (0.02 - 0.02 / 3) ** 2) / 2)) * Math.sqrt(252), 12);
+    expect(netSharpe([0.01, -0.01, 0.02])).toBeCloseTo(
+      (0.02 / 3 / Math.sqrt(((0.01 - 0.02 / 3) ** 2 + (-0.01 - 0.02 / 3) ** 2 + (0.02 - 0.02 / 3) ** 2) / 2)) *
+        Math.sqrt(252),
+      12,
+    );
     expect(netSharpe([0.01, 0.01])).toBe(0);
     expect(netSharpe([0.01])).toBe(0);
   });
@@ -85,15 +89,31 @@ describe('learning-rate schedule', () => {
   });
 
   it.each(['tfjs', 'onnx'] as const)('scales the Adam step of both networks on the %s learner', (name) => {
-    const cfg = resolveSampConfig('quick', { window: 6, upper: { dModel: 4, heads: 2, ffHidden: 4 }, critic: { hidden: 4 }, ddpg: { batchSize: 4 } });
+    const cfg = resolveSampConfig('quick', {
+      window: 6,
+      upper: { dModel: 4, heads: 2, ffHidden: 4 },
+      critic: { hidden: 4 },
+      ddpg: { batchSize: 4 },
+    });
     const N = 5;
     const rng = seedrandom('lr');
     const shapes = stageStateShapes('upper', cfg, N);
     const arr = (n: number, f = () => rng()) => Float32Array.from({ length: n }, f);
     const state = () => ({ x: arr(4 * N * 6, () => rng() * 2 - 1), wprev: arr(4 * N, () => rng() / N) });
-    const batch = { s: state(), s2: state(), a: arr(4 * N, () => 1 / N), r: arr(4, () => (rng() - 0.5) * 0.02), done: new Float32Array(4) };
-    const make = (): DdpgLearner => (name === 'tfjs' ? new TfjsDdpgLearner(tf, tfjsStageModel(tf, 'upper', cfg, N), cfg.ddpg, 3, { state: shapes, action: [N] }) : new OnnxDdpg(sampTrainModel('upper', cfg, N), cfg.ddpg, 3));
-    const step = (scale: number | null): { actor: ParamValues; critic: ParamValues; a0: ParamValues; c0: ParamValues } => {
+    const batch = {
+      s: state(),
+      s2: state(),
+      a: arr(4 * N, () => 1 / N),
+      r: arr(4, () => (rng() - 0.5) * 0.02),
+      done: new Float32Array(4),
+    };
+    const make = (): DdpgLearner =>
+      name === 'tfjs'
+        ? new TfjsDdpgLearner(tf, tfjsStageModel(tf, 'upper', cfg, N), cfg.ddpg, 3, { state: shapes, action: [N] })
+        : new OnnxDdpg(sampTrainModel('upper', cfg, N), cfg.ddpg, 3);
+    const step = (
+      scale: number | null,
+    ): { actor: ParamValues; critic: ParamValues; a0: ParamValues; c0: ParamValues } => {
       const l = make();
       try {
         const a0 = l.actorParams();
@@ -139,9 +159,15 @@ describe('learning-rate schedule', () => {
 
 describe('a validated training run (trainSamp, tiny samp-hdrl on 300 DJIA days x 6 assets)', () => {
   const prices = djiaSubset(300, 6);
-  const cfg = resolveSampConfig('quick', { ...(JSON.parse(TINY_OVERRIDES) as object), stage1Episodes: 5, stage2Episodes: 5, updatesPerStage: 10_000, patience: 0 });
+  const cfg = resolveSampConfig('quick', {
+    ...(JSON.parse(TINY_OVERRIDES) as object),
+    stage1Episodes: 5,
+    stage2Episodes: 5,
+    updatesPerStage: 10_000,
+    patience: 0,
+  });
 
-  it('never steps or stores a day of the validation period in training, and keeps each stage\'s best validation checkpoint', async () => {
+  it("never steps or stores a day of the validation period in training, and keeps each stage's best validation checkpoint", async () => {
     const { first, split } = trainingPeriods(cfg, 120, 199);
     expect(split).toBe(179);
     const stored: number[] = [];
@@ -180,7 +206,15 @@ describe('a validated training run (trainSamp, tiny samp-hdrl on 300 DJIA days x
       },
     };
     vi.spyOn(engines, 'openSampEngine').mockResolvedValue(spyEngine);
-    const a = await trainSamp({ variant: 'samp-hdrl', config: cfg, prices, trainStart: 120, trainEnd: 199, seed: 3, onProgress: (p) => void (reported[p.stage] = p.episode) });
+    const a = await trainSamp({
+      variant: 'samp-hdrl',
+      config: cfg,
+      prices,
+      trainStart: 120,
+      trainEnd: 199,
+      seed: 3,
+      onProgress: (p) => void (reported[p.stage] = p.episode),
+    });
 
     // training: every stored transition is a decision before the validation period (its reward realised by day split)
     expect(stored.length).toBe(2 * 5 * (split - first));
@@ -196,7 +230,12 @@ describe('a validated training run (trainSamp, tiny samp-hdrl on 300 DJIA days x
     // the summary: dates, curve per stage, the chosen checkpoint is the first best of the curve
     const tr = a.training!;
     expect(tr.trainDays).toMatchObject({ first, last: split, endDate: prices.dates[split] });
-    expect(tr.validation).toMatchObject({ first: split, last: 199, startDate: prices.dates[split], endDate: prices.dates[199] });
+    expect(tr.validation).toMatchObject({
+      first: split,
+      last: 199,
+      startDate: prices.dates[split],
+      endDate: prices.dates[199],
+    });
     expect(tr.stages.map((s) => s.stage)).toEqual(['upper', 'lower']);
     for (const s of tr.stages) {
       expect(s.validation.map((v) => v.episode)).toEqual([1, 2, 3, 4, 5]);
@@ -210,7 +249,9 @@ describe('a validated training run (trainSamp, tiny samp-hdrl on 300 DJIA days x
       const kept = mine.find((x) => x.episode === s.chosenEpisode)!.actor;
       const exported = deserializeParams(a.params);
       for (const [k, v] of kept) expect(Array.from(exported.get(k)!.data), k).toEqual(Array.from(v.data));
-      const improving = s.validation.filter((v, i) => s.validation.slice(0, i).every((u) => v.sharpe > u.sharpe)).map((v) => v.episode);
+      const improving = s.validation
+        .filter((v, i) => s.validation.slice(0, i).every((u) => v.sharpe > u.sharpe))
+        .map((v) => v.episode);
       expect(mine.map((x) => x.episode)).toEqual(improving);
     }
     // the curve moves (the scores are the policy's, not a constant)
@@ -220,7 +261,13 @@ describe('a validated training run (trainSamp, tiny samp-hdrl on 300 DJIA days x
   });
 
   it('stops a stage `patience` episodes after its best and says so', async () => {
-    const c = resolveSampConfig('quick', { ...(JSON.parse(TINY_OVERRIDES) as object), stage1Episodes: 12, stage2Episodes: 12, updatesPerStage: 10_000, patience: 2 });
+    const c = resolveSampConfig('quick', {
+      ...(JSON.parse(TINY_OVERRIDES) as object),
+      stage1Episodes: 12,
+      stage2Episodes: 12,
+      updatesPerStage: 10_000,
+      patience: 2,
+    });
     const a = await trainSamp({ variant: 'samp-hdrl', config: c, prices, trainStart: 120, trainEnd: 199, seed: 3 });
     const stages = a.training!.stages;
     expect(stages.some((s) => s.endedBy === 'patience')).toBe(true);
@@ -230,7 +277,18 @@ describe('a validated training run (trainSamp, tiny samp-hdrl on 300 DJIA days x
       expect(s.validation).toHaveLength(s.episodes);
     }
     // a budget in updates ends a stage in the middle of an episode
-    const b = await trainSamp({ variant: 'ddpg-flat', config: resolveSampConfig('quick', { ...(JSON.parse(TINY_OVERRIDES) as object), flatEpisodes: 12, updatesPerStage: 20 }), prices, trainStart: 120, trainEnd: 199, seed: 3 });
+    const b = await trainSamp({
+      variant: 'ddpg-flat',
+      config: resolveSampConfig('quick', {
+        ...(JSON.parse(TINY_OVERRIDES) as object),
+        flatEpisodes: 12,
+        updatesPerStage: 20,
+      }),
+      prices,
+      trainStart: 120,
+      trainEnd: 199,
+      seed: 3,
+    });
     expect(b.training!.stages[0]).toMatchObject({ updates: 20, endedBy: 'budget' });
     expect(b.history.at(-1)!.stageUpdates).toBe(20);
   });

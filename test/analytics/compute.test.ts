@@ -56,7 +56,10 @@ describe('relative figures', () => {
 
   it('refuse series of different days, and align dated series on the dates both have', () => {
     expect(() => relativeStats([0.1, 0.2], [0.1])).toThrow(/same days/);
-    const al = alignByDate({ dates: ['d1', 'd2', 'd3'], ret: [1, 2, 3] }, { dates: ['d2', 'd3', 'd4'], ret: [20, 30, 40] });
+    const al = alignByDate(
+      { dates: ['d1', 'd2', 'd3'], ret: [1, 2, 3] },
+      { dates: ['d2', 'd3', 'd4'], ret: [20, 30, 40] },
+    );
     expect(al).toEqual({ dates: ['d2', 'd3'], a: [2, 3], b: [20, 30] });
   });
 });
@@ -67,7 +70,15 @@ describe('risk contribution', () => {
       [0.04, 0.006],
       [0.006, 0.09],
     ];
-    const rc = riskContribution([0.6, 0.4], cov, ['A', 'B'], new Map([['A', 'Tech'], ['B', 'Energy']]));
+    const rc = riskContribution(
+      [0.6, 0.4],
+      cov,
+      ['A', 'B'],
+      new Map([
+        ['A', 'Tech'],
+        ['B', 'Energy'],
+      ]),
+    );
     // Σw = (0.0264, 0.0396): contributions 0.6 * 0.0264 = 0.01584 and 0.4 * 0.0396 = 0.01584; wᵀΣw = 0.03168
     expect(rc.variance).toBeCloseTo(0.03168, 14);
     expect(rc.assets.map((a) => a.contribution)).toEqual([expect.closeTo(0.01584, 14), expect.closeTo(0.01584, 14)]);
@@ -84,7 +95,18 @@ describe('risk contribution', () => {
     const w = [0.3, 0.1, 0.25, 0.15, 0.1]; // 10% cash
     let quad = 0;
     for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) quad += w[i]! * cov[i]![j]! * w[j]!;
-    const rc = riskContribution(w, cov, ['A', 'B', 'C', 'D', 'E'], new Map([['A', 'X'], ['B', 'X'], ['C', 'Y'], ['D', 'Y'], ['E', 'Z']]));
+    const rc = riskContribution(
+      w,
+      cov,
+      ['A', 'B', 'C', 'D', 'E'],
+      new Map([
+        ['A', 'X'],
+        ['B', 'X'],
+        ['C', 'Y'],
+        ['D', 'Y'],
+        ['E', 'Z'],
+      ]),
+    );
     expect(rc.variance).toBeCloseTo(quad, 15);
     expect(rc.assets.reduce((s, a) => s + a.contribution, 0)).toBeCloseTo(quad, 15);
     expect(rc.sectors.reduce((s, a) => s + a.contribution, 0)).toBeCloseTo(quad, 15);
@@ -105,7 +127,11 @@ describe('risk contribution', () => {
 });
 
 describe('the stitched out-of-sample record', () => {
-  const w1 = { from: '1998-01-02', to: '1998-01-06', seeds: [{ dates: ['1998-01-02', '1998-01-05', '1998-01-06'], ret: [0.01, 0.02, -0.01] }] };
+  const w1 = {
+    from: '1998-01-02',
+    to: '1998-01-06',
+    seeds: [{ dates: ['1998-01-02', '1998-01-05', '1998-01-06'], ret: [0.01, 0.02, -0.01] }],
+  };
   const w2 = {
     from: '1999-01-04',
     to: '1999-01-06',
@@ -133,19 +159,28 @@ describe('the stitched out-of-sample record', () => {
   });
 
   it('leaves out a window that overlaps an earlier one, and counts the gap between windows', () => {
-    const overlap = { from: '1998-01-05', to: '1998-01-07', seeds: [{ dates: ['1998-01-05', '1998-01-06', '1998-01-07'], ret: [0.5, 0.5, 0.5] }] };
+    const overlap = {
+      from: '1998-01-05',
+      to: '1998-01-07',
+      seeds: [{ dates: ['1998-01-05', '1998-01-06', '1998-01-07'], ret: [0.5, 0.5, 0.5] }],
+    };
     const rec = stitchWindows([w1, overlap, w2], () => 250);
     expect(rec.skipped).toEqual([{ from: '1998-01-05', to: '1998-01-07' }]);
     expect(rec.segments.map((s) => s.gapDays)).toEqual([0, 250]);
   });
 
   it('uses only the dates every seed has', () => {
-    expect(seedBook([{ dates: ['a', 'b'], ret: [0.02, 0.04] }, { dates: ['b', 'c'], ret: [0.0, 0.1] }])).toEqual({ dates: ['b'], ret: [0.02] });
+    expect(
+      seedBook([
+        { dates: ['a', 'b'], ret: [0.02, 0.04] },
+        { dates: ['b', 'c'], ret: [0.0, 0.1] },
+      ]),
+    ).toEqual({ dates: ['b'], ret: [0.02] });
   });
 });
 
 describe('stress windows', () => {
-  it('compound the run\'s days inside each window and mark a partial cover', () => {
+  it("compound the run's days inside each window and mark a partial cover", () => {
     const dates = ['1998-07-17', '1998-07-20', '1998-07-21', '1998-09-01', '2000-04-14', '2000-04-17'];
     const ret = [0.05, -0.02, -0.03, 0.04, -0.06, 0.01];
     const windows = [
@@ -169,7 +204,10 @@ describe('series', () => {
     expect(v[0]).toBeNull();
     expect(v[1]).toBeNull();
     expect(v[2]).toBeCloseTo(0.01 * Math.sqrt(252), 12);
-    expect(v[3]).toBeCloseTo(Math.sqrt(((0.02 - 0.05 / 3) ** 2 + (0.03 - 0.05 / 3) ** 2 + (0.05 / 3) ** 2) / 2) * Math.sqrt(252), 12);
+    expect(v[3]).toBeCloseTo(
+      Math.sqrt(((0.02 - 0.05 / 3) ** 2 + (0.03 - 0.05 / 3) ** 2 + (0.05 / 3) ** 2) / 2) * Math.sqrt(252),
+      12,
+    );
     expect(() => rollingVolatility([0.1], 1)).toThrow(/at least 2 days/);
   });
 
@@ -226,7 +264,7 @@ describe('weights over time', () => {
     [0.4, 0.3, 0.2, 0.0, 0.1],
     [0.5, 0.1, 0.1, 0.1, 0.2],
   ];
-  it('by asset (the largest, then Other), by sector, by the day\'s groups, and cash', () => {
+  it("by asset (the largest, then Other), by sector, by the day's groups, and cash", () => {
     const groups = (d: string) =>
       new Map([
         ['High-quality', d === 'd1' ? ['A'] : ['A', 'B']],

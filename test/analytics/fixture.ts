@@ -33,7 +33,17 @@ function storeLearned(engine: AnalyticsFixture['engine'], crpId: string, seed: n
   const weights = d.dates.map(() => row);
   const id = newRunId();
   const config = { ...crp.config, strategy: 'samp-hdrl', seed, params: { preset: 'quick' } };
-  insertRunningRun(engine.db, { id, universe: 'djia30', strategy: 'samp-hdrl', config, seed, codeVersion: 'test', windowFrom: crp.windowFrom, windowTo: crp.windowTo, hindsight: false });
+  insertRunningRun(engine.db, {
+    id,
+    universe: 'djia30',
+    strategy: 'samp-hdrl',
+    config,
+    seed,
+    codeVersion: 'test',
+    windowFrom: crp.windowFrom,
+    windowTo: crp.windowTo,
+    hindsight: false,
+  });
   completeRun(engine.db, id, {
     dates: d.dates,
     value,
@@ -42,7 +52,11 @@ function storeLearned(engine: AnalyticsFixture['engine'], crpId: string, seed: n
     cost,
     weights: { final: weights },
     metrics: computeMetrics({ returns: ret, turnover: turnover.slice(1), weights, nRisky: n, cost }),
-    details: d.dates.map(() => testSampDetail({ groups: { high, ordinary: crp.config.tickers.slice(10), groupingDate: crp.windowFrom, degenerate: false } })),
+    details: d.dates.map(() =>
+      testSampDetail({
+        groups: { high, ordinary: crp.config.tickers.slice(10), groupingDate: crp.windowFrom, degenerate: false },
+      }),
+    ),
     flags: [],
     timings: {},
   });
@@ -53,7 +67,16 @@ export async function analyticsFixture(): Promise<AnalyticsFixture> {
   const engine = tempEngine();
   const ids: Record<string, string> = {};
   const w2000 = { universe: 'djia30', from: '2000-01-03', to: '2000-12-29', lookback: 252 };
-  for (const r of await runBacktest(engine.db, { ...w2000, strategies: ['crp', 'ubah', 'bcrp', 'minvar'] })) ids[r.strategy] = r.runId!;
-  ids.crp1999 = (await runBacktest(engine.db, { universe: 'djia30', from: '1999-01-04', to: '1999-12-31', lookback: 252, strategies: ['crp'] }))[0]!.runId!;
+  for (const r of await runBacktest(engine.db, { ...w2000, strategies: ['crp', 'ubah', 'bcrp', 'minvar'] }))
+    ids[r.strategy] = r.runId!;
+  ids.crp1999 = (
+    await runBacktest(engine.db, {
+      universe: 'djia30',
+      from: '1999-01-04',
+      to: '1999-12-31',
+      lookback: 252,
+      strategies: ['crp'],
+    })
+  )[0]!.runId!;
   return { engine, ids, samp: [storeLearned(engine, ids.crp!, 1), storeLearned(engine, ids.crp!, 2)] };
 }

@@ -52,7 +52,10 @@ describe('analytics.compare', () => {
   });
 
   it('a chosen benchmark replaces equal weight', async () => {
-    const b = await call<AnalyticsCompareResponse>('analytics.compare', { ids: [samp[0], ids.crp], benchmark: 'minvar' });
+    const b = await call<AnalyticsCompareResponse>('analytics.compare', {
+      ids: [samp[0], ids.crp],
+      benchmark: 'minvar',
+    });
     expect(b.runs.map((r) => r.benchmark?.id)).toEqual([ids.minvar, ids.minvar]);
   });
 
@@ -62,11 +65,14 @@ describe('analytics.compare', () => {
       expect(r.trading.annualTurnover).toBeCloseTo(m.annualTurnover!, 12);
       expect(r.trading.costDrag).toBeCloseTo(m.costDrag!, 12);
       const d = getRunDays(engine.db, r.id);
-      expect(r.trading.months.reduce((s, x) => s + x.cost!, 0)).toBeCloseTo(d.cost.reduce((s, x) => s + x, 0), 12);
+      expect(r.trading.months.reduce((s, x) => s + x.cost!, 0)).toBeCloseTo(
+        d.cost.reduce((s, x) => s + x, 0),
+        12,
+      );
     }
   });
 
-  it('stress windows compound the stored days inside them; the benchmark column is crp\'s', () => {
+  it("stress windows compound the stored days inside them; the benchmark column is crp's", () => {
     const r = a.runs.find((x) => x.strategy === 'minvar')!;
     const s = r.stress.find((x) => x.id === 'dotcom-2000')!;
     const days = (id: string) => getRunDays(engine.db, id);
@@ -110,11 +116,14 @@ describe('analytics.compare', () => {
     const b = await call<AnalyticsCompareResponse>('analytics.compare', { ids: [ids.bcrp, ids.minvar] });
     expect(b.focus!.run.strategy).toBe('minvar');
     expect(b.focus!.weights.byGroup).toBeNull();
-    const c = await call<AnalyticsCompareResponse>('analytics.compare', { ids: [ids.bcrp, ids.minvar], focus: ids.bcrp });
+    const c = await call<AnalyticsCompareResponse>('analytics.compare', {
+      ids: [ids.bcrp, ids.minvar],
+      focus: ids.bcrp,
+    });
     expect(c.focus!.run.strategy).toBe('bcrp');
   });
 
-  it('stitches crp\'s 1999 and 2000 windows into one record whose total is the product of the windows\' returns', async () => {
+  it("stitches crp's 1999 and 2000 windows into one record whose total is the product of the windows' returns", async () => {
     const b = await call<AnalyticsCompareResponse>('analytics.compare', { ids: [ids.crp] });
     const st = b.stitched!;
     expect(st.segments.map((s) => s.from)).toEqual(['1999-01-04', '2000-01-03']);
@@ -128,11 +137,14 @@ describe('analytics.compare', () => {
     expect(st.benchmark!.total).toBeCloseTo(st.total!, 12); // crp is its own equal weight
   });
 
-  it('gives the learned group\'s verdict over its seeds with the paired test\'s p-value of the seeds\' book', async () => {
+  it("gives the learned group's verdict over its seeds with the paired test's p-value of the seeds' book", async () => {
     const v = a.verdicts;
     expect(v).toHaveLength(1);
     expect(v[0]!.seeds).toBe(2);
-    const fig = (id: string) => ({ sharpe: getRunMetrics(engine.db, id).sharpe!, cumulativeReturn: getRunMetrics(engine.db, id).cumulativeReturn! });
+    const fig = (id: string) => ({
+      sharpe: getRunMetrics(engine.db, id).sharpe!,
+      cumulativeReturn: getRunMetrics(engine.db, id).cumulativeReturn!,
+    });
     const expected = equalWeightVerdict(samp.map(fig), [fig(ids.crp!)]);
     expect(v[0]!.outcome).toBe(expected.outcome);
     expect(v[0]!.sharpe).toBeCloseTo(expected.sharpe.mean, 12);
@@ -152,10 +164,19 @@ describe('analytics.compare', () => {
       return r.ok ? null : r.error;
     };
     expect(await err({ ids: ['r-nope'] })).toMatchObject({ code: 'NOT_FOUND', message: 'run r-nope not found' });
-    expect(await err({ ids: [ids.crp], focus: ids.ubah })).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('not one of the runs') });
-    expect(await err({ ids: [ids.crp], benchmark: 'nosuch' })).toMatchObject({ code: 'INVALID_INPUT', message: 'unknown benchmark strategy "nosuch"' });
+    expect(await err({ ids: [ids.crp], focus: ids.ubah })).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('not one of the runs'),
+    });
+    expect(await err({ ids: [ids.crp], benchmark: 'nosuch' })).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'unknown benchmark strategy "nosuch"',
+    });
     expect(await err({ ids: Array.from({ length: 13 }, (_, i) => `r-${i}`) })).toMatchObject({ code: 'BAD_REQUEST' });
     expect(await err({ ids: [] })).toMatchObject({ code: 'BAD_REQUEST' });
-    expect(await err({ universe: 'nosuch' }, 'analytics.verdicts')).toMatchObject({ code: 'NOT_FOUND', message: 'universe nosuch not found' });
+    expect(await err({ universe: 'nosuch' }, 'analytics.verdicts')).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'universe nosuch not found',
+    });
   });
 });

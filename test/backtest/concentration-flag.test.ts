@@ -23,7 +23,10 @@ const oneBadDay: StrategyDef = {
   hindsight: false,
   params: [],
   create: (ctx) => ({
-    decide: (v) => Float64Array.from({ length: v.nAssets }, (_, i) => (v.t === ctx.testStart + 30 ? (i === 0 ? 0.9999 : 0.0001 / (v.nAssets - 1)) : 1 / v.nAssets)),
+    decide: (v) =>
+      Float64Array.from({ length: v.nAssets }, (_, i) =>
+        v.t === ctx.testStart + 30 ? (i === 0 ? 0.9999 : 0.0001 / (v.nAssets - 1)) : 1 / v.nAssets,
+      ),
   }),
 };
 
@@ -33,7 +36,11 @@ describe('the concentration flag of a run', () => {
     db.prepare(`INSERT INTO universes (id, name, created_at) VALUES (?, ?, ?)`).run('u', 'u', new Date().toISOString());
     const off = registerStrategy(oneBadDay);
     try {
-      const res = await runBacktest(db, { universe: 'u', strategies: ['test-one-bad-day', 'crp'], from: prices.dates[120] }, { prices });
+      const res = await runBacktest(
+        db,
+        { universe: 'u', strategies: ['test-one-bad-day', 'crp'], from: prices.dates[120] },
+        { prices },
+      );
       const [bad, crp] = res;
       expect(bad!.flags).toContain(FLAG_CONCENTRATED);
       expect(bad!.metrics!.maxWeight).toBe(0.9999);

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { JobInfo } from '../../src-shared/contract';
 import { requestWindows, runBacktest, type BacktestRequest } from '../../src-main/backtest/run';
-import { pretrainInParallel, pretrainJobParams, pretrainTasks, type PretrainJobParams, type PretrainRunner } from '../../src-main/backtest/pretrain';
+import {
+  pretrainInParallel,
+  pretrainJobParams,
+  pretrainTasks,
+  type PretrainJobParams,
+  type PretrainRunner,
+} from '../../src-main/backtest/pretrain';
 import { loadPriceMatrix } from '../../src-main/store/prices';
 import { setSampModelStore } from '../../src-main/strategies/samp';
 import { tempEngine } from '../helpers/engine';
@@ -47,7 +53,18 @@ function fakeRunner(outcome: (params: PretrainJobParams) => Partial<JobInfo>) {
       live++;
       seen.maxLive = Math.max(seen.maxLive, live);
       const id = `j${seen.started.length}`;
-      const info = { id, kind, label, status: 'running', startedAt: '', endedAt: null, fraction: 0, message: '', figures: {}, error: null } as JobInfo;
+      const info = {
+        id,
+        kind,
+        label,
+        status: 'running',
+        startedAt: '',
+        endedAt: null,
+        fraction: 0,
+        message: '',
+        figures: {},
+        error: null,
+      } as JobInfo;
       waits.set(
         id,
         new Promise((r) =>
@@ -67,23 +84,40 @@ function fakeRunner(outcome: (params: PretrainJobParams) => Partial<JobInfo>) {
 
 describe('pretrain in parallel', () => {
   it('makes one task per learned strategy, seed and window, skipping classic strategies', async () => {
-    const tasks = await pretrainTasks({ strategies: ['crp', 'samp-hdrl', 'ubah', 'ddpg-flat'], seeds: 2, seedFirst: 7 }, 2);
+    const tasks = await pretrainTasks(
+      { strategies: ['crp', 'samp-hdrl', 'ubah', 'ddpg-flat'], seeds: 2, seedFirst: 7 },
+      2,
+    );
     expect(tasks.map((t) => `${t.strategy}:${t.seed}:${t.window}`)).toEqual([
-      'samp-hdrl:7:0', 'samp-hdrl:7:1', 'samp-hdrl:8:0', 'samp-hdrl:8:1',
-      'ddpg-flat:7:0', 'ddpg-flat:7:1', 'ddpg-flat:8:0', 'ddpg-flat:8:1',
+      'samp-hdrl:7:0',
+      'samp-hdrl:7:1',
+      'samp-hdrl:8:0',
+      'samp-hdrl:8:1',
+      'ddpg-flat:7:0',
+      'ddpg-flat:7:1',
+      'ddpg-flat:8:0',
+      'ddpg-flat:8:1',
     ]);
     expect(await pretrainTasks({ strategies: ['crp', 'olmar'], seeds: 3 }, 3)).toEqual([]);
     await expect(pretrainTasks({ strategies: ['nope'] }, 1)).rejects.toThrow(/nope/);
     const req = request(['a']);
-    expect(pretrainJobParams(req, { strategy: 'samp-hdrl', seed: 5, window: 2 })).toEqual({ request: { ...req, strategies: ['samp-hdrl'], seeds: 1, seedFirst: 5 }, window: 2 });
+    expect(pretrainJobParams(req, { strategy: 'samp-hdrl', seed: 5, window: 2 })).toEqual({
+      request: { ...req, strategies: ['samp-hdrl'], seeds: 1, seedFirst: 5 },
+      window: 2,
+    });
   });
 
   it('keeps at most N jobs running, and a failed job does not stop the others', async () => {
-    const { runner, seen } = fakeRunner((p) => (p.request.seedFirst === 2 && p.window === 1 ? { status: 'failed', error: 'boom' } : {}));
+    const { runner, seen } = fakeRunner((p) =>
+      p.request.seedFirst === 2 && p.window === 1 ? { status: 'failed', error: 'boom' } : {},
+    );
     const req: BacktestRequest = { universe: 'u', strategies: ['samp-hdrl', 'ddpg-flat'], seeds: 3 };
     const ended: number[] = [];
     const started: number[][] = [];
-    const out = await pretrainInParallel(runner, req, 2, 2, { onStart: (t, p) => started.push([t, p]), onEnd: (_o, done) => ended.push(done) });
+    const out = await pretrainInParallel(runner, req, 2, 2, {
+      onStart: (t, p) => started.push([t, p]),
+      onEnd: (_o, done) => ended.push(done),
+    });
     expect(started).toEqual([[12, 2]]);
     expect(seen.started).toHaveLength(12);
     expect(seen.maxLive).toBe(2);
@@ -97,7 +131,9 @@ describe('pretrain in parallel', () => {
     // nothing to train: no start, no job
     const none = fakeRunner(() => ({}));
     const onStart = vi.fn();
-    expect(await pretrainInParallel(none.runner, { universe: 'u', strategies: ['crp'], seeds: 3 }, 4, 3, { onStart })).toEqual([]);
+    expect(
+      await pretrainInParallel(none.runner, { universe: 'u', strategies: ['crp'], seeds: 3 }, 4, 3, { onStart }),
+    ).toEqual([]);
     expect(onStart).not.toHaveBeenCalled();
     expect(none.seen.started).toEqual([]);
   });
@@ -105,7 +141,10 @@ describe('pretrain in parallel', () => {
   it('starts nothing more once cancelled', async () => {
     const ac = new AbortController();
     const { runner, seen } = fakeRunner(() => ({}));
-    await pretrainInParallel(runner, { universe: 'u', strategies: ['samp-hdrl'], seeds: 5 }, 1, 3, { signal: ac.signal, onEnd: () => ac.abort() });
+    await pretrainInParallel(runner, { universe: 'u', strategies: ['samp-hdrl'], seeds: 5 }, 1, 3, {
+      signal: ac.signal,
+      onEnd: () => ac.abort(),
+    });
     expect(seen.started).toHaveLength(1);
   });
 
@@ -117,54 +156,73 @@ describe('pretrain in parallel', () => {
     const one = await runBacktest(null, req, { prices, store: false, windowIndices: [1] });
     expect(one.map((r) => r.window.label)).toEqual(['1999']);
     expect(one[0]!.metrics!.sharpe).toBe(all[1]!.metrics!.sharpe);
-    await expect(runBacktest(null, req, { prices, store: false, windowIndices: [3] })).rejects.toThrow(/window index out of range 0..2/);
-  });
-
-  it('trains in job processes, and the backtest then reuses the models and gives the sequential weights', { timeout: 240_000 }, async () => {
-    const dates = loadPriceMatrix(parallel.db, 'djia30').dates;
-    const req = request(dates);
-    const windows = requestWindows(dates, req).length;
-    expect(windows).toBe(1);
-    const outcomes = await pretrainInParallel(parallel.jobs, req, 2, windows);
-    expect(outcomes.map((o) => [o.task.seed, o.status, o.error])).toEqual(
-      expect.arrayContaining([
-        [4, 'succeeded', null],
-        [5, 'succeeded', null],
-      ]),
+    await expect(runBacktest(null, req, { prices, store: false, windowIndices: [3] })).rejects.toThrow(
+      /window index out of range 0..2/,
     );
-    const models = path.join(parallel.dir, 'hdrl-data', 'models');
-    expect(fs.readdirSync(models).filter((f) => f.endsWith('.json'))).toHaveLength(2);
-
-    const messages: string[] = [];
-    const fromParallel = await runBacktest(parallel.db, req, { progress: (_f, m) => messages.push(m) });
-    expect(messages.filter((m) => /reused trained model/.test(m))).toHaveLength(2);
-    expect(messages.some((m) => /episode/.test(m))).toBe(false);
-
-    const trainedHere: string[] = [];
-    const fromSequential = await runBacktest(sequential.db, req, { progress: (_f, m) => trainedHere.push(m) });
-    expect(trainedHere.some((m) => /episode/.test(m))).toBe(true);
-    expect(fromParallel.map((r) => [r.strategy, r.seed, r.status])).toEqual(fromSequential.map((r) => [r.strategy, r.seed, r.status]));
-    for (let k = 0; k < fromParallel.length; k++) {
-      const a = fromParallel[k]!.sim!.target;
-      const b = fromSequential[k]!.sim!.target;
-      expect(a.length).toBe(b.length);
-      for (let d = 0; d < a.length; d++) expect(Array.from(a[d]!)).toEqual(Array.from(b[d]!));
-    }
   });
 
-  it('a backtest job (runs.start with workers) trains in parallel first and stores every run', { timeout: 240_000 }, async () => {
-    const dates = loadPriceMatrix(parallel.db, 'djia30').dates;
-    const req = { ...request(dates), seedFirst: 8, workers: 2 };
-    const updates: JobInfo[] = [];
-    const listener = (_n: string, p: { job: JobInfo }) => updates.push(p.job);
-    parallel.events.on('event', listener);
-    const job = parallel.jobs.start('backtest', req, 'bt');
-    const end = await parallel.jobs.wait(job.id);
-    parallel.events.off('event', listener);
-    expect(end.error).toBeNull();
-    expect(end.status).toBe('succeeded');
-    expect(updates.some((u) => u.id === job.id && /trained [12] of 2 models \(2 processes\)/.test(u.message))).toBe(true);
-    const runs = (end.result as { runs: { strategy: string; seed: number; status: string }[] }).runs;
-    expect(runs.map((r) => `${r.strategy}:${r.seed}:${r.status}`)).toEqual(['crp:8:complete', 'crp:9:complete', 'samp-hdrl:8:complete', 'samp-hdrl:9:complete']);
-  });
+  it(
+    'trains in job processes, and the backtest then reuses the models and gives the sequential weights',
+    { timeout: 240_000 },
+    async () => {
+      const dates = loadPriceMatrix(parallel.db, 'djia30').dates;
+      const req = request(dates);
+      const windows = requestWindows(dates, req).length;
+      expect(windows).toBe(1);
+      const outcomes = await pretrainInParallel(parallel.jobs, req, 2, windows);
+      expect(outcomes.map((o) => [o.task.seed, o.status, o.error])).toEqual(
+        expect.arrayContaining([
+          [4, 'succeeded', null],
+          [5, 'succeeded', null],
+        ]),
+      );
+      const models = path.join(parallel.dir, 'hdrl-data', 'models');
+      expect(fs.readdirSync(models).filter((f) => f.endsWith('.json'))).toHaveLength(2);
+
+      const messages: string[] = [];
+      const fromParallel = await runBacktest(parallel.db, req, { progress: (_f, m) => messages.push(m) });
+      expect(messages.filter((m) => /reused trained model/.test(m))).toHaveLength(2);
+      expect(messages.some((m) => /episode/.test(m))).toBe(false);
+
+      const trainedHere: string[] = [];
+      const fromSequential = await runBacktest(sequential.db, req, { progress: (_f, m) => trainedHere.push(m) });
+      expect(trainedHere.some((m) => /episode/.test(m))).toBe(true);
+      expect(fromParallel.map((r) => [r.strategy, r.seed, r.status])).toEqual(
+        fromSequential.map((r) => [r.strategy, r.seed, r.status]),
+      );
+      for (let k = 0; k < fromParallel.length; k++) {
+        const a = fromParallel[k]!.sim!.target;
+        const b = fromSequential[k]!.sim!.target;
+        expect(a.length).toBe(b.length);
+        for (let d = 0; d < a.length; d++) expect(Array.from(a[d]!)).toEqual(Array.from(b[d]!));
+      }
+    },
+  );
+
+  it(
+    'a backtest job (runs.start with workers) trains in parallel first and stores every run',
+    { timeout: 240_000 },
+    async () => {
+      const dates = loadPriceMatrix(parallel.db, 'djia30').dates;
+      const req = { ...request(dates), seedFirst: 8, workers: 2 };
+      const updates: JobInfo[] = [];
+      const listener = (_n: string, p: { job: JobInfo }) => updates.push(p.job);
+      parallel.events.on('event', listener);
+      const job = parallel.jobs.start('backtest', req, 'bt');
+      const end = await parallel.jobs.wait(job.id);
+      parallel.events.off('event', listener);
+      expect(end.error).toBeNull();
+      expect(end.status).toBe('succeeded');
+      expect(updates.some((u) => u.id === job.id && /trained [12] of 2 models \(2 processes\)/.test(u.message))).toBe(
+        true,
+      );
+      const runs = (end.result as { runs: { strategy: string; seed: number; status: string }[] }).runs;
+      expect(runs.map((r) => `${r.strategy}:${r.seed}:${r.status}`)).toEqual([
+        'crp:8:complete',
+        'crp:9:complete',
+        'samp-hdrl:8:complete',
+        'samp-hdrl:9:complete',
+      ]);
+    },
+  );
 });

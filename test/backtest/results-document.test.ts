@@ -66,9 +66,21 @@ async function hdrl(...args: string[]): Promise<{ code: number; out: string; err
 }
 
 describe('hdrl backtest --markdown', () => {
-  it('writes the paired test from the stored runs\' days, the costs table, the flag and the caveats', async () => {
+  it("writes the paired test from the stored runs' days, the costs table, the flag and the caveats", async () => {
     const file = path.join(dir, 'results.md');
-    const r = await hdrl('backtest', '--universe', 'djia30', '--protocol', 'samp', '--strategy', 'test-tilted,crp', '--seeds', '2', '--markdown', file);
+    const r = await hdrl(
+      'backtest',
+      '--universe',
+      'djia30',
+      '--protocol',
+      'samp',
+      '--strategy',
+      'test-tilted,crp',
+      '--seeds',
+      '2',
+      '--markdown',
+      file,
+    );
     expect(r.code, r.err).toBe(0);
     // the CLI: net and gross figures, turnover a year at a time, the cost drag and the concentration flag
     expect(r.out).toMatch(/before and after costs/);
@@ -85,21 +97,25 @@ describe('hdrl backtest --markdown', () => {
     try {
       const runs = listRuns(store, {}).filter((x) => x.status === 'complete');
       expect(runs).toHaveLength(12); // 2 strategies x 2 seeds x 3 windows
-      const results = runs.map(
-        (x): BacktestRunResult => ({
-          runId: x.id,
-          strategy: x.strategy,
-          label: x.strategy,
-          hindsight: false,
-          seed: x.seed,
-          window: { label: String((x.config.window as { label: string }).label), from: x.windowFrom, to: x.windowTo, trainFrom: null, trainTo: null },
-          status: 'complete',
-          metrics: { sharpe: 0, cumulativeReturn: 0 } as BacktestRunResult['metrics'],
-          ewDistance: 0,
-          flags: x.flags,
-          timings: {},
-        }),
-      );
+      const results = runs.map((x): BacktestRunResult => ({
+        runId: x.id,
+        strategy: x.strategy,
+        label: x.strategy,
+        hindsight: false,
+        seed: x.seed,
+        window: {
+          label: String((x.config.window as { label: string }).label),
+          from: x.windowFrom,
+          to: x.windowTo,
+          trainFrom: null,
+          trainTo: null,
+        },
+        status: 'complete',
+        metrics: { sharpe: 0, cumulativeReturn: 0 } as BacktestRunResult['metrics'],
+        ewDistance: 0,
+        flags: x.flags,
+        timings: {},
+      }));
       const rows = pairedTests(results, new Set(['test-tilted']), (x) => getRunDays(store, x.runId!));
       expect(rows.map((x) => x.window).sort()).toEqual(['1998', '1999', '2000', 'all']);
       for (const row of rows) {

@@ -11,7 +11,15 @@ import {
   type BacktestRunResult,
 } from '../../src-main/backtest/run';
 import { openDatabase, type DB } from '../../src-main/store/db';
-import { deleteRun, getRun, getRunDays, getRunMetrics, getRunWeightSeries, getRunWeightsAt, listRuns } from '../../src-main/store/runs';
+import {
+  deleteRun,
+  getRun,
+  getRunDays,
+  getRunMetrics,
+  getRunWeightSeries,
+  getRunWeightsAt,
+  listRuns,
+} from '../../src-main/store/runs';
 import { listStrategies, quickCheckParams, registerStrategy } from '../../src-main/strategies/registry';
 import type { StrategyDef } from '../../src-main/strategies/types';
 import { djiaSubset, matrixFromRelatives } from '../helpers/data';
@@ -19,7 +27,11 @@ import { testReboundFlag, testSampDetail } from '../helpers/runData';
 
 function freshDb(universe = 'test-u'): DB {
   const db = openDatabase(':memory:');
-  db.prepare(`INSERT INTO universes (id, name, created_at) VALUES (?, ?, ?)`).run(universe, universe, new Date().toISOString());
+  db.prepare(`INSERT INTO universes (id, name, created_at) VALUES (?, ?, ?)`).run(
+    universe,
+    universe,
+    new Date().toISOString(),
+  );
   return db;
 }
 
@@ -67,10 +79,18 @@ const hierarchical: StrategyDef = {
           detail: testSampDetail({
             capital: { c1: 0, c2: 0.8, cash: 0.2 },
             // the high group changes every 4 days
-            groups: { high: [view.tickers[Math.floor(view.t / 4) % n]!], ordinary: [], groupingDate: view.dateAt(view.t - (view.t % 4)), degenerate: false },
+            groups: {
+              high: [view.tickers[Math.floor(view.t / 4) % n]!],
+              ordinary: [],
+              groupingDate: view.dateAt(view.t - (view.t % 4)),
+              degenerate: false,
+            },
             rebound: {
               ...testSampDetail().rebound,
-              flagsToday: view.t % 3 === 0 ? [testReboundFlag('high', view.t, view.date), testReboundFlag('ordinary', view.t, view.date)] : [],
+              flagsToday:
+                view.t % 3 === 0
+                  ? [testReboundFlag('high', view.t, view.date), testReboundFlag('ordinary', view.t, view.date)]
+                  : [],
             },
           }),
         };
@@ -86,7 +106,9 @@ const failing: StrategyDef = {
   family: 'classic',
   hindsight: false,
   params: [],
-  create: () => ({ decide: (v) => (v.t > 3 ? Float64Array.from({ length: v.nAssets }, () => Number.NaN) : new Float64Array(v.nAssets)) }),
+  create: () => ({
+    decide: (v) => (v.t > 3 ? Float64Array.from({ length: v.nAssets }, () => Number.NaN) : new Float64Array(v.nAssets)),
+  }),
 };
 
 let seenFuture: { length: number; first: number; ok: boolean } | null = null;
@@ -124,7 +146,15 @@ describe('runBacktest stores complete runs', () => {
     const printed: string[] = [];
     const res = await runBacktest(
       db,
-      { universe: 'test-u', strategies: ['test-seeded', 'test-hier'], from: prices.dates[100], seeds: 2, seedFirst: 5, lookback: 50, cost: 0.002 },
+      {
+        universe: 'test-u',
+        strategies: ['test-seeded', 'test-hier'],
+        from: prices.dates[100],
+        seeds: 2,
+        seedFirst: 5,
+        lookback: 50,
+        cost: 0.002,
+      },
       { prices, onRun: (r) => printed.push(r.runId!) },
     );
     expect(res.map((r) => [r.strategy, r.seed])).toEqual([
@@ -136,12 +166,26 @@ describe('runBacktest stores complete runs', () => {
     expect(printed).toEqual(res.map((r) => r.runId));
     const r0 = res[0]!;
     const row = getRun(db, r0.runId!)!;
-    expect(row).toMatchObject({ status: 'complete', strategy: 'test-seeded', seed: 5, universe: 'test-u', windowFrom: prices.dates[100], windowTo: prices.dates[159] });
+    expect(row).toMatchObject({
+      status: 'complete',
+      strategy: 'test-seeded',
+      seed: 5,
+      universe: 'test-u',
+      windowFrom: prices.dates[100],
+      windowTo: prices.dates[159],
+    });
     expect(row.trainFrom).toBe(prices.dates[50]);
     expect(row.trainTo).toBe(prices.dates[99]);
     expect(row.pid).toBe(process.pid);
     expect(row.codeVersion).toMatch(/^\d+\.\d+\.\d+/);
-    expect(row.config).toMatchObject({ cost: 0.002, rebalance: 'daily', tickers: prices.tickers, params: { concentration: 1 }, seed: 5, lookback: 50 });
+    expect(row.config).toMatchObject({
+      cost: 0.002,
+      rebalance: 'daily',
+      tickers: prices.tickers,
+      params: { concentration: 1 },
+      seed: 5,
+      lookback: 50,
+    });
     // run_days = the simulation
     const days = getRunDays(db, r0.runId!);
     expect(days.dates).toEqual(prices.dates.slice(100));
@@ -155,12 +199,18 @@ describe('runBacktest stores complete runs', () => {
     const m = getRunMetrics(db, r0.runId!);
     expect(m.sharpe).toBe(r0.metrics!.sharpe);
     expect(m.finalValue).toBe(r0.sim!.value[59]);
-    expect(Object.keys(m)).toEqual(expect.arrayContaining(['cumulativeReturn', 'sortino', 'maxDrawdownDays', 'var95', 'ewDistance', 'costTotal']));
+    expect(Object.keys(m)).toEqual(
+      expect.arrayContaining(['cumulativeReturn', 'sortino', 'maxDrawdownDays', 'var95', 'ewDistance', 'costTotal']),
+    );
   });
 
   it('agents, details, groupings and rebound flags are stored; weights at a date come with the previous decision', async () => {
     const db = freshDb();
-    const [r] = await runBacktest(db, { universe: 'test-u', strategies: ['test-hier'], from: prices.dates[150], lookback: 10 }, { prices });
+    const [r] = await runBacktest(
+      db,
+      { universe: 'test-u', strategies: ['test-hier'], from: prices.dates[150], lookback: 10 },
+      { prices },
+    );
     const id = r!.runId!;
     const at = getRunWeightsAt(db, id, prices.dates[150])!;
     expect(Object.keys(at.agents).sort()).toEqual(['final', 'lower1', 'upper']);
@@ -169,15 +219,26 @@ describe('runBacktest stores complete runs', () => {
     expect(at.previous).toBeNull();
     expect(at.detail).toMatchObject({ family: 'samp', capital: { c1: 0, c2: 0.8, cash: 0.2 } });
     // groupings: a timeline row on the first day and on each change: days 150 (first), 152, 156 (t/4 changes)
-    const g = db.prepare(`SELECT date, grouping FROM groupings WHERE run_id = ? ORDER BY date`).all(id) as { date: string; grouping: string }[];
+    const g = db.prepare(`SELECT date, grouping FROM groupings WHERE run_id = ? ORDER BY date`).all(id) as {
+      date: string;
+      grouping: string;
+    }[];
     expect(g.map((x) => x.date)).toEqual([prices.dates[150], prices.dates[152], prices.dates[156]]);
     const second = { high: [prices.tickers[38 % 5]], ordinary: [], groupingDate: prices.dates[152], degenerate: false };
     expect(JSON.parse(g[1]!.grouping)).toEqual(second);
     // the grouping in force at a day without a row is the last one before it
     expect(getRunWeightsAt(db, id, prices.dates[155])!.grouping).toEqual(second);
-    const flags = db.prepare(`SELECT date, grp FROM rebound_flags WHERE run_id = ? ORDER BY date, grp`).all(id) as { date: string; grp: string }[];
+    const flags = db.prepare(`SELECT date, grp FROM rebound_flags WHERE run_id = ? ORDER BY date, grp`).all(id) as {
+      date: string;
+      grp: string;
+    }[];
     const flagDays = [...Array(10).keys()].filter((k) => (150 + k) % 3 === 0).map((k) => prices.dates[150 + k]);
-    expect(flags).toEqual(flagDays.flatMap((d) => [{ date: d, grp: 'high' }, { date: d, grp: 'ordinary' }]));
+    expect(flags).toEqual(
+      flagDays.flatMap((d) => [
+        { date: d, grp: 'high' },
+        { date: d, grp: 'ordinary' },
+      ]),
+    );
     const last = getRunWeightsAt(db, id)!; // default: the last date
     expect(last.date).toBe(prices.dates[159]);
     expect(last.previous!.date).toBe(prices.dates[158]);
@@ -192,7 +253,12 @@ describe('runBacktest stores complete runs', () => {
         decide: (v) => ({
           weights: new Float64Array(v.nAssets).fill(1 / v.nAssets),
           detail: testSampDetail({
-            groups: { high: v.t < 155 ? ['A'] : ['B'], ordinary: ['C'], groupingDate: prices.dates[v.t < 155 ? 150 : 155]!, degenerate: false },
+            groups: {
+              high: v.t < 155 ? ['A'] : ['B'],
+              ordinary: ['C'],
+              groupingDate: prices.dates[v.t < 155 ? 150 : 155]!,
+              degenerate: false,
+            },
             rebound: { ...testSampDetail().rebound, flagsToday: v.t === 157 ? [flag] : [] },
           }),
         }),
@@ -201,10 +267,20 @@ describe('runBacktest stores complete runs', () => {
     const off = registerStrategy(samp);
     try {
       const db = freshDb();
-      const [r] = await runBacktest(db, { universe: 'test-u', strategies: ['test-samp-detail'], from: prices.dates[150] }, { prices });
-      const g = db.prepare(`SELECT date FROM groupings WHERE run_id = ? ORDER BY date`).all(r!.runId) as { date: string }[];
+      const [r] = await runBacktest(
+        db,
+        { universe: 'test-u', strategies: ['test-samp-detail'], from: prices.dates[150] },
+        { prices },
+      );
+      const g = db.prepare(`SELECT date FROM groupings WHERE run_id = ? ORDER BY date`).all(r!.runId) as {
+        date: string;
+      }[];
       expect(g.map((x) => x.date)).toEqual([prices.dates[150], prices.dates[155]]);
-      const f = db.prepare(`SELECT date, grp, detail FROM rebound_flags WHERE run_id = ?`).all(r!.runId) as { date: string; grp: string; detail: string }[];
+      const f = db.prepare(`SELECT date, grp, detail FROM rebound_flags WHERE run_id = ?`).all(r!.runId) as {
+        date: string;
+        grp: string;
+        detail: string;
+      }[];
       expect(f).toEqual([{ date: prices.dates[157], grp: 'market', detail: JSON.stringify(flag) }]);
     } finally {
       off();
@@ -213,7 +289,11 @@ describe('runBacktest stores complete runs', () => {
 
   it('a failing strategy fails its own run only, with the error kept', async () => {
     const db = freshDb();
-    const res = await runBacktest(db, { universe: 'test-u', strategies: ['test-failing', 'test-seeded'], from: prices.dates[150] }, { prices });
+    const res = await runBacktest(
+      db,
+      { universe: 'test-u', strategies: ['test-failing', 'test-seeded'], from: prices.dates[150] },
+      { prices },
+    );
     expect(res.map((r) => r.status)).toEqual(['failed', 'complete']);
     const bad = getRun(db, res[0]!.runId!)!;
     expect(bad.status).toBe('failed');
@@ -224,15 +304,23 @@ describe('runBacktest stores complete runs', () => {
   it('cancel: the current run is stored as cancelled with no rows, and the backtest stops', async () => {
     const db = freshDb();
     const ac = new AbortController();
-    const slow: StrategyDef = { ...seeded, id: 'test-abort', create: (ctx) => {
-      const inner = seeded.create(ctx) as { decide: (v: never) => Float64Array };
-      return { decide: (v) => (v.t === 155 && ac.abort(), inner.decide(v as never)) };
-    } };
+    const slow: StrategyDef = {
+      ...seeded,
+      id: 'test-abort',
+      create: (ctx) => {
+        const inner = seeded.create(ctx) as { decide: (v: never) => Float64Array };
+        return { decide: (v) => (v.t === 155 && ac.abort(), inner.decide(v as never)) };
+      },
+    };
     const off = registerStrategy(slow);
     try {
-      await expect(runBacktest(db, { universe: 'test-u', strategies: ['test-abort', 'test-seeded'], from: prices.dates[150] }, { prices, signal: ac.signal })).rejects.toBeInstanceOf(
-        BacktestCancelled,
-      );
+      await expect(
+        runBacktest(
+          db,
+          { universe: 'test-u', strategies: ['test-abort', 'test-seeded'], from: prices.dates[150] },
+          { prices, signal: ac.signal },
+        ),
+      ).rejects.toBeInstanceOf(BacktestCancelled);
     } finally {
       off();
     }
@@ -243,24 +331,52 @@ describe('runBacktest stores complete runs', () => {
 
   it('hindsight strategies get the relatives of days testStart+1..testEnd in ctx.future', async () => {
     seenFuture = null;
-    await runBacktest(null, { universe: 'x', strategies: ['test-hindsight'], from: prices.dates[140], to: prices.dates[149] }, { prices, store: false });
+    await runBacktest(
+      null,
+      { universe: 'x', strategies: ['test-hindsight'], from: prices.dates[140], to: prices.dates[149] },
+      { prices, store: false },
+    );
     expect(seenFuture).toEqual({ length: 9, first: prices.close[141]![0]! / prices.close[140]![0]!, ok: true });
   });
 
   it('rejects bad requests before any run starts', async () => {
     const db = freshDb();
-    await expect(runBacktest(db, { universe: 'test-u', strategies: ['nope'] }, { prices })).rejects.toThrow(/unknown strategy "nope"/);
-    await expect(runBacktest(db, { universe: 'test-u', strategies: ['test-seeded'], params: { 'test-seeded': { concentration: 99 } } }, { prices })).rejects.toThrow(/<= 10/);
-    await expect(runBacktest(db, { universe: 'test-u', strategies: ['test-seeded'], params: { 'test-seeded': { bogus: 1 } } }, { prices })).rejects.toThrow(/unknown parameter/);
-    await expect(runBacktest(db, { universe: 'test-u', strategies: ['test-seeded'], rebalance: 'monthly' }, { prices })).rejects.toThrow(/rebalance/);
-    await expect(runBacktest(db, { universe: 'no-such-universe', strategies: ['test-seeded'] })).rejects.toThrow(/unknown universe "no-such-universe"/);
-    await expect(runBacktest(db, { universe: 'test-u', strategies: ['test-seeded'] })).rejects.toThrow(/fewer than 2 dates/); // no members, no bars
+    await expect(runBacktest(db, { universe: 'test-u', strategies: ['nope'] }, { prices })).rejects.toThrow(
+      /unknown strategy "nope"/,
+    );
+    await expect(
+      runBacktest(
+        db,
+        { universe: 'test-u', strategies: ['test-seeded'], params: { 'test-seeded': { concentration: 99 } } },
+        { prices },
+      ),
+    ).rejects.toThrow(/<= 10/);
+    await expect(
+      runBacktest(
+        db,
+        { universe: 'test-u', strategies: ['test-seeded'], params: { 'test-seeded': { bogus: 1 } } },
+        { prices },
+      ),
+    ).rejects.toThrow(/unknown parameter/);
+    await expect(
+      runBacktest(db, { universe: 'test-u', strategies: ['test-seeded'], rebalance: 'monthly' }, { prices }),
+    ).rejects.toThrow(/rebalance/);
+    await expect(runBacktest(db, { universe: 'no-such-universe', strategies: ['test-seeded'] })).rejects.toThrow(
+      /unknown universe "no-such-universe"/,
+    );
+    await expect(runBacktest(db, { universe: 'test-u', strategies: ['test-seeded'] })).rejects.toThrow(
+      /fewer than 2 dates/,
+    ); // no members, no bars
     expect(listRuns(db)).toEqual([]);
   });
 
   it('delete removes the run and everything under it', async () => {
     const db = freshDb();
-    const [r] = await runBacktest(db, { universe: 'test-u', strategies: ['test-hier'], from: prices.dates[150] }, { prices });
+    const [r] = await runBacktest(
+      db,
+      { universe: 'test-u', strategies: ['test-hier'], from: prices.dates[150] },
+      { prices },
+    );
     expect(deleteRun(db, r!.runId!)).toBe(true);
     for (const t of ['run_weights', 'run_days', 'run_metrics', 'run_details', 'groupings', 'rebound_flags'])
       expect((db.prepare(`SELECT COUNT(*) AS c FROM ${t}`).get() as { c: number }).c).toBe(0);
@@ -275,11 +391,27 @@ describe('close-to-equal-weight flag', () => {
     expect(meanDistanceFromEqualWeight(rows, 2)).toBeCloseTo(2 / 3, 15);
   });
   it('flags a near-1/n policy, not a concentrated one, nor a rotation that only averages to 1/n', async () => {
-    const near: StrategyDef = { ...seeded, id: 'test-near-ew', create: () => ({ decide: (v) => Float64Array.from({ length: v.nAssets }, (_, i) => (i === 0 ? 0.22 : 0.78 / 4)) }) };
-    const rotate: StrategyDef = { ...seeded, id: 'test-rotate', create: () => ({ decide: (v) => Float64Array.from({ length: v.nAssets }, (_, i) => (i === v.t % v.nAssets ? 1 : 0)) }) };
+    const near: StrategyDef = {
+      ...seeded,
+      id: 'test-near-ew',
+      create: () => ({
+        decide: (v) => Float64Array.from({ length: v.nAssets }, (_, i) => (i === 0 ? 0.22 : 0.78 / 4)),
+      }),
+    };
+    const rotate: StrategyDef = {
+      ...seeded,
+      id: 'test-rotate',
+      create: () => ({
+        decide: (v) => Float64Array.from({ length: v.nAssets }, (_, i) => (i === v.t % v.nAssets ? 1 : 0)),
+      }),
+    };
     const offs = [registerStrategy(near), registerStrategy(rotate)];
     try {
-      const res = await runBacktest(null, { universe: 'x', strategies: ['test-near-ew', 'test-hier', 'test-rotate'], from: prices.dates[100] }, { prices, store: false });
+      const res = await runBacktest(
+        null,
+        { universe: 'x', strategies: ['test-near-ew', 'test-hier', 'test-rotate'], from: prices.dates[100] },
+        { prices, store: false },
+      );
       // near: |0.22-0.2| + 4 x |0.195-0.2| = 0.04 < 0.1
       expect(res[0]!.ewDistance).toBeCloseTo(0.04, 12);
       expect(res[0]!.flags).toContain(FLAG_CLOSE_TO_EW);
@@ -294,7 +426,8 @@ describe('close-to-equal-weight flag', () => {
 });
 
 describe('reproducibility: same seed and config give identical weights', () => {
-  const weightsOf = (db: DB, r: BacktestRunResult) => getRunWeightSeries(db, r.runId!).map((x) => Buffer.from(x.weights.buffer).toString('hex'));
+  const weightsOf = (db: DB, r: BacktestRunResult) =>
+    getRunWeightSeries(db, r.runId!).map((x) => Buffer.from(x.weights.buffer).toString('hex'));
   it('seeded test strategy: identical across two backtests, different across seeds', async () => {
     const db = freshDb();
     const req = { universe: 'test-u', strategies: ['test-seeded'], from: prices.dates[120], seeds: 2, seedFirst: 3 };
@@ -308,12 +441,20 @@ describe('reproducibility: same seed and config give identical weights', () => {
   it('every registered non-learning strategy (hindsight included) is reproducible on 140 days x 5 assets', async () => {
     const all = (await listStrategies()).filter((s) => s.family !== 'learning' && !s.id.startsWith('test-'));
     const small = djiaSubset(140, 5, 500);
-    const run = () => runBacktest(null, { universe: 'x', strategies: all.map((s) => s.id), from: small.dates[80], lookback: 80, seedFirst: 11 }, { prices: small, store: false });
+    const run = () =>
+      runBacktest(
+        null,
+        { universe: 'x', strategies: all.map((s) => s.id), from: small.dates[80], lookback: 80, seedFirst: 11 },
+        { prices: small, store: false },
+      );
     const a = await run();
     const b = await run();
     for (let i = 0; i < a.length; i++) {
       expect(a[i]!.status, `${a[i]!.strategy}: ${a[i]!.error}`).toBe('complete');
-      expect(a[i]!.sim!.target.map((w) => Array.from(w)), a[i]!.strategy).toEqual(b[i]!.sim!.target.map((w) => Array.from(w)));
+      expect(
+        a[i]!.sim!.target.map((w) => Array.from(w)),
+        a[i]!.strategy,
+      ).toEqual(b[i]!.sim!.target.map((w) => Array.from(w)));
     }
   });
 
@@ -322,12 +463,26 @@ describe('reproducibility: same seed and config give identical weights', () => {
     const small = djiaSubset(200, 5, 700);
     const params = Object.fromEntries(learners.map((s) => [s.id, quickCheckParams(s)]));
     const run = () =>
-      runBacktest(null, { universe: 'x', strategies: learners.map((s) => s.id), from: small.dates[150], lookback: 150, seedFirst: 4, params }, { prices: small, store: false });
+      runBacktest(
+        null,
+        {
+          universe: 'x',
+          strategies: learners.map((s) => s.id),
+          from: small.dates[150],
+          lookback: 150,
+          seedFirst: 4,
+          params,
+        },
+        { prices: small, store: false },
+      );
     const a = await run();
     const b = await run();
     for (let i = 0; i < a.length; i++) {
       expect(a[i]!.status, `${a[i]!.strategy}: ${a[i]!.error}`).toBe('complete');
-      expect(a[i]!.sim!.target.map((w) => Array.from(w)), a[i]!.strategy).toEqual(b[i]!.sim!.target.map((w) => Array.from(w)));
+      expect(
+        a[i]!.sim!.target.map((w) => Array.from(w)),
+        a[i]!.strategy,
+      ).toEqual(b[i]!.sim!.target.map((w) => Array.from(w)));
     }
   });
 });
@@ -335,14 +490,25 @@ describe('reproducibility: same seed and config give identical weights', () => {
 describe('protocol windows through runBacktest', () => {
   it('samp on a 4-year synthetic matrix runs one window per test year (train-truncated flagged)', async () => {
     const rng = seedrandom('p');
-    const m = matrixFromRelatives(Array.from({ length: 1100 }, () => [1 + 0.02 * (rng() - 0.5), 1 + 0.02 * (rng() - 0.5)]));
+    const m = matrixFromRelatives(
+      Array.from({ length: 1100 }, () => [1 + 0.02 * (rng() - 0.5), 1 + 0.02 * (rng() - 0.5)]),
+    );
     // matrixFromRelatives uses calendar days from 2020-01-01: 1101 days = 2020-01-01 .. 2023-01-05
-    const res = await runBacktest(null, { universe: 'x', strategies: ['test-seeded'], protocol: 'samp' }, { prices: m, store: false });
+    const res = await runBacktest(
+      null,
+      { universe: 'x', strategies: ['test-seeded'], protocol: 'samp' },
+      { prices: m, store: false },
+    );
     expect(res.map((r) => r.window.label)).toEqual(['2020', '2021', '2022']);
     expect(res[0]!.window.from).toBe('2020-01-01');
     expect(res[0]!.window.trainFrom).toBeNull();
     expect(res[0]!.flags).toContain('train-truncated');
-    expect(res[2]!.window).toMatchObject({ from: '2022-01-01', to: '2022-12-31', trainFrom: '2020-01-01', trainTo: '2021-12-31' });
+    expect(res[2]!.window).toMatchObject({
+      from: '2022-01-01',
+      to: '2022-12-31',
+      trainFrom: '2020-01-01',
+      trainTo: '2021-12-31',
+    });
   });
 });
 
@@ -351,7 +517,11 @@ describe('a killed backtest leaves only a running row, which markOrphanedRuns tu
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hdrl-kill-'));
     const dbPath = path.join(dir, 'k.db');
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'kill-child.ts'), dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'fixtures', 'kill-child.ts'), dbPath],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));

@@ -53,18 +53,41 @@ describe('runs channels', () => {
     expect(by(c!.runId).settingsText).toBe('cost 0.10% · weekly · risk-free 2.00%');
     // key order in the stored config does not matter, nor the seed (the fields: src-shared/domain/settings.ts)
     const { settingsKey } = await import('../../src-main/services/runs');
-    const run = (config: RunConfigInput) => ({ strategy: 'eg', windowFrom: '2000-07-03', windowTo: '2000-07-31', config });
-    expect(settingsKey(run(testRunConfig({ cost: 0.001, params: { eta: 0.05, x: 2 }, seed: 1 })))).toBe(settingsKey(run({ ...testRunConfig({ seed: 9 }), params: { x: 2, eta: 0.05 }, cost: 0.001 })));
-    expect(settingsKey(run(testRunConfig({ params: { eta: 0.05 } })))).not.toBe(settingsKey(run(testRunConfig({ params: { eta: 0.1 } }))));
+    const run = (config: RunConfigInput) => ({
+      strategy: 'eg',
+      windowFrom: '2000-07-03',
+      windowTo: '2000-07-31',
+      config,
+    });
+    expect(settingsKey(run(testRunConfig({ cost: 0.001, params: { eta: 0.05, x: 2 }, seed: 1 })))).toBe(
+      settingsKey(run({ ...testRunConfig({ seed: 9 }), params: { x: 2, eta: 0.05 }, cost: 0.001 })),
+    );
+    expect(settingsKey(run(testRunConfig({ params: { eta: 0.05 } })))).not.toBe(
+      settingsKey(run(testRunConfig({ params: { eta: 0.1 } }))),
+    );
   });
 
   it('runs.list / get / series / weights / delete on a stored run', async () => {
-    const [r] = await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp'], from: '2000-06-01', to: '2000-06-30', cost: 0.001 });
+    const [r] = await runBacktest(engine.db, {
+      universe: 'djia30',
+      strategies: ['crp'],
+      from: '2000-06-01',
+      to: '2000-06-30',
+      cost: 0.001,
+    });
     const id = r!.runId!;
     const list = await call<RunSummary[]>('runs.list', { universe: 'djia30', strategy: 'crp' });
     expect(list.map((x) => x.id)).toContain(id);
     const info = await call<RunInfo>('runs.get', { id });
-    expect(info).toMatchObject({ id, status: 'complete', strategy: 'crp', windowFrom: '2000-06-01', windowTo: '2000-06-30', hindsight: false, agents: ['final'] });
+    expect(info).toMatchObject({
+      id,
+      status: 'complete',
+      strategy: 'crp',
+      windowFrom: '2000-06-01',
+      windowTo: '2000-06-30',
+      hindsight: false,
+      agents: ['final'],
+    });
     expect(info.flags).toContain('close-to-equal-weight');
     expect(info.metrics.sharpe).toBeCloseTo(r!.metrics!.sharpe, 12);
     expect((info.config as { tickers: string[] }).tickers.length).toBe(30);
@@ -85,7 +108,12 @@ describe('runs channels', () => {
   });
 
   it('metric values cross as numbers, inf / -inf or null', () => {
-    expect([metricValue(1.5), metricValue(Infinity), metricValue(-Infinity), metricValue(Number.NaN)]).toEqual([1.5, 'inf', '-inf', null]);
+    expect([metricValue(1.5), metricValue(Infinity), metricValue(-Infinity), metricValue(Number.NaN)]).toEqual([
+      1.5,
+      'inf',
+      '-inf',
+      null,
+    ]);
   });
 
   it('runs.start validates the request', async () => {
@@ -96,7 +124,12 @@ describe('runs channels', () => {
   });
 
   it('runs.start runs the backtest as a job in its own process', async () => {
-    const job = await call<JobInfo>('runs.start', { universe: 'djia30', strategies: ['crp', 'ubah'], from: '2000-11-01', to: '2000-11-30' });
+    const job = await call<JobInfo>('runs.start', {
+      universe: 'djia30',
+      strategies: ['crp', 'ubah'],
+      from: '2000-11-01',
+      to: '2000-11-30',
+    });
     expect(job.kind).toBe('backtest');
     const end = await engine.jobs.wait(job.id);
     expect(end.status, end.error ?? '').toBe('succeeded');

@@ -1,20 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { costsTable, formatMetric, formatP, formatSpread, metricsTable, pairedTests, resultsMarkdown, summarizeByStrategy } from '../../src-main/backtest/summary';
+import {
+  costsTable,
+  formatMetric,
+  formatP,
+  formatSpread,
+  metricsTable,
+  pairedTests,
+  resultsMarkdown,
+  summarizeByStrategy,
+} from '../../src-main/backtest/summary';
 import { sharpeDifferenceTest } from '../../src-main/metrics/paired';
 import { FLAG_CONCENTRATED } from '../../src-shared/domain';
 import type { BacktestRunResult } from '../../src-main/backtest/run';
 import { METRIC_NAMES, type Metrics } from '../../src-main/metrics';
 
-function result(strategy: string, seed: number, from: string, sharpe: number, flags: string[] = [], hindsight = false): BacktestRunResult {
+function result(
+  strategy: string,
+  seed: number,
+  from: string,
+  sharpe: number,
+  flags: string[] = [],
+  hindsight = false,
+): BacktestRunResult {
   const metrics = Object.fromEntries(METRIC_NAMES.map((k) => [k, 0])) as Metrics;
   metrics.sharpe = sharpe;
   metrics.cumulativeReturn = sharpe / 10;
-  return { runId: null, strategy, label: strategy, hindsight, seed, window: { label: from, from, to: from, trainFrom: null, trainTo: null }, status: 'complete', metrics, ewDistance: 0.5, flags, timings: {} };
+  return {
+    runId: null,
+    strategy,
+    label: strategy,
+    hindsight,
+    seed,
+    window: { label: from, from, to: from, trainFrom: null, trainTo: null },
+    status: 'complete',
+    metrics,
+    ewDistance: 0.5,
+    flags,
+    timings: {},
+  };
 }
 
 describe('summaries over seeds and windows', () => {
   it('a metric over runs follows the domain rule: NaN left out and counted, one value shown without a spread', () => {
-    const rs = [result('crp', 1, '1998-01-02', 1), result('crp', 2, '1998-01-02', 3), result('crp', 3, '1998-01-02', 2), result('crp', 4, '1998-01-02', Number.NaN)];
+    const rs = [
+      result('crp', 1, '1998-01-02', 1),
+      result('crp', 2, '1998-01-02', 3),
+      result('crp', 3, '1998-01-02', 2),
+      result('crp', 4, '1998-01-02', Number.NaN),
+    ];
     const s = summarizeByStrategy(rs)[0]!;
     expect(s.metrics.sharpe).toEqual({ mean: 2, std: 1, n: 3, missing: 1 });
     expect(formatSpread('sharpe', s.metrics.sharpe)).toBe('2.00 ± 1.00');
@@ -91,10 +124,7 @@ describe('the equal-weight verdict: the domain rule in the CLI lines', () => {
 
 describe('over all windows, seed by seed', () => {
   // samp-hdrl: seed 1 Sharpe 1.5 (1998) and 0.5 (1999) -> 1.0; seed 2: 1.3 and 2.5 -> 1.9; over seeds 1.45 ± 0.636
-  const rs = [
-    ...TWO_YEARS,
-    { ...result('samp-hdrl', 3, '1999-01-04', 9), status: 'failed' as const, metrics: null },
-  ];
+  const rs = [...TWO_YEARS, { ...result('samp-hdrl', 3, '1999-01-04', 9), status: 'failed' as const, metrics: null }];
 
   it('averages each seed over its windows first, then takes mean and std over seeds', async () => {
     const { summarizeSeedsOverWindows } = await import('../../src-main/backtest/summary');
@@ -105,7 +135,10 @@ describe('over all windows, seed by seed', () => {
     expect(samp.metrics.sharpe.n).toBe(2); // the failed seed is not a seed average
     expect([samp.runs, samp.failed, samp.seeds, samp.windows]).toEqual([4, 1, 3, 2]);
     // pooled over seeds x windows the std would be that of 1.5, 1.3, 0.5, 2.5 instead
-    expect(summarizeByStrategy(rs).find((x) => x.strategy === 'samp-hdrl')!.metrics.sharpe.std).not.toBeCloseTo(samp.metrics.sharpe.std!, 3);
+    expect(summarizeByStrategy(rs).find((x) => x.strategy === 'samp-hdrl')!.metrics.sharpe.std).not.toBeCloseTo(
+      samp.metrics.sharpe.std!,
+      3,
+    );
     const crp = s.find((x) => x.strategy === 'crp')!;
     expect(crp.metrics.sharpe).toMatchObject({ mean: 1.5, n: 1 });
   });
@@ -114,7 +147,9 @@ describe('over all windows, seed by seed', () => {
     const { glanceTable, resultsMarkdown } = await import('../../src-main/backtest/summary');
     const t = glanceTable(rs, new Set(['samp-hdrl']));
     const lines = t.split('\n');
-    expect(lines[0]).toBe('| strategy | sharpe 1998-01-02 | sharpe 1999-01-04 | sharpe all | cum ret all | runs beating crp |');
+    expect(lines[0]).toBe(
+      '| strategy | sharpe 1998-01-02 | sharpe 1999-01-04 | sharpe all | cum ret all | runs beating crp |',
+    );
     // runs beating crp on both Sharpe and cum ret: 1998 seed 1 (1.5 > 1) and seed 2 (1.3 > 1), 1999 seed 2 (2.5 > 2)
     expect(lines[2]).toBe('| crp (equal weight) | 1.00 | 2.00 | 1.50 | 15.0% |  |');
     expect(lines[3]).toBe('| samp-hdrl | 1.40 ± 0.14 | 1.50 ± 1.41 | 1.45 ± 0.64 | 14.5% ± 6.4% | 3/4 |');
@@ -125,21 +160,25 @@ describe('over all windows, seed by seed', () => {
   });
 });
 
-
 /** n seeded daily returns around `mean` (uniform noise of width 4 %), dated within `year`. */
 function series(year: string, n: number, mean: number, seed: number): { dates: string[]; ret: number[] } {
   let a = seed >>> 0;
-  const u = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
-  return { dates: Array.from({ length: n }, (_, i) => `${year}-d${String(i).padStart(3, '0')}`), ret: Array.from({ length: n }, () => mean + 0.04 * (u() - 0.5)) };
+  const u = () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296;
+  return {
+    dates: Array.from({ length: n }, (_, i) => `${year}-d${String(i).padStart(3, '0')}`),
+    ret: Array.from({ length: n }, () => mean + 0.04 * (u() - 0.5)),
+  };
 }
 
 describe('the results document: caveats, the paired test, before and after costs, concentration', () => {
   // the TWO_YEARS runs with daily returns: samp-hdrl's two seeds and crp in 1998 and 1999
   const days = new Map<BacktestRunResult, { dates: string[]; ret: number[] }>();
-  TWO_YEARS.forEach((r, k) => days.set(r, series(r.window.from.slice(0, 4), 120, r.strategy === 'crp' ? 0.0005 : 0.001, 11 + k)));
+  TWO_YEARS.forEach((r, k) =>
+    days.set(r, series(r.window.from.slice(0, 4), 120, r.strategy === 'crp' ? 0.0005 : 0.001, 11 + k)),
+  );
   const returnsOf = (r: BacktestRunResult) => days.get(r);
 
-  it('tests the mean of the seeds\' daily returns against equal weight\'s, per window and over all test days', () => {
+  it("tests the mean of the seeds' daily returns against equal weight's, per window and over all test days", () => {
     const rows = pairedTests(TWO_YEARS, new Set(['samp-hdrl']), returnsOf);
     expect(rows.map((r) => [r.strategy, r.reference, r.window, r.seeds, r.test.days])).toEqual([
       ['samp-hdrl', 'crp', '1998-01-02', 2, 120],
@@ -156,7 +195,10 @@ describe('the results document: caveats, the paired test, before and after costs
     expect(pairedTests([...TWO_YEARS].reverse(), new Set(['samp-hdrl']), returnsOf)).toEqual(rows);
     // only the dates every averaged run has are used
     const short = new Map(days);
-    short.set(TWO_YEARS[1]!, { dates: days.get(TWO_YEARS[1]!)!.dates.slice(10), ret: days.get(TWO_YEARS[1]!)!.ret.slice(10) });
+    short.set(TWO_YEARS[1]!, {
+      dates: days.get(TWO_YEARS[1]!)!.dates.slice(10),
+      ret: days.get(TWO_YEARS[1]!)!.ret.slice(10),
+    });
     expect(pairedTests(TWO_YEARS, new Set(['samp-hdrl']), (r) => short.get(r))[0]!.test.days).toBe(110);
     // without daily returns there is nothing to test
     expect(pairedTests(TWO_YEARS, new Set(['samp-hdrl']), () => undefined)).toEqual([]);
@@ -165,12 +207,25 @@ describe('the results document: caveats, the paired test, before and after costs
   it('writes the caveats, the p-values, the figures before and after costs and the concentration flag', () => {
     const rs = TWO_YEARS.map((r) => ({ ...r, metrics: { ...r.metrics! }, flags: [...r.flags] }));
     for (const r of rs) {
-      Object.assign(r.metrics!, { grossSharpe: r.metrics!.sharpe + 0.5, grossCumulativeReturn: r.metrics!.cumulativeReturn + 0.02, annualTurnover: 3, costDrag: 0.006, maxWeight: 0.2, minEffectiveN: 6 });
+      Object.assign(r.metrics!, {
+        grossSharpe: r.metrics!.sharpe + 0.5,
+        grossCumulativeReturn: r.metrics!.cumulativeReturn + 0.02,
+        annualTurnover: 3,
+        costDrag: 0.006,
+        maxWeight: 0.2,
+        minEffectiveN: 6,
+      });
       days.set(r, days.get(TWO_YEARS[rs.indexOf(r)]!)!);
     }
     Object.assign(rs[4]!.metrics!, { maxWeight: 0.9999, minEffectiveN: 1.0002 });
     rs[4]!.flags.push(FLAG_CONCENTRATED);
-    const md = resultsMarkdown(rs, { command: 'hdrl backtest x', codeVersion: 'v', learning: new Set(['samp-hdrl']), universe: 'djia30', returnsOf });
+    const md = resultsMarkdown(rs, {
+      command: 'hdrl backtest x',
+      codeVersion: 'v',
+      learning: new Set(['samp-hdrl']),
+      universe: 'djia30',
+      returnsOf,
+    });
     // caveats first: survivorship of the bundled universe, and what two windows cannot settle
     expect(md.indexOf('## Read with care')).toBeLessThan(md.indexOf('## At a glance'));
     expect(md).toContain('30 members of the Dow Jones Industrial Average of 2001, traded back to 1991');
@@ -186,23 +241,39 @@ describe('the results document: caveats, the paired test, before and after costs
     expect(md).toMatch(/\| samp-hdrl \| 1998-01-02 \| 120 \| 2 \|/);
     // before and after costs, with the concentration guard at its worst day
     const costs = md.slice(md.indexOf('## Before and after costs'));
-    expect(costs).toContain('| strategy | runs | sharpe | gross sharpe | cum ret | gross cum ret | ann turnover | cost drag | max weight (worst) | min eff N (worst) | concentrated |');
-    expect(costs).toContain('| samp-hdrl | 4 | 1.45 ± 0.64 | 1.95 ± 0.64 | 14.5% ± 6.4% | 16.5% ± 6.4% | 300% ± 0% | 0.60% ± 0.00% | 100.0% | 1.0 | 1/4 |');
-    expect(costs).toContain('| crp (equal weight) | 2 | 1.50 | 2.00 | 15.0% | 17.0% | 300% | 0.60% | 20.0% | 6.0 | 0/2 |');
+    expect(costs).toContain(
+      '| strategy | runs | sharpe | gross sharpe | cum ret | gross cum ret | ann turnover | cost drag | max weight (worst) | min eff N (worst) | concentrated |',
+    );
+    expect(costs).toContain(
+      '| samp-hdrl | 4 | 1.45 ± 0.64 | 1.95 ± 0.64 | 14.5% ± 6.4% | 16.5% ± 6.4% | 300% ± 0% | 0.60% ± 0.00% | 100.0% | 1.0 | 1/4 |',
+    );
+    expect(costs).toContain(
+      '| crp (equal weight) | 2 | 1.50 | 2.00 | 15.0% | 17.0% | 300% | 0.60% | 20.0% | 6.0 | 0/2 |',
+    );
     // the per-window tables show turnover a year at a time with the cost drag, and the flag
-    expect(md).toContain('| strategy | runs | cum ret | ann ret | ann vol | sharpe | sortino | max dd | calmar | ann turnover | cost drag | holdings | flags |');
+    expect(md).toContain(
+      '| strategy | runs | cum ret | ann ret | ann vol | sharpe | sortino | max dd | calmar | ann turnover | cost drag | holdings | flags |',
+    );
     expect(md).toMatch(/\| samp-hdrl \| 2 \|.*\| concentrated 1\/2 \|/);
   });
 
   it('says so when no daily returns were at hand, and names no universe it was not told', () => {
-    const md = resultsMarkdown(TWO_YEARS, { command: 'hdrl backtest x', codeVersion: 'v', learning: new Set(['samp-hdrl']) });
+    const md = resultsMarkdown(TWO_YEARS, {
+      command: 'hdrl backtest x',
+      codeVersion: 'v',
+      learning: new Set(['samp-hdrl']),
+    });
     expect(md).toContain('No paired test: the daily returns');
     expect(md).not.toContain('Dow Jones');
     expect(md).toContain('If that list was drawn up after the test years');
   });
 
   it('the CLI tables: annual turnover and cost drag beside the net figures, the concentration flag explained', () => {
-    const rs = [result('ddpg-flat', 1, '1998-01-02', 0.8, [FLAG_CONCENTRATED]), result('ddpg-flat', 2, '1998-01-02', 0.9), result('crp', 1, '1998-01-02', 1)];
+    const rs = [
+      result('ddpg-flat', 1, '1998-01-02', 0.8, [FLAG_CONCENTRATED]),
+      result('ddpg-flat', 2, '1998-01-02', 0.9),
+      result('crp', 1, '1998-01-02', 1),
+    ];
     rs[0]!.metrics!.annualTurnover = 12.6;
     rs[0]!.metrics!.costDrag = 0.0252;
     const t = metricsTable(summarizeByStrategy(rs));
@@ -210,7 +281,9 @@ describe('the results document: caveats, the paired test, before and after costs
     expect(t).toContain('concentrated 1/2');
     expect(t).toContain('concentrated: on some day one stock held more than 50% of the book');
     const c = costsTable(rs, new Set(['ddpg-flat']));
-    expect(c.split('\n')[0]).toMatch(/^strategy\s+runs\s+sharpe\s+gross sharpe\s+cum ret\s+gross cum ret\s+ann turnover\s+cost drag/);
+    expect(c.split('\n')[0]).toMatch(
+      /^strategy\s+runs\s+sharpe\s+gross sharpe\s+cum ret\s+gross cum ret\s+ann turnover\s+cost drag/,
+    );
     expect(costsTable(rs, new Set())).toBe('');
   });
 });

@@ -31,7 +31,16 @@ export async function cutEngine(upTo: string) {
     fs.writeFileSync(f, [all[0], ...rows].join('\n') + '\n');
     return f;
   };
-  const first = await runImport(engine.db, [write('upto.csv', all.slice(1).filter((l) => l.slice(0, 10) <= upTo))], { universe: 'djia30', meta: DJIA_META });
+  const first = await runImport(
+    engine.db,
+    [
+      write(
+        'upto.csv',
+        all.slice(1).filter((l) => l.slice(0, 10) <= upTo),
+      ),
+    ],
+    { universe: 'djia30', meta: DJIA_META },
+  );
   if (!first.result) throw new Error(`import failed: ${JSON.stringify(first.preview.problems?.slice(0, 3))}`);
   return Object.assign(engine, {
     async append(date: string) {

@@ -44,7 +44,7 @@ function replay(targets: ReadonlyMap<string, Float64Array>): StrategyInstance {
         const x = view.relatives();
         let g = held[n]!;
         const d = new Float64Array(n + 1);
-        for (let i = 0; i < n; i++) g += (d[i] = held[i]! * x[i]!);
+        for (let i = 0; i < n; i++) g += d[i] = held[i]! * x[i]!;
         d[n] = held[n]!;
         for (let i = 0; i <= n; i++) d[i] = d[i]! / g;
         held = d;
@@ -59,25 +59,91 @@ function replay(targets: ReadonlyMap<string, Float64Array>): StrategyInstance {
 
 describe('books: the daily loop on a classic strategy', () => {
   it('refuses hindsight and learning strategies, an unknown universe and a taken name', async () => {
-    expect((await e.refused('books.create', { name: 'x', universe: 'djia30', value: 1, strategy: { kind: 'classic', id: 'bcrp' } })).message).toMatch(/hindsight/);
-    expect((await e.refused('books.create', { name: 'x', universe: 'djia30', value: 1, strategy: { kind: 'classic', id: 'beststock' } })).message).toMatch(/hindsight/);
-    expect((await e.refused('books.create', { name: 'x', universe: 'djia30', value: 1, strategy: { kind: 'classic', id: 'samp-hdrl' } })).message).toMatch(/trained model/);
-    expect((await e.refused('books.create', { name: 'x', universe: 'nope', value: 1, strategy: { kind: 'classic', id: 'crp' } })).code).toBe('NOT_FOUND');
-    const b = await e.call('books.create', { name: BOOK, universe: 'djia30', value: VALUE, currency: 'USD', strategy: { kind: 'classic', id: 'eg' }, settings: { concentrationLimit: 0.03 } });
+    expect(
+      (
+        await e.refused('books.create', {
+          name: 'x',
+          universe: 'djia30',
+          value: 1,
+          strategy: { kind: 'classic', id: 'bcrp' },
+        })
+      ).message,
+    ).toMatch(/hindsight/);
+    expect(
+      (
+        await e.refused('books.create', {
+          name: 'x',
+          universe: 'djia30',
+          value: 1,
+          strategy: { kind: 'classic', id: 'beststock' },
+        })
+      ).message,
+    ).toMatch(/hindsight/);
+    expect(
+      (
+        await e.refused('books.create', {
+          name: 'x',
+          universe: 'djia30',
+          value: 1,
+          strategy: { kind: 'classic', id: 'samp-hdrl' },
+        })
+      ).message,
+    ).toMatch(/trained model/);
+    expect(
+      (
+        await e.refused('books.create', {
+          name: 'x',
+          universe: 'nope',
+          value: 1,
+          strategy: { kind: 'classic', id: 'crp' },
+        })
+      ).code,
+    ).toBe('NOT_FOUND');
+    const b = await e.call('books.create', {
+      name: BOOK,
+      universe: 'djia30',
+      value: VALUE,
+      currency: 'USD',
+      strategy: { kind: 'classic', id: 'eg' },
+      settings: { concentrationLimit: 0.03 },
+    });
     expect(b.openingDate).toBe('1999-12-31');
-    expect((await e.refused('books.create', { name: BOOK, universe: 'djia30', value: 1, strategy: { kind: 'classic', id: 'crp' } })).code).toBe('CONFLICT');
+    expect(
+      (
+        await e.refused('books.create', {
+          name: BOOK,
+          universe: 'djia30',
+          value: 1,
+          strategy: { kind: 'classic', id: 'crp' },
+        })
+      ).code,
+    ).toBe('CONFLICT');
   });
 
   it('checks positions like an import and stores nothing while a problem remains', async () => {
-    const bad = await e.refused('books.setPositions', { name: BOOK, csv: 'ticker,weight\nAA,0.6\nZZZZ,0.1\nIBM,-0.1\nAA,0.1\nGE,0.5\n' });
+    const bad = await e.refused('books.setPositions', {
+      name: BOOK,
+      csv: 'ticker,weight\nAA,0.6\nZZZZ,0.1\nIBM,-0.1\nAA,0.1\nGE,0.5\n',
+    });
     expect(bad.code).toBe('INVALID_INPUT');
     const msgs = bad.issues!.map((i) => `${i.path}: ${i.message}`);
     expect(msgs).toEqual(
-      expect.arrayContaining([expect.stringMatching(/line 3: ZZZZ is not a member/), expect.stringMatching(/line 4: IBM: a weight must be zero or more/), expect.stringMatching(/line 5: AA is given twice/), expect.stringMatching(/sum to 1\.1/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/line 3: ZZZZ is not a member/),
+        expect.stringMatching(/line 4: IBM: a weight must be zero or more/),
+        expect.stringMatching(/line 5: AA is given twice/),
+        expect.stringMatching(/sum to 1\.1/),
+      ]),
     );
-    expect((await e.refused('books.setPositions', { name: BOOK, csv: 'ticker,price\nAA,1\n' })).issues![0]!.message).toMatch(/no shares column/);
+    expect(
+      (await e.refused('books.setPositions', { name: BOOK, csv: 'ticker,price\nAA,1\n' })).issues![0]!.message,
+    ).toMatch(/no shares column/);
     // a valid preview stores nothing; the book stays all cash
-    const p = await e.call('books.setPositions', { name: BOOK, csv: 'symbol;shares\nAA;100\n"IBM";50\n', dryRun: true });
+    const p = await e.call('books.setPositions', {
+      name: BOOK,
+      csv: 'symbol;shares\nAA;100\n"IBM";50\n',
+      dryRun: true,
+    });
     expect(p.stored).toBe(false);
     expect(p.rows.map((r) => r.ticker)).toEqual(['AA', 'IBM']);
     const b = await e.call('books.get', { name: BOOK });
@@ -90,12 +156,33 @@ describe('books: the daily loop on a classic strategy', () => {
     const budgetFail = async () => {
       const d = decisions[decisions.length - 1]!;
       // edits that break a rule are refused with a reason each, and nothing is stored
-      const over = await e.refused('books.answer', { name: BOOK, action: 'approve', note: 'x', edits: [{ ticker: 'AA', weight: 0.7 }, { ticker: 'BA', weight: 0.4 }] });
+      const over = await e.refused('books.answer', {
+        name: BOOK,
+        action: 'approve',
+        note: 'x',
+        edits: [
+          { ticker: 'AA', weight: 0.7 },
+          { ticker: 'BA', weight: 0.4 },
+        ],
+      });
       expect(over.message).toMatch(/sum to .* more than 100%/);
-      const neg = await e.refused('books.answer', { name: BOOK, action: 'approve', note: 'x', edits: [{ ticker: 'AA', weight: -0.01 }, { ticker: 'QQQ', weight: 0.01 }] });
-      expect(neg.issues!.map((i) => i.message)).toEqual([expect.stringMatching(/long-only/), expect.stringMatching(/QQQ is not a member/)]);
+      const neg = await e.refused('books.answer', {
+        name: BOOK,
+        action: 'approve',
+        note: 'x',
+        edits: [
+          { ticker: 'AA', weight: -0.01 },
+          { ticker: 'QQQ', weight: 0.01 },
+        ],
+      });
+      expect(neg.issues!.map((i) => i.message)).toEqual([
+        expect.stringMatching(/long-only/),
+        expect.stringMatching(/QQQ is not a member/),
+      ]);
       const zeroed = d.tickers.slice(0, 12).map((ticker) => ({ ticker, weight: 0 }));
-      expect((await e.refused('books.answer', { name: BOOK, action: 'approve', note: 'x', edits: zeroed })).message).toMatch(/above its turnover budget of 25\.00%/);
+      expect(
+        (await e.refused('books.answer', { name: BOOK, action: 'approve', note: 'x', edits: zeroed })).message,
+      ).toMatch(/above its turnover budget of 25\.00%/);
       expect((await e.call('books.decision', { name: BOOK })).outcome).toBeNull();
     };
     const days = ['1999-12-31', ...jan];
@@ -131,7 +218,15 @@ describe('books: the daily loop on a classic strategy', () => {
       }
       if (k === 8) {
         await budgetFail();
-        const a = await e.call('books.answer', { name: BOOK, action: 'approve', note: 'more AA', edits: [{ ticker: 'aa', weight: 0.05 }, { ticker: 'BA', weight: 0.01 }] });
+        const a = await e.call('books.answer', {
+          name: BOOK,
+          action: 'approve',
+          note: 'more AA',
+          edits: [
+            { ticker: 'aa', weight: 0.05 },
+            { ticker: 'BA', weight: 0.01 },
+          ],
+        });
         expect(a.outcome!.status).toBe('adjusted');
         const i = a.tickers.indexOf('AA');
         expect(a.outcome!.weights![i]).toBe(0.05);
@@ -140,7 +235,9 @@ describe('books: the daily loop on a classic strategy', () => {
         expect(a.outcome!.cash).toBeCloseTo(1 - a.outcome!.weights!.reduce((s, x) => s + x, 0), 15);
         expect(a.trades.find((t) => t.ticker === 'AA')!.side).toBe('BUY');
         approved.set(date, withCash(a, a.outcome!.weights!, a.outcome!.cash!));
-        expect((await e.refused('books.answer', { name: BOOK, action: 'reject', note: 'again' })).code).toBe('CONFLICT');
+        expect((await e.refused('books.answer', { name: BOOK, action: 'reject', note: 'again' })).code).toBe(
+          'CONFLICT',
+        );
         continue;
       }
       const a = await e.call('books.answer', { name: BOOK, action: 'approve', note: `as proposed ${date}` });
@@ -154,7 +251,12 @@ describe('books: the daily loop on a classic strategy', () => {
     expect(tr.answers).toEqual({ approved: approved.size - 1, adjusted: 1, rejected: 1 });
     const m = loadPriceMatrix(e.db, 'djia30');
     const start = m.dates.indexOf('1999-12-31');
-    const sim = simulate(m, replay(approved), { strategyId: 'replay', testStart: start, testEnd: m.dates.length - 1, settings: { cost: 0.001 } });
+    const sim = simulate(m, replay(approved), {
+      strategyId: 'replay',
+      testStart: start,
+      testEnd: m.dates.length - 1,
+      settings: { cost: 0.001 },
+    });
     expect(tr.dates).toEqual(sim.dates);
     for (let k = 0; k < sim.dates.length; k++) {
       expect(Math.abs(tr.realised.values[k]! / VALUE - sim.value[k]!)).toBeLessThan(1e-12);
@@ -162,14 +264,23 @@ describe('books: the daily loop on a classic strategy', () => {
     }
     // the proposals unadjusted: every stored decision followed as proposed, from the same cash
     const proposals = new Map(decisions.map((d) => [d.date, Float64Array.from([...d.target.weights, d.target.cash])]));
-    const simP = simulate(m, replay(proposals), { strategyId: 'proposed', testStart: start, testEnd: m.dates.length - 1 });
-    for (let k = 0; k < sim.dates.length; k++) expect(Math.abs(tr.proposed.values[k]! / VALUE - simP.value[k]!)).toBeLessThan(1e-12);
+    const simP = simulate(m, replay(proposals), {
+      strategyId: 'proposed',
+      testStart: start,
+      testEnd: m.dates.length - 1,
+    });
+    for (let k = 0; k < sim.dates.length; k++)
+      expect(Math.abs(tr.proposed.values[k]! / VALUE - simP.value[k]!)).toBeLessThan(1e-12);
     expect(tr.metrics.realised.sharpe).toBeTypeOf('number');
     expect(tr.metrics.equalWeight.cumulativeReturn).toBeTypeOf('number');
   });
 
   it("takes the decisions a backtest from the book's opening date takes", async () => {
-    const [r] = await runBacktest(null, { universe: 'djia30', strategies: ['eg'], from: '1999-12-31', to: jan[jan.length - 1], lookback: 252 }, { store: false, prices: loadPriceMatrix(e.db, 'djia30') });
+    const [r] = await runBacktest(
+      null,
+      { universe: 'djia30', strategies: ['eg'], from: '1999-12-31', to: jan[jan.length - 1], lookback: 252 },
+      { store: false, prices: loadPriceMatrix(e.db, 'djia30') },
+    );
     const sim = r!.sim!;
     for (const d of decisions) {
       const k = sim.dates.indexOf(d.date);
@@ -197,15 +308,24 @@ describe('books: the daily loop on a classic strategy', () => {
     b.positions.forEach((p) => expect(p.weight).toBeCloseTo(p.amount / value, 12));
     expect(b.approvals).toBe(approved.size);
     // positions can no longer be replaced
-    expect((await e.refused('books.setPositions', { name: BOOK, unit: 'shares', entries: [{ ticker: 'AA', amount: 1 }] })).code).toBe('CONFLICT');
+    expect(
+      (await e.refused('books.setPositions', { name: BOOK, unit: 'shares', entries: [{ ticker: 'AA', amount: 1 }] }))
+        .code,
+    ).toBe('CONFLICT');
   });
 
   it('exports the approved trades as CSV and XLSX order lists; a rejected decision has none', async () => {
     const o = await e.call('books.orders', { name: BOOK });
     expect(o.date).toBe(jan[jan.length - 1]);
     expect(o.lines.length).toBeGreaterThan(0);
-    const csv = Buffer.from((await e.call('books.exportOrders', { name: BOOK, format: 'csv' })).base64, 'base64').toString('utf8');
-    const rows = csv.trim().split('\r\n').map((l) => l.split(','));
+    const csv = Buffer.from(
+      (await e.call('books.exportOrders', { name: BOOK, format: 'csv' })).base64,
+      'base64',
+    ).toString('utf8');
+    const rows = csv
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(rows[0]).toEqual(['ticker', 'side', 'shares', 'estimated_price', 'estimated_amount', 'estimated_cost']);
     expect(rows.length - 1).toBe(o.lines.length);
     rows.slice(1).forEach((r, k) => {
@@ -244,7 +364,21 @@ describe('books: the daily loop on a classic strategy', () => {
         process.stderr.write = wErr;
       }
     };
-    expect(await run('book', 'create', 'cli', '--universe', 'djia30', '--value', '50000', '--strategy', 'crp', '--turnover-budget', '1')).toBe(0);
+    expect(
+      await run(
+        'book',
+        'create',
+        'cli',
+        '--universe',
+        'djia30',
+        '--value',
+        '50000',
+        '--strategy',
+        'crp',
+        '--turnover-budget',
+        '1',
+      ),
+    ).toBe(0);
     const file = path.join(e.dir, 'pos.csv');
     fs.writeFileSync(file, 'ticker,shares\nAA,10\nXX,3\n');
     expect(await run('book', 'positions', 'cli', '--file', file)).toBe(2);

@@ -37,7 +37,13 @@ afterAll(() => {
 
 describe('books: a learned model', () => {
   it("decides through the run's stored model, with its verdict, and flags it stale past the book's setting", async () => {
-    const b = await e.call('books.create', { name: 'deep', universe: 'djia30', value: 2e6, strategy: { kind: 'model', runId }, settings: { staleModelDays: 40 } });
+    const b = await e.call('books.create', {
+      name: 'deep',
+      universe: 'djia30',
+      value: 2e6,
+      strategy: { kind: 'model', runId },
+      settings: { staleModelDays: 40 },
+    });
     expect(b.strategy).toMatchObject({ kind: 'model', id: 'samp-hdrl', modelRunId: runId, trainedTo: '1999-11-30' });
 
     const d = await e.call('books.today', { name: 'deep' });
@@ -46,19 +52,34 @@ describe('books: a learned model', () => {
     expect(d.target.weights).toEqual(Array.from(stored.agents.final!.subarray(0, 30)));
     expect((d.detail as { model: { key: string } }).model.key).toBe(d.modelKey);
     // in December 1999 this model beat crp on both Sharpe and cumulative return: no verdict warning
-    const fig = (s: string, k: string) => (e.db.prepare('SELECT m.value FROM run_metrics m JOIN runs r ON r.id = m.run_id WHERE r.strategy = ? AND m.name = ?').get(s, k) as { value: number }).value;
+    const fig = (s: string, k: string) =>
+      (
+        e.db
+          .prepare(
+            'SELECT m.value FROM run_metrics m JOIN runs r ON r.id = m.run_id WHERE r.strategy = ? AND m.name = ?',
+          )
+          .get(s, k) as { value: number }
+      ).value;
     expect(fig('samp-hdrl', 'sharpe')).toBeGreaterThan(fig('crp', 'sharpe'));
     expect(fig('samp-hdrl', 'cumulativeReturn')).toBeGreaterThan(fig('crp', 'cumulativeReturn'));
     expect(d.warnings.map((w) => w.code)).toEqual(['turnover']);
     // had equal weight done better in that evaluation, the decision would say so
-    e.db.prepare(`UPDATE run_metrics SET value = 9 WHERE name = 'sharpe' AND run_id IN (SELECT id FROM runs WHERE strategy = 'crp')`).run();
+    e.db
+      .prepare(
+        `UPDATE run_metrics SET value = 9 WHERE name = 'sharpe' AND run_id IN (SELECT id FROM runs WHERE strategy = 'crp')`,
+      )
+      .run();
     const worse = await e.call('books.today', { name: 'deep', refresh: true });
-    expect(worse.warnings.find((w) => w.code === 'verdict')?.message).toMatch(/the model does not beat equal weight in its evaluation \(1999-12-01 – 1999-12-31\): Sharpe \d\.\d\d vs 9\.00/);
+    expect(worse.warnings.find((w) => w.code === 'verdict')?.message).toMatch(
+      /the model does not beat equal weight in its evaluation \(1999-12-01 – 1999-12-31\): Sharpe \d\.\d\d vs 9\.00/,
+    );
     expect(worse.target.weights).toEqual(d.target.weights);
     // and without an equal-weight run it cannot be compared
     e.db.prepare(`DELETE FROM runs WHERE strategy = 'crp'`).run();
     const alone = await e.call('books.today', { name: 'deep', refresh: true });
-    expect(alone.warnings.find((w) => w.code === 'verdict')?.message).toMatch(/has no equal-weight run to compare with/);
+    expect(alone.warnings.find((w) => w.code === 'verdict')?.message).toMatch(
+      /has no equal-weight run to compare with/,
+    );
     expect(d.warnings.some((w) => w.code === 'stale-model')).toBe(false); // 31 days <= 40
     await e.call('books.answer', { name: 'deep', action: 'approve', note: 'first' });
 
@@ -73,8 +94,28 @@ describe('books: a learned model', () => {
     expect(stale.message).toMatch(/use hdrl backtest with the same --param values/);
     // a model of ordinary parameters gets the one action: the backtest request the desk starts as it is (runs.start)
     const book = getBook(e.db, 'deep')!;
-    const plain = staleModelWarning(e.db, { ...book, modelRun: null }, { target: new Float64Array(31), detail: null, modelKey: book.modelKey, trainedTo: '1999-11-30', train: { days: 90, seed: 1 } }, '2000-01-10')!;
-    expect(BacktestStartRequest.parse(plain.retrain)).toEqual({ universe: 'djia30', strategies: ['samp-hdrl'], from: '2000-01-10', to: '2000-01-10', lookback: 90, seeds: 1, seedFirst: 1, params: { 'samp-hdrl': {} } });
+    const plain = staleModelWarning(
+      e.db,
+      { ...book, modelRun: null },
+      {
+        target: new Float64Array(31),
+        detail: null,
+        modelKey: book.modelKey,
+        trainedTo: '1999-11-30',
+        train: { days: 90, seed: 1 },
+      },
+      '2000-01-10',
+    )!;
+    expect(BacktestStartRequest.parse(plain.retrain)).toEqual({
+      universe: 'djia30',
+      strategies: ['samp-hdrl'],
+      from: '2000-01-10',
+      to: '2000-01-10',
+      lookback: 90,
+      seeds: 1,
+      seedFirst: 1,
+      params: { 'samp-hdrl': {} },
+    });
 
     // raising the setting clears the flag on a recomputed decision
     await e.call('books.update', { name: 'deep', settings: { staleModelDays: 60 } });

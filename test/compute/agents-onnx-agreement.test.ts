@@ -14,7 +14,14 @@ import { criticForward, criticSpecs } from '../../src-main/agents/networks/criti
 import { buildOnnxModel } from '../../src-main/compute/onnx/emitter';
 import { OnnxModel, type FloatTensor } from '../../src-main/compute/onnx/runtime';
 import { resolveSampConfig } from '../../src-main/agents/samp/config';
-import { exportPolicyOnnx, flatPolicy, lowerPolicy, sampNets, sampSpecs, upperPolicy } from '../../src-main/agents/samp/policy';
+import {
+  exportPolicyOnnx,
+  flatPolicy,
+  lowerPolicy,
+  sampNets,
+  sampSpecs,
+  upperPolicy,
+} from '../../src-main/agents/samp/policy';
 
 let tf: typeof tfType;
 beforeAll(async () => {
@@ -24,7 +31,19 @@ beforeAll(async () => {
 const N = 7;
 const L = 12;
 const upperCfg: UpperNetConfig = { window: L, dModel: 12, heads: 3, layers: 2, ffHidden: 20, lnEps: 1e-5 };
-const lowerCfg: LowerNetConfig = { window: L, channels: 6, blocks: 2, kernel: 9, smallKernel: 3, sparseTaps: 3, sparseDilation: 4, headHidden: 10, embedDim: 12, conditioning: 'film', lnEps: 1e-5 };
+const lowerCfg: LowerNetConfig = {
+  window: L,
+  channels: 6,
+  blocks: 2,
+  kernel: 9,
+  smallKernel: 3,
+  sparseTaps: 3,
+  sparseDilation: 4,
+  headHidden: 10,
+  embedDim: 12,
+  conditioning: 'film',
+  lnEps: 1e-5,
+};
 
 function randn(n: number, rng: () => number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale);
@@ -49,7 +68,11 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-async function compare(bytes: Uint8Array, feeds: Record<string, FloatTensor>, expected: Record<string, Float32Array>): Promise<void> {
+async function compare(
+  bytes: Uint8Array,
+  feeds: Record<string, FloatTensor>,
+  expected: Record<string, Float32Array>,
+): Promise<void> {
   const model = await OnnxModel.create(bytes);
   try {
     const got = model.runSync(feeds);
@@ -84,7 +107,11 @@ describe('tfjs and ONNX Runtime agree to 1e-5', () => {
           return { logits: r.logits, embedding: r.embedding };
         },
       });
-      await compare(bytes, { x: { data: x, dims: [B, N, L] } }, { logits: u.logits.dataSync() as Float32Array, embedding: u.embedding.dataSync() as Float32Array });
+      await compare(
+        bytes,
+        { x: { data: x, dims: [B, N, L] } },
+        { logits: u.logits.dataSync() as Float32Array, embedding: u.embedding.dataSync() as Float32Array },
+      );
     }
   });
 
@@ -101,7 +128,10 @@ describe('tfjs and ONNX Runtime agree to 1e-5', () => {
       const bytes = buildOnnxModel({
         graphName: 'lower',
         params: p,
-        inputs: [{ name: 'x', dims: ['batch', N, L] }, ...(conditioning === 'film' ? [{ name: 'e', dims: ['batch', 12] }] : [])],
+        inputs: [
+          { name: 'x', dims: ['batch', N, L] },
+          ...(conditioning === 'film' ? [{ name: 'e', dims: ['batch', 12] }] : []),
+        ],
         outputs: [{ name: 'logits', dims: ['batch', N] }],
         build: (o, i) => ({ logits: lowerForward(o, cfg, N, i.x!, conditioning === 'film' ? i.e! : null, 'lo') }),
       });
@@ -131,11 +161,19 @@ describe('tfjs and ONNX Runtime agree to 1e-5', () => {
       outputs: [{ name: 'q', dims: ['batch', 1] }],
       build: (o, i) => ({ q: criticForward(o, cfg, N, i.x!, i.a!, i.w!) }),
     });
-    await compare(bytes, { x: { data: x, dims: [B, N, L] }, a: { data: a, dims: [B, N] }, w: { data: w, dims: [B, N] } }, { q: q.dataSync() as Float32Array });
+    await compare(
+      bytes,
+      { x: { data: x, dims: [B, N, L] }, a: { data: a, dims: [B, N] }, w: { data: w, dims: [B, N] } },
+      { q: q.dataSync() as Float32Array },
+    );
   });
 
   it('exported SAMP-HDRL policy graphs (hierarchical, upper-only, flat) match the tfjs policy', async () => {
-    const cfg = resolveSampConfig('quick', { window: L, upper: { dModel: 8, heads: 2 }, lower: { channels: 4, kernel: 9, sparseDilation: 4 } });
+    const cfg = resolveSampConfig('quick', {
+      window: L,
+      upper: { dModel: 8, heads: 2 },
+      lower: { channels: 4, kernel: 9, sparseDilation: 4 },
+    });
     const nets = sampNets(cfg);
     const specs = sampSpecs(nets);
     const p = randomParams([...specs.upper, ...specs.lower, ...specs.flat], 11);
@@ -153,13 +191,25 @@ describe('tfjs and ONNX Runtime agree to 1e-5', () => {
     const l = lowerPolicy(ops, nets, N, xt, wt, u.embedding, tf.tensor(m1, [B, N]), tf.tensor(m2, [B, N]));
     const xf = { data: x, dims: [B, N, L] };
     const wf = { data: wprev, dims: [B, N] };
-    await compare(exportPolicyOnnx('hierarchical', nets, N, p), { x: xf, wprev: wf, m1: { data: m1, dims: [B, N] }, m2: { data: m2, dims: [B, N] } }, {
-      w0: u.w0.dataSync() as Float32Array,
-      embedding: u.embedding.dataSync() as Float32Array,
-      w1: l.w1.dataSync() as Float32Array,
-      w2: l.w2.dataSync() as Float32Array,
-    });
-    await compare(exportPolicyOnnx('upper-only', nets, N, p), { x: xf, wprev: wf }, { w0: u.w0.dataSync() as Float32Array });
-    await compare(exportPolicyOnnx('flat', nets, N, p), { x: xf, wprev: wf }, { w: flatPolicy(ops, nets, N, xt, wt).dataSync() as Float32Array });
+    await compare(
+      exportPolicyOnnx('hierarchical', nets, N, p),
+      { x: xf, wprev: wf, m1: { data: m1, dims: [B, N] }, m2: { data: m2, dims: [B, N] } },
+      {
+        w0: u.w0.dataSync() as Float32Array,
+        embedding: u.embedding.dataSync() as Float32Array,
+        w1: l.w1.dataSync() as Float32Array,
+        w2: l.w2.dataSync() as Float32Array,
+      },
+    );
+    await compare(
+      exportPolicyOnnx('upper-only', nets, N, p),
+      { x: xf, wprev: wf },
+      { w0: u.w0.dataSync() as Float32Array },
+    );
+    await compare(
+      exportPolicyOnnx('flat', nets, N, p),
+      { x: xf, wprev: wf },
+      { w: flatPolicy(ops, nets, N, xt, wt).dataSync() as Float32Array },
+    );
   });
 });

@@ -20,7 +20,12 @@ afterEach(() => vi.unstubAllEnvs());
 
 async function cliInfo(): Promise<string[]> {
   const lines: string[] = [];
-  const code = await infoCommand.run({ args: {}, positionals: [], engine, io: { out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`) } });
+  const code = await infoCommand.run({
+    args: {},
+    positionals: [],
+    engine,
+    io: { out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`) },
+  });
   expect(code).toBe(0);
   return lines;
 }
@@ -49,9 +54,16 @@ describe('training engine in app.info and hdrl info', () => {
     const r = await dispatch(engine, 'app.info', {});
     if (!r.ok) throw new Error(r.error.message);
     const backend = (await loadTf()).info.name;
-    expect(AppInfo.parse(r.value).training).toEqual({ name: 'tfjs', detail: `TensorFlow.js, ${backend} backend (the reference engine)`, providers: [backend], skipped: [{ name: 'onnx', reason: 'HDRL_TRAIN_ENGINE=tfjs' }] });
+    expect(AppInfo.parse(r.value).training).toEqual({
+      name: 'tfjs',
+      detail: `TensorFlow.js, ${backend} backend (the reference engine)`,
+      providers: [backend],
+      skipped: [{ name: 'onnx', reason: 'HDRL_TRAIN_ENGINE=tfjs' }],
+    });
     const lines = await cliInfo();
-    expect(lines).toContain(`training engine: tfjs: TensorFlow.js, ${backend} backend (the reference engine) (backend: ${backend})`);
+    expect(lines).toContain(
+      `training engine: tfjs: TensorFlow.js, ${backend} backend (the reference engine) (backend: ${backend})`,
+    );
     expect(lines).toContain('  not onnx: HDRL_TRAIN_ENGINE=tfjs');
   });
 

@@ -47,11 +47,19 @@ function simplex(rows: number, n: number, rng: () => number): Float32Array {
 }
 
 /** A minibatch of real DJIA windows with random portfolios, rewards and (stage 2) upper outputs, masks, splits. */
-function batchArrays(stage: 'upper' | 'lower' | 'flat', seed: string): { arrays: DdpgBatchArrays; shapes: Record<string, number[]>; N: number } {
+function batchArrays(
+  stage: 'upper' | 'lower' | 'flat',
+  seed: string,
+): { arrays: DdpgBatchArrays; shapes: Record<string, number[]>; N: number } {
   const m = loadDjia();
   const N = m.tickers.length;
   const L = cfg.window;
-  const env = new PortfolioEnv(new MarketView(m, 755), { firstDay: 75, lastDay: 755, features: cfg, costRate: cfg.costRate });
+  const env = new PortfolioEnv(new MarketView(m, 755), {
+    firstDay: 75,
+    lastDay: 755,
+    features: cfg,
+    costRate: cfg.costRate,
+  });
   const rng = seedrandom(seed);
   const days = Array.from({ length: B }, () => 100 + Math.floor(rng() * 600));
   const feats = (shift: number) => {
@@ -79,7 +87,16 @@ function batchArrays(stage: 'upper' | 'lower' | 'flat', seed: string): { arrays:
     r: Float32Array.from({ length: B }, () => (rng() - 0.5) * 0.04),
     done: Float32Array.from({ length: B }, (_, k) => (k === 3 ? 1 : 0)),
   };
-  const shapes: Record<string, number[]> = { x: [B, N, L], wprev: [B, N], w0: [B, N], emb: [B, d], m1: [B, N], m2: [B, N], c1: [B, 1], c2: [B, 1] };
+  const shapes: Record<string, number[]> = {
+    x: [B, N, L],
+    wprev: [B, N],
+    w0: [B, N],
+    emb: [B, d],
+    m1: [B, N],
+    m2: [B, N],
+    c1: [B, 1],
+    c2: [B, 1],
+  };
   return { arrays, shapes, N };
 }
 
@@ -91,7 +108,11 @@ function batchArrays(stage: 'upper' | 'lower' | 'flat', seed: string): { arrays:
  */
 const SHIFT_INVARIANT = new Set(['upper/out/b', 'lower1/h2/b', 'lower2/h2/b', 'flat/h2/b']);
 
-function worstDiff(a: ParamValues, b: ParamValues, skip: ReadonlySet<string> = new Set()): { worst: number; name: string } {
+function worstDiff(
+  a: ParamValues,
+  b: ParamValues,
+  skip: ReadonlySet<string> = new Set(),
+): { worst: number; name: string } {
   let worst = 0;
   let name = '';
   expect([...a.keys()]).toEqual([...b.keys()]);
@@ -107,17 +128,34 @@ function worstDiff(a: ParamValues, b: ParamValues, skip: ReadonlySet<string> = n
   return { worst, name };
 }
 
-async function parity(stage: 'upper' | 'lower' | 'flat', conv?: 'grouped' | 'toeplitz', c: SampConfig = cfg): Promise<void> {
+async function parity(
+  stage: 'upper' | 'lower' | 'flat',
+  conv?: 'grouped' | 'toeplitz',
+  c: SampConfig = cfg,
+): Promise<void> {
   const { arrays, shapes, N } = batchArrays(stage, `batch-${stage}`);
   const ref = new Ddpg(tf, tfjsStageModel(tf, stage, c, N), c.ddpg, 11);
   const eng = new OnnxDdpg(sampTrainModel(stage, c, N), c.ddpg, 11, { batchSize: B, conv });
-  const tens = (s: Record<string, Float32Array>) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, tf.tensor(v, shapes[k]!)]));
+  const tens = (s: Record<string, Float32Array>) =>
+    Object.fromEntries(Object.entries(s).map(([k, v]) => [k, tf.tensor(v, shapes[k]!)]));
   try {
     for (let step = 1; step <= 3; step++) {
       const got = eng.update(arrays);
-      const want = tf.tidy(() => ref.update({ s: tens(arrays.s), s2: tens(arrays.s2), a: tf.tensor(arrays.a, [B, N]), r: tf.tensor(arrays.r, [B, 1]), done: tf.tensor(arrays.done, [B, 1]) }));
-      expect(Math.abs(got.criticLoss - want.criticLoss), `critic loss, step ${step}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(want.criticLoss)));
-      expect(Math.abs(got.actorLoss - want.actorLoss), `actor loss, step ${step}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(want.actorLoss)));
+      const want = tf.tidy(() =>
+        ref.update({
+          s: tens(arrays.s),
+          s2: tens(arrays.s2),
+          a: tf.tensor(arrays.a, [B, N]),
+          r: tf.tensor(arrays.r, [B, 1]),
+          done: tf.tensor(arrays.done, [B, 1]),
+        }),
+      );
+      expect(Math.abs(got.criticLoss - want.criticLoss), `critic loss, step ${step}`).toBeLessThan(
+        1e-5 * Math.max(1, Math.abs(want.criticLoss)),
+      );
+      expect(Math.abs(got.actorLoss - want.actorLoss), `actor loss, step ${step}`).toBeLessThan(
+        1e-5 * Math.max(1, Math.abs(want.actorLoss)),
+      );
       if (step !== 1 && step !== 3) continue;
       const targets = eng.targetParams();
       const pairs: [string, ParamValues, ParamValues][] = [
@@ -130,11 +168,18 @@ async function parity(stage: 'upper' | 'lower' | 'flat', conv?: 'grouped' | 'toe
         const { worst, name } = worstDiff(a, b, SHIFT_INVARIANT);
         expect(worst, `${what} after ${step} update(s), worst at ${name}`).toBeLessThan(1e-5);
         for (const k of SHIFT_INVARIANT)
-          if (a.has(k)) expect(worstDiff(new Map([[k, a.get(k)!]]), new Map([[k, b.get(k)!]])).worst, `${what} ${k}`).toBeLessThanOrEqual(2 * step * c.ddpg.actorLr);
+          if (a.has(k))
+            expect(
+              worstDiff(new Map([[k, a.get(k)!]]), new Map([[k, b.get(k)!]])).worst,
+              `${what} ${k}`,
+            ).toBeLessThanOrEqual(2 * step * c.ddpg.actorLr);
       }
     }
     // the update moved the parameters (the comparison above is not between two untouched copies)
-    const moved = worstDiff(eng.actorParams(), new OnnxDdpg(sampTrainModel(stage, c, N), c.ddpg, 11, { batchSize: B }).actorParams());
+    const moved = worstDiff(
+      eng.actorParams(),
+      new OnnxDdpg(sampTrainModel(stage, c, N), c.ddpg, 11, { batchSize: B }).actorParams(),
+    );
     expect(moved.worst).toBeGreaterThan(1e-4);
   } finally {
     ref.dispose();
@@ -154,7 +199,15 @@ describe('ONNX Runtime DDPG update matches the tfjs learner to 1e-5 (quick prese
     await parity('flat');
   });
   it('stage 1 with gradients clipped hard (global norm 0.05) and no entropy bonus', async () => {
-    await parity('upper', undefined, resolveSampConfig('quick', { featureScaling: 'rebased', ddpg: { gradClipNorm: 0.05 }, entropyBonus: { upper: 0 } }));
+    await parity(
+      'upper',
+      undefined,
+      resolveSampConfig('quick', {
+        featureScaling: 'rebased',
+        ddpg: { gradClipNorm: 0.05 },
+        entropyBonus: { upper: 0 },
+      }),
+    );
   });
 });
 
@@ -165,7 +218,9 @@ describe('OnnxDdpg refuses inputs it cannot use', () => {
     try {
       const before = eng.actorParams();
       expect(() => eng.update({ ...arrays, s: { x: arrays.s.x! } })).toThrow(/batch state wprev missing/);
-      expect(() => eng.update({ ...arrays, a: arrays.a.subarray(1) })).toThrow(/input a: 479 values, expected \[16,30\]/);
+      expect(() => eng.update({ ...arrays, a: arrays.a.subarray(1) })).toThrow(
+        /input a: 479 values, expected \[16,30\]/,
+      );
       expect(eng.updates).toBe(0);
       expect(worstDiff(eng.actorParams(), before).worst).toBe(0);
     } finally {
@@ -174,6 +229,8 @@ describe('OnnxDdpg refuses inputs it cannot use', () => {
   });
   it('rejects initial values that do not match the specs', () => {
     const bad = new Map([['upper/in/W', { shape: [1], data: new Float32Array(1) }]]);
-    expect(() => new OnnxDdpg(sampTrainModel('upper', cfg, 30), cfg.ddpg, 1, { init: { actor: bad } })).toThrow(/initial actor: upper\/in\/W has 1 values/);
+    expect(() => new OnnxDdpg(sampTrainModel('upper', cfg, 30), cfg.ddpg, 1, { init: { actor: bad } })).toThrow(
+      /initial actor: upper\/in\/W has 1 values/,
+    );
   });
 });

@@ -27,7 +27,11 @@ function rand(n: number, rng: () => number, positive = false): Float32Array {
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Gradients of sum(f(xs) * R) by the training engine (ONNX Runtime) and by tfjs. */
-function bothGradients(shapes: number[][], f: Fn, opts: { positive?: boolean; seed?: string; values?: Float32Array[]; conv?: ConvImpl } = {}): { onnx: Float32Array[]; tfjs: Float32Array[] } {
+function bothGradients(
+  shapes: number[][],
+  f: Fn,
+  opts: { positive?: boolean; seed?: string; values?: Float32Array[]; conv?: ConvImpl } = {},
+): { onnx: Float32Array[]; tfjs: Float32Array[] } {
   const rng = seedrandom(opts.seed ?? 'grad');
   const values = opts.values ?? shapes.map((s) => rand(size(s), rng, opts.positive));
   // engine
@@ -62,11 +66,17 @@ function bothGradients(shapes: number[][], f: Fn, opts: { positive?: boolean; se
 function expectClose(got: Float32Array, want: Float32Array, label: string): void {
   expect(got.length, label).toBe(want.length);
   let worst = 0;
-  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
+  for (let i = 0; i < got.length; i++)
+    worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
   expect(worst, label).toBeLessThan(1e-5);
 }
 
-function check(label: string, shapes: number[][], f: Fn, opts: { positive?: boolean; values?: Float32Array[]; conv?: ConvImpl } = {}): void {
+function check(
+  label: string,
+  shapes: number[][],
+  f: Fn,
+  opts: { positive?: boolean; values?: Float32Array[]; conv?: ConvImpl } = {},
+): void {
   const { onnx, tfjs } = bothGradients(shapes, f, { ...opts, seed: label });
   onnx.forEach((g, i) => expectClose(g, tfjs[i]!, `${label}, input ${i}`));
 }
@@ -74,18 +84,60 @@ function check(label: string, shapes: number[][], f: Fn, opts: { positive?: bool
 describe('gradient rules agree with tfjs to 1e-5', () => {
   it('add, sub, mul with broadcasting (leading axes, size-1 axes, scalars)', () => {
     check('add', [[2, 3, 4], [4]], (o, [a, b]) => o.add(a!, b!));
-    check('add-1', [[2, 1, 4], [3, 1]], (o, [a, b]) => o.add(a!, b!));
-    check('sub', [[2, 3, 1], [1, 3, 4]], (o, [a, b]) => o.sub(a!, b!));
-    check('mul', [[5, 3], [5, 1]], (o, [a, b]) => o.mul(a!, b!));
+    check(
+      'add-1',
+      [
+        [2, 1, 4],
+        [3, 1],
+      ],
+      (o, [a, b]) => o.add(a!, b!),
+    );
+    check(
+      'sub',
+      [
+        [2, 3, 1],
+        [1, 3, 4],
+      ],
+      (o, [a, b]) => o.sub(a!, b!),
+    );
+    check(
+      'mul',
+      [
+        [5, 3],
+        [5, 1],
+      ],
+      (o, [a, b]) => o.mul(a!, b!),
+    );
     check('mul-scalar', [[4, 2]], (o, [a]) => o.mul(o.scalar(-0.7), a!));
     check('mul-self', [[3, 3]], (o, [a]) => o.mul(a!, a!));
   });
   it('matMul: 2-D x 2-D, batched x 2-D, batched x batched', () => {
-    check('mm2', [[3, 4], [4, 5]], (o, [a, b]) => o.matMul(a!, b!));
-    check('mm3x2', [[2, 3, 4], [4, 5]], (o, [a, b]) => o.matMul(a!, b!));
-    check('mm4x4', [[2, 3, 4, 5], [2, 3, 5, 2]], (o, [a, b]) => o.matMul(a!, b!));
+    check(
+      'mm2',
+      [
+        [3, 4],
+        [4, 5],
+      ],
+      (o, [a, b]) => o.matMul(a!, b!),
+    );
+    check(
+      'mm3x2',
+      [
+        [2, 3, 4],
+        [4, 5],
+      ],
+      (o, [a, b]) => o.matMul(a!, b!),
+    );
+    check(
+      'mm4x4',
+      [
+        [2, 3, 4, 5],
+        [2, 3, 5, 2],
+      ],
+      (o, [a, b]) => o.matMul(a!, b!),
+    );
   });
-  it('relu and abs, including exact zeros (tfjs conventions relu\'(0) = 0, abs\'(0) = -1)', () => {
+  it("relu and abs, including exact zeros (tfjs conventions relu'(0) = 0, abs'(0) = -1)", () => {
     const v = Float32Array.from([0, -0.5, 0.25, 0, 1.5, -2, 0.75, 0]);
     check('relu', [[2, 4]], (o, [a]) => o.relu(a!), { values: [v] });
     check('abs', [[2, 4]], (o, [a]) => o.abs(a!), { values: [v] });
@@ -110,7 +162,12 @@ describe('gradient rules agree with tfjs to 1e-5', () => {
       const session = TrainSession.open(g.encode('ln_test'), g.inputs, g.outputs);
       const y = session.run(feeds).y!;
       session.dispose();
-      const want = tf.tidy(() => new TfOps(tf, new Map()).layerNorm(tf.tensor(feeds.x, [4, 5, C]), tf.tensor(feeds.g), tf.tensor(feeds.b), 1e-5).dataSync() as Float32Array);
+      const want = tf.tidy(
+        () =>
+          new TfOps(tf, new Map())
+            .layerNorm(tf.tensor(feeds.x, [4, 5, C]), tf.tensor(feeds.g), tf.tensor(feeds.b), 1e-5)
+            .dataSync() as Float32Array,
+      );
       expectClose(y, want, `layerNorm forward, ${C} channels`);
       return g.nodes.map((n) => n.opType);
     };
@@ -129,27 +186,77 @@ describe('gradient rules agree with tfjs to 1e-5', () => {
       }
   });
   it('reshape, transpose, concat', () => {
-    check('reshape', [[2, 3, 4]], (o, [a]) => o.mul(o.reshape(a!, [-1, 4]), o.reshape(o.transpose(a!, [1, 0, 2]), [6, 4])));
+    check('reshape', [[2, 3, 4]], (o, [a]) =>
+      o.mul(o.reshape(a!, [-1, 4]), o.reshape(o.transpose(a!, [1, 0, 2]), [6, 4])),
+    );
     check('transpose', [[2, 3, 4, 5]], (o, [a]) => o.transpose(a!, [0, 2, 3, 1]));
-    check('concat', [[2, 3, 2], [2, 1, 2], [2, 4, 2]], (o, xs) => o.concat(xs, 1));
+    check(
+      'concat',
+      [
+        [2, 3, 2],
+        [2, 1, 2],
+        [2, 4, 2],
+      ],
+      (o, xs) => o.concat(xs, 1),
+    );
   });
   it('depthwise 1-D convolution (input and kernel), as a grouped Conv and in Toeplitz form', () => {
     for (const conv of ['grouped', 'toeplitz'] as const) {
-      check(`dwconv-${conv}`, [[5, 9, 3], [5, 3]], (o, [x, w]) => o.depthwiseConv1d(x!, w!, 9, 5, 3), { conv });
-      check(`dwconv-long-${conv}`, [[4, 7, 2], [7, 2]], (o, [x, w]) => o.depthwiseConv1d(x!, w!, 7, 7, 2), { conv });
+      check(
+        `dwconv-${conv}`,
+        [
+          [5, 9, 3],
+          [5, 3],
+        ],
+        (o, [x, w]) => o.depthwiseConv1d(x!, w!, 9, 5, 3),
+        { conv },
+      );
+      check(
+        `dwconv-long-${conv}`,
+        [
+          [4, 7, 2],
+          [7, 2],
+        ],
+        (o, [x, w]) => o.depthwiseConv1d(x!, w!, 7, 7, 2),
+        { conv },
+      );
     }
   });
   it('a value used by several ops accumulates every contribution', () => {
-    check('fanout', [[3, 4], [4, 4]], (o, [x, w]) => {
-      const h = o.relu(o.matMul(x!, w!));
-      return o.add(o.softmax(h), o.mul(h, o.matMul(h, w!)));
-    });
+    check(
+      'fanout',
+      [
+        [3, 4],
+        [4, 4],
+      ],
+      (o, [x, w]) => {
+        const h = o.relu(o.matMul(x!, w!));
+        return o.add(o.softmax(h), o.mul(h, o.matMul(h, w!)));
+      },
+    );
   });
 });
 
 describe('backward', () => {
   it('has a rule for every op TrainOps records', () => {
-    expect([...DIFFERENTIABLE_OPS].sort()).toEqual(['abs', 'add', 'concat', 'dwconv', 'layerNorm', 'layerNormMatrix', 'log', 'matMul', 'mean', 'mul', 'relu', 'reshape', 'softmax', 'sub', 'sum', 'transpose']);
+    expect([...DIFFERENTIABLE_OPS].sort()).toEqual([
+      'abs',
+      'add',
+      'concat',
+      'dwconv',
+      'layerNorm',
+      'layerNormMatrix',
+      'log',
+      'matMul',
+      'mean',
+      'mul',
+      'relu',
+      'reshape',
+      'softmax',
+      'sub',
+      'sum',
+      'transpose',
+    ]);
   });
   it('refuses a non-scalar loss, a loss off any tape, and values of another tape', () => {
     const g = new Graph();

@@ -29,14 +29,20 @@ describe('import cycles', () => {
       'src-main/strategies/samp/index.ts',
     ]);
     const vue = `<template><div/></template>\n<script setup lang="ts">\nimport { api } from '../api/client';\nimport type { RunSummary } from '@shared/contract/runs';\n</script>`;
-    expect(importsOf('src-renderer/src/views/X.vue', vue).sort()).toEqual(['src-renderer/src/api/client.ts', 'src-shared/contract/runs.ts']);
+    expect(importsOf('src-renderer/src/views/X.vue', vue).sort()).toEqual([
+      'src-renderer/src/api/client.ts',
+      'src-shared/contract/runs.ts',
+    ]);
   });
 
   it('finds a cycle and names the path that closes it', () => {
     expect(findCycles(graphOf({ a: ['b'], b: ['c'], c: [] }))).toEqual([]);
     expect(findCycles(graphOf({ a: ['b'], b: ['c'], c: ['a'], d: ['a'] }))).toEqual([['a', 'b', 'c', 'a']]);
     expect(findCycles(graphOf({ a: ['a'] }))).toEqual([['a', 'a']]);
-    expect(findCycles(graphOf({ a: ['b'], b: ['a'], c: ['d'], d: ['c'] }))).toEqual([['a', 'b', 'a'], ['c', 'd', 'c']]);
+    expect(findCycles(graphOf({ a: ['b'], b: ['a'], c: ['d'], d: ['c'] }))).toEqual([
+      ['a', 'b', 'a'],
+      ['c', 'd', 'c'],
+    ]);
   });
 
   it('the sources have no import cycle', () => {

@@ -16,8 +16,36 @@ import { ALLOWED_UPWARD, LAYERS, layerOf, layerViolation } from '../../scripts/l
 import { buildImportGraph } from './importGraph';
 
 const ROOT = path.resolve(__dirname, '../..');
-const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
-const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util', 'events', 'stream', 'worker_threads', 'module', 'process', 'buffer', 'zlib', 'readline', 'tty', 'dns', 'cluster', 'vm', 'v8', 'perf_hooks', 'assert', 'timers']);
+const IMPORT_RE =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const NODE_BUILTINS = new Set([
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'url',
+  'util',
+  'events',
+  'stream',
+  'worker_threads',
+  'module',
+  'process',
+  'buffer',
+  'zlib',
+  'readline',
+  'tty',
+  'dns',
+  'cluster',
+  'vm',
+  'v8',
+  'perf_hooks',
+  'assert',
+  'timers',
+]);
 // a name followed by ':' is an object key or property type (a run config's `window`), not the global
 const DOM_GLOBALS = /\b(window|document|localStorage|navigator|HTMLElement|EventSource)\b(?!\??\s*:)/;
 
@@ -60,7 +88,8 @@ export function domainViolations(file: string, source: string): string[] {
   for (const spec of importsOf(source)) {
     if (!spec.startsWith('.')) continue;
     const target = path.resolve(path.dirname(file), spec);
-    if (target.startsWith(path.join(ROOT, 'src-shared')) && !target.startsWith(path.join(ROOT, 'src-shared/domain'))) v.push(`${file}: imports ${spec} outside src-shared/domain`);
+    if (target.startsWith(path.join(ROOT, 'src-shared')) && !target.startsWith(path.join(ROOT, 'src-shared/domain')))
+      v.push(`${file}: imports ${spec} outside src-shared/domain`);
   }
   return v;
 }
@@ -73,7 +102,8 @@ export function rendererViolations(file: string, source: string): string[] {
     if (spec.startsWith('.')) {
       const target = path.resolve(path.dirname(file), spec);
       if (target.startsWith(path.join(ROOT, 'src-main'))) v.push(`${file}: imports src-main (${spec})`);
-    } else if (spec.startsWith('node:') || NODE_BUILTINS.has(bare) || bare === 'electron') v.push(`${file}: imports ${spec}`);
+    } else if (spec.startsWith('node:') || NODE_BUILTINS.has(bare) || bare === 'electron')
+      v.push(`${file}: imports ${spec}`);
     else if (spec.includes('src-main')) v.push(`${file}: imports src-main (${spec})`);
   }
   return v;
@@ -112,7 +142,9 @@ describe('layer rules', () => {
     expect(sharedViolations(f, `import { app } from 'electron';`)).toHaveLength(1);
     expect(sharedViolations(f, `import { x } from '../../src-main/engine';`)).toHaveLength(1);
     expect(sharedViolations(f, `export const w = window.innerWidth;`)).toHaveLength(1);
-    expect(sharedViolations(f, `export const s = z.object({ window: z.string() }); export const d = () => document.title;`)).toHaveLength(1);
+    expect(
+      sharedViolations(f, `export const s = z.object({ window: z.string() }); export const d = () => document.title;`),
+    ).toHaveLength(1);
     expect(sharedViolations(f, `export const s = z.object({ window: z.string() });`)).toEqual([]);
     expect(sharedViolations(f, `import { z } from 'zod'; import { Id } from './define';`)).toEqual([]);
   });
@@ -157,14 +189,22 @@ describe('layering', () => {
   });
 
   it('catches an upward import, one between the stacks, and lets downward and same-layer ones pass', () => {
-    expect(layerViolation('src-main/market/simulate.ts', 'src-main/strategies/types.ts')).toMatch(/market may not import strategies/);
-    expect(layerViolation('src-main/store/models.ts', 'src-main/strategies/samp/index.ts')).toMatch(/store may not import strategies/);
-    expect(layerViolation('src-main/compute/onnx/emitter.ts', 'src-main/agents/samp/policy.ts')).toMatch(/compute may not import agents/);
+    expect(layerViolation('src-main/market/simulate.ts', 'src-main/strategies/types.ts')).toMatch(
+      /market may not import strategies/,
+    );
+    expect(layerViolation('src-main/store/models.ts', 'src-main/strategies/samp/index.ts')).toMatch(
+      /store may not import strategies/,
+    );
+    expect(layerViolation('src-main/compute/onnx/emitter.ts', 'src-main/agents/samp/policy.ts')).toMatch(
+      /compute may not import agents/,
+    );
     expect(layerViolation('src-main/data/job.ts', 'src-main/jobs/kinds.ts')).toMatch(/data may not import job-kinds/);
     expect(layerViolation('src-renderer/src/views/X.vue', 'src-main/engine.ts')).toMatch(/two stacks/);
     expect(layerViolation('src-main/services/runs.ts', 'src-renderer/src/api/client.ts')).toMatch(/two stacks/);
     expect(layerViolation('src-shared/contract/runs.ts', 'src-main/metrics/index.ts')).toMatch(/two stacks/);
-    expect(layerViolation('src-shared/domain/decision.ts', 'src-shared/contract/runs.ts')).toMatch(/domain may not import contract/);
+    expect(layerViolation('src-shared/domain/decision.ts', 'src-shared/contract/runs.ts')).toMatch(
+      /domain may not import contract/,
+    );
     expect(layerViolation('src-main/jobs/worker.ts', 'src-main/jobs/kinds.ts')).toBeNull();
     expect(layerViolation('src-main/strategies/samp/model.ts', 'src-main/agents/samp/config.ts')).toBeNull();
     expect(layerViolation('src-main/cli/commands/serve.ts', 'src-main/host/server.ts')).toBeNull();
@@ -177,7 +217,10 @@ describe('layering', () => {
 export function unexplainedLongFiles(files: { path: string; source: string }[], limit = 500): string[] {
   return files
     .filter(({ source }) => source.split('\n').length > limit)
-    .filter(({ source }) => !/^\s*(?:<script[^>]*>\s*)?(\/\*[\s\S]*?\*\/)/.exec(source)?.[1]?.includes('Why this file is long:'))
+    .filter(
+      ({ source }) =>
+        !/^\s*(?:<script[^>]*>\s*)?(\/\*[\s\S]*?\*\/)/.exec(source)?.[1]?.includes('Why this file is long:'),
+    )
     .map(({ path: p, source }) => `${p} (${source.split('\n').length} lines)`);
 }
 
@@ -185,15 +228,23 @@ describe('file length', () => {
   it('a source file over 500 lines says in its header why it is long', () => {
     const files = ['src-main', 'src-shared', 'src-renderer'].flatMap((d) => filesUnder(path.join(ROOT, d)));
     expect(files.length).toBeGreaterThan(200);
-    const long = unexplainedLongFiles(files.map((f) => ({ path: path.relative(ROOT, f), source: fs.readFileSync(f, 'utf8') })));
+    const long = unexplainedLongFiles(
+      files.map((f) => ({ path: path.relative(ROOT, f), source: fs.readFileSync(f, 'utf8') })),
+    );
     expect(long, 'add a "Why this file is long:" paragraph to the header comment, or split the file').toEqual([]);
   });
 
   it('catches a long file without the reason, also one that gives it outside the header', () => {
     const body = Array.from({ length: 501 }, (_, i) => `export const x${i} = ${i};`).join('\n');
     expect(unexplainedLongFiles([{ path: 'a.ts', source: `/** Short. */\n${body}` }])).toEqual(['a.ts (502 lines)']);
-    expect(unexplainedLongFiles([{ path: 'a.ts', source: `/** Short. */\n${body}\n/** Why this file is long: no */` }])).toHaveLength(1);
-    expect(unexplainedLongFiles([{ path: 'a.ts', source: `/**\n * Short.\n *\n * Why this file is long: one engine.\n */\n${body}` }])).toEqual([]);
+    expect(
+      unexplainedLongFiles([{ path: 'a.ts', source: `/** Short. */\n${body}\n/** Why this file is long: no */` }]),
+    ).toHaveLength(1);
+    expect(
+      unexplainedLongFiles([
+        { path: 'a.ts', source: `/**\n * Short.\n *\n * Why this file is long: one engine.\n */\n${body}` },
+      ]),
+    ).toEqual([]);
     expect(unexplainedLongFiles([{ path: 'a.ts', source: body.split('\n').slice(0, 400).join('\n') }])).toEqual([]);
   });
 });

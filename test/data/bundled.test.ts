@@ -30,19 +30,32 @@ afterEach(() => {
 describe('bundled universe', () => {
   it('`hdrl universes` on a fresh database lists djia30 with 30 assets from 1990-12-31 to 2001-01-02', async () => {
     const file = path.join(dir, 'fresh.db');
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', file, 'universes'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', file, 'universes'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^djia30\s+DJIA 30 \(1991-2001\)\s+30\s+1990-12-31\s+2001-01-02$/m);
     const j = await runCli(file, ['universes', '--json']);
     expect(JSON.parse(j.stdout)).toEqual([
-      { id: 'djia30', name: META.name, source: META.source, createdAt: expect.any(String), assetCount: 30, from: '1990-12-31', to: '2001-01-02' },
+      {
+        id: 'djia30',
+        name: META.name,
+        source: META.source,
+        createdAt: expect.any(String),
+        assetCount: 30,
+        from: '1990-12-31',
+        to: '2001-01-02',
+      },
     ]);
   });
 
   it('loads once, in one batch, and is a no-op afterwards', () => {
     expect(ensureDefaultUniverse(db)).toBe(true);
     expect(ensureDefaultUniverse(db)).toBe(false);
-    expect(db.prepare('SELECT kind, rows, bars, format FROM import_batches').all()).toEqual([{ kind: 'bundled', rows: 2529, bars: 2529 * 30, format: 'wide' }]);
+    expect(db.prepare('SELECT kind, rows, bars, format FROM import_batches').all()).toEqual([
+      { kind: 'bundled', rows: 2529, bars: 2529 * 30, format: 'wide' },
+    ]);
     expect(listUniverses(db)).toHaveLength(1);
   });
 
@@ -58,6 +71,8 @@ describe('bundled universe', () => {
     const d = universeDetail(db, 'djia30');
     expect(d.source).toBe(META.source);
     expect(d.alignedDates).toBe(2529);
-    expect(d.assets.every((a) => a.bars === 2529 && a.filled === 0 && a.first === '1990-12-31' && a.last === '2001-01-02')).toBe(true);
+    expect(
+      d.assets.every((a) => a.bars === 2529 && a.filled === 0 && a.first === '1990-12-31' && a.last === '2001-01-02'),
+    ).toBe(true);
   });
 });

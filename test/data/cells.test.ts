@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fieldOf, normalizeHeader, normalizeTicker, parseDate, parseNumberCell, universeIdOf } from '../../src-main/data/cells';
+import {
+  fieldOf,
+  normalizeHeader,
+  normalizeTicker,
+  parseDate,
+  parseNumberCell,
+  universeIdOf,
+} from '../../src-main/data/cells';
 import { detectFormat, sniffDelimiter } from '../../src-main/data/reader';
 
 describe('parseDate', () => {
@@ -31,10 +38,12 @@ describe('parseNumberCell', () => {
     expect(parseNumberCell('1e3')).toEqual({ kind: 'value', value: 1000 });
   });
   it('treats empty cells and NA spellings as missing, case-insensitively', () => {
-    for (const t of ['', 'NA', 'nan', 'NaN', 'null', 'NULL', '#N/A', 'None', 'n/a']) expect(parseNumberCell(t).kind).toBe('missing');
+    for (const t of ['', 'NA', 'nan', 'NaN', 'null', 'NULL', '#N/A', 'None', 'n/a'])
+      expect(parseNumberCell(t).kind).toBe('missing');
   });
   it('refuses separators, currency, infinities and overflow', () => {
-    for (const t of ['1,234.5', '$12', '12.3x', 'Infinity', '-inf', '1e999', '12 5']) expect(parseNumberCell(t).kind).toBe('bad');
+    for (const t of ['1,234.5', '$12', '12.3x', 'Infinity', '-inf', '1e999', '12 5'])
+      expect(parseNumberCell(t).kind).toBe('bad');
   });
 });
 
@@ -68,7 +77,9 @@ describe('format detection', () => {
   it('tells wide, long and per-ticker layouts apart', () => {
     expect(detectFormat(['date', 'AA', 'C', 'T'])).toBe('wide');
     expect(detectFormat(['Date', 'Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume'])).toBe('per-ticker');
-    expect(detectFormat(['Date', 'Open', 'High', 'Low', 'Close', 'Volume', 'Dividends', 'Stock Splits'])).toBe('per-ticker');
+    expect(detectFormat(['Date', 'Open', 'High', 'Low', 'Close', 'Volume', 'Dividends', 'Stock Splits'])).toBe(
+      'per-ticker',
+    );
     expect(detectFormat(['date', 'ticker', 'close'])).toBe('long');
     expect(detectFormat(['PERMNO', 'date', 'TICKER', 'PRC', 'VOL'])).toBe('long');
     expect(detectFormat(['', 'AAPL', 'MSFT'])).toBe('wide');

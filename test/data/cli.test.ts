@@ -20,14 +20,34 @@ describe('hdrl data commands', () => {
     const out = path.join(dir, 'djia.csv');
     const r = await runCli(db, ['export-prices', '--universe', 'djia30', '--out', out]);
     expect(r.code).toBe(0);
-    expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'resources/data/djia30-1991-2001.csv'), 'utf8'));
+    expect(fs.readFileSync(out, 'utf8')).toBe(
+      fs.readFileSync(path.join(ROOT, 'resources/data/djia30-1991-2001.csv'), 'utf8'),
+    );
   });
 
   it('export-prices honours --from/--to and refuses unknown universes and bad dates', async () => {
     const out = path.join(dir, 'part.csv');
-    expect((await runCli(db, ['export-prices', '--universe', 'djia30', '--from', '2000-12-28', '--to', '2000-12-29', '--out', out])).code).toBe(0);
+    expect(
+      (
+        await runCli(db, [
+          'export-prices',
+          '--universe',
+          'djia30',
+          '--from',
+          '2000-12-28',
+          '--to',
+          '2000-12-29',
+          '--out',
+          out,
+        ])
+      ).code,
+    ).toBe(0);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines.map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['date,AA,AXP', '2000-12-28,34.22,53.55', '2000-12-29,33.11,54.48']);
+    expect(lines.map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      'date,AA,AXP',
+      '2000-12-28,34.22,53.55',
+      '2000-12-29,33.11,54.48',
+    ]);
     expect((await runCli(db, ['export-prices', '--universe', 'nope'])).code).toBe(2);
     expect((await runCli(db, ['export-prices', '--universe', 'djia30', '--from', '28/12/2000'])).code).toBe(2);
   });
@@ -37,7 +57,14 @@ describe('hdrl data commands', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('dry run: nothing written');
     expect((await runCli(db, ['universes'])).stdout).not.toContain('cli-abc');
-    const done = await runCli(db, ['import', fx('good/wide.csv'), '--universe', 'Cli ABC', '--meta', fx('good/meta.csv')]);
+    const done = await runCli(db, [
+      'import',
+      fx('good/wide.csv'),
+      '--universe',
+      'Cli ABC',
+      '--meta',
+      fx('good/meta.csv'),
+    ]);
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(/imported: batch \d+, 15 bars of 3 tickers into cli-abc \(new universe\)/);
     expect((await runCli(db, ['universes'])).stdout).toMatch(/^cli-abc\s+Cli ABC\s+3\s+2020-01-02\s+2020-01-08$/m);

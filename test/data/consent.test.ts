@@ -38,7 +38,10 @@ const warnings = (p: ImportPreview) => p.problems.filter((x) => x.severity === '
 
 describe('implausible prices', () => {
   it('refuses closes of 1e308 and 5e-324 and hundredfold moves with file:line:col, and takes them as warnings when allowed', async () => {
-    const f = write('absurd.csv', 'date,AAA,BBB,CCC\n2020-01-02,1e308,10,10\n2020-01-03,1e308,5e-324,10\n2020-01-06,1e308,10,0.05\n2020-01-07,1e9,10,0.05\n');
+    const f = write(
+      'absurd.csv',
+      'date,AAA,BBB,CCC\n2020-01-02,1e308,10,10\n2020-01-03,1e308,5e-324,10\n2020-01-06,1e308,10,0.05\n2020-01-07,1e9,10,0.05\n',
+    );
     const refused = await runImport(db, [f], { universe: 'absurd' });
     expect(refused.result).toBeNull();
     expect(errors(refused.preview).map((p) => [p.code, p.line, p.col])).toEqual([
@@ -60,12 +63,25 @@ describe('implausible prices', () => {
       ['implausible-move', 4, 3], // and back
       ['implausible-move', 4, 4],
     ]);
-    expect(rows(db, `SELECT close FROM bars WHERE ticker = 'BBB' ORDER BY date`)).toEqual([{ close: 10 }, { close: 5e-324 }, { close: 10 }, { close: 10 }]);
-    expect(rows(db, `SELECT close FROM bars WHERE ticker = 'AAA' ORDER BY date`)).toEqual([{ close: 1e308 }, { close: 1e308 }, { close: 1e308 }, { close: 1e9 }]);
+    expect(rows(db, `SELECT close FROM bars WHERE ticker = 'BBB' ORDER BY date`)).toEqual([
+      { close: 10 },
+      { close: 5e-324 },
+      { close: 10 },
+      { close: 10 },
+    ]);
+    expect(rows(db, `SELECT close FROM bars WHERE ticker = 'AAA' ORDER BY date`)).toEqual([
+      { close: 1e308 },
+      { close: 1e308 },
+      { close: 1e308 },
+      { close: 1e9 },
+    ]);
   });
 
   it('checks every price field of a long file and leaves volume alone', async () => {
-    const f = write('long.csv', 'date,ticker,open,high,low,close,adj close,volume\n2020-01-02,AAA,10,11,9,10,2e9,1e12\n2020-01-03,AAA,10,11,1e-7,10,10,5\n2020-01-06,AAA,10,11,9,10,10,1e12\n');
+    const f = write(
+      'long.csv',
+      'date,ticker,open,high,low,close,adj close,volume\n2020-01-02,AAA,10,11,9,10,2e9,1e12\n2020-01-03,AAA,10,11,1e-7,10,10,5\n2020-01-06,AAA,10,11,9,10,10,1e12\n',
+    );
     const { preview } = await runImport(db, [f], { universe: 'l', fill: 'ffill' }, { dryRun: true });
     expect(errors(preview).map((p) => [p.line, p.col, p.message.split(' is ')[0]])).toEqual([
       [2, 7, 'AAA: adj close 2e9'],
@@ -81,7 +97,11 @@ describe('the common range of a universe', () => {
     const before = dumpChecksum(db);
     const { preview, result } = await runImport(db, [f], { universe: 'djia30', fill: 'ffill' });
     expect(result).toBeNull();
-    expect(preview.universeRange).toEqual({ before: { from: '1990-12-31', to: '2001-01-02' }, after: { from: '1999-01-04', to: '2000-06-30' }, shrinks: true });
+    expect(preview.universeRange).toEqual({
+      before: { from: '1990-12-31', to: '2001-01-02' },
+      after: { from: '1999-01-04', to: '2000-06-30' },
+      shrinks: true,
+    });
     expect(errors(preview).map((p) => [p.code, p.file, p.line, p.col])).toEqual([['shrinks-universe', f, 2, 2]]);
     expect(errors(preview)[0]!.message).toBe(
       'this import shrinks the common range of universe djia30 (the dates on which every member has a close) from 1990-12-31 .. 2001-01-02 to 1999-01-04 .. 2000-06-30: NEWCO 1999-01-04 .. 2000-06-30; pass --allow-shrink (allowShrink) to accept',
@@ -96,21 +116,36 @@ describe('the common range of a universe', () => {
 
   it('lets an import that keeps or widens the common range through, and reports the range of a new universe', async () => {
     const first = await runImport(db, [fx('good/wide.csv')], { universe: 'abc' });
-    expect(first.preview.universeRange).toEqual({ before: null, after: { from: '2020-01-02', to: '2020-01-08' }, shrinks: false });
-    const wider = write('wider.csv', 'date,DDD\n2019-12-31,1\n2020-01-02,1\n2020-01-03,1\n2020-01-06,1\n2020-01-07,1\n2020-01-08,1\n2020-01-09,1\n');
+    expect(first.preview.universeRange).toEqual({
+      before: null,
+      after: { from: '2020-01-02', to: '2020-01-08' },
+      shrinks: false,
+    });
+    const wider = write(
+      'wider.csv',
+      'date,DDD\n2019-12-31,1\n2020-01-02,1\n2020-01-03,1\n2020-01-06,1\n2020-01-07,1\n2020-01-08,1\n2020-01-09,1\n',
+    );
     const { preview } = await runImport(db, [wider], { universe: 'abc' });
     expect(preview.ok).toBe(true);
-    expect(preview.universeRange).toEqual({ before: { from: '2020-01-02', to: '2020-01-08' }, after: { from: '2020-01-02', to: '2020-01-08' }, shrinks: false });
+    expect(preview.universeRange).toEqual({
+      before: { from: '2020-01-02', to: '2020-01-08' },
+      after: { from: '2020-01-02', to: '2020-01-08' },
+      shrinks: false,
+    });
   });
 
   it('hdrl import refuses with exit status 2 and accepts with --allow-shrink', async () => {
     db.close();
-    await runImport((db = (await import('../../src-main/store/db')).openDatabase(dbFile)), [fx('good/wide.csv')], { universe: 'abc' });
+    await runImport((db = (await import('../../src-main/store/db')).openDatabase(dbFile)), [fx('good/wide.csv')], {
+      universe: 'abc',
+    });
     db.close();
     const short = write('short.csv', 'date,EEE\n2020-01-03,1\n2020-01-06,1\n');
     const refused = await runCli(dbFile, ['import', short, '--universe', 'abc']);
     expect(refused.code).toBe(2);
-    expect(refused.stdout).toContain('common:    2020-01-02 .. 2020-01-08 before, 2020-01-03 .. 2020-01-06 after (SHRINKS)');
+    expect(refused.stdout).toContain(
+      'common:    2020-01-02 .. 2020-01-08 before, 2020-01-03 .. 2020-01-06 after (SHRINKS)',
+    );
     expect(refused.stderr).toContain(`${short}:2:2: error: this import shrinks the common range of universe abc`);
     const done = await runCli(dbFile, ['import', short, '--universe', 'abc', '--allow-shrink']);
     expect(done.code).toBe(0);
@@ -139,17 +174,29 @@ describe('a ticker stored with other data', () => {
         'SPI is already stored with different data: stored 2020-01-02 .. 2020-01-07 (4 bars), this file 2020-01-03 .. 2020-01-07; first difference on 2020-01-03: stored close 101, this file has 50.5 (3 dates differ). Import it under another name (--rename SPI=NEW) or overwrite the stored series (--replace)',
       ],
     ]);
-    expect(preview.tickers[0]).toMatchObject({ ticker: 'SPI', stored: { from: '2020-01-02', to: '2020-01-07' }, conflicts: 3, replaces: false });
+    expect(preview.tickers[0]).toMatchObject({
+      ticker: 'SPI',
+      stored: { from: '2020-01-02', to: '2020-01-07' },
+      conflicts: 3,
+      replaces: false,
+    });
     expect(dumpChecksum(db)).toBe(before);
   });
 
   it('imports under another name with rename, the meta file following the rename', async () => {
     await runImport(db, [write('a.csv', vendorA)], { universe: 'a' });
     const meta = write('meta.csv', 'ticker,name\nSPI,S&P index (vendor B)\n');
-    const { preview, result } = await runImport(db, [write('b.csv', vendorB)], { universe: 'b', meta, rename: [{ from: 'spi', to: 'SPI_B' }] });
+    const { preview, result } = await runImport(db, [write('b.csv', vendorB)], {
+      universe: 'b',
+      meta,
+      rename: [{ from: 'spi', to: 'SPI_B' }],
+    });
     expect(preview.ok, JSON.stringify(errors(preview))).toBe(true);
     expect(result!.bars).toBe(3);
-    expect(loadPriceMatrix(db, 'b')).toMatchObject({ tickers: ['SPI_B'], close: [new Float64Array([50.5]), new Float64Array([51]), new Float64Array([51.5])] });
+    expect(loadPriceMatrix(db, 'b')).toMatchObject({
+      tickers: ['SPI_B'],
+      close: [new Float64Array([50.5]), new Float64Array([51]), new Float64Array([51.5])],
+    });
     expect(rows(db, `SELECT ticker, name FROM assets ORDER BY ticker`)).toEqual([
       { ticker: 'SPI', name: '' },
       { ticker: 'SPI_B', name: 'S&P index (vendor B)' },
@@ -159,20 +206,30 @@ describe('a ticker stored with other data', () => {
   it('refuses a rename of a ticker the files do not have, and one onto another ticker of the files', async () => {
     const f = write('two.csv', 'date,AAA,BBB\n2020-01-02,1,2\n');
     const unknown = await runImport(db, [f], { universe: 'x', rename: [{ from: 'ZZZ', to: 'YYY' }] }, { dryRun: true });
-    expect(errors(unknown.preview).map((p) => [p.code, p.message])).toEqual([['unknown-rename', 'rename ZZZ=YYY: the files have no ticker ZZZ']]);
+    expect(errors(unknown.preview).map((p) => [p.code, p.message])).toEqual([
+      ['unknown-rename', 'rename ZZZ=YYY: the files have no ticker ZZZ'],
+    ]);
     const onto = await runImport(db, [f], { universe: 'x', rename: [{ from: 'BBB', to: 'AAA' }] }, { dryRun: true });
-    expect(errors(onto.preview).map((p) => [p.code, p.line, p.col, p.message])).toEqual([['rename-collision', 1, 3, 'rename BBB=AAA: the files already have a ticker AAA']]);
+    expect(errors(onto.preview).map((p) => [p.code, p.line, p.col, p.message])).toEqual([
+      ['rename-collision', 1, 3, 'rename BBB=AAA: the files already have a ticker AAA'],
+    ]);
   });
 
   it('overwrites the whole stored series with replace, and undo puts back exactly what was stored', async () => {
     ensureDefaultUniverse(db);
     const barsOf = (t: string) => rows(db, `SELECT * FROM bars WHERE ticker = ? ORDER BY date`, t);
     const storedAA = barsOf('AA');
-    const core = () => JSON.stringify(['assets', 'universes', 'universe_members', 'bars'].map((t) => rows(db, `SELECT * FROM ${t} ORDER BY 1, 2`)));
+    const core = () =>
+      JSON.stringify(
+        ['assets', 'universes', 'universe_members', 'bars'].map((t) => rows(db, `SELECT * FROM ${t} ORDER BY 1, 2`)),
+      );
     const before = core();
     // AA from another vendor over the whole bundled range, on another basis
     const m = loadPriceMatrix(db, 'djia30');
-    const f = write('aa.csv', ['date,AA', ...m.dates.map((d, t) => `${d},${(m.close[t]![0]! * 2).toFixed(4)}`)].join('\n'));
+    const f = write(
+      'aa.csv',
+      ['date,AA', ...m.dates.map((d, t) => `${d},${(m.close[t]![0]! * 2).toFixed(4)}`)].join('\n'),
+    );
     const refused = await runImport(db, [f], { universe: 'djia30' });
     expect(errors(refused.preview).map((p) => p.code)).toEqual(['conflict']);
 
@@ -181,7 +238,9 @@ describe('a ticker stored with other data', () => {
     expect(preview.tickers[0]).toMatchObject({ ticker: 'AA', replaces: true, overlap: 0, conflicts: 2529 });
     expect(warnings(preview).map((p) => p.code)).toEqual(['replace']);
     expect(result).toMatchObject({ bars: 2529, replacedBars: 2529 });
-    expect(barsOf('AA').map((b) => (b as { close: number }).close)).toEqual(m.dates.map((_, t) => Number((m.close[t]![0]! * 2).toFixed(4))));
+    expect(barsOf('AA').map((b) => (b as { close: number }).close)).toEqual(
+      m.dates.map((_, t) => Number((m.close[t]![0]! * 2).toFixed(4))),
+    );
 
     const u = undoLastImport(db);
     expect(u.undone).toMatchObject({ bars: 2529, restoredBars: 2529 });
@@ -199,7 +258,10 @@ describe('a ticker stored with other data', () => {
     // universe b is new; universe a loses SPI's 2020-01-02
     expect(preview.universeRange.shrinks).toBe(false);
     expect(errors(preview).map((p) => [p.code, p.message.split(':')[0]])).toEqual([
-      ['shrinks-universe', 'this import shrinks the common range of universe a (the dates on which every member has a close) from 2020-01-02 .. 2020-01-07 to 2020-01-03 .. 2020-01-07'],
+      [
+        'shrinks-universe',
+        'this import shrinks the common range of universe a (the dates on which every member has a close) from 2020-01-02 .. 2020-01-07 to 2020-01-03 .. 2020-01-07',
+      ],
     ]);
   });
 
@@ -208,11 +270,22 @@ describe('a ticker stored with other data', () => {
     const a = write('a.csv', 'date,SPI,XYZ\n2020-01-02,100,1\n2020-01-03,101,1\n');
     const b = write('b.csv', 'date,SPI,XYZ\n2020-01-02,50,2\n2020-01-03,50.5,2\n');
     expect((await runCli(dbFile, ['import', a, '--universe', 'a'])).code).toBe(0);
-    const renamed = await runCli(dbFile, ['import', b, '--universe', 'b', '--rename', 'SPI=SPI_B', '--rename', 'xyz=XYZ_B']);
+    const renamed = await runCli(dbFile, [
+      'import',
+      b,
+      '--universe',
+      'b',
+      '--rename',
+      'SPI=SPI_B',
+      '--rename',
+      'xyz=XYZ_B',
+    ]);
     expect(renamed.code, renamed.stderr).toBe(0);
     const replaced = await runCli(dbFile, ['import', b, '--universe', 'c', '--replace']);
     expect(replaced.code, replaced.stderr).toBe(0);
-    expect(replaced.stdout).toContain('replaces:  SPI (stored 2020-01-02 .. 2020-01-03), XYZ (stored 2020-01-02 .. 2020-01-03)');
+    expect(replaced.stdout).toContain(
+      'replaces:  SPI (stored 2020-01-02 .. 2020-01-03), XYZ (stored 2020-01-02 .. 2020-01-03)',
+    );
     expect(replaced.stdout).toContain('4 stored bars replaced');
     const bad = await runCli(dbFile, ['import', b, '--universe', 'd', '--rename', 'SPI']);
     expect(bad.code).toBe(2);
@@ -222,7 +295,10 @@ describe('a ticker stored with other data', () => {
     expect(twice.stderr).toContain('ticker SPI is renamed twice (to A and B)');
     db = (await import('../../src-main/store/db')).openDatabase(dbFile);
     expect(loadPriceMatrix(db, 'b').tickers).toEqual(['SPI_B', 'XYZ_B']);
-    expect(rows(db, `SELECT close FROM bars WHERE ticker = 'SPI' ORDER BY date`)).toEqual([{ close: 50 }, { close: 50.5 }]);
+    expect(rows(db, `SELECT close FROM bars WHERE ticker = 'SPI' ORDER BY date`)).toEqual([
+      { close: 50 },
+      { close: 50.5 },
+    ]);
   });
 });
 
@@ -237,10 +313,20 @@ describe('through the service contract', () => {
       };
       const text = 'date,AAA\n2020-01-02,1e308\n';
       expect((await call({ name: 'x.csv', text, universe: 'x' })).ok).toBe(false);
-      const p = await call({ name: 'x.csv', text, universe: 'x', allowImplausible: true, rename: [{ from: 'AAA', to: 'BIG' }], replace: true, allowShrink: true });
+      const p = await call({
+        name: 'x.csv',
+        text,
+        universe: 'x',
+        allowImplausible: true,
+        rename: [{ from: 'AAA', to: 'BIG' }],
+        replace: true,
+        allowShrink: true,
+      });
       expect(p.ok).toBe(true);
       expect(p.tickers.map((t) => t.ticker)).toEqual(['BIG']);
-      await expect(call({ name: 'x.csv', text, universe: 'x', rename: [{ from: 'AAA', to: 'aaa' }] })).rejects.toThrow('INVALID_INPUT: rename AAA=AAA: renames a ticker to itself');
+      await expect(call({ name: 'x.csv', text, universe: 'x', rename: [{ from: 'AAA', to: 'aaa' }] })).rejects.toThrow(
+        'INVALID_INPUT: rename AAA=AAA: renames a ticker to itself',
+      );
     } finally {
       engine.close();
       fs.rmSync(engine.dir, { recursive: true, force: true });

@@ -66,7 +66,9 @@ describe('the Data view import in a browser', () => {
   it('shows a shrinking common range, and commits once the user accepts it', async () => {
     await upload('short.csv', 'date,NEWCO\n1999-01-04,10\n1999-01-05,10.5\n1999-01-06,11\n', 'djia30');
     expect(await verdict()).toContain('Rejected');
-    expect(await page.locator('[data-testid="import-range"]').textContent()).toMatch(/1990-12-31 to 2001-01-02 now,\s+1999-01-04 to 1999-01-06 after this import\s+— it shrinks/);
+    expect(await page.locator('[data-testid="import-range"]').textContent()).toMatch(
+      /1990-12-31 to 2001-01-02 now,\s+1999-01-04 to 1999-01-06 after this import\s+— it shrinks/,
+    );
     expect(await page.locator('[data-testid="import-commit"]').count()).toBe(0);
     await page.check('[data-testid="import-allow-shrink"]');
     await page.click('[data-testid="import-recheck"]');
@@ -75,7 +77,10 @@ describe('the Data view import in a browser', () => {
     await page.locator('[data-testid="import-message"]', { hasText: 'Import committed.' }).waitFor();
     const djia = (await call<UniverseSummary[]>('data.universes', {})).find((u) => u.id === 'djia30')!;
     expect([djia.assetCount, djia.from, djia.to]).toEqual([31, '1999-01-04', '1999-01-06']);
-    expect((await call<UndoResult>('data.undoLastImport', {})).undone).toMatchObject({ universe: 'djia30', removedMembers: ['NEWCO'] });
+    expect((await call<UndoResult>('data.undoLastImport', {})).undone).toMatchObject({
+      universe: 'djia30',
+      removedMembers: ['NEWCO'],
+    });
   });
 
   it('lists a ticker stored with other data and imports it under the name the user types', async () => {

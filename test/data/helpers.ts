@@ -25,14 +25,23 @@ export function tempDb(): { db: DB; file: string; dir: string } {
 export function dumpChecksum(db: DB): string {
   const h = createHash('sha256');
   h.update(`user_version=${db.pragma('user_version', { simple: true })}\n`);
-  const tables = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name`).all() as { name: string; sql: string | null }[];
+  const tables = db
+    .prepare(`SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name`)
+    .all() as { name: string; sql: string | null }[];
   for (const t of tables) {
     h.update(`${t.name}:${t.sql ?? ''}\n`);
-    const isTable = (db.prepare(`SELECT type FROM sqlite_master WHERE name = ?`).get(t.name) as { type: string }).type === 'table';
+    const isTable =
+      (db.prepare(`SELECT type FROM sqlite_master WHERE name = ?`).get(t.name) as { type: string }).type === 'table';
     if (!isTable) continue;
-    const cols = (db.prepare(`SELECT * FROM pragma_table_info(?)`).all(t.name) as { name: string }[]).map((c) => `"${c.name}"`);
+    const cols = (db.prepare(`SELECT * FROM pragma_table_info(?)`).all(t.name) as { name: string }[]).map(
+      (c) => `"${c.name}"`,
+    );
     // one string per table, built by SQLite: every value quote()d (type-exact), rows sorted by all columns
-    const text = db.prepare(`SELECT group_concat(r, char(10)) AS t FROM (SELECT ${cols.map((c) => `quote(${c})`).join(` || ',' || `)} AS r FROM "${t.name}" ORDER BY ${cols.join(', ')})`).get() as { t: string | null };
+    const text = db
+      .prepare(
+        `SELECT group_concat(r, char(10)) AS t FROM (SELECT ${cols.map((c) => `quote(${c})`).join(` || ',' || `)} AS r FROM "${t.name}" ORDER BY ${cols.join(', ')})`,
+      )
+      .get() as { t: string | null };
     h.update((text.t ?? '') + '\n');
   }
   return h.digest('hex');
@@ -44,11 +53,18 @@ export function rows<T>(db: DB, sql: string, ...params: unknown[]): T[] {
 }
 
 /** Run the `hdrl` command in this process on database `dbFile`, capturing what it prints. */
-export async function runCli(dbFile: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  dbFile: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  const o = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const e = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
   try {
     const code = await main(['--db', dbFile, ...args]);
     return { code, stdout, stderr };

@@ -46,7 +46,14 @@ describe('wide files', () => {
     expect(m.dates).toEqual(['2020-01-02', '2020-01-03', '2020-01-06', '2020-01-07', '2020-01-08']);
     expect(m.close[1]).toEqual([11, 20.5, 30.5]);
     expect(m.close[3]).toEqual([11.5, 21.5, 32]);
-    const batch = rows<{ kind: string; fill_policy: string; rows: number; bars: number; created_assets: string; created_universe: number }>(db, 'SELECT * FROM import_batches')[0]!;
+    const batch = rows<{
+      kind: string;
+      fill_policy: string;
+      rows: number;
+      bars: number;
+      created_assets: string;
+      created_universe: number;
+    }>(db, 'SELECT * FROM import_batches')[0]!;
     expect(batch).toMatchObject({ kind: 'import', fill_policy: 'reject', rows: 5, bars: 15, created_universe: 1 });
     expect(JSON.parse(batch.created_assets)).toEqual(['AAA', 'BBB', 'CCC']);
     expect(rows(db, 'SELECT ticker, position FROM universe_members ORDER BY position')).toEqual([
@@ -94,7 +101,7 @@ describe('wide files', () => {
       [12, 21, 31],
       [12, 21.5, 32],
     ]);
-    expect((rows<{ filled_cells: number }>(db, 'SELECT filled_cells FROM import_batches'))[0]!.filled_cells).toBe(2);
+    expect(rows<{ filled_cells: number }>(db, 'SELECT filled_cells FROM import_batches')[0]!.filled_cells).toBe(2);
   });
 
   it('warns of a likely unadjusted split and still imports', async () => {
@@ -109,13 +116,22 @@ describe('wide files', () => {
   it('reads a descending, semicolon-separated file and stores it in date order', async () => {
     const { preview } = await runImport(db, [fx('good/descending.csv')], { universe: 'D' });
     expect(preview.problems.map((p) => p.code)).toEqual(['descending']);
-    expect(matrixRows('d')).toEqual({ dates: ['2020-01-06', '2020-01-07', '2020-01-08'], tickers: ['EEE', 'FFF'], close: [[5.3, 7.2], [5.4, 7.1], [5.5, 7]] });
+    expect(matrixRows('d')).toEqual({
+      dates: ['2020-01-06', '2020-01-07', '2020-01-08'],
+      tickers: ['EEE', 'FFF'],
+      close: [
+        [5.3, 7.2],
+        [5.4, 7.1],
+        [5.5, 7],
+      ],
+    });
   });
 
   it('lists at most a few problems per ticker and code, summing up the rest', async () => {
     const f = path.join(dir, 'many-na.csv');
     const lines = ['date,AAA', '2020-01-01,1'];
-    for (let d = 2; d <= 101; d++) lines.push(`2020-${String(1 + Math.floor(d / 28)).padStart(2, '0')}-${String(1 + (d % 28)).padStart(2, '0')},NA`);
+    for (let d = 2; d <= 101; d++)
+      lines.push(`2020-${String(1 + Math.floor(d / 28)).padStart(2, '0')}-${String(1 + (d % 28)).padStart(2, '0')},NA`);
     lines.push('2020-06-01,2');
     fs.writeFileSync(f, lines.join('\n'));
     const { preview } = await runImport(db, [f], { universe: 'N', format: 'wide' });
@@ -132,10 +148,15 @@ describe('long and per-ticker files', () => {
     const { preview, result } = await runImport(db, [fx('good/long.csv')], { universe: 'L' });
     expect(preview.format).toBe('long');
     expect(result!.bars).toBe(6);
-    expect(rows(db, `SELECT open, high, low, close, adj_close, volume, filled FROM bars WHERE ticker = 'AAA' AND date = '2020-01-03'`)).toEqual([
-      { open: 10, high: 11.2, low: 9.9, close: 11, adj_close: 5.5, volume: 1100, filled: 0 },
+    expect(
+      rows(
+        db,
+        `SELECT open, high, low, close, adj_close, volume, filled FROM bars WHERE ticker = 'AAA' AND date = '2020-01-03'`,
+      ),
+    ).toEqual([{ open: 10, high: 11.2, low: 9.9, close: 11, adj_close: 5.5, volume: 1100, filled: 0 }]);
+    expect(rows(db, `SELECT volume FROM bars WHERE ticker = 'BBB' AND date = '2020-01-06'`)).toEqual([
+      { volume: null },
     ]);
-    expect(rows(db, `SELECT volume FROM bars WHERE ticker = 'BBB' AND date = '2020-01-06'`)).toEqual([{ volume: null }]);
     expect(matrixRows('l').close).toEqual([
       [5, 20],
       [5.5, 20.5],
@@ -147,7 +168,11 @@ describe('long and per-ticker files', () => {
     const { preview, result } = await runImport(db, [fx('good/long-crsp.csv')], { universe: 'C' });
     expect(result!.bars).toBe(3);
     expect(preview.problems.find((p) => p.code === 'ignored-columns')!.message).toContain('PERMNO');
-    expect(matrixRows('c')).toEqual({ dates: ['2020-01-02', '2020-01-03', '2020-01-06'], tickers: ['DDD'], close: [[40], [41], [42]] });
+    expect(matrixRows('c')).toEqual({
+      dates: ['2020-01-02', '2020-01-03', '2020-01-06'],
+      tickers: ['DDD'],
+      close: [[40], [41], [42]],
+    });
   });
 
   it('names per-ticker files by their file name and finds a missing row', async () => {
@@ -160,7 +185,9 @@ describe('long and per-ticker files', () => {
     expect(e).toMatchObject({ code: 'missing-cell', file: files[1], line: 3, col: null });
     const { result } = await runImport(db, files, { universe: 'P', fill: 'ffill' });
     expect(result!.bars).toBe(6);
-    expect(rows(db, `SELECT close, adj_close, filled FROM bars WHERE ticker = 'BBB' AND date = '2020-01-03'`)).toEqual([{ close: 20, adj_close: 20, filled: 1 }]);
+    expect(rows(db, `SELECT close, adj_close, filled FROM bars WHERE ticker = 'BBB' AND date = '2020-01-03'`)).toEqual([
+      { close: 20, adj_close: 20, filled: 1 },
+    ]);
   });
 
   it('follows a forced format over the detected one', async () => {
@@ -184,13 +211,20 @@ describe('long and per-ticker files', () => {
 describe('universe metadata', () => {
   it('takes names, classes, sectors, the universe name and source from a JSON meta file', async () => {
     await runImport(db, [fx('good/wide.csv')], { universe: 'abc', meta: fx('good/meta.json') });
-    expect(rows(db, 'SELECT id, name, source FROM universes')).toEqual([{ id: 'abc', name: 'Test ABC', source: 'hand-written test fixture' }]);
+    expect(rows(db, 'SELECT id, name, source FROM universes')).toEqual([
+      { id: 'abc', name: 'Test ABC', source: 'hand-written test fixture' },
+    ]);
     expect(rows(db, 'SELECT * FROM assets ORDER BY ticker')).toEqual([
       { ticker: 'AAA', name: 'Alpha Corp', class: 'Equity', sector: 'Industrials' },
       { ticker: 'BBB', name: 'Beta Inc', class: 'Equity', sector: 'Financials' },
       { ticker: 'CCC', name: 'Gamma Bond Fund', class: 'Bond', sector: '' },
     ]);
-    expect(loadPriceMatrix(db, 'abc').assets![2]).toEqual({ ticker: 'CCC', name: 'Gamma Bond Fund', class: 'Bond', sector: '' });
+    expect(loadPriceMatrix(db, 'abc').assets![2]).toEqual({
+      ticker: 'CCC',
+      name: 'Gamma Bond Fund',
+      class: 'Bond',
+      sector: '',
+    });
   });
 
   it('reads the same from a CSV meta file; the source line then names the file', async () => {
@@ -228,7 +262,8 @@ describe('against stored data', () => {
 describe('undo', () => {
   it('removes imports last first, completely, and never the bundled data', async () => {
     ensureDefaultUniverse(db);
-    const core = () => ['assets', 'universes', 'universe_members', 'bars'].map((t) => rows(db, `SELECT * FROM ${t} ORDER BY 1, 2`));
+    const core = () =>
+      ['assets', 'universes', 'universe_members', 'bars'].map((t) => rows(db, `SELECT * FROM ${t} ORDER BY 1, 2`));
     const afterBundled = JSON.stringify(core());
     await runImport(db, [fx('good/wide.csv')], { universe: 'abc' });
     const afterA = JSON.stringify(core());
@@ -237,15 +272,30 @@ describe('undo', () => {
     // DDD ends on 2020-01-06, two dates before the others: the common range shrinks, consented here
     const b = await runImport(db, [fx('good/long-crsp.csv')], { universe: 'abc', meta, allowShrink: true });
     expect(b.preview.ok).toBe(true);
-    expect(b.preview.universeRange).toEqual({ before: { from: '2020-01-02', to: '2020-01-08' }, after: { from: '2020-01-02', to: '2020-01-06' }, shrinks: true });
+    expect(b.preview.universeRange).toEqual({
+      before: { from: '2020-01-02', to: '2020-01-08' },
+      after: { from: '2020-01-02', to: '2020-01-06' },
+      shrinks: true,
+    });
     expect(rows(db, `SELECT name FROM assets WHERE ticker = 'AAA'`)).toEqual([{ name: 'Alpha Renamed' }]);
     expect(loadPriceMatrix(db, 'abc').tickers).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);
 
     const u1 = undoLastImport(db);
-    expect(u1.undone).toMatchObject({ universe: 'abc', bars: 3, removedAssets: ['DDD'], removedMembers: ['DDD'], removedUniverse: false });
+    expect(u1.undone).toMatchObject({
+      universe: 'abc',
+      bars: 3,
+      removedAssets: ['DDD'],
+      removedMembers: ['DDD'],
+      removedUniverse: false,
+    });
     expect(JSON.stringify(core())).toBe(afterA); // AAA's metadata restored too
     const u2 = undoLastImport(db);
-    expect(u2.undone).toMatchObject({ universe: 'abc', bars: 15, removedAssets: ['AAA', 'BBB', 'CCC'], removedUniverse: true });
+    expect(u2.undone).toMatchObject({
+      universe: 'abc',
+      bars: 15,
+      removedAssets: ['AAA', 'BBB', 'CCC'],
+      removedUniverse: true,
+    });
     expect(JSON.stringify(core())).toBe(afterBundled);
     expect(undoLastImport(db).undone).toBeNull();
     expect(count('SELECT COUNT(*) AS n FROM bars')).toBe(75_870);
@@ -271,15 +321,20 @@ describe('cancellation', () => {
     const ac = new AbortController();
     let sawWriting = false;
     await expect(
-      runImport(db, [f], { universe: 'syn' }, {
-        signal: ac.signal,
-        onProgress: (_f, m, figures) => {
-          if (m.startsWith('writing') && (figures?.bars ?? 0) > 0) {
-            sawWriting = true;
-            ac.abort();
-          }
+      runImport(
+        db,
+        [f],
+        { universe: 'syn' },
+        {
+          signal: ac.signal,
+          onProgress: (_f, m, figures) => {
+            if (m.startsWith('writing') && (figures?.bars ?? 0) > 0) {
+              sawWriting = true;
+              ac.abort();
+            }
+          },
         },
-      }),
+      ),
     ).rejects.toThrow(ImportCancelled);
     expect(sawWriting).toBe(true);
     expect(db.inTransaction).toBe(false);

@@ -29,15 +29,21 @@ it('a SIGKILL in the middle of an import leaves the database intact and without 
   db0.close();
 
   // a 1 MiB page cache: SQLite spills the open transaction's pages to the WAL file as it goes
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', dbFile, 'import', big, '--universe', 'big', '--progress'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HDRL_IMPORT_CACHE_MIB: '1' },
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/hdrl.mjs'), '--db', dbFile, 'import', big, '--universe', 'big', '--progress'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HDRL_IMPORT_CACHE_MIB: '1' },
+    },
+  );
   let err = '';
   let walAtKill = 0;
   let exited = false;
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => ((exited = true), resolve({ code, signal }))));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => ((exited = true), resolve({ code, signal }))),
+  );
   await new Promise<void>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
@@ -52,7 +58,9 @@ it('a SIGKILL in the middle of an import leaves the database intact and without 
         resolve();
       }
     });
-    child.on('exit', () => (exited && !child.killed ? reject(new Error(`the import ended before it could be killed:\n${err}`)) : undefined));
+    child.on('exit', () =>
+      exited && !child.killed ? reject(new Error(`the import ended before it could be killed:\n${err}`)) : undefined,
+    );
   });
   const { signal } = await exit;
   expect(signal).toBe('SIGKILL');

@@ -64,7 +64,9 @@ describe('column limit', () => {
     expect(over.preview.problems.map((p) => p.code)).toEqual(['too-many-columns']);
     // the sync reader (bundled data) applies the same limit once csv-parse has split the header
     const sync = readImportFilesSync([path.join(dir, 'over.csv')]).problems.list().problems;
-    expect(sync.map((p) => [p.code, p.line, p.message])).toEqual([['too-many-columns', 1, '5,002 columns: a file holds at most 5,000 tickers besides its date column']]);
+    expect(sync.map((p) => [p.code, p.line, p.message])).toEqual([
+      ['too-many-columns', 1, '5,002 columns: a file holds at most 5,000 tickers besides its date column'],
+    ]);
   });
 
   it('counts the distinct tickers of long files against the same limit', async () => {
@@ -75,13 +77,18 @@ describe('column limit', () => {
     const { preview } = await runImport(db, [f], { universe: 'long' }, { dryRun: true });
     const e = preview.problems.find((p) => p.code === 'too-many-tickers')!;
     expect(e).toMatchObject({ severity: 'error', line: MAX_TICKERS + 2, col: 2 });
-    expect(e.message).toBe('more than 5,000 tickers in one import (the most it takes); split the data into several universes');
+    expect(e.message).toBe(
+      'more than 5,000 tickers in one import (the most it takes); split the data into several universes',
+    );
   });
 
   it('refuses a record longer than the record limit with a clear error', async () => {
     const f = path.join(dir, 'long-line.csv');
     fs.writeFileSync(f, `date,AAA\n2020-01-02,1\n2020-01-03,${'9'.repeat(2 * 1024 ** 2)}\n`);
     const { preview } = await runImport(db, [f], { universe: 'x' }, { dryRun: true });
-    expect(preview.problems.map((p) => [p.code, p.message])).toContainEqual(['record-too-long', 'a record longer than 1,048,576 characters: not a price table']);
+    expect(preview.problems.map((p) => [p.code, p.message])).toContainEqual([
+      'record-too-long',
+      'a record longer than 1,048,576 characters: not a price table',
+    ]);
   });
 });

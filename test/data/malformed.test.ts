@@ -31,9 +31,20 @@ const corpus: Case[] = [
   { file: M('currency-sign.csv'), line: 2, col: 2, message: /unparsable number "\$10\.50"/ },
   { file: M('infinity.csv'), line: 3, col: 2, message: /infinite value/ },
   { file: M('out-of-range.csv'), line: 3, col: 3, message: /out of range "1e999"/ },
-  { file: M('implausible-huge.csv'), line: 3, col: 2, message: /AAA: price 1e308 is outside the plausible range 1e-6 \.\. 1e\+9; pass --allow-implausible/ },
+  {
+    file: M('implausible-huge.csv'),
+    line: 3,
+    col: 2,
+    message: /AAA: price 1e308 is outside the plausible range 1e-6 \.\. 1e\+9; pass --allow-implausible/,
+  },
   { file: M('implausible-tiny.csv'), line: 4, col: 3, message: /BBB: price 5e-324 is outside the plausible range/ },
-  { file: M('implausible-move.csv'), line: 4, col: 2, message: /AAA: 2020-01-06 is 109x the previous price \(2020-01-03\): a one-day move beyond x100 or \/100 is implausible/ },
+  {
+    file: M('implausible-move.csv'),
+    line: 4,
+    col: 2,
+    message:
+      /AAA: 2020-01-06 is 109x the previous price \(2020-01-03\): a one-day move beyond x100 or \/100 is implausible/,
+  },
   { file: M('zero-price.csv'), line: 4, col: 3, message: /price 0 is not positive/ },
   { file: M('negative-price.csv'), line: 3, col: 2, message: /price -11 is not positive/ },
   { file: M('duplicate-date.csv'), line: 4, col: 1, message: /duplicate date 2020-01-03/ },
@@ -62,8 +73,19 @@ const corpus: Case[] = [
   { file: M('long-missing-row.csv'), line: 5, message: /AAA: missing price on 2020-01-03 \(no row/ },
   { file: M('long-zero-adj.csv'), line: 3, col: 4, message: /adj close 0 is not positive/ },
   { file: M('per-ticker/PTB.csv'), line: 4, col: 6, message: /PTB: adj close: unparsable number "abc"/ },
-  { file: M('conflict-with-stored.csv'), line: 2, col: 2, message: /AA is already stored with different data: stored 1990-12-31 \.\. 2001-01-02 \(2529 bars\), this file 1991-01-02 \.\. 1991-01-03; first difference on 1991-01-02: stored close 5\.92, this file has 6\.5 .*--rename AA=NEW.*--replace/ },
-  { file: M('good-for-meta.csv'), meta: M('unknown-meta-ticker.meta.csv'), line: 4, message: /ticker ZZZ in the meta file is not in the imported data/ },
+  {
+    file: M('conflict-with-stored.csv'),
+    line: 2,
+    col: 2,
+    message:
+      /AA is already stored with different data: stored 1990-12-31 \.\. 2001-01-02 \(2529 bars\), this file 1991-01-02 \.\. 1991-01-03; first difference on 1991-01-02: stored close 5\.92, this file has 6\.5 .*--rename AA=NEW.*--replace/,
+  },
+  {
+    file: M('good-for-meta.csv'),
+    meta: M('unknown-meta-ticker.meta.csv'),
+    line: 4,
+    message: /ticker ZZZ in the meta file is not in the imported data/,
+  },
   { file: M('good-for-meta.csv'), meta: M('bad-meta.meta.json'), line: 5, message: /not valid JSON/ },
   { file: M('wide-as-long.csv'), format: 'long', line: 1, message: /no ticker column/ },
 ];
@@ -111,7 +133,9 @@ describe('malformed corpus', () => {
       .map(String)
       .filter((f) => /\.(csv|json)$/.test(f));
     expect(files.length).toBeGreaterThanOrEqual(30);
-    const used = new Set(corpus.flatMap((c) => [c.file, c.meta].filter(Boolean).map((f) => f!.replace(/^malformed\//, ''))));
+    const used = new Set(
+      corpus.flatMap((c) => [c.file, c.meta].filter(Boolean).map((f) => f!.replace(/^malformed\//, ''))),
+    );
     expect(files.filter((f) => !used.has(f))).toEqual([]);
   });
 

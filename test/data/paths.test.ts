@@ -29,47 +29,62 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** `hdrl import` in a child process, killed after 30 s: a read that blocks or never ends shows as a timeout. */
 function cliChild(args: string[]): { status: number | null; stderr: string; timedOut: boolean } {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', path.join(dir, 'child.db'), 'import', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'bin/hdrl.mjs'), '--db', path.join(dir, 'child.db'), 'import', ...args],
+    { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
+  );
   return { status: r.status, stderr: r.stderr, timedOut: r.error !== undefined || r.signal !== null };
 }
 
 describe('only regular files of bounded size are read', () => {
-  it.runIf(posix)('a FIFO as meta file is refused at once instead of blocking the process', () => {
-    const fifo = path.join(dir, 'meta.fifo');
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const r = cliChild([fx('good/wide.csv'), '--universe', 'f', '--meta', fifo, '--dry-run']);
-    expect(r.timedOut).toBe(false);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${fifo}: error: not a regular file: a FIFO (named pipe)`);
-  }, 40_000);
+  it.runIf(posix)(
+    'a FIFO as meta file is refused at once instead of blocking the process',
+    () => {
+      const fifo = path.join(dir, 'meta.fifo');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const r = cliChild([fx('good/wide.csv'), '--universe', 'f', '--meta', fifo, '--dry-run']);
+      expect(r.timedOut).toBe(false);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${fifo}: error: not a regular file: a FIFO (named pipe)`);
+    },
+    40_000,
+  );
 
-  it.runIf(posix)('a FIFO as price file is refused without opening it', () => {
-    const fifo = path.join(dir, 'prices.fifo');
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const r = cliChild([fifo, '--universe', 'f', '--dry-run']);
-    expect(r.timedOut).toBe(false);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${fifo}: error: not a regular file: a FIFO (named pipe)`);
-  }, 40_000);
+  it.runIf(posix)(
+    'a FIFO as price file is refused without opening it',
+    () => {
+      const fifo = path.join(dir, 'prices.fifo');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const r = cliChild([fifo, '--universe', 'f', '--dry-run']);
+      expect(r.timedOut).toBe(false);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${fifo}: error: not a regular file: a FIFO (named pipe)`);
+    },
+    40_000,
+  );
 
-  it.runIf(fs.existsSync('/dev/zero'))('/dev/zero is refused as a character device, as meta file and as price file', async () => {
-    const { db, dir: dbDir } = tempDb();
-    try {
-      const before = process.memoryUsage().rss;
-      const { preview } = await runImport(db, ['/dev/zero'], { universe: 'z', meta: '/dev/zero' }, { dryRun: true });
-      expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 ** 2);
-      const errors = preview.problems.filter((p) => p.severity === 'error');
-      expect(errors.map((p) => [p.file, p.code, p.message])).toEqual([
-        ['/dev/zero', 'no-file', 'not a regular file: a character device (an import reads only regular files)'],
-        ['/dev/zero', 'no-file', 'not a regular file: a character device (an import reads only regular files)'],
-      ]);
-      // the sync reader (bundled data) goes through the same check
-      expect(readImportFilesSync(['/dev/zero']).problems.list().problems[0]!.message).toMatch(/character device/);
-    } finally {
-      db.close();
-      fs.rmSync(dbDir, { recursive: true, force: true });
-    }
-  });
+  it.runIf(fs.existsSync('/dev/zero'))(
+    '/dev/zero is refused as a character device, as meta file and as price file',
+    async () => {
+      const { db, dir: dbDir } = tempDb();
+      try {
+        const before = process.memoryUsage().rss;
+        const { preview } = await runImport(db, ['/dev/zero'], { universe: 'z', meta: '/dev/zero' }, { dryRun: true });
+        expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 ** 2);
+        const errors = preview.problems.filter((p) => p.severity === 'error');
+        expect(errors.map((p) => [p.file, p.code, p.message])).toEqual([
+          ['/dev/zero', 'no-file', 'not a regular file: a character device (an import reads only regular files)'],
+          ['/dev/zero', 'no-file', 'not a regular file: a character device (an import reads only regular files)'],
+        ]);
+        // the sync reader (bundled data) goes through the same check
+        expect(readImportFilesSync(['/dev/zero']).problems.list().problems[0]!.message).toMatch(/character device/);
+      } finally {
+        db.close();
+        fs.rmSync(dbDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('a directory is refused, as meta file and as price file', async () => {
     const { db, dir: dbDir } = tempDb();
@@ -124,14 +139,26 @@ describe('which files a caller may name', () => {
   const HOST: Caller = { shell: 'host' };
   const call = (channel: string, payload: unknown, caller?: Caller) => dispatch(engine, channel, payload, caller);
   const upload = async () => {
-    const r = await call('data.previewImportText', { name: 'wide.csv', text: fs.readFileSync(fx('good/wide.csv'), 'utf8'), universe: 'up' }, HOST);
+    const r = await call(
+      'data.previewImportText',
+      { name: 'wide.csv', text: fs.readFileSync(fx('good/wide.csv'), 'utf8'), universe: 'up' },
+      HOST,
+    );
     if (!r.ok) throw new Error(r.error.message);
     return r.value as ImportPreview & { uploadedPath: string };
   };
 
   it('the browser is refused any path outside the upload folder, existing or not, before the file system is asked', async () => {
     const touched: string[] = [];
-    for (const f of ['statSync', 'lstatSync', 'openSync', 'readFileSync', 'realpathSync', 'existsSync', 'createReadStream'] as const) {
+    for (const f of [
+      'statSync',
+      'lstatSync',
+      'openSync',
+      'readFileSync',
+      'realpathSync',
+      'existsSync',
+      'createReadStream',
+    ] as const) {
       const orig = fs[f] as (...a: unknown[]) => unknown;
       vi.spyOn(fs, f).mockImplementation(((...a: unknown[]) => {
         touched.push(String(a[0]));
@@ -139,13 +166,22 @@ describe('which files a caller may name', () => {
       }) as never);
     }
     const answers: unknown[] = [];
-    for (const p of [secret, path.join(engine.dir, 'no-such.csv'), '/etc/shadow', path.join(uploadsDir(engine), '..', 'secret.csv')]) {
+    for (const p of [
+      secret,
+      path.join(engine.dir, 'no-such.csv'),
+      '/etc/shadow',
+      path.join(uploadsDir(engine), '..', 'secret.csv'),
+    ]) {
       for (const ch of ['data.previewImport', 'data.commitImport']) {
         const r = await call(ch, { paths: [p], universe: 'x' }, HOST);
         answers.push(r.ok ? r.value : { code: r.error.code, message: r.error.message.replace(p, 'PATH') });
       }
       // a meta file outside, with an uploaded price file
-      const r = await call('data.previewImport', { paths: [path.join(uploadsDir(engine), 'a', 'b.csv')], meta: p, universe: 'x' }, HOST);
+      const r = await call(
+        'data.previewImport',
+        { paths: [path.join(uploadsDir(engine), 'a', 'b.csv')], meta: p, universe: 'x' },
+        HOST,
+      );
       answers.push(r.ok ? r.value : { code: r.error.code, message: r.error.message.replace(p, 'PATH') });
     }
     const refusal = { code: 'INVALID_INPUT', message: 'the browser can import only files it uploads (not one: PATH)' };
@@ -181,7 +217,10 @@ describe('which files a caller may name', () => {
     const up = await upload();
     expect((await call('data.previewImport', { paths: [up.uploadedPath], universe: 'g' }, ipc)).ok).toBe(true);
     const other = await call('data.previewImport', { paths: [fx('good/wide.csv')], universe: 'g' }, ipc);
-    expect(other.ok ? null : other.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^the desktop window can import only files chosen in its file dialog or uploaded/) });
+    expect(other.ok ? null : other.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/^the desktop window can import only files chosen in its file dialog or uploaded/),
+    });
     const meta = await call('data.previewImport', { paths: [secret], meta: fx('good/meta.csv'), universe: 'g' }, ipc);
     expect(meta.ok ? null : meta.error.code).toBe('INVALID_INPUT');
   });

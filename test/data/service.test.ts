@@ -2,7 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImportPreview, ImportResult, PricesResponse, UndoResult, UniverseDetail, UniverseSummary } from '../../src-shared/contract';
+import type {
+  ImportPreview,
+  ImportResult,
+  PricesResponse,
+  UndoResult,
+  UniverseDetail,
+  UniverseSummary,
+} from '../../src-shared/contract';
 import { dispatch } from '../../src-main/services';
 import { downsampleRows } from '../../src-main/services/data';
 import { loadDjia } from '../helpers/data';
@@ -37,7 +44,12 @@ describe('universes and prices', () => {
 
   it('gives closes for a range, downsampled with the last date kept', async () => {
     const ref = loadDjia();
-    const full = await call<PricesResponse>('data.prices', { universe: 'djia30', from: '2000-12-27', to: '2000-12-29', tickers: ['IBM', 'AA'] });
+    const full = await call<PricesResponse>('data.prices', {
+      universe: 'djia30',
+      from: '2000-12-27',
+      to: '2000-12-29',
+      tickers: ['IBM', 'AA'],
+    });
     expect(full.dates).toEqual(['2000-12-27', '2000-12-28', '2000-12-29']);
     const t = ref.dates.indexOf('2000-12-28');
     expect(full.close[1]).toEqual([ref.close[t]![ref.tickers.indexOf('IBM')], ref.close[t]![0]]);
@@ -86,7 +98,10 @@ describe('import through the service', () => {
   it('previews an uploaded text from a temporary file under the data folder', async () => {
     const text = fs.readFileSync(fx('good/wide.csv'), 'utf8');
     const meta = { name: 'meta.json', text: fs.readFileSync(fx('good/meta.json'), 'utf8') };
-    const p = await call<ImportPreview & { uploadedPath: string; uploadedMetaPath: string | null }>('data.previewImportText', { name: '../../evil name.csv', text, universe: 'Up', metaFile: meta });
+    const p = await call<ImportPreview & { uploadedPath: string; uploadedMetaPath: string | null }>(
+      'data.previewImportText',
+      { name: '../../evil name.csv', text, universe: 'Up', metaFile: meta },
+    );
     expect(p.ok).toBe(true);
     expect(p.bars).toBe(15);
     expect(p.universe.name).toBe('Test ABC');
@@ -96,7 +111,11 @@ describe('import through the service', () => {
   });
 
   it('commits as a job, then undoes', async () => {
-    const job = await call<{ id: string; kind: string }>('data.commitImport', { paths: [fx('good/wide.csv')], universe: 'Job ABC', meta: fx('good/meta.csv') });
+    const job = await call<{ id: string; kind: string }>('data.commitImport', {
+      paths: [fx('good/wide.csv')],
+      universe: 'Job ABC',
+      meta: fx('good/meta.csv'),
+    });
     expect(job.kind).toBe('import');
     const done = await engine.jobs.wait(job.id);
     expect(done.status, done.error ?? '').toBe('succeeded');

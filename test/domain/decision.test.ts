@@ -9,7 +9,13 @@ import { runBacktest } from '../../src-main/backtest/run';
 import { MarketView } from '../../src-main/market/view';
 import { SampAllocator } from '../../src-main/strategies/samp/allocation';
 import { toJson } from '../../src-main/store/runs';
-import { DecisionDetail, SampRebound, StoredDecisionDetail, withFamily, type DecisionDetailInput } from '../../src-shared/domain/decision';
+import {
+  DecisionDetail,
+  SampRebound,
+  StoredDecisionDetail,
+  withFamily,
+  type DecisionDetailInput,
+} from '../../src-shared/domain/decision';
 import { djiaSubset } from '../helpers/data';
 import { testSampDetail } from '../helpers/runData';
 import { createVariant, CTX, decideAll } from '../strategies/samp/samp-helpers';
@@ -20,24 +26,39 @@ const stored = (d: DecisionDetailInput | undefined | null): unknown => JSON.pars
 describe('the writers produce exactly the schema', () => {
   const prices = djiaSubset(300, 6);
 
-  it('SAMP-HDRL, its upper-only and no-rebound ablations and ddpg-flat: every decision parses back unchanged', { timeout: 120_000 }, async () => {
-    const families: Record<string, string> = { 'samp-hdrl': 'samp', 'samp-hdrl/upper-only': 'samp', 'samp-hdrl/no-rebound': 'samp', 'ddpg-flat': 'ddpg-flat' };
-    for (const [variant, family] of Object.entries(families)) {
-      const decisions = decideAll(await createVariant(variant, prices), prices, CTX.testStart, CTX.testStart + 40);
-      for (const d of decisions) {
-        const json = stored(d.detail);
-        const parsed = DecisionDetail.safeParse(json);
-        expect(parsed.error?.issues, variant).toBeUndefined();
-        // toStrictEqual: a field the schema did not know would have been dropped by the parse
-        expect(parsed.data, variant).toStrictEqual(json);
-        expect(parsed.data).toMatchObject({ family, variant, model: { key: expect.any(String) } });
+  it(
+    'SAMP-HDRL, its upper-only and no-rebound ablations and ddpg-flat: every decision parses back unchanged',
+    { timeout: 120_000 },
+    async () => {
+      const families: Record<string, string> = {
+        'samp-hdrl': 'samp',
+        'samp-hdrl/upper-only': 'samp',
+        'samp-hdrl/no-rebound': 'samp',
+        'ddpg-flat': 'ddpg-flat',
+      };
+      for (const [variant, family] of Object.entries(families)) {
+        const decisions = decideAll(await createVariant(variant, prices), prices, CTX.testStart, CTX.testStart + 40);
+        for (const d of decisions) {
+          const json = stored(d.detail);
+          const parsed = DecisionDetail.safeParse(json);
+          expect(parsed.error?.issues, variant).toBeUndefined();
+          // toStrictEqual: a field the schema did not know would have been dropped by the parse
+          expect(parsed.data, variant).toStrictEqual(json);
+          expect(parsed.data).toMatchObject({ family, variant, model: { key: expect.any(String) } });
+        }
       }
-    }
-  });
+    },
+  );
 
   it("the rebound detector's state, flags included, parses back unchanged on every day of a falling and recovering market", () => {
     const m = djiaSubset(2000, 6);
-    const a = new SampAllocator({ grouping: { every: 75, static: false, lookback: 60, init: 'extremes' }, utility: {}, rebound: { enabled: true, historyDays: 252 }, anchor: 60, seed: 1 });
+    const a = new SampAllocator({
+      grouping: { every: 75, static: false, lookback: 60, init: 'extremes' },
+      utility: {},
+      rebound: { enabled: true, historyDays: 252 },
+      anchor: 60,
+      seed: 1,
+    });
     let flags = 0;
     for (let t = 260; t < m.dates.length; t += 3) {
       const json = stored({ ...testSampDetail(), rebound: a.at(new MarketView(m, t)).rebound });
@@ -49,7 +70,11 @@ describe('the writers produce exactly the schema', () => {
   });
 
   it('the classic strategies that record a detail (a static optimiser, the two hindsight references)', async () => {
-    const res = await runBacktest(null, { universe: 'x', strategies: ['minvar', 'bcrp', 'beststock'], from: prices.dates[250] }, { store: false, prices });
+    const res = await runBacktest(
+      null,
+      { universe: 'x', strategies: ['minvar', 'bcrp', 'beststock'], from: prices.dates[250] },
+      { store: false, prices },
+    );
     for (const r of res) {
       expect(r.sim?.details, r.strategy).toBeDefined();
       for (const d of r.sim!.details!) {
@@ -66,11 +91,26 @@ describe('stored details', () => {
     const { family: _f, ...oldSamp } = testSampDetail();
     void _f;
     expect(StoredDecisionDetail.parse(oldSamp)).toStrictEqual(testSampDetail());
-    expect(StoredDecisionDetail.parse({ variant: 'ddpg-flat', concentration: { flat: 3 } })).toStrictEqual({ family: 'ddpg-flat', variant: 'ddpg-flat', concentration: { flat: 3 } });
-    expect(StoredDecisionDetail.parse({ estimatedAt: '2000-01-03', note: 'fell back' })).toStrictEqual({ family: 'classic', estimatedAt: '2000-01-03', note: 'fell back' });
-    expect(StoredDecisionDetail.parse({ hindsight: true, asset: 'MSFT' })).toEqual({ family: 'classic', hindsight: true, asset: 'MSFT' });
+    expect(StoredDecisionDetail.parse({ variant: 'ddpg-flat', concentration: { flat: 3 } })).toStrictEqual({
+      family: 'ddpg-flat',
+      variant: 'ddpg-flat',
+      concentration: { flat: 3 },
+    });
+    expect(StoredDecisionDetail.parse({ estimatedAt: '2000-01-03', note: 'fell back' })).toStrictEqual({
+      family: 'classic',
+      estimatedAt: '2000-01-03',
+      note: 'fell back',
+    });
+    expect(StoredDecisionDetail.parse({ hindsight: true, asset: 'MSFT' })).toEqual({
+      family: 'classic',
+      hindsight: true,
+      asset: 'MSFT',
+    });
     // a detail that names its family is left as it is
-    expect(withFamily({ family: 'classic', variant: 'samp-hdrl' })).toEqual({ family: 'classic', variant: 'samp-hdrl' });
+    expect(withFamily({ family: 'classic', variant: 'samp-hdrl' })).toEqual({
+      family: 'classic',
+      variant: 'samp-hdrl',
+    });
   });
 
   it('anything else is refused with the path of what is wrong, not guessed', () => {
@@ -87,7 +127,10 @@ describe('stored details', () => {
 
   it('a non-finite figure is stored as null and read as null', () => {
     const d = testSampDetail();
-    const inf = { ...d, utility: { ...d.utility, high: { ...d.utility.high, momentumStrength: Number.POSITIVE_INFINITY } } };
+    const inf = {
+      ...d,
+      utility: { ...d.utility, high: { ...d.utility.high, momentumStrength: Number.POSITIVE_INFINITY } },
+    };
     const back = DecisionDetail.parse(stored(inf));
     expect(back.family === 'samp' && back.utility.high.momentumStrength).toBeNull();
   });

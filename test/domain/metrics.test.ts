@@ -7,7 +7,12 @@ import { formatMetric } from '../../src-main/backtest/summary';
 
 describe('metric specs', () => {
   it('cover exactly the metrics the engine computes, in display order', () => {
-    const m = computeMetrics({ returns: [0.01, -0.02, 0.03, 0.0, 0.01], turnover: [0.1, 0.2, 0.0, 0.1], weights: [[0.5, 0.5, 0]], nRisky: 2 });
+    const m = computeMetrics({
+      returns: [0.01, -0.02, 0.03, 0.0, 0.01],
+      turnover: [0.1, 0.2, 0.0, 0.1],
+      weights: [[0.5, 0.5, 0]],
+      nRisky: 2,
+    });
     expect(Object.keys(m)).toEqual([...METRIC_IDS]);
     expect(Object.keys(METRIC_SPECS)).toEqual([...METRIC_IDS]);
     for (const id of METRIC_IDS) expect(METRIC_SPECS[id].id).toBe(id);
@@ -33,7 +38,13 @@ describe('metric specs', () => {
   });
 
   it('are what the reports and the CLI tables show', () => {
-    for (const id of METRIC_IDS) expect(metricSpec(id)).toEqual({ key: id, label: METRIC_SPECS[id].label, unit: METRIC_SPECS[id].unit, help: METRIC_SPECS[id].help });
+    for (const id of METRIC_IDS)
+      expect(metricSpec(id)).toEqual({
+        key: id,
+        label: METRIC_SPECS[id].label,
+        unit: METRIC_SPECS[id].unit,
+        help: METRIC_SPECS[id].help,
+      });
     expect(formatMetric('turnover', 0.01234)).toBe('1.23%'); // pct, 2 digits
     expect(formatMetric('cumulativeReturn', 0.01234)).toBe('1.2%'); // pct, 1 digit
     expect(formatMetric('maxDrawdownDays', 41.6)).toBe('42');

@@ -4,7 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
-import { allCash, book, capitalSplit, driftWeights, previousWeights, priceRelatives, tradeFigures } from '../../src-shared/domain/portfolio';
+import {
+  allCash,
+  book,
+  capitalSplit,
+  driftWeights,
+  previousWeights,
+  priceRelatives,
+  tradeFigures,
+} from '../../src-shared/domain/portfolio';
 import { simulate } from '../../src-main/market/simulate';
 import type { StrategyInstance } from '../../src-main/strategies/types';
 import { allocationTurnover } from '../../src-main/reports/derive';
@@ -66,7 +74,9 @@ describe('turnover and cost', () => {
     const rnd = seedrandom('portfolio');
     const days = 12;
     const n = 4;
-    const m = matrixFromRelatives(Array.from({ length: days }, () => Array.from({ length: n }, () => 0.95 + 0.1 * rnd())));
+    const m = matrixFromRelatives(
+      Array.from({ length: days }, () => Array.from({ length: n }, () => 0.95 + 0.1 * rnd())),
+    );
     const strategy: StrategyInstance = {
       decide: () => {
         const w = Array.from({ length: n }, () => rnd());
@@ -74,11 +84,19 @@ describe('turnover and cost', () => {
         return Float64Array.from(w, (v) => v / s);
       },
     };
-    const sim = simulate(m, strategy, { strategyId: 'random', testStart: 0, testEnd: days, settings: { cost: 0.0015, riskFreeRate: 0.05 } });
+    const sim = simulate(m, strategy, {
+      strategyId: 'random',
+      testStart: 0,
+      testEnd: days,
+      settings: { cost: 0.0015, riskFreeRate: 0.05 },
+    });
     const cashGrowth = Math.pow(1.05, 1 / 252);
     for (let k = 0; k < sim.dates.length; k++) {
       const t = sim.testStart + k;
-      const prev = k === 0 ? previousWeights(null, null, n) : previousWeights(sim.held[k - 1]!, priceRelatives(m.close[t - 1]!, m.close[t]!), n, cashGrowth);
+      const prev =
+        k === 0
+          ? previousWeights(null, null, n)
+          : previousWeights(sim.held[k - 1]!, priceRelatives(m.close[t - 1]!, m.close[t]!), n, cashGrowth);
       expect(Array.from(prev)).toEqual(Array.from(sim.drifted[k]!).map(close));
       const f = tradeFigures(sim.target[k]!, prev, 0.0015);
       expect(f.oneWay).toBeCloseTo(sim.turnover[k]!, 14);
@@ -88,7 +106,7 @@ describe('turnover and cost', () => {
 });
 
 describe('the reports use the same turnover', () => {
-  it('an allocation report\'s turnover is one-way with cash (97.9% from cash), not Σ|trade| over the stocks', () => {
+  it("an allocation report's turnover is one-way with cash (97.9% from cash), not Σ|trade| over the stocks", () => {
     const rows = [0.5, 0.479].map((weight) => ({ weight, previousWeight: 0 }));
     expect(allocationTurnover(rows, 0.021, 1)).toBeCloseTo(0.979, 14);
     // 50/30 + 20% cash to 40/40 + 20% cash: one-way 10%, where the old "traded" read 20%
@@ -106,7 +124,7 @@ describe('capital split', () => {
   const groups: Record<string, string> = { AA: 'high', BB: 'ordinary', CC: 'high', DD: 'ordinary' };
   const groupOf = (t: string) => ({ key: groups[t]!, label: groups[t] === 'high' ? 'High-quality' : 'Ordinary' });
 
-  it('the headline is the final mix: each group\'s target weights summed, and the cash as held', () => {
+  it("the headline is the final mix: each group's target weights summed, and the cash as held", () => {
     // a = 0.3; lower agents' part 0.7 split c2 0.4 / c1 0.152 / cash 0.448 -> the book holds 0.7 * 0.448 = 31.36% cash
     const s = capitalSplit(tickers, [0.25, 0.1, 0.2136, 0.1228], 0.3136, groupOf, ['high', 'ordinary']);
     expect(s.parts.map((p) => [p.key, p.label, p.members])).toEqual([
@@ -124,7 +142,10 @@ describe('capital split', () => {
     expect(a.parts.map((p) => p.key)).toEqual(['high', 'ordinary']);
     expect(b.parts.map((p) => p.key)).toEqual(['high', 'ordinary']);
     // without an order: largest first, ties by key
-    expect(capitalSplit(tickers, [0.1, 0.4, 0.1, 0.4], 0, groupOf).parts.map((p) => p.key)).toEqual(['ordinary', 'high']);
+    expect(capitalSplit(tickers, [0.1, 0.4, 0.1, 0.4], 0, groupOf).parts.map((p) => p.key)).toEqual([
+      'ordinary',
+      'high',
+    ]);
     expect(() => capitalSplit(tickers, [1], 0, groupOf)).toThrow(/4 tickers but 1 weights/);
   });
 });

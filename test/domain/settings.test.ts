@@ -10,7 +10,16 @@ const CONFIG = {
   params: { eta: 0.05 },
   seed: 1,
   protocol: null,
-  window: { label: '2000', from: '2000-01-03', to: '2000-12-29', trainFrom: '1999-01-04', trainTo: '1999-12-31', validationFrom: null, validationTo: null, trainTruncated: false },
+  window: {
+    label: '2000',
+    from: '2000-01-03',
+    to: '2000-12-29',
+    trainFrom: '1999-01-04',
+    trainTo: '1999-12-31',
+    validationFrom: null,
+    validationTo: null,
+    trainTruncated: false,
+  },
   lookback: 252,
   cost: 0.001,
   rebalance: 'daily',
@@ -18,7 +27,12 @@ const CONFIG = {
   preset: null,
   ewThreshold: 0.1,
 };
-const run = (config: Record<string, unknown>, strategy = 'eg', windowFrom = '2000-01-03', windowTo = '2000-12-29') => ({ strategy, config, windowFrom, windowTo });
+const run = (config: Record<string, unknown>, strategy = 'eg', windowFrom = '2000-01-03', windowTo = '2000-12-29') => ({
+  strategy,
+  config,
+  windowFrom,
+  windowTo,
+});
 
 describe('settings and experiment identity', () => {
   const base = experimentIdentity(run(CONFIG));
@@ -27,7 +41,9 @@ describe('settings and experiment identity', () => {
     expect(experimentIdentity(run({ ...CONFIG, seed: 7 }))).toBe(base);
     expect(experimentIdentity(run({ ...CONFIG, ewThreshold: 0.3 }))).toBe(base);
     expect(experimentIdentity(run({ ...CONFIG, preset: 'quick' }))).toBe(base);
-    expect(experimentIdentity(run({ ...CONFIG, window: { ...CONFIG.window, label: 'x', trainFrom: '1998-01-02' } }))).toBe(base);
+    expect(
+      experimentIdentity(run({ ...CONFIG, window: { ...CONFIG.window, label: 'x', trainFrom: '1998-01-02' } })),
+    ).toBe(base);
     const reordered = Object.fromEntries(Object.entries(CONFIG).reverse());
     expect(experimentIdentity(run({ ...reordered, params: { eta: 0.05 } }))).toBe(base);
   });

@@ -18,7 +18,11 @@ describe('equalWeightVerdict', () => {
   });
 
   it('a higher Sharpe with a lower return does not beat, nor the reverse', () => {
-    expect(equalWeightVerdict([f(1.4, 0.08)], EW)).toMatchObject({ outcome: 'does-not-beat', seedsBeating: 0, seeds: 1 });
+    expect(equalWeightVerdict([f(1.4, 0.08)], EW)).toMatchObject({
+      outcome: 'does-not-beat',
+      seedsBeating: 0,
+      seeds: 1,
+    });
     expect(equalWeightVerdict([f(0.9, 0.3)], EW)).toMatchObject({ outcome: 'does-not-beat', seedsBeating: 0 });
   });
 
@@ -42,7 +46,11 @@ describe('equalWeightVerdict', () => {
   });
 
   it('not comparable without an equal-weight run or without any defined figure', () => {
-    expect(equalWeightVerdict([f(1.5, 0.2)], [])).toMatchObject({ outcome: 'not-comparable', seedsBeating: 0, seeds: 1 });
+    expect(equalWeightVerdict([f(1.5, 0.2)], [])).toMatchObject({
+      outcome: 'not-comparable',
+      seedsBeating: 0,
+      seeds: 1,
+    });
     expect(equalWeightVerdict([f(Number.NaN, 0.2), f(Number.NaN, 0.3)], EW).outcome).toBe('not-comparable');
     expect(equalWeightVerdict([f(1.5, 0.2)], [f(1.0, Number.NaN)]).outcome).toBe('not-comparable');
     expect(equalWeightVerdict([], EW).outcome).toBe('not-comparable');
@@ -61,6 +69,10 @@ describe('the reference and the words', () => {
     expect(equalWeightReference(() => false)).toBeUndefined();
   });
   it('phrases', () => {
-    expect(['beats', 'does-not-beat', 'not-comparable'].map((o) => verdictPhrase(o as 'beats'))).toEqual(['beats', 'does not beat', 'cannot be compared with']);
+    expect(['beats', 'does-not-beat', 'not-comparable'].map((o) => verdictPhrase(o as 'beats'))).toEqual([
+      'beats',
+      'does not beat',
+      'cannot be compared with',
+    ]);
   });
 });

@@ -30,20 +30,36 @@ async function call<T>(channel: string, req: object): Promise<T> {
   return r.value as T;
 }
 const pct = (x: number | null, d = 2) => (x == null ? '—' : `${(x * 100).toFixed(d)}%`);
-const num = (x: number | null) => (x == null ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+const num = (x: number | null) =>
+  x == null ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** Horizontal overflow of the page and of the view, px (0 when everything fits). */
 async function overflow(p: Page): Promise<{ page: number; view: number }> {
   return p.evaluate(() => {
-    const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelector(s: string): { scrollWidth: number; clientWidth: number } | null } }).document;
+    const d = (
+      globalThis as unknown as {
+        document: {
+          documentElement: { scrollWidth: number; clientWidth: number };
+          querySelector(s: string): { scrollWidth: number; clientWidth: number } | null;
+        };
+      }
+    ).document;
     const v = d.querySelector('.view');
-    return { page: d.documentElement.scrollWidth - d.documentElement.clientWidth, view: v ? v.scrollWidth - v.clientWidth : 0 };
+    return {
+      page: d.documentElement.scrollWidth - d.documentElement.clientWidth,
+      view: v ? v.scrollWidth - v.clientWidth : 0,
+    };
   });
 }
 
 /** Viewport screenshots of the panel, block by block (the view scrolls inside its own container). */
 async function shootPanel(p: Page, size: string): Promise<void> {
-  for (const [k, id] of [['relative', 'analytics-relative'], ['charts', 'chart-rolling-vol'], ['weights', 'chart-weights'], ['risk', 'chart-risk']] as const) {
+  for (const [k, id] of [
+    ['relative', 'analytics-relative'],
+    ['charts', 'chart-rolling-vol'],
+    ['weights', 'chart-weights'],
+    ['risk', 'chart-risk'],
+  ] as const) {
     await p.locator(`[data-testid="${id}"]`).scrollIntoViewIfNeeded();
     await p.waitForTimeout(200);
     await p.screenshot({ path: screenshotPath(`analytics-${size}-${k}`) });
@@ -69,22 +85,34 @@ afterAll(async () => {
 });
 
 describe('Backtests analytics', () => {
-  it('shows the learned strategy\'s verdict and paired p-value before anything is selected, and never selects a hindsight run', async () => {
+  it("shows the learned strategy's verdict and paired p-value before anything is selected, and never selects a hindsight run", async () => {
     const [v] = await call<LearnedVerdict[]>('analytics.verdicts', { universe: 'djia30' });
     await page.goto(`${host.url}#/backtests`);
     const line = page.locator(`[data-testid="verdict-samp-hdrl-${v!.windowFrom}"]`);
     await line.waitFor();
-    expect(await line.locator('[data-testid="verdict-p"]').textContent()).toContain(v!.pValue! < 0.001 ? 'paired p < 0.001' : `paired p = ${v!.pValue!.toFixed(3)}`);
+    expect(await line.locator('[data-testid="verdict-p"]').textContent()).toContain(
+      v!.pValue! < 0.001 ? 'paired p < 0.001' : `paired p = ${v!.pValue!.toFixed(3)}`,
+    );
     expect(await line.locator('[data-testid="verdict-text"]').textContent()).toContain(`Sharpe ${num(v!.sharpe)}`);
-    expect(await line.locator('[data-testid="verdict-text"]').textContent()).toContain(`(${v!.seedsBeating} of 2 seeds do)`);
+    expect(await line.locator('[data-testid="verdict-text"]').textContent()).toContain(
+      `(${v!.seedsBeating} of 2 seeds do)`,
+    );
     const bcrp = page.locator('[data-testid="metrics-row-bcrp-2000-01-03"]');
     expect(await bcrp.textContent()).toContain('†');
     expect(await bcrp.locator('input[type="checkbox"]').isChecked()).toBe(false);
-    expect(await page.locator('[data-testid="metrics-row-crp-2000-01-03"] input[type="checkbox"]').isChecked()).toBe(true);
+    expect(await page.locator('[data-testid="metrics-row-crp-2000-01-03"] input[type="checkbox"]').isChecked()).toBe(
+      true,
+    );
     // turnover annualised, with its cost drag, as the stored metrics
     const crp = (await call<{ metrics: Record<string, number> }>('runs.get', { id: fx.ids.crp! })).metrics;
-    expect((await page.locator('[data-testid="metrics-row-crp-2000-01-03"] [data-metric="annualTurnover"]').textContent())!.trim()).toBe(pct(crp.annualTurnover!, 0));
-    expect((await page.locator('[data-testid="metrics-row-crp-2000-01-03"] [data-metric="costDrag"]').textContent())!.trim()).toBe(pct(crp.costDrag!));
+    expect(
+      (await page
+        .locator('[data-testid="metrics-row-crp-2000-01-03"] [data-metric="annualTurnover"]')
+        .textContent())!.trim(),
+    ).toBe(pct(crp.annualTurnover!, 0));
+    expect(
+      (await page.locator('[data-testid="metrics-row-crp-2000-01-03"] [data-metric="costDrag"]').textContent())!.trim(),
+    ).toBe(pct(crp.costDrag!));
   });
 
   it('shows every analytics block with the numbers of analytics.compare', async () => {
@@ -105,11 +133,25 @@ describe('Backtests analytics', () => {
     expect(await tr.locator('[data-col="annualTurnover"]').textContent()).toBe(pct(m.trading.annualTurnover, 0));
     expect(await tr.locator('[data-col="costDrag"]').textContent()).toBe(pct(m.trading.costDrag));
     const st = m.stress.find((x) => x.id === 'dotcom-2000')!;
-    expect(await page.locator(`[data-testid="stress-dotcom-2000-${m.id}"] [data-col="ret"]`).textContent()).toBe(pct(st.ret));
+    expect(await page.locator(`[data-testid="stress-dotcom-2000-${m.id}"] [data-col="ret"]`).textContent()).toBe(
+      pct(st.ret),
+    );
     expect(a.focus!.run.id).toBe(fx.samp[0]);
-    expect(await panel.locator('[data-testid="risk-vol"]').textContent()).toContain(`Volatility ${pct(a.focus!.risk!.volatility, 1)} a year`);
-    expect(await panel.locator('[data-testid="stitched-total"]').textContent()).toContain(`total ${pct(a.stitched!.total)}`);
-    for (const c of ['chart-rolling-vol', 'chart-distribution', 'chart-weights', 'chart-trading', 'chart-risk', 'chart-stitched']) await panel.locator(`[data-testid="${c}"] canvas`).first().waitFor();
+    expect(await panel.locator('[data-testid="risk-vol"]').textContent()).toContain(
+      `Volatility ${pct(a.focus!.risk!.volatility, 1)} a year`,
+    );
+    expect(await panel.locator('[data-testid="stitched-total"]').textContent()).toContain(
+      `total ${pct(a.stitched!.total)}`,
+    );
+    for (const c of [
+      'chart-rolling-vol',
+      'chart-distribution',
+      'chart-weights',
+      'chart-trading',
+      'chart-risk',
+      'chart-stitched',
+    ])
+      await panel.locator(`[data-testid="${c}"] canvas`).first().waitFor();
     // the group view exists for the learned strategy
     await panel.locator('[data-testid="weights-view"]').selectOption('group');
     await page.waitForTimeout(300);
@@ -128,18 +170,24 @@ describe('Backtests analytics', () => {
   it('a chosen benchmark changes the comparison the panel shows', async () => {
     const panel = page.locator('[data-testid="analytics-panel"]');
     await panel.locator('[data-testid="analytics-benchmark"]').selectOption('minvar');
-    const a = await call<AnalyticsCompareResponse>('analytics.compare', { ids: [fx.ids.crp!, fx.ids.minvar!, fx.samp[0]!, fx.ids.ubah!], benchmark: 'minvar' });
+    const a = await call<AnalyticsCompareResponse>('analytics.compare', {
+      ids: [fx.ids.crp!, fx.ids.minvar!, fx.samp[0]!, fx.ids.ubah!],
+      benchmark: 'minvar',
+    });
     const c = a.runs.find((r) => r.strategy === 'crp')!;
-    await page.locator(`[data-testid="rel-row-${c.id}"] [data-col="beta"]`, { hasText: num(c.relative!.beta) }).waitFor();
+    await page
+      .locator(`[data-testid="rel-row-${c.id}"] [data-col="beta"]`, { hasText: num(c.relative!.beta) })
+      .waitFor();
     await panel.locator('[data-testid="analytics-benchmark"]').selectOption('');
   });
 
-  it('the tear sheet\'s first page carries the verdict; saved as a PNG', async () => {
+  it("the tear sheet's first page carries the verdict; saved as a PNG", async () => {
     const data = await buildBacktestReport(fx.engine.db, [...fx.samp, fx.ids.crp!, fx.ids.minvar!, fx.ids.bcrp!]);
     const pdf = screenshotPath('analytics-report').replace(/\.png$/, '.pdf');
     fs.writeFileSync(pdf, await renderBacktestPdf(data));
     const r = spawnSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '3', pdf, pdf.replace(/\.pdf$/, '')]);
-    if (r.error) console.warn(`pdftoppm not available (${r.error.message}): the report's pages were not rendered to PNG`);
+    if (r.error)
+      console.warn(`pdftoppm not available (${r.error.message}): the report's pages were not rendered to PNG`);
     else expect(r.status, String(r.stderr)).toBe(0);
     expect(data.verdicts!.length).toBe(1);
   });

@@ -55,12 +55,19 @@ describe('Books view in Chromium', () => {
     await page.setInputFiles('[data-testid="book-positions-file"]', csv);
     await page.locator('[data-testid="position-IBM"]').waitFor();
     const b = await e.call('books.get', { name: 'pm1' });
-    expect(b.positions.filter((p) => p.shares > 0).map((p) => p.ticker).sort()).toEqual(['AA', 'GE', 'IBM']);
+    expect(
+      b.positions
+        .filter((p) => p.shares > 0)
+        .map((p) => p.ticker)
+        .sort(),
+    ).toEqual(['AA', 'GE', 'IBM']);
 
     await page.click('[data-testid="book-decide"]');
     await page.locator('[data-testid="book-decision-head"]', { hasText: '1999-12-31' }).waitFor();
     const d = await e.call('books.decision', { name: 'pm1' });
-    expect(await page.locator('[data-testid="warning-turnover"]').innerText()).toContain(d.warnings.find((w) => w.code === 'turnover')!.message);
+    expect(await page.locator('[data-testid="warning-turnover"]').innerText()).toContain(
+      d.warnings.find((w) => w.code === 'turnover')!.message,
+    );
     const ibm = d.trades.find((t) => t.ticker === 'IBM')!;
     expect(ibm.side).toBe('SELL');
     expect(await page.locator('[data-testid="decision-IBM"]').innerText()).toContain('SELL');
@@ -79,14 +86,16 @@ describe('Books view in Chromium', () => {
     await page.locator('[data-testid="book-decision-head"]', { hasText: '2000-01-03' }).waitFor();
 
     // an edit over the turnover budget is refused and nothing is stored
-    for (const t of ['AA', 'AXP', 'T', 'BA', 'CAT', 'C', 'KO', 'DD', 'EK', 'XOM']) await page.fill(`[data-testid="edit-${t}"]`, '0');
+    for (const t of ['AA', 'AXP', 'T', 'BA', 'CAT', 'C', 'KO', 'DD', 'EK', 'XOM'])
+      await page.fill(`[data-testid="edit-${t}"]`, '0');
     await page.fill('[data-testid="book-note"]', 'de-risk');
     await page.click('[data-testid="book-approve"]');
     await page.locator('[data-testid="book-error"]', { hasText: 'turnover budget' }).waitFor();
     expect((await e.call('books.decision', { name: 'pm1' })).outcome).toBeNull();
     await page.screenshot({ path: screenshotPath('book-edit-refused'), fullPage: true });
 
-    for (const t of ['AXP', 'T', 'BA', 'CAT', 'C', 'KO', 'DD', 'EK', 'XOM']) await page.fill(`[data-testid="edit-${t}"]`, '');
+    for (const t of ['AXP', 'T', 'BA', 'CAT', 'C', 'KO', 'DD', 'EK', 'XOM'])
+      await page.fill(`[data-testid="edit-${t}"]`, '');
     await page.fill('[data-testid="edit-AA"]', '5');
     await page.fill('[data-testid="edit-IBM"]', '1.5');
     await page.fill('[data-testid="book-note"]', 'more AA, less IBM');
@@ -97,7 +106,10 @@ describe('Books view in Chromium', () => {
     expect(adj.outcome!.weights![adj.tickers.indexOf('IBM')]).toBeCloseTo(0.015, 12);
     expect(adj.outcome!.note).toBe('more AA, less IBM');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="book-orders-csv"]')]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid="book-orders-csv"]'),
+    ]);
     expect(download.suggestedFilename()).toBe('pm1-orders-2000-01-03.csv');
     const body = fs.readFileSync((await download.path())!, 'utf8');
     expect(body.split('\r\n')[0]).toBe('ticker,side,shares,estimated_price,estimated_amount,estimated_cost');

@@ -45,10 +45,23 @@ beforeAll(async () => {
   const dir = ensureBuilt();
   engine = tempEngine();
   await runBacktest(engine.db, { ...WINDOW, strategies: ['crp', 'bcrp'] });
-  const [samp] = await runBacktest(engine.db, { ...WINDOW, strategies: ['samp-hdrl'], params: { 'samp-hdrl': { preset: 'quick', episodes: 1 } } });
+  const [samp] = await runBacktest(engine.db, {
+    ...WINDOW,
+    strategies: ['samp-hdrl'],
+    params: { 'samp-hdrl': { preset: 'quick', episodes: 1 } },
+  });
   // the flat agent runs last: the newest learned run, which Agents used to open on
-  const [flat] = await runBacktest(engine.db, { ...WINDOW, strategies: ['ddpg-flat'], params: { 'ddpg-flat': { preset: 'quick', episodes: 1 } } });
-  expect([samp?.status, samp?.error, flat?.status, flat?.error]).toEqual(['complete', undefined, 'complete', undefined]);
+  const [flat] = await runBacktest(engine.db, {
+    ...WINDOW,
+    strategies: ['ddpg-flat'],
+    params: { 'ddpg-flat': { preset: 'quick', episodes: 1 } },
+  });
+  expect([samp?.status, samp?.error, flat?.status, flat?.error]).toEqual([
+    'complete',
+    undefined,
+    'complete',
+    undefined,
+  ]);
   [sampRun, flatRun] = [samp!.runId!, flat!.runId!];
   host = await startHost(engine, { rendererDir: dir });
   browser = await launchBrowser();
@@ -77,7 +90,12 @@ describe('the decision views (issue 17)', () => {
     expect(await text('[data-testid="today-turnover"]')).toBe(pct(s.turnover[s.turnover.length - 1]!));
     expect(await text('[data-testid="today-turnover-detail"]')).toContain('a year at this pace (daily × 252)');
     // the weights held before the trade: the previous target drifted with the day's prices (worked out here by hand)
-    const px = await call<PricesResponse>('data.prices', { universe: 'djia30', from: w.previous!.date, to: w.date, tickers: w.tickers });
+    const px = await call<PricesResponse>('data.prices', {
+      universe: 'djia30',
+      from: w.previous!.date,
+      to: w.date,
+      tickers: w.tickers,
+    });
     const grown = w.tickers.map((_, i) => w.previous!.weights[i]! * (px.close[1]![i]! / px.close[0]![i]!));
     const g = grown.reduce((a, b) => a + b, 0) + w.previous!.cash;
     for (const i of [0, 11, 23]) {
@@ -109,7 +127,9 @@ describe('the decision views (issue 17)', () => {
     if (v.outcome !== 'does-not-beat') {
       // the check below needs a loser: lift equal weight's stored figures above the run's (the rule reads these)
       const crp = (await call<RunSummary[]>('runs.list', { universe: 'djia30', strategy: 'crp' }))[0]!;
-      engine.db.prepare(`UPDATE run_metrics SET value = 99 WHERE run_id = ? AND name IN ('sharpe', 'cumulativeReturn')`).run(crp.id);
+      engine.db
+        .prepare(`UPDATE run_metrics SET value = 99 WHERE run_id = ? AND name IN ('sharpe', 'cumulativeReturn')`)
+        .run(crp.id);
       v = (await call<AnalyticsCompareResponse>('analytics.compare', { ids: [sampRun] })).verdicts[0]!;
     }
     expect(v.outcome).toBe('does-not-beat');
@@ -118,8 +138,14 @@ describe('the decision views (issue 17)', () => {
     const box = page.locator('[data-testid="ew-verdict-box"][data-outcome="does-not-beat"]');
     await box.waitFor();
     expect(await text('[data-testid="ew-verdict-head"]')).toBe('Does not beat equal weight');
-    expect(await box.textContent()).toContain(`Sharpe ${v.sharpe!.toFixed(2)} vs ${v.ewSharpe!.toFixed(2)} for equal weight (crp)`);
-    expect(await text('[data-testid="ew-verdict-p"]')).toBe(v.pValue == null ? 'paired test p-value n/a (too few common days)' : `paired test of the Sharpe ratios p ${v.pValue < 0.001 ? '< 0.001' : `= ${v.pValue.toFixed(3)}`} over ${v.pairedDays} days`);
+    expect(await box.textContent()).toContain(
+      `Sharpe ${v.sharpe!.toFixed(2)} vs ${v.ewSharpe!.toFixed(2)} for equal weight (crp)`,
+    );
+    expect(await text('[data-testid="ew-verdict-p"]')).toBe(
+      v.pValue == null
+        ? 'paired test p-value n/a (too few common days)'
+        : `paired test of the Sharpe ratios p ${v.pValue < 0.001 ? '< 0.001' : `= ${v.pValue.toFixed(3)}`} over ${v.pairedDays} days`,
+    );
 
     const date = await text('[data-testid="today-decision-date"]');
     await page.check('[data-testid="note-approve"]');
@@ -135,7 +161,10 @@ describe('the decision views (issue 17)', () => {
     await page.click('[data-testid="note-save"]');
     await page.click('[data-testid="approve-confirm-yes"]');
     await page.locator('[data-testid="note-saved"]', { hasText: 'saved' }).waitFor();
-    expect(await call<{ status: string; text: string }>('notes.get', { runId: sampRun, date })).toMatchObject({ status: 'approved', text: 'Approved despite the verdict.' });
+    expect(await call<{ status: string; text: string }>('notes.get', { runId: sampRun, date })).toMatchObject({
+      status: 'approved',
+      text: 'Approved despite the verdict.',
+    });
     // a comment needs no confirmation
     await page.check('[data-testid="note-comment"]');
     await page.click('[data-testid="note-save"]');
@@ -146,7 +175,11 @@ describe('the decision views (issue 17)', () => {
     await page.goto(`${host.url}#/agents`);
     await page.locator('[data-testid="agents-model"]').waitFor();
     expect(await page.locator('[data-testid="agents-run"]').inputValue()).toBe(sampRun);
-    expect(await page.locator('[data-testid="agents-run"] option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toContain(flatRun);
+    expect(
+      await page
+        .locator('[data-testid="agents-run"] option')
+        .evaluateAll((os) => os.map((o) => o.getAttribute('value'))),
+    ).toContain(flatRun);
     await page.locator('[data-testid="ew-verdict-box"]').waitFor();
     const w = await call<RunWeights>('runs.weights', { id: sampRun });
     const top = w.tickers[w.final.weights.indexOf(Math.max(...w.final.weights))]!;
@@ -172,7 +205,9 @@ describe('the decision views (issue 17)', () => {
     await page.locator('[data-testid="explain-asset"]').selectOption(other);
     await page.locator('[data-testid="explain-stale"]').waitFor();
     await page.click('[data-testid="explain-run"]');
-    await page.locator('[data-testid="explain-words"] p.lead', { hasText: new RegExp(`^${other}('s| gets)`) }).waitFor({ timeout: 240_000 });
+    await page
+      .locator('[data-testid="explain-words"] p.lead', { hasText: new RegExp(`^${other}('s| gets)`) })
+      .waitFor({ timeout: 240_000 });
     expect((await call<RunExplanation>('explain.get', { runId: sampRun })).subject).toBe(other);
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('decisions-agents-1600'), fullPage: true });
@@ -200,8 +235,14 @@ describe('the decision views (issue 17)', () => {
     const t = cuts.thresholds!;
     expect(await text('[data-testid="cuts-thresholds"]')).toContain(`drawdown ≥ ${pct(t.drawdownThreshold, 1)}`);
     // the detector's inputs are in percent too, and start from the run's thresholds
-    expect(Number(await page.locator('[data-testid="rebound-dd"]').inputValue())).toBeCloseTo(t.drawdownThreshold * 100, 6);
-    expect(Number(await page.locator('[data-testid="rebound-rise"]').inputValue())).toBeCloseTo(t.riseThreshold * 100, 6);
+    expect(Number(await page.locator('[data-testid="rebound-dd"]').inputValue())).toBeCloseTo(
+      t.drawdownThreshold * 100,
+      6,
+    );
+    expect(Number(await page.locator('[data-testid="rebound-rise"]').inputValue())).toBeCloseTo(
+      t.riseThreshold * 100,
+      6,
+    );
     await page.locator('[data-testid="rebound-count"]').waitFor();
   });
 
@@ -224,7 +265,10 @@ describe('the decision views (issue 17)', () => {
         const overflow = await page.evaluate(() => {
           const doc = (globalThis as unknown as { document: BrowserDocument }).document;
           const c = doc.querySelector('.content')!;
-          return { page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth, content: c.scrollWidth - c.clientWidth };
+          return {
+            page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth,
+            content: c.scrollWidth - c.clientWidth,
+          };
         });
         expect(overflow, `${name || 'today'} at ${wd}x${ht}`).toEqual({ page: 0, content: 0 });
         await page.screenshot({ path: screenshotPath(`decisions-${name || 'today'}-${wd}`), fullPage: true });

@@ -42,7 +42,13 @@ interface BrowserDocument {
 beforeAll(async () => {
   const dir = ensureBuilt();
   engine = tempEngine();
-  await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp', 'ubah', 'eg', 'bcrp'], from: '2000-01-03', to: '2000-12-29', lookback: 252 });
+  await runBacktest(engine.db, {
+    universe: 'djia30',
+    strategies: ['crp', 'ubah', 'eg', 'bcrp'],
+    from: '2000-01-03',
+    to: '2000-12-29',
+    lookback: 252,
+  });
   const samp = await runBacktest(engine.db, {
     universe: 'djia30',
     strategies: ['samp-hdrl'],
@@ -54,7 +60,11 @@ beforeAll(async () => {
   sampRun = samp[0]!.runId!;
   expect(samp[0]!.status).toBe('complete');
   // the run records its model (a file next to the database, checksummed) and the backend that trained it
-  const row = engine.db.prepare('SELECT backend, model_path, model_sha256 FROM runs WHERE id = ?').get(sampRun) as { backend: string; model_path: string; model_sha256: string };
+  const row = engine.db.prepare('SELECT backend, model_path, model_sha256 FROM runs WHERE id = ?').get(sampRun) as {
+    backend: string;
+    model_path: string;
+    model_sha256: string;
+  };
   expect(row.backend).toMatch(/^(onnxruntime-cpu|onnxruntime-cuda|tfjs-node-gpu|tfjs-node|wasm|cpu)$/);
   expect(fs.existsSync(path.join(engine.dir, row.model_path))).toBe(true);
   expect(row.model_sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -74,7 +84,7 @@ afterAll(async () => {
 });
 
 describe('the desk on real runs', () => {
-  it('Today shows the run\'s weights, grouped, with trades and group totals that match runs.weights', async () => {
+  it("Today shows the run's weights, grouped, with trades and group totals that match runs.weights", async () => {
     const w = await call<RunWeights>('runs.weights', { id: sampRun });
     await page.goto(`${host.url}#/`);
     await page.locator('[data-testid="weights-table"]').waitFor();
@@ -82,7 +92,9 @@ describe('the desk on real runs', () => {
     expect(await page.locator('[data-testid="today-decision-date"]').textContent()).toBe(w.date);
     for (const i of [0, 7, 19]) {
       const t = w.tickers[i]!;
-      expect(await page.locator(`[data-testid="weight-row-${t}"] [data-col="weight"]`).textContent()).toBe(pct(w.final.weights[i]!));
+      expect(await page.locator(`[data-testid="weight-row-${t}"] [data-col="weight"]`).textContent()).toBe(
+        pct(w.final.weights[i]!),
+      );
     }
     expect(await page.locator('[data-testid="cash-weight"]').textContent()).toBe(pct(w.final.cash));
     const groups = sampDetail(w.detail)!.groups;
@@ -103,8 +115,12 @@ describe('the desk on real runs', () => {
     await page.goto(`${host.url}#/backtests`);
     const row = page.locator(`[data-testid="metrics-row-crp-${crp.windowFrom}"]`);
     await row.waitFor();
-    expect(await row.locator('[data-metric="sharpe"]').textContent()).toContain((crp.metrics.sharpe as number).toFixed(2));
-    expect(await row.locator('[data-metric="cumulativeReturn"]').textContent()).toContain(pct(crp.metrics.cumulativeReturn as number));
+    expect(await row.locator('[data-metric="sharpe"]').textContent()).toContain(
+      (crp.metrics.sharpe as number).toFixed(2),
+    );
+    expect(await row.locator('[data-metric="cumulativeReturn"]').textContent()).toContain(
+      pct(crp.metrics.cumulativeReturn as number),
+    );
     expect(await page.locator('[data-testid^="metrics-row-bcrp"]').first().textContent()).toContain('†');
     expect(await page.locator('[data-testid^="metrics-row-crp"]').first().textContent()).toContain('equal weight');
     await page.locator('[data-testid="chart-equity"] canvas').first().waitFor();
@@ -130,13 +146,23 @@ describe('the desk on real runs', () => {
     expect(sharpes.sort()).toEqual([repeat!.metrics!.sharpe.toFixed(2), dearer!.metrics!.sharpe.toFixed(2)].sort());
     // the newest test window is selected by default: its equity curves are drawn
     await page.locator('[data-testid="chart-equity"] canvas').first().waitFor();
-    expect(await rows.locator('input[type="checkbox"]').evaluateAll((els) => els.map((e) => (e as unknown as { checked: boolean }).checked))).toEqual([true, true]);
+    expect(
+      await rows
+        .locator('input[type="checkbox"]')
+        .evaluateAll((els) => els.map((e) => (e as unknown as { checked: boolean }).checked)),
+    ).toEqual([true, true]);
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('desk-backtests-settings'), fullPage: true });
   });
 
   it('Backtests says whether the learned run beat equal weight, by the rule of the results document', async () => {
-    const [ew] = await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp'], from: '2000-10-02', to: '2000-12-29', lookback: 500 });
+    const [ew] = await runBacktest(engine.db, {
+      universe: 'djia30',
+      strategies: ['crp'],
+      from: '2000-10-02',
+      to: '2000-12-29',
+      lookback: 500,
+    });
     const samp = await call<RunSummary>('runs.get', { id: sampRun });
     await page.goto(`${host.url}#/backtests`);
     await page.reload();
@@ -149,7 +175,9 @@ describe('the desk on real runs', () => {
     const s = samp.metrics.sharpe as number;
     const c = samp.metrics.cumulativeReturn as number;
     const beats = s > ew!.metrics!.sharpe && c > ew!.metrics!.cumulativeReturn;
-    const labels = new Map((await call<{ id: string; label: string }[]>('strategies.list', {})).map((d) => [d.id, d.label]));
+    const labels = new Map(
+      (await call<{ id: string; label: string }[]>('strategies.list', {})).map((d) => [d.id, d.label]),
+    );
     expect(await verdict.first().textContent()).toBe(
       `${labels.get('samp-hdrl')} 2000: Sharpe ${s.toFixed(2)} vs ${labels.get('crp')} ${ew!.metrics!.sharpe.toFixed(2)}, cumulative return ${pct(c)} vs ${pct(ew!.metrics!.cumulativeReturn)} — ${beats ? 'beats' : 'does not beat'} equal weight`,
     );
@@ -159,12 +187,18 @@ describe('the desk on real runs', () => {
     const reg = await call<RegimesResponse>('market.regimes', { universe: 'djia30' });
     await page.goto(`${host.url}#/regimes`);
     await page.locator('[data-testid="regime-trend"]').waitFor();
-    expect((await page.locator('[data-testid="regime-trend"] .big').textContent())!.toLowerCase()).toBe(reg.trend[reg.trend.length - 1]);
-    expect((await page.locator('[data-testid="regime-vol"] .big').textContent())!.toLowerCase()).toBe(reg.volatility[reg.volatility.length - 1]);
+    expect((await page.locator('[data-testid="regime-trend"] .big').textContent())!.toLowerCase()).toBe(
+      reg.trend[reg.trend.length - 1],
+    );
+    expect((await page.locator('[data-testid="regime-vol"] .big').textContent())!.toLowerCase()).toBe(
+      reg.volatility[reg.volatility.length - 1],
+    );
     // the grouping timeline shows the SAMP-HDRL run's regroupings on the same axis
     await page.locator('[data-testid="chart-grouping"] canvas').first().waitFor();
     const tl = await call<{ changes: unknown[] }>('runs.groupings', { runId: sampRun });
-    expect(await page.locator('[data-testid="grouping-timeline"]').textContent()).toContain(`${tl.changes.length} regroupings`);
+    expect(await page.locator('[data-testid="grouping-timeline"]').textContent()).toContain(
+      `${tl.changes.length} regroupings`,
+    );
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('desk-regimes'), fullPage: true });
     const rb = await call<MarketReboundsResponse>('market.rebounds', { universe: 'djia30' });
@@ -179,7 +213,8 @@ describe('the desk on real runs', () => {
   it('Agents computes explanations on the real model and shows them', async () => {
     await page.goto(`${host.url}#/agents`);
     await page.locator('[data-testid="agents-model"]').waitFor();
-    const backend = (engine.db.prepare('SELECT backend FROM runs WHERE id = ?').get(sampRun) as { backend: string }).backend;
+    const backend = (engine.db.prepare('SELECT backend FROM runs WHERE id = ?').get(sampRun) as { backend: string })
+      .backend;
     expect(await page.locator('[data-testid="agents-model"] strong').textContent()).toBe(backend);
     await page.locator('[data-testid="explain-run"]').click();
     await page.locator('[data-testid="explain-words"]').waitFor({ timeout: 240_000 });
@@ -190,7 +225,9 @@ describe('the desk on real runs', () => {
     expect(e.agents.map((a) => a.agent)).toEqual(expect.arrayContaining(['upper', 'lower1', 'lower2']));
     for (const a of e.agents) expect(a.efficiencyGap).toBeLessThan(1e-6);
     // the capital split attribution recomputes exactly the split the strategy used that day
-    const full = await call<{ date: string; capital: { output: string; fx: number }[] }>('explain.get', { runId: sampRun });
+    const full = await call<{ date: string; capital: { output: string; fx: number }[] }>('explain.get', {
+      runId: sampRun,
+    });
     const w = await call<RunWeights>('runs.weights', { id: sampRun, date: full.date });
     const cap = sampDetail(w.detail)!.capital;
     expect(full.capital.find((c) => c.output.startsWith('high'))!.fx).toBeCloseTo(cap.c2, 9);
@@ -205,7 +242,10 @@ describe('the desk on real runs', () => {
     const before = (engine.db.prepare('SELECT COUNT(*) AS n FROM bars').get() as { n: number }).n;
     await page.goto(`${host.url}#/data`);
     await page.locator('[data-testid="assets-table"]').waitFor();
-    await page.setInputFiles('[data-testid="import-file"]', path.join(ROOT, 'test/fixtures/import/malformed/negative-price.csv'));
+    await page.setInputFiles(
+      '[data-testid="import-file"]',
+      path.join(ROOT, 'test/fixtures/import/malformed/negative-price.csv'),
+    );
     await page.fill('[data-testid="import-universe"]', 'bad import');
     await page.click('[data-testid="import-preview"]');
     await page.locator('[data-testid="import-verdict"]').waitFor();
@@ -222,7 +262,9 @@ describe('the desk on real runs', () => {
     await page.goto(`${host.url}#/training`);
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"]', { hasText: 'running' }).waitFor();
-    expect(await page.locator('[data-testid="train-backend"]').textContent()).toBe((await call<{ backend: { name: string } }>('app.info', {})).backend.name);
+    expect(await page.locator('[data-testid="train-backend"]').textContent()).toBe(
+      (await call<{ backend: { name: string } }>('app.info', {})).backend.name,
+    );
     await page.waitForTimeout(1500);
     await page.screenshot({ path: screenshotPath('desk-training'), fullPage: true });
     await page.locator('[data-testid="train-cancel"]').click();
@@ -234,12 +276,20 @@ describe('the desk on real runs', () => {
   it('Reports downloads the allocation report as a PDF and CSV from the browser', async () => {
     await page.goto(`${host.url}#/reports`);
     await page.locator('[data-testid="export-allocation-pdf"]').waitFor();
-    const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-allocation-pdf"]')]);
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid="export-allocation-pdf"]'),
+    ]);
     const pdfBytes = fs.readFileSync((await pdf.path())!);
     expect(pdfBytes.subarray(0, 5).toString()).toBe('%PDF-');
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-allocation-csv-weights"]')]);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid="export-allocation-csv-weights"]'),
+    ]);
     const text = fs.readFileSync((await csv.path())!, 'utf8');
-    const run = await call<RunSummary>('runs.get', { id: (await page.locator('[data-testid="report-run"]').inputValue()) });
+    const run = await call<RunSummary>('runs.get', {
+      id: await page.locator('[data-testid="report-run"]').inputValue(),
+    });
     const w = await call<RunWeights>('runs.weights', { id: run.id });
     expect(text).toContain(w.tickers[0]!);
     await page.waitForTimeout(300);
@@ -291,7 +341,10 @@ describe('the desk on real runs', () => {
     // Tab moves from one header button to the next: the headers are reachable without a mouse
     await page.locator('[data-testid="sort-strategy"]').focus();
     await page.keyboard.press('Tab');
-    const focused = () => page.evaluate(() => (globalThis as unknown as { document: BrowserDocument }).document.activeElement?.getAttribute('data-testid'));
+    const focused = () =>
+      page.evaluate(() =>
+        (globalThis as unknown as { document: BrowserDocument }).document.activeElement?.getAttribute('data-testid'),
+      );
     expect(await focused()).toBe('sort-seed');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
@@ -300,8 +353,12 @@ describe('the desk on real runs', () => {
     const sharpeTh = table.locator('th', { has: page.locator('[data-testid="sort-sharpe"]') });
     expect(await sharpeTh.getAttribute('aria-sort')).toBe('none');
     const runs = await call<RunSummary[]>('runs.list', { universe: 'djia30', status: 'complete', limit: 5000 });
-    const sharpeCells = async () => (await table.locator('tbody tr td:nth-child(6)').allTextContents()).map((t) => t.trim());
-    const expected = (dir: 1 | -1) => [...runs].sort((a, b) => ((a.metrics.sharpe as number) - (b.metrics.sharpe as number)) * dir).map((r) => (r.metrics.sharpe as number).toFixed(2));
+    const sharpeCells = async () =>
+      (await table.locator('tbody tr td:nth-child(6)').allTextContents()).map((t) => t.trim());
+    const expected = (dir: 1 | -1) =>
+      [...runs]
+        .sort((a, b) => ((a.metrics.sharpe as number) - (b.metrics.sharpe as number)) * dir)
+        .map((r) => (r.metrics.sharpe as number).toFixed(2));
     await page.keyboard.press('Enter');
     expect(await sharpeTh.getAttribute('aria-sort')).toBe('descending');
     expect(await sharpeCells()).toEqual(expected(-1));
@@ -390,7 +447,9 @@ describe('the desk on real runs', () => {
     await tray.locator(`[data-testid="job-${job.id}"]`).waitFor();
     await page.screenshot({ path: screenshotPath('friction-tray-open-1280') });
     // dismiss every finished job shown: after a reload the tray does not bring them back
-    for (const id of await tray.locator('.job').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice(4)))) {
+    for (const id of await tray
+      .locator('.job')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice(4)))) {
       await page.click(`[data-testid="dismiss-${id}"]`);
     }
     await tray.waitFor({ state: 'detached' });
@@ -422,7 +481,10 @@ describe('the desk on real runs', () => {
         const overflow = await page.evaluate(() => {
           const doc = (globalThis as unknown as { document: BrowserDocument }).document;
           const c = doc.querySelector('.content')!;
-          return { page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth, content: c.scrollWidth - c.clientWidth };
+          return {
+            page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth,
+            content: c.scrollWidth - c.clientWidth,
+          };
         });
         expect(overflow, `${name} at ${w}x${h}`).toEqual({ page: 0, content: 0 });
         await page.screenshot({ path: screenshotPath(`friction-${name}-${w}`) });

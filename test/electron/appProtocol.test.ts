@@ -19,7 +19,10 @@ function site() {
 
 describe('app:// protocol', () => {
   it('is registered as a standard, secure scheme', () => {
-    expect(APP_SCHEME_PRIVILEGES).toEqual({ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } });
+    expect(APP_SCHEME_PRIVILEGES).toEqual({
+      scheme: 'app',
+      privileges: { standard: true, secure: true, supportFetchAPI: true },
+    });
   });
 
   it('serves the page and its assets with their type, the CSP and nosniff', async () => {
@@ -33,7 +36,11 @@ describe('app:// protocol', () => {
       expect(await r.text()).toContain('<title>desk</title>');
     }
     const js = await handle({ url: 'app://desk/assets/app.js' });
-    expect([js.status, js.headers.get('content-type'), await js.text()]).toEqual([200, 'text/javascript; charset=utf-8', 'console.log(1)']);
+    expect([js.status, js.headers.get('content-type'), await js.text()]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+      'console.log(1)',
+    ]);
   });
 
   it('refuses other hosts, traversal (plain or encoded), links out of the folder, folders, missing files and writes', async () => {

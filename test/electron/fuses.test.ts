@@ -16,7 +16,16 @@ const ENABLE = 49; // '1'
 /** A stand-in executable: some bytes, the sentinel, wire version 1, the wire length, the wire (all fuses on). */
 function fakeElectron(dir: string, wireLength = 8): string {
   const file = path.join(dir, 'electron');
-  fs.writeFileSync(file, Buffer.concat([Buffer.from('\x7fELF padding '), Buffer.from(SENTINEL), Buffer.from([1, wireLength]), Buffer.alloc(wireLength, ENABLE), Buffer.from(' tail')]));
+  fs.writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from('\x7fELF padding '),
+      Buffer.from(SENTINEL),
+      Buffer.from([1, wireLength]),
+      Buffer.alloc(wireLength, ENABLE),
+      Buffer.from(' tail'),
+    ]),
+  );
   return file;
 }
 
@@ -36,7 +45,8 @@ describe('Electron fuses', () => {
     expect(Object.isFrozen(FUSES)).toBe(true);
     // every fuse the library knows is decided here, none left to Electron's default
     const known = Object.values(FuseV1Options).filter((v): v is number => typeof v === 'number');
-    for (const fuse of known) expect(typeof (FUSES as Record<number, unknown>)[fuse], FuseV1Options[fuse]).toBe('boolean');
+    for (const fuse of known)
+      expect(typeof (FUSES as Record<number, unknown>)[fuse], FuseV1Options[fuse]).toBe('boolean');
   });
 
   it('the packaging script hands exactly FUSES to flipFuses', async () => {

@@ -28,8 +28,19 @@ const evil = { sender: { id: 7 }, senderFrame: { url: 'file:///tmp/evil.html', p
 
 function register(picks: string[][]) {
   const handlers: Record<string, (event: unknown, ...args: unknown[]) => Promise<unknown>> = {};
-  const dialog = { showOpenDialog: vi.fn(async () => { const p = picks.shift(); return p ? { canceled: false, filePaths: p } : { canceled: true, filePaths: [] }; }) };
-  registerIpc({ handle: (c, l) => (handlers[c] = l as never), removeHandler: () => {} }, engine, () => win, undefined, dialog);
+  const dialog = {
+    showOpenDialog: vi.fn(async () => {
+      const p = picks.shift();
+      return p ? { canceled: false, filePaths: p } : { canceled: true, filePaths: [] };
+    }),
+  };
+  registerIpc(
+    { handle: (c, l) => (handlers[c] = l as never), removeHandler: () => {} },
+    engine,
+    () => win,
+    undefined,
+    dialog,
+  );
   const invoke = async () => {
     seen.length = 0;
     expect(await handlers[INVOKE_CHANNEL]!(good, 'jobs.list', {})).toEqual({ ok: true, value: [] });

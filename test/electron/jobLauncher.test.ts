@@ -20,13 +20,18 @@ function standIn() {
   const forks: { file: string; env: NodeJS.ProcessEnv; exit: Promise<number | null> }[] = [];
   const api: UtilityProcessApi = {
     fork(file, args, options) {
-      const child = fork(file, args, { execArgv: ['--import', 'tsx', '--import', SHIM], env: options.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(file, args, {
+        execArgv: ['--import', 'tsx', '--import', SHIM],
+        env: options.env,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       forks.push({ file, env: options.env, exit: new Promise((res) => child.on('exit', (code) => res(code))) });
       return {
         postMessage: (m) => void child.send(m),
         kill: () => child.kill(),
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one stand-in listener serves both overloads of `on`
-        on: (event: 'message' | 'exit', listener: (x: any) => void) => (event === 'message' ? child.on('message', listener) : child.on('exit', (code) => listener(code ?? -1))),
+        on: (event: 'message' | 'exit', listener: (x: any) => void) =>
+          event === 'message' ? child.on('message', listener) : child.on('exit', (code) => listener(code ?? -1)),
       };
     },
   };
@@ -36,7 +41,12 @@ function standIn() {
 describe('utility-process job launcher', () => {
   it('runs jobs, their own jobs and cancels through process.parentPort, and ends each process', async () => {
     const { api, forks } = standIn();
-    const runner = new JobRunner({ dbPath: engine.dbPath, maxProcesses: 2, onUpdate: () => {}, launch: utilityProcessLauncher(api, WORKER) });
+    const runner = new JobRunner({
+      dbPath: engine.dbPath,
+      maxProcesses: 2,
+      onUpdate: () => {},
+      launch: utilityProcessLauncher(api, WORKER),
+    });
     const job = runner.start('demo', { steps: 2, delayMs: 10, children: 2 }, 'parent');
     const end = await runner.wait(job.id);
     expect(end.status).toBe('succeeded');

@@ -1,6 +1,12 @@
 /** Pins every security setting of the desktop window (Electron's security checklist). */
 import { describe, expect, it, vi } from 'vitest';
-import { APP_INDEX_URL, CONTENT_SECURITY_POLICY, isAllowedAppUrl, mainWindowOptions, secureWebPreferences } from '../../src-main/electron/security';
+import {
+  APP_INDEX_URL,
+  CONTENT_SECURITY_POLICY,
+  isAllowedAppUrl,
+  mainWindowOptions,
+  secureWebPreferences,
+} from '../../src-main/electron/security';
 import { hardenApp } from '../../src-main/electron/wiring';
 
 describe('window security', () => {
@@ -26,7 +32,11 @@ describe('window security', () => {
   });
 
   it('has a strict CSP: self only, no inline script, no eval, no remote content', () => {
-    const d = Object.fromEntries(CONTENT_SECURITY_POLICY.split(';').map((x) => x.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const d = Object.fromEntries(
+      CONTENT_SECURITY_POLICY.split(';')
+        .map((x) => x.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(d['default-src']).toEqual(["'self'"]);
     expect(d['script-src']).toEqual(["'self'"]);
     expect(d['object-src']).toEqual(["'none'"]);
@@ -62,13 +72,25 @@ describe('window security', () => {
     let created: ((e: unknown, c: unknown) => void) | undefined;
     let permission: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | undefined;
     let check: (() => boolean) | undefined;
-    let headers: ((d: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | undefined;
+    let headers:
+      | ((
+          d: { responseHeaders?: Record<string, string[]> },
+          cb: (r: { responseHeaders: Record<string, string[]> }) => void,
+        ) => void)
+      | undefined;
     hardenApp(
       { on: (_n, cb) => (created = cb as never) },
-      { setPermissionRequestHandler: (cb) => (permission = cb), setPermissionCheckHandler: (cb) => (check = cb), webRequest: { onHeadersReceived: (cb) => (headers = cb) } },
+      {
+        setPermissionRequestHandler: (cb) => (permission = cb),
+        setPermissionCheckHandler: (cb) => (check = cb),
+        webRequest: { onHeadersReceived: (cb) => (headers = cb) },
+      },
       CONTENT_SECURITY_POLICY,
     );
-    created!({}, { on: (n: string, cb: never) => (handlers[n] = cb), setWindowOpenHandler: (cb: never) => (openHandler = cb) });
+    created!(
+      {},
+      { on: (n: string, cb: never) => (handlers[n] = cb), setWindowOpenHandler: (cb: never) => (openHandler = cb) },
+    );
     const granted = vi.fn();
     permission!({}, 'media', granted);
     expect(granted).toHaveBeenCalledWith(false);

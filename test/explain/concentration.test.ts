@@ -18,7 +18,10 @@ describe('concentration', () => {
     expect(() => concentration([-0.1, 1])).toThrow();
   });
   it('summarises a run and flags near-equal weights', () => {
-    const r = runConcentration([[0.5, 0.5], [1, 0]]);
+    const r = runConcentration([
+      [0.5, 0.5],
+      [1, 0],
+    ]);
     expect(Array.from(r.hhi)).toEqual([0.5, 1]);
     expect(r.meanHhi).toBe(0.75);
     expect(r.meanEffectiveN).toBe(1.5);

@@ -7,7 +7,12 @@ const series = [100, 100, 95, 89, 85, 88, 90, 91, 89, 90, 90, 90, 84, 95, 96, 10
 
 describe('reboundStats', () => {
   it('counts a flag followed by a new low within N days as false; short tails are undetermined', () => {
-    const { flags } = detectRebounds(series, { drawdownThreshold: 0.1, riseThreshold: 0.05, minDays: 3, peakLookback: 50 });
+    const { flags } = detectRebounds(series, {
+      drawdownThreshold: 0.1,
+      riseThreshold: 0.05,
+      minDays: 3,
+      peakLookback: 50,
+    });
     const s = reboundStats(series, flags, { horizon: 2 });
     expect(s.count).toBe(2);
     expect(s.outcomes[0]).toMatchObject({ dayIndex: 11, trough: 85, falseRebound: true, daysToNewLow: 1 });

@@ -16,7 +16,12 @@ describe('trend regime', () => {
   const levels = Float64Array.from([1, 1.1, 1.2, 1.3, 1.2, 1.0, 0.9, 0.85]);
   it('labels by trailing return and moving average (hand-computed, window 3)', () => {
     // t4: R = 1.2/1.1 - 1 = 9% but 1.2 < MA 1.2333 -> sideways; t5: R = -16.7%, 1.0 < MA 1.1667 -> bear
-    const r = labelRegimesFromIndex(levels, dates(8), { trendWindow: 3, trendThreshold: 0.05, confirmDays: 1, ...noVol });
+    const r = labelRegimesFromIndex(levels, dates(8), {
+      trendWindow: 3,
+      trendThreshold: 0.05,
+      confirmDays: 1,
+      ...noVol,
+    });
     expect(r.trend).toEqual(['sideways', 'bull', 'bull', 'bull', 'sideways', 'bear', 'bear', 'bear']);
     expect(r.trailingReturn[4]).toBeCloseTo(1.2 / 1.1 - 1, 12);
     expect(r.movingAverage[4]).toBeCloseTo((1.2 + 1.3 + 1.2) / 3, 12);
@@ -30,7 +35,12 @@ describe('trend regime', () => {
   });
 
   it('debounces: a new label must hold confirmDays days', () => {
-    const r = labelRegimesFromIndex(levels, dates(8), { trendWindow: 3, trendThreshold: 0.05, confirmDays: 2, ...noVol });
+    const r = labelRegimesFromIndex(levels, dates(8), {
+      trendWindow: 3,
+      trendThreshold: 0.05,
+      confirmDays: 2,
+      ...noVol,
+    });
     expect(r.trend).toEqual(['sideways', 'sideways', 'bull', 'bull', 'bull', 'bull', 'bear', 'bear']);
   });
 });
@@ -68,7 +78,10 @@ describe('volatility regime', () => {
 
 describe('labelRegimes on a price matrix', () => {
   it('builds the equal-weight daily rebalanced index', () => {
-    const m = matrixFromRelatives([[1.1, 0.9], [1.0, 1.2]]);
+    const m = matrixFromRelatives([
+      [1.1, 0.9],
+      [1.0, 1.2],
+    ]);
     // day 1: mean(1.1, 0.9) = 1.0; day 2: mean(1.0 / 1.1 * 1.1, ...) = relatives 1.0 and 1.2 -> 1.1
     expect(Array.from(equalWeightIndex(m)).map((v) => +v.toFixed(12))).toEqual([1, 1, 1.1]);
   });
@@ -117,6 +130,9 @@ describe('volatility percentiles over a trailing window', () => {
     // the thresholds at day 550 are percentiles of exactly the last 100 full-window values before it
     const rv = Array.from(trailing.realisedVol.slice(450, 550)).sort((a, b) => a - b);
     const h = 99 * 0.67;
-    expect(trailing.volHigh[550]).toBeCloseTo(rv[Math.floor(h)]! + (h - Math.floor(h)) * (rv[Math.floor(h) + 1]! - rv[Math.floor(h)]!), 12);
+    expect(trailing.volHigh[550]).toBeCloseTo(
+      rv[Math.floor(h)]! + (h - Math.floor(h)) * (rv[Math.floor(h) + 1]! - rv[Math.floor(h)]!),
+      12,
+    );
   });
 });

@@ -36,7 +36,8 @@ describe('Kernel SHAP, exact mode', () => {
     Array.from(p.values).forEach((v) => expect(v).toBeCloseTo(1 / 3, 14));
   });
 
-  const nonlinear: ShapModel = (x) => Math.sin(x[0]!) * x[1]! + (x[2]! + x[3]!) ** 2 + Math.exp(x[4]! * x[0]!) + 0 * x[5]!;
+  const nonlinear: ShapModel = (x) =>
+    Math.sin(x[0]!) * x[1]! + (x[2]! + x[3]!) ** 2 + Math.exp(x[4]! * x[0]!) + 0 * x[5]!;
 
   it('efficiency within 1e-8, symmetry of identical players, dummy gets 0', () => {
     // x2 and x3 enter symmetrically; give them equal values in x and a background symmetric in (x2, x3)
@@ -79,7 +80,8 @@ describe('Kernel SHAP, sampled mode', () => {
 
   it('nonlinear: efficiency exact, close to the exact values, dummy near 0, reproducible by seed', () => {
     const d = 10;
-    const f: ShapModel = (x) => Math.tanh(x[0]! + 2 * x[1]! * x[2]!) + x[3]! ** 2 - x[4]! * x[5]! + 0.5 * x[6]! + 0 * x[9]!;
+    const f: ShapModel = (x) =>
+      Math.tanh(x[0]! + 2 * x[1]! * x[2]!) + x[3]! ** 2 - x[4]! * x[5]! + 0.5 * x[6]! + 0 * x[9]!;
     const bg = randomRows(12, d, 'nl');
     const x = Float64Array.from([0.9, -0.5, 0.7, 1.1, 0.3, -0.8, 0.2, 0.4, -0.6, 2]);
     const exact = kernelShap(f, x, bg);
@@ -108,7 +110,15 @@ describe('Kernel SHAP, sampled mode', () => {
     const d = 14;
     const f: ShapModel = (x) => (x[0]! + x[1]!) ** 3 + x.slice(2).reduce((a, v) => a + Math.sin(v), 0);
     const base = randomRows(10, d, 'ss');
-    const bg = [...base, ...base.map((r) => { const q = Float64Array.from(r); q[0] = r[1]!; q[1] = r[0]!; return q; })];
+    const bg = [
+      ...base,
+      ...base.map((r) => {
+        const q = Float64Array.from(r);
+        q[0] = r[1]!;
+        q[1] = r[0]!;
+        return q;
+      }),
+    ];
     const x = Float64Array.from({ length: d }, (_, i) => (i < 2 ? 0.9 : 0.1 * i));
     const r = kernelShap(f, x, bg, undefined, { nSamples: 2048, seed: 5 });
     expect(r.exact).toBe(false);

@@ -39,7 +39,10 @@ describe('GARCH(1,1)', () => {
     expect(s[0]! ** 2).toBeCloseTo(9.1e-5, 16); // 1e-6 + 0.1 * 1e-4 + 0.8 * 1e-4
     expect(s[1]! ** 2).toBeCloseTo(1.138e-4, 16); // 1e-6 + 0.1 * 4e-4 + 0.8 * 9.1e-5
     // one return r = 0.01 with variance 1e-4: 0.5 * (log 2pi + log 1e-4 + 1)
-    expect(garchNegLogLik([0.01], 1e-6, 0.1, 0.8, 1e-4)).toBeCloseTo(0.5 * (Math.log(2 * Math.PI) + Math.log(1e-4) + 1), 12);
+    expect(garchNegLogLik([0.01], 1e-6, 0.1, 0.8, 1e-4)).toBeCloseTo(
+      0.5 * (Math.log(2 * Math.PI) + Math.log(1e-4) + 1),
+      12,
+    );
   });
 
   it('Nelder-Mead finds the Rosenbrock minimum', () => {

@@ -9,10 +9,15 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SCREENSHOT_DIR = path.join(ROOT, '.e2e', 'screenshots');
 
 export function chromiumPath(): string {
-  for (const p of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+  for (const p of [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ]) {
     if (p && fs.existsSync(p)) return p;
   }
-  throw new Error('no Chromium found: install Debian\'s `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH');
+  throw new Error("no Chromium found: install Debian's `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH");
 }
 
 /**
@@ -22,7 +27,11 @@ export function chromiumPath(): string {
 export function ensureBuilt(): string {
   const dir = path.join(ROOT, 'out', 'renderer');
   if (!fs.existsSync(path.join(dir, 'index.html')) || !fs.existsSync(path.join(ROOT, 'out', 'main', 'worker.js'))) {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
     if (r.status !== 0) throw new Error('renderer build failed');
   }
   return dir;
@@ -32,7 +41,16 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -46,10 +64,15 @@ export function screenshotPath(name: string): string {
  * with the token, which the host trades for its session cookie. The page is left on about:blank, so the caller's
  * first navigation loads the app from scratch.
  */
-export async function openSignedIn(browser: Browser, host: { loginUrl: string; url: string }, options: BrowserContextOptions = {}): Promise<Page> {
+export async function openSignedIn(
+  browser: Browser,
+  host: { loginUrl: string; url: string },
+  options: BrowserContextOptions = {},
+): Promise<Page> {
   const page = await browser.newPage(options);
   const res = await page.goto(host.loginUrl);
-  if (!res?.ok() || res.url() !== host.url) throw new Error(`signing in at ${host.url} failed: HTTP ${res?.status()} at ${res?.url()}`);
+  if (!res?.ok() || res.url() !== host.url)
+    throw new Error(`signing in at ${host.url} failed: HTTP ${res?.status()} at ${res?.url()}`);
   await page.goto('about:blank');
   return page;
 }

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PriceMatrix } from '../../src-main/market/prices';
 
-export const DJIA_CSV = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources/data/djia30-1991-2001.csv');
+export const DJIA_CSV = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../resources/data/djia30-1991-2001.csv',
+);
 
 let cached: PriceMatrix | undefined;
 /** The bundled DJIA 30 closes (2529 days x 30 assets). Callers must not mutate the result. */

@@ -10,6 +10,10 @@ export function tempDir(prefix = 'hdrl-test-'): string {
 
 export function tempEngine(opts: { seedDefaultData?: boolean } = {}): Engine & { dir: string } {
   const dir = tempDir();
-  const engine = openEngine({ dbPath: path.join(dir, 'hdrl.db'), shell: 'headless', seedDefaultData: opts.seedDefaultData ?? true });
+  const engine = openEngine({
+    dbPath: path.join(dir, 'hdrl.db'),
+    shell: 'headless',
+    seedDefaultData: opts.seedDefaultData ?? true,
+  });
   return Object.assign(engine, { dir });
 }

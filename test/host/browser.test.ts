@@ -24,7 +24,9 @@ beforeAll(async () => {
   engine = tempEngine({ seedDefaultData: false });
   host = await startHost(engine, { rendererDir: dir });
   // another local web server, as any other program on the machine might run
-  other = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>another local app</body></html>'));
+  other = http.createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>another local app</body></html>'),
+  );
   await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
   otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
   browser = await launchBrowser();
@@ -60,7 +62,11 @@ describe('the host in Chromium', () => {
     // a call from the page goes through on the cookie (and the custom header), and the job's progress arrives
     // over the event stream in the tray
     const started = await page.evaluate(async () => {
-      const r = await fetch('/api/jobs.demo', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hdrl-request': '1' }, body: JSON.stringify({ steps: 5, delayMs: 20 }) });
+      const r = await fetch('/api/jobs.demo', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hdrl-request': '1' },
+        body: JSON.stringify({ steps: 5, delayMs: 20 }),
+      });
       return r.status;
     });
     expect(started).toBe(200);
@@ -82,13 +88,24 @@ describe('the host in Chromium', () => {
       const results: string[] = [];
       // what a script may send without a preflight: a "simple" request, response unreadable
       for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
-        await fetch(`${base}api/jobs.demo`, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': type }, body }).then(
+        await fetch(`${base}api/jobs.demo`, {
+          method: 'POST',
+          mode: 'no-cors',
+          credentials: 'include',
+          headers: { 'content-type': type },
+          body,
+        }).then(
           (r) => results.push(`no-cors ${type}: ${r.type}`),
           (e: Error) => results.push(`no-cors ${type}: ${e.message}`),
         );
       }
       // the app's own request shape: custom header, so the browser asks first (preflight), and the host never agrees
-      await fetch(`${base}api/jobs.demo`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'x-hdrl-request': '1' }, body }).then(
+      await fetch(`${base}api/jobs.demo`, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'content-type': 'application/json', 'x-hdrl-request': '1' },
+        body,
+      }).then(
         (r) => results.push(`cors: HTTP ${r.status}`),
         () => results.push('cors: blocked'),
       );

@@ -36,14 +36,19 @@ afterAll(async () => {
   engine.close();
 });
 
-const call = (channel: string, body: string | object, headers: Record<string, string> = { 'x-hdrl-token': host.token }) =>
+const call = (
+  channel: string,
+  body: string | object,
+  headers: Record<string, string> = { 'x-hdrl-token': host.token },
+) =>
   fetch(`${host.url}api/${channel}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-const browserCall = (channel: string, extra: Record<string, string> = {}) => call(channel, {}, { cookie, 'x-hdrl-request': '1', ...extra });
+const browserCall = (channel: string, extra: Record<string, string> = {}) =>
+  call(channel, {}, { cookie, 'x-hdrl-request': '1', ...extra });
 
 interface RawResponse {
   status: number | null;
@@ -56,7 +61,10 @@ interface RawResponse {
  * connection (`untilClose`: until it closed). `closeAfterWrite` hangs up right after writing, as a client that gives
  * up halfway does.
  */
-function raw(data: string | Buffer, opts: { closeAfterWrite?: boolean; untilClose?: boolean } = {}): Promise<RawResponse> {
+function raw(
+  data: string | Buffer,
+  opts: { closeAfterWrite?: boolean; untilClose?: boolean } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(host.port, '127.0.0.1');
     let buf = Buffer.alloc(0);
@@ -108,7 +116,11 @@ function request(line: string, headers: Record<string, string | null> = {}, body
 }
 
 function jsonPost(channel: string, headers: Record<string, string | null>, body = '{}'): Buffer {
-  return request(`POST /api/${channel} HTTP/1.1`, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers }, body);
+  return request(
+    `POST /api/${channel} HTTP/1.1`,
+    { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
+    body,
+  );
 }
 
 describe('headless host: the token and the session cookie', () => {
@@ -133,7 +145,13 @@ describe('headless host: the token and the session cookie', () => {
   });
 
   it('never redirects a login to another host', async () => {
-    for (const target of ['//evil.example/', '/\\evil.example/', '/..//evil.example/', '/%2F%2Fevil.example/', '///\\/evil.example']) {
+    for (const target of [
+      '//evil.example/',
+      '/\\evil.example/',
+      '/..//evil.example/',
+      '/%2F%2Fevil.example/',
+      '///\\/evil.example',
+    ]) {
       const res = await raw(request(`GET ${target}?token=${host.token} HTTP/1.1`));
       expect(res.status, target).toBe(303);
       expect(new URL(res.headers.location!, host.url).origin, target).toBe(new URL(host.url).origin);
@@ -156,7 +174,9 @@ describe('headless host: the token and the session cookie', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();
     // a cookie of another host or an earlier run does not count
-    expect((await fetch(host.url, { headers: { cookie: `hdrl-session-${host.port}=${'f'.repeat(48)}` } })).status).toBe(401);
+    expect((await fetch(host.url, { headers: { cookie: `hdrl-session-${host.port}=${'f'.repeat(48)}` } })).status).toBe(
+      401,
+    );
   });
 
   it('serves the page and its assets to the cookie, without putting the token in the page', async () => {
@@ -171,7 +191,9 @@ describe('headless host: the token and the session cookie', () => {
     expect(asset.headers.get('content-type')).toContain('text/javascript');
     expect(await asset.text()).toBe(ASSET);
     // scripts and tests may send the token as a header instead
-    expect(await (await fetch(`${host.url}assets/app.js`, { headers: { 'x-hdrl-token': host.token } })).text()).toBe(ASSET);
+    expect(await (await fetch(`${host.url}assets/app.js`, { headers: { 'x-hdrl-token': host.token } })).text()).toBe(
+      ASSET,
+    );
   });
 
   it('answers HEAD with the headers only, and other methods with 405', async () => {
@@ -190,7 +212,14 @@ describe('headless host: the token and the session cookie', () => {
   });
 
   it('keeps path traversal impossible', async () => {
-    for (const target of ['/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e%5csecret.txt', `/${encodeURIComponent(path.join(engine.dir, 'secret.txt'))}`]) {
+    for (const target of [
+      '/../secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e%5csecret.txt',
+      `/${encodeURIComponent(path.join(engine.dir, 'secret.txt'))}`,
+    ]) {
       const res = await raw(request(`GET ${target} HTTP/1.1`, { cookie }));
       expect(res.body, target).not.toContain(SECRET);
       expect([200, 403], target).toContain(res.status); // 200 is the app's index page (history-mode fallback)
@@ -206,7 +235,14 @@ describe('headless host: API and events', () => {
     expect(await byHeader.json()).toEqual({ ok: true, value: [] });
     expect((await browserCall('jobs.list')).status).toBe(200);
     expect((await browserCall('jobs.list', { origin: `http://127.0.0.1:${host.port}` })).status).toBe(200);
-    const viaLocalhost = await raw(jsonPost('jobs.list', { cookie, 'x-hdrl-request': '1', host: `localhost:${host.port}`, origin: `http://localhost:${host.port}` }));
+    const viaLocalhost = await raw(
+      jsonPost('jobs.list', {
+        cookie,
+        'x-hdrl-request': '1',
+        host: `localhost:${host.port}`,
+        origin: `http://localhost:${host.port}`,
+      }),
+    );
     expect(viaLocalhost.status).toBe(200);
   });
 
@@ -225,7 +261,11 @@ describe('headless host: API and events', () => {
       expect(json.error.code).toBe('UNAUTHORIZED');
     }
     // the token is not taken from the URL of an API call
-    const inUrl = await fetch(`${host.url}api/jobs.list?token=${host.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const inUrl = await fetch(`${host.url}api/jobs.list?token=${host.token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(inUrl.status).toBe(401);
   });
 
@@ -241,7 +281,9 @@ describe('headless host: API and events', () => {
       const res = await browserCall('jobs.demo', extra);
       expect(res.status, JSON.stringify(extra)).toBe(403);
     }
-    expect((await call('jobs.list', {}, { 'x-hdrl-token': host.token, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await call('jobs.list', {}, { 'x-hdrl-token': host.token, origin: 'http://evil.example' })).status).toBe(
+      403,
+    );
     // nothing ran
     expect(await (await call('jobs.list', {})).json()).toEqual({ ok: true, value: [] });
   });
@@ -268,7 +310,11 @@ describe('headless host: API and events', () => {
       expect(json.ok).toBe(false);
       expect(json.error.code).toBe(code);
     }
-    const wrongType = await fetch(`${host.url}api/jobs.list`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-hdrl-token': host.token }, body: '{}' });
+    const wrongType = await fetch(`${host.url}api/jobs.list`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-hdrl-token': host.token },
+      body: '{}',
+    });
     expect(wrongType.status).toBe(415);
     expect(((await wrongType.json()) as { error: { message: string } }).error.message).toContain('application/json');
     expect((await call('jobs.list', {})).status).toBe(200);
@@ -279,7 +325,10 @@ describe('headless host: API and events', () => {
     // declared up front (Content-Length)
     const declared = await call('jobs.get', tooBig);
     expect(declared.status).toBe(413);
-    expect(await declared.json()).toEqual({ ok: false, error: { code: 'BAD_REQUEST', message: `the request body is larger than ${MAX_REQUEST_BYTES} bytes` } });
+    expect(await declared.json()).toEqual({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: `the request body is larger than ${MAX_REQUEST_BYTES} bytes` },
+    });
     // streamed (chunked, no length): found out past the cap
     const chunk = new TextEncoder().encode('x'.repeat(256 * 1024));
     let sent = 0;
@@ -296,7 +345,9 @@ describe('headless host: API and events', () => {
       duplex: 'half',
     } as RequestInit);
     expect(streamed.status).toBe(413);
-    expect(((await streamed.json()) as { error: { message: string } }).error.message).toContain(String(MAX_REQUEST_BYTES));
+    expect(((await streamed.json()) as { error: { message: string } }).error.message).toContain(
+      String(MAX_REQUEST_BYTES),
+    );
     expect((await call('jobs.list', {})).status).toBe(200);
   });
 
@@ -326,7 +377,12 @@ describe('headless host under hostile requests', () => {
     const T = host.token;
     const auth = { 'x-hdrl-token': T };
     const browser = { cookie, 'x-hdrl-request': '1' };
-    const chunked = (chunks: string) => request('POST /api/jobs.list HTTP/1.1', { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, chunks);
+    const chunked = (chunks: string) =>
+      request(
+        'POST /api/jobs.list HTTP/1.1',
+        { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        chunks,
+      );
     const big = 'x'.repeat(MAX_REQUEST_BYTES + 10);
     const manyHeaders = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`x-h${i}`, 'v'.repeat(10)]));
     // [what, raw request, expected status; null: any 4xx]
@@ -359,7 +415,11 @@ describe('headless host under hostile requests', () => {
       ['no token', jsonPost('jobs.list', {}), 401],
       ['wrong token', jsonPost('jobs.list', { 'x-hdrl-token': 'f'.repeat(T.length) }), 401],
       ['token of another length', jsonPost('jobs.list', { 'x-hdrl-token': T + 'x' }), 401],
-      ['token as a cookie of another name', jsonPost('jobs.list', { cookie: `hdrl-session-1=${T}`, 'x-hdrl-request': '1' }), 401],
+      [
+        'token as a cookie of another name',
+        jsonPost('jobs.list', { cookie: `hdrl-session-1=${T}`, 'x-hdrl-request': '1' }),
+        401,
+      ],
       ['cookie without X-HDRL-Request', jsonPost('jobs.demo', { cookie }), 403],
       ['cookie with X-HDRL-Request: 0', jsonPost('jobs.demo', { cookie, 'x-hdrl-request': '0' }), 403],
       ['foreign Origin', jsonPost('jobs.demo', { ...browser, origin: 'http://evil.example' }), 403],
@@ -370,7 +430,11 @@ describe('headless host under hostile requests', () => {
       ['unbalanced deep JSON', jsonPost('jobs.get', auth, '['.repeat(100_000)), 400],
       ['deep JSON array', jsonPost('jobs.get', auth, '['.repeat(50_000) + ']'.repeat(50_000)), 400],
       ['text/plain body', jsonPost('jobs.list', { ...auth, 'content-type': 'text/plain' }), 415],
-      ['form body', jsonPost('jobs.list', { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, 'a=1'), 415],
+      [
+        'form body',
+        jsonPost('jobs.list', { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, 'a=1'),
+        415,
+      ],
       ['no content type', jsonPost('jobs.list', { ...auth, 'content-type': null }), 415],
       ['GET on the API', request('GET /api/jobs.list HTTP/1.1', auth), 405],
       ['DELETE on the API', request('DELETE /api/jobs.list HTTP/1.1', auth), 405],
@@ -378,15 +442,43 @@ describe('headless host under hostile requests', () => {
       ['TRACE', request('TRACE / HTTP/1.1', auth), 405],
       ['POST on the event stream', request('POST /events HTTP/1.1', { ...auth, 'content-length': '0' }), 405],
       ['event stream without a token', request('GET /events HTTP/1.1'), 401],
-      ['event stream from another origin', request('GET /events HTTP/1.1', { cookie, origin: 'http://localhost:1' }), 403],
+      [
+        'event stream from another origin',
+        request('GET /events HTTP/1.1', { cookie, origin: 'http://localhost:1' }),
+        403,
+      ],
       ['login with a wrong token', request('GET /?token=nope HTTP/1.1'), 401],
       ['asset without a token', request('GET /assets/app.js HTTP/1.1'), 401],
-      ['oversized Content-Length, no body sent', request('POST /api/jobs.get HTTP/1.1', { ...auth, 'content-type': 'application/json', 'content-length': String(MAX_REQUEST_BYTES + 1) }), 413],
+      [
+        'oversized Content-Length, no body sent',
+        request('POST /api/jobs.get HTTP/1.1', {
+          ...auth,
+          'content-type': 'application/json',
+          'content-length': String(MAX_REQUEST_BYTES + 1),
+        }),
+        413,
+      ],
       ['oversized body', jsonPost('jobs.get', auth, big), 413],
       ['oversized chunked body', chunked(`${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`), 413],
       ['bad chunk size', chunked('zz\r\n{}\r\n0\r\n\r\n'), 400],
-      ['Content-Length and Transfer-Encoding', request('POST /api/jobs.list HTTP/1.1', { ...auth, 'content-type': 'application/json', 'content-length': '2', 'transfer-encoding': 'chunked' }, '{}'), 400],
-      ['negative Content-Length', request('POST /api/jobs.list HTTP/1.1', { ...auth, 'content-type': 'application/json', 'content-length': '-1' }), 400],
+      [
+        'Content-Length and Transfer-Encoding',
+        request(
+          'POST /api/jobs.list HTTP/1.1',
+          { ...auth, 'content-type': 'application/json', 'content-length': '2', 'transfer-encoding': 'chunked' },
+          '{}',
+        ),
+        400,
+      ],
+      [
+        'negative Content-Length',
+        request('POST /api/jobs.list HTTP/1.1', {
+          ...auth,
+          'content-type': 'application/json',
+          'content-length': '-1',
+        }),
+        400,
+      ],
     ];
     expect(cases.length).toBeGreaterThanOrEqual(50);
     const jobs = async () => ((await (await call('jobs.list', {})).json()) as { value: unknown[] }).value.length;
@@ -401,9 +493,22 @@ describe('headless host under hostile requests', () => {
     // clients that hang up halfway: headers cut short, a body cut short, an oversized body cut short
     await raw(`POST /api/jobs.list HTTP/1.1\r\nhost: 127.0.0.1:${host.port}\r\nx-hdrl-tok`, { closeAfterWrite: true });
     await raw(jsonPost('jobs.list', { ...auth, 'content-length': '1000' }, '{"a":'), { closeAfterWrite: true });
-    await raw(request('POST /api/jobs.get HTTP/1.1', { ...auth, 'content-type': 'application/json', 'content-length': String(MAX_REQUEST_BYTES * 2) }, 'x'.repeat(65_536)), { closeAfterWrite: true });
+    await raw(
+      request(
+        'POST /api/jobs.get HTTP/1.1',
+        { ...auth, 'content-type': 'application/json', 'content-length': String(MAX_REQUEST_BYTES * 2) },
+        'x'.repeat(65_536),
+      ),
+      { closeAfterWrite: true },
+    );
     // two requests on one connection, the second malformed
-    const pipelined = await raw(Buffer.concat([request('GET /assets/app.js HTTP/1.1', { ...auth, connection: 'keep-alive' }), request('GET /%zz HTTP/1.1', auth)]), { untilClose: true });
+    const pipelined = await raw(
+      Buffer.concat([
+        request('GET /assets/app.js HTTP/1.1', { ...auth, connection: 'keep-alive' }),
+        request('GET /%zz HTTP/1.1', auth),
+      ]),
+      { untilClose: true },
+    );
     expect(pipelined.status).toBe(200);
     expect(pipelined.body).toContain(`${ASSET}HTTP/1.1 400 `);
 
@@ -425,11 +530,23 @@ describe('headless host under hostile requests', () => {
           socket.on('error', () => {});
           socket.write(data); // and then nothing more: the host must not wait for ever
         });
-      const partialHeaders = await send(`GET / HTTP/1.1\r\nhost: 127.0.0.1:${slow.port}\r\nx-hdrl-token: ${slow.token}\r\n`);
+      const partialHeaders = await send(
+        `GET / HTTP/1.1\r\nhost: 127.0.0.1:${slow.port}\r\nx-hdrl-token: ${slow.token}\r\n`,
+      );
       expect(partialHeaders).toMatch(/^HTTP\/1\.1 408 /);
-      const partialBody = await send(`POST /api/jobs.list HTTP/1.1\r\nhost: 127.0.0.1:${slow.port}\r\nx-hdrl-token: ${slow.token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":`);
+      const partialBody = await send(
+        `POST /api/jobs.list HTTP/1.1\r\nhost: 127.0.0.1:${slow.port}\r\nx-hdrl-token: ${slow.token}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":`,
+      );
       expect(partialBody).toMatch(/^HTTP\/1\.1 408 /);
-      expect((await fetch(`${slow.url}api/jobs.list`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hdrl-token': slow.token }, body: '{}' })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${slow.url}api/jobs.list`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-hdrl-token': slow.token },
+            body: '{}',
+          })
+        ).status,
+      ).toBe(200);
     } finally {
       await slow.close();
     }

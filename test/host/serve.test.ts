@@ -17,7 +17,10 @@ afterAll(() => {
 /** Starts `hdrl serve` and resolves with its printed line that names the address. */
 function serve(): Promise<string> {
   const db = path.join(tempDir(), 'hdrl.db');
-  child = spawn(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', db, 'serve'], { cwd: ROOT, env: { ...process.env, HDRL_DB: '' } });
+  child = spawn(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', db, 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, HDRL_DB: '' },
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -27,7 +30,9 @@ function serve(): Promise<string> {
       if (line) resolve(line);
     });
     child!.stderr!.on('data', (d) => (err += String(d)));
-    child!.on('exit', (code) => reject(new Error(`hdrl serve exited with ${code} before printing its address:\n${out}\n${err}`)));
+    child!.on('exit', (code) =>
+      reject(new Error(`hdrl serve exited with ${code} before printing its address:\n${out}\n${err}`)),
+    );
   });
 }
 

@@ -65,7 +65,10 @@ describe('job cap', () => {
   it('defaults to the core count; HDRL_MAX_JOBS sets it, and a bad value is refused', () => {
     expect(maxJobProcesses({})).toBe(os.availableParallelism());
     expect(maxJobProcesses({ HDRL_MAX_JOBS: '3' })).toBe(3);
-    for (const bad of ['0', '-1', '1.5', 'many']) expect(() => maxJobProcesses({ HDRL_MAX_JOBS: bad })).toThrow(`HDRL_MAX_JOBS must be a whole number from 1 to 1024, got "${bad}"`);
+    for (const bad of ['0', '-1', '1.5', 'many'])
+      expect(() => maxJobProcesses({ HDRL_MAX_JOBS: bad })).toThrow(
+        `HDRL_MAX_JOBS must be a whole number from 1 to 1024, got "${bad}"`,
+      );
     expect(new JobRunner({ dbPath: engine.dbPath, onUpdate: () => {} }).maxProcesses).toBe(maxJobProcesses());
     expect(() => new JobRunner({ dbPath: engine.dbPath, onUpdate: () => {}, maxProcesses: 0 })).toThrow(RangeError);
   });
@@ -110,7 +113,11 @@ describe('job cap', () => {
     expect((end.result as { children: string[] }).children).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect((await r.wait(other.id)).status).toBe('succeeded');
     const children = r.list().filter((j) => j.parentId === parent.id);
-    expect(children.map((j) => j.label).sort()).toEqual(['demo child 1 of 3', 'demo child 2 of 3', 'demo child 3 of 3']);
+    expect(children.map((j) => j.label).sort()).toEqual([
+      'demo child 1 of 3',
+      'demo child 2 of 3',
+      'demo child 3 of 3',
+    ]);
     expect(r.get(parent.id)!.parentId).toBeUndefined();
     // the children ran one at a time, all before the job queued behind their parent
     expect(peak(new Set(children.map((j) => j.id)))).toBe(1);
@@ -136,12 +143,18 @@ describe('a job process', () => {
   it('exits with code 0 and a clean stderr after a job that fails at once', async () => {
     // the job used to end (and close the channel) while Node was still delivering the start message, which crashed
     // the process with "Cannot set properties of null (setting 'Symbol(kPendingMessages)')"
-    const child = fork(worker, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, HDRL_DB: engine.dbPath }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(worker, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, HDRL_DB: engine.dbPath },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += String(d)));
     const messages: ChildMessage[] = [];
     child.on('message', (m: ChildMessage) => messages.push(m));
-    const exited = new Promise<[number | null, string | null]>((res) => child.on('exit', (code, signal) => res([code, signal])));
+    const exited = new Promise<[number | null, string | null]>((res) =>
+      child.on('exit', (code, signal) => res([code, signal])),
+    );
     child.send({ type: 'start', kind: 'no-such-kind', params: {} });
     expect(await exited).toEqual([0, null]);
     expect(messages).toEqual([{ type: 'error', message: 'unknown job kind no-such-kind', cancelled: false }]);
@@ -149,11 +162,19 @@ describe('a job process', () => {
   });
 
   it('whose parent is gone stops its job and exits with code 0, with nothing on stderr', async () => {
-    const child = fork(worker, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, HDRL_DB: engine.dbPath }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(worker, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, HDRL_DB: engine.dbPath },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += String(d)));
-    const exited = new Promise<[number | null, string | null]>((res) => child.on('exit', (code, signal) => res([code, signal])));
-    const progressed = new Promise<void>((res) => child.on('message', (m: ChildMessage) => m.type === 'progress' && res()));
+    const exited = new Promise<[number | null, string | null]>((res) =>
+      child.on('exit', (code, signal) => res([code, signal])),
+    );
+    const progressed = new Promise<void>((res) =>
+      child.on('message', (m: ChildMessage) => m.type === 'progress' && res()),
+    );
     child.send({ type: 'start', kind: 'demo', params: { steps: 1_000_000, delayMs: 20 } });
     await progressed;
     child.disconnect();
@@ -162,12 +183,19 @@ describe('a job process', () => {
   });
 
   it('whose host is killed exits cleanly, with no EPIPE or crash trace', async () => {
-    const host = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, 'fixtures/host.ts'), engine.dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const host = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.resolve(__dirname, 'fixtures/host.ts'), engine.dbPath],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     host.stderr.on('data', (d) => (stderr += String(d)));
     // both pipes close only when every process holding them has ended: the host and the job process it started
-    const closed = Promise.all([new Promise((res) => host.stdout.on('close', res)), new Promise((res) => host.stderr.on('close', res))]);
+    const closed = Promise.all([
+      new Promise((res) => host.stdout.on('close', res)),
+      new Promise((res) => host.stderr.on('close', res)),
+    ]);
     await new Promise<void>((res) =>
       host.stdout.on('data', (d) => {
         stdout += String(d);

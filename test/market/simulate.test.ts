@@ -16,7 +16,12 @@ const m2 = matrixFromRelatives([
 
 describe('simulate: timing, drift and cost (hand-computed)', () => {
   it('50/50 CRP without cost: value 1, 1, 1.1', () => {
-    const r = simulate(m2, constant([0.5, 0.5]), { strategyId: 'crp', testStart: 0, testEnd: 2, settings: { cost: 0 } });
+    const r = simulate(m2, constant([0.5, 0.5]), {
+      strategyId: 'crp',
+      testStart: 0,
+      testEnd: 2,
+      settings: { cost: 0 },
+    });
     expect(Array.from(r.value)).toEqual([1, 1, expect.closeTo(1.1, 14)]);
     expect(Array.from(r.ret)).toEqual([0, 0, expect.closeTo(0.1, 14)]);
     // day 1 drift: 0.55 / 0.45; day 2 drift: 0.5/1.1, 0.6/1.1
@@ -29,20 +34,34 @@ describe('simulate: timing, drift and cost (hand-computed)', () => {
   });
 
   it('cost 1 %: the initial purchase and every rebalance pay c x sum |dw| over the risky assets', () => {
-    const r = simulate(m2, constant([0.5, 0.5]), { strategyId: 'crp', testStart: 0, testEnd: 2, settings: { cost: 0.01 } });
+    const r = simulate(m2, constant([0.5, 0.5]), {
+      strategyId: 'crp',
+      testStart: 0,
+      testEnd: 2,
+      settings: { cost: 0.01 },
+    });
     // day 0: buy 100 % from cash: cost 0.01 -> V0 = 0.99
     // day 1: g = 1, trade 0.1 (risky) -> cost 0.001 -> V1 = 0.99 * 0.999 = 0.98901
     // day 2: g = 1.1, trade 2 x (0.5 - 0.5/1.1) = 0.0909.. -> cost 0.000909.. -> V2 = 0.98901 * 1.1 * (1 - 0.01 * 0.1/1.1)
     expect(r.value[0]).toBeCloseTo(0.99, 14);
     expect(r.value[1]).toBeCloseTo(0.98901, 14);
     expect(r.value[2]).toBeCloseTo(0.98901 * 1.1 * (1 - 0.001 / 1.1), 14);
-    expect(Array.from(r.cost)).toEqual([expect.closeTo(0.01, 15), expect.closeTo(0.001, 15), expect.closeTo(0.001 / 1.1, 15)]);
+    expect(Array.from(r.cost)).toEqual([
+      expect.closeTo(0.01, 15),
+      expect.closeTo(0.001, 15),
+      expect.closeTo(0.001 / 1.1, 15),
+    ]);
     expect(r.ret[0]).toBeCloseTo(-0.01, 15);
     expect(r.ret[1]).toBeCloseTo(-0.001, 15);
   });
 
   it('cash is not charged: buying 50 % from cash costs c x 0.5, one-way turnover 0.5', () => {
-    const r = simulate(m2, constant([0.5, 0]), { strategyId: 'half', testStart: 0, testEnd: 1, settings: { cost: 0.01 } });
+    const r = simulate(m2, constant([0.5, 0]), {
+      strategyId: 'half',
+      testStart: 0,
+      testEnd: 1,
+      settings: { cost: 0.01 },
+    });
     expect(r.cost[0]).toBeCloseTo(0.005, 15); // not 0.01 (that would charge the cash leg too)
     expect(r.turnover[0]).toBeCloseTo(0.5, 15);
     expect(Array.from(r.target[0]!)).toEqual([0.5, 0, 0.5]);
@@ -56,7 +75,12 @@ describe('simulate: timing, drift and cost (hand-computed)', () => {
   it('cash earns the daily equivalent of the annual risk-free rate', () => {
     const m = matrixFromRelatives(Array.from({ length: 5 }, () => [1.01]));
     const rf = Math.pow(1.001, 252) - 1; // daily 0.1 %
-    const r = simulate(m, constant([0]), { strategyId: 'cash', testStart: 0, testEnd: 5, settings: { riskFreeRate: rf, cost: 0.01 } });
+    const r = simulate(m, constant([0]), {
+      strategyId: 'cash',
+      testStart: 0,
+      testEnd: 5,
+      settings: { riskFreeRate: rf, cost: 0.01 },
+    });
     expect(r.cost[0]).toBe(0); // nothing bought
     for (let k = 0; k <= 5; k++) expect(r.value[k]).toBeCloseTo(Math.pow(1.001, k), 12);
   });
@@ -71,12 +95,19 @@ describe('simulate: timing, drift and cost (hand-computed)', () => {
 
 describe('simulate: rebalancing frequency', () => {
   const rng = seedrandom('rebalance');
-  const m = matrixFromRelatives(Array.from({ length: 12 }, () => [0.9 + 0.2 * rng(), 0.9 + 0.2 * rng(), 0.9 + 0.2 * rng()]));
+  const m = matrixFromRelatives(
+    Array.from({ length: 12 }, () => [0.9 + 0.2 * rng(), 0.9 + 0.2 * rng(), 0.9 + 0.2 * rng()]),
+  );
 
   it('decide is called every day; trades only every N days; drift otherwise (buy and hold when N exceeds the window)', () => {
     let calls = 0;
     const s: StrategyInstance = { decide: () => (calls++, Float64Array.from([1 / 3, 1 / 3, 1 / 3])) };
-    const r = simulate(m, s, { strategyId: 'ew', testStart: 0, testEnd: 12, settings: { rebalance: 1000, cost: 0.01 } });
+    const r = simulate(m, s, {
+      strategyId: 'ew',
+      testStart: 0,
+      testEnd: 12,
+      settings: { rebalance: 1000, cost: 0.01 },
+    });
     expect(calls).toBe(13);
     expect(Array.from(r.rebalanced)).toEqual([1, ...new Array(12).fill(0)]);
     // value = (1 - 0.01) x mean over assets of price_t / price_0 (buy and hold)
@@ -89,7 +120,12 @@ describe('simulate: rebalancing frequency', () => {
   });
 
   it('weekly = every 5 trading days from the first test day', () => {
-    const r = simulate(m, constant([0.2, 0.3, 0.5]), { strategyId: 'c', testStart: 1, testEnd: 12, settings: { rebalance: 'weekly' } });
+    const r = simulate(m, constant([0.2, 0.3, 0.5]), {
+      strategyId: 'c',
+      testStart: 1,
+      testEnd: 12,
+      settings: { rebalance: 'weekly' },
+    });
     const days = Array.from(r.rebalanced).flatMap((x, k) => (x ? [k] : []));
     expect(days).toEqual([0, 5, 10]);
     expect(Array.from(r.turnover).every((x, k) => (days.includes(k) ? x > 0 : x === 0))).toBe(true);
@@ -122,7 +158,12 @@ describe('simulate matches a straightforward reference loop', () => {
     };
     const c = 0.002;
     const rf = 0.03;
-    const r = simulate(m, s, { strategyId: 'rand', testStart: 5, testEnd: 60, settings: { cost: c, rebalance: 3, riskFreeRate: rf } });
+    const r = simulate(m, s, {
+      strategyId: 'rand',
+      testStart: 5,
+      testEnd: 60,
+      settings: { cost: c, rebalance: 3, riskFreeRate: rf },
+    });
     // reference: plain arrays, value bookkeeping in money units
     const cashD = Math.pow(1 + rf, 1 / 252) - 1;
     let hold = new Array(n).fill(0) as number[]; // money in each asset
@@ -154,7 +195,8 @@ describe('simulate: validation and what the strategy sees', () => {
     [1.0, 1.0],
   ]);
   const bad = (w: number[] | Float64Array, day = 1): StrategyInstance => ({
-    decide: (v) => (v.t === day ? (w instanceof Float64Array ? w : Float64Array.from(w)) : Float64Array.from([0.5, 0.5])),
+    decide: (v) =>
+      v.t === day ? (w instanceof Float64Array ? w : Float64Array.from(w)) : Float64Array.from([0.5, 0.5]),
   });
   const run = (s: StrategyInstance) => simulate(m, s, { strategyId: 'badstrat', testStart: 0, testEnd: 3 });
   it.each([
@@ -218,7 +260,9 @@ describe('simulate: validation and what the strategy sees', () => {
     const s = constant([0.5, 0.5]);
     expect(() => simulate(m, s, { strategyId: 's', testStart: 2, testEnd: 1 })).toThrow(RangeError);
     expect(() => simulate(m, s, { strategyId: 's', testStart: 0, testEnd: 9 })).toThrow(RangeError);
-    expect(() => simulate(m, s, { strategyId: 's', testStart: 0, testEnd: 1, settings: { cost: -0.1 } })).toThrow(/cost/);
+    expect(() => simulate(m, s, { strategyId: 's', testStart: 0, testEnd: 1, settings: { cost: -0.1 } })).toThrow(
+      /cost/,
+    );
   });
   it('stops when the signal aborts', () => {
     const ac = new AbortController();

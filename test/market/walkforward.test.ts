@@ -115,14 +115,33 @@ describe('mpls and explicit windows', () => {
   it('mpls: chronological 70 / 10 / 20 of 100 days', () => {
     const dates = weekdays(100);
     const [w] = protocolWindows(dates, 'mpls');
-    expect(w).toMatchObject({ trainStart: 0, trainEnd: 69, validationStart: 70, validationEnd: 79, testStart: 80, testEnd: 99 });
+    expect(w).toMatchObject({
+      trainStart: 0,
+      trainEnd: 69,
+      validationStart: 70,
+      validationEnd: 79,
+      testStart: 80,
+      testEnd: 99,
+    });
   });
   it('explicit from/to with a lookback', () => {
     const dates = weekdays(30);
-    expect(explicitWindow(dates, dates[20], dates[25], 10)).toMatchObject({ trainStart: 10, trainEnd: 19, testStart: 20, testEnd: 25, trainTruncated: false });
-    expect(explicitWindow(dates, dates[5], undefined, 10)).toMatchObject({ trainStart: 0, trainEnd: 4, testStart: 5, testEnd: 29, trainTruncated: true });
+    expect(explicitWindow(dates, dates[20], dates[25], 10)).toMatchObject({
+      trainStart: 10,
+      trainEnd: 19,
+      testStart: 20,
+      testEnd: 25,
+      trainTruncated: false,
+    });
+    expect(explicitWindow(dates, dates[5], undefined, 10)).toMatchObject({
+      trainStart: 0,
+      trainEnd: 4,
+      testStart: 5,
+      testEnd: 29,
+      trainTruncated: true,
+    });
     // from on a weekend: the next trading day; to on a weekend: the previous one
-    expect(explicitWindow(dates, '2020-01-04', '2020-01-12', 0)).toMatchObject({ testStart: 3, testEnd: 7 }) // Mon 01-06 .. Fri 01-10;
+    expect(explicitWindow(dates, '2020-01-04', '2020-01-12', 0)).toMatchObject({ testStart: 3, testEnd: 7 }); // Mon 01-06 .. Fri 01-10;
     expect(explicitWindow(dates, undefined, undefined, 5)).toMatchObject({ trainStart: 0, trainEnd: -1, testStart: 0 });
     expect(() => explicitWindow(dates, '2030-01-01', undefined)).toThrow(/no trading day/);
   });

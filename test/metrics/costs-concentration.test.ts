@@ -3,7 +3,14 @@
  * with the guard they feed (src-shared/domain/concentration.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { annualTurnover, computeMetrics, costDrag, cumulativeReturn, grossReturns, sharpe } from '../../src-main/metrics';
+import {
+  annualTurnover,
+  computeMetrics,
+  costDrag,
+  cumulativeReturn,
+  grossReturns,
+  sharpe,
+} from '../../src-main/metrics';
 import { simulate } from '../../src-main/market/simulate';
 import type { StrategyInstance } from '../../src-main/strategies/types';
 import {
@@ -22,7 +29,7 @@ function rotating(n: number): StrategyInstance {
     decide: () => {
       const w = new Float64Array(n);
       const half = Math.floor(n / 2);
-      for (let i = 0; i < n; i++) if ((i < half) === (day % 2 === 0)) w[i] = 1 / (day % 2 === 0 ? half : n - half);
+      for (let i = 0; i < n; i++) if (i < half === (day % 2 === 0)) w[i] = 1 / (day % 2 === 0 ? half : n - half);
       day++;
       return w;
     },
@@ -30,7 +37,7 @@ function rotating(n: number): StrategyInstance {
 }
 
 describe('before and after costs', () => {
-  it('gross returns add each day\'s cost back: (1 + r) / (1 - c) - 1', () => {
+  it("gross returns add each day's cost back: (1 + r) / (1 - c) - 1", () => {
     const g = grossReturns([-0.01, 0.05, 0.0], [0.01, 0.002, 0]);
     expect(g[0]).toBeCloseTo(0.99 / 0.99 - 1, 15);
     expect(g[1]).toBeCloseTo(1.05 / 0.998 - 1, 15);
@@ -41,10 +48,17 @@ describe('before and after costs', () => {
 
   it('the gross figures of a run with costs are those of the same decisions traded without costs', () => {
     const m = djiaSubset(80, 6, 500);
-    const run = (cost: number) => simulate(m, rotating(6), { strategyId: 'rot', testStart: 20, testEnd: 79, settings: { cost } });
+    const run = (cost: number) =>
+      simulate(m, rotating(6), { strategyId: 'rot', testStart: 20, testEnd: 79, settings: { cost } });
     const costly = run(0.002);
     const free = run(0);
-    const withCost = computeMetrics({ returns: costly.ret, turnover: costly.turnover.subarray(1), weights: costly.target, nRisky: 6, cost: costly.cost });
+    const withCost = computeMetrics({
+      returns: costly.ret,
+      turnover: costly.turnover.subarray(1),
+      weights: costly.target,
+      nRisky: 6,
+      cost: costly.cost,
+    });
     expect(withCost.grossCumulativeReturn).toBeCloseTo(cumulativeReturn(free.ret), 12);
     expect(withCost.grossSharpe).toBeCloseTo(sharpe(free.ret), 10);
     expect(withCost.grossSharpe).toBeGreaterThan(withCost.sharpe);
@@ -53,13 +67,24 @@ describe('before and after costs', () => {
     expect(withCost.costDrag).toBeGreaterThan(0.9);
     expect(withCost.annualTurnover).toBeCloseTo(252 * withCost.turnover, 12);
     // without costs, net and gross agree and nothing was paid
-    const none = computeMetrics({ returns: free.ret, turnover: free.turnover.subarray(1), weights: free.target, nRisky: 6, cost: free.cost });
+    const none = computeMetrics({
+      returns: free.ret,
+      turnover: free.turnover.subarray(1),
+      weights: free.target,
+      nRisky: 6,
+      cost: free.cost,
+    });
     expect(none.grossSharpe).toBeCloseTo(none.sharpe, 12);
     expect(none.costDrag).toBe(0);
   });
 
   it('without the daily costs the figures before costs have no value, rather than copying the net ones', () => {
-    const m = computeMetrics({ returns: [0.01, -0.02, 0.03], turnover: [0.1, 0.3], weights: [[0.5, 0.5, 0]], nRisky: 2 });
+    const m = computeMetrics({
+      returns: [0.01, -0.02, 0.03],
+      turnover: [0.1, 0.3],
+      weights: [[0.5, 0.5, 0]],
+      nRisky: 2,
+    });
     expect(m.grossSharpe).toBeNaN();
     expect(m.grossCumulativeReturn).toBeNaN();
     expect(m.costDrag).toBeNaN();

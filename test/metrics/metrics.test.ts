@@ -65,7 +65,9 @@ describe('metrics on a hand-computed series r = [0.01, -0.02, 0.03, 0]', () => {
 
 describe('historical VaR / CVaR quantile rule', () => {
   it('rank k = ceil(0.05 n): 20 -> 1, 40 -> 2, 100 -> 5, 252 -> 13, 101 -> 6', () => {
-    expect([varRank(20), varRank(40), varRank(100), varRank(252), varRank(101), varRank(1)]).toEqual([1, 2, 5, 13, 6, 1]);
+    expect([varRank(20), varRank(40), varRank(100), varRank(252), varRank(101), varRank(1)]).toEqual([
+      1, 2, 5, 13, 6, 1,
+    ]);
   });
   it('40 returns -0.020, -0.019, ... (shuffled): VaR is the 2nd worst, CVaR the mean of the 2 worst', () => {
     const r = Array.from({ length: 40 }, (_, i) => (i - 20) / 1000).reverse();
@@ -138,11 +140,24 @@ describe('edge cases of the ratios', () => {
   });
   it('empty series', () => {
     expect(cumulativeReturn([])).toBe(0);
-    for (const f of [annualReturn, annualVolatility, sharpe, sortino, omega, calmar, var95, cvar95, hitRate, turnover]) expect(f([])).toBeNaN();
+    for (const f of [annualReturn, annualVolatility, sharpe, sortino, omega, calmar, var95, cvar95, hitRate, turnover])
+      expect(f([])).toBeNaN();
   });
   it('a NaN return makes every metric NaN (nothing is filtered)', () => {
     const r = [0.01, Number.NaN, -0.01];
-    for (const f of [cumulativeReturn, annualReturn, annualVolatility, sharpe, sortino, omega, calmar, maxDrawdown, var95, cvar95, hitRate])
+    for (const f of [
+      cumulativeReturn,
+      annualReturn,
+      annualVolatility,
+      sharpe,
+      sortino,
+      omega,
+      calmar,
+      maxDrawdown,
+      var95,
+      cvar95,
+      hitRate,
+    ])
       expect(f(r)).toBeNaN();
   });
   it('wiped out: annual return -1', () => {
@@ -163,7 +178,7 @@ describe('risk-free rate', () => {
     // excess: 0.01-d, -0.02-d, 0.03-d, -d: two days below target now
     const e = r.map((x) => x - d);
     const dd = Math.sqrt(((0.02 + d) ** 2 + d ** 2) / 4);
-    expect(sortino(r, { riskFree: rf })).toBeCloseTo(((e.reduce((a, b) => a + b) / 4) / dd) * S252, 10);
+    expect(sortino(r, { riskFree: rf })).toBeCloseTo((e.reduce((a, b) => a + b) / 4 / dd) * S252, 10);
   });
 });
 
@@ -185,7 +200,12 @@ describe('turnover and holdings', () => {
 
 describe('computeMetrics', () => {
   it('gathers every metric', () => {
-    const m = computeMetrics({ returns: [0.01, -0.02, 0.03, 0], turnover: [0.1, 0.3], weights: [[1, 0, 0]], nRisky: 2 });
+    const m = computeMetrics({
+      returns: [0.01, -0.02, 0.03, 0],
+      turnover: [0.1, 0.3],
+      weights: [[1, 0, 0]],
+      nRisky: 2,
+    });
     expect(m.sortino).toBeCloseTo(0.5 * S252, 10);
     expect(m.maxDrawdown).toBeCloseTo(-0.02, 12);
     expect(m.maxDrawdownDays).toBe(2);

@@ -31,7 +31,7 @@ describe('normal distribution', () => {
   });
 });
 
-describe('Jobson-Korkie with Memmel\'s correction', () => {
+describe("Jobson-Korkie with Memmel's correction", () => {
   // a hand-worked example of six days (sample moments, n - 1):
   //   a = 0.01, -0.02, 0.015, 0.005, -0.01, 0.02     mean 0.0033333, sd 0.0153840 -> SR_a = 0.2166757
   //   b = 0.008, -0.015, 0.01, 0, -0.012, 0.011      mean 0.0003333, sd 0.0114310 -> SR_b = 0.0291606
@@ -122,9 +122,13 @@ describe('the block-bootstrap test of the Sharpe difference', () => {
   });
 
   it('refuses series of different days and bad settings, and has no test for a constant series', () => {
-    expect(() => sharpeDifferenceTest([0.01, 0.02, 0.03], [0.01, 0.02])).toThrow(/strategy has 3 days, the benchmark 2/);
+    expect(() => sharpeDifferenceTest([0.01, 0.02, 0.03], [0.01, 0.02])).toThrow(
+      /strategy has 3 days, the benchmark 2/,
+    );
     expect(() => sharpeDifferenceTest([0.01, 0.02, 0.03], [0.01, 0.02, 0.0], { resamples: 0 })).toThrow(/resamples/);
-    expect(() => sharpeDifferenceTest([0.01, 0.02, 0.03], [0.01, 0.02, 0.0], { blockLength: 0.5 })).toThrow(/block length/);
+    expect(() => sharpeDifferenceTest([0.01, 0.02, 0.03], [0.01, 0.02, 0.0], { blockLength: 0.5 })).toThrow(
+      /block length/,
+    );
     const flat = sharpeDifferenceTest([0.01, 0.01, 0.01, 0.01], [0.01, -0.02, 0.03, 0.0]);
     expect(flat.bootstrap.p).toBeNaN();
     expect(flat.jobsonKorkie.p).toBeNaN();

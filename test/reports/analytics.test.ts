@@ -4,7 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAllocationReport, buildBacktestReport } from '../../src-main/reports/build';
-import { renderAllocationHtml, renderAllocationPdf, renderBacktestHtml, renderBacktestPdf } from '../../src-main/reports';
+import {
+  renderAllocationHtml,
+  renderAllocationPdf,
+  renderBacktestHtml,
+  renderBacktestPdf,
+} from '../../src-main/reports';
 import { NO_LEARNED_VERDICT, pValueText, verdictText } from '../../src-main/reports/derive';
 import { dispatch } from '../../src-main/services';
 import type { AnalyticsCompareResponse } from '../../src-shared/contract/analytics';
@@ -38,7 +43,13 @@ describe('the verdict on the first page', () => {
     expect(pValueText(0.04321)).toBe('p = 0.043');
     expect(text).toMatch(/(beats|does NOT beat) equal weight \(crp\)/);
     const html = renderBacktestHtml(data);
-    const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+    const esc = (s: string) =>
+      s
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
     expect(html.indexOf(esc(text))).toBeGreaterThan(0);
     expect(html.indexOf(esc(text))).toBeLessThan(html.indexOf('<h2>Metrics</h2>'));
     const page1 = await firstPage(await renderBacktestPdf(data));
@@ -59,8 +70,8 @@ describe('the verdict on the first page', () => {
   });
 });
 
-describe('the tear sheet\'s analytics', () => {
-  it('are the service\'s numbers, for the same runs', async () => {
+describe("the tear sheet's analytics", () => {
+  it("are the service's numbers, for the same runs", async () => {
     const data = await buildBacktestReport(fx.engine.db, [fx.samp[0]!, fx.ids.crp!, fx.ids.minvar!]);
     const r = await dispatch(fx.engine, 'analytics.compare', { ids: [fx.samp[0]!, fx.ids.crp!, fx.ids.minvar!] });
     if (!r.ok) throw new Error(r.error.message);
@@ -79,7 +90,17 @@ describe('the tear sheet\'s analytics', () => {
   it('each have a chart or table in the HTML and the PDF, hindsight marked and the learned strategy emphasised', async () => {
     const data = await buildBacktestReport(fx.engine.db, [fx.samp[0]!, fx.ids.crp!, fx.ids.bcrp!]);
     const html = renderBacktestHtml(data);
-    for (const h of ['Relative to the benchmark', 'Trading and concentration', 'Rolling volatility', 'Distribution of daily returns', 'Stress windows', 'By sector, with cash', 'By the strategy\u2019s groups, with cash', 'Risk contribution of', 'Stitched out-of-sample record of'])
+    for (const h of [
+      'Relative to the benchmark',
+      'Trading and concentration',
+      'Rolling volatility',
+      'Distribution of daily returns',
+      'Stress windows',
+      'By sector, with cash',
+      'By the strategy\u2019s groups, with cash',
+      'Risk contribution of',
+      'Stitched out-of-sample record of',
+    ])
       expect(html, h).toContain(h);
     expect(html).toContain('Dot-com peak, Mar-Apr 2000');
     const bcrp = data.metrics.find((r) => r.hindsight)!.strategy;
@@ -87,7 +108,15 @@ describe('the tear sheet\'s analytics', () => {
     expect(html).toContain('<td class="this-run">');
     expect(html).not.toMatch(/<script|NaN|undefined/);
     const pdf = (await readPdf(await renderBacktestPdf(data))).lines.join('\n');
-    for (const h of ['Relative to the benchmark', 'Trading and concentration', 'Rolling volatility', 'Stress windows', 'Risk contribution of', 'Stitched out-of-sample record of']) expect(pdf, h).toContain(h);
+    for (const h of [
+      'Relative to the benchmark',
+      'Trading and concentration',
+      'Rolling volatility',
+      'Stress windows',
+      'Risk contribution of',
+      'Stitched out-of-sample record of',
+    ])
+      expect(pdf, h).toContain(h);
     expect(pdf).not.toMatch(/NaN|undefined/);
   });
 });

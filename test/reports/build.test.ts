@@ -69,7 +69,16 @@ beforeAll(async () => {
       strategy: 'samp-hdrl',
       params: { preset: 'quick' },
       seed: 7,
-      window: { label: '2000-01-03..2000-12-29', from: '2000-01-03', to: '2000-12-29', trainFrom: '1998-12-31', trainTo: '1999-12-31', validationFrom: null, validationTo: null, trainTruncated: false },
+      window: {
+        label: '2000-01-03..2000-12-29',
+        from: '2000-01-03',
+        to: '2000-12-29',
+        trainFrom: '1998-12-31',
+        trainTo: '1999-12-31',
+        validationFrom: null,
+        validationTo: null,
+        trainTruncated: false,
+      },
     }),
     seed: 7,
     codeVersion: 'test',
@@ -92,7 +101,12 @@ beforeAll(async () => {
     ret: [-0.001, 1.004 / 0.999 - 1, 1.01 / 1.004 - 1],
     turnover: [0.45, 0.01, 0.05],
     cost: [0.0009, 0.00002, 0.0001],
-    weights: { final: [day01, day01, day2], upper: [upper, upper, upper], lower1: [lower1, lower1, lower1], lower2: [lower2, lower2, lower2] },
+    weights: {
+      final: [day01, day01, day2],
+      upper: [upper, upper, upper],
+      lower1: [lower1, lower1, lower1],
+      lower2: [lower2, lower2, lower2],
+    },
     metrics: { sharpe: -1, cumulativeReturn: 0.01 },
     details: [
       testSampDetail({ groups, rebound: quiet }),
@@ -104,7 +118,16 @@ beforeAll(async () => {
           capped: true,
           reasons: ['market in a downtrend'],
           flagsToday: [testReboundFlag('high', 2, '2000-06-05')],
-          market: { phase: 'downtrend', inDowntrend: true, rebound: false, drawdown: 0.12, depth: 0.12, rise: 0.01, daysHeld: 0, thresholdsMet: { drawdown: true, rise: false, days: false } },
+          market: {
+            phase: 'downtrend',
+            inDowntrend: true,
+            rebound: false,
+            drawdown: 0.12,
+            depth: 0.12,
+            rise: 0.01,
+            daysHeld: 0,
+            thresholdsMet: { drawdown: true, rise: false, days: false },
+          },
         },
       }),
     ],
@@ -118,8 +141,28 @@ beforeAll(async () => {
     date: '2000-06-05',
     settings: { nSamples: 1024, seed: 0 },
     agents: [
-      { agent: 'upper', players: 'assets', ticker: 'MSFT', fx: 0.2, baseValue: 0.15, values: upperAttribution.players.map((player, i) => ({ player, value: upperAttribution.values[i]! })), exact: false, evaluations: 1024, efficiencyGap: 0 },
-      { agent: 'upper', players: 'time blocks', ticker: 'MSFT', fx: 0.2, baseValue: 0.15, values: [{ player: 'last 5 days', value: 0.9 }], exact: true, evaluations: 8, efficiencyGap: 0 },
+      {
+        agent: 'upper',
+        players: 'assets',
+        ticker: 'MSFT',
+        fx: 0.2,
+        baseValue: 0.15,
+        values: upperAttribution.players.map((player, i) => ({ player, value: upperAttribution.values[i]! })),
+        exact: false,
+        evaluations: 1024,
+        efficiencyGap: 0,
+      },
+      {
+        agent: 'upper',
+        players: 'time blocks',
+        ticker: 'MSFT',
+        fx: 0.2,
+        baseValue: 0.15,
+        values: [{ player: 'last 5 days', value: 0.9 }],
+        exact: true,
+        evaluations: 8,
+        efficiencyGap: 0,
+      },
     ],
     allocation: null,
     capital: null,
@@ -128,7 +171,9 @@ beforeAll(async () => {
     createdAt: '2000-06-06T00:00:00Z',
   };
   engine.db
-    .prepare(`INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, 'all', ?, ?, ?, ?)`)
+    .prepare(
+      `INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, 'all', ?, ?, ?, ?)`,
+    )
     .run(samp, '2000-06-05', EXPLAIN_METHOD, '{}', JSON.stringify(explanation), explanation.createdAt);
 }, 120_000);
 
@@ -149,12 +194,18 @@ describe('buildAllocationReport: weights, previous weights drifted, trades', () 
     // previous: runs.weights' previous decision (held, daily rebalancing), drifted with the day's relatives by hand
     const m = loadPriceMatrix(engine.db, 'djia30', { from: w.previous!.date, to: date });
     expect(m.dates).toEqual([w.previous!.date, date]);
-    const g = w.tickers.reduce((s, t, i) => s + w.previous!.weights[i]! * (m.close[1]![m.tickers.indexOf(t)]! / m.close[0]![m.tickers.indexOf(t)]!), 0) + w.previous!.cash;
+    const g =
+      w.tickers.reduce(
+        (s, t, i) =>
+          s + w.previous!.weights[i]! * (m.close[1]![m.tickers.indexOf(t)]! / m.close[0]![m.tickers.indexOf(t)]!),
+        0,
+      ) + w.previous!.cash;
     let half = 0;
     w.tickers.forEach((t, i) => {
       const row = rows.find((x) => x.ticker === t)!;
       expect(row.weight).toBe(w.final.weights[i]);
-      const drift = (w.previous!.weights[i]! * (m.close[1]![m.tickers.indexOf(t)]! / m.close[0]![m.tickers.indexOf(t)]!)) / g;
+      const drift =
+        (w.previous!.weights[i]! * (m.close[1]![m.tickers.indexOf(t)]! / m.close[0]![m.tickers.indexOf(t)]!)) / g;
       expect(row.previousWeight).toBeCloseTo(drift, 14);
       expect(row.trade).toBeCloseTo(row.weight - row.previousWeight, 15);
       half += Math.abs(row.trade);
@@ -181,7 +232,8 @@ describe('buildAllocationReport: weights, previous weights drifted, trades', () 
     const date = s.dates[10]!; // day 10 trades, day 9 did not
     expect(s.turnover[9]).toBe(0);
     const r = await buildAllocationReport(engine.db, egWeekly, date);
-    const half = 0.5 * (allRows(r).reduce((a, x) => a + Math.abs(x.trade), 0) + Math.abs(r.cashWeight - r.previousCashWeight!));
+    const half =
+      0.5 * (allRows(r).reduce((a, x) => a + Math.abs(x.trade), 0) + Math.abs(r.cashWeight - r.previousCashWeight!));
     expect(half).toBeCloseTo(s.turnover[10]!, 12);
     expect(r.caveats.some((c) => c.startsWith('Rebalanced weekly'))).toBe(true);
   });
@@ -189,9 +241,14 @@ describe('buildAllocationReport: weights, previous weights drifted, trades', () 
   it('defaults to the last decision date; groups by sector, largest first, rows by weight', async () => {
     const r = await buildAllocationReport(engine.db, ids.ubah!);
     expect(r.header.date).toBe('2000-12-29');
-    const detail = await call<{ assets: { ticker: string; sector: string; name: string }[] }>('data.universe', { id: 'djia30' });
+    const detail = await call<{ assets: { ticker: string; sector: string; name: string }[] }>('data.universe', {
+      id: 'djia30',
+    });
     for (const g of r.groups) {
-      expect(g.total).toBeCloseTo(g.rows.reduce((s, x) => s + x.weight, 0), 15);
+      expect(g.total).toBeCloseTo(
+        g.rows.reduce((s, x) => s + x.weight, 0),
+        15,
+      );
       for (const row of g.rows) {
         const a = detail.assets.find((x) => x.ticker === row.ticker)!;
         expect([row.sector, row.name]).toEqual([a.sector, a.name]);
@@ -345,7 +402,10 @@ describe('buildAllocationReport: a SAMP-HDRL run', () => {
     ]);
     expect(l1!.topDrivers).toEqual([]);
     const quiet = await buildAllocationReport(engine.db, samp, '2000-06-02');
-    expect(quiet.rebound).toEqual({ flagged: false, detail: expect.objectContaining({ 'flags today': 'none', 'risky cap active': 'no' }) });
+    expect(quiet.rebound).toEqual({
+      flagged: false,
+      detail: expect.objectContaining({ 'flags today': 'none', 'risky cap active': 'no' }),
+    });
     expect(quiet.caveats.join('\n')).toContain('Agent top drivers: not computed');
     expect(r.caveats.join('\n')).not.toContain('not computed');
   });
@@ -361,10 +421,23 @@ describe('buildAllocationReport: a SAMP-HDRL run', () => {
   });
 
   it('unknown run, unknown date and unfinished runs are refused', async () => {
-    await expect(buildAllocationReport(engine.db, 'r-nope')).rejects.toMatchObject({ name: 'ReportInputError', kind: 'not-found' });
+    await expect(buildAllocationReport(engine.db, 'r-nope')).rejects.toMatchObject({
+      name: 'ReportInputError',
+      kind: 'not-found',
+    });
     await expect(buildAllocationReport(engine.db, samp, '2000-06-06')).rejects.toMatchObject({ kind: 'not-found' });
     const id = newRunId();
-    insertRunningRun(engine.db, { id, universe: 'djia30', strategy: 'crp', config: testRunConfig(), seed: 1, codeVersion: 't', windowFrom: '2000-01-03', windowTo: '2000-01-04', hindsight: false });
+    insertRunningRun(engine.db, {
+      id,
+      universe: 'djia30',
+      strategy: 'crp',
+      config: testRunConfig(),
+      seed: 1,
+      codeVersion: 't',
+      windowFrom: '2000-01-03',
+      windowTo: '2000-01-04',
+      hindsight: false,
+    });
     await expect(buildAllocationReport(engine.db, id)).rejects.toBeInstanceOf(ReportInputError);
     await expect(buildAllocationReport(engine.db, id)).rejects.toMatchObject({ kind: 'invalid' });
     engine.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
@@ -374,7 +447,12 @@ describe('buildAllocationReport: a SAMP-HDRL run', () => {
 describe('buildBacktestReport', () => {
   it('one metrics row per group of seeds; curves, calendar returns and drawdowns agree with the stored metrics', async () => {
     const r = await buildBacktestReport(engine.db, [ids.crp!, ids.ubah!, ids.eg!, eg2]);
-    expect(r.header).toMatchObject({ universe: { id: 'djia30' }, window: { from: '2000-01-03', to: '2000-12-29' }, cost: 0.001, rebalance: 'daily, at the close' });
+    expect(r.header).toMatchObject({
+      universe: { id: 'djia30' },
+      window: { from: '2000-01-03', to: '2000-12-29' },
+      cost: 0.001,
+      rebalance: 'daily, at the close',
+    });
     expect(r.metrics.map((x) => [x.strategy, x.seeds])).toEqual([
       ['Buy and hold (UBAH)', 1],
       ['Uniform constant rebalanced', 1],
@@ -407,7 +485,9 @@ describe('buildBacktestReport', () => {
   });
 
   it('names groups with their window when windows differ, and says when a learning run loses to equal weight', async () => {
-    const short = (await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp'], from: '2000-11-01', to: '2000-11-30' }))[0]!.runId!;
+    const short = (
+      await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp'], from: '2000-11-01', to: '2000-11-30' })
+    )[0]!.runId!;
     const r = await buildBacktestReport(engine.db, [ids.crp!, short, samp]);
     expect(r.metrics.map((x) => x.strategy)).toEqual([
       'UCRP 2000-01..2000-12', // 'Uniform constant rebalanced 2000-01..2000-12' is too long: the abbreviation
@@ -415,7 +495,9 @@ describe('buildBacktestReport', () => {
       'SAMP-HDRL 2000-01..2000-12',
     ]);
     expect(r.header.window).toEqual({ from: '2000-01-03', to: '2000-12-29' });
-    expect(r.caveats.some((c) => c.startsWith('SAMP-HDRL 2000-01..2000-12 does NOT beat equal weight (crp)'))).toBe(true);
+    expect(r.caveats.some((c) => c.startsWith('SAMP-HDRL 2000-01..2000-12 does NOT beat equal weight (crp)'))).toBe(
+      true,
+    );
     engine.db.prepare('DELETE FROM runs WHERE id = ?').run(short);
   });
 
@@ -430,33 +512,78 @@ describe('the equal-weight verdict: the reports and the CLI agree', () => {
   function learningRun(strategy: string, sharpe: number, cumulativeReturn: number): string {
     const crp = getRun(engine.db, ids.crp!)!;
     const id = newRunId();
-    insertRunningRun(engine.db, { id, universe: 'djia30', strategy, config: { ...crp.config, strategy, params: { preset: 'quick' } }, seed: 1, codeVersion: 'test', windowFrom: crp.windowFrom, windowTo: crp.windowTo, hindsight: false });
+    insertRunningRun(engine.db, {
+      id,
+      universe: 'djia30',
+      strategy,
+      config: { ...crp.config, strategy, params: { preset: 'quick' } },
+      seed: 1,
+      codeVersion: 'test',
+      windowFrom: crp.windowFrom,
+      windowTo: crp.windowTo,
+      hindsight: false,
+    });
     const w = vec(() => 1 / 30, 0);
-    completeRun(engine.db, id, { dates: [crp.windowTo], value: [1], ret: [0], turnover: [0], cost: [0], weights: { final: [w] }, metrics: { sharpe, cumulativeReturn }, flags: [], timings: {} });
+    completeRun(engine.db, id, {
+      dates: [crp.windowTo],
+      value: [1],
+      ret: [0],
+      turnover: [0],
+      cost: [0],
+      weights: { final: [w] },
+      metrics: { sharpe, cumulativeReturn },
+      flags: [],
+      timings: {},
+    });
     return id;
   }
   /** The stored run as the CLI's backtest returns it. */
   function asResult(id: string): BacktestRunResult {
     const r = getRun(engine.db, id)!;
     const window = { label: '', from: r.windowFrom, to: r.windowTo, trainFrom: r.trainFrom, trainTo: r.trainTo };
-    return { runId: id, strategy: r.strategy, label: r.strategy, hindsight: r.hindsight, seed: r.seed, window, status: 'complete', metrics: getRunMetrics(engine.db, id) as Metrics, ewDistance: 0, flags: r.flags, timings: {} };
+    return {
+      runId: id,
+      strategy: r.strategy,
+      label: r.strategy,
+      hindsight: r.hindsight,
+      seed: r.seed,
+      window,
+      status: 'complete',
+      metrics: getRunMetrics(engine.db, id) as Metrics,
+      ewDistance: 0,
+      flags: r.flags,
+      timings: {},
+    };
   }
 
   it('a higher Sharpe with a lower cumulative return does not beat crp in either; higher on both beats in both', async () => {
     const crp = getRunMetrics(engine.db, ids.crp!);
     const ubah = getRunMetrics(engine.db, ids.ubah!);
     const sharpe = Math.max(crp.sharpe!, ubah.sharpe!) + 0.5; // above both equal-weight baselines
-    const lower = learningRun('samp-hdrl/no-dc', sharpe, Math.min(crp.cumulativeReturn!, ubah.cumulativeReturn!) - 0.05);
+    const lower = learningRun(
+      'samp-hdrl/no-dc',
+      sharpe,
+      Math.min(crp.cumulativeReturn!, ubah.cumulativeReturn!) - 0.05,
+    );
     const higher = learningRun('ddpg-flat', sharpe, Math.max(crp.cumulativeReturn!, ubah.cumulativeReturn!) + 0.05);
     try {
-      const cli = equalWeightVerdicts([ids.crp!, ids.ubah!, lower, higher].map(asResult), new Set(['samp-hdrl/no-dc', 'ddpg-flat']));
-      expect(cli.map((l) => l.replace(/\):.*/, ')'))).toEqual(['2000: samp-hdrl/no-dc does not beat equal weight (crp)', '2000: ddpg-flat beats equal weight (crp)']);
+      const cli = equalWeightVerdicts(
+        [ids.crp!, ids.ubah!, lower, higher].map(asResult),
+        new Set(['samp-hdrl/no-dc', 'ddpg-flat']),
+      );
+      expect(cli.map((l) => l.replace(/\):.*/, ')'))).toEqual([
+        '2000: samp-hdrl/no-dc does not beat equal weight (crp)',
+        '2000: ddpg-flat beats equal weight (crp)',
+      ]);
       for (const [id, beats] of [
         [lower, false],
         [higher, true],
       ] as const) {
         // what the caveats say, whatever the wording around it: [true] = beats, [false] = does not
-        const said = (caveats: string[]) => caveats.filter((c) => / beats equal weight| does NOT beat equal weight/.test(c)).map((c) => c.includes(' beats equal weight'));
+        const said = (caveats: string[]) =>
+          caveats
+            .filter((c) => / beats equal weight| does NOT beat equal weight/.test(c))
+            .map((c) => c.includes(' beats equal weight'));
         expect(said((await buildAllocationReport(engine.db, id)).caveats)).toEqual([beats]);
         expect(said((await buildBacktestReport(engine.db, [ids.crp!, id])).caveats)).toEqual([beats]);
       }
@@ -475,16 +602,25 @@ describe('pure helpers', () => {
 
   it('equalWeightCaveat: the domain verdict in a sentence, with the figures compared and the seeds that beat', () => {
     const f = (sharpe: number, cumulativeReturn: number) => ({ sharpe, cumulativeReturn });
-    const vs = (runs: { sharpe: number; cumulativeReturn: number }[]) => ({ reference: 'crp', verdict: equalWeightVerdict(runs, [f(0.7, 0.1)]) });
+    const vs = (runs: { sharpe: number; cumulativeReturn: number }[]) => ({
+      reference: 'crp',
+      verdict: equalWeightVerdict(runs, [f(0.7, 0.1)]),
+    });
     expect(equalWeightCaveat('X', vs([f(0.5, 0.05)]))).toBe(
       'X does NOT beat equal weight (crp) on this window: Sharpe 0.50 vs 0.70, cumulative return 5.00% vs 10.00%. On this evidence the learning strategy adds nothing over holding every asset equally.',
     );
     expect(equalWeightCaveat('X', vs([f(0.9, 0.05)]))).toBe(
       'X does NOT beat equal weight (crp) on this window: Sharpe 0.90 vs 0.70, cumulative return 5.00% vs 10.00%. Beating equal weight takes a higher Sharpe ratio and a higher cumulative return; one of the two is not enough.',
     );
-    expect(equalWeightCaveat('X', vs([f(0.9, 0.2), f(0.6, 0.3)]))).toBe('X beats equal weight (crp) on this window: Sharpe 0.75 vs 0.70, cumulative return 25.00% vs 10.00%; 1 of 2 seeds beat it on both.');
-    expect(equalWeightCaveat('X', vs([f(Number.NaN, 0.2)]))).toBe('X: Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (crp).');
-    expect(equalWeightCaveat('X', null)).toContain('no equal-weight baseline (crp or ubah) was run on this test window with the same data and trading terms');
+    expect(equalWeightCaveat('X', vs([f(0.9, 0.2), f(0.6, 0.3)]))).toBe(
+      'X beats equal weight (crp) on this window: Sharpe 0.75 vs 0.70, cumulative return 25.00% vs 10.00%; 1 of 2 seeds beat it on both.',
+    );
+    expect(equalWeightCaveat('X', vs([f(Number.NaN, 0.2)]))).toBe(
+      'X: Sharpe ratio or cumulative return undefined, so it cannot be compared with equal weight (crp).',
+    );
+    expect(equalWeightCaveat('X', null)).toContain(
+      'no equal-weight baseline (crp or ubah) was run on this test window with the same data and trading terms',
+    );
   });
 
   it('shortLabel / fitName keep table names within REPORT_NAME_MAX characters, suffix first', () => {
@@ -494,14 +630,23 @@ describe('pure helpers', () => {
     expect(shortLabel('Passive Aggressive Mean Reversion (PAMR)')).toBe('PAMR');
     expect(shortLabel('SAMP-HDRL w/o dynamic clustering')).toBe('SAMP-HDRL w/o dynamic clustering');
     expect(fitName('Buy and hold (UBAH)', ' \u00b7 seed 3')).toBe('Buy and hold (UBAH) \u00b7 seed 3');
-    expect(fitName('Uniform constant rebalanced', ' 2000-01..2000-12', 'Uniform constant rebalanced (UCRP)')).toBe('UCRP 2000-01..2000-12');
+    expect(fitName('Uniform constant rebalanced', ' 2000-01..2000-12', 'Uniform constant rebalanced (UCRP)')).toBe(
+      'UCRP 2000-01..2000-12',
+    );
     const cut = fitName('SAMP-HDRL w/o dynamic clustering', ' \u00b7 seed 10');
     expect(cut).toBe('SAMP-HDRL w/o dynamic clu\u2026 \u00b7 seed 10');
     expect(cut.length).toBe(REPORT_NAME_MAX);
   });
 
   it('topDrivers: largest |value| first, ties by name, NaN left out, at most 10', () => {
-    expect(topDrivers([{ player: 'a', value: 1 }, { player: 'c', value: Number.NaN }, { player: 'b', value: -2 }, { player: 'd', value: -1 }])).toEqual([
+    expect(
+      topDrivers([
+        { player: 'a', value: 1 },
+        { player: 'c', value: Number.NaN },
+        { player: 'b', value: -2 },
+        { player: 'd', value: -1 },
+      ]),
+    ).toEqual([
       { player: 'b', value: -2 },
       { player: 'a', value: 1 },
       { player: 'd', value: -1 },

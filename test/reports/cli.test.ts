@@ -25,7 +25,10 @@ let ubahWeights: Float64Array;
 
 function hdrl(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', db, ...args], { cwd: ROOT, env: { ...process.env, HDRL_DB: '' } });
+    const p = spawn(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', db, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, HDRL_DB: '' },
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += String(d)));
@@ -54,7 +57,13 @@ beforeAll(async () => {
   db = path.join(dir, 'e.db');
   const engine = openEngine({ dbPath: db, shell: 'cli' });
   try {
-    const res = await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp', 'ubah'], from: '2000-01-03', to: '2000-12-29', lookback: 252 });
+    const res = await runBacktest(engine.db, {
+      universe: 'djia30',
+      strategies: ['crp', 'ubah'],
+      from: '2000-01-03',
+      to: '2000-12-29',
+      lookback: 252,
+    });
     crp = res[0]!.runId!;
     ubah = res[1]!.runId!;
     crpMetrics = getRunMetrics(engine.db, crp);
@@ -76,7 +85,9 @@ describe('hdrl export', () => {
     expect(pdf.info?.Title).toBe('Allocation report \u2014 Uniform constant rebalanced (UCRP) \u2014 2000-12-29');
     const sharpe = crpMetrics.sharpe!.toFixed(2);
     // the metrics row (the chart legend starts with the same name)
-    const line = pdf.lines.find((l) => l.startsWith('Uniform constant rebalanced \u00b7 seed 1') && l.split(' | ').length > 10)!;
+    const line = pdf.lines.find(
+      (l) => l.startsWith('Uniform constant rebalanced \u00b7 seed 1') && l.split(' | ').length > 10,
+    )!;
     expect(line.split(' | ')).toContain(sharpe);
     // the AA row: crp holds 1/30 in every asset
     expect(pdf.lines.find((l) => l.startsWith('AA | Alcoa'))!.split(' | ')[3]).toBe('3.33%');
@@ -84,7 +95,19 @@ describe('hdrl export', () => {
 
   it('--date and --csv weights give the weights of that date, exact', async () => {
     const out = path.join(dir, 'w.csv');
-    const r = await hdrl('export', '--run', ubah, '--date', '2000-09-15', '--format', 'csv', '--csv', 'weights', '--out', out);
+    const r = await hdrl(
+      'export',
+      '--run',
+      ubah,
+      '--date',
+      '2000-09-15',
+      '--format',
+      'csv',
+      '--csv',
+      'weights',
+      '--out',
+      out,
+    );
     expect(r.code, r.err).toBe(0);
     const rows = parse(fs.readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(31);
@@ -110,12 +133,32 @@ describe('hdrl export', () => {
   });
 
   it('bad usage exits 2 (in process, through the same entry)', async () => {
-    const both = await inProcess('export', '--run', crp, '--runs', crp, '--format', 'pdf', '--out', path.join(dir, 'x.pdf'));
+    const both = await inProcess(
+      'export',
+      '--run',
+      crp,
+      '--runs',
+      crp,
+      '--format',
+      'pdf',
+      '--out',
+      path.join(dir, 'x.pdf'),
+    );
     expect(both.code).toBe(2);
     expect(both.err).toContain('either --run');
     const fmt = await inProcess('export', '--run', crp, '--format', 'docx', '--out', path.join(dir, 'x.docx'));
     expect([fmt.code, fmt.err]).toEqual([2, expect.stringContaining('--format must be one of pdf, html, csv, xlsx')]);
-    const csv = await inProcess('export', '--run', crp, '--format', 'pdf', '--csv', 'weights', '--out', path.join(dir, 'x.pdf'));
+    const csv = await inProcess(
+      'export',
+      '--run',
+      crp,
+      '--format',
+      'pdf',
+      '--csv',
+      'weights',
+      '--out',
+      path.join(dir, 'x.pdf'),
+    );
     expect([csv.code, csv.err]).toEqual([2, expect.stringContaining('--csv goes with --format csv')]);
     const out = await inProcess('export', '--run', crp, '--format', 'pdf');
     expect([out.code, out.err]).toEqual([2, expect.stringContaining('--out FILE is required')]);
@@ -139,7 +182,10 @@ describe('hdrl export', () => {
         ['export-prices', '--universe', 'djia30', '--from', '2000-01-03', '--to', '2000-01-31', '--out', out],
       ]) {
         const r = await inProcess(...args);
-        expect([r.code, r.err], `${args[0]} --out ${out}`).toEqual([2, expect.stringContaining(`cannot write ${out}: ${why}`)]);
+        expect([r.code, r.err], `${args[0]} --out ${out}`).toEqual([
+          2,
+          expect.stringContaining(`cannot write ${out}: ${why}`),
+        ]);
         expect(r.out).toBe('');
       }
     }
@@ -164,7 +210,10 @@ describe('hdrl export', () => {
         ['export', '--run', crp, '--format', 'csv', '--out', out],
       ]) {
         const r = await inProcess(...args);
-        expect([r.code, r.err], `${args[0]} --out ${out}`).toEqual([2, expect.stringContaining("it is one of the app's own database files")]);
+        expect([r.code, r.err], `${args[0]} --out ${out}`).toEqual([
+          2,
+          expect.stringContaining("it is one of the app's own database files"),
+        ]);
       }
     }
     fs.rmSync(hard);
@@ -175,16 +224,40 @@ describe('hdrl export', () => {
     const where = tempDir('hdrl-cli-out-');
     const out = path.join(where, 'prices.csv');
     fs.writeFileSync(out, 'old contents\n');
-    const r = await inProcess('export-prices', '--universe', 'djia30', '--from', '2000-01-03', '--to', '2000-01-07', '--out', out);
+    const r = await inProcess(
+      'export-prices',
+      '--universe',
+      'djia30',
+      '--from',
+      '2000-01-03',
+      '--to',
+      '2000-01-07',
+      '--out',
+      out,
+    );
     expect(r.code, r.err).toBe(0);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]!.startsWith('date,')).toBe(true);
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2000-01-03', '2000-01-04', '2000-01-05', '2000-01-06', '2000-01-07']);
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([
+      '2000-01-03',
+      '2000-01-04',
+      '2000-01-05',
+      '2000-01-06',
+      '2000-01-07',
+    ]);
     expect(fs.readdirSync(where)).toEqual(['prices.csv']);
   });
 
   it('an unknown run exits 2 with the reason and writes nothing', async () => {
-    const missing = await hdrl('export', '--run', 'r-00000000000000000000', '--format', 'html', '--out', path.join(dir, 'x.html'));
+    const missing = await hdrl(
+      'export',
+      '--run',
+      'r-00000000000000000000',
+      '--format',
+      'html',
+      '--out',
+      path.join(dir, 'x.html'),
+    );
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('run r-00000000000000000000 not found');
     expect(fs.existsSync(path.join(dir, 'x.html'))).toBe(false);

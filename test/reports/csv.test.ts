@@ -38,7 +38,12 @@ describe('renderCsv', () => {
       expect(num(row.trade!)).toBe(r.trade);
     });
     const cash = rows[30]!;
-    expect([cash.group, cash.ticker, num(cash.weight!), num(cash.previous_weight!)]).toEqual(['Cash', 'CASH', 0.03, 0.05]);
+    expect([cash.group, cash.ticker, num(cash.weight!), num(cash.previous_weight!)]).toEqual([
+      'Cash',
+      'CASH',
+      0.03,
+      0.05,
+    ]);
     expect(num(cash.trade!)).toBeCloseTo(-0.02, 15);
     // weights of the fixture sum to 1 with the cash line
     expect(rows.reduce((s, r) => s + num(r.weight!)!, 0)).toBeCloseTo(1, 12);
@@ -98,7 +103,9 @@ describe('renderCsv', () => {
       d0.depth,
       d0.days,
     ]);
-    expect(read(renderCsv('yearly', backtest)).map((r) => Number(r.return))).toEqual(backtest.yearly.flatMap((p) => p.items.map((y) => y.ret)));
+    expect(read(renderCsv('yearly', backtest)).map((r) => Number(r.return))).toEqual(
+      backtest.yearly.flatMap((p) => p.items.map((y) => y.ret)),
+    );
     expect(read(renderCsv('weights', backtest))).toHaveLength(31);
     expect(() => renderCsv('monthly', allocation)).toThrow(TypeError);
     expect(() => renderCsv('weights', { ...backtest, lastWeights: [] })).toThrow(TypeError);

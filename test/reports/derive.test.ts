@@ -90,9 +90,21 @@ describe('worstDrawdowns', () => {
     const w = worstDrawdowns(values, dates);
     expect(w).toHaveLength(3);
     // peak 120 (index 5) -> trough 90 (6) -> back to >= 120 at 130 (8): -25 %, 3 trading days
-    expect(w[0]).toEqual({ start: '2020-01-06', trough: '2020-01-07', end: '2020-01-09', depth: 90 / 120 - 1, days: 3 });
+    expect(w[0]).toEqual({
+      start: '2020-01-06',
+      trough: '2020-01-07',
+      end: '2020-01-09',
+      depth: 90 / 120 - 1,
+      days: 3,
+    });
     // peak 110 (1) -> trough 99 (2) -> recovered at 110 (4): -10 %, 3 days (a return to the peak level counts)
-    expect(w[1]).toEqual({ start: '2020-01-02', trough: '2020-01-03', end: '2020-01-05', depth: 99 / 110 - 1, days: 3 });
+    expect(w[1]).toEqual({
+      start: '2020-01-02',
+      trough: '2020-01-03',
+      end: '2020-01-05',
+      depth: 99 / 110 - 1,
+      days: 3,
+    });
     // peak 130 (8) -> 125 (9), not recovered: days to the last date = 1
     expect(w[2]).toEqual({ start: '2020-01-09', trough: '2020-01-10', end: null, depth: 125 / 130 - 1, days: 1 });
     expect(w[0]!.depth).toBeCloseTo(-0.25, 12);
@@ -133,6 +145,8 @@ describe('tearSheetParts', () => {
     expect(p.yearly[0]!.ret).toBeCloseTo(0.089, 12);
     expect(p.underwater.hindsight).toBe(true);
     expect(p.underwater.values[2]).toBeCloseTo(-0.1, 12);
-    expect(p.worstDrawdowns).toEqual([{ start: '2020-01-31', trough: '2020-02-03', end: null, depth: 0.99 / 1.1 - 1, days: 2 }]);
+    expect(p.worstDrawdowns).toEqual([
+      { start: '2020-01-31', trough: '2020-02-03', end: null, depth: 0.99 / 1.1 - 1, days: 2 },
+    ]);
   });
 });

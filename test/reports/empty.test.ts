@@ -38,7 +38,13 @@ const bare: AllocationReportData = {
 
 const bareBacktest: BacktestReportData = {
   kind: 'backtest',
-  header: { universe: { id: 'u', name: 'U' }, window: { from: '2020-01-01', to: '2020-01-02' }, cost: 0, rebalance: 'daily', generatedAt: '2020-01-03T00:00:00Z' },
+  header: {
+    universe: { id: 'u', name: 'U' },
+    window: { from: '2020-01-01', to: '2020-01-02' },
+    cost: 0,
+    rebalance: 'daily',
+    generatedAt: '2020-01-03T00:00:00Z',
+  },
   metrics: [],
   equity: [],
   underwater: [],
@@ -56,7 +62,9 @@ describe('reports with nothing in them', () => {
     expect(r.lines).toContain('No regime label. | No rebound detector for this strategy. | Cash | 100.00%');
     expect(r.lines).toContain('No metrics.');
     expect(renderAllocationHtml(bare)).toContain('No metrics.');
-    expect(renderCsv('weights', bare)).toBe('run,date,group,ticker,name,sector,weight,previous_weight,trade\r\nr1,2020-01-02,Cash,CASH,Cash,,1,,\r\n');
+    expect(renderCsv('weights', bare)).toBe(
+      'run,date,group,ticker,name,sector,weight,previous_weight,trade\r\nr1,2020-01-02,Cash,CASH,Cash,,1,,\r\n',
+    );
     expect(renderCsv('trades', bare)).toBe('run,date,group,ticker,name,sector,side,trade,previous_weight,weight\r\n');
     expect((await renderXlsx(bare)).length).toBeGreaterThan(1000);
     const b = await readPdf(await renderBacktestPdf(bareBacktest));

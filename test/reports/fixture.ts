@@ -82,8 +82,8 @@ export function makeFixture(seed = 'hdrl-report-fixture'): Fixture {
   const dates = businessDays('1999-07-01', 250);
   const equity: ReportSeries[] = [
     { name: STRATEGIES[0]!, dates, values: walk(rng, 250, 0.0006, 0.012) },
-    { name: STRATEGIES[1]!, dates, values: walk(rng, 250, 0.0004, 0.010) },
-    { name: STRATEGIES[2]!, dates, values: walk(rng, 250, 0.0015, 0.020), hindsight: true },
+    { name: STRATEGIES[1]!, dates, values: walk(rng, 250, 0.0004, 0.01) },
+    { name: STRATEGIES[2]!, dates, values: walk(rng, 250, 0.0015, 0.02), hindsight: true },
   ];
   const metrics: MetricsRow[] = equity.map((s, i) => {
     const r = returnsFromValues(s.values);
@@ -95,7 +95,10 @@ export function makeFixture(seed = 'hdrl-report-fixture'): Fixture {
       closeToEqualWeight: i === 1,
       seeds,
       metrics: Object.fromEntries(
-        Object.entries(m).map(([k, v]) => [k, { mean: v, std: seeds > 1 && Number.isFinite(v) ? Math.abs(v) * 0.1 + 0.001 : null }]),
+        Object.entries(m).map(([k, v]) => [
+          k,
+          { mean: v, std: seeds > 1 && Number.isFinite(v) ? Math.abs(v) * 0.1 + 0.001 : null },
+        ]),
       ),
     };
   });

@@ -56,8 +56,20 @@ describe('number formatting', () => {
 describe('metric columns and config', () => {
   it('orders known metrics as METRIC_NAMES, then unknown ones as first seen', () => {
     const rows: MetricsRow[] = [
-      { strategy: 'a', hindsight: false, closeToEqualWeight: false, seeds: 1, metrics: { zeta: { mean: 1, std: null }, sharpe: { mean: 1, std: null } } },
-      { strategy: 'b', hindsight: false, closeToEqualWeight: false, seeds: 1, metrics: { cumulativeReturn: { mean: 1, std: null }, alpha: { mean: 1, std: null } } },
+      {
+        strategy: 'a',
+        hindsight: false,
+        closeToEqualWeight: false,
+        seeds: 1,
+        metrics: { zeta: { mean: 1, std: null }, sharpe: { mean: 1, std: null } },
+      },
+      {
+        strategy: 'b',
+        hindsight: false,
+        closeToEqualWeight: false,
+        seeds: 1,
+        metrics: { cumulativeReturn: { mean: 1, std: null }, alpha: { mean: 1, std: null } },
+      },
     ];
     expect(metricColumns(rows)).toEqual(['cumulativeReturn', 'sharpe', 'zeta', 'alpha']);
     expect(metricSpec('informationRatio')).toMatchObject({ label: 'Information Ratio', unit: 'ratio' });

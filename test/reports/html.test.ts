@@ -49,7 +49,9 @@ describe('renderAllocationHtml', () => {
       for (const r of g.rows) {
         const row = html.split('\n').find((l) => l.startsWith(`<tr><td><b>${r.ticker}</b></td>`));
         expect(row, r.ticker).toBeDefined();
-        const cells = text(row!).trim().split(/\s{2,}/);
+        const cells = text(row!)
+          .trim()
+          .split(/\s{2,}/);
         expect(cells).toContain(pct2(r.weight));
         expect(cells).toContain(pct2(r.previousWeight));
         const t = (r.trade * 100).toFixed(2);
@@ -64,7 +66,9 @@ describe('renderAllocationHtml', () => {
     for (const m of allocation.metrics) expect(t).toContain(m.metrics.sharpe!.mean.toFixed(2));
     expect(html).toContain('<tr class="this-run"><td>SAMP-HDRL</td>');
     expect(html).toContain('Best stock<sup class="mark">\u2020</sup>');
-    expect(html).toContain('Equal weight (1/N)<sup class="mark">\u2021</sup> <span class="badge b-ew">\u2248 EW</span>');
+    expect(html).toContain(
+      'Equal weight (1/N)<sup class="mark">\u2021</sup> <span class="badge b-ew">\u2248 EW</span>',
+    );
     expect(t).toContain('\u2020 Hindsight baseline');
     expect(t).toContain('\u2021 Close to equal weight');
     // seed spread of the run shown as ±
@@ -123,6 +127,8 @@ describe('hostile strings in HTML', () => {
       '<svg width="10" height="10" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" baseProfile="full"><path class="zr0-cls-1" ecmeta_series_index="0" d="M0 0"/><style ><![CDATA[.zr0-cls-1:hover{cursor:pointer}]]></style></svg>',
       '"><script>',
     );
-    expect(svg).toBe('<svg role="img" aria-label="&quot;&gt;&lt;script&gt;" preserveAspectRatio="xMidYMid meet" width="10" height="10"><path d="M0 0"/></svg>');
+    expect(svg).toBe(
+      '<svg role="img" aria-label="&quot;&gt;&lt;script&gt;" preserveAspectRatio="xMidYMid meet" width="10" height="10"><path d="M0 0"/></svg>',
+    );
   });
 });

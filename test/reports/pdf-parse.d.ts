@@ -8,7 +8,10 @@ declare module 'pdf-parse/lib/pdf-parse.js' {
     height: number;
   }
   interface PdfPageProxy {
-    getTextContent(opts?: { normalizeWhitespace?: boolean; disableCombineTextItems?: boolean }): Promise<{ items: PdfTextItem[] }>;
+    getTextContent(opts?: {
+      normalizeWhitespace?: boolean;
+      disableCombineTextItems?: boolean;
+    }): Promise<{ items: PdfTextItem[] }>;
     getViewport(scale: number): { width: number; height: number };
     pageNumber: number;
   }

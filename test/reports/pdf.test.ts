@@ -59,7 +59,14 @@ describe('renderAllocationPdf', async () => {
       for (const row of g.rows) {
         const found = cellsOf(r, row.ticker);
         expect(found, row.ticker).toHaveLength(1);
-        expect(found[0]).toEqual([row.ticker, row.name, row.sector, pct(row.weight), pct(row.previousWeight), signed(row.trade)]);
+        expect(found[0]).toEqual([
+          row.ticker,
+          row.name,
+          row.sector,
+          pct(row.weight),
+          pct(row.previousWeight),
+          signed(row.trade),
+        ]);
       }
       expect(r.lines).toContain(`${g.name} | ${pct(g.total)}  \u00b7  ${g.rows.length} assets`);
     }
@@ -102,8 +109,15 @@ describe('renderAllocationPdf pagination and hostile text', () => {
   it('a 150-asset table spans pages without losing or splitting a row', async () => {
     const { allocation } = makeFixture();
     const base = allocation.groups[1]!.rows;
-    const rows = Array.from({ length: 150 }, (_, i) => ({ ...base[i % base.length]!, ticker: `T${String(i).padStart(3, '0')}`, weight: i / 100000 }));
-    const big: AllocationReportData = { ...allocation, groups: [{ name: 'Everything', rows, total: rows.reduce((s, x) => s + x.weight, 0) }] };
+    const rows = Array.from({ length: 150 }, (_, i) => ({
+      ...base[i % base.length]!,
+      ticker: `T${String(i).padStart(3, '0')}`,
+      weight: i / 100000,
+    }));
+    const big: AllocationReportData = {
+      ...allocation,
+      groups: [{ name: 'Everything', rows, total: rows.reduce((s, x) => s + x.weight, 0) }],
+    };
     const r = await readPdf(await renderAllocationPdf(big));
     expect(r.pages).toBeGreaterThanOrEqual(5);
     for (const x of rows) {
@@ -143,7 +157,9 @@ describe('renderBacktestPdf', async () => {
   it('is a vector PDF with the metrics table and every Sharpe', () => {
     standardFontsOnlyNoImages(buf);
     const names = ['SAMP-HDRL', 'Equal weight (1/N) \u2021', 'Best stock \u2020'];
-    backtest.metrics.forEach((m, i) => expect(cellsOf(r, names[i]!).filter((c) => c.length > 10)[0]![5]).toBe(m.metrics.sharpe!.mean.toFixed(2)));
+    backtest.metrics.forEach((m, i) =>
+      expect(cellsOf(r, names[i]!).filter((c) => c.length > 10)[0]![5]).toBe(m.metrics.sharpe!.mean.toFixed(2)),
+    );
     expect(r.lines.some((l) => l.includes('Transaction cost | 0.100% per unit traded'))).toBe(true);
   });
 
@@ -156,7 +172,11 @@ describe('renderBacktestPdf', async () => {
         // (the year axis of the bar chart also starts with '1999': heatmap rows have the month cells)
         const lines = cellsOf(r, String(y)).filter((c) => c.length > 3);
         const months = p.items.filter((m) => m.year === y);
-        const expected = [String(y), ...months.map((m) => pct(m.ret, 1)), pct(yearly.find((q) => q.year === y)!.ret, 1)];
+        const expected = [
+          String(y),
+          ...months.map((m) => pct(m.ret, 1)),
+          pct(yearly.find((q) => q.year === y)!.ret, 1),
+        ];
         expect(lines[k]!.slice(0, expected.length)).toEqual(expected);
       }
     });
@@ -165,7 +185,12 @@ describe('renderBacktestPdf', async () => {
   it('lists the worst drawdowns of each run and stays inside the margins', () => {
     for (const p of backtest.worstDrawdowns) {
       p.items.forEach((d, i) => {
-        const line = r.lines.find((l) => l.includes(` | ${i + 1} | ${d.start} | ${d.trough} | ${d.end ?? 'not recovered'} | ${pct(d.depth)} | ${d.days}`) || l.startsWith(`${i + 1} | ${d.start} | ${d.trough}`));
+        const line = r.lines.find(
+          (l) =>
+            l.includes(
+              ` | ${i + 1} | ${d.start} | ${d.trough} | ${d.end ?? 'not recovered'} | ${pct(d.depth)} | ${d.days}`,
+            ) || l.startsWith(`${i + 1} | ${d.start} | ${d.trough}`),
+        );
         expect(line, `${p.name} #${i + 1}`).toBeDefined();
       });
     }

@@ -39,14 +39,26 @@ export async function readPdf(buf: Buffer): Promise<PdfReadBack> {
       for (const it of tc.items) {
         const x = it.transform[4]!;
         const yUp = it.transform[5]!;
-        items.push({ page: page.pageNumber, str: it.str, x, y: vp.height - yUp, width: it.width, pageWidth: vp.width, pageHeight: vp.height });
+        items.push({
+          page: page.pageNumber,
+          str: it.str,
+          x,
+          y: vp.height - yUp,
+          width: it.width,
+          pageWidth: vp.width,
+          pageHeight: vp.height,
+        });
         const key = Math.round(yUp * 10) / 10;
         if (!byY.has(key)) byY.set(key, []);
         byY.get(key)!.push({ x, str: it.str });
       }
       const ys = [...byY.keys()].sort((a, b) => b - a);
       for (const y of ys) {
-        const cells = byY.get(y)!.sort((a, b) => a.x - b.x).map((c) => c.str).filter((s) => s.trim() !== '');
+        const cells = byY
+          .get(y)!
+          .sort((a, b) => a.x - b.x)
+          .map((c) => c.str)
+          .filter((s) => s.trim() !== '');
         if (cells.length) lines.push(cells.join(' | '));
       }
       return '';

@@ -41,7 +41,10 @@ afterAll(() => engine?.close());
 
 describe('reports of a real SAMP-HDRL quick run', () => {
   it('CSV weights: exact weights, grouped High-quality / Ordinary as the strategy grouped them', async () => {
-    const rows = parse((await file({ kind: 'allocation', runId, format: 'csv', csvKind: 'weights' })).toString('utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse(
+      (await file({ kind: 'allocation', runId, format: 'csv', csvKind: 'weights' })).toString('utf8'),
+      { columns: true },
+    ) as Record<string, string>[];
     const groups = sampDetail(w.detail)!.groups;
     w.tickers.forEach((t, i) => {
       const r = rows.find((x) => x.ticker === t)!;

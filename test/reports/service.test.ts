@@ -45,7 +45,15 @@ const ratio = (x: number): string => {
 /** The stored metrics of a run as the metrics table prints them (a few of each unit). */
 function metricCells(m: RunInfo['metrics']): string[] {
   const n = (k: string) => m[k] as number;
-  return [pct(n('cumulativeReturn')), pct(n('annualVolatility')), ratio(n('sharpe')), ratio(n('sortino')), pct(n('maxDrawdown')), n('maxDrawdownDays').toFixed(0), n('avgHoldings').toFixed(1)];
+  return [
+    pct(n('cumulativeReturn')),
+    pct(n('annualVolatility')),
+    ratio(n('sharpe')),
+    ratio(n('sortino')),
+    pct(n('maxDrawdown')),
+    n('maxDrawdownDays').toFixed(0),
+    n('avgHoldings').toFixed(1),
+  ];
 }
 
 let eg: RunInfo;
@@ -53,7 +61,13 @@ let w: RunWeights;
 
 beforeAll(async () => {
   engine = tempEngine();
-  const res = await runBacktest(engine.db, { universe: 'djia30', strategies: ['crp', 'ubah', 'eg'], from: '2000-01-03', to: '2000-12-29', lookback: 252 });
+  const res = await runBacktest(engine.db, {
+    universe: 'djia30',
+    strategies: ['crp', 'ubah', 'eg'],
+    from: '2000-01-03',
+    to: '2000-12-29',
+    lookback: 252,
+  });
   for (const r of res) ids[r.strategy] = r.runId!;
   eg = await call<RunInfo>('runs.get', { id: ids.eg });
   w = await call<RunWeights>('runs.weights', { id: ids.eg, date: DATE });
@@ -70,7 +84,9 @@ describe('reports.export: allocation report', () => {
     expect(fs.readFileSync(f.path).equals(buf)).toBe(true);
     const r: PdfReadBack = await readPdf(buf);
     expect(r.info?.Title).toBe(`Allocation report \u2014 Exponentiated Gradient (EG) \u2014 ${DATE}`);
-    const detail = await call<{ assets: { ticker: string; name: string; sector: string }[] }>('data.universe', { id: 'djia30' });
+    const detail = await call<{ assets: { ticker: string; name: string; sector: string }[] }>('data.universe', {
+      id: 'djia30',
+    });
     w.tickers.forEach((t, i) => {
       const a = detail.assets.find((x) => x.ticker === t)!;
       // (the ticker list of the configuration section may wrap onto a line starting with a ticker: match the name too)
@@ -99,7 +115,9 @@ describe('reports.export: allocation report', () => {
     const { f, buf } = await exportFile({ kind: 'allocation', runId: ids.eg, date: DATE, format: 'html' });
     expect(f.mimeType).toBe('text/html; charset=utf-8');
     const html = buf.toString('utf8');
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    );
     const cells = (row: string) => row.split('</td>').map((c) => c.replace(/<[^>]+>/g, '').trim());
     w.tickers.forEach((t, i) => {
       const row = new RegExp(`<tr><td><b>${t}</b></td>.*?</tr>`).exec(html);
@@ -116,7 +134,12 @@ describe('reports.export: allocation report', () => {
   });
 
   it('CSV weights / trades / metrics: exact numbers', async () => {
-    const weights = parse((await exportFile({ kind: 'allocation', runId: ids.eg, date: DATE, format: 'csv', csvKind: 'weights' })).buf.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const weights = parse(
+      (
+        await exportFile({ kind: 'allocation', runId: ids.eg, date: DATE, format: 'csv', csvKind: 'weights' })
+      ).buf.toString('utf8'),
+      { columns: true },
+    ) as Record<string, string>[];
     expect(weights).toHaveLength(31);
     w.tickers.forEach((t, i) => {
       const row = weights.find((x) => x.ticker === t)!;
@@ -131,18 +154,30 @@ describe('reports.export: allocation report', () => {
     const half = 0.5 * weights.reduce((s, x) => s + Math.abs(Number(x.trade)), 0);
     expect(half).toBeCloseTo(series.turnover[series.dates.indexOf(DATE)]!, 12);
 
-    const { f, buf } = await exportFile({ kind: 'allocation', runId: ids.eg, date: DATE, format: 'csv', csvKind: 'trades' });
+    const { f, buf } = await exportFile({
+      kind: 'allocation',
+      runId: ids.eg,
+      date: DATE,
+      format: 'csv',
+      csvKind: 'trades',
+    });
     expect(f.fileName).toBe(`allocation-eg-${DATE}-${ids.eg}-trades.csv`);
     const trades = parse(buf.toString('utf8'), { columns: true }) as Record<string, string>[];
     const nonZero = weights.filter((x) => x.ticker !== 'CASH' && Math.abs(Number(x.trade)) > 1e-9);
     expect(trades.map((x) => x.ticker)).toEqual(nonZero.map((x) => x.ticker));
     for (const t of trades) expect(t.side).toBe(Number(t.trade) > 0 ? 'BUY' : 'SELL');
 
-    const metrics = parse((await exportFile({ kind: 'allocation', runId: ids.eg, format: 'csv', csvKind: 'metrics' })).buf.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const metrics = parse(
+      (await exportFile({ kind: 'allocation', runId: ids.eg, format: 'csv', csvKind: 'metrics' })).buf.toString('utf8'),
+      { columns: true },
+    ) as Record<string, string>[];
     expect(metrics[0]!.strategy).toBe('Exponentiated Gradient (EG) \u00b7 seed 1');
-    for (const k of ['sharpe', 'cumulativeReturn', 'maxDrawdown', 'cvar95', 'turnover']) expect(Number(metrics[0]![`${k}_mean`])).toBe(eg.metrics[k]);
+    for (const k of ['sharpe', 'cumulativeReturn', 'maxDrawdown', 'cvar95', 'turnover'])
+      expect(Number(metrics[0]![`${k}_mean`])).toBe(eg.metrics[k]);
     expect(metrics[0]!.close_to_equal_weight).toBe(String(eg.flags.includes('close-to-equal-weight')));
-    expect(metrics.map((x) => x.strategy)).toEqual(expect.arrayContaining(['Uniform constant rebalanced', 'Buy and hold (UBAH)']));
+    expect(metrics.map((x) => x.strategy)).toEqual(
+      expect.arrayContaining(['Uniform constant rebalanced', 'Buy and hold (UBAH)']),
+    );
   });
 
   it('XLSX: Weights and Metrics sheets hold the same numbers', async () => {
@@ -153,7 +188,8 @@ describe('reports.export: allocation report', () => {
     expect(wb.worksheets.map((s) => s.name)).toEqual(['Weights', 'Trades', 'Metrics', 'About']);
     const ws = wb.getWorksheet('Weights')!;
     const byTicker = new Map<string, number>();
-    for (let r = 2; r <= ws.rowCount; r++) byTicker.set(String(ws.getRow(r).getCell(4).value), ws.getRow(r).getCell(7).value as number);
+    for (let r = 2; r <= ws.rowCount; r++)
+      byTicker.set(String(ws.getRow(r).getCell(4).value), ws.getRow(r).getCell(7).value as number);
     w.tickers.forEach((t, i) => expect(byTicker.get(t)).toBe(w.final.weights[i]));
     expect(byTicker.get('CASH')).toBe(w.final.cash);
     const ms = wb.getWorksheet('Metrics')!;
@@ -183,14 +219,31 @@ describe('reports.export: backtest report', () => {
     const x = await exportFile({ kind: 'backtest', runIds, format: 'xlsx' });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(x.buf as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((s) => s.name)).toEqual(['Weights', 'Trades', 'Metrics', 'Monthly', 'Yearly', 'Drawdowns', 'About']);
+    expect(wb.worksheets.map((s) => s.name)).toEqual([
+      'Weights',
+      'Trades',
+      'Metrics',
+      'Monthly',
+      'Yearly',
+      'Drawdowns',
+      'About',
+    ]);
     const yearly = wb.getWorksheet('Yearly')!;
-    const egYear = [2, 3, 4].map((i) => yearly.getRow(i)).find((row) => row.getCell(1).value === 'Exponentiated Gradient (EG)')!;
+    const egYear = [2, 3, 4]
+      .map((i) => yearly.getRow(i))
+      .find((row) => row.getCell(1).value === 'Exponentiated Gradient (EG)')!;
     expect(egYear.getCell(3).value as number).toBeCloseTo(eg.metrics.cumulativeReturn as number, 12);
 
-    const csv = parse((await exportFile({ kind: 'backtest', runIds, format: 'csv', csvKind: 'weights' })).buf.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const csv = parse(
+      (await exportFile({ kind: 'backtest', runIds, format: 'csv', csvKind: 'weights' })).buf.toString('utf8'),
+      { columns: true },
+    ) as Record<string, string>[];
     const last = await call<RunWeights>('runs.weights', { id: ids.eg });
-    last.tickers.forEach((t, i) => expect(Number(csv.find((row) => row.run === 'Exponentiated Gradient (EG)' && row.ticker === t)!.weight)).toBe(last.final.weights[i]));
+    last.tickers.forEach((t, i) =>
+      expect(Number(csv.find((row) => row.run === 'Exponentiated Gradient (EG)' && row.ticker === t)!.weight)).toBe(
+        last.final.weights[i],
+      ),
+    );
   });
 });
 
@@ -206,13 +259,17 @@ describe('reports.export: refused requests', () => {
     expect(await code({ kind: 'allocation', runId: ids.eg, format: 'pdf', csvKind: 'weights' })).toBe('BAD_REQUEST');
     expect(await code({ kind: 'allocation', runId: ids.eg, format: 'docx' })).toBe('BAD_REQUEST');
     expect(await code({ kind: 'allocation', runId: ids.eg, format: 'pdf', path: '/etc/passwd' })).toBe('BAD_REQUEST');
-    expect(await code({ kind: 'backtest', runIds: Array.from({ length: 51 }, (_, i) => `r-${i}`), format: 'pdf' })).toBe('BAD_REQUEST');
+    expect(
+      await code({ kind: 'backtest', runIds: Array.from({ length: 51 }, (_, i) => `r-${i}`), format: 'pdf' }),
+    ).toBe('BAD_REQUEST');
     expect(await code({ kind: 'allocation', runId: 'r-' + 'a'.repeat(127), format: 'pdf' })).toBe('BAD_REQUEST');
     expect(await code({ kind: 'allocation', runId: 'r x', format: 'pdf' })).toBe('BAD_REQUEST');
   });
   it('engine: unknown run or date is NOT_FOUND', async () => {
     expect(await code({ kind: 'allocation', runId: 'r-00000000000000000000', format: 'pdf' })).toBe('NOT_FOUND');
     expect(await code({ kind: 'allocation', runId: ids.eg, date: '2000-06-17', format: 'pdf' })).toBe('NOT_FOUND'); // a Saturday
-    expect(await code({ kind: 'backtest', runIds: [ids.eg, 'r-00000000000000000000'], format: 'html' })).toBe('NOT_FOUND');
+    expect(await code({ kind: 'backtest', runIds: [ids.eg, 'r-00000000000000000000'], format: 'html' })).toBe(
+      'NOT_FOUND',
+    );
   });
 });

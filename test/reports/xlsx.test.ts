@@ -18,7 +18,8 @@ function values(ws: ExcelJS.Worksheet, row: number): unknown[] {
 const day = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
 
 /** Excel cell value expected for a number: ±Infinity as text, NaN as empty. */
-const cellNum = (x: number | null): unknown => (x === null || Number.isNaN(x) ? null : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x);
+const cellNum = (x: number | null): unknown =>
+  x === null || Number.isNaN(x) ? null : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x;
 
 describe('renderXlsx', () => {
   const { allocation, backtest } = makeFixture();
@@ -28,7 +29,17 @@ describe('renderXlsx', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Weights', 'Trades', 'Metrics', 'About']);
     const ws = wb.getWorksheet('Weights')!;
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(values(ws, 1)).toEqual(['Run', 'Date', 'Group', 'Ticker', 'Name', 'Sector', 'Weight', 'Previous weight', 'Trade']);
+    expect(values(ws, 1)).toEqual([
+      'Run',
+      'Date',
+      'Group',
+      'Ticker',
+      'Name',
+      'Sector',
+      'Weight',
+      'Previous weight',
+      'Trade',
+    ]);
     expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
     expect(ws.getColumn(5).width).toBe(30);
     const rows = allocation.groups.flatMap((g) => g.rows.map((r) => [g.name, r] as const));
@@ -58,7 +69,13 @@ describe('renderXlsx', () => {
     expect(tr.rowCount).toBe(1 + trades.length);
     trades.forEach((r, i) => {
       const v = values(tr, i + 2);
-      expect([v[3], v[6], v[7], v[8], v[9]]).toEqual([r.ticker, r.trade > 0 ? 'BUY' : 'SELL', r.trade, r.previousWeight, r.weight]);
+      expect([v[3], v[6], v[7], v[8], v[9]]).toEqual([
+        r.ticker,
+        r.trade > 0 ? 'BUY' : 'SELL',
+        r.trade,
+        r.previousWeight,
+        r.weight,
+      ]);
     });
   });
 
@@ -66,7 +83,14 @@ describe('renderXlsx', () => {
     const wb = await load(await renderXlsx(allocation));
     const ws = wb.getWorksheet('Metrics')!;
     const head = values(ws, 1) as string[];
-    expect(head.slice(0, 6)).toEqual(['Strategy', 'Hindsight', 'Close to EW', 'Seeds', 'Cum. return', 'Cum. return std']);
+    expect(head.slice(0, 6)).toEqual([
+      'Strategy',
+      'Hindsight',
+      'Close to EW',
+      'Seeds',
+      'Cum. return',
+      'Cum. return std',
+    ]);
     const sharpeCol = head.indexOf('Sharpe') + 1;
     expect(sharpeCol).toBeGreaterThan(0);
     allocation.metrics.forEach((m, i) => {
@@ -85,9 +109,33 @@ describe('renderXlsx', () => {
 
   it('backtest: monthly grid, yearly, drawdowns with real dates', async () => {
     const wb = await load(await renderXlsx(backtest));
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Weights', 'Trades', 'Metrics', 'Monthly', 'Yearly', 'Drawdowns', 'About']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Weights',
+      'Trades',
+      'Metrics',
+      'Monthly',
+      'Yearly',
+      'Drawdowns',
+      'About',
+    ]);
     const mo = wb.getWorksheet('Monthly')!;
-    expect(values(mo, 1)).toEqual(['Run', 'Year', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Year return']);
+    expect(values(mo, 1)).toEqual([
+      'Run',
+      'Year',
+      'Jan',
+      'Feb',
+      'Mar',
+      'Apr',
+      'May',
+      'Jun',
+      'Jul',
+      'Aug',
+      'Sep',
+      'Oct',
+      'Nov',
+      'Dec',
+      'Year return',
+    ]);
     // 3 runs x 2 calendar years (1999-07 .. 2000-06)
     expect(mo.rowCount).toBe(1 + 6);
     let r = 2;
@@ -110,12 +158,24 @@ describe('renderXlsx', () => {
     let i = 2;
     for (const p of backtest.worstDrawdowns) {
       p.items.forEach((d, k) => {
-        expect(values(dd, i)).toEqual([p.name, k + 1, day(d.start), day(d.trough), d.end === null ? null : day(d.end), d.depth, d.days]);
+        expect(values(dd, i)).toEqual([
+          p.name,
+          k + 1,
+          day(d.start),
+          day(d.trough),
+          d.end === null ? null : day(d.end),
+          d.depth,
+          d.days,
+        ]);
         i++;
       });
     }
     const yr = wb.getWorksheet('Yearly')!;
-    expect(values(yr, 2)).toEqual([backtest.yearly[0]!.name, backtest.yearly[0]!.items[0]!.year, backtest.yearly[0]!.items[0]!.ret]);
+    expect(values(yr, 2)).toEqual([
+      backtest.yearly[0]!.name,
+      backtest.yearly[0]!.items[0]!.year,
+      backtest.yearly[0]!.items[0]!.ret,
+    ]);
   });
 
   it('infinite metrics become text, hostile strings stay text, XML-invalid characters are dropped', async () => {

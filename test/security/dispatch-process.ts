@@ -28,6 +28,7 @@ process.stdout.write(JSON.stringify({ ready: true, dataDir: engine.dataDir }) + 
 for await (const line of readline.createInterface({ input: process.stdin })) {
   const { channel, payload } = JSON.parse(line) as { channel: string; payload: unknown };
   const result = await dispatch(engine, channel, payload, BROWSER);
-  const job = result.ok && channel === 'data.commitImport' ? await settle((result.value as { id: string }).id) : undefined;
+  const job =
+    result.ok && channel === 'data.commitImport' ? await settle((result.value as { id: string }).id) : undefined;
   process.stdout.write(JSON.stringify({ result, job }) + '\n');
 }

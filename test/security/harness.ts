@@ -204,7 +204,11 @@ class Output {
 }
 
 function tsxChild(script: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(HERE, script), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv() });
+  return spawn(process.execPath, ['--import', 'tsx', path.join(HERE, script), ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: cleanEnv(),
+  });
 }
 
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -273,10 +277,20 @@ export function sendRaw(port: number, chunks: (string | Buffer)[]): Promise<Http
 function parseReply(buf: Buffer, error?: string): HttpReply {
   const raw = buf.toString('latin1');
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
-  if (!m) return { status: null, headers: {}, body: '', raw, error: error ?? (raw ? `not HTTP: ${raw.slice(0, 40)}` : undefined) };
+  if (!m)
+    return {
+      status: null,
+      headers: {},
+      body: '',
+      raw,
+      error: error ?? (raw ? `not HTTP: ${raw.slice(0, 40)}` : undefined),
+    };
   const split = raw.indexOf('\r\n\r\n');
   const headers: Record<string, string> = {};
-  for (const l of raw.slice(0, split < 0 ? raw.length : split).split('\r\n').slice(1)) {
+  for (const l of raw
+    .slice(0, split < 0 ? raw.length : split)
+    .split('\r\n')
+    .slice(1)) {
     const i = l.indexOf(':');
     if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
   }
@@ -330,7 +344,10 @@ async function runHost(w: World, outcomes: Outcome[], controls: Control[]): Prom
   const site = path.join(w.tmp, 'site');
   const rendererDir = path.join(site, 'renderer');
   fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><html><head><title>desk</title></head><body>desk</body></html>');
+  fs.writeFileSync(
+    path.join(rendererDir, 'index.html'),
+    '<!doctype html><html><head><title>desk</title></head><body>desk</body></html>',
+  );
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log("desk")');
   const marker = secretFile(path.join(site, 'secret.txt'));
   const host = new HostProcess(dbPath, rendererDir, marker);
@@ -365,8 +382,23 @@ async function runHost(w: World, outcomes: Outcome[], controls: Control[]): Prom
   }
 }
 
-function outcome(c: { surface: Surface; id: string; title: string; expect: string }, clean: boolean, crashed: boolean, dataLost: boolean, detail: string): Outcome {
-  return { surface: c.surface, id: c.id, title: c.title, expect: c.expect, clean: clean && !crashed && !dataLost, crashed, dataLost, detail };
+function outcome(
+  c: { surface: Surface; id: string; title: string; expect: string },
+  clean: boolean,
+  crashed: boolean,
+  dataLost: boolean,
+  detail: string,
+): Outcome {
+  return {
+    surface: c.surface,
+    id: c.id,
+    title: c.title,
+    expect: c.expect,
+    clean: clean && !crashed && !dataLost,
+    crashed,
+    dataLost,
+    detail,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -390,7 +422,12 @@ class DispatchProcess {
     this.lines = readline.createInterface({ input: this.child.stdout! })[Symbol.asyncIterator]();
     const first = await Promise.race([
       this.lines.next(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the dispatcher did not start: ${this.err.text.slice(-2000)}`)), HANG_MS.start)),
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`the dispatcher did not start: ${this.err.text.slice(-2000)}`)),
+          HANG_MS.start,
+        ),
+      ),
     ]);
     if (first.done) throw new Error(`the dispatcher exited before it started: ${this.err.text.slice(-2000)}`);
     this.dataDir = (JSON.parse(first.value) as { dataDir: string }).dataDir;
@@ -400,7 +437,10 @@ class DispatchProcess {
   async call(channel: string, payload: unknown): Promise<ApiReply | null> {
     this.child.stdin!.write(JSON.stringify({ channel, payload }) + '\n');
     let timer: NodeJS.Timeout | undefined;
-    const next = await Promise.race([this.lines.next(), new Promise<null>((r) => (timer = setTimeout(() => r(null), HANG_MS.dispatch)))]);
+    const next = await Promise.race([
+      this.lines.next(),
+      new Promise<null>((r) => (timer = setTimeout(() => r(null), HANG_MS.dispatch))),
+    ]);
     clearTimeout(timer);
     if (!next || next.done) return null;
     return JSON.parse(next.value) as ApiReply;
@@ -413,7 +453,10 @@ class DispatchProcess {
 
 /** Why an API reply is not a clean refusal (null when it is one). */
 function refusal(r: ApiReply): string | null {
-  if (r.result.ok) return r.job ? `accepted: a job was started and ended ${r.job.ok ? r.job.value.status : r.job.error.code}` : 'accepted';
+  if (r.result.ok)
+    return r.job
+      ? `accepted: a job was started and ended ${r.job.ok ? r.job.value.status : r.job.error.code}`
+      : 'accepted';
   if (r.result.error.code === 'INTERNAL') return `INTERNAL: ${r.result.error.message}`;
   if (!r.result.error.message.trim()) return `${r.result.error.code} without a message`;
   return null;
@@ -422,12 +465,17 @@ function refusal(r: ApiReply): string | null {
 /** Why a file's upload preview is not a clean rejection: it must fail with an error problem placed as `at` says. */
 function fileRefusal(r: ApiReply, at: FileCase['at']): string | null {
   if (!r.result.ok) return refusal(r);
-  const p = r.result.value as { ok: boolean; errors: number; problems: { severity: string; code: string; line: number | null; message: string }[] };
+  const p = r.result.value as {
+    ok: boolean;
+    errors: number;
+    problems: { severity: string; code: string; line: number | null; message: string }[];
+  };
   if (p.ok || p.errors === 0) return 'the preview has no error: a commit would write it';
   const errors = p.problems.filter((x) => x.severity === 'error' && x.code && x.message);
   if (!errors.length) return 'no error problem with a code and a message';
   if (at === 'row' && !errors.some((x) => x.line !== null)) return `no error names a line (${errors[0]!.code})`;
-  if (typeof at === 'number' && !errors.some((x) => x.line === at)) return `no error on line ${at} (first: ${errors[0]!.code} on line ${errors[0]!.line})`;
+  if (typeof at === 'number' && !errors.some((x) => x.line === at))
+    return `no error on line ${at} (first: ${errors[0]!.code} on line ${errors[0]!.line})`;
   return null;
 }
 
@@ -438,28 +486,57 @@ async function runDispatch(w: World, outcomes: Outcome[], controls: Control[]): 
   await proc.start();
   try {
     // control: a genuine upload previews, and its path may then be named
-    const up = await proc.call('data.previewImportText', { name: VALID_FILE.name, text: VALID_FILE.content().toString('utf8'), universe: 'control' });
+    const up = await proc.call('data.previewImportText', {
+      name: VALID_FILE.name,
+      text: VALID_FILE.content().toString('utf8'),
+      universe: 'control',
+    });
     const uploaded = up?.result.ok ? (up.result.value as { uploadedPath: string; ok: boolean }) : null;
-    controls.push({ what: 'the browser can upload and preview a valid file', ok: uploaded?.ok === true, detail: up ? JSON.stringify(up.result).slice(0, 300) : 'no answer' });
-    const byPath = uploaded ? await proc.call('data.previewImport', { paths: [uploaded.uploadedPath], universe: 'control' }) : null;
-    controls.push({ what: 'the browser can name the file it uploaded', ok: byPath?.result.ok === true, detail: byPath ? JSON.stringify(byPath.result).slice(0, 300) : 'no answer' });
+    controls.push({
+      what: 'the browser can upload and preview a valid file',
+      ok: uploaded?.ok === true,
+      detail: up ? JSON.stringify(up.result).slice(0, 300) : 'no answer',
+    });
+    const byPath = uploaded
+      ? await proc.call('data.previewImport', { paths: [uploaded.uploadedPath], universe: 'control' })
+      : null;
+    controls.push({
+      what: 'the browser can name the file it uploaded',
+      ok: byPath?.result.ok === true,
+      detail: byPath ? JSON.stringify(byPath.result).slice(0, 300) : 'no answer',
+    });
     const uploads = path.join(proc.dataDir, 'uploads');
     const uploadLink = path.join(uploads, 'planted', 'link.csv');
     fs.mkdirSync(path.dirname(uploadLink), { recursive: true });
     fs.symlinkSync(w.fixtures.secret, uploadLink);
-    const fixtures: Fixtures = { ...w.fixtures, uploads, uploaded: uploaded?.uploadedPath ?? path.join(uploads, 'missing.csv'), uploadLink };
+    const fixtures: Fixtures = {
+      ...w.fixtures,
+      uploads,
+      uploaded: uploaded?.uploadedPath ?? path.join(uploads, 'missing.csv'),
+      uploadLink,
+    };
     const secrets = [w.fixtures.secretMarker];
 
-    const runOne = async (c: { surface: Surface; id: string; title: string; expect: string }, channel: string, payload: unknown, judge: (r: ApiReply) => string | null) => {
+    const runOne = async (
+      c: { surface: Surface; id: string; title: string; expect: string },
+      channel: string,
+      payload: unknown,
+      judge: (r: ApiReply) => string | null,
+    ) => {
       const mark = proc.err.text.length;
       const r = await proc.call(channel, payload);
       const logged = proc.err.since(mark);
       const why = r ? judge(r) : null;
-      const leak = r && JSON.stringify(r).includes(w.fixtures.secretMarker) ? 'the answer carries the file outside the uploads' : '';
+      const leak =
+        r && JSON.stringify(r).includes(w.fixtures.secretMarker)
+          ? 'the answer carries the file outside the uploads'
+          : '';
       const crashed = !r || TRACE.test(logged) || (!r.result.ok && r.result.error.code === 'INTERNAL');
       const lost = data.changed();
       const detail = [
-        !r ? `no answer within ${HANG_MS.dispatch / 1000} s or the process died${logged ? `: ${brief(logged, w, secrets)}` : ''}` : '',
+        !r
+          ? `no answer within ${HANG_MS.dispatch / 1000} s or the process died${logged ? `: ${brief(logged, w, secrets)}` : ''}`
+          : '',
         why ? brief(why, w, secrets) : '',
         leak,
         r && TRACE.test(logged) ? `a stack trace was printed: ${brief(logged, w, secrets)}` : '',
@@ -475,8 +552,18 @@ async function runDispatch(w: World, outcomes: Outcome[], controls: Control[]): 
     for (const c of DISPATCH_CASES) await runOne(c, c.channel, c.payload(fixtures), refusal);
     for (const f of FILE_CASES) {
       const text = f.content().toString('utf8');
-      const payload = { name: f.name, text, universe: f.universe ?? 'hostile', ...(f.meta ? { metaFile: { name: f.meta.name, text: f.meta.content } } : {}) };
-      await runOne({ surface: 'dispatch', id: `file:${f.id}`, title: `upload: ${f.title}`, expect: expectOfFile(f) }, 'data.previewImportText', payload, (r) => fileRefusal(r, f.at));
+      const payload = {
+        name: f.name,
+        text,
+        universe: f.universe ?? 'hostile',
+        ...(f.meta ? { metaFile: { name: f.meta.name, text: f.meta.content } } : {}),
+      };
+      await runOne(
+        { surface: 'dispatch', id: `file:${f.id}`, title: `upload: ${f.title}`, expect: expectOfFile(f) },
+        'data.previewImportText',
+        payload,
+        (r) => fileRefusal(r, f.at),
+      );
     }
   } finally {
     proc.stop();
@@ -484,7 +571,11 @@ async function runDispatch(w: World, outcomes: Outcome[], controls: Control[]): 
 }
 
 function expectOfFile(f: FileCase): string {
-  return typeof f.at === 'number' ? `rejected with an error on line ${f.at}` : f.at === 'row' ? 'rejected with an error that names a line' : 'rejected with an error';
+  return typeof f.at === 'number'
+    ? `rejected with an error on line ${f.at}`
+    : f.at === 'row'
+      ? 'rejected with an error that names a line'
+      : 'rejected with an error';
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -500,7 +591,11 @@ interface CliRun {
 
 function runCli(dbPath: string, args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, '--db', dbPath, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+    const child = spawn(process.execPath, [BIN, '--db', dbPath, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: cleanEnv(),
+    });
     const out = new Output(child.stdout);
     const err = new Output(child.stderr);
     let hung = false;
@@ -536,14 +631,25 @@ function problemLine(files: string[], at: FileCase['at']): RegExp {
 
 async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) await f(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await f(items[next++]!);
+    }),
+  );
 }
 
 async function runCliSurface(w: World, outcomes: Outcome[], controls: Control[]): Promise<void> {
-  const jobs: { c: { surface: Surface; id: string; title: string; expect: string }; args: (db: string) => string[]; message: RegExp }[] = [];
-  for (const c of CLI_CASES) jobs.push({ c, args: () => c.args({ ...w.fixtures, uploads: '', uploaded: '', uploadLink: '' }), message: c.stderr });
+  const jobs: {
+    c: { surface: Surface; id: string; title: string; expect: string };
+    args: (db: string) => string[];
+    message: RegExp;
+  }[] = [];
+  for (const c of CLI_CASES)
+    jobs.push({
+      c,
+      args: () => c.args({ ...w.fixtures, uploads: '', uploaded: '', uploadLink: '' }),
+      message: c.stderr,
+    });
   for (const f of FILE_CASES.filter((x) => x.cli)) {
     const dir = path.join(w.tmp, 'files', f.id);
     fs.mkdirSync(dir, { recursive: true });
@@ -552,32 +658,50 @@ async function runCliSurface(w: World, outcomes: Outcome[], controls: Control[])
     const meta = f.meta ? path.join(dir, f.meta.name) : null;
     if (meta) fs.writeFileSync(meta, f.meta!.content);
     const args = ['import', file, '--universe', f.universe ?? 'hostile', ...(meta ? ['--meta', meta] : [])];
-    jobs.push({ c: { surface: 'cli', id: `file:${f.id}`, title: `import: ${f.title}`, expect: expectOfFile(f) }, args: () => args, message: problemLine(meta ? [file, meta] : [file], f.at) });
+    jobs.push({
+      c: { surface: 'cli', id: `file:${f.id}`, title: `import: ${f.title}`, expect: expectOfFile(f) },
+      args: () => args,
+      message: problemLine(meta ? [file, meta] : [file], f.at),
+    });
   }
   const results = new Map<string, Outcome>();
   const control = async () => {
     const db = dbCopy(w, 'control');
     const r = await runCli(db, ['import', w.fixtures.valid, '--universe', 'control']);
     const changed = snapshotFile(db) !== w.baseline;
-    controls.push({ what: '`hdrl import` writes a valid file', ok: r.code === 0 && changed, detail: `exit ${r.code}; ${brief(r.stderr, w)}` });
+    controls.push({
+      what: '`hdrl import` writes a valid file',
+      ok: r.code === 0 && changed,
+      detail: `exit ${r.code}; ${brief(r.stderr, w)}`,
+    });
   };
-  await pool([control, ...jobs.map((j) => async () => {
-    const db = dbCopy(w, j.c.id.replace(/[^a-z0-9-]/gi, '_'));
-    const data = new DataWatch(db, w.baseline);
-    const r = await runCli(db, j.args(db));
-    const why = cliRefusal(r, j.message);
-    const crashed = r.hung || r.signal !== null || TRACE.test(r.stderr);
-    const lost = data.changed();
-    const secrets = [w.fixtures.secretMarker];
-    const detail = [
-      r.hung ? `hung: killed after ${HANG_MS.cli / 1000} s` : '',
-      r.signal && !r.hung ? `killed by ${r.signal}` : '',
-      why ? `${why}; stderr: ${brief(r.stderr, w, secrets) || '(empty)'}` : '',
-      TRACE.test(r.stderr) ? `a stack trace was printed: ${brief(r.stderr.slice(r.stderr.search(TRACE)), w, secrets)}` : '',
-      lost ? 'the stored data changed' : '',
-    ].filter(Boolean);
-    results.set(j.c.id, outcome(j.c, !why, crashed, lost, detail.join('; ')));
-  }), () => concurrentWriters(w).then((o) => void results.set(o.id, o))], CLI_PARALLEL, (f) => f());
+  await pool(
+    [
+      control,
+      ...jobs.map((j) => async () => {
+        const db = dbCopy(w, j.c.id.replace(/[^a-z0-9-]/gi, '_'));
+        const data = new DataWatch(db, w.baseline);
+        const r = await runCli(db, j.args(db));
+        const why = cliRefusal(r, j.message);
+        const crashed = r.hung || r.signal !== null || TRACE.test(r.stderr);
+        const lost = data.changed();
+        const secrets = [w.fixtures.secretMarker];
+        const detail = [
+          r.hung ? `hung: killed after ${HANG_MS.cli / 1000} s` : '',
+          r.signal && !r.hung ? `killed by ${r.signal}` : '',
+          why ? `${why}; stderr: ${brief(r.stderr, w, secrets) || '(empty)'}` : '',
+          TRACE.test(r.stderr)
+            ? `a stack trace was printed: ${brief(r.stderr.slice(r.stderr.search(TRACE)), w, secrets)}`
+            : '',
+          lost ? 'the stored data changed' : '',
+        ].filter(Boolean);
+        results.set(j.c.id, outcome(j.c, !why, crashed, lost, detail.join('; ')));
+      }),
+      () => concurrentWriters(w).then((o) => void results.set(o.id, o)),
+    ],
+    CLI_PARALLEL,
+    (f) => f(),
+  );
   for (const id of caseIds().cli) outcomes.push(results.get(id)!);
 }
 
@@ -602,10 +726,14 @@ async function concurrentWriters(w: World): Promise<Outcome> {
   runs.forEach((r, i) => {
     if (r.hung || r.signal || TRACE.test(r.stderr)) {
       crashed = true;
-      problems.push(`import ${i} ${r.hung ? 'hung' : r.signal ? `was killed by ${r.signal}` : `printed a stack trace: ${brief(r.stderr.slice(r.stderr.search(TRACE)), w)}`}`);
-    } else if (r.code === 0 && !universes.has(`concurrent${i}`)) problems.push(`import ${i} said it was written, but its universe is missing`);
+      problems.push(
+        `import ${i} ${r.hung ? 'hung' : r.signal ? `was killed by ${r.signal}` : `printed a stack trace: ${brief(r.stderr.slice(r.stderr.search(TRACE)), w)}`}`,
+      );
+    } else if (r.code === 0 && !universes.has(`concurrent${i}`))
+      problems.push(`import ${i} said it was written, but its universe is missing`);
     else if (r.code !== 0 && !r.stderr.trim()) problems.push(`import ${i} failed (exit ${r.code}) without a message`);
-    else if (r.code !== 0 && universes.has(`concurrent${i}`)) problems.push(`import ${i} failed (exit ${r.code}) but its universe was written`);
+    else if (r.code !== 0 && universes.has(`concurrent${i}`))
+      problems.push(`import ${i} failed (exit ${r.code}) but its universe was written`);
   });
   const lost = djia !== djiaBefore || problems.some((p) => p.includes('missing'));
   if (djia !== djiaBefore) problems.push('the stored DJIA data changed');
@@ -615,7 +743,13 @@ async function concurrentWriters(w: World): Promise<Outcome> {
 /** A hash of one universe's bars and members. */
 function snapshotOf(db: Database.Database, universe: string): string {
   const h = createHash('sha256');
-  for (const row of db.prepare('SELECT b.ticker, b.date, b.close, b.adj_close FROM bars b JOIN universe_members m ON m.ticker = b.ticker AND m.universe_id = ? ORDER BY b.ticker, b.date').raw(true).iterate(universe)) h.update(JSON.stringify(row));
+  for (const row of db
+    .prepare(
+      'SELECT b.ticker, b.date, b.close, b.adj_close FROM bars b JOIN universe_members m ON m.ticker = b.ticker AND m.universe_id = ? ORDER BY b.ticker, b.date',
+    )
+    .raw(true)
+    .iterate(universe))
+    h.update(JSON.stringify(row));
   return h.digest('hex');
 }
 
@@ -631,10 +765,13 @@ export async function runSecuritySuite(): Promise<SuiteResult> {
   const controls: Control[] = [];
   try {
     // the CLI processes run beside the host and dispatch cases, which wait on sockets most of the time
-    await Promise.all([runCliSurface(w, outcomes.cli, controls), (async () => {
-      await runHost(w, outcomes.host, controls);
-      await runDispatch(w, outcomes.dispatch, controls);
-    })()]);
+    await Promise.all([
+      runCliSurface(w, outcomes.cli, controls),
+      (async () => {
+        await runHost(w, outcomes.host, controls);
+        await runDispatch(w, outcomes.dispatch, controls);
+      })(),
+    ]);
   } finally {
     fs.rmSync(w.tmp, { recursive: true, force: true });
   }

@@ -12,7 +12,13 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function verdict(o: Outcome): string {
   if (o.clean) return 'rejected cleanly';
-  return [o.crashed ? 'CRASHED' : '', o.dataLost ? 'DATA LOST' : '', !o.crashed && !o.dataLost ? 'NOT REJECTED CLEANLY' : ''].filter(Boolean).join(', ');
+  return [
+    o.crashed ? 'CRASHED' : '',
+    o.dataLost ? 'DATA LOST' : '',
+    !o.crashed && !o.dataLost ? 'NOT REJECTED CLEANLY' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** The document: a summary table, then one table of cases per surface. */
@@ -26,7 +32,7 @@ export function markdown(r: SuiteResult): string {
     'database holding the bundled DJIA universe:',
     '',
     '- **host**: hostile requests written as raw bytes to a socket of the headless host, which runs in its own process;',
-    '- **dispatch**: hostile calls of the service dispatcher with the browser\'s caller (what the host passes on), in',
+    "- **dispatch**: hostile calls of the service dispatcher with the browser's caller (what the host passes on), in",
     '  its own process — path cases and every malformed file uploaded as the browser uploads it;',
     '- **cli**: hostile `hdrl` command lines (`node bin/hdrl.mjs --db COPY ...`), two imports writing to one database',
     '  at once, and the malformed files marked `cli` in files.ts (those the issue names and those that reach the write',
@@ -45,15 +51,31 @@ export function markdown(r: SuiteResult): string {
   ];
   for (const s of SURFACES) {
     const os = r.outcomes.filter((o) => o.surface === s.id);
-    lines.push(`| ${s.title} | ${os.length} | ${os.filter((o) => o.clean).length} | ${os.filter((o) => o.crashed).length} | ${os.filter((o) => o.dataLost).length} |`);
+    lines.push(
+      `| ${s.title} | ${os.length} | ${os.filter((o) => o.clean).length} | ${os.filter((o) => o.crashed).length} | ${os.filter((o) => o.dataLost).length} |`,
+    );
   }
   const all = r.outcomes;
-  lines.push(`| **all** | ${all.length} | ${all.filter((o) => o.clean).length} | ${all.filter((o) => o.crashed).length} | ${all.filter((o) => o.dataLost).length} |`);
+  lines.push(
+    `| **all** | ${all.length} | ${all.filter((o) => o.clean).length} | ${all.filter((o) => o.crashed).length} | ${all.filter((o) => o.dataLost).length} |`,
+  );
   const failed = r.controls.filter((c) => !c.ok);
-  lines.push('', `Harness controls (valid requests that must succeed, so that the refusals above are not a broken setup): ${failed.length ? `**${failed.length} failed**: ${failed.map((c) => c.what).join('; ')}` : `all ${r.controls.length} passed`}.`);
+  lines.push(
+    '',
+    `Harness controls (valid requests that must succeed, so that the refusals above are not a broken setup): ${failed.length ? `**${failed.length} failed**: ${failed.map((c) => c.what).join('; ')}` : `all ${r.controls.length} passed`}.`,
+  );
   for (const s of SURFACES) {
-    lines.push('', `## ${s.title}`, '', '| case | what is sent | rejected cleanly means | outcome |', '|---|---|---|---|');
-    for (const o of r.outcomes.filter((x) => x.surface === s.id)) lines.push(`| \`${o.id}\` | ${cell(o.title)} | ${cell(o.expect)} | ${cell(verdict(o) + (o.detail ? `: ${o.detail}` : ''))} |`);
+    lines.push(
+      '',
+      `## ${s.title}`,
+      '',
+      '| case | what is sent | rejected cleanly means | outcome |',
+      '|---|---|---|---|',
+    );
+    for (const o of r.outcomes.filter((x) => x.surface === s.id))
+      lines.push(
+        `| \`${o.id}\` | ${cell(o.title)} | ${cell(o.expect)} | ${cell(verdict(o) + (o.detail ? `: ${o.detail}` : ''))} |`,
+      );
   }
   return lines.join('\n') + '\n';
 }
@@ -65,6 +87,8 @@ export async function main(): Promise<number> {
   const bad = r.outcomes.filter((o) => !o.clean);
   for (const o of bad) process.stdout.write(`${o.surface} ${o.id}: ${verdict(o)}: ${o.detail}\n`);
   for (const c of r.controls.filter((x) => !x.ok)) process.stdout.write(`control failed: ${c.what}: ${c.detail}\n`);
-  process.stdout.write(`${r.outcomes.length} cases, ${r.outcomes.length - bad.length} rejected cleanly, ${r.outcomes.filter((o) => o.crashed).length} crashed, ${r.outcomes.filter((o) => o.dataLost).length} lost data; wrote ${path.relative(ROOT, file)}\n`);
+  process.stdout.write(
+    `${r.outcomes.length} cases, ${r.outcomes.length - bad.length} rejected cleanly, ${r.outcomes.filter((o) => o.crashed).length} crashed, ${r.outcomes.filter((o) => o.dataLost).length} lost data; wrote ${path.relative(ROOT, file)}\n`,
+  );
   return bad.length || r.controls.some((c) => !c.ok) ? 1 : 0;
 }

@@ -33,7 +33,11 @@ describe('security suite', () => {
       it.each(caseIds()[s.id])('%s', (id) => {
         const o = byId.get(`${s.id}/${id}`);
         expect(o, `no outcome for ${s.id}/${id}`).toBeDefined();
-        const failures = [o!.crashed ? 'crashed' : '', o!.dataLost ? 'data lost' : '', !o!.clean ? `not rejected cleanly: ${o!.detail}` : ''].filter(Boolean);
+        const failures = [
+          o!.crashed ? 'crashed' : '',
+          o!.dataLost ? 'data lost' : '',
+          !o!.clean ? `not rejected cleanly: ${o!.detail}` : '',
+        ].filter(Boolean);
         expect(failures, `${o!.title} — expected: ${o!.expect}`).toEqual([]);
       });
     });

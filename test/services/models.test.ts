@@ -50,9 +50,20 @@ describe('models.list', () => {
       expect(unreadable).toEqual([]);
       expect(models).toHaveLength(1);
       const m = models[0]!;
-      const row = engine.db.prepare('SELECT model_path, backend, train_from, train_to FROM runs WHERE id = ?').get(runIds[0]) as { model_path: string; backend: string; train_from: string; train_to: string };
+      const row = engine.db
+        .prepare('SELECT model_path, backend, train_from, train_to FROM runs WHERE id = ?')
+        .get(runIds[0]) as { model_path: string; backend: string; train_from: string; train_to: string };
       expect(row.model_path).toBe(`hdrl-data/models/${m.key}.json`);
-      expect(m).toMatchObject({ variant: 'samp-hdrl', kind: 'hierarchical', seed: 1, preset: 'custom', assets: 30, backend: row.backend, trainFrom: row.train_from, trainTo: row.train_to });
+      expect(m).toMatchObject({
+        variant: 'samp-hdrl',
+        kind: 'hierarchical',
+        seed: 1,
+        preset: 'custom',
+        assets: 30,
+        backend: row.backend,
+        trainFrom: row.train_from,
+        trainTo: row.train_to,
+      });
       expect(m.runs.map((r) => r.id).sort()).toEqual([...runIds].sort());
       expect(m.runs[0]).toMatchObject({ universe: 'djia30', strategy: 'samp-hdrl', seed: 1, windowFrom: '1992-06-01' });
       // the training time and the date are those the file records
@@ -83,7 +94,9 @@ describe('models.list', () => {
         expect({ ...other, key: m!.key, trainedAt: m!.trainedAt, bytes: m!.bytes, runs: m!.runs }).toEqual(m);
         expect(other.runs).toEqual([]);
         expect(res.unreadable.map((u) => u.file).sort()).toEqual([`${brokenKey}.json`, `${foreignKey}.json`]);
-        expect(res.unreadable.find((u) => u.file === `${foreignKey}.json`)!.reason).toContain('unknown format "something-else"');
+        expect(res.unreadable.find((u) => u.file === `${foreignKey}.json`)!.reason).toContain(
+          'unknown format "something-else"',
+        );
         expect(res.unreadable.find((u) => u.file === `${brokenKey}.json`)!.reason).toMatch(/JSON/);
         expect(fs.readdirSync(dir).sort()).toEqual(before); // listing writes nothing
       } finally {
@@ -95,7 +108,9 @@ describe('models.list', () => {
 
   it('finds where the weights start only among the top-level keys', () => {
     const head = '{"format":"x","config":{"a":",\\"params\\":","params":1},"seed":2,"params":{"params":[]}}';
-    expect(head.slice(0, topLevelKeyAt(head, 'params'))).toBe('{"format":"x","config":{"a":",\\"params\\":","params":1},"seed":2');
+    expect(head.slice(0, topLevelKeyAt(head, 'params'))).toBe(
+      '{"format":"x","config":{"a":",\\"params\\":","params":1},"seed":2',
+    );
     expect(topLevelKeyAt('{"params":{"params":1}}', 'params')).toBe(-1); // the first key has no comma before it: parsed whole
     expect(topLevelKeyAt('{"a":1,"b":{"params":1}}', 'params')).toBe(-1);
   });

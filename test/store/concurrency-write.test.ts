@@ -18,7 +18,8 @@ beforeEach(() => {
 afterEach(() => db.close());
 
 const universes = () => (db.prepare('SELECT id FROM universes ORDER BY id').all() as { id: string }[]).map((r) => r.id);
-const addUniverse = (id: string) => db.prepare(`INSERT INTO universes (id, name, created_at) VALUES (?, ?, 'now')`).run(id, id);
+const addUniverse = (id: string) =>
+  db.prepare(`INSERT INTO universes (id, name, created_at) VALUES (?, ?, 'now')`).run(id, id);
 
 it('writeTransaction waits for a transaction another task left open on the connection, then commits on its own', async () => {
   db.exec('BEGIN IMMEDIATE');

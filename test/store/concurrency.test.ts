@@ -27,7 +27,11 @@ const dir = tempDir('hdrl-concurrency-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function child(script: string, args: string[]): ChildProcess {
-  return fork(path.join(PROCS, script), args, { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(path.join(PROCS, script), args, {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 function nextMessage<T>(c: ChildProcess): Promise<T> {
@@ -41,7 +45,8 @@ function nextMessage<T>(c: ChildProcess): Promise<T> {
   });
 }
 
-const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', resolve)));
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', resolve)));
 
 /** Another process takes the write lock of `file` and keeps it for `ms`; resolves once it holds it. */
 async function holdWriteLock(file: string, ms: number): Promise<{ released: Promise<number | null> }> {
@@ -51,10 +56,21 @@ async function holdWriteLock(file: string, ms: number): Promise<{ released: Prom
 }
 
 /** The status of a stored run, read straight from the table (undefined: no such run). */
-const runStatus = (db: Database.Database, id: string) => (db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string } | undefined)?.status;
+const runStatus = (db: Database.Database, id: string) =>
+  (db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string } | undefined)?.status;
 
 function newRun(id: string) {
-  return { id, universe: 'djia30', strategy: 'crp', config: testRunConfig(), seed: 1, codeVersion: 'test', windowFrom: '2000-01-03', windowTo: '2000-01-31', hindsight: false };
+  return {
+    id,
+    universe: 'djia30',
+    strategy: 'crp',
+    config: testRunConfig(),
+    seed: 1,
+    codeVersion: 'test',
+    windowFrom: '2000-01-03',
+    windowTo: '2000-01-31',
+    hindsight: false,
+  };
 }
 
 describe('first start of two processes at once', () => {
@@ -70,7 +86,9 @@ describe('first start of two processes at once', () => {
       const db = new Database(file, { readonly: true });
       try {
         expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-        expect(db.prepare(`SELECT kind, bars FROM import_batches`).all()).toEqual([{ kind: 'bundled', bars: 2529 * 30 }]);
+        expect(db.prepare(`SELECT kind, bars FROM import_batches`).all()).toEqual([
+          { kind: 'bundled', bars: 2529 * 30 },
+        ]);
         expect(db.prepare(`SELECT id FROM universes`).all()).toEqual([{ id: 'djia30' }]);
         expect((db.prepare(`SELECT COUNT(*) AS n FROM bars`).get() as { n: number }).n).toBe(2529 * 30);
       } finally {
@@ -96,7 +114,12 @@ describe('a write while another process holds the write lock', () => {
     const hold = await holdWriteLock(dbPath, 1500);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 10);
-    const r = await dispatch(engine, 'notes.set', { runId, date: '2000-01-03', status: 'approved', text: 'checked' }, { shell: 'host' });
+    const r = await dispatch(
+      engine,
+      'notes.set',
+      { runId, date: '2000-01-03', status: 'approved', text: 'checked' },
+      { shell: 'host' },
+    );
     clearInterval(timer);
     expect(await hold.released).toBe(0);
     expect(r).toMatchObject({ ok: true, value: { runId, date: '2000-01-03', status: 'approved', text: 'checked' } });
@@ -106,10 +129,16 @@ describe('a write while another process holds the write lock', () => {
 
   it('answers CONFLICT "the database is busy" when the lock stays taken longer than the wait, and writes nothing', async () => {
     const hold = await holdWriteLock(dbPath, 3000);
-    const note = dispatch(impatient, 'notes.set', { runId, date: '2000-01-04', status: 'comment', text: 'later' }, { shell: 'host' });
+    const note = dispatch(
+      impatient,
+      'notes.set',
+      { runId, date: '2000-01-04', status: 'comment', text: 'later' },
+      { shell: 'host' },
+    );
     const undo = dispatch(impatient, 'data.undoLastImport', {}, { shell: 'host' });
     const del = dispatch(impatient, 'runs.delete', { id: runId }, { shell: 'host' });
-    for (const r of await Promise.all([note, undo, del])) expect(r).toEqual({ ok: false, error: { code: 'CONFLICT', message: BUSY } });
+    for (const r of await Promise.all([note, undo, del]))
+      expect(r).toEqual({ ok: false, error: { code: 'CONFLICT', message: BUSY } });
     await hold.released;
     expect(await dispatch(engine, 'notes.get', { runId, date: '2000-01-04' })).toEqual({ ok: true, value: null });
     expect(runStatus(engine.db, runId)).toBe('running');
@@ -138,14 +167,21 @@ describe('an import holds the write lock only to copy its staged bars', () => {
     other.pragma('busy_timeout = 0');
     try {
       let wroteBeside = false;
-      const r = await runImport(db, [WIDE], { universe: 'Beside' }, {
-        onProgress: (_f, m) => {
-          if (wroteBeside || !m.startsWith('writing')) return;
-          // another connection writes once the import is writing: it must not find the database locked
-          other.prepare(`INSERT INTO universes (id, name, source, created_at) VALUES ('side', 'Side', '', 'now')`).run();
-          wroteBeside = true;
+      const r = await runImport(
+        db,
+        [WIDE],
+        { universe: 'Beside' },
+        {
+          onProgress: (_f, m) => {
+            if (wroteBeside || !m.startsWith('writing')) return;
+            // another connection writes once the import is writing: it must not find the database locked
+            other
+              .prepare(`INSERT INTO universes (id, name, source, created_at) VALUES ('side', 'Side', '', 'now')`)
+              .run();
+            wroteBeside = true;
+          },
         },
-      });
+      );
       expect(wroteBeside).toBe(true);
       expect(r.result).toMatchObject({ universe: 'beside', tickers: 3, bars: 15 });
       expect(db.prepare(`SELECT id FROM universes ORDER BY id`).all()).toEqual([{ id: 'beside' }, { id: 'side' }]);
@@ -162,22 +198,29 @@ describe('an import holds the write lock only to copy its staged bars', () => {
     const other = openDatabase(file);
     try {
       let raced = false;
-      const r = await runImport(db, [WIDE], { universe: 'Raced' }, {
-        onProgress: (_f, m) => {
-          if (raced || !m.startsWith('writing')) return;
-          other.exec(`
+      const r = await runImport(
+        db,
+        [WIDE],
+        { universe: 'Raced' },
+        {
+          onProgress: (_f, m) => {
+            if (raced || !m.startsWith('writing')) return;
+            other.exec(`
             INSERT INTO import_batches (id, universe_id, files, format, fill_policy, rows, created_at) VALUES (99, 'x', '[]', 'wide', 'reject', 1, 'now');
             INSERT INTO assets (ticker) VALUES ('AAA');
             INSERT INTO bars (ticker, date, close, batch_id) VALUES ('AAA', '2020-01-02', 99, 99);`);
-          raced = true;
+            raced = true;
+          },
         },
-      });
+      );
       expect(raced).toBe(true);
       expect(r.result).toBeNull();
       expect(r.preview.ok).toBe(false);
       expect(r.preview.problems.some((p) => p.severity === 'error' && p.message.includes('AAA'))).toBe(true);
       expect(db.prepare(`SELECT id FROM universes`).all()).toEqual([]);
-      expect(db.prepare(`SELECT ticker, date, close, batch_id FROM bars`).all()).toEqual([{ ticker: 'AAA', date: '2020-01-02', close: 99, batch_id: 99 }]);
+      expect(db.prepare(`SELECT ticker, date, close, batch_id FROM bars`).all()).toEqual([
+        { ticker: 'AAA', date: '2020-01-02', close: 99, batch_id: 99 },
+      ]);
     } finally {
       other.close();
       db.close();
@@ -191,7 +234,11 @@ describe('a backtest beside a large import', () => {
     const big = path.join(dir, 'big.csv');
     writeSyntheticWideCsv(big, { tickers: 200, days: 2000, seed: 11 });
     openEngine({ dbPath: file, shell: 'cli' }).close();
-    const hdrl = (args: string[]) => spawn(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', file, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const hdrl = (args: string[]) =>
+      spawn(process.execPath, [path.join(ROOT, 'bin/hdrl.mjs'), '--db', file, ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     const output = (c: ChildProcess) => {
       let text = '';
       c.stdout!.on('data', (d: Buffer) => (text += d.toString()));
@@ -205,7 +252,17 @@ describe('a backtest beside a large import', () => {
       imp.stderr!.on('data', () => (/writing \d+\/\d+ bars/.test(impOut()) ? resolve() : undefined));
       imp.once('exit', () => resolve());
     });
-    const bt = hdrl(['backtest', '--universe', 'djia30', '--strategy', 'crp,ubah', '--from', '2000-01-03', '--to', '2000-06-30']);
+    const bt = hdrl([
+      'backtest',
+      '--universe',
+      'djia30',
+      '--strategy',
+      'crp,ubah',
+      '--from',
+      '2000-01-03',
+      '--to',
+      '2000-06-30',
+    ]);
     const btOut = output(bt);
     const [impCode, btCode] = await Promise.all([exited(imp), exited(bt)]);
     expect(impCode, impOut()).toBe(0);
@@ -216,7 +273,9 @@ describe('a backtest beside a large import', () => {
         { strategy: 'crp', status: 'complete' },
         { strategy: 'ubah', status: 'complete' },
       ]);
-      expect(db.prepare(`SELECT universe_id, bars FROM import_batches WHERE kind = 'import'`).all()).toEqual([{ universe_id: 'big', bars: 400_000 }]);
+      expect(db.prepare(`SELECT universe_id, bars FROM import_batches WHERE kind = 'import'`).all()).toEqual([
+        { universe_id: 'big', bars: 400_000 },
+      ]);
     } finally {
       db.close();
     }

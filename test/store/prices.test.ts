@@ -35,7 +35,11 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const plain = (m: ReturnType<typeof loadPriceMatrix>) => ({ dates: m.dates, tickers: m.tickers, close: m.close.map((r) => [...r]) });
+const plain = (m: ReturnType<typeof loadPriceMatrix>) => ({
+  dates: m.dates,
+  tickers: m.tickers,
+  close: m.close.map((r) => [...r]),
+});
 
 describe('loadPriceMatrix', () => {
   it('keeps the dates where every member has a close, members in position order, adjusted close first', () => {
@@ -60,12 +64,17 @@ describe('loadPriceMatrix', () => {
   it('honours from and to, inclusive', () => {
     expect(loadPriceMatrix(db, 'u1', { from: '2020-01-03' }).dates).toEqual(['2020-01-03', '2020-01-04']);
     expect(loadPriceMatrix(db, 'u1', { to: '2020-01-03' }).dates).toEqual(['2020-01-02', '2020-01-03']);
-    expect(loadPriceMatrix(db, 'u3', { from: '2020-01-02', to: '2020-01-03' }).dates).toEqual(['2020-01-02', '2020-01-03']);
+    expect(loadPriceMatrix(db, 'u3', { from: '2020-01-02', to: '2020-01-03' }).dates).toEqual([
+      '2020-01-02',
+      '2020-01-03',
+    ]);
   });
 
   it('never depends on bars after `to`', () => {
     const a = plain(loadPriceMatrix(db, 'u1', { to: '2020-01-03' }));
-    db.exec(`UPDATE bars SET close = close * 100, adj_close = NULL WHERE date > '2020-01-03'; DELETE FROM bars WHERE ticker = 'C' AND date = '2020-01-04'`);
+    db.exec(
+      `UPDATE bars SET close = close * 100, adj_close = NULL WHERE date > '2020-01-03'; DELETE FROM bars WHERE ticker = 'C' AND date = '2020-01-04'`,
+    );
     expect(plain(loadPriceMatrix(db, 'u1', { to: '2020-01-03' }))).toEqual(a);
   });
 
@@ -78,7 +87,15 @@ describe('loadPriceMatrix', () => {
 describe('listUniverses and universeDetail', () => {
   it('gives member counts and the latest-first to earliest-last range', () => {
     expect(listUniverses(db)).toEqual([
-      { id: 'u1', name: 'One', source: 'hand-made', createdAt: 't1', assetCount: 3, from: '2020-01-02', to: '2020-01-04' },
+      {
+        id: 'u1',
+        name: 'One',
+        source: 'hand-made',
+        createdAt: 't1',
+        assetCount: 3,
+        from: '2020-01-02',
+        to: '2020-01-04',
+      },
       { id: 'u2', name: 'Empty', source: '', createdAt: 't2', assetCount: 0, from: null, to: null },
       { id: 'u3', name: 'Three', source: '', createdAt: 't3', assetCount: 1, from: '2020-01-01', to: '2020-01-04' },
     ]);

@@ -26,12 +26,25 @@ const CUTS = [TEST_START + 20, TEST_START + 90];
 /** Copy of m with every close after day t multiplied by a random factor in [0.5, 1.5] (seeded). */
 function perturbAfter(m: PriceMatrix, t: number, seed: string): PriceMatrix {
   const rng = seedrandom(seed);
-  return { ...m, close: m.close.map((row, d) => (d <= t ? Float64Array.from(row) : Float64Array.from(row, (p) => p * (0.5 + rng())))) };
+  return {
+    ...m,
+    close: m.close.map((row, d) =>
+      d <= t ? Float64Array.from(row) : Float64Array.from(row, (p) => p * (0.5 + rng())),
+    ),
+  };
 }
 
 async function decisions(def: StrategyDef, m: PriceMatrix): Promise<number[][]> {
   const params = resolveParams(def, quickCheckParams(def));
-  const inst = await def.create({ prices: m, trainStart: 0, trainEnd: TEST_START - 1, testStart: TEST_START, testEnd: DAYS - 1, seed: SEED, params });
+  const inst = await def.create({
+    prices: m,
+    trainStart: 0,
+    trainEnd: TEST_START - 1,
+    testStart: TEST_START,
+    testEnd: DAYS - 1,
+    seed: SEED,
+    params,
+  });
   const sim = simulate(m, inst, { strategyId: def.id, testStart: TEST_START, testEnd: DAYS - 1 });
   return sim.target.map((w) => Array.from(w));
 }
@@ -66,7 +79,8 @@ const leakyTomorrow: StrategyDef = {
         const m = ctx.prices;
         const t = Math.min(view.t + 1, m.close.length - 1);
         let best = 0;
-        for (let i = 1; i < view.nAssets; i++) if (m.close[t]![i]! / m.close[view.t]![i]! > m.close[t]![best]! / m.close[view.t]![best]!) best = i;
+        for (let i = 1; i < view.nAssets; i++)
+          if (m.close[t]![i]! / m.close[view.t]![i]! > m.close[t]![best]! / m.close[view.t]![best]!) best = i;
         const w = new Float64Array(view.nAssets);
         w[best] = 1;
         return w;
@@ -86,7 +100,8 @@ const leakyNormaliser: StrategyDef = {
   create(ctx) {
     const n = ctx.prices.tickers.length;
     const mean = new Float64Array(n);
-    for (let t = ctx.testStart; t <= ctx.testEnd; t++) for (let i = 0; i < n; i++) mean[i] += ctx.prices.close[t]![i]! / (ctx.testEnd - ctx.testStart + 1);
+    for (let t = ctx.testStart; t <= ctx.testEnd; t++)
+      for (let i = 0; i < n; i++) mean[i] += ctx.prices.close[t]![i]! / (ctx.testEnd - ctx.testStart + 1);
     return {
       decide(view) {
         const p = view.closes();
@@ -112,9 +127,12 @@ describe('no look-ahead', async () => {
     for (const s of all.filter((x) => x.hindsight)) expect(['benchmark', 'classic']).toContain(s.family);
   });
 
-  it.each(checked.map((s) => [s.id, s] as const))('%s: decisions up to t ignore every price after t', async (_id, def) => {
-    expect(await firstLeak(def, data)).toBeNull();
-  });
+  it.each(checked.map((s) => [s.id, s] as const))(
+    '%s: decisions up to t ignore every price after t',
+    async (_id, def) => {
+      expect(await firstLeak(def, data)).toBeNull();
+    },
+  );
 
   it('the check catches a strategy that reads tomorrow from the matrix', async () => {
     expect(await firstLeak(leakyTomorrow, data)).toEqual({ cut: CUTS[0], day: CUTS[0] });

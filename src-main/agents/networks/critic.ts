@@ -24,14 +24,26 @@ export interface CriticNetConfig {
 
 /** Parameter specs of the critic, names prefixed `${prefix}/`. */
 export function criticSpecs(cfg: CriticNetConfig, prefix = 'critic'): ParamSpec[] {
-  return [...denseSpecs(`${prefix}/enc`, cfg.window + 3, cfg.hidden), ...denseSpecs(`${prefix}/h`, 2 * cfg.hidden, cfg.hidden), ...denseSpecs(`${prefix}/q`, cfg.hidden, 1)];
+  return [
+    ...denseSpecs(`${prefix}/enc`, cfg.window + 3, cfg.hidden),
+    ...denseSpecs(`${prefix}/h`, 2 * cfg.hidden, cfg.hidden),
+    ...denseSpecs(`${prefix}/q`, cfg.hidden, 1),
+  ];
 }
 
 /**
  * Q(s, a). x [B, N, L] normalised window, action [B, N] portfolio weights (risky assets; cash implicit),
  * wprev [B, N] drifted weights held before trading -> Q [B, 1] (units of the reward: log growth).
  */
-export function criticForward<T>(ops: Ops<T>, cfg: CriticNetConfig, nAssets: number, x: T, action: T, wprev: T, prefix = 'critic'): T {
+export function criticForward<T>(
+  ops: Ops<T>,
+  cfg: CriticNetConfig,
+  nAssets: number,
+  x: T,
+  action: T,
+  wprev: T,
+  prefix = 'critic',
+): T {
   const N = nAssets;
   const nScale = ops.scalar(N);
   const a3 = ops.reshape(action, [-1, N, 1]);

@@ -21,5 +21,8 @@ export function holdingsSpecs(prefix: string, width: number): ParamSpec[] {
 export function holdingsEmbedding<T>(ops: Ops<T>, prefix: string, nAssets: number, wprev: T): T {
   const w3 = ops.reshape(wprev, [-1, nAssets, 1]);
   const cash = ops.sub(ops.scalar(1), ops.reshape(ops.sum(wprev, 1, false), [-1, 1, 1])); // [B, 1, 1]
-  return ops.add(ops.matMul(ops.mul(w3, ops.scalar(nAssets)), ops.param(`${prefix}/hold_w`)), ops.matMul(cash, ops.param(`${prefix}/hold_c`)));
+  return ops.add(
+    ops.matMul(ops.mul(w3, ops.scalar(nAssets)), ops.param(`${prefix}/hold_w`)),
+    ops.matMul(cash, ops.param(`${prefix}/hold_c`)),
+  );
 }

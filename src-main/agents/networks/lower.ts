@@ -63,9 +63,11 @@ export interface LowerNetConfig {
 
 /** Validate the kernel geometry of a lower-agent config; throws with the offending setting. */
 export function checkLowerConfig(cfg: LowerNetConfig): void {
-  if (cfg.kernel % 2 !== 1 || cfg.smallKernel % 2 !== 1 || cfg.sparseTaps % 2 !== 1) throw new Error('lower: kernel, smallKernel and sparseTaps must be odd');
+  if (cfg.kernel % 2 !== 1 || cfg.smallKernel % 2 !== 1 || cfg.sparseTaps % 2 !== 1)
+    throw new Error('lower: kernel, smallKernel and sparseTaps must be odd');
   if (cfg.smallKernel > cfg.kernel) throw new Error('lower: smallKernel > kernel');
-  if ((cfg.sparseTaps - 1) * cfg.sparseDilation > cfg.kernel - 1) throw new Error('lower: sparse branch does not fit inside the kernel');
+  if ((cfg.sparseTaps - 1) * cfg.sparseDilation > cfg.kernel - 1)
+    throw new Error('lower: sparse branch does not fit inside the kernel');
 }
 
 /** Parameter specs of one lower agent, names prefixed `${prefix}/`. */
@@ -82,7 +84,11 @@ export function lowerSpecs(cfg: LowerNetConfig, prefix: string): ParamSpec[] {
     s.push(...layerNormSpecs(`${p}/ln`, C), ...denseSpecs(`${p}/pw`, C, C));
   }
   if (cfg.holdings) s.push(...holdingsSpecs(prefix, C));
-  if (cfg.conditioning === 'film') s.push(...denseSpecs(`${prefix}/film_g`, cfg.embedDim, C, 0.1), ...denseSpecs(`${prefix}/film_b`, cfg.embedDim, C, 0.1));
+  if (cfg.conditioning === 'film')
+    s.push(
+      ...denseSpecs(`${prefix}/film_g`, cfg.embedDim, C, 0.1),
+      ...denseSpecs(`${prefix}/film_b`, cfg.embedDim, C, 0.1),
+    );
   s.push(...denseSpecs(`${prefix}/h1`, C, cfg.headHidden), ...denseSpecs(`${prefix}/h2`, cfg.headHidden, 1, 0.1));
   return s;
 }
@@ -98,9 +104,19 @@ export function placement(kernel: number, taps: number, spacing: number): Float3
 
 /** Merged depthwise kernel [K, C] of block `p`: long + P_sparse sparse + P_small small (exact re-parameterisation). */
 export function mergedKernel<T>(ops: Ops<T>, cfg: LowerNetConfig, p: string): T {
-  const Ps = ops.constant(`place:${cfg.kernel}:${cfg.sparseTaps}:${cfg.sparseDilation}`, placement(cfg.kernel, cfg.sparseTaps, cfg.sparseDilation), [cfg.kernel, cfg.sparseTaps]);
-  const Pk = ops.constant(`place:${cfg.kernel}:${cfg.smallKernel}:1`, placement(cfg.kernel, cfg.smallKernel, 1), [cfg.kernel, cfg.smallKernel]);
-  return ops.add(ops.param(`${p}/long`), ops.add(ops.matMul(Ps, ops.param(`${p}/sparse`)), ops.matMul(Pk, ops.param(`${p}/small`))));
+  const Ps = ops.constant(
+    `place:${cfg.kernel}:${cfg.sparseTaps}:${cfg.sparseDilation}`,
+    placement(cfg.kernel, cfg.sparseTaps, cfg.sparseDilation),
+    [cfg.kernel, cfg.sparseTaps],
+  );
+  const Pk = ops.constant(`place:${cfg.kernel}:${cfg.smallKernel}:1`, placement(cfg.kernel, cfg.smallKernel, 1), [
+    cfg.kernel,
+    cfg.smallKernel,
+  ]);
+  return ops.add(
+    ops.param(`${p}/long`),
+    ops.add(ops.matMul(Ps, ops.param(`${p}/sparse`)), ops.matMul(Pk, ops.param(`${p}/small`))),
+  );
 }
 
 /**
@@ -108,7 +124,15 @@ export function mergedKernel<T>(ops: Ops<T>, cfg: LowerNetConfig, p: string): T 
  * conditioning is 'none'), wprev [B, N] drifted current weights (read when cfg.holdings; default off) -> logits [B, N]
  * (unmasked).
  */
-export function lowerForward<T>(ops: Ops<T>, cfg: LowerNetConfig, nAssets: number, x: T, embedding: T | null, prefix: string, wprev: T | null = null): T {
+export function lowerForward<T>(
+  ops: Ops<T>,
+  cfg: LowerNetConfig,
+  nAssets: number,
+  x: T,
+  embedding: T | null,
+  prefix: string,
+  wprev: T | null = null,
+): T {
   const L = cfg.window;
   const C = cfg.channels;
   let h = dense(ops, `${prefix}/stem`, ops.reshape(x, [-1, L, 1])); // [B*N, L, C]

@@ -44,8 +44,17 @@ export function upperSpecs(cfg: UpperNetConfig, prefix = 'upper'): ParamSpec[] {
   if (cfg.holdings) s.push(...holdingsSpecs(prefix, d));
   for (let l = 0; l < cfg.layers; l++) {
     const p = `${prefix}/l${l}`;
-    s.push(...denseSpecs(`${p}/q`, d, d), ...denseSpecs(`${p}/k`, d, d), ...denseSpecs(`${p}/v`, d, d), ...denseSpecs(`${p}/o`, d, d));
-    s.push(...layerNormSpecs(`${p}/ln1`, d), ...denseSpecs(`${p}/ff1`, d, cfg.ffHidden), ...denseSpecs(`${p}/ff2`, cfg.ffHidden, d));
+    s.push(
+      ...denseSpecs(`${p}/q`, d, d),
+      ...denseSpecs(`${p}/k`, d, d),
+      ...denseSpecs(`${p}/v`, d, d),
+      ...denseSpecs(`${p}/o`, d, d),
+    );
+    s.push(
+      ...layerNormSpecs(`${p}/ln1`, d),
+      ...denseSpecs(`${p}/ff1`, d, cfg.ffHidden),
+      ...denseSpecs(`${p}/ff2`, cfg.ffHidden, d),
+    );
     s.push(...layerNormSpecs(`${p}/ln2`, d));
   }
   s.push(...denseSpecs(`${prefix}/out`, d, 1, 0.1));
@@ -57,7 +66,14 @@ export function upperSpecs(cfg: UpperNetConfig, prefix = 'upper'): ParamSpec[] {
  * (read when cfg.holdings; default off) -> { logits [B, N] (pre-softmax guidance scores), tokens [B, N, d], embedding [B, d]
  * (mean-pooled tokens) }.
  */
-export function upperForward<T>(ops: Ops<T>, cfg: UpperNetConfig, nAssets: number, x: T, wprev: T | null = null, prefix = 'upper'): { logits: T; tokens: T; embedding: T } {
+export function upperForward<T>(
+  ops: Ops<T>,
+  cfg: UpperNetConfig,
+  nAssets: number,
+  x: T,
+  wprev: T | null = null,
+  prefix = 'upper',
+): { logits: T; tokens: T; embedding: T } {
   const d = cfg.dModel;
   const H = cfg.heads;
   const dh = d / H;

@@ -238,7 +238,16 @@ const quick: SampConfig = {
   preset: 'quick',
   window: 20,
   upper: { dModel: 16, heads: 2, layers: 1, ffHidden: 32, lnEps: 1e-5 },
-  lower: { channels: 8, blocks: 1, kernel: 15, smallKernel: 3, sparseTaps: 3, sparseDilation: 7, headHidden: 16, lnEps: 1e-5 },
+  lower: {
+    channels: 8,
+    blocks: 1,
+    kernel: 15,
+    smallKernel: 3,
+    sparseTaps: 3,
+    sparseDilation: 7,
+    headHidden: 16,
+    lnEps: 1e-5,
+  },
   critic: { hidden: 32 },
   ddpg: {
     actorLr: 1e-3,
@@ -264,7 +273,16 @@ const standard: SampConfig = {
   preset: 'standard',
   window: 30,
   upper: { dModel: 24, heads: 2, layers: 1, ffHidden: 48, lnEps: 1e-5 },
-  lower: { channels: 12, blocks: 1, kernel: 21, smallKernel: 3, sparseTaps: 3, sparseDilation: 9, headHidden: 24, lnEps: 1e-5 },
+  lower: {
+    channels: 12,
+    blocks: 1,
+    kernel: 21,
+    smallKernel: 3,
+    sparseTaps: 3,
+    sparseDilation: 9,
+    headHidden: 24,
+    lnEps: 1e-5,
+  },
   critic: { hidden: 48 },
   ddpg: {
     actorLr: 5e-4,
@@ -290,7 +308,16 @@ const paper: SampConfig = {
   preset: 'paper',
   window: 60,
   upper: { dModel: 64, heads: 4, layers: 2, ffHidden: 128, lnEps: 1e-5 },
-  lower: { channels: 32, blocks: 2, kernel: 31, smallKernel: 5, sparseTaps: 5, sparseDilation: 7, headHidden: 64, lnEps: 1e-5 },
+  lower: {
+    channels: 32,
+    blocks: 2,
+    kernel: 31,
+    smallKernel: 5,
+    sparseTaps: 5,
+    sparseDilation: 7,
+    headHidden: 64,
+    lnEps: 1e-5,
+  },
   critic: { hidden: 128 },
   ddpg: {
     actorLr: 1e-4,
@@ -334,7 +361,9 @@ export function withStoredDefaults(cfg: SampConfig): SampConfig {
 }
 
 /** A partial override of a config, nested objects merged field by field. */
-export type SampConfigOverrides = Partial<Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus'>> & {
+export type SampConfigOverrides = Partial<
+  Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus'>
+> & {
   entropyBonus?: Partial<EntropyBonus>;
   upper?: Partial<SampConfig['upper']>;
   lower?: Partial<SampConfig['lower']>;
@@ -349,7 +378,8 @@ export type SampConfigOverrides = Partial<Omit<SampConfig, 'upper' | 'lower' | '
  * that would otherwise fail deep inside training; gives a fresh object.
  */
 export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOverrides = {}): SampConfig {
-  if (!SAMP_PRESET_NAMES.includes(name)) throw new RangeError(`unknown SAMP preset "${String(name)}" (one of ${SAMP_PRESET_NAMES.join(', ')})`);
+  if (!SAMP_PRESET_NAMES.includes(name))
+    throw new RangeError(`unknown SAMP preset "${String(name)}" (one of ${SAMP_PRESET_NAMES.join(', ')})`);
   const base = structuredClone(SAMP_PRESETS[name]) as SampConfig;
   const o = overrides;
   const cfg: SampConfig = {
@@ -369,15 +399,31 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
   if (!(cfg.fusionA >= 0 && cfg.fusionA <= 1)) throw new RangeError(`fusionA ${cfg.fusionA} outside [0, 1]`);
   if (!(cfg.window >= 2)) throw new RangeError('window must be >= 2');
   if (!(cfg.costRate >= 0 && cfg.costRate < 1)) throw new RangeError('costRate outside [0, 1)');
-  for (const k of ['stage1Episodes', 'stage2Episodes', 'flatEpisodes', 'validationDays', 'patience', 'updatesPerStage'] as const)
-    if (!Number.isInteger(cfg[k]) || cfg[k] < 0) throw new RangeError(`${k} must be a non-negative integer, got ${String(cfg[k])}`);
-  if (cfg.featureScaling !== 'volatility' && cfg.featureScaling !== 'rebased') throw new RangeError(`featureScaling must be 'volatility' or 'rebased', got ${String(cfg.featureScaling)}`);
-  if (!(Number.isInteger(cfg.volatilityWindow) && cfg.volatilityWindow >= 2)) throw new RangeError(`volatilityWindow must be an integer >= 2, got ${String(cfg.volatilityWindow)}`);
-  if (typeof cfg.holdingsInput !== 'boolean') throw new RangeError(`holdingsInput must be true or false, got ${String(cfg.holdingsInput)}`);
-  if (!(cfg.turnoverPenalty >= 0 && cfg.turnoverPenalty < 1)) throw new RangeError(`turnoverPenalty outside [0, 1): ${String(cfg.turnoverPenalty)}`);
-  if (!(cfg.noTradeBand >= 0 && cfg.noTradeBand < 1)) throw new RangeError(`noTradeBand outside [0, 1): ${String(cfg.noTradeBand)}`);
-  if (cfg.lrSchedule !== 'cosine' && cfg.lrSchedule !== 'constant') throw new RangeError(`lrSchedule must be 'cosine' or 'constant', got ${String(cfg.lrSchedule)}`);
+  for (const k of [
+    'stage1Episodes',
+    'stage2Episodes',
+    'flatEpisodes',
+    'validationDays',
+    'patience',
+    'updatesPerStage',
+  ] as const)
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 0)
+      throw new RangeError(`${k} must be a non-negative integer, got ${String(cfg[k])}`);
+  if (cfg.featureScaling !== 'volatility' && cfg.featureScaling !== 'rebased')
+    throw new RangeError(`featureScaling must be 'volatility' or 'rebased', got ${String(cfg.featureScaling)}`);
+  if (!(Number.isInteger(cfg.volatilityWindow) && cfg.volatilityWindow >= 2))
+    throw new RangeError(`volatilityWindow must be an integer >= 2, got ${String(cfg.volatilityWindow)}`);
+  if (typeof cfg.holdingsInput !== 'boolean')
+    throw new RangeError(`holdingsInput must be true or false, got ${String(cfg.holdingsInput)}`);
+  if (!(cfg.turnoverPenalty >= 0 && cfg.turnoverPenalty < 1))
+    throw new RangeError(`turnoverPenalty outside [0, 1): ${String(cfg.turnoverPenalty)}`);
+  if (!(cfg.noTradeBand >= 0 && cfg.noTradeBand < 1))
+    throw new RangeError(`noTradeBand outside [0, 1): ${String(cfg.noTradeBand)}`);
+  if (cfg.lrSchedule !== 'cosine' && cfg.lrSchedule !== 'constant')
+    throw new RangeError(`lrSchedule must be 'cosine' or 'constant', got ${String(cfg.lrSchedule)}`);
   if (!(cfg.lrFloor > 0 && cfg.lrFloor <= 1)) throw new RangeError(`lrFloor outside (0, 1]: ${String(cfg.lrFloor)}`);
-  for (const [k, v] of Object.entries(cfg.entropyBonus)) if (!(v >= 0 && Number.isFinite(v))) throw new RangeError(`entropyBonus.${k} must be a finite number >= 0, got ${String(v)}`);
+  for (const [k, v] of Object.entries(cfg.entropyBonus))
+    if (!(v >= 0 && Number.isFinite(v)))
+      throw new RangeError(`entropyBonus.${k} must be a finite number >= 0, got ${String(v)}`);
   return cfg;
 }

@@ -11,7 +11,12 @@
  * `openSampEngine()` opens the one compute/backend.ts trainingEngineChoice() selects.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { loadTf, trainingEngineChoice, type TrainingEngineChoice, type TrainingEngineName } from '../../compute/backend';
+import {
+  loadTf,
+  trainingEngineChoice,
+  type TrainingEngineChoice,
+  type TrainingEngineName,
+} from '../../compute/backend';
 import { OnnxModel } from '../../compute/onnx/runtime';
 import { OnnxDdpg } from '../../compute/train/ddpg';
 import { sampTrainModel } from '../../compute/train/samp';
@@ -22,7 +27,16 @@ import type { ParamValues } from '../../compute/params';
 import { criticForward } from '../networks/critic';
 import type { SampConfig } from './config';
 import { stageStateShapes, type SampStage } from './stages';
-import { exportPolicyOnnx, flatPolicy, fusePolicy, lowerPolicy, readsHoldings, sampNets, sampSpecs, upperPolicy } from './policy';
+import {
+  exportPolicyOnnx,
+  flatPolicy,
+  fusePolicy,
+  lowerPolicy,
+  readsHoldings,
+  sampNets,
+  sampSpecs,
+  upperPolicy,
+} from './policy';
 
 type Tensor = tfType.Tensor;
 export type { SampStage };
@@ -59,10 +73,24 @@ export function tfjsStageModel(tf: typeof tfType, stage: SampStage, cfg: SampCon
   const nets = sampNets(cfg);
   const specs = sampSpecs(nets);
   const beta = cfg.entropyBonus[stage];
-  const critic = (ops: TfOps, s: StateTensors, a: Tensor) => criticForward(ops, nets.critic, N, s.x!, a, s.wprev!, 'critic');
-  const withEntropy = (w: Tensor) => (beta > 0 ? { action: w, regularizer: tf.mul(-beta, meanEntropy(tf, w)) } : { action: w });
-  if (stage === 'flat') return { actorSpecs: specs.flat, criticSpecs: specs.critic, actor: (ops, s) => withEntropy(flatPolicy(ops, nets, N, s.x!, s.wprev!, s.noise0)), critic };
-  if (stage === 'upper') return { actorSpecs: specs.upper, criticSpecs: specs.critic, actor: (ops, s) => withEntropy(upperPolicy(ops, nets, N, s.x!, s.wprev!, s.noise0).w0), critic };
+  const critic = (ops: TfOps, s: StateTensors, a: Tensor) =>
+    criticForward(ops, nets.critic, N, s.x!, a, s.wprev!, 'critic');
+  const withEntropy = (w: Tensor) =>
+    beta > 0 ? { action: w, regularizer: tf.mul(-beta, meanEntropy(tf, w)) } : { action: w };
+  if (stage === 'flat')
+    return {
+      actorSpecs: specs.flat,
+      criticSpecs: specs.critic,
+      actor: (ops, s) => withEntropy(flatPolicy(ops, nets, N, s.x!, s.wprev!, s.noise0)),
+      critic,
+    };
+  if (stage === 'upper')
+    return {
+      actorSpecs: specs.upper,
+      criticSpecs: specs.critic,
+      actor: (ops, s) => withEntropy(upperPolicy(ops, nets, N, s.x!, s.wprev!, s.noise0).w0),
+      critic,
+    };
   return {
     actorSpecs: specs.lower,
     criticSpecs: specs.critic,
@@ -88,7 +116,10 @@ export function tfjsUpperRunner(tf: typeof tfType, cfg: SampConfig, nAssets: num
     run(x, wprev, batch) {
       const [w0, emb] = tf.tidy(() => {
         const u = upperPolicy(ops, nets, N, tf.tensor(x, [batch, N, L]), tf.tensor(wprev, [batch, N]));
-        return [Float32Array.from(u.w0.dataSync() as Float32Array), Float32Array.from(u.embedding.dataSync() as Float32Array)];
+        return [
+          Float32Array.from(u.w0.dataSync() as Float32Array),
+          Float32Array.from(u.embedding.dataSync() as Float32Array),
+        ];
       });
       return { w0: w0!, emb: emb! };
     },
@@ -105,7 +136,10 @@ export function tfjsSampEngine(tf: typeof tfType, backend: string): SampTrainEng
     name: 'tfjs',
     label: backend,
     learner: (stage, cfg, nAssets, seed) =>
-      new TfjsDdpgLearner(tf, tfjsStageModel(tf, stage, cfg, nAssets), cfg.ddpg, seed, { state: stageStateShapes(stage, cfg, nAssets), action: [nAssets] }),
+      new TfjsDdpgLearner(tf, tfjsStageModel(tf, stage, cfg, nAssets), cfg.ddpg, seed, {
+        state: stageStateShapes(stage, cfg, nAssets),
+        action: [nAssets],
+      }),
     upperRunner: async (cfg, nAssets, upper) => tfjsUpperRunner(tf, cfg, nAssets, upper),
   };
 }
@@ -115,7 +149,8 @@ export function onnxSampEngine(provider: 'cpu' | 'cuda' = 'cpu'): SampTrainEngin
   return {
     name: 'onnx',
     label: `onnxruntime-${provider}`,
-    learner: (stage, cfg, nAssets, seed) => new OnnxDdpg(sampTrainModel(stage, cfg, nAssets), cfg.ddpg, seed, { provider, threads: 1 }),
+    learner: (stage, cfg, nAssets, seed) =>
+      new OnnxDdpg(sampTrainModel(stage, cfg, nAssets), cfg.ddpg, seed, { provider, threads: 1 }),
     async upperRunner(cfg, nAssets, upper) {
       const nets = sampNets(cfg);
       const N = nAssets;
@@ -124,7 +159,10 @@ export function onnxSampEngine(provider: 'cpu' | 'cuda' = 'cpu'): SampTrainEngin
       const model = await OnnxModel.create(exportPolicyOnnx('upper-only', nets, N, upper));
       return {
         run(x, wprev, batch) {
-          const r = model.runSync({ x: { data: x, dims: [batch, N, L] }, ...(hold ? { wprev: { data: wprev, dims: [batch, N] } } : {}) });
+          const r = model.runSync({
+            x: { data: x, dims: [batch, N, L] },
+            ...(hold ? { wprev: { data: wprev, dims: [batch, N] } } : {}),
+          });
           return { w0: r.w0!.data, emb: r.embedding!.data };
         },
         dispose: () => model.dispose(),

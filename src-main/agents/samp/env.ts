@@ -41,7 +41,13 @@ export interface StepResult {
  * wprev drifted weights held before trading, x price relatives of the next day, costRate proportional cost
  * (0.001 = 0.1%), turnoverPenalty per unit of one-way turnover.
  */
-export function portfolioStep(w: ArrayLike<number>, wprev: ArrayLike<number>, x: ArrayLike<number>, costRate: number, turnoverPenalty = 0): StepResult {
+export function portfolioStep(
+  w: ArrayLike<number>,
+  wprev: ArrayLike<number>,
+  x: ArrayLike<number>,
+  costRate: number,
+  turnoverPenalty = 0,
+): StepResult {
   const n = w.length;
   let traded = 0;
   let invested = 0;
@@ -56,7 +62,14 @@ export function portfolioStep(w: ArrayLike<number>, wprev: ArrayLike<number>, x:
   const turnover = oneWayTurnover(w, wprev);
   const drifted = new Float64Array(n);
   for (let i = 0; i < n; i++) drifted[i] = (w[i]! * x[i]!) / growth;
-  return { reward: Math.log((1 - cost) * growth) - turnoverPenalty * turnover, turnover, executed: Float64Array.from(w), cost, growth, drifted };
+  return {
+    reward: Math.log((1 - cost) * growth) - turnoverPenalty * turnover,
+    turnover,
+    executed: Float64Array.from(w),
+    cost,
+    growth,
+    drifted,
+  };
 }
 
 /** Settings of the environment. */
@@ -84,7 +97,8 @@ export class PortfolioEnv {
     readonly opts: EnvOptions,
   ) {
     if (opts.lastDay > view.t) throw new RangeError(`env lastDay ${opts.lastDay} beyond the view's day ${view.t}`);
-    if (opts.firstDay < 0 || opts.firstDay >= opts.lastDay) throw new RangeError(`env needs firstDay < lastDay (got ${opts.firstDay}..${opts.lastDay})`);
+    if (opts.firstDay < 0 || opts.firstDay >= opts.lastDay)
+      throw new RangeError(`env needs firstDay < lastDay (got ${opts.firstDay}..${opts.lastDay})`);
     this.nAssets = view.nAssets;
   }
 

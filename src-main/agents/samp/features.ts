@@ -25,7 +25,13 @@ export const MAX_ZSCORE = 10;
  * 'rebased' window features at day t from a row accessor (rows <= t only). Gives Float32Array [nAssets * L],
  * layout [i * L + j].
  */
-export function windowFeatures(rowAt: (day: number) => ArrayLike<number>, t: number, nAssets: number, L: number, scale: number): Float32Array {
+export function windowFeatures(
+  rowAt: (day: number) => ArrayLike<number>,
+  t: number,
+  nAssets: number,
+  L: number,
+  scale: number,
+): Float32Array {
   const out = new Float32Array(nAssets * L);
   const last = rowAt(t);
   for (let j = 0; j < L; j++) {
@@ -39,7 +45,13 @@ export function windowFeatures(rowAt: (day: number) => ArrayLike<number>, t: num
  * 'volatility' window features at day t (rows <= t only): daily log returns over the window divided by each
  * asset's volatility over the last `volWindow` daily returns up to t. Layout [i * L + j].
  */
-export function volatilityFeatures(rowAt: (day: number) => ArrayLike<number>, t: number, nAssets: number, L: number, volWindow: number): Float32Array {
+export function volatilityFeatures(
+  rowAt: (day: number) => ArrayLike<number>,
+  t: number,
+  nAssets: number,
+  L: number,
+  volWindow: number,
+): Float32Array {
   const span = Math.max(L, volWindow);
   // r[k][i]: log return of day t - span + 1 + k (0 before the first row)
   const r: Float64Array[] = [];
@@ -70,7 +82,12 @@ export function volatilityFeatures(rowAt: (day: number) => ArrayLike<number>, t:
 }
 
 /** The features `spec` asks for at day t from a row accessor (rows <= t only), layout [i * L + j]. */
-export function featuresAt(rowAt: (day: number) => ArrayLike<number>, t: number, nAssets: number, spec: FeatureSpec): Float32Array {
+export function featuresAt(
+  rowAt: (day: number) => ArrayLike<number>,
+  t: number,
+  nAssets: number,
+  spec: FeatureSpec,
+): Float32Array {
   return spec.featureScaling === 'volatility'
     ? volatilityFeatures(rowAt, t, nAssets, spec.window, spec.volatilityWindow)
     : windowFeatures(rowAt, t, nAssets, spec.window, spec.featureScale);

@@ -29,12 +29,28 @@ export interface SampNets {
 export function sampNets(cfg: SampConfig): SampNets {
   const holdings = cfg.holdingsInput === true;
   const upper: UpperNetConfig = { window: cfg.window, ...cfg.upper, holdings };
-  const lower: LowerNetConfig = { window: cfg.window, embedDim: cfg.upper.dModel, conditioning: 'film', ...cfg.lower, holdings };
-  return { upper, lower, flat: { ...lower, conditioning: 'none' }, critic: { window: cfg.window, hidden: cfg.critic.hidden } };
+  const lower: LowerNetConfig = {
+    window: cfg.window,
+    embedDim: cfg.upper.dModel,
+    conditioning: 'film',
+    ...cfg.lower,
+    holdings,
+  };
+  return {
+    upper,
+    lower,
+    flat: { ...lower, conditioning: 'none' },
+    critic: { window: cfg.window, hidden: cfg.critic.hidden },
+  };
 }
 
 /** Parameter specs of each actor/critic by role. */
-export function sampSpecs(nets: SampNets): { upper: ParamSpec[]; lower: ParamSpec[]; flat: ParamSpec[]; critic: ParamSpec[] } {
+export function sampSpecs(nets: SampNets): {
+  upper: ParamSpec[];
+  lower: ParamSpec[];
+  flat: ParamSpec[];
+  critic: ParamSpec[];
+} {
   return {
     upper: upperSpecs(nets.upper, 'upper'),
     lower: [...lowerSpecs(nets.lower, 'lower1'), ...lowerSpecs(nets.lower, 'lower2')],
@@ -44,7 +60,14 @@ export function sampSpecs(nets: SampNets): { upper: ParamSpec[]; lower: ParamSpe
 }
 
 /** Upper policy: x [B,N,L], wprev [B,N] (+ optional logit noise [B,N]) -> w0 [B,N], embedding [B,d], logits [B,N]. */
-export function upperPolicy<T>(ops: Ops<T>, nets: SampNets, n: number, x: T, wprev: T | null, noise?: T): { w0: T; embedding: T; logits: T } {
+export function upperPolicy<T>(
+  ops: Ops<T>,
+  nets: SampNets,
+  n: number,
+  x: T,
+  wprev: T | null,
+  noise?: T,
+): { w0: T; embedding: T; logits: T } {
   const u = upperForward(ops, nets.upper, n, x, wprev, 'upper');
   const z = noise ? ops.add(u.logits, noise) : u.logits;
   return { w0: ops.softmax(z), embedding: u.embedding, logits: u.logits };
@@ -54,7 +77,18 @@ export function upperPolicy<T>(ops: Ops<T>, nets: SampNets, n: number, x: T, wpr
  * Lower policies: x [B,N,L], wprev [B,N], embedding [B,d], masks m1/m2 [B,N] (1 = member) -> w1, w2 [B,N],
  * exactly 0 off their masks. Noise (if given) is added before masking.
  */
-export function lowerPolicy<T>(ops: Ops<T>, nets: SampNets, n: number, x: T, wprev: T | null, embedding: T, m1: T, m2: T, noise1?: T, noise2?: T): { w1: T; w2: T } {
+export function lowerPolicy<T>(
+  ops: Ops<T>,
+  nets: SampNets,
+  n: number,
+  x: T,
+  wprev: T | null,
+  embedding: T,
+  m1: T,
+  m2: T,
+  noise1?: T,
+  noise2?: T,
+): { w1: T; w2: T } {
   let l1 = lowerForward(ops, nets.lower, n, x, embedding, 'lower1', wprev);
   let l2 = lowerForward(ops, nets.lower, n, x, embedding, 'lower2', wprev);
   if (noise1) l1 = ops.add(l1, noise1);
@@ -88,11 +122,20 @@ export function readsHoldings(nets: SampNets): boolean {
  * Outputs: 'hierarchical' -> w0, embedding, w1, w2; 'upper-only' -> w0, embedding; 'flat' -> w. Fusion, the
  * capital split and the no-trade band stay outside the graph (logic/fusion.ts, utility.ts, trading.ts).
  */
-export function exportPolicyOnnx(kind: PolicyKind, nets: SampNets, n: number, params: ParamValues, metadata: Record<string, string> = {}): Uint8Array {
+export function exportPolicyOnnx(
+  kind: PolicyKind,
+  nets: SampNets,
+  n: number,
+  params: ParamValues,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const L = nets.upper.window;
   const d = nets.upper.dModel;
   const hold = readsHoldings(nets);
-  const base = [{ name: 'x', dims: ['batch', n, L] as (number | string)[] }, ...(hold ? [{ name: 'wprev', dims: ['batch', n] as (number | string)[] }] : [])];
+  const base = [
+    { name: 'x', dims: ['batch', n, L] as (number | string)[] },
+    ...(hold ? [{ name: 'wprev', dims: ['batch', n] as (number | string)[] }] : []),
+  ];
   const wp = <T>(i: Record<string, T>): T | null => (hold ? i.wprev! : null);
   if (kind === 'flat')
     return buildOnnxModel({

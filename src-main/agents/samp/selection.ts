@@ -40,7 +40,8 @@ export class CheckpointSelector<T> {
 
   /** @param patience episodes in a row without a better score after which `stop` turns true (0 = never) */
   constructor(readonly patience: number) {
-    if (!(Number.isInteger(patience) && patience >= 0)) throw new RangeError(`patience must be a non-negative integer, got ${patience}`);
+    if (!(Number.isInteger(patience) && patience >= 0))
+      throw new RangeError(`patience must be a non-negative integer, got ${patience}`);
   }
 
   /** Record episode `episode`'s score; `take` is called (and its value kept) only when the score is the best. */

@@ -230,7 +230,13 @@ interface StageResult {
   summary: StageSummary;
 }
 
-async function runStage(o: SampTrainOptions, spec: StageSpec, counters: Counters, history: TrainProgress[], seedOffset: number): Promise<StageResult> {
+async function runStage(
+  o: SampTrainOptions,
+  spec: StageSpec,
+  counters: Counters,
+  history: TrainProgress[],
+  seedOffset: number,
+): Promise<StageResult> {
   const { env, cfg } = o;
   const N = env.nAssets;
   const d = cfg.ddpg;
@@ -273,7 +279,10 @@ async function runStage(o: SampTrainOptions, spec: StageSpec, counters: Counters
           if (o.signal?.aborted) throw abortError(o.signal);
         }
         // act with exploration noise on the logits
-        const action = learner.act(s, noises.map((z) => z.sample()));
+        const action = learner.act(
+          s,
+          noises.map((z) => z.sample()),
+        );
         const res = env.step(t, action, wprev);
         const wnext = Float32Array.from(res.drifted);
         const s2 = spec.sample(env, t + 1, wnext);
@@ -307,7 +316,10 @@ async function runStage(o: SampTrainOptions, spec: StageSpec, counters: Counters
       if (o.validation) {
         validation = validate(learner, spec, o.validation, nNoise);
         curve.push({ episode: e + 1, updates: stageUpdates, ...validation });
-        selector.observe(e + 1, validation.sharpe, () => ({ actor: learner.actorParams(), critic: learner.criticParams() }));
+        selector.observe(e + 1, validation.sharpe, () => ({
+          actor: learner.actorParams(),
+          critic: learner.criticParams(),
+        }));
       }
       // the stage ends after this episode by early stopping, its episode cap or its update budget
       const ending = selector.stop || e + 1 >= spec.maxEpisodes || stageUpdates >= budget;
@@ -326,7 +338,10 @@ async function runStage(o: SampTrainOptions, spec: StageSpec, counters: Counters
         sigma: noises[0]?.currentSigma ?? 0,
         lrScale,
         ...(validation ? { validation } : {}),
-        fraction: (counters.stageIndex + (ending ? 1 : Math.min(1, Math.max(budget > 0 ? stageUpdates / budget : 1, (e + 1) / spec.maxEpisodes)))) / counters.stages,
+        fraction:
+          (counters.stageIndex +
+            (ending ? 1 : Math.min(1, Math.max(budget > 0 ? stageUpdates / budget : 1, (e + 1) / spec.maxEpisodes)))) /
+          counters.stages,
       };
       history.push(p);
       o.onProgress?.(p);
@@ -366,15 +381,31 @@ async function runStage(o: SampTrainOptions, spec: StageSpec, counters: Counters
 export async function trainSampAgents(o: SampTrainOptions): Promise<SampTrainResult> {
   const { env, cfg } = o;
   if (o.validation && o.validation.opts.firstDay < env.opts.lastDay) {
-    throw new RangeError(`the validation period (from day ${o.validation.opts.firstDay}) overlaps the training period (to day ${env.opts.lastDay})`);
+    throw new RangeError(
+      `the validation period (from day ${o.validation.opts.firstDay}) overlaps the training period (to day ${env.opts.lastDay})`,
+    );
   }
-  const counters: Counters = { steps: 0, updates: 0, t0: Date.now(), stages: o.kind === 'hierarchical' ? 2 : 1, stageIndex: 0 };
+  const counters: Counters = {
+    steps: 0,
+    updates: 0,
+    t0: Date.now(),
+    stages: o.kind === 'hierarchical' ? 2 : 1,
+    stageIndex: 0,
+  };
   const history: TrainProgress[] = [];
   const stages: StageSummary[] = [];
   const xw = (e: PortfolioEnv, t: number, wprev: Float32Array): Sample => ({ x: e.features(t), wprev });
   const actor: ParamValues = new Map();
   const critics: SampTrainResult['critics'] = {};
-  const done = () => ({ actor, critics, history, stages, updates: counters.updates, envSteps: counters.steps, elapsedMs: Date.now() - counters.t0 });
+  const done = () => ({
+    actor,
+    critics,
+    history,
+    stages,
+    updates: counters.updates,
+    envSteps: counters.steps,
+    elapsedMs: Date.now() - counters.t0,
+  });
 
   if (o.kind === 'flat') {
     const flat = await runStage(o, { stage: 'flat', maxEpisodes: cfg.flatEpisodes, sample: xw }, counters, history, 0);
@@ -412,7 +443,13 @@ export async function trainSampAgents(o: SampTrainOptions): Promise<SampTrainRes
       const p = planAt(t);
       return { x, wprev, w0: u.w0, emb: u.emb, m1: p.m1, m2: p.m2, c1: p.c1, c2: p.c2 };
     };
-    const lo = await runStage(o, { stage: 'lower', maxEpisodes: cfg.stage2Episodes, sample: lowerSample }, counters, history, 100);
+    const lo = await runStage(
+      o,
+      { stage: 'lower', maxEpisodes: cfg.stage2Episodes, sample: lowerSample },
+      counters,
+      history,
+      100,
+    );
     for (const [k, v] of lo.actor) actor.set(k, v);
     critics.lower = lo.critic;
     stages.push(lo.summary);

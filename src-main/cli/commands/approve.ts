@@ -11,7 +11,13 @@ export const approveCommand: CliCommand = {
   name: 'approve',
   summary: "approve (as proposed or edited) or reject a book's open decision, with a note",
   usage: '--book NAME --note TEXT [--edit TICKER=WEIGHT,...] [--reject] [--date YYYY-MM-DD]',
-  options: { book: { type: 'string' }, note: { type: 'string' }, edit: { type: 'string', multiple: true }, reject: { type: 'boolean' }, date: { type: 'string' } },
+  options: {
+    book: { type: 'string' },
+    note: { type: 'string' },
+    edit: { type: 'string', multiple: true },
+    reject: { type: 'boolean' },
+    date: { type: 'string' },
+  },
   async run({ args, engine, io }) {
     if (typeof args.book !== 'string') throw new UsageError('--book is required');
     if (typeof args.note !== 'string' || !args.note.trim()) throw new UsageError('--note is required: say why');

@@ -10,10 +10,22 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadUniversePrices, requestWindows, runBacktest, type BacktestRequest, type BacktestRunResult } from '../../backtest/run';
+import {
+  loadUniversePrices,
+  requestWindows,
+  runBacktest,
+  type BacktestRequest,
+  type BacktestRunResult,
+} from '../../backtest/run';
 import type { WalkWindow } from '../../market/walkforward';
 import { resolveDbPath } from '../../engine';
-import { costsTable, equalWeightVerdicts, metricsTable, resultsMarkdown, summarizeByStrategy } from '../../backtest/summary';
+import {
+  costsTable,
+  equalWeightVerdicts,
+  metricsTable,
+  resultsMarkdown,
+  summarizeByStrategy,
+} from '../../backtest/summary';
 import { getRunDays } from '../../store/runs';
 import { getCodeVersion } from '../../version';
 import { listStrategies } from '../../strategies/registry';
@@ -40,7 +52,14 @@ export function parseParamFlags(flags: readonly string[]): Record<string, Record
     const m = /^([^=]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(f);
     if (!m) throw new UsageError(`bad --param "${f}" (use STRATEGY.NAME=VALUE)`);
     const [, id, name, raw] = m as unknown as [string, string, string, string];
-    const v = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    const v =
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw.trim() !== '' && Number.isFinite(Number(raw))
+            ? Number(raw)
+            : raw;
     (out[id] ??= {})[name] = v;
   }
   return out;
@@ -53,7 +72,10 @@ export function parseParamFlags(flags: readonly string[]): Record<string, Record
 export async function expandStrategyList(list: string): Promise<string[]> {
   const ids = (await listStrategies()).map((d) => d.id);
   const out: string[] = [];
-  for (const token of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const token of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let add: string[];
     if (token === 'all' || token === 'classic') add = classicIds();
     else if (token.endsWith('/*')) {
@@ -77,7 +99,12 @@ export function resultsJson(results: readonly BacktestRunResult[]): unknown {
       ...(r.error ? { error: r.error } : {}),
       hindsight: r.hindsight,
       flags: r.flags,
-      metrics: r.metrics ? Object.fromEntries([...METRIC_NAMES.map((k) => [k, metricValue(r.metrics![k])]), ['ewDistance', metricValue(r.ewDistance)]]) : null,
+      metrics: r.metrics
+        ? Object.fromEntries([
+            ...METRIC_NAMES.map((k) => [k, metricValue(r.metrics![k])]),
+            ['ewDistance', metricValue(r.ewDistance)],
+          ])
+        : null,
       weights: r.sim
         ? r.sim.dates.map((date, k) => {
             const w = r.sim!.target[k]!;
@@ -139,7 +166,7 @@ export const backtestCommand: CliCommand = {
     '--universe NAME --strategy S[,S...] (classic = every classic baseline, ID/* = every variant of ID) [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
     '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|standard|paper]\n' +
     '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE] [--quiet]\n' +
-    '  --workers N: train the learned strategies\' models in N processes first (one job per strategy, seed and window),\n' +
+    "  --workers N: train the learned strategies' models in N processes first (one job per strategy, seed and window),\n" +
     '               then run the backtest, which reuses them; the results are those of --workers 1\n' +
     '  progress (a line per trained model and per stored run, with an estimate of the time left) goes to stderr;\n' +
     '  --quiet leaves it out',
@@ -166,11 +193,17 @@ export const backtestCommand: CliCommand = {
     const universe = args.universe as string | undefined;
     if (!universe) throw new UsageError('--universe is required');
     const strat = args.strategy as string | undefined;
-    if (!strat) throw new UsageError('--strategy is required (a list like crp,ubah; "classic" = every classic baseline, "samp-hdrl/*" = its variants)');
+    if (!strat)
+      throw new UsageError(
+        '--strategy is required (a list like crp,ubah; "classic" = every classic baseline, "samp-hdrl/*" = its variants)',
+      );
     const strategies = await expandStrategyList(strat);
-    for (const d of ['from', 'to'] as const) if (args[d] !== undefined && !DATE.test(String(args[d]))) throw new UsageError(`--${d} must be a date YYYY-MM-DD`);
+    for (const d of ['from', 'to'] as const)
+      if (args[d] !== undefined && !DATE.test(String(args[d])))
+        throw new UsageError(`--${d} must be a date YYYY-MM-DD`);
     const protocol = args.protocol as string | undefined;
-    if (protocol !== undefined && !PROTOCOLS.includes(protocol as ProtocolName)) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
+    if (protocol !== undefined && !PROTOCOLS.includes(protocol as ProtocolName))
+      throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
     let rebalance: BacktestRequest['rebalance'];
     try {
       rebalance = args.rebalance !== undefined ? parseRebalance(String(args.rebalance)) : undefined;
@@ -216,7 +249,10 @@ export const backtestCommand: CliCommand = {
         onEnd: (o, done, total) => {
           const what = `model ${done}/${total} ${o.task.strategy} seed ${o.task.seed}, test ${labels[o.task.window]}`;
           const secs = `${(o.elapsedMs / 1000).toFixed(0)} s`;
-          const outcome = o.status === 'succeeded' ? `trained in ${secs}` : `${o.status} after ${secs}${o.error ? ` (${o.error})` : ''}; the backtest will train it again`;
+          const outcome =
+            o.status === 'succeeded'
+              ? `trained in ${secs}`
+              : `${o.status} after ${secs}${o.error ? ` (${o.error})` : ''}; the backtest will train it again`;
           progress(`  ${what}: ${outcome} (${trainClock!.note(done)})`);
         },
       });
@@ -242,7 +278,9 @@ export const backtestCommand: CliCommand = {
         const done = ++ended;
         const what = `run ${done}${total ? `/${total}` : ''} ${r.strategy} seed ${r.seed}, test ${r.window.label}`;
         const where = r.runId ? `stored as run ${r.runId}` : 'not stored';
-        progress(`  ${what}: ${r.status === 'failed' ? `failed (${where}): ${r.error}` : where} (${runClock.note(done)})`);
+        progress(
+          `  ${what}: ${r.status === 'failed' ? `failed (${where}): ${r.error}` : where} (${runClock.note(done)})`,
+        );
       },
     });
     io.out('');
@@ -250,7 +288,10 @@ export const backtestCommand: CliCommand = {
     io.out(metricsTable(summarizeByStrategy(results), undefined, labels));
     const learning = new Set((await listStrategies()).filter((d) => d.family === 'learning').map((d) => d.id));
     const costs = costsTable(results, learning);
-    const spreadOverSeeds = (req.seeds ?? 1) > 1 ? 'mean ± std across seeds, each seed averaged over its test windows first' : 'one seed: each figure is its mean over the test windows, without a spread';
+    const spreadOverSeeds =
+      (req.seeds ?? 1) > 1
+        ? 'mean ± std across seeds, each seed averaged over its test windows first'
+        : 'one seed: each figure is its mean over the test windows, without a spread';
     if (costs) io.out(['', `before and after costs (${spreadOverSeeds}):`, costs].join('\n'));
     const verdicts = equalWeightVerdicts(results, learning);
     if (verdicts.length) io.out(['', 'against equal weight:', ...verdicts.map((v) => `  ${v}`)].join('\n'));
@@ -261,11 +302,24 @@ export const backtestCommand: CliCommand = {
     }
     if (args.markdown) {
       const file = path.resolve(String(args.markdown));
-      const command = `hdrl backtest ${process.argv.slice(process.argv.indexOf('backtest') + 1).filter((a) => !a.startsWith('--db')).join(' ')}`;
+      const command = `hdrl backtest ${process.argv
+        .slice(process.argv.indexOf('backtest') + 1)
+        .filter((a) => !a.startsWith('--db'))
+        .join(' ')}`;
       fs.mkdirSync(path.dirname(file), { recursive: true });
       // the paired test reads each stored run's daily returns back from the database
       const returnsOf = (r: BacktestRunResult) => (r.runId ? getRunDays(engine!.db, r.runId) : r.sim);
-      fs.writeFileSync(file, resultsMarkdown(results, { command, codeVersion: getCodeVersion(), learning, universe, returnsOf, paired: { riskFree: req.riskFreeRate ?? 0 } }));
+      fs.writeFileSync(
+        file,
+        resultsMarkdown(results, {
+          command,
+          codeVersion: getCodeVersion(),
+          learning,
+          universe,
+          returnsOf,
+          paired: { riskFree: req.riskFreeRate ?? 0 },
+        }),
+      );
       io.out(`wrote ${file}`);
     }
     io.out('');

@@ -33,19 +33,27 @@ export const benchCommand: CliCommand = {
   needsEngine: false,
   async run({ args, io }) {
     const dir = path.join(APP_ROOT, 'bench');
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (!args.only || f.startsWith(String(args.only)))).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.bench.ts') && (!args.only || f.startsWith(String(args.only))))
+      .sort();
     const sections: string[] = [];
     const measured: { bench: string; figures: BenchFigure[] }[] = [];
     let failed = 0;
     for (const f of files) {
       io.out(`bench ${f} ...`);
-      const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { run: () => Promise<BenchFigure[]>; title?: string };
+      const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as {
+        run: () => Promise<BenchFigure[]>;
+        title?: string;
+      };
       const t0 = Date.now();
       try {
         const figures = await mod.run();
         measured.push({ bench: f.replace('.bench.ts', ''), figures });
         const rows = figures.map((x) => `| ${x.name} | ${fmt(x.value)} | ${x.unit} | ${x.note ?? ''} |`);
-        sections.push(`## ${mod.title ?? f.replace('.bench.ts', '')}\n\n| measure | value | unit | note |\n|---|---:|---|---|\n${rows.join('\n')}\n\n(${((Date.now() - t0) / 1000).toFixed(1)} s, \`npm run bench -- --only ${f.replace('.bench.ts', '')}\`)`);
+        sections.push(
+          `## ${mod.title ?? f.replace('.bench.ts', '')}\n\n| measure | value | unit | note |\n|---|---:|---|---|\n${rows.join('\n')}\n\n(${((Date.now() - t0) / 1000).toFixed(1)} s, \`npm run bench -- --only ${f.replace('.bench.ts', '')}\`)`,
+        );
         for (const x of figures) io.out(`  ${x.name}: ${fmt(x.value)} ${x.unit}${x.note ? ` (${x.note})` : ''}`);
       } catch (e) {
         failed++;
@@ -58,7 +66,14 @@ export const benchCommand: CliCommand = {
     if (args.json) {
       // every figure of this run, machine-readable (NaN, e.g. a comparison that could not run, becomes null)
       const file = path.resolve(String(args.json));
-      fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), code: getCodeVersion(), cpus: os.cpus().length, cpu, benches: measured }, null, 2) + '\n');
+      fs.writeFileSync(
+        file,
+        JSON.stringify(
+          { date: new Date().toISOString(), code: getCodeVersion(), cpus: os.cpus().length, cpu, benches: measured },
+          null,
+          2,
+        ) + '\n',
+      );
       io.out(`wrote ${file}`);
     }
     const out = path.resolve(APP_ROOT, String(args.out ?? 'BENCHMARKS.md'));

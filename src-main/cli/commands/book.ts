@@ -48,25 +48,57 @@ export const money = (x: number) => x.toLocaleString('en-US', { minimumFractionD
 /** Rows as aligned columns (first `left` columns left-aligned, the others right-aligned). */
 export function table(header: string[], rows: string[][], left = 1): string[] {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i < left ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i < left ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
 /** A decision as the command line prints it: targets beside current weights, trades, cost, warnings, answer. */
 export function printDecision(io: CliIO, d: BookDecision, currency: string): void {
-  io.out(`book ${d.book}: decision at the close of ${d.date} for the next session (${d.strategy}${d.modelKey ? `, model ${d.modelKey.slice(0, 12)}` : ''})`);
-  io.out(`value ${money(d.value)} ${currency}; one-way turnover ${pct(d.turnover)}; estimated cost ${money(d.cost)} ${currency}`);
+  io.out(
+    `book ${d.book}: decision at the close of ${d.date} for the next session (${d.strategy}${d.modelKey ? `, model ${d.modelKey.slice(0, 12)}` : ''})`,
+  );
+  io.out(
+    `value ${money(d.value)} ${currency}; one-way turnover ${pct(d.turnover)}; estimated cost ${money(d.cost)} ${currency}`,
+  );
   const approved = d.outcome?.weights ?? null;
   const trade = new Map(d.trades.map((t) => [t.ticker, t]));
   const rows = d.tickers.map((t, i) => {
     const tr = trade.get(t);
-    return [t, pct(d.current.weights[i]!), pct(d.target.weights[i]!), ...(approved ? [pct(approved[i]!)] : []), tr ? tr.side : '', tr ? Math.abs(tr.shares).toFixed(4) : '', tr ? money(Math.abs(tr.amount)) : ''];
+    return [
+      t,
+      pct(d.current.weights[i]!),
+      pct(d.target.weights[i]!),
+      ...(approved ? [pct(approved[i]!)] : []),
+      tr ? tr.side : '',
+      tr ? Math.abs(tr.shares).toFixed(4) : '',
+      tr ? money(Math.abs(tr.amount)) : '',
+    ];
   });
-  rows.push(['CASH', pct(d.current.cash), pct(d.target.cash), ...(approved ? [pct(d.outcome!.cash ?? 0)] : []), '', '', '']);
-  for (const l of table(['ticker', 'current', 'target', ...(approved ? ['approved'] : []), 'side', 'shares', `amount ${currency}`], rows)) io.out(l);
+  rows.push([
+    'CASH',
+    pct(d.current.cash),
+    pct(d.target.cash),
+    ...(approved ? [pct(d.outcome!.cash ?? 0)] : []),
+    '',
+    '',
+    '',
+  ]);
+  for (const l of table(
+    ['ticker', 'current', 'target', ...(approved ? ['approved'] : []), 'side', 'shares', `amount ${currency}`],
+    rows,
+  ))
+    io.out(l);
   for (const w of d.warnings) io.out(`warning (${w.code}): ${w.message}`);
-  const retrain = d.warnings.find((w) => w.retrain)?.retrain as { universe: string; strategies: string[]; from: string; lookback: number; seedFirst: number } | undefined;
-  if (retrain) io.out(`  to retrain: hdrl train --universe ${retrain.universe} --strategy ${retrain.strategies[0]} --from ${retrain.from} --to ${retrain.from} --lookback ${retrain.lookback} --seed ${retrain.seedFirst}; then hdrl book set ${d.book} --model RUN`);
+  const retrain = d.warnings.find((w) => w.retrain)?.retrain as
+    { universe: string; strategies: string[]; from: string; lookback: number; seedFirst: number } | undefined;
+  if (retrain)
+    io.out(
+      `  to retrain: hdrl train --universe ${retrain.universe} --strategy ${retrain.strategies[0]} --from ${retrain.from} --to ${retrain.from} --lookback ${retrain.lookback} --seed ${retrain.seedFirst}; then hdrl book set ${d.book} --model RUN`,
+    );
   if (d.outcome) io.out(`${d.outcome.status} ${d.outcome.createdAt.slice(0, 16).replace('T', ' ')}: ${d.outcome.note}`);
   else if (d.open) io.out(`open: hdrl approve --book ${d.book} --note TEXT [--edit TICKER=WEIGHT,...] [--reject]`);
   else io.out('not answered; later prices have arrived, so it can no longer be answered');
@@ -90,7 +122,8 @@ export function parsePairs(flags: readonly string[], what: string, percent: bool
 function num(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x)) throw new UsageError(`--${name} must be a number`);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x))
+    throw new UsageError(`--${name} must be a number`);
   return x;
 }
 
@@ -110,12 +143,24 @@ function settingsOf(args: Record<string, unknown>): Partial<BookSettings> | unde
 function strategyOf(args: Record<string, unknown>): BookStrategyRequest | undefined {
   const id = args.strategy as string | undefined;
   const model = args.model as string | undefined;
-  if (id !== undefined && model !== undefined) throw new UsageError('give --strategy ID (classic) or --model RUN (a learning run whose trained model decides), not both');
+  if (id !== undefined && model !== undefined)
+    throw new UsageError(
+      'give --strategy ID (classic) or --model RUN (a learning run whose trained model decides), not both',
+    );
   const params = ((args.param as string[] | undefined) ?? []).map((p) => {
     const m = /^([A-Za-z0-9_]+)=(.*)$/.exec(p);
     if (!m) throw new UsageError(`bad --param "${p}" (use NAME=VALUE)`);
     const raw = m[2]!;
-    return [m[1]!, raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw] as const;
+    return [
+      m[1]!,
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw.trim() !== '' && Number.isFinite(Number(raw))
+            ? Number(raw)
+            : raw,
+    ] as const;
   });
   if (model !== undefined) {
     if (params.length) throw new UsageError('--param goes with --strategy');
@@ -138,7 +183,8 @@ const USAGE = [
 
 export const bookCommand: CliCommand = {
   name: 'book',
-  summary: "a PM's books: create (strategy or trained model, value, currency), positions (typed or CSV), show, settings, track record",
+  summary:
+    "a PM's books: create (strategy or trained model, value, currency), positions (typed or CSV), show, settings, track record",
   usage: USAGE,
   options: {
     universe: { type: 'string' },
@@ -184,34 +230,70 @@ export const bookCommand: CliCommand = {
             ...(typeof args.currency === 'string' ? { currency: args.currency.toUpperCase() } : {}),
             ...(settings ? { settings } : {}),
           });
-          io.out(`book ${b.name} created on ${b.universe}: ${money(b.openingValue)} ${b.currency} in cash at ${b.openingDate}, decided by ${b.strategy.label}`);
-          io.out(`next: hdrl book positions ${b.name} --file POSITIONS.csv (optional), then hdrl today --book ${b.name}`);
+          io.out(
+            `book ${b.name} created on ${b.universe}: ${money(b.openingValue)} ${b.currency} in cash at ${b.openingDate}, decided by ${b.strategy.label}`,
+          );
+          io.out(
+            `next: hdrl book positions ${b.name} --file POSITIONS.csv (optional), then hdrl today --book ${b.name}`,
+          );
           return 0;
         }
         case 'list': {
           const books = await callBooks(e, 'books.list', {});
           if (!books.length) io.out('no books yet: hdrl book create NAME --universe U --value AMOUNT --strategy ID');
-          else for (const l of table(['book', 'universe', 'strategy', 'currency', 'opened'], books.map((b) => [b.name, b.universe, b.strategy.kind === 'model' ? `${b.strategy.id} (run ${b.strategy.modelRunId})` : b.strategy.id, b.currency, b.openingDate]), 5)) io.out(l);
+          else
+            for (const l of table(
+              ['book', 'universe', 'strategy', 'currency', 'opened'],
+              books.map((b) => [
+                b.name,
+                b.universe,
+                b.strategy.kind === 'model' ? `${b.strategy.id} (run ${b.strategy.modelRunId})` : b.strategy.id,
+                b.currency,
+                b.openingDate,
+              ]),
+              5,
+            ))
+              io.out(l);
           return 0;
         }
         case 'show': {
           const b = await callBooks(e, 'books.get', { name: needName() });
           if (args.json) return (io.out(JSON.stringify(b, null, 1)), 0);
-          io.out(`book ${b.name} on ${b.universe}, ${b.strategy.label}${b.strategy.kind === 'model' ? ` (run ${b.strategy.modelRunId}, trained ${b.strategy.trainedFrom} – ${b.strategy.trainedTo})` : ''}`);
-          io.out(`data date ${b.dataDate}${b.latestPriceDate && b.latestPriceDate !== b.dataDate ? ` (some tickers have prices up to ${b.latestPriceDate})` : ''}; value ${money(b.value)} ${b.currency}; cash ${money(b.cash)}`);
-          const rows = b.positions.filter((p) => p.shares > 0 || p.stale).map((p) => [p.ticker, p.shares.toFixed(4), money(p.price), money(p.amount), pct(p.weight), p.stale ? `stale: last price ${p.lastDate ?? 'none'}` : '']);
+          io.out(
+            `book ${b.name} on ${b.universe}, ${b.strategy.label}${b.strategy.kind === 'model' ? ` (run ${b.strategy.modelRunId}, trained ${b.strategy.trainedFrom} – ${b.strategy.trainedTo})` : ''}`,
+          );
+          io.out(
+            `data date ${b.dataDate}${b.latestPriceDate && b.latestPriceDate !== b.dataDate ? ` (some tickers have prices up to ${b.latestPriceDate})` : ''}; value ${money(b.value)} ${b.currency}; cash ${money(b.cash)}`,
+          );
+          const rows = b.positions
+            .filter((p) => p.shares > 0 || p.stale)
+            .map((p) => [
+              p.ticker,
+              p.shares.toFixed(4),
+              money(p.price),
+              money(p.amount),
+              pct(p.weight),
+              p.stale ? `stale: last price ${p.lastDate ?? 'none'}` : '',
+            ]);
           for (const l of table(['ticker', 'shares', 'price', `amount ${b.currency}`, 'weight', ''], rows)) io.out(l);
-          if (b.pending) io.out(`pending: the decision of ${b.pending.date} was ${b.pending.status}; its trades show here once the next session's prices arrive`);
+          if (b.pending)
+            io.out(
+              `pending: the decision of ${b.pending.date} was ${b.pending.status}; its trades show here once the next session's prices arrive`,
+            );
           const s = b.settings;
-          io.out(`settings: cost ${pct(s.cost, 3)}, concentration limit ${pct(s.concentrationLimit, 1)}, turnover budget ${pct(s.turnoverBudget, 1)}, stale model after ${s.staleModelDays} days`);
+          io.out(
+            `settings: cost ${pct(s.cost, 3)}, concentration limit ${pct(s.concentrationLimit, 1)}, turnover budget ${pct(s.turnoverBudget, 1)}, stale model after ${s.staleModelDays} days`,
+          );
           return 0;
         }
         case 'positions': {
           const file = args.file as string | undefined;
           const set = (args.set as string[] | undefined) ?? [];
-          if ((file === undefined) === (set.length === 0)) throw new UsageError('give --file FILE or --set TICKER=AMOUNT,...');
+          if ((file === undefined) === (set.length === 0))
+            throw new UsageError('give --file FILE or --set TICKER=AMOUNT,...');
           const unit = args.unit as string | undefined;
-          if (unit !== undefined && unit !== 'shares' && unit !== 'weights') throw new UsageError('--unit must be shares or weights');
+          if (unit !== undefined && unit !== 'shares' && unit !== 'weights')
+            throw new UsageError('--unit must be shares or weights');
           if (set.length && !unit) throw new UsageError('--set needs --unit shares or --unit weights');
           let csv: string | undefined;
           if (file !== undefined) {
@@ -227,32 +309,64 @@ export const bookCommand: CliCommand = {
           const p = await callBooks(e, 'books.setPositions', {
             name: needName(),
             ...(unit ? { unit: unit as 'shares' | 'weights' } : {}),
-            ...(csv !== undefined ? { csv } : { entries: parsePairs(set, '--set', unit === 'weights').map((x) => ({ ticker: x.key, amount: x.value })) }),
+            ...(csv !== undefined
+              ? { csv }
+              : {
+                  entries: parsePairs(set, '--set', unit === 'weights').map((x) => ({
+                    ticker: x.key,
+                    amount: x.value,
+                  })),
+                }),
             ...(cash !== undefined ? { cash } : {}),
             ...(value !== undefined ? { value } : {}),
             ...(args['dry-run'] ? { dryRun: true } : {}),
           });
-          for (const l of table(['ticker', 'shares', 'price', 'amount', 'weight'], p.rows.map((r) => [r.ticker, r.shares.toFixed(4), money(r.price), money(r.amount), pct(r.weight)]))) io.out(l);
-          io.out(`cash ${money(p.cash)}; value ${money(p.value)} at the close of ${p.date}${p.stored ? '; stored' : ' (dry run: nothing stored)'}`);
+          for (const l of table(
+            ['ticker', 'shares', 'price', 'amount', 'weight'],
+            p.rows.map((r) => [r.ticker, r.shares.toFixed(4), money(r.price), money(r.amount), pct(r.weight)]),
+          ))
+            io.out(l);
+          io.out(
+            `cash ${money(p.cash)}; value ${money(p.value)} at the close of ${p.date}${p.stored ? '; stored' : ' (dry run: nothing stored)'}`,
+          );
           return 0;
         }
         case 'set': {
           const strategy = strategyOf(args);
           const settings = settingsOf(args);
           if (!strategy && !settings) throw new UsageError('nothing to change: give --strategy, --model or a setting');
-          const b = await callBooks(e, 'books.update', { name: needName(), ...(strategy ? { strategy } : {}), ...(settings ? { settings } : {}) });
-          io.out(`book ${b.name}: ${b.strategy.label}${b.strategy.modelRunId ? ` (run ${b.strategy.modelRunId})` : ''}; settings ${JSON.stringify(b.settings)}`);
+          const b = await callBooks(e, 'books.update', {
+            name: needName(),
+            ...(strategy ? { strategy } : {}),
+            ...(settings ? { settings } : {}),
+          });
+          io.out(
+            `book ${b.name}: ${b.strategy.label}${b.strategy.modelRunId ? ` (run ${b.strategy.modelRunId})` : ''}; settings ${JSON.stringify(b.settings)}`,
+          );
           return 0;
         }
         case 'record': {
           const r = await callBooks(e, 'books.trackRecord', { name: needName() });
           if (args.json) return (io.out(JSON.stringify(r, null, 1)), 0);
-          if (!r.from) return (io.out(`book ${r.book} has no approved decision yet: its track record starts with the first approval`), 0);
-          io.out(`book ${r.book}: track record from the close of ${r.from} (${r.dates.length} days; approved ${r.answers.approved}, adjusted ${r.answers.adjusted}, rejected ${r.answers.rejected})`);
-          const metric = (m: Record<string, number | string | null>, k: string, f: (x: number) => string) => (typeof m[k] === 'number' ? f(m[k] as number) : String(m[k] ?? 'n/a'));
+          if (!r.from)
+            return (
+              io.out(`book ${r.book} has no approved decision yet: its track record starts with the first approval`),
+              0
+            );
+          io.out(
+            `book ${r.book}: track record from the close of ${r.from} (${r.dates.length} days; approved ${r.answers.approved}, adjusted ${r.answers.adjusted}, rejected ${r.answers.rejected})`,
+          );
+          const metric = (m: Record<string, number | string | null>, k: string, f: (x: number) => string) =>
+            typeof m[k] === 'number' ? f(m[k] as number) : String(m[k] ?? 'n/a');
           const rows = (['realised', 'proposed', 'equalWeight'] as const).map((k) => {
             const m = r.metrics[k];
-            return [k === 'equalWeight' ? 'equal weight' : k === 'proposed' ? 'proposed (unadjusted)' : 'realised', metric(m, 'cumulativeReturn', (x) => pct(x)), metric(m, 'sharpe', (x) => x.toFixed(2)), metric(m, 'maxDrawdown', (x) => pct(x)), metric(m, 'turnover', (x) => pct(x))];
+            return [
+              k === 'equalWeight' ? 'equal weight' : k === 'proposed' ? 'proposed (unadjusted)' : 'realised',
+              metric(m, 'cumulativeReturn', (x) => pct(x)),
+              metric(m, 'sharpe', (x) => x.toFixed(2)),
+              metric(m, 'maxDrawdown', (x) => pct(x)),
+              metric(m, 'turnover', (x) => pct(x)),
+            ];
           });
           for (const l of table(['', 'cum. return', 'sharpe', 'max drawdown', 'turnover/day'], rows)) io.out(l);
           return 0;

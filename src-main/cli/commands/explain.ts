@@ -7,32 +7,58 @@ export const explainCommand: CliCommand = {
   name: 'explain',
   summary: "per-agent Kernel SHAP explanations of a learned run's decision (stored for the desk)",
   usage: '--run ID [--date DATE] [--samples N] [--ticker T] [--top K] [--json] [--recompute]',
-  options: { run: { type: 'string' }, date: { type: 'string' }, samples: { type: 'string' }, ticker: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' }, recompute: { type: 'boolean' } },
+  options: {
+    run: { type: 'string' },
+    date: { type: 'string' },
+    samples: { type: 'string' },
+    ticker: { type: 'string' },
+    top: { type: 'string' },
+    json: { type: 'boolean' },
+    recompute: { type: 'boolean' },
+  },
   async run({ args, engine, io }) {
     const runId = args.run as string | undefined;
     if (!runId) throw new UsageError('--run is required');
     if (args.date !== undefined && !DATE.test(String(args.date))) throw new UsageError('--date must be YYYY-MM-DD');
     const nSamples = args.samples !== undefined ? Number(args.samples) : undefined;
-    if (nSamples !== undefined && !(Number.isInteger(nSamples) && nSamples >= 64)) throw new UsageError('--samples must be an integer >= 64');
+    if (nSamples !== undefined && !(Number.isInteger(nSamples) && nSamples >= 64))
+      throw new UsageError('--samples must be an integer >= 64');
     const top = args.top !== undefined ? Number(args.top) : 5;
-    const r = await explainRun(engine!.db, runId, args.date as string | undefined, { ...(nSamples ? { nSamples } : {}), ...(args.ticker ? { ticker: String(args.ticker) } : {}) }, { recompute: Boolean(args.recompute) });
+    const r = await explainRun(
+      engine!.db,
+      runId,
+      args.date as string | undefined,
+      { ...(nSamples ? { nSamples } : {}), ...(args.ticker ? { ticker: String(args.ticker) } : {}) },
+      { recompute: Boolean(args.recompute) },
+    );
     if (args.json) {
       io.out(JSON.stringify(r, null, 1));
       return 0;
     }
-    io.out(`run ${r.runId}, decision at the close of ${r.date} (Kernel SHAP, ${r.settings.nSamples} sampled coalitions where players > 12; ${(r.elapsedMs / 1000).toFixed(1)} s)`);
+    io.out(
+      `run ${r.runId}, decision at the close of ${r.date} (Kernel SHAP, ${r.settings.nSamples} sampled coalitions where players > 12; ${(r.elapsedMs / 1000).toFixed(1)} s)`,
+    );
     for (const a of r.agents) {
       io.out('');
-      io.out(`${a.agent}: weight on ${a.ticker} ${(a.fx * 100).toFixed(2)}% (baseline ${(a.baseValue * 100).toFixed(2)}%), players: ${a.players}${a.exact ? ' (exact)' : ''}, efficiency gap ${a.efficiencyGap.toExponential(1)}`);
-      for (const v of a.values.slice(0, top)) io.out(`  ${v.player.padEnd(24)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
+      io.out(
+        `${a.agent}: weight on ${a.ticker} ${(a.fx * 100).toFixed(2)}% (baseline ${(a.baseValue * 100).toFixed(2)}%), players: ${a.players}${a.exact ? ' (exact)' : ''}, efficiency gap ${a.efficiencyGap.toExponential(1)}`,
+      );
+      for (const v of a.values.slice(0, top))
+        io.out(`  ${v.player.padEnd(24)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
     }
     for (const c of r.capital ?? []) {
       io.out('');
-      io.out(`capital split, ${c.output}: ${(c.fx * 100).toFixed(2)}% (run's typical day ${(c.baseValue * 100).toFixed(2)}%), exact Shapley over 5 inputs`);
-      for (const v of [...c.values].sort((a, b) => Math.abs(b.value) - Math.abs(a.value))) io.out(`  ${v.player.padEnd(36)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
+      io.out(
+        `capital split, ${c.output}: ${(c.fx * 100).toFixed(2)}% (run's typical day ${(c.baseValue * 100).toFixed(2)}%), exact Shapley over 5 inputs`,
+      );
+      for (const v of [...c.values].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)))
+        io.out(`  ${v.player.padEnd(36)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
     }
     const c = r.allocation?.capital as { c1?: number; c2?: number; cash?: number } | null;
-    if (c) io.out(`\ncapital split: high-quality ${((c.c2 ?? 0) * 100).toFixed(1)}%, ordinary ${((c.c1 ?? 0) * 100).toFixed(1)}%, cash ${((c.cash ?? 0) * 100).toFixed(1)}%; fusion a = ${String(r.allocation?.fusionA)}`);
+    if (c)
+      io.out(
+        `\ncapital split: high-quality ${((c.c2 ?? 0) * 100).toFixed(1)}%, ordinary ${((c.c1 ?? 0) * 100).toFixed(1)}%, cash ${((c.cash ?? 0) * 100).toFixed(1)}%; fusion a = ${String(r.allocation?.fusionA)}`,
+      );
     return 0;
   },
 };

@@ -27,7 +27,8 @@ export const exportCommand: CliCommand = {
   async run({ args, engine, io }) {
     const run = args.run as string | undefined;
     const runs = args.runs as string | undefined;
-    if ((run === undefined) === (runs === undefined)) throw new UsageError('give either --run ID (allocation report) or --runs ID,ID,... (backtest report)');
+    if ((run === undefined) === (runs === undefined))
+      throw new UsageError('give either --run ID (allocation report) or --runs ID,ID,... (backtest report)');
     if (typeof args.out !== 'string' || !args.out) throw new UsageError('--out FILE is required');
     const format = ReportFormat.safeParse(args.format);
     if (!format.success) throw new UsageError(`--format must be one of ${ReportFormat.options.join(', ')}`);
@@ -38,12 +39,20 @@ export const exportCommand: CliCommand = {
     const req = ReportsExportRequest.safeParse({
       kind: run !== undefined ? 'allocation' : 'backtest',
       ...(run !== undefined ? { runId: run } : {}),
-      ...(runs !== undefined ? { runIds: runs.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(runs !== undefined
+        ? {
+            runIds: runs
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
       ...(args.date !== undefined ? { date: args.date } : {}),
       format: format.data,
       ...(csvKind?.success ? { csvKind: csvKind.data } : {}),
     });
-    if (!req.success) throw new UsageError(req.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '));
+    if (!req.success)
+      throw new UsageError(req.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '));
     try {
       checkOutputTarget(args.out); // refuse a device, FIFO or directory before the work of rendering
       const r = await exportReport(engine!.db, req.data);
@@ -52,7 +61,10 @@ export const exportCommand: CliCommand = {
       io.out(file);
       return 0;
     } catch (e) {
-      if (e instanceof OutputTargetError || (e instanceof ServiceError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT'))) {
+      if (
+        e instanceof OutputTargetError ||
+        (e instanceof ServiceError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT'))
+      ) {
         io.err(e.message);
         return 2;
       }

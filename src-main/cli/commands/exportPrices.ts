@@ -32,10 +32,15 @@ export const exportPricesCommand: CliCommand = {
   options: { universe: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
   async run({ args, engine, io }) {
     if (typeof args.universe !== 'string') throw new UsageError('--universe ID is required');
-    for (const k of ['from', 'to'] as const) if (args[k] !== undefined && !IsoDate.safeParse(args[k]).success) throw new UsageError(`--${k} must be a date YYYY-MM-DD`);
+    for (const k of ['from', 'to'] as const)
+      if (args[k] !== undefined && !IsoDate.safeParse(args[k]).success)
+        throw new UsageError(`--${k} must be a date YYYY-MM-DD`);
     let m: PriceMatrix;
     try {
-      m = loadPriceMatrix(engine!.db, args.universe, { from: args.from as string | undefined, to: args.to as string | undefined });
+      m = loadPriceMatrix(engine!.db, args.universe, {
+        from: args.from as string | undefined,
+        to: args.to as string | undefined,
+      });
     } catch (e) {
       if (e instanceof UnknownUniverseError) {
         io.err(e.message);

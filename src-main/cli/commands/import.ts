@@ -22,29 +22,47 @@ export function printPreview(p: ImportPreview, io: CliIO): void {
   const n = (x: number) => x.toLocaleString('en-US');
   const det = p.files.every((f) => f.format === f.detected) ? 'detected' : 'forced';
   io.out(`format:    ${p.format ?? 'unknown'} (${det})`);
-  for (const f of p.files) io.out(`file:      ${f.path} (${n(f.rows)} rows, ${mb(f.bytes)}${f.format && f.format !== f.detected ? `, detected ${f.detected}` : ''})`);
+  for (const f of p.files)
+    io.out(
+      `file:      ${f.path} (${n(f.rows)} rows, ${mb(f.bytes)}${f.format && f.format !== f.detected ? `, detected ${f.detected}` : ''})`,
+    );
   if (p.meta) io.out(`meta:      ${p.meta.path} (${p.meta.assets} assets)`);
-  io.out(`universe:  ${p.universe.id} "${p.universe.name}" (${p.universe.exists ? 'exists: members are added' : 'new'})`);
+  io.out(
+    `universe:  ${p.universe.id} "${p.universe.name}" (${p.universe.exists ? 'exists: members are added' : 'new'})`,
+  );
   const fresh = p.tickers.filter((t) => t.isNew).length;
   io.out(`tickers:   ${p.tickers.length} (${fresh} new asset${fresh === 1 ? '' : 's'})`);
-  io.out(`dates:     ${p.dateRange ? `${p.dateRange.from} .. ${p.dateRange.to}` : '-'}; every ticker has data on ${p.alignedRange ? `${p.alignedRange.from} .. ${p.alignedRange.to}` : 'no common range'}`);
+  io.out(
+    `dates:     ${p.dateRange ? `${p.dateRange.from} .. ${p.dateRange.to}` : '-'}; every ticker has data on ${p.alignedRange ? `${p.alignedRange.from} .. ${p.alignedRange.to}` : 'no common range'}`,
+  );
   const range = (r: { from: string; to: string } | null) => (r ? `${r.from} .. ${r.to}` : 'none');
   const ur = p.universeRange;
-  io.out(`common:    ${p.universe.exists ? `${range(ur.before)} before, ${range(ur.after)} after${ur.shrinks ? ' (SHRINKS)' : ''}` : `${range(ur.after)} (new universe)`}`);
+  io.out(
+    `common:    ${p.universe.exists ? `${range(ur.before)} before, ${range(ur.after)} after${ur.shrinks ? ' (SHRINKS)' : ''}` : `${range(ur.after)} (new universe)`}`,
+  );
   const replaced = p.tickers.filter((t) => t.replaces);
-  if (replaced.length) io.out(`replaces:  ${replaced.map((t) => `${t.ticker} (stored ${range(t.stored)})`).join(', ')}`);
+  if (replaced.length)
+    io.out(`replaces:  ${replaced.map((t) => `${t.ticker} (stored ${range(t.stored)})`).join(', ')}`);
   io.out(`rows:      ${n(p.rows)}`);
   const overlap = p.tickers.reduce((s, t) => s + t.overlap, 0);
-  io.out(`bars:      ${n(p.bars)} to write${overlap ? ` (${n(overlap)} already stored with the same values, kept)` : ''}`);
-  io.out(`missing:   ${n(p.missingCells)} cell${p.missingCells === 1 ? '' : 's'} inside ticker ranges (fill policy ${p.fill}: ${n(p.filledCells)} filled)`);
+  io.out(
+    `bars:      ${n(p.bars)} to write${overlap ? ` (${n(overlap)} already stored with the same values, kept)` : ''}`,
+  );
+  io.out(
+    `missing:   ${n(p.missingCells)} cell${p.missingCells === 1 ? '' : 's'} inside ticker ranges (fill policy ${p.fill}: ${n(p.filledCells)} filled)`,
+  );
   const gappy = p.tickers.filter((t) => t.missing || t.leading || t.trailing || t.jumps);
   if (gappy.length) {
     io.out('gaps:      ticker     first       last        missing  filled  leading  trailing  jumps');
     for (const t of gappy.slice(0, 50))
-      io.out(`           ${t.ticker.padEnd(10)} ${(t.first ?? '-').padEnd(11)} ${(t.last ?? '-').padEnd(11)} ${String(t.missing).padStart(7)} ${String(t.filled).padStart(7)} ${String(t.leading).padStart(8)} ${String(t.trailing).padStart(9)} ${String(t.jumps).padStart(6)}`);
+      io.out(
+        `           ${t.ticker.padEnd(10)} ${(t.first ?? '-').padEnd(11)} ${(t.last ?? '-').padEnd(11)} ${String(t.missing).padStart(7)} ${String(t.filled).padStart(7)} ${String(t.leading).padStart(8)} ${String(t.trailing).padStart(9)} ${String(t.jumps).padStart(6)}`,
+      );
     if (gappy.length > 50) io.out(`           ... ${gappy.length - 50} more tickers with gaps or jumps`);
   }
-  io.out(`problems:  ${p.errors} error${p.errors === 1 ? '' : 's'}, ${p.warnings} warning${p.warnings === 1 ? '' : 's'}`);
+  io.out(
+    `problems:  ${p.errors} error${p.errors === 1 ? '' : 's'}, ${p.warnings} warning${p.warnings === 1 ? '' : 's'}`,
+  );
   for (const pr of p.problems) io.err(formatProblem(pr));
   if (p.problemsOmitted) io.err(`(${p.problemsOmitted} more problems not listed)`);
 }
@@ -80,14 +98,19 @@ export const importCommand: CliCommand = {
       return 0;
     }
     if (!positionals.length) throw new UsageError('no files given');
-    if (typeof args.universe !== 'string' || !universeIdOf(args.universe)) throw new UsageError('--universe NAME is required (letters or digits)');
+    if (typeof args.universe !== 'string' || !universeIdOf(args.universe))
+      throw new UsageError('--universe NAME is required (letters or digits)');
     const format = args.format === undefined ? undefined : ImportFormat.safeParse(args.format);
-    if (format && !format.success) throw new UsageError(`--format must be wide, long or per-ticker, not "${String(args.format)}"`);
+    if (format && !format.success)
+      throw new UsageError(`--format must be wide, long or per-ticker, not "${String(args.format)}"`);
     const fill = args.fill === undefined ? undefined : FillPolicy.safeParse(args.fill);
     if (fill && !fill.success) throw new UsageError(`--fill must be reject or ffill, not "${String(args.fill)}"`);
     const rename = ((args.rename as string[] | undefined) ?? []).map((r) => {
       const m = /^([^=]+)=([^=]+)$/.exec(r.trim());
-      if (!m) throw new UsageError(`--rename takes OLD=NEW (a ticker of the files and the name to store it under), not "${r}"`);
+      if (!m)
+        throw new UsageError(
+          `--rename takes OLD=NEW (a ticker of the files and the name to store it under), not "${r}"`,
+        );
       return { from: m[1]!.trim(), to: m[2]!.trim() };
     });
     try {

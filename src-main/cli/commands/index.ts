@@ -19,4 +19,23 @@ import { todayCommand } from './today';
 import { approveCommand } from './approve';
 import { ordersCommand } from './orders';
 
-export const commands: CliCommand[] = [infoCommand, serveCommand, benchCommand, backtestCommand, optimizeCommand, runsCommand, importCommand, universesCommand, exportPricesCommand, downloadCommand, exportCommand, trainCommand, weightsCommand, explainCommand, bookCommand, todayCommand, approveCommand, ordersCommand];
+export const commands: CliCommand[] = [
+  infoCommand,
+  serveCommand,
+  benchCommand,
+  backtestCommand,
+  optimizeCommand,
+  runsCommand,
+  importCommand,
+  universesCommand,
+  exportPricesCommand,
+  downloadCommand,
+  exportCommand,
+  trainCommand,
+  weightsCommand,
+  explainCommand,
+  bookCommand,
+  todayCommand,
+  approveCommand,
+  ordersCommand,
+];

@@ -22,11 +22,17 @@ export const infoCommand: CliCommand = {
     io.out(`database:        ${info.dbPath}`);
     io.out(`schema version:  ${info.schemaVersion}`);
     const t = info.training;
-    io.out(`training engine: ${t.name}: ${t.detail} (${t.name === 'onnx' ? 'execution providers' : 'backend'}: ${t.providers.join(', ')})`);
+    io.out(
+      `training engine: ${t.name}: ${t.detail} (${t.name === 'onnx' ? 'execution providers' : 'backend'}: ${t.providers.join(', ')})`,
+    );
     for (const s of t.skipped) io.out(`  not ${s.name}: ${s.reason}`);
-    io.out(`tfjs backend:    ${info.backend.name}${t.name === 'tfjs' ? '' : ' (reference engine; HDRL_TRAIN_ENGINE=tfjs trains with it)'}`);
+    io.out(
+      `tfjs backend:    ${info.backend.name}${t.name === 'tfjs' ? '' : ' (reference engine; HDRL_TRAIN_ENGINE=tfjs trains with it)'}`,
+    );
     for (const s of info.backend.skipped) io.out(`  not ${s.name}: ${s.reason}`);
-    io.out(`ONNX Runtime:    ${info.onnxRuntime.version} (providers: ${info.onnxRuntime.providers.join(', ') || 'none'})`);
+    io.out(
+      `ONNX Runtime:    ${info.onnxRuntime.version} (providers: ${info.onnxRuntime.providers.join(', ') || 'none'})`,
+    );
     io.out(`node:            ${info.node}${info.electron ? `, electron ${info.electron}` : ''}`);
     return 0;
   },

@@ -22,7 +22,11 @@ export const ordersCommand: CliCommand = {
     return refusals(io, async () => {
       try {
         checkOutputTarget(out);
-        const f = await callBooks(engine!, 'books.exportOrders', { name: args.book as string, format: format.data, ...(typeof args.date === 'string' ? { date: args.date } : {}) });
+        const f = await callBooks(engine!, 'books.exportOrders', {
+          name: args.book as string,
+          format: format.data,
+          ...(typeof args.date === 'string' ? { date: args.date } : {}),
+        });
         const file = writeOutputFile(out, Buffer.from(f.base64, 'base64'));
         io.err(`wrote ${f.fileName}, ${f.bytes} bytes`);
         io.out(file);

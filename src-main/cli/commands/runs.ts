@@ -19,7 +19,8 @@ export const runsCommand: CliCommand = {
   },
   async run({ args, engine, io }) {
     const status = args.status as RunStatus | undefined;
-    if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
+    if (status !== undefined && !STATUSES.includes(status))
+      throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
     const limit = args.limit !== undefined ? Number(args.limit) : 100;
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`bad --limit ${String(args.limit)}`);
     const rows = listRuns(engine!.db, {
@@ -59,7 +60,12 @@ export const runsCommand: CliCommand = {
         r.createdAt.slice(0, 19).replace('T', ' '),
       ];
     });
-    io.out(textTable(['id', 'universe', 'strategy', 'seed', 'test window', 'status', 'cum ret', 'sharpe', 'flags', 'created'], table));
+    io.out(
+      textTable(
+        ['id', 'universe', 'strategy', 'seed', 'test window', 'status', 'cum ret', 'sharpe', 'flags', 'created'],
+        table,
+      ),
+    );
     if (rows.some((r) => r.hindsight)) io.out('  * hindsight reference');
     return 0;
   },

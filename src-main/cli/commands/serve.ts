@@ -10,7 +10,11 @@ export function ensureRendererBuilt(io: { out(l: string): void }): string {
   const dir = path.join(APP_ROOT, 'out', 'renderer');
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     io.out('building the app (first run)...');
-    const r = spawnSync(process.execPath, [path.join(APP_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: APP_ROOT, stdio: 'inherit' });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(APP_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+      { cwd: APP_ROOT, stdio: 'inherit' },
+    );
     if (r.status !== 0) throw new Error('the build failed; run `npm run build` to see why');
   }
   return dir;

@@ -20,7 +20,10 @@ export const universesCommand: CliCommand = {
     const w = Math.max(2, ...us.map((u) => u.id.length));
     const nw = Math.max(4, ...us.map((u) => u.name.length));
     io.out(`${'id'.padEnd(w)}  ${'name'.padEnd(nw)}  assets  from        to`);
-    for (const u of us) io.out(`${u.id.padEnd(w)}  ${u.name.padEnd(nw)}  ${String(u.assetCount).padStart(6)}  ${(u.from ?? '-').padEnd(10)}  ${u.to ?? '-'}`);
+    for (const u of us)
+      io.out(
+        `${u.id.padEnd(w)}  ${u.name.padEnd(nw)}  ${String(u.assetCount).padStart(6)}  ${(u.from ?? '-').padEnd(10)}  ${u.to ?? '-'}`,
+      );
     return 0;
   },
 };

@@ -6,7 +6,8 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 export const weightsCommand: CliCommand = {
   name: 'weights',
-  summary: 'target weights of a run for a date: group membership, per-agent weights (w0, w1, w2), capital split, rebound state',
+  summary:
+    'target weights of a run for a date: group membership, per-agent weights (w0, w1, w2), capital split, rebound state',
   usage: '--run ID [--date DATE] [--json]',
   options: { run: { type: 'string' }, date: { type: 'string' }, json: { type: 'boolean' } },
   async run({ args, engine, io }) {
@@ -26,10 +27,14 @@ export const weightsCommand: CliCommand = {
     const n = tickers.length;
     const samp = sampDetail(at.detail);
     const groups = samp?.groups;
-    const group = (t: string) => (groups?.high.includes(t) ? 'high-quality' : groups?.ordinary.includes(t) ? 'ordinary' : '');
+    const group = (t: string) =>
+      groups?.high.includes(t) ? 'high-quality' : groups?.ordinary.includes(t) ? 'ordinary' : '';
     const agents = Object.keys(at.agents).filter((a) => a !== 'final');
     if (args.json) {
-      const vec = (w: Float64Array) => ({ weights: Object.fromEntries(tickers.map((t, i) => [t, w[i]!])), cash: w[n] ?? 0 });
+      const vec = (w: Float64Array) => ({
+        weights: Object.fromEntries(tickers.map((t, i) => [t, w[i]!])),
+        cash: w[n] ?? 0,
+      });
       io.out(
         JSON.stringify(
           {
@@ -53,17 +58,35 @@ export const weightsCommand: CliCommand = {
     }
     io.out(`${run.strategy} (run ${id}), decision at the close of ${at.date}`);
     const header = ['ticker', 'group', 'final', ...agents, 'previous', 'trade'];
-    const rows = tickers.map((t, i) => [t, group(t), pct(at.agents.final![i]!), ...agents.map((a) => pct(at.agents[a]![i]!)), at.previous ? pct(at.previous.weights[i]!) : '', at.previous ? pct(at.agents.final![i]! - at.previous.weights[i]!) : '']);
+    const rows = tickers.map((t, i) => [
+      t,
+      group(t),
+      pct(at.agents.final![i]!),
+      ...agents.map((a) => pct(at.agents[a]![i]!)),
+      at.previous ? pct(at.previous.weights[i]!) : '',
+      at.previous ? pct(at.agents.final![i]! - at.previous.weights[i]!) : '',
+    ]);
     rows.sort((a, b) => parseFloat(b[2]!) - parseFloat(a[2]!));
-    rows.push(['CASH', '', pct(at.agents.final![n] ?? 0), ...agents.map(() => ''), at.previous ? pct(at.previous.weights[n] ?? 0) : '', '']);
+    rows.push([
+      'CASH',
+      '',
+      pct(at.agents.final![n] ?? 0),
+      ...agents.map(() => ''),
+      at.previous ? pct(at.previous.weights[n] ?? 0) : '',
+      '',
+    ]);
     const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     io.out(header.map((h, i) => h.padEnd(w[i]!)).join('  '));
     for (const r of rows) io.out(r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
     if (samp) {
       const cap = samp.capital;
-      io.out(`capital split: high-quality ${pct(cap.c2)}, ordinary ${pct(cap.c1)}, cash ${pct(cap.cash)}; fusion a = ${samp.fusionA}`);
+      io.out(
+        `capital split: high-quality ${pct(cap.c2)}, ordinary ${pct(cap.c1)}, cash ${pct(cap.cash)}; fusion a = ${samp.fusionA}`,
+      );
       const rb = samp.rebound;
-      io.out(`rebound: ${rb.capped ? `risky capital capped (${rb.reasons.join('; ')})` : 'no cap'}${at.reboundFlags.length ? `; flags today: ${at.reboundFlags.map((f) => f.group).join(', ')}` : ''}`);
+      io.out(
+        `rebound: ${rb.capped ? `risky capital capped (${rb.reasons.join('; ')})` : 'no cap'}${at.reboundFlags.length ? `; flags today: ${at.reboundFlags.map((f) => f.group).join(', ')}` : ''}`,
+      );
     }
     return 0;
   },

@@ -112,17 +112,25 @@ export class OnnxOps implements Ops<string> {
     return this.node('Softmax', [x], [{ name: 'axis', type: ATTR_INT, i: -1 }]);
   }
   layerNorm(x: string, gamma: string, beta: string, eps: number): string {
-    return this.node('LayerNormalization', [x, gamma, beta], [
-      { name: 'axis', type: ATTR_INT, i: -1 },
-      { name: 'epsilon', type: ATTR_FLOAT, f: eps },
-    ]);
+    return this.node(
+      'LayerNormalization',
+      [x, gamma, beta],
+      [
+        { name: 'axis', type: ATTR_INT, i: -1 },
+        { name: 'epsilon', type: ATTR_FLOAT, f: eps },
+      ],
+    );
   }
   mean(x: string, axis: number, keepDims: boolean): string {
     // opset 17: ReduceMean takes axes as an attribute
-    return this.node('ReduceMean', [x], [
-      { name: 'axes', type: ATTR_INTS, ints: [axis] },
-      { name: 'keepdims', type: ATTR_INT, i: keepDims ? 1 : 0 },
-    ]);
+    return this.node(
+      'ReduceMean',
+      [x],
+      [
+        { name: 'axes', type: ATTR_INTS, ints: [axis] },
+        { name: 'keepdims', type: ATTR_INT, i: keepDims ? 1 : 0 },
+      ],
+    );
   }
   sum(x: string, axis: number, keepDims: boolean): string {
     // opset 13+: ReduceSum takes axes as an input
@@ -142,13 +150,17 @@ export class OnnxOps implements Ops<string> {
     const h = (kernel - 1) / 2;
     const xt = this.transpose(x, [0, 2, 1]); // [M, C, L]
     const wt = this.reshape(this.transpose(w, [1, 0]), [channels, 1, kernel]); // [C, 1, K]
-    const y = this.node('Conv', [xt, wt], [
-      { name: 'group', type: ATTR_INT, i: channels },
-      { name: 'kernel_shape', type: ATTR_INTS, ints: [kernel] },
-      { name: 'pads', type: ATTR_INTS, ints: [h, h] },
-      { name: 'strides', type: ATTR_INTS, ints: [1] },
-      { name: 'dilations', type: ATTR_INTS, ints: [1] },
-    ]);
+    const y = this.node(
+      'Conv',
+      [xt, wt],
+      [
+        { name: 'group', type: ATTR_INT, i: channels },
+        { name: 'kernel_shape', type: ATTR_INTS, ints: [kernel] },
+        { name: 'pads', type: ATTR_INTS, ints: [h, h] },
+        { name: 'strides', type: ATTR_INTS, ints: [1] },
+        { name: 'dilations', type: ATTR_INTS, ints: [1] },
+      ],
+    );
     return this.transpose(y, [0, 2, 1]);
   }
 }
@@ -162,7 +174,12 @@ export interface OnnxValueSpec {
 function valueInfo(v: OnnxValueSpec): OnnxProtoModule.onnx.IValueInfoProto {
   return {
     name: v.name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: v.dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: v.dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
   };
 }
 

@@ -22,7 +22,11 @@ export interface FloatTensor {
 /** ONNX Runtime's synchronous native session (onnxruntime-node/dist/binding). */
 export interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
-  run(feeds: Record<string, ort.Tensor>, fetches: Record<string, null>, options: object): Record<string, { data: unknown; dims: readonly number[] }>;
+  run(
+    feeds: Record<string, ort.Tensor>,
+    fetches: Record<string, null>,
+    options: object,
+  ): Record<string, { data: unknown; dims: readonly number[] }>;
   dispose?(): void;
   inputMetadata?: unknown;
 }
@@ -94,7 +98,8 @@ export class OnnxModel {
   async run(inputs: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>> {
     const res = await this.session.run(this.feeds(inputs));
     const out: Record<string, FloatTensor> = {};
-    for (const n of this.outputNames) out[n] = { data: res[n]!.data as Float32Array, dims: [...res[n]!.dims].map(Number) };
+    for (const n of this.outputNames)
+      out[n] = { data: res[n]!.data as Float32Array, dims: [...res[n]!.dims].map(Number) };
     return out;
   }
 

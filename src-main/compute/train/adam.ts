@@ -36,12 +36,25 @@ export function adamCorrections(s: AdamSettings, t: number): { c1: number; c2: n
 export function clipByGlobalNorm(g: Graph, grad: Val, c: number): Val {
   if (!(c > 0)) return grad;
   const n = g.node1('Sqrt', [g.node1('ReduceSumSquare', [grad], [], { keepdims: 0 })], []);
-  const scale = g.node1('Min', [g.scalar(1), g.node1('Div', [g.scalar(c), g.node1('Max', [n, g.scalar(1e-12)], [])], [])], []);
+  const scale = g.node1(
+    'Min',
+    [g.scalar(1), g.node1('Div', [g.scalar(c), g.node1('Max', [n, g.scalar(1e-12)], [])], [])],
+    [],
+  );
   return g.node1('Mul', [grad, scale], [...grad.shape]);
 }
 
 /** One Adam step on flat vectors; `c1`, `c2` are the fed scalars 1 - b1^t, 1 - b2^t. Gives the new p, m, v. */
-export function adamStep(g: Graph, s: AdamSettings, p: Val, m: Val, v: Val, grad: Val, c1: Val, c2: Val): { p: Val; m: Val; v: Val } {
+export function adamStep(
+  g: Graph,
+  s: AdamSettings,
+  p: Val,
+  m: Val,
+  v: Val,
+  grad: Val,
+  c1: Val,
+  c2: Val,
+): { p: Val; m: Val; v: Val } {
   const sh = [...p.shape];
   const mul = (a: Val, b: Val) => g.node1('Mul', [a, b], sh);
   const add = (a: Val, b: Val) => g.node1('Add', [a, b], sh);
@@ -56,5 +69,9 @@ export function adamStep(g: Graph, s: AdamSettings, p: Val, m: Val, v: Val, grad
 /** tau * online + (1 - tau) * target. */
 export function softUpdate(g: Graph, online: Val, target: Val, tau: number): Val {
   const sh = [...online.shape];
-  return g.node1('Add', [g.node1('Mul', [online, g.scalar(tau)], sh), g.node1('Mul', [target, g.scalar(1 - tau)], sh)], sh);
+  return g.node1(
+    'Add',
+    [g.node1('Mul', [online, g.scalar(tau)], sh), g.node1('Mul', [target, g.scalar(1 - tau)], sh)],
+    sh,
+  );
 }

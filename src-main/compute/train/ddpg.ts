@@ -47,7 +47,16 @@ export interface TrainDdpgModel {
 }
 
 /** The eight state vectors of a DDPG learner, in graph-input order. */
-export const DDPG_STATE = ['actor', 'critic', 'actorTarget', 'criticTarget', 'actorM', 'actorV', 'criticM', 'criticV'] as const;
+export const DDPG_STATE = [
+  'actor',
+  'critic',
+  'actorTarget',
+  'criticTarget',
+  'actorM',
+  'actorV',
+  'criticM',
+  'criticV',
+] as const;
 export type DdpgStateName = (typeof DDPG_STATE)[number];
 
 /** A built update graph: serialised model and its interface. */
@@ -72,7 +81,12 @@ function meanAll(ops: TrainOps, v: Val): Val {
 }
 
 /** Build the update graph of `model` for minibatches of `batch` samples (see file overview). */
-export function buildDdpgUpdate(model: TrainDdpgModel, cfg: DdpgConfig, batch: number, conv: ConvImpl = 'toeplitz'): DdpgUpdateGraph {
+export function buildDdpgUpdate(
+  model: TrainDdpgModel,
+  cfg: DdpgConfig,
+  batch: number,
+  conv: ConvImpl = 'toeplitz',
+): DdpgUpdateGraph {
   if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
   const g = new Graph();
   const nA = total(model.actorSpecs);
@@ -93,7 +107,10 @@ export function buildDdpgUpdate(model: TrainDdpgModel, cfg: DdpgConfig, batch: n
   const tA = new TrainOps(g, paramBlock(g, model.actorSpecs, st.actorTarget, null), conv);
   const tC = new TrainOps(g, paramBlock(g, model.criticSpecs, st.criticTarget, null), conv);
   const q2 = model.critic(tC, s2, model.actor(tA, s2).action);
-  const y = tC.add(tC.mul(r, tC.scalar(cfg.rewardScale)), tC.mul(tC.mul(tC.sub(tC.scalar(1), done), tC.scalar(cfg.gamma)), q2));
+  const y = tC.add(
+    tC.mul(r, tC.scalar(cfg.rewardScale)),
+    tC.mul(tC.mul(tC.sub(tC.scalar(1), done), tC.scalar(cfg.gamma)), q2),
+  );
 
   // critic step
   const cTape = new Tape('critic');
@@ -103,8 +120,21 @@ export function buildDdpgUpdate(model: TrainDdpgModel, cfg: DdpgConfig, batch: n
   const criticLoss = meanAll(cOps, cOps.mul(diff, diff));
   const cNames = [...cParams.keys()];
   const cGrads = backward(g, criticLoss, [...cParams.values()]);
-  const cGrad = flattenGrads(g, model.criticSpecs, new Map(cNames.flatMap((n, i) => (cGrads[i] ? [[n, cGrads[i]!] as const] : []))));
-  const cAdam = adamStep(g, tfjsAdam(cfg.criticLr), st.critic, st.criticM, st.criticV, clipByGlobalNorm(g, cGrad, cfg.gradClipNorm), c1, c2);
+  const cGrad = flattenGrads(
+    g,
+    model.criticSpecs,
+    new Map(cNames.flatMap((n, i) => (cGrads[i] ? [[n, cGrads[i]!] as const] : []))),
+  );
+  const cAdam = adamStep(
+    g,
+    tfjsAdam(cfg.criticLr),
+    st.critic,
+    st.criticM,
+    st.criticV,
+    clipByGlobalNorm(g, cGrad, cfg.gradClipNorm),
+    c1,
+    c2,
+  );
 
   // actor step against the updated critic
   const aTape = new Tape('actor');
@@ -116,8 +146,21 @@ export function buildDdpgUpdate(model: TrainDdpgModel, cfg: DdpgConfig, batch: n
   if (out.regularizer) actorLoss = aOps.add(actorLoss, out.regularizer);
   const aNames = [...aParams.keys()];
   const aGrads = backward(g, actorLoss, [...aParams.values()]);
-  const aGrad = flattenGrads(g, model.actorSpecs, new Map(aNames.flatMap((n, i) => (aGrads[i] ? [[n, aGrads[i]!] as const] : []))));
-  const aAdam = adamStep(g, tfjsAdam(cfg.actorLr), st.actor, st.actorM, st.actorV, clipByGlobalNorm(g, aGrad, cfg.gradClipNorm), c1, c2);
+  const aGrad = flattenGrads(
+    g,
+    model.actorSpecs,
+    new Map(aNames.flatMap((n, i) => (aGrads[i] ? [[n, aGrads[i]!] as const] : []))),
+  );
+  const aAdam = adamStep(
+    g,
+    tfjsAdam(cfg.actorLr),
+    st.actor,
+    st.actorM,
+    st.actorV,
+    clipByGlobalNorm(g, aGrad, cfg.gradClipNorm),
+    c1,
+    c2,
+  );
 
   const next: Record<DdpgStateName, Val> = {
     actor: aAdam.p,
@@ -132,7 +175,12 @@ export function buildDdpgUpdate(model: TrainDdpgModel, cfg: DdpgConfig, batch: n
   for (const n of DDPG_STATE) g.output(nextName(n), next[n]);
   g.output('criticLoss', criticLoss);
   g.output('actorLoss', actorLoss);
-  return { bytes: g.encode('ddpg_update', 'HDRL Desk DDPG update (critic step, actor step, soft target update)'), inputs: g.inputs, outputs: g.outputs, nodeCount: g.nodes.length };
+  return {
+    bytes: g.encode('ddpg_update', 'HDRL Desk DDPG update (critic step, actor step, soft target update)'),
+    inputs: g.inputs,
+    outputs: g.outputs,
+    nodeCount: g.nodes.length,
+  };
 }
 
 export type { DdpgBatchArrays } from '../../agents/learner';
@@ -149,7 +197,12 @@ export function buildDdpgAct(model: TrainDdpgModel, conv: ConvImpl = 'toeplitz')
   const noise = Array.from({ length: model.noiseInputs }, (_, k) => g.input(`noise${k}`, [1, ...model.action]));
   const ops = new TrainOps(g, paramBlock(g, model.actorSpecs, actor, null), conv);
   g.output('action', model.act(ops, s, noise));
-  return { bytes: g.encode('ddpg_act', 'HDRL Desk DDPG acting (actor with exploration noise on its logits)'), inputs: g.inputs, outputs: g.outputs, nodeCount: g.nodes.length };
+  return {
+    bytes: g.encode('ddpg_act', 'HDRL Desk DDPG acting (actor with exploration noise on its logits)'),
+    inputs: g.inputs,
+    outputs: g.outputs,
+    nodeCount: g.nodes.length,
+  };
 }
 
 function flatten(specs: readonly ParamSpec[], values: ParamValues, what: string): Float32Array {
@@ -158,7 +211,8 @@ function flatten(specs: readonly ParamSpec[], values: ParamValues, what: string)
   for (const sp of specs) {
     const v = values.get(sp.name);
     if (!v) throw new Error(`${what}: no value for ${sp.name}`);
-    if (v.data.length !== sizeOf(sp.shape)) throw new Error(`${what}: ${sp.name} has ${v.data.length} values, spec [${sp.shape}]`);
+    if (v.data.length !== sizeOf(sp.shape))
+      throw new Error(`${what}: ${sp.name} has ${v.data.length} values, spec [${sp.shape}]`);
     out.set(v.data, o);
     o += v.data.length;
   }
@@ -207,7 +261,11 @@ export class OnnxDdpg implements DdpgLearner {
   ) {
     this.batchSize = opts.batchSize ?? cfg.batchSize;
     const a0 = flatten(model.actorSpecs, opts.init?.actor ?? initParams(model.actorSpecs, seed), 'initial actor');
-    const c0 = flatten(model.criticSpecs, opts.init?.critic ?? initParams(model.criticSpecs, seed + 1), 'initial critic');
+    const c0 = flatten(
+      model.criticSpecs,
+      opts.init?.critic ?? initParams(model.criticSpecs, seed + 1),
+      'initial critic',
+    );
     this.state = {
       actor: a0,
       critic: c0,
@@ -226,7 +284,8 @@ export class OnnxDdpg implements DdpgLearner {
 
   /** mu(s) of the online actor for one state, noise[k] added to the k-th actor's logits (graph built on first use). */
   act(s: StateArrays, noise: readonly Float32Array[]): Float32Array {
-    if (noise.length !== this.model.noiseInputs) throw new Error(`act: ${noise.length} noise vectors, the model takes ${this.model.noiseInputs}`);
+    if (noise.length !== this.model.noiseInputs)
+      throw new Error(`act: ${noise.length} noise vectors, the model takes ${this.model.noiseInputs}`);
     if (!this.actSession) {
       const built = buildDdpgAct(this.model, this.runOptions.conv);
       this.actSession = TrainSession.open(built.bytes, built.inputs, built.outputs, this.runOptions);
@@ -255,7 +314,14 @@ export class OnnxDdpg implements DdpgLearner {
   update(b: DdpgBatchArrays): { criticLoss: number; actorLoss: number } {
     const t = this.updates + 1;
     const { c1, c2 } = adamCorrections(tfjsAdam(this.cfg.actorLr), t);
-    const feeds: Record<string, Float32Array> = { ...this.state, adam_c1: Float32Array.of(c1 / this.lrScale), adam_c2: Float32Array.of(c2), a: b.a, r: b.r, done: b.done };
+    const feeds: Record<string, Float32Array> = {
+      ...this.state,
+      adam_c1: Float32Array.of(c1 / this.lrScale),
+      adam_c2: Float32Array.of(c2),
+      a: b.a,
+      r: b.r,
+      done: b.done,
+    };
     for (const k of Object.keys(this.model.state)) {
       const x = b.s[k];
       const x2 = b.s2[k];
@@ -281,7 +347,10 @@ export class OnnxDdpg implements DdpgLearner {
   }
   /** Current target networks. */
   targetParams(): { actor: ParamValues; critic: ParamValues } {
-    return { actor: unflatten(this.model.actorSpecs, this.state.actorTarget), critic: unflatten(this.model.criticSpecs, this.state.criticTarget) };
+    return {
+      actor: unflatten(this.model.actorSpecs, this.state.actorTarget),
+      critic: unflatten(this.model.criticSpecs, this.state.criticTarget),
+    };
   }
 
   /** Release the ONNX Runtime sessions. */

@@ -37,7 +37,12 @@ function swapLast(g: Graph, x: Val): Val {
   const perm = [...Array(r).keys()];
   perm[r - 2] = r - 1;
   perm[r - 1] = r - 2;
-  return g.node1('Transpose', [x], perm.map((p) => x.shape[p]!), { perm });
+  return g.node1(
+    'Transpose',
+    [x],
+    perm.map((p) => x.shape[p]!),
+    { perm },
+  );
 }
 /** Broadcast a reduced gradient (reduction over `axis`, keepDims or not) back to `shape`, times `scale`. */
 function expandReduced(g: Graph, gy: Val, shape: readonly number[], axis: number, scale: number): Val {
@@ -55,7 +60,10 @@ const rules: Record<string, Rule> = {
   },
   mul: (g, e, gy) => {
     const [a, b] = e.inputs as [Val, Val];
-    return [a.tape ? unbroadcast(g, mul(g, gy, b), a.shape) : null, b.tape ? unbroadcast(g, mul(g, gy, a), b.shape) : null];
+    return [
+      a.tape ? unbroadcast(g, mul(g, gy, b), a.shape) : null,
+      b.tape ? unbroadcast(g, mul(g, gy, a), b.shape) : null,
+    ];
   },
   matMul: (g, e, gy) => {
     const [a, b] = e.inputs as [Val, Val];
@@ -111,7 +119,11 @@ const rules: Record<string, Rule> = {
       const inner = g.node1('Sub', [g.node1('Sub', [gxhat, m1], shape), mul(g, xhat, m2)], shape);
       gx = mul(g, inner, invStd);
     }
-    return [gx, gamma.tape ? unbroadcast(g, mul(g, gy, xhat), gamma.shape) : null, beta.tape ? unbroadcast(g, gy, beta.shape) : null];
+    return [
+      gx,
+      gamma.tape ? unbroadcast(g, mul(g, gy, xhat), gamma.shape) : null,
+      beta.tape ? unbroadcast(g, gy, beta.shape) : null,
+    ];
   },
   // ops.ts layerNormMatrix, on rows [R, C] with xhat = (x - mean) / std and s = 1/std spread over each row:
   //   gxhat = gy diag(gamma);  dx = s * (gxhat P - xhat * ((gxhat * xhat) J))     (P = I - 1/C, J = 1/C)
@@ -130,7 +142,11 @@ const rules: Record<string, Rule> = {
       const inner = g.node1('Sub', [g.node1('MatMul', [gxhat, m.P], [R, C]), mul(g, xhat, spread)], [R, C]);
       gx = g.node1('Reshape', [mul(g, inner, invStd), g.ints([...x.shape])], [...x.shape]);
     }
-    return [gx, gamma.tape ? unbroadcast(g, mul(g, gy2, xhat), gamma.shape) : null, beta.tape ? unbroadcast(g, gy2, beta.shape) : null];
+    return [
+      gx,
+      gamma.tape ? unbroadcast(g, mul(g, gy2, xhat), gamma.shape) : null,
+      beta.tape ? unbroadcast(g, gy2, beta.shape) : null,
+    ];
   },
   mean: (g, e, gy) => {
     const x = e.inputs[0]!;
@@ -145,12 +161,24 @@ const rules: Record<string, Rule> = {
   transpose: (g, e, gy) => {
     const perm = e.info.perm as number[];
     const inv = perm.map((_, i) => perm.indexOf(i));
-    return [g.node1('Transpose', [gy], inv.map((p) => gy.shape[p]!), { perm: inv })];
+    return [
+      g.node1(
+        'Transpose',
+        [gy],
+        inv.map((p) => gy.shape[p]!),
+        { perm: inv },
+      ),
+    ];
   },
   concat: (g, e, gy) => {
     const axis = e.info.axis as number;
     const sizes = e.inputs.map((x) => x.shape[axis]!);
-    const parts = g.node('Split', [gy, g.ints(sizes)], e.inputs.map((x) => [...x.shape]), { axis });
+    const parts = g.node(
+      'Split',
+      [gy, g.ints(sizes)],
+      e.inputs.map((x) => [...x.shape]),
+      { axis },
+    );
     return e.inputs.map((x, i) => (x.tape ? parts[i]! : null));
   },
   // y[m,t,c] = sum_k x[m, t+k-h, c] w[k,c] ('same' zero padding, h = (K-1)/2)
@@ -168,12 +196,20 @@ const rules: Record<string, Rule> = {
     const gyt = g.node1('Transpose', [gy], [M, C, L], { perm: [0, 2, 1] });
     if (x.tape) {
       const rev = g.node1('Slice', [w, g.ints([K - 1]), g.ints([-K - 1]), g.ints([0]), g.ints([-1])], [K, C]);
-      const wt = g.node1('Reshape', [g.node1('Transpose', [rev], [C, K], { perm: [1, 0] }), g.ints([C, 1, K])], [C, 1, K]);
+      const wt = g.node1(
+        'Reshape',
+        [g.node1('Transpose', [rev], [C, K], { perm: [1, 0] }), g.ints([C, 1, K])],
+        [C, 1, K],
+      );
       const y = g.node1('Conv', [gyt, wt], [M, C, L], { ...conv, group: C, kernel_shape: [K] });
       gx = g.node1('Transpose', [y], [M, L, C], { perm: [0, 2, 1] });
     }
     if (w.tape) {
-      const xin = g.node1('Reshape', [g.node1('Transpose', [x], [C, M, L], { perm: [2, 0, 1] }), g.ints([1, C * M, L])], [1, C * M, L]);
+      const xin = g.node1(
+        'Reshape',
+        [g.node1('Transpose', [x], [C, M, L], { perm: [2, 0, 1] }), g.ints([1, C * M, L])],
+        [1, C * M, L],
+      );
       const ker = g.node1('Transpose', [gy], [C, M, L], { perm: [2, 0, 1] });
       const y = g.node1('Conv', [xin, ker], [1, C, K], { ...conv, group: C, kernel_shape: [L] });
       gw = g.node1('Transpose', [g.node1('Reshape', [y, g.ints([C, K])], [C, K])], [K, C], { perm: [1, 0] });
@@ -193,7 +229,8 @@ export function backward(graph: Graph, loss: Val, wrt: readonly Val[]): (Val | n
   const tape = loss.tape;
   if (!tape) throw new Error('backward: the loss does not depend on any differentiated value');
   if (loss.shape.length !== 0) throw new Error(`backward: the loss must be a scalar, got shape [${loss.shape}]`);
-  for (const w of wrt) if (w.tape !== tape) throw new Error(`backward: ${w.name} is not on the loss's tape ${tape.name}`);
+  for (const w of wrt)
+    if (w.tape !== tape) throw new Error(`backward: ${w.name} is not on the loss's tape ${tape.name}`);
   const grads = new Map<string, Val>([[loss.name, graph.scalar(1)]]);
   const end = tape.entries.findIndex((e) => e.output.name === loss.name);
   if (end < 0) throw new Error('backward: the loss was not recorded on its tape');

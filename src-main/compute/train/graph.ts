@@ -183,7 +183,12 @@ export class Graph {
   encode(graphName: string, docString = ''): Uint8Array {
     const valueInfo = (v: ValueSpec) => ({
       name: v.name,
-      type: { tensorType: { elemType: v.type === 'bool' ? BOOL : FLOAT, shape: { dim: v.shape.map((d) => ({ dimValue: d })) } } },
+      type: {
+        tensorType: {
+          elemType: v.type === 'bool' ? BOOL : FLOAT,
+          shape: { dim: v.shape.map((d) => ({ dimValue: d })) },
+        },
+      },
     });
     const model: OnnxProtoModule.onnx.IModelProto = {
       irVersion: ONNX_IR_VERSION,
@@ -191,7 +196,13 @@ export class Graph {
       producerVersion: '0.1.0',
       docString,
       opsetImport: [{ domain: '', version: ONNX_OPSET }],
-      graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: this.inputs.map(valueInfo), output: this.outputs.map(valueInfo) },
+      graph: {
+        name: graphName,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs.map(valueInfo),
+        output: this.outputs.map(valueInfo),
+      },
     };
     return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
   }

@@ -35,7 +35,11 @@ export function layerNormMatrices(g: Graph, C: number): { P: Val; J: Val; I: Val
   const eye = new Float32Array(C * C);
   for (let i = 0; i < C; i++) eye[i * C + i] = 1;
   return {
-    P: g.constant(`ln:P:${C}`, eye.map((v) => v - 1 / C), [C, C]),
+    P: g.constant(
+      `ln:P:${C}`,
+      eye.map((v) => v - 1 / C),
+      [C, C],
+    ),
     J: g.constant(`ln:J:${C}`, new Float32Array(C * C).fill(1 / C), [C, C]),
     I: g.constant(`ln:I:${C}`, eye, [C, C]),
   };
@@ -96,7 +100,9 @@ export class TrainOps implements Ops<Val> {
     if (ra < 2 || rb < 2) throw new Error(`matMul: operands must have rank >= 2, got [${a.shape}] and [${b.shape}]`);
     if (b.shape[rb - 2] !== k) throw new Error(`matMul: inner dimensions differ, [${a.shape}] x [${b.shape}]`);
     if (rb !== 2 && (ra !== rb || a.shape.slice(0, -2).some((d, i) => d !== b.shape[i])))
-      throw new Error(`matMul: batched operands need equal leading axes (or a rank-2 right side), got [${a.shape}] x [${b.shape}]`);
+      throw new Error(
+        `matMul: batched operands need equal leading axes (or a rank-2 right side), got [${a.shape}] x [${b.shape}]`,
+      );
     const out = this.graph.node1('MatMul', [a, b], [...a.shape.slice(0, -1), b.shape[rb - 1]!]);
     return this.record('matMul', [a, b], out);
   }
@@ -126,12 +132,24 @@ export class TrainOps implements Ops<Val> {
    */
   layerNorm(x: Val, gamma: Val, beta: Val, eps: number): Val {
     const C = x.shape[x.shape.length - 1]!;
-    if (C <= MATRIX_LAYERNORM_MAX_CHANNELS && gamma.shape.length === 1 && beta.shape.length === 1 && gamma.shape[0] === C && beta.shape[0] === C) return this.layerNormMatrix(x, gamma, beta, eps);
+    if (
+      C <= MATRIX_LAYERNORM_MAX_CHANNELS &&
+      gamma.shape.length === 1 &&
+      beta.shape.length === 1 &&
+      gamma.shape[0] === C &&
+      beta.shape[0] === C
+    )
+      return this.layerNormMatrix(x, gamma, beta, eps);
     const attrs = { axis: -1, epsilon: { f: eps } };
     const taped = x.tape || gamma.tape || beta.tape;
     if (!taped) return this.graph.node1('LayerNormalization', [x, gamma, beta], [...x.shape], attrs);
     const stat = [...x.shape.slice(0, -1), 1];
-    const [y, mean, invStd] = this.graph.node('LayerNormalization', [x, gamma, beta], [[...x.shape], stat, stat], attrs);
+    const [y, mean, invStd] = this.graph.node(
+      'LayerNormalization',
+      [x, gamma, beta],
+      [[...x.shape], stat, stat],
+      attrs,
+    );
     return this.record('layerNorm', [x, gamma, beta], y!, { mean, invStd });
   }
   /** The matrix form of {@link layerNorm}; records xhat, 1/std per element and diag(gamma) for the gradient. */
@@ -143,7 +161,11 @@ export class TrainOps implements Ops<Val> {
     const x2 = g.node1('Reshape', [x, g.ints([R, C])], [R, C]);
     const xc = g.node1('MatMul', [x2, m.P], [R, C]);
     const v = g.node1('MatMul', [g.node1('Mul', [xc, xc], [R, C]), m.J], [R, C]);
-    const invStd = g.node1('Reciprocal', [g.node1('Sqrt', [g.node1('Add', [v, g.scalar(eps)], [R, C])], [R, C])], [R, C]);
+    const invStd = g.node1(
+      'Reciprocal',
+      [g.node1('Sqrt', [g.node1('Add', [v, g.scalar(eps)], [R, C])], [R, C])],
+      [R, C],
+    );
     const xhat = g.node1('Mul', [xc, invStd], [R, C]);
     const diag = g.node1('Mul', [m.I, gamma], [C, C]);
     const y = g.node1('Reshape', [g.node1('Gemm', [xhat, diag, beta], [R, C]), g.ints([...x.shape])], [...x.shape]);
@@ -169,22 +191,31 @@ export class TrainOps implements Ops<Val> {
     return this.record('reshape', [x], this.graph.node1('Reshape', [x, this.graph.ints(to)], to));
   }
   transpose(x: Val, perm: number[]): Val {
-    if (perm.length !== x.shape.length || [...perm].sort().some((p, i) => p !== i)) throw new Error(`transpose: perm [${perm}] does not fit rank ${x.shape.length}`);
-    const out = this.graph.node1('Transpose', [x], perm.map((p) => x.shape[p]!), { perm });
+    if (perm.length !== x.shape.length || [...perm].sort().some((p, i) => p !== i))
+      throw new Error(`transpose: perm [${perm}] does not fit rank ${x.shape.length}`);
+    const out = this.graph.node1(
+      'Transpose',
+      [x],
+      perm.map((p) => x.shape[p]!),
+      { perm },
+    );
     return this.record('transpose', [x], out, { perm });
   }
   concat(xs: Val[], axis: number): Val {
     const r = xs[0]!.shape.length;
     const a = norm(axis, r);
     for (const x of xs)
-      if (x.shape.length !== r || x.shape.some((d, i) => i !== a && d !== xs[0]!.shape[i])) throw new Error(`concat: shapes ${xs.map((v) => `[${v.shape}]`).join(' ')} differ off axis ${a}`);
+      if (x.shape.length !== r || x.shape.some((d, i) => i !== a && d !== xs[0]!.shape[i]))
+        throw new Error(`concat: shapes ${xs.map((v) => `[${v.shape}]`).join(' ')} differ off axis ${a}`);
     const shape = xs[0]!.shape.map((d, i) => (i === a ? xs.reduce((s, x) => s + x.shape[a]!, 0) : d));
     return this.record('concat', xs, this.graph.node1('Concat', xs, shape, { axis: a }), { axis: a });
   }
   depthwiseConv1d(x: Val, w: Val, length: number, kernel: number, channels: number): Val {
     const [M, L, C] = x.shape as number[];
-    if (x.shape.length !== 3 || L !== length || C !== channels) throw new Error(`depthwiseConv1d: x [${x.shape}] is not [M, ${length}, ${channels}]`);
-    if (w.shape.length !== 2 || w.shape[0] !== kernel || w.shape[1] !== channels) throw new Error(`depthwiseConv1d: w [${w.shape}] is not [${kernel}, ${channels}]`);
+    if (x.shape.length !== 3 || L !== length || C !== channels)
+      throw new Error(`depthwiseConv1d: x [${x.shape}] is not [M, ${length}, ${channels}]`);
+    if (w.shape.length !== 2 || w.shape[0] !== kernel || w.shape[1] !== channels)
+      throw new Error(`depthwiseConv1d: w [${w.shape}] is not [${kernel}, ${channels}]`);
     if (kernel % 2 !== 1) throw new Error(`depthwiseConv1d: kernel ${kernel} must be odd`);
     if (this.conv === 'toeplitz') {
       const E = this.constant(`toeplitz:${L}:${kernel}`, toeplitzPlacement(L, kernel), [kernel, L * L]);
@@ -194,8 +225,18 @@ export class TrainOps implements Ops<Val> {
     const g = this.graph;
     const h = (kernel - 1) / 2;
     const xt = g.node1('Transpose', [x], [M!, C, L], { perm: [0, 2, 1] });
-    const wt = g.node1('Reshape', [g.node1('Transpose', [w], [C, kernel], { perm: [1, 0] }), g.ints([C, 1, kernel])], [C, 1, kernel]);
-    const y = g.node1('Conv', [xt, wt], [M!, C, L], { group: C, kernel_shape: [kernel], pads: [h, h], strides: [1], dilations: [1] });
+    const wt = g.node1(
+      'Reshape',
+      [g.node1('Transpose', [w], [C, kernel], { perm: [1, 0] }), g.ints([C, 1, kernel])],
+      [C, 1, kernel],
+    );
+    const y = g.node1('Conv', [xt, wt], [M!, C, L], {
+      group: C,
+      kernel_shape: [kernel],
+      pads: [h, h],
+      strides: [1],
+      dilations: [1],
+    });
     const out = g.node1('Transpose', [y], [M!, L, C], { perm: [0, 2, 1] });
     return this.record('dwconv', [x, w], out, { kernel });
   }
@@ -208,8 +249,14 @@ export class TrainOps implements Ops<Val> {
 export function paramBlock(graph: Graph, specs: readonly ParamSpec[], flat: Val, tape: Tape | null): Map<string, Val> {
   const sizes = specs.map((s) => sizeOf(s.shape));
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (flat.shape.length !== 1 || flat.shape[0] !== total) throw new Error(`parameter vector [${flat.shape}] does not hold ${total} values`);
-  const parts = graph.node('Split', [flat, graph.ints(sizes)], sizes.map((n) => [n]), { axis: 0 });
+  if (flat.shape.length !== 1 || flat.shape[0] !== total)
+    throw new Error(`parameter vector [${flat.shape}] does not hold ${total} values`);
+  const parts = graph.node(
+    'Split',
+    [flat, graph.ints(sizes)],
+    sizes.map((n) => [n]),
+    { axis: 0 },
+  );
   const out = new Map<string, Val>();
   specs.forEach((s, i) => {
     const v = s.shape.length === 1 ? parts[i]! : graph.node1('Reshape', [parts[i]!, graph.ints(s.shape)], [...s.shape]);

@@ -29,7 +29,8 @@ export function sampTrainModel(stage: SampStage, cfg: SampConfig, nAssets: numbe
   const nets = sampNets(cfg);
   const specs = sampSpecs(nets);
   const beta = cfg.entropyBonus[stage];
-  const critic = (ops: TrainOps, s: Record<string, Val>, a: Val) => criticForward(ops, nets.critic, N, s.x!, a, s.wprev!, 'critic');
+  const critic = (ops: TrainOps, s: Record<string, Val>, a: Val) =>
+    criticForward(ops, nets.critic, N, s.x!, a, s.wprev!, 'critic');
   const bonus = (ops: TrainOps, ws: Val[]) => {
     const h = ws.map((w) => meanEntropy(ops, w)).reduce((x, y) => ops.add(x, y));
     return ops.mul(ops.scalar(-beta), h);

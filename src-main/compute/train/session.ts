@@ -30,14 +30,24 @@ export interface TrainRunOptions {
 
 /** Execution providers this onnxruntime-node package knows, with whether their libraries ship inside it. */
 function listedProviders(): { name: string; bundled: boolean }[] {
-  const list = (ort as unknown as { listSupportedBackends?: () => { name: string; bundled?: boolean }[] }).listSupportedBackends;
+  const list = (ort as unknown as { listSupportedBackends?: () => { name: string; bundled?: boolean }[] })
+    .listSupportedBackends;
   return list ? list().map((b) => ({ name: b.name, bundled: b.bundled !== false })) : [{ name: 'cpu', bundled: true }];
 }
 
 /** File name of the CUDA provider library next to onnxruntime-node's binding on this platform. */
 function cudaLibraryPath(): string {
-  const dir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
-  return path.join(dir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so');
+  const dir = path.join(
+    path.dirname(require.resolve('onnxruntime-node/package.json')),
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+  );
+  return path.join(
+    dir,
+    process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so',
+  );
 }
 
 let cudaChecked: { usable: true } | { usable: false; reason: string } | undefined;
@@ -49,9 +59,16 @@ let cudaChecked: { usable: true } | { usable: false; reason: string } | undefine
 export function cudaProvider(): { usable: true } | { usable: false; reason: string } {
   if (cudaChecked) return cudaChecked;
   const lib = cudaLibraryPath();
-  if (!listedProviders().some((p) => p.name === 'cuda')) cudaChecked = { usable: false, reason: `this onnxruntime-node build (${process.platform}-${process.arch}) has no CUDA execution provider` };
+  if (!listedProviders().some((p) => p.name === 'cuda'))
+    cudaChecked = {
+      usable: false,
+      reason: `this onnxruntime-node build (${process.platform}-${process.arch}) has no CUDA execution provider`,
+    };
   else if (!fs.existsSync(lib))
-    cudaChecked = { usable: false, reason: `the CUDA provider library is not installed (${path.basename(lib)}; npm install fetches it where an NVIDIA GPU is found, see scripts/postinstall.mjs)` };
+    cudaChecked = {
+      usable: false,
+      reason: `the CUDA provider library is not installed (${path.basename(lib)}; npm install fetches it where an NVIDIA GPU is found, see scripts/postinstall.mjs)`,
+    };
   else {
     try {
       const g = new Graph();
@@ -61,7 +78,10 @@ export function cudaProvider(): { usable: true } | { usable: false; reason: stri
       s.dispose();
       cudaChecked = { usable: true };
     } catch (e) {
-      cudaChecked = { usable: false, reason: `the CUDA provider did not start: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200)}` };
+      cudaChecked = {
+        usable: false,
+        reason: `the CUDA provider did not start: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200)}`,
+      };
     }
   }
   return cudaChecked;
@@ -85,14 +105,20 @@ export class TrainSession {
   }
 
   /** Open serialised model bytes whose interface is `inputs`/`outputs` (from the Graph that built them). */
-  static open(bytes: Uint8Array, inputs: readonly ValueSpec[], outputs: readonly ValueSpec[], opts: TrainRunOptions = {}): TrainSession {
+  static open(
+    bytes: Uint8Array,
+    inputs: readonly ValueSpec[],
+    outputs: readonly ValueSpec[],
+    opts: TrainRunOptions = {},
+  ): TrainSession {
     const provider = opts.provider ?? 'cpu';
     if (provider === 'cuda' && !opts.probe) {
       const c = cudaProvider();
       if (!c.usable) throw new Error(`cannot train on CUDA: ${c.reason}`);
     }
     const threads = opts.threads ?? 1;
-    if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    if (!(Number.isInteger(threads) && threads >= 1))
+      throw new RangeError(`threads must be a positive integer, got ${threads}`);
     const nb = loadNative();
     nb.initOrt();
     const native = new nb.binding.InferenceSession();
@@ -111,7 +137,10 @@ export class TrainSession {
     for (const i of this.inputs) {
       const d = feeds[i.name];
       if (!d) throw new Error(`training graph input ${i.name} missing`);
-      if (d.length !== numel(i.shape)) throw new Error(`training graph input ${i.name}: ${d.length} values, expected [${i.shape}] = ${numel(i.shape)}`);
+      if (d.length !== numel(i.shape))
+        throw new Error(
+          `training graph input ${i.name}: ${d.length} values, expected [${i.shape}] = ${numel(i.shape)}`,
+        );
       t[i.name] = new ort.Tensor('float32', d, i.shape);
     }
     const res = this.native.run(t, this.fetches, {});

@@ -32,7 +32,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export function csvField(v: Cell, formulaGuard = true): string {
   let s: string;
   if (v === null) s = '';
-  else if (typeof v === 'number') s = Number.isNaN(v) ? '' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v);
+  else if (typeof v === 'number')
+    s = Number.isNaN(v) ? '' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v);
   else if (typeof v === 'boolean') s = v ? 'true' : 'false';
   else s = formulaGuard && FORMULA_START.test(v) ? `'${v}` : v;
   return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -59,13 +60,25 @@ function toCsv(header: string[], rows: Cell[][], opts: CsvOptions): string {
 export function renderCsv(kind: CsvKind, data: ReportData, opts: CsvOptions = {}): string {
   switch (kind) {
     case 'weights': {
-      if (data.kind === 'backtest' && !data.lastWeights?.length) throw new TypeError('backtest report has no lastWeights');
+      if (data.kind === 'backtest' && !data.lastWeights?.length)
+        throw new TypeError('backtest report has no lastWeights');
       const header = ['run', 'date', 'group', 'ticker', 'name', 'sector', 'weight', 'previous_weight', 'trade'];
-      const rows = weightLines(data).map((l) => [l.run, l.date, l.group, l.ticker, l.name, l.sector, l.weight, l.previousWeight, l.trade]);
+      const rows = weightLines(data).map((l) => [
+        l.run,
+        l.date,
+        l.group,
+        l.ticker,
+        l.name,
+        l.sector,
+        l.weight,
+        l.previousWeight,
+        l.trade,
+      ]);
       return toCsv(header, rows, opts);
     }
     case 'trades': {
-      if (data.kind === 'backtest' && !data.lastWeights?.length) throw new TypeError('backtest report has no lastWeights');
+      if (data.kind === 'backtest' && !data.lastWeights?.length)
+        throw new TypeError('backtest report has no lastWeights');
       const header = ['run', 'date', 'group', 'ticker', 'name', 'sector', 'side', 'trade', 'previous_weight', 'weight'];
       const rows = tradeLines(data).map((l) => [
         l.run,
@@ -83,7 +96,13 @@ export function renderCsv(kind: CsvKind, data: ReportData, opts: CsvOptions = {}
     }
     case 'metrics': {
       const keys = metricColumns(data.metrics);
-      const header = ['strategy', 'hindsight', 'close_to_equal_weight', 'seeds', ...keys.flatMap((k) => [`${k}_mean`, `${k}_std`])];
+      const header = [
+        'strategy',
+        'hindsight',
+        'close_to_equal_weight',
+        'seeds',
+        ...keys.flatMap((k) => [`${k}_mean`, `${k}_std`]),
+      ];
       const rows = data.metrics.map((r) => [
         r.strategy,
         r.hindsight,

@@ -40,7 +40,14 @@ import type {
   YearlyReturn,
 } from '../model';
 import { barChartSvg, lineChartSvg, optionSvg } from './svgCharts';
-import { distributionOption, riskOption, rollingVolOption, stitchedOption, tradingOption, weightsOption } from '../../../src-shared/charts/analytics';
+import {
+  distributionOption,
+  riskOption,
+  rollingVolOption,
+  stitchedOption,
+  tradingOption,
+  weightsOption,
+} from '../../../src-shared/charts/analytics';
 import { allocationTurnover, NO_LEARNED_VERDICT, verdictText } from '../derive';
 
 /** The Content-Security-Policy every HTML report carries. */
@@ -226,7 +233,9 @@ export function renderAllocationHtml(data: AllocationReportData): string {
 
   const groupsHtml = data.groups
     .map(
-      (g) => `<tbody><tr class="grp"><th colspan="6">${e(g.name)} <span>${e(pct(g.total))} &middot; ${g.rows.length} assets</span></th></tr>
+      (
+        g,
+      ) => `<tbody><tr class="grp"><th colspan="6">${e(g.name)} <span>${e(pct(g.total))} &middot; ${g.rows.length} assets</span></th></tr>
 ${g.rows
   .map(
     (r) =>
@@ -322,7 +331,9 @@ export function renderBacktestHtml(data: BacktestReportData): string {
 
   const charts: string[] = [];
   if (data.equity.length)
-    charts.push(`<figure><figcaption>Equity (growth of 1)</figcaption>${lineChartSvg(data.equity, { yFormat: 'growth', title: 'Equity curves, growth of 1' })}</figure>`);
+    charts.push(
+      `<figure><figcaption>Equity (growth of 1)</figcaption>${lineChartSvg(data.equity, { yFormat: 'growth', title: 'Equity curves, growth of 1' })}</figure>`,
+    );
   if (data.underwater.length)
     charts.push(
       `<figure><figcaption>Underwater (drawdown from the running peak)</figcaption>${lineChartSvg(data.underwater, { yFormat: 'pct', title: 'Drawdown curves', height: 260 })}</figure>`,
@@ -332,7 +343,10 @@ export function renderBacktestHtml(data: BacktestReportData): string {
     charts.push(
       `<figure><figcaption>Calendar-year returns</figcaption>${barChartSvg(
         years.map(String),
-        data.yearly.map((p) => ({ name: p.name, values: years.map((y) => p.items.find((x) => x.year === y)?.ret ?? null) })),
+        data.yearly.map((p) => ({
+          name: p.name,
+          values: years.map((y) => p.items.find((x) => x.year === y)?.ret ?? null),
+        })),
         { yFormat: 'pct', title: 'Calendar-year returns', height: 260 },
       )}</figure>`,
     );
@@ -367,13 +381,16 @@ ${caveatsHtml(data.caveats)}
 /** The equal-weight verdicts, or the line saying none applies: the first page of every report. */
 function verdictBoxHtml(verdicts: readonly ReportVerdict[] | undefined): string {
   if (verdicts === undefined) return '';
-  const items = verdicts.length ? verdicts.map((v) => `<li class="v-${e(v.outcome)}">${e(verdictText(v))}</li>`).join('') : `<li>${e(NO_LEARNED_VERDICT)}</li>`;
+  const items = verdicts.length
+    ? verdicts.map((v) => `<li class="v-${e(v.outcome)}">${e(verdictText(v))}</li>`).join('')
+    : `<li>${e(NO_LEARNED_VERDICT)}</li>`;
   return `<div class="card verdicts" data-section="verdicts"><h3>Against equal weight</h3><ul class="caveats">${items}</ul></div>`;
 }
 
 const ratio = (v: number | null | undefined, d = 2) => (v == null || !Number.isFinite(v) ? '\u2014' : v.toFixed(d));
 const pctOrDash = (v: number | null | undefined, d = 2) => (v == null || !Number.isFinite(v) ? '\u2014' : pct(v, d));
-const runName = (r: { name: string; hindsight: boolean }) => `${e(r.name)}${r.hindsight ? '<sup class="mark">\u2020</sup>' : ''}`;
+const runName = (r: { name: string; hindsight: boolean }) =>
+  `${e(r.name)}${r.hindsight ? '<sup class="mark">\u2020</sup>' : ''}`;
 const rowClass = (r: { learned: boolean }) => (r.learned ? ' class="this-run"' : '');
 
 function table(head: string[], rows: string[][], numericFrom = 1): string {
@@ -396,7 +413,16 @@ export function analyticsHtml(a: ReportAnalytics): string {
   out.push('<h3>Relative to the benchmark</h3>');
   out.push(
     table(
-      ['Strategy', 'Benchmark', 'Active return /yr', 'Tracking error /yr', 'Information ratio', 'Beta', 'Correlation', 'Alpha /yr'],
+      [
+        'Strategy',
+        'Benchmark',
+        'Active return /yr',
+        'Tracking error /yr',
+        'Information ratio',
+        'Beta',
+        'Correlation',
+        'Alpha /yr',
+      ],
       runs.map((r) => {
         const x = r.relative;
         return [
@@ -424,20 +450,67 @@ export function analyticsHtml(a: ReportAnalytics): string {
       ]),
     ),
   );
-  out.push('<p class="notes">Turnover: one-way, fraction of the book traded in a year, the initial purchase left out. Cost drag: what the costs took from the value in a year. Concentrated: on some day one stock held more than half the book, or the holdings were worth fewer than two equal positions.</p>');
+  out.push(
+    '<p class="notes">Turnover: one-way, fraction of the book traded in a year, the initial purchase left out. Cost drag: what the costs took from the value in a year. Concentrated: on some day one stock held more than half the book, or the holdings were worth fewer than two equal positions.</p>',
+  );
   const dates = [...new Set(runs.flatMap((r) => r.dates))].sort();
   const onAxis = (r: (typeof runs)[number], v: readonly (number | null)[]) => {
     const m = new Map(r.dates.map((d, i) => [d, v[i] ?? null]));
     return dates.map((d) => m.get(d) ?? null);
   };
-  out.push(figure(`Rolling volatility (${a.rollingDays} trading days, annualised)`, optionSvg(rollingVolOption(dates, runs.map((r) => ({ ...r, values: onAxis(r, r.rollingVol) })), a.rollingDays), { title: 'Rolling volatility', height: 260 })));
-  out.push(figure('Distribution of daily returns', optionSvg(distributionOption(a.bins, runs.map((r) => ({ ...r, counts: r.histogram }))), { title: 'Distribution of daily returns', height: 260 })));
+  out.push(
+    figure(
+      `Rolling volatility (${a.rollingDays} trading days, annualised)`,
+      optionSvg(
+        rollingVolOption(
+          dates,
+          runs.map((r) => ({ ...r, values: onAxis(r, r.rollingVol) })),
+          a.rollingDays,
+        ),
+        { title: 'Rolling volatility', height: 260 },
+      ),
+    ),
+  );
+  out.push(
+    figure(
+      'Distribution of daily returns',
+      optionSvg(
+        distributionOption(
+          a.bins,
+          runs.map((r) => ({ ...r, counts: r.histogram })),
+        ),
+        { title: 'Distribution of daily returns', height: 260 },
+      ),
+    ),
+  );
   out.push(
     table(
-      ['Strategy', 'Days', 'Mean /day', 'Std /day', 'Skew', 'Excess kurtosis', 'VaR 95%', 'CVaR 95%', 'Best day', 'Worst day'],
+      [
+        'Strategy',
+        'Days',
+        'Mean /day',
+        'Std /day',
+        'Skew',
+        'Excess kurtosis',
+        'VaR 95%',
+        'CVaR 95%',
+        'Best day',
+        'Worst day',
+      ],
       runs.map((r) => {
         const d = r.distribution;
-        return [`<td>${runName(r)}</td>`, n(String(d.days)), n(e(pctOrDash(d.mean, 3))), n(e(pctOrDash(d.std, 2))), n(e(ratio(d.skew))), n(e(ratio(d.kurtosis))), n(e(pctOrDash(d.var95))), n(e(pctOrDash(d.cvar95))), n(e(pctOrDash(d.best))), n(e(pctOrDash(d.worst)))];
+        return [
+          `<td>${runName(r)}</td>`,
+          n(String(d.days)),
+          n(e(pctOrDash(d.mean, 3))),
+          n(e(pctOrDash(d.std, 2))),
+          n(e(ratio(d.skew))),
+          n(e(ratio(d.kurtosis))),
+          n(e(pctOrDash(d.var95))),
+          n(e(pctOrDash(d.cvar95))),
+          n(e(pctOrDash(d.best))),
+          n(e(pctOrDash(d.worst))),
+        ];
       }),
     ),
   );
@@ -464,18 +537,69 @@ export function analyticsHtml(a: ReportAnalytics): string {
   if (f) {
     const w = f.weights;
     out.push(`<h3>Weights of ${runName(f.run)} over time</h3>`);
-    out.push(figure('By sector, with cash', optionSvg(weightsOption(w.dates, w.bySector, w.cash), { title: `Weights by sector of ${f.run.name}`, height: 260 })));
-    if (w.byGroup) out.push(figure('By the strategy\u2019s groups, with cash', optionSvg(weightsOption(w.dates, w.byGroup, w.cash), { title: `Weights by group of ${f.run.name}`, height: 220 })));
-    out.push(figure('By asset (largest holdings), with cash', optionSvg(weightsOption(w.dates, w.byAsset, w.cash), { title: `Weights by asset of ${f.run.name}`, height: 260 })));
+    out.push(
+      figure(
+        'By sector, with cash',
+        optionSvg(weightsOption(w.dates, w.bySector, w.cash), {
+          title: `Weights by sector of ${f.run.name}`,
+          height: 260,
+        }),
+      ),
+    );
+    if (w.byGroup)
+      out.push(
+        figure(
+          'By the strategy\u2019s groups, with cash',
+          optionSvg(weightsOption(w.dates, w.byGroup, w.cash), {
+            title: `Weights by group of ${f.run.name}`,
+            height: 220,
+          }),
+        ),
+      );
+    out.push(
+      figure(
+        'By asset (largest holdings), with cash',
+        optionSvg(weightsOption(w.dates, w.byAsset, w.cash), {
+          title: `Weights by asset of ${f.run.name}`,
+          height: 260,
+        }),
+      ),
+    );
     const fr = runs.find((r) => r.id === f.run.id);
-    if (fr) out.push(figure(`Turnover and cost of ${f.run.name}, month by month`, optionSvg(tradingOption(fr.trading.months), { title: `Turnover and cost of ${f.run.name}`, height: 220 })));
+    if (fr)
+      out.push(
+        figure(
+          `Turnover and cost of ${f.run.name}, month by month`,
+          optionSvg(tradingOption(fr.trading.months), { title: `Turnover and cost of ${f.run.name}`, height: 220 }),
+        ),
+      );
     if (f.risk) {
       const k = f.risk;
       out.push(`<h3>Risk contribution of ${runName(f.run)} on ${e(k.date)}</h3>`);
-      out.push(`<p class="notes">Share of the portfolio variance each sector and asset carries (w<sub>i</sub>(\u03a3w)<sub>i</sub> / w\u1d40\u03a3w, covariance of the last ${k.lookbackDays} daily returns up to ${e(k.date)}); portfolio volatility ${e(pctOrDash(k.volatility, 1))} a year.</p>`);
-      out.push(figure('By sector', optionSvg(riskOption(k.sectors.map((s) => ({ name: s.sector, weight: s.weight, share: s.share }))), { title: 'Risk contribution by sector', height: 40 + 26 * k.sectors.length })));
+      out.push(
+        `<p class="notes">Share of the portfolio variance each sector and asset carries (w<sub>i</sub>(\u03a3w)<sub>i</sub> / w\u1d40\u03a3w, covariance of the last ${k.lookbackDays} daily returns up to ${e(k.date)}); portfolio volatility ${e(pctOrDash(k.volatility, 1))} a year.</p>`,
+      );
+      out.push(
+        figure(
+          'By sector',
+          optionSvg(riskOption(k.sectors.map((s) => ({ name: s.sector, weight: s.weight, share: s.share }))), {
+            title: 'Risk contribution by sector',
+            height: 40 + 26 * k.sectors.length,
+          }),
+        ),
+      );
       const top = [...k.assets].sort((x, y) => (y.share ?? 0) - (x.share ?? 0)).slice(0, 10);
-      out.push(table(['Asset', 'Sector', 'Weight', 'Share of variance'], top.map((x) => [`<td>${e(x.ticker)}</td>`, `<td class="n">${e(x.sector)}</td>`, n(e(pctOrDash(x.weight, 1))), n(e(pctOrDash(x.share, 1)))])));
+      out.push(
+        table(
+          ['Asset', 'Sector', 'Weight', 'Share of variance'],
+          top.map((x) => [
+            `<td>${e(x.ticker)}</td>`,
+            `<td class="n">${e(x.sector)}</td>`,
+            n(e(pctOrDash(x.weight, 1))),
+            n(e(pctOrDash(x.share, 1))),
+          ]),
+        ),
+      );
     }
   }
   const st = a.stitched;
@@ -484,8 +608,33 @@ export function analyticsHtml(a: ReportAnalytics): string {
     out.push(
       `<p class="notes">Its ${st.segments.length} test window${st.segments.length > 1 ? 's' : ''} with the same settings one after the other, each starting where the previous ended (seeds averaged day by day): total ${e(pctOrDash(st.total))}${st.benchmark ? `, ${e(st.benchmark.name)} ${e(pctOrDash(st.benchmark.total))} over the same windows` : ''}.${st.skipped.length ? ` ${st.skipped.length} overlapping window(s) left out.` : ''}</p>`,
     );
-    out.push(figure('Growth of 1 across the windows', optionSvg(stitchedOption(st.dates, { name: st.name, hindsight: false, learned: true, values: st.values }, st.benchmark, st.segments.map((s) => s.from)), { title: `Stitched record of ${st.name}`, height: 260 })));
-    out.push(table(['Window', 'Seeds', 'Days', 'Return', 'Value at end', 'Days not in the record before it'], st.segments.map((s) => [`<td>${e(s.from)} \u2013 ${e(s.to)}</td>`, n(String(s.seeds)), n(String(s.days)), n(e(pctOrDash(s.ret))), n(e(ratio(s.endValue, 3))), n(String(s.gapDays))])));
+    out.push(
+      figure(
+        'Growth of 1 across the windows',
+        optionSvg(
+          stitchedOption(
+            st.dates,
+            { name: st.name, hindsight: false, learned: true, values: st.values },
+            st.benchmark,
+            st.segments.map((s) => s.from),
+          ),
+          { title: `Stitched record of ${st.name}`, height: 260 },
+        ),
+      ),
+    );
+    out.push(
+      table(
+        ['Window', 'Seeds', 'Days', 'Return', 'Value at end', 'Days not in the record before it'],
+        st.segments.map((s) => [
+          `<td>${e(s.from)} \u2013 ${e(s.to)}</td>`,
+          n(String(s.seeds)),
+          n(String(s.days)),
+          n(e(pctOrDash(s.ret))),
+          n(e(ratio(s.endValue, 3))),
+          n(String(s.gapDays)),
+        ]),
+      ),
+    );
   }
   return out.join('\n');
 }

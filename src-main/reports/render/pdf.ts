@@ -27,7 +27,17 @@ import {
   strategyMarks,
   valueText,
 } from '../format';
-import type { AgentSummary, AllocationReportData, BacktestReportData, DrawdownPeriod, MetricsRow, MonthlyReturn, ReportAnalytics, ReportVerdict, YearlyReturn } from '../model';
+import type {
+  AgentSummary,
+  AllocationReportData,
+  BacktestReportData,
+  DrawdownPeriod,
+  MetricsRow,
+  MonthlyReturn,
+  ReportAnalytics,
+  ReportVerdict,
+  YearlyReturn,
+} from '../model';
 import { allocationTurnover, NO_LEARNED_VERDICT, verdictText } from '../derive';
 import { ACCENT, BOLD, INK, MUTED, PdfLayout, type PdfCell, type PdfColumn, type PdfRow } from './pdfLayout';
 
@@ -62,8 +72,12 @@ function metricsTable(L: PdfLayout, rows: readonly MetricsRow[], highlightFirst:
   const notes: string[] = [];
   if (rows.some((r) => r.hindsight)) notes.push(`\u2020 ${HINDSIGHT_NOTE}`);
   if (rows.some((r) => r.closeToEqualWeight)) notes.push(`\u2021 ${CLOSE_TO_EW_NOTE}`);
-  if (rows.some((r) => Object.values(r.metrics).some((m) => m.std !== null))) notes.push('\u00b1 standard deviation over seeds (second line).');
-  if (metricColumns(rows).some((k) => !(PRINTED_METRIC_IDS as readonly string[]).includes(k))) notes.push('More metrics (Omega, Calmar, VaR, gross return, hit rate, daily turnover) are in the HTML, CSV and XLSX exports.');
+  if (rows.some((r) => Object.values(r.metrics).some((m) => m.std !== null)))
+    notes.push('\u00b1 standard deviation over seeds (second line).');
+  if (metricColumns(rows).some((k) => !(PRINTED_METRIC_IDS as readonly string[]).includes(k)))
+    notes.push(
+      'More metrics (Omega, Calmar, VaR, gross return, hit rate, daily turnover) are in the HTML, CSV and XLSX exports.',
+    );
   L.space(3);
   for (const n of notes) L.paragraph(n, { size: 7, color: MUTED }, 0, 1);
 }
@@ -121,12 +135,26 @@ function cards(L: PdfLayout, items: readonly { title: string; lines: CardLine[] 
     c.lines.forEach((ln, j) => {
       const yy = L.y + 22 + j * lineH;
       if (ln.value === '') {
-        L.textAt(ln.label, x + 9, yy, { font: ln.bold ? BOLD : undefined, size: 8.5, color: ln.color ?? INK }, 'left', w - 18);
+        L.textAt(
+          ln.label,
+          x + 9,
+          yy,
+          { font: ln.bold ? BOLD : undefined, size: 8.5, color: ln.color ?? INK },
+          'left',
+          w - 18,
+        );
         return;
       }
       const vw = Math.min(L.measure(ln.value, { font: ln.bold ? BOLD : undefined, size: 8.5 }), (w - 18) * 0.6);
       L.textAt(ln.label, x + 9, yy, { size: 8.5, color: MUTED }, 'left', w - 18 - vw - 6);
-      L.textAt(ln.value, x + w - 9, yy, { font: ln.bold ? BOLD : undefined, size: 8.5, color: ln.color ?? INK }, 'right', (w - 18) * 0.6);
+      L.textAt(
+        ln.value,
+        x + w - 9,
+        yy,
+        { font: ln.bold ? BOLD : undefined, size: 8.5, color: ln.color ?? INK },
+        'right',
+        (w - 18) * 0.6,
+      );
     });
   });
   L.y += h;
@@ -178,7 +206,14 @@ function agentBoxes(L: PdfLayout, agents: readonly AgentSummary[]): void {
           .restore();
         L.textAt(num(d.value, 3), x + w - 9, yy, { size: 7.5 }, 'right', valW);
       });
-      if (drivers.length) L.doc.save().moveTo(mid, y + 31).lineTo(mid, y + 33 + drivers.length * lineH).lineWidth(0.4).stroke('#8a94a6').restore();
+      if (drivers.length)
+        L.doc
+          .save()
+          .moveTo(mid, y + 31)
+          .lineTo(mid, y + 33 + drivers.length * lineH)
+          .lineWidth(0.4)
+          .stroke('#8a94a6')
+          .restore();
     });
     L.y += h + 8;
   }
@@ -191,7 +226,11 @@ function caveats(L: PdfLayout, items: readonly string[]): void {
 }
 
 /** A line chart taking the full content width at the cursor (new page first when it does not fit). */
-function fullWidthChart(L: PdfLayout, h: number, draw: (box: { x: number; y: number; w: number; h: number }) => void): void {
+function fullWidthChart(
+  L: PdfLayout,
+  h: number,
+  draw: (box: { x: number; y: number; w: number; h: number }) => void,
+): void {
   L.ensure(h);
   draw({ x: L.left, y: L.y, w: L.width, h });
   L.y += h + 10;
@@ -237,8 +276,18 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
   const allRows = data.groups.flatMap((g) => g.rows);
   const regimeLines: CardLine[] = data.regime
     ? [
-        { label: 'Trend', value: data.regime.trend, bold: true, ...(TREND_COLOR[data.regime.trend] ? { color: TREND_COLOR[data.regime.trend]! } : {}) },
-        { label: 'Volatility', value: data.regime.volatility, bold: true, ...(VOL_COLOR[data.regime.volatility] ? { color: VOL_COLOR[data.regime.volatility]! } : {}) },
+        {
+          label: 'Trend',
+          value: data.regime.trend,
+          bold: true,
+          ...(TREND_COLOR[data.regime.trend] ? { color: TREND_COLOR[data.regime.trend]! } : {}),
+        },
+        {
+          label: 'Volatility',
+          value: data.regime.volatility,
+          bold: true,
+          ...(VOL_COLOR[data.regime.volatility] ? { color: VOL_COLOR[data.regime.volatility]! } : {}),
+        },
         { label: 'As of', value: data.regime.date },
       ]
     : [{ label: 'No regime label.', value: '', color: MUTED }];
@@ -275,15 +324,28 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
     { header: 'Trade', width: 9, align: 'right' },
   ];
   const tradeCell = (t: number | null): PdfCell =>
-    t === null ? { text: '' } : { text: signedPct(t), ...(t > 0 ? { color: GAIN_COLOR } : t < 0 ? { color: LOSS_COLOR } : {}) };
-  const bar = (w: number): PdfCell => ({ text: '', bar: { frac: Number.isFinite(w) ? Math.max(0, w / maxW) : 0, color: WEIGHT_BAR } });
+    t === null
+      ? { text: '' }
+      : { text: signedPct(t), ...(t > 0 ? { color: GAIN_COLOR } : t < 0 ? { color: LOSS_COLOR } : {}) };
+  const bar = (w: number): PdfCell => ({
+    text: '',
+    bar: { frac: Number.isFinite(w) ? Math.max(0, w / maxW) : 0, color: WEIGHT_BAR },
+  });
   const rows: PdfRow[] = [];
   for (const g of data.groups) {
     rows.push({ type: 'group', label: g.name, right: `${pct(g.total)}  \u00b7  ${g.rows.length} assets` });
     for (const r of g.rows) {
       rows.push({
         type: 'row',
-        cells: [{ text: r.ticker, bold: true }, r.name, r.sector, bar(r.weight), pct(r.weight), pct(r.previousWeight), tradeCell(r.trade)],
+        cells: [
+          { text: r.ticker, bold: true },
+          r.name,
+          r.sector,
+          bar(r.weight),
+          pct(r.weight),
+          pct(r.previousWeight),
+          tradeCell(r.trade),
+        ],
       });
     }
   }
@@ -291,13 +353,24 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
   rows.push({ type: 'group', label: 'Cash', right: pct(data.cashWeight) });
   rows.push({
     type: 'row',
-    cells: [{ text: 'CASH', bold: true }, 'Cash', '', bar(data.cashWeight), pct(data.cashWeight), prevCash === null ? '' : pct(prevCash), tradeCell(prevCash === null ? null : data.cashWeight - prevCash)],
+    cells: [
+      { text: 'CASH', bold: true },
+      'Cash',
+      '',
+      bar(data.cashWeight),
+      pct(data.cashWeight),
+      prevCash === null ? '' : pct(prevCash),
+      tradeCell(prevCash === null ? null : data.cashWeight - prevCash),
+    ],
   });
   const totalW = data.groups.reduce((s, g) => s + g.total, 0) + data.cashWeight;
   rows.push({ type: 'total', cells: ['Total', '', '', '', pct(totalW), '', ''] });
   L.table(cols, rows, { fontSize: 8, continued: 'Target weights (continued)' });
   L.space(3);
-  L.paragraph('Trade = target weight - previous weight drifted with the day\u2019s prices (fractions of the portfolio).', { size: 7, color: MUTED });
+  L.paragraph(
+    'Trade = target weight - previous weight drifted with the day\u2019s prices (fractions of the portfolio).',
+    { size: 7, color: MUTED },
+  );
 
   if (data.agents.length) {
     L.heading('Agents', 90);
@@ -319,7 +392,12 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
     );
   if (data.drawdown)
     fullWidthChart(L, DRAWDOWN_CHART_H * scale, (box) =>
-      L.lineChart(box, { title: `Drawdown of ${data.drawdown!.name}`, series: [data.drawdown!], yFormat: 'pct', areaFirst: true }),
+      L.lineChart(box, {
+        title: `Drawdown of ${data.drawdown!.name}`,
+        series: [data.drawdown!],
+        yFormat: 'pct',
+        areaFirst: true,
+      }),
     );
 
   const config = flattenConfig(h.config);
@@ -335,10 +413,19 @@ function heatmapRows(months: readonly MonthlyReturn[], years: readonly YearlyRet
   const yearly = new Map(years.map((y) => [y.year, y.ret]));
   const allYears = [...new Set([...months.map((m) => m.year), ...years.map((y) => y.year)])].sort((a, b) => a - b);
   const cell = (v: number | undefined, bold = false): PdfCell =>
-    v === undefined ? { text: '' } : { text: pct(v, HEATMAP_DECIMALS), fill: heatColor(v), color: heatTextColor(v), bold };
+    v === undefined
+      ? { text: '' }
+      : { text: pct(v, HEATMAP_DECIMALS), fill: heatColor(v), color: heatTextColor(v), bold };
   return allYears.map((y) => {
     const byMonth = new Map(months.filter((m) => m.year === y).map((m) => [m.month, m.ret]));
-    return { type: 'row', cells: [{ text: String(y), bold: true }, ...MONTHS.map((_, i) => cell(byMonth.get(i + 1))), cell(yearly.get(y), true)] };
+    return {
+      type: 'row',
+      cells: [
+        { text: String(y), bold: true },
+        ...MONTHS.map((_, i) => cell(byMonth.get(i + 1))),
+        cell(yearly.get(y), true),
+      ],
+    };
   });
 }
 
@@ -360,7 +447,14 @@ const DRAWDOWN_COLS: PdfColumn[] = [
 function drawdownRows(items: readonly DrawdownPeriod[]): PdfRow[] {
   return items.map((d, i) => ({
     type: 'row',
-    cells: [String(i + 1), d.start, d.trough, d.end ?? { text: 'not recovered', color: MUTED }, { text: pct(d.depth), color: LOSS_COLOR }, String(d.days)],
+    cells: [
+      String(i + 1),
+      d.start,
+      d.trough,
+      d.end ?? { text: 'not recovered', color: MUTED },
+      { text: pct(d.depth), color: LOSS_COLOR },
+      String(d.days),
+    ],
   }));
 }
 
@@ -375,7 +469,11 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
   const h = data.header;
   const title = h.title ?? 'Backtest tear sheet';
   const L = new PdfLayout(
-    { title: `${title} \u2014 ${h.universe.name}`, subject: `${h.window.from} to ${h.window.to}`, ...(created(h.generatedAt) ? { created: created(h.generatedAt)! } : {}) },
+    {
+      title: `${title} \u2014 ${h.universe.name}`,
+      subject: `${h.window.from} to ${h.window.to}`,
+      ...(created(h.generatedAt) ? { created: created(h.generatedAt)! } : {}),
+    },
     `HDRL Desk${h.codeVersion ? ` ${h.codeVersion}` : ''}  \u00b7  ${h.universe.name}  \u00b7  ${h.window.from} \u2013 ${h.window.to}  \u00b7  generated ${h.generatedAt}`,
   );
   L.titleBlock(title, `${h.universe.name}  \u00b7  ${h.window.from} \u2013 ${h.window.to}`);
@@ -395,10 +493,17 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
   metricsTable(L, data.metrics, false);
 
   L.heading('Curves', EQUITY_CHART_H);
-  if (data.equity.length) fullWidthChart(L, EQUITY_CHART_H, (box) => L.lineChart(box, { title: 'Equity (growth of 1)', series: data.equity, yFormat: 'growth' }));
+  if (data.equity.length)
+    fullWidthChart(L, EQUITY_CHART_H, (box) =>
+      L.lineChart(box, { title: 'Equity (growth of 1)', series: data.equity, yFormat: 'growth' }),
+    );
   if (data.underwater.length)
     fullWidthChart(L, DRAWDOWN_CHART_H + 20, (box) =>
-      L.lineChart(box, { title: 'Underwater (drawdown from the running peak)', series: data.underwater, yFormat: 'pct' }),
+      L.lineChart(box, {
+        title: 'Underwater (drawdown from the running peak)',
+        series: data.underwater,
+        yFormat: 'pct',
+      }),
     );
   const years = [...new Set(data.yearly.flatMap((p) => p.items.map((y) => y.year)))].sort((a, b) => a - b);
   if (years.length)
@@ -406,7 +511,10 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
       L.barChart(box, {
         title: 'Calendar-year returns',
         categories: years.map(String),
-        series: data.yearly.map((p) => ({ name: p.name, values: years.map((y) => p.items.find((x) => x.year === y)?.ret ?? null) })),
+        series: data.yearly.map((p) => ({
+          name: p.name,
+          values: years.map((y) => p.items.find((x) => x.year === y)?.ret ?? null),
+        })),
         yFormat: 'pct',
       }),
     );
@@ -425,7 +533,10 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
   const heatW = L.width * 0.62;
   const ddW = L.width - heatW - gap;
   for (const name of names) {
-    const hm = heatmapRows(data.monthly.find((p) => p.name === name)?.items ?? [], data.yearly.find((p) => p.name === name)?.items ?? []);
+    const hm = heatmapRows(
+      data.monthly.find((p) => p.name === name)?.items ?? [],
+      data.yearly.find((p) => p.name === name)?.items ?? [],
+    );
     const dd = drawdownRows(data.worstDrawdowns.find((p) => p.name === name)?.items ?? []);
     const hmOpts = { fontSize: 7, width: heatW, zebra: false, grid: true, continued: `${name} (continued)` };
     const ddOpts = { fontSize: 7, x: L.left + heatW + gap, width: ddW, continued: `${name} (continued)` };
@@ -467,10 +578,17 @@ function verdictBox(L: PdfLayout, verdicts: readonly ReportVerdict[] | undefined
   if (verdicts === undefined) return;
   L.heading('Against equal weight', 30);
   if (verdicts.length === 0) L.paragraph(NO_LEARNED_VERDICT, { size: 8, color: MUTED });
-  for (const v of verdicts) L.paragraph(`\u2022  ${verdictText(v)}`, { size: 8, font: BOLD, ...(VERDICT_COLOR[v.outcome] ? { color: VERDICT_COLOR[v.outcome]! } : {}) }, 0, 2);
+  for (const v of verdicts)
+    L.paragraph(
+      `\u2022  ${verdictText(v)}`,
+      { size: 8, font: BOLD, ...(VERDICT_COLOR[v.outcome] ? { color: VERDICT_COLOR[v.outcome]! } : {}) },
+      0,
+      2,
+    );
 }
 
-const dash = (v: number | null | undefined, f: (x: number) => string) => (v == null || !Number.isFinite(v) ? '-' : f(v));
+const dash = (v: number | null | undefined, f: (x: number) => string) =>
+  v == null || !Number.isFinite(v) ? '-' : f(v);
 const pc = (d: number) => (v: number | null | undefined) => dash(v, (x) => pct(x, d));
 const rt = (v: number | null | undefined) => dash(v, (x) => x.toFixed(2));
 const nameOf = (r: { name: string; hindsight: boolean }) => `${r.name}${r.hindsight ? ' \u2020' : ''}`;
@@ -484,18 +602,56 @@ function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
     `Each strategy by its lowest seed, against equal weight (crp, else ubah) on the same window and trading terms; annualised with 252 trading days.${a.left > 0 ? ` ${a.left} further groups are not analysed.` : ''}`,
     { size: 7.5, color: MUTED },
   );
-  const row = (r: { learned: boolean }, cells: (string | PdfCell)[]): PdfRow => ({ type: 'row', cells, bold: r.learned, ...(r.learned ? { shade: '#eaf2fb' } : {}) });
+  const row = (r: { learned: boolean }, cells: (string | PdfCell)[]): PdfRow => ({
+    type: 'row',
+    cells,
+    bold: r.learned,
+    ...(r.learned ? { shade: '#eaf2fb' } : {}),
+  });
   L.subheading('Relative to the benchmark', 60);
   L.table(
-    [{ header: 'Strategy', width: 20 }, { header: 'Benchmark', width: 14 }, ...['Active /yr', 'Tracking err. /yr', 'Info. ratio', 'Beta', 'Correlation', 'Alpha /yr'].map((h) => ({ header: h, width: 8, align: 'right' as const }))],
-    runs.map((r) => row(r, [nameOf(r), r.benchmark?.name ?? '-', pc(2)(r.relative?.activeReturn), pc(2)(r.relative?.trackingError), rt(r.relative?.informationRatio), rt(r.relative?.beta), rt(r.relative?.correlation), pc(2)(r.relative?.alpha)])),
+    [
+      { header: 'Strategy', width: 20 },
+      { header: 'Benchmark', width: 14 },
+      ...['Active /yr', 'Tracking err. /yr', 'Info. ratio', 'Beta', 'Correlation', 'Alpha /yr'].map((h) => ({
+        header: h,
+        width: 8,
+        align: 'right' as const,
+      })),
+    ],
+    runs.map((r) =>
+      row(r, [
+        nameOf(r),
+        r.benchmark?.name ?? '-',
+        pc(2)(r.relative?.activeReturn),
+        pc(2)(r.relative?.trackingError),
+        rt(r.relative?.informationRatio),
+        rt(r.relative?.beta),
+        rt(r.relative?.correlation),
+        pc(2)(r.relative?.alpha),
+      ]),
+    ),
     { fontSize: 7.5 },
   );
   L.space(6);
   L.subheading('Trading and concentration', 60);
   L.table(
-    [{ header: 'Strategy', width: 20 }, { header: 'Turnover /yr (one-way)', width: 10, align: 'right' }, { header: 'Cost drag /yr', width: 10, align: 'right' }, { header: 'Flags', width: 20 }],
-    runs.map((r) => row(r, [nameOf(r), pc(0)(r.trading.annualTurnover), pc(2)(r.trading.costDrag), [r.concentrated ? 'concentrated' : '', r.flags.includes('close-to-equal-weight') ? '\u2248 EW' : ''].filter(Boolean).join(', ') || '-'])),
+    [
+      { header: 'Strategy', width: 20 },
+      { header: 'Turnover /yr (one-way)', width: 10, align: 'right' },
+      { header: 'Cost drag /yr', width: 10, align: 'right' },
+      { header: 'Flags', width: 20 },
+    ],
+    runs.map((r) =>
+      row(r, [
+        nameOf(r),
+        pc(0)(r.trading.annualTurnover),
+        pc(2)(r.trading.costDrag),
+        [r.concentrated ? 'concentrated' : '', r.flags.includes('close-to-equal-weight') ? '\u2248 EW' : '']
+          .filter(Boolean)
+          .join(', ') || '-',
+      ]),
+    ),
     { fontSize: 7.5 },
   );
   L.space(6);
@@ -505,17 +661,38 @@ function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
       title: `Rolling volatility (${a.rollingDays} trading days, annualised)`,
       series: runs.map((r) => {
         const m = new Map(r.dates.map((d, i) => [d, nan(r.rollingVol[i] ?? null)]));
-        return { name: nameOf(r), dates, values: dates.map((d) => m.get(d) ?? Number.NaN), ...(r.hindsight ? { hindsight: true } : {}) };
+        return {
+          name: nameOf(r),
+          dates,
+          values: dates.map((d) => m.get(d) ?? Number.NaN),
+          ...(r.hindsight ? { hindsight: true } : {}),
+        };
       }),
       yFormat: 'pct',
     }),
   );
   L.subheading('Distribution of daily returns', 60);
   L.table(
-    [{ header: 'Strategy', width: 20 }, ...['Days', 'Mean /day', 'Std /day', 'Skew', 'Excess kurt.', 'VaR 95%', 'CVaR 95%', 'Best day', 'Worst day'].map((h) => ({ header: h, width: 7, align: 'right' as const }))],
+    [
+      { header: 'Strategy', width: 20 },
+      ...['Days', 'Mean /day', 'Std /day', 'Skew', 'Excess kurt.', 'VaR 95%', 'CVaR 95%', 'Best day', 'Worst day'].map(
+        (h) => ({ header: h, width: 7, align: 'right' as const }),
+      ),
+    ],
     runs.map((r) => {
       const d = r.distribution;
-      return row(r, [nameOf(r), String(d.days), pc(3)(d.mean), pc(2)(d.std), rt(d.skew), rt(d.kurtosis), pc(2)(d.var95), pc(2)(d.cvar95), pc(2)(d.best), pc(2)(d.worst)]);
+      return row(r, [
+        nameOf(r),
+        String(d.days),
+        pc(3)(d.mean),
+        pc(2)(d.std),
+        rt(d.skew),
+        rt(d.kurtosis),
+        pc(2)(d.var95),
+        pc(2)(d.cvar95),
+        pc(2)(d.best),
+        pc(2)(d.worst),
+      ]);
     }),
     { fontSize: 7.5 },
   );
@@ -525,7 +702,12 @@ function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
   if (stress.length === 0) L.paragraph('No run covers a stress window.', { size: 7.5, color: MUTED });
   else
     L.table(
-      [{ header: 'Window', width: 18 }, { header: 'Dates', width: 14 }, { header: 'Strategy', width: 18 }, ...['Return', 'Benchmark', 'Difference', 'Days'].map((h) => ({ header: h, width: 7, align: 'right' as const }))],
+      [
+        { header: 'Window', width: 18 },
+        { header: 'Dates', width: 14 },
+        { header: 'Strategy', width: 18 },
+        ...['Return', 'Benchmark', 'Difference', 'Days'].map((h) => ({ header: h, width: 7, align: 'right' as const })),
+      ],
       stress.map(({ r, s }) =>
         row(r, [
           s.label,
@@ -544,18 +726,41 @@ function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
   if (f) {
     const w = f.weights;
     fullWidthChart(L, DRAWDOWN_CHART_H + 20, (box) =>
-      L.lineChart(box, { title: `Weights of ${nameOf(f.run)} by sector, and cash`, series: [...w.bySector, ...(w.byGroup ?? []), { name: 'Cash', values: w.cash }].map((s) => ({ name: s.name, dates: w.dates, values: s.values.map(nan) })), yFormat: 'pct' }),
+      L.lineChart(box, {
+        title: `Weights of ${nameOf(f.run)} by sector, and cash`,
+        series: [...w.bySector, ...(w.byGroup ?? []), { name: 'Cash', values: w.cash }].map((s) => ({
+          name: s.name,
+          dates: w.dates,
+          values: s.values.map(nan),
+        })),
+        yFormat: 'pct',
+      }),
     );
     const fr = runs.find((r) => r.id === f.run.id);
     if (fr && fr.trading.months.length)
       fullWidthChart(L, BAR_CHART_H, (box) =>
-        L.barChart(box, { title: `Turnover (one-way) and cost of ${nameOf(f.run)}, month by month`, categories: fr.trading.months.map((m) => m.month), series: [{ name: 'Turnover', values: fr.trading.months.map((m) => m.turnover) }, { name: 'Cost', values: fr.trading.months.map((m) => m.cost) }], yFormat: 'pct' }),
+        L.barChart(box, {
+          title: `Turnover (one-way) and cost of ${nameOf(f.run)}, month by month`,
+          categories: fr.trading.months.map((m) => m.month),
+          series: [
+            { name: 'Turnover', values: fr.trading.months.map((m) => m.turnover) },
+            { name: 'Cost', values: fr.trading.months.map((m) => m.cost) },
+          ],
+          yFormat: 'pct',
+        }),
       );
     if (f.risk) {
       const k = f.risk;
-      L.subheading(`Risk contribution of ${nameOf(f.run)} on ${k.date} (covariance of the last ${k.lookbackDays} days; volatility ${pc(1)(k.volatility)} a year)`, 60);
+      L.subheading(
+        `Risk contribution of ${nameOf(f.run)} on ${k.date} (covariance of the last ${k.lookbackDays} days; volatility ${pc(1)(k.volatility)} a year)`,
+        60,
+      );
       L.table(
-        [{ header: 'Sector', width: 24 }, { header: 'Weight', width: 8, align: 'right' }, { header: 'Share of variance', width: 10, align: 'right' }],
+        [
+          { header: 'Sector', width: 24 },
+          { header: 'Weight', width: 8, align: 'right' },
+          { header: 'Share of variance', width: 10, align: 'right' },
+        ],
         k.sectors.map((s) => ({ type: 'row', cells: [s.sector, pc(1)(s.weight), pc(1)(s.share)] })),
         { fontSize: 7.5, width: L.width * 0.5 },
       );
@@ -567,14 +772,34 @@ function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
     fullWidthChart(L, EQUITY_CHART_H * 0.8, (box) =>
       L.lineChart(box, {
         title: `Stitched out-of-sample record of ${st.name} (${st.segments.length} window${st.segments.length > 1 ? 's' : ''}, growth of 1)`,
-        series: [{ name: st.name, dates: st.dates, values: st.values.map(nan) }, ...(st.benchmark ? [{ name: st.benchmark.name, dates: st.dates, values: st.benchmark.values.map(nan) }] : [])],
+        series: [
+          { name: st.name, dates: st.dates, values: st.values.map(nan) },
+          ...(st.benchmark ? [{ name: st.benchmark.name, dates: st.dates, values: st.benchmark.values.map(nan) }] : []),
+        ],
         yFormat: 'growth',
         emphasizeFirst: true,
       }),
     );
     L.table(
-      [{ header: 'Window', width: 20 }, ...['Seeds', 'Days', 'Return', 'Value at end', 'Days left out before'].map((h) => ({ header: h, width: 8, align: 'right' as const }))],
-      st.segments.map((s) => ({ type: 'row', cells: [`${s.from} - ${s.to}`, String(s.seeds), String(s.days), pc(2)(s.ret), rt(s.endValue), String(s.gapDays)] })),
+      [
+        { header: 'Window', width: 20 },
+        ...['Seeds', 'Days', 'Return', 'Value at end', 'Days left out before'].map((h) => ({
+          header: h,
+          width: 8,
+          align: 'right' as const,
+        })),
+      ],
+      st.segments.map((s) => ({
+        type: 'row',
+        cells: [
+          `${s.from} - ${s.to}`,
+          String(s.seeds),
+          String(s.days),
+          pc(2)(s.ret),
+          rt(s.endValue),
+          String(s.gapDays),
+        ],
+      })),
       { fontSize: 7.5, width: L.width * 0.7 },
     );
   }

@@ -385,20 +385,35 @@ export class PdfLayout {
     }
   }
 
-  private drawCell(c: string | PdfCell, x: number, w: number, rowY: number, rowH: number, col: PdfColumn, size: number, boldRow: boolean, hasSub: boolean): void {
+  private drawCell(
+    c: string | PdfCell,
+    x: number,
+    w: number,
+    rowY: number,
+    rowH: number,
+    col: PdfColumn,
+    size: number,
+    boldRow: boolean,
+    hasSub: boolean,
+  ): void {
     const cell: PdfCell = typeof c === 'string' ? { text: c } : c;
     const pad = 3.5;
     if (cell.fill) this.doc.save().rect(x, rowY, w, rowH).fill(cell.fill).restore();
     if (cell.bar && cell.bar.frac > 0) {
       const bw = Math.min(1, cell.bar.frac) * (w - 2 * pad);
-      this.doc.save().rect(x + pad, rowY + rowH / 2 - 2.5, bw, 5).fill(cell.bar.color).restore();
+      this.doc
+        .save()
+        .rect(x + pad, rowY + rowH / 2 - 2.5, bw, 5)
+        .fill(cell.bar.color)
+        .restore();
     }
     const align = col.align ?? 'left';
     const ax = align === 'left' ? x + pad : align === 'right' ? x + w - pad : x + w / 2;
     const font = cell.bold || boldRow ? BOLD : FONT;
     const mainY = hasSub ? rowY + 2.5 : rowY + (rowH - size) / 2 + 0.5;
     if (cell.text) this.textAt(cell.text, ax, mainY, { font, size, color: cell.color ?? INK }, align, w - 2 * pad);
-    if (hasSub && cell.sub) this.textAt(cell.sub, ax, mainY + size + 1.5, { size: size - 1.5, color: MUTED }, align, w - 2 * pad);
+    if (hasSub && cell.sub)
+      this.textAt(cell.sub, ax, mainY + size + 1.5, { size: size - 1.5, color: MUTED }, align, w - 2 * pad);
   }
 
   /** Header lines of a column title wrapped to the column width (at most 3 lines). */
@@ -451,9 +466,12 @@ export class PdfLayout {
       columns.forEach((c, i) => {
         const align = c.align ?? 'left';
         const lines = headLines[i]!;
-        const ax = align === 'left' ? xs[i]! + 3.5 : align === 'right' ? xs[i]! + widths[i]! - 3.5 : xs[i]! + widths[i]! / 2;
+        const ax =
+          align === 'left' ? xs[i]! + 3.5 : align === 'right' ? xs[i]! + widths[i]! - 3.5 : xs[i]! + widths[i]! / 2;
         const top = this.y + headH - 3 - lines.length * (size + 1.5);
-        lines.forEach((l, j) => this.textAt(l, ax, top + j * (size + 1.5), { font: BOLD, size }, align, widths[i]! - 7));
+        lines.forEach((l, j) =>
+          this.textAt(l, ax, top + j * (size + 1.5), { font: BOLD, size }, align, widths[i]! - 7),
+        );
       });
       this.hline(this.y + headH, '#8a94a6', 0.8, x0, x0 + total);
       this.y += headH;
@@ -478,7 +496,15 @@ export class PdfLayout {
       if (r.type === 'group') {
         this.doc.save().rect(x0, this.y, total, groupH).fill('#eef1f5').restore();
         this.textAt(r.label, x0 + 3.5, this.y + (groupH - size) / 2 + 0.5, { font: BOLD, size }, 'left', total * 0.6);
-        if (r.right) this.textAt(r.right, x0 + total - 3.5, this.y + (groupH - size) / 2 + 0.5, { font: BOLD, size, color: MUTED }, 'right', total * 0.38);
+        if (r.right)
+          this.textAt(
+            r.right,
+            x0 + total - 3.5,
+            this.y + (groupH - size) / 2 + 0.5,
+            { font: BOLD, size, color: MUTED },
+            'right',
+            total * 0.38,
+          );
         this.hline(this.y + groupH, '#b9c1cc', 0.5, x0, x0 + total);
         this.y += groupH;
         zebra = 0;
@@ -487,15 +513,31 @@ export class PdfLayout {
       const isTotal = r.type === 'total';
       const shade = r.type === 'row' ? r.shade : undefined;
       if (shade) this.doc.save().rect(x0, this.y, total, h).fill(shade).restore();
-      else if ((opts.zebra ?? true) && !isTotal && zebra % 2 === 1) this.doc.save().rect(x0, this.y, total, h).fill(ZEBRA_FILL).restore();
+      else if ((opts.zebra ?? true) && !isTotal && zebra % 2 === 1)
+        this.doc.save().rect(x0, this.y, total, h).fill(ZEBRA_FILL).restore();
       if (isTotal) this.hline(this.y, '#8a94a6', 0.9, x0, x0 + total);
       r.cells.forEach((c, i) => {
-        if (i < columns.length) this.drawCell(c, xs[i]!, widths[i]!, this.y, h, columns[i]!, size, isTotal || (r.type === 'row' && !!r.bold), hasSub);
+        if (i < columns.length)
+          this.drawCell(
+            c,
+            xs[i]!,
+            widths[i]!,
+            this.y,
+            h,
+            columns[i]!,
+            size,
+            isTotal || (r.type === 'row' && !!r.bold),
+            hasSub,
+          );
       });
       if (opts.grid) {
         this.doc.save().lineWidth(0.8).strokeColor('#ffffff');
         xs.forEach((x) => this.doc.moveTo(x, this.y).lineTo(x, this.y + h));
-        this.doc.moveTo(x0, this.y + h).lineTo(x0 + total, this.y + h).stroke().restore();
+        this.doc
+          .moveTo(x0, this.y + h)
+          .lineTo(x0 + total, this.y + h)
+          .stroke()
+          .restore();
       } else {
         this.hline(this.y + h, '#e3e7ec', 0.4, x0, x0 + total);
       }
@@ -506,7 +548,14 @@ export class PdfLayout {
 
   /** Legend items wrapped into rows inside width w; @returns the rows' total height */
   private legend(
-    items: readonly { name: string; color: string; dashed?: boolean; dotted?: boolean; bold?: boolean; box?: boolean }[],
+    items: readonly {
+      name: string;
+      color: string;
+      dashed?: boolean;
+      dotted?: boolean;
+      bold?: boolean;
+      box?: boolean;
+    }[],
     x: number,
     y: number,
     w: number,
@@ -524,13 +573,25 @@ export class PdfLayout {
         cy += rowH;
       }
       if (draw && it.box) {
-        this.doc.save().rect(cx + 3, cy + 1, 8, 7).fill(it.color).restore();
+        this.doc
+          .save()
+          .rect(cx + 3, cy + 1, 8, 7)
+          .fill(it.color)
+          .restore();
         this.textAt(label, cx + 18, cy + 0.5, { size, font: FONT });
       } else if (draw) {
-        this.doc.save().lineWidth(it.bold ? 2.2 : 1.4).strokeColor(it.color);
+        this.doc
+          .save()
+          .lineWidth(it.bold ? 2.2 : 1.4)
+          .strokeColor(it.color);
         if (it.dashed) this.doc.dash(3, { space: 2 });
         else if (it.dotted) this.doc.dash(1, { space: 1.5 });
-        this.doc.moveTo(cx, cy + 4.5).lineTo(cx + 14, cy + 4.5).stroke().undash().restore();
+        this.doc
+          .moveTo(cx, cy + 4.5)
+          .lineTo(cx + 14, cy + 4.5)
+          .stroke()
+          .undash()
+          .restore();
         this.textAt(label, cx + 18, cy + 0.5, { size, font: it.bold ? BOLD : FONT });
       }
       cx += iw;
@@ -538,7 +599,14 @@ export class PdfLayout {
     return cy - y + rowH;
   }
 
-  private axes(box: ChartBox, ticks: number[], fmt: PdfYFormat, step: number, lo: number, hi: number): { plotX: number; yOf: (v: number) => number; plotW: number } {
+  private axes(
+    box: ChartBox,
+    ticks: number[],
+    fmt: PdfYFormat,
+    step: number,
+    lo: number,
+    hi: number,
+  ): { plotX: number; yOf: (v: number) => number; plotW: number } {
     const size = 7;
     const labels = ticks.map((t) => yLabel(t, fmt, step));
     const labelW = Math.max(...labels.map((l) => this.measure(l, { size }))) + 6;
@@ -547,7 +615,14 @@ export class PdfLayout {
     const yOf = (v: number): number => box.y + box.h - ((v - lo) / (hi - lo)) * box.h;
     ticks.forEach((t, i) => {
       const yy = yOf(t);
-      this.doc.save().moveTo(plotX, yy).lineTo(plotX + plotW, yy).lineWidth(0.4).strokeColor(Math.abs(t) < step * 1e-6 && fmt === 'pct' ? '#8a94a6' : '#e1e5ea').stroke().restore();
+      this.doc
+        .save()
+        .moveTo(plotX, yy)
+        .lineTo(plotX + plotW, yy)
+        .lineWidth(0.4)
+        .strokeColor(Math.abs(t) < step * 1e-6 && fmt === 'pct' ? '#8a94a6' : '#e1e5ea')
+        .stroke()
+        .restore();
       this.textAt(labels[i]!, plotX - 4, yy - size / 2, { size, color: MUTED }, 'right');
     });
     return { plotX, yOf, plotW };
@@ -602,17 +677,37 @@ export class PdfLayout {
     const span = Math.max(1, t1 - t0);
     const xOf = (t: number): number => plotX + ((t - t0) / span) * plotW;
     // x axis
-    this.doc.save().moveTo(plotX, plot.y + plot.h).lineTo(plotX + plotW, plot.y + plot.h).lineWidth(0.6).strokeColor('#8a94a6').stroke().restore();
+    this.doc
+      .save()
+      .moveTo(plotX, plot.y + plot.h)
+      .lineTo(plotX + plotW, plot.y + plot.h)
+      .lineWidth(0.6)
+      .strokeColor('#8a94a6')
+      .stroke()
+      .restore();
     for (const tk of dateTicks(t0, t1, plotW)) {
       const xx = xOf(tk.t);
-      this.doc.save().moveTo(xx, plot.y + plot.h).lineTo(xx, plot.y + plot.h + 3).lineWidth(0.5).strokeColor('#8a94a6').stroke().restore();
+      this.doc
+        .save()
+        .moveTo(xx, plot.y + plot.h)
+        .lineTo(xx, plot.y + plot.h + 3)
+        .lineWidth(0.5)
+        .strokeColor('#8a94a6')
+        .stroke()
+        .restore();
       const lw = this.measure(tk.label, { size: 7 });
       const lx = Math.min(Math.max(xx, plotX + lw / 2), plotX + plotW - lw / 2);
       this.textAt(tk.label, lx, plot.y + plot.h + 4, { size: 7, color: MUTED }, 'center');
     }
-    this.doc.save().rect(plotX, plot.y - 1, plotW, plot.h + 2).clip();
+    this.doc
+      .save()
+      .rect(plotX, plot.y - 1, plotW, plot.h + 2)
+      .clip();
     // draw the first series last so it sits on top
-    const order = series.map((_, i) => i).slice(1).concat(0);
+    const order = series
+      .map((_, i) => i)
+      .slice(1)
+      .concat(0);
     for (const i of order) {
       const s = series[i]!;
       const pts = plotPoints(
@@ -639,7 +734,11 @@ export class PdfLayout {
         if (open) this.doc.lineTo(lastX, zeroY).closePath();
         this.doc.fillColor(color).fillOpacity(0.16).fill().fillOpacity(1);
       }
-      this.doc.save().lineWidth(items[i]!.bold ? 1.8 : 0.9).strokeColor(color).lineJoin('round');
+      this.doc
+        .save()
+        .lineWidth(items[i]!.bold ? 1.8 : 0.9)
+        .strokeColor(color)
+        .lineJoin('round');
       if (items[i]!.dashed) this.doc.dash(3, { space: 2 });
       else if (items[i]!.dotted) this.doc.dash(1, { space: 1.5 });
       let pen = false;
@@ -660,7 +759,11 @@ export class PdfLayout {
   /** Grouped vertical bars (one group per category, one bar per series) with a zero line, as vector shapes. */
   barChart(box: ChartBox, spec: BarChartSpec): void {
     this.textAt(spec.title, box.x, box.y, { font: BOLD, size: 9 }, 'left', box.w);
-    const items = spec.series.map((s, i) => ({ name: s.name, color: SERIES_COLORS[i % SERIES_COLORS.length]!, box: true }));
+    const items = spec.series.map((s, i) => ({
+      name: s.name,
+      color: SERIES_COLORS[i % SERIES_COLORS.length]!,
+      box: true,
+    }));
     const legH = this.legend(items, box.x, box.y + 14, box.w, true);
     const plot: ChartBox = { x: box.x, y: box.y + 16 + legH + 4, w: box.w, h: box.h - (16 + legH + 4) - 14 };
     const vals = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
@@ -682,13 +785,24 @@ export class PdfLayout {
         const v = s.values[ci];
         if (v === null || v === undefined || !Number.isFinite(v)) return;
         const yy = yOf(v);
-        this.doc.save().rect(gx + si * barW, Math.min(yy, zeroY), barW * 0.9, Math.abs(zeroY - yy)).fill(items[si]!.color).restore();
+        this.doc
+          .save()
+          .rect(gx + si * barW, Math.min(yy, zeroY), barW * 0.9, Math.abs(zeroY - yy))
+          .fill(items[si]!.color)
+          .restore();
       });
       const lw = this.measure(cat, { size: 7 });
       if (lw < groupW - 2 || ci % Math.ceil((lw + 4) / groupW) === 0)
         this.textAt(cat, plotX + ci * groupW + groupW / 2, plot.y + plot.h + 4, { size: 7, color: MUTED }, 'center');
     });
-    this.doc.save().moveTo(plotX, zeroY).lineTo(plotX + plotW, zeroY).lineWidth(0.7).strokeColor('#8a94a6').stroke().restore();
+    this.doc
+      .save()
+      .moveTo(plotX, zeroY)
+      .lineTo(plotX + plotW, zeroY)
+      .lineWidth(0.7)
+      .strokeColor('#8a94a6')
+      .stroke()
+      .restore();
   }
 
   /** Footers on every page, then the PDF bytes. */

@@ -60,7 +60,10 @@ function legendRows(names: string[], width: number): number {
 
 /** Remove what a static, script-free page does not need from ECharts' SSR output, and name the figure. */
 export function cleanSvg(svg: string, title: string): string {
-  const aria = title.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  const aria = title.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
   return svg
     .replace(/<style[\s\S]*?<\/style>/g, '')
     .replace(/\s(?:xmlns(?::\w+)?|ecmeta_\w+|class|pointer-events|baseProfile|version)="[^"]*"/g, '')
@@ -97,7 +100,15 @@ export function lineChartSvg(series: readonly ReportSeries[], opts: SvgChartOpti
       useUTC: true,
       color: SERIES_COLORS,
       textStyle: { fontFamily: 'Helvetica, Arial, sans-serif' },
-      legend: { show: series.length > 1, top: 4, left: 'center', itemWidth: 18, itemHeight: 8, icon: 'roundRect', textStyle: { fontSize: 12 } },
+      legend: {
+        show: series.length > 1,
+        top: 4,
+        left: 'center',
+        itemWidth: 18,
+        itemHeight: 8,
+        icon: 'roundRect',
+        textStyle: { fontSize: 12 },
+      },
       grid: { left: 64, right: 24, top: series.length > 1 ? 14 + rows * LEGEND_ROW_PX : 16, bottom: 36 },
       xAxis: { type: 'time', axisLabel: { hideOverlap: true, fontSize: 11 }, splitLine: { show: false } },
       yAxis: {
@@ -151,7 +162,11 @@ export function barChartSvg(
       legend: { top: 4, left: 'center', itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 12 } },
       grid: { left: 64, right: 24, top: 14 + rows * LEGEND_ROW_PX, bottom: 36 },
       xAxis: { type: 'category', data: [...categories], axisLabel: { fontSize: 11 } },
-      yAxis: { type: 'value', axisLabel: { formatter: yLabel(opts.yFormat), fontSize: 11 }, splitLine: { lineStyle: { color: '#e3e6ea' } } },
+      yAxis: {
+        type: 'value',
+        axisLabel: { formatter: yLabel(opts.yFormat), fontSize: 11 },
+        splitLine: { lineStyle: { color: '#e3e6ea' } },
+      },
       series: series.map((s) => ({
         name: s.name,
         type: 'bar',
@@ -169,7 +184,10 @@ export function barChartSvg(
  * Any chart option (the shared builders of src-shared/charts) as inline SVG in the report's palette and font;
  * tooltips and zooming, which a static page cannot use, are dropped.
  */
-export function optionSvg(option: Record<string, unknown>, opts: { title: string; width?: number; height?: number }): string {
+export function optionSvg(
+  option: Record<string, unknown>,
+  opts: { title: string; width?: number; height?: number },
+): string {
   const { tooltip: _t, dataZoom: _z, ...rest } = option;
   return render(
     { ...rest, animation: false, color: SERIES_COLORS, textStyle: { fontFamily: 'Helvetica, Arial, sans-serif' } },

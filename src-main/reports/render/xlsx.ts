@@ -24,7 +24,12 @@ export const XLSX_RATIO_FORMAT = '0.00';
 /** Number format of dates. */
 export const XLSX_DATE_FORMAT = 'yyyy-mm-dd';
 
-const UNIT_FORMAT: Record<MetricUnit, string> = { pct: XLSX_PCT_FORMAT, ratio: XLSX_RATIO_FORMAT, days: '0', count: '0.0' };
+const UNIT_FORMAT: Record<MetricUnit, string> = {
+  pct: XLSX_PCT_FORMAT,
+  ratio: XLSX_RATIO_FORMAT,
+  days: '0',
+  count: '0.0',
+};
 
 type XCell = string | number | boolean | Date | null;
 
@@ -59,7 +64,11 @@ interface Col {
 
 function sheet(wb: ExcelJS.Workbook, name: string, cols: Col[], rows: XCell[][]): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
-  ws.columns = cols.map((c) => ({ header: c.header, width: c.width, ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}) }));
+  ws.columns = cols.map((c) => ({
+    header: c.header,
+    width: c.width,
+    ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}),
+  }));
   for (const r of rows) ws.addRow(r.map((c) => (typeof c === 'string' ? xlsxText(c) || null : c)));
   const head = ws.getRow(1);
   head.font = { bold: true };
@@ -95,12 +104,7 @@ function addWeightSheets(wb: ExcelJS.Workbook, data: ReportData): void {
       { header: 'Previous weight', width: 15, numFmt: XLSX_PCT_FORMAT },
       { header: 'Trade', width: 10, numFmt: XLSX_PCT_FORMAT },
     ],
-    w.map((l) => [
-      ...lineCells(l),
-      xlsxNumber(l.weight),
-      xlsxNumber(l.previousWeight),
-      xlsxNumber(l.trade),
-    ]),
+    w.map((l) => [...lineCells(l), xlsxNumber(l.weight), xlsxNumber(l.previousWeight), xlsxNumber(l.trade)]),
   );
   sheet(
     wb,
@@ -196,7 +200,15 @@ function addBacktestSheets(wb: ExcelJS.Workbook, data: BacktestReportData): void
       { header: 'Trading days', width: 13, numFmt: '0' },
     ],
     data.worstDrawdowns.flatMap((p) =>
-      p.items.map((d, i) => [p.name, i + 1, xlsxDate(d.start), xlsxDate(d.trough), xlsxDate(d.end), xlsxNumber(d.depth), d.days]),
+      p.items.map((d, i) => [
+        p.name,
+        i + 1,
+        xlsxDate(d.start),
+        xlsxDate(d.trough),
+        xlsxDate(d.end),
+        xlsxNumber(d.depth),
+        d.days,
+      ]),
     ),
   );
 }

@@ -85,7 +85,14 @@ export function anticorStep(view: MarketView, bTilde: ArrayLike<number>, w: numb
 }
 
 const ANTICOR_PARAMS: StrategyParamSpec[] = [
-  { name: 'window', description: 'window w in days (two adjacent windows of w log relatives are compared; 30: the largest window Borodin et al. 2004 combine, and the default of the OLPS toolbox of Li, Sahoo & Hoi, JMLR 2016)', default: 30, min: 2, max: 500 },
+  {
+    name: 'window',
+    description:
+      'window w in days (two adjacent windows of w log relatives are compared; 30: the largest window Borodin et al. 2004 combine, and the default of the OLPS toolbox of Li, Sahoo & Hoi, JMLR 2016)',
+    default: 30,
+    min: 2,
+    max: 500,
+  },
 ];
 
 export const anticor: StrategyDef = {
@@ -94,7 +101,7 @@ export const anticor: StrategyDef = {
   description:
     'Anticor_w (Borodin, El-Yaniv & Gogan, "Can we learn to beat the best stock", JAIR 2004): compare two ' +
     'adjacent windows of w daily log relatives; move wealth from asset i to asset j when i outperformed j in the ' +
-    'latest window and i\'s earlier returns are positively correlated with j\'s later ones (claims = the cross-' +
+    "latest window and i's earlier returns are positively correlated with j's later ones (claims = the cross-" +
     'correlation plus negative auto-correlations), betting that the pattern reverses. The weights moved are those ' +
     'of the current, price-drifted portfolio. Default w = 30; history before the test window is used when visible.',
   family: 'online',

@@ -65,7 +65,9 @@ export const crp: StrategyDef = {
 function hindsightFuture(ctx: StrategyContext, who: string): Float64Array[] {
   const f = ctx.future;
   if (!f || f.length === 0)
-    throw new RangeError(`${who} is a hindsight strategy: it needs ctx.future (the relatives of days testStart+1..testEnd)`);
+    throw new RangeError(
+      `${who} is a hindsight strategy: it needs ctx.future (the relatives of days testStart+1..testEnd)`,
+    );
   const n = ctx.prices.tickers.length;
   for (const x of f) if (x.length !== n) throw new RangeError(`${who}: ctx.future rows must have ${n} entries`);
   const expected = ctx.testEnd - ctx.testStart;
@@ -120,6 +122,11 @@ export const beststock: StrategyDef = {
     for (let i = 1; i < n; i++) if (logGrowth[i]! > logGrowth[best]!) best = i;
     const w = new Float64Array(n);
     w[best] = 1;
-    return { decide: () => ({ weights: Float64Array.from(w), detail: { family: 'classic', hindsight: true, asset: ctx.prices.tickers[best] } }) };
+    return {
+      decide: () => ({
+        weights: Float64Array.from(w),
+        detail: { family: 'classic', hindsight: true, asset: ctx.prices.tickers[best] },
+      }),
+    };
   },
 };

@@ -28,12 +28,49 @@ import { runOnline } from './online';
 import { int, num, readParams } from './params';
 
 const CORN_PARAMS: StrategyParamSpec[] = [
-  { name: 'maxWindow', description: 'windows w = 1..maxWindow days (5 in Li et al. 2011, CORN-K)', default: 5, min: 1, max: 60 },
-  { name: 'rhoLevels', description: 'correlation thresholds rho = 0, 1/P, ..., (P-1)/P for P = rhoLevels (10 in Li et al. 2011)', default: 10, min: 1, max: 100 },
-  { name: 'topK', description: 'number of best experts (by wealth) combined; 5 = 10% of the 50 experts, the setting of the authors\' OLPS toolbox (Li, Sahoo & Hoi, JMLR 2016)', default: 5, min: 1, max: 6000 },
-  { name: 'maxHistory', description: 'days searched back for similar windows (cost bound; the paper searches all history)', default: 504, min: 10, max: 100000 },
-  { name: 'solverIterations', description: 'cap on projected quasi-Newton steps per expert per day (warm-started; cost bound)', default: 5, min: 1, max: 1000 },
-  { name: 'tolerance', description: 'stop an expert\'s solve once the Frank-Wolfe gap per row is below this', default: 1e-7, min: 0, max: 1 },
+  {
+    name: 'maxWindow',
+    description: 'windows w = 1..maxWindow days (5 in Li et al. 2011, CORN-K)',
+    default: 5,
+    min: 1,
+    max: 60,
+  },
+  {
+    name: 'rhoLevels',
+    description: 'correlation thresholds rho = 0, 1/P, ..., (P-1)/P for P = rhoLevels (10 in Li et al. 2011)',
+    default: 10,
+    min: 1,
+    max: 100,
+  },
+  {
+    name: 'topK',
+    description:
+      "number of best experts (by wealth) combined; 5 = 10% of the 50 experts, the setting of the authors' OLPS toolbox (Li, Sahoo & Hoi, JMLR 2016)",
+    default: 5,
+    min: 1,
+    max: 6000,
+  },
+  {
+    name: 'maxHistory',
+    description: 'days searched back for similar windows (cost bound; the paper searches all history)',
+    default: 504,
+    min: 10,
+    max: 100000,
+  },
+  {
+    name: 'solverIterations',
+    description: 'cap on projected quasi-Newton steps per expert per day (warm-started; cost bound)',
+    default: 5,
+    min: 1,
+    max: 1000,
+  },
+  {
+    name: 'tolerance',
+    description: "stop an expert's solve once the Frank-Wolfe gap per row is below this",
+    default: 1e-7,
+    min: 0,
+    max: 1,
+  },
 ];
 
 /**
@@ -152,7 +189,8 @@ export const corn: StrategyDef = {
           if (!experts) {
             experts = [];
             for (let w = 1; w <= W; w++)
-              for (let l = 1; l <= P; l++) experts.push({ w, rho: (l - 1) / P, weights: new Float64Array(n).fill(1 / n), logWealth: 0 });
+              for (let l = 1; l <= P; l++)
+                experts.push({ w, rho: (l - 1) / P, weights: new Float64Array(n).fill(1 / n), logWealth: 0 });
           }
           // 1. wealth of each expert over day t, with the portfolio it chose yesterday
           for (const e of experts) {
@@ -237,7 +275,9 @@ export const corn: StrategyDef = {
             }
           }
           // 4. wealth-weighted mix of the topK richest experts
-          const ranked = experts.map((e, k) => k).sort((u, v) => experts![v]!.logWealth - experts![u]!.logWealth || u - v);
+          const ranked = experts
+            .map((e, k) => k)
+            .sort((u, v) => experts![v]!.logWealth - experts![u]!.logWealth || u - v);
           const chosen = ranked.slice(0, Math.min(topK, ranked.length));
           const maxLog = experts[chosen[0]!]!.logWealth;
           const b = new Float64Array(n);

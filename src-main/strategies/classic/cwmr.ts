@@ -47,7 +47,13 @@ function largestRoot(a: number, b: number, c: number): number {
  * (Li et al. 2013, Algorithms "CWMR-Var" / "CWMR-Stdev"; the root choice follows the authors' code.)
  * Mutates and returns the state; also gives lambda.
  */
-export function cwmrUpdate(state: CwmrState, x: ArrayLike<number>, phi: number, epsilon: number, variant: CwmrVariant): number {
+export function cwmrUpdate(
+  state: CwmrState,
+  x: ArrayLike<number>,
+  phi: number,
+  epsilon: number,
+  variant: CwmrVariant,
+): number {
   const { mu, sigma } = state;
   const n = mu.length;
   let M = 0;
@@ -91,8 +97,21 @@ export function cwmrUpdate(state: CwmrState, x: ArrayLike<number>, phi: number, 
 
 const CWMR_PARAMS: StrategyParamSpec[] = [
   { name: 'variant', description: 'var (CWMR-Var) or stdev (CWMR-Stdev)', default: 'var', choices: ['var', 'stdev'] },
-  { name: 'phi', description: 'confidence parameter phi (the normal quantile of the confidence level; 2, the setting of the authors\' OLPS toolbox, Li, Sahoo & Hoi, JMLR 2016)', default: 2, min: 0, max: 10 },
-  { name: 'epsilon', description: 'mean reversion threshold epsilon (0.5, as in the authors\' OLPS toolbox)', default: 0.5, min: 0, max: 10 },
+  {
+    name: 'phi',
+    description:
+      "confidence parameter phi (the normal quantile of the confidence level; 2, the setting of the authors' OLPS toolbox, Li, Sahoo & Hoi, JMLR 2016)",
+    default: 2,
+    min: 0,
+    max: 10,
+  },
+  {
+    name: 'epsilon',
+    description: "mean reversion threshold epsilon (0.5, as in the authors' OLPS toolbox)",
+    default: 0.5,
+    min: 0,
+    max: 10,
+  },
 ];
 
 export const cwmr: StrategyDef = {
@@ -103,7 +122,7 @@ export const cwmr: StrategyDef = {
     'portfolio is a Gaussian N(mu, Sigma); after each day the distribution moves as little as possible (in KL ' +
     'divergence) so that the probability of a return above epsilon on the last price relatives is at most ' +
     'the confidence level (phi its normal quantile), i.e. it bets on mean reversion with second-order confidence. ' +
-    'Deterministic CWMR-Var (default) or CWMR-Stdev; defaults phi = 2, epsilon = 0.5 (the authors\' OLPS toolbox); the mean is projected onto ' +
+    "Deterministic CWMR-Var (default) or CWMR-Stdev; defaults phi = 2, epsilon = 0.5 (the authors' OLPS toolbox); the mean is projected onto " +
     'the simplex and held.',
   family: 'online',
   hindsight: false,

@@ -29,7 +29,13 @@ export function egUpdate(b: ArrayLike<number>, x: ArrayLike<number>, eta: number
 }
 
 const EG_PARAMS: StrategyParamSpec[] = [
-  { name: 'eta', description: 'learning rate eta of the multiplicative update (0.05 in Helmbold et al. 1998)', default: 0.05, min: 0, max: 100 },
+  {
+    name: 'eta',
+    description: 'learning rate eta of the multiplicative update (0.05 in Helmbold et al. 1998)',
+    default: 0.05,
+    min: 0,
+    max: 100,
+  },
 ];
 
 export const eg: StrategyDef = {

@@ -12,7 +12,8 @@ import { finalizeWeights, uniformWeights } from './simplex';
 
 const MIN_HISTORY_SPEC: StrategyParamSpec = {
   name: 'minHistory',
-  description: 'fewest daily return rows needed to estimate; with less history the strategy holds the uniform portfolio',
+  description:
+    'fewest daily return rows needed to estimate; with less history the strategy holds the uniform portfolio',
   default: 21,
   min: 2,
   max: 5000,
@@ -48,13 +49,20 @@ export function periodicEstimator(
         lastT = view.t;
         estimatedAt = view.date;
       }
-      return { weights: Float64Array.from(target), detail: { family: 'classic', estimatedAt, ...(note ? { note } : {}) } };
+      return {
+        weights: Float64Array.from(target),
+        detail: { family: 'classic', estimatedAt, ...(note ? { note } : {}) },
+      };
     },
   };
 }
 
 /** Static-optimiser strategy factory for minvar / meanvar / maxsharpe / riskparity. */
-function staticStrategy(method: StaticMethod, specs: StrategyParamSpec[], opts: (p: ParamValues) => { gamma?: number }) {
+function staticStrategy(
+  method: StaticMethod,
+  specs: StrategyParamSpec[],
+  opts: (p: ParamValues) => { gamma?: number },
+) {
   return (ctx: StrategyContext): StrategyInstance => {
     const p = readParams(specs, ctx.params, method);
     const lookback = int(p, 'lookback');
@@ -64,7 +72,10 @@ function staticStrategy(method: StaticMethod, specs: StrategyParamSpec[], opts: 
     return periodicEstimator(method, int(p, 'reestimateEvery'), (view) => {
       const rows = view.returnsWindow(lookback);
       if (rows.length < minHistory)
-        return { weights: uniformWeights(view.nAssets), note: `only ${rows.length} return rows (< minHistory): uniform` };
+        return {
+          weights: uniformWeights(view.nAssets),
+          note: `only ${rows.length} return rows (< minHistory): uniform`,
+        };
       return solveStatic(method, rows, { ridge, ...extra });
     });
   };
@@ -76,7 +87,7 @@ export const minvar: StrategyDef = {
   id: 'minvar',
   label: 'Minimum variance',
   description:
-    'Long-only global minimum-variance portfolio argmin w\'Sigma w over the simplex (Markowitz 1952; Clarke, de ' +
+    "Long-only global minimum-variance portfolio argmin w'Sigma w over the simplex (Markowitz 1952; Clarke, de " +
     'Silva & Thorley, "Minimum-variance portfolios in the U.S. equity market", J. Portfolio Management 2006), with ' +
     'the sample covariance of the trailing `lookback` daily simple returns, solved as a QP with quadprog and ' +
     're-estimated every `reestimateEvery` days.',
@@ -89,7 +100,7 @@ export const minvar: StrategyDef = {
 const GAMMA_SPEC: StrategyParamSpec = {
   name: 'gamma',
   description:
-    'risk aversion gamma in max mu\'w - (gamma/2) w\'Sigma w (unit-free: daily or annualised mu and Sigma give the same ' +
+    "risk aversion gamma in max mu'w - (gamma/2) w'Sigma w (unit-free: daily or annualised mu and Sigma give the same " +
     'weights); default 1 as in PyPortfolioOpt and skfolio',
   default: DEFAULT_GAMMA,
   min: 1e-6,
@@ -102,7 +113,7 @@ export const meanvar: StrategyDef = {
   label: 'Markowitz mean-variance',
   description:
     'Long-only Markowitz mean-variance portfolio (Markowitz, "Portfolio selection", J. Finance 1952): ' +
-    'argmax over the simplex of mu\'w - (gamma/2) w\'Sigma w, with the sample mean and covariance of the trailing ' +
+    "argmax over the simplex of mu'w - (gamma/2) w'Sigma w, with the sample mean and covariance of the trailing " +
     '`lookback` daily simple returns, solved as a QP with quadprog and re-estimated every `reestimateEvery` days.',
   family: 'classic',
   hindsight: false,
@@ -114,8 +125,8 @@ export const maxsharpe: StrategyDef = {
   id: 'maxsharpe',
   label: 'Maximum Sharpe (tangency)',
   description:
-    'Long-only tangency portfolio, maximum mu\'w / sqrt(w\'Sigma w) with a zero risk-free rate (Sharpe 1966; ' +
-    'Tobin 1958), through the convex reformulation min y\'Sigma y s.t. mu\'y = 1, y >= 0, w = y / sum(y) ' +
+    "Long-only tangency portfolio, maximum mu'w / sqrt(w'Sigma w) with a zero risk-free rate (Sharpe 1966; " +
+    "Tobin 1958), through the convex reformulation min y'Sigma y s.t. mu'y = 1, y >= 0, w = y / sum(y) " +
     '(Cornuejols & Tutuncu, "Optimization Methods in Finance" 2007), solved with quadprog on the trailing ' +
     '`lookback` daily simple returns. When no asset has a positive mean return the maximum Sharpe ratio is not ' +
     'positive and the problem is ill-posed: it then falls back to minimum variance and says so in the detail.',
@@ -131,7 +142,7 @@ export const riskparity: StrategyDef = {
   description:
     'Long-only equal-risk-contribution portfolio, w_i (Sigma w)_i equal for all i (Maillard, Roncalli & Teiletche, ' +
     '"The properties of equally weighted risk contribution portfolios", J. Portfolio Management 2010), via ' +
-    'Spinu\'s convex formulation min 1/2 y\'Sigma y - (1/n) sum log y_i solved by cyclical coordinate descent ' +
+    "Spinu's convex formulation min 1/2 y'Sigma y - (1/n) sum log y_i solved by cyclical coordinate descent " +
     '(Griveau-Billion, Richard & Roncalli 2013), w = y / sum(y), on the sample covariance of the trailing ' +
     '`lookback` daily simple returns.',
   family: 'classic',

@@ -33,8 +33,20 @@ const COMMON: StrategyParamSpec[] = [
     min: 0,
     max: 100000,
   },
-  { name: 'solverIterations', description: 'cap on projected (quasi-)Newton steps per day, warm-started from the previous leader', default: 5, min: 1, max: 1000 },
-  { name: 'tolerance', description: 'stop a day\'s solve once the Frank-Wolfe gap per day of history is below this (log-growth units)', default: 1e-9, min: 0, max: 1 },
+  {
+    name: 'solverIterations',
+    description: 'cap on projected (quasi-)Newton steps per day, warm-started from the previous leader',
+    default: 5,
+    min: 1,
+    max: 1000,
+  },
+  {
+    name: 'tolerance',
+    description: "stop a day's solve once the Frank-Wolfe gap per day of history is below this (log-growth units)",
+    default: 1e-9,
+    min: 0,
+    max: 1,
+  },
 ];
 
 const FTRL_PARAMS: StrategyParamSpec[] = [

@@ -115,7 +115,11 @@ function fwGap(g: Float64Array, b: Float64Array): number {
  * entries > 0) and options; gives the maximiser, its objective, the final Frank-Wolfe gap and the iterations used.
  * With no rows it gives the uniform portfolio (l2 > 0 or not: uniform is then the maximiser).
  */
-export function logOptimalPortfolio(rows: readonly Float64Array[], n: number, opts: LogOptimalOptions = {}): LogOptimalResult {
+export function logOptimalPortfolio(
+  rows: readonly Float64Array[],
+  n: number,
+  opts: LogOptimalOptions = {},
+): LogOptimalResult {
   const m = rows.length;
   const l2 = opts.l2 ?? 0;
   const method = opts.method ?? 'newton';

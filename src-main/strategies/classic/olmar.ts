@@ -28,7 +28,11 @@ export function olmarPrediction(view: MarketView, w: number): Float64Array {
  * lambda = max(0, (epsilon - b . x~) / ||x~ - xbar 1||^2) (lambda = 0 when x~ is constant). Takes the current
  * portfolio, the predicted relatives x~ and epsilon; gives the new portfolio and lambda.
  */
-export function reversionUpdate(b: ArrayLike<number>, pred: ArrayLike<number>, epsilon: number): { weights: Float64Array; lambda: number } {
+export function reversionUpdate(
+  b: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  epsilon: number,
+): { weights: Float64Array; lambda: number } {
   const n = b.length;
   let bx = 0;
   let xbar = 0;
@@ -47,7 +51,13 @@ export function reversionUpdate(b: ArrayLike<number>, pred: ArrayLike<number>, e
 
 const OLMAR_PARAMS: StrategyParamSpec[] = [
   { name: 'window', description: 'moving-average window w in days (5 in Li & Hoi 2012)', default: 5, min: 1, max: 500 },
-  { name: 'epsilon', description: 'reversion threshold epsilon on b . x~ (10 in Li & Hoi 2012)', default: 10, min: 0, max: 1000 },
+  {
+    name: 'epsilon',
+    description: 'reversion threshold epsilon on b . x~ (10 in Li & Hoi 2012)',
+    default: 10,
+    min: 0,
+    max: 1000,
+  },
 ];
 
 export const olmar: StrategyDef = {
@@ -55,7 +65,7 @@ export const olmar: StrategyDef = {
   label: 'On-Line Moving Average Reversion (OLMAR)',
   description:
     'OLMAR-1 (Li & Hoi, "On-line portfolio selection with moving average reversion", ICML 2012): predict the next ' +
-    'price relative as the w-day simple moving average of prices over today\'s price, then take the passive-' +
+    "price relative as the w-day simple moving average of prices over today's price, then take the passive-" +
     'aggressive step b = b_t + lambda (x~ - mean(x~) 1), lambda = max(0, (epsilon - b_t . x~) / ||x~ - mean(x~) 1||^2), ' +
     'projected onto the simplex. Defaults w = 5, epsilon = 10. The moving average reads visible history before ' +
     'the test window when there is some.',

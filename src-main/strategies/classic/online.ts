@@ -35,7 +35,9 @@ export function runOnline(learner: OnlineLearner, who: string): StrategyInstance
         current = finalizeWeights(learner.start ? learner.start(view) : uniformWeights(view.nAssets), who);
         last = view.t;
       } else if (view.t < last) {
-        throw new RangeError(`${who}: decide called for day ${view.t} after day ${last}; an online learner moves forward only`);
+        throw new RangeError(
+          `${who}: decide called for day ${view.t} after day ${last}; an online learner moves forward only`,
+        );
       } else {
         for (let d = last + 1; d <= view.t; d++) {
           const v = d === view.t ? view : view.at(d);

@@ -47,9 +47,27 @@ export function onsUpdate(s: OnsState, x: ArrayLike<number>, eta: number, beta: 
 }
 
 const ONS_PARAMS: StrategyParamSpec[] = [
-  { name: 'eta', description: 'mixing weight eta with the uniform portfolio (0 in Agarwal et al. 2006 experiments)', default: 0, min: 0, max: 1 },
-  { name: 'beta', description: 'beta: the gradient sum is scaled by (1 + 1/beta) (1 in Agarwal et al. 2006 experiments)', default: 1, min: 1e-9, max: 1e9 },
-  { name: 'delta', description: 'delta: scale of A^{-1} b before projection (1/8 in Agarwal et al. 2006 experiments)', default: 0.125, min: 1e-9, max: 1e9 },
+  {
+    name: 'eta',
+    description: 'mixing weight eta with the uniform portfolio (0 in Agarwal et al. 2006 experiments)',
+    default: 0,
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'beta',
+    description: 'beta: the gradient sum is scaled by (1 + 1/beta) (1 in Agarwal et al. 2006 experiments)',
+    default: 1,
+    min: 1e-9,
+    max: 1e9,
+  },
+  {
+    name: 'delta',
+    description: 'delta: scale of A^{-1} b before projection (1/8 in Agarwal et al. 2006 experiments)',
+    default: 0.125,
+    min: 1e-9,
+    max: 1e9,
+  },
 ];
 
 export const ons: StrategyDef = {
@@ -58,7 +76,7 @@ export const ons: StrategyDef = {
   description:
     'Online Newton Step (Agarwal, Hazan, Kale & Schapire, "Algorithms for portfolio management based on the ' +
     'Newton method", ICML 2006): a second-order follow-the-winner method. With gradients grad_t = x_t / (p_t . x_t), ' +
-    'A_t = I + sum grad grad\' and b_t = (1 + 1/beta) sum grad, the next portfolio is the projection of ' +
+    "A_t = I + sum grad grad' and b_t = (1 + 1/beta) sum grad, the next portfolio is the projection of " +
     'delta A_t^{-1} b_t onto the simplex in the norm induced by A_t (a QP, solved by an active-set method), mixed with the ' +
     'uniform portfolio by eta. Defaults eta = 0, beta = 1, delta = 1/8.',
   family: 'online',

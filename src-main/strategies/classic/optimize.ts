@@ -212,7 +212,11 @@ export interface StaticSolution {
  * (days x assets, daily simple returns), regularise the covariance, and solve `method`. With fewer than two
  * return rows there is nothing to estimate and the uniform portfolio is returned (noted).
  */
-export function solveStatic(method: StaticMethod, returns: readonly Float64Array[], opts: StaticOptions = {}): StaticSolution {
+export function solveStatic(
+  method: StaticMethod,
+  returns: readonly Float64Array[],
+  opts: StaticOptions = {},
+): StaticSolution {
   if (returns.length === 0) throw new RangeError('optimizeStatic: no return rows');
   const n = returns[0]!.length;
   if (returns.length < 2) return { weights: uniformWeights(n), note: 'fewer than 2 return rows: uniform weights' };

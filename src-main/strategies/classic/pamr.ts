@@ -15,7 +15,13 @@ export type PamrVariant = 'pamr' | 'pamr1' | 'pamr2';
  * PAMR tau = l / ||x - xbar 1||^2; PAMR-1 tau = min(C, l / ||x - xbar 1||^2); PAMR-2 tau = l / (||x - xbar 1||^2 + 1/(2C)).
  * With ||x - xbar 1|| = 0 (all relatives equal) PAMR and PAMR-1 take tau = 0 (no informative direction).
  */
-export function pamrTau(b: ArrayLike<number>, x: ArrayLike<number>, epsilon: number, variant: PamrVariant, C: number): number {
+export function pamrTau(
+  b: ArrayLike<number>,
+  x: ArrayLike<number>,
+  epsilon: number,
+  variant: PamrVariant,
+  C: number,
+): number {
   const n = b.length;
   let bx = 0;
   let xbar = 0;
@@ -34,7 +40,13 @@ export function pamrTau(b: ArrayLike<number>, x: ArrayLike<number>, epsilon: num
 }
 
 /** One PAMR update: b' = Proj_simplex(b - tau (x - xbar 1)). Gives a new array on the simplex. */
-export function pamrUpdate(b: ArrayLike<number>, x: ArrayLike<number>, epsilon: number, variant: PamrVariant, C: number): Float64Array {
+export function pamrUpdate(
+  b: ArrayLike<number>,
+  x: ArrayLike<number>,
+  epsilon: number,
+  variant: PamrVariant,
+  C: number,
+): Float64Array {
   const n = b.length;
   const tau = pamrTau(b, x, epsilon, variant, C);
   let xbar = 0;
@@ -46,9 +58,26 @@ export function pamrUpdate(b: ArrayLike<number>, x: ArrayLike<number>, epsilon: 
 }
 
 const PAMR_PARAMS: StrategyParamSpec[] = [
-  { name: 'epsilon', description: 'sensitivity epsilon of the loss max(0, b.x - epsilon) (0.5 in the paper)', default: 0.5, min: 0, max: 10 },
-  { name: 'variant', description: 'pamr (hard), pamr1 (tau capped at C) or pamr2 (tau damped by 1/(2C))', default: 'pamr', choices: ['pamr', 'pamr1', 'pamr2'] },
-  { name: 'C', description: 'aggressiveness C of PAMR-1 / PAMR-2 (500 in the paper)', default: 500, min: 1e-9, max: 1e9 },
+  {
+    name: 'epsilon',
+    description: 'sensitivity epsilon of the loss max(0, b.x - epsilon) (0.5 in the paper)',
+    default: 0.5,
+    min: 0,
+    max: 10,
+  },
+  {
+    name: 'variant',
+    description: 'pamr (hard), pamr1 (tau capped at C) or pamr2 (tau damped by 1/(2C))',
+    default: 'pamr',
+    choices: ['pamr', 'pamr1', 'pamr2'],
+  },
+  {
+    name: 'C',
+    description: 'aggressiveness C of PAMR-1 / PAMR-2 (500 in the paper)',
+    default: 500,
+    min: 1e-9,
+    max: 1e9,
+  },
 ];
 
 export const pamr: StrategyDef = {

@@ -12,18 +12,25 @@ export type ParamValues = Record<string, number | string | boolean>;
  * specs and the given values; gives a complete record. Throws RangeError on an unknown name, a wrong type,
  * a value outside [min, max] or not among `choices`.
  */
-export function readParams(specs: readonly StrategyParamSpec[], given: Record<string, unknown> | undefined, who: string): ParamValues {
+export function readParams(
+  specs: readonly StrategyParamSpec[],
+  given: Record<string, unknown> | undefined,
+  who: string,
+): ParamValues {
   const out: ParamValues = {};
   for (const s of specs) out[s.name] = s.default;
   for (const [k, v] of Object.entries(given ?? {})) {
     const spec = specs.find((s) => s.name === k);
     if (!spec) throw new RangeError(`${who}: unknown parameter "${k}"`);
     if (v === undefined) continue;
-    if (typeof v !== typeof spec.default) throw new RangeError(`${who}: parameter "${k}" must be a ${typeof spec.default}`);
+    if (typeof v !== typeof spec.default)
+      throw new RangeError(`${who}: parameter "${k}" must be a ${typeof spec.default}`);
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new RangeError(`${who}: parameter "${k}" must be finite`);
-      if (spec.min !== undefined && v < spec.min) throw new RangeError(`${who}: parameter "${k}" must be >= ${spec.min}`);
-      if (spec.max !== undefined && v > spec.max) throw new RangeError(`${who}: parameter "${k}" must be <= ${spec.max}`);
+      if (spec.min !== undefined && v < spec.min)
+        throw new RangeError(`${who}: parameter "${k}" must be >= ${spec.min}`);
+      if (spec.max !== undefined && v > spec.max)
+        throw new RangeError(`${who}: parameter "${k}" must be <= ${spec.max}`);
     }
     if (spec.choices && !spec.choices.includes(String(v)))
       throw new RangeError(`${who}: parameter "${k}" must be one of ${spec.choices.join(', ')}`);
@@ -58,7 +65,8 @@ export const LOOKBACK_SPEC: StrategyParamSpec = {
 /** How often the estimating strategies re-estimate (days); between re-estimations they keep their target. */
 export const REESTIMATE_SPEC: StrategyParamSpec = {
   name: 'reestimateEvery',
-  description: 're-estimate the target weights at most every this many trading days (1 = daily); the target is kept in between',
+  description:
+    're-estimate the target weights at most every this many trading days (1 = daily); the target is kept in between',
   default: 21,
   min: 1,
   max: 2520,

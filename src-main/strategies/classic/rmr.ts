@@ -96,10 +96,34 @@ export function rmrPrediction(view: MarketView, w: number, opts?: L1MedianOption
 }
 
 const RMR_PARAMS: StrategyParamSpec[] = [
-  { name: 'window', description: 'number of recent closes w in the L1-median (5 in Huang et al. 2013)', default: 5, min: 1, max: 500 },
-  { name: 'epsilon', description: 'reversion threshold epsilon (5 in Huang et al. 2013)', default: 5, min: 0, max: 1000 },
-  { name: 'maxIter', description: 'cap on modified-Weiszfeld iterations for the L1-median (200 in the authors\' code)', default: 200, min: 1, max: 100000 },
-  { name: 'tol', description: 'relative L1 stopping tolerance of the L1-median iteration (1e-9 in the authors\' code)', default: 1e-9, min: 0, max: 1 },
+  {
+    name: 'window',
+    description: 'number of recent closes w in the L1-median (5 in Huang et al. 2013)',
+    default: 5,
+    min: 1,
+    max: 500,
+  },
+  {
+    name: 'epsilon',
+    description: 'reversion threshold epsilon (5 in Huang et al. 2013)',
+    default: 5,
+    min: 0,
+    max: 1000,
+  },
+  {
+    name: 'maxIter',
+    description: "cap on modified-Weiszfeld iterations for the L1-median (200 in the authors' code)",
+    default: 200,
+    min: 1,
+    max: 100000,
+  },
+  {
+    name: 'tol',
+    description: "relative L1 stopping tolerance of the L1-median iteration (1e-9 in the authors' code)",
+    default: 1e-9,
+    min: 0,
+    max: 1,
+  },
 ];
 
 export const rmr: StrategyDef = {
@@ -108,7 +132,7 @@ export const rmr: StrategyDef = {
   description:
     'Robust Median Reversion (Huang, Zhou, Li, Hoi & Zhou, IJCAI 2013; IEEE TKDE 2016): predict the next price ' +
     'relative robustly as the L1-median of the last w prices (modified Weiszfeld algorithm of Vardi & Zhang 2000) ' +
-    'over today\'s price, then take the OLMAR-style step b = b_t + lambda (x^ - mean(x^) 1), lambda = ' +
+    "over today's price, then take the OLMAR-style step b = b_t + lambda (x^ - mean(x^) 1), lambda = " +
     'max(0, (epsilon - b_t . x^) / ||x^ - mean(x^) 1||^2), projected onto the simplex. Defaults w = 5, epsilon = 5.',
   family: 'online',
   hindsight: false,

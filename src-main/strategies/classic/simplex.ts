@@ -22,7 +22,8 @@ export function projectToSimplex(v: ArrayLike<number>): Float64Array {
   const n = v.length;
   if (n === 0) throw new RangeError('projectToSimplex: empty vector');
   const u = Float64Array.from(v as ArrayLike<number>);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(u[i]!)) throw new RangeError(`projectToSimplex: non-finite entry ${i}`);
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(u[i]!)) throw new RangeError(`projectToSimplex: non-finite entry ${i}`);
   u.sort(); // ascending; walk it from the top
   let cumulative = 0;
   let theta = 0;

@@ -100,8 +100,22 @@ export function upUpdate(s: UpState, x: ArrayLike<number>): Float64Array {
 }
 
 const UP_PARAMS: StrategyParamSpec[] = [
-  { name: 'samples', description: 'number of Monte-Carlo CRPs drawn from Dirichlet(alpha); cost O(samples x n) per day (2000 keeps a 2529-day x 30-asset run under a second)', default: 2000, min: 1, max: 1000000 },
-  { name: 'alpha', description: 'Dirichlet concentration of the prior over CRPs: 1 = uniform (Cover 1991), 0.5 = Cover & Ordentlich 1996', default: 1, min: 0.01, max: 100 },
+  {
+    name: 'samples',
+    description:
+      'number of Monte-Carlo CRPs drawn from Dirichlet(alpha); cost O(samples x n) per day (2000 keeps a 2529-day x 30-asset run under a second)',
+    default: 2000,
+    min: 1,
+    max: 1000000,
+  },
+  {
+    name: 'alpha',
+    description:
+      'Dirichlet concentration of the prior over CRPs: 1 = uniform (Cover 1991), 0.5 = Cover & Ordentlich 1996',
+    default: 1,
+    min: 0.01,
+    max: 100,
+  },
 ];
 
 export const up: StrategyDef = {

@@ -20,8 +20,23 @@
  */
 import type { MarketView } from '../../market/view';
 import { DynamicGrouping, type Grouping, type GroupingRecord } from './logic/grouping';
-import { capitalSplitAt, splitFromUtilities, UTILITY_DEFAULTS, type CapitalAllocation, type CapitalSplit } from './logic/utility';
-import { applyReboundCap, applyReboundGate, reboundStateAt, REBOUND_DEFAULTS, REBOUND_MODE_DEFAULT, type GatedGroup, type ReboundFlag, type ReboundState } from './logic/rebound';
+import {
+  capitalSplitAt,
+  splitFromUtilities,
+  UTILITY_DEFAULTS,
+  type CapitalAllocation,
+  type CapitalSplit,
+} from './logic/utility';
+import {
+  applyReboundCap,
+  applyReboundGate,
+  reboundStateAt,
+  REBOUND_DEFAULTS,
+  REBOUND_MODE_DEFAULT,
+  type GatedGroup,
+  type ReboundFlag,
+  type ReboundState,
+} from './logic/rebound';
 import type { ReboundMode, ReboundSettings, SampConfig, UtilitySettings } from '../../agents/samp/config';
 import type { DayPlan } from '../../agents/samp/trainer';
 
@@ -95,7 +110,16 @@ export interface DayAllocation {
 }
 
 function summary(s: ReboundState): ReboundSummary {
-  return { phase: s.phase, inDowntrend: s.inDowntrend, rebound: s.rebound, drawdown: s.drawdown, depth: s.depth, rise: s.rise, daysHeld: s.daysHeld, thresholdsMet: { ...s.thresholdsMet } };
+  return {
+    phase: s.phase,
+    inDowntrend: s.inDowntrend,
+    rebound: s.rebound,
+    drawdown: s.drawdown,
+    depth: s.depth,
+    rise: s.rise,
+    daysHeld: s.daysHeld,
+    thresholdsMet: { ...s.thresholdsMet },
+  };
 }
 
 /** What one day's own data decide, before smoothing and the cap (kept per day by the allocator). */
@@ -131,9 +155,11 @@ export class SampAllocator {
     });
     this.utility = { ...UTILITY_DEFAULTS, ...settings.utility };
     const h = this.utility.smoothingHalfLife;
-    if (!(h >= 0) || !Number.isFinite(h)) throw new RangeError(`smoothingHalfLife must be a finite number >= 0, got ${h}`);
+    if (!(h >= 0) || !Number.isFinite(h))
+      throw new RangeError(`smoothingHalfLife must be a finite number >= 0, got ${h}`);
     this.mode = settings.rebound.mode ?? REBOUND_MODE_DEFAULT;
-    if (this.mode !== 'cap' && this.mode !== 'gate') throw new RangeError(`rebound mode must be 'cap' or 'gate', got ${String(this.mode)}`);
+    if (this.mode !== 'cap' && this.mode !== 'gate')
+      throw new RangeError(`rebound mode must be 'cap' or 'gate', got ${String(this.mode)}`);
   }
 
   /** The day's own part (grouping, utilities, detector states, gate), computed once per day. */
@@ -156,9 +182,15 @@ export class SampAllocator {
       core.states = { ordinary: o.state, high: h.state, market: m.state };
       core.flagsToday = [...o.flags, ...h.flags, ...m.flags].filter((f) => f.dayIndex === t);
       if (this.mode === 'gate') {
-        const g = applyReboundGate(capital, { ordinary: o.state.inDowntrend, high: h.state.inDowntrend, market: m.state.inDowntrend }, this.utility.cashUtility);
+        const g = applyReboundGate(
+          capital,
+          { ordinary: o.state.inDowntrend, high: h.state.inDowntrend, market: m.state.inDowntrend },
+          this.utility.cashUtility,
+        );
         if (g.gated.length) {
-          const temperature = capital.temperature ? { ...this.utility, temperature: capital.temperature.temperature } : this.utility;
+          const temperature = capital.temperature
+            ? { ...this.utility, temperature: capital.temperature.temperature }
+            : this.utility;
           core.gatedSplit = splitFromUtilities(g.adjusted.ordinary, g.adjusted.high, temperature);
           core.gated = g.gated;
           core.gateReasons = g.reasons;
@@ -205,11 +237,23 @@ export class SampAllocator {
     };
     const before = this.smoothed(view, (c) => c.capital.split);
     let split = this.mode === 'gate' ? this.smoothed(view, (c) => c.gatedSplit) : before;
-    const rebound: DayAllocation['rebound'] = { enabled: rs.enabled, mode: this.mode, capped: false, gated: [], reasons: [], flagsToday: [...core.flagsToday], thresholds };
+    const rebound: DayAllocation['rebound'] = {
+      enabled: rs.enabled,
+      mode: this.mode,
+      capped: false,
+      gated: [],
+      reasons: [],
+      flagsToday: [...core.flagsToday],
+      thresholds,
+    };
     if (core.states) {
       const st = core.states;
       if (this.mode === 'cap') {
-        const capped = applyReboundCap(split, { ordinary: st.ordinary.inDowntrend, high: st.high.inDowntrend, market: st.market.inDowntrend }, thresholds.downtrendCap);
+        const capped = applyReboundCap(
+          split,
+          { ordinary: st.ordinary.inDowntrend, high: st.high.inDowntrend, market: st.market.inDowntrend },
+          thresholds.downtrendCap,
+        );
         split = capped.split;
         rebound.capped = capped.capped;
         rebound.reasons = capped.reasons;

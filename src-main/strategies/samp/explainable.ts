@@ -21,18 +21,35 @@ export class NotExplainableError extends Error {}
 /** Number of background windows taken, evenly spaced, from the training window. */
 export const BACKGROUND_WINDOWS = 8;
 
-export async function sampExplainable(db: DB, runId: string, date?: string): Promise<{ policy: ExplainablePolicy; close(): Promise<void>; date: string; detail: DecisionDetail | null; config: SampArtifacts['config'] }> {
+export async function sampExplainable(
+  db: DB,
+  runId: string,
+  date?: string,
+): Promise<{
+  policy: ExplainablePolicy;
+  close(): Promise<void>;
+  date: string;
+  detail: DecisionDetail | null;
+  config: SampArtifacts['config'];
+}> {
   const run = getRun(db, runId);
   if (!run) throw new NotExplainableError(`run ${runId} not found`);
   const at = getRunWeightsAt(db, runId, date);
   if (!at) throw new NotExplainableError(`run ${runId} has no decision on ${date}`);
   const model = decisionModel(at.detail);
-  if (!model) throw new NotExplainableError(`run ${runId} (${run.strategy}) has no trained model to explain: only learned strategies have agents`);
+  if (!model)
+    throw new NotExplainableError(
+      `run ${runId} (${run.strategy}) has no trained model to explain: only learned strategies have agents`,
+    );
   const artifacts = await loadModelArtifacts(db, model.key);
-  if (!artifacts) throw new NotExplainableError(`the model of run ${runId} is no longer stored next to the database (key ${model.key.slice(0, 12)})`);
+  if (!artifacts)
+    throw new NotExplainableError(
+      `the model of run ${runId} is no longer stored next to the database (key ${model.key.slice(0, 12)})`,
+    );
   const policy: SampPolicy = await loadSampPolicy(artifacts);
   const prices = loadPriceMatrix(db, run.universe, { to: at.date });
-  if (prices.tickers.join(',') !== artifacts.tickers.join(',')) throw new NotExplainableError('the universe members changed since the model was trained');
+  if (prices.tickers.join(',') !== artifacts.tickers.join(','))
+    throw new NotExplainableError('the universe members changed since the model was trained');
   const t = prices.dates.length - 1;
   const L = artifacts.config.window;
   const n = prices.tickers.length;
@@ -40,19 +57,37 @@ export async function sampExplainable(db: DB, runId: string, date?: string): Pro
   const x = feat(t);
   const first = Math.max(artifacts.train.firstStateDay, L - 1);
   const last = Math.min(artifacts.train.end, t);
-  const background = Array.from({ length: BACKGROUND_WINDOWS }, (_, k) => feat(Math.round(first + ((last - first) * k) / Math.max(1, BACKGROUND_WINDOWS - 1))));
+  const background = Array.from({ length: BACKGROUND_WINDOWS }, (_, k) =>
+    feat(Math.round(first + ((last - first) * k) / Math.max(1, BACKGROUND_WINDOWS - 1))),
+  );
   const groups = sampDetail(at.detail)?.groups;
   const high = prices.tickers.map((tk) => groups?.high.includes(tk) ?? false);
   const ordinary = prices.tickers.map((tk) => groups?.ordinary.includes(tk) ?? false);
   const all = prices.tickers.map(() => true);
   const agents =
-    artifacts.kind === 'flat' ? [{ name: 'flat', mask: all }] : artifacts.kind === 'upper-only' ? [{ name: 'upper', mask: all }] : [{ name: 'upper', mask: all }, { name: 'lower1', mask: ordinary }, { name: 'lower2', mask: high }];
+    artifacts.kind === 'flat'
+      ? [{ name: 'flat', mask: all }]
+      : artifacts.kind === 'upper-only'
+        ? [{ name: 'upper', mask: all }]
+        : [
+            { name: 'upper', mask: all },
+            { name: 'lower1', mask: ordinary },
+            { name: 'lower2', mask: high },
+          ];
   const outName: Record<string, string> = { flat: 'w', upper: 'w0', lower1: 'w1', lower2: 'w2' };
   const m1 = Float32Array.from(ordinary, (b) => (b ? 1 : 0));
   const m2 = Float32Array.from(high, (b) => (b ? 1 : 0));
   // what the decision held before trading (a holdings-aware policy reads it): the previous decision drifted to this date
   const prevDay = at.previous ? prices.dates.indexOf(at.previous.date) : -1;
-  const held = prevDay >= 0 ? Float32Array.from(driftWeights(at.previous!.weights.subarray(0, n), Float64Array.from(prices.close[t]!, (c, i) => c / prices.close[prevDay]![i]!))) : new Float32Array(n);
+  const held =
+    prevDay >= 0
+      ? Float32Array.from(
+          driftWeights(
+            at.previous!.weights.subarray(0, n),
+            Float64Array.from(prices.close[t]!, (c, i) => c / prices.close[prevDay]![i]!),
+          ),
+        )
+      : new Float32Array(n);
   return {
     date: at.date,
     detail: at.detail,

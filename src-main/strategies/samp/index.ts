@@ -15,7 +15,13 @@
  */
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 import { readParams } from '../classic/params';
-import { resolveSampConfig, SAMP_PRESET_NAMES, type SampConfig, type SampConfigOverrides, type SampPresetName } from '../../agents/samp/config';
+import {
+  resolveSampConfig,
+  SAMP_PRESET_NAMES,
+  type SampConfig,
+  type SampConfigOverrides,
+  type SampPresetName,
+} from '../../agents/samp/config';
 import type { SampModelStore } from '../../agents/samp/artifacts';
 import { loadSampPolicy, sampTrainingKey, trainSamp, type SampVariantId } from './model';
 import { UTILITY_DEFAULTS } from './logic/utility';
@@ -36,32 +42,84 @@ export function setSampModelStore(store: SampModelStore | null): void {
 const COMMON_PARAMS: StrategyParamSpec[] = [
   {
     name: 'preset',
-    description: "network and training size: 'quick' (about a minute per model on a CPU core; for trying the pipeline), 'standard' (2-5 minutes per model; for evaluations) or 'paper' (the paper-sized networks; GPU or long run)",
+    description:
+      "network and training size: 'quick' (about a minute per model on a CPU core; for trying the pipeline), 'standard' (2-5 minutes per model; for evaluations) or 'paper' (the paper-sized networks; GPU or long run)",
     default: 'standard',
     choices: [...SAMP_PRESET_NAMES],
   },
-  { name: 'episodes', description: 'at most this many passes over the training period per training stage (the update budget may end a stage sooner); 0 = the preset value', default: 0, min: 0, max: 10_000 },
-  { name: 'costRate', description: 'proportional transaction cost charged in the training reward (0.001 = 0.1%, the paper value)', default: 0.001, min: 0, max: 0.1 },
-  { name: 'overrides', description: 'JSON object of further config overrides (agents/samp/config.ts SampConfig fields, merged field by field); empty = none', default: '' },
+  {
+    name: 'episodes',
+    description:
+      'at most this many passes over the training period per training stage (the update budget may end a stage sooner); 0 = the preset value',
+    default: 0,
+    min: 0,
+    max: 10_000,
+  },
+  {
+    name: 'costRate',
+    description: 'proportional transaction cost charged in the training reward (0.001 = 0.1%, the paper value)',
+    default: 0.001,
+    min: 0,
+    max: 0.1,
+  },
+  {
+    name: 'overrides',
+    description:
+      'JSON object of further config overrides (agents/samp/config.ts SampConfig fields, merged field by field); empty = none',
+    default: '',
+  },
 ];
 const HIER_PARAMS: StrategyParamSpec[] = [
-  { name: 'fusionA', description: 'fusion coefficient a in w = a w0 + (1 - a)(c1 w1 + c2 w2), a set value (not learned)', default: 0.3, min: 0, max: 1 },
-  { name: 'regroupEvery', description: 'dynamic grouping period in trading days (paper: 75)', default: 75, min: 1, max: 2520 },
+  {
+    name: 'fusionA',
+    description: 'fusion coefficient a in w = a w0 + (1 - a)(c1 w1 + c2 w2), a set value (not learned)',
+    default: 0.3,
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'regroupEvery',
+    description: 'dynamic grouping period in trading days (paper: 75)',
+    default: 75,
+    min: 1,
+    max: 2520,
+  },
 ];
 /** The capital split's settings (logic/utility.ts, logic/rebound.ts, allocation.ts), defaults from those modules. */
 const SPLIT_PARAMS: StrategyParamSpec[] = [
   {
     name: 'temperatureRule',
-    description: "softmax temperature of the capital split: 'calibrated' (calibration x the standard error of the utility differences, from the utility window) or 'fixed' (temperature)",
+    description:
+      "softmax temperature of the capital split: 'calibrated' (calibration x the standard error of the utility differences, from the utility window) or 'fixed' (temperature)",
     default: UTILITY_DEFAULTS.temperatureRule,
     choices: ['calibrated', 'fixed'],
   },
-  { name: 'calibration', description: 'calibrated rule: c in temperature = c x standard error (1: a gap of one standard error moves the split between two entries to e : 1)', default: UTILITY_DEFAULTS.calibration, min: 0.01, max: 100 },
-  { name: 'temperature', description: 'fixed rule: the softmax temperature in annual-return units (0.1 before issue 15)', default: UTILITY_DEFAULTS.temperature, min: 0.0001, max: 100 },
-  { name: 'smoothingHalfLife', description: 'half-life in trading days of the moving average over the daily capital splits; 0 = none', default: UTILITY_DEFAULTS.smoothingHalfLife, min: 0, max: 250 },
+  {
+    name: 'calibration',
+    description:
+      'calibrated rule: c in temperature = c x standard error (1: a gap of one standard error moves the split between two entries to e : 1)',
+    default: UTILITY_DEFAULTS.calibration,
+    min: 0.01,
+    max: 100,
+  },
+  {
+    name: 'temperature',
+    description: 'fixed rule: the softmax temperature in annual-return units (0.1 before issue 15)',
+    default: UTILITY_DEFAULTS.temperature,
+    min: 0.0001,
+    max: 100,
+  },
+  {
+    name: 'smoothingHalfLife',
+    description: 'half-life in trading days of the moving average over the daily capital splits; 0 = none',
+    default: UTILITY_DEFAULTS.smoothingHalfLife,
+    min: 0,
+    max: 250,
+  },
   {
     name: 'reboundMode',
-    description: "a downtrend without a confirmed rebound: 'cap' the risky capital at the downtrend cap (0.5), or 'gate' the group's utility advantage over cash and positive momentum tilt off",
+    description:
+      "a downtrend without a confirmed rebound: 'cap' the risky capital at the downtrend cap (0.5), or 'gate' the group's utility advantage over cash and positive momentum tilt off",
     default: REBOUND_MODE_DEFAULT,
     choices: ['cap', 'gate'],
   },
@@ -93,7 +151,11 @@ export function sampParamSpecs(variant: SampVariantId): StrategyParamSpec[] {
   const splits = variant !== 'samp-hdrl/upper-only';
   const sv = SETTING_VARIANTS[variant];
   const hidden = new Set([...Object.keys(sv?.set ?? {}), ...(sv?.unused ?? []), ...(ABLATION_UNUSED[variant] ?? [])]);
-  return [...COMMON_PARAMS, ...HIER_PARAMS.filter((s) => s.name !== 'fusionA' || fuses), ...(splits ? SPLIT_PARAMS.filter((s) => !hidden.has(s.name)) : [])];
+  return [
+    ...COMMON_PARAMS,
+    ...HIER_PARAMS.filter((s) => s.name !== 'fusionA' || fuses),
+    ...(splits ? SPLIT_PARAMS.filter((s) => !hidden.has(s.name)) : []),
+  ];
 }
 
 /** The config a strategy's params describe (before the variant's ablation change; with a setting variant's values). */
@@ -104,7 +166,9 @@ export function configFromParams(variant: SampVariantId, params: Record<string, 
     try {
       extra = JSON.parse(p.overrides) as SampConfigOverrides;
     } catch (e) {
-      throw new RangeError(`${variant}: parameter "overrides" is not valid JSON (${(e as Error).message})`, { cause: e });
+      throw new RangeError(`${variant}: parameter "overrides" is not valid JSON (${(e as Error).message})`, {
+        cause: e,
+      });
     }
   }
   const o: SampConfigOverrides = { ...extra, costRate: p.costRate as number };
@@ -147,7 +211,16 @@ async function createSamp(variant: SampVariantId, ctx: StrategyContext): Promise
           message: `${variant}: ${p.stage} stage, episode ${p.episode}, ${p.stageUpdates} updates, reward ${p.reward.toFixed(4)}${p.validation ? `, validation Sharpe ${p.validation.sharpe.toFixed(2)}` : ''}`,
           // losses are NaN before the first update (warm-up); figures carry finite numbers only
           figures: Object.fromEntries(
-            Object.entries({ episode: p.episode, step: p.step, reward: p.reward, criticLoss: p.criticLoss, actorLoss: p.actorLoss, elapsedMs: p.elapsedMs, turnover: p.turnover, validationSharpe: p.validation?.sharpe ?? Number.NaN }).filter(([, v]) => Number.isFinite(v)),
+            Object.entries({
+              episode: p.episode,
+              step: p.step,
+              reward: p.reward,
+              criticLoss: p.criticLoss,
+              actorLoss: p.actorLoss,
+              elapsedMs: p.elapsedMs,
+              turnover: p.turnover,
+              validationSharpe: p.validation?.sharpe ?? Number.NaN,
+            }).filter(([, v]) => Number.isFinite(v)),
           ),
         }),
     });
@@ -155,7 +228,13 @@ async function createSamp(variant: SampVariantId, ctx: StrategyContext): Promise
   } else ctx.progress?.({ fraction: 1, message: `${variant}: reused trained model ${key.slice(0, 12)}` });
   const policy = await loadSampPolicy(artifacts);
   const inner = policy.instance();
-  const model = { key: artifacts.key, sha256: artifacts.sha256.onnx, backend: artifacts.backend, trainedFrom: artifacts.train.startDate, trainedTo: artifacts.train.endDate };
+  const model = {
+    key: artifacts.key,
+    sha256: artifacts.sha256.onnx,
+    backend: artifacts.backend,
+    trainedFrom: artifacts.train.startDate,
+    trainedTo: artifacts.train.endDate,
+  };
   // every decision names the model that made it, so explanations and reports can reload it
   return {
     decide(view) {
@@ -203,11 +282,31 @@ const ENSEMBLE =
  */
 export const sampStrategies: StrategyDef[] = [
   def('samp-hdrl', 'SAMP-HDRL', BASE),
-  def('samp-hdrl/no-dc', 'SAMP-HDRL w/o dynamic clustering', `${BASE} Ablation w/o dc: the grouping is computed once (first training day) and never recomputed.`),
-  def('samp-hdrl/no-utility', 'SAMP-HDRL w/o utility allocation', `${BASE} Ablation w/o utility: c1 = c2 = 1/2 and no cash from the utility step (the rebound cap still applies).`),
-  def('samp-hdrl/no-rebound', 'SAMP-HDRL w/o rebound detection', `${BASE} Ablation w/o rebound: no detector and no downtrend cap.`),
-  def('samp-hdrl/upper-only', 'SAMP-HDRL upper agent only', `${BASE} Ablation: the portfolio is the upper agent's w0 alone (stage 1 only, fully invested).`),
-  def('samp-hdrl/lower-only', 'SAMP-HDRL lower agents only', `${BASE} Ablation: fusion coefficient a = 0 (lower agents and capital split only; the upper agent still conditions them).`),
+  def(
+    'samp-hdrl/no-dc',
+    'SAMP-HDRL w/o dynamic clustering',
+    `${BASE} Ablation w/o dc: the grouping is computed once (first training day) and never recomputed.`,
+  ),
+  def(
+    'samp-hdrl/no-utility',
+    'SAMP-HDRL w/o utility allocation',
+    `${BASE} Ablation w/o utility: c1 = c2 = 1/2 and no cash from the utility step (the rebound cap still applies).`,
+  ),
+  def(
+    'samp-hdrl/no-rebound',
+    'SAMP-HDRL w/o rebound detection',
+    `${BASE} Ablation w/o rebound: no detector and no downtrend cap.`,
+  ),
+  def(
+    'samp-hdrl/upper-only',
+    'SAMP-HDRL upper agent only',
+    `${BASE} Ablation: the portfolio is the upper agent's w0 alone (stage 1 only, fully invested).`,
+  ),
+  def(
+    'samp-hdrl/lower-only',
+    'SAMP-HDRL lower agents only',
+    `${BASE} Ablation: fusion coefficient a = 0 (lower agents and capital split only; the upper agent still conditions them).`,
+  ),
   def(
     'samp-hdrl/fixed-temperature',
     'SAMP-HDRL fixed split temperature',
@@ -219,7 +318,14 @@ export const sampStrategies: StrategyDef[] = [
     `${BASE} Variant: a downtrend without a confirmed rebound switches the group's utility advantage over cash and its positive momentum tilt off instead of capping the risky capital.`,
   ),
   def('ddpg-flat', 'DDPG flat (single agent)', FLAT),
-  ensembleStrategy({ of: 'samp-hdrl', params: sampParamSpecs('samp-hdrl'), createMember: (ctx) => createSamp('samp-hdrl', ctx) }, 'SAMP-HDRL seed ensemble', `${ENSEMBLE} Members: ${BASE}`),
-  ensembleStrategy({ of: 'ddpg-flat', params: sampParamSpecs('ddpg-flat'), createMember: (ctx) => createSamp('ddpg-flat', ctx) }, 'DDPG flat seed ensemble', `${ENSEMBLE} Members: ${FLAT}`),
+  ensembleStrategy(
+    { of: 'samp-hdrl', params: sampParamSpecs('samp-hdrl'), createMember: (ctx) => createSamp('samp-hdrl', ctx) },
+    'SAMP-HDRL seed ensemble',
+    `${ENSEMBLE} Members: ${BASE}`,
+  ),
+  ensembleStrategy(
+    { of: 'ddpg-flat', params: sampParamSpecs('ddpg-flat'), createMember: (ctx) => createSamp('ddpg-flat', ctx) },
+    'DDPG flat seed ensemble',
+    `${ENSEMBLE} Members: ${FLAT}`,
+  ),
 ];
-

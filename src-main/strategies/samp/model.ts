@@ -22,10 +22,20 @@ import { createHash } from 'node:crypto';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
 import type { StrategyDecision } from '../types';
-import type { DdpgFlatDecisionDetailInput, SampDecisionDetailInput, SampVariant } from '../../../src-shared/domain/decision';
+import type {
+  DdpgFlatDecisionDetailInput,
+  SampDecisionDetailInput,
+  SampVariant,
+} from '../../../src-shared/domain/decision';
 import { trainingEngineChoice } from '../../compute/backend';
 import { OnnxModel } from '../../compute/onnx/runtime';
-import { deserializeParams, paramsToBinary, serializeParams, type ParamValues, type SerializedParams } from '../../compute/params';
+import {
+  deserializeParams,
+  paramsToBinary,
+  serializeParams,
+  type ParamValues,
+  type SerializedParams,
+} from '../../compute/params';
 import type { SampArtifacts, SampTrainingSummary } from '../../agents/samp/artifacts';
 import type { SampConfig } from '../../agents/samp/config';
 import { PortfolioEnv, type EnvOptions } from '../../agents/samp/env';
@@ -121,7 +131,18 @@ export function sampTrainingKey(
 ): string {
   const view = new MarketView(prices, trainEnd);
   const h = createHash('sha256');
-  h.update(JSON.stringify({ revision, engine, variant, config: variantConfig(variant, config), seed, tickers: view.tickers, trainStart, trainEnd }));
+  h.update(
+    JSON.stringify({
+      revision,
+      engine,
+      variant,
+      config: variantConfig(variant, config),
+      seed,
+      tickers: view.tickers,
+      trainStart,
+      trainEnd,
+    }),
+  );
   for (let d = 0; d <= trainEnd; d++) {
     h.update(view.dateAt(d));
     const row = view.closes(d);
@@ -136,12 +157,18 @@ export function sampTrainingKey(
  * validationDays, but at most half of the window's decision days, so a short window (a book's 90-day retraining, a
  * quick check) still trains on the other half. Throws when fewer than 2 training days would remain.
  */
-export function trainingPeriods(cfg: SampConfig, trainStart: number, trainEnd: number): { first: number; split: number; validationDays: number } {
+export function trainingPeriods(
+  cfg: SampConfig,
+  trainStart: number,
+  trainEnd: number,
+): { first: number; split: number; validationDays: number } {
   const first = firstStateDay(cfg, trainStart);
   const validationDays = Math.max(0, Math.min(cfg.validationDays, Math.floor((trainEnd - first) / 2)));
   const split = trainEnd - validationDays;
   if (split - first < 2) {
-    throw new RangeError(`training window too short: first state day ${first}, last day ${trainEnd} (needs window ${cfg.window}, ${cfg.minHistory} days of history and at least 2 training days)`);
+    throw new RangeError(
+      `training window too short: first state day ${first}, last day ${trainEnd} (needs window ${cfg.window}, ${cfg.minHistory} days of history and at least 2 training days)`,
+    );
   }
   return { first, split, validationDays };
 }
@@ -158,10 +185,22 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
   const engine = await openSampEngine(choice);
   const view = new MarketView(req.prices, req.trainEnd);
   const { first, split, validationDays } = trainingPeriods(cfg, req.trainStart, req.trainEnd);
-  const envOpts = { features: cfg, costRate: cfg.costRate, turnoverPenalty: cfg.turnoverPenalty, noTradeBand: cfg.noTradeBand } satisfies Partial<EnvOptions>;
+  const envOpts = {
+    features: cfg,
+    costRate: cfg.costRate,
+    turnoverPenalty: cfg.turnoverPenalty,
+    noTradeBand: cfg.noTradeBand,
+  } satisfies Partial<EnvOptions>;
   const env = new PortfolioEnv(new MarketView(req.prices, split), { ...envOpts, firstDay: first, lastDay: split });
-  const validation = validationDays > 0 ? new PortfolioEnv(view, { ...envOpts, firstDay: split, lastDay: req.trainEnd }) : undefined;
-  const allocator = new SampAllocator({ grouping: cfg.grouping, utility: cfg.utility, rebound: cfg.rebound, anchor: first, seed: req.seed });
+  const validation =
+    validationDays > 0 ? new PortfolioEnv(view, { ...envOpts, firstDay: split, lastDay: req.trainEnd }) : undefined;
+  const allocator = new SampAllocator({
+    grouping: cfg.grouping,
+    utility: cfg.utility,
+    rebound: cfg.rebound,
+    anchor: first,
+    seed: req.seed,
+  });
   const res = await trainSampAgents({
     engine,
     env,
@@ -176,14 +215,36 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
   const training: SampTrainingSummary = {
     trainDays: { first, last: split, startDate: view.dateAt(first), endDate: view.dateAt(split) },
     validationDays,
-    ...(validation ? { validation: { first: split, last: req.trainEnd, startDate: view.dateAt(split), endDate: view.dateAt(req.trainEnd) } } : {}),
+    ...(validation
+      ? {
+          validation: {
+            first: split,
+            last: req.trainEnd,
+            startDate: view.dateAt(split),
+            endDate: view.dateAt(req.trainEnd),
+          },
+        }
+      : {}),
     episodes: res.stages.reduce((a, x) => a + x.episodes, 0),
     updates: res.updates,
     stages: res.stages,
   };
   const nets = sampNets(cfg);
-  const key = sampTrainingKey(req.variant, req.config, req.seed, req.prices, req.trainStart, req.trainEnd, SAMP_TRAINING_REVISION, choice.key);
-  const onnx = exportPolicyOnnx(kind, nets, view.nAssets, res.actor, { variant: req.variant, seed: String(req.seed), key });
+  const key = sampTrainingKey(
+    req.variant,
+    req.config,
+    req.seed,
+    req.prices,
+    req.trainStart,
+    req.trainEnd,
+    SAMP_TRAINING_REVISION,
+    choice.key,
+  );
+  const onnx = exportPolicyOnnx(kind, nets, view.nAssets, res.actor, {
+    variant: req.variant,
+    seed: String(req.seed),
+    key,
+  });
   const critics: Record<string, SerializedParams> = {};
   for (const [k, v] of Object.entries(res.critics)) if (v) critics[k] = serializeParams(v);
   return {
@@ -193,7 +254,13 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
     config: cfg,
     seed: req.seed,
     tickers: [...view.tickers],
-    train: { start: req.trainStart, end: req.trainEnd, firstStateDay: first, startDate: view.dateAt(req.trainStart), endDate: view.dateAt(req.trainEnd) },
+    train: {
+      start: req.trainStart,
+      end: req.trainEnd,
+      firstStateDay: first,
+      startDate: view.dateAt(req.trainStart),
+      endDate: view.dateAt(req.trainEnd),
+    },
     backend: engine.label,
     training,
     params: serializeParams(res.actor),
@@ -271,11 +338,13 @@ export class SampPolicy {
   outputs(view: MarketView, alloc?: DayAllocation, holdings?: ArrayLike<number>): PolicyOutputs {
     const cfg = this.artifacts.config;
     const n = view.nAssets;
-    if (n !== this.artifacts.tickers.length) throw new Error(`policy trained on ${this.artifacts.tickers.length} assets, view has ${n}`);
+    if (n !== this.artifacts.tickers.length)
+      throw new Error(`policy trained on ${this.artifacts.tickers.length} assets, view has ${n}`);
     const x = { data: viewFeatures(view, cfg), dims: [1, n, cfg.window] };
     const base: Record<string, { data: Float32Array; dims: number[] }> = { x };
     if (this.readsHoldings) {
-      if (holdings && holdings.length !== n) throw new RangeError(`holdings have ${holdings.length} weights, the policy allocates over ${n} assets`);
+      if (holdings && holdings.length !== n)
+        throw new RangeError(`holdings have ${holdings.length} weights, the policy allocates over ${n} assets`);
       base.wprev = { data: holdings ? Float32Array.from(holdings) : new Float32Array(n), dims: [1, n] };
     }
     if (this.artifacts.kind === 'flat') return { w: toWeights(this.model.runSync(base).w!.data) };
@@ -287,7 +356,12 @@ export class SampPolicy {
     const m1 = { data: Float32Array.from(alloc.grouping.ordinary, (b) => (b ? 1 : 0)), dims: [1, n] };
     const m2 = { data: Float32Array.from(alloc.grouping.high, (b) => (b ? 1 : 0)), dims: [1, n] };
     const r = this.model.runSync({ ...base, m1, m2 });
-    return { w0: toWeights(r.w0!.data), w1: toWeights(r.w1!.data), w2: toWeights(r.w2!.data), embedding: r.embedding!.data };
+    return {
+      w0: toWeights(r.w0!.data),
+      w1: toWeights(r.w1!.data),
+      w2: toWeights(r.w2!.data),
+      embedding: r.embedding!.data,
+    };
   }
 
   /**
@@ -298,17 +372,26 @@ export class SampPolicy {
    * holdings-aware policy only; default all cash). Gives every graph output (w0, embedding, w1, w2; or w for
    * ddpg-flat) as raw float32 arrays, batch-major.
    */
-  runBatch(x: Float32Array, batch: number, m1?: Float32Array, m2?: Float32Array, wprev?: Float32Array): Record<string, Float32Array> {
+  runBatch(
+    x: Float32Array,
+    batch: number,
+    m1?: Float32Array,
+    m2?: Float32Array,
+    wprev?: Float32Array,
+  ): Record<string, Float32Array> {
     const n = this.artifacts.tickers.length;
     const L = this.artifacts.config.window;
-    if (x.length !== batch * n * L) throw new RangeError(`runBatch: x has ${x.length} values, expected ${batch} x ${n} x ${L}`);
+    if (x.length !== batch * n * L)
+      throw new RangeError(`runBatch: x has ${x.length} values, expected ${batch} x ${n} x ${L}`);
     const feeds: Record<string, { data: Float32Array; dims: number[] }> = { x: { data: x, dims: [batch, n, L] } };
     if (this.readsHoldings) {
-      if (wprev && wprev.length !== batch * n) throw new RangeError(`runBatch: wprev has ${wprev.length} values, expected ${batch} x ${n}`);
+      if (wprev && wprev.length !== batch * n)
+        throw new RangeError(`runBatch: wprev has ${wprev.length} values, expected ${batch} x ${n}`);
       feeds.wprev = { data: wprev ?? new Float32Array(batch * n), dims: [batch, n] };
     }
     if (this.artifacts.kind === 'hierarchical') {
-      if (!m1 || !m2 || m1.length !== batch * n || m2.length !== batch * n) throw new RangeError('runBatch: hierarchical policy needs m1 and m2 of batch x N');
+      if (!m1 || !m2 || m1.length !== batch * n || m2.length !== batch * n)
+        throw new RangeError('runBatch: hierarchical policy needs m1 and m2 of batch x N');
       feeds.m1 = { data: m1, dims: [batch, n] };
       feeds.m2 = { data: m2, dims: [batch, n] };
     }
@@ -326,18 +409,34 @@ export class SampPolicy {
     const a = this.artifacts;
     const cfg = a.config;
     const n = a.tickers.length;
-    const allocator = a.kind === 'flat' ? undefined : new SampAllocator({ grouping: cfg.grouping, utility: cfg.utility, rebound: cfg.rebound, anchor: a.train.firstStateDay, seed: a.seed });
-    if (opts.holdings && opts.holdings.length !== n) throw new RangeError(`holdings have ${opts.holdings.length} weights, the policy allocates over ${n} assets`);
+    const allocator =
+      a.kind === 'flat'
+        ? undefined
+        : new SampAllocator({
+            grouping: cfg.grouping,
+            utility: cfg.utility,
+            rebound: cfg.rebound,
+            anchor: a.train.firstStateDay,
+            seed: a.seed,
+          });
+    if (opts.holdings && opts.holdings.length !== n)
+      throw new RangeError(`holdings have ${opts.holdings.length} weights, the policy allocates over ${n} assets`);
     const start = opts.holdings ? Float64Array.from(opts.holdings) : new Float64Array(n);
     // the last decision: its day, the weights held before it and the weights it traded to
     let last: { day: number; before: Float64Array; traded: Float64Array } | null = null;
     const heldAt = (view: MarketView): Float64Array => {
       if (!last) return start;
       if (view.t === last.day) return last.before;
-      if (view.t < last.day) throw new RangeError(`decide asked about day ${view.t} after deciding day ${last.day}: a policy that holds its decisions moves forward in time`);
+      if (view.t < last.day)
+        throw new RangeError(
+          `decide asked about day ${view.t} after deciding day ${last.day}: a policy that holds its decisions moves forward in time`,
+        );
       const now = view.closes(view.t);
       const then = view.closes(last.day);
-      return driftWeights(last.traded, Float64Array.from(now, (c, i) => c / then[i]!));
+      return driftWeights(
+        last.traded,
+        Float64Array.from(now, (c, i) => c / then[i]!),
+      );
     };
     const trade = (view: MarketView, held: Float64Array, target: Float64Array): Float64Array => {
       const traded = applyNoTradeBand(target, held, cfg.noTradeBand);
@@ -350,7 +449,11 @@ export class SampPolicy {
         if (a.kind === 'flat') {
           const o = this.outputs(view, undefined, held);
           const w = trade(view, held, o.w!);
-          return { weights: w, agents: { flat: o.w! }, detail: { family: 'ddpg-flat', variant: a.variant, concentration: { flat: effectiveHoldings(o.w!) } } };
+          return {
+            weights: w,
+            agents: { flat: o.w! },
+            detail: { family: 'ddpg-flat', variant: a.variant, concentration: { flat: effectiveHoldings(o.w!) } },
+          };
         }
         const alloc = allocator!.at(view);
         const o = this.outputs(view, alloc, held);
@@ -381,7 +484,12 @@ export class SampPolicy {
         const fused: SampDecisionDetailInput = {
           ...detail,
           cash: Math.max(0, 1 - w.reduce((x, y) => x + y, 0)),
-          concentration: { upper: effectiveHoldings(o.w0!), lower1: effectiveHoldings(o.w1!), lower2: effectiveHoldings(o.w2!), final: effectiveHoldings(w) },
+          concentration: {
+            upper: effectiveHoldings(o.w0!),
+            lower1: effectiveHoldings(o.w1!),
+            lower2: effectiveHoldings(o.w2!),
+            final: effectiveHoldings(w),
+          },
         };
         return { weights: w, agents: { upper: o.w0!, lower1: o.w1!, lower2: o.w2! }, detail: fused };
       },

@@ -9,7 +9,10 @@ import type { ApiError, ApiResult, Channel, EventName, EventPayload, Request, Re
 export class ApiCallError extends Error {
   readonly code: ApiError['code'];
   readonly issues: ApiError['issues'];
-  constructor(readonly channel: string, err: ApiError) {
+  constructor(
+    readonly channel: string,
+    err: ApiError,
+  ) {
     super(err.message);
     this.code = err.code;
     this.issues = err.issues;
@@ -36,7 +39,8 @@ export interface ApiClient {
 }
 
 function unwrap<T>(channel: string, r: ApiResult<unknown>): T {
-  if (!r || typeof r !== 'object' || !('ok' in r)) throw new ApiCallError(channel, { code: 'INTERNAL', message: 'malformed response' });
+  if (!r || typeof r !== 'object' || !('ok' in r))
+    throw new ApiCallError(channel, { code: 'INTERNAL', message: 'malformed response' });
   if (!r.ok) throw new ApiCallError(channel, r.error);
   return r.value as T;
 }
@@ -82,10 +86,16 @@ function httpClient(): ApiClient {
           body: JSON.stringify(req ?? {}),
         });
       } catch (e) {
-        throw new ApiCallError(channel, { code: 'INTERNAL', message: `the engine is not reachable (${(e as Error).message}); is \`npm run serve\` still running?` });
+        throw new ApiCallError(channel, {
+          code: 'INTERNAL',
+          message: `the engine is not reachable (${(e as Error).message}); is \`npm run serve\` still running?`,
+        });
       }
       if (!(res.headers.get('content-type') ?? '').startsWith('application/json')) {
-        throw new ApiCallError(channel, { code: 'INTERNAL', message: `the host answered HTTP ${res.status} without a result` });
+        throw new ApiCallError(channel, {
+          code: 'INTERNAL',
+          message: `the host answered HTTP ${res.status} without a result`,
+        });
       }
       return unwrap(channel, (await res.json()) as ApiResult<unknown>);
     },

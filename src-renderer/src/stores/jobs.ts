@@ -29,7 +29,8 @@ export const useJobsStore = defineStore('jobs', {
       if (Object.keys(job.figures).length) {
         const h = (this.history[job.id] ??= []);
         const last = h[h.length - 1];
-        if (!last || JSON.stringify(last.figures) !== JSON.stringify(job.figures)) h.push({ at: Date.now(), fraction: job.fraction, figures: { ...job.figures } });
+        if (!last || JSON.stringify(last.figures) !== JSON.stringify(job.figures))
+          h.push({ at: Date.now(), fraction: job.fraction, figures: { ...job.figures } });
       }
       const i = this.jobs.findIndex((j) => j.id === job.id);
       if (i >= 0) this.jobs.splice(i, 1, job);

@@ -15,7 +15,10 @@ export const useSelectionStore = defineStore('selection', {
     runByUniverse: readStored<Record<string, string>>(RUN_KEY, {}, isStringRecord),
   }),
   getters: {
-    runFor: (s) => (universe: string): string | null => s.runByUniverse[universe] ?? null,
+    runFor:
+      (s) =>
+      (universe: string): string | null =>
+        s.runByUniverse[universe] ?? null,
   },
   actions: {
     setRun(universe: string, runId: string) {

@@ -5,7 +5,13 @@ import type { StrategyContext, StrategyDecision, StrategyDef } from '../../../sr
 
 export function makeCtx(
   m: PriceMatrix,
-  opts: { params?: Record<string, unknown>; testStart?: number; testEnd?: number; seed?: number; hindsight?: boolean } = {},
+  opts: {
+    params?: Record<string, unknown>;
+    testStart?: number;
+    testEnd?: number;
+    seed?: number;
+    hindsight?: boolean;
+  } = {},
 ): StrategyContext {
   const testStart = opts.testStart ?? 0;
   const testEnd = opts.testEnd ?? m.dates.length - 1;

@@ -9,7 +9,9 @@ import { drive } from './drive';
 describe('degenerate markets', () => {
   const rng = seedrandom('edge');
   const withCash = matrixFromRelatives(
-    Array.from({ length: 80 }, (_, d) => (d % 10 === 3 ? [1, 1, 1] : [1, Math.exp(0.04 * (rng() - 0.5)), Math.exp(0.04 * (rng() - 0.5))])),
+    Array.from({ length: 80 }, (_, d) =>
+      d % 10 === 3 ? [1, 1, 1] : [1, Math.exp(0.04 * (rng() - 0.5)), Math.exp(0.04 * (rng() - 0.5))],
+    ),
   );
   const single = matrixFromRelatives(Array.from({ length: 40 }, () => [Math.exp(0.02 * (rng() - 0.5))]));
   const flat = matrixFromRelatives(Array.from({ length: 40 }, () => [1, 1]));
@@ -17,7 +19,8 @@ describe('degenerate markets', () => {
   it.each(classicStrategies.map((s) => [s.id, s] as const))('%s', async (_id, def) => {
     for (const m of [withCash, single, flat]) {
       const ws = await drive(def, m, { params: def.id === 'anticor' ? { window: 5 } : {} });
-      for (const w of ws) expect(isOnSimplex(w), `${def.id} on ${m.tickers.length} assets: ${Array.from(w).join(',')}`).toBe(true);
+      for (const w of ws)
+        expect(isOnSimplex(w), `${def.id} on ${m.tickers.length} assets: ${Array.from(w).join(',')}`).toBe(true);
     }
   });
 });

@@ -81,7 +81,11 @@ describe('maxsharpe strategy', () => {
 
 describe('riskparity strategy', () => {
   it('equalises risk contributions on the trailing sample covariance', async () => {
-    const rel = Array.from({ length: 80 }, (_, t) => [1 + 0.01 * Math.sin(t), 1 + 0.02 * Math.cos(1.3 * t), 1 + 0.015 * Math.sin(0.7 * t + 1)]);
+    const rel = Array.from({ length: 80 }, (_, t) => [
+      1 + 0.01 * Math.sin(t),
+      1 + 0.02 * Math.cos(1.3 * t),
+      1 + 0.015 * Math.sin(0.7 * t + 1),
+    ]);
     const m = matrixFromRelatives(rel);
     const w = (await drive(riskparity, m, { testStart: 80, to: 80, params: { lookback: 60, ridge: 0 } }))[0]!;
     const rows = new MarketView(m, 80).returnsWindow(60);
@@ -100,7 +104,11 @@ describe('momentum strategy', () => {
       ...Array.from({ length: 10 }, () => [0.98, 1.01, 1.04, 0.99]),
     ];
     const m = matrixFromRelatives(rel);
-    const w = await drive(momentum, m, { testStart: 10, to: 20, params: { lookback: 5, topK: 2, reestimateEvery: 10 } });
+    const w = await drive(momentum, m, {
+      testStart: 10,
+      to: 20,
+      params: { lookback: 5, topK: 2, reestimateEvery: 10 },
+    });
     // day 10, lookback 5: trailing returns ranked A > D > B > C => hold A and D
     expect(Array.from(w[0]!)).toEqual([0.5, 0, 0, 0.5]);
     // days 11..19 keep that target even though the ranking has flipped

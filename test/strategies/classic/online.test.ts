@@ -199,7 +199,7 @@ describe('RMR (Huang et al. 2013)', () => {
     expect(y[0]).toBeCloseTo(3, 7);
   });
 
-  it('prediction = L1-median of the last w closes over today\'s close, and the OLMAR-style update', async () => {
+  it("prediction = L1-median of the last w closes over today's close, and the OLMAR-style update", async () => {
     // closes (1,1), (1.2, 0.9), (1.5, 0.9): normalised by today's (1.5, 0.9): (2/3, 10/9), (0.8, 1), (1, 1)
     // with w = 2: the L1-median of two points is anywhere on the segment; the iteration starts at the coordinate
     // median, the midpoint ((0.8+1)/2, 1) = (0.9, 1), and stays (it is optimal)
@@ -269,7 +269,7 @@ describe('UP (Cover 1991, Monte-Carlo)', () => {
 });
 
 describe('Anticor (Borodin et al. 2004)', () => {
-  it('window 2, three assets: claims A->B = 2 and A->C = 1 move A\'s drifted weight 2/3 to B, 1/3 to C', async () => {
+  it("window 2, three assets: claims A->B = 2 and A->C = 1 move A's drifted weight 2/3 to B, 1/3 to C", async () => {
     // log relatives (A, B, C): day1 (.01,.02,0), day2 (.03,0,0), day3 (.02,-.01,-.01), day4 (.04,.01,.01)
     // LX1 = days 1-2, LX2 = days 3-4: mu2 = (.03, 0, 0); A outperformed B and C in the latest window.
     // Deviations: A1 (-.01,.01), B1 (.01,-.01), C1 (0,0); A2 (-.01,.01), B2 (-.01,.01), C2 (-.01,.01)

@@ -91,7 +91,9 @@ describe('risk parity', () => {
 
   it('equal risk contributions on a random 8-asset covariance', () => {
     const rng = seedrandom('rp');
-    const rows = Array.from({ length: 60 }, () => Float64Array.from({ length: 8 }, (_, i) => (rng() - 0.5) * 0.02 * (1 + i / 4)));
+    const rows = Array.from({ length: 60 }, () =>
+      Float64Array.from({ length: 8 }, (_, i) => (rng() - 0.5) * 0.02 * (1 + i / 4)),
+    );
     const { cov } = sampleMeanCov(rows);
     const w = riskParity(cov, 8);
     const rc = riskContributions(w, cov);
@@ -126,7 +128,9 @@ describe('optimizeStatic', () => {
   it('gives uniform weights with a single return row, and regularises a singular covariance', () => {
     expect(Array.from(optimizeStatic('minvar', [f64([0.01, 0.02, 0.03])]))).toEqual([1 / 3, 1 / 3, 1 / 3]);
     // three identical assets: singular covariance; with the ridge the minimum-variance answer is uniform
-    const same = Array.from({ length: 10 }, (_, t) => f64([0.01 * Math.sin(t), 0.01 * Math.sin(t), 0.01 * Math.sin(t)]));
+    const same = Array.from({ length: 10 }, (_, t) =>
+      f64([0.01 * Math.sin(t), 0.01 * Math.sin(t), 0.01 * Math.sin(t)]),
+    );
     const w = optimizeStatic('minvar', same);
     for (const v of w) expect(v).toBeCloseTo(1 / 3, 6);
     const S = regularisedCov(f64([0, 0, 0, 0]), 2);

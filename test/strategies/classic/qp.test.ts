@@ -40,7 +40,11 @@ describe('simplex QPs', () => {
       const init = Float64Array.from({ length: n }, () => (rng() < 0.5 ? 0 : rng()));
       init[0] = 1;
       const s = init.reduce((a, b) => a + b, 0);
-      const z = solveSimplexQp(H, c, init.map((v) => v / s));
+      const z = solveSimplexQp(
+        H,
+        c,
+        init.map((v) => v / s),
+      );
       for (let i = 0; i < n; i++) expect(z[i]).toBeCloseTo(ref[i]!, 6);
     }
   });
@@ -74,7 +78,9 @@ describe('logOptimalPortfolio', () => {
     for (let trial = 0; trial < 10; trial++) {
       const n = 3 + trial;
       const m = 5 + 20 * trial;
-      const rows = Array.from({ length: m }, () => Float64Array.from({ length: n }, () => Math.exp(0.03 * (rng() - 0.48) * 2)));
+      const rows = Array.from({ length: m }, () =>
+        Float64Array.from({ length: n }, () => Math.exp(0.03 * (rng() - 0.48) * 2)),
+      );
       const { weights: b } = logOptimalPortfolio(rows, n, { tol: 1e-13, maxIter: 500 });
       const g = new Float64Array(n);
       for (const x of rows) {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
-import { driftWeights, finalizeWeights, isOnSimplex, normalise, projectToSimplex } from '../../../src-main/strategies/classic/simplex';
+import {
+  driftWeights,
+  finalizeWeights,
+  isOnSimplex,
+  normalise,
+  projectToSimplex,
+} from '../../../src-main/strategies/classic/simplex';
 
 describe('projectToSimplex (Duchi et al. 2008)', () => {
   it('leaves points already on the simplex unchanged', () => {

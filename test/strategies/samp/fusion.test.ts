@@ -37,8 +37,12 @@ describe('fuse: w = a w0 + (1-a)(c1 w1 + c2 w2)', () => {
     expect(Array.from(r.weights)).toEqual([0.2, 0.3, 0.15, 0.35]);
   });
   it('validates its inputs', () => {
-    expect(() => fuse(w0, [0.4, 0.5, 0.1, 0], w2, { c1: 0.5, c2: 0.5 }, 0.5, { ordinary: m1, high: m2 })).toThrow(/off its group mask/);
-    expect(() => fuse(w0, w1, [0, 0, 0.3, 0.7], { c1: 0.5, c2: 0.5 }, 0.5, { ordinary: m1, high: [false, false, true, false] })).toThrow(/w2/);
+    expect(() => fuse(w0, [0.4, 0.5, 0.1, 0], w2, { c1: 0.5, c2: 0.5 }, 0.5, { ordinary: m1, high: m2 })).toThrow(
+      /off its group mask/,
+    );
+    expect(() =>
+      fuse(w0, w1, [0, 0, 0.3, 0.7], { c1: 0.5, c2: 0.5 }, 0.5, { ordinary: m1, high: [false, false, true, false] }),
+    ).toThrow(/w2/);
     expect(() => fuse([0.6, 0.6, 0, 0], w1, w2, { c1: 0.5, c2: 0.5 }, 0.5)).toThrow(/sums to/);
     expect(() => fuse([-0.1, 0.5, 0, 0], w1, w2, { c1: 0.5, c2: 0.5 }, 0.5)).toThrow(/< 0/);
     expect(() => fuse(w0, w1, w2, { c1: 0.7, c2: 0.5 }, 0.5)).toThrow(/c1 \+ c2/);

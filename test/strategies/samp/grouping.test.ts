@@ -64,9 +64,7 @@ describe('groupBySortino on a market view', () => {
   it('scores with trailing Sortino and puts the better assets in the high-quality group', () => {
     const view = new MarketView(m, 5);
     const g = groupBySortino(view, { lookback: 5, seed: 0 });
-    const expected = sortinoRatios(
-      rel.map((r) => Float64Array.from(r, (x) => x - 1)),
-    );
+    const expected = sortinoRatios(rel.map((r) => Float64Array.from(r, (x) => x - 1)));
     for (let i = 0; i < 4; i++) expect(g.scores[i]).toBeCloseTo(expected[i]!, 12);
     expect(g.high).toEqual([true, true, false, false]);
     expect(g.ordinary).toEqual([false, false, true, true]);
@@ -119,7 +117,10 @@ describe('regroupSchedule / DynamicGrouping (every 75 days; static = w/o dc)', (
   });
 
   it('uses no data after the schedule day (prices changed after it do not change the grouping in force)', () => {
-    const changed: PriceMatrix = { ...m, close: m.close.map((r, t) => (t > 375 ? r.map((v, i) => v * (1 + 0.5 * Math.sin(t + i))) : r)) };
+    const changed: PriceMatrix = {
+      ...m,
+      close: m.close.map((r, t) => (t > 375 ? r.map((v, i) => v * (1 + 0.5 * Math.sin(t + i))) : r)),
+    };
     const a = new DynamicGrouping({ start: 300, lookback: 120, seed: 3 });
     const b = new DynamicGrouping({ start: 300, lookback: 120, seed: 3 });
     const ga = a.at(new MarketView(m, 440));

@@ -28,16 +28,24 @@ export const TINY_OVERRIDES = JSON.stringify({
 
 export const CTX = { trainStart: 120, trainEnd: 199, testStart: 200, testEnd: 299, seed: 3 };
 
-export async function createVariant(id: string, prices: PriceMatrix, extra: Record<string, unknown> = {}): Promise<StrategyInstance> {
+export async function createVariant(
+  id: string,
+  prices: PriceMatrix,
+  extra: Record<string, unknown> = {},
+): Promise<StrategyInstance> {
   const def = sampStrategies.find((d) => d.id === id)!;
   const params: Record<string, unknown> = { overrides: TINY_OVERRIDES, ...extra };
   if (def.params.some((p) => p.name === 'regroupEvery')) params.regroupEvery = 30;
   return def.create({ prices, ...CTX, params });
 }
 
-export function decideAll(inst: StrategyInstance, prices: PriceMatrix, from = CTX.testStart, to = CTX.testEnd): StrategyDecision[] {
+export function decideAll(
+  inst: StrategyInstance,
+  prices: PriceMatrix,
+  from = CTX.testStart,
+  to = CTX.testEnd,
+): StrategyDecision[] {
   const out: StrategyDecision[] = [];
   for (let t = from; t <= to; t++) out.push(inst.decide(new MarketView(prices, t)) as StrategyDecision);
   return out;
 }
-

@@ -13,7 +13,12 @@ import { simulate } from '../../../src-main/market/simulate';
 import { PortfolioEnv } from '../../../src-main/agents/samp/env';
 import { viewFeatures } from '../../../src-main/agents/samp/features';
 import { applyNoTradeBand, driftWeights, oneWayTurnover } from '../../../src-main/agents/samp/trading';
-import { loadSampPolicy, sampStrategies, setSampModelStore, type SampArtifacts } from '../../../src-main/strategies/samp';
+import {
+  loadSampPolicy,
+  sampStrategies,
+  setSampModelStore,
+  type SampArtifacts,
+} from '../../../src-main/strategies/samp';
 import type { StrategyDecision } from '../../../src-main/strategies/types';
 import { djiaSubset } from '../../helpers/data';
 import { CTX, TINY_OVERRIDES } from './samp-helpers';
@@ -44,60 +49,89 @@ describe('the no-trade band (trading.ts)', () => {
   });
 });
 
-describe.each(['ddpg-flat', 'samp-hdrl'] as const)('%s decides from what it holds, through the band the environment applies', (variant) => {
-  it('network input = the simulator\'s drifted weights; env and strategy trade alike; no trade below the band', async () => {
-    const prices = djiaSubset(300, 6);
-    const n = 6;
-    let stored: SampArtifacts | undefined;
-    setSampModelStore({ get: async () => undefined, put: async (_k, a) => void (stored = a) });
-    try {
-      const def = sampStrategies.find((d) => d.id === variant)!;
-      const overrides = JSON.stringify({ ...(JSON.parse(TINY_OVERRIDES) as object), noTradeBand: BAND });
-      const inst = await def.create({ prices, ...CTX, params: { overrides, ...(variant === 'samp-hdrl' ? { regroupEvery: 30 } : {}) } });
-      const sim = simulate(prices, inst, { strategyId: variant, testStart: CTX.testStart, testEnd: CTX.testEnd, settings: { cost: 0.001 } });
-      const T = sim.target.length;
-      const policy = await loadSampPolicy(stored!);
+describe.each(['ddpg-flat', 'samp-hdrl'] as const)(
+  '%s decides from what it holds, through the band the environment applies',
+  (variant) => {
+    it("network input = the simulator's drifted weights; env and strategy trade alike; no trade below the band", async () => {
+      const prices = djiaSubset(300, 6);
+      const n = 6;
+      let stored: SampArtifacts | undefined;
+      setSampModelStore({ get: async () => undefined, put: async (_k, a) => void (stored = a) });
       try {
-        expect(policy.readsHoldings).toBe(true);
-        let kept = 0;
-        for (let k = 0; k < T; k++) {
-          const held = sim.drifted[k]!.subarray(0, n);
-          const target = sim.target[k]!.subarray(0, n);
-          // no asset is traded by less than the band
-          for (let i = 0; i < n; i++) {
-            const dw = Math.abs(target[i]! - held[i]!);
-            expect(dw < 1e-12 || dw >= BAND - 1e-12, `day ${k} asset ${i}: trade ${dw}`).toBe(true);
-            if (k > 0 && dw < 1e-12) kept++;
+        const def = sampStrategies.find((d) => d.id === variant)!;
+        const overrides = JSON.stringify({ ...(JSON.parse(TINY_OVERRIDES) as object), noTradeBand: BAND });
+        const inst = await def.create({
+          prices,
+          ...CTX,
+          params: { overrides, ...(variant === 'samp-hdrl' ? { regroupEvery: 30 } : {}) },
+        });
+        const sim = simulate(prices, inst, {
+          strategyId: variant,
+          testStart: CTX.testStart,
+          testEnd: CTX.testEnd,
+          settings: { cost: 0.001 },
+        });
+        const T = sim.target.length;
+        const policy = await loadSampPolicy(stored!);
+        try {
+          expect(policy.readsHoldings).toBe(true);
+          let kept = 0;
+          for (let k = 0; k < T; k++) {
+            const held = sim.drifted[k]!.subarray(0, n);
+            const target = sim.target[k]!.subarray(0, n);
+            // no asset is traded by less than the band
+            for (let i = 0; i < n; i++) {
+              const dw = Math.abs(target[i]! - held[i]!);
+              expect(dw < 1e-12 || dw >= BAND - 1e-12, `day ${k} asset ${i}: trade ${dw}`).toBe(true);
+              if (k > 0 && dw < 1e-12) kept++;
+            }
+            if (variant === 'ddpg-flat') {
+              // the network saw the simulator's holdings: the same output from them
+              const out = policy.runBatch(
+                viewFeatures(new MarketView(prices, CTX.testStart + k), policy.artifacts.config),
+                1,
+                undefined,
+                undefined,
+                Float32Array.from(held),
+              );
+              const raw = sim.agents!.flat![k]!;
+              for (let i = 0; i < n; i++) expect(Math.abs(out.w![i]! - raw[i]!), `day ${k}`).toBeLessThan(1e-6);
+            }
           }
+          expect(kept).toBeGreaterThan(0); // the band did hold some positions
           if (variant === 'ddpg-flat') {
-            // the network saw the simulator's holdings: the same output from them
-            const out = policy.runBatch(viewFeatures(new MarketView(prices, CTX.testStart + k), policy.artifacts.config), 1, undefined, undefined, Float32Array.from(held));
-            const raw = sim.agents!.flat![k]!;
-            for (let i = 0; i < n; i++) expect(Math.abs(out.w![i]! - raw[i]!), `day ${k}`).toBeLessThan(1e-6);
+            // the training environment, fed the strategy's raw targets, trades to the strategy's weights
+            const env = new PortfolioEnv(new MarketView(prices, CTX.testEnd), {
+              firstDay: CTX.testStart,
+              lastDay: CTX.testEnd,
+              features: stored!.config,
+              costRate: 0.001,
+              noTradeBand: BAND,
+            });
+            let wprev: Float64Array = new Float64Array(n);
+            for (let k = 0; k < T - 1; k++) {
+              const r = env.step(CTX.testStart + k, sim.agents!.flat![k]!, wprev);
+              // (the same trades; the two drift with prices in their own float order, so kept weights agree to rounding)
+              for (let i = 0; i < n; i++)
+                expect(Math.abs(r.executed[i]! - sim.target[k]![i]!), `day ${k}`).toBeLessThan(1e-12);
+              for (let i = 0; i < n; i++) expect(r.drifted[i]!).toBeCloseTo(sim.drifted[k + 1]![i]!, 12);
+              wprev = r.drifted;
+            }
           }
+        } finally {
+          await policy.dispose();
         }
-        expect(kept).toBeGreaterThan(0); // the band did hold some positions
-        if (variant === 'ddpg-flat') {
-          // the training environment, fed the strategy's raw targets, trades to the strategy's weights
-          const env = new PortfolioEnv(new MarketView(prices, CTX.testEnd), { firstDay: CTX.testStart, lastDay: CTX.testEnd, features: stored!.config, costRate: 0.001, noTradeBand: BAND });
-          let wprev: Float64Array = new Float64Array(n);
-          for (let k = 0; k < T - 1; k++) {
-            const r = env.step(CTX.testStart + k, sim.agents!.flat![k]!, wprev);
-            // (the same trades; the two drift with prices in their own float order, so kept weights agree to rounding)
-            for (let i = 0; i < n; i++) expect(Math.abs(r.executed[i]! - sim.target[k]![i]!), `day ${k}`).toBeLessThan(1e-12);
-            for (let i = 0; i < n; i++) expect(r.drifted[i]!).toBeCloseTo(sim.drifted[k + 1]![i]!, 12);
-            wprev = r.drifted;
-          }
-        }
+        // deciding the same days in order from a fresh instance gives the same decisions (it holds nothing else)
+        const again = await def.create({
+          prices,
+          ...CTX,
+          params: { overrides, ...(variant === 'samp-hdrl' ? { regroupEvery: 30 } : {}) },
+        });
+        const d0 = again.decide(new MarketView(prices, CTX.testStart)) as StrategyDecision;
+        expect(Array.from(d0.weights)).toEqual(Array.from(sim.target[0]!.subarray(0, n)));
       } finally {
-        await policy.dispose();
+        setSampModelStore(null);
       }
-      // deciding the same days in order from a fresh instance gives the same decisions (it holds nothing else)
-      const again = await def.create({ prices, ...CTX, params: { overrides, ...(variant === 'samp-hdrl' ? { regroupEvery: 30 } : {}) } });
-      const d0 = again.decide(new MarketView(prices, CTX.testStart)) as StrategyDecision;
-      expect(Array.from(d0.weights)).toEqual(Array.from(sim.target[0]!.subarray(0, n)));
-    } finally {
-      setSampModelStore(null);
-    }
-  });
-});
+    });
+  },
+);

@@ -12,8 +12,27 @@ import { djiaSubset } from '../../helpers/data';
 describe('sampTrainingKey', () => {
   const prices = djiaSubset(300, 6);
   const cfg = resolveSampConfig('quick');
-  const key = (o: Partial<{ variant: 'samp-hdrl' | 'ddpg-flat'; seed: number; revision: number; trainEnd: number; cfg: typeof cfg; p: typeof prices; engine: string }> = {}) =>
-    sampTrainingKey(o.variant ?? 'samp-hdrl', o.cfg ?? cfg, o.seed ?? 1, o.p ?? prices, 120, o.trainEnd ?? 199, o.revision ?? SAMP_TRAINING_REVISION, o.engine ?? trainingEngineChoice().key);
+  const key = (
+    o: Partial<{
+      variant: 'samp-hdrl' | 'ddpg-flat';
+      seed: number;
+      revision: number;
+      trainEnd: number;
+      cfg: typeof cfg;
+      p: typeof prices;
+      engine: string;
+    }> = {},
+  ) =>
+    sampTrainingKey(
+      o.variant ?? 'samp-hdrl',
+      o.cfg ?? cfg,
+      o.seed ?? 1,
+      o.p ?? prices,
+      120,
+      o.trainEnd ?? 199,
+      o.revision ?? SAMP_TRAINING_REVISION,
+      o.engine ?? trainingEngineChoice().key,
+    );
 
   it('is stable for the same inputs and changes with each of them', () => {
     const base = key();
@@ -48,7 +67,10 @@ describe('sampTrainingKey', () => {
     const keys = new Set(changed.map((o) => key({ cfg: resolveSampConfig('quick', o) })));
     expect(keys.size).toBe(changed.length);
     expect(keys.has(base)).toBe(false);
-    const at = (t: number, f: number) => ({ ...prices, close: prices.close.map((row, d) => (d === t ? row.map((v) => v * f) : row)) });
+    const at = (t: number, f: number) => ({
+      ...prices,
+      close: prices.close.map((row, d) => (d === t ? row.map((v) => v * f) : row)),
+    });
     expect(key({ p: at(199, 1.01) })).not.toBe(base);
     expect(key({ p: at(0, 1.01) })).not.toBe(base);
     expect(key({ p: at(200, 1.01) })).toBe(base);

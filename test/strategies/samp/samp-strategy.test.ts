@@ -8,7 +8,14 @@ import { describe, expect, it, afterEach } from 'vitest';
 import seedrandom from 'seedrandom';
 import { MarketView } from '../../../src-main/market/view';
 import type { PriceMatrix } from '../../../src-main/market/prices';
-import { loadSampPolicy, parseSampArtifacts, sampStrategies, serializeSampArtifacts, setSampModelStore, type SampArtifacts } from '../../../src-main/strategies/samp';
+import {
+  loadSampPolicy,
+  parseSampArtifacts,
+  sampStrategies,
+  serializeSampArtifacts,
+  setSampModelStore,
+  type SampArtifacts,
+} from '../../../src-main/strategies/samp';
 import { djiaSubset } from '../../helpers/data';
 import { viewFeatures } from '../../../src-main/agents/samp/features';
 import { CTX, TINY_OVERRIDES, createVariant, decideAll } from './samp-helpers';
@@ -44,10 +51,24 @@ describe('samp-hdrl strategy', () => {
     setSampModelStore({ get: async () => undefined, put: async (_k, a) => void (stored = a) });
     const progress: { fraction: number; figures?: Record<string, number> }[] = [];
     const def = sampStrategies.find((d) => d.id === 'samp-hdrl')!;
-    const inst = await def.create({ prices, ...CTX, params: { overrides: TINY_OVERRIDES, regroupEvery: 30 }, progress: (p) => progress.push(p) });
+    const inst = await def.create({
+      prices,
+      ...CTX,
+      params: { overrides: TINY_OVERRIDES, regroupEvery: 30 },
+      progress: (p) => progress.push(p),
+    });
     expect(progress.length).toBe(2); // one per episode: stage 1 and stage 2
     expect(progress[1]!.fraction).toBe(1);
-    expect(Object.keys(progress[0]!.figures!).sort()).toEqual(['actorLoss', 'criticLoss', 'elapsedMs', 'episode', 'reward', 'step', 'turnover', 'validationSharpe']);
+    expect(Object.keys(progress[0]!.figures!).sort()).toEqual([
+      'actorLoss',
+      'criticLoss',
+      'elapsedMs',
+      'episode',
+      'reward',
+      'step',
+      'turnover',
+      'validationSharpe',
+    ]);
     const decisions = decideAll(inst, prices);
     const anchor = Math.max(CTX.trainStart, 40); // first state day = grouping anchor
     decisions.forEach((d, k) => {
@@ -59,7 +80,13 @@ describe('samp-hdrl strategy', () => {
         s += v;
       }
       expect(s).toBeLessThanOrEqual(1 + 1e-12);
-      const det = d.detail as { groups: { high: string[]; ordinary: string[] }; capital: { c1: number; c2: number; cash: number }; fusionA: number; regrouped: boolean; rebound: { enabled: boolean } };
+      const det = d.detail as {
+        groups: { high: string[]; ordinary: string[] };
+        capital: { c1: number; c2: number; cash: number };
+        fusionA: number;
+        regrouped: boolean;
+        rebound: { enabled: boolean };
+      };
       const high = prices.tickers.map((tk) => det.groups.high.includes(tk));
       expect(det.groups.high.length + det.groups.ordinary.length).toBe(6);
       const { upper, lower1, lower2 } = d.agents!;
@@ -73,7 +100,8 @@ describe('samp-hdrl strategy', () => {
       expect(det.rebound.enabled).toBe(true);
       const { c1, c2, cash } = det.capital;
       expect(c1 + c2 + cash).toBeCloseTo(1, 12);
-      for (let i = 0; i < 6; i++) expect(w[i]!).toBeCloseTo(0.3 * upper![i]! + 0.7 * (c1 * lower1![i]! + c2 * lower2![i]!), 12);
+      for (let i = 0; i < 6; i++)
+        expect(w[i]!).toBeCloseTo(0.3 * upper![i]! + 0.7 * (c1 * lower1![i]! + c2 * lower2![i]!), 12);
     });
     // the policy is not trivially uniform
     expect(decisions.some((d) => Math.max(...d.agents!.upper!) - Math.min(...d.agents!.upper!) > 1e-4)).toBe(true);
@@ -96,7 +124,13 @@ describe('samp-hdrl strategy', () => {
     mb2.set(m2, 0);
     mb2.set(m2, 6);
     // the first decision holds nothing yet (a backtest starts in cash)
-    const outs = reloaded.runBatch(xb, 2, mb2.map((v) => 1 - v), mb2, new Float32Array(12));
+    const outs = reloaded.runBatch(
+      xb,
+      2,
+      mb2.map((v) => 1 - v),
+      mb2,
+      new Float32Array(12),
+    );
     for (let i = 0; i < 6; i++) {
       expect(outs.w0![i]!).toBeCloseTo(decisions[0]!.agents!.upper![i]!, 6);
       expect(outs.w0![6 + i]!).toBe(outs.w0![i]!);
@@ -110,7 +144,12 @@ describe('samp-hdrl strategy', () => {
     // reuse: a store that has the key skips training (no episode progress, a "reused" message)
     const msgs: string[] = [];
     setSampModelStore({ get: async (k) => (k === a.key ? a : undefined), put: async () => {} });
-    const reused = await def.create({ prices, ...CTX, params: { overrides: TINY_OVERRIDES, regroupEvery: 30 }, progress: (p) => msgs.push(p.message) });
+    const reused = await def.create({
+      prices,
+      ...CTX,
+      params: { overrides: TINY_OVERRIDES, regroupEvery: 30 },
+      progress: (p) => msgs.push(p.message),
+    });
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatch(/reused/);
     // (a holdings-aware policy decides from what it holds: the same days in order give the same decisions)
@@ -121,7 +160,10 @@ describe('samp-hdrl strategy', () => {
     // look-ahead: scale every price after day tCut by a random factor, retrain and decide again
     const tCut = 250;
     const rng = seedrandom('lookahead');
-    const changed: PriceMatrix = { ...prices, close: prices.close.map((row, t) => (t <= tCut ? row : row.map((v) => v * (0.5 + rng())))) };
+    const changed: PriceMatrix = {
+      ...prices,
+      close: prices.close.map((row, t) => (t <= tCut ? row : row.map((v) => v * (0.5 + rng())))),
+    };
     const inst2 = await createVariant('samp-hdrl', changed);
     const decisions2 = decideAll(inst2, changed);
     for (let t = CTX.testStart; t <= CTX.testEnd; t++) {
@@ -132,7 +174,11 @@ describe('samp-hdrl strategy', () => {
       }
     }
     // and the test can fail: later decisions do see the changed prices
-    expect(decisions2.slice(tCut - CTX.testStart + 1).some((d, k) => d.weights.some((v, i) => v !== decisions[tCut - CTX.testStart + 1 + k]!.weights[i]))).toBe(true);
+    expect(
+      decisions2
+        .slice(tCut - CTX.testStart + 1)
+        .some((d, k) => d.weights.some((v, i) => v !== decisions[tCut - CTX.testStart + 1 + k]!.weights[i])),
+    ).toBe(true);
   });
 
   it('rejects unknown parameters and bad overrides, and needs a training window', async () => {

@@ -38,7 +38,8 @@ describe('SAMP-HDRL ablations', () => {
       const det = d.detail as Detail;
       expect(det.fusionA).toBe(0);
       const { lower1, lower2 } = d.agents!;
-      for (let i = 0; i < 6; i++) expect(d.weights[i]!).toBeCloseTo(det.capital.c1 * lower1![i]! + det.capital.c2 * lower2![i]!, 12);
+      for (let i = 0; i < 6; i++)
+        expect(d.weights[i]!).toBeCloseTo(det.capital.c1 * lower1![i]! + det.capital.c2 * lower2![i]!, 12);
     }
   });
 

@@ -21,7 +21,14 @@ describe('sortinoRatios (SAMP-HDRL step 1)', () => {
   });
 
   it('handles zero downside: +cap for a positive mean, 0 for a flat series; clips to the cap', () => {
-    const s = sortinoRatios(rows([[0.01, 0.02, 0.0], [0, 0, 0], [0.5, -0.001, 0.5]]), { cap: 7 });
+    const s = sortinoRatios(
+      rows([
+        [0.01, 0.02, 0.0],
+        [0, 0, 0],
+        [0.5, -0.001, 0.5],
+      ]),
+      { cap: 7 },
+    );
     expect(s[0]).toBe(7);
     expect(s[1]).toBe(0);
     expect(s[2]).toBe(7); // huge but finite ratio clipped
@@ -29,7 +36,12 @@ describe('sortinoRatios (SAMP-HDRL step 1)', () => {
 
   it('is NaN with fewer than minDays rows and computes per asset independently', () => {
     expect(Number.isNaN(sortinoRatios(rows([[0.01]]))[0]!)).toBe(true);
-    const s = sortinoRatios(rows([[0.02, -0.01, 0.03, -0.02], [-0.02, 0.03, -0.01, 0.02]]));
+    const s = sortinoRatios(
+      rows([
+        [0.02, -0.01, 0.03, -0.02],
+        [-0.02, 0.03, -0.01, 0.02],
+      ]),
+    );
     expect(s[1]).toBeCloseTo(Math.sqrt(50.4), 10); // same multiset of returns
   });
 });

@@ -59,8 +59,16 @@ describe('splitFromUtilities', () => {
     expect(q.cash).toBe(0);
     const p = splitFromUtilities(-0.1, 0.3, { rule: 'proportional' });
     expect(p).toEqual({ c1: 0, c2: 1, cash: 0 });
-    expect(splitFromUtilities(-0.1, -0.3, { rule: 'proportional', cashFloor: 0.4 })).toEqual({ c1: 0.3, c2: 0.3, cash: 0.4 });
-    expect(splitFromUtilities(-0.1, -0.3, { rule: 'proportional', allowCash: false })).toEqual({ c1: 0.5, c2: 0.5, cash: 0 });
+    expect(splitFromUtilities(-0.1, -0.3, { rule: 'proportional', cashFloor: 0.4 })).toEqual({
+      c1: 0.3,
+      c2: 0.3,
+      cash: 0.4,
+    });
+    expect(splitFromUtilities(-0.1, -0.3, { rule: 'proportional', allowCash: false })).toEqual({
+      c1: 0.5,
+      c2: 0.5,
+      cash: 0,
+    });
   });
 
   it('equal rule for the w/o utility ablation', () => {
@@ -68,7 +76,12 @@ describe('splitFromUtilities', () => {
   });
 
   it('fractions are non-negative, sum to 1, and survive extreme utilities', () => {
-    for (const [a, b] of [[1e6, -1e6], [-50, -60], [0, 0], [3, 3]] as const) {
+    for (const [a, b] of [
+      [1e6, -1e6],
+      [-50, -60],
+      [0, 0],
+      [3, 3],
+    ] as const) {
       const s = splitFromUtilities(a, b, { temperature: 0.01 });
       expect(s.c1 + s.c2 + s.cash).toBeCloseTo(1, 12);
       for (const v of [s.c1, s.c2, s.cash]) expect(v).toBeGreaterThanOrEqual(0);

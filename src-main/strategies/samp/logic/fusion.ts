@@ -21,11 +21,7 @@ export const FUSION_TOLERANCE = 1e-9;
  * @param temperature divides the logits (default 1)
  * @returns weights >= 0 summing to 1 on the mask
  */
-export function maskedSoftmax(
-  logits: ArrayLike<number>,
-  mask: readonly boolean[],
-  temperature = 1,
-): Float64Array {
+export function maskedSoftmax(logits: ArrayLike<number>, mask: readonly boolean[], temperature = 1): Float64Array {
   const n = logits.length;
   if (mask.length !== n) throw new RangeError(`mask length ${mask.length} != logits length ${n}`);
   if (!(temperature > 0)) throw new RangeError('temperature must be > 0');

@@ -319,7 +319,11 @@ export function applyReboundGate(
     const u = utilities[g];
     adjusted[g] = Math.min(u.utility, cashUtility) + Math.min(u.tilt, 0);
     gated.push(g);
-    reasons.push(inDowntrend[g] ? `${label[g]} in downtrend: advantage and positive tilt off` : `market in downtrend: ${label[g]} advantage and positive tilt off`);
+    reasons.push(
+      inDowntrend[g]
+        ? `${label[g]} in downtrend: advantage and positive tilt off`
+        : `market in downtrend: ${label[g]} advantage and positive tilt off`,
+    );
   }
   return { adjusted, gated, reasons };
 }

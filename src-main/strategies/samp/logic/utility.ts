@@ -164,19 +164,30 @@ export function annualisedMeanStandardError(series: ArrayLike<number>, window: n
  * utility window of the two groups' daily returns.
  * @param ordinary daily returns of the ordinary group; @param high of the high-quality group (same days)
  */
-export function splitTemperature(ordinary: Float64Array, high: Float64Array, settings: Partial<UtilitySettings> = {}): SplitTemperature {
+export function splitTemperature(
+  ordinary: Float64Array,
+  high: Float64Array,
+  settings: Partial<UtilitySettings> = {},
+): SplitTemperature {
   const s = { ...UTILITY_DEFAULTS, ...settings };
   if (s.temperatureRule === 'fixed') {
     if (!(s.temperature > 0)) throw new RangeError(`temperature must be > 0, got ${s.temperature}`);
     return { rule: 'fixed', temperature: s.temperature, standardError: null };
   }
-  if (s.temperatureRule !== 'calibrated') throw new RangeError(`temperatureRule must be 'fixed' or 'calibrated', got ${String(s.temperatureRule)}`);
-  if (!(s.calibration > 0) || !Number.isFinite(s.calibration)) throw new RangeError(`calibration must be a finite number > 0, got ${s.calibration}`);
-  if (ordinary.length !== high.length) throw new RangeError(`group series differ in length: ${ordinary.length} vs ${high.length}`);
+  if (s.temperatureRule !== 'calibrated')
+    throw new RangeError(`temperatureRule must be 'fixed' or 'calibrated', got ${String(s.temperatureRule)}`);
+  if (!(s.calibration > 0) || !Number.isFinite(s.calibration))
+    throw new RangeError(`calibration must be a finite number > 0, got ${s.calibration}`);
+  if (ordinary.length !== high.length)
+    throw new RangeError(`group series differ in length: ${ordinary.length} vs ${high.length}`);
   const diff = Float64Array.from(ordinary, (v, d) => v - high[d]!);
   let se = annualisedMeanStandardError(diff, s.window, s.periodsPerYear);
   if (s.allowCash) {
-    se = Math.max(se, annualisedMeanStandardError(ordinary, s.window, s.periodsPerYear), annualisedMeanStandardError(high, s.window, s.periodsPerYear));
+    se = Math.max(
+      se,
+      annualisedMeanStandardError(ordinary, s.window, s.periodsPerYear),
+      annualisedMeanStandardError(high, s.window, s.periodsPerYear),
+    );
   }
   return { rule: 'calibrated', temperature: Math.max(MIN_TEMPERATURE, s.calibration * se), standardError: se };
 }
@@ -232,7 +243,11 @@ export function capitalSplit(
   const ordinary = groupUtility(o, s);
   const high = groupUtility(h, s);
   const temperature = s.rule === 'softmax' ? splitTemperature(o, h, s) : null;
-  const split = splitFromUtilities(ordinary.adjusted, high.adjusted, temperature ? { ...s, temperature: temperature.temperature } : s);
+  const split = splitFromUtilities(
+    ordinary.adjusted,
+    high.adjusted,
+    temperature ? { ...s, temperature: temperature.temperature } : s,
+  );
   return { split, ordinary, high, temperature };
 }
 
