@@ -19,6 +19,9 @@
  * - Verdicts: every learned strategy's group of seeds (one experiment) against equal weight on the same window and
  *   market, by the rule of src-shared/domain/verdict.ts, with the p-value of the paired block-bootstrap test of
  *   the Sharpe ratios (src-main/backtest/summary.ts pairedTests over the seeds' book, metrics/paired.ts).
+ *
+ * Why this file is long: it is the one reader behind two consumers (the desk panel and the tear sheet); splitting
+ * the reads from the assembly would give each block two places to change.
  */
 import {
   equalWeightReference,

@@ -15,6 +15,10 @@
  * - track record: from the first approval on, the book as approved, the proposals as the strategy made them (every
  *   stored decision followed unadjusted) and equal weight rebalanced daily, all from the book's holdings before
  *   that first trade, with the backtests' metrics (metrics/index.ts).
+ *
+ * Why this file is long: it is the book's whole lifecycle (create, positions, today, answer, track record) over one
+ * ledger; each step checks the state the previous one left, and keeping them together keeps those checks in sight
+ * of each other.
  */
 import fs from 'node:fs';
 import type { DB } from '../store/db';

@@ -21,6 +21,10 @@
  * reader checks the price range). Common range: the target universe's aligned range (store/prices.ts
  * alignedRange) is compared before and after the import — and, when tickers are replaced, that of every other
  * universe holding them; an import that would shrink one is an error unless `allowShrink`.
+ *
+ * Why this file is long: every rule an import is checked by (calendar, gaps, conflicts, shrinking, implausible
+ * prices, renames, replaces) decides what the one commit writes; they read and update one plan, so they live with
+ * it.
  */
 import type { FillPolicy, ImportFormat, ImportPreview, TickerPreview } from '../../src-shared/contract/data';
 import type { DB } from '../store/db';

@@ -46,6 +46,8 @@
  * Why this file is long: it is the one place that reads the database for a report, by design (the renderers
  * never do). The allocation report and the tear sheet share the run grouping, the drift of held weights and the
  * caveats, so they are built side by side.
+ *
+ * Why this file is long: it gathers everything both report kinds show from the database, so the renderers never query; each section's gathering is short, and there are many sections.
  */
 import { MAX_REPORT_RUNS } from '../../src-shared/contract/reports';
 import {

@@ -20,6 +20,9 @@
  *   in force at a date is the last row on or before it.
  * - rebound flags: the `rebound.flagsToday` of a SAMP-HDRL detail; one `rebound_flags` row per flag, grp = the
  *   series it was raised on (decision.ts reboundFlagSeries).
+ *
+ * Why this file is long: every read and write of a run's rows, with the schema parse of each stored shape, sits
+ * beside the transaction that writes it, so a run can only become visible complete in one place.
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';

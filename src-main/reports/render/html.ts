@@ -7,6 +7,9 @@
  * img-src data:` so that even a hostile string that slipped through could neither run nor load anything. Every
  * piece of report text goes through escapeHtml. Print-friendly: A4 landscape @page, table rows never split,
  * table headers repeat, colours kept when printing.
+ *
+ * Why this file is long: one self-contained page per report kind, with every section's markup and the print CSS in
+ * one place, so the escaping rule is applied by one file.
  */
 import {
   CLOSE_TO_EW_NOTE,

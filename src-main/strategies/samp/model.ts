@@ -17,6 +17,9 @@
  *   environment does (applyNoTradeBand). This assumes every decision is traded, as with daily rebalancing.
  * - `sampTrainingKey(...)` is the reuse key: identical training revision, engine, variant, config, seed, tickers
  *   and prices up to trainEnd -> identical key, so a caller may store artifacts next to the database and reuse them.
+ *
+ * Why this file is long: training, storing, reloading and deciding share the artifact format and the reuse key;
+ * split apart they would each have to repeat the format's checks.
  */
 import { createHash } from 'node:crypto';
 import type { PriceMatrix } from '../../market/prices';
