@@ -1,13 +1,20 @@
 /**
  * A book on a learned model: a tiny SAMP-HDRL trained by a stored backtest run (window December 1999, trained on
- * the 90 trading days before it) decides through ONNX Runtime without retraining — the same targets the run took
- * at 1999-12-31 — warns with the model's verdict against equal weight in that evaluation, and is flagged stale,
- * with the request that retrains it, once the data date is further from its training end than the book allows.
+ * the 90 trading days before it) decides through ONNX Runtime without retraining. The model is holdings-aware (it
+ * reads the weights it holds), so a book decides as the run did only when it holds what the run held: a book whose
+ * positions are the run's holdings before its decision of 1999-12-31 (the weights of 1999-12-30 drifted to that
+ * close) takes the run's targets of that day, and a new, all-cash book takes what the model decides from cash.
+ * The book warns with the model's verdict against equal weight in that evaluation, and is flagged stale, with the
+ * request that retrains it, once the data date is further from its training end than the book allows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src-main/backtest/run';
 import { getRunWeightsAt } from '../../src-main/store/runs';
-import { setSampModelStore } from '../../src-main/strategies/samp';
+import { loadModelArtifacts } from '../../src-main/store/models';
+import { loadPriceMatrix } from '../../src-main/store/prices';
+import { MarketView } from '../../src-main/market/view';
+import { driftWeights } from '../../src-main/agents/samp/trading';
+import { loadSampPolicy, setSampModelStore } from '../../src-main/strategies/samp';
 import { BacktestStartRequest } from '../../src-shared/contract/runs';
 import { TINY_OVERRIDES } from '../strategies/samp/samp-helpers';
 import { getBook } from '../../src-main/store/books';
@@ -16,6 +23,13 @@ import { cutEngine, djiaDates } from './helpers';
 
 let e: Awaited<ReturnType<typeof cutEngine>>;
 let runId: string;
+
+/** Same length, and every entry within `tol`. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number) {
+  expect(actual.length).toBe(expected.length);
+  const off = Array.from(actual, (a, i) => Math.abs(a - expected[i]!)).filter((d) => !(d <= tol));
+  expect(off, `entries further apart than ${tol}`).toEqual([]);
+}
 
 beforeAll(async () => {
   e = await cutEngine('1999-12-31');
@@ -48,9 +62,42 @@ describe('books: a learned model', () => {
 
     const d = await e.call('books.today', { name: 'deep' });
     expect(d.date).toBe('1999-12-31');
-    const stored = getRunWeightsAt(e.db, runId, '1999-12-31')!;
-    expect(d.target.weights).toEqual(Array.from(stored.agents.final!.subarray(0, 30)));
     expect((d.detail as { model: { key: string } }).model.key).toBe(d.modelKey);
+
+    // a new book is all cash: it takes what the model decides holding nothing, asked directly
+    const m = loadPriceMatrix(e.db, 'djia30');
+    const t = m.dates.length - 1;
+    expect(m.dates[t]).toBe('1999-12-31');
+    const policy = await loadSampPolicy((await loadModelArtifacts(e.db, d.modelKey!))!);
+    try {
+      expectClose(d.target.weights, policy.instance().decide(new MarketView(m, t)).weights, 1e-9);
+    } finally {
+      await policy.dispose();
+    }
+
+    // a book that holds what the run held before its decision of 1999-12-31 (its weights of 1999-12-30, drifted
+    // with the prices to that close) takes the run's targets of that day
+    const stored = getRunWeightsAt(e.db, runId, '1999-12-31')!;
+    expect(stored.previous?.date).toBe('1999-12-30');
+    const ratio = Float64Array.from(m.close[t]!, (c, i) => c / m.close[t - 1]![i]!);
+    const held = driftWeights(stored.previous!.weights.subarray(0, 30), ratio);
+    await e.call('books.create', {
+      name: 'like-the-run',
+      universe: 'djia30',
+      value: 2e6,
+      strategy: { kind: 'model', runId },
+    });
+    await e.call('books.setPositions', {
+      name: 'like-the-run',
+      unit: 'weights',
+      entries: m.tickers.map((ticker, i) => ({ ticker, amount: held[i]! })),
+    });
+    const asRun = await e.call('books.today', { name: 'like-the-run' });
+    expect(asRun.date).toBe('1999-12-31');
+    expectClose(asRun.current.weights, held, 1e-12);
+    expectClose(asRun.target.weights, stored.agents.final!.subarray(0, 30), 1e-9);
+    // what it holds matters: from cash the same model on the same day decides otherwise
+    expect(Math.max(...asRun.target.weights.map((w, i) => Math.abs(w - d.target.weights[i]!)))).toBeGreaterThan(1e-3);
     // in December 1999 this model beat crp on both Sharpe and cumulative return: no verdict warning
     const fig = (s: string, k: string) =>
       (

@@ -18,6 +18,8 @@ import type { RunSummary, RunWeights } from '../../src-shared/contract/runs';
 import { sampDetail } from '../../src-shared/domain/decision';
 import type { MarketReboundsResponse, RegimesResponse } from '../../src-shared/contract/explain';
 import type { ModelsListResponse } from '../../src-shared/contract/models';
+import { fileModelStore, modelsDir } from '../../src-main/store/models';
+import type { SampTrainingSummary } from '../../src-main/agents/samp/artifacts';
 
 let engine: ReturnType<typeof tempEngine>;
 let host: Host;
@@ -271,6 +273,126 @@ describe('the desk on real runs', () => {
     await page.locator('[data-testid="train-status"]', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
     const runs = await call<RunSummary[]>('runs.list', { universe: 'djia30' });
     expect(runs.filter((r) => r.status === 'running')).toEqual([]);
+  });
+
+  it('Training draws the validation curve of a model per stage and marks its chosen checkpoint; an older model says it has none', async () => {
+    const { models } = await call<ModelsListResponse>('models.list', {});
+    const real = models.find((x) => x.runs.some((r) => r.id === sampRun))!;
+    // the fixture's model was trained with a validation period
+    expect(real.training?.stages.length).toBeGreaterThan(0);
+    // beside it: a model whose stages ran several episodes (one stopped early, before its last episode was the
+    // best), and one trained before validation was added (no record)
+    const store = fileModelStore(modelsDir(engine.db)!);
+    const artifacts = (await store.get(real.key))!;
+    const point = (episode: number, sharpe: number) => ({
+      episode,
+      updates: episode * 500,
+      sharpe,
+      netReturn: sharpe / 12,
+      turnover: 0.004 + 0.001 * episode,
+    });
+    const upper = [0.21, 0.64, 1.38, 1.12, 0.95, 1.2, 0.71].map((x, i) => point(i + 1, x));
+    const lower = [0.88, 1.05, 1.31, 1.52].map((x, i) => point(i + 1, x));
+    const summary: SampTrainingSummary = {
+      trainDays: { first: 60, last: 504, startDate: '1997-03-27', endDate: '1998-12-31' },
+      validationDays: 252,
+      validation: { first: 504, last: 756, startDate: '1998-12-31', endDate: '1999-12-31' },
+      episodes: 11,
+      updates: 5500,
+      stages: [
+        {
+          stage: 'upper',
+          episodes: 7,
+          updates: 3500,
+          endedBy: 'patience',
+          chosenEpisode: 3,
+          chosen: upper[2]!,
+          validation: upper,
+        },
+        {
+          stage: 'lower',
+          episodes: 4,
+          updates: 2000,
+          endedBy: 'budget',
+          chosenEpisode: 4,
+          chosen: lower[3]!,
+          validation: lower,
+        },
+      ],
+    };
+    const keys = { curve: 'a1'.repeat(32), old: 'b2'.repeat(32) };
+    await store.put(keys.curve, { ...artifacts, key: keys.curve, training: summary });
+    const { training: _none, ...before } = artifacts;
+    await store.put(keys.old, { ...before, key: keys.old });
+    try {
+      await page.goto(`${host.url}#/training`);
+      await page.reload(); // the view may be open already: list the models as they are now
+      const card = page.locator('[data-testid="model-training"]');
+      const show = async (key: string) => {
+        await page.click(`[data-testid="model-show-${key.slice(0, 12)}"]`);
+        await page.locator(`[data-testid="model-${key.slice(0, 12)}"].selected`).waitFor();
+      };
+      const text = async (testid: string) => (await card.locator(`[data-testid="${testid}"]`).textContent())!.trim();
+
+      await show(keys.curve);
+      await card.locator('[data-testid="curve-upper"] canvas').waitFor();
+      await card.locator('[data-testid="curve-lower"] canvas').waitFor();
+      expect(await text('training-period')).toBe('1997-03-27 – 1998-12-31');
+      expect(await text('validation-period')).toMatch(/^1998-12-31 – 1999-12-31 \(252\s+trading days/);
+      expect(await text('training-episodes')).toBe('11');
+      expect(await text('training-updates')).toBe('5,500');
+      expect(await text('training-early-stopped')).toBe('yes (upper)');
+      // each chart is drawn with the chosen checkpoint (its description is part of the option the chart renders)
+      expect(await card.locator('[data-testid="curve-upper"]').getAttribute('aria-label')).toContain(
+        'validation net Sharpe after each of 7 episodes, chosen checkpoint: episode 3, net Sharpe 1.38.',
+      );
+      expect(await card.locator('[data-testid="curve-lower"]').getAttribute('aria-label')).toContain(
+        'chosen checkpoint: episode 4, net Sharpe 1.52.',
+      );
+      const upperFig = card.locator('[data-testid="stage-upper"]');
+      expect(await upperFig.locator('figcaption').textContent()).toMatch(
+        /7 episodes, 3,500 updates;\s+stopped early: no better validation Sharpe over the last episodes\.\s+Chosen checkpoint: episode 3, validation net Sharpe 1\.38, net return 11\.50%, turnover 0\.70% a day\./,
+      );
+      expect(await card.locator('[data-testid="stage-lower"] figcaption').textContent()).toMatch(
+        /4 episodes, 2,000 updates;\s+ran until its update budget was spent/,
+      );
+      // the points behind the chart, for screen readers: one row per episode, the chosen one marked
+      expect(await upperFig.locator('tbody tr').count()).toBe(7);
+      expect(await upperFig.locator('tr[data-chosen]').count()).toBe(1);
+      expect(await upperFig.locator('tr[data-chosen] td').allTextContents()).toEqual([
+        '3 (chosen)',
+        '1.38',
+        '11.50%',
+        '0.70%',
+        '1,500',
+      ]);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await card.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: screenshotPath('desk-training-curve-1280') });
+      await page.setViewportSize({ width: 1280, height: 900 });
+
+      // the fixture's own model: its record as models.list gives it
+      await show(real.key);
+      expect(await text('training-episodes')).toBe(String(real.training!.episodes));
+      for (const st of real.training!.stages) {
+        await card.locator(`[data-testid="curve-${st.stage}"] canvas`).waitFor();
+        expect(await card.locator(`[data-testid="curve-${st.stage}"]`).getAttribute('aria-label')).toContain(
+          `chosen checkpoint: episode ${st.chosenEpisode},`,
+        );
+      }
+      await card.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('desk-training-curve-fixture') });
+
+      await show(keys.old);
+      expect(await text('training-none')).toBe('No validation record (trained before validation was added).');
+      expect(await card.locator('canvas').count()).toBe(0);
+    } finally {
+      for (const k of Object.values(keys)) fs.rmSync(path.join(modelsDir(engine.db)!, `${k}.json`));
+      // leave the view listing the folder as it is again, and the page started before the next test navigates
+      await page.reload();
+      await page.locator('[data-testid="models-table"]').waitFor();
+    }
   });
 
   it('Reports downloads the allocation report as a PDF and CSV from the browser', async () => {
