@@ -37,7 +37,7 @@ import { MAX_ANALYTICS_RUNS } from '../../src-shared/contract/analytics';
 import { pairedTests } from '../backtest/summary';
 import type { BacktestRunResult } from '../backtest/run';
 import type { Metrics } from '../metrics';
-import type { PriceMatrix } from '../market/prices';
+import { indexAtOrAfter, type PriceMatrix } from '../market/prices';
 import type { DB } from '../store/db';
 import { loadPriceMatrix } from '../store/prices';
 import {
@@ -224,7 +224,7 @@ class Reader {
   /** trading days of the universe in [from, to] */
   tradingDaysIn(from: string, to: string): number {
     const d = this.price().dates;
-    return lowerBound(d, to + '\u0000') - lowerBound(d, from);
+    return indexAtOrAfter(d, to + '\u0000') - indexAtOrAfter(d, from);
   }
   sectors(): Map<string, string> {
     return new Map((this.price().assets ?? []).map((a) => [a.ticker, a.sector]));
@@ -244,17 +244,6 @@ class Reader {
     );
     return groupSeeds(same, () => strategy)[0]?.runs.sort((a, b) => a.seed - b.seed) ?? [];
   }
-}
-
-function lowerBound(a: readonly string[], x: string): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function refOf(r: RunRow, rd: Reader, names?: ReadonlyMap<string, string>, yearInName = false): RunRef {
@@ -348,7 +337,7 @@ function focusOf(r: RunRow, rd: Reader, o: AnalyticsOptions, yearInName: boolean
   let risk: FocusAnalytics['risk'] = null;
   const last = getRunWeightSeries(rd.db, r.id, 'final').at(-1);
   const m = rd.price();
-  const t = last ? lowerBound(m.dates, last.date) : -1;
+  const t = last ? indexAtOrAfter(m.dates, last.date) : -1;
   const cols = tickers.map((tk) => m.tickers.indexOf(tk));
   if (last && m.dates[t] === last.date && t >= 2 && cols.every((c) => c >= 0)) {
     const start = Math.max(1, t - RISK_LOOKBACK_DAYS + 1);

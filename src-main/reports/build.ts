@@ -79,7 +79,7 @@ import { labelRegimes } from '../explain/regimes';
 import { getStoredExplanation } from '../explain/runExplain';
 import { concentration } from '../explain/concentration';
 import { dailyRate, METRIC_NAMES, TRADING_DAYS_PER_YEAR } from '../metrics';
-import type { PriceMatrix } from '../market/prices';
+import { indexAtOrAfter, type PriceMatrix } from '../market/prices';
 import { groupVerdicts, reportAnalytics } from '../analytics/gather';
 import { drawdownSeries, tearSheetParts } from './derive';
 import { fixed, pct } from './format';
@@ -351,24 +351,12 @@ function equitySeries(db: DB, r: RunRow, name: string, calendar: readonly string
   const d = getRunDays(db, r.id);
   const dates = d.dates.slice();
   const values = d.value.slice();
-  const i = dates.length ? lowerBound(calendar, dates[0]!) : -1;
+  const i = dates.length ? indexAtOrAfter(calendar, dates[0]!) : -1;
   if (i > 0) {
     dates.unshift(calendar[i - 1]!);
     values.unshift(1);
   }
   return { name, dates, values, ...(r.hindsight ? { hindsight: true } : {}) };
-}
-
-/** First index of a sorted string array whose value is >= x. */
-function lowerBound(a: readonly string[], x: string): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The run's config for display: the ticker list as one comma-separated line instead of a JSON array. */
