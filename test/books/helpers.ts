@@ -1,12 +1,14 @@
 /**
  * A test database whose DJIA prices stop at a date, fed one more day at a time through the public import
- * (data/importer.ts runImport), the way a PM appends each morning's prices.
+ * (data/importer.ts runImport), the way a PM appends each morning's prices; and a replaying strategy that lets
+ * market/simulate.ts book what a book held, to compare its track record with a backtest.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { runImport } from '../../src-main/data/importer';
 import { dispatch } from '../../src-main/services';
 import type { Channel, Request, Response } from '../../src-shared/contract';
+import type { StrategyInstance } from '../../src-main/strategies/types';
 import { DJIA_CSV } from '../helpers/data';
 import { tempEngine } from '../helpers/engine';
 
@@ -62,4 +64,35 @@ export async function cutEngine(upTo: string) {
       return r.error;
     },
   });
+}
+
+/**
+ * Weights (n risky + cash last) held over a day whose price relatives are `x`, after that day's close: each
+ * risky weight grows with its price, cash stays, all divided by the gross growth (cash earns nothing).
+ */
+export function drift(held: ArrayLike<number>, x: ArrayLike<number>): Float64Array {
+  const n = held.length - 1;
+  const d = new Float64Array(n + 1);
+  let g = held[n]!;
+  for (let i = 0; i < n; i++) g += d[i] = held[i]! * x[i]!;
+  d[n] = held[n]!;
+  for (let i = 0; i <= n; i++) d[i] = d[i]! / g;
+  return d;
+}
+
+/**
+ * A strategy replaying approved targets on their dates and, on the other days, its own held weights drifted with
+ * the prices (no trade), so simulate() books exactly what the book holds.
+ */
+export function replay(targets: ReadonlyMap<string, Float64Array>): StrategyInstance {
+  let held: Float64Array | null = null;
+  return {
+    decide(view) {
+      if (held) held = drift(held, view.relatives());
+      const w = targets.get(view.date);
+      if (w) held = Float64Array.from(w);
+      if (!held) throw new Error(`nothing held on ${view.date}`);
+      return held.slice(0, view.nAssets);
+    },
+  };
 }

@@ -9,12 +9,11 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src-main/market/simulate';
-import type { StrategyInstance } from '../../src-main/strategies/types';
 import { loadPriceMatrix } from '../../src-main/store/prices';
 import { runBacktest } from '../../src-main/backtest/run';
 import { main } from '../../src-main/cli';
 import type { BookDecision } from '../../src-shared/contract/books';
-import { cutEngine, djiaDates } from './helpers';
+import { cutEngine, djiaDates, replay } from './helpers';
 
 let e: Awaited<ReturnType<typeof cutEngine>>;
 const BOOK = 'core';
@@ -30,32 +29,6 @@ beforeAll(async () => {
 afterAll(() => e.close());
 
 const withCash = (d: BookDecision, w: number[], cash: number) => Float64Array.from([...w, cash]);
-
-/**
- * A strategy replaying approved targets on their dates and, on the other days, its own held weights drifted with
- * the prices (no trade), so simulate() books exactly what the book holds.
- */
-function replay(targets: ReadonlyMap<string, Float64Array>): StrategyInstance {
-  let held: Float64Array | null = null;
-  return {
-    decide(view) {
-      const n = view.nAssets;
-      if (held) {
-        const x = view.relatives();
-        let g = held[n]!;
-        const d = new Float64Array(n + 1);
-        for (let i = 0; i < n; i++) g += d[i] = held[i]! * x[i]!;
-        d[n] = held[n]!;
-        for (let i = 0; i <= n; i++) d[i] = d[i]! / g;
-        held = d;
-      }
-      const w = targets.get(view.date);
-      if (w) held = Float64Array.from(w);
-      if (!held) throw new Error(`nothing held on ${view.date}`);
-      return held.slice(0, n);
-    },
-  };
-}
 
 describe('books: the daily loop on a classic strategy', () => {
   it('refuses hindsight and learning strategies, an unknown universe and a taken name', async () => {
