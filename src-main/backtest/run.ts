@@ -258,8 +258,8 @@ export async function runBacktest(
           protocol: req.protocol ?? null,
           window: {
             ...win,
-            validationFrom: w.validationStart !== undefined ? m.dates[w.validationStart] : null,
-            validationTo: w.validationEnd !== undefined ? m.dates[w.validationEnd] : null,
+            validationFrom: w.validationStart !== undefined ? m.dates[w.validationStart]! : null,
+            validationTo: w.validationEnd !== undefined ? m.dates[w.validationEnd]! : null,
             trainTruncated: w.trainTruncated,
           },
           lookback: req.protocol ? null : (req.lookback ?? DEFAULT_LOOKBACK_DAYS),

@@ -101,7 +101,7 @@ const leakyNormaliser: StrategyDef = {
     const n = ctx.prices.tickers.length;
     const mean = new Float64Array(n);
     for (let t = ctx.testStart; t <= ctx.testEnd; t++)
-      for (let i = 0; i < n; i++) mean[i] += ctx.prices.close[t]![i]! / (ctx.testEnd - ctx.testStart + 1);
+      for (let i = 0; i < n; i++) mean[i]! += ctx.prices.close[t]![i]! / (ctx.testEnd - ctx.testStart + 1);
     return {
       decide(view) {
         const p = view.closes();

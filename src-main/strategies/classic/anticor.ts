@@ -36,8 +36,8 @@ export function anticorStep(view: MarketView, bTilde: ArrayLike<number>, w: numb
   const mu2 = new Float64Array(n);
   for (let k = 0; k < w; k++)
     for (let i = 0; i < n; i++) {
-      mu1[i] += lx1[k]![i]!;
-      mu2[i] += lx2[k]![i]!;
+      mu1[i]! += lx1[k]![i]!;
+      mu2[i]! += lx2[k]![i]!;
     }
   for (let i = 0; i < n; i++) {
     mu1[i] = mu1[i]! / w;
@@ -49,8 +49,8 @@ export function anticorStep(view: MarketView, bTilde: ArrayLike<number>, w: numb
   const sd2 = new Float64Array(n);
   for (let k = 0; k < w; k++)
     for (let i = 0; i < n; i++) {
-      sd1[i] += d1[k]![i]! ** 2;
-      sd2[i] += d2[k]![i]! ** 2;
+      sd1[i]! += d1[k]![i]! ** 2;
+      sd2[i]! += d2[k]![i]! ** 2;
     }
   for (let i = 0; i < n; i++) {
     sd1[i] = Math.sqrt(sd1[i]! / (w - 1));
@@ -77,8 +77,8 @@ export function anticorStep(view: MarketView, bTilde: ArrayLike<number>, w: numb
     if (total <= 0) continue;
     for (let j = 0; j < n; j++) {
       const tr = (bTilde[i]! * claim[i * n + j]!) / total;
-      out[i] -= tr;
-      out[j] += tr;
+      out[i]! -= tr;
+      out[j]! += tr;
     }
   }
   return out;

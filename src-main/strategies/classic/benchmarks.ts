@@ -117,7 +117,7 @@ export const beststock: StrategyDef = {
     const future = hindsightFuture(ctx, 'beststock');
     const n = ctx.prices.tickers.length;
     const logGrowth = new Float64Array(n);
-    for (const x of future) for (let i = 0; i < n; i++) logGrowth[i] += Math.log(x[i]!);
+    for (const x of future) for (let i = 0; i < n; i++) logGrowth[i]! += Math.log(x[i]!);
     let best = 0;
     for (let i = 1; i < n; i++) if (logGrowth[i]! > logGrowth[best]!) best = i;
     const w = new Float64Array(n);

@@ -220,9 +220,9 @@ export const corn: StrategyDef = {
                 const b = i - w; // candidate window gains day b
                 if (b < 1) continue;
                 relative(view, b);
-                C[k] += row[b - lo]!;
-                S1[k] += rsum[b]!;
-                Q1[k] += rsq[b]!;
+                C[k]! += row[b - lo]!;
+                S1[k]! += rsum[b]!;
+                Q1[k]! += rsq[b]!;
                 cw[k] = windowCorrelation(w * n, S1[k]!, S2, Q1[k]!, Q2, C[k]!);
               }
             }
@@ -250,14 +250,14 @@ export const corn: StrategyDef = {
               rowsByBucket[q]!.push(relative(view, day));
               const o = outer(view, day);
               const off = q * packed;
-              for (let a = 0; a < packed; a++) bucketSums[off + a] += o[a]!;
+              for (let a = 0; a < packed; a++) bucketSums[off + a]! += o[a]!;
             }
             running.fill(0);
             const rows: Float64Array[] = [];
             for (let l = P; l >= 1; l--) {
               const q = l - 1; // expert rho = (l-1)/P takes buckets q..P-1
               const off = q * packed;
-              for (let a = 0; a < packed; a++) running[a] += bucketSums[off + a]!;
+              for (let a = 0; a < packed; a++) running[a]! += bucketSums[off + a]!;
               for (const r of rowsByBucket[q]!) rows.push(r);
               const e = experts[(w - 1) * P + (l - 1)]!;
               if (rows.length === 0) {
@@ -286,7 +286,7 @@ export const corn: StrategyDef = {
             const e = experts[k]!;
             const a = Math.exp(e.logWealth - maxLog);
             z += a;
-            for (let j = 0; j < n; j++) b[j] += a * e.weights[j]!;
+            for (let j = 0; j < n; j++) b[j]! += a * e.weights[j]!;
           }
           for (let j = 0; j < n; j++) b[j] = b[j]! / z;
           return b;

@@ -63,14 +63,14 @@ export function logObjective(
     f += Math.log(s);
     if (grad) {
       const inv = 1 / s;
-      for (let j = 0; j < n; j++) grad[j] += x[j]! * inv;
+      for (let j = 0; j < n; j++) grad[j]! += x[j]! * inv;
     }
   }
   if (l2 > 0) {
     let q = 0;
     for (let j = 0; j < n; j++) q += b[j]! * b[j]!;
     f -= 0.5 * l2 * q;
-    if (grad) for (let j = 0; j < n; j++) grad[j] -= l2 * b[j]!;
+    if (grad) for (let j = 0; j < n; j++) grad[j]! -= l2 * b[j]!;
   }
   return f;
 }
@@ -91,7 +91,7 @@ export function addCenteredOuter(H: Float64Array, x: Float64Array, w: number, xc
     const xa = xc[a]! * w;
     if (xa === 0) continue;
     const off = a * n;
-    for (let c = a; c < n; c++) H[off + c] += xa * xc[c]!;
+    for (let c = a; c < n; c++) H[off + c]! += xa * xc[c]!;
   }
 }
 
@@ -174,12 +174,12 @@ export function logOptimalPortfolio(
     }
     let trace = 0;
     for (let a = 0; a < n; a++) {
-      H[a * n + a] += l2;
+      H[a * n + a]! += l2;
       trace += H[a * n + a]!;
     }
     // a tiny ridge keeps the model strictly convex when rows < n (rank-deficient Hessian)
     const ridge = 1e-10 * (trace / n) + 1e-14;
-    for (let a = 0; a < n; a++) H[a * n + a] += ridge;
+    for (let a = 0; a < n; a++) H[a * n + a]! += ridge;
     // model: maximise g'(z-b) - 1/2 (z-b)'H(z-b)  <=>  minimise 1/2 z'Hz - (g + Hb)'z on the simplex
     for (let a = 0; a < n; a++) {
       let s = gCur[a]!;

@@ -18,7 +18,7 @@ export function olmarPrediction(view: MarketView, w: number): Float64Array {
   const rows = view.closeWindow(w);
   const pt = view.closes();
   const out = new Float64Array(n);
-  for (const r of rows) for (let i = 0; i < n; i++) out[i] += r[i]!;
+  for (const r of rows) for (let i = 0; i < n; i++) out[i]! += r[i]!;
   for (let i = 0; i < n; i++) out[i] = out[i]! / rows.length / pt[i]!;
   return out;
 }

@@ -36,8 +36,8 @@ export function onsUpdate(s: OnsState, x: ArrayLike<number>, eta: number, beta: 
   for (let i = 0; i < n; i++) g[i] = x[i]! / px;
   for (let i = 0; i < n; i++) {
     const gi = g[i]!;
-    for (let j = 0; j < n; j++) s.A[i * n + j] += gi * g[j]!;
-    s.b[i] += (1 + 1 / beta) * gi;
+    for (let j = 0; j < n; j++) s.A[i * n + j]! += gi * g[j]!;
+    s.b[i]! += (1 + 1 / beta) * gi;
   }
   const lin = new Float64Array(n);
   for (let i = 0; i < n; i++) lin[i] = delta * s.b[i]!;

@@ -53,7 +53,7 @@ export function sampleMeanCov(returns: readonly Float64Array[]): MeanCov {
   const mean = new Float64Array(n);
   for (const r of returns) {
     if (r.length !== n) throw new RangeError('sampleMeanCov: ragged return rows');
-    for (let i = 0; i < n; i++) mean[i] += r[i]!;
+    for (let i = 0; i < n; i++) mean[i]! += r[i]!;
   }
   for (let i = 0; i < n; i++) mean[i] = mean[i]! / T;
   const cov = new Float64Array(n * n);
@@ -65,7 +65,7 @@ export function sampleMeanCov(returns: readonly Float64Array[]): MeanCov {
         const di = d[i]!;
         if (di === 0) continue;
         const off = i * n;
-        for (let j = i; j < n; j++) cov[off + j] += di * d[j]!;
+        for (let j = i; j < n; j++) cov[off + j]! += di * d[j]!;
       }
     }
     for (let i = 0; i < n; i++)
@@ -84,7 +84,7 @@ export function regularisedCov(cov: ArrayLike<number>, n: number, ridge = DEFAUL
   let trace = 0;
   for (let i = 0; i < n; i++) trace += out[i * n + i]!;
   const add = ridge * (trace / n) + (trace > 0 ? 0 : 1e-12);
-  for (let i = 0; i < n; i++) out[i * n + i] += add;
+  for (let i = 0; i < n; i++) out[i * n + i]! += add;
   return out;
 }
 

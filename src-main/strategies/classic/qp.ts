@@ -242,7 +242,7 @@ export function solveSimplexQp(H: ArrayLike<number>, c: ArrayLike<number>, init?
         }
       }
     }
-    for (let a = 0; a < k; a++) z[idx[a]!] += alpha * u[a]!;
+    for (let a = 0; a < k; a++) z[idx[a]!]! += alpha * u[a]!;
     if (block >= 0) {
       z[block] = 0;
       free[block] = 0;

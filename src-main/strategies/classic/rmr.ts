@@ -54,8 +54,8 @@ export function l1Median(points: readonly ArrayLike<number>[], opts: L1MedianOpt
         const inv = 1 / d;
         Tden += inv;
         for (let i = 0; i < n; i++) {
-          Tnum[i] += p[i]! * inv;
-          R[i] += (p[i]! - y[i]!) * inv;
+          Tnum[i]! += p[i]! * inv;
+          R[i]! += (p[i]! - y[i]!) * inv;
         }
       } else eta = 1;
     }

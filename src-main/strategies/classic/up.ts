@@ -93,7 +93,7 @@ export function upUpdate(s: UpState, x: ArrayLike<number>): Float64Array {
     if (a < 1e-300) continue;
     z += a;
     const off = m * n;
-    for (let i = 0; i < n; i++) w[i] += a * samples[off + i]!;
+    for (let i = 0; i < n; i++) w[i]! += a * samples[off + i]!;
   }
   for (let i = 0; i < n; i++) w[i] = w[i]! / z;
   return w;

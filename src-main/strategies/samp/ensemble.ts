@@ -47,7 +47,7 @@ function mean(vs: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(n);
   for (const v of vs) {
     if (v.length !== n) throw new RangeError(`ensemble members disagree on the number of assets (${v.length} vs ${n})`);
-    for (let i = 0; i < n; i++) out[i] += v[i]!;
+    for (let i = 0; i < n; i++) out[i]! += v[i]!;
   }
   for (let i = 0; i < n; i++) out[i] = out[i]! / vs.length;
   return out;

@@ -85,7 +85,7 @@ describe('logOptimalPortfolio', () => {
       const g = new Float64Array(n);
       for (const x of rows) {
         const bx = x.reduce((s, v, j) => s + v * b[j]!, 0);
-        for (let j = 0; j < n; j++) g[j] += x[j]! / bx;
+        for (let j = 0; j < n; j++) g[j]! += x[j]! / bx;
       }
       for (let j = 0; j < n; j++) {
         expect(g[j]! / m).toBeLessThanOrEqual(1 + 1e-8);

@@ -138,7 +138,7 @@ describe('samp-hdrl strategy', () => {
     }
     await reloaded.dispose();
     const tampered = { ...a, onnx: new Uint8Array(a.onnx) }; // a copy (Buffer.slice would share memory)
-    tampered.onnx[tampered.onnx.length - 1] ^= 1;
+    tampered.onnx[tampered.onnx.length - 1]! ^= 1;
     await expect(loadSampPolicy(tampered)).rejects.toThrow(/checksum/);
 
     // reuse: a store that has the key skips training (no episode progress, a "reused" message)
