@@ -9,6 +9,9 @@
  *   `samp`   3 years train / 1 year test on three consecutive calendar test years — by default the last three
  *            FULL calendar years in the data (DJIA 1991-2001: 1998, 1999, 2000), each trained on the three
  *            calendar years before it (the paper tests three regimes one year each).
+ *   `rolling` the same rule over more test years: the last seven full calendar years (DJIA: 1994-2000), each
+ *            trained on the three calendar years before it — seven one-year windows instead of three, so an
+ *            ordering of strategies rests on more than three regimes.
  *   `hadaps` 2 years train / 1 calendar month test, rolling monthly over every month that has two full years
  *            of history before it and is fully covered by the data (seed 001 retrains monthly).
  *   `mpls`   one chronological 70 / 10 / 20 split of the trading days into train / validation / test
@@ -21,6 +24,7 @@
  * and holidays at the period's edges (a year's first trading day is at the latest 3-4 January; a month's last
  * at the earliest 3-4 days before its end).
  */
+import { PROTOCOL_NAMES } from '../../src-shared/domain/runConfig';
 import { indexAtOrAfter, indexAtOrBefore } from './prices';
 
 /** Calendar days of slack at a period's edges when deciding whether the data cover it (see the header). */
@@ -46,8 +50,8 @@ export interface WalkWindow {
   trainTruncated: boolean;
 }
 
-export type ProtocolName = 'samp' | 'hadaps' | 'mpls';
-export const PROTOCOLS: readonly ProtocolName[] = ['samp', 'hadaps', 'mpls'];
+export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
+export const PROTOCOLS: readonly ProtocolName[] = PROTOCOL_NAMES;
 
 /** Parse "252d", "63", "6m", "1mo", "3y" into a {@link Span}. */
 export function parseSpan(s: string): Span {
@@ -197,7 +201,9 @@ export interface ProtocolOptions {
   testYears?: number[];
   /** samp: how many consecutive test years (default 3) */
   sampYears?: number;
-  /** samp: training span in years before each test year (default 3) */
+  /** rolling: how many consecutive test years (default 7) */
+  rollingYears?: number;
+  /** samp and rolling: training span in years before each test year (default 3) */
   sampTrainYears?: number;
   /** hadaps: training span in years before each test month (default 2) */
   hadapsTrainYears?: number;
@@ -228,21 +234,21 @@ export function protocolWindows(
   opts: ProtocolOptions = {},
 ): WalkWindow[] {
   let windows: WalkWindow[];
-  if (protocol === 'samp') {
-    const nYears = opts.sampYears ?? 3;
+  if (protocol === 'samp' || protocol === 'rolling') {
+    const nYears = protocol === 'samp' ? (opts.sampYears ?? 3) : (opts.rollingYears ?? 7);
     const trainYears = opts.sampTrainYears ?? 3;
     let years = opts.testYears;
     if (!years) {
       const full = fullCalendarYears(dates);
       if (full.length < nYears)
-        throw new RangeError(`samp protocol needs ${nYears} full calendar years of data, found ${full.length}`);
+        throw new RangeError(`${protocol} protocol needs ${nYears} full calendar years of data, found ${full.length}`);
       years = full.slice(-nYears);
     }
     windows = years.map((y, index) => {
       const a = `${y}-01-01`;
       const s = indexAtOrAfter(dates, a);
       const e = indexAtOrBefore(dates, `${y}-12-31`);
-      if (s > e) throw new RangeError(`samp protocol: no trading day in ${y}`);
+      if (s > e) throw new RangeError(`${protocol} protocol: no trading day in ${y}`);
       const trainFrom = `${y - trainYears}-01-01`;
       return {
         index,

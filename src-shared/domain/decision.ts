@@ -37,6 +37,11 @@ export const SAMP_VARIANTS = [
   // issue 15: the capital split's rules as variants (strategies/samp/index.ts SETTING_VARIANTS)
   'samp-hdrl/fixed-temperature',
   'samp-hdrl/rebound-gate',
+  // issue 15: each anti-turnover training setting switched off alone (strategies/samp/model.ts variantConfig)
+  'samp-hdrl/no-holdings',
+  'samp-hdrl/no-band',
+  'samp-hdrl/no-turnover-penalty',
+  'samp-hdrl/rebased-features',
 ] as const;
 export const SampVariant = z.enum(SAMP_VARIANTS);
 export type SampVariant = z.infer<typeof SampVariant>;

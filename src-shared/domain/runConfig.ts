@@ -11,8 +11,8 @@ import { z } from 'zod';
 /** A calendar day as stored everywhere: YYYY-MM-DD. */
 export const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
-/** The named walk-forward protocols (src-main/market/walkforward.ts). */
-export const PROTOCOL_NAMES = ['samp', 'hadaps', 'mpls'] as const;
+/** The named walk-forward protocols (their windows: src-main/market/walkforward.ts). */
+export const PROTOCOL_NAMES = ['samp', 'rolling', 'hadaps', 'mpls'] as const;
 export const RunProtocol = z.enum(PROTOCOL_NAMES);
 export type RunProtocol = z.infer<typeof RunProtocol>;
 

@@ -251,6 +251,10 @@ describe('hdrl backtest / runs / optimize', () => {
       'samp-hdrl/lower-only',
       'samp-hdrl/fixed-temperature',
       'samp-hdrl/rebound-gate',
+      'samp-hdrl/no-holdings',
+      'samp-hdrl/no-band',
+      'samp-hdrl/no-turnover-penalty',
+      'samp-hdrl/rebased-features',
       'samp-hdrl/ensemble',
       'ddpg-flat',
     ]);

@@ -86,6 +86,26 @@ describe('protocols on the DJIA data (1990-12-31 .. 2001-01-02)', () => {
       expect(x.trainTruncated).toBe(false);
     }
   });
+  it('rolling: test 1994..2000, seven one-year windows, each trained on the three calendar years before; samp is its last three', () => {
+    const w = protocolWindows(dates, 'rolling');
+    expect(w.map((x) => x.label)).toEqual(['1994', '1995', '1996', '1997', '1998', '1999', '2000']);
+    for (const x of w) {
+      const y = Number(x.label);
+      expect(dates[x.testStart]!.slice(0, 4)).toBe(String(y));
+      expect(dates[x.testStart - 1]!.slice(0, 4)).toBe(String(y - 1));
+      expect(dates[x.testEnd + 1]!.slice(0, 4)).toBe(String(y + 1));
+      expect(dates[x.trainStart]!.slice(0, 4)).toBe(String(y - 3));
+      expect(dates[x.trainStart - 1]!.slice(0, 4)).toBe(String(y - 4));
+      expect(x.trainEnd).toBe(x.testStart - 1);
+      expect(x.trainTruncated).toBe(false);
+    }
+    const samp = protocolWindows(dates, 'samp');
+    expect(w.slice(4).map(({ index: _i, ...rest }) => rest)).toEqual(samp.map(({ index: _i, ...rest }) => rest));
+    // eight years would need 1990 as a training year, which the data do not fully hold
+    const eight = protocolWindows(dates, 'rolling', { rollingYears: 8 });
+    expect(eight[0]!.label).toBe('1993');
+    expect(eight[0]!.trainTruncated).toBe(true);
+  });
   it('hadaps: 96 monthly windows 1993-01 .. 2000-12, each trained on the 2 calendar years before', () => {
     const w = protocolWindows(dates, 'hadaps');
     expect(w.length).toBe(96);

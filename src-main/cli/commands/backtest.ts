@@ -163,9 +163,11 @@ export const backtestCommand: CliCommand = {
   name: 'backtest',
   summary: 'backtest strategies on a universe and store the runs',
   usage:
-    '--universe NAME --strategy S[,S...] (classic = every classic baseline, ID/* = every variant of ID) [--from DATE --to DATE [--lookback DAYS] | --protocol samp|hadaps|mpls]\n' +
+    `--universe NAME --strategy S[,S...] (classic = every classic baseline, ID/* = every variant of ID) [--from DATE --to DATE [--lookback DAYS] | --protocol ${PROTOCOLS.join('|')}]\n` +
     '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|standard|paper]\n' +
     '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE] [--quiet]\n' +
+    '  --protocol: samp = test 3 years (the last three full calendar years), rolling = test 7 years, each trained on\n' +
+    '              the 3 calendar years before; hadaps = 2 years train / 1 month test, monthly; mpls = 70/10/20 split\n' +
     "  --workers N: train the learned strategies' models in N processes first (one job per strategy, seed and window),\n" +
     '               then run the backtest, which reuses them; the results are those of --workers 1\n' +
     '  progress (a line per trained model and per stored run, with an estimate of the time left) goes to stderr;\n' +

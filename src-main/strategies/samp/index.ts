@@ -317,6 +317,26 @@ export const sampStrategies: StrategyDef[] = [
     'SAMP-HDRL rebound gate',
     `${BASE} Variant: a downtrend without a confirmed rebound switches the group's utility advantage over cash and its positive momentum tilt off instead of capping the risky capital.`,
   ),
+  def(
+    'samp-hdrl/no-holdings',
+    'SAMP-HDRL without holdings in the state',
+    `${BASE} Variant: the actors do not read the drifted current weights (the critics still do), as before issue 15.`,
+  ),
+  def(
+    'samp-hdrl/no-band',
+    'SAMP-HDRL without the no-trade band',
+    `${BASE} Variant: no no-trade band in training or at decision time; every change of target is traded.`,
+  ),
+  def(
+    'samp-hdrl/no-turnover-penalty',
+    'SAMP-HDRL without the turnover penalty',
+    `${BASE} Variant: the reward is the net-of-cost log return alone, without the named turnover penalty.`,
+  ),
+  def(
+    'samp-hdrl/rebased-features',
+    'SAMP-HDRL with rebased features',
+    `${BASE} Variant: price windows rebased to today's close (as before issue 15) instead of scaled by each asset's 60-day volatility.`,
+  ),
   def('ddpg-flat', 'DDPG flat (single agent)', FLAT),
   ensembleStrategy(
     { of: 'samp-hdrl', params: sampParamSpecs('samp-hdrl'), createMember: (ctx) => createSamp('samp-hdrl', ctx) },

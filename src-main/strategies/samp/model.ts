@@ -72,6 +72,9 @@ export function variantKind(v: SampVariantId): PolicyKind {
  * The config a variant actually runs: the ablation's change applied to `base` (SAMP-HDRL step 9):
  * no-dc -> static grouping; no-utility -> equal c1 = c2 = 1/2, no cash from the utility; no-rebound -> no
  * detector, no cap; lower-only -> a = 0; upper-only / ddpg-flat -> their own networks (see variantKind).
+ * The training variants of issue 15 switch one setting against turnover off: no-holdings -> the actors do not
+ * read the drifted weights; no-band -> no no-trade band; no-turnover-penalty -> the reward keeps the costs only;
+ * rebased-features -> prices rebased to today's close instead of scaled by each asset's volatility.
  */
 export function variantConfig(v: SampVariantId, base: SampConfig): SampConfig {
   const c = structuredClone(base);
@@ -79,6 +82,11 @@ export function variantConfig(v: SampVariantId, base: SampConfig): SampConfig {
   if (v === 'samp-hdrl/no-utility') c.utility = { ...c.utility, rule: 'equal', allowCash: false };
   if (v === 'samp-hdrl/no-rebound') c.rebound = { ...c.rebound, enabled: false };
   if (v === 'samp-hdrl/lower-only') c.fusionA = 0;
+  // issue 15's settings against turnover, each switched off alone, to show what each buys
+  if (v === 'samp-hdrl/no-holdings') c.holdingsInput = false;
+  if (v === 'samp-hdrl/no-band') c.noTradeBand = 0;
+  if (v === 'samp-hdrl/no-turnover-penalty') c.turnoverPenalty = 0;
+  if (v === 'samp-hdrl/rebased-features') c.featureScaling = 'rebased';
   return c;
 }
 

@@ -36,6 +36,10 @@ describe('samp-hdrl strategy', () => {
         'samp-hdrl/no-rebound',
         'samp-hdrl/no-utility',
         'samp-hdrl/rebound-gate',
+        'samp-hdrl/no-holdings',
+        'samp-hdrl/no-band',
+        'samp-hdrl/no-turnover-penalty',
+        'samp-hdrl/rebased-features',
         'samp-hdrl/upper-only',
       ].sort(),
     );
