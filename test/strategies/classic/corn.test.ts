@@ -104,7 +104,33 @@ describe('CORN-K (Li et al. 2011)', () => {
     for (let d = 0; d < 40; d++) rel.push([Math.exp(0.03 * (rng() - 0.5)), Math.exp(0.03 * (rng() - 0.5))]);
     const m = matrixFromRelatives(rel);
     const got = await drive(corn, m, { params: { maxWindow: 3, rhoLevels: 4, topK: 3 }, to: 39 });
-    const want = referenceCornK([[1, 1], ...rel], 3, 4, 3, 504);
+    const want = referenceCornK([[1, 1], ...rel], 3, 4, 3, Infinity);
     for (let t = 0; t < want.length; t++) expect(Math.abs(got[t]![0]! - want[t]!)).toBeLessThan(1e-3);
+  });
+
+  it('searches the whole history by default, as the paper: a match 600 days back decides today', async () => {
+    // Two assets. Day 1: (1.1, 1) (asset 0 up); day 2: (0.9, 1); days 3..599: (1, 1); day 600: (1.05, 1).
+    // One expert (w = 1, rho = 0, topK = 1). At day 600 the latest window x_600 has asset 0 up; a flat day's
+    // relatives are constant, so their correlation is undefined and they never match. The only day i whose
+    // preceding day x_(i-1) correlates with it (+1: in both, asset 0 beat asset 1) is i = 2, after day 1; so the
+    // expert's portfolio is log-optimal for x_2 = (0.9, 1) alone: everything in asset 1.
+    const rel: number[][] = [
+      [1.1, 1],
+      [0.9, 1],
+    ];
+    while (rel.length < 599) rel.push([1, 1]);
+    rel.push([1.05, 1]);
+    const m = matrixFromRelatives(rel);
+    const params = { maxWindow: 1, rhoLevels: 1, topK: 1 };
+    const whole = await drive(corn, m, { params, to: 600 });
+    expect(Array.from(whole[600]!)).toEqual([0, 1]);
+    // every earlier day has no match (day 2's window x_1 = (1.1, 1) correlates -1 with x_2): uniform
+    for (let t = 0; t < 600; t++) expect(Array.from(whole[t]!), `day ${t}`).toEqual([0.5, 0.5]);
+    // the option still bounds the search: 504 days back from day 600 no longer reach day 2
+    const bounded = await drive(corn, m, { params: { ...params, maxHistory: 504 }, to: 600 });
+    expect(Array.from(bounded[600]!)).toEqual([0.5, 0.5]);
+    // 0 is the whole history, spelled out
+    const zero = await drive(corn, m, { params: { ...params, maxHistory: 0 }, to: 600 });
+    expect(Array.from(zero[600]!)).toEqual([0, 1]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PriceMatrix } from '../../../src-main/market/prices';
 import { MarketView } from '../../../src-main/market/view';
 import { anticor, anticorStep } from '../../../src-main/strategies/classic/anticor';
 import { cwmr, cwmrInit, cwmrUpdate } from '../../../src-main/strategies/classic/cwmr';
@@ -199,7 +200,88 @@ describe('RMR (Huang et al. 2013)', () => {
     expect(y[0]).toBeCloseTo(3, 7);
   });
 
-  it("prediction = L1-median of the last w closes over today's close, and the OLMAR-style update", async () => {
+  // Closes of two assets on days 0..3. Rescaled to 1 on day 0 (the authors' prices q = p / p_0) they are
+  // (1, 1), (12, 1), (16, 4), (20, 4). With w = 3 the window at day 3 is A = (12, 1), B = (16, 4), C = (20, 4).
+  // At B the unit vectors towards A and C are (-0.8, -0.6) and (1, 0); their sum (0.2, -0.6) has norm 0.63 <= 1,
+  // so B is the L1-median (the angle at B is 143 degrees >= 120), and x^ = B / C = (0.8, 1).
+  const authors: PriceMatrix = {
+    universe: 'synthetic',
+    dates: ['2020-01-01', '2020-01-02', '2020-01-03', '2020-01-04'],
+    tickers: ['A0', 'A1'],
+    close: [
+      [1, 10],
+      [12, 10],
+      [16, 40],
+      [20, 40],
+    ].map((r) => Float64Array.from(r)),
+  };
+  const sumDist = (pts: number[][], y: ArrayLike<number>) =>
+    pts.reduce((s, p) => s + Math.hypot(p[0]! - y[0]!, p[1]! - y[1]!), 0);
+
+  it("default (the authors'): L1-median of the prices rescaled to 1 on the first day, over today's", () => {
+    const x = rmrPrediction(new MarketView(authors, 3), 3);
+    expect(x[0]).toBeCloseTo(0.8, 12);
+    expect(x[1]).toBeCloseTo(1, 12);
+    // B beats every point near it, an independent check that it is the median of A, B, C
+    const q = [
+      [12, 1],
+      [16, 4],
+      [20, 4],
+    ];
+    for (let k = 0; k < 16; k++) {
+      const a = (k * Math.PI) / 8;
+      expect(sumDist(q, [16 + 1e-3 * Math.cos(a), 4 + 1e-3 * Math.sin(a)])).toBeGreaterThan(sumDist(q, [16, 4]));
+    }
+    // while the window is short (t < w) the authors predict the last price relative
+    expect(Array.from(rmrPrediction(new MarketView(authors, 1), 3))).toEqual([12, 1]);
+    expect(Array.from(rmrPrediction(new MarketView(authors, 2), 3))).toEqual([16 / 12, 4]);
+  });
+
+  it("normalise 'today' is a different estimator here: the Fermat point of the prices over today's", () => {
+    // over today's close (20, 40) the points are (0.6, 0.25), (0.8, 1), (1, 1): no angle reaches 120 degrees (the
+    // largest is 105), so the median is inside the triangle, where the unit vectors towards the three points cancel
+    const y = rmrPrediction(new MarketView(authors, 3), 3, 'today');
+    const pts = [
+      [0.6, 0.25],
+      [0.8, 1],
+      [1, 1],
+    ];
+    let gx = 0;
+    let gy = 0;
+    for (const p of pts) {
+      const d = Math.hypot(p[0]! - y[0]!, p[1]! - y[1]!);
+      gx += (p[0]! - y[0]!) / d;
+      gy += (p[1]! - y[1]!) / d;
+    }
+    expect(Math.hypot(gx, gy)).toBeLessThan(1e-4);
+    expect(Math.abs(y[0]! - 0.8) + Math.abs(y[1]! - 1)).toBeGreaterThan(0.05);
+    // and the default depends on the first day: with day 0 at (1, 1) the rescaled window is the raw one,
+    // (12, 10), (16, 40), (20, 40), whose angle at B is only 98 degrees
+    const fromOnes = { ...authors, close: [Float64Array.from([1, 1]), ...authors.close.slice(1)] };
+    const z = rmrPrediction(new MarketView(fromOnes, 3), 3);
+    expect(Math.abs(z[0]! - 0.8) + Math.abs(z[1]! - 1)).toBeGreaterThan(0.05);
+  });
+
+  it("default strategy: the authors' predictions through the OLMAR-style step, epsilon 0.95", async () => {
+    // day 1: x^ = x_1 = (12, 1), b.x^ = 6.5 >= 0.95: no move; day 2: x^ = (4/3, 4), 2.67 >= 0.95: no move
+    // day 3: x^ = (0.8, 1), b.x^ = 0.9, mean 0.9, ||x^ - mean||^2 = 0.02, lambda = (0.95 - 0.9) / 0.02 = 2.5
+    //        => b = (0.5 - 2.5 * 0.1, 0.5 + 2.5 * 0.1) = (0.25, 0.75), already on the simplex
+    const w = await drive(rmr, authors, { to: 3, params: { window: 3, epsilon: 0.95 } });
+    expect(w.map((b) => Array.from(b))).toEqual([
+      [0.5, 0.5],
+      [0.5, 0.5],
+      [0.5, 0.5],
+      [expect.closeTo(0.25, 12), expect.closeTo(0.75, 12)],
+    ]);
+  });
+
+  it('refuses an unknown normalisation, naming the choices', async () => {
+    await expect(drive(rmr, authors, { params: { normalise: 'raw' } })).rejects.toThrow(
+      /rmr: parameter "normalise" must be one of first-day, today/,
+    );
+  });
+
+  it("normalise 'today': L1-median of the last w closes over today's close, and the OLMAR-style update", async () => {
     // closes (1,1), (1.2, 0.9), (1.5, 0.9): normalised by today's (1.5, 0.9): (2/3, 10/9), (0.8, 1), (1, 1)
     // with w = 2: the L1-median of two points is anywhere on the segment; the iteration starts at the coordinate
     // median, the midpoint ((0.8+1)/2, 1) = (0.9, 1), and stays (it is optimal)
@@ -207,10 +289,10 @@ describe('RMR (Huang et al. 2013)', () => {
       [1.2, 0.9],
       [1.25, 1.0],
     ]);
-    const x = rmrPrediction(new MarketView(m, 2), 2);
+    const x = rmrPrediction(new MarketView(m, 2), 2, 'today');
     expect(x[0]).toBeCloseTo(0.9, 9);
     expect(x[1]).toBeCloseTo(1, 9);
-    const w = await drive(rmr, m, { to: 2, params: { window: 2, epsilon: 1 } });
+    const w = await drive(rmr, m, { to: 2, params: { window: 2, epsilon: 1, normalise: 'today' } });
     // day 1: points (1/1.2, 1/0.9), (1, 1) => midpoint (11/12, 19/18): the same x~ as OLMAR's day 1 => (0.4, 0.6)
     expect(w[1]![0]).toBeCloseTo(0.4, 9);
     // day 2: x~ = (0.9, 1), b1.x~ = 0.96, xbar = 0.95, lambda = (1 - 0.96)/0.005 = 8 => b = (0.4 - 0.4, 0.6 + 0.4)
