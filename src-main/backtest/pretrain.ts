@@ -10,9 +10,16 @@
  *
  * A pretrain job that fails is not fatal: the backtest loop trains that model again itself and, if it fails
  * again, stores the run as failed with its error like any other.
+ *
+ * The params of the two job kinds that run a backtest request (jobs/kinds.ts `backtest` and `pretrain`) are
+ * defined here as schemas, since they cross a process boundary and the kinds parse them (BacktestJobRequest,
+ * PretrainJobParams).
  */
+import { z } from 'zod';
 import type { JobInfo } from '../../src-shared/contract';
+import { BacktestStartRequest } from '../../src-shared/contract/runs';
 import type { DB } from '../store/db';
+import { parseJobParams } from '../jobs/context';
 import { loadUniversePrices, requestWindows, type BacktestRequest } from './run';
 import { getStrategy } from '../strategies/registry';
 
@@ -23,11 +30,21 @@ export interface PretrainTask {
   window: number;
 }
 
-/** What a pretrain job process receives (jobs/kinds.ts `pretrain`). */
-export interface PretrainJobParams {
-  request: BacktestRequest;
-  window: number;
-}
+/**
+ * A backtest request as a job receives it: the contract's runs.start request (BacktestStartRequest), except that a
+ * strategy parameter's text is not held to the contract's 256 characters. The public channel keeps that bound; the
+ * CLI (`--param samp-hdrl.overrides=JSON`) and tests pass longer JSON overrides to the jobs they start.
+ */
+export const BacktestJobRequest = BacktestStartRequest.extend({
+  params: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))).optional(),
+});
+export type BacktestJobRequest = z.infer<typeof BacktestJobRequest>;
+
+/** What a pretrain job process receives (jobs/kinds.ts `pretrain`): one window of a request without `workers`. */
+export const PretrainJobParams = z
+  .object({ request: BacktestJobRequest.omit({ workers: true }), window: z.number().int().min(0) })
+  .strict();
+export type PretrainJobParams = z.infer<typeof PretrainJobParams>;
 
 /** What pretrainInParallel needs of a job runner (jobs/runner.ts JobRunner). */
 export interface PretrainRunner {
@@ -63,8 +80,14 @@ export async function pretrainTasks(
   return tasks;
 }
 
-/** The params of a task's job: the same universe, windows, settings and params; one strategy, seed and window. */
-export function pretrainJobParams(req: BacktestRequest, task: PretrainTask): PretrainJobParams {
+/**
+ * The params of a task's job: the same universe, windows, settings and params; one strategy, seed and window. The
+ * job parses them with PretrainJobParams (pretrainInParallel checks the first before starting any).
+ */
+export function pretrainJobParams(
+  req: BacktestRequest,
+  task: PretrainTask,
+): { request: BacktestRequest; window: number } {
   return { request: { ...req, strategies: [task.strategy], seeds: 1, seedFirst: task.seed }, window: task.window };
 }
 
@@ -92,6 +115,9 @@ export async function pretrainInParallel(
   if (!Number.isInteger(workers) || workers < 1)
     throw new RangeError(`workers must be a positive whole number, got ${workers}`);
   const tasks = await pretrainTasks(req, windows);
+  // a request the jobs would refuse (a setting outside the contract's bounds, which the CLI checks more loosely)
+  // is refused here, once, before any training starts
+  if (tasks.length) parseJobParams('pretrain', PretrainJobParams, pretrainJobParams(req, tasks[0]!));
   if (tasks.length) opts.onStart?.(tasks.length, Math.min(workers, tasks.length));
   const outcomes: PretrainOutcome[] = [];
   const running = new Set<string>();

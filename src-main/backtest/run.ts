@@ -20,7 +20,7 @@
  *    'failed' / 'cancelled'. A killed process leaves a 'running' row that markOrphanedRuns turns into 'killed'.
  *
  * A strategy that throws fails its own run only (status 'failed', error kept); the others go on. An abort of
- * `signal` cancels the current run and stops.
+ * `signal` cancels the current run (stored as 'cancelled') and stops with JobCancelled (jobs/context.ts).
  */
 import type { DB } from '../store/db';
 import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
@@ -46,6 +46,7 @@ import { modelsDir } from '../store/models';
 import type { StrategyContext, StrategyDef } from '../strategies/types';
 import { completeRun, endRun, insertRunningRun, newRunId } from '../store/runs';
 import { getCodeVersion } from '../version';
+import { JobCancelled } from '../jobs/context';
 
 /** Mean daily L1 distance from equal weight below which a run is flagged 'close-to-equal-weight'. */
 export const EW_FLAG_THRESHOLD = 0.1;
@@ -172,14 +173,6 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (e instanceof Error && e.name === 'AbortError');
 }
 
-/** Thrown by runBacktest when its signal aborts (the current run is stored as 'cancelled'). */
-export class BacktestCancelled extends Error {
-  constructor() {
-    super('backtest cancelled');
-    this.name = 'BacktestCancelled';
-  }
-}
-
 /**
  * Run a backtest request (see the file header). Validates everything (strategy ids, params, windows, settings)
  * before the first run starts.
@@ -240,7 +233,10 @@ export async function runBacktest(
     for (let s = 0; s < nSeeds; s++) {
       const seed = seedFirst + s;
       for (const w of windows) {
-        if (hooks.signal?.aborted) throw new BacktestCancelled();
+        // a turn of the event loop before each run: a cancel that arrives as a message (a job's) is handled only
+        // then, and a classic strategy's run never waits on anything that would give it one
+        await new Promise((resolve) => setImmediate(resolve));
+        if (hooks.signal?.aborted) throw new JobCancelled('backtest');
         const params = paramsById.get(def.id)!;
         const win = {
           label: w.label,
@@ -378,7 +374,7 @@ export async function runBacktest(
           timings.totalMs = performance.now() - t0;
           if (isAbort(e, hooks.signal)) {
             if (runId) endRun(db!, runId, 'cancelled', null, timings);
-            throw new BacktestCancelled();
+            throw new JobCancelled('backtest');
           }
           const msg = e instanceof Error ? e.message : String(e);
           if (runId) endRun(db!, runId, 'failed', msg, timings);

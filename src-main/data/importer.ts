@@ -96,7 +96,7 @@ export const READ_SHARE_OF_PROGRESS = 0.5;
 /**
  * Read and check the files of an import and, unless `dryRun` or an error, write it in one transaction.
  * Takes the database, the file paths and the options; gives the preview and the result (null when nothing was
- * written). Throws ImportCancelled when the signal aborts (nothing written), BadRenameError for unusable renames.
+ * written). Throws JobCancelled (jobs/context.ts) when the signal aborts (nothing written), BadRenameError for unusable renames.
  */
 export async function runImport(
   db: DB,

@@ -4,13 +4,16 @@
  * job with the first problems in its error message.
  */
 import { ImportRequest } from '../../src-shared/contract/data';
-import type { JobContext } from '../jobs/context';
+import { parseJobParams, type JobContext } from '../jobs/context';
 import { importOptions, runImport } from './importer';
 import { formatProblem } from './problems';
 
-/** Job kind 'import'. Takes an ImportRequest (validated again here) and the job context; gives the ImportResult. */
+/**
+ * Job kind 'import'. Takes an ImportRequest (parsed again here: parseJobParams) and the job context; gives the
+ * ImportResult.
+ */
 export async function importJob(params: unknown, ctx: JobContext): Promise<unknown> {
-  const req = ImportRequest.parse(params);
+  const req = parseJobParams('import', ImportRequest, params);
   const { preview, result } = await runImport(ctx.db, req.paths, importOptions(req), {
     signal: ctx.signal,
     onProgress: (f, m, figures) => ctx.progress(f, m, figures),

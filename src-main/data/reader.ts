@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parse, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { ImportFormat } from '../../src-shared/contract/data';
+import { JobCancelled } from '../jobs/context';
 import {
   DATE_ALIASES,
   IGNORED_ALIASES,
@@ -61,13 +62,6 @@ export interface Collected {
   series: Map<string, TickerSeries>;
   problems: ProblemSink;
   rows: number;
-}
-
-export class ImportCancelled extends Error {
-  constructor() {
-    super('import cancelled');
-    this.name = 'ImportCancelled';
-  }
 }
 
 /** How the collector reads cells: a forced layout, implausible prices allowed (warned, not refused), renames. */
@@ -787,7 +781,7 @@ function openCheck(c: Collector, info: FileInfo): boolean {
 /**
  * Read the files of an import with csv-parse's streaming API, one after the other: never more than a chunk of
  * raw text in memory. Takes the paths as given and the read options; gives the collected series and problems.
- * Throws ImportCancelled when the signal aborts.
+ * Throws JobCancelled (jobs/context.ts) when the signal aborts.
  */
 export async function readImportFiles(paths: readonly string[], opts: ReadOptions = {}): Promise<Collected> {
   const c = new Collector(opts);
@@ -843,7 +837,7 @@ export async function readImportFiles(paths: readonly string[], opts: ReadOption
         if (opts.signal?.aborted) {
           rs.destroy();
           parser.destroy();
-          reject(new ImportCancelled());
+          reject(new JobCancelled('import'));
           return;
         }
         const buf = chunk as Buffer;

@@ -17,7 +17,8 @@ import { writeTransaction, writeTransactionSync, type DB } from '../store/db';
 import type { UniverseMeta } from './meta';
 import { planImport, type ImportPlan, type PlanOptions } from './plan';
 import type { ProblemSink } from './problems';
-import { ImportCancelled, type Collected } from './reader';
+import { JobCancelled } from '../jobs/context';
+import type { Collected } from './reader';
 import { importCacheMib, WRITE_CHUNK_BARS } from './settings';
 
 export type BatchKind = 'import' | 'bundled' | 'download';
@@ -330,7 +331,7 @@ const STAGE_SHARE = 0.5;
 
 /**
  * The same as commitImportSync for a job or the command line: staging yields to the event loop between chunks
- * so progress is reported and a cancel request (signal) honoured (ImportCancelled is thrown, nothing written);
+ * so progress is reported and a cancel request (signal) honoured (JobCancelled is thrown, nothing written);
  * the write transaction is taken without blocking the event loop (store/db.ts writeTransaction) and reports
  * progress between chunks of the copy. `onProgress(written, total)` counts bars through both steps, staging as
  * the first STAGE_SHARE of them.
@@ -358,9 +359,9 @@ export async function commitImport(
     for (let r = g.next(); !r.done; r = g.next()) {
       report((STAGE_SHARE * r.value) / Math.max(1, total));
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (run.signal?.aborted) throw new ImportCancelled();
+      if (run.signal?.aborted) throw new JobCancelled('import');
     }
-    if (run.signal?.aborted) throw new ImportCancelled();
+    if (run.signal?.aborted) throw new JobCancelled('import');
     const p: Prepared = { c, meta, opts, kind: run.kind ?? 'import', ...first, stage };
     const out = await writeTransaction(db, () =>
       writePrepared(db, p, (copied) => report(STAGE_SHARE + ((1 - STAGE_SHARE) * copied) / Math.max(1, total))),

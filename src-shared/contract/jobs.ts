@@ -36,7 +36,7 @@ export const jobMethods = {
     JobInfo,
   ),
   'jobs.demo': method(
-    'A short job that counts to n with progress events (for checking the job plumbing end to end)',
+    'A short job that counts to n with progress events (for checking the job plumbing end to end); local callers only, refused to the headless host and the Electron app',
     z.object({ steps: z.number().int().min(1).max(1000), delayMs: z.number().int().min(0).max(1000) }).strict(),
     JobInfo,
   ),

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import {
-  BacktestCancelled,
   FLAG_CLOSE_TO_EW,
   meanDistanceFromEqualWeight,
   runBacktest,
   type BacktestRunResult,
 } from '../../src-main/backtest/run';
+import { JobCancelled } from '../../src-main/jobs/context';
 import { openDatabase, type DB } from '../../src-main/store/db';
 import {
   deleteRun,
@@ -320,7 +320,7 @@ describe('runBacktest stores complete runs', () => {
           { universe: 'test-u', strategies: ['test-abort', 'test-seeded'], from: prices.dates[150] },
           { prices, signal: ac.signal },
         ),
-      ).rejects.toBeInstanceOf(BacktestCancelled);
+      ).rejects.toBeInstanceOf(JobCancelled);
     } finally {
       off();
     }

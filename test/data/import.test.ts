@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureDefaultUniverse } from '../../src-main/data/bundled';
 import { runImport } from '../../src-main/data/importer';
-import { ImportCancelled } from '../../src-main/data/reader';
+import { JobCancelled } from '../../src-main/jobs/context';
 import { writeSyntheticWideCsv } from '../../src-main/data/synthetic';
 import { ImportConflict, undoLastImport } from '../../src-main/data/write';
 import type { DB } from '../../src-main/store/db';
@@ -335,7 +335,7 @@ describe('cancellation', () => {
           },
         },
       ),
-    ).rejects.toThrow(ImportCancelled);
+    ).rejects.toThrow(JobCancelled);
     expect(sawWriting).toBe(true);
     expect(db.inTransaction).toBe(false);
     expect(dumpChecksum(db)).toBe(before);
