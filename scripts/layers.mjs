@@ -28,12 +28,17 @@ export const LAYERS = [
   { name: 'metrics', stack: 'main', paths: ['src-main/metrics'] },
   { name: 'market', stack: 'main', paths: ['src-main/market'] },
   { name: 'compute', stack: 'main', paths: ['src-main/compute'] },
-  // the DDPG update and the SAMP networks described to the ONNX training engine: agent code that lives beside the
-  // engine it is parity-tested with
+  // the DDPG and TD3 updates and the SAMP networks described to the ONNX training engine: agent code that lives
+  // beside the engine it is parity-tested with
   {
     name: 'agents',
     stack: 'main',
-    paths: ['src-main/agents', 'src-main/compute/train/ddpg.ts', 'src-main/compute/train/samp.ts'],
+    paths: [
+      'src-main/agents',
+      'src-main/compute/train/ddpg.ts',
+      'src-main/compute/train/td3.ts',
+      'src-main/compute/train/samp.ts',
+    ],
   },
   { name: 'store', stack: 'main', paths: ['src-main/store'] },
   // the job runner, its process protocol and the context a job kind receives; the kinds and the worker sit higher

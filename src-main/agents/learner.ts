@@ -3,7 +3,9 @@
  * the networks (episodes, environment, exploration noise, replay buffer and its sampling) and talks to a learner
  * only through plain float32 arrays, so one loop drives either training engine:
  *   - `TfjsDdpgLearner` (here): agents/ddpg.ts `Ddpg` on TensorFlow.js, the reference;
- *   - `OnnxDdpg` (compute/train/ddpg.ts): the same update as one ONNX graph run by ONNX Runtime.
+ *   - `OnnxDdpg` (compute/train/ddpg.ts): the same update as one ONNX graph run by ONNX Runtime;
+ *   - `OnnxTd3` (compute/train/td3.ts): TD3 on the same engine, behind the same interface, so the loop drives it
+ *     unchanged ({@link ActorCriticLearner} is the interface's algorithm-neutral name).
  * Arrays are row-major with the batch axis first; `shapes` says the per-sample shape of each state input and of
  * the action (without the batch axis).
  */
@@ -38,14 +40,20 @@ export interface DdpgLearner {
    * size per noisy actor input, see the model) added to the k-th actor's logits.
    */
   act(s: StateArrays, noise: readonly Float32Array[]): Float32Array;
-  /** One update (critic step, actor step, soft target update). Gives the critic loss and the actor loss. */
-  update(b: DdpgBatchArrays): { criticLoss: number; actorLoss: number };
+  /**
+   * One update (critic step, actor step, soft target update). Gives the critic loss and the actor loss; an update
+   * that did not step the actor (TD3's delayed actor updates) says so with `actorStepped: false` and a NaN actor loss.
+   */
+  update(b: DdpgBatchArrays): { criticLoss: number; actorLoss: number; actorStepped?: boolean };
   /** Both learning rates become `f` times their configured values from the next update on (Adam moments kept). */
   setLearningRateScale(f: number): void;
   actorParams(): ParamValues;
   criticParams(): ParamValues;
   dispose(): void;
 }
+
+/** The learner interface under a name that fits every actor-critic algorithm the loop drives (DDPG, TD3). */
+export type ActorCriticLearner = DdpgLearner;
 
 /**
  * The tfjs learner: a `Ddpg` fed with tensors made from the arrays inside tf.tidy, so nothing outlives a call.

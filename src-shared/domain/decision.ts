@@ -10,6 +10,8 @@
  *   detector's state and the agents' concentration. `cash` (the cash the fused portfolio holds) is absent for
  *   the upper-only ablation, whose weights are the upper agent's.
  * - 'ddpg-flat': the flat DDPG baseline trained by the same code: its concentration only.
+ * - 'td3-flat': the flat agent trained with TD3 instead (docs/drl-baselines.md): the same shape as 'ddpg-flat'
+ *   ({@link FlatDecisionDetailInput}), its own family so a row says which algorithm decided.
  * - Seed ensembles (samp-hdrl/ensemble, ddpg-flat/ensemble) write their members' family, with `ensemble` naming
  *   the members they averaged and no single `model`.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
@@ -25,7 +27,7 @@
 import { z } from 'zod';
 import { IsoDay } from './runConfig';
 
-/** The SAMP-HDRL strategy ids: the full method, its ablations and the flat DDPG baseline. */
+/** The SAMP-HDRL strategy ids: the full method, its ablations and variants, and the flat DRL baselines. */
 export const SAMP_VARIANTS = [
   'samp-hdrl',
   'samp-hdrl/no-dc',
@@ -42,6 +44,8 @@ export const SAMP_VARIANTS = [
   'samp-hdrl/no-band',
   'samp-hdrl/no-turnover-penalty',
   'samp-hdrl/rebased-features',
+  // issue 21: the flat agent trained with TD3 (docs/drl-baselines.md)
+  'td3-flat',
 ] as const;
 export const SampVariant = z.enum(SAMP_VARIANTS);
 export type SampVariant = z.infer<typeof SampVariant>;
@@ -207,15 +211,23 @@ export const SampDecisionDetail = z.object({
 export type SampDecisionDetail = z.output<typeof SampDecisionDetail>;
 export type SampDecisionDetailInput = z.input<typeof SampDecisionDetail>;
 
-export const DdpgFlatDecisionDetail = z.object({
-  family: z.literal('ddpg-flat'),
+/** What a flat agent records, whichever algorithm trained it (the families below add only their name). */
+const FlatDetailFields = {
   variant: SampVariant,
   concentration: Concentration,
   model: DecisionModel.optional(),
   /** seed ensembles only: the members averaged */
   ensemble: EnsembleDetail.optional(),
-});
+};
+
+export const DdpgFlatDecisionDetail = z.object({ family: z.literal('ddpg-flat'), ...FlatDetailFields });
 export type DdpgFlatDecisionDetailInput = z.input<typeof DdpgFlatDecisionDetail>;
+
+export const Td3FlatDecisionDetail = z.object({ family: z.literal('td3-flat'), ...FlatDetailFields });
+export type Td3FlatDecisionDetailInput = z.input<typeof Td3FlatDecisionDetail>;
+
+/** The detail of a flat agent's decision as its strategy writes it. */
+export type FlatDecisionDetailInput = DdpgFlatDecisionDetailInput | Td3FlatDecisionDetailInput;
 
 export const ClassicDecisionDetail = z.object({
   family: z.literal('classic'),
@@ -236,6 +248,7 @@ export type ClassicDecisionDetailInput = z.input<typeof ClassicDecisionDetail>;
 export const DecisionDetail = z.discriminatedUnion('family', [
   SampDecisionDetail,
   DdpgFlatDecisionDetail,
+  Td3FlatDecisionDetail,
   ClassicDecisionDetail,
 ]);
 /** A decision's detail as read back (the schema's output). */
@@ -248,13 +261,14 @@ export type DecisionFamily = DecisionDetail['family'];
  * The one normaliser of stored details: rows written before details named their family have none, and are
  * otherwise of today's shape. Their family follows from what the writers put in them then: a SAMP-HDRL variant
  * name in `variant` ('ddpg-flat' for the flat baseline, any other for the SAMP family); no variant for the
- * classic strategies. A detail that has a family, or is not an object, is returned as it is.
+ * classic strategies. 'td3-flat' rows always carry their family; one without would get it from its variant too.
+ * A detail that has a family, or is not an object, is returned as it is.
  */
 export function withFamily(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw) || 'family' in raw) return raw;
   const variant = (raw as { variant?: unknown }).variant;
   const family: DecisionFamily =
-    variant === 'ddpg-flat' ? 'ddpg-flat' : typeof variant === 'string' ? 'samp' : 'classic';
+    variant === 'ddpg-flat' || variant === 'td3-flat' ? variant : typeof variant === 'string' ? 'samp' : 'classic';
   return { family, ...raw };
 }
 
@@ -268,5 +282,5 @@ export function sampDetail(d: DecisionDetail | null | undefined): SampDecisionDe
 
 /** The model that made a decision, for the families that have one. */
 export function decisionModel(d: DecisionDetail | null | undefined): DecisionModel | null {
-  return d && (d.family === 'samp' || d.family === 'ddpg-flat') ? (d.model ?? null) : null;
+  return d && d.family !== 'classic' ? (d.model ?? null) : null;
 }

@@ -13,6 +13,8 @@
  * The settings against turnover and under-training (issue 15) are shared by the presets: holdings-aware actors,
  * volatility-scaled features, a turnover penalty and a no-trade band, a validation period with checkpoint
  * selection, early stopping and a cosine learning-rate decay. Each field below says its default and why.
+ * The TD3 baseline (td3-flat, docs/drl-baselines.md) trains the flat agent with the same presets; its own three
+ * settings ({@link Td3Settings}) sit in `td3`, which only the configs of TD3 variants carry.
  */
 import type { UpperNetConfig } from '../networks/upper';
 import type { LowerNetConfig } from '../networks/lower';
@@ -92,6 +94,33 @@ export interface EntropyBonus {
   flat: number;
 }
 
+/**
+ * The settings TD3 adds to the DDPG ones (`SampConfig.ddpg`: learning rates, gamma, tau, batch, replay, clipping,
+ * reward scale and exploration noise all stay as they are; compute/train/td3.ts). Defaults: {@link TD3_DEFAULTS}.
+ */
+export interface Td3Settings {
+  /**
+   * Critic updates per actor update: the actor and every target network move on every `policyDelay`-th update
+   * only, the twin critics on every update. Default 2, the paper's value.
+   */
+  policyDelay: number;
+  /**
+   * Standard deviation of the Gaussian noise added to the target actor's logits when the critic target is formed
+   * (target policy smoothing). Default 0.2, the paper's value; here it perturbs logits, not a bounded action, and
+   * is 0.4 of the quick and standard presets' starting exploration noise (0.5). 0 = no smoothing.
+   */
+  targetNoise: number;
+  /** That noise is clipped to [-targetNoiseClip, targetNoiseClip]. Default 0.5, the paper's value. */
+  targetNoiseClip: number;
+}
+
+/** The TD3 settings' defaults (see {@link Td3Settings}). */
+export const TD3_DEFAULTS: Readonly<Td3Settings> = Object.freeze({
+  policyDelay: 2,
+  targetNoise: 0.2,
+  targetNoiseClip: 0.5,
+});
+
 /** All SAMP-HDRL settings. */
 export interface SampConfig {
   /** name of the preset this config started from */
@@ -145,8 +174,13 @@ export interface SampConfig {
   lower: Omit<LowerNetConfig, 'window' | 'embedDim' | 'conditioning'>;
   /** critic width */
   critic: { hidden: number };
-  /** DDPG settings (shared by all stages) */
+  /** DDPG settings (shared by all stages; the TD3 baseline uses them too) */
   ddpg: DdpgConfig;
+  /**
+   * TD3 settings: present in the configs of TD3 variants only (strategies/samp/model.ts variantConfig fills them
+   * from {@link TD3_DEFAULTS}), so the configs, and the reuse keys, of the DDPG variants are what they were.
+   */
+  td3?: Td3Settings;
   /**
    * Entropy bonus on each agent's softmax weights: the actor loss gets -coefficient x mean H(w) (nats; Q in
    * scaled-reward units), against deterministic DDPG saturating a softmax into one asset. Not in the paper.
@@ -362,8 +396,9 @@ export function withStoredDefaults(cfg: SampConfig): SampConfig {
 
 /** A partial override of a config, nested objects merged field by field. */
 export type SampConfigOverrides = Partial<
-  Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus'>
+  Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus' | 'td3'>
 > & {
+  td3?: Partial<Td3Settings>;
   entropyBonus?: Partial<EntropyBonus>;
   upper?: Partial<SampConfig['upper']>;
   lower?: Partial<SampConfig['lower']>;
@@ -395,6 +430,7 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
     rebound: { ...base.rebound, ...o.rebound },
     entropyBonus: { ...base.entropyBonus, ...o.entropyBonus },
   };
+  if (o.td3) cfg.td3 = { ...TD3_DEFAULTS, ...base.td3, ...o.td3 };
   if (o.preset) cfg.preset = o.preset;
   if (!(cfg.fusionA >= 0 && cfg.fusionA <= 1)) throw new RangeError(`fusionA ${cfg.fusionA} outside [0, 1]`);
   if (!(cfg.window >= 2)) throw new RangeError('window must be >= 2');
@@ -425,5 +461,16 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
   for (const [k, v] of Object.entries(cfg.entropyBonus))
     if (!(v >= 0 && Number.isFinite(v)))
       throw new RangeError(`entropyBonus.${k} must be a finite number >= 0, got ${String(v)}`);
+  if (cfg.td3) checkTd3(cfg.td3);
   return cfg;
+}
+
+/** Throws a RangeError naming the first TD3 setting outside its range. */
+export function checkTd3(t: Td3Settings): void {
+  if (!(Number.isInteger(t.policyDelay) && t.policyDelay >= 1))
+    throw new RangeError(`td3.policyDelay must be a positive integer, got ${String(t.policyDelay)}`);
+  if (!(t.targetNoise >= 0 && Number.isFinite(t.targetNoise)))
+    throw new RangeError(`td3.targetNoise must be a finite number >= 0, got ${String(t.targetNoise)}`);
+  if (!(t.targetNoiseClip >= 0 && Number.isFinite(t.targetNoiseClip)))
+    throw new RangeError(`td3.targetNoiseClip must be a finite number >= 0, got ${String(t.targetNoiseClip)}`);
 }

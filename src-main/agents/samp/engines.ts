@@ -9,6 +9,10 @@
  *   - `tfjsSampEngine`: agents/ddpg.ts on TensorFlow.js with the models of {@link tfjsStageModel}, the reference
  *     the ONNX engine is parity-tested against (test/compute/train-ddpg.test.ts).
  * `openSampEngine()` opens the one compute/backend.ts trainingEngineChoice() selects.
+ *
+ * A learner runs one of two algorithms ({@link LearnerAlgorithm}): DDPG (every SAMP-HDRL stage and ddpg-flat) on
+ * either engine, or TD3 (td3-flat; compute/train/td3.ts OnnxTd3) on the ONNX Runtime engine only, since tfjs is
+ * the reference for DDPG alone.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import {
@@ -19,13 +23,14 @@ import {
 } from '../../compute/backend';
 import { OnnxModel } from '../../compute/onnx/runtime';
 import { OnnxDdpg } from '../../compute/train/ddpg';
+import { OnnxTd3 } from '../../compute/train/td3';
 import { sampTrainModel } from '../../compute/train/samp';
 import type { DdpgModel, StateTensors } from '../ddpg';
 import { TfjsDdpgLearner, type DdpgLearner } from '../learner';
 import { TfOps } from '../../compute/ops';
 import type { ParamValues } from '../../compute/params';
 import { criticForward } from '../networks/critic';
-import type { SampConfig } from './config';
+import { TD3_DEFAULTS, type SampConfig } from './config';
 import { stageStateShapes, type SampStage } from './stages';
 import {
   exportPolicyOnnx,
@@ -47,13 +52,16 @@ export interface UpperRunner {
   dispose(): Promise<void>;
 }
 
+/** The update a learner runs: DDPG, or TD3 with the config's `td3` settings (see the file overview). */
+export type LearnerAlgorithm = 'ddpg' | 'td3';
+
 /** What the trainer needs from a training engine. */
 export interface SampTrainEngine {
   readonly name: TrainingEngineName;
   /** what trained a model, as its artifacts record it: 'onnxruntime-cpu', 'onnxruntime-cuda', or the tfjs backend */
   readonly label: string;
-  /** the learner of a stage over `nAssets` assets, initialised from `seed` */
-  learner(stage: SampStage, cfg: SampConfig, nAssets: number, seed: number): DdpgLearner;
+  /** the learner of a stage over `nAssets` assets, initialised from `seed`, running `algorithm` (default 'ddpg') */
+  learner(stage: SampStage, cfg: SampConfig, nAssets: number, seed: number, algorithm?: LearnerAlgorithm): DdpgLearner;
   /** the frozen upper agent with actor parameters `upper` over `nAssets` assets */
   upperRunner(cfg: SampConfig, nAssets: number, upper: ParamValues): Promise<UpperRunner>;
 }
@@ -135,11 +143,16 @@ export function tfjsSampEngine(tf: typeof tfType, backend: string): SampTrainEng
   return {
     name: 'tfjs',
     label: backend,
-    learner: (stage, cfg, nAssets, seed) =>
-      new TfjsDdpgLearner(tf, tfjsStageModel(tf, stage, cfg, nAssets), cfg.ddpg, seed, {
+    learner: (stage, cfg, nAssets, seed, algorithm = 'ddpg') => {
+      if (algorithm !== 'ddpg')
+        throw new Error(
+          `${algorithm.toUpperCase()} trains on the ONNX Runtime engine only (the tfjs engine is the DDPG reference); unset HDRL_TRAIN_ENGINE or set it to onnx`,
+        );
+      return new TfjsDdpgLearner(tf, tfjsStageModel(tf, stage, cfg, nAssets), cfg.ddpg, seed, {
         state: stageStateShapes(stage, cfg, nAssets),
         action: [nAssets],
-      }),
+      });
+    },
     upperRunner: async (cfg, nAssets, upper) => tfjsUpperRunner(tf, cfg, nAssets, upper),
   };
 }
@@ -149,8 +162,13 @@ export function onnxSampEngine(provider: 'cpu' | 'cuda' = 'cpu'): SampTrainEngin
   return {
     name: 'onnx',
     label: `onnxruntime-${provider}`,
-    learner: (stage, cfg, nAssets, seed) =>
-      new OnnxDdpg(sampTrainModel(stage, cfg, nAssets), cfg.ddpg, seed, { provider, threads: 1 }),
+    learner: (stage, cfg, nAssets, seed, algorithm = 'ddpg') =>
+      algorithm === 'td3'
+        ? new OnnxTd3(sampTrainModel(stage, cfg, nAssets), cfg.ddpg, cfg.td3 ?? TD3_DEFAULTS, seed, {
+            provider,
+            threads: 1,
+          })
+        : new OnnxDdpg(sampTrainModel(stage, cfg, nAssets), cfg.ddpg, seed, { provider, threads: 1 }),
     async upperRunner(cfg, nAssets, upper) {
       const nets = sampNets(cfg);
       const N = nAssets;

@@ -26,8 +26,10 @@
  *
  * This loop (episodes, environment, noise, replay and its sampling, the stage-2 day plans) is the same code for both
  * training engines; acting and the update step go through the engine's `DdpgLearner` (engines.ts, learner.ts),
- * which sees plain float32 arrays. Runs in plain Node; yields to the event loop every `yieldEvery` steps so an
- * AbortSignal fired from elsewhere is seen; aborting throws an AbortError.
+ * which sees plain float32 arrays; `algorithm` picks the update the learner runs (DDPG, or TD3 for td3-flat, with
+ * the same loop, noise, replay and budget: a TD3 update is one step of both critics). Runs in plain Node; yields
+ * to the event loop every `yieldEvery` steps so an AbortSignal fired from elsewhere is seen; aborting throws an
+ * AbortError.
  */
 import seedrandom from 'seedrandom';
 import type { DdpgLearner, StateArrays } from '../learner';
@@ -36,7 +38,7 @@ import { LogitNoise } from '../noise';
 import type { ParamValues } from '../../compute/params';
 import type { PortfolioEnv } from './env';
 import type { SampConfig } from './config';
-import type { SampTrainEngine } from './engines';
+import type { LearnerAlgorithm, SampTrainEngine } from './engines';
 import type { PolicyKind } from './policy';
 import { stageNoiseInputs, type SampStage } from './stages';
 import { CheckpointSelector, learningRateScale, netSharpe } from './selection';
@@ -68,7 +70,7 @@ export interface TrainProgress {
   turnover: number;
   /** mean critic loss over the episode's updates (NaN when none ran) */
   criticLoss: number;
-  /** mean actor loss (-Q) over the episode's updates (NaN when none ran) */
+  /** mean actor loss (-Q) over the episode's updates that stepped the actor (NaN when none did) */
   actorLoss: number;
   /** milliseconds since training started */
   elapsedMs: number;
@@ -131,6 +133,8 @@ export interface SampTrainOptions {
   seed: number;
   /** 'hierarchical': stages 1 + 2; 'upper-only': stage 1; 'flat': the flat baseline */
   kind: PolicyKind;
+  /** the update every stage's learner runs (engines.ts LearnerAlgorithm): 'ddpg' (default) or 'td3' (td3-flat) */
+  algorithm?: LearnerAlgorithm;
   /** day plans for stage 2 (required for 'hierarchical'), for training and validation days */
   plan?: (t: number) => DayPlan;
   onProgress?: (p: TrainProgress) => void;
@@ -241,7 +245,7 @@ async function runStage(
   const N = env.nAssets;
   const d = cfg.ddpg;
   const budget = cfg.updatesPerStage;
-  const learner = o.engine.learner(spec.stage, cfg, N, o.seed + seedOffset);
+  const learner = o.engine.learner(spec.stage, cfg, N, o.seed + seedOffset, o.algorithm ?? 'ddpg');
   const buffer = new ReplayBuffer<Transition>(d.bufferSize);
   const noiseRng = seedrandom(`${o.seed}|noise|${spec.stage}`);
   const replayRng = seedrandom(`${o.seed}|replay|${spec.stage}`);
@@ -272,6 +276,7 @@ async function runStage(
       let cSum = 0;
       let aSum = 0;
       let nUpd = 0;
+      let nAct = 0;
       for (let t = first; t < last; t++) {
         if (o.signal?.aborted) throw abortError(o.signal);
         if ((t - first) % yieldEvery === yieldEvery - 1) {
@@ -305,7 +310,11 @@ async function runStage(
             done: new Float32Array(batch.length),
           });
           cSum += losses.criticLoss;
-          aSum += losses.actorLoss;
+          // an update that did not step the actor (TD3's delay) has no actor loss
+          if (losses.actorStepped !== false) {
+            aSum += losses.actorLoss;
+            nAct++;
+          }
           nUpd++;
           stageUpdates++;
           counters.updates++;
@@ -331,7 +340,7 @@ async function runStage(
         reward: epReward,
         turnover: epSteps ? epTurnover / epSteps : 0,
         criticLoss: nUpd ? cSum / nUpd : Number.NaN,
-        actorLoss: nUpd ? aSum / nUpd : Number.NaN,
+        actorLoss: nAct ? aSum / nAct : Number.NaN,
         elapsedMs: Date.now() - counters.t0,
         updates: counters.updates,
         stageUpdates,

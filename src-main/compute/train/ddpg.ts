@@ -16,6 +16,10 @@
  * Acting (the exploration step of the training loop) runs a second, small graph: the actor alone on one state,
  * with the exploration noise added to its logits, reading the same actor vector. `OnnxDdpg` is the training
  * loop's `DdpgLearner` (agents/learner.ts) for this engine.
+ *
+ * The pieces another actor-critic update builds from (td3.ts) are exported here rather than copied there: the
+ * Bellman target, the optimiser step on a loss (gradient, clip, Adam), the acting graph and its session, and the
+ * flat parameter vectors.
  */
 import type { DdpgConfig } from '../../agents/ddpg';
 import type { DdpgBatchArrays, DdpgLearner, StateArrays } from '../../agents/learner';
@@ -71,13 +75,46 @@ export interface DdpgUpdateGraph {
 /** Name of the output that carries the next value of state vector `n`. */
 export const nextName = (n: DdpgStateName): string => `${n}_next`;
 
-function total(specs: readonly ParamSpec[]): number {
+/** Number of values in a network's flat parameter vector. */
+export function total(specs: readonly ParamSpec[]): number {
   return specs.reduce((a, s) => a + sizeOf(s.shape), 0);
 }
 
 /** Scalar mean over every element of v. */
-function meanAll(ops: TrainOps, v: Val): Val {
+export function meanAll(ops: TrainOps, v: Val): Val {
   return ops.mean(ops.reshape(v, [-1]), 0, false);
+}
+
+/** The critic target rewardScale r + gamma (1 - done) q of next-state values `q` [B, 1] (no tape: no gradient). */
+export function bellmanTarget(
+  ops: TrainOps,
+  cfg: Pick<DdpgConfig, 'rewardScale' | 'gamma'>,
+  r: Val,
+  done: Val,
+  q: Val,
+): Val {
+  return ops.add(
+    ops.mul(r, ops.scalar(cfg.rewardScale)),
+    ops.mul(ops.mul(ops.sub(ops.scalar(1), done), ops.scalar(cfg.gamma)), q),
+  );
+}
+
+/**
+ * One optimiser step of a network on `loss`: the gradient with respect to its taped parameters `params` (from
+ * `paramBlock` over `specs` on the loss's tape), clipped by global norm, then an Adam step on its flat vectors
+ * p, m, v with the fed bias corrections c1, c2. Gives the new p, m, v.
+ */
+export function optimiserStep(
+  g: Graph,
+  specs: readonly ParamSpec[],
+  params: ReadonlyMap<string, Val>,
+  loss: Val,
+  step: { lr: number; clip: number; p: Val; m: Val; v: Val; c1: Val; c2: Val },
+): { p: Val; m: Val; v: Val } {
+  const names = [...params.keys()];
+  const grads = backward(g, loss, [...params.values()]);
+  const flat = flattenGrads(g, specs, new Map(names.flatMap((n, i) => (grads[i] ? [[n, grads[i]!] as const] : []))));
+  return adamStep(g, tfjsAdam(step.lr), step.p, step.m, step.v, clipByGlobalNorm(g, flat, step.clip), step.c1, step.c2);
 }
 
 /** Build the update graph of `model` for minibatches of `batch` samples (see file overview). */
@@ -106,11 +143,7 @@ export function buildDdpgUpdate(
   // target y (no tape: target networks and inputs only)
   const tA = new TrainOps(g, paramBlock(g, model.actorSpecs, st.actorTarget, null), conv);
   const tC = new TrainOps(g, paramBlock(g, model.criticSpecs, st.criticTarget, null), conv);
-  const q2 = model.critic(tC, s2, model.actor(tA, s2).action);
-  const y = tC.add(
-    tC.mul(r, tC.scalar(cfg.rewardScale)),
-    tC.mul(tC.mul(tC.sub(tC.scalar(1), done), tC.scalar(cfg.gamma)), q2),
-  );
+  const y = bellmanTarget(tC, cfg, r, done, model.critic(tC, s2, model.actor(tA, s2).action));
 
   // critic step
   const cTape = new Tape('critic');
@@ -118,23 +151,15 @@ export function buildDdpgUpdate(
   const cOps = new TrainOps(g, cParams, conv);
   const diff = cOps.sub(model.critic(cOps, s, a), y);
   const criticLoss = meanAll(cOps, cOps.mul(diff, diff));
-  const cNames = [...cParams.keys()];
-  const cGrads = backward(g, criticLoss, [...cParams.values()]);
-  const cGrad = flattenGrads(
-    g,
-    model.criticSpecs,
-    new Map(cNames.flatMap((n, i) => (cGrads[i] ? [[n, cGrads[i]!] as const] : []))),
-  );
-  const cAdam = adamStep(
-    g,
-    tfjsAdam(cfg.criticLr),
-    st.critic,
-    st.criticM,
-    st.criticV,
-    clipByGlobalNorm(g, cGrad, cfg.gradClipNorm),
+  const cAdam = optimiserStep(g, model.criticSpecs, cParams, criticLoss, {
+    lr: cfg.criticLr,
+    clip: cfg.gradClipNorm,
+    p: st.critic,
+    m: st.criticM,
+    v: st.criticV,
     c1,
     c2,
-  );
+  });
 
   // actor step against the updated critic
   const aTape = new Tape('actor');
@@ -144,23 +169,15 @@ export function buildDdpgUpdate(
   const out = model.actor(aOps, s);
   let actorLoss = aOps.mul(aOps.scalar(-1), meanAll(aOps, model.critic(cNew, s, out.action)));
   if (out.regularizer) actorLoss = aOps.add(actorLoss, out.regularizer);
-  const aNames = [...aParams.keys()];
-  const aGrads = backward(g, actorLoss, [...aParams.values()]);
-  const aGrad = flattenGrads(
-    g,
-    model.actorSpecs,
-    new Map(aNames.flatMap((n, i) => (aGrads[i] ? [[n, aGrads[i]!] as const] : []))),
-  );
-  const aAdam = adamStep(
-    g,
-    tfjsAdam(cfg.actorLr),
-    st.actor,
-    st.actorM,
-    st.actorV,
-    clipByGlobalNorm(g, aGrad, cfg.gradClipNorm),
+  const aAdam = optimiserStep(g, model.actorSpecs, aParams, actorLoss, {
+    lr: cfg.actorLr,
+    clip: cfg.gradClipNorm,
+    p: st.actor,
+    m: st.actorM,
+    v: st.actorV,
     c1,
     c2,
-  );
+  });
 
   const next: Record<DdpgStateName, Val> = {
     actor: aAdam.p,
@@ -205,7 +222,8 @@ export function buildDdpgAct(model: TrainDdpgModel, conv: ConvImpl = 'toeplitz')
   };
 }
 
-function flatten(specs: readonly ParamSpec[], values: ParamValues, what: string): Float32Array {
+/** One network's parameters as its flat vector (spec order); `what` names it in errors. */
+export function flatten(specs: readonly ParamSpec[], values: ParamValues, what: string): Float32Array {
   const out = new Float32Array(total(specs));
   let o = 0;
   for (const sp of specs) {
@@ -219,7 +237,8 @@ function flatten(specs: readonly ParamSpec[], values: ParamValues, what: string)
   return out;
 }
 
-function unflatten(specs: readonly ParamSpec[], flat: Float32Array): ParamValues {
+/** Inverse of {@link flatten}. */
+export function unflatten(specs: readonly ParamSpec[], flat: Float32Array): ParamValues {
   const out: ParamValues = new Map();
   let o = 0;
   for (const sp of specs) {
@@ -228,6 +247,51 @@ function unflatten(specs: readonly ParamSpec[], flat: Float32Array): ParamValues
     o += n;
   }
   return out;
+}
+
+/** The graph inputs of a minibatch: `a`, `r`, `done` and `s.<name>`, `s2.<name>` for each state input of `model`. */
+export function batchFeeds(model: TrainDdpgModel, b: DdpgBatchArrays): Record<string, Float32Array> {
+  const feeds: Record<string, Float32Array> = { a: b.a, r: b.r, done: b.done };
+  for (const k of Object.keys(model.state)) {
+    const x = b.s[k];
+    const x2 = b.s2[k];
+    if (!x || !x2) throw new Error(`batch state ${k} missing (s or s2)`);
+    feeds[`s.${k}`] = x;
+    feeds[`s2.${k}`] = x2;
+  }
+  return feeds;
+}
+
+/** The acting graph of a model ({@link buildDdpgAct}) in ONNX Runtime, opened on first use, fed an actor vector. */
+export class ActingSession {
+  private session: TrainSession | undefined;
+  constructor(
+    private readonly model: TrainDdpgModel,
+    private readonly opts: TrainRunOptions & { conv?: ConvImpl },
+  ) {}
+
+  /** mu(s) of the actor vector `actor` for one state, noise[k] added to the k-th actor's logits. */
+  act(actor: Float32Array, s: StateArrays, noise: readonly Float32Array[]): Float32Array {
+    if (noise.length !== this.model.noiseInputs)
+      throw new Error(`act: ${noise.length} noise vectors, the model takes ${this.model.noiseInputs}`);
+    if (!this.session) {
+      const built = buildDdpgAct(this.model, this.opts.conv);
+      this.session = TrainSession.open(built.bytes, built.inputs, built.outputs, this.opts);
+    }
+    const feeds: Record<string, Float32Array> = { actor };
+    for (const k of Object.keys(this.model.state)) {
+      const x = s[k];
+      if (!x) throw new Error(`act: state ${k} missing`);
+      feeds[`s.${k}`] = x;
+    }
+    noise.forEach((z, k) => (feeds[`noise${k}`] = z));
+    return this.session.run(feeds).action!;
+  }
+
+  dispose(): void {
+    this.session?.dispose();
+    this.session = undefined;
+  }
 }
 
 /** Options of {@link OnnxDdpg}. */
@@ -247,8 +311,7 @@ export interface OnnxDdpgOptions extends TrainRunOptions {
 export class OnnxDdpg implements DdpgLearner {
   private state: Record<DdpgStateName, Float32Array>;
   private readonly session: TrainSession;
-  private actSession: TrainSession | undefined;
-  private readonly runOptions: OnnxDdpgOptions;
+  private readonly acting: ActingSession;
   readonly batchSize: number;
   readonly nodeCount: number;
   updates = 0;
@@ -279,25 +342,12 @@ export class OnnxDdpg implements DdpgLearner {
     const built = buildDdpgUpdate(model, cfg, this.batchSize, opts.conv);
     this.nodeCount = built.nodeCount;
     this.session = TrainSession.open(built.bytes, built.inputs, built.outputs, opts);
-    this.runOptions = opts;
+    this.acting = new ActingSession(model, opts);
   }
 
   /** mu(s) of the online actor for one state, noise[k] added to the k-th actor's logits (graph built on first use). */
   act(s: StateArrays, noise: readonly Float32Array[]): Float32Array {
-    if (noise.length !== this.model.noiseInputs)
-      throw new Error(`act: ${noise.length} noise vectors, the model takes ${this.model.noiseInputs}`);
-    if (!this.actSession) {
-      const built = buildDdpgAct(this.model, this.runOptions.conv);
-      this.actSession = TrainSession.open(built.bytes, built.inputs, built.outputs, this.runOptions);
-    }
-    const feeds: Record<string, Float32Array> = { actor: this.state.actor };
-    for (const k of Object.keys(this.model.state)) {
-      const x = s[k];
-      if (!x) throw new Error(`act: state ${k} missing`);
-      feeds[`s.${k}`] = x;
-    }
-    noise.forEach((z, k) => (feeds[`noise${k}`] = z));
-    return this.actSession.run(feeds).action!;
+    return this.acting.act(this.state.actor, s, noise);
   }
 
   /**
@@ -318,17 +368,8 @@ export class OnnxDdpg implements DdpgLearner {
       ...this.state,
       adam_c1: Float32Array.of(c1 / this.lrScale),
       adam_c2: Float32Array.of(c2),
-      a: b.a,
-      r: b.r,
-      done: b.done,
+      ...batchFeeds(this.model, b),
     };
-    for (const k of Object.keys(this.model.state)) {
-      const x = b.s[k];
-      const x2 = b.s2[k];
-      if (!x || !x2) throw new Error(`batch state ${k} missing (s or s2)`);
-      feeds[`s.${k}`] = x;
-      feeds[`s2.${k}`] = x2;
-    }
     const out = this.session.run(feeds);
     const next = {} as Record<DdpgStateName, Float32Array>;
     for (const n of DDPG_STATE) next[n] = out[nextName(n)]!;
@@ -356,7 +397,6 @@ export class OnnxDdpg implements DdpgLearner {
   /** Release the ONNX Runtime sessions. */
   dispose(): void {
     this.session.dispose();
-    this.actSession?.dispose();
-    this.actSession = undefined;
+    this.acting.dispose();
   }
 }

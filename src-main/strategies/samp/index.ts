@@ -1,6 +1,6 @@
 /**
  * The SAMP-HDRL strategy family (docs/samp-hdrl.md) as StrategyDefs: the full method, its ablations
- * and the flat DDPG baseline. `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
+ * and the flat DRL baselines on its environment (ddpg-flat; td3-flat, docs/drl-baselines.md). `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
  * MarketView at trainEnd), reports progress through ctx.progress, honours ctx.signal, exports the trained
  * policy to ONNX and returns an instance deciding through ONNX Runtime.
  *
@@ -18,6 +18,7 @@ import { readParams } from '../classic/params';
 import {
   resolveSampConfig,
   SAMP_PRESET_NAMES,
+  TD3_DEFAULTS,
   type SampConfig,
   type SampConfigOverrides,
   type SampPresetName,
@@ -125,6 +126,33 @@ const SPLIT_PARAMS: StrategyParamSpec[] = [
   },
 ];
 
+/** TD3's own settings (agents/samp/config.ts Td3Settings), for td3-flat. */
+const TD3_PARAMS: StrategyParamSpec[] = [
+  {
+    name: 'policyDelay',
+    description:
+      'critic updates per actor update: the actor and the target networks move on every policyDelay-th update, the twin critics on every one',
+    default: TD3_DEFAULTS.policyDelay,
+    min: 1,
+    max: 100,
+  },
+  {
+    name: 'targetNoise',
+    description:
+      "standard deviation of the Gaussian noise on the target actor's logits in the critic target (target policy smoothing); 0 = none",
+    default: TD3_DEFAULTS.targetNoise,
+    min: 0,
+    max: 10,
+  },
+  {
+    name: 'targetNoiseClip',
+    description: 'the target-policy noise is clipped to plus or minus this',
+    default: TD3_DEFAULTS.targetNoiseClip,
+    min: 0,
+    max: 10,
+  },
+];
+
 /**
  * Variants that differ from samp-hdrl by split settings only: `set` fixes parameter values (the variant does not
  * take them), `unused` names parameters the variant's rule ignores (not offered either).
@@ -143,10 +171,11 @@ const ABLATION_UNUSED: Partial<Record<SampVariantId, string[]>> = {
 /**
  * Parameters of a variant: all take COMMON_PARAMS; those with a grouping take regroupEvery; those that fuse
  * (not upper-only, not lower-only where a = 0) take fusionA; those that split capital (not upper-only, whose
- * portfolio is w0) take the SPLIT_PARAMS they use; ddpg-flat takes none of these.
+ * portfolio is w0) take the SPLIT_PARAMS they use; ddpg-flat takes none of these, td3-flat only TD3_PARAMS.
  */
 export function sampParamSpecs(variant: SampVariantId): StrategyParamSpec[] {
   if (variant === 'ddpg-flat') return COMMON_PARAMS;
+  if (variant === 'td3-flat') return [...COMMON_PARAMS, ...TD3_PARAMS];
   const fuses = variant !== 'samp-hdrl/upper-only' && variant !== 'samp-hdrl/lower-only';
   const splits = variant !== 'samp-hdrl/upper-only';
   const sv = SETTING_VARIANTS[variant];
@@ -184,6 +213,13 @@ export function configFromParams(variant: SampVariantId, params: Record<string, 
   if (p.smoothingHalfLife !== undefined) utility.smoothingHalfLife = p.smoothingHalfLife as number;
   if (Object.keys(utility).length) o.utility = utility;
   if (p.reboundMode !== undefined) o.rebound = { ...extra.rebound, mode: p.reboundMode as 'cap' | 'gate' };
+  if (p.policyDelay !== undefined)
+    o.td3 = {
+      ...extra.td3,
+      policyDelay: p.policyDelay as number,
+      targetNoise: p.targetNoise as number,
+      targetNoiseClip: p.targetNoiseClip as number,
+    };
   const cfg = resolveSampConfig(p.preset as SampPresetName, o);
   cfg.preset = Object.keys(extra).length || ep > 0 ? 'custom' : (p.preset as SampPresetName);
   return cfg;
@@ -271,14 +307,20 @@ const FLAT =
   'without conditioning, shared across assets — outputs softmax weights over all assets; no grouping, no hierarchy, no utility ' +
   'or rebound logic; trained with the same DDPG, reward (log growth net of 0.1% costs) and data as SAMP-HDRL; decides through ONNX Runtime.';
 
+const TD3_FLAT =
+  'Flat TD3 baseline (Fujimoto et al. 2018): the ddpg-flat agent — the same actor, critic, state (price windows and ' +
+  'holdings), reward, costs, no-trade band, validation and presets — trained with TD3 instead of DDPG: twin critics whose ' +
+  'smaller target value forms the critic target, Gaussian target-policy noise on the target actor logits, and actor and ' +
+  'target updates every policyDelay critic updates; decides through ONNX Runtime.';
+
 const ENSEMBLE =
   'Seed ensemble: the mean of the target weights of the strategy trained with ensembleSeeds seeds (the run with seed s averages ' +
   'seeds (s - 1) k + 1 .. s k; stored models of those seeds are reused, missing ones trained). The mean of long-only portfolios ' +
   'summing to at most 1 is one too. Each decision names the members it averaged.';
 
 /**
- * All SAMP-HDRL strategies: the method, its five ablations, two variants of its split settings, the flat DDPG
- * baseline, and the seed ensembles of the method and of the baseline.
+ * All SAMP-HDRL strategies: the method, its five ablations, two variants of its split settings, four training
+ * variants, the flat DDPG and TD3 baselines, and the seed ensembles of the method and of the DDPG baseline.
  */
 export const sampStrategies: StrategyDef[] = [
   def('samp-hdrl', 'SAMP-HDRL', BASE),
@@ -338,6 +380,7 @@ export const sampStrategies: StrategyDef[] = [
     `${BASE} Variant: price windows rebased to today's close (as before issue 15) instead of scaled by each asset's 60-day volatility.`,
   ),
   def('ddpg-flat', 'DDPG flat (single agent)', FLAT),
+  def('td3-flat', 'TD3 flat (single agent)', TD3_FLAT),
   ensembleStrategy(
     { of: 'samp-hdrl', params: sampParamSpecs('samp-hdrl'), createMember: (ctx) => createSamp('samp-hdrl', ctx) },
     'SAMP-HDRL seed ensemble',

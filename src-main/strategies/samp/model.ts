@@ -26,7 +26,7 @@ import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
 import type { StrategyDecision } from '../types';
 import type {
-  DdpgFlatDecisionDetailInput,
+  FlatDecisionDetailInput,
   SampDecisionDetailInput,
   SampVariant,
 } from '../../../src-shared/domain/decision';
@@ -40,11 +40,11 @@ import {
   type SerializedParams,
 } from '../../compute/params';
 import type { SampArtifacts, SampTrainingSummary } from '../../agents/samp/artifacts';
-import type { SampConfig } from '../../agents/samp/config';
+import { TD3_DEFAULTS, type SampConfig } from '../../agents/samp/config';
 import { PortfolioEnv, type EnvOptions } from '../../agents/samp/env';
 import { viewFeatures } from '../../agents/samp/features';
 import { exportPolicyOnnx, readsHoldings, sampNets, type PolicyKind } from '../../agents/samp/policy';
-import { openSampEngine } from '../../agents/samp/engines';
+import { openSampEngine, type LearnerAlgorithm } from '../../agents/samp/engines';
 import { trainSampAgents, type TrainProgress } from '../../agents/samp/trainer';
 import { applyNoTradeBand, driftWeights } from '../../agents/samp/trading';
 import { SampAllocator, type DayAllocation } from './allocation';
@@ -53,9 +53,9 @@ import { fuse } from './logic/fusion';
 /** Strategy ids of the SAMP-HDRL family (src-shared/domain/decision.ts SAMP_VARIANTS). */
 export type SampVariantId = SampVariant;
 
-/** A decision of a SAMP policy: always with its detail, of the SAMP family or, for ddpg-flat, the flat one. */
+/** A decision of a SAMP policy: always with its detail, of the SAMP family or, for a flat agent, the flat one. */
 export interface SampDecision extends StrategyDecision {
-  detail: SampDecisionDetailInput | DdpgFlatDecisionDetailInput;
+  detail: SampDecisionDetailInput | FlatDecisionDetailInput;
 }
 
 /** A strategy instance of a SAMP policy (see {@link SampDecision}). */
@@ -63,9 +63,17 @@ export interface SampInstance {
   decide(view: MarketView): SampDecision;
 }
 
+/** The flat agents (one actor over all assets, no hierarchy) by the algorithm that trains them. */
+const FLAT_AGENTS: Partial<Record<SampVariantId, LearnerAlgorithm>> = { 'ddpg-flat': 'ddpg', 'td3-flat': 'td3' };
+
 /** Which networks each variant trains and uses. */
 export function variantKind(v: SampVariantId): PolicyKind {
-  return v === 'ddpg-flat' ? 'flat' : v === 'samp-hdrl/upper-only' ? 'upper-only' : 'hierarchical';
+  return FLAT_AGENTS[v] ? 'flat' : v === 'samp-hdrl/upper-only' ? 'upper-only' : 'hierarchical';
+}
+
+/** The update each variant trains with: TD3 for td3-flat, DDPG for every other. */
+export function variantAlgorithm(v: SampVariantId): LearnerAlgorithm {
+  return FLAT_AGENTS[v] ?? 'ddpg';
 }
 
 /**
@@ -75,9 +83,13 @@ export function variantKind(v: SampVariantId): PolicyKind {
  * The training variants of issue 15 switch one setting against turnover off: no-holdings -> the actors do not
  * read the drifted weights; no-band -> no no-trade band; no-turnover-penalty -> the reward keeps the costs only;
  * rebased-features -> prices rebased to today's close instead of scaled by each asset's volatility.
+ * The TD3 settings belong to TD3 variants only: td3-flat gets them (defaults for those not given), every other
+ * variant drops them, so its config (and reuse key) does not depend on them.
  */
 export function variantConfig(v: SampVariantId, base: SampConfig): SampConfig {
   const c = structuredClone(base);
+  if (variantAlgorithm(v) === 'td3') c.td3 = { ...TD3_DEFAULTS, ...c.td3 };
+  else delete c.td3;
   if (v === 'samp-hdrl/no-dc') c.grouping.static = true;
   if (v === 'samp-hdrl/no-utility') c.utility = { ...c.utility, rule: 'equal', allowCash: false };
   if (v === 'samp-hdrl/no-rebound') c.rebound = { ...c.rebound, enabled: false };
@@ -122,12 +134,14 @@ export function firstStateDay(cfg: SampConfig, trainStart: number): number {
  * Revision 4 (issue 15): holdings-aware actors, volatility-scaled features, turnover penalty and no-trade band,
  * validation period with checkpoint selection, early stopping, learning-rate decay, update budgets, entropy bonus
  * per agent (all of them settings in the config, which the key hashes whole).
+ * (td3-flat, issue 21, came with revision 4 unchanged: it adds a variant, and the DDPG variants train as before.)
  */
 export const SAMP_TRAINING_REVISION = 4;
 
 /**
  * Reuse key of a training run: sha256 over the training revision, the training engine (compute/backend.ts
- * TrainingEngineChoice.key, by default the one the environment selects), the variant, the config as run, the seed,
+ * TrainingEngineChoice.key, by default the one the environment selects), the variant, the learning algorithm
+ * when it is not DDPG (so the keys of the DDPG variants are those they always had), the config as run, the seed,
  * the tickers, the dates and closes of rows 0..trainEnd (everything the training may read) and the train window.
  */
 export function sampTrainingKey(
@@ -147,6 +161,7 @@ export function sampTrainingKey(
       revision,
       engine,
       variant,
+      ...(variantAlgorithm(variant) !== 'ddpg' ? { algorithm: variantAlgorithm(variant) } : {}),
       config: variantConfig(variant, config),
       seed,
       tickers: view.tickers,
@@ -219,6 +234,7 @@ export async function trainSamp(req: SampTrainRequest): Promise<SampArtifacts> {
     cfg,
     seed: req.seed,
     kind,
+    algorithm: variantAlgorithm(req.variant),
     plan: (t) => allocator.plan(view.at(t)),
     onProgress: (p) => req.onProgress?.(p),
     ...(req.signal ? { signal: req.signal } : {}),
@@ -460,10 +476,12 @@ export class SampPolicy {
         if (a.kind === 'flat') {
           const o = this.outputs(view, undefined, held);
           const w = trade(view, held, o.w!);
+          // the family names the algorithm: td3-flat's rows say TD3, ddpg-flat's are as they always were
+          const family = variantAlgorithm(a.variant) === 'td3' ? 'td3-flat' : 'ddpg-flat';
           return {
             weights: w,
             agents: { flat: o.w! },
-            detail: { family: 'ddpg-flat', variant: a.variant, concentration: { flat: effectiveHoldings(o.w!) } },
+            detail: { family, variant: a.variant, concentration: { flat: effectiveHoldings(o.w!) } },
           };
         }
         const alloc = allocator!.at(view);
