@@ -1,6 +1,6 @@
 /**
  * The analytics of stored runs, read from the database and computed with the pure functions of this folder: the
- * one place the desk's Backtests panel (services/analytics.ts) and the backtest tear sheet (reports/build.ts) get
+ * one place the desk's Backtests panel (services/analytics.ts) and the backtest tear sheet (reports/tearSheet.ts) get
  * them from, so both show the same numbers.
  *
  * What is compared with what

@@ -191,22 +191,6 @@ export const CLOSE_TO_EW_NOTE =
 /** Short month names, index 0 = January. */
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/**
- * Series colours (Okabe-Ito, colour-blind safe, dark enough to print); series i takes SERIES_COLORS[i % n].
- */
-export const SERIES_COLORS = [
-  '#0b5fa5',
-  '#d55e00',
-  '#009e73',
-  '#cc79a7',
-  '#e69f00',
-  '#56b4e9',
-  '#6b6b6b',
-  '#8c564b',
-  '#000000',
-  '#b8860b',
-];
-
 /** Colour of gains and losses in tables (green / red, print-safe). */
 export const GAIN_COLOR = '#17703a';
 export const LOSS_COLOR = '#b3261e';

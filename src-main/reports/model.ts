@@ -45,6 +45,10 @@ export interface ReportSeries {
   values: number[];
   /** a hindsight baseline (drawn dashed, marked with a dagger); default false */
   hindsight?: boolean;
+  /** drawn thicker and on top: the run of an allocation report, a learned strategy in a tear sheet; default false */
+  highlight?: boolean;
+  /** the equal-weight reference (crp, else ubah), drawn in a colour of its own; default false */
+  equalWeight?: boolean;
 }
 
 /** A metric over seeds: mean and sample standard deviation (null: one seed or unknown). */
@@ -233,7 +237,7 @@ export interface BacktestReportData {
   metrics: MetricsRow[];
   /** equity curves, growth of 1, one per run */
   equity: ReportSeries[];
-  /** drawdown (underwater) curves, fractions <= 0, one per run */
+  /** drawdown (underwater) curves, fractions <= 0, one per run (drawn as the equity curve of the same name) */
   underwater: ReportSeries[];
   monthly: PerRun<MonthlyReturn>[];
   yearly: PerRun<YearlyReturn>[];

@@ -1,14 +1,17 @@
 /**
  * Handler of the reports.export channel (contract/reports.ts; docs/architecture.md "Reports"): build the report model from the
- * database (reports/build.ts), render it in the asked format (reports/render), save a copy under
+ * database (reports/allocation.ts, reports/tearSheet.ts), render it in the asked format (reports/render), save a copy under
  * `<dataDir>/reports/` and return the bytes for the renderer to download. The CLI (`hdrl export`) calls
  * {@link exportReport} directly and writes where it is told.
  */
 import path from 'node:path';
 import type { ReportFile, ReportsExportRequest } from '../../src-shared/contract/reports';
 import type { DB } from '../store/db';
-import { buildAllocationReport, buildBacktestReport, ReportInputError, type BuildOptions } from '../reports/build';
 import {
+  buildAllocationReport,
+  buildBacktestReport,
+  ReportInputError,
+  type BuildOptions,
   renderAllocationHtml,
   renderAllocationPdf,
   renderBacktestHtml,

@@ -138,6 +138,20 @@ export function alignedRange(cov: Iterable<{ first: string | null; last: string 
   return { from, to };
 }
 
+/** A universe's own row: id, display name, the line naming where its prices came from, and when it was created. */
+export interface UniverseRow {
+  id: string;
+  name: string;
+  source: string;
+  createdAt: string;
+}
+
+/** One universe's row, or null when the id names none. */
+export function getUniverse(db: DB, universeId: string): UniverseRow | null {
+  const u = db.prepare('SELECT id, name, source, created_at AS createdAt FROM universes WHERE id = ?').get(universeId);
+  return (u as UniverseRow | undefined) ?? null;
+}
+
 /**
  * Every universe. Takes the database; gives id, name, source line, creation time, member count and the aligned
  * date range (latest first date to earliest last date of the members), sorted by id.

@@ -7,6 +7,7 @@
  * Conventions: fractions on every value axis, shown as percentages; the learned strategy drawn thicker and on top;
  * hindsight references dashed and marked with a dagger in the legend; every tooltip formats its numbers.
  */
+import { growthTick, pctTick } from './style';
 
 /** A run as a chart draws it. */
 export interface ChartRun {
@@ -29,7 +30,8 @@ function lineStyle(r: ChartRun) {
   return { width: r.learned ? 2.6 : 1.3, type: r.hindsight ? 'dashed' : 'solid' };
 }
 
-const AXIS_PCT = (digits: number) => ({ formatter: (v: number) => pctText(v, digits) });
+/** Percent tick labels with at least `digits` decimals, exact (./style.ts). */
+const AXIS_PCT = (digits: number) => ({ formatter: (v: number) => pctTick(v, digits) });
 
 interface TooltipParam {
   seriesName: string;
@@ -39,7 +41,7 @@ interface TooltipParam {
 }
 
 /** An axis tooltip listing each series with its value formatted by `fmt`. */
-function axisTooltip(fmt: (v: number | null) => string) {
+export function axisTooltip(fmt: (v: number | null) => string) {
   return {
     trigger: 'axis',
     formatter: (ps: TooltipParam | TooltipParam[]) => {
@@ -216,7 +218,7 @@ export function stitchedOption(
       scale: true,
       name: 'growth of 1',
       nameTextStyle: { fontSize: 10 },
-      axisLabel: { formatter: (v: number) => v.toFixed(2) },
+      axisLabel: { formatter: growthTick },
     },
     series: [
       {

@@ -213,6 +213,15 @@ describe('layering', () => {
   });
 });
 
+describe('SQL lives in the store', () => {
+  it('src-main/reports holds no SQL: every query is a function of src-main/store', () => {
+    const files = filesUnder(path.join(ROOT, 'src-main/reports'));
+    expect(files.length).toBeGreaterThan(5);
+    const sql = files.filter((f) => /\bSELECT\b|\.prepare\(/.test(fs.readFileSync(f, 'utf8')));
+    expect(sql.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
+});
+
 /** Files over `limit` lines whose first comment does not say why they are long. */
 export function unexplainedLongFiles(files: { path: string; source: string }[], limit = 500): string[] {
   return files

@@ -3,8 +3,9 @@
  * and PDF, allocation and tear sheet), and the tear sheet's analytics sections with the numbers of the service.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAllocationReport, buildBacktestReport } from '../../src-main/reports/build';
 import {
+  buildAllocationReport,
+  buildBacktestReport,
   renderAllocationHtml,
   renderAllocationPdf,
   renderBacktestHtml,

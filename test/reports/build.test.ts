@@ -1,5 +1,5 @@
 /**
- * reports/build.ts on a real database: classic runs backtested on the bundled DJIA data (crp, ubah, eg over
+ * reports/allocation.ts and reports/tearSheet.ts on a real database: classic runs backtested on the bundled DJIA data (crp, ubah, eg over
  * 2000-01-03..2000-12-29, lookback 252; eg with a second seed and a weekly-rebalanced variant) and one
  * hand-written SAMP-HDRL-shaped run (groups, rebound state, agent weights, a stored explanation). Expected values
  * come from what runs.weights / runs.get / runs.series / market.regimes return and from hand computations.
@@ -14,15 +14,15 @@ import { completeRun, getRun, getRunMetrics, insertRunningRun, newRunId } from '
 import {
   buildAllocationReport,
   buildBacktestReport,
-  driftWeights,
   equalWeightCaveat,
   fitName,
   topDrivers,
   REPORT_NAME_MAX,
   ReportInputError,
   shortLabel,
-} from '../../src-main/reports/build';
+} from '../../src-main/reports';
 import type { AllocationReportData } from '../../src-main/reports/model';
+import { driftWeights } from '../../src-shared/domain/portfolio';
 import { equalWeightVerdict } from '../../src-shared/domain';
 import type { RegimesResponse, RunInfo, RunSeries, RunWeights } from '../../src-shared/contract';
 import { tempEngine } from '../helpers/engine';
@@ -499,6 +499,26 @@ describe('buildBacktestReport', () => {
       true,
     );
     engine.db.prepare('DELETE FROM runs WHERE id = ?').run(short);
+  });
+
+  it('marks the curves the charts set apart: learned strategies highlighted, the equal-weight reference', async () => {
+    const t = await buildBacktestReport(engine.db, [ids.crp!, ids.ubah!, ids.eg!, samp]);
+    const looks = (xs: typeof t.equity) => xs.map((e) => [e.name, !!e.highlight, !!e.equalWeight]);
+    expect(looks(t.equity)).toEqual([
+      ['Buy and hold (UBAH)', false, false], // ubah is the reference only where no crp ran
+      ['Uniform constant rebalanced', false, true],
+      ['Exponentiated Gradient (EG)', false, false],
+      ['SAMP-HDRL', true, false],
+    ]);
+    const noCrp = await buildBacktestReport(engine.db, [ids.ubah!, ids.eg!]);
+    expect(looks(noCrp.equity)).toEqual([
+      ['Buy and hold (UBAH)', false, true],
+      ['Exponentiated Gradient (EG)', false, false],
+    ]);
+    // an allocation report highlights its own run, whatever its family
+    const a = await buildAllocationReport(engine.db, ids.eg!);
+    expect(a.equity.filter((e) => e.highlight).map((e) => e.name)).toEqual([a.equity[0]!.name]);
+    expect(a.equity.filter((e) => e.equalWeight).map((e) => e.name)).toEqual(['Uniform constant rebalanced']);
   });
 
   it('refuses no run, unknown runs', async () => {

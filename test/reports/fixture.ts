@@ -81,8 +81,8 @@ export function makeFixture(seed = 'hdrl-report-fixture'): Fixture {
   const rng = seedrandom(seed);
   const dates = businessDays('1999-07-01', 250);
   const equity: ReportSeries[] = [
-    { name: STRATEGIES[0]!, dates, values: walk(rng, 250, 0.0006, 0.012) },
-    { name: STRATEGIES[1]!, dates, values: walk(rng, 250, 0.0004, 0.01) },
+    { name: STRATEGIES[0]!, dates, values: walk(rng, 250, 0.0006, 0.012), highlight: true },
+    { name: STRATEGIES[1]!, dates, values: walk(rng, 250, 0.0004, 0.01), equalWeight: true },
     { name: STRATEGIES[2]!, dates, values: walk(rng, 250, 0.0015, 0.02), hindsight: true },
   ];
   const metrics: MetricsRow[] = equity.map((s, i) => {

@@ -15,7 +15,6 @@ import {
   valueText,
 } from '../../src-main/reports/format';
 import type { MetricsRow } from '../../src-main/reports/model';
-import { niceStep, niceTicks } from '../../src-main/reports/render/pdfLayout';
 
 describe('number formatting', () => {
   it('percentages, signs, no negative zero, non-finite words', () => {
@@ -104,16 +103,5 @@ describe('escaping and PDF text', () => {
     // towards (200, 50, 40): 255 - 55 * .85 = 208.25 -> 0xd0; 255 - 205 * .85 = 80.75 -> 0x51; 255 - 215 * .85 = 72.25 -> 0x48
     expect(heatColor(-0.08)).toBe('#d05148');
     expect(heatColor(Number.NaN)).toBe('#eeeeee');
-  });
-});
-
-describe('chart ticks', () => {
-  it('nice steps and ticks cover the range on round numbers', () => {
-    expect(niceStep(1, 5)).toBe(0.2);
-    expect(niceStep(0.3, 5)).toBeCloseTo(0.1, 15);
-    expect(niceStep(12, 5)).toBe(2.5);
-    expect(niceTicks(0.83, 1.32)).toEqual([0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4]);
-    // range 0.152 / 5 = 0.0304 -> 5e-2
-    expect(niceTicks(-0.152, 0)).toEqual([-0.2, -0.15, -0.1, -0.05, 0]);
   });
 });

@@ -42,11 +42,11 @@ import type {
   ReportVerdict,
   YearlyReturn,
 } from '../model';
-import { barChartSvg, lineChartSvg, optionSvg } from './svgCharts';
+import { curvesOf, optionSvg, rollingVolOf, yearlyOption } from './svgCharts';
+import { drawdownOption, equityOption } from '../../../src-shared/charts/performance';
 import {
   distributionOption,
   riskOption,
-  rollingVolOption,
   stitchedOption,
   tradingOption,
   weightsOption,
@@ -262,11 +262,11 @@ ${groupsHtml}
   const charts: string[] = [];
   if (data.equity.length)
     charts.push(
-      `<figure><figcaption>Equity (growth of 1)</figcaption>${lineChartSvg(data.equity, { yFormat: 'growth', title: 'Equity curves, growth of 1', emphasizeFirst: true })}</figure>`,
+      `<figure><figcaption>Equity (growth of 1)</figcaption>${optionSvg(equityOption(curvesOf(data.equity, data.equity, true)), { title: 'Equity curves, growth of 1' })}</figure>`,
     );
   if (data.drawdown)
     charts.push(
-      `<figure><figcaption>Drawdown of ${e(data.drawdown.name)}</figcaption>${lineChartSvg([data.drawdown], { yFormat: 'pct', title: `Drawdown of ${data.drawdown.name}`, areaFirst: true, height: 220 })}</figure>`,
+      `<figure><figcaption>Drawdown of ${e(data.drawdown.name)}</figcaption>${optionSvg(drawdownOption(curvesOf([data.drawdown]), { area: true }), { title: `Drawdown of ${data.drawdown.name}`, height: 220 })}</figure>`,
     );
   const config = flattenConfig(h.config);
 
@@ -335,23 +335,16 @@ export function renderBacktestHtml(data: BacktestReportData): string {
   const charts: string[] = [];
   if (data.equity.length)
     charts.push(
-      `<figure><figcaption>Equity (growth of 1)</figcaption>${lineChartSvg(data.equity, { yFormat: 'growth', title: 'Equity curves, growth of 1' })}</figure>`,
+      `<figure><figcaption>Equity (growth of 1)</figcaption>${optionSvg(equityOption(curvesOf(data.equity)), { title: 'Equity curves, growth of 1' })}</figure>`,
     );
   if (data.underwater.length)
     charts.push(
-      `<figure><figcaption>Underwater (drawdown from the running peak)</figcaption>${lineChartSvg(data.underwater, { yFormat: 'pct', title: 'Drawdown curves', height: 260 })}</figure>`,
+      `<figure><figcaption>Underwater (drawdown from the running peak)</figcaption>${optionSvg(drawdownOption(curvesOf(data.underwater, data.equity)), { title: 'Drawdown curves', height: 260 })}</figure>`,
     );
-  const years = [...new Set(data.yearly.flatMap((p) => p.items.map((y) => y.year)))].sort((a, b) => a - b);
-  if (years.length)
+  const yearly = yearlyOption(data);
+  if (yearly)
     charts.push(
-      `<figure><figcaption>Calendar-year returns</figcaption>${barChartSvg(
-        years.map(String),
-        data.yearly.map((p) => ({
-          name: p.name,
-          values: years.map((y) => p.items.find((x) => x.year === y)?.ret ?? null),
-        })),
-        { yFormat: 'pct', title: 'Calendar-year returns', height: 260 },
-      )}</figure>`,
+      `<figure><figcaption>Calendar-year returns</figcaption>${optionSvg(yearly, { title: 'Calendar-year returns', height: 260 })}</figure>`,
     );
 
   const names = [...new Set([...data.monthly.map((p) => p.name), ...data.worstDrawdowns.map((p) => p.name)])];
@@ -456,22 +449,10 @@ export function analyticsHtml(a: ReportAnalytics): string {
   out.push(
     '<p class="notes">Turnover: one-way, fraction of the book traded in a year, the initial purchase left out. Cost drag: what the costs took from the value in a year. Concentrated: on some day one stock held more than half the book, or the holdings were worth fewer than two equal positions.</p>',
   );
-  const dates = [...new Set(runs.flatMap((r) => r.dates))].sort();
-  const onAxis = (r: (typeof runs)[number], v: readonly (number | null)[]) => {
-    const m = new Map(r.dates.map((d, i) => [d, v[i] ?? null]));
-    return dates.map((d) => m.get(d) ?? null);
-  };
   out.push(
     figure(
       `Rolling volatility (${a.rollingDays} trading days, annualised)`,
-      optionSvg(
-        rollingVolOption(
-          dates,
-          runs.map((r) => ({ ...r, values: onAxis(r, r.rollingVol) })),
-          a.rollingDays,
-        ),
-        { title: 'Rolling volatility', height: 260 },
-      ),
+      optionSvg(rollingVolOf(a), { title: 'Rolling volatility', height: 260 }),
     ),
   );
   out.push(

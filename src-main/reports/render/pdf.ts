@@ -1,7 +1,8 @@
 /**
  * PDF reports with pdfkit (docs/architecture.md "Reports": an allocation report in PDF and HTML; the backtest
- * tear sheet). A4 landscape, standard Helvetica only, every chart drawn as vector paths (./pdfLayout),
- * tables paginated without cutting rows. Same content as the HTML reports (./html).
+ * tear sheet). A4 landscape, standard Helvetica only, tables paginated without cutting rows. Same content as the
+ * HTML reports (./html), with the same charts: the shared options of src-shared/charts rendered to SVG
+ * (./svgCharts.ts) and drawn as vector paths and text (./pdfLayout.ts).
  *
  * Why this file is long: one function per section of the two reports, drawn through pdfLayout.ts; the sections
  * follow the HTML reports one for one, so keeping them in one file keeps the two renderers easy to compare.
@@ -40,6 +41,9 @@ import type {
 } from '../model';
 import { allocationTurnover, NO_LEARNED_VERDICT, verdictText } from '../derive';
 import { ACCENT, BOLD, INK, MUTED, PdfLayout, type PdfCell, type PdfColumn, type PdfRow } from './pdfLayout';
+import { curvesOf, optionSvg, rollingVolOf, yearlyOption } from './svgCharts';
+import { drawdownOption, equityOption } from '../../../src-shared/charts/performance';
+import { stitchedOption, tradingOption, weightsOption } from '../../../src-shared/charts/analytics';
 
 /** Top drivers shown per agent in the PDF. */
 export const PDF_AGENT_DRIVERS = 10;
@@ -52,6 +56,10 @@ const BAR_CHART_H = 170;
 
 /** Charts may shrink to this fraction of their height to share a page. */
 const MIN_CHART_SCALE = 0.75;
+/** Points per pixel of a chart's SVG: ECharts' 11-12 px labels come out at 7.3-7.9 pt, as the tables' text. */
+const PT_PER_PX = 0.66;
+/** Height of a chart's title line, points. */
+const CHART_TITLE_H = 14;
 
 const WEIGHT_BAR = '#9db8d6';
 
@@ -225,14 +233,17 @@ function caveats(L: PdfLayout, items: readonly string[]): void {
   for (const c of items) L.paragraph(`\u2022  ${c}`, { size: 8 }, 0, 2);
 }
 
-/** A line chart taking the full content width at the cursor (new page first when it does not fit). */
-function fullWidthChart(
-  L: PdfLayout,
-  h: number,
-  draw: (box: { x: number; y: number; w: number; h: number }) => void,
-): void {
+/**
+ * A chart (a shared chart option) under its title, `h` points tall in all, across the content width at the cursor
+ * (new page first when it does not fit).
+ */
+function chart(L: PdfLayout, h: number, title: string, option: Record<string, unknown>): void {
   L.ensure(h);
-  draw({ x: L.left, y: L.y, w: L.width, h });
+  L.textAt(title, L.left, L.y, { font: BOLD, size: 9 }, 'left', L.width);
+  const width = Math.round(L.width / PT_PER_PX);
+  const height = Math.round((h - CHART_TITLE_H) / PT_PER_PX);
+  const box = { x: L.left, y: L.y + CHART_TITLE_H, w: width * PT_PER_PX, h: height * PT_PER_PX };
+  L.svg(optionSvg(option, { title, width, height }), box);
   L.y += h + 10;
 }
 
@@ -387,17 +398,13 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
     if (need > L.room && L.room >= need * MIN_CHART_SCALE) scale = L.room / need;
   }
   if (data.equity.length)
-    fullWidthChart(L, EQUITY_CHART_H * scale, (box) =>
-      L.lineChart(box, { title: 'Equity (growth of 1)', series: data.equity, yFormat: 'growth', emphasizeFirst: true }),
-    );
+    chart(L, EQUITY_CHART_H * scale, 'Equity (growth of 1)', equityOption(curvesOf(data.equity, data.equity, true)));
   if (data.drawdown)
-    fullWidthChart(L, DRAWDOWN_CHART_H * scale, (box) =>
-      L.lineChart(box, {
-        title: `Drawdown of ${data.drawdown!.name}`,
-        series: [data.drawdown!],
-        yFormat: 'pct',
-        areaFirst: true,
-      }),
+    chart(
+      L,
+      DRAWDOWN_CHART_H * scale,
+      `Drawdown of ${data.drawdown.name}`,
+      drawdownOption(curvesOf([data.drawdown]), { area: true }),
     );
 
   const config = flattenConfig(h.config);
@@ -493,31 +500,16 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
   metricsTable(L, data.metrics, false);
 
   L.heading('Curves', EQUITY_CHART_H);
-  if (data.equity.length)
-    fullWidthChart(L, EQUITY_CHART_H, (box) =>
-      L.lineChart(box, { title: 'Equity (growth of 1)', series: data.equity, yFormat: 'growth' }),
-    );
+  if (data.equity.length) chart(L, EQUITY_CHART_H, 'Equity (growth of 1)', equityOption(curvesOf(data.equity)));
   if (data.underwater.length)
-    fullWidthChart(L, DRAWDOWN_CHART_H + 20, (box) =>
-      L.lineChart(box, {
-        title: 'Underwater (drawdown from the running peak)',
-        series: data.underwater,
-        yFormat: 'pct',
-      }),
+    chart(
+      L,
+      DRAWDOWN_CHART_H + 20,
+      'Underwater (drawdown from the running peak)',
+      drawdownOption(curvesOf(data.underwater, data.equity)),
     );
-  const years = [...new Set(data.yearly.flatMap((p) => p.items.map((y) => y.year)))].sort((a, b) => a - b);
-  if (years.length)
-    fullWidthChart(L, BAR_CHART_H, (box) =>
-      L.barChart(box, {
-        title: 'Calendar-year returns',
-        categories: years.map(String),
-        series: data.yearly.map((p) => ({
-          name: p.name,
-          values: years.map((y) => p.items.find((x) => x.year === y)?.ret ?? null),
-        })),
-        yFormat: 'pct',
-      }),
-    );
+  const yearly = yearlyOption(data);
+  if (yearly) chart(L, BAR_CHART_H, 'Calendar-year returns', yearly);
 
   if (data.analytics) analyticsPdf(L, data.analytics);
 
@@ -592,9 +584,8 @@ const dash = (v: number | null | undefined, f: (x: number) => string) =>
 const pc = (d: number) => (v: number | null | undefined) => dash(v, (x) => pct(x, d));
 const rt = (v: number | null | undefined) => dash(v, (x) => x.toFixed(2));
 const nameOf = (r: { name: string; hindsight: boolean }) => `${r.name}${r.hindsight ? ' \u2020' : ''}`;
-const nan = (v: number | null) => (v == null ? Number.NaN : v);
 
-/** The analytics sections of a tear sheet, as tables and vector charts (the HTML's content). */
+/** The analytics sections of a tear sheet, as tables and charts (the HTML's content and charts). */
 function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
   const runs = a.runs;
   L.heading('Analytics', 120);
@@ -655,22 +646,7 @@ function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
     { fontSize: 7.5 },
   );
   L.space(6);
-  const dates = [...new Set(runs.flatMap((r) => r.dates))].sort();
-  fullWidthChart(L, DRAWDOWN_CHART_H + 20, (box) =>
-    L.lineChart(box, {
-      title: `Rolling volatility (${a.rollingDays} trading days, annualised)`,
-      series: runs.map((r) => {
-        const m = new Map(r.dates.map((d, i) => [d, nan(r.rollingVol[i] ?? null)]));
-        return {
-          name: nameOf(r),
-          dates,
-          values: dates.map((d) => m.get(d) ?? Number.NaN),
-          ...(r.hindsight ? { hindsight: true } : {}),
-        };
-      }),
-      yFormat: 'pct',
-    }),
-  );
+  chart(L, DRAWDOWN_CHART_H + 20, `Rolling volatility (${a.rollingDays} trading days, annualised)`, rollingVolOf(a));
   L.subheading('Distribution of daily returns', 60);
   L.table(
     [
@@ -725,29 +701,26 @@ function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
   const f = a.focus;
   if (f) {
     const w = f.weights;
-    fullWidthChart(L, DRAWDOWN_CHART_H + 20, (box) =>
-      L.lineChart(box, {
-        title: `Weights of ${nameOf(f.run)} by sector, and cash`,
-        series: [...w.bySector, ...(w.byGroup ?? []), { name: 'Cash', values: w.cash }].map((s) => ({
-          name: s.name,
-          dates: w.dates,
-          values: s.values.map(nan),
-        })),
-        yFormat: 'pct',
-      }),
+    chart(
+      L,
+      DRAWDOWN_CHART_H + 20,
+      `Weights of ${nameOf(f.run)} by sector, and cash`,
+      weightsOption(w.dates, w.bySector, w.cash),
     );
+    if (w.byGroup)
+      chart(
+        L,
+        DRAWDOWN_CHART_H + 20,
+        `Weights of ${nameOf(f.run)} by the strategy\u2019s groups, and cash`,
+        weightsOption(w.dates, w.byGroup, w.cash),
+      );
     const fr = runs.find((r) => r.id === f.run.id);
     if (fr && fr.trading.months.length)
-      fullWidthChart(L, BAR_CHART_H, (box) =>
-        L.barChart(box, {
-          title: `Turnover (one-way) and cost of ${nameOf(f.run)}, month by month`,
-          categories: fr.trading.months.map((m) => m.month),
-          series: [
-            { name: 'Turnover', values: fr.trading.months.map((m) => m.turnover) },
-            { name: 'Cost', values: fr.trading.months.map((m) => m.cost) },
-          ],
-          yFormat: 'pct',
-        }),
+      chart(
+        L,
+        BAR_CHART_H,
+        `Turnover (one-way) and cost of ${nameOf(f.run)}, month by month`,
+        tradingOption(fr.trading.months),
       );
     if (f.risk) {
       const k = f.risk;
@@ -769,16 +742,16 @@ function analyticsPdf(L: PdfLayout, a: ReportAnalytics): void {
   }
   const st = a.stitched;
   if (st && st.segments.length) {
-    fullWidthChart(L, EQUITY_CHART_H * 0.8, (box) =>
-      L.lineChart(box, {
-        title: `Stitched out-of-sample record of ${st.name} (${st.segments.length} window${st.segments.length > 1 ? 's' : ''}, growth of 1)`,
-        series: [
-          { name: st.name, dates: st.dates, values: st.values.map(nan) },
-          ...(st.benchmark ? [{ name: st.benchmark.name, dates: st.dates, values: st.benchmark.values.map(nan) }] : []),
-        ],
-        yFormat: 'growth',
-        emphasizeFirst: true,
-      }),
+    chart(
+      L,
+      EQUITY_CHART_H * 0.8,
+      `Stitched out-of-sample record of ${st.name} (${st.segments.length} window${st.segments.length > 1 ? 's' : ''}, growth of 1)`,
+      stitchedOption(
+        st.dates,
+        { name: st.name, hindsight: false, learned: true, values: st.values },
+        st.benchmark,
+        st.segments.map((x) => x.from),
+      ),
     );
     L.table(
       [

@@ -2,18 +2,18 @@
  * A small layout engine over pdfkit for the PDF reports (docs/architecture.md "Reports"): A4 landscape pages with a running
  * header and a "Page i of n" footer, a vertical cursor that breaks pages before anything would cross the bottom
  * margin, tables that paginate row by row (header repeated, group headers kept with their first row, no row
- * ever split), key/value grids, and vector charts drawn with pdfkit paths (line charts, grouped bars) — nothing
- * rasterised. Text uses only the standard Helvetica family (not embedded) and goes through format.pdfText, so
- * characters outside WinAnsi never reach the font.
+ * ever split), key/value grids, and charts: the SVG of a shared chart option (./svgCharts.ts) drawn as vector
+ * paths and text by svg-to-pdfkit — nothing rasterised. Text uses only the standard Helvetica family (not embedded)
+ * and goes through format.pdfText, so characters outside WinAnsi never reach the font.
  *
  * All lengths are PDF points (1/72 inch).
  *
- * Why this file is long: it is one layout engine. Tables, grids and charts all move the same page cursor and
- * break pages by the same rule, so they live beside that cursor rather than in files that would each reach into it.
+ * Tables, grids and charts all move the same page cursor and break pages by the same rule, so they live beside that
+ * cursor rather than in files that would each reach into it.
  */
 import PDFDocument from 'pdfkit';
-import { MONTHS, SERIES_COLORS, pdfText } from '../format';
-import type { ReportSeries } from '../model';
+import SVGtoPDF from 'svg-to-pdfkit';
+import { pdfText } from '../format';
 
 /** A4 landscape, points. */
 export const PAGE_WIDTH = 841.89;
@@ -23,10 +23,6 @@ export const PAGE_MARGIN = 34;
 /** Height reserved at the bottom for the footer, and at the top of continuation pages for the running header. */
 export const FOOTER_HEIGHT = 16;
 export const RUNNING_HEADER_HEIGHT = 18;
-/** Minimum spacing between x-axis date labels of a chart, points. */
-export const MIN_X_LABEL_SPACING = 56;
-/** Target number of y-axis ticks of a chart. */
-export const Y_TICKS_TARGET = 5;
 
 export const FONT = 'Helvetica';
 export const BOLD = 'Helvetica-Bold';
@@ -86,125 +82,6 @@ export interface ChartBox {
   y: number;
   w: number;
   h: number;
-}
-
-/** How a chart's y axis reads: growth of 1 with 2 decimals, or fractions as percent. */
-export type PdfYFormat = 'growth' | 'pct';
-
-export interface LineChartSpec {
-  title: string;
-  series: readonly ReportSeries[];
-  yFormat: PdfYFormat;
-  emphasizeFirst?: boolean;
-  areaFirst?: boolean;
-}
-
-export interface BarChartSpec {
-  title: string;
-  categories: readonly string[];
-  series: readonly { name: string; values: (number | null)[] }[];
-  yFormat: PdfYFormat;
-}
-
-function utc(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`);
-}
-
-/** Tick step of about range / target: 1, 2, 2.5 or 5 times a power of ten. */
-export function niceStep(range: number, target: number = Y_TICKS_TARGET): number {
-  if (!(range > 0) || !Number.isFinite(range)) return 1;
-  const raw = range / Math.max(1, target);
-  const p = Math.pow(10, Math.floor(Math.log10(raw)));
-  const f = raw / p;
-  const m = f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10;
-  return m * p;
-}
-
-/** Ticks of a y axis covering [lo, hi], on multiples of a nice step. */
-export function niceTicks(lo: number, hi: number, target: number = Y_TICKS_TARGET): number[] {
-  if (lo === hi) {
-    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.05 : 0.01;
-    lo -= d;
-    hi += d;
-  }
-  const step = niceStep(hi - lo, target);
-  const k0 = Math.floor(lo / step + 1e-9);
-  const k1 = Math.ceil(hi / step - 1e-9);
-  const out: number[] = [];
-  for (let k = k0; k <= k1; k++) out.push(Number((k * step).toPrecision(12)) + 0);
-  return out;
-}
-
-function yLabel(v: number, f: PdfYFormat, step: number): string {
-  if (f === 'pct') {
-    const d = step * 100 >= 1 ? 0 : step * 100 >= 0.1 ? 1 : 2;
-    const s = (v * 100).toFixed(d);
-    return `${/^-0(\.0*)?$/.test(s) ? s.slice(1) : s}%`;
-  }
-  return v.toFixed(step >= 0.1 ? (step >= 1 ? 0 : 1) : 2).replace(/^-0(\.0*)?$/, (m) => m.slice(1));
-}
-
-/** Date ticks (UTC ms) on month boundaries spaced by the smallest interval that keeps labels apart. */
-function dateTicks(t0: number, t1: number, width: number): { t: number; label: string }[] {
-  const maxTicks = Math.max(2, Math.floor(width / MIN_X_LABEL_SPACING));
-  const spanMonths = (t1 - t0) / (30.44 * 86400e3);
-  const intervals = [1, 2, 3, 6, 12, 24, 60, 120];
-  const every = intervals.find((m) => spanMonths / m <= maxTicks) ?? 240;
-  const d0 = new Date(t0);
-  let y = d0.getUTCFullYear();
-  let m = d0.getUTCMonth();
-  // first boundary strictly after t0 on the interval grid
-  m += 1;
-  if (m > 11) {
-    m = 0;
-    y++;
-  }
-  const out: { t: number; label: string }[] = [];
-  for (let guard = 0; guard < 10000; guard++) {
-    const idx = y * 12 + m;
-    const onGrid = every >= 12 ? m === 0 && y % (every / 12) === 0 : idx % every === 0;
-    const t = Date.UTC(y, m, 1);
-    if (t > t1) break;
-    if (onGrid) out.push({ t, label: every >= 12 ? String(y) : `${MONTHS[m]} ${String(y).slice(2)}` });
-    m++;
-    if (m > 11) {
-      m = 0;
-      y++;
-    }
-  }
-  return out;
-}
-
-/**
- * Points of one series in page coordinates, thinned to at most two per horizontal point (the min and max of
- * each bucket, in date order) so long series stay light without losing their extremes. Non-finite values
- * break the line (null entries).
- */
-function plotPoints(xs: number[], ys: number[], bucketWidth = 0.5): ([number, number] | null)[] {
-  const out: ([number, number] | null)[] = [];
-  let i = 0;
-  while (i < xs.length) {
-    if (!Number.isFinite(ys[i]!)) {
-      out.push(null);
-      i++;
-      continue;
-    }
-    const bucket = Math.floor(xs[i]! / bucketWidth);
-    let lo = i;
-    let hi = i;
-    let j = i;
-    while (j < xs.length && Number.isFinite(ys[j]!) && Math.floor(xs[j]! / bucketWidth) === bucket) {
-      if (ys[j]! < ys[lo]!) lo = j;
-      if (ys[j]! > ys[hi]!) hi = j;
-      j++;
-    }
-    const first = Math.min(lo, hi);
-    const second = Math.max(lo, hi);
-    out.push([xs[first]!, ys[first]!]);
-    if (second !== first) out.push([xs[second]!, ys[second]!]);
-    i = j;
-  }
-  return out;
 }
 
 /** A PDF report being laid out; call {@link PdfLayout.finish} to get the bytes. */
@@ -546,263 +423,25 @@ export class PdfLayout {
     });
   }
 
-  /** Legend items wrapped into rows inside width w; @returns the rows' total height */
-  private legend(
-    items: readonly {
-      name: string;
-      color: string;
-      dashed?: boolean;
-      dotted?: boolean;
-      bold?: boolean;
-      box?: boolean;
-    }[],
-    x: number,
-    y: number,
-    w: number,
-    draw: boolean,
-  ): number {
-    const size = 7.5;
-    const rowH = 11;
-    let cx = x;
-    let cy = y;
-    for (const it of items) {
-      const label = this.fit(it.name, w - 22);
-      const iw = 18 + this.measure(label, { size, font: it.bold ? BOLD : FONT }) + 12;
-      if (cx > x && cx + iw > x + w) {
-        cx = x;
-        cy += rowH;
-      }
-      if (draw && it.box) {
-        this.doc
-          .save()
-          .rect(cx + 3, cy + 1, 8, 7)
-          .fill(it.color)
-          .restore();
-        this.textAt(label, cx + 18, cy + 0.5, { size, font: FONT });
-      } else if (draw) {
-        this.doc
-          .save()
-          .lineWidth(it.bold ? 2.2 : 1.4)
-          .strokeColor(it.color);
-        if (it.dashed) this.doc.dash(3, { space: 2 });
-        else if (it.dotted) this.doc.dash(1, { space: 1.5 });
-        this.doc
-          .moveTo(cx, cy + 4.5)
-          .lineTo(cx + 14, cy + 4.5)
-          .stroke()
-          .undash()
-          .restore();
-        this.textAt(label, cx + 18, cy + 0.5, { size, font: it.bold ? BOLD : FONT });
-      }
-      cx += iw;
-    }
-    return cy - y + rowH;
-  }
-
-  private axes(
-    box: ChartBox,
-    ticks: number[],
-    fmt: PdfYFormat,
-    step: number,
-    lo: number,
-    hi: number,
-  ): { plotX: number; yOf: (v: number) => number; plotW: number } {
-    const size = 7;
-    const labels = ticks.map((t) => yLabel(t, fmt, step));
-    const labelW = Math.max(...labels.map((l) => this.measure(l, { size }))) + 6;
-    const plotX = box.x + labelW;
-    const plotW = box.w - labelW - 4;
-    const yOf = (v: number): number => box.y + box.h - ((v - lo) / (hi - lo)) * box.h;
-    ticks.forEach((t, i) => {
-      const yy = yOf(t);
-      this.doc
-        .save()
-        .moveTo(plotX, yy)
-        .lineTo(plotX + plotW, yy)
-        .lineWidth(0.4)
-        .strokeColor(Math.abs(t) < step * 1e-6 && fmt === 'pct' ? '#8a94a6' : '#e1e5ea')
-        .stroke()
-        .restore();
-      this.textAt(labels[i]!, plotX - 4, yy - size / 2, { size, color: MUTED }, 'right');
-    });
-    return { plotX, yOf, plotW };
-  }
-
   /**
-   * A line chart of dated series in a box (title, wrapped legend, y grid with labels, date axis), drawn as
-   * vector paths clipped to the plot area. First series emphasised / area-filled on request; hindsight series
-   * dashed. Moves nothing: the caller owns the cursor.
+   * An SVG drawn into a box as vector paths and text, its viewBox scaled to fit the box (points).
+   * Its text goes through format.pdfText first, as all text does, and every font family becomes Helvetica.
+   * Moves nothing: the caller owns the cursor.
    */
-  lineChart(box: ChartBox, spec: LineChartSpec): void {
-    const series = spec.series.filter((s) => s.dates.length > 0);
-    this.textAt(spec.title, box.x, box.y, { font: BOLD, size: 9 }, 'left', box.w);
-    const items = series.map((s, i) => ({
-      name: s.name,
-      color: SERIES_COLORS[i % SERIES_COLORS.length]!,
-      dashed: !!s.hindsight,
-      // past the palette, colours repeat: the second round is dotted
-      dotted: !s.hindsight && i >= SERIES_COLORS.length,
-      bold: !!spec.emphasizeFirst && i === 0,
-    }));
-    const legH = series.length > 1 || spec.emphasizeFirst ? this.legend(items, box.x, box.y + 14, box.w, true) : 0;
-    const plot: ChartBox = { x: box.x, y: box.y + 16 + legH + 4, w: box.w, h: box.h - (16 + legH + 4) - 14 };
-    if (series.length === 0 || plot.h < 20) {
-      this.textAt('No data', box.x + box.w / 2, box.y + box.h / 2, { color: MUTED }, 'center');
-      return;
-    }
-    let t0 = Infinity;
-    let t1 = -Infinity;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const s of series) {
-      t0 = Math.min(t0, utc(s.dates[0]!));
-      t1 = Math.max(t1, utc(s.dates[s.dates.length - 1]!));
-      for (const v of s.values) {
-        if (Number.isFinite(v)) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        }
-      }
-    }
-    if (!Number.isFinite(lo)) {
-      lo = 0;
-      hi = 1;
-    }
-    if (spec.yFormat === 'pct') hi = Math.max(hi, 0);
-    const ticks = niceTicks(lo, hi);
-    const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
-    const ylo = ticks[0]!;
-    const yhi = ticks[ticks.length - 1]!;
-    const { plotX, yOf, plotW } = this.axes(plot, ticks, spec.yFormat, step, ylo, yhi);
-    const span = Math.max(1, t1 - t0);
-    const xOf = (t: number): number => plotX + ((t - t0) / span) * plotW;
-    // x axis
-    this.doc
-      .save()
-      .moveTo(plotX, plot.y + plot.h)
-      .lineTo(plotX + plotW, plot.y + plot.h)
-      .lineWidth(0.6)
-      .strokeColor('#8a94a6')
-      .stroke()
-      .restore();
-    for (const tk of dateTicks(t0, t1, plotW)) {
-      const xx = xOf(tk.t);
-      this.doc
-        .save()
-        .moveTo(xx, plot.y + plot.h)
-        .lineTo(xx, plot.y + plot.h + 3)
-        .lineWidth(0.5)
-        .strokeColor('#8a94a6')
-        .stroke()
-        .restore();
-      const lw = this.measure(tk.label, { size: 7 });
-      const lx = Math.min(Math.max(xx, plotX + lw / 2), plotX + plotW - lw / 2);
-      this.textAt(tk.label, lx, plot.y + plot.h + 4, { size: 7, color: MUTED }, 'center');
-    }
-    this.doc
-      .save()
-      .rect(plotX, plot.y - 1, plotW, plot.h + 2)
-      .clip();
-    // draw the first series last so it sits on top
-    const order = series
-      .map((_, i) => i)
-      .slice(1)
-      .concat(0);
-    for (const i of order) {
-      const s = series[i]!;
-      const pts = plotPoints(
-        s.dates.map((d) => xOf(utc(d))),
-        s.values.map((v) => (Number.isFinite(v) ? yOf(v) : Number.NaN)),
-      );
-      const color = items[i]!.color;
-      if (spec.areaFirst && i === 0) {
-        const zeroY = yOf(Math.min(Math.max(0, ylo), yhi));
-        let open = false;
-        let lastX = 0;
-        for (const p of pts) {
-          if (p === null) {
-            if (open) this.doc.lineTo(lastX, zeroY).closePath();
-            open = false;
-            continue;
-          }
-          if (!open) {
-            this.doc.moveTo(p[0], zeroY).lineTo(p[0], p[1]);
-            open = true;
-          } else this.doc.lineTo(p[0], p[1]);
-          lastX = p[0];
-        }
-        if (open) this.doc.lineTo(lastX, zeroY).closePath();
-        this.doc.fillColor(color).fillOpacity(0.16).fill().fillOpacity(1);
-      }
-      this.doc
-        .save()
-        .lineWidth(items[i]!.bold ? 1.8 : 0.9)
-        .strokeColor(color)
-        .lineJoin('round');
-      if (items[i]!.dashed) this.doc.dash(3, { space: 2 });
-      else if (items[i]!.dotted) this.doc.dash(1, { space: 1.5 });
-      let pen = false;
-      for (const p of pts) {
-        if (p === null) {
-          pen = false;
-          continue;
-        }
-        if (!pen) this.doc.moveTo(p[0], p[1]);
-        else this.doc.lineTo(p[0], p[1]);
-        pen = true;
-      }
-      this.doc.stroke().undash().restore();
-    }
-    this.doc.restore();
-  }
-
-  /** Grouped vertical bars (one group per category, one bar per series) with a zero line, as vector shapes. */
-  barChart(box: ChartBox, spec: BarChartSpec): void {
-    this.textAt(spec.title, box.x, box.y, { font: BOLD, size: 9 }, 'left', box.w);
-    const items = spec.series.map((s, i) => ({
-      name: s.name,
-      color: SERIES_COLORS[i % SERIES_COLORS.length]!,
-      box: true,
-    }));
-    const legH = this.legend(items, box.x, box.y + 14, box.w, true);
-    const plot: ChartBox = { x: box.x, y: box.y + 16 + legH + 4, w: box.w, h: box.h - (16 + legH + 4) - 14 };
-    const vals = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
-    if (vals.length === 0 || plot.h < 20) {
-      this.textAt('No data', box.x + box.w / 2, box.y + box.h / 2, { color: MUTED }, 'center');
-      return;
-    }
-    const ticks = niceTicks(Math.min(0, ...vals), Math.max(0, ...vals));
-    const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
-    const lo = ticks[0]!;
-    const hi = ticks[ticks.length - 1]!;
-    const { plotX, yOf, plotW } = this.axes(plot, ticks, spec.yFormat, step, lo, hi);
-    const groupW = plotW / Math.max(1, spec.categories.length);
-    const barW = Math.min(14, (groupW * 0.8) / Math.max(1, spec.series.length));
-    const zeroY = yOf(0);
-    spec.categories.forEach((cat, ci) => {
-      const gx = plotX + ci * groupW + (groupW - barW * spec.series.length) / 2;
-      spec.series.forEach((s, si) => {
-        const v = s.values[ci];
-        if (v === null || v === undefined || !Number.isFinite(v)) return;
-        const yy = yOf(v);
-        this.doc
-          .save()
-          .rect(gx + si * barW, Math.min(yy, zeroY), barW * 0.9, Math.abs(zeroY - yy))
-          .fill(items[si]!.color)
-          .restore();
+  svg(svg: string, box: ChartBox): void {
+    const fitted = svg
+      // the root's own size would win over the box: without it the viewBox is fitted to the box
+      .replace(/^<svg\b[^>]*>/, (root) => root.replace(/\s(?:width|height)="[^"]*"/g, ''))
+      .replace(/(<text\b[^>]*>)([^<]*)(<\/text>)/g, (_m, open: string, t: string, close: string) => {
+        return open + pdfText(t) + close;
       });
-      const lw = this.measure(cat, { size: 7 });
-      if (lw < groupW - 2 || ci % Math.ceil((lw + 4) / groupW) === 0)
-        this.textAt(cat, plotX + ci * groupW + groupW / 2, plot.y + plot.h + 4, { size: 7, color: MUTED }, 'center');
+    SVGtoPDF(this.doc as unknown as Parameters<typeof SVGtoPDF>[0], fitted, box.x, box.y, {
+      width: box.w,
+      height: box.h,
+      assumePt: true,
+      fontCallback: (_family, bold) => (bold ? BOLD : FONT),
     });
-    this.doc
-      .save()
-      .moveTo(plotX, zeroY)
-      .lineTo(plotX + plotW, zeroY)
-      .lineWidth(0.7)
-      .strokeColor('#8a94a6')
-      .stroke()
-      .restore();
+    this.doc.font(FONT);
   }
 
   /** Footers on every page, then the PDF bytes. */
