@@ -28,7 +28,7 @@ export const LAYERS = [
   { name: 'metrics', stack: 'main', paths: ['src-main/metrics'] },
   { name: 'market', stack: 'main', paths: ['src-main/market'] },
   { name: 'compute', stack: 'main', paths: ['src-main/compute'] },
-  // the DDPG and TD3 updates and the SAMP networks described to the ONNX training engine: agent code that lives
+  // the DDPG, TD3 and SAC updates and the SAMP networks described to the ONNX training engine: agent code that lives
   // beside the engine it is parity-tested with
   {
     name: 'agents',
@@ -37,6 +37,7 @@ export const LAYERS = [
       'src-main/agents',
       'src-main/compute/train/ddpg.ts',
       'src-main/compute/train/td3.ts',
+      'src-main/compute/train/sac.ts',
       'src-main/compute/train/samp.ts',
     ],
   },

@@ -5,7 +5,9 @@
  *   - `TfjsDdpgLearner` (here): agents/ddpg.ts `Ddpg` on TensorFlow.js, the reference;
  *   - `OnnxDdpg` (compute/train/ddpg.ts): the same update as one ONNX graph run by ONNX Runtime;
  *   - `OnnxTd3` (compute/train/td3.ts): TD3 on the same engine, behind the same interface, so the loop drives it
- *     unchanged ({@link ActorCriticLearner} is the interface's algorithm-neutral name).
+ *     unchanged ({@link ActorCriticLearner} is the interface's algorithm-neutral name);
+ *   - `OnnxSac` (compute/train/sac.ts): SAC, whose policy is stochastic: it explores by sampling that policy
+ *     (`explore`) instead of taking the loop's logit noise.
  * Arrays are row-major with the batch axis first; `shapes` says the per-sample shape of each state input and of
  * the action (without the batch axis).
  */
@@ -45,6 +47,12 @@ export interface DdpgLearner {
    * that did not step the actor (TD3's delayed actor updates) says so with `actorStepped: false` and a NaN actor loss.
    */
   update(b: DdpgBatchArrays): { criticLoss: number; actorLoss: number; actorStepped?: boolean };
+  /**
+   * Only a learner with a stochastic policy (SAC) has it: an action sampled from that policy for one state, and the
+   * mean standard deviation it sampled with (logit units). The loop then explores with it and draws no logit noise;
+   * `act` with zero noise stays the deterministic policy the validation runs.
+   */
+  explore?(s: StateArrays): { action: Float32Array; std: number };
   /** Both learning rates become `f` times their configured values from the next update on (Adam moments kept). */
   setLearningRateScale(f: number): void;
   actorParams(): ParamValues;
@@ -52,7 +60,7 @@ export interface DdpgLearner {
   dispose(): void;
 }
 
-/** The learner interface under a name that fits every actor-critic algorithm the loop drives (DDPG, TD3). */
+/** The learner interface under a name that fits every actor-critic algorithm the loop drives (DDPG, TD3, SAC). */
 export type ActorCriticLearner = DdpgLearner;
 
 /**

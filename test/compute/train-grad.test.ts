@@ -19,7 +19,8 @@ beforeAll(async () => {
   tf = (await loadTf()).tf;
 });
 
-type Fn = <T>(ops: Ops<T> & { log?: (x: T) => T }, xs: T[]) => T;
+/** The op vocabulary plus the elementwise ops only the training engine has (ops.ts TrainOps). */
+type Fn = <T>(ops: Ops<T> & { log?: (x: T) => T; exp?: (x: T) => T; tanh?: (x: T) => T }, xs: T[]) => T;
 
 function rand(n: number, rng: () => number, positive = false): Float32Array {
   return Float32Array.from({ length: n }, () => (positive ? 0.2 + rng() : rng() * 2 - 1));
@@ -51,8 +52,11 @@ function bothGradients(
   const out = session.run(Object.fromEntries(values.map((v, i) => [`x${i}`, v])));
   session.dispose();
   // tfjs
-  const tops = new TfOps(tf, new Map()) as TfOps & { log?: (x: tfType.Tensor) => tfType.Tensor };
+  type Unary = (x: tfType.Tensor) => tfType.Tensor;
+  const tops = new TfOps(tf, new Map()) as TfOps & { log?: Unary; exp?: Unary; tanh?: Unary };
   tops.log = (x) => tf.log(x);
+  tops.exp = (x) => tf.exp(x);
+  tops.tanh = (x) => tf.tanh(x);
   const fx = tf.grads((...xs: tfType.Tensor[]) => {
     const yy = f(tops, xs);
     return tf.sum(tf.mul(tf.reshape(yy, [-1]), tf.tensor(R))) as tfType.Scalar;
@@ -178,6 +182,15 @@ describe('gradient rules agree with tfjs to 1e-5', () => {
     }
     expect(run(9)).toContain('LayerNormalization');
   });
+  it("exp and tanh (SAC's bounded log standard deviation), alone and composed as sac.ts composes them", () => {
+    const wide = Float32Array.from({ length: 12 }, (_, i) => (i - 6) * 0.6);
+    check('exp', [[3, 4]], (o, [a]) => o.exp!(a!), { values: [wide] });
+    check('tanh', [[3, 4]], (o, [a]) => o.tanh!(a!), { values: [wide] });
+    // e^(lo + (hi - lo)/2 (tanh(p) + 1)) times a noise row, broadcast over a batch
+    check('exp-tanh', [[4], [3, 4]], (o, [p, eps]) =>
+      o.mul(o.exp!(o.add(o.scalar(-1.5), o.mul(o.scalar(3.5), o.tanh!(p!)))), eps!),
+    );
+  });
   it('mean and sum over each axis, with and without kept dimensions', () => {
     for (const axis of [0, 1, 2])
       for (const keep of [true, false]) {
@@ -244,6 +257,7 @@ describe('backward', () => {
       'add',
       'concat',
       'dwconv',
+      'exp',
       'layerNorm',
       'layerNormMatrix',
       'log',
@@ -255,6 +269,7 @@ describe('backward', () => {
       'softmax',
       'sub',
       'sum',
+      'tanh',
       'transpose',
     ]);
   });

@@ -13,8 +13,12 @@
  * The settings against turnover and under-training (issue 15) are shared by the presets: holdings-aware actors,
  * volatility-scaled features, a turnover penalty and a no-trade band, a validation period with checkpoint
  * selection, early stopping and a cosine learning-rate decay. Each field below says its default and why.
- * The TD3 baseline (td3-flat, docs/drl-baselines.md) trains the flat agent with the same presets; its own three
- * settings ({@link Td3Settings}) sit in `td3`, which only the configs of TD3 variants carry.
+ * The TD3 and SAC baselines (td3-flat, sac-flat, docs/drl-baselines.md) train the flat agent with the same presets;
+ * their own settings ({@link Td3Settings}, {@link SacSettings}) sit in `td3` and `sac`, which only the configs of
+ * those variants carry.
+ *
+ * Why this file is long: each setting is documented where it is declared, with its default, its range and the
+ * measurement behind it, and the presets, the overrides and the one validating resolver read them in one place.
  */
 import type { UpperNetConfig } from '../networks/upper';
 import type { LowerNetConfig } from '../networks/lower';
@@ -121,6 +125,54 @@ export const TD3_DEFAULTS: Readonly<Td3Settings> = Object.freeze({
   targetNoiseClip: 0.5,
 });
 
+/**
+ * The settings SAC adds to the DDPG ones (`SampConfig.ddpg`: learning rates, gamma, tau, batch, replay, clipping and
+ * reward scale stay as they are; the loop's logit noise is not used, SAC explores by sampling its own policy;
+ * compute/train/sac.ts). Defaults: {@link SAC_DEFAULTS}.
+ */
+export interface SacSettings {
+  /**
+   * Entropy temperature alpha, in the critic's units (rewards times `ddpg.rewardScale`): the value used throughout
+   * when `alphaTuning` is 'fixed', the starting value when 'auto'. Default 0.01: the policy's entropy is over N
+   * logits, so scaling every standard deviation by e changes it by N nats (30 on the DJIA); at 0.01 that is worth
+   * 0.3 scaled reward (0.3% of daily log growth at reward scale 100), the size of ddpg-flat's entropy bonus over its
+   * whole range (0.1 x log 30 = 0.34) and of the reward gap between a quiet and a busy day's trading (turnover
+   * penalty 0.02 x 10% turnover x 100 = 0.2). Range (0, 100].
+   */
+  alpha: number;
+  /**
+   * 'fixed' (default): alpha stays at `alpha`. 'auto': log alpha is a learned scalar stepped by Adam (`alphaLr`)
+   * on the loss -log alpha (log pi + target entropy), so the policy's entropy is held near the target.
+   */
+  alphaTuning: 'fixed' | 'auto';
+  /**
+   * Target entropy per asset, 'auto' only: the target is this times the number of assets. Default -1, i.e. the
+   * usual -dim(action) of Haarnoja et al. (2018b); per asset so one setting fits universes of any size. Range
+   * [-10, 10].
+   */
+  targetEntropyPerAsset: number;
+  /** Adam learning rate of log alpha, 'auto' only (follows the learning-rate schedule). Default 3e-4, the paper's. Range (0, 1]. */
+  alphaLr: number;
+  /**
+   * Starting standard deviation of the policy's Gaussian over the logits, the same for every asset. Default 0.5, the
+   * quick and standard presets' starting exploration noise of ddpg-flat. Must lie inside the log-std range of
+   * compute/train/sac.ts (e^-5 .. e^2, about 0.0067 .. 7.39).
+   */
+  initStd: number;
+}
+
+/** The SAC settings' defaults (see {@link SacSettings}). */
+export const SAC_DEFAULTS: Readonly<SacSettings> = Object.freeze({
+  alpha: 0.01,
+  alphaTuning: 'fixed',
+  targetEntropyPerAsset: -1,
+  alphaLr: 3e-4,
+  initStd: 0.5,
+});
+
+/** Bounds of SAC's log standard deviation (compute/train/sac.ts keeps it strictly inside by a scaled tanh). */
+export const SAC_LOG_STD_RANGE: Readonly<{ min: number; max: number }> = Object.freeze({ min: -5, max: 2 });
+
 /** All SAMP-HDRL settings. */
 export interface SampConfig {
   /** name of the preset this config started from */
@@ -181,6 +233,8 @@ export interface SampConfig {
    * from {@link TD3_DEFAULTS}), so the configs, and the reuse keys, of the DDPG variants are what they were.
    */
   td3?: Td3Settings;
+  /** SAC settings: present in the configs of SAC variants only, as `td3` (defaults {@link SAC_DEFAULTS}). */
+  sac?: SacSettings;
   /**
    * Entropy bonus on each agent's softmax weights: the actor loss gets -coefficient x mean H(w) (nats; Q in
    * scaled-reward units), against deterministic DDPG saturating a softmax into one asset. Not in the paper.
@@ -396,9 +450,10 @@ export function withStoredDefaults(cfg: SampConfig): SampConfig {
 
 /** A partial override of a config, nested objects merged field by field. */
 export type SampConfigOverrides = Partial<
-  Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus' | 'td3'>
+  Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus' | 'td3' | 'sac'>
 > & {
   td3?: Partial<Td3Settings>;
+  sac?: Partial<SacSettings>;
   entropyBonus?: Partial<EntropyBonus>;
   upper?: Partial<SampConfig['upper']>;
   lower?: Partial<SampConfig['lower']>;
@@ -431,6 +486,7 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
     entropyBonus: { ...base.entropyBonus, ...o.entropyBonus },
   };
   if (o.td3) cfg.td3 = { ...TD3_DEFAULTS, ...base.td3, ...o.td3 };
+  if (o.sac) cfg.sac = { ...SAC_DEFAULTS, ...base.sac, ...o.sac };
   if (o.preset) cfg.preset = o.preset;
   if (!(cfg.fusionA >= 0 && cfg.fusionA <= 1)) throw new RangeError(`fusionA ${cfg.fusionA} outside [0, 1]`);
   if (!(cfg.window >= 2)) throw new RangeError('window must be >= 2');
@@ -462,6 +518,7 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
     if (!(v >= 0 && Number.isFinite(v)))
       throw new RangeError(`entropyBonus.${k} must be a finite number >= 0, got ${String(v)}`);
   if (cfg.td3) checkTd3(cfg.td3);
+  if (cfg.sac) checkSac(cfg.sac);
   return cfg;
 }
 
@@ -473,4 +530,23 @@ export function checkTd3(t: Td3Settings): void {
     throw new RangeError(`td3.targetNoise must be a finite number >= 0, got ${String(t.targetNoise)}`);
   if (!(t.targetNoiseClip >= 0 && Number.isFinite(t.targetNoiseClip)))
     throw new RangeError(`td3.targetNoiseClip must be a finite number >= 0, got ${String(t.targetNoiseClip)}`);
+}
+
+/** Throws a RangeError naming the first SAC setting outside its range (see {@link SacSettings}). */
+export function checkSac(t: SacSettings): void {
+  if (!(t.alpha > 0 && t.alpha <= 100))
+    throw new RangeError(`sac.alpha must be a number in (0, 100], got ${String(t.alpha)}`);
+  if (t.alphaTuning !== 'fixed' && t.alphaTuning !== 'auto')
+    throw new RangeError(`sac.alphaTuning must be 'fixed' or 'auto', got ${String(t.alphaTuning)}`);
+  if (!(t.targetEntropyPerAsset >= -10 && t.targetEntropyPerAsset <= 10))
+    throw new RangeError(
+      `sac.targetEntropyPerAsset must be a number in [-10, 10], got ${String(t.targetEntropyPerAsset)}`,
+    );
+  if (!(t.alphaLr > 0 && t.alphaLr <= 1))
+    throw new RangeError(`sac.alphaLr must be a number in (0, 1], got ${String(t.alphaLr)}`);
+  const { min, max } = SAC_LOG_STD_RANGE;
+  if (!(Math.log(t.initStd) > min && Math.log(t.initStd) < max))
+    throw new RangeError(
+      `sac.initStd must lie strictly between e^${min} and e^${max} (${Math.exp(min).toFixed(4)} .. ${Math.exp(max).toFixed(2)}), got ${String(t.initStd)}`,
+    );
 }

@@ -10,9 +10,9 @@
  *     the ONNX engine is parity-tested against (test/compute/train-ddpg.test.ts).
  * `openSampEngine()` opens the one compute/backend.ts trainingEngineChoice() selects.
  *
- * A learner runs one of two algorithms ({@link LearnerAlgorithm}): DDPG (every SAMP-HDRL stage and ddpg-flat) on
- * either engine, or TD3 (td3-flat; compute/train/td3.ts OnnxTd3) on the ONNX Runtime engine only, since tfjs is
- * the reference for DDPG alone.
+ * A learner runs one of three algorithms ({@link LearnerAlgorithm}): DDPG (every SAMP-HDRL stage and ddpg-flat) on
+ * either engine, or TD3 (td3-flat; compute/train/td3.ts OnnxTd3) or SAC (sac-flat; compute/train/sac.ts OnnxSac)
+ * on the ONNX Runtime engine only, since tfjs is the reference for DDPG alone.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import {
@@ -23,6 +23,7 @@ import {
 } from '../../compute/backend';
 import { OnnxModel } from '../../compute/onnx/runtime';
 import { OnnxDdpg } from '../../compute/train/ddpg';
+import { OnnxSac } from '../../compute/train/sac';
 import { OnnxTd3 } from '../../compute/train/td3';
 import { sampTrainModel } from '../../compute/train/samp';
 import type { DdpgModel, StateTensors } from '../ddpg';
@@ -30,7 +31,7 @@ import { TfjsDdpgLearner, type DdpgLearner } from '../learner';
 import { TfOps } from '../../compute/ops';
 import type { ParamValues } from '../../compute/params';
 import { criticForward } from '../networks/critic';
-import { TD3_DEFAULTS, type SampConfig } from './config';
+import { SAC_DEFAULTS, TD3_DEFAULTS, type SampConfig } from './config';
 import { stageStateShapes, type SampStage } from './stages';
 import {
   exportPolicyOnnx,
@@ -52,8 +53,11 @@ export interface UpperRunner {
   dispose(): Promise<void>;
 }
 
-/** The update a learner runs: DDPG, or TD3 with the config's `td3` settings (see the file overview). */
-export type LearnerAlgorithm = 'ddpg' | 'td3';
+/**
+ * The update a learner runs: DDPG, TD3 with the config's `td3` settings or SAC with its `sac` ones (see the file
+ * overview).
+ */
+export type LearnerAlgorithm = 'ddpg' | 'td3' | 'sac';
 
 /** What the trainer needs from a training engine. */
 export interface SampTrainEngine {
@@ -162,13 +166,13 @@ export function onnxSampEngine(provider: 'cpu' | 'cuda' = 'cpu'): SampTrainEngin
   return {
     name: 'onnx',
     label: `onnxruntime-${provider}`,
-    learner: (stage, cfg, nAssets, seed, algorithm = 'ddpg') =>
-      algorithm === 'td3'
-        ? new OnnxTd3(sampTrainModel(stage, cfg, nAssets), cfg.ddpg, cfg.td3 ?? TD3_DEFAULTS, seed, {
-            provider,
-            threads: 1,
-          })
-        : new OnnxDdpg(sampTrainModel(stage, cfg, nAssets), cfg.ddpg, seed, { provider, threads: 1 }),
+    learner: (stage, cfg, nAssets, seed, algorithm = 'ddpg') => {
+      const model = sampTrainModel(stage, cfg, nAssets);
+      const run = { provider, threads: 1 };
+      if (algorithm === 'td3') return new OnnxTd3(model, cfg.ddpg, cfg.td3 ?? TD3_DEFAULTS, seed, run);
+      if (algorithm === 'sac') return new OnnxSac(model, cfg.ddpg, cfg.sac ?? SAC_DEFAULTS, seed, run);
+      return new OnnxDdpg(model, cfg.ddpg, seed, run);
+    },
     async upperRunner(cfg, nAssets, upper) {
       const nets = sampNets(cfg);
       const N = nAssets;

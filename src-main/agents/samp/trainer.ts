@@ -26,10 +26,11 @@
  *
  * This loop (episodes, environment, noise, replay and its sampling, the stage-2 day plans) is the same code for both
  * training engines; acting and the update step go through the engine's `DdpgLearner` (engines.ts, learner.ts),
- * which sees plain float32 arrays; `algorithm` picks the update the learner runs (DDPG, or TD3 for td3-flat, with
- * the same loop, noise, replay and budget: a TD3 update is one step of both critics). Runs in plain Node; yields
- * to the event loop every `yieldEvery` steps so an AbortSignal fired from elsewhere is seen; aborting throws an
- * AbortError.
+ * which sees plain float32 arrays; `algorithm` picks the update the learner runs (DDPG, TD3 for td3-flat or SAC for
+ * sac-flat, with the same loop, replay and budget: a TD3 or SAC update is one step of both critics). A learner
+ * with a stochastic policy (SAC) explores by sampling it (`explore`) instead of taking the logit noise; the
+ * validation runs every learner's deterministic policy. Runs in plain Node; yields to the event loop every
+ * `yieldEvery` steps so an AbortSignal fired from elsewhere is seen; aborting throws an AbortError.
  */
 import seedrandom from 'seedrandom';
 import type { DdpgLearner, StateArrays } from '../learner';
@@ -78,7 +79,7 @@ export interface TrainProgress {
   updates: number;
   /** DDPG updates so far in this stage */
   stageUpdates: number;
-  /** exploration sigma used in the episode */
+  /** exploration sigma used in the episode: the logit noise's, or a stochastic policy's mean std at its last step */
   sigma: number;
   /** learning-rate factor of the episode's last update */
   lrScale: number;
@@ -133,7 +134,7 @@ export interface SampTrainOptions {
   seed: number;
   /** 'hierarchical': stages 1 + 2; 'upper-only': stage 1; 'flat': the flat baseline */
   kind: PolicyKind;
-  /** the update every stage's learner runs (engines.ts LearnerAlgorithm): 'ddpg' (default) or 'td3' (td3-flat) */
+  /** the update every stage's learner runs (engines.ts LearnerAlgorithm): 'ddpg' (default), 'td3' or 'sac' */
   algorithm?: LearnerAlgorithm;
   /** day plans for stage 2 (required for 'hierarchical'), for training and validation days */
   plan?: (t: number) => DayPlan;
@@ -277,17 +278,24 @@ async function runStage(
       let aSum = 0;
       let nUpd = 0;
       let nAct = 0;
+      let sigma = noises[0]?.currentSigma ?? 0;
       for (let t = first; t < last; t++) {
         if (o.signal?.aborted) throw abortError(o.signal);
         if ((t - first) % yieldEvery === yieldEvery - 1) {
           await new Promise<void>((r) => setImmediate(r));
           if (o.signal?.aborted) throw abortError(o.signal);
         }
-        // act with exploration noise on the logits
-        const action = learner.act(
-          s,
-          noises.map((z) => z.sample()),
-        );
+        // act with exploration noise on the logits, or by sampling a stochastic policy
+        let action: Float32Array;
+        if (learner.explore) {
+          const x = learner.explore(s);
+          action = x.action;
+          sigma = x.std;
+        } else
+          action = learner.act(
+            s,
+            noises.map((z) => z.sample()),
+          );
         const res = env.step(t, action, wprev);
         const wnext = Float32Array.from(res.drifted);
         const s2 = spec.sample(env, t + 1, wnext);
@@ -344,7 +352,7 @@ async function runStage(
         elapsedMs: Date.now() - counters.t0,
         updates: counters.updates,
         stageUpdates,
-        sigma: noises[0]?.currentSigma ?? 0,
+        sigma,
         lrScale,
         ...(validation ? { validation } : {}),
         fraction:

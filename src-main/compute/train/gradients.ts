@@ -97,6 +97,12 @@ const rules: Record<string, Rule> = {
     return [g.node1('Where', [pos, gy, neg(g, gy)], [...gy.shape])];
   },
   log: (g, e, gy) => [g.node1('Div', [gy, e.inputs[0]!], [...gy.shape])],
+  // d e^x = e^x (the op's own output), d tanh x = 1 - tanh^2 x (tfjs writes both from the output too)
+  exp: (g, e, gy) => [mul(g, gy, e.output)],
+  tanh: (g, e, gy) => {
+    const y = e.output;
+    return [mul(g, gy, g.node1('Sub', [g.scalar(1), mul(g, y, y)], [...y.shape]))];
+  },
   softmax: (g, e, gy) => {
     const y = e.output;
     const keep = [...y.shape.slice(0, -1), 1];

@@ -8,7 +8,8 @@
  * into the named tensors of a spec list, and `flattenGrads` joins their gradients back into one vector, so the
  * optimiser (adam.ts) works on a handful of flat tensors instead of one tensor per parameter.
  *
- * Beyond the vocabulary, `log` is differentiable here (the actors' entropy bonus needs it).
+ * Beyond the vocabulary, `log` (the actors' entropy bonus), `exp` and `tanh` (SAC's bounded log standard deviation,
+ * sac.ts) are differentiable here; exported policies never use them.
  */
 import { toeplitzPlacement, type Ops } from '../ops';
 import { sizeOf, type ParamSpec } from '../params';
@@ -115,6 +116,14 @@ export class TrainOps implements Ops<Val> {
   /** Natural logarithm (not in the Ops vocabulary; the entropy bonus uses it). */
   log(x: Val): Val {
     return this.record('log', [x], this.graph.node1('Log', [x], [...x.shape]));
+  }
+  /** e^x elementwise (not in the Ops vocabulary; SAC's standard deviation from its log). */
+  exp(x: Val): Val {
+    return this.record('exp', [x], this.graph.node1('Exp', [x], [...x.shape]));
+  }
+  /** Hyperbolic tangent elementwise (not in the Ops vocabulary; SAC bounds its log standard deviation with it). */
+  tanh(x: Val): Val {
+    return this.record('tanh', [x], this.graph.node1('Tanh', [x], [...x.shape]));
   }
   softmax(x: Val): Val {
     return this.record('softmax', [x], this.graph.node1('Softmax', [x], [...x.shape], { axis: -1 }));

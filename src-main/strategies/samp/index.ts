@@ -1,6 +1,6 @@
 /**
  * The SAMP-HDRL strategy family (docs/samp-hdrl.md) as StrategyDefs: the full method, its ablations
- * and the flat DRL baselines on its environment (ddpg-flat; td3-flat, docs/drl-baselines.md). `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
+ * and the flat DRL baselines on its environment (ddpg-flat; td3-flat and sac-flat, docs/drl-baselines.md). `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
  * MarketView at trainEnd), reports progress through ctx.progress, honours ctx.signal, exports the trained
  * policy to ONNX and returns an instance deciding through ONNX Runtime.
  *
@@ -17,6 +17,7 @@ import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec 
 import { readParams } from '../classic/params';
 import {
   resolveSampConfig,
+  SAC_DEFAULTS,
   SAMP_PRESET_NAMES,
   TD3_DEFAULTS,
   type SampConfig,
@@ -153,6 +154,47 @@ const TD3_PARAMS: StrategyParamSpec[] = [
   },
 ];
 
+/** SAC's own settings (agents/samp/config.ts SacSettings, which says why each default), for sac-flat. */
+const SAC_PARAMS: StrategyParamSpec[] = [
+  {
+    name: 'alpha',
+    description:
+      "entropy temperature in the critic's units (rewards times the reward scale, 100): the value used throughout, or the starting value when alphaTuning is 'auto'",
+    default: SAC_DEFAULTS.alpha,
+    min: 0.0001,
+    max: 100,
+  },
+  {
+    name: 'alphaTuning',
+    description:
+      "'fixed' keeps alpha; 'auto' learns log alpha by Adam so the policy's entropy stays near targetEntropyPerAsset x the number of assets",
+    default: SAC_DEFAULTS.alphaTuning,
+    choices: ['fixed', 'auto'],
+  },
+  {
+    name: 'targetEntropyPerAsset',
+    description: "'auto' only: the target entropy per asset, in nats (-1: the usual -dim(action))",
+    default: SAC_DEFAULTS.targetEntropyPerAsset,
+    min: -10,
+    max: 10,
+  },
+  {
+    name: 'alphaLr',
+    description: "'auto' only: the Adam learning rate of log alpha",
+    default: SAC_DEFAULTS.alphaLr,
+    min: 1e-7,
+    max: 1,
+  },
+  {
+    name: 'initStd',
+    description:
+      "starting standard deviation of the policy's Gaussian over the logits (learned from there, kept between e^-5 and e^2)",
+    default: SAC_DEFAULTS.initStd,
+    min: 0.01,
+    max: 5,
+  },
+];
+
 /**
  * Variants that differ from samp-hdrl by split settings only: `set` fixes parameter values (the variant does not
  * take them), `unused` names parameters the variant's rule ignores (not offered either).
@@ -171,11 +213,13 @@ const ABLATION_UNUSED: Partial<Record<SampVariantId, string[]>> = {
 /**
  * Parameters of a variant: all take COMMON_PARAMS; those with a grouping take regroupEvery; those that fuse
  * (not upper-only, not lower-only where a = 0) take fusionA; those that split capital (not upper-only, whose
- * portfolio is w0) take the SPLIT_PARAMS they use; ddpg-flat takes none of these, td3-flat only TD3_PARAMS.
+ * portfolio is w0) take the SPLIT_PARAMS they use; ddpg-flat takes none of these, td3-flat only TD3_PARAMS and
+ * sac-flat only SAC_PARAMS.
  */
 export function sampParamSpecs(variant: SampVariantId): StrategyParamSpec[] {
   if (variant === 'ddpg-flat') return COMMON_PARAMS;
   if (variant === 'td3-flat') return [...COMMON_PARAMS, ...TD3_PARAMS];
+  if (variant === 'sac-flat') return [...COMMON_PARAMS, ...SAC_PARAMS];
   const fuses = variant !== 'samp-hdrl/upper-only' && variant !== 'samp-hdrl/lower-only';
   const splits = variant !== 'samp-hdrl/upper-only';
   const sv = SETTING_VARIANTS[variant];
@@ -219,6 +263,15 @@ export function configFromParams(variant: SampVariantId, params: Record<string, 
       policyDelay: p.policyDelay as number,
       targetNoise: p.targetNoise as number,
       targetNoiseClip: p.targetNoiseClip as number,
+    };
+  if (p.alphaTuning !== undefined)
+    o.sac = {
+      ...extra.sac,
+      alpha: p.alpha as number,
+      alphaTuning: p.alphaTuning as 'fixed' | 'auto',
+      targetEntropyPerAsset: p.targetEntropyPerAsset as number,
+      alphaLr: p.alphaLr as number,
+      initStd: p.initStd as number,
     };
   const cfg = resolveSampConfig(p.preset as SampPresetName, o);
   cfg.preset = Object.keys(extra).length || ep > 0 ? 'custom' : (p.preset as SampPresetName);
@@ -313,6 +366,13 @@ const TD3_FLAT =
   'smaller target value forms the critic target, Gaussian target-policy noise on the target actor logits, and actor and ' +
   'target updates every policyDelay critic updates; decides through ONNX Runtime.';
 
+const SAC_FLAT =
+  'Flat SAC baseline (Haarnoja et al. 2018): the ddpg-flat agent — the same actor, critic, state (price windows and ' +
+  "holdings), reward, costs, no-trade band, validation and presets — trained with soft actor-critic: the actor's logits " +
+  'are the mean of a Gaussian with a learned standard deviation, the action the softmax of a sample; twin critics and ' +
+  'their targets value it with an entropy bonus (temperature alpha, fixed or tuned to a target entropy); exploration ' +
+  "samples the policy; decisions use the Gaussian's mean, softmax(logits), through ONNX Runtime.";
+
 const ENSEMBLE =
   'Seed ensemble: the mean of the target weights of the strategy trained with ensembleSeeds seeds (the run with seed s averages ' +
   'seeds (s - 1) k + 1 .. s k; stored models of those seeds are reused, missing ones trained). The mean of long-only portfolios ' +
@@ -320,7 +380,7 @@ const ENSEMBLE =
 
 /**
  * All SAMP-HDRL strategies: the method, its five ablations, two variants of its split settings, four training
- * variants, the flat DDPG and TD3 baselines, and the seed ensembles of the method and of the DDPG baseline.
+ * variants, the flat DDPG, TD3 and SAC baselines, and the seed ensembles of the method and of the DDPG baseline.
  */
 export const sampStrategies: StrategyDef[] = [
   def('samp-hdrl', 'SAMP-HDRL', BASE),
@@ -381,6 +441,7 @@ export const sampStrategies: StrategyDef[] = [
   ),
   def('ddpg-flat', 'DDPG flat (single agent)', FLAT),
   def('td3-flat', 'TD3 flat (single agent)', TD3_FLAT),
+  def('sac-flat', 'SAC flat (single agent)', SAC_FLAT),
   ensembleStrategy(
     { of: 'samp-hdrl', params: sampParamSpecs('samp-hdrl'), createMember: (ctx) => createSamp('samp-hdrl', ctx) },
     'SAMP-HDRL seed ensemble',
