@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHost, type Host } from '../../src-main/host/server';
 import { dispatch } from '../../src-main/services';
-import { runBacktest } from '../../src-main/backtest/run';
 import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
+import { storeDecisionRuns } from './fixture';
 import type { RunSeries, RunSummary, RunWeights } from '../../src-shared/contract/runs';
 import type { AnalyticsCompareResponse } from '../../src-shared/contract/analytics';
 import type { CapitalCuts, RunExplanation } from '../../src-shared/contract/explain';
@@ -27,7 +27,6 @@ let page: Page;
 const consoleErrors: string[] = [];
 let sampRun = '';
 let flatRun = '';
-const WINDOW = { universe: 'djia30', from: '2000-10-02', to: '2000-12-29', lookback: 500 };
 
 async function call<T>(channel: string, req: object): Promise<T> {
   const r = await dispatch(engine, channel, req);
@@ -44,25 +43,8 @@ interface BrowserDocument {
 beforeAll(async () => {
   const dir = ensureBuilt();
   engine = tempEngine();
-  await runBacktest(engine.db, { ...WINDOW, strategies: ['crp', 'bcrp'] });
-  const [samp] = await runBacktest(engine.db, {
-    ...WINDOW,
-    strategies: ['samp-hdrl'],
-    params: { 'samp-hdrl': { preset: 'quick', episodes: 1 } },
-  });
-  // the flat agent runs last: the newest learned run, which Agents used to open on
-  const [flat] = await runBacktest(engine.db, {
-    ...WINDOW,
-    strategies: ['ddpg-flat'],
-    params: { 'ddpg-flat': { preset: 'quick', episodes: 1 } },
-  });
-  expect([samp?.status, samp?.error, flat?.status, flat?.error]).toEqual([
-    'complete',
-    undefined,
-    'complete',
-    undefined,
-  ]);
-  [sampRun, flatRun] = [samp!.runId!, flat!.runId!];
+  // the flat agent is the newest learned run, which Agents used to open on
+  ({ sampRun, flatRun } = await storeDecisionRuns(engine));
   host = await startHost(engine, { rendererDir: dir });
   browser = await launchBrowser();
   page = await openSignedIn(browser, host, { viewport: { width: 1600, height: 1000 } });

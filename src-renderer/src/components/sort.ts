@@ -7,6 +7,19 @@ import { ref, type Ref } from 'vue';
 
 export type SortDir = 1 | -1;
 
+/** A sortable column as a table declares it: its key, header text, and whether it holds figures. */
+export interface SortColumn<K extends string = string> {
+  key: K;
+  label: string;
+  num: boolean;
+}
+
+/** The natural first direction of a table's columns: figures largest first, text and ISO dates ascending. */
+export const naturalDirOf =
+  (cols: readonly SortColumn[]) =>
+  (k: string): SortDir =>
+    cols.find((c) => c.key === k)?.num ? -1 : 1;
+
 export function useSort<K extends string>(initial: K, initialDir: SortDir, naturalDir: (k: K) => SortDir = () => -1) {
   const key = ref(initial) as Ref<K>;
   const dir = ref<SortDir>(initialDir);
