@@ -66,18 +66,47 @@ function curveSeries(runs: readonly CurveRun[], area: boolean) {
 
 const timeAxis = { type: 'time', axisLabel: { hideOverlap: true, fontSize: 11 }, splitLine: { show: false } };
 
-/** Equity curves, growth of 1 (the axis starts near the lowest value, not at 0). */
-export function equityOption(runs: readonly CurveRun[]): Record<string, unknown> {
+/** How the desk draws a chart that a report draws fixed: zoomable (wheel and drag), and for equity a log axis. */
+export interface InteractiveOptions {
+  /** zoom and pan inside the plot (the desk; a report is a still picture) */
+  zoom?: boolean;
+}
+
+const zoomed = (opts: InteractiveOptions) => (opts.zoom ? { dataZoom: [{ type: 'inside' }] } : {});
+
+/**
+ * A log-scale growth axis from the data's low to its high, each rounded outwards to a multiple of 0.05 (so the end
+ * labels read 0.85 and 1.25, not 10^0.1), labelled exactly like the linear axis.
+ */
+const logGrowthAxis = {
+  type: 'log',
+  axisLabel: { formatter: growthTick, fontSize: 11 },
+  splitLine: { lineStyle: { color: '#e3e6ea' } },
+  min: (v: { min: number }) => Math.max(0.05, Math.floor(v.min * 20) / 20),
+  max: (v: { max: number }) => Math.ceil(v.max * 20) / 20,
+};
+
+/**
+ * Equity curves, growth of 1 (the axis starts near the lowest value, not at 0).
+ * @param opts.logScale a log axis, so equal returns look equal at any level (long windows)
+ */
+export function equityOption(
+  runs: readonly CurveRun[],
+  opts: InteractiveOptions & { logScale?: boolean } = {},
+): Record<string, unknown> {
   return {
     ...base(runs),
+    ...zoomed(opts),
     tooltip: axisTooltip((v) => (v == null ? '\u2014' : v.toFixed(3))),
     xAxis: timeAxis,
-    yAxis: {
-      type: 'value',
-      scale: true,
-      axisLabel: { formatter: growthTick, fontSize: 11 },
-      splitLine: { lineStyle: { color: '#e3e6ea' } },
-    },
+    yAxis: opts.logScale
+      ? logGrowthAxis
+      : {
+          type: 'value',
+          scale: true,
+          axisLabel: { formatter: growthTick, fontSize: 11 },
+          splitLine: { lineStyle: { color: '#e3e6ea' } },
+        },
     series: curveSeries(runs, false),
   };
 }
@@ -86,9 +115,13 @@ export function equityOption(runs: readonly CurveRun[]): Record<string, unknown>
  * Drawdown (underwater) curves: fractions <= 0 of the running peak, shown as percentages.
  * @param opts.area fill between the curve and zero (one run's drawdown)
  */
-export function drawdownOption(runs: readonly CurveRun[], opts: { area?: boolean } = {}): Record<string, unknown> {
+export function drawdownOption(
+  runs: readonly CurveRun[],
+  opts: InteractiveOptions & { area?: boolean } = {},
+): Record<string, unknown> {
   return {
     ...base(runs),
+    ...zoomed(opts),
     tooltip: axisTooltip((v) => (v == null ? '\u2014' : pctTick(Math.round(v * 10000) / 10000, 2))),
     xAxis: timeAxis,
     yAxis: {
@@ -98,6 +131,30 @@ export function drawdownOption(runs: readonly CurveRun[], opts: { area?: boolean
       splitLine: { lineStyle: { color: '#e3e6ea' } },
     },
     series: curveSeries(runs, opts.area ?? false),
+  };
+}
+
+/**
+ * Any dated figure of several runs as lines on the same time axis as the equity and drawdown charts (e.g. a rolling
+ * Sharpe ratio), so charts of one window zoom together. `tick` labels the value axis and the tooltip.
+ */
+export function datedLinesOption(
+  runs: readonly CurveRun[],
+  tick: (v: number) => string,
+  opts: InteractiveOptions = {},
+): Record<string, unknown> {
+  return {
+    ...base(runs),
+    ...zoomed(opts),
+    tooltip: axisTooltip((v) => (v == null ? '\u2014' : tick(v))),
+    xAxis: timeAxis,
+    yAxis: {
+      type: 'value',
+      scale: true,
+      axisLabel: { formatter: tick, fontSize: 11 },
+      splitLine: { lineStyle: { color: '#e3e6ea' } },
+    },
+    series: curveSeries(runs, false),
   };
 }
 

@@ -5,7 +5,7 @@
  * PDF carries the same labels as text.
  */
 import { describe, expect, it } from 'vitest';
-import { drawdownOption, equityOption, type CurveRun } from '../../src-shared/charts/performance';
+import { datedLinesOption, drawdownOption, equityOption, type CurveRun } from '../../src-shared/charts/performance';
 import { EQUAL_WEIGHT_COLOR, growthTick, pctTick, SERIES_COLORS } from '../../src-shared/charts/style';
 import { curvesOf, optionSvg } from '../../src-main/reports/render/svgCharts';
 import { renderAllocationPdf, renderBacktestHtml, renderBacktestPdf } from '../../src-main/reports';
@@ -161,5 +161,39 @@ describe('the same charts in every format', () => {
       optionSvg(drawdownOption(curvesOf(backtest.underwater, backtest.equity)), { title: 'u' }),
     ))
       expect(underwater, label).toContain(label);
+  });
+});
+
+describe('the desk draws the same options, made interactive', () => {
+  it('zoom and the log axis are additions to the report option, nothing else changes', () => {
+    const runs = [line('A', 1, 2, { learned: true }), line('crp', 1, 1.5, { equalWeight: true })];
+    const still = equityOption(runs);
+    const desk = equityOption(runs, { zoom: true });
+    expect(still.dataZoom).toBeUndefined();
+    expect(desk.dataZoom).toEqual([{ type: 'inside' }]);
+    // (formatters are new closures each call: compare the data, which is everything but them)
+    expect(JSON.stringify({ ...desk, dataZoom: undefined })).toBe(JSON.stringify(still));
+    const log = equityOption(runs, { zoom: true, logScale: true });
+    expect((log.yAxis as { type: string }).type).toBe('log');
+    expect(log.series).toEqual(desk.series);
+    // the log axis is drawn with ECharts' ticks, labelled exactly
+    const labels = yLabels(optionSvg(equityOption(runs, { logScale: true }), { title: 'log' }));
+    expect(labels.length).toBeGreaterThan(1);
+    for (const l of labels) expect(growthTick(Number(l))).toBe(l);
+    expect(drawdownOption(runs, { zoom: true }).dataZoom).toEqual([{ type: 'inside' }]);
+  });
+
+  it('a rolling figure shares the time axis and the run styling of the equity chart', () => {
+    const runs = [line('A', 0.5, 1.5, { learned: true }), line('crp', 1, 1, { equalWeight: true })];
+    const o = datedLinesOption(runs, (v) => v.toFixed(2));
+    const e = equityOption(runs);
+    expect(o.xAxis).toEqual(e.xAxis);
+    const pick = (x: Record<string, unknown>) =>
+      (x.series as { color: string; lineStyle: unknown; z: number }[]).map(({ color, lineStyle, z }) => ({
+        color,
+        lineStyle,
+        z,
+      }));
+    expect(pick(o)).toEqual(pick(e));
   });
 });
