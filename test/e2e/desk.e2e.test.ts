@@ -157,6 +157,23 @@ describe('the desk on real runs', () => {
     await page.screenshot({ path: screenshotPath('desk-backtests-settings'), fullPage: true });
   });
 
+  it('the backtest form lists the strategies by family, the DRL baselines with the learned ones', async () => {
+    await page.goto(`${host.url}#/backtests`);
+    const learned = page.locator('[data-testid="family-learning"]');
+    await learned.waitFor();
+    const labels = async (family: string) =>
+      (await page.locator(`[data-testid="family-${family}"] label`).allTextContents()).map((t) => t.trim());
+    const reg = await dispatch(engine, 'strategies.list', {});
+    if (!reg.ok) throw new Error(reg.error.message);
+    for (const family of ['benchmark', 'classic', 'online', 'learning'] as const) {
+      const want = reg.value.filter((s) => s.family === family).map((s) => s.label + (s.hindsight ? ' †' : ''));
+      expect(await labels(family)).toEqual(want);
+    }
+    expect(await labels('learning')).toEqual(
+      expect.arrayContaining(['TD3 flat (single agent)', 'SAC flat (single agent)', 'SAMP-HDRL']),
+    );
+  });
+
   it('Backtests says whether the learned run beat equal weight, by the rule of the results document', async () => {
     const [ew] = await runBacktest(engine.db, {
       universe: 'djia30',
