@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHost, type Host } from '../../src-main/host/server';
 import { dispatch } from '../../src-main/services';
+import type { StrategyInfo } from '../../src-shared/contract/runs';
 import { runBacktest } from '../../src-main/backtest/run';
 import { ensureBuilt, launchBrowser, openSignedIn, ROOT, screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
@@ -163,10 +164,9 @@ describe('the desk on real runs', () => {
     await learned.waitFor();
     const labels = async (family: string) =>
       (await page.locator(`[data-testid="family-${family}"] label`).allTextContents()).map((t) => t.trim());
-    const reg = await dispatch(engine, 'strategies.list', {});
-    if (!reg.ok) throw new Error(reg.error.message);
+    const reg = await call<StrategyInfo[]>('strategies.list', {});
     for (const family of ['benchmark', 'classic', 'online', 'learning'] as const) {
-      const want = reg.value.filter((s) => s.family === family).map((s) => s.label + (s.hindsight ? ' †' : ''));
+      const want = reg.filter((s) => s.family === family).map((s) => s.label + (s.hindsight ? ' †' : ''));
       expect(await labels(family)).toEqual(want);
     }
     expect(await labels('learning')).toEqual(
