@@ -8,6 +8,9 @@
  *     unchanged ({@link ActorCriticLearner} is the interface's algorithm-neutral name);
  *   - `OnnxSac` (compute/train/sac.ts): SAC, whose policy is stochastic: it explores by sampling that policy
  *     (`explore`) instead of taking the loop's logit noise.
+ * The on-policy baselines (PPO) have no replay and no critic of actions: their loop (agents/onpolicy.ts) talks to an
+ * {@link OnPolicyLearner} (`OnnxPpo`, compute/train/ppo.ts), which samples its policy with the log-probability and
+ * the state value of each sample, and updates on minibatches of a rollout with their advantages and returns.
  * Arrays are row-major with the batch axis first; `shapes` says the per-sample shape of each state input and of
  * the action (without the batch axis).
  */
@@ -62,6 +65,60 @@ export interface DdpgLearner {
 
 /** The learner interface under a name that fits every actor-critic algorithm the loop drives (DDPG, TD3, SAC). */
 export type ActorCriticLearner = DdpgLearner;
+
+/** A minibatch of an on-policy rollout, flat float32 arrays with the batch axis first. */
+export interface OnPolicyBatch {
+  s: StateArrays;
+  /** [B, ...action] the sampled logits u the actions were the softmax of */
+  u: Float32Array;
+  /** [B, 1] log pi_old(u | s) when the sample was drawn */
+  logp: Float32Array;
+  /** [B, 1] advantages (before any per-batch normalisation) */
+  adv: Float32Array;
+  /** [B, 1] returns, the value network's targets */
+  ret: Float32Array;
+}
+
+/** One on-policy gradient step's figures. */
+export interface OnPolicyLosses {
+  /** the loss stepped on: policy loss - entCoef x entropy + vfCoef x value loss */
+  loss: number;
+  /** -mean of the (clipped) surrogate */
+  policyLoss: number;
+  /** mean (V(s) - R)^2 */
+  valueLoss: number;
+  /** the policy's entropy (nats) */
+  entropy: number;
+  /** share of the samples whose ratio lay outside the clip range (0 without clipping) */
+  clipFraction: number;
+  /** mean(log pi_old - log pi), an estimate of the KL divergence from the rollout's policy */
+  approxKl: number;
+}
+
+/** What the on-policy loop (agents/onpolicy.ts) needs from a learner. */
+export interface OnPolicyLearner {
+  /** The deterministic policy (the Gaussian's mean through the softmax) for one state; `noise` is not used. */
+  act(s: StateArrays, noise: readonly Float32Array[]): Float32Array;
+  /**
+   * A sample of the policy for one state: the action softmax(u), the logits u, log pi(u | s), V(s) and the mean
+   * standard deviation it sampled with; `eps` (one standard normal per action entry) replaces the learner's draws.
+   */
+  sample(
+    s: StateArrays,
+    eps?: Float32Array,
+  ): { action: Float32Array; u: Float32Array; logp: number; value: number; std: number };
+  /** V(s) for one state. */
+  value(s: StateArrays): number;
+  /** One gradient step on a minibatch. */
+  update(b: OnPolicyBatch): OnPolicyLosses;
+  /** The learning rate becomes `f` times its configured value from the next step on (Adam moments kept). */
+  setLearningRateScale(f: number): void;
+  /** the policy's parameters as exported (the actor network alone) */
+  actorParams(): ParamValues;
+  /** the value network's parameters (stored as the stage's critic) */
+  criticParams(): ParamValues;
+  dispose(): void;
+}
 
 /**
  * The tfjs learner: a `Ddpg` fed with tensors made from the arrays inside tf.tidy, so nothing outlives a call.

@@ -13,9 +13,9 @@
  * The settings against turnover and under-training (issue 15) are shared by the presets: holdings-aware actors,
  * volatility-scaled features, a turnover penalty and a no-trade band, a validation period with checkpoint
  * selection, early stopping and a cosine learning-rate decay. Each field below says its default and why.
- * The TD3 and SAC baselines (td3-flat, sac-flat, docs/drl-baselines.md) train the flat agent with the same presets;
- * their own settings ({@link Td3Settings}, {@link SacSettings}) sit in `td3` and `sac`, which only the configs of
- * those variants carry.
+ * The TD3, SAC and PPO baselines (td3-flat, sac-flat, ppo-flat, docs/drl-baselines.md) train the flat agent with the
+ * same presets; their own settings ({@link Td3Settings}, {@link SacSettings}, {@link PpoSettings}) sit in `td3`,
+ * `sac` and `ppo`, which only the configs of those variants carry.
  *
  * Why this file is long: each setting is documented where it is declared, with its default, its range and the
  * measurement behind it, and the presets, the overrides and the one validating resolver read them in one place.
@@ -170,6 +170,79 @@ export const SAC_DEFAULTS: Readonly<SacSettings> = Object.freeze({
   initStd: 0.5,
 });
 
+/**
+ * The settings of the on-policy baselines (ppo-flat and a2c-flat, agents/onpolicy.ts, compute/train/ppo.ts). They
+ * replace the replay settings of `SampConfig.ddpg`: an on-policy learner collects `rolloutSteps` environment steps
+ * with its current stochastic policy, turns them into advantages and returns, updates on them and throws them away.
+ * Of `ddpg` they keep `rewardScale` (rewards in the value network's units) and `gradClipNorm` (the global-norm clip
+ * of each step); the budget (`updatesPerStage`, counted in gradient steps), the episode cap (`flatEpisodes`), the
+ * validation, early stopping and the learning-rate schedule are the flat agent's. Defaults: {@link PPO_DEFAULTS},
+ * {@link A2C_DEFAULTS}.
+ */
+export interface OnPolicySettings {
+  /**
+   * Environment steps per rollout (the last rollout of an episode is cut at the episode's end, so no rollout spans
+   * two episodes and every episode's data is learned from before its validation). Integer in [1, 100000].
+   */
+  rolloutSteps: number;
+  /** Discount of the advantages and returns. Default 0.9, the quick and standard presets' DDPG gamma. Range [0, 1). */
+  gamma: number;
+  /** lambda of the generalised advantage estimate (1 = Monte-Carlo returns bootstrapped at the cut, 0 = one-step TD). Range [0, 1]. */
+  gaeLambda: number;
+  /**
+   * Weight of the policy's entropy in the loss (a bonus: the loss subtracts entCoef x entropy). The policy is a
+   * Gaussian over the logits with a state-independent log standard deviation (as sac-flat's), so its entropy is
+   * sum_i log sigma_i + N/2 log(2 pi e) and the bonus only pushes the standard deviations up. Range [0, 1].
+   */
+  entCoef: number;
+  /** Weight of the value loss mean (V(s) - R)^2 in the loss. Range (0, 10]. */
+  vfCoef: number;
+  /** Adam learning rate of the policy and the value network together (one optimiser; follows the schedule). Range (0, 1]. */
+  lr: number;
+  /**
+   * Starting standard deviation of the Gaussian over the logits, the same for every asset; learned from there, kept
+   * inside SAC_LOG_STD_RANGE by the same bounded parameterisation as sac-flat's. Default 0.5, the quick and standard
+   * presets' starting exploration noise of ddpg-flat.
+   */
+  initStd: number;
+  /** Whether each minibatch's advantages are normalised to mean 0 and standard deviation 1 before the loss. */
+  normalizeAdvantages: boolean;
+}
+
+/** PPO's settings: the on-policy ones and those of the clipped surrogate's passes (see {@link OnPolicySettings}). */
+export interface PpoSettings extends OnPolicySettings {
+  /** Passes over each rollout. Default 4. Integer in [1, 100]. */
+  epochs: number;
+  /**
+   * Samples per gradient step; each pass shuffles the rollout and splits it into minibatches of this size (the
+   * last one of a pass smaller when the rollout does not divide). Default 32. Integer in [1, 100000].
+   */
+  minibatch: number;
+  /** epsilon of the clipped surrogate: the ratio pi / pi_old is clipped to [1 - eps, 1 + eps]. Default 0.2. Range (0, 1). */
+  clipEps: number;
+}
+
+/**
+ * The PPO settings' defaults (see {@link PpoSettings}): the paper's clip 0.2 and GAE lambda 0.95, 4 epochs (the
+ * paper's Atari setting; its MuJoCo one is 10), learning rate 3e-4 (the paper's MuJoCo Adam step), no entropy bonus
+ * (its MuJoCo setting), value weight 0.5, and rollouts of 128 steps in minibatches of 32 (the paper's 2,048 x 64
+ * would take four training windows of the quick preset per rollout and spend the whole update budget in a handful
+ * of rollouts); gamma 0.9 as the DDPG presets for daily rewards.
+ */
+export const PPO_DEFAULTS: Readonly<PpoSettings> = Object.freeze({
+  rolloutSteps: 128,
+  epochs: 4,
+  minibatch: 32,
+  clipEps: 0.2,
+  gamma: 0.9,
+  gaeLambda: 0.95,
+  entCoef: 0,
+  vfCoef: 0.5,
+  lr: 3e-4,
+  initStd: 0.5,
+  normalizeAdvantages: true,
+});
+
 /** Bounds of SAC's log standard deviation (compute/train/sac.ts keeps it strictly inside by a scaled tanh). */
 export const SAC_LOG_STD_RANGE: Readonly<{ min: number; max: number }> = Object.freeze({ min: -5, max: 2 });
 
@@ -235,6 +308,8 @@ export interface SampConfig {
   td3?: Td3Settings;
   /** SAC settings: present in the configs of SAC variants only, as `td3` (defaults {@link SAC_DEFAULTS}). */
   sac?: SacSettings;
+  /** PPO settings: present in the configs of PPO variants only, as `td3` (defaults {@link PPO_DEFAULTS}). */
+  ppo?: PpoSettings;
   /**
    * Entropy bonus on each agent's softmax weights: the actor loss gets -coefficient x mean H(w) (nats; Q in
    * scaled-reward units), against deterministic DDPG saturating a softmax into one asset. Not in the paper.
@@ -450,10 +525,14 @@ export function withStoredDefaults(cfg: SampConfig): SampConfig {
 
 /** A partial override of a config, nested objects merged field by field. */
 export type SampConfigOverrides = Partial<
-  Omit<SampConfig, 'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus' | 'td3' | 'sac'>
+  Omit<
+    SampConfig,
+    'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus' | 'td3' | 'sac' | 'ppo'
+  >
 > & {
   td3?: Partial<Td3Settings>;
   sac?: Partial<SacSettings>;
+  ppo?: Partial<PpoSettings>;
   entropyBonus?: Partial<EntropyBonus>;
   upper?: Partial<SampConfig['upper']>;
   lower?: Partial<SampConfig['lower']>;
@@ -487,6 +566,7 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
   };
   if (o.td3) cfg.td3 = { ...TD3_DEFAULTS, ...base.td3, ...o.td3 };
   if (o.sac) cfg.sac = { ...SAC_DEFAULTS, ...base.sac, ...o.sac };
+  if (o.ppo) cfg.ppo = { ...PPO_DEFAULTS, ...base.ppo, ...o.ppo };
   if (o.preset) cfg.preset = o.preset;
   if (!(cfg.fusionA >= 0 && cfg.fusionA <= 1)) throw new RangeError(`fusionA ${cfg.fusionA} outside [0, 1]`);
   if (!(cfg.window >= 2)) throw new RangeError('window must be >= 2');
@@ -519,6 +599,7 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
       throw new RangeError(`entropyBonus.${k} must be a finite number >= 0, got ${String(v)}`);
   if (cfg.td3) checkTd3(cfg.td3);
   if (cfg.sac) checkSac(cfg.sac);
+  if (cfg.ppo) checkPpo(cfg.ppo);
   return cfg;
 }
 
@@ -549,4 +630,36 @@ export function checkSac(t: SacSettings): void {
     throw new RangeError(
       `sac.initStd must lie strictly between e^${min} and e^${max} (${Math.exp(min).toFixed(4)} .. ${Math.exp(max).toFixed(2)}), got ${String(t.initStd)}`,
     );
+}
+
+/** Throws a RangeError naming the first on-policy setting outside its range; `what` prefixes the names ('ppo'). */
+export function checkOnPolicy(t: OnPolicySettings, what: string): void {
+  const bad = (k: string, want: string, v: unknown) => new RangeError(`${what}.${k} must be ${want}, got ${String(v)}`);
+  if (!(Number.isInteger(t.rolloutSteps) && t.rolloutSteps >= 1 && t.rolloutSteps <= 100_000))
+    throw bad('rolloutSteps', 'an integer in [1, 100000]', t.rolloutSteps);
+  if (!(t.gamma >= 0 && t.gamma < 1)) throw bad('gamma', 'a number in [0, 1)', t.gamma);
+  if (!(t.gaeLambda >= 0 && t.gaeLambda <= 1)) throw bad('gaeLambda', 'a number in [0, 1]', t.gaeLambda);
+  if (!(t.entCoef >= 0 && t.entCoef <= 1)) throw bad('entCoef', 'a number in [0, 1]', t.entCoef);
+  if (!(t.vfCoef > 0 && t.vfCoef <= 10)) throw bad('vfCoef', 'a number in (0, 10]', t.vfCoef);
+  if (!(t.lr > 0 && t.lr <= 1)) throw bad('lr', 'a number in (0, 1]', t.lr);
+  if (typeof t.normalizeAdvantages !== 'boolean')
+    throw bad('normalizeAdvantages', 'true or false', t.normalizeAdvantages);
+  const { min, max } = SAC_LOG_STD_RANGE;
+  if (!(Math.log(t.initStd) > min && Math.log(t.initStd) < max))
+    throw bad(
+      'initStd',
+      `strictly between e^${min} and e^${max} (${Math.exp(min).toFixed(4)} .. ${Math.exp(max).toFixed(2)})`,
+      t.initStd,
+    );
+}
+
+/** Throws a RangeError naming the first PPO setting outside its range (see {@link PpoSettings}). */
+export function checkPpo(t: PpoSettings): void {
+  checkOnPolicy(t, 'ppo');
+  if (!(Number.isInteger(t.epochs) && t.epochs >= 1 && t.epochs <= 100))
+    throw new RangeError(`ppo.epochs must be an integer in [1, 100], got ${String(t.epochs)}`);
+  if (!(Number.isInteger(t.minibatch) && t.minibatch >= 1 && t.minibatch <= 100_000))
+    throw new RangeError(`ppo.minibatch must be an integer in [1, 100000], got ${String(t.minibatch)}`);
+  if (!(t.clipEps > 0 && t.clipEps < 1))
+    throw new RangeError(`ppo.clipEps must be a number in (0, 1), got ${String(t.clipEps)}`);
 }

@@ -10,9 +10,11 @@
  *     the ONNX engine is parity-tested against (test/compute/train-ddpg.test.ts).
  * `openSampEngine()` opens the one compute/backend.ts trainingEngineChoice() selects.
  *
- * A learner runs one of three algorithms ({@link LearnerAlgorithm}): DDPG (every SAMP-HDRL stage and ddpg-flat) on
+ * A learner runs one of the algorithms of {@link LearnerAlgorithm}: DDPG (every SAMP-HDRL stage and ddpg-flat) on
  * either engine, or TD3 (td3-flat; compute/train/td3.ts OnnxTd3) or SAC (sac-flat; compute/train/sac.ts OnnxSac)
- * on the ONNX Runtime engine only, since tfjs is the reference for DDPG alone.
+ * on the ONNX Runtime engine only, since tfjs is the reference for DDPG alone. PPO (ppo-flat) is on-policy: its
+ * learner is an `OnPolicyLearner` (compute/train/ppo.ts OnnxPpo) that the on-policy loop (onpolicy.ts) asks for
+ * with `onPolicyLearner`, also on the ONNX Runtime engine only.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import {
@@ -23,15 +25,16 @@ import {
 } from '../../compute/backend';
 import { OnnxModel } from '../../compute/onnx/runtime';
 import { OnnxDdpg } from '../../compute/train/ddpg';
+import { OnnxPpo, ppoFlatModel } from '../../compute/train/ppo';
 import { OnnxSac } from '../../compute/train/sac';
 import { OnnxTd3 } from '../../compute/train/td3';
 import { sampTrainModel } from '../../compute/train/samp';
 import type { DdpgModel, StateTensors } from '../ddpg';
-import { TfjsDdpgLearner, type DdpgLearner } from '../learner';
+import { TfjsDdpgLearner, type DdpgLearner, type OnPolicyLearner } from '../learner';
 import { TfOps } from '../../compute/ops';
 import type { ParamValues } from '../../compute/params';
 import { criticForward } from '../networks/critic';
-import { SAC_DEFAULTS, TD3_DEFAULTS, type SampConfig } from './config';
+import { PPO_DEFAULTS, SAC_DEFAULTS, TD3_DEFAULTS, type SampConfig } from './config';
 import { stageStateShapes, type SampStage } from './stages';
 import {
   exportPolicyOnnx,
@@ -54,10 +57,24 @@ export interface UpperRunner {
 }
 
 /**
- * The update a learner runs: DDPG, TD3 with the config's `td3` settings or SAC with its `sac` ones (see the file
- * overview).
+ * The update a learner runs: DDPG, TD3 with the config's `td3` settings, SAC with its `sac` ones, or PPO with its
+ * `ppo` ones (see the file overview).
  */
-export type LearnerAlgorithm = 'ddpg' | 'td3' | 'sac';
+export type LearnerAlgorithm = 'ddpg' | 'td3' | 'sac' | 'ppo';
+
+/** The on-policy algorithms: trained by onpolicy.ts through an `OnPolicyLearner`, not by the replay loop. */
+export type OnPolicyAlgorithm = Extract<LearnerAlgorithm, 'ppo'>;
+
+/** Whether `a` is trained on-policy (see {@link OnPolicyAlgorithm}). */
+export function isOnPolicy(a: LearnerAlgorithm): a is OnPolicyAlgorithm {
+  return a === 'ppo';
+}
+
+function onnxOnly(algorithm: LearnerAlgorithm): Error {
+  return new Error(
+    `${algorithm.toUpperCase()} trains on the ONNX Runtime engine only (the tfjs engine is the DDPG reference); unset HDRL_TRAIN_ENGINE or set it to onnx`,
+  );
+}
 
 /** What the trainer needs from a training engine. */
 export interface SampTrainEngine {
@@ -66,6 +83,8 @@ export interface SampTrainEngine {
   readonly label: string;
   /** the learner of a stage over `nAssets` assets, initialised from `seed`, running `algorithm` (default 'ddpg') */
   learner(stage: SampStage, cfg: SampConfig, nAssets: number, seed: number, algorithm?: LearnerAlgorithm): DdpgLearner;
+  /** the on-policy learner of the flat agent over `nAssets` assets (an engine without one cannot train PPO) */
+  onPolicyLearner?(cfg: SampConfig, nAssets: number, seed: number, algorithm: OnPolicyAlgorithm): OnPolicyLearner;
   /** the frozen upper agent with actor parameters `upper` over `nAssets` assets */
   upperRunner(cfg: SampConfig, nAssets: number, upper: ParamValues): Promise<UpperRunner>;
 }
@@ -148,14 +167,14 @@ export function tfjsSampEngine(tf: typeof tfType, backend: string): SampTrainEng
     name: 'tfjs',
     label: backend,
     learner: (stage, cfg, nAssets, seed, algorithm = 'ddpg') => {
-      if (algorithm !== 'ddpg')
-        throw new Error(
-          `${algorithm.toUpperCase()} trains on the ONNX Runtime engine only (the tfjs engine is the DDPG reference); unset HDRL_TRAIN_ENGINE or set it to onnx`,
-        );
+      if (algorithm !== 'ddpg') throw onnxOnly(algorithm);
       return new TfjsDdpgLearner(tf, tfjsStageModel(tf, stage, cfg, nAssets), cfg.ddpg, seed, {
         state: stageStateShapes(stage, cfg, nAssets),
         action: [nAssets],
       });
+    },
+    onPolicyLearner: (_cfg, _nAssets, _seed, algorithm) => {
+      throw onnxOnly(algorithm);
     },
     upperRunner: async (cfg, nAssets, upper) => tfjsUpperRunner(tf, cfg, nAssets, upper),
   };
@@ -167,11 +186,27 @@ export function onnxSampEngine(provider: 'cpu' | 'cuda' = 'cpu'): SampTrainEngin
     name: 'onnx',
     label: `onnxruntime-${provider}`,
     learner: (stage, cfg, nAssets, seed, algorithm = 'ddpg') => {
+      if (isOnPolicy(algorithm))
+        throw new Error(`${algorithm.toUpperCase()} is on-policy: its learner comes from onPolicyLearner, not learner`);
       const model = sampTrainModel(stage, cfg, nAssets);
       const run = { provider, threads: 1 };
       if (algorithm === 'td3') return new OnnxTd3(model, cfg.ddpg, cfg.td3 ?? TD3_DEFAULTS, seed, run);
       if (algorithm === 'sac') return new OnnxSac(model, cfg.ddpg, cfg.sac ?? SAC_DEFAULTS, seed, run);
       return new OnnxDdpg(model, cfg.ddpg, seed, run);
+    },
+    onPolicyLearner: (cfg, nAssets, seed) => {
+      const ppo = cfg.ppo ?? PPO_DEFAULTS;
+      return new OnnxPpo(
+        ppoFlatModel(cfg, nAssets),
+        { kind: 'ppo', clipEps: ppo.clipEps },
+        ppo,
+        cfg.ddpg.gradClipNorm,
+        seed,
+        {
+          provider,
+          threads: 1,
+        },
+      );
     },
     async upperRunner(cfg, nAssets, upper) {
       const nets = sampNets(cfg);

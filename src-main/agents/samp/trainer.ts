@@ -31,18 +31,35 @@
  * with a stochastic policy (SAC) explores by sampling it (`explore`) instead of taking the logit noise; the
  * validation runs every learner's deterministic policy. Runs in plain Node; yields to the event loop every
  * `yieldEvery` steps so an AbortSignal fired from elsewhere is seen; aborting throws an AbortError.
+ * An on-policy algorithm (PPO, ppo-flat) has no replay: its flat stage runs the rollout loop of onpolicy.ts instead.
+ * What both loops do after an episode (validation, checkpoint selection, early stopping, the progress report) and
+ * the records they write live in episodes.ts.
  */
 import seedrandom from 'seedrandom';
-import type { DdpgLearner, StateArrays } from '../learner';
 import { ReplayBuffer } from '../replay';
 import { LogitNoise } from '../noise';
 import type { ParamValues } from '../../compute/params';
 import type { PortfolioEnv } from './env';
 import type { SampConfig } from './config';
-import type { LearnerAlgorithm, SampTrainEngine } from './engines';
+import { isOnPolicy, type LearnerAlgorithm, type SampTrainEngine } from './engines';
 import type { PolicyKind } from './policy';
-import { stageNoiseInputs, type SampStage } from './stages';
-import { CheckpointSelector, learningRateScale, netSharpe } from './selection';
+import { stageNoiseInputs } from './stages';
+import { learningRateScale } from './selection';
+import {
+  abortError,
+  stack,
+  stackSamples,
+  StageBook,
+  type Counters,
+  type Sample,
+  type StageResult,
+  type StageSpec,
+  type StageSummary,
+  type TrainProgress,
+} from './episodes';
+import { runOnPolicyStage } from './onpolicy';
+
+export type { StageSummary, TrainProgress, ValidationPoint, ValidationScore } from './episodes';
 
 /** What the allocation logic fixes for day t in stage 2: group masks and capital fractions (after the cap). */
 export interface DayPlan {
@@ -54,72 +71,6 @@ export interface DayPlan {
   c1: number;
   /** capital fraction of the high-quality group */
   c2: number;
-}
-
-/** Progress report, once per episode. */
-export interface TrainProgress {
-  stage: 'upper' | 'lower' | 'flat';
-  /** 1-based episode within the stage */
-  episode: number;
-  /** the stage's episode cap */
-  episodes: number;
-  /** environment steps taken so far in the whole run */
-  step: number;
-  /** episode reward: sum of the daily rewards (log growth net of costs minus the turnover penalty, with noise) */
-  reward: number;
-  /** mean daily one-way turnover over the episode (with noise) */
-  turnover: number;
-  /** mean critic loss over the episode's updates (NaN when none ran) */
-  criticLoss: number;
-  /** mean actor loss (-Q) over the episode's updates that stepped the actor (NaN when none did) */
-  actorLoss: number;
-  /** milliseconds since training started */
-  elapsedMs: number;
-  /** DDPG updates so far in the whole run */
-  updates: number;
-  /** DDPG updates so far in this stage */
-  stageUpdates: number;
-  /** exploration sigma used in the episode: the logit noise's, or a stochastic policy's mean std at its last step */
-  sigma: number;
-  /** learning-rate factor of the episode's last update */
-  lrScale: number;
-  /** the policy after this episode on the validation period (absent without one) */
-  validation?: ValidationScore;
-  /** share of the whole training's update budget spent, 0..1 */
-  fraction: number;
-}
-
-/** A policy's deterministic run over the validation period (with costs and the no-trade band, from cash). */
-export interface ValidationScore {
-  /** annualised Sharpe ratio of the daily net returns */
-  sharpe: number;
-  /** net return over the period (value multiple - 1) */
-  netReturn: number;
-  /** mean daily one-way turnover */
-  turnover: number;
-}
-
-/** One point of a stage's validation curve. */
-export interface ValidationPoint extends ValidationScore {
-  episode: number;
-  /** the stage's updates when the episode ended */
-  updates: number;
-}
-
-/** What a stage did and which checkpoint it chose. */
-export interface StageSummary {
-  stage: SampStage;
-  /** episodes run (the last may have been cut short by the update budget) */
-  episodes: number;
-  updates: number;
-  /** why the stage ended: its update budget, its episode cap, or early stopping */
-  endedBy: 'budget' | 'episodes' | 'patience';
-  /** the 1-based episode whose policy the stage kept (the last one without validation; null when none ran) */
-  chosenEpisode: number | null;
-  /** the chosen episode's validation score (null without validation) */
-  chosen: ValidationScore | null;
-  /** validation score after every episode (empty without validation) */
-  validation: ValidationPoint[];
 }
 
 /** Inputs of {@link trainSampAgents}. */
@@ -134,7 +85,7 @@ export interface SampTrainOptions {
   seed: number;
   /** 'hierarchical': stages 1 + 2; 'upper-only': stage 1; 'flat': the flat baseline */
   kind: PolicyKind;
-  /** the update every stage's learner runs (engines.ts LearnerAlgorithm): 'ddpg' (default), 'td3' or 'sac' */
+  /** the update every stage's learner runs (engines.ts LearnerAlgorithm): 'ddpg' (default), 'td3', 'sac', or 'ppo' (flat only) */
   algorithm?: LearnerAlgorithm;
   /** day plans for stage 2 (required for 'hierarchical'), for training and validation days */
   plan?: (t: number) => DayPlan;
@@ -158,9 +109,6 @@ export interface SampTrainResult {
   elapsedMs: number;
 }
 
-/** A per-sample state: every state input of the stage for one day and one set of drifted weights. */
-type Sample = Record<string, Float32Array>;
-
 interface Transition {
   /** decision day */
   t: number;
@@ -168,71 +116,6 @@ interface Transition {
   a: Float32Array;
   r: number;
   s2: Sample;
-}
-
-function abortError(signal: AbortSignal): Error {
-  const r = signal.reason;
-  if (r instanceof Error) return r;
-  const e = new Error('training aborted');
-  e.name = 'AbortError';
-  return e;
-}
-
-/** Stack per-sample Float32Arrays into one buffer. */
-function stack(rows: Float32Array[]): Float32Array {
-  const n = rows[0]!.length;
-  const out = new Float32Array(rows.length * n);
-  rows.forEach((r, k) => out.set(r, k * n));
-  return out;
-}
-
-/** A minibatch's state inputs from its samples. */
-function stackSamples(samples: Sample[]): StateArrays {
-  const out: StateArrays = {};
-  for (const k of Object.keys(samples[0]!)) out[k] = stack(samples.map((s) => s[k]!));
-  return out;
-}
-
-interface StageSpec {
-  stage: SampStage;
-  maxEpisodes: number;
-  /** the state at day t of `env` holding drifted weights `wprev` */
-  sample(env: PortfolioEnv, t: number, wprev: Float32Array): Sample;
-}
-
-interface Counters {
-  steps: number;
-  updates: number;
-  t0: number;
-  /** stages of the whole run, and the index of the running one (for the progress fraction) */
-  stages: number;
-  stageIndex: number;
-}
-
-/** The policy of `learner` run without noise over `env` from cash (see ValidationScore). */
-function validate(learner: DdpgLearner, spec: StageSpec, env: PortfolioEnv, noiseInputs: number): ValidationScore {
-  const N = env.nAssets;
-  const zeros = Array.from({ length: noiseInputs }, () => new Float32Array(N));
-  const rets: number[] = [];
-  let turnover = 0;
-  let value = 1;
-  let wprev = new Float32Array(N);
-  for (let t = env.opts.firstDay; t < env.opts.lastDay; t++) {
-    const a = learner.act(spec.sample(env, t, wprev), zeros);
-    const res = env.step(t, a, wprev);
-    const growth = (1 - res.cost) * res.growth;
-    rets.push(growth - 1);
-    value *= growth;
-    turnover += res.turnover;
-    wprev = Float32Array.from(res.drifted);
-  }
-  return { sharpe: netSharpe(rets), netReturn: value - 1, turnover: rets.length ? turnover / rets.length : 0 };
-}
-
-interface StageResult {
-  actor: ParamValues;
-  critic: ParamValues;
-  summary: StageSummary;
 }
 
 async function runStage(
@@ -245,29 +128,22 @@ async function runStage(
   const { env, cfg } = o;
   const N = env.nAssets;
   const d = cfg.ddpg;
-  const budget = cfg.updatesPerStage;
   const learner = o.engine.learner(spec.stage, cfg, N, o.seed + seedOffset, o.algorithm ?? 'ddpg');
   const buffer = new ReplayBuffer<Transition>(d.bufferSize);
   const noiseRng = seedrandom(`${o.seed}|noise|${spec.stage}`);
   const replayRng = seedrandom(`${o.seed}|replay|${spec.stage}`);
   const nNoise = stageNoiseInputs(spec.stage);
   const noises = Array.from({ length: nNoise }, () => new LogitNoise(d.noise, N, noiseRng));
-  const selector = new CheckpointSelector<{ actor: ParamValues; critic: ParamValues }>(o.validation ? cfg.patience : 0);
-  const curve: ValidationPoint[] = [];
+  const book = new StageBook(o, spec, counters, history, cfg.updatesPerStage, nNoise);
+  const budget = book.budget;
   const yieldEvery = o.yieldEvery ?? 32;
   const first = env.opts.firstDay;
   const last = env.opts.lastDay;
-  let stageUpdates = 0;
   let lrScale = learningRateScale(cfg, 0, budget);
-  let episodes = 0;
-  let endedBy: StageSummary['endedBy'] = 'episodes';
   try {
     for (let e = 0; e < spec.maxEpisodes; e++) {
-      if (stageUpdates >= budget) {
-        endedBy = 'budget';
-        break;
-      }
-      episodes++;
+      if (book.budgetSpent()) break;
+      book.episodes++;
       noises.forEach((z) => z.startEpisode(e));
       let wprev = new Float32Array(N);
       let s = spec.sample(env, first, wprev);
@@ -307,7 +183,7 @@ async function runStage(
         wprev = wnext;
         counters.steps++;
         if (buffer.size >= Math.max(d.warmup, d.batchSize) && counters.steps % d.updateEvery === 0) {
-          lrScale = learningRateScale(cfg, stageUpdates, budget);
+          lrScale = learningRateScale(cfg, book.updates, budget);
           learner.setLearningRateScale(lrScale);
           const batch = buffer.sample(d.batchSize, replayRng);
           const losses = learner.update({
@@ -324,66 +200,22 @@ async function runStage(
             nAct++;
           }
           nUpd++;
-          stageUpdates++;
+          book.updates++;
           counters.updates++;
-          if (stageUpdates >= budget) break;
+          if (book.updates >= budget) break;
         }
       }
-      let validation: ValidationScore | undefined;
-      if (o.validation) {
-        validation = validate(learner, spec, o.validation, nNoise);
-        curve.push({ episode: e + 1, updates: stageUpdates, ...validation });
-        selector.observe(e + 1, validation.sharpe, () => ({
-          actor: learner.actorParams(),
-          critic: learner.criticParams(),
-        }));
-      }
-      // the stage ends after this episode by early stopping, its episode cap or its update budget
-      const ending = selector.stop || e + 1 >= spec.maxEpisodes || stageUpdates >= budget;
-      const p: TrainProgress = {
-        stage: spec.stage,
-        episode: e + 1,
-        episodes: spec.maxEpisodes,
-        step: counters.steps,
+      const stop = book.endEpisode(learner, e, {
         reward: epReward,
         turnover: epSteps ? epTurnover / epSteps : 0,
         criticLoss: nUpd ? cSum / nUpd : Number.NaN,
         actorLoss: nAct ? aSum / nAct : Number.NaN,
-        elapsedMs: Date.now() - counters.t0,
-        updates: counters.updates,
-        stageUpdates,
         sigma,
         lrScale,
-        ...(validation ? { validation } : {}),
-        fraction:
-          (counters.stageIndex +
-            (ending ? 1 : Math.min(1, Math.max(budget > 0 ? stageUpdates / budget : 1, (e + 1) / spec.maxEpisodes)))) /
-          counters.stages,
-      };
-      history.push(p);
-      o.onProgress?.(p);
-      if (selector.stop) {
-        endedBy = 'patience';
-        break;
-      }
-      if (stageUpdates >= budget) endedBy = 'budget';
+      });
+      if (stop) break;
     }
-    const best = selector.best;
-    const kept = best ? best.value : { actor: learner.actorParams(), critic: learner.criticParams() };
-    const chosen = best ? curve.find((c) => c.episode === best.episode)! : null;
-    return {
-      actor: kept.actor,
-      critic: kept.critic,
-      summary: {
-        stage: spec.stage,
-        episodes,
-        updates: stageUpdates,
-        endedBy,
-        chosenEpisode: best ? best.episode : episodes > 0 ? episodes : null,
-        chosen: chosen ? { sharpe: chosen.sharpe, netReturn: chosen.netReturn, turnover: chosen.turnover } : null,
-        validation: curve,
-      },
-    };
+    return book.result(learner);
   } finally {
     learner.dispose();
     counters.stageIndex++;
@@ -424,8 +256,14 @@ export async function trainSampAgents(o: SampTrainOptions): Promise<SampTrainRes
     elapsedMs: Date.now() - counters.t0,
   });
 
+  if (o.kind !== 'flat' && isOnPolicy(o.algorithm ?? 'ddpg'))
+    throw new Error(`${(o.algorithm ?? '').toUpperCase()} trains the flat agent only, not the ${o.kind} policy`);
   if (o.kind === 'flat') {
-    const flat = await runStage(o, { stage: 'flat', maxEpisodes: cfg.flatEpisodes, sample: xw }, counters, history, 0);
+    const spec: StageSpec = { stage: 'flat', maxEpisodes: cfg.flatEpisodes, sample: xw };
+    const algorithm = o.algorithm ?? 'ddpg';
+    const flat = isOnPolicy(algorithm)
+      ? await runOnPolicyStage({ ...o, algorithm }, spec, counters, history)
+      : await runStage(o, spec, counters, history, 0);
     for (const [k, v] of flat.actor) actor.set(k, v);
     critics.flat = flat.critic;
     stages.push(flat.summary);

@@ -104,16 +104,32 @@ export function rawLogStd(logStd: number): number {
   return Math.atanh((logStd - SAC_LOG_STD_RANGE.min) / HALF_RANGE - 1);
 }
 
+/** The raw log-std vector's spec: one entry per action entry, starting at standard deviation `initStd`. */
+export function logStdSpec(action: readonly number[], initStd: number): ParamSpec {
+  return { name: LOG_STD_PARAM, shape: [...action], init: { kind: 'constant', value: rawLogStd(Math.log(initStd)) } };
+}
+
 /** The SAC actor's parameters: the model's actor, then the raw log-std vector (one entry per action entry). */
 export function sacActorSpecs(model: TrainDdpgModel, sac: SacSettings): ParamSpec[] {
-  return [
-    ...model.actorSpecs,
-    {
-      name: LOG_STD_PARAM,
-      shape: [...model.action],
-      init: { kind: 'constant', value: rawLogStd(Math.log(sac.initStd)) },
-    },
-  ];
+  return [...model.actorSpecs, logStdSpec(model.action, sac.initStd)];
+}
+
+/** The bounded log standard deviation (see the file overview) of the policy whose parameters `ops` reads. */
+export function policyLogStd(ops: TrainOps): Val {
+  return ops.add(
+    ops.scalar(SAC_LOG_STD_RANGE.min + HALF_RANGE),
+    ops.mul(ops.scalar(HALF_RANGE), ops.tanh(ops.param(LOG_STD_PARAM))),
+  );
+}
+
+/**
+ * log pi [B, 1] of a diagonal Gaussian over N logits with log standard deviation `logStd` [N], at the samples whose
+ * standardised draws (u - mean) / sigma are `eps` [B, N]: sum_i (-eps_i^2 / 2 - log sigma_i) - (N / 2) log(2 pi).
+ */
+export function gaussianLogProb(ops: TrainOps, eps: Val, logStd: Val): Val {
+  const n = numel(logStd.shape);
+  const quad = ops.mul(ops.scalar(-0.5), ops.sum(ops.mul(eps, eps), 1, true));
+  return ops.sub(quad, ops.add(ops.sum(logStd, 0, false), ops.scalar(0.5 * n * Math.log(2 * Math.PI))));
 }
 
 /** The state vectors the graph reads: all of them with a learned temperature, all but log alpha's moments without. */
@@ -145,15 +161,9 @@ function samplePolicy(
   s: Record<string, Val>,
   eps: Val,
 ): { action: Val; logp: Val } {
-  const logStd = ops.add(
-    ops.scalar(SAC_LOG_STD_RANGE.min + HALF_RANGE),
-    ops.mul(ops.scalar(HALF_RANGE), ops.tanh(ops.param(LOG_STD_PARAM))),
-  );
+  const logStd = policyLogStd(ops);
   const action = model.act(ops, s, [ops.mul(ops.exp(logStd), eps)]);
-  const n = numel(model.action);
-  const quad = ops.mul(ops.scalar(-0.5), ops.sum(ops.mul(eps, eps), 1, true));
-  const logp = ops.sub(quad, ops.add(ops.sum(logStd, 0, false), ops.scalar(0.5 * n * Math.log(2 * Math.PI))));
-  return { action, logp };
+  return { action, logp: gaussianLogProb(ops, eps, logStd) };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The SAMP-HDRL strategy family (docs/samp-hdrl.md) as StrategyDefs: the full method, its ablations
- * and the flat DRL baselines on its environment (ddpg-flat; td3-flat and sac-flat, docs/drl-baselines.md). `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
+ * and the flat DRL baselines on its environment (ddpg-flat; td3-flat, sac-flat and ppo-flat, docs/drl-baselines.md). `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
  * MarketView at trainEnd), reports progress through ctx.progress, honours ctx.signal, exports the trained
  * policy to ONNX and returns an instance deciding through ONNX Runtime.
  *
@@ -12,10 +12,14 @@
  * these settings only (SETTING_VARIANTS: fixed-temperature, the split before issue 15; rebound-gate). The seed
  * ensembles samp-hdrl/ensemble and ddpg-flat/ensemble average the decisions of their members, each created by
  * the same path as the single-seed strategy (so stored models are reused and missing ones trained; ensemble.ts).
+ *
+ * Why this file is long: every variant's parameters (the split's, and each flat algorithm's own settings) are declared
+ * here with their descriptions and ranges, next to the one reader that turns them into a config.
  */
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 import { readParams } from '../classic/params';
 import {
+  PPO_DEFAULTS,
   resolveSampConfig,
   SAC_DEFAULTS,
   SAMP_PRESET_NAMES,
@@ -195,6 +199,75 @@ const SAC_PARAMS: StrategyParamSpec[] = [
   },
 ];
 
+/** PPO's own settings (agents/samp/config.ts PpoSettings, which says why each default), for ppo-flat. */
+const PPO_PARAMS: StrategyParamSpec[] = [
+  {
+    name: 'rolloutSteps',
+    description:
+      'environment steps per rollout (cut at the end of each pass over the training period); each rollout is learned from, then dropped',
+    default: PPO_DEFAULTS.rolloutSteps,
+    min: 1,
+    max: 100_000,
+  },
+  {
+    name: 'epochs',
+    description: 'passes over each rollout, each in freshly shuffled minibatches',
+    default: PPO_DEFAULTS.epochs,
+    min: 1,
+    max: 100,
+  },
+  {
+    name: 'minibatch',
+    description: 'samples per gradient step (each step counts as one update of the budget)',
+    default: PPO_DEFAULTS.minibatch,
+    min: 1,
+    max: 100_000,
+  },
+  {
+    name: 'clipEps',
+    description: 'epsilon of the clipped surrogate: the probability ratio is clipped to [1 - clipEps, 1 + clipEps]',
+    default: PPO_DEFAULTS.clipEps,
+    min: 0.001,
+    max: 0.999,
+  },
+  {
+    name: 'gamma',
+    description: 'discount of the advantages and returns (0.9 as the DDPG presets for daily rewards)',
+    default: PPO_DEFAULTS.gamma,
+    min: 0,
+    max: 0.9999,
+  },
+  {
+    name: 'gaeLambda',
+    description: 'lambda of the generalised advantage estimate (0 = one-step TD, 1 = Monte-Carlo to the rollout end)',
+    default: PPO_DEFAULTS.gaeLambda,
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'entCoef',
+    description:
+      "weight of the policy's entropy bonus (the Gaussian over the logits; it pushes the standard deviations up)",
+    default: PPO_DEFAULTS.entCoef,
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'vfCoef',
+    description: 'weight of the value loss mean (V(s) - R)^2 in the loss',
+    default: PPO_DEFAULTS.vfCoef,
+    min: 0.0001,
+    max: 10,
+  },
+  {
+    name: 'lr',
+    description: 'Adam learning rate of the policy and the value network (follows the learning-rate schedule)',
+    default: PPO_DEFAULTS.lr,
+    min: 1e-7,
+    max: 1,
+  },
+];
+
 /**
  * Variants that differ from samp-hdrl by split settings only: `set` fixes parameter values (the variant does not
  * take them), `unused` names parameters the variant's rule ignores (not offered either).
@@ -213,13 +286,14 @@ const ABLATION_UNUSED: Partial<Record<SampVariantId, string[]>> = {
 /**
  * Parameters of a variant: all take COMMON_PARAMS; those with a grouping take regroupEvery; those that fuse
  * (not upper-only, not lower-only where a = 0) take fusionA; those that split capital (not upper-only, whose
- * portfolio is w0) take the SPLIT_PARAMS they use; ddpg-flat takes none of these, td3-flat only TD3_PARAMS and
- * sac-flat only SAC_PARAMS.
+ * portfolio is w0) take the SPLIT_PARAMS they use; ddpg-flat takes none of these, td3-flat only TD3_PARAMS,
+ * sac-flat only SAC_PARAMS and ppo-flat only PPO_PARAMS.
  */
 export function sampParamSpecs(variant: SampVariantId): StrategyParamSpec[] {
   if (variant === 'ddpg-flat') return COMMON_PARAMS;
   if (variant === 'td3-flat') return [...COMMON_PARAMS, ...TD3_PARAMS];
   if (variant === 'sac-flat') return [...COMMON_PARAMS, ...SAC_PARAMS];
+  if (variant === 'ppo-flat') return [...COMMON_PARAMS, ...PPO_PARAMS];
   const fuses = variant !== 'samp-hdrl/upper-only' && variant !== 'samp-hdrl/lower-only';
   const splits = variant !== 'samp-hdrl/upper-only';
   const sv = SETTING_VARIANTS[variant];
@@ -272,6 +346,19 @@ export function configFromParams(variant: SampVariantId, params: Record<string, 
       targetEntropyPerAsset: p.targetEntropyPerAsset as number,
       alphaLr: p.alphaLr as number,
       initStd: p.initStd as number,
+    };
+  if (p.clipEps !== undefined)
+    o.ppo = {
+      ...extra.ppo,
+      rolloutSteps: p.rolloutSteps as number,
+      epochs: p.epochs as number,
+      minibatch: p.minibatch as number,
+      clipEps: p.clipEps as number,
+      gamma: p.gamma as number,
+      gaeLambda: p.gaeLambda as number,
+      entCoef: p.entCoef as number,
+      vfCoef: p.vfCoef as number,
+      lr: p.lr as number,
     };
   const cfg = resolveSampConfig(p.preset as SampPresetName, o);
   cfg.preset = Object.keys(extra).length || ep > 0 ? 'custom' : (p.preset as SampPresetName);
@@ -373,6 +460,13 @@ const SAC_FLAT =
   'their targets value it with an entropy bonus (temperature alpha, fixed or tuned to a target entropy); exploration ' +
   "samples the policy; decisions use the Gaussian's mean, softmax(logits), through ONNX Runtime.";
 
+const PPO_FLAT =
+  'Flat PPO baseline (Schulman et al. 2017): the ddpg-flat actor on the same environment (price windows and holdings, ' +
+  "reward, costs, no-trade band), validation and presets, trained on-policy: the actor's logits are the mean of a " +
+  'Gaussian with a learned standard deviation, rollouts of its samples give advantages by GAE(lambda) against a learned ' +
+  'state-value network, and several passes of minibatch steps follow the clipped surrogate objective; decisions use ' +
+  "the Gaussian's mean, softmax(logits), through ONNX Runtime.";
+
 const ENSEMBLE =
   'Seed ensemble: the mean of the target weights of the strategy trained with ensembleSeeds seeds (the run with seed s averages ' +
   'seeds (s - 1) k + 1 .. s k; stored models of those seeds are reused, missing ones trained). The mean of long-only portfolios ' +
@@ -380,7 +474,7 @@ const ENSEMBLE =
 
 /**
  * All SAMP-HDRL strategies: the method, its five ablations, two variants of its split settings, four training
- * variants, the flat DDPG, TD3 and SAC baselines, and the seed ensembles of the method and of the DDPG baseline.
+ * variants, the flat DDPG, TD3, SAC and PPO baselines, and the seed ensembles of the method and of the DDPG baseline.
  */
 export const sampStrategies: StrategyDef[] = [
   def('samp-hdrl', 'SAMP-HDRL', BASE),
@@ -442,6 +536,7 @@ export const sampStrategies: StrategyDef[] = [
   def('ddpg-flat', 'DDPG flat (single agent)', FLAT),
   def('td3-flat', 'TD3 flat (single agent)', TD3_FLAT),
   def('sac-flat', 'SAC flat (single agent)', SAC_FLAT),
+  def('ppo-flat', 'PPO flat (single agent)', PPO_FLAT),
   ensembleStrategy(
     { of: 'samp-hdrl', params: sampParamSpecs('samp-hdrl'), createMember: (ctx) => createSamp('samp-hdrl', ctx) },
     'SAMP-HDRL seed ensemble',
