@@ -14,7 +14,7 @@ import { startHost, type Host } from '../../src-main/host/server';
 import { dispatch } from '../../src-main/services';
 import { buildBacktestReport, renderBacktestPdf } from '../../src-main/reports';
 import type { AnalyticsCompareResponse, LearnedVerdict } from '../../src-shared/contract/analytics';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath } from '../helpers/browser';
+import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
 import { analyticsFixture, type AnalyticsFixture } from '../analytics/fixture';
 
 let fx: AnalyticsFixture;
@@ -71,10 +71,7 @@ beforeAll(async () => {
   host = await startHost(fx.engine, { rendererDir: dir });
   browser = await launchBrowser();
   page = await openSignedIn(browser, host, { viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  collectPageErrors(page, consoleErrors);
 }, 600_000);
 
 afterAll(async () => {

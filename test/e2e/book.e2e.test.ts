@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHost, type Host } from '../../src-main/host/server';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath } from '../helpers/browser';
+import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
 import { cutEngine } from '../books/helpers';
 
 let e: Awaited<ReturnType<typeof cutEngine>>;
@@ -24,10 +24,7 @@ beforeAll(async () => {
   host = await startHost(e, { rendererDir: dir });
   browser = await launchBrowser();
   page = await openSignedIn(browser, host, { viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  collectPageErrors(page, consoleErrors);
 });
 afterAll(async () => {
   await browser?.close();

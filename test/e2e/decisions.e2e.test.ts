@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHost, type Host } from '../../src-main/host/server';
 import { dispatch } from '../../src-main/services';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath } from '../helpers/browser';
+import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
 import { DECISIONS_WINDOW, storeDecisionRuns } from './fixture';
 import { runBacktest } from '../../src-main/backtest/run';
@@ -58,10 +58,7 @@ beforeAll(async () => {
   host = await startHost(engine, { rendererDir: dir });
   browser = await launchBrowser();
   page = await openSignedIn(browser, host, { viewport: { width: 1600, height: 1000 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  collectPageErrors(page, consoleErrors);
 }, 900_000);
 
 afterAll(async () => {

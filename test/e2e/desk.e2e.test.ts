@@ -13,7 +13,7 @@ import { startHost, type Host } from '../../src-main/host/server';
 import { dispatch } from '../../src-main/services';
 import type { StrategyInfo } from '../../src-shared/contract/runs';
 import { runBacktest } from '../../src-main/backtest/run';
-import { ensureBuilt, launchBrowser, openSignedIn, ROOT, screenshotPath } from '../helpers/browser';
+import { ensureBuilt, launchBrowser, openSignedIn, ROOT, screenshotPath, collectPageErrors } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
 import type { RunSummary, RunWeights } from '../../src-shared/contract/runs';
 import { sampDetail } from '../../src-shared/domain/decision';
@@ -74,10 +74,7 @@ beforeAll(async () => {
   host = await startHost(engine, { rendererDir: dir });
   browser = await launchBrowser();
   page = await openSignedIn(browser, host, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  collectPageErrors(page, consoleErrors);
 }, 600_000);
 
 afterAll(async () => {

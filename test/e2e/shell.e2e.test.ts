@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHost, type Host } from '../../src-main/host/server';
 import { dispatch } from '../../src-main/services';
 import { routes } from '../../src-renderer/src/routes';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath } from '../helpers/browser';
+import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
 import type { AppInfo } from '../../src-shared/contract';
 
@@ -24,10 +24,7 @@ beforeAll(async () => {
   host = await startHost(engine, { rendererDir: dir });
   browser = await launchBrowser();
   page = await openSignedIn(browser, host, { viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  collectPageErrors(page, consoleErrors);
 });
 
 afterAll(async () => {

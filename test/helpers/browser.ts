@@ -76,3 +76,11 @@ export async function openSignedIn(
   await page.goto('about:blank');
   return page;
 }
+
+/** Collect the page's console errors and uncaught exceptions into `into` (a suite checks it stays empty). */
+export function collectPageErrors(page: Page, into: string[]): void {
+  page.on('console', (m) => {
+    if (m.type() === 'error') into.push(m.text());
+  });
+  page.on('pageerror', (e) => into.push(String(e)));
+}
