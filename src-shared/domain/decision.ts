@@ -10,9 +10,9 @@
  *   detector's state and the agents' concentration. `cash` (the cash the fused portfolio holds) is absent for
  *   the upper-only ablation, whose weights are the upper agent's.
  * - 'ddpg-flat': the flat DDPG baseline trained by the same code: its concentration only.
- * - 'td3-flat', 'sac-flat', 'ppo-flat': the flat agent trained with TD3, SAC or PPO instead (docs/drl-baselines.md):
- *   the same shape as 'ddpg-flat' ({@link FlatDecisionDetailInput}), each its own family so a row says which
- *   algorithm decided.
+ * - 'td3-flat', 'sac-flat', 'ppo-flat', 'a2c-flat': the flat agent trained with TD3, SAC, PPO or A2C instead
+ *   (docs/drl-baselines.md): the same shape as 'ddpg-flat' ({@link FlatDecisionDetailInput}), each its own family
+ *   so a row says which algorithm decided.
  * - Seed ensembles (samp-hdrl/ensemble, ddpg-flat/ensemble) write their members' family, with `ensemble` naming
  *   the members they averaged and no single `model`.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
@@ -48,8 +48,9 @@ export const SAMP_VARIANTS = [
   // issue 21: the flat agent trained with TD3 and with SAC (docs/drl-baselines.md)
   'td3-flat',
   'sac-flat',
-  // issue 21: the flat agent trained on-policy with PPO
+  // issue 21: the flat agent trained on-policy with PPO and with A2C
   'ppo-flat',
+  'a2c-flat',
 ] as const;
 export const SampVariant = z.enum(SAMP_VARIANTS);
 export type SampVariant = z.infer<typeof SampVariant>;
@@ -236,9 +237,16 @@ export type SacFlatDecisionDetailInput = z.input<typeof SacFlatDecisionDetail>;
 export const PpoFlatDecisionDetail = z.object({ family: z.literal('ppo-flat'), ...FlatDetailFields });
 export type PpoFlatDecisionDetailInput = z.input<typeof PpoFlatDecisionDetail>;
 
+export const A2cFlatDecisionDetail = z.object({ family: z.literal('a2c-flat'), ...FlatDetailFields });
+export type A2cFlatDecisionDetailInput = z.input<typeof A2cFlatDecisionDetail>;
+
 /** The detail of a flat agent's decision as its strategy writes it. */
 export type FlatDecisionDetailInput =
-  DdpgFlatDecisionDetailInput | Td3FlatDecisionDetailInput | SacFlatDecisionDetailInput | PpoFlatDecisionDetailInput;
+  | DdpgFlatDecisionDetailInput
+  | Td3FlatDecisionDetailInput
+  | SacFlatDecisionDetailInput
+  | PpoFlatDecisionDetailInput
+  | A2cFlatDecisionDetailInput;
 
 export const ClassicDecisionDetail = z.object({
   family: z.literal('classic'),
@@ -262,6 +270,7 @@ export const DecisionDetail = z.discriminatedUnion('family', [
   Td3FlatDecisionDetail,
   SacFlatDecisionDetail,
   PpoFlatDecisionDetail,
+  A2cFlatDecisionDetail,
   ClassicDecisionDetail,
 ]);
 /** A decision's detail as read back (the schema's output). */
@@ -274,15 +283,19 @@ export type DecisionFamily = DecisionDetail['family'];
  * The one normaliser of stored details: rows written before details named their family have none, and are
  * otherwise of today's shape. Their family follows from what the writers put in them then: a SAMP-HDRL variant
  * name in `variant` ('ddpg-flat' for the flat baseline, any other for the SAMP family); no variant for the
- * classic strategies. 'td3-flat', 'sac-flat' and 'ppo-flat' rows always carry their family; one without would get it
- * from its variant too.
+ * classic strategies. 'td3-flat', 'sac-flat', 'ppo-flat' and 'a2c-flat' rows always carry their family; one without
+ * would get it from its variant too.
  * A detail that has a family, or is not an object, is returned as it is.
  */
 export function withFamily(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw) || 'family' in raw) return raw;
   const variant = (raw as { variant?: unknown }).variant;
   const family: DecisionFamily =
-    variant === 'ddpg-flat' || variant === 'td3-flat' || variant === 'sac-flat' || variant === 'ppo-flat'
+    variant === 'ddpg-flat' ||
+    variant === 'td3-flat' ||
+    variant === 'sac-flat' ||
+    variant === 'ppo-flat' ||
+    variant === 'a2c-flat'
       ? variant
       : typeof variant === 'string'
         ? 'samp'

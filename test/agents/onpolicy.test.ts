@@ -4,12 +4,13 @@
  * with PPO on a small real data set through a recording learner: rollouts of `rolloutSteps` cut at each episode's
  * end, `epochs` shuffled passes in minibatches (the last one smaller), the advantages and returns the learner is fed
  * recomputed from the rollout's rewards and values, the budget ending a stage in the middle of a pass, the
- * learning-rate schedule, and the checkpoint chosen by validation Sharpe being the one returned.
+ * learning-rate schedule, and the checkpoint chosen by validation Sharpe being the one returned; and an A2C run: one
+ * update per rollout, fed the whole rollout in its order with its n-step advantages and returns.
  */
 import { describe, expect, it } from 'vitest';
 import type { OnPolicyBatch, OnPolicyLearner } from '../../src-main/agents/learner';
 import { resolveSampConfig, type SampConfigOverrides } from '../../src-main/agents/samp/config';
-import { onnxSampEngine, type SampTrainEngine } from '../../src-main/agents/samp/engines';
+import { onnxSampEngine, type OnPolicyAlgorithm, type SampTrainEngine } from '../../src-main/agents/samp/engines';
 import { PortfolioEnv } from '../../src-main/agents/samp/env';
 import { gae } from '../../src-main/agents/samp/onpolicy';
 import { learningRateScale } from '../../src-main/agents/samp/selection';
@@ -63,7 +64,7 @@ describe('GAE(lambda) and returns', () => {
   });
 });
 
-describe('the on-policy loop (PPO, tiny flat agent, 6 DJIA assets)', () => {
+describe('the on-policy loop (PPO and A2C, tiny flat agent, 6 DJIA assets)', () => {
   const prices = djiaSubset(300, 6);
   const first = 60;
   const split = 150;
@@ -112,7 +113,7 @@ describe('the on-policy loop (PPO, tiny flat agent, 6 DJIA assets)', () => {
     };
   }
 
-  async function run(overrides: SampConfigOverrides) {
+  async function run(overrides: SampConfigOverrides, algorithm: OnPolicyAlgorithm = 'ppo') {
     const cfg = resolveSampConfig('quick', { ...base, ...overrides });
     const envOpts = { features: cfg, costRate: cfg.costRate, turnoverPenalty: cfg.turnoverPenalty, noTradeBand: 0 };
     const env = new PortfolioEnv(new MarketView(prices, split), { ...envOpts, firstDay: first, lastDay: split });
@@ -126,7 +127,7 @@ describe('the on-policy loop (PPO, tiny flat agent, 6 DJIA assets)', () => {
       cfg,
       seed: 4,
       kind: 'flat',
-      algorithm: 'ppo',
+      algorithm,
       onProgress: (p) => void (reported = p.episode),
     });
     return { cfg, rec, res };
@@ -231,5 +232,66 @@ describe('the on-policy loop (PPO, tiny flat agent, 6 DJIA assets)', () => {
     expect(s2.chosenEpisode).toBe(best.episode);
     const kept = more.rec.snapshots.find((x) => x.episode === best.episode)!.actor;
     for (const [k, v] of kept) expect(Array.from(more.res.actor.get(k)!.data)).toEqual(Array.from(v.data));
+  });
+  it('A2C: one gradient step per rollout, on the whole rollout in its order, with n-step advantages', async () => {
+    // 90 training days: rollouts of 25, 25, 25 and 15 steps per episode, each one update
+    const { cfg, rec, res } = await run(
+      { flatEpisodes: 2, updatesPerStage: 1000, a2c: { rolloutSteps: 25, gamma: 0.8 } },
+      'a2c',
+    );
+    const D = split - first;
+    const sizes = [25, 25, 25, 15];
+    expect(rec.samples.length).toBe(2 * D);
+    expect(rec.values.length).toBe(2 * sizes.length);
+    expect(rec.batches.map((b) => b.adv.length)).toEqual([...sizes, ...sizes]);
+    expect(res.updates).toBe(2 * sizes.length);
+    expect(res.stages[0]!.updates).toBe(2 * sizes.length);
+    // each batch is its rollout's samples, every one once, in the order they were drawn
+    let k = 0;
+    rec.batches.forEach((b, j) => {
+      const roll = rec.samples.slice(k, k + b.adv.length);
+      k += b.adv.length;
+      expect(Array.from(b.logp), `batch ${j} logp`).toEqual(roll.map((x) => Math.fround(x.logp)));
+      expect(Array.from(b.u), `batch ${j} u`).toEqual(roll.flatMap((x) => Array.from(x.u)));
+    });
+    // the fed advantages are GAE with lambda 1 (A2C's n-step return to the rollout end, minus V), not normalised
+    expect(cfg.a2c!.gaeLambda).toBe(1);
+    expect(cfg.a2c!.normalizeAdvantages).toBe(false);
+    const env = new PortfolioEnv(new MarketView(prices, split), {
+      features: cfg,
+      costRate: cfg.costRate,
+      turnoverPenalty: cfg.turnoverPenalty,
+      noTradeBand: 0,
+      firstDay: first,
+      lastDay: split,
+    });
+    let wprev = new Float32Array(6);
+    const rewards: number[] = [];
+    for (let t = first; t < first + 25; t++) {
+      const e = Array.from(rec.samples[t - first]!.u, Math.exp);
+      const z = e.reduce((a, c) => a + c, 0);
+      const r1 = env.step(
+        t,
+        e.map((x) => x / z),
+        wprev,
+      );
+      rewards.push(cfg.ddpg.rewardScale * r1.reward);
+      wprev = Float32Array.from(r1.drifted);
+    }
+    const values = rec.samples.slice(0, 25).map((x) => x.value);
+    // R_t = sum_{j >= t} 0.8^(j - t) r_j + 0.8^(25 - t) V(s_25), computed directly
+    const boot = rec.values[0]!;
+    const want = values.map((_, t) => {
+      let r = 0.8 ** (25 - t) * boot;
+      for (let j = t; j < 25; j++) r += 0.8 ** (j - t) * rewards[j]!;
+      return r;
+    });
+    const b0 = rec.batches[0]!;
+    want.forEach((R, t) => {
+      const tol = 1e-4 * Math.max(1, Math.abs(R));
+      expect(Math.abs(b0.ret[t]! - R), `ret ${t}`).toBeLessThan(tol);
+      expect(Math.abs(b0.adv[t]! - (R - values[t]!)), `adv ${t}`).toBeLessThan(tol);
+    });
+    expect(rec.lr).toEqual(rec.lr.map((_, u) => learningRateScale(cfg, u, cfg.updatesPerStage)));
   });
 });

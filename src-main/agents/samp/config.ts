@@ -13,9 +13,9 @@
  * The settings against turnover and under-training (issue 15) are shared by the presets: holdings-aware actors,
  * volatility-scaled features, a turnover penalty and a no-trade band, a validation period with checkpoint
  * selection, early stopping and a cosine learning-rate decay. Each field below says its default and why.
- * The TD3, SAC and PPO baselines (td3-flat, sac-flat, ppo-flat, docs/drl-baselines.md) train the flat agent with the
- * same presets; their own settings ({@link Td3Settings}, {@link SacSettings}, {@link PpoSettings}) sit in `td3`,
- * `sac` and `ppo`, which only the configs of those variants carry.
+ * The TD3, SAC, PPO and A2C baselines (td3-flat, sac-flat, ppo-flat, a2c-flat, docs/drl-baselines.md) train the flat
+ * agent with the same presets; their own settings ({@link Td3Settings}, {@link SacSettings}, {@link PpoSettings},
+ * {@link A2cSettings}) sit in `td3`, `sac`, `ppo` and `a2c`, which only the configs of those variants carry.
  *
  * Why this file is long: each setting is documented where it is declared, with its default, its range and the
  * measurement behind it, and the presets, the overrides and the one validating resolver read them in one place.
@@ -174,10 +174,10 @@ export const SAC_DEFAULTS: Readonly<SacSettings> = Object.freeze({
  * The settings of the on-policy baselines (ppo-flat and a2c-flat, agents/onpolicy.ts, compute/train/ppo.ts). They
  * replace the replay settings of `SampConfig.ddpg`: an on-policy learner collects `rolloutSteps` environment steps
  * with its current stochastic policy, turns them into advantages and returns, updates on them and throws them away.
- * Of `ddpg` they keep `rewardScale` (rewards in the value network's units) and `gradClipNorm` (the global-norm clip
- * of each step); the budget (`updatesPerStage`, counted in gradient steps), the episode cap (`flatEpisodes`), the
- * validation, early stopping and the learning-rate schedule are the flat agent's. Defaults: {@link PPO_DEFAULTS},
- * {@link A2C_DEFAULTS}.
+ * Of `ddpg` they keep `rewardScale` (rewards in the value network's units), and PPO its `gradClipNorm` (A2C has its
+ * own, {@link A2cSettings}); the budget (`updatesPerStage`, counted in gradient steps), the episode cap
+ * (`flatEpisodes`), the validation, early stopping and the learning-rate schedule are the flat agent's. Defaults:
+ * {@link PPO_DEFAULTS}, {@link A2C_DEFAULTS}.
  */
 export interface OnPolicySettings {
   /**
@@ -241,6 +241,44 @@ export const PPO_DEFAULTS: Readonly<PpoSettings> = Object.freeze({
   lr: 3e-4,
   initStd: 0.5,
   normalizeAdvantages: true,
+});
+
+/**
+ * A2C's settings (synchronous advantage actor-critic, Mnih et al. 2016; docs/drl-baselines.md): the on-policy ones
+ * and the gradient clip. There is no ratio and no clip of it, and each rollout is learned from once, as one minibatch
+ * of all its steps (agents/samp/onpolicy.ts), so one gradient step (one update of the budget) per rollout.
+ */
+export interface A2cSettings extends OnPolicySettings {
+  /**
+   * Global-norm clip of each step's gradient (all parameters together); 0 = off. Default 0.5, the value of the common
+   * A2C implementations (OpenAI Baselines, Stable-Baselines3; the paper gives none). It replaces `ddpg.gradClipNorm`
+   * (5), which ppo-flat keeps. Range [0, 100].
+   */
+  gradClipNorm: number;
+}
+
+/**
+ * The A2C settings' defaults (see {@link A2cSettings}). The paper and the common implementations learn from 5-step
+ * rollouts of 16 parallel environments (80 samples a step); the flat agent has one environment, where 5 steps make
+ * a minibatch of 5 consecutive, strongly correlated days and a very noisy gradient. Instead: rollouts of 16 steps
+ * with GAE lambda 1, which makes each advantage the paper's n-step return to the rollout's end minus V(s) (up to 16
+ * steps, where gamma 0.9 leaves 0.9^16 = 19% of the weight to the bootstrap, against 59% after 5 steps, so a young
+ * value network biases the targets less); about 30 updates per pass over the samp protocol's ~500 training days. The
+ * paper's optimiser is a shared RMSprop; the engine has Adam, so Adam with the common implementations' learning rate
+ * 7e-4. Entropy weight 0.01 (the paper's and OpenAI Baselines'), value weight 0.5, no advantage normalisation (neither
+ * the paper nor the common implementations normalise A2C's advantages), gradient clip 0.5 (see
+ * {@link A2cSettings.gradClipNorm}); gamma 0.9 and the starting standard deviation 0.5 as ppo-flat's.
+ */
+export const A2C_DEFAULTS: Readonly<A2cSettings> = Object.freeze({
+  rolloutSteps: 16,
+  gamma: 0.9,
+  gaeLambda: 1,
+  entCoef: 0.01,
+  vfCoef: 0.5,
+  lr: 7e-4,
+  initStd: 0.5,
+  normalizeAdvantages: false,
+  gradClipNorm: 0.5,
 });
 
 /** Bounds of SAC's log standard deviation (compute/train/sac.ts keeps it strictly inside by a scaled tanh). */
@@ -310,6 +348,8 @@ export interface SampConfig {
   sac?: SacSettings;
   /** PPO settings: present in the configs of PPO variants only, as `td3` (defaults {@link PPO_DEFAULTS}). */
   ppo?: PpoSettings;
+  /** A2C settings: present in the configs of A2C variants only, as `td3` (defaults {@link A2C_DEFAULTS}). */
+  a2c?: A2cSettings;
   /**
    * Entropy bonus on each agent's softmax weights: the actor loss gets -coefficient x mean H(w) (nats; Q in
    * scaled-reward units), against deterministic DDPG saturating a softmax into one asset. Not in the paper.
@@ -527,12 +567,13 @@ export function withStoredDefaults(cfg: SampConfig): SampConfig {
 export type SampConfigOverrides = Partial<
   Omit<
     SampConfig,
-    'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus' | 'td3' | 'sac' | 'ppo'
+    'upper' | 'lower' | 'critic' | 'ddpg' | 'grouping' | 'rebound' | 'entropyBonus' | 'td3' | 'sac' | 'ppo' | 'a2c'
   >
 > & {
   td3?: Partial<Td3Settings>;
   sac?: Partial<SacSettings>;
   ppo?: Partial<PpoSettings>;
+  a2c?: Partial<A2cSettings>;
   entropyBonus?: Partial<EntropyBonus>;
   upper?: Partial<SampConfig['upper']>;
   lower?: Partial<SampConfig['lower']>;
@@ -567,6 +608,7 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
   if (o.td3) cfg.td3 = { ...TD3_DEFAULTS, ...base.td3, ...o.td3 };
   if (o.sac) cfg.sac = { ...SAC_DEFAULTS, ...base.sac, ...o.sac };
   if (o.ppo) cfg.ppo = { ...PPO_DEFAULTS, ...base.ppo, ...o.ppo };
+  if (o.a2c) cfg.a2c = { ...A2C_DEFAULTS, ...base.a2c, ...o.a2c };
   if (o.preset) cfg.preset = o.preset;
   if (!(cfg.fusionA >= 0 && cfg.fusionA <= 1)) throw new RangeError(`fusionA ${cfg.fusionA} outside [0, 1]`);
   if (!(cfg.window >= 2)) throw new RangeError('window must be >= 2');
@@ -600,6 +642,7 @@ export function resolveSampConfig(name: SampPresetName, overrides: SampConfigOve
   if (cfg.td3) checkTd3(cfg.td3);
   if (cfg.sac) checkSac(cfg.sac);
   if (cfg.ppo) checkPpo(cfg.ppo);
+  if (cfg.a2c) checkA2c(cfg.a2c);
   return cfg;
 }
 
@@ -632,7 +675,7 @@ export function checkSac(t: SacSettings): void {
     );
 }
 
-/** Throws a RangeError naming the first on-policy setting outside its range; `what` prefixes the names ('ppo'). */
+/** Throws a RangeError naming the first on-policy setting outside its range; `what` prefixes the names ('ppo', 'a2c'). */
 export function checkOnPolicy(t: OnPolicySettings, what: string): void {
   const bad = (k: string, want: string, v: unknown) => new RangeError(`${what}.${k} must be ${want}, got ${String(v)}`);
   if (!(Number.isInteger(t.rolloutSteps) && t.rolloutSteps >= 1 && t.rolloutSteps <= 100_000))
@@ -662,4 +705,11 @@ export function checkPpo(t: PpoSettings): void {
     throw new RangeError(`ppo.minibatch must be an integer in [1, 100000], got ${String(t.minibatch)}`);
   if (!(t.clipEps > 0 && t.clipEps < 1))
     throw new RangeError(`ppo.clipEps must be a number in (0, 1), got ${String(t.clipEps)}`);
+}
+
+/** Throws a RangeError naming the first A2C setting outside its range (see {@link A2cSettings}). */
+export function checkA2c(t: A2cSettings): void {
+  checkOnPolicy(t, 'a2c');
+  if (!(t.gradClipNorm >= 0 && t.gradClipNorm <= 100))
+    throw new RangeError(`a2c.gradClipNorm must be a number in [0, 100], got ${String(t.gradClipNorm)}`);
 }

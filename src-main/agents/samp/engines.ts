@@ -12,9 +12,10 @@
  *
  * A learner runs one of the algorithms of {@link LearnerAlgorithm}: DDPG (every SAMP-HDRL stage and ddpg-flat) on
  * either engine, or TD3 (td3-flat; compute/train/td3.ts OnnxTd3) or SAC (sac-flat; compute/train/sac.ts OnnxSac)
- * on the ONNX Runtime engine only, since tfjs is the reference for DDPG alone. PPO (ppo-flat) is on-policy: its
- * learner is an `OnPolicyLearner` (compute/train/ppo.ts OnnxPpo) that the on-policy loop (onpolicy.ts) asks for
- * with `onPolicyLearner`, also on the ONNX Runtime engine only.
+ * on the ONNX Runtime engine only, since tfjs is the reference for DDPG alone. PPO (ppo-flat) and A2C (a2c-flat) are
+ * on-policy: their learner is an `OnPolicyLearner` (compute/train/ppo.ts OnnxPpo, with PPO's clipped surrogate or
+ * A2C's plain policy gradient as its rule) that the on-policy loop (onpolicy.ts) asks for with `onPolicyLearner`,
+ * also on the ONNX Runtime engine only.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import {
@@ -34,7 +35,7 @@ import { TfjsDdpgLearner, type DdpgLearner, type OnPolicyLearner } from '../lear
 import { TfOps } from '../../compute/ops';
 import type { ParamValues } from '../../compute/params';
 import { criticForward } from '../networks/critic';
-import { PPO_DEFAULTS, SAC_DEFAULTS, TD3_DEFAULTS, type SampConfig } from './config';
+import { A2C_DEFAULTS, PPO_DEFAULTS, SAC_DEFAULTS, TD3_DEFAULTS, type SampConfig } from './config';
 import { stageStateShapes, type SampStage } from './stages';
 import {
   exportPolicyOnnx,
@@ -57,17 +58,17 @@ export interface UpperRunner {
 }
 
 /**
- * The update a learner runs: DDPG, TD3 with the config's `td3` settings, SAC with its `sac` ones, or PPO with its
- * `ppo` ones (see the file overview).
+ * The update a learner runs: DDPG, TD3 with the config's `td3` settings, SAC with its `sac` ones, PPO with its `ppo`
+ * ones or A2C with its `a2c` ones (see the file overview).
  */
-export type LearnerAlgorithm = 'ddpg' | 'td3' | 'sac' | 'ppo';
+export type LearnerAlgorithm = 'ddpg' | 'td3' | 'sac' | 'ppo' | 'a2c';
 
 /** The on-policy algorithms: trained by onpolicy.ts through an `OnPolicyLearner`, not by the replay loop. */
-export type OnPolicyAlgorithm = Extract<LearnerAlgorithm, 'ppo'>;
+export type OnPolicyAlgorithm = Extract<LearnerAlgorithm, 'ppo' | 'a2c'>;
 
 /** Whether `a` is trained on-policy (see {@link OnPolicyAlgorithm}). */
 export function isOnPolicy(a: LearnerAlgorithm): a is OnPolicyAlgorithm {
-  return a === 'ppo';
+  return a === 'ppo' || a === 'a2c';
 }
 
 function onnxOnly(algorithm: LearnerAlgorithm): Error {
@@ -83,7 +84,7 @@ export interface SampTrainEngine {
   readonly label: string;
   /** the learner of a stage over `nAssets` assets, initialised from `seed`, running `algorithm` (default 'ddpg') */
   learner(stage: SampStage, cfg: SampConfig, nAssets: number, seed: number, algorithm?: LearnerAlgorithm): DdpgLearner;
-  /** the on-policy learner of the flat agent over `nAssets` assets (an engine without one cannot train PPO) */
+  /** the on-policy learner of the flat agent over `nAssets` assets (an engine without one cannot train PPO or A2C) */
   onPolicyLearner?(cfg: SampConfig, nAssets: number, seed: number, algorithm: OnPolicyAlgorithm): OnPolicyLearner;
   /** the frozen upper agent with actor parameters `upper` over `nAssets` assets */
   upperRunner(cfg: SampConfig, nAssets: number, upper: ParamValues): Promise<UpperRunner>;
@@ -194,19 +195,15 @@ export function onnxSampEngine(provider: 'cpu' | 'cuda' = 'cpu'): SampTrainEngin
       if (algorithm === 'sac') return new OnnxSac(model, cfg.ddpg, cfg.sac ?? SAC_DEFAULTS, seed, run);
       return new OnnxDdpg(model, cfg.ddpg, seed, run);
     },
-    onPolicyLearner: (cfg, nAssets, seed) => {
+    onPolicyLearner: (cfg, nAssets, seed, algorithm) => {
+      const model = ppoFlatModel(cfg, nAssets);
+      const run = { provider, threads: 1 };
+      if (algorithm === 'a2c') {
+        const a2c = cfg.a2c ?? A2C_DEFAULTS;
+        return new OnnxPpo(model, { kind: 'a2c' }, a2c, a2c.gradClipNorm, seed, run);
+      }
       const ppo = cfg.ppo ?? PPO_DEFAULTS;
-      return new OnnxPpo(
-        ppoFlatModel(cfg, nAssets),
-        { kind: 'ppo', clipEps: ppo.clipEps },
-        ppo,
-        cfg.ddpg.gradClipNorm,
-        seed,
-        {
-          provider,
-          threads: 1,
-        },
-      );
+      return new OnnxPpo(model, { kind: 'ppo', clipEps: ppo.clipEps }, ppo, cfg.ddpg.gradClipNorm, seed, run);
     },
     async upperRunner(cfg, nAssets, upper) {
       const nets = sampNets(cfg);

@@ -1,5 +1,5 @@
 /**
- * The on-policy training loop of the flat agent (ppo-flat; docs/drl-baselines.md), beside the replay loop of
+ * The on-policy training loop of the flat agent (ppo-flat, a2c-flat; docs/drl-baselines.md), beside the replay loop of
  * trainer.ts and on the same environment (env.ts: the holdings-aware state, costs, turnover penalty and no-trade
  * band), the same validation, checkpoint selection, early stopping and learning-rate schedule (episodes.ts
  * StageBook, selection.ts), and the same budget in updates.
@@ -10,16 +10,18 @@
  *   1. advantages by GAE(lambda) and returns R = A + V(s) ({@link gae}), with rewards times `ddpg.rewardScale`;
  *      the last step of a rollout bootstraps from V of the state after it (episode ends are time limits, as in the
  *      replay loop, so nothing is terminal);
- *   2. `epochs` passes, each over a fresh seeded shuffle of the rollout cut into minibatches of `minibatch`
+ *   2. PPO: `epochs` passes, each over a fresh seeded shuffle of the rollout cut into minibatches of `minibatch`
  *      samples (the last one smaller when the rollout does not divide), one gradient step each — one update of the
- *      budget per step. The learning-rate schedule follows the stage's updates as in the replay loop.
+ *      budget per step. A2C: one pass, the whole rollout as one minibatch in its own order: one gradient step per
+ *      rollout (a single full batch is the same set of samples in any order, so there is nothing to shuffle).
+ *      The learning-rate schedule follows the stage's updates as in the replay loop.
  * A stage ends when the budget is spent (in the middle of a pass if need be), after its episode cap, or by early
  * stopping; the chosen checkpoint is the best validation episode's actor and value network.
  */
 import seedrandom from 'seedrandom';
 import type { OnPolicyLearner } from '../learner';
 import type { SampConfig } from './config';
-import { PPO_DEFAULTS } from './config';
+import { A2C_DEFAULTS, PPO_DEFAULTS } from './config';
 import type { OnPolicyAlgorithm, SampTrainEngine } from './engines';
 import type { PortfolioEnv } from './env';
 import {
@@ -98,19 +100,31 @@ interface Step {
   r: number;
 }
 
-/** The learner's settings as the loop uses them: PPO's as configured. */
-function plan(cfg: SampConfig): {
+/** How the loop collects and passes over rollouts. */
+interface RolloutPlan {
   rolloutSteps: number;
   epochs: number;
   minibatch: number;
+  /** whether each pass shuffles the rollout (PPO's minibatches); A2C's one full batch keeps the rollout's order */
+  shuffle: boolean;
   gamma: number;
   gaeLambda: number;
-} {
+}
+
+/** The algorithm's settings as the loop uses them: PPO's as configured, A2C's as one pass in one minibatch. */
+function rolloutPlan(cfg: SampConfig, algorithm: OnPolicyAlgorithm): RolloutPlan {
+  if (algorithm === 'a2c') {
+    const a = cfg.a2c ?? A2C_DEFAULTS;
+    // the last rollout of an episode may be shorter, never longer, so a minibatch of rolloutSteps holds all of it
+    const whole = { epochs: 1, minibatch: a.rolloutSteps, shuffle: false };
+    return { rolloutSteps: a.rolloutSteps, ...whole, gamma: a.gamma, gaeLambda: a.gaeLambda };
+  }
   const p = cfg.ppo ?? PPO_DEFAULTS;
   return {
     rolloutSteps: p.rolloutSteps,
     epochs: p.epochs,
     minibatch: p.minibatch,
+    shuffle: true,
     gamma: p.gamma,
     gaeLambda: p.gaeLambda,
   };
@@ -139,7 +153,7 @@ export async function runOnPolicyStage(
       `the ${o.engine.label} training engine has no on-policy learner, so it cannot train ${o.algorithm.toUpperCase()}`,
     );
   const learner: OnPolicyLearner = o.engine.onPolicyLearner(cfg, env.nAssets, o.seed, o.algorithm);
-  const p = plan(cfg);
+  const p = rolloutPlan(cfg, o.algorithm);
   const scale = cfg.ddpg.rewardScale;
   const shuffleRng = seedrandom(`${o.seed}|${o.algorithm}|minibatches`);
   const book = new StageBook(o, spec, counters, history, cfg.updatesPerStage, 1);
@@ -172,7 +186,7 @@ export async function runOnPolicyStage(
           p.gaeLambda,
         );
         for (let epoch = 0; epoch < p.epochs; epoch++) {
-          const order = permutation(n, shuffleRng);
+          const order = p.shuffle ? permutation(n, shuffleRng) : Array.from({ length: n }, (_, i) => i);
           for (let k = 0; k < n; k += p.minibatch) {
             const idx = order.slice(k, k + p.minibatch);
             lrScale = learningRateScale(cfg, book.updates, budget);

@@ -31,7 +31,8 @@
  * with a stochastic policy (SAC) explores by sampling it (`explore`) instead of taking the logit noise; the
  * validation runs every learner's deterministic policy. Runs in plain Node; yields to the event loop every
  * `yieldEvery` steps so an AbortSignal fired from elsewhere is seen; aborting throws an AbortError.
- * An on-policy algorithm (PPO, ppo-flat) has no replay: its flat stage runs the rollout loop of onpolicy.ts instead.
+ * An on-policy algorithm (PPO, ppo-flat; A2C, a2c-flat) has no replay: its flat stage runs the rollout loop of
+ * onpolicy.ts instead.
  * What both loops do after an episode (validation, checkpoint selection, early stopping, the progress report) and
  * the records they write live in episodes.ts.
  */
@@ -85,7 +86,7 @@ export interface SampTrainOptions {
   seed: number;
   /** 'hierarchical': stages 1 + 2; 'upper-only': stage 1; 'flat': the flat baseline */
   kind: PolicyKind;
-  /** the update every stage's learner runs (engines.ts LearnerAlgorithm): 'ddpg' (default), 'td3', 'sac', or 'ppo' (flat only) */
+  /** the update every stage's learner runs (engines.ts LearnerAlgorithm): 'ddpg' (default), 'td3', 'sac', or 'ppo' / 'a2c' (flat only) */
   algorithm?: LearnerAlgorithm;
   /** day plans for stage 2 (required for 'hierarchical'), for training and validation days */
   plan?: (t: number) => DayPlan;

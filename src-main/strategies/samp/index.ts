@@ -1,6 +1,7 @@
 /**
  * The SAMP-HDRL strategy family (docs/samp-hdrl.md) as StrategyDefs: the full method, its ablations
- * and the flat DRL baselines on its environment (ddpg-flat; td3-flat, sac-flat and ppo-flat, docs/drl-baselines.md). `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
+ * and the flat DRL baselines on its environment (ddpg-flat; td3-flat, sac-flat, ppo-flat and a2c-flat,
+ * docs/drl-baselines.md). `create(ctx)` trains on ctx.trainStart..ctx.trainEnd (prices read through a
  * MarketView at trainEnd), reports progress through ctx.progress, honours ctx.signal, exports the trained
  * policy to ONNX and returns an instance deciding through ONNX Runtime.
  *
@@ -19,11 +20,13 @@
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 import { readParams } from '../classic/params';
 import {
+  A2C_DEFAULTS,
   PPO_DEFAULTS,
   resolveSampConfig,
   SAC_DEFAULTS,
   SAMP_PRESET_NAMES,
   TD3_DEFAULTS,
+  type OnPolicySettings,
   type SampConfig,
   type SampConfigOverrides,
   type SampPresetName,
@@ -199,72 +202,101 @@ const SAC_PARAMS: StrategyParamSpec[] = [
   },
 ];
 
+/**
+ * The settings both on-policy baselines take (agents/samp/config.ts OnPolicySettings), with `d`'s defaults: the
+ * rollout length first, then the discount, GAE's lambda, the two loss weights and the learning rate.
+ */
+function onPolicyParams(d: OnPolicySettings): [StrategyParamSpec, ...StrategyParamSpec[]] {
+  return [
+    {
+      name: 'rolloutSteps',
+      description:
+        'environment steps per rollout (cut at the end of each pass over the training period); each rollout is learned from, then dropped',
+      default: d.rolloutSteps,
+      min: 1,
+      max: 100_000,
+    },
+    {
+      name: 'gamma',
+      description: 'discount of the advantages and returns (0.9 as the DDPG presets for daily rewards)',
+      default: d.gamma,
+      min: 0,
+      max: 0.9999,
+    },
+    {
+      name: 'gaeLambda',
+      description: 'lambda of the generalised advantage estimate (0 = one-step TD, 1 = Monte-Carlo to the rollout end)',
+      default: d.gaeLambda,
+      min: 0,
+      max: 1,
+    },
+    {
+      name: 'entCoef',
+      description:
+        "weight of the policy's entropy bonus (the Gaussian over the logits; it pushes the standard deviations up)",
+      default: d.entCoef,
+      min: 0,
+      max: 1,
+    },
+    {
+      name: 'vfCoef',
+      description: 'weight of the value loss mean (V(s) - R)^2 in the loss',
+      default: d.vfCoef,
+      min: 0.0001,
+      max: 10,
+    },
+    {
+      name: 'lr',
+      description: 'Adam learning rate of the policy and the value network (follows the learning-rate schedule)',
+      default: d.lr,
+      min: 1e-7,
+      max: 1,
+    },
+  ];
+}
+
 /** PPO's own settings (agents/samp/config.ts PpoSettings, which says why each default), for ppo-flat. */
-const PPO_PARAMS: StrategyParamSpec[] = [
+const PPO_PARAMS: StrategyParamSpec[] = (() => {
+  const [rollout, ...rest] = onPolicyParams(PPO_DEFAULTS);
+  return [
+    rollout,
+    {
+      name: 'epochs',
+      description: 'passes over each rollout, each in freshly shuffled minibatches',
+      default: PPO_DEFAULTS.epochs,
+      min: 1,
+      max: 100,
+    },
+    {
+      name: 'minibatch',
+      description: 'samples per gradient step (each step counts as one update of the budget)',
+      default: PPO_DEFAULTS.minibatch,
+      min: 1,
+      max: 100_000,
+    },
+    {
+      name: 'clipEps',
+      description: 'epsilon of the clipped surrogate: the probability ratio is clipped to [1 - clipEps, 1 + clipEps]',
+      default: PPO_DEFAULTS.clipEps,
+      min: 0.001,
+      max: 0.999,
+    },
+    ...rest,
+  ];
+})();
+
+/**
+ * A2C's own settings (agents/samp/config.ts A2cSettings, which says why each default), for a2c-flat: no epochs,
+ * minibatch or ratio clip (each rollout is one gradient step on all of it), and its own gradient clip.
+ */
+const A2C_PARAMS: StrategyParamSpec[] = [
+  ...onPolicyParams(A2C_DEFAULTS),
   {
-    name: 'rolloutSteps',
-    description:
-      'environment steps per rollout (cut at the end of each pass over the training period); each rollout is learned from, then dropped',
-    default: PPO_DEFAULTS.rolloutSteps,
-    min: 1,
-    max: 100_000,
-  },
-  {
-    name: 'epochs',
-    description: 'passes over each rollout, each in freshly shuffled minibatches',
-    default: PPO_DEFAULTS.epochs,
-    min: 1,
+    name: 'gradClipNorm',
+    description: "global-norm clip of each step's gradient (all parameters together); 0 = off",
+    default: A2C_DEFAULTS.gradClipNorm,
+    min: 0,
     max: 100,
-  },
-  {
-    name: 'minibatch',
-    description: 'samples per gradient step (each step counts as one update of the budget)',
-    default: PPO_DEFAULTS.minibatch,
-    min: 1,
-    max: 100_000,
-  },
-  {
-    name: 'clipEps',
-    description: 'epsilon of the clipped surrogate: the probability ratio is clipped to [1 - clipEps, 1 + clipEps]',
-    default: PPO_DEFAULTS.clipEps,
-    min: 0.001,
-    max: 0.999,
-  },
-  {
-    name: 'gamma',
-    description: 'discount of the advantages and returns (0.9 as the DDPG presets for daily rewards)',
-    default: PPO_DEFAULTS.gamma,
-    min: 0,
-    max: 0.9999,
-  },
-  {
-    name: 'gaeLambda',
-    description: 'lambda of the generalised advantage estimate (0 = one-step TD, 1 = Monte-Carlo to the rollout end)',
-    default: PPO_DEFAULTS.gaeLambda,
-    min: 0,
-    max: 1,
-  },
-  {
-    name: 'entCoef',
-    description:
-      "weight of the policy's entropy bonus (the Gaussian over the logits; it pushes the standard deviations up)",
-    default: PPO_DEFAULTS.entCoef,
-    min: 0,
-    max: 1,
-  },
-  {
-    name: 'vfCoef',
-    description: 'weight of the value loss mean (V(s) - R)^2 in the loss',
-    default: PPO_DEFAULTS.vfCoef,
-    min: 0.0001,
-    max: 10,
-  },
-  {
-    name: 'lr',
-    description: 'Adam learning rate of the policy and the value network (follows the learning-rate schedule)',
-    default: PPO_DEFAULTS.lr,
-    min: 1e-7,
-    max: 1,
   },
 ];
 
@@ -287,13 +319,14 @@ const ABLATION_UNUSED: Partial<Record<SampVariantId, string[]>> = {
  * Parameters of a variant: all take COMMON_PARAMS; those with a grouping take regroupEvery; those that fuse
  * (not upper-only, not lower-only where a = 0) take fusionA; those that split capital (not upper-only, whose
  * portfolio is w0) take the SPLIT_PARAMS they use; ddpg-flat takes none of these, td3-flat only TD3_PARAMS,
- * sac-flat only SAC_PARAMS and ppo-flat only PPO_PARAMS.
+ * sac-flat only SAC_PARAMS, ppo-flat only PPO_PARAMS and a2c-flat only A2C_PARAMS.
  */
 export function sampParamSpecs(variant: SampVariantId): StrategyParamSpec[] {
   if (variant === 'ddpg-flat') return COMMON_PARAMS;
   if (variant === 'td3-flat') return [...COMMON_PARAMS, ...TD3_PARAMS];
   if (variant === 'sac-flat') return [...COMMON_PARAMS, ...SAC_PARAMS];
   if (variant === 'ppo-flat') return [...COMMON_PARAMS, ...PPO_PARAMS];
+  if (variant === 'a2c-flat') return [...COMMON_PARAMS, ...A2C_PARAMS];
   const fuses = variant !== 'samp-hdrl/upper-only' && variant !== 'samp-hdrl/lower-only';
   const splits = variant !== 'samp-hdrl/upper-only';
   const sv = SETTING_VARIANTS[variant];
@@ -347,19 +380,24 @@ export function configFromParams(variant: SampVariantId, params: Record<string, 
       alphaLr: p.alphaLr as number,
       initStd: p.initStd as number,
     };
+  // the on-policy settings PPO and A2C share; clipEps is PPO's alone, gradClipNorm A2C's alone
+  const onPolicy = () => ({
+    rolloutSteps: p.rolloutSteps as number,
+    gamma: p.gamma as number,
+    gaeLambda: p.gaeLambda as number,
+    entCoef: p.entCoef as number,
+    vfCoef: p.vfCoef as number,
+    lr: p.lr as number,
+  });
   if (p.clipEps !== undefined)
     o.ppo = {
       ...extra.ppo,
-      rolloutSteps: p.rolloutSteps as number,
+      ...onPolicy(),
       epochs: p.epochs as number,
       minibatch: p.minibatch as number,
       clipEps: p.clipEps as number,
-      gamma: p.gamma as number,
-      gaeLambda: p.gaeLambda as number,
-      entCoef: p.entCoef as number,
-      vfCoef: p.vfCoef as number,
-      lr: p.lr as number,
     };
+  if (p.gradClipNorm !== undefined) o.a2c = { ...extra.a2c, ...onPolicy(), gradClipNorm: p.gradClipNorm as number };
   const cfg = resolveSampConfig(p.preset as SampPresetName, o);
   cfg.preset = Object.keys(extra).length || ep > 0 ? 'custom' : (p.preset as SampPresetName);
   return cfg;
@@ -467,6 +505,13 @@ const PPO_FLAT =
   'state-value network, and several passes of minibatch steps follow the clipped surrogate objective; decisions use ' +
   "the Gaussian's mean, softmax(logits), through ONNX Runtime.";
 
+const A2C_FLAT =
+  'Flat A2C baseline (synchronous advantage actor-critic, Mnih et al. 2016): the ddpg-flat actor on the same environment ' +
+  "(price windows and holdings, reward, costs, no-trade band), validation and presets, trained on-policy: the actor's " +
+  'logits are the mean of a Gaussian with a learned standard deviation, and every short rollout of its samples is one ' +
+  'policy-gradient step on all of it, weighted by n-step advantages against a learned state-value network (Adam instead ' +
+  "of the paper's RMSprop); decisions use the Gaussian's mean, softmax(logits), through ONNX Runtime.";
+
 const ENSEMBLE =
   'Seed ensemble: the mean of the target weights of the strategy trained with ensembleSeeds seeds (the run with seed s averages ' +
   'seeds (s - 1) k + 1 .. s k; stored models of those seeds are reused, missing ones trained). The mean of long-only portfolios ' +
@@ -474,7 +519,8 @@ const ENSEMBLE =
 
 /**
  * All SAMP-HDRL strategies: the method, its five ablations, two variants of its split settings, four training
- * variants, the flat DDPG, TD3, SAC and PPO baselines, and the seed ensembles of the method and of the DDPG baseline.
+ * variants, the flat DDPG, TD3, SAC, PPO and A2C baselines, and the seed ensembles of the method and of the DDPG
+ * baseline.
  */
 export const sampStrategies: StrategyDef[] = [
   def('samp-hdrl', 'SAMP-HDRL', BASE),
@@ -537,6 +583,7 @@ export const sampStrategies: StrategyDef[] = [
   def('td3-flat', 'TD3 flat (single agent)', TD3_FLAT),
   def('sac-flat', 'SAC flat (single agent)', SAC_FLAT),
   def('ppo-flat', 'PPO flat (single agent)', PPO_FLAT),
+  def('a2c-flat', 'A2C flat (single agent)', A2C_FLAT),
   ensembleStrategy(
     { of: 'samp-hdrl', params: sampParamSpecs('samp-hdrl'), createMember: (ctx) => createSamp('samp-hdrl', ctx) },
     'SAMP-HDRL seed ensemble',

@@ -40,7 +40,7 @@ import {
   type SerializedParams,
 } from '../../compute/params';
 import type { SampArtifacts, SampTrainingSummary } from '../../agents/samp/artifacts';
-import { PPO_DEFAULTS, SAC_DEFAULTS, TD3_DEFAULTS, type SampConfig } from '../../agents/samp/config';
+import { A2C_DEFAULTS, PPO_DEFAULTS, SAC_DEFAULTS, TD3_DEFAULTS, type SampConfig } from '../../agents/samp/config';
 import { PortfolioEnv, type EnvOptions } from '../../agents/samp/env';
 import { viewFeatures } from '../../agents/samp/features';
 import { exportPolicyOnnx, readsHoldings, sampNets, type PolicyKind } from '../../agents/samp/policy';
@@ -69,20 +69,27 @@ const FLAT_AGENTS: Partial<Record<SampVariantId, LearnerAlgorithm>> = {
   'td3-flat': 'td3',
   'sac-flat': 'sac',
   'ppo-flat': 'ppo',
+  'a2c-flat': 'a2c',
 };
 
 /** The decision family a flat agent's rows carry: it names the algorithm that trained it. */
-const FLAT_FAMILY = { ddpg: 'ddpg-flat', td3: 'td3-flat', sac: 'sac-flat', ppo: 'ppo-flat' } as const satisfies Record<
-  LearnerAlgorithm,
-  FlatDecisionDetailInput['family']
->;
+const FLAT_FAMILY = {
+  ddpg: 'ddpg-flat',
+  td3: 'td3-flat',
+  sac: 'sac-flat',
+  ppo: 'ppo-flat',
+  a2c: 'a2c-flat',
+} as const satisfies Record<LearnerAlgorithm, FlatDecisionDetailInput['family']>;
 
 /** Which networks each variant trains and uses. */
 export function variantKind(v: SampVariantId): PolicyKind {
   return FLAT_AGENTS[v] ? 'flat' : v === 'samp-hdrl/upper-only' ? 'upper-only' : 'hierarchical';
 }
 
-/** The update each variant trains with: TD3 for td3-flat, SAC for sac-flat, PPO for ppo-flat, DDPG for every other. */
+/**
+ * The update each variant trains with: TD3 for td3-flat, SAC for sac-flat, PPO for ppo-flat, A2C for a2c-flat, DDPG
+ * for every other.
+ */
 export function variantAlgorithm(v: SampVariantId): LearnerAlgorithm {
   return FLAT_AGENTS[v] ?? 'ddpg';
 }
@@ -96,7 +103,7 @@ export function variantAlgorithm(v: SampVariantId): LearnerAlgorithm {
  * rebased-features -> prices rebased to today's close instead of scaled by each asset's volatility.
  * The TD3 settings belong to TD3 variants only: td3-flat gets them (defaults for those not given), every other
  * variant drops them, so its config (and reuse key) does not depend on them; likewise the SAC settings and sac-flat,
- * and the PPO settings and ppo-flat.
+ * the PPO settings and ppo-flat, and the A2C settings and a2c-flat.
  */
 export function variantConfig(v: SampVariantId, base: SampConfig): SampConfig {
   const c = structuredClone(base);
@@ -106,6 +113,8 @@ export function variantConfig(v: SampVariantId, base: SampConfig): SampConfig {
   else delete c.sac;
   if (variantAlgorithm(v) === 'ppo') c.ppo = { ...PPO_DEFAULTS, ...c.ppo };
   else delete c.ppo;
+  if (variantAlgorithm(v) === 'a2c') c.a2c = { ...A2C_DEFAULTS, ...c.a2c };
+  else delete c.a2c;
   if (v === 'samp-hdrl/no-dc') c.grouping.static = true;
   if (v === 'samp-hdrl/no-utility') c.utility = { ...c.utility, rule: 'equal', allowCash: false };
   if (v === 'samp-hdrl/no-rebound') c.rebound = { ...c.rebound, enabled: false };
@@ -150,8 +159,8 @@ export function firstStateDay(cfg: SampConfig, trainStart: number): number {
  * Revision 4 (issue 15): holdings-aware actors, volatility-scaled features, turnover penalty and no-trade band,
  * validation period with checkpoint selection, early stopping, learning-rate decay, update budgets, entropy bonus
  * per agent (all of them settings in the config, which the key hashes whole).
- * (td3-flat, sac-flat and ppo-flat, issue 21, came with revision 4 unchanged: each adds a variant, and the variants
- * before them train as before.)
+ * (td3-flat, sac-flat, ppo-flat and a2c-flat, issue 21, came with revision 4 unchanged: each adds a variant, and the
+ * variants before them train as before.)
  */
 export const SAMP_TRAINING_REVISION = 4;
 
@@ -493,7 +502,8 @@ export class SampPolicy {
         if (a.kind === 'flat') {
           const o = this.outputs(view, undefined, held);
           const w = trade(view, held, o.w!);
-          // the family names the algorithm: td3-flat's rows say TD3, sac-flat's SAC, ppo-flat's PPO, ddpg-flat's are as they always were
+          // the family names the algorithm: td3-flat's rows say TD3, sac-flat's SAC, ppo-flat's PPO, a2c-flat's A2C,
+          // ddpg-flat's are as they always were
           const family = FLAT_FAMILY[variantAlgorithm(a.variant)];
           return {
             weights: w,

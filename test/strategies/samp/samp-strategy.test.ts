@@ -23,7 +23,7 @@ import { CTX, TINY_OVERRIDES, createVariant, decideAll } from './samp-helpers';
 afterEach(() => setSampModelStore(null));
 
 describe('samp-hdrl strategy', () => {
-  it('exports the method, its ablations, its split variants, ddpg-flat, td3-flat, sac-flat, ppo-flat and the seed ensembles, all learning strategies', () => {
+  it('exports the method, its ablations, its split variants, ddpg-flat, td3-flat, sac-flat, ppo-flat, a2c-flat and the seed ensembles, all learning strategies', () => {
     expect(sampStrategies.map((d) => d.id).sort()).toEqual(
       [
         'ddpg-flat',
@@ -44,6 +44,7 @@ describe('samp-hdrl strategy', () => {
         'td3-flat',
         'sac-flat',
         'ppo-flat',
+        'a2c-flat',
       ].sort(),
     );
     for (const d of sampStrategies) {
