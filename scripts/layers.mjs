@@ -39,6 +39,7 @@ export const LAYERS = [
       'src-main/compute/train/td3.ts',
       'src-main/compute/train/sac.ts',
       'src-main/compute/train/ppo.ts',
+      'src-main/compute/train/twin.ts',
       'src-main/compute/train/samp.ts',
     ],
   },

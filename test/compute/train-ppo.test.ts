@@ -1,12 +1,12 @@
 /**
  * The PPO update on the ONNX training engine (src-main/compute/train/ppo.ts), checked without a second engine:
  *   - on a tiny policy-value pair (a linear actor whose logits are the Gaussian's mean, a one-hidden-layer value
- *     network, 3 assets) recomputed here in plain JavaScript from the parameters read back: the clipped surrogate on
- *     a minibatch whose ratios lie inside and outside the clip range with advantages of both signs (so the clip
- *     binds on some samples and not on others), the value loss, the entropy term and the total loss; the direction
+ *     network, 3 assets) recomputed in plain JavaScript (train-helpers.ts) from the parameters read back: the clipped
+ *     surrogate on a minibatch whose ratios lie inside and outside the clip range with advantages of both signs (so the
+ *     clip binds on some samples and not on others), the value loss, the entropy term and the total loss; the direction
  *     of every parameter's first Adam step against a finite-difference gradient of that loss; the per-minibatch
- *     advantage normalisation; and, on the learner's own samples, a ratio of 1 on the first step (no clipping, no
- *     KL, the surrogate -mean A); and A2C's rule, the plain policy gradient -mean(log pi A), on the same graph;
+ *     advantage normalisation; and, on the learner's own samples, a ratio of 1 on the first step (no clipping, no KL,
+ *     the surrogate -mean A); and A2C's rule, the plain policy gradient -mean(log pi A), on the same graph;
  *   - on the ppo-flat networks (SLaK actor, value network) over real DJIA windows: the same seed gives bit-identical
  *     weights (the rollout draws included), another seed other ones, and the exported ONNX policy decides as the
  *     engine's deterministic actor to 1e-6.
@@ -15,46 +15,30 @@ import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import type { OnPolicyBatch } from '../../src-main/agents/learner';
 import { PPO_DEFAULTS, resolveSampConfig, type PpoSettings } from '../../src-main/agents/samp/config';
-import { PortfolioEnv } from '../../src-main/agents/samp/env';
-import { exportPolicyOnnx, sampNets } from '../../src-main/agents/samp/policy';
-import { OnnxModel } from '../../src-main/compute/onnx/runtime';
-import type { ParamSpec, ParamValues } from '../../src-main/compute/params';
-import { normalizeAdvantages, OnnxPpo, ppoFlatModel, type PpoModel } from '../../src-main/compute/train/ppo';
-import { LOG_STD_PARAM, logStdOf } from '../../src-main/compute/train/sac';
-import { MarketView } from '../../src-main/market/view';
-import { djiaSubset } from '../helpers/data';
+import type { ParamValues } from '../../src-main/compute/params';
+import { normalizeAdvantages, OnnxPpo, ppoFlatModel } from '../../src-main/compute/train/ppo';
+import { LOG_STD_PARAM } from '../../src-main/compute/train/sac';
+import {
+  close,
+  expectExportedPolicyAgrees,
+  expectFirstAdamStep,
+  FLAT_ASSETS,
+  flatEnv,
+  jsLogits,
+  jsLogStd,
+  jsValue,
+  LOG_2PI,
+  maxDiff,
+  N,
+  row,
+  same,
+  tinyPolicyValue as tiny,
+  withSeedRuns,
+} from './train-helpers';
 
-// ---------------------------------------------------------------- the tiny pair and its plain-JS forward pass
+// ---------------------------------------------------------------- the tiny pair (train-helpers.ts) and PPO's loss
 
-const N = 3;
-const H = 4;
 const B = 6;
-
-const tinySpecs = {
-  actor: [
-    { name: 'actor/W', shape: [N, N], init: { kind: 'uniform', limit: 1 } },
-    { name: 'actor/b', shape: [N], init: { kind: 'uniform', limit: 0.5 } },
-  ] satisfies ParamSpec[],
-  value: [
-    { name: 'value/W1', shape: [N, H], init: { kind: 'uniform', limit: 1 } },
-    { name: 'value/b1', shape: [H], init: { kind: 'uniform', limit: 0.5 } },
-    { name: 'value/W2', shape: [H, 1], init: { kind: 'uniform', limit: 1 } },
-    { name: 'value/b2', shape: [1], init: { kind: 'uniform', limit: 0.5 } },
-  ] satisfies ParamSpec[],
-};
-
-/** logits m = x W + b over state x [B, N]; V = relu(x W1 + b1) W2 + b2. */
-const tiny: PpoModel = {
-  actorSpecs: tinySpecs.actor,
-  valueSpecs: tinySpecs.value,
-  state: { x: [N] },
-  action: [N],
-  logits: (ops, s) => ops.add(ops.matMul(s.x!, ops.param('actor/W')), ops.param('actor/b')),
-  value: (ops, s) => {
-    const h = ops.relu(ops.add(ops.matMul(s.x!, ops.param('value/W1')), ops.param('value/b1')));
-    return ops.add(ops.matMul(h, ops.param('value/W2')), ops.param('value/b2'));
-  },
-};
 
 /** settings whose entropy and value terms are large enough to move the loss measurably */
 const settings: PpoSettings = {
@@ -67,37 +51,11 @@ const settings: PpoSettings = {
 };
 const EPS = 0.2;
 const SEED = 11;
-const LOG_2PI = Math.log(2 * Math.PI);
-
-const P = (p: ParamValues, k: string): Float32Array => p.get(k)!.data;
-const row = (v: Float32Array, b: number, n: number): number[] => Array.from(v.subarray(b * n, (b + 1) * n));
 
 /** All parameters of a learner in one map (actor, log-std, value network). */
 function allParams(e: OnnxPpo): ParamValues {
   return new Map([...e.policyParams(), ...e.valueParams()]);
 }
-
-function jsLogits(p: ParamValues, x: number[]): number[] {
-  const W = P(p, 'actor/W');
-  return Array.from({ length: N }, (_, j) => {
-    let s = P(p, 'actor/b')[j]!;
-    for (let i = 0; i < N; i++) s += x[i]! * W[i * N + j]!;
-    return s;
-  });
-}
-
-function jsValue(p: ParamValues, x: number[]): number {
-  const W1 = P(p, 'value/W1');
-  let v = P(p, 'value/b2')[0]!;
-  for (let j = 0; j < H; j++) {
-    let h = P(p, 'value/b1')[j]!;
-    for (let i = 0; i < N; i++) h += x[i]! * W1[i * H + j]!;
-    v += Math.max(0, h) * P(p, 'value/W2')[j]!;
-  }
-  return v;
-}
-
-const jsLogStd = (p: ParamValues): number[] => Array.from(P(p, LOG_STD_PARAM), logStdOf);
 
 function jsLogp(p: ParamValues, x: number[], u: number[]): number {
   const m = jsLogits(p, x);
@@ -143,31 +101,6 @@ function jsLoss(p: ParamValues, b: OnPolicyBatch, surrogate: 'clipped' | 'plain'
     ratios,
   };
 }
-
-/** A copy of `p` with entry i of parameter k moved by h (float64 values, for finite differences). */
-function nudged(p: ParamValues, k: string, i: number, h: number): ParamValues {
-  const out: ParamValues = new Map();
-  for (const [name, v] of p)
-    out.set(name, { shape: v.shape, data: Float64Array.from(v.data) as unknown as Float32Array });
-  out.get(k)!.data[i]! += h;
-  return out;
-}
-
-function same(a: ParamValues, b: ParamValues): boolean {
-  return [...a].every(([k, v]) => v.data.every((x, i) => Object.is(x, b.get(k)!.data[i])));
-}
-
-function maxDiff(a: ParamValues, b: ParamValues): number {
-  let worst = 0;
-  for (const [k, v] of a) {
-    const w = b.get(k)!.data;
-    v.data.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - w[i]!))));
-  }
-  return worst;
-}
-
-const close = (got: number, want: number, what: string) =>
-  expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
 
 /**
  * A minibatch at the learner's current parameters whose ratios are `ratios` (log pi_old = log pi - log r) with
@@ -234,21 +167,9 @@ describe('one PPO step against a plain-JS computation (tiny policy-value pair)',
       const p0 = allParams(eng);
       const b = clipBatch(p0, RATIOS, ADV);
       eng.update(b);
-      const p1 = allParams(eng);
-      const h = 1e-4;
-      let checked = 0;
-      const seen = new Set<string>();
-      for (const [k, v] of p0)
-        v.data.forEach((x, i) => {
-          const grad = (jsLoss(nudged(p0, k, i, h), b).loss - jsLoss(nudged(p0, k, i, -h), b).loss) / (2 * h);
-          if (Math.abs(grad) < 1e-3) return;
-          const step = P(p1, k)[i]! - x;
-          expect(Math.sign(step), `${k}[${i}] against gradient ${grad}`).toBe(-Math.sign(grad));
-          expect(Math.abs(Math.abs(step) - settings.lr), `${k}[${i}] step ${step}`).toBeLessThan(1e-5);
-          checked++;
-          seen.add(k);
-        });
-      expect(checked).toBeGreaterThan(12);
+      const checked = expectFirstAdamStep(p0, allParams(eng), (p) => jsLoss(p, b).loss, settings.lr);
+      expect(checked.length).toBeGreaterThan(12);
+      const seen = new Set(checked);
       // the actor, the log-std (entropy and surrogate) and the value network all moved
       for (const k of ['actor/W', LOG_STD_PARAM, 'value/W2']) expect(seen.has(k), k).toBe(true);
     } finally {
@@ -361,15 +282,9 @@ describe('one PPO step against a plain-JS computation (tiny policy-value pair)',
 
 describe('PPO on the ppo-flat networks (quick preset, 6 DJIA assets)', () => {
   const c = resolveSampConfig('quick', { ppo: {} });
-  const prices = djiaSubset(300, 6);
-  const NA = 6;
+  const NA = FLAT_ASSETS;
   const BF = 8;
-  const env = new PortfolioEnv(new MarketView(prices, 299), {
-    firstDay: 80,
-    lastDay: 299,
-    features: c,
-    costRate: 0.001,
-  });
+  const env = flatEnv(c);
   const rng = seedrandom('ppo-flat-states');
   const days = Array.from({ length: 3 * BF }, () => 100 + Math.floor(rng() * 150));
   const holdings = days.map(() => {
@@ -409,38 +324,26 @@ describe('PPO on the ppo-flat networks (quick preset, 6 DJIA assets)', () => {
 
   it('the same seed gives bit-identical weights (rollout draws included), another seed other weights', () => {
     expect(c.ppo).toEqual(PPO_DEFAULTS);
-    const a = train(3);
-    const b = train(3);
-    const o = train(4);
-    try {
+    withSeedRuns(train, (a, b, o) => {
       expect(a.updates).toBe(3);
       expect(same(allParams(a), allParams(b))).toBe(true);
       expect(maxDiff(a.policyParams(), o.policyParams())).toBeGreaterThan(1e-4);
       expect(maxDiff(a.valueParams(), o.valueParams())).toBeGreaterThan(1e-4);
       // the log-std learned
       expect(Math.max(...a.std().map((s) => Math.abs(s - c.ppo!.initStd)))).toBeGreaterThan(1e-5);
-    } finally {
-      for (const e of [a, b, o]) e.dispose();
-    }
+    });
   });
 
   it('the exported ONNX policy gives the engine deterministic actor outputs to 1e-6', async () => {
     const eng = train(3);
-    const model = await OnnxModel.create(exportPolicyOnnx('flat', sampNets(c), NA, eng.actorParams()));
     try {
-      for (const k of [0, 7, 15]) {
+      const cases = [0, 7, 15].map((k) => {
         const s = state(k);
-        const want = eng.act(s, []);
-        const got = model.runSync({
-          x: { data: s.x, dims: [1, NA, c.window] },
-          wprev: { data: s.wprev, dims: [1, NA] },
-        }).w!.data;
-        expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(1e-3);
-        want.forEach((w, i) => expect(Math.abs(got[i]! - w), `state ${k} asset ${i}`).toBeLessThan(1e-6));
-      }
+        return { label: `state ${k}`, s, want: eng.act(s, []) };
+      });
+      await expectExportedPolicyAgrees(c, eng.actorParams(), cases);
     } finally {
       eng.dispose();
-      await model.dispose();
     }
   });
 });

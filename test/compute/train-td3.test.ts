@@ -1,113 +1,47 @@
 /**
  * The TD3 update on the ONNX training engine (src-main/compute/train/td3.ts), checked without a second engine:
- *   - on a tiny actor-critic pair (a linear softmax actor and a one-hidden-layer critic over 3 assets) whose
- *     forward pass is recomputed here in plain JavaScript from the parameters read back: the critic losses of
- *     update 1 and 2 against the target y built by hand (smoothed target action with the noise clipped, the
- *     smaller of the twin target values), the actor loss against the updated Q1, the delay (update 1 moves the
- *     critics only; update 2 moves the actor and every target, each by exactly the soft update), and the actor's
- *     own Adam step count (its first step moves a parameter by the learning rate);
+ *   - on a tiny actor-critic pair (a linear softmax actor and a one-hidden-layer critic over 3 assets) whose forward
+ *     pass is recomputed in plain JavaScript (train-helpers.ts) from the parameters read back: the critic losses of
+ *     update 1 and 2 against the target y built by hand (smoothed target action with the noise clipped, the smaller of
+ *     the twin target values), the actor loss against the updated Q1, the delay (update 1 moves the critics only;
+ *     update 2 moves the actor and every target, each by exactly the soft update), and the actor's own Adam step count
+ *     (its first step moves a parameter by the learning rate);
  *   - on the td3-flat networks (SLaK actor, critic) over real DJIA windows: the same seed gives bit-identical
  *     weights, another seed other ones, and the exported ONNX policy decides as the engine's actor to 1e-6.
  */
 import { describe, expect, it } from 'vitest';
-import seedrandom from 'seedrandom';
-import type { DdpgConfig } from '../../src-main/agents/ddpg';
 import type { DdpgBatchArrays } from '../../src-main/agents/learner';
 import { resolveSampConfig, TD3_DEFAULTS } from '../../src-main/agents/samp/config';
-import { PortfolioEnv } from '../../src-main/agents/samp/env';
-import { exportPolicyOnnx, sampNets } from '../../src-main/agents/samp/policy';
-import { OnnxModel } from '../../src-main/compute/onnx/runtime';
-import type { ParamSpec, ParamValues } from '../../src-main/compute/params';
-import type { TrainDdpgModel } from '../../src-main/compute/train/ddpg';
-import type { Val } from '../../src-main/compute/train/graph';
-import type { TrainOps } from '../../src-main/compute/train/ops';
+import type { ParamValues } from '../../src-main/compute/params';
 import { sampTrainModel } from '../../src-main/compute/train/samp';
-import { OnnxTd3, TWIN_PREFIX } from '../../src-main/compute/train/td3';
-import { MarketView } from '../../src-main/market/view';
-import { djiaSubset } from '../helpers/data';
+import { OnnxTd3 } from '../../src-main/compute/train/td3';
+import {
+  B,
+  close,
+  expectExportedPolicyAgrees,
+  expectSoftUpdate,
+  FLAT_ASSETS,
+  flatReplay,
+  jsAction,
+  jsCriticLoss,
+  jsQ,
+  maxDiff,
+  N,
+  P,
+  row,
+  same,
+  tinyActorCritic as tiny,
+  tinyBatch,
+  tinyDdpgConfig as cfg,
+  tinyTwinNames,
+  withSeedRuns,
+} from './train-helpers';
 
-// ---------------------------------------------------------------- the tiny pair and its plain-JS forward pass
+// ---------------------------------------------------------------- the tiny pair (train-helpers.ts) and TD3's target
 
-const N = 3;
-const H = 4;
-const B = 4;
-
-const tinySpecs = {
-  actor: [
-    { name: 'actor/W', shape: [N, N], init: { kind: 'uniform', limit: 1 } },
-    { name: 'actor/b', shape: [N], init: { kind: 'uniform', limit: 0.5 } },
-  ] satisfies ParamSpec[],
-  critic: [
-    { name: 'critic/W1', shape: [2 * N, H], init: { kind: 'uniform', limit: 1 } },
-    { name: 'critic/b1', shape: [H], init: { kind: 'uniform', limit: 0.5 } },
-    { name: 'critic/W2', shape: [H, 1], init: { kind: 'uniform', limit: 1 } },
-    { name: 'critic/b2', shape: [1], init: { kind: 'uniform', limit: 0.5 } },
-  ] satisfies ParamSpec[],
-};
-
-/** logits = x W + b over state x [B, N]; action softmax(logits [+ noise]); Q = relu([x, a] W1 + b1) W2 + b2. */
-const tiny: TrainDdpgModel = {
-  actorSpecs: tinySpecs.actor,
-  criticSpecs: tinySpecs.critic,
-  state: { x: [N] },
-  action: [N],
-  noiseInputs: 1,
-  actor: (ops, s) => ({ action: ops.softmax(logits(ops, s.x!)) }),
-  act: (ops, s, noise) => ops.softmax(noise[0] ? ops.add(logits(ops, s.x!), noise[0]) : logits(ops, s.x!)),
-  critic: (ops, s, a) => {
-    const h = ops.relu(ops.add(ops.matMul(ops.concat([s.x!, a], 1), ops.param('critic/W1')), ops.param('critic/b1')));
-    return ops.add(ops.matMul(h, ops.param('critic/W2')), ops.param('critic/b2'));
-  },
-};
-function logits(ops: TrainOps, x: Val): Val {
-  return ops.add(ops.matMul(x, ops.param('actor/W')), ops.param('actor/b'));
-}
-
-const cfg: DdpgConfig = {
-  actorLr: 1e-2,
-  criticLr: 2e-2,
-  gamma: 0.9,
-  tau: 0.05,
-  batchSize: B,
-  bufferSize: 100,
-  warmup: 0,
-  updateEvery: 1,
-  gradClipNorm: 0,
-  rewardScale: 100,
-  noise: { kind: 'gaussian', sigma: 0.5, sigmaDecay: 1, sigmaMin: 0.5, theta: 0.15 },
-};
 const td3 = { policyDelay: 2, targetNoise: 0.3, targetNoiseClip: 0.4 };
 /** a seed whose twin critics disagree both ways on the batch below (checked in the first test) */
 const SEED = 32;
-
-const P = (p: ParamValues, k: string): Float32Array => p.get(k)!.data;
-const row = (v: Float32Array, b: number, n: number): number[] => Array.from(v.subarray(b * n, (b + 1) * n));
-
-function jsAction(actor: ParamValues, x: number[], noise: number[] = [0, 0, 0]): number[] {
-  const W = P(actor, 'actor/W');
-  const z = Array.from({ length: N }, (_, j) => {
-    let s = P(actor, 'actor/b')[j]! + noise[j]!;
-    for (let i = 0; i < N; i++) s += x[i]! * W[i * N + j]!;
-    return s;
-  });
-  const m = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - m));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
-
-function jsQ(critic: ParamValues, x: number[], a: number[]): number {
-  const f = [...x, ...a];
-  const W1 = P(critic, 'critic/W1');
-  const W2 = P(critic, 'critic/W2');
-  let q = P(critic, 'critic/b2')[0]!;
-  for (let j = 0; j < H; j++) {
-    let h = P(critic, 'critic/b1')[j]!;
-    for (let i = 0; i < 2 * N; i++) h += f[i]! * W1[i * H + j]!;
-    q += Math.max(0, h) * W2[j]!;
-  }
-  return q;
-}
 
 /** The critic targets of a batch from the given target networks, with `pick` choosing among the twin values. */
 function jsTargets(
@@ -124,45 +58,7 @@ function jsTargets(
   });
 }
 
-function jsCriticLoss(b: DdpgBatchArrays, critic: ParamValues, y: number[]): number {
-  let s = 0;
-  for (let k = 0; k < B; k++) s += (jsQ(critic, row(b.s.x!, k, N), row(b.a, k, N)) - y[k]!) ** 2;
-  return s / B;
-}
-
 const clip = (v: number) => Math.max(-td3.targetNoiseClip, Math.min(td3.targetNoiseClip, v));
-
-function tinyBatch(seed: string): DdpgBatchArrays {
-  const rng = seedrandom(seed);
-  const simplex = () => {
-    const v = Array.from({ length: N }, () => rng() + 0.1);
-    const s = v.reduce((a, c) => a + c, 0);
-    return v.map((x) => x / s);
-  };
-  return {
-    s: { x: Float32Array.from({ length: B * N }, () => rng() * 4 - 2) },
-    s2: { x: Float32Array.from({ length: B * N }, () => rng() * 4 - 2) },
-    a: Float32Array.from(Array.from({ length: B }, simplex).flat()),
-    r: Float32Array.from({ length: B }, () => (rng() - 0.5) * 0.04),
-    done: Float32Array.from({ length: B }, (_, k) => (k === 2 ? 1 : 0)),
-  };
-}
-
-function maxDiff(a: ParamValues, b: ParamValues): number {
-  let worst = 0;
-  for (const [k, v] of a) {
-    const w = b.get(k)!.data;
-    v.data.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - w[i]!))));
-  }
-  return worst;
-}
-
-function same(a: ParamValues, b: ParamValues): boolean {
-  return [...a].every(([k, v]) => v.data.every((x, i) => Object.is(x, b.get(k)!.data[i])));
-}
-
-const close = (got: number, want: number, what: string) =>
-  expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
 
 // ---------------------------------------------------------------- the tiny pair
 
@@ -266,13 +162,7 @@ describe('one TD3 update against a plain-JS computation (tiny actor-critic pair)
       ];
       for (const [what, target, online, old] of pairs) {
         expect(maxDiff(target, old), `${what} target moved`).toBeGreaterThan(1e-5);
-        for (const [k, v] of target)
-          v.data.forEach((x, i) =>
-            expect(
-              Math.abs(x - (cfg.tau * P(online, k)[i]! + (1 - cfg.tau) * P(old, k)[i]!)),
-              `${what} ${k}`,
-            ).toBeLessThan(1e-6),
-          );
+        expectSoftUpdate(what, target, online, old, cfg.tau);
       }
       expect([eng.updates, eng.actorUpdates]).toEqual([2, 1]);
       // update 3 is critic-only again
@@ -287,10 +177,7 @@ describe('one TD3 update against a plain-JS computation (tiny actor-critic pair)
     const eng = new OnnxTd3(tiny, cfg, td3, SEED, { batchSize: B });
     try {
       const c = eng.criticParams();
-      expect([...c.keys()]).toEqual([
-        ...tinySpecs.critic.map((s) => s.name),
-        ...tinySpecs.critic.map((s) => `${TWIN_PREFIX}${s.name}`),
-      ]);
+      expect([...c.keys()]).toEqual(tinyTwinNames);
       const before = eng.twinParams();
       expect(() => eng.update(b, [])).toThrow(/0 target-noise arrays, the model takes 1/);
       expect(() => eng.update({ ...b, s: {} }, [noise])).toThrow(/batch state x missing/);
@@ -310,38 +197,9 @@ describe('one TD3 update against a plain-JS computation (tiny actor-critic pair)
 
 describe('TD3 on the td3-flat networks (quick preset, 6 DJIA assets)', () => {
   const c = resolveSampConfig('quick', { td3: {} });
-  const prices = djiaSubset(300, 6);
-  const NA = 6;
+  const NA = FLAT_ASSETS;
   const BF = 8;
-  const env = new PortfolioEnv(new MarketView(prices, 299), {
-    firstDay: 80,
-    lastDay: 299,
-    features: c,
-    costRate: 0.001,
-  });
-  const rng = seedrandom('td3-flat-batch');
-  const simplex = (rows: number) =>
-    Float32Array.from({ length: rows * NA }, () => rng()).map((v, i, a) => {
-      const r = Math.floor(i / NA) * NA;
-      let s = 0;
-      for (let j = r; j < r + NA; j++) s += a[j]!;
-      return v / s;
-    });
-  const states = (days: number[]) => {
-    const x = new Float32Array(days.length * NA * c.window);
-    days.forEach((t, k) => x.set(env.features(t), k * NA * c.window));
-    return { x, wprev: simplex(days.length) };
-  };
-  const batches = Array.from({ length: 4 }, () => {
-    const days = Array.from({ length: BF }, () => 100 + Math.floor(rng() * 150));
-    return {
-      s: states(days),
-      s2: states(days.map((d) => d + 1)),
-      a: simplex(BF),
-      r: Float32Array.from({ length: BF }, () => (rng() - 0.5) * 0.04),
-      done: new Float32Array(BF),
-    } satisfies DdpgBatchArrays;
-  });
+  const { states, batches } = flatReplay(c, 'td3-flat-batch', BF);
   const train = (seed: number) => {
     const eng = new OnnxTd3(sampTrainModel('flat', c, NA), c.ddpg, c.td3!, seed, { batchSize: BF });
     for (const b of batches) eng.update(b);
@@ -350,10 +208,7 @@ describe('TD3 on the td3-flat networks (quick preset, 6 DJIA assets)', () => {
 
   it('the same seed gives bit-identical weights (target noise included), another seed other weights', () => {
     expect(c.td3).toEqual(TD3_DEFAULTS);
-    const a = train(3);
-    const b = train(3);
-    const o = train(4);
-    try {
+    withSeedRuns(train, (a, b, o) => {
       expect([a.updates, a.actorUpdates]).toEqual([4, 2]);
       for (const [what, x, y] of [
         ['actor', a.actorParams(), b.actorParams()],
@@ -364,29 +219,19 @@ describe('TD3 on the td3-flat networks (quick preset, 6 DJIA assets)', () => {
         expect(same(x, y), what).toBe(true);
       expect(maxDiff(a.actorParams(), o.actorParams())).toBeGreaterThan(1e-4);
       expect(maxDiff(a.criticParams(), o.criticParams())).toBeGreaterThan(1e-4);
-    } finally {
-      for (const e of [a, b, o]) e.dispose();
-    }
+    });
   });
 
   it('the exported ONNX policy gives the engine actor outputs to 1e-6', async () => {
     const eng = train(3);
-    const model = await OnnxModel.create(exportPolicyOnnx('flat', sampNets(c), NA, eng.actorParams()));
     try {
-      for (const t of [120, 180, 240]) {
+      const cases = [120, 180, 240].map((t) => {
         const s = states([t]);
-        const want = eng.act(s, [new Float32Array(NA)]);
-        const got = model.runSync({
-          x: { data: s.x, dims: [1, NA, c.window] },
-          wprev: { data: s.wprev, dims: [1, NA] },
-        }).w!.data;
-        // the policy is not uniform (so the comparison sees the trained weights)
-        expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(1e-3);
-        want.forEach((w, i) => expect(Math.abs(got[i]! - w), `day ${t} asset ${i}`).toBeLessThan(1e-6));
-      }
+        return { label: `day ${t}`, s, want: eng.act(s, [new Float32Array(NA)]) };
+      });
+      await expectExportedPolicyAgrees(c, eng.actorParams(), cases);
     } finally {
       eng.dispose();
-      await model.dispose();
     }
   });
 });

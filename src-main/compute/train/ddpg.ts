@@ -17,17 +17,33 @@
  * with the exploration noise added to its logits, reading the same actor vector. `OnnxDdpg` is the training
  * loop's `DdpgLearner` (agents/learner.ts) for this engine.
  *
- * The pieces another actor-critic update builds from (td3.ts) are exported here rather than copied there: the
- * Bellman target, the optimiser step on a loss (gradient, clip, Adam), the acting graph and its session, and the
- * flat parameter vectors.
+ * The pieces the other replay-buffer updates (td3.ts, sac.ts, twin.ts) build from are exported here rather than
+ * copied there: the minibatch's graph inputs and feeds, the Bellman target, the critic's regression step, the
+ * deterministic actor step, and the acting graph and its session. What every learner of the engine shares, PPO's
+ * included (flat vectors, optimiser step, Adam feeds), is one layer down in common.ts.
  */
 import type { DdpgConfig } from '../../agents/ddpg';
 import type { DdpgBatchArrays, DdpgLearner, StateArrays } from '../../agents/learner';
-import { initParams, sizeOf, type ParamSpec, type ParamValues } from '../params';
-import { adamCorrections, adamStep, clipByGlobalNorm, softUpdate, tfjsAdam } from './adam';
-import { backward } from './gradients';
-import { Graph, Tape, type Val, type ValueSpec } from './graph';
-import { flattenGrads, paramBlock, TrainOps, type ConvImpl } from './ops';
+import type { ParamSpec, ParamValues } from '../params';
+import { softUpdate, tfjsAdam } from './adam';
+import {
+  adamFeeds,
+  checkBatch,
+  checkLrScale,
+  finishGraph,
+  meanAll,
+  nextName,
+  openGraph,
+  optimiserStep,
+  startVector,
+  stateFeeds,
+  stateInputs,
+  total,
+  unflatten,
+  type TrainGraph,
+} from './common';
+import { Graph, Tape, type Val } from './graph';
+import { paramBlock, TrainOps, type ConvImpl } from './ops';
 import { TrainSession, type TrainRunOptions } from './session';
 
 /** An actor-critic pair as the training engine sees it (the counterpart of agents/ddpg.ts DdpgModel). */
@@ -63,26 +79,26 @@ export const DDPG_STATE = [
 ] as const;
 export type DdpgStateName = (typeof DDPG_STATE)[number];
 
-/** A built update graph: serialised model and its interface. */
-export interface DdpgUpdateGraph {
-  bytes: Uint8Array;
-  inputs: ValueSpec[];
-  outputs: ValueSpec[];
-  /** number of ONNX nodes (before ONNX Runtime's own fusions) */
-  nodeCount: number;
+/** A minibatch (s, a, r, s', done) as graph values. */
+export interface BatchInputs {
+  s: Record<string, Val>;
+  s2: Record<string, Val>;
+  a: Val;
+  r: Val;
+  done: Val;
 }
 
-/** Name of the output that carries the next value of state vector `n`. */
-export const nextName = (n: DdpgStateName): string => `${n}_next`;
-
-/** Number of values in a network's flat parameter vector. */
-export function total(specs: readonly ParamSpec[]): number {
-  return specs.reduce((a, s) => a + sizeOf(s.shape), 0);
-}
-
-/** Scalar mean over every element of v. */
-export function meanAll(ops: TrainOps, v: Val): Val {
-  return ops.mean(ops.reshape(v, [-1]), 0, false);
+/**
+ * The graph inputs of a minibatch of `batch` samples, in this order: `s.<name>` and `s2.<name>` for each state
+ * input of `model`, `a`, `r`, `done` (fed by {@link batchFeeds}).
+ */
+export function batchInputs(g: Graph, model: TrainDdpgModel, batch: number): BatchInputs {
+  const s = stateInputs(g, model.state, batch);
+  const s2 = stateInputs(g, model.state, batch, 's2');
+  const a = g.input('a', [batch, ...model.action]);
+  const r = g.input('r', [batch, 1]);
+  const done = g.input('done', [batch, 1]);
+  return { s, s2, a, r, done };
 }
 
 /** The critic target rewardScale r + gamma (1 - done) q of next-state values `q` [B, 1] (no tape: no gradient). */
@@ -99,22 +115,64 @@ export function bellmanTarget(
   );
 }
 
+/** A network's flat vectors as graph values (parameters, Adam moments) and the fed bias corrections. */
+export interface StepVectors {
+  p: Val;
+  m: Val;
+  v: Val;
+  c1: Val;
+  c2: Val;
+}
+
+/** A loss and the step it gave: the network's new parameters and moments. */
+export interface StepResult {
+  loss: Val;
+  step: { p: Val; m: Val; v: Val };
+}
+
 /**
- * One optimiser step of a network on `loss`: the gradient with respect to its taped parameters `params` (from
- * `paramBlock` over `specs` on the loss's tape), clipped by global norm, then an Adam step on its flat vectors
- * p, m, v with the fed bias corrections c1, c2. Gives the new p, m, v.
+ * The critic's regression step: L_Q = mean (Q(s, a) - y)^2 of the critic whose vectors are `vec`, on its own tape
+ * `tapeName`; clip; Adam(criticLr).
  */
-export function optimiserStep(
+export function criticStep(
   g: Graph,
-  specs: readonly ParamSpec[],
-  params: ReadonlyMap<string, Val>,
-  loss: Val,
-  step: { lr: number; clip: number; p: Val; m: Val; v: Val; c1: Val; c2: Val },
-): { p: Val; m: Val; v: Val } {
-  const names = [...params.keys()];
-  const grads = backward(g, loss, [...params.values()]);
-  const flat = flattenGrads(g, specs, new Map(names.flatMap((n, i) => (grads[i] ? [[n, grads[i]!] as const] : []))));
-  return adamStep(g, tfjsAdam(step.lr), step.p, step.m, step.v, clipByGlobalNorm(g, flat, step.clip), step.c1, step.c2);
+  model: TrainDdpgModel,
+  cfg: Pick<DdpgConfig, 'criticLr' | 'gradClipNorm'>,
+  vec: StepVectors,
+  batch: Pick<BatchInputs, 's' | 'a'>,
+  y: Val,
+  tapeName: string,
+  conv: ConvImpl,
+): StepResult {
+  const params = paramBlock(g, model.criticSpecs, vec.p, new Tape(tapeName));
+  const ops = new TrainOps(g, params, conv);
+  const diff = ops.sub(model.critic(ops, batch.s, batch.a), y);
+  const loss = meanAll(ops, ops.mul(diff, diff));
+  const step = optimiserStep(g, model.criticSpecs, params, loss, { lr: cfg.criticLr, clip: cfg.gradClipNorm, ...vec });
+  return { loss, step };
+}
+
+/**
+ * The deterministic actor's step: L_mu = -mean Q(s, mu(s)) + R(s) of the actor whose vectors are `vec` against the
+ * critic parameters `critic` (a flat vector, not differentiated); clip; Adam(actorLr).
+ */
+export function actorStep(
+  g: Graph,
+  model: TrainDdpgModel,
+  cfg: Pick<DdpgConfig, 'actorLr' | 'gradClipNorm'>,
+  vec: StepVectors,
+  critic: Val,
+  s: Record<string, Val>,
+  conv: ConvImpl,
+): StepResult {
+  const params = paramBlock(g, model.actorSpecs, vec.p, new Tape('actor'));
+  const ops = new TrainOps(g, params, conv);
+  const q = new TrainOps(g, paramBlock(g, model.criticSpecs, critic, null), conv);
+  const out = model.actor(ops, s);
+  let loss = ops.mul(ops.scalar(-1), meanAll(ops, model.critic(q, s, out.action)));
+  if (out.regularizer) loss = ops.add(loss, out.regularizer);
+  const step = optimiserStep(g, model.actorSpecs, params, loss, { lr: cfg.actorLr, clip: cfg.gradClipNorm, ...vec });
+  return { loss, step };
 }
 
 /** Build the update graph of `model` for minibatches of `batch` samples (see file overview). */
@@ -123,8 +181,8 @@ export function buildDdpgUpdate(
   cfg: DdpgConfig,
   batch: number,
   conv: ConvImpl = 'toeplitz',
-): DdpgUpdateGraph {
-  if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
+): TrainGraph {
+  checkBatch(batch);
   const g = new Graph();
   const nA = total(model.actorSpecs);
   const nC = total(model.criticSpecs);
@@ -132,72 +190,40 @@ export function buildDdpgUpdate(
   for (const n of DDPG_STATE) st[n] = g.input(n, [n.startsWith('actor') ? nA : nC]);
   const c1 = g.input('adam_c1', []);
   const c2 = g.input('adam_c2', []);
-  const s: Record<string, Val> = {};
-  const s2: Record<string, Val> = {};
-  for (const [k, shape] of Object.entries(model.state)) s[k] = g.input(`s.${k}`, [batch, ...shape]);
-  for (const [k, shape] of Object.entries(model.state)) s2[k] = g.input(`s2.${k}`, [batch, ...shape]);
-  const a = g.input('a', [batch, ...model.action]);
-  const r = g.input('r', [batch, 1]);
-  const done = g.input('done', [batch, 1]);
+  const b = batchInputs(g, model, batch);
 
   // target y (no tape: target networks and inputs only)
   const tA = new TrainOps(g, paramBlock(g, model.actorSpecs, st.actorTarget, null), conv);
   const tC = new TrainOps(g, paramBlock(g, model.criticSpecs, st.criticTarget, null), conv);
-  const y = bellmanTarget(tC, cfg, r, done, model.critic(tC, s2, model.actor(tA, s2).action));
+  const y = bellmanTarget(tC, cfg, b.r, b.done, model.critic(tC, b.s2, model.actor(tA, b.s2).action));
 
-  // critic step
-  const cTape = new Tape('critic');
-  const cParams = paramBlock(g, model.criticSpecs, st.critic, cTape);
-  const cOps = new TrainOps(g, cParams, conv);
-  const diff = cOps.sub(model.critic(cOps, s, a), y);
-  const criticLoss = meanAll(cOps, cOps.mul(diff, diff));
-  const cAdam = optimiserStep(g, model.criticSpecs, cParams, criticLoss, {
-    lr: cfg.criticLr,
-    clip: cfg.gradClipNorm,
-    p: st.critic,
-    m: st.criticM,
-    v: st.criticV,
-    c1,
-    c2,
-  });
-
+  const critic = criticStep(
+    g,
+    model,
+    cfg,
+    { p: st.critic, m: st.criticM, v: st.criticV, c1, c2 },
+    b,
+    y,
+    'critic',
+    conv,
+  );
   // actor step against the updated critic
-  const aTape = new Tape('actor');
-  const aParams = paramBlock(g, model.actorSpecs, st.actor, aTape);
-  const aOps = new TrainOps(g, aParams, conv);
-  const cNew = new TrainOps(g, paramBlock(g, model.criticSpecs, cAdam.p, null), conv);
-  const out = model.actor(aOps, s);
-  let actorLoss = aOps.mul(aOps.scalar(-1), meanAll(aOps, model.critic(cNew, s, out.action)));
-  if (out.regularizer) actorLoss = aOps.add(actorLoss, out.regularizer);
-  const aAdam = optimiserStep(g, model.actorSpecs, aParams, actorLoss, {
-    lr: cfg.actorLr,
-    clip: cfg.gradClipNorm,
-    p: st.actor,
-    m: st.actorM,
-    v: st.actorV,
-    c1,
-    c2,
-  });
+  const actor = actorStep(g, model, cfg, { p: st.actor, m: st.actorM, v: st.actorV, c1, c2 }, critic.step.p, b.s, conv);
 
   const next: Record<DdpgStateName, Val> = {
-    actor: aAdam.p,
-    critic: cAdam.p,
-    actorTarget: softUpdate(g, aAdam.p, st.actorTarget, cfg.tau),
-    criticTarget: softUpdate(g, cAdam.p, st.criticTarget, cfg.tau),
-    actorM: aAdam.m,
-    actorV: aAdam.v,
-    criticM: cAdam.m,
-    criticV: cAdam.v,
+    actor: actor.step.p,
+    critic: critic.step.p,
+    actorTarget: softUpdate(g, actor.step.p, st.actorTarget, cfg.tau),
+    criticTarget: softUpdate(g, critic.step.p, st.criticTarget, cfg.tau),
+    actorM: actor.step.m,
+    actorV: actor.step.v,
+    criticM: critic.step.m,
+    criticV: critic.step.v,
   };
   for (const n of DDPG_STATE) g.output(nextName(n), next[n]);
-  g.output('criticLoss', criticLoss);
-  g.output('actorLoss', actorLoss);
-  return {
-    bytes: g.encode('ddpg_update', 'HDRL Desk DDPG update (critic step, actor step, soft target update)'),
-    inputs: g.inputs,
-    outputs: g.outputs,
-    nodeCount: g.nodes.length,
-  };
+  g.output('criticLoss', critic.loss);
+  g.output('actorLoss', actor.loss);
+  return finishGraph(g, 'ddpg_update', 'HDRL Desk DDPG update (critic step, actor step, soft target update)');
 }
 
 export type { DdpgBatchArrays } from '../../agents/learner';
@@ -206,47 +232,14 @@ export type { DdpgBatchArrays } from '../../agents/learner';
  * Build the acting graph of `model`: inputs `actor` (the flat actor vector), `s.<name>` for each state input and
  * `noise<k>` for each noise vector, all with batch 1; output `action`.
  */
-export function buildDdpgAct(model: TrainDdpgModel, conv: ConvImpl = 'toeplitz'): DdpgUpdateGraph {
+export function buildDdpgAct(model: TrainDdpgModel, conv: ConvImpl = 'toeplitz'): TrainGraph {
   const g = new Graph();
   const actor = g.input('actor', [total(model.actorSpecs)]);
-  const s: Record<string, Val> = {};
-  for (const [k, shape] of Object.entries(model.state)) s[k] = g.input(`s.${k}`, [1, ...shape]);
+  const s = stateInputs(g, model.state, 1);
   const noise = Array.from({ length: model.noiseInputs }, (_, k) => g.input(`noise${k}`, [1, ...model.action]));
   const ops = new TrainOps(g, paramBlock(g, model.actorSpecs, actor, null), conv);
   g.output('action', model.act(ops, s, noise));
-  return {
-    bytes: g.encode('ddpg_act', 'HDRL Desk DDPG acting (actor with exploration noise on its logits)'),
-    inputs: g.inputs,
-    outputs: g.outputs,
-    nodeCount: g.nodes.length,
-  };
-}
-
-/** One network's parameters as its flat vector (spec order); `what` names it in errors. */
-export function flatten(specs: readonly ParamSpec[], values: ParamValues, what: string): Float32Array {
-  const out = new Float32Array(total(specs));
-  let o = 0;
-  for (const sp of specs) {
-    const v = values.get(sp.name);
-    if (!v) throw new Error(`${what}: no value for ${sp.name}`);
-    if (v.data.length !== sizeOf(sp.shape))
-      throw new Error(`${what}: ${sp.name} has ${v.data.length} values, spec [${sp.shape}]`);
-    out.set(v.data, o);
-    o += v.data.length;
-  }
-  return out;
-}
-
-/** Inverse of {@link flatten}. */
-export function unflatten(specs: readonly ParamSpec[], flat: Float32Array): ParamValues {
-  const out: ParamValues = new Map();
-  let o = 0;
-  for (const sp of specs) {
-    const n = sizeOf(sp.shape);
-    out.set(sp.name, { shape: [...sp.shape], data: flat.slice(o, o + n) });
-    o += n;
-  }
-  return out;
+  return finishGraph(g, 'ddpg_act', 'HDRL Desk DDPG acting (actor with exploration noise on its logits)');
 }
 
 /** The graph inputs of a minibatch: `a`, `r`, `done` and `s.<name>`, `s2.<name>` for each state input of `model`. */
@@ -275,15 +268,9 @@ export class ActingSession {
     if (noise.length !== this.model.noiseInputs)
       throw new Error(`act: ${noise.length} noise vectors, the model takes ${this.model.noiseInputs}`);
     if (!this.session) {
-      const built = buildDdpgAct(this.model, this.opts.conv);
-      this.session = TrainSession.open(built.bytes, built.inputs, built.outputs, this.opts);
+      this.session = openGraph(buildDdpgAct(this.model, this.opts.conv), this.opts);
     }
-    const feeds: Record<string, Float32Array> = { actor };
-    for (const k of Object.keys(this.model.state)) {
-      const x = s[k];
-      if (!x) throw new Error(`act: state ${k} missing`);
-      feeds[`s.${k}`] = x;
-    }
+    const feeds: Record<string, Float32Array> = { actor, ...stateFeeds(this.model.state, s, 'act: state') };
     noise.forEach((z, k) => (feeds[`noise${k}`] = z));
     return this.session.run(feeds).action!;
   }
@@ -323,12 +310,8 @@ export class OnnxDdpg implements DdpgLearner {
     opts: OnnxDdpgOptions = {},
   ) {
     this.batchSize = opts.batchSize ?? cfg.batchSize;
-    const a0 = flatten(model.actorSpecs, opts.init?.actor ?? initParams(model.actorSpecs, seed), 'initial actor');
-    const c0 = flatten(
-      model.criticSpecs,
-      opts.init?.critic ?? initParams(model.criticSpecs, seed + 1),
-      'initial critic',
-    );
+    const a0 = startVector(model.actorSpecs, opts.init?.actor, seed, 'initial actor');
+    const c0 = startVector(model.criticSpecs, opts.init?.critic, seed + 1, 'initial critic');
     this.state = {
       actor: a0,
       critic: c0,
@@ -341,7 +324,7 @@ export class OnnxDdpg implements DdpgLearner {
     };
     const built = buildDdpgUpdate(model, cfg, this.batchSize, opts.conv);
     this.nodeCount = built.nodeCount;
-    this.session = TrainSession.open(built.bytes, built.inputs, built.outputs, opts);
+    this.session = openGraph(built, opts);
     this.acting = new ActingSession(model, opts);
   }
 
@@ -350,24 +333,18 @@ export class OnnxDdpg implements DdpgLearner {
     return this.acting.act(this.state.actor, s, noise);
   }
 
-  /**
-   * Both learning rates become `f` times their configured values from the next update on. The graph's Adam
-   * step is lr (m / c1) / (sqrt(v / c2) + eps), so feeding c1 / f scales exactly the step, not the moments.
-   */
+  /** Both learning rates become `f` times their configured values from the next update on (common.ts adamFeeds). */
   setLearningRateScale(f: number): void {
-    if (!(f > 0 && Number.isFinite(f))) throw new RangeError(`learning-rate scale must be a positive number, got ${f}`);
-    this.lrScale = f;
+    this.lrScale = checkLrScale(f);
   }
   private lrScale = 1;
 
   /** One update (critic step, actor step, soft target update). Gives the critic loss and the actor loss. */
   update(b: DdpgBatchArrays): { criticLoss: number; actorLoss: number } {
     const t = this.updates + 1;
-    const { c1, c2 } = adamCorrections(tfjsAdam(this.cfg.actorLr), t);
     const feeds: Record<string, Float32Array> = {
       ...this.state,
-      adam_c1: Float32Array.of(c1 / this.lrScale),
-      adam_c2: Float32Array.of(c2),
+      ...adamFeeds(tfjsAdam(this.cfg.actorLr), t, this.lrScale),
       ...batchFeeds(this.model, b),
     };
     const out = this.session.run(feeds);

@@ -38,11 +38,25 @@ import { checkOnPolicy, type OnPolicySettings, type SampConfig } from '../../age
 import { sampNets, sampSpecs } from '../../agents/samp/policy';
 import { stageStateShapes } from '../../agents/samp/stages';
 import { initParams, type ParamSpec, type ParamValues } from '../params';
-import { adamCorrections, tfjsAdam } from './adam';
-import { flatten, meanAll, optimiserStep, total, unflatten, type DdpgUpdateGraph } from './ddpg';
+import { tfjsAdam } from './adam';
+import {
+  adamFeeds,
+  checkBatch,
+  checkLrScale,
+  finishGraph,
+  openGraph,
+  flatten,
+  meanAll,
+  optimiserStep,
+  stateFeeds,
+  stateInputs,
+  total,
+  unflatten,
+  type TrainGraph,
+} from './common';
 import { Graph, numel, Tape, type Val } from './graph';
 import { paramBlock, TrainOps, type ConvImpl } from './ops';
-import { gaussianLogProb, logStdOf, logStdSpec, policyLogStd } from './sac';
+import { gaussianLogProb, logStdOf, logStdSpec, policyLogStd, policyStart } from './sac';
 import { TrainSession, type TrainRunOptions } from './session';
 
 /** A policy-value pair as the on-policy update sees it. */
@@ -92,12 +106,6 @@ function checkRule(rule: OnPolicyRule): void {
     throw new RangeError(`ppo.clipEps must be a number in (0, 1), got ${String(rule.clipEps)}`);
 }
 
-function stateInputs(g: Graph, model: PpoModel, batch: number): Record<string, Val> {
-  const s: Record<string, Val> = {};
-  for (const [k, shape] of Object.entries(model.state)) s[k] = g.input(`s.${k}`, [batch, ...shape]);
-  return s;
-}
-
 /** The Gaussian's entropy sum_i log sigma_i + (N / 2)(1 + log(2 pi)) from the log-std vector [N] (scalar). */
 function gaussianEntropy(ops: TrainOps, logStd: Val): Val {
   const n = numel(logStd.shape);
@@ -116,8 +124,8 @@ export function buildPpoUpdate(
   gradClipNorm: number,
   batch: number,
   conv: ConvImpl = 'toeplitz',
-): DdpgUpdateGraph {
-  if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
+): TrainGraph {
+  checkBatch(batch);
   checkModel(model);
   checkRule(rule);
   const g = new Graph();
@@ -128,7 +136,7 @@ export function buildPpoUpdate(
   const v = g.input('adam_v', [n]);
   const c1 = g.input('adam_c1', []);
   const c2 = g.input('adam_c2', []);
-  const s = stateInputs(g, model, batch);
+  const s = stateInputs(g, model.state, batch);
   const u = g.input('u', [batch, ...model.action]);
   const logpOld = g.input('logp_old', [batch, 1]);
   const adv = g.input('adv', [batch, 1]);
@@ -189,29 +197,25 @@ export function buildPpoUpdate(
   g.output('entropy', entropy);
   g.output('clipFraction', clipFraction);
   g.output('approxKl', approxKl);
-  return {
-    bytes: g.encode(
-      `${rule.kind}_update`,
-      rule.kind === 'ppo'
-        ? 'HDRL Desk PPO update (clipped surrogate, entropy bonus, value loss, one Adam step)'
-        : 'HDRL Desk A2C update (policy gradient, entropy bonus, value loss, one Adam step)',
-    ),
-    inputs: g.inputs,
-    outputs: g.outputs,
-    nodeCount: g.nodes.length,
-  };
+  return finishGraph(
+    g,
+    `${rule.kind}_update`,
+    rule.kind === 'ppo'
+      ? 'HDRL Desk PPO update (clipped surrogate, entropy bonus, value loss, one Adam step)'
+      : 'HDRL Desk A2C update (policy gradient, entropy bonus, value loss, one Adam step)',
+  );
 }
 
 /**
  * Build the rollout graph: inputs `params` and `s.<name>` (batch 1), `eps` [1, ...action]; outputs `action`
  * softmax(u), `u` = m(s) + sigma eps, `logp` [1, 1] and `value` [1, 1].
  */
-export function buildPpoRollout(model: PpoModel, initStd: number, conv: ConvImpl = 'toeplitz'): DdpgUpdateGraph {
+export function buildPpoRollout(model: PpoModel, initStd: number, conv: ConvImpl = 'toeplitz'): TrainGraph {
   checkModel(model);
   const g = new Graph();
   const specs = ppoSpecs(model, initStd);
   const p = g.input('params', [total(specs)]);
-  const s = stateInputs(g, model, 1);
+  const s = stateInputs(g, model.state, 1);
   const eps = g.input('eps', [1, ...model.action]);
   const ops = new TrainOps(g, paramBlock(g, specs, p, null), conv);
   const logStd = policyLogStd(ops);
@@ -220,12 +224,11 @@ export function buildPpoRollout(model: PpoModel, initStd: number, conv: ConvImpl
   g.output('u', u);
   g.output('logp', gaussianLogProb(ops, eps, logStd));
   g.output('value', model.value(ops, s));
-  return {
-    bytes: g.encode('ppo_rollout', 'HDRL Desk on-policy rollout step (policy sample, log-probability, state value)'),
-    inputs: g.inputs,
-    outputs: g.outputs,
-    nodeCount: g.nodes.length,
-  };
+  return finishGraph(
+    g,
+    'ppo_rollout',
+    'HDRL Desk on-policy rollout step (policy sample, log-probability, state value)',
+  );
 }
 
 /** Options of {@link OnnxPpo}. */
@@ -286,9 +289,7 @@ export class OnnxPpo implements OnPolicyLearner {
     this.specs = ppoSpecs(model, settings.initStd);
     this.nAction = numel(model.action);
     this.nActor = total(model.actorSpecs);
-    const actorSpecs = this.specs.slice(0, model.actorSpecs.length + 1);
-    const start = initParams(actorSpecs, seed);
-    if (opts.init?.actor) for (const [k, v] of opts.init.actor) start.set(k, v);
+    const start = policyStart(this.specs.slice(0, model.actorSpecs.length + 1), seed, opts.init?.actor);
     for (const [k, v] of opts.init?.value ?? initParams(model.valueSpecs, seed + 1)) start.set(k, v);
     this.params = flatten(this.specs, start, 'initial parameters');
     this.adamM = new Float32Array(this.params.length);
@@ -300,16 +301,9 @@ export class OnnxPpo implements OnPolicyLearner {
     if (eps.length !== this.nAction)
       throw new Error(`sample: ${eps.length} draws, the action has ${this.nAction} entries`);
     if (!this.rolloutSession) {
-      const built = buildPpoRollout(this.model, this.settings.initStd, this.opts.conv);
-      this.rolloutSession = TrainSession.open(built.bytes, built.inputs, built.outputs, this.opts);
+      this.rolloutSession = openGraph(buildPpoRollout(this.model, this.settings.initStd, this.opts.conv), this.opts);
     }
-    const feeds: Record<string, Float32Array> = { params: this.params, eps };
-    for (const k of Object.keys(this.model.state)) {
-      const x = s[k];
-      if (!x) throw new Error(`state ${k} missing`);
-      feeds[`s.${k}`] = x;
-    }
-    return this.rolloutSession.run(feeds);
+    return this.rolloutSession.run({ params: this.params, eps, ...stateFeeds(this.model.state, s, 'state') });
   }
 
   /** The deterministic policy softmax(m(s)) for one state (the noise of the replay loop's interface is not used). */
@@ -346,15 +340,16 @@ export class OnnxPpo implements OnPolicyLearner {
 
   /** The learning rate becomes `f` times its configured value from the next step on. */
   setLearningRateScale(f: number): void {
-    if (!(f > 0 && Number.isFinite(f))) throw new RangeError(`learning-rate scale must be a positive number, got ${f}`);
-    this.lrScale = f;
+    this.lrScale = checkLrScale(f);
   }
 
   private session(batch: number): TrainSession {
     let s = this.sessions.get(batch);
     if (!s) {
-      const built = buildPpoUpdate(this.model, this.rule, this.settings, this.gradClipNorm, batch, this.opts.conv);
-      s = TrainSession.open(built.bytes, built.inputs, built.outputs, this.opts);
+      s = openGraph(
+        buildPpoUpdate(this.model, this.rule, this.settings, this.gradClipNorm, batch, this.opts.conv),
+        this.opts,
+      );
       this.sessions.set(batch, s);
     }
     return s;
@@ -370,23 +365,17 @@ export class OnnxPpo implements OnPolicyLearner {
     ] as const)
       if (a.length !== B) throw new Error(`update: ${k} has ${a.length} values, adv ${B}`);
     const t = this.updates + 1;
-    const { c1, c2 } = adamCorrections(tfjsAdam(this.settings.lr), t);
     const feeds: Record<string, Float32Array> = {
       params: this.params,
       adam_m: this.adamM,
       adam_v: this.adamV,
-      adam_c1: Float32Array.of(c1 / this.lrScale),
-      adam_c2: Float32Array.of(c2),
+      ...adamFeeds(tfjsAdam(this.settings.lr), t, this.lrScale),
       u: b.u,
       logp_old: b.logp,
       adv: this.settings.normalizeAdvantages ? normalizeAdvantages(b.adv) : b.adv,
       ret: b.ret,
+      ...stateFeeds(this.model.state, b.s, 'batch state'),
     };
-    for (const k of Object.keys(this.model.state)) {
-      const x = b.s[k];
-      if (!x) throw new Error(`batch state ${k} missing`);
-      feeds[`s.${k}`] = x;
-    }
     const out = this.session(B).run(feeds);
     this.params = out.params_next!;
     this.adamM = out.adam_m_next!;

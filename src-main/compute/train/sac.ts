@@ -2,7 +2,8 @@
  * SAC, soft actor-critic (Haarnoja et al. 2018; the version with twin Q networks, target critics, no separate value
  * network and, as an option, a learned temperature), on the ONNX training engine: the update of the sac-flat
  * baseline (docs/drl-baselines.md), over any actor-critic pair the DDPG engine takes whose actor has one noise
- * input (`TrainDdpgModel`, ddpg.ts), written from the same pieces as ddpg.ts and td3.ts.
+ * input (`TrainDdpgModel`, ddpg.ts), written from the same pieces as ddpg.ts and td3.ts (the twin critics are
+ * twin.ts's, as TD3's).
  *
  * Policy: the actor's logits are the mean m(s) of a diagonal Gaussian over the logits whose log standard deviation
  * is a learned parameter vector, one entry per action entry, not a function of the state. The vector `sac/logStdRaw`
@@ -39,9 +40,6 @@
  * State lives in flat float32 vectors fed in and returned by every call (actor with its log-std, two critics,
  * their targets, the Adam moments, log alpha and its moments); `OnnxSac` holds them between calls and is the
  * training loop's learner (agents/learner.ts `ActorCriticLearner`, with `explore`).
- *
- * Why this file is long: the update graph and the learner that feeds it share the state layout, the log-std
- * parameterisation and the draws; apart, each would have to repeat them (td3.ts is one file for the same reason).
  */
 import seedrandom from 'seedrandom';
 import type { DdpgConfig } from '../../agents/ddpg';
@@ -49,23 +47,36 @@ import type { ActorCriticLearner, DdpgBatchArrays, StateArrays } from '../../age
 import { normalDraw } from '../../agents/noise';
 import { checkSac, SAC_LOG_STD_RANGE, type SacSettings } from '../../agents/samp/config';
 import { initParams, type ParamSpec, type ParamValues } from '../params';
-import { adamCorrections, adamStep, softUpdate, tfjsAdam } from './adam';
+import { adamStep, tfjsAdam } from './adam';
 import {
-  ActingSession,
-  batchFeeds,
-  bellmanTarget,
+  adamFeeds,
+  checkBatch,
+  checkLrScale,
+  finishGraph,
+  openGraph,
   flatten,
   meanAll,
+  nextName,
   optimiserStep,
   total,
   unflatten,
-  type DdpgUpdateGraph,
-  type TrainDdpgModel,
-} from './ddpg';
+  type TrainGraph,
+} from './common';
+import { ActingSession, batchFeeds, batchInputs, bellmanTarget, type TrainDdpgModel } from './ddpg';
 import { Graph, numel, Tape, type Val } from './graph';
 import { paramBlock, TrainOps, type ConvImpl } from './ops';
 import { TrainSession, type TrainRunOptions } from './session';
-import { TWIN_PREFIX } from './td3';
+import {
+  joinTwins,
+  twinCriticSteps,
+  twinLosses,
+  twinSoftUpdates,
+  twinStart,
+  twinStepped,
+  twinTargetValue,
+  twinValues,
+  type Twins,
+} from './twin';
 
 /** The state vectors of a SAC learner, in graph-input order. */
 export const SAC_STATE = [
@@ -85,9 +96,6 @@ export const SAC_STATE = [
   'logAlphaV',
 ] as const;
 export type SacStateName = (typeof SAC_STATE)[number];
-
-/** Name of the output that carries the next value of state vector `n`. */
-export const sacNextName = (n: SacStateName): string => `${n}_next`;
 
 /** The unconstrained parameter whose scaled tanh is the policy's log standard deviation (see the file overview). */
 export const LOG_STD_PARAM = 'sac/logStdRaw';
@@ -112,6 +120,17 @@ export function logStdSpec(action: readonly number[], initStd: number): ParamSpe
 /** The SAC actor's parameters: the model's actor, then the raw log-std vector (one entry per action entry). */
 export function sacActorSpecs(model: TrainDdpgModel, sac: SacSettings): ParamSpec[] {
   return [...model.actorSpecs, logStdSpec(model.action, sac.initStd)];
+}
+
+/**
+ * The starting values of a Gaussian policy's parameters `specs` (a model's actor, then the raw log-std vector):
+ * drawn from `seed` as every learner draws an actor, the log-std at its spec's constant, and `given` (the model's
+ * actor without the log-std) in place of the drawn values it names.
+ */
+export function policyStart(specs: readonly ParamSpec[], seed: number, given?: ParamValues): ParamValues {
+  const start = initParams(specs, seed);
+  if (given) for (const [k, v] of given) start.set(k, v);
+  return start;
 }
 
 /** The bounded log standard deviation (see the file overview) of the policy whose parameters `ops` reads. */
@@ -179,8 +198,8 @@ export function buildSacUpdate(
   sac: SacSettings,
   batch: number,
   conv: ConvImpl = 'toeplitz',
-): DdpgUpdateGraph {
-  if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
+): TrainGraph {
+  checkBatch(batch);
   checkSac(sac);
   checkModel(model);
   const g = new Graph();
@@ -191,57 +210,30 @@ export function buildSacUpdate(
   for (const n of sacReads(sac)) st[n] = g.input(n, [size(n)]);
   const c1 = g.input('adam_c1', []);
   const c2 = g.input('adam_c2', []);
-  const s: Record<string, Val> = {};
-  const s2: Record<string, Val> = {};
-  for (const [k, shape] of Object.entries(model.state)) s[k] = g.input(`s.${k}`, [batch, ...shape]);
-  for (const [k, shape] of Object.entries(model.state)) s2[k] = g.input(`s2.${k}`, [batch, ...shape]);
-  const a = g.input('a', [batch, ...model.action]);
-  const r = g.input('r', [batch, 1]);
-  const done = g.input('done', [batch, 1]);
+  const b = batchInputs(g, model, batch);
   const eps = g.input('eps', [batch, ...model.action]);
   const epsNext = g.input('eps_next', [batch, ...model.action]);
   const alpha = g.node1('Exp', [st.logAlpha], [1]);
 
   // target y: a' sampled from the current actor at s', the smaller target value less the entropy term (no tape)
   const pT = new TrainOps(g, paramBlock(g, specs, st.actor, null), conv);
-  const next = samplePolicy(pT, model, s2, epsNext);
-  const tq = (n: 'critic1Target' | 'critic2Target') =>
-    model.critic(new TrainOps(g, paramBlock(g, model.criticSpecs, st[n], null), conv), s2, next.action);
-  const q1t = tq('critic1Target');
-  const minT = g.node1('Min', [q1t, tq('critic2Target')], [...q1t.shape]);
+  const next = samplePolicy(pT, model, b.s2, epsNext);
+  const minT = twinTargetValue(g, model, st, b.s2, next.action, conv);
   const soft = g.node1('Sub', [minT, g.node1('Mul', [next.logp, alpha], [...next.logp.shape])], [...minT.shape]);
-  const y = bellmanTarget(pT, cfg, r, done, soft);
+  const y = bellmanTarget(pT, cfg, b.r, b.done, soft);
 
   // both critic steps on the same target
-  const criticStep = (k: 1 | 2) => {
-    const tape = new Tape(`critic${k}`);
-    const params = paramBlock(g, model.criticSpecs, st[`critic${k}`], tape);
-    const ops = new TrainOps(g, params, conv);
-    const diff = ops.sub(model.critic(ops, s, a), y);
-    const loss = meanAll(ops, ops.mul(diff, diff));
-    const step = optimiserStep(g, model.criticSpecs, params, loss, {
-      lr: cfg.criticLr,
-      clip: cfg.gradClipNorm,
-      p: st[`critic${k}`],
-      m: st[`critic${k}M`],
-      v: st[`critic${k}V`],
-      c1,
-      c2,
-    });
-    return { loss, step };
-  };
-  const q1 = criticStep(1);
-  const q2 = criticStep(2);
+  const twins = twinCriticSteps(g, model, cfg, st, b, y, { c1, c2 }, conv);
 
   // actor step against the updated critics, through a reparameterised sample at s
   const tape = new Tape('actor');
   const params = paramBlock(g, specs, st.actor, tape);
   const ops = new TrainOps(g, params, conv);
-  const pol = samplePolicy(ops, model, s, eps);
+  const pol = samplePolicy(ops, model, b.s, eps);
   const qNew = (p: Val) =>
-    model.critic(new TrainOps(g, paramBlock(g, model.criticSpecs, p, null), conv), s, pol.action);
-  const q1n = qNew(q1.step.p);
-  const q2n = qNew(q2.step.p);
+    model.critic(new TrainOps(g, paramBlock(g, model.criticSpecs, p, null), conv), b.s, pol.action);
+  const q1n = qNew(twins.q1.step.p);
+  const q2n = qNew(twins.q2.step.p);
   const minQ = ops.mul(ops.scalar(0.5), ops.sub(ops.add(q1n, q2n), ops.abs(ops.sub(q1n, q2n))));
   const actorLoss = meanAll(ops, ops.sub(ops.mul(pol.logp, alpha), minQ));
   const actor = optimiserStep(g, specs, params, actorLoss, {
@@ -259,14 +251,8 @@ export function buildSacUpdate(
     actor: actor.p,
     actorM: actor.m,
     actorV: actor.v,
-    critic1: q1.step.p,
-    critic1M: q1.step.m,
-    critic1V: q1.step.v,
-    critic2: q2.step.p,
-    critic2M: q2.step.m,
-    critic2V: q2.step.v,
-    critic1Target: softUpdate(g, q1.step.p, st.critic1Target, cfg.tau),
-    critic2Target: softUpdate(g, q2.step.p, st.critic2Target, cfg.tau),
+    ...twinStepped(twins),
+    ...twinSoftUpdates(g, twins, st, cfg.tau),
   };
   if (sac.alphaTuning === 'auto') {
     // dJ/d log alpha = -(mean log pi + target entropy); the target is per asset times the action's size
@@ -279,21 +265,17 @@ export function buildSacUpdate(
     const step = adamStep(g, tfjsAdam(sac.alphaLr), st.logAlpha, st.logAlphaM, st.logAlphaV, grad, c1, c2);
     Object.assign(out, { logAlpha: step.p, logAlphaM: step.m, logAlphaV: step.v });
   }
-  for (const n of sacChanges(sac)) g.output(sacNextName(n), out[n]!);
-  g.output('critic1Loss', q1.loss);
-  g.output('critic2Loss', q2.loss);
+  for (const n of sacChanges(sac)) g.output(nextName(n), out[n]!);
+  g.output('critic1Loss', twins.q1.loss);
+  g.output('critic2Loss', twins.q2.loss);
   g.output('actorLoss', actorLoss);
   g.output('logProb', logProb);
   g.output('alpha', alpha);
-  return {
-    bytes: g.encode(
-      'sac_update',
-      `HDRL Desk SAC update (twin critic steps, actor step, ${sac.alphaTuning === 'auto' ? 'temperature step, ' : ''}soft target updates)`,
-    ),
-    inputs: g.inputs,
-    outputs: g.outputs,
-    nodeCount: g.nodes.length,
-  };
+  return finishGraph(
+    g,
+    'sac_update',
+    `HDRL Desk SAC update (twin critic steps, actor step, ${sac.alphaTuning === 'auto' ? 'temperature step, ' : ''}soft target updates)`,
+  );
 }
 
 /** Options of {@link OnnxSac}. */
@@ -365,29 +347,12 @@ export class OnnxSac implements ActorCriticLearner {
     this.specs = sacActorSpecs(model, sac);
     this.nModel = total(model.actorSpecs);
     this.nAction = numel(model.action);
-    const start = initParams(this.specs, seed);
-    if (opts.init?.actor) for (const [k, v] of opts.init.actor) start.set(k, v);
-    const a0 = flatten(this.specs, start, 'initial actor');
-    const critic = (k: 1 | 2) =>
-      flatten(
-        model.criticSpecs,
-        opts.init?.[`critic${k}`] ?? initParams(model.criticSpecs, seed + k),
-        `initial critic ${k}`,
-      );
-    const c1 = critic(1);
-    const c2 = critic(2);
+    const a0 = flatten(this.specs, policyStart(this.specs, seed, opts.init?.actor), 'initial actor');
     this.state = {
       actor: a0,
-      critic1: c1,
-      critic2: c2,
-      critic1Target: c1.slice(),
-      critic2Target: c2.slice(),
       actorM: new Float32Array(a0.length),
       actorV: new Float32Array(a0.length),
-      critic1M: new Float32Array(c1.length),
-      critic1V: new Float32Array(c1.length),
-      critic2M: new Float32Array(c2.length),
-      critic2V: new Float32Array(c2.length),
+      ...twinStart(model.criticSpecs, seed, opts.init),
       logAlpha: Float32Array.of(Math.log(sac.alpha)),
       logAlphaM: new Float32Array(1),
       logAlphaV: new Float32Array(1),
@@ -395,7 +360,7 @@ export class OnnxSac implements ActorCriticLearner {
     this.modelActor = a0.slice(0, this.nModel);
     const built = buildSacUpdate(model, cfg, sac, this.batchSize, opts.conv);
     this.nodeCount = built.nodeCount;
-    this.session = TrainSession.open(built.bytes, built.inputs, built.outputs, opts);
+    this.session = openGraph(built, opts);
     this.acting = new ActingSession(model, opts);
     this.sampleRng = seedrandom(`${seed}|sac|update-draws`);
     this.exploreRng = seedrandom(`${seed}|sac|explore`);
@@ -431,8 +396,7 @@ export class OnnxSac implements ActorCriticLearner {
 
   /** Every learning rate (log alpha's included) becomes `f` times its configured value from the next update on. */
   setLearningRateScale(f: number): void {
-    if (!(f > 0 && Number.isFinite(f))) throw new RangeError(`learning-rate scale must be a positive number, got ${f}`);
-    this.lrScale = f;
+    this.lrScale = checkLrScale(f);
   }
 
   /** The next update's draws from the learner's seeded stream. */
@@ -447,10 +411,8 @@ export class OnnxSac implements ActorCriticLearner {
   update(b: DdpgBatchArrays, draws?: SacDraws): SacLosses {
     const t = this.updates + 1;
     const d = draws ?? this.draw();
-    const { c1, c2 } = adamCorrections(tfjsAdam(this.cfg.actorLr), t);
     const feeds: Record<string, Float32Array> = {
-      adam_c1: Float32Array.of(c1 / this.lrScale),
-      adam_c2: Float32Array.of(c2),
+      ...adamFeeds(tfjsAdam(this.cfg.actorLr), t, this.lrScale),
       ...batchFeeds(this.model, b),
       eps: d.eps,
       eps_next: d.next,
@@ -458,16 +420,12 @@ export class OnnxSac implements ActorCriticLearner {
     for (const n of sacReads(this.sac)) feeds[n] = this.state[n];
     const out = this.session.run(feeds);
     const next = { ...this.state };
-    for (const n of sacChanges(this.sac)) next[n] = out[sacNextName(n)]!;
+    for (const n of sacChanges(this.sac)) next[n] = out[nextName(n)]!;
     this.state = next;
     this.modelActor = next.actor.slice(0, this.nModel);
     this.updates = t;
-    const critic1Loss = out.critic1Loss![0]!;
-    const critic2Loss = out.critic2Loss![0]!;
     return {
-      criticLoss: (critic1Loss + critic2Loss) / 2,
-      critic1Loss,
-      critic2Loss,
+      ...twinLosses(out),
       actorLoss: out.actorLoss![0]!,
       logProb: out.logProb![0]!,
       alpha: out.alpha![0]!,
@@ -484,28 +442,19 @@ export class OnnxSac implements ActorCriticLearner {
     return unflatten(this.specs, this.state.actor);
   }
 
-  /** Both critics in one map, Q2 under names prefixed {@link TWIN_PREFIX} (as OnnxTd3 stores them). */
+  /** Both critics in one map, as OnnxTd3 stores them (twin.ts joinTwins). */
   criticParams(): ParamValues {
-    const t = this.twinParams();
-    const out: ParamValues = new Map(t.critic1);
-    for (const [k, v] of t.critic2) out.set(`${TWIN_PREFIX}${k}`, v);
-    return out;
+    return joinTwins(this.twinParams());
   }
 
   /** The two online critics apart. */
-  twinParams(): { critic1: ParamValues; critic2: ParamValues } {
-    return {
-      critic1: unflatten(this.model.criticSpecs, this.state.critic1),
-      critic2: unflatten(this.model.criticSpecs, this.state.critic2),
-    };
+  twinParams(): Twins {
+    return twinValues(this.model.criticSpecs, this.state.critic1, this.state.critic2);
   }
 
   /** Current target critics (SAC has no target actor). */
-  targetParams(): { critic1: ParamValues; critic2: ParamValues } {
-    return {
-      critic1: unflatten(this.model.criticSpecs, this.state.critic1Target),
-      critic2: unflatten(this.model.criticSpecs, this.state.critic2Target),
-    };
+  targetParams(): Twins {
+    return twinValues(this.model.criticSpecs, this.state.critic1Target, this.state.critic2Target);
   }
 
   /** Release the ONNX Runtime sessions. */

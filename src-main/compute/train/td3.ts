@@ -1,7 +1,8 @@
 /**
  * TD3, twin delayed DDPG (Fujimoto, van Hoof and Meger 2018), on the ONNX training engine: the update of the
  * td3-flat baseline (docs/drl-baselines.md), over any actor-critic pair the DDPG engine takes (`TrainDdpgModel`,
- * ddpg.ts), written from the same pieces (ddpg.ts: Bellman target, optimiser step, acting graph, flat vectors):
+ * ddpg.ts), written from the same pieces (ddpg.ts: minibatch inputs, Bellman target, actor step, acting graph;
+ * twin.ts: the twin critics, shared with SAC; common.ts: flat vectors and Adam feeds):
  *
  *   target        a~ = mu'(s') with clip(eps, -c, c) added to its logits, eps ~ N(0, targetNoise^2) drawn on the
  *                 JavaScript side from a seeded stream and fed to the graph (target policy smoothing);
@@ -34,23 +35,35 @@ import type { DdpgConfig } from '../../agents/ddpg';
 import type { ActorCriticLearner, DdpgBatchArrays, StateArrays } from '../../agents/learner';
 import { normalDraw } from '../../agents/noise';
 import { checkTd3, type Td3Settings } from '../../agents/samp/config';
-import { initParams, type ParamValues } from '../params';
-import { adamCorrections, softUpdate, tfjsAdam } from './adam';
+import type { ParamValues } from '../params';
+import { softUpdate, tfjsAdam } from './adam';
 import {
-  ActingSession,
-  batchFeeds,
-  bellmanTarget,
-  flatten,
-  meanAll,
-  optimiserStep,
+  adamFeeds,
+  checkBatch,
+  checkLrScale,
+  finishGraph,
+  openGraph,
+  nextName,
+  startVector,
   total,
   unflatten,
-  type DdpgUpdateGraph,
-  type TrainDdpgModel,
-} from './ddpg';
-import { Graph, Tape, type Val } from './graph';
+  type TrainGraph,
+} from './common';
+import { ActingSession, actorStep, batchFeeds, batchInputs, bellmanTarget, type TrainDdpgModel } from './ddpg';
+import { Graph, type Val } from './graph';
 import { paramBlock, TrainOps, type ConvImpl } from './ops';
 import { TrainSession, type TrainRunOptions } from './session';
+import {
+  joinTwins,
+  twinCriticSteps,
+  twinLosses,
+  twinSoftUpdates,
+  twinStart,
+  twinStepped,
+  twinTargetValue,
+  twinValues,
+  type Twins,
+} from './twin';
 
 /** The twelve state vectors of a TD3 learner, in graph-input order. */
 export const TD3_STATE = [
@@ -79,9 +92,6 @@ export const TD3_CRITIC_STATE: readonly Td3StateName[] = [
   'critic2V',
 ];
 
-/** Name of the output that carries the next value of state vector `n`. */
-export const td3NextName = (n: Td3StateName): string => `${n}_next`;
-
 /** Name of the k-th target-noise input (one per noise input of the model, each [batch, ...action]). */
 export const targetNoiseName = (k: number): string => `target_noise${k}`;
 
@@ -99,8 +109,8 @@ export function buildTd3Update(
   batch: number,
   withActor: boolean,
   conv: ConvImpl = 'toeplitz',
-): DdpgUpdateGraph {
-  if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
+): TrainGraph {
+  checkBatch(batch);
   checkTd3(td3);
   const g = new Graph();
   const nA = total(model.actorSpecs);
@@ -110,15 +120,8 @@ export function buildTd3Update(
     : ['actorTarget', ...TD3_CRITIC_STATE, 'critic1Target', 'critic2Target'];
   const st = {} as Record<Td3StateName, Val>;
   for (const n of TD3_STATE) if (reads.includes(n)) st[n] = g.input(n, [n.startsWith('actor') ? nA : nC]);
-  const cc1 = g.input('critic_c1', []);
-  const cc2 = g.input('critic_c2', []);
-  const s: Record<string, Val> = {};
-  const s2: Record<string, Val> = {};
-  for (const [k, shape] of Object.entries(model.state)) s[k] = g.input(`s.${k}`, [batch, ...shape]);
-  for (const [k, shape] of Object.entries(model.state)) s2[k] = g.input(`s2.${k}`, [batch, ...shape]);
-  const a = g.input('a', [batch, ...model.action]);
-  const r = g.input('r', [batch, 1]);
-  const done = g.input('done', [batch, 1]);
+  const cc = { c1: g.input('critic_c1', []), c2: g.input('critic_c2', []) };
+  const b = batchInputs(g, model, batch);
   const noise = Array.from({ length: model.noiseInputs }, (_, k) => {
     const z = g.input(targetNoiseName(k), [batch, ...model.action]);
     const c = td3.targetNoiseClip;
@@ -127,89 +130,45 @@ export function buildTd3Update(
 
   // target y from the target networks: smoothed target action, the smaller of the twin values (no tape)
   const tA = new TrainOps(g, paramBlock(g, model.actorSpecs, st.actorTarget, null), conv);
-  const smoothed = model.act(tA, s2, noise);
-  const tq = (n: 'critic1Target' | 'critic2Target') =>
-    model.critic(new TrainOps(g, paramBlock(g, model.criticSpecs, st[n], null), conv), s2, smoothed);
-  const q1t = tq('critic1Target');
-  const q2t = tq('critic2Target');
-  const y = bellmanTarget(tA, cfg, r, done, g.node1('Min', [q1t, q2t], [...q1t.shape]));
+  const smoothed = model.act(tA, b.s2, noise);
+  const y = bellmanTarget(tA, cfg, b.r, b.done, twinTargetValue(g, model, st, b.s2, smoothed, conv));
 
   // both critic steps on the same target
-  const criticStep = (k: 1 | 2) => {
-    const tape = new Tape(`critic${k}`);
-    const params = paramBlock(g, model.criticSpecs, st[`critic${k}`], tape);
-    const ops = new TrainOps(g, params, conv);
-    const diff = ops.sub(model.critic(ops, s, a), y);
-    const loss = meanAll(ops, ops.mul(diff, diff));
-    const next = optimiserStep(g, model.criticSpecs, params, loss, {
-      lr: cfg.criticLr,
-      clip: cfg.gradClipNorm,
-      p: st[`critic${k}`],
-      m: st[`critic${k}M`],
-      v: st[`critic${k}V`],
-      c1: cc1,
-      c2: cc2,
-    });
-    return { loss, next };
-  };
-  const q1 = criticStep(1);
-  const q2 = criticStep(2);
-  const next: Partial<Record<Td3StateName, Val>> = {
-    critic1: q1.next.p,
-    critic1M: q1.next.m,
-    critic1V: q1.next.v,
-    critic2: q2.next.p,
-    critic2M: q2.next.m,
-    critic2V: q2.next.v,
-  };
+  const twins = twinCriticSteps(g, model, cfg, st, b, y, cc, conv);
+  const next: Partial<Record<Td3StateName, Val>> = twinStepped(twins);
 
   let actorLoss: Val | undefined;
   if (withActor) {
-    const ac1 = g.input('actor_c1', []);
-    const ac2 = g.input('actor_c2', []);
-    const tape = new Tape('actor');
-    const params = paramBlock(g, model.actorSpecs, st.actor, tape);
-    const ops = new TrainOps(g, params, conv);
-    const q1New = new TrainOps(g, paramBlock(g, model.criticSpecs, q1.next.p, null), conv);
-    const out = model.actor(ops, s);
-    actorLoss = ops.mul(ops.scalar(-1), meanAll(ops, model.critic(q1New, s, out.action)));
-    if (out.regularizer) actorLoss = ops.add(actorLoss, out.regularizer);
-    const step = optimiserStep(g, model.actorSpecs, params, actorLoss, {
-      lr: cfg.actorLr,
-      clip: cfg.gradClipNorm,
-      p: st.actor,
-      m: st.actorM,
-      v: st.actorV,
-      c1: ac1,
-      c2: ac2,
-    });
+    const ac = { c1: g.input('actor_c1', []), c2: g.input('actor_c2', []) };
+    // against Q1 as this update's step left it
+    const actor = actorStep(
+      g,
+      model,
+      cfg,
+      { p: st.actor, m: st.actorM, v: st.actorV, ...ac },
+      twins.q1.step.p,
+      b.s,
+      conv,
+    );
+    actorLoss = actor.loss;
     Object.assign(next, {
-      actor: step.p,
-      actorM: step.m,
-      actorV: step.v,
-      actorTarget: softUpdate(g, step.p, st.actorTarget, cfg.tau),
-      critic1Target: softUpdate(g, q1.next.p, st.critic1Target, cfg.tau),
-      critic2Target: softUpdate(g, q2.next.p, st.critic2Target, cfg.tau),
+      actor: actor.step.p,
+      actorM: actor.step.m,
+      actorV: actor.step.v,
+      actorTarget: softUpdate(g, actor.step.p, st.actorTarget, cfg.tau),
+      ...twinSoftUpdates(g, twins, st, cfg.tau),
     });
   }
   for (const n of TD3_STATE) {
     const v = next[n];
-    if (v) g.output(td3NextName(n), v);
+    if (v) g.output(nextName(n), v);
   }
-  g.output('critic1Loss', q1.loss);
-  g.output('critic2Loss', q2.loss);
+  g.output('critic1Loss', twins.q1.loss);
+  g.output('critic2Loss', twins.q2.loss);
   if (actorLoss) g.output('actorLoss', actorLoss);
-  return {
-    bytes: g.encode(
-      withActor ? 'td3_update' : 'td3_critic_update',
-      withActor
-        ? 'HDRL Desk TD3 update (twin critic steps, delayed actor step, soft target updates)'
-        : 'HDRL Desk TD3 critic-only update (twin critic steps)',
-    ),
-    inputs: g.inputs,
-    outputs: g.outputs,
-    nodeCount: g.nodes.length,
-  };
+  return withActor
+    ? finishGraph(g, 'td3_update', 'HDRL Desk TD3 update (twin critic steps, delayed actor step, soft target updates)')
+    : finishGraph(g, 'td3_critic_update', 'HDRL Desk TD3 critic-only update (twin critic steps)');
 }
 
 /** Options of {@link OnnxTd3}. */
@@ -232,9 +191,6 @@ export interface Td3Losses {
   /** whether this update stepped the actor and the target networks */
   actorStepped: boolean;
 }
-
-/** Prefix of the second critic's parameter names in {@link OnnxTd3.criticParams}. */
-export const TWIN_PREFIX = 'twin/';
 
 /**
  * A TD3 learner whose updates run in ONNX Runtime (see the file overview). Initialisation: the actor from `seed`,
@@ -264,33 +220,16 @@ export class OnnxTd3 implements ActorCriticLearner {
   ) {
     checkTd3(td3);
     this.batchSize = opts.batchSize ?? cfg.batchSize;
-    const a0 = flatten(model.actorSpecs, opts.init?.actor ?? initParams(model.actorSpecs, seed), 'initial actor');
-    const critic = (k: 1 | 2) =>
-      flatten(
-        model.criticSpecs,
-        opts.init?.[`critic${k}`] ?? initParams(model.criticSpecs, seed + k),
-        `initial critic ${k}`,
-      );
-    const c1 = critic(1);
-    const c2 = critic(2);
+    const a0 = startVector(model.actorSpecs, opts.init?.actor, seed, 'initial actor');
     this.state = {
       actor: a0,
-      critic1: c1,
-      critic2: c2,
       actorTarget: a0.slice(),
-      critic1Target: c1.slice(),
-      critic2Target: c2.slice(),
       actorM: new Float32Array(a0.length),
       actorV: new Float32Array(a0.length),
-      critic1M: new Float32Array(c1.length),
-      critic1V: new Float32Array(c1.length),
-      critic2M: new Float32Array(c2.length),
-      critic2V: new Float32Array(c2.length),
+      ...twinStart(model.criticSpecs, seed, opts.init),
     };
-    const open = (withActor: boolean) => {
-      const built = buildTd3Update(model, cfg, td3, this.batchSize, withActor, opts.conv);
-      return TrainSession.open(built.bytes, built.inputs, built.outputs, opts);
-    };
+    const open = (withActor: boolean) =>
+      openGraph(buildTd3Update(model, cfg, td3, this.batchSize, withActor, opts.conv), opts);
     this.criticSession = open(false);
     this.fullSession = open(true);
     this.acting = new ActingSession(model, opts);
@@ -304,8 +243,7 @@ export class OnnxTd3 implements ActorCriticLearner {
 
   /** Both learning rates become `f` times their configured values from the next update on (as OnnxDdpg). */
   setLearningRateScale(f: number): void {
-    if (!(f > 0 && Number.isFinite(f))) throw new RangeError(`learning-rate scale must be a positive number, got ${f}`);
-    this.lrScale = f;
+    this.lrScale = checkLrScale(f);
   }
 
   /** The next update's target-policy noise: N(0, targetNoise^2) per action entry, unclipped (the graph clips). */
@@ -329,31 +267,21 @@ export class OnnxTd3 implements ActorCriticLearner {
     if (noise.length !== this.model.noiseInputs)
       throw new Error(`update: ${noise.length} target-noise arrays, the model takes ${this.model.noiseInputs}`);
     const adam = tfjsAdam(this.cfg.criticLr);
-    const cc = adamCorrections(adam, t);
     const feeds: Record<string, Float32Array> = {
       ...this.state,
-      critic_c1: Float32Array.of(cc.c1 / this.lrScale),
-      critic_c2: Float32Array.of(cc.c2),
+      ...adamFeeds(adam, t, this.lrScale, 'critic'),
+      ...(withActor ? adamFeeds(adam, this.actorUpdates + 1, this.lrScale, 'actor') : {}),
       ...batchFeeds(this.model, b),
     };
     noise.forEach((z, k) => (feeds[targetNoiseName(k)] = z));
-    if (withActor) {
-      const ac = adamCorrections(adam, this.actorUpdates + 1);
-      feeds.actor_c1 = Float32Array.of(ac.c1 / this.lrScale);
-      feeds.actor_c2 = Float32Array.of(ac.c2);
-    }
     const out = (withActor ? this.fullSession : this.criticSession).run(feeds);
     const next = { ...this.state };
-    for (const n of withActor ? TD3_STATE : TD3_CRITIC_STATE) next[n] = out[td3NextName(n)]!;
+    for (const n of withActor ? TD3_STATE : TD3_CRITIC_STATE) next[n] = out[nextName(n)]!;
     this.state = next;
     this.updates = t;
     if (withActor) this.actorUpdates++;
-    const critic1Loss = out.critic1Loss![0]!;
-    const critic2Loss = out.critic2Loss![0]!;
     return {
-      criticLoss: (critic1Loss + critic2Loss) / 2,
-      critic1Loss,
-      critic2Loss,
+      ...twinLosses(out),
       actorLoss: withActor ? out.actorLoss![0]! : Number.NaN,
       actorStepped: withActor,
     };
@@ -364,31 +292,21 @@ export class OnnxTd3 implements ActorCriticLearner {
     return unflatten(this.model.actorSpecs, this.state.actor);
   }
 
-  /**
-   * Both critics in one map (what the trainer stores with a checkpoint): Q1 under its spec names, Q2 under the
-   * same names prefixed {@link TWIN_PREFIX}.
-   */
+  /** Both critics in one map, what the trainer stores with a checkpoint (twin.ts joinTwins). */
   criticParams(): ParamValues {
-    const t = this.twinParams();
-    const out: ParamValues = new Map(t.critic1);
-    for (const [k, v] of t.critic2) out.set(`${TWIN_PREFIX}${k}`, v);
-    return out;
+    return joinTwins(this.twinParams());
   }
 
   /** The two online critics apart. */
-  twinParams(): { critic1: ParamValues; critic2: ParamValues } {
-    return {
-      critic1: unflatten(this.model.criticSpecs, this.state.critic1),
-      critic2: unflatten(this.model.criticSpecs, this.state.critic2),
-    };
+  twinParams(): Twins {
+    return twinValues(this.model.criticSpecs, this.state.critic1, this.state.critic2);
   }
 
   /** Current target networks. */
-  targetParams(): { actor: ParamValues; critic1: ParamValues; critic2: ParamValues } {
+  targetParams(): { actor: ParamValues } & Twins {
     return {
       actor: unflatten(this.model.actorSpecs, this.state.actorTarget),
-      critic1: unflatten(this.model.criticSpecs, this.state.critic1Target),
-      critic2: unflatten(this.model.criticSpecs, this.state.critic2Target),
+      ...twinValues(this.model.criticSpecs, this.state.critic1Target, this.state.critic2Target),
     };
   }
 
