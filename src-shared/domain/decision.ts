@@ -15,6 +15,7 @@
  *   so a row says which algorithm decided.
  * - Seed ensembles (samp-hdrl/ensemble, ddpg-flat/ensemble) write their members' family, with `ensemble` naming
  *   the members they averaged and no single `model`.
+ * - 'eiie': EIIE (src-main/strategies/eiie): the cash its portfolio holds and the model that decided.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
  *   any fallback note; hindsight references: their gap or chosen asset).
  * Further methods (HADAPS, MPLS, three-level) add their own member to {@link DecisionDetail}.
@@ -248,6 +249,15 @@ export type FlatDecisionDetailInput =
   | PpoFlatDecisionDetailInput
   | A2cFlatDecisionDetailInput;
 
+export const EiieDecisionDetail = z.object({
+  family: z.literal('eiie'),
+  /** the cash weight of the decided portfolio (1 minus the risky weights) */
+  cash: z.number(),
+  /** absent only when the policy decides outside a backtest */
+  model: DecisionModel.optional(),
+});
+export type EiieDecisionDetailInput = z.input<typeof EiieDecisionDetail>;
+
 export const ClassicDecisionDetail = z.object({
   family: z.literal('classic'),
   /** static optimisers: the day of the estimate in use */
@@ -271,6 +281,7 @@ export const DecisionDetail = z.discriminatedUnion('family', [
   SacFlatDecisionDetail,
   PpoFlatDecisionDetail,
   A2cFlatDecisionDetail,
+  EiieDecisionDetail,
   ClassicDecisionDetail,
 ]);
 /** A decision's detail as read back (the schema's output). */

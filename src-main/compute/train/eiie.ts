@@ -1,0 +1,209 @@
+/**
+ * The EIIE update on the ONNX training engine (Jiang, Xu and Liang 2017; docs/drl-baselines.md "EIIE"): the
+ * deterministic policy gradient of the paper, one graph per minibatch size. For a minibatch of consecutive periods
+ * t (decisions at the close of day t, held over day t + 1):
+ *
+ *   w_t   = network(x_t, w'_t)                  x_t the windows, w'_t the weights held before the decision: the
+ *                                                previous period's portfolio from the PVM, drifted to day t
+ *   mu_t  = 1 - c sum_i |w_t,i - w'_t,i|         over the risky assets: exactly the engine's proportional cost
+ *                                                (agents/samp/env.ts portfolioStep), not an approximation
+ *   r_t   = log(mu_t  y_t+1 . w_t)               y_t+1 = (1, close[t+1] / close[t]), cash first
+ *   loss  = -mean_t r_t + weightDecay sum ||W||^2 over the three convolution kernels
+ *
+ * then Adam (compute/train/adam.ts; no gradient clipping, as the paper). The PVM is not differentiated: w'_t is an
+ * input, as in the paper, where the memory breaks the recursion so that a minibatch's periods are computed in
+ * parallel. The graph also returns the w_t it computed, which the trainer writes back into the PVM rows of the
+ * batch (agents/eiie/osbl.ts). A second, forward-only graph gives the portfolio of one period for validation runs.
+ *
+ * State: the flat parameter vector and Adam's two moments, fed in and returned by every call (`OnnxEiie`).
+ */
+import { eiieForward, eiieSpecs, type EiieShape } from '../../agents/eiie/network';
+import type { ParamValues } from '../params';
+import { tfjsAdam } from './adam';
+import {
+  adamFeeds,
+  checkBatch,
+  finishGraph,
+  openGraph,
+  optimiserStep,
+  startVector,
+  total,
+  unflatten,
+  type TrainGraph,
+} from './common';
+import { Graph, Tape, type Val } from './graph';
+import { paramBlock, TrainOps } from './ops';
+import type { TrainSession, TrainRunOptions } from './session';
+
+/** The training settings the update graph is built with. */
+export interface EiieUpdateSettings {
+  lr: number;
+  weightDecay: number;
+  costRate: number;
+}
+
+/** Constant S [N + 1, N] with held S = the risky part of a cash-first weight vector (a slice as a product). */
+function riskySelector(g: Graph, nAssets: number): Val {
+  const s = new Float32Array((nAssets + 1) * nAssets);
+  for (let i = 0; i < nAssets; i++) s[(i + 1) * nAssets + i] = 1;
+  return g.constant(`eiie:select:${nAssets}`, s, [nAssets + 1, nAssets]);
+}
+
+/**
+ * The update graph for minibatches of `batch` periods over `nAssets` assets. Inputs: `params`, `adam_m`, `adam_v`
+ * [P], `adam_c1`, `adam_c2` [], `x` [batch, N, n], `held` [batch, N + 1] (w'_t, cash first), `y` [batch, N + 1]
+ * (1, then the next day's price relatives). Outputs: `params_next`, `adam_m_next`, `adam_v_next`, `loss`,
+ * `reward` (mean r_t) and `w` [batch, N + 1] (the portfolios before the step, for the PVM).
+ */
+export function buildEiieUpdate(shape: EiieShape, nAssets: number, batch: number, s: EiieUpdateSettings): TrainGraph {
+  checkBatch(batch);
+  const specs = eiieSpecs(shape);
+  const g = new Graph();
+  const P = total(specs);
+  const p = g.input('params', [P]);
+  const m = g.input('adam_m', [P]);
+  const v = g.input('adam_v', [P]);
+  const c1 = g.input('adam_c1', []);
+  const c2 = g.input('adam_c2', []);
+  const x = g.input('x', [batch, nAssets, shape.window]);
+  const held = g.input('held', [batch, nAssets + 1]);
+  const y = g.input('y', [batch, nAssets + 1]);
+
+  const tape = new Tape('eiie');
+  const params = paramBlock(g, specs, p, tape);
+  const ops = new TrainOps(g, params);
+  const w = eiieForward(ops, shape, nAssets, x, ops.matMul(held, riskySelector(g, nAssets)));
+  const growth = ops.sum(ops.mul(w, y), 1, false);
+  const mask = new Float32Array(nAssets + 1).fill(1);
+  mask[0] = 0;
+  const traded = ops.sum(
+    ops.mul(ops.abs(ops.sub(w, held)), ops.constant(`eiie:risky:${nAssets}`, mask, [nAssets + 1])),
+    1,
+    false,
+  );
+  const mu = ops.sub(ops.scalar(1), ops.mul(ops.scalar(s.costRate), traded));
+  const reward = ops.mean(ops.log(ops.mul(mu, growth)), 0, false);
+  let loss = ops.sub(ops.scalar(0), reward);
+  if (s.weightDecay > 0)
+    for (const name of ['eiie/conv1/W', 'eiie/conv2/W', 'eiie/vote/W']) {
+      const W = ops.param(name);
+      const sq = ops.sum(ops.reshape(ops.mul(W, W), [-1]), 0, false);
+      loss = ops.add(loss, ops.mul(ops.scalar(s.weightDecay), sq));
+    }
+  const step = optimiserStep(g, specs, params, loss, { lr: s.lr, clip: 0, p, m, v, c1, c2 });
+  g.output('params_next', step.p);
+  g.output('adam_m_next', step.m);
+  g.output('adam_v_next', step.v);
+  g.output('loss', loss);
+  g.output('reward', reward);
+  g.output('w', w);
+  return finishGraph(g, 'eiie_update', 'HDRL Desk EIIE update (mean log return net of costs, Adam, L2)');
+}
+
+/** The forward graph of one period: inputs `params`, `x` [1, N, n], `held` [1, N + 1]; output `w` [1, N + 1]. */
+export function buildEiieAct(shape: EiieShape, nAssets: number): TrainGraph {
+  const specs = eiieSpecs(shape);
+  const g = new Graph();
+  const p = g.input('params', [total(specs)]);
+  const x = g.input('x', [1, nAssets, shape.window]);
+  const held = g.input('held', [1, nAssets + 1]);
+  const ops = new TrainOps(g, paramBlock(g, specs, p, null));
+  g.output('w', eiieForward(ops, shape, nAssets, x, ops.matMul(held, riskySelector(g, nAssets))));
+  return finishGraph(g, 'eiie_act', 'HDRL Desk EIIE portfolio of one period');
+}
+
+/** One minibatch as the update graph takes it (see {@link buildEiieUpdate}). */
+export interface EiieBatch {
+  x: Float32Array;
+  held: Float32Array;
+  y: Float32Array;
+}
+
+/** What one update gives back. */
+export interface EiieStepResult {
+  loss: number;
+  /** mean log return net of costs over the batch, before the step */
+  reward: number;
+  /** the batch's portfolios before the step [batch * (N + 1)], cash first: the PVM's new rows */
+  w: Float32Array;
+}
+
+/**
+ * An EIIE learner: parameters initialised from `seed` (compute/params.ts, per parameter name), Adam moments zero;
+ * one graph per minibatch size, opened on first use.
+ */
+export class OnnxEiie {
+  private p: Float32Array;
+  private m: Float32Array;
+  private v: Float32Array;
+  private readonly sessions = new Map<number, TrainSession>();
+  private act: TrainSession | undefined;
+  /** updates made */
+  updates = 0;
+
+  constructor(
+    readonly shape: EiieShape,
+    readonly nAssets: number,
+    readonly settings: EiieUpdateSettings,
+    seed: number,
+    private readonly opts: TrainRunOptions & { init?: ParamValues } = {},
+  ) {
+    this.p = startVector(eiieSpecs(shape), opts.init, seed, 'initial EIIE network');
+    this.m = new Float32Array(this.p.length);
+    this.v = new Float32Array(this.p.length);
+  }
+
+  /** One Adam step on a minibatch of `batch` periods. */
+  update(b: EiieBatch, batch: number): EiieStepResult {
+    let s = this.sessions.get(batch);
+    if (!s) {
+      s = openGraph(buildEiieUpdate(this.shape, this.nAssets, batch, this.settings), this.opts);
+      this.sessions.set(batch, s);
+    }
+    const t = this.updates + 1;
+    const out = s.run({
+      params: this.p,
+      adam_m: this.m,
+      adam_v: this.v,
+      ...adamFeeds(tfjsAdam(this.settings.lr), t, 1),
+      x: b.x,
+      held: b.held,
+      y: b.y,
+    });
+    this.p = out.params_next!;
+    this.m = out.adam_m_next!;
+    this.v = out.adam_v_next!;
+    this.updates = t;
+    return { loss: out.loss![0]!, reward: out.reward![0]!, w: out.w! };
+  }
+
+  /** The portfolio [N + 1] (cash first) of one period: x [N * n] windows, held [N + 1] cash first. */
+  portfolio(x: Float32Array, held: Float32Array): Float32Array {
+    this.act ??= openGraph(buildEiieAct(this.shape, this.nAssets), this.opts);
+    return this.act.run({ params: this.p, x, held }).w!;
+  }
+
+  /** A copy of the current parameter vector. */
+  vector(): Float32Array {
+    return this.p.slice();
+  }
+
+  /** Replace the parameter vector (a kept checkpoint); Adam's moments stay. */
+  restore(p: Float32Array): void {
+    if (p.length !== this.p.length) throw new Error(`restore: ${p.length} values, the network has ${this.p.length}`);
+    this.p = p.slice();
+  }
+
+  /** The current parameters by name. */
+  params(): ParamValues {
+    return unflatten(eiieSpecs(this.shape), this.p);
+  }
+
+  /** Release the ONNX Runtime sessions. */
+  dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.act?.dispose();
+    this.act = undefined;
+  }
+}
