@@ -193,11 +193,13 @@ export async function runBacktest(
   if (db && defs.some((d) => d.family === 'learning')) {
     const dir = modelsDir(db);
     if (dir) {
-      const [{ setSampModelStore }, { fileModelStore }] = await Promise.all([
+      const [{ setSampModelStore }, { setEiieModelStore }, { fileModelStore, fileEiieModelStore }] = await Promise.all([
         import('../strategies/samp'),
+        import('../strategies/eiie'),
         import('../store/models'),
       ]);
       setSampModelStore(fileModelStore(dir));
+      setEiieModelStore(fileEiieModelStore(dir));
     }
   }
   const cost = req.cost ?? SIMULATION_DEFAULTS.cost;

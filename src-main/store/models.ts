@@ -15,6 +15,7 @@ import {
   type SampModelStore,
   type SampTrainingSummary,
 } from '../agents/samp/artifacts';
+import { parseEiieArtifacts, serializeEiieArtifacts, type EiieModelStore } from '../agents/eiie/artifacts';
 
 /** The models folder for a database file (none for an in-memory database). */
 export function modelsDir(db: DB): string | null {
@@ -27,6 +28,14 @@ export function modelFile(dir: string, key: string): string {
   return path.join(dir, `${key}.json`);
 }
 
+/** Write `text` to `file` through a temporary file renamed into place, so a killed process never leaves half a model. */
+async function writeWhole(dir: string, file: string, text: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.promises.writeFile(tmp, text);
+  await fs.promises.rename(tmp, file);
+}
+
 /** A SampModelStore over a folder of artifact files. */
 export function fileModelStore(dir: string): SampModelStore {
   return {
@@ -36,11 +45,25 @@ export function fileModelStore(dir: string): SampModelStore {
       return parseSampArtifacts(await fs.promises.readFile(f, 'utf8'));
     },
     async put(key, artifacts) {
-      fs.mkdirSync(dir, { recursive: true });
-      const f = modelFile(dir, key);
-      const tmp = `${f}.${process.pid}.tmp`;
-      await fs.promises.writeFile(tmp, serializeSampArtifacts(artifacts));
-      await fs.promises.rename(tmp, f);
+      await writeWhole(dir, modelFile(dir, key), serializeSampArtifacts(artifacts));
+    },
+  };
+}
+
+/**
+ * An EiieModelStore over the same folder: `eiie-<key>.json` (agents/eiie/artifacts.ts), a name the SAMP listing
+ * below does not take for one of its models.
+ */
+export function fileEiieModelStore(dir: string): EiieModelStore {
+  const file = (key: string) => path.join(dir, `eiie-${path.basename(modelFile(dir, key))}`);
+  return {
+    async get(key) {
+      const f = file(key);
+      if (!fs.existsSync(f)) return undefined;
+      return parseEiieArtifacts(await fs.promises.readFile(f, 'utf8'));
+    },
+    async put(key, artifacts) {
+      await writeWhole(dir, file(key), serializeEiieArtifacts(artifacts));
     },
   };
 }

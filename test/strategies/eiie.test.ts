@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { DecisionDetail } from '../../src-shared/domain/decision';
 import { getStrategy, listStrategies, resolveParams } from '../../src-main/strategies/registry';
-import { eiieConfigFromParams, eiieTrainingKey } from '../../src-main/strategies/eiie';
+import { eiieConfigFromParams, eiieTrainingKey, setEiieModelStore } from '../../src-main/strategies/eiie';
+import { fileEiieModelStore } from '../../src-main/store/models';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { EIIE_PRESETS } from '../../src-main/agents/eiie/config';
 import { simulate } from '../../src-main/market/simulate';
 import { MarketView } from '../../src-main/market/view';
@@ -98,6 +102,53 @@ describe('eiie strategy', () => {
     if (parsed.family === 'eiie') {
       expect(parsed.cash).toBeCloseTo(1 - ww.reduce((a, b) => a + b, 0), 9);
       expect(parsed.model?.trainedTo).toBe(m.dates[119]);
+    }
+  });
+
+  it('stores a trained model next to the database and a later process loads it instead of training; a damaged file is refused', async () => {
+    const m = market(160, 4, 'store');
+    const def = await getStrategy('eiie');
+    const params = resolveParams(def, { preset: 'quick', updates: 20 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hdrl-eiie-'));
+    const run = async () => {
+      const messages: string[] = [];
+      const inst = await def.create({
+        prices: m,
+        trainStart: 0,
+        trainEnd: 119,
+        testStart: 120,
+        testEnd: 159,
+        seed: 5,
+        params,
+        progress: (p) => messages.push(p.message),
+      });
+      const sim = simulate(m, inst, { strategyId: 'eiie', testStart: 120, testEnd: 159 });
+      return { messages, weights: sim.target.map((w) => Array.from(w)) };
+    };
+    try {
+      // a fresh store each time forgets the models kept in memory, as a new process would
+      setEiieModelStore(fileEiieModelStore(dir));
+      const first = await run();
+      expect(first.messages.some((x) => /updates/.test(x))).toBe(true);
+      const key = eiieTrainingKey(eiieConfigFromParams(params), 5, m, 0, 119);
+      const file = path.join(dir, `eiie-${key}.json`);
+      expect(fs.existsSync(file)).toBe(true);
+      setEiieModelStore(fileEiieModelStore(dir));
+      const second = await run();
+      expect(second.messages).toEqual([`eiie: loaded stored model ${key.slice(0, 12)}`]);
+      expect(second.weights).toEqual(first.weights);
+      // its name is not one the SAMP listing of the same folder reads as a model (<hex key>.json)
+      expect(fs.readdirSync(dir).filter((f) => /^[0-9a-f]+\.json$/.test(f))).toEqual([]);
+      // one changed byte in the policy: refused, not used
+      const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { onnx: string };
+      const bytes = Buffer.from(stored.onnx, 'base64');
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+      fs.writeFileSync(file, JSON.stringify({ ...stored, onnx: bytes.toString('base64') }));
+      setEiieModelStore(fileEiieModelStore(dir));
+      await expect(run()).rejects.toThrow(/does not match its sha256/);
+    } finally {
+      setEiieModelStore(null);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -8,9 +8,11 @@
  * decision), and feeds them to the network as the weights held. Online learning is off during the test window:
  * the network trained on the training window decides every test day unchanged (the paper keeps training online).
  *
- * Trained models are kept in memory for the process, by a training key over the family, the config, the seed and
- * the prices up to trainEnd, so a second create() for the same training (another test window start, a look-ahead
- * rerun) reuses it. They are not written next to the database yet.
+ * Trained models are keyed by a training key over the family, the config, the seed and the prices up to trainEnd.
+ * Within a process they are kept in memory, so a second create() for the same training (another test window start,
+ * a look-ahead rerun) reuses it; with a store installed (`setEiieModelStore`: the backtest installs the files next to
+ * the database, store/models.ts) a model trained by an earlier process is loaded instead of trained again, and a new
+ * one is written there.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -22,11 +24,11 @@ import {
 } from '../../agents/eiie/config';
 import { eiieFeatures } from '../../agents/eiie/network';
 import { EiiePolicy, exportEiieOnnx } from '../../agents/eiie/policy';
+import type { EiieArtifacts, EiieModelStore } from '../../agents/eiie/artifacts';
 import { trainEiie } from '../../agents/eiie/trainer';
 import { driftWeights } from '../../agents/samp/trading';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import type { DecisionModel } from '../../../src-shared/domain/decision';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -156,13 +158,29 @@ export function eiieTrainingKey(
 }
 
 /** A trained, exported model. */
-interface EiieModel {
-  cfg: EiieConfig;
-  onnx: Uint8Array;
-  model: DecisionModel;
-}
+type EiieModel = EiieArtifacts;
 
 const trained = new Map<string, Promise<EiieModel>>();
+let modelStore: EiieModelStore | null = null;
+
+/** Install (or remove, with null) the store models are loaded from and written to; forgets the in-memory ones. */
+export function setEiieModelStore(store: EiieModelStore | null): void {
+  if (store !== modelStore) trained.clear();
+  modelStore = store;
+}
+
+/** The stored model for `key`, else a newly trained one (written to the store when there is one). */
+async function loadOrTrain(ctx: StrategyContext, cfg: EiieConfig, key: string): Promise<EiieModel> {
+  const store = modelStore;
+  const stored = await store?.get(key);
+  if (stored) {
+    ctx.progress?.({ fraction: 1, message: `eiie: loaded stored model ${key.slice(0, 12)}` });
+    return stored;
+  }
+  const m = await trainModel(ctx, cfg, key);
+  await store?.put(key, m);
+  return m;
+}
 
 async function trainModel(ctx: StrategyContext, cfg: EiieConfig, key: string): Promise<EiieModel> {
   const view = new MarketView(ctx.prices, ctx.trainEnd);
@@ -200,7 +218,7 @@ async function createEiie(ctx: StrategyContext): Promise<StrategyInstance> {
   let job = trained.get(key);
   if (job) ctx.progress?.({ fraction: 1, message: `eiie: reused trained model ${key.slice(0, 12)}` });
   else {
-    job = trainModel(ctx, cfg, key);
+    job = loadOrTrain(ctx, cfg, key);
     trained.set(key, job);
     job.catch(() => trained.delete(key));
   }
