@@ -7,7 +7,7 @@
  * Conventions: fractions on every value axis, shown as percentages; the learned strategy drawn thicker and on top;
  * hindsight references dashed and marked with a dagger in the legend; every tooltip formats its numbers.
  */
-import { growthTick, pctTick } from './style';
+import { emptyChartNote, growthTick, pctTick } from './style';
 
 /** A run as a chart draws it. */
 export interface ChartRun {
@@ -72,6 +72,10 @@ export function rollingVolOption(
 ): Record<string, unknown> {
   return {
     ...base(),
+    ...emptyChartNote(
+      runs.map((r) => r.values),
+      `A ${days}-day rolling figure needs more than ${days} days of returns in the window`,
+    ),
     tooltip: axisTooltip((v) => pctText(v, 1)),
     xAxis: { type: 'category', data: [...dates], boundaryGap: false },
     yAxis: { type: 'value', name: `ann. vol, ${days} d`, nameTextStyle: { fontSize: 10 }, axisLabel: AXIS_PCT(0) },

@@ -10,7 +10,7 @@
  * round is dotted. Dates lie on a time axis, so curves of different windows share one chart. Tick labels: ./style.ts.
  */
 import { axisTooltip, runLabel, type ChartRun } from './analytics';
-import { EQUAL_WEIGHT_COLOR, growthTick, pctTick, SERIES_COLORS, utcTime } from './style';
+import { emptyChartNote, EQUAL_WEIGHT_COLOR, growthTick, pctTick, SERIES_COLORS, utcTime } from './style';
 
 /** A run as a performance chart draws it. */
 export interface PerformanceRun extends ChartRun {
@@ -141,11 +141,17 @@ export function drawdownOption(
 export function datedLinesOption(
   runs: readonly CurveRun[],
   tick: (v: number) => string,
-  opts: InteractiveOptions = {},
+  opts: InteractiveOptions & { emptyText?: string } = {},
 ): Record<string, unknown> {
   return {
     ...base(runs),
     ...zoomed(opts),
+    ...(opts.emptyText
+      ? emptyChartNote(
+          runs.map((r) => r.values),
+          opts.emptyText,
+        )
+      : {}),
     tooltip: axisTooltip((v) => (v == null ? '\u2014' : tick(v))),
     xAxis: timeAxis,
     yAxis: {

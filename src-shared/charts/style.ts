@@ -56,3 +56,20 @@ export function pctTick(v: number, minDecimals = 0): string {
 export function utcTime(date: string): number {
   return Date.parse(`${date}T00:00:00Z`);
 }
+
+/**
+ * A note in the middle of a line chart none of whose series has two values to draw a line between (e.g. a 63-day
+ * rolling figure over a window of 63 days or fewer), so an empty plot says why it is empty; nothing otherwise.
+ */
+export function emptyChartNote(
+  series: readonly (readonly (number | null | undefined)[])[],
+  text: string,
+): { graphic?: Record<string, unknown>[] } {
+  const drawable = series.some((v) => v.filter((x) => x != null && Number.isFinite(x)).length >= 2);
+  if (drawable) return {};
+  return {
+    graphic: [
+      { type: 'text', left: 'center', top: 'middle', style: { text, fill: '#6b7280', fontSize: 12 }, silent: true },
+    ],
+  };
+}

@@ -197,3 +197,17 @@ describe('the desk draws the same options, made interactive', () => {
     expect(pick(o)).toEqual(pick(e));
   });
 });
+
+describe('an empty chart says why', () => {
+  it('a rolling figure with no value in the window carries a note; with values it carries none', () => {
+    const empty = line('A', 1, 1, { learned: true });
+    const none: CurveRun = { ...empty, values: empty.values.map(() => null) };
+    const o = datedLinesOption([none], (v) => v.toFixed(2), { emptyText: 'needs more days' });
+    expect((o.graphic as { style: { text: string } }[])[0]!.style.text).toBe('needs more days');
+    expect(optionSvg(o, { title: 't' })).toContain('needs more days');
+    expect(datedLinesOption([empty], (v) => v.toFixed(2), { emptyText: 'needs more days' }).graphic).toBeUndefined();
+    // one value alone draws no line either (a 63-day figure on a 63-day window)
+    const one: CurveRun = { ...empty, values: empty.values.map((v, i) => (i === 5 ? v : null)) };
+    expect(datedLinesOption([one], (v) => v.toFixed(2), { emptyText: 'needs more days' }).graphic).toBeDefined();
+  });
+});
