@@ -74,7 +74,7 @@ export function rollingVolOption(
     ...base(),
     ...emptyChartNote(
       runs.map((r) => r.values),
-      `A ${days}-day rolling figure needs more than ${days} days of returns in the window`,
+      `A ${days}-day rolling figure needs more than ${days} days of returns`,
     ),
     tooltip: axisTooltip((v) => pctText(v, 1)),
     xAxis: { type: 'category', data: [...dates], boundaryGap: false },
