@@ -39,6 +39,8 @@ export interface Ops<T> {
   matMul(a: T, b: T): T;
   relu(x: T): T;
   abs(x: T): T;
+  /** Hyperbolic tangent elementwise. */
+  tanh(x: T): T;
   /** Softmax over the last axis. */
   softmax(x: T): T;
   /** Layer normalisation over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta (biased variance). */
@@ -157,6 +159,9 @@ export class TfOps implements Ops<Tensor> {
   }
   abs(x: Tensor): Tensor {
     return this.tf.abs(x);
+  }
+  tanh(x: Tensor): Tensor {
+    return this.tf.tanh(x);
   }
   softmax(x: Tensor): Tensor {
     return this.tf.softmax(x);

@@ -54,7 +54,7 @@ export type ValidationPoint = z.infer<typeof ValidationPoint>;
 /** What one training stage did and which checkpoint it kept. */
 export const TrainingStage = z.object({
   /** upper (stage 1), lower (stage 2) or flat (the flat DDPG baseline) */
-  stage: z.enum(['upper', 'lower', 'flat']),
+  stage: z.enum(['upper', 'lower', 'flat', 'hadaps']),
   /** episodes run (the last may have been cut short by the update budget) */
   episodes: z.number().int().min(0),
   updates: z.number().int().min(0),

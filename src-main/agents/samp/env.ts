@@ -10,6 +10,9 @@
  *     w_t^drift,i = w_t,i x_{t+1,i} / growth_{t+1},
  * with the one-way turnover_t = ½ (Σ_i |w_t,i - w_{t-1,i}^drift| + |Δcash|) (trading.ts oneWayTurnover, the
  * simulator's measure). The penalty shapes the reward only: `growth` and `cost` are the portfolio's own.
+ * With `reward: 'simple-gross'` (HADAPS's paper reward, agents/hadaps) the reward is instead the day's gross simple
+ * return sum_i w_t,i (x_{t+1,i} - 1) - turnoverPenalty * turnover_t: the costs are still paid by the portfolio
+ * (`growth`, `cost`, the validation runs) but are not in the reward.
  * Before trading, the policy's target goes through the no-trade band (trading.ts applyNoTradeBand, the function
  * the strategy's decide applies): w_t is the executed target, which the step reports.
  * An episode walks t = firstDay .. lastDay - 1 and starts all in cash (w^drift = 0).
@@ -47,6 +50,7 @@ export function portfolioStep(
   x: ArrayLike<number>,
   costRate: number,
   turnoverPenalty = 0,
+  reward: EnvReward = 'log-net',
 ): StepResult {
   const n = w.length;
   let traded = 0;
@@ -63,7 +67,7 @@ export function portfolioStep(
   const drifted = new Float64Array(n);
   for (let i = 0; i < n; i++) drifted[i] = (w[i]! * x[i]!) / growth;
   return {
-    reward: Math.log((1 - cost) * growth) - turnoverPenalty * turnover,
+    reward: (reward === 'log-net' ? Math.log((1 - cost) * growth) : growth - 1) - turnoverPenalty * turnover,
     turnover,
     executed: Float64Array.from(w),
     cost,
@@ -72,20 +76,25 @@ export function portfolioStep(
   };
 }
 
+/** What the training reward is (see the file overview): net log growth (default) or the gross simple return. */
+export type EnvReward = 'log-net' | 'simple-gross';
+
 /** Settings of the environment. */
 export interface EnvOptions {
   /** first decision day (index into the price matrix) */
   firstDay: number;
   /** last day whose price is used (the last reward is realised here) */
   lastDay: number;
-  /** the features' settings (features.ts) */
-  features: FeatureSpec;
+  /** the features' settings (features.ts); none for a learner that forms its own states (HADAPS) */
+  features?: FeatureSpec;
   /** proportional transaction cost */
   costRate: number;
   /** reward penalty per unit of one-way turnover (default 0) */
   turnoverPenalty?: number;
   /** no-trade band, absolute weight (default 0: every trade is made) */
   noTradeBand?: number;
+  /** the reward (default 'log-net') */
+  reward?: EnvReward;
 }
 
 /** The training environment over [firstDay, lastDay] of one price matrix. */
@@ -111,6 +120,7 @@ export class PortfolioEnv {
   features(t: number): Float32Array {
     let f = this.feats.get(t);
     if (!f) {
+      if (!this.opts.features) throw new Error('this environment has no feature settings');
       f = featuresAt((d) => this.view.closes(d), t, this.nAssets, this.opts.features);
       this.feats.set(t, f);
     }
@@ -126,6 +136,13 @@ export class PortfolioEnv {
   step(t: number, w: ArrayLike<number>, wprev: ArrayLike<number>): StepResult {
     if (t < this.opts.firstDay || t >= this.opts.lastDay) throw new RangeError(`step day ${t} outside the episode`);
     const executed = applyNoTradeBand(w, wprev, this.opts.noTradeBand ?? 0);
-    return portfolioStep(executed, wprev, this.relatives(t + 1), this.opts.costRate, this.opts.turnoverPenalty ?? 0);
+    return portfolioStep(
+      executed,
+      wprev,
+      this.relatives(t + 1),
+      this.opts.costRate,
+      this.opts.turnoverPenalty ?? 0,
+      this.opts.reward ?? 'log-net',
+    );
   }
 }

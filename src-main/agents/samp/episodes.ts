@@ -10,11 +10,14 @@ import type { StateArrays } from '../learner';
 import type { PortfolioEnv } from './env';
 import type { SampConfig } from './config';
 import type { SampStage } from './stages';
+
+/** What a training stage is called in its records: a SAMP-HDRL stage, or HADAPS's one stage (agents/hadaps). */
+export type StageName = SampStage | 'hadaps';
 import { CheckpointSelector, netSharpe } from './selection';
 
 /** Progress report, once per episode. */
 export interface TrainProgress {
-  stage: 'upper' | 'lower' | 'flat';
+  stage: StageName;
   /** 1-based episode within the stage */
   episode: number;
   /** the stage's episode cap */
@@ -64,7 +67,7 @@ export interface ValidationPoint extends ValidationScore {
 
 /** What a stage did and which checkpoint it chose. */
 export interface StageSummary {
-  stage: SampStage;
+  stage: StageName;
   /** episodes run (the last may have been cut short by the update budget) */
   episodes: number;
   updates: number;
@@ -82,8 +85,8 @@ export interface StageSummary {
 export type Sample = Record<string, Float32Array>;
 
 /** A stage as a loop runs it. */
-export interface StageSpec {
-  stage: SampStage;
+export interface StageSpec<S extends StageName = SampStage> {
+  stage: S;
   maxEpisodes: number;
   /** the state at day t of `env` holding drifted weights `wprev` */
   sample(env: PortfolioEnv, t: number, wprev: Float32Array): Sample;
@@ -140,7 +143,7 @@ export function stackSamples(samples: Sample[]): StateArrays {
 /** The policy of `learner` run without noise over `env` from cash (see ValidationScore). */
 export function validate(
   learner: Pick<StageLearner, 'act'>,
-  spec: StageSpec,
+  spec: StageSpec<StageName>,
   env: PortfolioEnv,
   noiseInputs: number,
 ): ValidationScore {
@@ -188,7 +191,7 @@ export class StageBook {
       validation?: PortfolioEnv;
       onProgress?: (p: TrainProgress) => void;
     },
-    private readonly spec: StageSpec,
+    private readonly spec: StageSpec<StageName>,
     private readonly counters: Counters,
     private readonly history: TrainProgress[],
     /** the stage's update budget */

@@ -108,6 +108,9 @@ export class OnnxOps implements Ops<string> {
   abs(x: string): string {
     return this.node('Abs', [x]);
   }
+  tanh(x: string): string {
+    return this.node('Tanh', [x]);
+  }
   softmax(x: string): string {
     return this.node('Softmax', [x], [{ name: 'axis', type: ATTR_INT, i: -1 }]);
   }

@@ -7,6 +7,9 @@
  *   Adam      m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
  *             p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  *   target    p' <- tau p + (1 - tau) p'
+ *   RMSProp   v <- rho v + (1 - rho) g^2;  p <- p - lr * (g / c1) / (sqrt(v) + eps)   (PyTorch's torch.optim.RMSprop
+ *             without momentum or centring; c1 is fed as 1 / the learning-rate scale, so a schedule needs no graph
+ *             of its own, and the learner's m vector is carried unchanged)
  *
  * The bias corrections 1 - b^t change every step; they are computed in float64 on the JavaScript side
  * ({@link adamCorrections}) and fed to the graph as float32 scalars, so one graph serves every step.
@@ -74,4 +77,37 @@ export function softUpdate(g: Graph, online: Val, target: Val, tau: number): Val
     [g.node1('Mul', [online, g.scalar(tau)], sh), g.node1('Mul', [target, g.scalar(1 - tau)], sh)],
     sh,
   );
+}
+
+/** RMSProp hyperparameters (PyTorch's defaults: rho 0.99, epsilon 1e-8 added after the square root). */
+export interface RmspropSettings {
+  lr: number;
+  rho: number;
+  epsilon: number;
+}
+
+/** torch.optim.RMSprop(lr) with its defaults. */
+export function torchRmsprop(lr: number): RmspropSettings {
+  return { lr, rho: 0.99, epsilon: 1e-8 };
+}
+
+/**
+ * One RMSProp step on flat vectors (see the file overview); `scale` is the fed 1 / learning-rate scale. Gives the new
+ * p and v; m is not used and comes back as it was, so a learner keeps one state layout for either optimiser.
+ */
+export function rmspropStep(
+  g: Graph,
+  s: RmspropSettings,
+  p: Val,
+  m: Val,
+  v: Val,
+  grad: Val,
+  scale: Val,
+): { p: Val; m: Val; v: Val } {
+  const sh = [...p.shape];
+  const mul = (a: Val, b: Val) => g.node1('Mul', [a, b], sh);
+  const v2 = g.node1('Add', [mul(v, g.scalar(s.rho)), mul(mul(grad, grad), g.scalar(1 - s.rho))], sh);
+  const denom = g.node1('Add', [g.node1('Sqrt', [v2], sh), g.scalar(s.epsilon)], sh);
+  const stepDir = g.node1('Div', [g.node1('Div', [grad, scale], sh), denom], sh);
+  return { p: g.node1('Sub', [p, mul(stepDir, g.scalar(s.lr))], sh), m, v: v2 };
 }

@@ -6,7 +6,15 @@
  * their configs sit above (the agents layer, scripts/layers.mjs).
  */
 import { initParams, sizeOf, type ParamSpec, type ParamValues } from '../params';
-import { adamCorrections, adamStep, clipByGlobalNorm, tfjsAdam, type AdamSettings } from './adam';
+import {
+  adamCorrections,
+  adamStep,
+  clipByGlobalNorm,
+  rmspropStep,
+  tfjsAdam,
+  torchRmsprop,
+  type AdamSettings,
+} from './adam';
 import { backward } from './gradients';
 import type { Graph, Val, ValueSpec } from './graph';
 import { flattenGrads, type TrainOps } from './ops';
@@ -82,22 +90,36 @@ export function stateFeeds(
   return feeds;
 }
 
+/** Which rule steps a network: Adam (the default; tfjs's settings) or RMSProp (PyTorch's; adam.ts). */
+export type OptimizerRule = 'adam' | 'rmsprop';
+
 /**
  * One optimiser step of a network on `loss`: the gradient with respect to its taped parameters `params` (from
  * `paramBlock` over `specs` on the loss's tape), clipped by global norm, then an Adam step on its flat vectors
- * p, m, v with the fed bias corrections c1, c2. Gives the new p, m, v.
+ * p, m, v with the fed bias corrections c1, c2 — or, with `rule` 'rmsprop', an RMSProp step whose c1 is the fed
+ * 1 / learning-rate scale ({@link rmspropFeeds}). Gives the new p, m, v.
  */
 export function optimiserStep(
   g: Graph,
   specs: readonly ParamSpec[],
   params: ReadonlyMap<string, Val>,
   loss: Val,
-  step: { lr: number; clip: number; p: Val; m: Val; v: Val; c1: Val; c2: Val },
+  step: { lr: number; clip: number; p: Val; m: Val; v: Val; c1: Val; c2: Val; rule?: OptimizerRule },
 ): { p: Val; m: Val; v: Val } {
   const names = [...params.keys()];
   const grads = backward(g, loss, [...params.values()]);
   const flat = flattenGrads(g, specs, new Map(names.flatMap((n, i) => (grads[i] ? [[n, grads[i]!] as const] : []))));
-  return adamStep(g, tfjsAdam(step.lr), step.p, step.m, step.v, clipByGlobalNorm(g, flat, step.clip), step.c1, step.c2);
+  const clipped = clipByGlobalNorm(g, flat, step.clip);
+  if (step.rule === 'rmsprop') return rmspropStep(g, torchRmsprop(step.lr), step.p, step.m, step.v, clipped, step.c1);
+  return adamStep(g, tfjsAdam(step.lr), step.p, step.m, step.v, clipped, step.c1, step.c2);
+}
+
+/**
+ * The feeds `<prefix>_c1`, `<prefix>_c2` of an RMSProp step with the learning rate scaled by `lrScale`: c1 is
+ * 1 / lrScale (the step divides the gradient by it), c2 is unused and fed as 1.
+ */
+export function rmspropFeeds(lrScale: number, prefix = 'adam'): Record<string, Float32Array> {
+  return { [`${prefix}_c1`]: Float32Array.of(1 / checkLrScale(lrScale)), [`${prefix}_c2`]: Float32Array.of(1) };
 }
 
 /**

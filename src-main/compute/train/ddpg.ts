@@ -35,6 +35,7 @@ import {
   nextName,
   openGraph,
   optimiserStep,
+  type OptimizerRule,
   startVector,
   stateFeeds,
   stateInputs,
@@ -66,6 +67,12 @@ export interface TrainDdpgModel {
   critic(ops: TrainOps, s: Record<string, Val>, a: Val): Val;
 }
 
+/**
+ * The part of a model the critic side of an update reads (the minibatch's shapes and the critic): what SAC-style
+ * learners with their own actor (compute/train/hadaps.ts) pass to the critic steps and the twin critics.
+ */
+export type CriticModel = Pick<TrainDdpgModel, 'state' | 'action' | 'criticSpecs' | 'critic'>;
+
 /** The eight state vectors of a DDPG learner, in graph-input order. */
 export const DDPG_STATE = [
   'actor',
@@ -92,7 +99,7 @@ export interface BatchInputs {
  * The graph inputs of a minibatch of `batch` samples, in this order: `s.<name>` and `s2.<name>` for each state
  * input of `model`, `a`, `r`, `done` (fed by {@link batchFeeds}).
  */
-export function batchInputs(g: Graph, model: TrainDdpgModel, batch: number): BatchInputs {
+export function batchInputs(g: Graph, model: CriticModel, batch: number): BatchInputs {
   const s = stateInputs(g, model.state, batch);
   const s2 = stateInputs(g, model.state, batch, 's2');
   const a = g.input('a', [batch, ...model.action]);
@@ -136,8 +143,8 @@ export interface StepResult {
  */
 export function criticStep(
   g: Graph,
-  model: TrainDdpgModel,
-  cfg: Pick<DdpgConfig, 'criticLr' | 'gradClipNorm'>,
+  model: CriticModel,
+  cfg: Pick<DdpgConfig, 'criticLr' | 'gradClipNorm'> & { rule?: OptimizerRule },
   vec: StepVectors,
   batch: Pick<BatchInputs, 's' | 'a'>,
   y: Val,
@@ -148,7 +155,12 @@ export function criticStep(
   const ops = new TrainOps(g, params, conv);
   const diff = ops.sub(model.critic(ops, batch.s, batch.a), y);
   const loss = meanAll(ops, ops.mul(diff, diff));
-  const step = optimiserStep(g, model.criticSpecs, params, loss, { lr: cfg.criticLr, clip: cfg.gradClipNorm, ...vec });
+  const step = optimiserStep(g, model.criticSpecs, params, loss, {
+    lr: cfg.criticLr,
+    clip: cfg.gradClipNorm,
+    ...vec,
+    ...(cfg.rule ? { rule: cfg.rule } : {}),
+  });
   return { loss, step };
 }
 
@@ -243,7 +255,7 @@ export function buildDdpgAct(model: TrainDdpgModel, conv: ConvImpl = 'toeplitz')
 }
 
 /** The graph inputs of a minibatch: `a`, `r`, `done` and `s.<name>`, `s2.<name>` for each state input of `model`. */
-export function batchFeeds(model: TrainDdpgModel, b: DdpgBatchArrays): Record<string, Float32Array> {
+export function batchFeeds(model: CriticModel, b: DdpgBatchArrays): Record<string, Float32Array> {
   const feeds: Record<string, Float32Array> = { a: b.a, r: b.r, done: b.done };
   for (const k of Object.keys(model.state)) {
     const x = b.s[k];

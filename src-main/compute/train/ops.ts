@@ -121,7 +121,7 @@ export class TrainOps implements Ops<Val> {
   exp(x: Val): Val {
     return this.record('exp', [x], this.graph.node1('Exp', [x], [...x.shape]));
   }
-  /** Hyperbolic tangent elementwise (not in the Ops vocabulary; SAC bounds its log standard deviation with it). */
+  /** Hyperbolic tangent elementwise (SAC bounds its log standard deviation with it; HADAPS's policy heads end in it). */
   tanh(x: Val): Val {
     return this.record('tanh', [x], this.graph.node1('Tanh', [x], [...x.shape]));
   }

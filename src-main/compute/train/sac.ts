@@ -133,11 +133,14 @@ export function policyStart(specs: readonly ParamSpec[], seed: number, given?: P
   return start;
 }
 
-/** The bounded log standard deviation (see the file overview) of the policy whose parameters `ops` reads. */
-export function policyLogStd(ops: TrainOps): Val {
+/**
+ * The bounded log standard deviation (see the file overview) of the policy whose parameters `ops` reads, from its
+ * raw parameter `name` (default {@link LOG_STD_PARAM}).
+ */
+export function policyLogStd(ops: TrainOps, name: string = LOG_STD_PARAM): Val {
   return ops.add(
     ops.scalar(SAC_LOG_STD_RANGE.min + HALF_RANGE),
-    ops.mul(ops.scalar(HALF_RANGE), ops.tanh(ops.param(LOG_STD_PARAM))),
+    ops.mul(ops.scalar(HALF_RANGE), ops.tanh(ops.param(name))),
   );
 }
 

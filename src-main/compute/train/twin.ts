@@ -16,7 +16,8 @@ import type { DdpgConfig } from '../../agents/ddpg';
 import type { ParamSpec, ParamValues } from '../params';
 import { softUpdate } from './adam';
 import { startVector, unflatten } from './common';
-import { criticStep, type BatchInputs, type StepResult, type TrainDdpgModel } from './ddpg';
+import type { OptimizerRule } from './common';
+import { criticStep, type BatchInputs, type CriticModel, type StepResult } from './ddpg';
 import type { Graph, Val } from './graph';
 import { paramBlock, TrainOps, type ConvImpl } from './ops';
 
@@ -59,7 +60,7 @@ export function twinStart(
 /** min(Q1'(s', a'), Q2'(s', a')) [B, 1] of the target critics at the next states `s2` and actions `next` (no tape). */
 export function twinTargetValue(
   g: Graph,
-  model: TrainDdpgModel,
+  model: CriticModel,
   st: Pick<Record<TwinStateName, Val>, 'critic1Target' | 'critic2Target'>,
   s2: Record<string, Val>,
   next: Val,
@@ -74,8 +75,8 @@ export function twinTargetValue(
 /** Both critics' regression steps on the target `y`, Q1's first, each with its own tape and moments. */
 export function twinCriticSteps(
   g: Graph,
-  model: TrainDdpgModel,
-  cfg: Pick<DdpgConfig, 'criticLr' | 'gradClipNorm'>,
+  model: CriticModel,
+  cfg: Pick<DdpgConfig, 'criticLr' | 'gradClipNorm'> & { rule?: OptimizerRule },
   st: Pick<Record<TwinStateName, Val>, 'critic1' | 'critic2' | 'critic1M' | 'critic1V' | 'critic2M' | 'critic2V'>,
   batch: Pick<BatchInputs, 's' | 'a'>,
   y: Val,
