@@ -2,6 +2,10 @@
  * Backtest orchestration: run strategies x seeds x walk-forward windows over a universe, compute the metrics,
  * flag suspicious results, and store every run (docs/backtest-conventions.md; docs/architecture.md "Storage").
  *
+ * With a sector scenario (`scenario`, market/scenarios.ts), each window's tickers are chosen first, from that
+ * window's training days, all before the first run starts; every strategy of the window then gets the price matrix
+ * cut down to them (ctx.prices, the simulation, the stored weights and config.tickers alike).
+ *
  * For each (strategy, seed, window) — in that nesting order — `runBacktest`:
  * 1. inserts the `runs` row with status 'running' (config JSON, seed, code version, pid);
  * 2. creates the strategy with a StrategyContext for the window (train and test indices, seed, resolved
@@ -39,7 +43,9 @@ import {
   type ProtocolName,
   type WalkWindow,
 } from '../market/walkforward';
+import { chooseScenario, restrictPrices, type ScenarioChoice } from '../market/scenarios';
 import { computeMetrics, type Metrics } from '../metrics';
+import { SCENARIO_NAMES, type RunScenarioName } from '../../src-shared/domain/runConfig';
 import { FLAG_CONCENTRATED, isConcentrated } from '../../src-shared/domain/concentration';
 import { getStrategy, resolveParams } from '../strategies/registry';
 import { modelsDir } from '../store/models';
@@ -65,6 +71,8 @@ export interface BacktestRequest {
   lookback?: number;
   /** named walk-forward protocol; with from/to, only its windows inside [from, to] are run */
   protocol?: ProtocolName;
+  /** trade only the tickers this sector scenario chooses in each window (market/scenarios.ts) */
+  scenario?: RunScenarioName;
   /** proportional cost (default 0.001) */
   cost?: number;
   rebalance?: Rebalance | string;
@@ -108,6 +116,8 @@ export interface BacktestRunResult {
   window: { label: string; from: string; to: string; trainFrom: string | null; trainTo: string | null };
   status: 'complete' | 'failed';
   error?: string;
+  /** under a sector scenario: what it chose for this run's window (the run traded exactly its tickers) */
+  scenario?: ScenarioChoice;
   metrics: Metrics | null;
   /** mean daily L1 distance of the target weights from equal weight */
   ewDistance: number;
@@ -153,6 +163,29 @@ export function requestWindows(
 ): WalkWindow[] {
   if (req.protocol) return protocolWindows(dates, req.protocol, { from: req.from, to: req.to });
   return [explicitWindow(dates, req.from, req.to, req.lookback ?? DEFAULT_LOOKBACK_DAYS)];
+}
+
+/**
+ * What a sector scenario chose in each window, with the window's price matrix cut down to it; without a scenario,
+ * the whole matrix for every window. Throws a RangeError for an unknown scenario or a universe it cannot use.
+ */
+export function windowMarkets(
+  m: PriceMatrix,
+  windows: readonly WalkWindow[],
+  scenario: string | undefined,
+): { prices: PriceMatrix; scenario?: ScenarioChoice }[] {
+  if (scenario === undefined) return windows.map(() => ({ prices: m }));
+  if (!(SCENARIO_NAMES as readonly string[]).includes(scenario))
+    throw new RangeError(`unknown scenario "${scenario}" (use ${SCENARIO_NAMES.join(', ')})`);
+  // windows that chose the same tickers share one matrix
+  const cut = new Map<string, PriceMatrix>();
+  return windows.map((w) => {
+    const choice = chooseScenario(m, scenario as RunScenarioName, w);
+    const key = choice.tickers.join('\u0000');
+    let prices = cut.get(key);
+    if (!prices) cut.set(key, (prices = restrictPrices(m, choice.tickers)));
+    return { prices, scenario: choice };
+  });
 }
 
 /** Relatives of days from..to (inclusive) of m. */
@@ -225,7 +258,7 @@ export async function runBacktest(
   if (only?.some((k) => !Number.isInteger(k) || k < 0 || k >= allWindows.length))
     throw new RangeError(`window index out of range 0..${allWindows.length - 1}`);
   const windows = only ? allWindows.filter((_, k) => only.includes(k)) : allWindows;
-  const n = m.tickers.length;
+  const markets = windowMarkets(m, windows, req.scenario);
   const codeVersion = store ? getCodeVersion() : '';
   const total = defs.length * nSeeds * windows.length;
   const results: BacktestRunResult[] = [];
@@ -234,7 +267,9 @@ export async function runBacktest(
   for (const def of defs) {
     for (let s = 0; s < nSeeds; s++) {
       const seed = seedFirst + s;
-      for (const w of windows) {
+      for (const [k, w] of windows.entries()) {
+        const { prices: wm, scenario } = markets[k]!;
+        const n = wm.tickers.length;
         // a turn of the event loop before each run: a cancel that arrives as a message (a job's) is handled only
         // then, and a classic strategy's run never waits on anything that would give it one
         await new Promise((resolve) => setImmediate(resolve));
@@ -249,7 +284,8 @@ export async function runBacktest(
         };
         const config = {
           universe: req.universe,
-          tickers: m.tickers,
+          tickers: wm.tickers,
+          scenario: scenario ? { name: scenario.name, sectors: scenario.sectors } : null,
           strategy: def.id,
           params,
           seed,
@@ -276,6 +312,7 @@ export async function runBacktest(
           hindsight: def.hindsight,
           seed,
           window: win,
+          ...(scenario ? { scenario } : {}),
         });
         const finish = (r: BacktestRunResult) => {
           results.push(r);
@@ -303,7 +340,7 @@ export async function runBacktest(
         const t0 = performance.now();
         try {
           const ctx: StrategyContext = {
-            prices: m,
+            prices: wm,
             trainStart: w.trainStart,
             trainEnd: w.trainEnd,
             testStart: w.testStart,
@@ -312,13 +349,13 @@ export async function runBacktest(
             params,
             progress: (p) => report(0.5 * p.fraction, p.message, p.figures),
             ...(hooks.signal ? { signal: hooks.signal } : {}),
-            ...(def.hindsight ? { future: relativesBetween(m, w.testStart + 1, w.testEnd) } : {}),
+            ...(def.hindsight ? { future: relativesBetween(wm, w.testStart + 1, w.testEnd) } : {}),
           };
           report(0, 'creating');
           const inst = await def.create(ctx);
           timings.createMs = performance.now() - t0;
           const t1 = performance.now();
-          const sim = simulate(m, inst, {
+          const sim = simulate(wm, inst, {
             strategyId: def.id,
             testStart: w.testStart,
             testEnd: w.testEnd,

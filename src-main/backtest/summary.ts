@@ -2,8 +2,8 @@
  * Summaries of backtest results for tables and exports: one row per strategy with the mean and sample standard
  * deviation of each metric over its seeds and windows (docs/backtest-conventions.md "Runs": mean and spread over seeds), the
  * hindsight mark and how many of its runs carry each flag; the learned strategies before and after costs; the
- * paired test of each learned strategy's Sharpe ratio against equal weight's on the same days; and the results
- * document with the caveats a reader needs. The rules they apply (mean ± std and its NaN rule, metric titles and
+ * paired test of each learned strategy's Sharpe ratio against equal weight's on the same days; what a sector
+ * scenario traded in each window; and the results document with the caveats a reader needs. The rules they apply (mean ± std and its NaN rule, metric titles and
  * digits, the equal-weight verdict, the concentration guard) live in src-shared/domain, the statistics in
  * src-main/metrics; this file lays out the tables.
  *
@@ -22,6 +22,7 @@ import {
   type MeanStd,
   type VerdictFigures,
 } from '../../src-shared/domain';
+import { SCENARIO_DESCRIPTIONS, SCENARIO_SECTORS, SCENARIO_STOCKS_PER_SECTOR } from '../../src-shared/domain/runConfig';
 import { DEFAULT_UNIVERSE_ID } from '../data/bundled';
 import { METRIC_NAMES, type MetricName } from '../metrics';
 import {
@@ -601,6 +602,44 @@ export function caveats(results: readonly BacktestRunResult[], universe?: string
   return [survivorship, '', few + (seeds > 1 ? '' : ' With one seed there is no spread at all.')];
 }
 
+/**
+ * What a sector scenario traded: a sentence naming it, then one line per test window with its sectors (their
+ * training volatility and size) and the stocks taken, and a note when a sector was too small to give five. Empty
+ * when the results ran on the whole universe.
+ */
+export function scenarioLines(results: readonly BacktestRunResult[]): string[] {
+  const byWindow = new Map<string, { label: string; scenario: NonNullable<BacktestRunResult['scenario']> }>();
+  for (const r of results) {
+    const key = windowKey(r);
+    if (r.scenario && !byWindow.has(key)) byWindow.set(key, { label: r.window.label, scenario: r.scenario });
+  }
+  const first = byWindow.values().next().value;
+  if (!first) return [];
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const lines = [
+    `Scenario ${first.scenario.name}: ${SCENARIO_DESCRIPTIONS[first.scenario.name]}. The stocks are chosen anew for each test window, from its training days only, and every strategy of a window traded the same ones:`,
+  ];
+  let short = 0;
+  for (const { label, scenario } of byWindow.values()) {
+    const parts = scenario.sectors.map((sec) => {
+      const size =
+        sec.members > SCENARIO_STOCKS_PER_SECTOR
+          ? `${sec.tickers.length} of ${sec.members} members`
+          : sec.members === 1
+            ? 'its only member'
+            : `all ${sec.members} members`;
+      return `${sec.sector} (volatility ${pct(sec.volatility)}; ${size}): ${sec.tickers.join(', ')}`;
+    });
+    if (scenario.tickers.length < SCENARIO_SECTORS * SCENARIO_STOCKS_PER_SECTOR) short++;
+    lines.push(`- ${label}: ${parts.join('; ')}`);
+  }
+  if (short)
+    lines.push(
+      `In ${short} of ${byWindow.size} windows the scenario holds fewer than ${SCENARIO_SECTORS * SCENARIO_STOCKS_PER_SECTOR} stocks: a sector with fewer than ${SCENARIO_STOCKS_PER_SECTOR} members in the universe gives all it has.`,
+    );
+  return lines;
+}
+
 /** Options of {@link resultsMarkdown}. */
 export interface ResultsDocumentOptions {
   command: string;
@@ -616,7 +655,7 @@ export interface ResultsDocumentOptions {
 
 /**
  * A results document written by `hdrl backtest --markdown FILE`: the command that produced it, the caveats
- * (survivorship, few windows), the learned strategies at a glance, their paired test against equal weight, their
+ * (survivorship, few windows), the sector scenario's stocks per window when one was asked, the learned strategies at a glance, their paired test against equal weight, their
  * figures before and after costs with the concentration guard, one table per test window and one over all
  * windows (mean ± std over seeds), and for every learning strategy a plain statement of whether it beat equal
  * weight in each window.
@@ -634,6 +673,8 @@ export function resultsMarkdown(results: readonly BacktestRunResult[], o: Result
     ...caveats(results, o.universe),
     '',
   ];
+  const scenario = scenarioLines(results);
+  if (scenario.length) out.push('## Sector scenario', '', ...scenario, '');
   const glance = glanceTable(results, o.learning);
   if (glance)
     out.push(

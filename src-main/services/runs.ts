@@ -60,13 +60,17 @@ function summary(r: RunRow, metrics: Record<string, number>): RunSummary {
  * A run's experiment fingerprint for the contract: sha256 of its experiment identity (src-shared/domain/settings.ts:
  * strategy, params, market and test window; not the seed), 16 hex digits.
  */
-export function settingsKey(r: Pick<RunRow, 'strategy' | 'config' | 'windowFrom' | 'windowTo'>): string {
+export function settingsKey(r: Parameters<typeof experimentIdentity>[0]): string {
   return createHash('sha256').update(experimentIdentity(r)).digest('hex').slice(0, 16);
 }
 
-/** The settings a reader tells experiments apart by: cost, rebalancing, risk-free rate when set, preset when set. */
+/**
+ * The settings a reader tells experiments apart by: the sector scenario when set, cost, rebalancing, risk-free rate
+ * when set, preset when set.
+ */
 export function settingsText(config: RunConfig): string {
   const parts = [`cost ${(config.cost * 100).toFixed(2)}%`];
+  if (config.scenario) parts.unshift(config.scenario.name);
   const rb = config.rebalance;
   parts.push(typeof rb === 'number' ? (rb === 1 ? 'daily' : `every ${rb} days`) : rb);
   if (config.riskFreeRate !== 0) parts.push(`risk-free ${(config.riskFreeRate * 100).toFixed(2)}%`);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DecisionDetail, ReboundFlag, SampGroups } from '../domain/decision';
-import { RunConfig, RunProtocol } from '../domain/runConfig';
+import { RunConfig, RunProtocol, RunScenarioName } from '../domain/runConfig';
 import { Id, IsoDate, method, ShortText } from './define';
 import { JobInfo } from './jobs';
 
@@ -125,6 +125,8 @@ export const BacktestStartRequest = z
     /** training days before an explicit window */
     lookback: z.number().int().min(0).max(100_000).optional(),
     protocol: RunProtocol.optional(),
+    /** a sector scenario: each window trades the stocks it chooses from the window's training days */
+    scenario: RunScenarioName.optional(),
     cost: z.number().min(0).max(0.5).optional(),
     rebalance: z.union([z.enum(['daily', 'weekly']), z.number().int().min(1).max(10_000)]).optional(),
     riskFreeRate: z.number().min(-0.5).max(1).optional(),

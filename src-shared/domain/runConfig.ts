@@ -16,6 +16,44 @@ export const PROTOCOL_NAMES = ['samp', 'rolling', 'hadaps', 'mpls'] as const;
 export const RunProtocol = z.enum(PROTOCOL_NAMES);
 export type RunProtocol = z.infer<typeof RunProtocol>;
 
+/**
+ * The sector scenarios of the HADAPS paper (seed 001), chosen per walk-forward window from its training days
+ * (src-main/market/scenarios.ts): `volatile-sectors` trades the two sectors whose members were the most volatile,
+ * `calm-sectors` the two least volatile, up to five stocks from each; cash is always there besides.
+ */
+export const SCENARIO_NAMES = ['volatile-sectors', 'calm-sectors'] as const;
+export const RunScenarioName = z.enum(SCENARIO_NAMES);
+export type RunScenarioName = z.infer<typeof RunScenarioName>;
+/** How many sectors a scenario takes. */
+export const SCENARIO_SECTORS = 2;
+/** How many stocks a scenario takes from each of its sectors at most (a smaller sector gives all it has). */
+export const SCENARIO_STOCKS_PER_SECTOR = 5;
+/** What each scenario trades, in a reader's words. */
+export const SCENARIO_DESCRIPTIONS: Record<RunScenarioName, string> = {
+  'volatile-sectors': `the ${SCENARIO_SECTORS} sectors whose stocks were the most volatile over the training days, up to ${SCENARIO_STOCKS_PER_SECTOR} stocks each (the most volatile of a larger sector), and cash`,
+  'calm-sectors': `the ${SCENARIO_SECTORS} sectors whose stocks were the least volatile over the training days, up to ${SCENARIO_STOCKS_PER_SECTOR} stocks each (the calmest of a larger sector), and cash`,
+};
+
+/** One sector a scenario took in one window. */
+export const RunScenarioSector = z.object({
+  sector: z.string(),
+  /** mean over the sector's members of their annualised volatility of daily returns over the training days */
+  volatility: z.number(),
+  /** how many members the sector has in the universe (fewer than five: all of them are taken) */
+  members: z.number().int(),
+  /** the members taken, in the order they were picked (by volatility, see scenarios.ts) */
+  tickers: z.array(z.string()),
+});
+export type RunScenarioSector = z.infer<typeof RunScenarioSector>;
+
+/** Which scenario a run traded and what it chose in the run's window (its tickers are the config's `tickers`). */
+export const RunScenario = z.object({
+  name: RunScenarioName,
+  /** the sectors taken, the most volatile first for volatile-sectors, the calmest first for calm-sectors */
+  sectors: z.array(RunScenarioSector),
+});
+export type RunScenario = z.infer<typeof RunScenario>;
+
 /** Rebalancing: every day, every week, or every N trading days. */
 export const RunRebalance = z.union([z.enum(['daily', 'weekly']), z.number().int().min(1)]);
 export type RunRebalance = z.infer<typeof RunRebalance>;
@@ -39,8 +77,10 @@ export const RunWindowConfig = z.object({
 
 export const RunConfig = z.object({
   universe: z.string(),
-  /** the assets in the order of every stored weight vector */
+  /** the assets in the order of every stored weight vector (under a scenario: the ones it chose for this window) */
   tickers: z.array(z.string()),
+  /** the sector scenario that chose the tickers from the universe; null when the run traded the whole universe */
+  scenario: RunScenario.nullable().default(null),
   strategy: z.string(),
   /** the strategy's resolved parameters (defaults filled in) */
   params: z.record(z.string(), ParamValue),

@@ -4,10 +4,13 @@
  * equal-weight runs a learning strategy is compared with.
  *
  * A run's config (written by src-main/backtest/run.ts) is split three ways:
- * - the MARKET: universe, tickers, protocol, lookback, cost, rebalance, riskFreeRate — the data, the walk-forward
- *   set-up and the trading terms. Two strategies are only compared (equal-weight verdict) on the same market.
+ * - the MARKET: universe, tickers, sector scenario (its name), protocol, lookback, cost, rebalance, riskFreeRate —
+ *   the data, the walk-forward set-up and the trading terms. Two strategies are only compared (equal-weight
+ *   verdict) on the same market.
  * - the SETTINGS: the strategy id (a variant such as 'samp-hdrl/no-dc' is its own id), its resolved params (the
- *   preset included, for the strategies that take one) and the market.
+ *   preset included, for the strategies that take one) and the market. A scenario chooses its tickers anew in
+ *   every window, so under a scenario the settings hold its name and not the tickers: the windows of one scenario
+ *   run are one setting even when the chosen stocks change from window to window.
  * - the EXPERIMENT: the settings and the test window. Runs of one experiment differ by their seed only; they are
  *   the runs a mean ± std is taken over.
  *
@@ -46,25 +49,50 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
-function market(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/** The name of the sector scenario a config traded (runConfig.ts RunScenario), or null for the whole universe. */
+export function scenarioName(config: Readonly<Record<string, unknown>>): string | null {
+  const s = config.scenario;
+  if (s && typeof s === 'object' && 'name' in s && typeof s.name === 'string') return s.name;
+  return null;
+}
+
+/**
+ * A config's market. `inWindow` = compared within one test window: the tickers always count. Across windows a
+ * scenario's tickers are left out (the scenario chose them for that window; its name stands for them).
+ */
+function market(config: Readonly<Record<string, unknown>>, inWindow: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of MARKET_FIELDS) out[f] = config[f] ?? null;
+  const scenario = scenarioName(config);
+  out.scenario = scenario;
+  if (scenario !== null && !inWindow) out.tickers = null;
   return out;
 }
 
-/** Identity of a run's market: equal for runs that traded the same data on the same terms. */
+/**
+ * Identity of a run's market within its test window: equal for runs that traded the same data on the same terms.
+ * Every caller compares runs of one test window.
+ */
 export function marketIdentity(config: Readonly<Record<string, unknown>>): string {
-  return canonicalJson(market(config));
+  return canonicalJson(market(config, true));
 }
 
 /** Identity of a run's settings: strategy, params and market (every window). */
 export function settingsIdentity(run: RunSettingsSource): string {
-  return canonicalJson({ strategy: run.strategy, params: run.config.params ?? null, market: market(run.config) });
+  return canonicalJson({
+    strategy: run.strategy,
+    params: run.config.params ?? null,
+    market: market(run.config, false),
+  });
 }
 
-/** Identity of a run's experiment: its settings and test window. Runs sharing it are seeds of one experiment. */
+/**
+ * Identity of a run's experiment: its settings and test window (and, under a scenario, the tickers it chose
+ * there). Runs sharing it are seeds of one experiment.
+ */
 export function experimentIdentity(run: RunSettingsSource & { windowFrom: string; windowTo: string }): string {
-  return `${settingsIdentity(run)}|${run.windowFrom}|${run.windowTo}`;
+  const tickers = scenarioName(run.config) !== null ? `|${canonicalJson(run.config.tickers)}` : '';
+  return `${settingsIdentity(run)}|${run.windowFrom}|${run.windowTo}${tickers}`;
 }
 
 /** Runs of one key, one per seed. */

@@ -1,7 +1,9 @@
 /**
  * `hdrl backtest`: run strategies over a universe (explicit window or a walk-forward protocol), store every run,
  * and print a metrics table (mean ± std, said across what), the learned strategies before and after costs and
- * against equal weight; optionally write the results with daily weights as JSON, or the results document.
+ * against equal weight; optionally write the results with daily weights as JSON, or the results document. Under a
+ * sector scenario (`--scenario`) every window trades the stocks the scenario chose from its training days, and the
+ * output lists them per window.
  *
  * Progress goes to stderr as plain lines in any output, terminal or not: one per trained model and one per stored
  * run (strategy, seed, test window, run id), each with the time elapsed and an estimate of what remains; a
@@ -24,8 +26,10 @@ import {
   equalWeightVerdicts,
   metricsTable,
   resultsMarkdown,
+  scenarioLines,
   summarizeByStrategy,
 } from '../../backtest/summary';
+import { SCENARIO_NAMES, type RunScenarioName } from '../../../src-shared/domain/runConfig';
 import { getRunDays } from '../../store/runs';
 import { getCodeVersion } from '../../version';
 import { listStrategies } from '../../strategies/registry';
@@ -98,6 +102,7 @@ export function resultsJson(results: readonly BacktestRunResult[]): unknown {
       status: r.status,
       ...(r.error ? { error: r.error } : {}),
       hindsight: r.hindsight,
+      ...(r.scenario ? { scenario: r.scenario } : {}),
       flags: r.flags,
       metrics: r.metrics
         ? Object.fromEntries([
@@ -164,10 +169,13 @@ export const backtestCommand: CliCommand = {
   summary: 'backtest strategies on a universe and store the runs',
   usage:
     `--universe NAME --strategy S[,S...] (classic = every classic baseline, ID/* = every variant of ID) [--from DATE --to DATE [--lookback DAYS] | --protocol ${PROTOCOLS.join('|')}]\n` +
-    '       [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|standard|paper]\n' +
+    `       [--scenario ${SCENARIO_NAMES.join('|')}] [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|standard|paper]\n` +
     '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE] [--quiet]\n' +
     '  --protocol: samp = test 3 years (the last three full calendar years), rolling = test 7 years, each trained on\n' +
     '              the 3 calendar years before; hadaps = 2 years train / 1 month test, monthly; mpls = 70/10/20 split\n' +
+    '  --scenario: trade, in each window, only the stocks of the two most (volatile-sectors) or least (calm-sectors)\n' +
+    "              volatile sectors of the window's training days, up to five per sector, and cash (the HADAPS\n" +
+    "              paper's stock scenarios; the universe needs sectors); every strategy gets the same stocks\n" +
     "  --workers N: train the learned strategies' models in N processes first (one job per strategy, seed and window),\n" +
     '               then run the backtest, which reuses them; the results are those of --workers 1\n' +
     '  progress (a line per trained model and per stored run, with an estimate of the time left) goes to stderr;\n' +
@@ -179,6 +187,7 @@ export const backtestCommand: CliCommand = {
     to: { type: 'string' },
     lookback: { type: 'string' },
     protocol: { type: 'string' },
+    scenario: { type: 'string' },
     cost: { type: 'string' },
     rebalance: { type: 'string' },
     'risk-free': { type: 'string' },
@@ -206,6 +215,9 @@ export const backtestCommand: CliCommand = {
     const protocol = args.protocol as string | undefined;
     if (protocol !== undefined && !PROTOCOLS.includes(protocol as ProtocolName))
       throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
+    const scenario = args.scenario as string | undefined;
+    if (scenario !== undefined && !(SCENARIO_NAMES as readonly string[]).includes(scenario))
+      throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}`);
     let rebalance: BacktestRequest['rebalance'];
     try {
       rebalance = args.rebalance !== undefined ? parseRebalance(String(args.rebalance)) : undefined;
@@ -218,6 +230,7 @@ export const backtestCommand: CliCommand = {
       ...(args.from ? { from: String(args.from) } : {}),
       ...(args.to ? { to: String(args.to) } : {}),
       ...(protocol ? { protocol: protocol as ProtocolName } : {}),
+      ...(scenario ? { scenario: scenario as RunScenarioName } : {}),
       lookback: num(args.lookback, 'lookback', (x) => Number.isInteger(x) && x >= 0),
       cost: num(args.cost, 'cost', (x) => x >= 0 && x < 1),
       rebalance,
@@ -288,6 +301,8 @@ export const backtestCommand: CliCommand = {
     io.out('');
     const labels = [...new Set(results.map((r) => r.window.label))];
     io.out(metricsTable(summarizeByStrategy(results), undefined, labels));
+    const chosen = scenarioLines(results);
+    if (chosen.length) io.out(['', ...chosen].join('\n'));
     const learning = new Set((await listStrategies()).filter((d) => d.family === 'learning').map((d) => d.id));
     const costs = costsTable(results, learning);
     const spreadOverSeeds =
