@@ -28,8 +28,8 @@ export const LAYERS = [
   { name: 'metrics', stack: 'main', paths: ['src-main/metrics'] },
   { name: 'market', stack: 'main', paths: ['src-main/market'] },
   { name: 'compute', stack: 'main', paths: ['src-main/compute'] },
-  // the DDPG, TD3, SAC, PPO and EIIE updates and the SAMP networks described to the ONNX training engine: agent code that lives
-  // beside the engine it is parity-tested with
+  // the DDPG, TD3, SAC, PPO, EIIE and Long/Hold/Short classifier updates and the SAMP networks described to the ONNX
+  // training engine: agent code that lives beside the engine it is parity-tested with
   {
     name: 'agents',
     stack: 'main',
@@ -42,6 +42,7 @@ export const LAYERS = [
       'src-main/compute/train/twin.ts',
       'src-main/compute/train/samp.ts',
       'src-main/compute/train/eiie.ts',
+      'src-main/compute/train/lhs.ts',
     ],
   },
   { name: 'store', stack: 'main', paths: ['src-main/store'] },

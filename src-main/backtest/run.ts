@@ -226,13 +226,20 @@ export async function runBacktest(
   if (db && defs.some((d) => d.family === 'learning')) {
     const dir = modelsDir(db);
     if (dir) {
-      const [{ setSampModelStore }, { setEiieModelStore }, { fileModelStore, fileEiieModelStore }] = await Promise.all([
+      const [
+        { setSampModelStore },
+        { setEiieModelStore },
+        { setLhsModelStore },
+        { fileModelStore, fileEiieModelStore, fileLhsModelStore },
+      ] = await Promise.all([
         import('../strategies/samp'),
         import('../strategies/eiie'),
+        import('../strategies/lhs'),
         import('../store/models'),
       ]);
       setSampModelStore(fileModelStore(dir));
       setEiieModelStore(fileEiieModelStore(dir));
+      setLhsModelStore(fileLhsModelStore(dir));
     }
   }
   const cost = req.cost ?? SIMULATION_DEFAULTS.cost;

@@ -16,6 +16,7 @@ import {
   type SampTrainingSummary,
 } from '../agents/samp/artifacts';
 import { parseEiieArtifacts, serializeEiieArtifacts, type EiieModelStore } from '../agents/eiie/artifacts';
+import { parseLhsArtifacts, serializeLhsArtifacts, type LhsModelStore } from '../agents/lhs/artifacts';
 
 /** The models folder for a database file (none for an in-memory database). */
 export function modelsDir(db: DB): string | null {
@@ -51,21 +52,36 @@ export function fileModelStore(dir: string): SampModelStore {
 }
 
 /**
- * An EiieModelStore over the same folder: `eiie-<key>.json` (agents/eiie/artifacts.ts), a name the SAMP listing
- * below does not take for one of its models.
+ * A store of one family's models in the same folder, each as `<prefix>-<key>.json` written by `serialize` and read
+ * by `parse`: a name the SAMP listing below does not take for one of its models.
  */
-export function fileEiieModelStore(dir: string): EiieModelStore {
-  const file = (key: string) => path.join(dir, `eiie-${path.basename(modelFile(dir, key))}`);
+function prefixedModelStore<A>(
+  dir: string,
+  prefix: string,
+  serialize: (a: A) => string,
+  parse: (text: string) => A,
+): { get(key: string): Promise<A | undefined>; put(key: string, artifacts: A): Promise<void> } {
+  const file = (key: string) => path.join(dir, `${prefix}-${path.basename(modelFile(dir, key))}`);
   return {
     async get(key) {
       const f = file(key);
       if (!fs.existsSync(f)) return undefined;
-      return parseEiieArtifacts(await fs.promises.readFile(f, 'utf8'));
+      return parse(await fs.promises.readFile(f, 'utf8'));
     },
     async put(key, artifacts) {
-      await writeWhole(dir, file(key), serializeEiieArtifacts(artifacts));
+      await writeWhole(dir, file(key), serialize(artifacts));
     },
   };
+}
+
+/** An EiieModelStore over the same folder: `eiie-<key>.json` (agents/eiie/artifacts.ts). */
+export function fileEiieModelStore(dir: string): EiieModelStore {
+  return prefixedModelStore(dir, 'eiie', serializeEiieArtifacts, parseEiieArtifacts);
+}
+
+/** An LhsModelStore over the same folder: `lhs-<key>.json` (agents/lhs/artifacts.ts), for mlp-lhs and cnn-lhs. */
+export function fileLhsModelStore(dir: string): LhsModelStore {
+  return prefixedModelStore(dir, 'lhs', serializeLhsArtifacts, parseLhsArtifacts);
 }
 
 /** Load stored artifacts by key from the database's models folder, or undefined. */

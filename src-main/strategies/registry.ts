@@ -1,8 +1,8 @@
 /**
  * Every strategy the app can run, by id: the classic baselines (strategies/classic), the SAMP-HDRL family
- * (strategies/samp), EIIE (strategies/eiie) and strategies registered at run time (tests register their own, e.g. the
- * deliberately leaking one of test/strategies/lookahead.test.ts). The backtest, the CLI and the
- * `strategies.list` channel all read this one list.
+ * (strategies/samp), EIIE (strategies/eiie), the MLP and CNN Long/Hold/Short classifiers (strategies/lhs) and
+ * strategies registered at run time (tests register their own, e.g. the deliberately leaking one of
+ * test/strategies/lookahead.test.ts). The backtest, the CLI and the `strategies.list` channel all read this one list.
  */
 import { classicStrategies } from './classic';
 import type { StrategyDef, StrategyParamSpec } from './types';
@@ -12,7 +12,11 @@ let learned: StrategyDef[] | null = null;
 
 /** The learning families, loaded on first use (they bring ONNX Runtime; classic-only runs never pay for it). */
 async function loadLearned(): Promise<StrategyDef[]> {
-  learned ??= [(await import('./samp')).sampStrategies, (await import('./eiie')).eiieStrategies].flat();
+  learned ??= [
+    (await import('./samp')).sampStrategies,
+    (await import('./eiie')).eiieStrategies,
+    (await import('./lhs')).lhsStrategies,
+  ].flat();
   return learned;
 }
 

@@ -16,6 +16,8 @@
  * - Seed ensembles (samp-hdrl/ensemble, ddpg-flat/ensemble) write their members' family, with `ensemble` naming
  *   the members they averaged and no single `model`.
  * - 'eiie': EIIE (src-main/strategies/eiie): the cash its portfolio holds and the model that decided.
+ * - 'lhs': the MLP and CNN Long/Hold/Short classifier baselines (src-main/strategies/lhs): how many assets each
+ *   class got, the tickers predicted Long (held at equal weight), the cash and the model that decided.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
  *   any fallback note; hindsight references: their gap or chosen asset).
  * Further methods (HADAPS, MPLS, three-level) add their own member to {@link DecisionDetail}.
@@ -258,6 +260,24 @@ export const EiieDecisionDetail = z.object({
 });
 export type EiieDecisionDetailInput = z.input<typeof EiieDecisionDetail>;
 
+export const LhsClassifier = z.enum(['mlp', 'cnn']);
+export type LhsClassifier = z.infer<typeof LhsClassifier>;
+
+export const LhsDecisionDetail = z.object({
+  family: z.literal('lhs'),
+  /** the network that classified */
+  classifier: LhsClassifier,
+  /** how many assets were predicted Long, Hold and Short at this close */
+  counts: z.object({ long: z.number().int(), hold: z.number().int(), short: z.number().int() }),
+  /** the tickers predicted Long: the book holds them at equal weight */
+  held: z.array(z.string()),
+  /** the cash weight (1 when no asset is predicted Long) */
+  cash: z.number(),
+  /** absent only when the policy decides outside a backtest */
+  model: DecisionModel.optional(),
+});
+export type LhsDecisionDetailInput = z.input<typeof LhsDecisionDetail>;
+
 export const ClassicDecisionDetail = z.object({
   family: z.literal('classic'),
   /** static optimisers: the day of the estimate in use */
@@ -282,6 +302,7 @@ export const DecisionDetail = z.discriminatedUnion('family', [
   PpoFlatDecisionDetail,
   A2cFlatDecisionDetail,
   EiieDecisionDetail,
+  LhsDecisionDetail,
   ClassicDecisionDetail,
 ]);
 /** A decision's detail as read back (the schema's output). */
