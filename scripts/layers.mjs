@@ -43,6 +43,8 @@ export const LAYERS = [
       'src-main/compute/train/samp.ts',
       'src-main/compute/train/eiie.ts',
       'src-main/compute/train/lhs.ts',
+      'src-main/compute/train/hadaps.ts',
+      'src-main/compute/train/hadapsLearner.ts',
     ],
   },
   { name: 'store', stack: 'main', paths: ['src-main/store'] },

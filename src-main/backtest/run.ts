@@ -230,16 +230,19 @@ export async function runBacktest(
         { setSampModelStore },
         { setEiieModelStore },
         { setLhsModelStore },
-        { fileModelStore, fileEiieModelStore, fileLhsModelStore },
+        { setHadapsModelStore },
+        { fileModelStore, fileEiieModelStore, fileLhsModelStore, fileHadapsModelStore },
       ] = await Promise.all([
         import('../strategies/samp'),
         import('../strategies/eiie'),
         import('../strategies/lhs'),
+        import('../strategies/hadaps'),
         import('../store/models'),
       ]);
       setSampModelStore(fileModelStore(dir));
       setEiieModelStore(fileEiieModelStore(dir));
       setLhsModelStore(fileLhsModelStore(dir));
+      setHadapsModelStore(fileHadapsModelStore(dir));
     }
   }
   const cost = req.cost ?? SIMULATION_DEFAULTS.cost;

@@ -16,6 +16,7 @@ import {
   type SampTrainingSummary,
 } from '../agents/samp/artifacts';
 import { parseEiieArtifacts, serializeEiieArtifacts, type EiieModelStore } from '../agents/eiie/artifacts';
+import { parseHadapsArtifacts, serializeHadapsArtifacts, type HadapsModelStore } from '../agents/hadaps/artifacts';
 import { parseLhsArtifacts, serializeLhsArtifacts, type LhsModelStore } from '../agents/lhs/artifacts';
 
 /** The models folder for a database file (none for an in-memory database). */
@@ -82,6 +83,11 @@ export function fileEiieModelStore(dir: string): EiieModelStore {
 /** An LhsModelStore over the same folder: `lhs-<key>.json` (agents/lhs/artifacts.ts), for mlp-lhs and cnn-lhs. */
 export function fileLhsModelStore(dir: string): LhsModelStore {
   return prefixedModelStore(dir, 'lhs', serializeLhsArtifacts, parseLhsArtifacts);
+}
+
+/** A HadapsModelStore over the same folder: `hadaps-<key>.json` (agents/hadaps/artifacts.ts). */
+export function fileHadapsModelStore(dir: string): HadapsModelStore {
+  return prefixedModelStore(dir, 'hadaps', serializeHadapsArtifacts, parseHadapsArtifacts);
 }
 
 /** Load stored artifacts by key from the database's models folder, or undefined. */

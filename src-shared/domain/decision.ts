@@ -16,6 +16,8 @@
  * - Seed ensembles (samp-hdrl/ensemble, ddpg-flat/ensemble) write their members' family, with `ensemble` naming
  *   the members they averaged and no single `model`.
  * - 'eiie': EIIE (src-main/strategies/eiie): the cash its portfolio holds and the model that decided.
+ * - 'hadaps': HADAPS and its ablations (src-main/strategies/hadaps, docs/hadaps.md): how the asset classes were
+ *   formed, each class's weight and the weights inside it, the action scale and the model that decided.
  * - 'lhs': the MLP and CNN Long/Hold/Short classifier baselines (src-main/strategies/lhs): how many assets each
  *   class got, the tickers predicted Long (held at equal weight), the cash and the model that decided.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
@@ -260,6 +262,64 @@ export const EiieDecisionDetail = z.object({
 });
 export type EiieDecisionDetailInput = z.input<typeof EiieDecisionDetail>;
 
+/**
+ * The HADAPS strategy ids: the method, its reward variant and temperature option, the paper's ablations, and the
+ * action-scale sweep (`hadaps-beta/1` .. `hadaps-beta/10`: the method with beta = 1..10).
+ */
+export const HADAPS_VARIANTS = [
+  'hadaps',
+  'hadaps/log-reward',
+  'hadaps/auto-alpha',
+  'hadaps/flat',
+  'hadaps/intra',
+  'hadaps/inter',
+] as const;
+/** The action scales of the sweep (the paper's 1..10). */
+export const HADAPS_SWEEP_SCALES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+/** The sweep's strategy id for action scale `beta`. */
+export const hadapsSweepId = (beta: number): string => `hadaps-beta/${beta}`;
+export const HadapsVariant = z.union([
+  z.enum(HADAPS_VARIANTS),
+  z.string().regex(/^hadaps-beta\/(10|[1-9])$/, 'a HADAPS action-scale sweep id hadaps-beta/1..10'),
+]);
+export type HadapsVariant = z.infer<typeof HadapsVariant>;
+
+/** Where a HADAPS run's asset classes came from: the universe's `class` field, its sectors, or one class of all. */
+export const ClassBasis = z.enum(['class', 'sector', 'single']);
+export type ClassBasis = z.infer<typeof ClassBasis>;
+
+/** One asset class at a HADAPS decision: its weight and the weights inside it. */
+export const HadapsClassDecision = z.object({
+  /** the class name ('Cash' for the safe class) */
+  name: z.string(),
+  /** the class's share of the book (the inter-class layer's weight) */
+  weight: z.number(),
+  /** the class's tickers (empty for cash) */
+  tickers: z.array(z.string()),
+  /** weights inside the class, same order as `tickers`, summing to 1 (empty for cash) */
+  intra: z.array(z.number()),
+});
+export type HadapsClassDecision = z.infer<typeof HadapsClassDecision>;
+
+export const HadapsDecisionDetail = z.object({
+  family: z.literal('hadaps'),
+  variant: HadapsVariant,
+  basis: ClassBasis,
+  /** every class of the run, cash last; final weight of an asset = its class's weight x its weight inside it */
+  classes: z.array(HadapsClassDecision),
+  /** the cash weight of the decided portfolio (after the no-trade band) */
+  cash: z.number(),
+  /** beta, the multiplier of the policy's output before each softmax */
+  actionScale: z.number(),
+  /** effective number of holdings: 'inter' over the classes, 'final' over the assets and cash */
+  concentration: Concentration,
+  /** absent only when the policy decides outside a backtest */
+  model: DecisionModel.optional(),
+});
+export type HadapsDecisionDetail = z.output<typeof HadapsDecisionDetail>;
+export type HadapsDecisionDetailInput = z.input<typeof HadapsDecisionDetail>;
+
+/** The two classifiers of the Long/Hold/Short baselines (strategies mlp-lhs and cnn-lhs). */
 export const LhsClassifier = z.enum(['mlp', 'cnn']);
 export type LhsClassifier = z.infer<typeof LhsClassifier>;
 
@@ -302,6 +362,7 @@ export const DecisionDetail = z.discriminatedUnion('family', [
   PpoFlatDecisionDetail,
   A2cFlatDecisionDetail,
   EiieDecisionDetail,
+  HadapsDecisionDetail,
   LhsDecisionDetail,
   ClassicDecisionDetail,
 ]);
@@ -341,6 +402,11 @@ export const StoredDecisionDetail = z.preprocess(withFamily, DecisionDetail);
 /** The SAMP-HDRL part of a detail (grouping, capital, rebound), or null for any other family or none. */
 export function sampDetail(d: DecisionDetail | null | undefined): SampDecisionDetail | null {
   return d?.family === 'samp' ? d : null;
+}
+
+/** The HADAPS part of a detail (classes and their weights), or null for any other family or none. */
+export function hadapsDetail(d: DecisionDetail | null | undefined): HadapsDecisionDetail | null {
+  return d?.family === 'hadaps' ? d : null;
 }
 
 /** The model that made a decision, for the families that have one. */

@@ -1,0 +1,247 @@
+/**
+ * The HADAPS learner on the ONNX training engine: holds the state vectors of hadaps.ts's update graph between calls,
+ * draws each update's Gaussian draws and dropout masks, acts through the batch-1 decision-mode graph, and keeps the
+ * decision-time parameters (batch norm folded) in step with every update. It is the learner of
+ * agents/hadaps/trainer.ts and what the tests drive (test/compute/train-hadaps.test.ts).
+ */
+import seedrandom from 'seedrandom';
+import type { DdpgBatchArrays, StateArrays } from '../../agents/learner';
+import { normalDraw } from '../../agents/noise';
+import {
+  dropoutLayout,
+  inferValues,
+  policyInferSpecs,
+  policyNets,
+  policyStatSpecs,
+  policyTrainSpecs,
+  stateShapes,
+  type HadapsShape,
+} from '../../agents/hadaps/network';
+import { initParams, type ParamSpec, type ParamValues } from '../params';
+import { tfjsAdam } from './adam';
+import { adamFeeds, flatten, nextName, openGraph, rmspropFeeds, stateFeeds, unflatten } from './common';
+import { batchFeeds, type CriticModel } from './ddpg';
+import {
+  actorSpecs,
+  buildHadapsAct,
+  buildHadapsUpdate,
+  changes,
+  hadapsCriticModel,
+  logStdName,
+  reads,
+  type HadapsStateName,
+  type HadapsUpdateConfig,
+} from './hadaps';
+import { logStdOf } from './sac';
+import type { TrainRunOptions, TrainSession } from './session';
+import { joinTwins, twinLosses, twinStart } from './twin';
+
+/** A fast seeded uniform stream (mulberry32) for the many dropout draws of every update. */
+function uniformStream(seed: string): () => number {
+  let h = 1779033703 ^ seed.length;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
+  let a = ((h << 13) | (h >>> 19)) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One update's figures. */
+export interface HadapsLosses {
+  criticLoss: number;
+  critic1Loss: number;
+  critic2Loss: number;
+  actorLoss: number;
+  logProb: number;
+  alpha: number;
+}
+
+/** Options of {@link OnnxHadaps}. */
+export interface OnnxHadapsOptions extends TrainRunOptions {
+  batchSize?: number;
+}
+
+/**
+ * The HADAPS learner (see the file overview). Initialisation from `seed`: the policy as initParams draws it (batch
+ * norm gamma 1, beta 0, running mean 0 and variance 1, each log-std at `initStd`), the critics from `seed + 1` and
+ * `seed + 2`, targets equal to them, optimiser moments zero, log alpha = log(alpha). Update draws, dropout masks and
+ * exploration come from three streams seeded by `seed`: the same seed, config and minibatches give the same weights.
+ */
+export class OnnxHadaps {
+  private state: Record<HadapsStateName, Float32Array>;
+  private readonly session: TrainSession;
+  private acting: TrainSession | undefined;
+  private readonly aSpecs: ParamSpec[];
+  private readonly trainSpecs: ParamSpec[];
+  private readonly sSpecs: ParamSpec[];
+  private readonly critic: CriticModel;
+  private readonly drawRng: () => number;
+  private readonly maskRng: () => number;
+  private readonly exploreRng: () => number;
+  private readonly units: number;
+  private infer: Float32Array;
+  private lrScale = 1;
+  readonly batchSize: number;
+  readonly nodeCount: number;
+  updates = 0;
+
+  constructor(
+    readonly sh: HadapsShape,
+    readonly cfg: HadapsUpdateConfig,
+    seed: number,
+    private readonly opts: OnnxHadapsOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 32;
+    this.aSpecs = actorSpecs(sh, cfg.initStd);
+    this.trainSpecs = policyTrainSpecs(sh);
+    this.sSpecs = policyStatSpecs(sh);
+    this.critic = hadapsCriticModel(sh, cfg);
+    const a0 = flatten(this.aSpecs, initParams(this.aSpecs, seed), 'initial actor');
+    this.state = {
+      actor: a0,
+      actorStats: flatten(this.sSpecs, initParams(this.sSpecs, seed), 'initial statistics'),
+      actorM: new Float32Array(a0.length),
+      actorV: new Float32Array(a0.length),
+      ...twinStart(this.critic.criticSpecs, seed),
+      logAlpha: Float32Array.of(Math.log(cfg.alpha)),
+      logAlphaM: new Float32Array(1),
+      logAlphaV: new Float32Array(1),
+    };
+    this.units = dropoutLayout(sh).units;
+    const built = buildHadapsUpdate(sh, cfg, this.batchSize);
+    this.nodeCount = built.nodeCount;
+    this.session = openGraph(built, opts);
+    this.drawRng = seedrandom(`${seed}|hadaps|update-draws`);
+    this.maskRng = uniformStream(`${seed}|hadaps|dropout`);
+    this.exploreRng = seedrandom(`${seed}|hadaps|explore`);
+    this.infer = this.inferVector();
+  }
+
+  /** The policy's trained parameters (without the log-std vectors) and running statistics, as maps. */
+  policyState(): { train: ParamValues; stats: ParamValues } {
+    const all = unflatten(this.aSpecs, this.state.actor);
+    const train: ParamValues = new Map(this.trainSpecs.map((s) => [s.name, all.get(s.name)!]));
+    return { train, stats: unflatten(this.sSpecs, this.state.actorStats) };
+  }
+
+  private inferVector(): Float32Array {
+    const { train, stats } = this.policyState();
+    return flatten(policyInferSpecs(this.sh), inferValues(this.sh, train, stats), 'decision parameters');
+  }
+
+  /** The deterministic policy (decision mode) for one state; the risky weights [N]. `noise` is not used. */
+  act(s: StateArrays, noise: readonly Float32Array[] = []): Float32Array {
+    void noise;
+    return this.run(s, null);
+  }
+
+  private run(s: StateArrays, noise: Map<string, Float32Array> | null): Float32Array {
+    this.acting ??= openGraph(buildHadapsAct(this.sh), this.opts);
+    const feeds: Record<string, Float32Array> = {
+      infer: this.infer,
+      ...stateFeeds(stateShapes(this.sh), s, 'act: state'),
+    };
+    for (const p of policyNets(this.sh)) feeds[`noise.${p.name}`] = noise?.get(p.name) ?? new Float32Array(p.outDim);
+    return this.acting.run(feeds).weights!;
+  }
+
+  /** The policy's standard deviation per layer (before the action scale). */
+  std(): Map<string, number[]> {
+    const all = unflatten(this.aSpecs, this.state.actor);
+    return new Map(
+      policyNets(this.sh).map((p) => [
+        p.name,
+        Array.from(all.get(logStdName(p.name))!.data, (r) => Math.exp(logStdOf(r))),
+      ]),
+    );
+  }
+
+  /** A sample of the policy for one state (decision-mode means plus sigma eps), and the mean sigma it used. */
+  explore(s: StateArrays): { action: Float32Array; std: number } {
+    const noise = new Map<string, Float32Array>();
+    let sum = 0;
+    let cnt = 0;
+    for (const [name, sd] of this.std()) {
+      noise.set(
+        name,
+        Float32Array.from(sd, (x) => x * normalDraw(this.exploreRng)),
+      );
+      for (const x of sd) {
+        sum += x;
+        cnt++;
+      }
+    }
+    return { action: this.run(s, noise), std: cnt ? sum / cnt : 0 };
+  }
+
+  /** The learning rates (log alpha's included) become `f` times their configured values from the next update on. */
+  setLearningRateScale(f: number): void {
+    if (!(f > 0 && Number.isFinite(f))) throw new RangeError(`learning-rate scale must be a positive number, got ${f}`);
+    this.lrScale = f;
+  }
+
+  private mask(): Float32Array {
+    const n = this.batchSize * this.units;
+    const keep = 1 - this.cfg.dropout;
+    const m = new Float32Array(n);
+    for (let i = 0; i < n; i++) m[i] = this.maskRng() < keep ? 1 / keep : 0;
+    return m;
+  }
+
+  /** One update (see the file overview). */
+  update(b: DdpgBatchArrays): HadapsLosses {
+    const t = this.updates + 1;
+    const feeds: Record<string, Float32Array> = {
+      ...(this.cfg.optimizer === 'rmsprop'
+        ? rmspropFeeds(this.lrScale)
+        : adamFeeds(tfjsAdam(this.cfg.lr), t, this.lrScale)),
+      ...batchFeeds(this.critic, b),
+    };
+    if (this.cfg.alphaTuning === 'auto')
+      Object.assign(feeds, adamFeeds(tfjsAdam(this.cfg.alphaLr), t, this.lrScale, 'alpha'));
+    for (const p of policyNets(this.sh)) {
+      const n = this.batchSize * p.outDim;
+      feeds[`eps.${p.name}`] = Float32Array.from({ length: n }, () => normalDraw(this.drawRng));
+      feeds[`eps_next.${p.name}`] = Float32Array.from({ length: n }, () => normalDraw(this.drawRng));
+    }
+    if (this.cfg.dropout > 0) {
+      feeds.drop = this.mask();
+      feeds.drop_next = this.mask();
+    }
+    for (const n of reads(this.cfg)) feeds[n] = this.state[n];
+    const out = this.session.run(feeds);
+    const next = { ...this.state };
+    for (const n of changes(this.cfg)) next[n] = out[nextName(n)]!;
+    this.state = next;
+    this.infer = this.inferVector();
+    this.updates = t;
+    return { ...twinLosses(out), actorLoss: out.actorLoss![0]!, logProb: out.logProb![0]!, alpha: out.alpha![0]! };
+  }
+
+  /** The decision-time policy parameters (what the exported policy is made of). */
+  actorParams(): ParamValues {
+    return unflatten(policyInferSpecs(this.sh), this.infer);
+  }
+
+  /** Both critics in one map (twin.ts joinTwins). */
+  criticParams(): ParamValues {
+    return joinTwins({
+      critic1: unflatten(this.critic.criticSpecs, this.state.critic1),
+      critic2: unflatten(this.critic.criticSpecs, this.state.critic2),
+    });
+  }
+
+  /** The current temperature. */
+  alpha(): number {
+    return Math.exp(this.state.logAlpha[0]!);
+  }
+
+  dispose(): void {
+    this.session.dispose();
+    this.acting?.dispose();
+  }
+}

@@ -1,0 +1,455 @@
+/**
+ * The HADAPS strategies (Kim et al., "HADAPS: Hierarchical Adaptive Multi-Asset Portfolio Selection"; docs/hadaps.md):
+ * `hadaps` (the paper's reward), `hadaps/log-reward` (net-of-cost log return), `hadaps/auto-alpha` (learned entropy
+ * temperature), the paper's ablations `hadaps/flat` (SAC, no hierarchy), `hadaps/intra` (SAC+Intra: equal class
+ * weights) and `hadaps/inter` (SAC+Inter: equal weights inside classes), and the action-scale sweep
+ * `hadaps-beta/1` .. `hadaps-beta/10`.
+ *
+ * `create(ctx)` forms the asset classes (agents/hadaps/classes.ts), trains on ctx.trainStart..ctx.trainEnd through
+ * views that end at the training and validation periods' last days (agents/hadaps/trainer.ts), exports the chosen
+ * policy to ONNX and decides through ONNX Runtime. Holdings-aware like every learned strategy here: the instance
+ * keeps the weights it last decided, drifts them with the prices to the day it is asked about (all cash before its
+ * first decision), feeds them to the policy, and trades through the no-trade band it trained with.
+ *
+ * Trained models are keyed by the family, the training revision, the config, the seed, the class layout and the
+ * prices up to trainEnd; kept in memory within a process and, with a store installed (`setHadapsModelStore`: the
+ * backtest installs the files next to the database), loaded instead of trained again.
+ */
+import { createHash } from 'node:crypto';
+import {
+  HADAPS_SWEEP_SCALES,
+  hadapsSweepId,
+  type HadapsDecisionDetailInput,
+} from '../../../src-shared/domain/decision';
+import { concentration } from '../../../src-shared/domain/concentration';
+import type { HadapsArtifacts, HadapsModelStore, StoredClasses } from '../../agents/hadaps/artifacts';
+import { CASH_CLASS, classLayout, type ClassLayout } from '../../agents/hadaps/classes';
+import {
+  HADAPS_PRESET_NAMES,
+  HADAPS_PRESETS,
+  resolveHadapsConfig,
+  type HadapsConfig,
+  type HadapsPresetName,
+} from '../../agents/hadaps/config';
+import { firstStateDay, hadapsStates, priceNorm } from '../../agents/hadaps/features';
+import type { HadapsShape } from '../../agents/hadaps/network';
+import { exportHadapsOnnx, HadapsPolicy } from '../../agents/hadaps/policy';
+import { trainHadaps } from '../../agents/hadaps/trainer';
+import { PortfolioEnv, type EnvOptions } from '../../agents/samp/env';
+import { applyNoTradeBand, driftWeights } from '../../agents/samp/trading';
+import type { PriceMatrix } from '../../market/prices';
+import { MarketView } from '../../market/view';
+import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
+
+/** Bumped when a change to the training makes earlier models differ. */
+export const HADAPS_TRAINING_REVISION = 1;
+
+const standard = HADAPS_PRESETS.standard;
+
+export const HADAPS_PARAMS: StrategyParamSpec[] = [
+  {
+    name: 'preset',
+    description:
+      "training size: 'quick' (600 updates; trying the pipeline), 'standard' (6,000 updates at learning rate 1e-4) or 'paper' (the paper's RMSProp learning rate 1e-5, 60,000 updates)",
+    default: 'standard',
+    choices: [...HADAPS_PRESET_NAMES],
+  },
+  {
+    name: 'classing',
+    description:
+      "where the asset classes come from: 'auto' (the universe's class field when it names two or more, else its sectors), 'class' or 'sector'",
+    default: 'auto',
+    choices: ['auto', 'class', 'sector'],
+  },
+  {
+    name: 'actionScale',
+    description: `beta, the multiplier of every policy layer's sample before its softmax; 0 = the method's value (${standard.actionScale}, the paper's best)`,
+    default: 0,
+    min: 0,
+    max: 100,
+  },
+  {
+    name: 'window',
+    description: `k, days in the price and volatility states; 0 = the preset value (${standard.window})`,
+    default: 0,
+    min: 0,
+    max: 250,
+  },
+  { name: 'updates', description: 'update budget; 0 = the preset value', default: 0, min: 0, max: 10_000_000 },
+  {
+    name: 'episodes',
+    description: 'at most this many passes over the training days; 0 = the preset value',
+    default: 0,
+    min: 0,
+    max: 100_000,
+  },
+  {
+    name: 'turnoverPenalty',
+    description: `reward penalty per unit of one-way turnover (0 = the paper's reward exactly); -1 = the preset value (${standard.turnoverPenalty})`,
+    default: -1,
+    min: -1,
+    max: 0.99,
+  },
+  {
+    name: 'noTradeBand',
+    description: `trades smaller than this weight are not made, in training and decisions; -1 = the preset value (${standard.noTradeBand})`,
+    default: -1,
+    min: -1,
+    max: 0.5,
+  },
+  {
+    name: 'costRate',
+    description: 'proportional transaction cost in the training environment (0.001 = 0.1%)',
+    default: standard.costRate,
+    min: 0,
+    max: 0.1,
+  },
+  {
+    name: 'validationDays',
+    description: `last days of the training window held out to choose the checkpoint; -1 = the preset value (${standard.validationDays})`,
+    default: -1,
+    min: -1,
+    max: 5000,
+  },
+  {
+    name: 'patience',
+    description: 'episodes without a better validation Sharpe before training stops (0 = never); -1 = the preset value',
+    default: -1,
+    min: -1,
+    max: 1000,
+  },
+];
+
+/** What each strategy id changes in the config. */
+type Variant = { id: string; label: string; over: Partial<HadapsConfig>; what: string };
+
+const VARIANTS: Variant[] = [
+  {
+    id: 'hadaps',
+    label: 'HADAPS (hierarchical SAC)',
+    over: {},
+    what: "the method with the paper's reward, 100 x the day's simple return",
+  },
+  {
+    id: 'hadaps/log-reward',
+    label: 'HADAPS, net log-return reward',
+    over: { reward: 'log-net' },
+    what: "the method trained on 100 x the day's log return net of costs instead of the paper's gross simple return",
+  },
+  {
+    id: 'hadaps/auto-alpha',
+    label: 'HADAPS, learned temperature',
+    over: { alphaTuning: 'auto' },
+    what: "the method with SAC's entropy temperature learned towards a target entropy instead of fixed",
+  },
+  {
+    id: 'hadaps/flat',
+    label: 'HADAPS ablation: SAC (no hierarchy)',
+    over: { policy: 'flat' },
+    what: "the paper's SAC ablation: one policy network over every asset and cash, no inter- or intra-class layers",
+  },
+  {
+    id: 'hadaps/intra',
+    label: 'HADAPS ablation: SAC+Intra',
+    over: { policy: 'intra-only' },
+    what: "the paper's SAC+Intra ablation: equal class weights, learned weights inside each class",
+  },
+  {
+    id: 'hadaps/inter',
+    label: 'HADAPS ablation: SAC+Inter',
+    over: { policy: 'inter-only' },
+    what: "the paper's SAC+Inter ablation: learned class weights, equal weights inside each class",
+  },
+  ...HADAPS_SWEEP_SCALES.map((beta): Variant => ({
+    id: hadapsSweepId(beta),
+    label: `HADAPS, action scale ${beta}`,
+    over: { actionScale: beta },
+    what: `the method with action scale beta = ${beta} (the paper's sweep 1..10)`,
+  })),
+];
+
+/** The config a strategy id and its parameters ask for (see HADAPS_PARAMS for what 0 and -1 mean). */
+export function hadapsConfigFromParams(id: string, params: Record<string, unknown>): HadapsConfig {
+  const v = VARIANTS.find((x) => x.id === id);
+  if (!v) throw new RangeError(`not a HADAPS strategy: ${id}`);
+  const preset = (params.preset ?? 'standard') as HadapsPresetName;
+  const num = (k: string, fallback: number) => (typeof params[k] === 'number' ? (params[k] as number) : fallback);
+  const over: Partial<HadapsConfig> = { ...v.over };
+  if (num('actionScale', 0) > 0) over.actionScale = num('actionScale', 0);
+  if (num('window', 0) > 0) over.window = num('window', 0);
+  if (num('updates', 0) > 0) over.updates = num('updates', 0);
+  if (num('episodes', 0) > 0) over.maxEpisodes = num('episodes', 0);
+  for (const k of ['turnoverPenalty', 'noTradeBand', 'validationDays', 'patience'] as const)
+    if (num(k, -1) >= 0) over[k] = num(k, -1);
+  over.costRate = num('costRate', standard.costRate);
+  if (typeof params.classing === 'string') over.classing = params.classing as HadapsConfig['classing'];
+  return resolveHadapsConfig(preset, over);
+}
+
+/** The classes of a layout by ticker. */
+function storedClasses(layout: ClassLayout, tickers: readonly string[]): StoredClasses {
+  return {
+    basis: layout.basis,
+    classes: layout.classes.map((c) => ({ name: c.name, tickers: c.members.map((i) => tickers[i]!) })),
+  };
+}
+
+/** The training key: everything that determines the trained policy. */
+export function hadapsTrainingKey(
+  cfg: HadapsConfig,
+  seed: number,
+  layout: ClassLayout,
+  prices: PriceMatrix,
+  trainStart: number,
+  trainEnd: number,
+): string {
+  const view = new MarketView(prices, trainEnd);
+  const h = createHash('sha256');
+  h.update(
+    JSON.stringify({
+      family: 'hadaps',
+      revision: HADAPS_TRAINING_REVISION,
+      config: cfg,
+      seed,
+      tickers: view.tickers,
+      classes: storedClasses(layout, view.tickers),
+      trainStart,
+      trainEnd,
+    }),
+  );
+  for (let d = 0; d <= trainEnd; d++) {
+    h.update(view.dateAt(d));
+    const row = view.closes(d);
+    h.update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
+  }
+  return h.digest('hex');
+}
+
+/**
+ * The training periods of a window: the first state day (2k - 1 days of history, and not before trainStart), the
+ * validation days (at most half of the window's days) and the training environment's last day.
+ */
+export function hadapsPeriods(
+  cfg: HadapsConfig,
+  trainStart: number,
+  trainEnd: number,
+): { first: number; split: number; validationDays: number } {
+  const first = Math.max(trainStart, firstStateDay(cfg.window));
+  const validationDays = Math.max(0, Math.min(cfg.validationDays, Math.floor((trainEnd - first) / 2)));
+  const split = trainEnd - validationDays;
+  if (split - first < 2)
+    throw new RangeError(
+      `training window too short for HADAPS: first state day ${first}, last day ${trainEnd} (needs ${2 * cfg.window} days of history for window ${cfg.window} and at least 2 training days)`,
+    );
+  return { first, split, validationDays };
+}
+
+const trained = new Map<string, Promise<HadapsArtifacts>>();
+let modelStore: HadapsModelStore | null = null;
+
+/** Install (or remove, with null) the store models are loaded from and written to; forgets the in-memory ones. */
+export function setHadapsModelStore(store: HadapsModelStore | null): void {
+  if (store !== modelStore) trained.clear();
+  modelStore = store;
+}
+
+async function loadOrTrain(
+  ctx: StrategyContext,
+  id: string,
+  cfg: HadapsConfig,
+  layout: ClassLayout,
+  key: string,
+): Promise<HadapsArtifacts> {
+  const stored = await modelStore?.get(key);
+  if (stored) {
+    ctx.progress?.({ fraction: 1, message: `${id}: loaded stored model ${key.slice(0, 12)}` });
+    return stored;
+  }
+  const m = await trainModel(ctx, id, cfg, layout, key);
+  await modelStore?.put(key, m);
+  return m;
+}
+
+async function trainModel(
+  ctx: StrategyContext,
+  id: string,
+  cfg: HadapsConfig,
+  layout: ClassLayout,
+  key: string,
+): Promise<HadapsArtifacts> {
+  const { first, split, validationDays } = hadapsPeriods(cfg, ctx.trainStart, ctx.trainEnd);
+  const view = new MarketView(ctx.prices, ctx.trainEnd);
+  const n = view.nAssets;
+  const norm = priceNorm((d) => view.closes(d), ctx.trainStart, split, n);
+  const sh: HadapsShape = { n, layout, cfg };
+  const envOpts = {
+    costRate: cfg.costRate,
+    turnoverPenalty: cfg.turnoverPenalty,
+    noTradeBand: cfg.noTradeBand,
+    reward: cfg.reward === 'paper' ? 'simple-gross' : 'log-net',
+  } satisfies Partial<EnvOptions>;
+  const env = new PortfolioEnv(new MarketView(ctx.prices, split), { ...envOpts, firstDay: first, lastDay: split });
+  const validation =
+    validationDays > 0 ? new PortfolioEnv(view, { ...envOpts, firstDay: split, lastDay: ctx.trainEnd }) : undefined;
+  const cache = new Map<number, { p: Float32Array; v: Float32Array }>();
+  const res = await trainHadaps({
+    sh,
+    cfg,
+    env,
+    ...(validation ? { validation } : {}),
+    seed: ctx.seed,
+    sample: (_e, t, wprev) => {
+      let st = cache.get(t);
+      if (!st) {
+        st = hadapsStates((d) => view.closes(d), t, n, cfg.window, norm);
+        cache.set(t, st);
+      }
+      return { p: st.p, v: st.v, wprev };
+    },
+    onProgress: (p) =>
+      ctx.progress?.({
+        fraction: p.fraction,
+        message: `${id}: episode ${p.episode}, ${p.stageUpdates} updates, reward ${p.reward.toFixed(2)}${p.validation ? `, validation Sharpe ${p.validation.sharpe.toFixed(2)}` : ''}`,
+        figures: Object.fromEntries(
+          Object.entries({
+            updates: p.stageUpdates,
+            reward: p.reward,
+            validationSharpe: p.validation?.sharpe ?? Number.NaN,
+          }).filter(([, v]) => Number.isFinite(v)),
+        ),
+      }),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const onnx = exportHadapsOnnx(sh, res.actor);
+  return {
+    cfg,
+    classes: storedClasses(layout, view.tickers),
+    tickers: [...view.tickers],
+    norm,
+    onnx,
+    model: {
+      key,
+      sha256: createHash('sha256').update(onnx).digest('hex'),
+      backend: 'onnxruntime-cpu',
+      trainedFrom: view.dateAt(ctx.trainStart),
+      trainedTo: view.dateAt(ctx.trainEnd),
+    },
+    training: { ...res.summary, updates: res.updates, elapsedMs: res.elapsedMs },
+  };
+}
+
+/** The layout a stored model was trained with, over the columns of `tickers` (which must be its tickers). */
+function layoutOf(m: HadapsArtifacts, tickers: readonly string[]): ClassLayout {
+  if (m.tickers.length !== tickers.length || m.tickers.some((t, i) => t !== tickers[i]))
+    throw new Error('HADAPS model: its tickers are not the universe it is asked to decide over');
+  const classOf = new Array<number>(tickers.length).fill(-1);
+  const classes = m.classes.classes.map((c, ci) => ({
+    name: c.name,
+    members: c.tickers.map((t) => {
+      const i = tickers.indexOf(t);
+      classOf[i] = ci;
+      return i;
+    }),
+  }));
+  return { basis: m.classes.basis, classes, nAssets: tickers.length, classOf };
+}
+
+/** One decision of a policy: the detail's classes from the policy's weights and class weights (before the band). */
+function classDetail(
+  layout: ClassLayout,
+  tickers: readonly string[],
+  w: Float32Array,
+  cls: Float32Array,
+): HadapsDecisionDetailInput['classes'] {
+  const out = layout.classes.map((c, ci) => {
+    const cw = cls[ci]!;
+    return {
+      name: c.name,
+      weight: cw,
+      tickers: c.members.map((i) => tickers[i]!),
+      intra: c.members.map((i) => (cw > 0 ? w[i]! / cw : 1 / c.members.length)),
+    };
+  });
+  out.push({ name: CASH_CLASS, weight: cls[layout.classes.length]!, tickers: [], intra: [] });
+  return out;
+}
+
+function create(id: string): (ctx: StrategyContext) => Promise<StrategyInstance> {
+  return async (ctx) => {
+    if (ctx.trainEnd < 0) throw new RangeError(`${id} needs a training window (trainEnd = -1)`);
+    const cfg = hadapsConfigFromParams(id, ctx.params);
+    const tickers = ctx.prices.tickers;
+    const layout = classLayout(tickers, ctx.prices.assets, cfg.classing);
+    const key = hadapsTrainingKey(cfg, ctx.seed, layout, ctx.prices, ctx.trainStart, ctx.trainEnd);
+    let job = trained.get(key);
+    if (job) ctx.progress?.({ fraction: 1, message: `${id}: reused trained model ${key.slice(0, 12)}` });
+    else {
+      job = loadOrTrain(ctx, id, cfg, layout, key);
+      trained.set(key, job);
+      job.catch(() => trained.delete(key));
+    }
+    const m = await job;
+    const used = layoutOf(m, tickers);
+    const sh: HadapsShape = { n: tickers.length, layout: used, cfg: m.cfg };
+    const policy = await HadapsPolicy.open(m.onnx, sh);
+    const n = tickers.length;
+    let prev: Float64Array | null = null;
+    let prevDay = -1;
+    return {
+      decide(view) {
+        const t = view.t;
+        let held: Float64Array = new Float64Array(n);
+        if (prev) {
+          const a = view.closes(prevDay);
+          const b = view.closes(t);
+          held = driftWeights(
+            prev,
+            Float64Array.from(a, (p, i) => b[i]! / p),
+          );
+        }
+        const st = hadapsStates((d) => view.closes(d), t, n, m.cfg.window, m.norm);
+        const out = policy.run(st.p, st.v, Float32Array.from(held));
+        // float32 rounding can leave cash (1 - the risky sum) a hair below zero
+        const classes = Float32Array.from(out.classes, (x) => Math.max(0, x));
+        const weights = applyNoTradeBand(out.weights, held, m.cfg.noTradeBand);
+        let s = 0;
+        for (const x of weights) s += x;
+        if (s > 1) for (let i = 0; i < n; i++) weights[i] = weights[i]! / s;
+        prev = weights;
+        prevDay = t;
+        const detail: HadapsDecisionDetailInput = {
+          family: 'hadaps',
+          variant: id,
+          basis: used.basis,
+          classes: classDetail(used, tickers, out.weights, classes),
+          cash: Math.max(0, 1 - Math.min(s, 1)),
+          actionScale: m.cfg.actionScale,
+          concentration: {
+            inter: concentration(classes).effectiveN,
+            final: concentration(weights, true).effectiveN,
+          },
+          model: m.model,
+        };
+        return { weights, detail };
+      },
+    };
+  };
+}
+
+export const hadapsStrategies: StrategyDef[] = VARIANTS.map((v) => ({
+  id: v.id,
+  label: v.label,
+  description:
+    'Kim et al., "HADAPS: Hierarchical Adaptive Multi-Asset Portfolio Selection": soft actor-critic with a hierarchical ' +
+    "policy — an inter-class layer reads the signed rolling volatility of every asset and sets the asset classes' " +
+    "weights (cash is a class), one intra-class layer per class reads its assets' normalised prices and sets the " +
+    'weights inside it; every layer is a five-layer MLP with batch norm and dropout ending in tanh, its Gaussian ' +
+    'sample multiplied by the action scale before the softmax. Trained on the training window with twin critics, ' +
+    'the checkpoint chosen on its held-out end; decides through ONNX Runtime. This id: ' +
+    v.what +
+    '.',
+  family: 'learning',
+  hindsight: false,
+  params: HADAPS_PARAMS,
+  create: create(v.id),
+}));
