@@ -22,7 +22,9 @@ import type { PriceMatrix } from '../../src-main/market/prices';
 import { simulate } from '../../src-main/market/simulate';
 import { MarketView } from '../../src-main/market/view';
 import { fileHadapsModelStore } from '../../src-main/store/models';
-import { hadapsStrategies, setHadapsModelStore } from '../../src-main/strategies/hadaps';
+import { parseHadapsArtifacts } from '../../src-main/agents/hadaps/artifacts';
+import { protocolWindows, type WalkWindow } from '../../src-main/market/walkforward';
+import { hadapsStrategies, previousWindow, setHadapsModelStore } from '../../src-main/strategies/hadaps';
 import { resolveParams } from '../../src-main/strategies/registry';
 import type { StrategyDef } from '../../src-main/strategies/types';
 import { matrixFromRelatives } from '../helpers/data';
@@ -277,4 +279,69 @@ describe('the hadaps strategy', () => {
     setHadapsModelStore(fileHadapsModelStore(dir));
     await expect(runStrategy(hadaps, prices, 7)).rejects.toThrow(/does not match its sha256/);
   }, 60_000);
+});
+
+describe('monthly retraining warm-started (warmStart)', () => {
+  // about 27 months of daily closes from 2020-01-01: the hadaps protocol tests 2022-01 and 2022-02
+  const prices = trendMarket(800);
+  let dir: string | null = null;
+  afterEach(() => {
+    setHadapsModelStore(null);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  });
+
+  it('starts each month from the previous one within a test year, cold in its first month, refuses other windows', () => {
+    const windows = protocolWindows(prices.dates, 'hadaps');
+    expect(windows.map((w) => w.label)).toEqual(['2022-01', '2022-02']);
+    const [jan, feb] = windows as [WalkWindow, WalkWindow];
+    expect(previousWindow(prices, feb.trainStart, feb.trainEnd)).toEqual(jan);
+    expect(previousWindow(prices, jan.trainStart, jan.trainEnd)).toBeNull();
+    expect(() => previousWindow(prices, 0, 400)).toThrow(/hadaps protocol's monthly windows/);
+  });
+
+  it("stores the networks it ends with and trains February from January's", async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hadaps-warm-'));
+    setHadapsModelStore(fileHadapsModelStore(dir));
+    const [, feb] = protocolWindows(prices.dates, 'hadaps') as [WalkWindow, WalkWindow];
+    const params = resolveParams(hadaps, { preset: 'quick', updates: 20, warmStart: true });
+    await hadaps.create({ prices, ...feb, seed: 2, params });
+    const stored = fs.readdirSync(dir).map((f) => parseHadapsArtifacts(fs.readFileSync(path.join(dir!, f), 'utf8')));
+    // January trained first (cold), then February from it
+    expect(stored).toHaveLength(2);
+    const janModel = stored.find((m) => !m.warmFrom)!;
+    const febModel = stored.find((m) => m.warmFrom)!;
+    expect(febModel.warmFrom).toBe(janModel.model.key);
+    expect(febModel.model.trainedTo > janModel.model.trainedTo).toBe(true);
+    for (const m of stored) expect(m.warm?.actor.size).toBeGreaterThan(0);
+    // February moved on from January's networks (20 updates), so they differ, but not from a fresh draw:
+    // one weight of January's first layer is closer to February's than a cold February model's is
+    const name = 'inter/l0/W';
+    const j = janModel.warm!.actor.get(name)!.data;
+    const f = febModel.warm!.actor.get(name)!.data;
+    setHadapsModelStore(null);
+    const coldDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hadaps-cold-'));
+    try {
+      setHadapsModelStore(fileHadapsModelStore(coldDir));
+      const coldParams = resolveParams(hadaps, { preset: 'quick', updates: 20 });
+      await hadaps.create({ prices, ...feb, seed: 2, params: coldParams });
+      const cold = fs
+        .readdirSync(coldDir)
+        .map((x) => parseHadapsArtifacts(fs.readFileSync(path.join(coldDir, x), 'utf8')));
+      // a cold config trains February alone and keeps no warm-start state
+      expect(cold).toHaveLength(1);
+      expect(cold[0]!.warm).toBeUndefined();
+      const dist = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0);
+      // what a cold start draws for that weight (params.ts: seeded per name, as denseSpecs declares it)
+      const shape = j.length === f.length ? janModel.warm!.actor.get(name)!.shape : [];
+      const coldFirst = initParams(
+        [{ name, shape, init: { kind: 'glorot', fanIn: shape[0]!, fanOut: shape[1]! } }],
+        2,
+      ).get(name)!.data;
+      expect(dist(f, j)).toBeLessThan(dist(coldFirst, j));
+      expect(dist(f, j)).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(coldDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

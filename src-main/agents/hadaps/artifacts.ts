@@ -2,13 +2,16 @@
  * A trained HADAPS model as it is stored next to the database and reused (store/models.ts fileHadapsModelStore,
  * `hadaps-<key>.json`): the config and class layout it was trained with (classes by ticker, so the file says what
  * it decides over), the price normalisation of its training days, the exported ONNX policy, the model record every
- * decision carries, and what the training did (episodes, the validation curve, the chosen checkpoint). Reading a
+ * decision carries, what the training did (episodes, the validation curve, the chosen checkpoint), and for a
+ * warm-started config the networks the next month's model starts from (config.ts warmStart). Reading a
  * file checks the format and that the policy's bytes still have the recorded sha256: a damaged or edited file is
  * refused, never used.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ClassBasis, DecisionModel } from '../../../src-shared/domain/decision';
+import { deserializeParams, serializeParams, type SerializedParams } from '../../compute/params';
+import type { HadapsWarmState } from '../../compute/train/hadapsLearner';
 import type { StageSummary } from '../samp/episodes';
 import { checkHadapsConfig, type HadapsConfig } from './config';
 import type { PriceNorm } from './features';
@@ -29,6 +32,10 @@ export interface HadapsArtifacts {
   onnx: Uint8Array;
   model: DecisionModel;
   training: StageSummary & { updates: number; elapsedMs: number };
+  /** the chosen checkpoint's networks, kept only for warm-started configs (the next month starts from them) */
+  warm?: HadapsWarmState;
+  /** the model this one was warm-started from (its training key), if any */
+  warmFrom?: string;
 }
 
 /** Where trained models are kept between processes (the strategy keeps them in memory within one). */
@@ -51,7 +58,11 @@ const Stored = z.object({
   model: DecisionModel,
   training: z.record(z.string(), z.unknown()),
   onnx: z.string(),
+  warm: z.record(z.string(), z.unknown()).optional(),
+  warmFrom: z.string().optional(),
 });
+
+const WARM_PARTS = ['actor', 'stats', 'critic1', 'critic2'] as const;
 
 export function serializeHadapsArtifacts(a: HadapsArtifacts): string {
   return JSON.stringify({
@@ -63,6 +74,8 @@ export function serializeHadapsArtifacts(a: HadapsArtifacts): string {
     model: a.model,
     training: a.training,
     onnx: Buffer.from(a.onnx).toString('base64'),
+    ...(a.warm ? { warm: Object.fromEntries(WARM_PARTS.map((k) => [k, serializeParams(a.warm![k])])) } : {}),
+    ...(a.warmFrom ? { warmFrom: a.warmFrom } : {}),
   });
 }
 
@@ -85,5 +98,17 @@ export function parseHadapsArtifacts(text: string): HadapsArtifacts {
     onnx,
     model: o.model,
     training: o.training as unknown as HadapsArtifacts['training'],
+    ...(o.warm
+      ? {
+          warm: Object.fromEntries(
+            WARM_PARTS.map((k) => {
+              const part = o.warm![k];
+              if (!part) throw new Error(`stored HADAPS model: its warm-start state lacks ${k}`);
+              return [k, deserializeParams(part as SerializedParams)];
+            }),
+          ) as unknown as HadapsWarmState,
+        }
+      : {}),
+    ...(o.warmFrom ? { warmFrom: o.warmFrom } : {}),
   };
 }

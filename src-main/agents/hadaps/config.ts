@@ -123,6 +123,13 @@ export interface HadapsConfig {
   /** learning rates decay along a half cosine to `lrFloor` of their value over the budget ('constant': none) */
   lrSchedule: 'cosine' | 'constant';
   lrFloor: number;
+  /**
+   * Monthly retraining (the hadaps protocol) warm-started: each month's model starts from the previous month's
+   * trained networks and running statistics (the optimiser's moments start at zero) instead of a fresh seeded
+   * draw; the chain starts cold in the first month of each calendar year of tests (strategies/hadaps
+   * previousWindow says why). Default false: cold retraining every month. Only for the hadaps protocol's windows.
+   */
+  warmStart: boolean;
 }
 
 export const HADAPS_PRESET_NAMES = ['quick', 'standard', 'paper'] as const;
@@ -161,6 +168,7 @@ const BASE: HadapsConfig = {
   patience: 4,
   lrSchedule: 'cosine',
   lrFloor: 0.1,
+  warmStart: false,
 };
 
 export const HADAPS_PRESETS: Readonly<Record<HadapsPresetName, HadapsConfig>> = {
@@ -228,5 +236,7 @@ export function checkHadapsConfig(c: HadapsConfig): HadapsConfig {
   int('patience', 0, 100_000);
   oneOf('lrSchedule', ['cosine', 'constant']);
   num('lrFloor', 0, 1);
+  if (typeof c.warmStart !== 'boolean')
+    throw new RangeError(`warmStart must be true or false, got ${String(c.warmStart)}`);
   return c;
 }

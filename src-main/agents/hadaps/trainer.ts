@@ -17,7 +17,8 @@
  */
 import seedrandom from 'seedrandom';
 import type { ParamValues } from '../../compute/params';
-import { OnnxHadaps } from '../../compute/train/hadapsLearner';
+import { OnnxHadaps, splitCheckpoint, type HadapsWarmState } from '../../compute/train/hadapsLearner';
+import { TWIN_PREFIX } from '../../compute/train/twin';
 import type { TrainRunOptions } from '../../compute/train/session';
 import { ReplayBuffer } from '../replay';
 import type { PortfolioEnv } from '../samp/env';
@@ -55,6 +56,8 @@ export interface HadapsTrainOptions {
   yieldEvery?: number;
   /** where the update runs (ONNX Runtime provider) */
   run?: TrainRunOptions;
+  /** start from these networks (a warm start from the previous month's model) instead of the seeded draw */
+  init?: HadapsWarmState;
 }
 
 /** Output of {@link trainHadaps}. */
@@ -62,6 +65,8 @@ export interface HadapsTrainResult {
   /** decision-time policy parameters of the chosen checkpoint (network.ts policyInferSpecs) */
   actor: ParamValues;
   critic: ParamValues;
+  /** the chosen checkpoint's networks, for a warm start of the next model */
+  warm: HadapsWarmState;
   summary: StageSummary;
   history: TrainProgress[];
   updates: number;
@@ -86,7 +91,11 @@ export async function trainHadaps(o: HadapsTrainOptions): Promise<HadapsTrainRes
   const counters = { steps: 0, updates: 0, t0: Date.now(), stages: 1, stageIndex: 0 };
   const history: TrainProgress[] = [];
   const spec: StageSpec<'hadaps'> = { stage: 'hadaps', maxEpisodes: cfg.maxEpisodes, sample: o.sample };
-  const learner = new OnnxHadaps(o.sh, cfg, o.seed, { batchSize: cfg.batchSize, ...(o.run ?? {}) });
+  const learner = new OnnxHadaps(o.sh, cfg, o.seed, {
+    batchSize: cfg.batchSize,
+    ...(o.run ?? {}),
+    ...(o.init ? { init: o.init } : {}),
+  });
   const buffer = new ReplayBuffer<Transition>(cfg.bufferSize);
   const replayRng = seedrandom(`${o.seed}|hadaps|replay`);
   const book = new StageBook(o, spec, counters, history, cfg.updates, 0);
@@ -156,9 +165,16 @@ export async function trainHadaps(o: HadapsTrainOptions): Promise<HadapsTrainRes
       if (stop) break;
     }
     const res = book.result(learner);
+    const parts = splitCheckpoint(res.actor);
+    const critic1: ParamValues = new Map();
+    const critic2: ParamValues = new Map();
+    for (const [k, v] of res.critic)
+      if (k.startsWith(TWIN_PREFIX)) critic2.set(k.slice(TWIN_PREFIX.length), v);
+      else critic1.set(k, v);
     return {
-      actor: res.actor,
+      actor: parts.infer,
       critic: res.critic,
+      warm: { actor: parts.actor, stats: parts.stats, critic1, critic2 },
       summary: res.summary,
       history,
       updates: counters.updates,

@@ -60,9 +60,37 @@ export interface HadapsLosses {
   alpha: number;
 }
 
+/** A learner's networks as a warm start takes them (the optimiser moments are not kept). */
+export interface HadapsWarmState {
+  /** the policy's trained parameters and log-std vectors (compute/train/hadaps.ts actorSpecs) */
+  actor: ParamValues;
+  /** the running batch-norm statistics (network.ts policyStatSpecs) */
+  stats: ParamValues;
+  critic1: ParamValues;
+  critic2: ParamValues;
+}
+
 /** Options of {@link OnnxHadaps}. */
 export interface OnnxHadapsOptions extends TrainRunOptions {
   batchSize?: number;
+  /** start from these networks instead of the seeded draw (a warm start) */
+  init?: HadapsWarmState;
+}
+
+/** The prefix under which a checkpoint carries the warm state beside the decision-time parameters. */
+const WARM = 'warm/';
+
+/** Split a checkpoint's actor map ({@link OnnxHadaps.actorParams}) into the decision-time parameters and the warm state's actor and statistics. */
+export function splitCheckpoint(m: ParamValues): { infer: ParamValues; actor: ParamValues; stats: ParamValues } {
+  const infer: ParamValues = new Map();
+  const actor: ParamValues = new Map();
+  const stats: ParamValues = new Map();
+  for (const [k, v] of m) {
+    if (k.startsWith(`${WARM}actor/`)) actor.set(k.slice(`${WARM}actor/`.length), v);
+    else if (k.startsWith(`${WARM}stats/`)) stats.set(k.slice(`${WARM}stats/`.length), v);
+    else infer.set(k, v);
+  }
+  return { infer, actor, stats };
 }
 
 /**
@@ -100,13 +128,14 @@ export class OnnxHadaps {
     this.trainSpecs = policyTrainSpecs(sh);
     this.sSpecs = policyStatSpecs(sh);
     this.critic = hadapsCriticModel(sh, cfg);
-    const a0 = flatten(this.aSpecs, initParams(this.aSpecs, seed), 'initial actor');
+    const init = opts.init;
+    const a0 = flatten(this.aSpecs, init?.actor ?? initParams(this.aSpecs, seed), 'initial actor');
     this.state = {
       actor: a0,
-      actorStats: flatten(this.sSpecs, initParams(this.sSpecs, seed), 'initial statistics'),
+      actorStats: flatten(this.sSpecs, init?.stats ?? initParams(this.sSpecs, seed), 'initial statistics'),
       actorM: new Float32Array(a0.length),
       actorV: new Float32Array(a0.length),
-      ...twinStart(this.critic.criticSpecs, seed),
+      ...twinStart(this.critic.criticSpecs, seed, init ? { critic1: init.critic1, critic2: init.critic2 } : {}),
       logAlpha: Float32Array.of(Math.log(cfg.alpha)),
       logAlphaM: new Float32Array(1),
       logAlphaV: new Float32Array(1),
@@ -222,9 +251,16 @@ export class OnnxHadaps {
     return { ...twinLosses(out), actorLoss: out.actorLoss![0]!, logProb: out.logProb![0]!, alpha: out.alpha![0]! };
   }
 
-  /** The decision-time policy parameters (what the exported policy is made of). */
+  /**
+   * A checkpoint of the policy: the decision-time parameters (what the exported policy is made of) and, under
+   * `warm/actor/` and `warm/stats/`, the trained parameters and running statistics a warm start needs
+   * ({@link splitCheckpoint} takes them apart).
+   */
   actorParams(): ParamValues {
-    return unflatten(policyInferSpecs(this.sh), this.infer);
+    const out = unflatten(policyInferSpecs(this.sh), this.infer);
+    for (const [k, v] of unflatten(this.aSpecs, this.state.actor)) out.set(`${WARM}actor/${k}`, v);
+    for (const [k, v] of unflatten(this.sSpecs, this.state.actorStats)) out.set(`${WARM}stats/${k}`, v);
+    return out;
   }
 
   /** Both critics in one map (twin.ts joinTwins). */

@@ -39,6 +39,7 @@ import { PortfolioEnv, type EnvOptions } from '../../agents/samp/env';
 import { applyNoTradeBand, driftWeights } from '../../agents/samp/trading';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
+import { protocolWindows, type WalkWindow } from '../../market/walkforward';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -103,6 +104,12 @@ export const HADAPS_PARAMS: StrategyParamSpec[] = [
     default: standard.costRate,
     min: 0,
     max: 0.1,
+  },
+  {
+    name: 'warmStart',
+    description:
+      "monthly retraining (--protocol hadaps) warm-started: each month's model starts from the previous month's instead of a fresh draw",
+    default: false,
   },
   {
     name: 'validationDays',
@@ -183,6 +190,7 @@ export function hadapsConfigFromParams(id: string, params: Record<string, unknow
     if (num(k, -1) >= 0) over[k] = num(k, -1);
   over.costRate = num('costRate', standard.costRate);
   if (typeof params.classing === 'string') over.classing = params.classing as HadapsConfig['classing'];
+  if (typeof params.warmStart === 'boolean') over.warmStart = params.warmStart;
   return resolveHadapsConfig(preset, over);
 }
 
@@ -253,6 +261,41 @@ export function setHadapsModelStore(store: HadapsModelStore | null): void {
   modelStore = store;
 }
 
+/**
+ * The model of a training window: from memory, else from the store, else trained (and stored). A warm-started
+ * config first gets the previous monthly window's model the same way (see {@link previousWindow}).
+ */
+function modelFor(ctx: StrategyContext, id: string, cfg: HadapsConfig, layout: ClassLayout): Promise<HadapsArtifacts> {
+  const key = hadapsTrainingKey(cfg, ctx.seed, layout, ctx.prices, ctx.trainStart, ctx.trainEnd);
+  let job = trained.get(key);
+  if (job) ctx.progress?.({ fraction: 1, message: `${id}: reused trained model ${key.slice(0, 12)}` });
+  else {
+    job = loadOrTrain(ctx, id, cfg, layout, key);
+    trained.set(key, job);
+    job.catch(() => trained.delete(key));
+  }
+  return job;
+}
+
+/**
+ * The hadaps protocol's window a warm-started model of the window training on trainStart..trainEnd starts from:
+ * the previous month's, or null in the first month of a calendar year of tests, where the chain starts cold. So a
+ * model never depends on more than the eleven months before it in its year, a test year can be run on its own, and
+ * every model is the same whichever order (or process) trains them. A window that is not one of the protocol's is
+ * refused.
+ */
+export function previousWindow(prices: PriceMatrix, trainStart: number, trainEnd: number): WalkWindow | null {
+  const windows = protocolWindows(prices.dates, 'hadaps');
+  const k = windows.findIndex((w) => w.trainStart === trainStart && w.trainEnd === trainEnd);
+  if (k < 0)
+    throw new RangeError(
+      `warmStart follows the hadaps protocol's monthly windows (--protocol hadaps); the training window ${prices.dates[trainStart]}..${prices.dates[trainEnd]} is not one of them`,
+    );
+  const prev = k > 0 ? windows[k - 1]! : null;
+  const year = (w: WalkWindow) => prices.dates[w.testStart]!.slice(0, 4);
+  return prev && year(prev) === year(windows[k]!) ? prev : null;
+}
+
 async function loadOrTrain(
   ctx: StrategyContext,
   id: string,
@@ -265,7 +308,12 @@ async function loadOrTrain(
     ctx.progress?.({ fraction: 1, message: `${id}: loaded stored model ${key.slice(0, 12)}` });
     return stored;
   }
-  const m = await trainModel(ctx, id, cfg, layout, key);
+  let from: HadapsArtifacts | null = null;
+  if (cfg.warmStart) {
+    const prev = previousWindow(ctx.prices, ctx.trainStart, ctx.trainEnd);
+    if (prev) from = await modelFor({ ...ctx, trainStart: prev.trainStart, trainEnd: prev.trainEnd }, id, cfg, layout);
+  }
+  const m = await trainModel(ctx, id, cfg, layout, key, from);
   await modelStore?.put(key, m);
   return m;
 }
@@ -276,7 +324,10 @@ async function trainModel(
   cfg: HadapsConfig,
   layout: ClassLayout,
   key: string,
+  from: HadapsArtifacts | null,
 ): Promise<HadapsArtifacts> {
+  if (from && !from.warm)
+    throw new Error(`${id}: the previous month's model ${from.model.key.slice(0, 12)} has no warm-start state`);
   const { first, split, validationDays } = hadapsPeriods(cfg, ctx.trainStart, ctx.trainEnd);
   const view = new MarketView(ctx.prices, ctx.trainEnd);
   const n = view.nAssets;
@@ -319,6 +370,7 @@ async function trainModel(
         ),
       }),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(from?.warm ? { init: from.warm } : {}),
   });
   const onnx = exportHadapsOnnx(sh, res.actor);
   return {
@@ -335,11 +387,13 @@ async function trainModel(
       trainedTo: view.dateAt(ctx.trainEnd),
     },
     training: { ...res.summary, updates: res.updates, elapsedMs: res.elapsedMs },
+    ...(cfg.warmStart ? { warm: res.warm } : {}),
+    ...(from ? { warmFrom: from.model.key } : {}),
   };
 }
 
 /** The layout a stored model was trained with, over the columns of `tickers` (which must be its tickers). */
-function layoutOf(m: HadapsArtifacts, tickers: readonly string[]): ClassLayout {
+export function layoutOf(m: HadapsArtifacts, tickers: readonly string[]): ClassLayout {
   if (m.tickers.length !== tickers.length || m.tickers.some((t, i) => t !== tickers[i]))
     throw new Error('HADAPS model: its tickers are not the universe it is asked to decide over');
   const classOf = new Array<number>(tickers.length).fill(-1);
@@ -380,15 +434,7 @@ function create(id: string): (ctx: StrategyContext) => Promise<StrategyInstance>
     const cfg = hadapsConfigFromParams(id, ctx.params);
     const tickers = ctx.prices.tickers;
     const layout = classLayout(tickers, ctx.prices.assets, cfg.classing);
-    const key = hadapsTrainingKey(cfg, ctx.seed, layout, ctx.prices, ctx.trainStart, ctx.trainEnd);
-    let job = trained.get(key);
-    if (job) ctx.progress?.({ fraction: 1, message: `${id}: reused trained model ${key.slice(0, 12)}` });
-    else {
-      job = loadOrTrain(ctx, id, cfg, layout, key);
-      trained.set(key, job);
-      job.catch(() => trained.delete(key));
-    }
-    const m = await job;
+    const m = await modelFor(ctx, id, cfg, layout);
     const used = layoutOf(m, tickers);
     const sh: HadapsShape = { n: tickers.length, layout: used, cfg: m.cfg };
     const policy = await HadapsPolicy.open(m.onnx, sh);
