@@ -11,7 +11,8 @@
  * 2. creates the strategy with a StrategyContext for the window (train and test indices, seed, resolved
  *    params, progress, signal; hindsight strategies also get `future` = the price relatives of days
  *    testStart+1..testEnd, the ones the portfolio will earn);
- * 3. simulates it (market/simulate.ts) with the cost / rebalance / risk-free settings;
+ * 3. simulates it (market/simulate.ts) with the cost / rebalance / risk-free settings and, when the request asks
+ *    for it (`impact`), the half-spread and market-impact model (market/costs.ts) for every strategy of the run;
  * 4. computes the metrics (metrics/index.ts) and the flags:
  *    - 'close-to-equal-weight' when the MEAN DAILY L1 distance between the target weights (cash included, with
  *      target 0) and the equal-weight portfolio 1/n is below `ewThreshold` (default 0.1). The daily distance
@@ -44,6 +45,7 @@ import {
   type WalkWindow,
 } from '../market/walkforward';
 import { chooseScenario, restrictPrices, type ScenarioChoice } from '../market/scenarios';
+import { resolveImpact, type ImpactSettings } from '../market/costs';
 import { computeMetrics, type Metrics } from '../metrics';
 import { SCENARIO_NAMES, type RunScenarioName } from '../../src-shared/domain/runConfig';
 import { FLAG_CONCENTRATED, isConcentrated } from '../../src-shared/domain/concentration';
@@ -75,6 +77,11 @@ export interface BacktestRequest {
   scenario?: RunScenarioName;
   /** proportional cost (default 0.001) */
   cost?: number;
+  /**
+   * charge the half-spread and square-root market impact besides the proportional cost (market/costs.ts); missing
+   * fields take the model's defaults, `{}` all of them. Absent: the proportional cost alone
+   */
+  impact?: Partial<ImpactSettings>;
   rebalance?: Rebalance | string;
   /** annual risk-free rate for cash and the ratios (default 0) */
   riskFreeRate?: number;
@@ -119,6 +126,16 @@ export interface BacktestRunResult {
   /** under a sector scenario: what it chose for this run's window (the run traded exactly its tickers) */
   scenario?: ScenarioChoice;
   metrics: Metrics | null;
+  /**
+   * the spread-and-impact model the run paid (defaults filled in); null or absent when it paid the proportional cost
+   * only (results read back from stored runs may leave it out)
+   */
+  impact?: ImpactSettings | null;
+  /**
+   * with the impact model, the share of the run's asset trades whose average daily traded value was the proxy
+   * (market/costs.ts); NaN when it traded nothing or did not complete, absent without the model
+   */
+  advProxyShare?: number;
   /** mean daily L1 distance of the target weights from equal weight */
   ewDistance: number;
   flags: string[];
@@ -262,6 +279,7 @@ export async function runBacktest(
     paramsById.set(d.id, resolveParams(d, given));
   }
   const m = hooks.prices ?? loadUniversePrices(db!, req.universe);
+  const impact = req.impact ? resolveImpact(req.impact, m.tickers) : null;
   const allWindows = requestWindows(m.dates, req);
   if (allWindows.length === 0) throw new RangeError('the data hold no window for this request');
   const only = hooks.windowIndices;
@@ -308,6 +326,7 @@ export async function runBacktest(
           },
           lookback: req.protocol ? null : (req.lookback ?? DEFAULT_LOOKBACK_DAYS),
           cost,
+          impact,
           rebalance,
           riskFreeRate,
           preset: req.preset ?? null,
@@ -323,6 +342,7 @@ export async function runBacktest(
           seed,
           window: win,
           ...(scenario ? { scenario } : {}),
+          impact,
         });
         const finish = (r: BacktestRunResult) => {
           results.push(r);
@@ -369,7 +389,7 @@ export async function runBacktest(
             strategyId: def.id,
             testStart: w.testStart,
             testEnd: w.testEnd,
-            settings: { cost, rebalance, riskFreeRate },
+            settings: { cost, rebalance, riskFreeRate, impact },
             signal: hooks.signal,
             onProgress: (f) => report(0.5 + 0.5 * f, 'simulating'),
           });
@@ -377,7 +397,14 @@ export async function runBacktest(
           timings.decideMs = sim.decideMs;
           const t2 = performance.now();
           const metrics = computeMetrics(
-            { returns: sim.ret, turnover: sim.turnover.subarray(1), weights: sim.target, nRisky: n, cost: sim.cost },
+            {
+              returns: sim.ret,
+              turnover: sim.turnover.subarray(1),
+              weights: sim.target,
+              nRisky: n,
+              cost: sim.cost,
+              costSplit: { commission: sim.costCommission, spread: sim.costSpread, impact: sim.costImpact },
+            },
             { riskFree: riskFreeRate },
           );
           const ewDistance = meanDistanceFromEqualWeight(sim.target, n);
@@ -401,7 +428,13 @@ export async function runBacktest(
               turnover: sim.turnover,
               cost: sim.cost,
               weights,
-              metrics: { ...metrics, ewDistance, costTotal, finalValue: sim.value[sim.value.length - 1]! },
+              metrics: {
+                ...metrics,
+                ewDistance,
+                costTotal,
+                finalValue: sim.value[sim.value.length - 1]!,
+                ...(sim.advProxyShare !== undefined ? { advProxyShare: sim.advProxyShare } : {}),
+              },
               ...(sim.details ? { details: sim.details } : {}),
               flags,
               // the stored timings cover everything up to the write itself
@@ -414,6 +447,7 @@ export async function runBacktest(
             ...identity(),
             status: 'complete',
             metrics,
+            ...(sim.advProxyShare !== undefined ? { advProxyShare: sim.advProxyShare } : {}),
             ewDistance,
             flags,
             timings,

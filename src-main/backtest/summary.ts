@@ -3,7 +3,8 @@
  * deviation of each metric over its seeds and windows (docs/backtest-conventions.md "Runs": mean and spread over seeds), the
  * hindsight mark and how many of its runs carry each flag; the learned strategies before and after costs; the
  * paired test of each learned strategy's Sharpe ratio against equal weight's on the same days; what a sector
- * scenario traded in each window; and the results document with the caveats a reader needs. The rules they apply (mean ± std and its NaN rule, metric titles and
+ * scenario traded in each window; what the spread-and-impact model charged, when a run paid it; and the results
+ * document with the caveats a reader needs. The rules they apply (mean ± std and its NaN rule, metric titles and
  * digits, the equal-weight verdict, the concentration guard) live in src-shared/domain, the statistics in
  * src-main/metrics; this file lays out the tables.
  *
@@ -229,6 +230,55 @@ export const TABLE_METRICS: MetricName[] = [
   'avgHoldings',
 ];
 
+/** The three parts of the cost drag (market/costs.ts), shown right after it when a run paid spread and impact. */
+export const COST_SPLIT_METRICS: MetricName[] = ['costCommission', 'costSpread', 'costImpact'];
+
+/** `metrics` with the cost split after the cost drag when any of the results paid the spread-and-impact model. */
+function withCostSplit(metrics: readonly MetricName[], results: readonly BacktestRunResult[]): MetricName[] {
+  const at = metrics.indexOf('costDrag');
+  if (at < 0 || !results.some((r) => r.impact)) return [...metrics];
+  return [...metrics.slice(0, at + 1), ...COST_SPLIT_METRICS, ...metrics.slice(at + 1)];
+}
+
+/** The columns of the backtest table for these results: TABLE_METRICS, with the cost split when the model ran. */
+export function tableMetrics(results: readonly BacktestRunResult[]): MetricName[] {
+  return withCostSplit(TABLE_METRICS, results);
+}
+
+/** An amount of money with thousands separators: 100,000,000. */
+const money = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);
+
+/**
+ * What the spread-and-impact model charged, in a reader's words: its settings, then where the average daily traded
+ * value came from — the data's volume, or the proxy (said as such, with the share of trades it priced). Empty when
+ * no run paid the model.
+ */
+export function impactLines(results: readonly BacktestRunResult[]): string[] {
+  const s = results.find((r) => r.impact)?.impact;
+  if (!s) return [];
+  const own = Object.entries(s.halfSpreadBpByTicker)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([tk, v]) => `${tk} ${v} bp`);
+  const lines = [
+    `Execution costs: besides the commission, every trade paid a half-spread of ${s.halfSpreadBp} bp${own.length ? ` (${own.join(', ')})` : ''} and a square-root market impact of ${s.impactK} x daily volatility x sqrt(traded value / average daily traded value) on a book of ${money(s.bookValue)} at the start of each window, volatility and traded value over the trailing ${s.window} days; the cost drag is split into commission, spread and impact.`,
+  ];
+  const shares = results.flatMap((r) =>
+    r.status === 'complete' && r.advProxyShare !== undefined && !Number.isNaN(r.advProxyShare) ? [r.advProxyShare] : [],
+  );
+  const proxy = `a proxy of ${money(s.advProxy)} a day per asset`;
+  if (shares.length && shares.every((x) => x === 1))
+    lines.push(
+      `The average daily traded value is ${proxy} for every trade: the data have no volume, so the impact figures are only as good as that assumption (impact scales with 1 / sqrt of it).`,
+    );
+  else if (shares.some((x) => x > 0)) {
+    const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
+    lines.push(
+      `The average daily traded value is the data's close x volume, except for ${(mean * 100).toFixed(1)}% of the trades (mean over runs), where too few days had a volume and ${proxy} stood in.`,
+    );
+  } else if (shares.length) lines.push("The average daily traded value is the data's close x volume for every trade.");
+  return lines;
+}
+
 /** The notes under a table of strategy summaries: what each mark and flag in it means. */
 function tableNotes(summaries: readonly StrategySummary[], hindsightMark: string): string[] {
   const notes: string[] = [];
@@ -348,7 +398,8 @@ export const COST_METRICS: MetricName[] = [
  * averaged over its windows first, as summarizeSeedsOverWindows): Sharpe ratio and cumulative return net and
  * gross of costs, annual turnover and cost drag; then the concentration guard's figures at their worst over the
  * runs (the largest single weight and the fewest effective holdings of any day of any run) and how many runs it
- * flagged. Markdown or plain text; empty when no learned strategy ran.
+ * flagged; with the spread-and-impact model, the cost drag's three parts after it. Markdown or plain text; empty
+ * when no learned strategy ran.
  */
 export function costsTable(
   results: readonly BacktestRunResult[],
@@ -364,10 +415,11 @@ export function costsTable(
       .filter((x) => !Number.isNaN(x));
     return v.length ? (max ? Math.max(...v) : Math.min(...v)) : Number.NaN;
   };
+  const shown = withCostSplit(COST_METRICS, results);
   const header = [
     'strategy',
     'runs',
-    ...COST_METRICS.map((m) => METRIC_SPECS[m].title),
+    ...shown.map((m) => METRIC_SPECS[m].title),
     `${METRIC_SPECS.maxWeight.title} (worst)`,
     `${METRIC_SPECS.minEffectiveN.title} (worst)`,
     FLAG_CONCENTRATED,
@@ -375,7 +427,7 @@ export function costsTable(
   const rows = summaries.map((s) => [
     s.strategy === ew ? `${s.strategy} (equal weight)` : s.strategy,
     String(s.runs),
-    ...COST_METRICS.map((m) => formatSpread(m, s.metrics[m])),
+    ...shown.map((m) => formatSpread(m, s.metrics[m])),
     formatMetric(
       'maxWeight',
       worst(s.strategy, (r) => r.metrics!.maxWeight, true),
@@ -675,6 +727,8 @@ export function resultsMarkdown(results: readonly BacktestRunResult[], o: Result
   ];
   const scenario = scenarioLines(results);
   if (scenario.length) out.push('## Sector scenario', '', ...scenario, '');
+  const pricing = impactLines(results);
+  if (pricing.length) out.push('## Execution costs', '', pricing.join(' '), '');
   const glance = glanceTable(results, o.learning);
   if (glance)
     out.push(
@@ -722,9 +776,15 @@ export function resultsMarkdown(results: readonly BacktestRunResult[], o: Result
     );
   for (const w of windows) {
     const rs = results.filter((r) => r.window.from === w.from && r.window.to === w.to);
-    out.push(`## Test window ${w.from} to ${w.to}`, '', markdownTable(summarizeByStrategy(rs)), '');
+    out.push(
+      `## Test window ${w.from} to ${w.to}`,
+      '',
+      markdownTable(summarizeByStrategy(rs), tableMetrics(results)),
+      '',
+    );
   }
-  if (windows.length > 1) out.push('## All windows', '', markdownTable(summarizeSeedsOverWindows(results)), '');
+  if (windows.length > 1)
+    out.push('## All windows', '', markdownTable(summarizeSeedsOverWindows(results), tableMetrics(results)), '');
   const verdicts = equalWeightVerdicts(results, o.learning, true);
   if (verdicts.length) out.push('## Against equal weight', '', ...verdicts.map((v) => `- ${v}.`), '');
   return out.join('\n');

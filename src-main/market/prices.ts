@@ -1,7 +1,10 @@
 /**
  * Aligned daily close prices of a universe: the one shape every strategy, simulation and explanation reads.
  * `close[t][i]` is the close of asset i (in `tickers` order) on `dates[t]`; every entry is a finite positive
- * number (the import rejects or forward-fills gaps, visibly, before data get here).
+ * number (the import rejects or forward-fills gaps, visibly, before data get here). Where the imported bars carry a
+ * volume, `tradedValue[t][i]` is what changed hands that day in the prices' currency (the bar's own close x its
+ * volume; NaN where the bar has no volume, and absent when no bar of the matrix has one): the execution-cost model
+ * (costs.ts) reads it for the average daily traded value.
  */
 export interface PriceMatrix {
   universe: string;
@@ -10,6 +13,8 @@ export interface PriceMatrix {
   tickers: string[];
   /** close[t][i], t over dates, i over tickers */
   close: Float64Array[];
+  /** close x volume per day and asset, same shape as close, NaN where unknown; absent when the data have no volume */
+  tradedValue?: Float64Array[];
   /** sector / class / name per ticker, same order, where known */
   assets?: { ticker: string; name: string; class: string; sector: string }[];
 }

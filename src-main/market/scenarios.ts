@@ -148,6 +148,7 @@ export function restrictPrices(m: PriceMatrix, tickers: readonly string[]): Pric
     dates: m.dates,
     tickers: cols.map((c) => m.tickers[c]!),
     close: m.close.map((row) => Float64Array.from(cols, (c) => row[c]!)),
+    ...(m.tradedValue ? { tradedValue: m.tradedValue.map((row) => Float64Array.from(cols, (c) => row[c]!)) } : {}),
     ...(m.assets ? { assets: cols.map((c) => m.assets![c]!) } : {}),
   };
 }

@@ -22,11 +22,16 @@
  *   initial purchase from cash is charged the same way. The cost is taken from the value at the close:
  *   V_t = V_{t-1} g_t (1 - c Σ_i |Δw_i|), and the traded weights are the targets (the standard proportional
  *   approximation; the exact self-financing fixed point differs by O(c²)).
+ * - Spread and impact. With the execution-cost model on (`impact`, costs.ts), the same rebalance also pays each
+ *   traded asset's half-spread and its square-root market impact, priced from data up to t only; the day's cost is
+ *   then commission + spread + impact, still charged once, on the same drifted weights, risky legs only, and
+ *   taken out of the value the same way. Without it (the default) every figure is what it was without the model.
  * - Output. One row per test day t: the value V_t after the day's trade and cost, the net simple return
  *   r_t = V_t / V_{t-1} - 1 (V before the window is 1; the first return is minus the initial purchase cost,
  *   so it is 0 without costs), the one-way turnover ½ Σ over all slots INCLUDING cash |w_target - w_drift|
  *   (1 for the initial full purchase; 0 on days without a trade), the cost paid as a fraction of the
- *   pre-trade value, the target weights (the decision, cash last), the drifted weights (before the trade,
+ *   pre-trade value and its split into commission, spread and impact (the last two 0 without the model), the
+ *   target weights (the decision, cash last), the drifted weights (before the trade,
  *   cash last), the held weights (after the trade: the target on rebalancing days, the drift otherwise) and,
  *   when the strategy returns a StrategyDecision, its per-agent weights and detail.
  * - Validation. Every decision must have n entries, each finite and >= -tolerance, summing to <= 1 +
@@ -42,6 +47,7 @@ import { MarketView } from './view';
 import type { StrategyDecision, StrategyInstance } from './decision';
 import type { DecisionDetailInput } from '../../src-shared/domain/decision';
 import { dailyRate, TRADING_DAYS_PER_YEAR } from '../metrics';
+import { emptyTradeCost, ExecutionCosts, type ImpactSettings } from './costs';
 
 /** Cash below this (rounding noise of weights meant to sum to 1, e.g. 30 x 1/30) is recorded as 0. */
 export const CASH_EPSILON = 1e-12;
@@ -59,6 +65,11 @@ export interface SimulationSettings {
   riskFreeRate: number;
   /** tolerance of the decision checks (negative weights, sum above 1); default 1e-9 */
   tolerance: number;
+  /**
+   * the half-spread and market-impact model (costs.ts; missing fields take its defaults), charged besides `cost`;
+   * default null: the proportional cost alone
+   */
+  impact: Partial<ImpactSettings> | null;
 }
 
 export const SIMULATION_DEFAULTS: SimulationSettings = {
@@ -66,6 +77,7 @@ export const SIMULATION_DEFAULTS: SimulationSettings = {
   rebalance: 'daily',
   riskFreeRate: 0,
   tolerance: 1e-9,
+  impact: null,
 };
 
 /** Trading days between trades for a {@link Rebalance} setting (daily 1, weekly 5, N). */
@@ -114,8 +126,17 @@ export interface SimulationResult {
   ret: Float64Array;
   /** one-way turnover traded at the close (½ Σ |Δw| over all slots incl. cash) */
   turnover: Float64Array;
-  /** cost paid at the close as a fraction of the pre-trade value */
+  /** cost paid at the close as a fraction of the pre-trade value: commission + spread + impact */
   cost: Float64Array;
+  /** its parts, each a fraction of the pre-trade value (spread and impact are 0 without the model) */
+  costCommission: Float64Array;
+  costSpread: Float64Array;
+  costImpact: Float64Array;
+  /**
+   * with the execution-cost model: the share of the asset trades whose average daily traded value was the proxy
+   * rather than the data's volume (1 on data without volume; NaN when nothing traded); absent without the model
+   */
+  advProxyShare?: number;
   /** 1 on days the portfolio traded */
   rebalanced: Uint8Array;
   /** decision of each day: n risky weights + cash last (rows are views into one buffer) */
@@ -168,7 +189,7 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
   ) {
     throw new RangeError(`test window ${testStart}..${testEnd} outside the price matrix 0..${m.dates.length - 1}`);
   }
-  if (!(s.cost >= 0 && s.cost < 1)) throw new RangeError(`cost must be in [0, 1), got ${s.cost}`);
+  const pricing = new ExecutionCosts(m, s.cost, s.impact);
   if (!Number.isFinite(s.riskFreeRate) || s.riskFreeRate <= -1)
     throw new RangeError(`bad risk-free rate ${s.riskFreeRate}`);
   const period = rebalancePeriod(s.rebalance);
@@ -182,6 +203,10 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
   const ret = new Float64Array(T);
   const turnover = new Float64Array(T);
   const cost = new Float64Array(T);
+  const costCommission = new Float64Array(T);
+  const costSpread = new Float64Array(T);
+  const costImpact = new Float64Array(T);
+  const paid = emptyTradeCost();
   const rebalanced = new Uint8Array(T);
   const targetBuf = new Float64Array(T * n1);
   const driftBuf = new Float64Array(T * n1);
@@ -257,11 +282,13 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
     const h = held[k]!;
     let frac = 1;
     if (k % period === 0) {
-      let risky = 0;
-      for (let i = 0; i < n; i++) risky += Math.abs(tg[i]! - dr[i]!);
-      const all = risky + Math.abs(tg[n]! - dr[n]!);
+      pricing.charge(t, dr, tg, V * g, paid);
+      const all = paid.traded + Math.abs(tg[n]! - dr[n]!);
       turnover[k] = 0.5 * all;
-      cost[k] = s.cost * risky;
+      costCommission[k] = paid.commission;
+      costSpread[k] = paid.spread;
+      costImpact[k] = paid.impact;
+      cost[k] = paid.commission + paid.spread + paid.impact;
       frac = 1 - cost[k]!;
       rebalanced[k] = 1;
       h.set(tg);
@@ -284,6 +311,10 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
     ret,
     turnover,
     cost,
+    costCommission,
+    costSpread,
+    costImpact,
+    ...(pricing.impact ? { advProxyShare: proxyShare(pricing) } : {}),
     rebalanced,
     target,
     drifted,
@@ -292,6 +323,12 @@ export function simulate(m: PriceMatrix, strategy: StrategyInstance, opts: Simul
     ...(details ? { details } : {}),
     decideMs,
   };
+}
+
+/** Share of the priced asset trades that used the ADV proxy (NaN when none traded). */
+function proxyShare(p: ExecutionCosts): number {
+  const all = p.advFromData + p.advFromProxy;
+  return all === 0 ? Number.NaN : p.advFromProxy / all;
 }
 
 /** Validate a decision and copy it into `dst` (n risky + cash). Throws InvalidDecisionError. */

@@ -403,12 +403,18 @@ export interface MetricInputs {
    * it the figures before costs and the cost drag have no value (NaN)
    */
   cost?: ArrayLike<number>;
+  /**
+   * the same daily cost in its parts (the simulation's costCommission, costSpread, costImpact), one per test day
+   * each; without it the three drags have no value (NaN)
+   */
+  costSplit?: { commission: ArrayLike<number>; spread: ArrayLike<number>; impact: ArrayLike<number> };
 }
 
 /**
  * Every metric of {@link METRIC_NAMES} for one backtest (docs/backtest-conventions.md "Metrics"): returns, volatility and ratios
  * annualised with `periodsPerYear`, ratios against the annual `riskFree` rate; the figures before costs from
- * {@link grossReturns} of the net returns and the daily costs; the largest weight and the fewest effective
+ * {@link grossReturns} of the net returns and the daily costs; the cost drag of each part of the cost (commission,
+ * spread, impact) by {@link costDrag} of that part's daily series; the largest weight and the fewest effective
  * holdings of any day from src-shared/domain/concentration.ts.
  */
 export function computeMetrics(x: MetricInputs, opts: RatioOptions = {}): Metrics {
@@ -431,6 +437,9 @@ export function computeMetrics(x: MetricInputs, opts: RatioOptions = {}): Metric
     turnover: turnover(x.turnover),
     annualTurnover: annualTurnover(x.turnover, p),
     costDrag: x.cost ? costDrag(x.cost, p) : Number.NaN,
+    costCommission: x.costSplit ? costDrag(x.costSplit.commission, p) : Number.NaN,
+    costSpread: x.costSplit ? costDrag(x.costSplit.spread, p) : Number.NaN,
+    costImpact: x.costSplit ? costDrag(x.costSplit.impact, p) : Number.NaN,
     grossCumulativeReturn: gross ? cumulativeReturn(gross) : Number.NaN,
     grossSharpe: gross ? sharpe(gross, opts) : Number.NaN,
     avgHoldings: avgHoldings(x.weights, x.nRisky),

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { MetricValue, RunInfo, RunSummary, StrategyInfo } from '../../src-shared/contract';
 import { experimentIdentity } from '../../src-shared/domain';
 import type { RunConfig } from '../../src-shared/domain/runConfig';
+import { classAllocationOf } from '../../src-shared/charts/classes';
 import { drawdownSeries } from '../metrics';
 import { listStrategies } from '../strategies/registry';
 import {
@@ -11,6 +12,7 @@ import {
   getRun,
   getRunAgents,
   getRunDays,
+  getRunDetails,
   getRunMetrics,
   getRunWeightsAt,
   listRuns,
@@ -65,11 +67,12 @@ export function settingsKey(r: Parameters<typeof experimentIdentity>[0]): string
 }
 
 /**
- * The settings a reader tells experiments apart by: the sector scenario when set, cost, rebalancing, risk-free rate
- * when set, preset when set.
+ * The settings a reader tells experiments apart by: the sector scenario when set, cost, the spread-and-impact model
+ * when on, rebalancing, risk-free rate when set, preset when set.
  */
 export function settingsText(config: RunConfig): string {
   const parts = [`cost ${(config.cost * 100).toFixed(2)}%`];
+  if (config.impact) parts.push(`spread ${config.impact.halfSpreadBp} bp + impact k ${config.impact.impactK}`);
   if (config.scenario) parts.unshift(config.scenario.name);
   const rb = config.rebalance;
   parts.push(typeof rb === 'number' ? (rb === 1 ? 'daily' : `every ${rb} days`) : rb);
@@ -87,7 +90,14 @@ function split(w: Float64Array, n: number): { weights: number[]; cash: number } 
 }
 
 export const runHandlers: Handlers<
-  'strategies.list' | 'runs.list' | 'runs.get' | 'runs.series' | 'runs.weights' | 'runs.start' | 'runs.delete'
+  | 'strategies.list'
+  | 'runs.list'
+  | 'runs.get'
+  | 'runs.series'
+  | 'runs.weights'
+  | 'runs.classes'
+  | 'runs.start'
+  | 'runs.delete'
 > = {
   async 'strategies.list'() {
     const all = await listStrategies();
@@ -157,6 +167,10 @@ export const runHandlers: Handlers<
       reboundFlags: at.reboundFlags,
       previous: at.previous ? { date: at.previous.date, ...split(at.previous.weights, n) } : null,
     };
+  },
+  'runs.classes'(req, engine) {
+    if (!getRun(engine.db, req.id)) throw notFound(`run ${req.id}`);
+    return classAllocationOf(getRunDetails(engine.db, req.id));
   },
   async 'runs.start'(req, engine) {
     const all = await listStrategies();

@@ -8,6 +8,9 @@
  * member lacks is dropped for all (an import only lets that happen when different imports brought different
  * calendars: inside one import a missing cell is rejected or forward-filled). The price used is the adjusted
  * close where the bar has one (files with an Adj Close column), else the close (docs/backtest-conventions.md).
+ * Where bars carry a volume, the matrix also holds each day's traded value, the bar's own close x its volume (not
+ * the adjusted close: that is what changed hands that day); NaN where a bar has none (forward-filled bars never
+ * do), and no traded values at all when no bar of the matrix has a volume.
  */
 import type { AssetCoverage, UniverseDetail, UniverseSummary } from '../../src-shared/contract/data';
 import type { PriceMatrix } from '../market/prices';
@@ -61,10 +64,12 @@ export function loadPriceMatrix(db: DB, universeId: string, opts: LoadOptions = 
   const col = new Map(mem.map((m, i) => [m.ticker, i]));
   const dates: string[] = [];
   const close: Float64Array[] = [];
+  const traded: Float64Array[] = [];
+  let anyVolume = false;
   if (n > 0) {
     const stmt = db
       .prepare(
-        `SELECT b.date, b.ticker, COALESCE(b.adj_close, b.close)
+        `SELECT b.date, b.ticker, COALESCE(b.adj_close, b.close), b.close * b.volume
          FROM bars b JOIN universe_members m ON m.ticker = b.ticker AND m.universe_id = ?
          WHERE b.date >= ? AND b.date <= ?
          ORDER BY b.date`,
@@ -72,23 +77,35 @@ export function loadPriceMatrix(db: DB, universeId: string, opts: LoadOptions = 
       .raw(true);
     let cur: string | null = null;
     let row = new Float64Array(n);
+    let tv = new Float64Array(n);
     let count = 0;
+    let rowVolume = false;
     const flush = () => {
       if (cur !== null && count === n) {
         dates.push(cur);
         close.push(row);
+        traded.push(tv);
+        if (rowVolume) anyVolume = true;
         row = new Float64Array(n);
+        tv = new Float64Array(n);
       }
     };
     for (const r of stmt.iterate(universeId, opts.from ?? MIN_DATE, opts.to ?? MAX_DATE) as Iterable<
-      [string, string, number]
+      [string, string, number, number | null]
     >) {
       if (r[0] !== cur) {
         flush();
         cur = r[0];
         count = 0;
+        rowVolume = false;
       }
-      row[col.get(r[1])!] = r[2];
+      const i = col.get(r[1])!;
+      row[i] = r[2];
+      if (r[3] === null) tv[i] = Number.NaN;
+      else {
+        tv[i] = r[3];
+        rowVolume = true;
+      }
       count++;
     }
     flush();
@@ -98,6 +115,7 @@ export function loadPriceMatrix(db: DB, universeId: string, opts: LoadOptions = 
     dates,
     tickers: mem.map((m) => m.ticker),
     close,
+    ...(anyVolume ? { tradedValue: traded } : {}),
     assets: mem.map((m) => ({ ticker: m.ticker, name: m.name, class: m.class, sector: m.sector })),
   };
 }

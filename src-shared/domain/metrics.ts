@@ -22,6 +22,9 @@ export const METRIC_IDS = [
   'turnover',
   'annualTurnover',
   'costDrag',
+  'costCommission',
+  'costSpread',
+  'costImpact',
   'grossCumulativeReturn',
   'grossSharpe',
   'avgHoldings',
@@ -206,6 +209,38 @@ export const METRIC_SPECS: Readonly<Record<MetricId, MetricSpec>> = {
     direction: 'lower',
     horizon: 'annualised',
     help: 'annual cost as a fraction of the value',
+  },
+  // the cost drag split into its parts (src-main/market/costs.ts); they add up to it. Without the spread-and-impact
+  // model the commission is all of it and the other two are 0
+  costCommission: {
+    id: 'costCommission',
+    label: 'Commission drag',
+    title: 'commission',
+    unit: 'pct',
+    digits: 2,
+    direction: 'lower',
+    horizon: 'annualised',
+    help: 'annual commission (the proportional cost) as a fraction of the value',
+  },
+  costSpread: {
+    id: 'costSpread',
+    label: 'Spread drag',
+    title: 'spread',
+    unit: 'pct',
+    digits: 2,
+    direction: 'lower',
+    horizon: 'annualised',
+    help: 'annual half-spread paid as a fraction of the value',
+  },
+  costImpact: {
+    id: 'costImpact',
+    label: 'Impact drag',
+    title: 'impact',
+    unit: 'pct',
+    digits: 2,
+    direction: 'lower',
+    horizon: 'annualised',
+    help: 'annual square-root market impact paid as a fraction of the value',
   },
   // the same decisions with every day's cost added back (gross of costs)
   grossCumulativeReturn: {

@@ -54,6 +54,27 @@ export const RunScenario = z.object({
 });
 export type RunScenario = z.infer<typeof RunScenario>;
 
+/**
+ * The execution-cost model beyond the proportional cost, as a run records it with every default filled in: a
+ * half-spread and a square-root market impact charged on each trade (src-main/market/costs.ts says what each
+ * setting means, its default and where that comes from). null in a config: the run paid the proportional cost only.
+ */
+export const RunImpact = z.object({
+  /** half the bid-ask spread paid on every unit traded, basis points, for every asset without its own value */
+  halfSpreadBp: z.number(),
+  /** per-asset half-spreads in basis points, by ticker (empty: the one value above for all) */
+  halfSpreadBpByTicker: z.record(z.string(), z.number()),
+  /** k of the square-root law: impact = k x daily volatility x sqrt(traded value / average daily traded value) */
+  impactK: z.number(),
+  /** what the book is worth in the prices' currency at the start of the test window (impact depends on size) */
+  bookValue: z.number(),
+  /** trailing trading days over which the daily volatility and the average daily traded value are taken */
+  window: z.number().int(),
+  /** average daily traded value per asset, in the prices' currency, assumed where the data have no volume */
+  advProxy: z.number(),
+});
+export type RunImpact = z.output<typeof RunImpact>;
+
 /** Rebalancing: every day, every week, or every N trading days. */
 export const RunRebalance = z.union([z.enum(['daily', 'weekly']), z.number().int().min(1)]);
 export type RunRebalance = z.infer<typeof RunRebalance>;
@@ -90,8 +111,10 @@ export const RunConfig = z.object({
   window: RunWindowConfig,
   /** training days before an explicit window; null under a protocol */
   lookback: z.number().int().nullable(),
-  /** proportional cost per unit traded */
+  /** proportional cost per unit traded (the commission) */
   cost: z.number(),
+  /** the half-spread and market-impact model charged besides the commission; null when the run did without */
+  impact: RunImpact.nullable().default(null),
   rebalance: RunRebalance,
   /** annual risk-free rate */
   riskFreeRate: z.number(),

@@ -4,8 +4,8 @@
  * equal-weight runs a learning strategy is compared with.
  *
  * A run's config (written by src-main/backtest/run.ts) is split three ways:
- * - the MARKET: universe, tickers, sector scenario (its name), protocol, lookback, cost, rebalance, riskFreeRate —
- *   the data, the walk-forward set-up and the trading terms. Two strategies are only compared (equal-weight
+ * - the MARKET: universe, tickers, sector scenario (its name), protocol, lookback, cost, the spread-and-impact
+ *   model (null without it), rebalance, riskFreeRate — the data, the walk-forward set-up and the trading terms. Two strategies are only compared (equal-weight
  *   verdict) on the same market.
  * - the SETTINGS: the strategy id (a variant such as 'samp-hdrl/no-dc' is its own id), its resolved params (the
  *   preset included, for the strategies that take one) and the market. A scenario chooses its tickers anew in
@@ -28,6 +28,7 @@ export const MARKET_FIELDS = [
   'protocol',
   'lookback',
   'cost',
+  'impact',
   'rebalance',
   'riskFreeRate',
 ] as const;

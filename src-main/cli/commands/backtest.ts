@@ -3,7 +3,9 @@
  * and print a metrics table (mean ± std, said across what), the learned strategies before and after costs and
  * against equal weight; optionally write the results with daily weights as JSON, or the results document. Under a
  * sector scenario (`--scenario`) every window trades the stocks the scenario chose from its training days, and the
- * output lists them per window.
+ * output lists them per window. With `--impact` every strategy also pays a half-spread and a square-root market
+ * impact (market/costs.ts); the tables then split the cost drag into commission, spread and impact, and a line says
+ * the model's settings and whether its daily traded values came from the data or the proxy.
  *
  * Progress goes to stderr as plain lines in any output, terminal or not: one per trained model and one per stored
  * run (strategy, seed, test window, run id), each with the time elapsed and an estimate of what remains; a
@@ -24,11 +26,14 @@ import { resolveDbPath } from '../../engine';
 import {
   costsTable,
   equalWeightVerdicts,
+  impactLines,
   metricsTable,
   resultsMarkdown,
   scenarioLines,
   summarizeByStrategy,
+  tableMetrics,
 } from '../../backtest/summary';
+import { BacktestImpactRequest } from '../../../src-shared/contract/runs';
 import { SCENARIO_NAMES, type RunScenarioName } from '../../../src-shared/domain/runConfig';
 import { getRunDays } from '../../store/runs';
 import { getCodeVersion } from '../../version';
@@ -47,6 +52,68 @@ function num(v: unknown, name: string, check: (x: number) => boolean): number | 
   const x = Number(v);
   if (!Number.isFinite(x) || !check(x)) throw new UsageError(`bad --${name} ${String(v)}`);
   return x;
+}
+
+/**
+ * "--half-spread-bp 5" or "--half-spread-bp 5,IBM=3,KO=4": one half-spread in basis points for every asset, then
+ * any asset's own after it.
+ */
+export function parseHalfSpread(v: string): { halfSpreadBp?: number; halfSpreadBpByTicker?: Record<string, number> } {
+  const out: { halfSpreadBp?: number; halfSpreadBpByTicker?: Record<string, number> } = {};
+  for (const part of v.split(',').map((p) => p.trim())) {
+    const m = /^(?:([^=\s]+)=)?(.+)$/.exec(part);
+    const x = m ? Number(m[2]) : Number.NaN;
+    if (!m || m[2]!.trim() === '' || !Number.isFinite(x))
+      throw new UsageError(`bad --half-spread-bp "${v}" (use BP for every asset, then TICKER=BP for any asset's own)`);
+    if (m[1] === undefined) {
+      if (out.halfSpreadBp !== undefined)
+        throw new UsageError(`--half-spread-bp "${v}" gives two values for every asset`);
+      out.halfSpreadBp = x;
+    } else (out.halfSpreadBpByTicker ??= {})[m[1]] = x;
+  }
+  return out;
+}
+
+/** The settings of the impact model on the command line (each needs --impact). */
+const IMPACT_FLAGS = ['half-spread-bp', 'impact-k', 'book-value', 'impact-window', 'adv-proxy'] as const;
+
+/**
+ * The spread-and-impact model a command line asks for: undefined without --impact (and an error when one of its
+ * settings is given without it); the settings are held to the same bounds as the desk's request.
+ */
+export function impactFromFlags(args: Record<string, unknown>): BacktestRequest['impact'] {
+  const given = IMPACT_FLAGS.filter((f) => args[f] !== undefined);
+  if (!args.impact) {
+    if (given.length) throw new UsageError(`--${given[0]} needs --impact (the spread and market-impact model)`);
+    return undefined;
+  }
+  const number = (f: (typeof IMPACT_FLAGS)[number]) => {
+    if (args[f] === undefined) return undefined;
+    const x = Number(args[f]);
+    if (String(args[f]).trim() === '' || !Number.isFinite(x)) throw new UsageError(`bad --${f} ${String(args[f])}`);
+    return x;
+  };
+  const raw = {
+    ...(args['half-spread-bp'] !== undefined ? parseHalfSpread(String(args['half-spread-bp'])) : {}),
+    impactK: number('impact-k'),
+    bookValue: number('book-value'),
+    window: number('impact-window'),
+    advProxy: number('adv-proxy'),
+  };
+  const parsed = BacktestImpactRequest.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag: Record<string, string> = {
+      halfSpreadBp: 'half-spread-bp',
+      halfSpreadBpByTicker: 'half-spread-bp',
+      impactK: 'impact-k',
+      bookValue: 'book-value',
+      window: 'impact-window',
+      advProxy: 'adv-proxy',
+    };
+    throw new UsageError(`bad --${flag[String(issue.path[0])] ?? 'impact'}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 /** "--param crp.lookback=60" -> params.crp.lookback = 60 (numbers and true/false parsed, the rest kept as text). */
@@ -170,12 +237,18 @@ export const backtestCommand: CliCommand = {
   usage:
     `--universe NAME --strategy S[,S...] (classic = every classic baseline, ID/* = every variant of ID) [--from DATE --to DATE [--lookback DAYS] | --protocol ${PROTOCOLS.join('|')}]\n` +
     `       [--scenario ${SCENARIO_NAMES.join('|')}] [--cost 0.001] [--rebalance daily|weekly|N] [--risk-free RATE] [--seeds N] [--seed FIRST] [--preset quick|standard|paper]\n` +
+    '       [--impact [--half-spread-bp BP[,TICKER=BP...]] [--impact-k K] [--book-value V] [--impact-window DAYS] [--adv-proxy V]]\n' +
     '       [--param STRATEGY.NAME=VALUE ...] [--workers N] [--json FILE] [--markdown FILE] [--quiet]\n' +
     '  --protocol: samp = test 3 years (the last three full calendar years), rolling = test 7 years, each trained on\n' +
     '              the 3 calendar years before; hadaps = 2 years train / 1 month test, monthly; mpls = 70/10/20 split\n' +
     '  --scenario: trade, in each window, only the stocks of the two most (volatile-sectors) or least (calm-sectors)\n' +
     "              volatile sectors of the window's training days, up to five per sector, and cash (the HADAPS\n" +
     "              paper's stock scenarios; the universe needs sectors); every strategy gets the same stocks\n" +
+    '  --impact: every strategy also pays a half-spread (--half-spread-bp, default 5 bp) and a square-root market\n' +
+    '            impact k x daily vol x sqrt(traded value / average daily traded value) (--impact-k, default 1) on a\n' +
+    '            book of --book-value (default 100000000 in the currency of the prices); vol and traded value over the\n' +
+    '            trailing --impact-window days (default 20); where the data have no volume, every asset is taken to\n' +
+    '            trade --adv-proxy a day (default 100000000): a proxy, and the output says so\n' +
     "  --workers N: train the learned strategies' models in N processes first (one job per strategy, seed and window),\n" +
     '               then run the backtest, which reuses them; the results are those of --workers 1\n' +
     '  progress (a line per trained model and per stored run, with an estimate of the time left) goes to stderr;\n' +
@@ -189,6 +262,12 @@ export const backtestCommand: CliCommand = {
     protocol: { type: 'string' },
     scenario: { type: 'string' },
     cost: { type: 'string' },
+    impact: { type: 'boolean' },
+    'half-spread-bp': { type: 'string' },
+    'impact-k': { type: 'string' },
+    'book-value': { type: 'string' },
+    'impact-window': { type: 'string' },
+    'adv-proxy': { type: 'string' },
     rebalance: { type: 'string' },
     'risk-free': { type: 'string' },
     seeds: { type: 'string' },
@@ -224,6 +303,7 @@ export const backtestCommand: CliCommand = {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    const impact = impactFromFlags(args);
     const req: BacktestRequest = {
       universe,
       strategies,
@@ -233,6 +313,7 @@ export const backtestCommand: CliCommand = {
       ...(scenario ? { scenario: scenario as RunScenarioName } : {}),
       lookback: num(args.lookback, 'lookback', (x) => Number.isInteger(x) && x >= 0),
       cost: num(args.cost, 'cost', (x) => x >= 0 && x < 1),
+      ...(impact ? { impact } : {}),
       rebalance,
       riskFreeRate: num(args['risk-free'], 'risk-free', (x) => x > -1 && x < 10),
       seeds: num(args.seeds, 'seeds', (x) => Number.isInteger(x) && x >= 1),
@@ -300,7 +381,9 @@ export const backtestCommand: CliCommand = {
     });
     io.out('');
     const labels = [...new Set(results.map((r) => r.window.label))];
-    io.out(metricsTable(summarizeByStrategy(results), undefined, labels));
+    io.out(metricsTable(summarizeByStrategy(results), tableMetrics(results), labels));
+    const pricing = impactLines(results);
+    if (pricing.length) io.out(['', ...pricing].join('\n'));
     const chosen = scenarioLines(results);
     if (chosen.length) io.out(['', ...chosen].join('\n'));
     const learning = new Set((await listStrategies()).filter((d) => d.family === 'learning').map((d) => d.id));
