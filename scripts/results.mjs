@@ -8,6 +8,12 @@
 //                                        every classic baseline
 //   variants  docs/results-variants.md  samp protocol, 5 seeds: SAMP-HDRL beside each change of issue 15 switched
 //                                        off alone (split rule, rebound gate, holdings, band, penalty, scaling)
+//   hadaps    docs/results-hadaps.md    samp protocol, 5 seeds: HADAPS, its net-log-return reward, the paper's three
+//                                        ablations (SAC flat, SAC+Intra, SAC+Inter), equal weight (crp) and ubah
+//   hadaps-volatile, hadaps-calm         the same on the paper's sector scenarios (--scenario volatile-sectors /
+//             docs/results-hadaps-volatile.md, docs/results-hadaps-calm.md      calm-sectors)
+//   hadaps-sweep  docs/results-hadaps-sweep.md  samp protocol, volatile-sectors scenario, 5 seeds: the action-scale
+//                                        sweep hadaps-beta/1..10 beside equal weight
 //
 // Trained models are stored next to the database and reused, so the evaluations can be run one at a time, and an
 // interrupted one resumes where its training stopped. Run from the project root.
@@ -26,6 +32,20 @@ const VARIANTS = [
   'crp',
   'ubah',
 ].join(',');
+
+const HADAPS = 'hadaps,hadaps/log-reward,hadaps/flat,hadaps/intra,hadaps/inter,crp,ubah';
+const hadapsOn = (scenario, file) => [
+  '--protocol',
+  'samp',
+  '--scenario',
+  scenario,
+  '--strategy',
+  HADAPS,
+  '--seeds',
+  '5',
+  '--markdown',
+  file,
+];
 
 export const EVALUATIONS = {
   headline: [
@@ -49,6 +69,21 @@ export const EVALUATIONS = {
     'docs/results-rolling.md',
   ],
   variants: ['--protocol', 'samp', '--strategy', VARIANTS, '--seeds', '5', '--markdown', 'docs/results-variants.md'],
+  hadaps: ['--protocol', 'samp', '--strategy', HADAPS, '--seeds', '5', '--markdown', 'docs/results-hadaps.md'],
+  'hadaps-volatile': hadapsOn('volatile-sectors', 'docs/results-hadaps-volatile.md'),
+  'hadaps-calm': hadapsOn('calm-sectors', 'docs/results-hadaps-calm.md'),
+  'hadaps-sweep': [
+    '--protocol',
+    'samp',
+    '--scenario',
+    'volatile-sectors',
+    '--strategy',
+    'hadaps-beta/*,crp',
+    '--seeds',
+    '5',
+    '--markdown',
+    'docs/results-hadaps-sweep.md',
+  ],
 };
 
 const { values } = parseArgs({

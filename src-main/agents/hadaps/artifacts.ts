@@ -91,7 +91,8 @@ export function parseHadapsArtifacts(text: string): HadapsArtifacts {
   if (o.norm.mean.length !== o.tickers.length || o.norm.std.length !== o.tickers.length)
     throw new Error('stored HADAPS model: its price normalisation does not cover its tickers');
   return {
-    cfg: checkHadapsConfig(o.cfg as unknown as HadapsConfig),
+    // files written before these settings existed were cold-started and traded the policy's whole target
+    cfg: checkHadapsConfig({ warmStart: false, tradeRate: 1, ...o.cfg } as unknown as HadapsConfig),
     classes: o.classes,
     tickers: o.tickers,
     norm: o.norm,

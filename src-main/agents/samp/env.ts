@@ -13,7 +13,8 @@
  * With `reward: 'simple-gross'` (HADAPS's paper reward, agents/hadaps) the reward is instead the day's gross simple
  * return sum_i w_t,i (x_{t+1,i} - 1) - turnoverPenalty * turnover_t: the costs are still paid by the portfolio
  * (`growth`, `cost`, the validation runs) but are not in the reward.
- * Before trading, the policy's target goes through the no-trade band (trading.ts applyNoTradeBand, the function
+ * Before trading, the policy's target goes through the no-trade band, and the book then moves only `tradeRate` of
+ * the way from the held weights to it (default all the way: trading.ts partialTrade) (trading.ts applyNoTradeBand, the function
  * the strategy's decide applies): w_t is the executed target, which the step reports.
  * An episode walks t = firstDay .. lastDay - 1 and starts all in cash (w^drift = 0).
  * The environment is built from a MarketView at its last day, so it cannot read later prices: the training
@@ -21,7 +22,7 @@
  */
 import type { MarketView } from '../../market/view';
 import { featuresAt, type FeatureSpec } from './features';
-import { applyNoTradeBand, oneWayTurnover } from './trading';
+import { applyNoTradeBand, oneWayTurnover, partialTrade } from './trading';
 
 /** Result of one environment step. */
 export interface StepResult {
@@ -95,6 +96,8 @@ export interface EnvOptions {
   noTradeBand?: number;
   /** the reward (default 'log-net') */
   reward?: EnvReward;
+  /** share of the gap to the target traded each day, before the band (trading.ts partialTrade; default 1) */
+  tradeRate?: number;
 }
 
 /** The training environment over [firstDay, lastDay] of one price matrix. */
@@ -135,7 +138,9 @@ export class PortfolioEnv {
   /** Trade from drifted weights wprev to the policy's target w (through the no-trade band) at t, hold over t+1. */
   step(t: number, w: ArrayLike<number>, wprev: ArrayLike<number>): StepResult {
     if (t < this.opts.firstDay || t >= this.opts.lastDay) throw new RangeError(`step day ${t} outside the episode`);
-    const executed = applyNoTradeBand(w, wprev, this.opts.noTradeBand ?? 0);
+    const banded = applyNoTradeBand(w, wprev, this.opts.noTradeBand ?? 0);
+    const rate = this.opts.tradeRate ?? 1;
+    const executed = rate === 1 ? banded : partialTrade(banded, wprev, rate);
     return portfolioStep(
       executed,
       wprev,

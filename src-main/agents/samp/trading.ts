@@ -3,6 +3,9 @@
  * the strategy's decide (strategies/samp/model.ts), so both trade the same way (issue 15):
  *   - `driftWeights`: the weights held after prices moved from the close of one decision to another close;
  *   - `applyNoTradeBand`: the no-trade band — a trade of one asset smaller than the band is not made;
+ *   - `partialTrade`: a trade rate — only a fraction of the gap to the target is traded each day (partial
+ *     adjustment), applied after the band: the band decides which assets trade, the rate how far (HADAPS's cost
+ *     control, agents/hadaps/config.ts tradeRate; a rate applied first would shrink every trade below the band);
  *   - `oneWayTurnover`: ½ Σ |w - w_held| over the assets and cash, the simulator's measure (market/simulate.ts).
  * Weights are over the risky assets; cash is 1 minus their sum.
  */
@@ -37,6 +40,16 @@ export function oneWayTurnover(w: ArrayLike<number>, held: ArrayLike<number>): n
     sh += held[i]!;
   }
   return 0.5 * (risky + Math.abs(sh - sw));
+}
+
+/**
+ * The weights traded to when only `rate` of the gap between the held weights h and the target w is closed today:
+ * h + rate (w - h), a convex combination of two books, so it stays long-only with at most the whole book invested.
+ * rate 1 gives `w` back.
+ */
+export function partialTrade(w: ArrayLike<number>, held: ArrayLike<number>, rate: number): Float64Array {
+  if (!(rate > 0 && rate <= 1)) throw new RangeError(`trade rate must be in (0, 1], got ${rate}`);
+  return Float64Array.from(w, (x, i) => (rate === 1 ? x : held[i]! + rate * (x - held[i]!)));
 }
 
 /**

@@ -12,7 +12,8 @@ import { MarketView } from '../../../src-main/market/view';
 import { simulate } from '../../../src-main/market/simulate';
 import { PortfolioEnv } from '../../../src-main/agents/samp/env';
 import { viewFeatures } from '../../../src-main/agents/samp/features';
-import { applyNoTradeBand, driftWeights, oneWayTurnover } from '../../../src-main/agents/samp/trading';
+import { applyNoTradeBand, driftWeights, oneWayTurnover, partialTrade } from '../../../src-main/agents/samp/trading';
+import { matrixFromRelatives } from '../../helpers/data';
 import {
   loadSampPolicy,
   sampStrategies,
@@ -24,6 +25,42 @@ import { djiaSubset } from '../../helpers/data';
 import { CTX, TINY_OVERRIDES } from './samp-helpers';
 
 const BAND = 0.02;
+
+describe('the trade rate (trading.ts partialTrade)', () => {
+  it('closes that share of the gap to the target, and all of it at rate 1', () => {
+    const w = partialTrade([0.6, 0.2], [0.2, 0.4], 0.25);
+    expect(w[0]).toBeCloseTo(0.3, 15);
+    expect(w[1]).toBeCloseTo(0.35, 15);
+    expect(Array.from(partialTrade([0.6, 0.2], [0.2, 0.4], 1))).toEqual([0.6, 0.2]);
+    expect(() => partialTrade([1], [0], 0)).toThrow(/trade rate/);
+    expect(() => partialTrade([1], [0], 1.5)).toThrow(/trade rate/);
+  });
+
+  it('is what the training environment trades: the band decides which assets trade, the rate how far', () => {
+    const m = matrixFromRelatives([
+      [1, 1],
+      [1.1, 0.9],
+    ]);
+    const env = new PortfolioEnv(new MarketView(m, 2), {
+      firstDay: 0,
+      lastDay: 2,
+      costRate: 0.001,
+      tradeRate: 0.25,
+      noTradeBand: 0.02,
+    });
+    // held [0.5, 0.5], target [0.9, 0.06]: a quarter of the gap gives [0.6, 0.39]; both trades exceed the band
+    const step = env.step(0, [0.9, 0.06], [0.5, 0.5]);
+    expect(step.executed[0]).toBeCloseTo(0.6, 12);
+    expect(step.executed[1]).toBeCloseTo(0.39, 12);
+    expect(step.cost).toBeCloseTo(0.001 * (0.1 + 0.11), 12);
+    // gaps below the band: nothing trades; gaps above it: a quarter of them, even when that is below the band
+    const quiet = env.step(0, [0.51, 0.49], [0.5, 0.5]);
+    expect(Array.from(quiet.executed)).toEqual([0.5, 0.5]);
+    const small = env.step(0, [0.56, 0.44], [0.5, 0.5]);
+    expect(small.executed[0]).toBeCloseTo(0.515, 12);
+    expect(small.executed[1]).toBeCloseTo(0.485, 12);
+  });
+});
 
 describe('the no-trade band (trading.ts)', () => {
   it('keeps each asset whose trade is below the band, trades the rest, and never exceeds a full book', () => {
