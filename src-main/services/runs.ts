@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import type { MetricValue, RunInfo, RunSummary, StrategyInfo } from '../../src-shared/contract';
 import { experimentIdentity } from '../../src-shared/domain';
 import type { RunConfig } from '../../src-shared/domain/runConfig';
-import { classAllocationOf } from '../../src-shared/charts/classes';
 import { drawdownSeries } from '../metrics';
 import { listStrategies } from '../strategies/registry';
 import {
@@ -12,7 +11,6 @@ import {
   getRun,
   getRunAgents,
   getRunDays,
-  getRunDetails,
   getRunMetrics,
   getRunWeightsAt,
   listRuns,
@@ -90,14 +88,7 @@ function split(w: Float64Array, n: number): { weights: number[]; cash: number } 
 }
 
 export const runHandlers: Handlers<
-  | 'strategies.list'
-  | 'runs.list'
-  | 'runs.get'
-  | 'runs.series'
-  | 'runs.weights'
-  | 'runs.classes'
-  | 'runs.start'
-  | 'runs.delete'
+  'strategies.list' | 'runs.list' | 'runs.get' | 'runs.series' | 'runs.weights' | 'runs.start' | 'runs.delete'
 > = {
   async 'strategies.list'() {
     const all = await listStrategies();
@@ -167,10 +158,6 @@ export const runHandlers: Handlers<
       reboundFlags: at.reboundFlags,
       previous: at.previous ? { date: at.previous.date, ...split(at.previous.weights, n) } : null,
     };
-  },
-  'runs.classes'(req, engine) {
-    if (!getRun(engine.db, req.id)) throw notFound(`run ${req.id}`);
-    return classAllocationOf(getRunDetails(engine.db, req.id));
   },
   async 'runs.start'(req, engine) {
     const all = await listStrategies();
