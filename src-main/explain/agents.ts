@@ -16,7 +16,9 @@
  * w = a·w0 + (1 − a)(c1·w1 + c2·w2) (linear, so the parts add up asset by asset), and the decision in plain words —
  * "MO's 36.0% comes mostly from the upper agent's guidance ...; it puts 60% on MO mainly because of its own 20-day
  * trend" — composed from that split, the agents' attributions above and the capital split's (capitalShap.ts).
- * Method names and checks stay out of the words; the desk shows them behind a toggle.
+ * Method names and checks stay out of the words; the desk shows them behind a toggle. The book-as-parts split
+ * (`bookParts`) and the words' rules (shares, points, drivers, possessives) are shared with HADAPS's reading
+ * (explain/hadaps.ts), whose parts are its classes.
  */
 import type { ExplainablePolicy } from '../strategies/types';
 import { kernelShap, SHAP_DEFAULTS, type ShapResult } from './shap';
@@ -196,38 +198,54 @@ export function portfolioAttribution(
     .sort((x, y) => order.indexOf(x) - order.indexOf(y));
   const single = names.length <= 1;
   const mult = multipliers(names, single ? null : fusion);
-  const agents = names.map((agent) => {
-    const w = agentWeights[agent]!;
+  return {
+    ...bookParts(
+      tickers,
+      names.map((agent) => ({ agent, multiplier: mult[agent]!, weights: agentWeights[agent]! })),
+      final,
+      cash,
+    ),
+    fusionA: single || !fusion ? null : fusion.fusionA,
+    capital: single || !fusion ? null : { ...fusion.capital },
+  };
+}
+
+/**
+ * The book as a sum of parts, each a multiplier times its own weights (SAMP-HDRL's agents through the fusion;
+ * HADAPS's classes, each its class weight times the weights inside it), plus what the no-trade band left as held:
+ * asset by asset the parts add up to the final weight. The parts keep the given order.
+ */
+export function bookParts(
+  tickers: readonly string[],
+  parts: readonly { agent: string; multiplier: number; weights: ArrayLike<number> }[],
+  final: ArrayLike<number>,
+  cash: number,
+): Omit<PortfolioAttribution, 'fusionA' | 'capital'> {
+  const agents = parts.map(({ agent, multiplier, weights: w }) => {
     let s = 0;
     for (let i = 0; i < tickers.length; i++) s += w[i]!;
-    return { agent, share: mult[agent]! * s, multiplier: mult[agent]! };
+    return { agent, share: multiplier * s, multiplier };
   });
   const assets = tickers
     .map((ticker, i) => {
-      const parts = names.map((agent) => ({
-        agent,
-        agentWeight: agentWeights[agent]![i]!,
-        contribution: mult[agent]! * agentWeights[agent]![i]!,
+      const own = parts.map((p) => ({
+        agent: p.agent,
+        agentWeight: p.weights[i]!,
+        contribution: p.multiplier * p.weights[i]!,
       }));
       // what the trade left as held (a no-trade band), so the parts add up to the weight the book takes
-      const rest = final[i]! - parts.reduce((s, p) => s + p.contribution, 0);
+      const rest = final[i]! - own.reduce((s, p) => s + p.contribution, 0);
       return {
         ticker,
         weight: final[i]!,
-        parts: Math.abs(rest) > BAND_EPSILON ? [...parts, { agent: BAND, agentWeight: 0, contribution: rest }] : parts,
+        parts: Math.abs(rest) > BAND_EPSILON ? [...own, { agent: BAND, agentWeight: 0, contribution: rest }] : own,
       };
     })
     .sort((a, b) => b.weight - a.weight || a.ticker.localeCompare(b.ticker));
   const band = assets.reduce((s, a) => s + (a.parts.find((p) => p.agent === BAND)?.contribution ?? 0), 0);
   if (assets.some((a) => a.parts.some((p) => p.agent === BAND)))
     agents.push({ agent: BAND, share: band, multiplier: 1 });
-  return {
-    fusionA: single || !fusion ? null : fusion.fusionA,
-    capital: single || !fusion ? null : { ...fusion.capital },
-    agents,
-    cash,
-    assets,
-  };
+  return { agents, cash, assets };
 }
 
 /** How a PM names each agent. */
@@ -242,9 +260,11 @@ export const AGENT_WORDS: Record<string, string> = {
 /** How far an attribution's split may be from the decision's recorded split and still explain it (rounding). */
 const SPLIT_TOLERANCE = 1e-6;
 
-const pctWords = (x: number, digits = 1) =>
+/** A share as the words print it: percent with `digits` decimals, no "-0.0%". */
+export const pctWords = (x: number, digits = 1) =>
   `${(Math.abs(x) < 0.5 * 10 ** -(digits + 2) ? 0 : x * 100).toFixed(digits)}%`;
-const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} points`;
+/** A change as the words print it: signed percentage points. */
+export const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} points`;
 
 /** A SHAP player as a PM reads it: an asset's price path over the window, or a stretch of time of every asset. */
 function playerWords(player: string, kind: AgentExplanation['players'], subject: string, window: number): string {
@@ -263,7 +283,11 @@ function capitalWords(player: string): string {
 }
 
 /** The largest players of an explanation, by size, as words with their points (at most `k`, at least 0.05 points). */
-function drivers(values: readonly { player: string; value: number }[], name: (p: string) => string, k = 2): string {
+export function drivers(
+  values: readonly { player: string; value: number }[],
+  name: (p: string) => string,
+  k = 2,
+): string {
   const top = [...values]
     .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
     .filter((v) => Math.abs(v.value) >= 0.0005)
@@ -381,6 +405,12 @@ export function explanationWords(x: WordsInput): { asset: string[]; portfolio: s
   return { asset, portfolio };
 }
 
-function cap(s: string): string {
+/** A name's possessive: "Industrials'" for a plural word, "MSFT's" for a ticker. */
+export function possessive(name: string): string {
+  return /[a-z]s$/.test(name) ? `${name}'` : `${name}'s`;
+}
+
+/** The sentence's first letter in capitals. */
+export function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

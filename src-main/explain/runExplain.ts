@@ -9,10 +9,13 @@
  * book-level reading — what each agent put into the final weights through the fusion, and the plain words — is
  * derived from the stored weights and attributions each time an explanation is read, so explanations stored before
  * it existed get it too.
+ *
+ * A HADAPS run is explained layer by layer instead (explain/hadaps.ts): its explanation has no agents and carries
+ * `hadaps` (every layer's attributions); the book-level reading splits the book into its classes.
  */
 import { writeTransactionSync, type DB } from '../store/db';
 import { getRun, getRunAgents, getRunDetails, getRunWeightsAt, getRunWeightSeries } from '../store/runs';
-import { sampDetail, type SampDecisionDetail } from '../../src-shared/domain/decision';
+import { hadapsDetail, sampDetail, type SampDecisionDetail } from '../../src-shared/domain/decision';
 import { concentration } from './concentration';
 import {
   explainDecision,
@@ -24,6 +27,7 @@ import {
   type PortfolioAttribution,
 } from './agents';
 import { explainCapitalSplit, type CapitalDayInputs, type CapitalExplanation } from './capitalShap';
+import { classAttribution, explainHadaps, hadapsWords, type HadapsExplanation } from './hadaps';
 
 export const EXPLAIN_METHOD = 'kernel-shap';
 
@@ -47,6 +51,8 @@ export interface RunExplanation {
   createdAt: string;
   /** the asset every agent explains (see the file overview); absent in explanations stored before it was recorded */
   subject?: string;
+  /** a HADAPS decision: every layer's attributions (its `agents` is empty) */
+  hadaps?: HadapsExplanation;
 }
 
 /** A stored explanation as it is served: with the book-level reading derived from the run's weights. */
@@ -64,6 +70,14 @@ export function describeExplanation(db: DB, r: RunExplanation): ExplanationView 
   const tickers = run.config.tickers;
   const n = tickers.length;
   const final = at.agents.final;
+  const cash = final[n] ?? Math.max(0, 1 - final.subarray(0, n).reduce((x, y) => x + y, 0));
+  const h = hadapsDetail(at.detail);
+  if (r.hadaps && h) {
+    const portfolio = classAttribution(tickers, h.classes, final.subarray(0, n), cash);
+    const subject = r.subject ?? portfolio.assets[0]!.ticker;
+    const words = hadapsWords({ subject, explanation: r.hadaps, classes: h.classes, attribution: portfolio });
+    return { ...r, subject, portfolio, words };
+  }
   const agents = Object.fromEntries(
     Object.entries(at.agents)
       .filter(([a]) => a !== 'final' && a !== 'held')
@@ -74,7 +88,7 @@ export function describeExplanation(db: DB, r: RunExplanation): ExplanationView 
     tickers,
     agents,
     final.subarray(0, n),
-    final[n] ?? Math.max(0, 1 - final.subarray(0, n).reduce((x, y) => x + y, 0)),
+    cash,
     d ? { fusionA: d.fusionA, capital: d.capital } : null,
   );
   const subject =
@@ -138,6 +152,62 @@ export function getExplanationView(db: DB, runId: string, date: string): Explana
   return r ? describeExplanation(db, r) : null;
 }
 
+/** The stored explanation of `s` when it was computed with the same settings (else null: compute again). */
+function storedWithSettings(db: DB, runId: string, date: string, s: ExplainSettings): RunExplanation | null {
+  const stored = getStoredExplanation(db, runId, date);
+  return stored &&
+    stored.settings.nSamples === s.nSamples &&
+    stored.settings.seed === s.seed &&
+    stored.settings.ticker === s.ticker
+    ? stored
+    : null;
+}
+
+/** The asset explained: the one asked for, else the final book's largest holding (file overview). */
+function subjectOf(db: DB, runId: string, date: string, tickers: readonly string[], asked?: string): string {
+  if (asked && tickers.includes(asked)) return asked;
+  const final = getRunWeightsAt(db, runId, date)?.agents.final;
+  let top = 0;
+  for (let i = 1; i < tickers.length; i++) if ((final?.[i] ?? 0) > (final?.[top] ?? 0)) top = i;
+  return tickers[top]!;
+}
+
+/** The concentration of every stored agent's weights (and the final book's) on one decision day. */
+function dayConcentration(db: DB, runId: string, date: string, n: number): RunExplanation['concentration'] {
+  const weights = db
+    .prepare(`SELECT agent, weights FROM run_weights WHERE run_id = ? AND date = ?`)
+    .all(runId, date) as {
+    agent: string;
+    weights: Buffer;
+  }[];
+  const conc: RunExplanation['concentration'] = {};
+  for (const w of weights) {
+    const arr = new Float64Array(
+      w.weights.buffer.slice(w.weights.byteOffset, w.weights.byteOffset + w.weights.byteLength),
+    );
+    const c = concentration(arr.subarray(0, n));
+    conc[w.agent] = { effectiveN: c.effectiveN, hhi: c.hhi };
+  }
+  return conc;
+}
+
+function storeExplanation(db: DB, result: RunExplanation): void {
+  const store = db.prepare(
+    `INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, 'all', ?, ?, ?, ?)
+     ON CONFLICT (run_id, date, agent, method) DO UPDATE SET settings = excluded.settings, result = excluded.result, created_at = excluded.created_at`,
+  );
+  writeTransactionSync(db, () =>
+    store.run(
+      result.runId,
+      result.date,
+      EXPLAIN_METHOD,
+      JSON.stringify(result.settings),
+      JSON.stringify(result),
+      result.createdAt,
+    ),
+  );
+}
+
 /** Compute (or return the stored) explanation of a run's decision at `date` (default: its last). */
 export async function explainRun(
   db: DB,
@@ -148,6 +218,7 @@ export async function explainRun(
 ): Promise<RunExplanation> {
   const run = getRun(db, runId);
   if (!run) throw new Error(`run ${runId} not found`);
+  if (hadapsDetail(getRunWeightsAt(db, runId, date)?.detail)) return explainHadapsRun(db, runId, date, settings, opts);
   const { sampExplainable } = await import('../strategies/samp/explainable');
   const s = { ...EXPLAIN_DEFAULTS, ...settings };
   const t0 = Date.now();
@@ -155,34 +226,12 @@ export async function explainRun(
   const ex = await sampExplainable(db, runId, date);
   try {
     if (!opts.recompute) {
-      const stored = getStoredExplanation(db, runId, ex.date);
-      if (
-        stored &&
-        stored.settings.nSamples === s.nSamples &&
-        stored.settings.seed === s.seed &&
-        stored.settings.ticker === s.ticker
-      )
-        return stored;
+      const stored = storedWithSettings(db, runId, ex.date, s);
+      if (stored) return stored;
     }
     opts.progress?.(0.2, 'computing Shapley values');
-    // the asset explained: the one asked for, else the final book's largest holding (file overview)
-    const at = getRunWeightsAt(db, runId, ex.date);
-    const n = ex.policy.tickers.length;
-    let top = 0;
-    for (let i = 1; i < n; i++) if ((at?.agents.final?.[i] ?? 0) > (at?.agents.final?.[top] ?? 0)) top = i;
-    const subject = s.ticker && ex.policy.tickers.includes(s.ticker) ? s.ticker : ex.policy.tickers[top]!;
+    const subject = subjectOf(db, runId, ex.date, ex.policy.tickers, s.ticker);
     const agents = explainDecision(ex.policy, { ...s, ticker: subject });
-    const weights = db
-      .prepare(`SELECT agent, weights FROM run_weights WHERE run_id = ? AND date = ?`)
-      .all(runId, ex.date) as { agent: string; weights: Buffer }[];
-    const conc: RunExplanation['concentration'] = {};
-    for (const w of weights) {
-      const arr = new Float64Array(
-        w.weights.buffer.slice(w.weights.byteOffset, w.weights.byteOffset + w.weights.byteLength),
-      );
-      const c = concentration(arr.subarray(0, ex.policy.tickers.length));
-      conc[w.agent] = { effectiveN: c.effectiveN, hhi: c.hhi };
-    }
     const d = sampDetail(ex.detail);
     let capital: CapitalExplanation[] | null = null;
     if (d) {
@@ -206,18 +255,54 @@ export async function explainRun(
           }
         : null,
       capital,
-      concentration: conc,
+      concentration: dayConcentration(db, runId, ex.date, ex.policy.tickers.length),
       elapsedMs: Date.now() - t0,
       createdAt: new Date().toISOString(),
       subject,
     };
-    const store = db.prepare(
-      `INSERT INTO explanations (run_id, date, agent, method, settings, result, created_at) VALUES (?, ?, 'all', ?, ?, ?, ?)
-       ON CONFLICT (run_id, date, agent, method) DO UPDATE SET settings = excluded.settings, result = excluded.result, created_at = excluded.created_at`,
-    );
-    writeTransactionSync(db, () =>
-      store.run(runId, ex.date, EXPLAIN_METHOD, JSON.stringify(s), JSON.stringify(result), result.createdAt),
-    );
+    storeExplanation(db, result);
+    opts.progress?.(1, 'done');
+    return result;
+  } finally {
+    await ex.close();
+  }
+}
+
+/** explainRun for a HADAPS decision: every layer explained (explain/hadaps.ts), stored the same way. */
+async function explainHadapsRun(
+  db: DB,
+  runId: string,
+  date: string | undefined,
+  settings: Partial<ExplainSettings>,
+  opts: { recompute?: boolean; progress?: (f: number, m: string) => void },
+): Promise<RunExplanation> {
+  const { hadapsExplainable } = await import('../strategies/hadaps/explainable');
+  const s = { ...EXPLAIN_DEFAULTS, ...settings };
+  const t0 = Date.now();
+  opts.progress?.(0.05, 'loading the model');
+  const ex = await hadapsExplainable(db, runId, date);
+  try {
+    if (!opts.recompute) {
+      const stored = storedWithSettings(db, runId, ex.date, s);
+      if (stored) return stored;
+    }
+    opts.progress?.(0.2, 'computing Shapley values of every layer');
+    const subject = subjectOf(db, runId, ex.date, ex.tickers, s.ticker);
+    const result: RunExplanation = {
+      runId,
+      date: ex.date,
+      settings: s,
+      agents: [],
+      allocation: null,
+      capital: null,
+      concentration: dayConcentration(db, runId, ex.date, ex.tickers.length),
+      elapsedMs: 0,
+      createdAt: new Date().toISOString(),
+      subject,
+      hadaps: explainHadaps(ex, s),
+    };
+    result.elapsedMs = Date.now() - t0;
+    storeExplanation(db, result);
     opts.progress?.(1, 'done');
     return result;
   } finally {

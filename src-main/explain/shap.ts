@@ -19,12 +19,25 @@
  *   constraint sum phi = fx - baseValue (enforced exactly by eliminating the last player). For an additive
  *   model the regression is exact, whatever the sample.
  * - The model is called in batches of at most `batchSize` rows.
+ * - Several outputs of one model (e.g. every class weight of a policy layer) are explained together by
+ *   {@link kernelShapOutputs}: the coalitions, their rows and the regression's matrix are shared, only the
+ *   values and the right-hand sides differ per output, so each output costs no extra model call.
+ *   {@link kernelShap} is its one-output case.
  */
 import { CholeskyDecomposition, Matrix, pseudoInverse } from 'ml-matrix';
 import seedrandom from 'seedrandom';
 
 /** A scalar model: either a per-row function or `{ batch }` evaluating many rows at once (faster). */
 export type ShapModel = ((x: Float64Array) => number) | { batch: (X: Float64Array[]) => Float64Array };
+
+/**
+ * A model of several outputs: `batch` answers one column per output, each with a value per row
+ * ({@link kernelShapOutputs}).
+ */
+export interface ShapOutputsModel {
+  outputs: number;
+  batch: (X: Float64Array[]) => Float64Array[];
+}
 
 /** Settings of {@link kernelShap}. */
 export interface ShapSettings {
@@ -89,19 +102,37 @@ function validatePlayers(players: number[][], d: number): void {
   }
 }
 
+/** Evaluate a {@link ShapOutputsModel} on rows, in batches: one column per output. */
+function evaluateOutputs(model: ShapOutputsModel, rows: Float64Array[], batchSize: number): Float64Array[] {
+  const out = Array.from({ length: model.outputs }, () => new Float64Array(rows.length));
+  for (let k = 0; k < rows.length; k += batchSize) {
+    const part = rows.slice(k, k + batchSize);
+    const cols = model.batch(part);
+    if (cols.length !== model.outputs)
+      throw new RangeError(`model.batch returned ${cols.length} outputs, expected ${model.outputs}`);
+    cols.forEach((y, o) => {
+      if (y.length !== part.length)
+        throw new RangeError(`model.batch returned ${y.length} values of output ${o} for ${part.length} rows`);
+      out[o]!.set(y, k);
+    });
+  }
+  return out;
+}
+
 /**
- * v(S) for a list of coalitions (membership arrays over players), averaged over the background.
+ * v(S) of every output for a list of coalitions (membership arrays over players), averaged over the background:
+ * one array per output, one value per coalition.
  */
 function coalitionValues(
-  model: ShapModel,
+  model: ShapOutputsModel,
   x: Float64Array,
   background: readonly Float64Array[],
   players: number[][],
   coalitions: Uint8Array[],
   batchSize: number,
-): Float64Array {
+): Float64Array[] {
   const B = background.length;
-  const out = new Float64Array(coalitions.length);
+  const out = Array.from({ length: model.outputs }, () => new Float64Array(coalitions.length));
   // base rows: background with unexplained features set to x
   const covered = new Uint8Array(x.length);
   for (const p of players) for (const j of p) covered[j] = 1;
@@ -122,12 +153,14 @@ function coalitionValues(
         rows.push(r);
       }
     }
-    const y = evaluateModel(model, rows, batchSize);
-    for (let c = c0; c < c1; c++) {
-      let s = 0;
-      for (let b = 0; b < B; b++) s += y[(c - c0) * B + b]!;
-      out[c] = s / B;
-    }
+    const ys = evaluateOutputs(model, rows, batchSize);
+    ys.forEach((y, o) => {
+      for (let c = c0; c < c1; c++) {
+        let s = 0;
+        for (let b = 0; b < B; b++) s += y[(c - c0) * B + b]!;
+        out[o]![c] = s / B;
+      }
+    });
   }
   return out;
 }
@@ -155,13 +188,33 @@ export function kernelShap(
   settings: Partial<ShapSettings> = {},
 ): ShapResult {
   const s = { ...SHAP_DEFAULTS, ...settings };
+  const one: ShapOutputsModel = { outputs: 1, batch: (X) => [evaluateModel(model, X, s.batchSize)] };
+  return kernelShapOutputs(one, x, background, players, s)[0]!;
+}
+
+/**
+ * Kernel SHAP attributions of every output of a model at x, over one set of coalitions (file overview): the
+ * result of output o is what {@link kernelShap} gives for that output alone with the same settings.
+ * @returns one result per output, in the model's order
+ */
+export function kernelShapOutputs(
+  model: ShapOutputsModel,
+  x: Float64Array,
+  background: readonly Float64Array[],
+  players?: number[][],
+  settings: Partial<ShapSettings> = {},
+): ShapResult[] {
+  const s = { ...SHAP_DEFAULTS, ...settings };
   const d = x.length;
+  if (!(Number.isInteger(model.outputs) && model.outputs >= 1))
+    throw new RangeError(`a model needs at least one output, got ${model.outputs}`);
   if (background.length === 0) throw new RangeError('kernelShap needs at least one background row');
   for (const b of background) if (b.length !== d) throw new RangeError('background rows must have the length of x');
   const P = players ?? Array.from({ length: d }, (_, j) => [j]);
   validatePlayers(P, d);
   const M = P.length;
   if (M === 0) throw new RangeError('no players');
+  const O = model.outputs;
 
   if (M <= s.exactMaxPlayers || M < 2) {
     const n = 1 << M;
@@ -171,28 +224,30 @@ export function kernelShap(
       for (let i = 0; i < M; i++) S[i] = (mask >> i) & 1;
       coalitions.push(S);
     }
-    const v = coalitionValues(model, x, background, P, coalitions, s.batchSize);
+    const vs = coalitionValues(model, x, background, P, coalitions, s.batchSize);
     const lf = logFactorials(M);
     const w = new Float64Array(M); // weight of a coalition of size k not containing i
     for (let k = 0; k < M; k++) w[k] = Math.exp(lf[k]! + lf[M - k - 1]! - lf[M]!);
-    const values = new Float64Array(M);
-    for (let mask = 0; mask < n; mask++) {
-      let size = 0;
-      for (let m = mask; m; m &= m - 1) size++;
-      for (let i = 0; i < M; i++) {
-        if ((mask >> i) & 1) continue;
-        values[i] = values[i]! + w[size]! * (v[mask | (1 << i)]! - v[mask]!);
+    return vs.map((v) => {
+      const values = new Float64Array(M);
+      for (let mask = 0; mask < n; mask++) {
+        let size = 0;
+        for (let m = mask; m; m &= m - 1) size++;
+        for (let i = 0; i < M; i++) {
+          if ((mask >> i) & 1) continue;
+          values[i] = values[i]! + w[size]! * (v[mask | (1 << i)]! - v[mask]!);
+        }
       }
-    }
-    return {
-      baseValue: v[0]!,
-      fx: v[n - 1]!,
-      values,
-      players: P,
-      exact: true,
-      coalitions: n,
-      evaluations: n * background.length,
-    };
+      return {
+        baseValue: v[0]!,
+        fx: v[n - 1]!,
+        values,
+        players: P,
+        exact: true,
+        coalitions: n,
+        evaluations: n * background.length,
+      };
+    });
   }
 
   // sampled mode
@@ -233,46 +288,48 @@ export function kernelShap(
   const entries = [...counts.values()];
   const empty = new Uint8Array(M);
   const full = new Uint8Array(M).fill(1);
-  const v = coalitionValues(model, x, background, P, [empty, full, ...entries.map((e) => e.S)], s.batchSize);
-  const baseValue = v[0]!;
-  const fx = v[1]!;
-  const delta = fx - baseValue;
+  const vs = coalitionValues(model, x, background, P, [empty, full, ...entries.map((e) => e.S)], s.batchSize);
   // WLS with phi_M = delta - sum_{i<M} phi_i:  y - z_M delta = sum_{i<M} (z_i - z_M) phi_i
+  // the matrix depends on the coalitions only; each output is one column of the right-hand side
   const q = M - 1;
   const A = Matrix.zeros(q, q);
-  const rhs = Matrix.zeros(q, 1);
+  const rhs = Matrix.zeros(q, O);
   const row = new Float64Array(q);
   entries.forEach((e, k) => {
     const zM = e.S[M - 1]!;
-    const y = v[k + 2]! - baseValue - zM * delta;
     for (let i = 0; i < q; i++) row[i] = e.S[i]! - zM;
+    const y = vs.map((v) => v[k + 2]! - v[0]! - zM * (v[1]! - v[0]!));
     const wgt = e.count;
     for (let i = 0; i < q; i++) {
       if (row[i] === 0) continue;
-      rhs.set(i, 0, rhs.get(i, 0) + wgt * row[i]! * y);
       for (let j = 0; j < q; j++) if (row[j] !== 0) A.set(i, j, A.get(i, j) + wgt * row[i]! * row[j]!);
+      for (let o = 0; o < O; o++) rhs.set(i, o, rhs.get(i, o) + wgt * row[i]! * y[o]!);
     }
   });
   let sol: Matrix;
   const chol = new CholeskyDecomposition(A);
   if (chol.isPositiveDefinite()) sol = chol.solve(rhs);
   else sol = pseudoInverse(A).mmul(rhs);
-  const values = new Float64Array(M);
-  let sum = 0;
-  for (let i = 0; i < q; i++) {
-    values[i] = sol.get(i, 0);
-    sum += values[i]!;
-  }
-  values[M - 1] = delta - sum;
-  return {
-    baseValue,
-    fx,
-    values,
-    players: P,
-    exact: false,
-    coalitions: entries.length + 2,
-    evaluations: (entries.length + 2) * background.length,
-  };
+  return vs.map((v, o) => {
+    const baseValue = v[0]!;
+    const fx = v[1]!;
+    const values = new Float64Array(M);
+    let sum = 0;
+    for (let i = 0; i < q; i++) {
+      values[i] = sol.get(i, o);
+      sum += values[i]!;
+    }
+    values[M - 1] = fx - baseValue - sum;
+    return {
+      baseValue,
+      fx,
+      values,
+      players: P,
+      exact: false,
+      coalitions: entries.length + 2,
+      evaluations: (entries.length + 2) * background.length,
+    };
+  });
 }
 
 /**

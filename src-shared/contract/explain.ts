@@ -1,6 +1,6 @@
 /**
  * Market regimes and explanations: regime labels of a universe's equal-weight index with a volatility forecast,
- * and (per run) rebound flags, concentration and per-agent attributions.
+ * and (per run) rebound flags, concentration and per-agent attributions (per layer for HADAPS runs).
  */
 import { z } from 'zod';
 import { Id, IsoDate, method } from './define';
@@ -117,6 +117,45 @@ export const PortfolioAttribution = z.object({
   ),
 });
 export type PortfolioAttribution = z.infer<typeof PortfolioAttribution>;
+
+/** One layer of a HADAPS policy explained: each of its outputs attributed to one grouping of the inputs it reads. */
+export const HadapsLayerExplanation = z.object({
+  /** inter-class (class weights), intra-class (weights inside one class) or the flat ablation's one layer */
+  layer: z.enum(['inter', 'intra', 'flat']),
+  /** the class an intra-class layer allocates inside; null for the other layers */
+  className: z.string().nullable(),
+  /** one player per asset (its path over the window), or per stretch of time (every asset the layer reads) */
+  players: z.enum(['assets', 'time blocks']),
+  outputs: z.array(
+    z.object({
+      /** a class name (inter), a ticker (intra), or a ticker or the cash class (flat) */
+      output: z.string(),
+      fx: z.number(),
+      baseValue: z.number(),
+      /** in the layer's player order; the weights held are the player 'weights held' */
+      values: z.array(z.object({ player: z.string(), value: z.number() })),
+      efficiencyGap: z.number(),
+    }),
+  ),
+  exact: z.boolean(),
+  evaluations: z.number().int(),
+});
+export type HadapsLayerExplanation = z.infer<typeof HadapsLayerExplanation>;
+
+/** A HADAPS decision explained layer by layer (the layers apart; docs/hadaps.md "Explanations"). */
+export const HadapsExplanation = z.object({
+  /** the policy's form: 'hierarchical' or an ablation ('flat', 'intra-only', 'inter-only') */
+  policy: z.string(),
+  /** days of every state */
+  window: z.number().int(),
+  /** every class and its tickers, cash last (no tickers) */
+  classes: z.array(z.object({ name: z.string(), tickers: z.array(z.string()) })),
+  /** the training days the baseline rows come from */
+  backgroundDates: z.array(IsoDate),
+  layers: z.array(HadapsLayerExplanation),
+});
+export type HadapsExplanation = z.infer<typeof HadapsExplanation>;
+
 export const RunExplanation = z.object({
   runId: Id,
   date: IsoDate,
@@ -142,6 +181,11 @@ export const RunExplanation = z.object({
   portfolio: PortfolioAttribution,
   /** the decision in plain words: the subject asset first, then the whole book */
   words: z.object({ asset: z.array(z.string()), portfolio: z.array(z.string()) }),
+  /**
+   * HADAPS runs: every layer's attributions (`agents` is empty; `portfolio` splits the book into its classes, each
+   * part its class weight × the weights inside it)
+   */
+  hadaps: HadapsExplanation.optional(),
 });
 export type RunExplanation = z.infer<typeof RunExplanation>;
 export const ConcentrationSummary = z.record(

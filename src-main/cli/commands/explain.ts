@@ -46,6 +46,16 @@ export const explainCommand: CliCommand = {
       for (const v of a.values.slice(0, top))
         io.out(`  ${v.player.padEnd(24)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
     }
+    // a HADAPS run: each layer's outputs (class weights, weights inside a class) by asset
+    for (const l of (r.hadaps?.layers ?? []).filter((x) => x.players === 'assets'))
+      for (const o of l.outputs) {
+        io.out('');
+        io.out(
+          `${l.layer}${l.className ? ` (${l.className})` : ''}: ${l.layer === 'intra' ? 'weight inside the class' : 'weight'} of ${o.output} ${(o.fx * 100).toFixed(2)}% (baseline ${(o.baseValue * 100).toFixed(2)}%), efficiency gap ${o.efficiencyGap.toExponential(1)}`,
+        );
+        for (const v of [...o.values].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, top))
+          io.out(`  ${v.player.padEnd(24)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
+      }
     for (const c of r.capital ?? []) {
       io.out('');
       io.out(
