@@ -11,12 +11,13 @@ import { parseArgs } from 'node:util';
 import { parseHadapsArtifacts } from '../src-main/agents/hadaps/artifacts';
 import { hadapsStates } from '../src-main/agents/hadaps/features';
 import { HadapsPolicy } from '../src-main/agents/hadaps/policy';
-import { applyNoTradeBand, driftWeights, partialTrade } from '../src-main/agents/samp/trading';
 import { simulate } from '../src-main/market/simulate';
 import type { MarketView } from '../src-main/market/view';
 import { openDatabase } from '../src-main/store/db';
 import { modelsDir } from '../src-main/store/models';
 import { loadPriceMatrix } from '../src-main/store/prices';
+import { hadapsTrade, layoutOf } from '../src-main/strategies/hadaps';
+import { HeldBook } from '../src-main/strategies/trained';
 
 const { values } = parseArgs({
   options: {
@@ -48,37 +49,17 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const f of fs.readdirSync(dir).filter((x) => x.startsWith('hadaps-'))) {
   const m = parseHadapsArtifacts(fs.readFileSync(path.join(dir, f), 'utf8'));
   if (m.model.trainedTo >= values.from! || m.tickers.join() !== tickers.join()) continue;
-  const classOf = new Array<number>(n).fill(-1);
-  const classes = m.classes.classes.map((c, ci) => ({
-    name: c.name,
-    members: c.tickers.map((t) => {
-      const i = tickers.indexOf(t);
-      classOf[i] = ci;
-      return i;
-    }),
-  }));
-  const sh = { n, layout: { basis: m.classes.basis, classes, nAssets: n, classOf }, cfg: m.cfg };
+  const sh = { n, layout: layoutOf(m, tickers), cfg: m.cfg };
   const policy = await HadapsPolicy.open(m.onnx, sh);
   for (const rate of rates) {
-    let prev: Float64Array | null = null;
-    let prevDay = -1;
+    const book = new HeldBook(n);
     const inst = {
       decide(view: MarketView) {
-        const t = view.t;
-        let held = new Float64Array(n);
-        if (prev) {
-          const a = view.closes(prevDay);
-          const b = view.closes(t);
-          held = driftWeights(
-            prev,
-            Float64Array.from(a, (p, i) => b[i]! / p),
-          );
-        }
-        const st = hadapsStates((d) => view.closes(d), t, n, m.cfg.window, m.norm);
+        const held = book.held(view);
+        const st = hadapsStates((d) => view.closes(d), view.t, n, m.cfg.window, m.norm);
         const out = policy.run(st.p, st.v, Float32Array.from(held));
-        const w = partialTrade(applyNoTradeBand(out.weights, held, m.cfg.noTradeBand), held, rate);
-        prev = w;
-        prevDay = t;
+        const w = hadapsTrade(out.weights, held, { noTradeBand: m.cfg.noTradeBand, tradeRate: rate });
+        book.record(w, view.t);
         return w;
       },
     };

@@ -26,9 +26,9 @@ import { eiieFeatures } from '../../agents/eiie/network';
 import { EiiePolicy, exportEiieOnnx } from '../../agents/eiie/policy';
 import type { EiieArtifacts, EiieModelStore } from '../../agents/eiie/artifacts';
 import { trainEiie } from '../../agents/eiie/trainer';
-import { driftWeights } from '../../agents/samp/trading';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
+import { HeldBook, trainingKey, TrainedModels } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -136,50 +136,29 @@ export function eiieTrainingKey(
   trainStart: number,
   trainEnd: number,
 ): string {
-  const view = new MarketView(prices, trainEnd);
-  const h = createHash('sha256');
-  h.update(
-    JSON.stringify({
+  return trainingKey(
+    {
       family: 'eiie',
       revision: EIIE_TRAINING_REVISION,
       config: cfg,
       seed,
-      tickers: view.tickers,
+      tickers: prices.tickers,
       trainStart,
       trainEnd,
-    }),
+    },
+    prices,
+    trainEnd,
   );
-  for (let d = 0; d <= trainEnd; d++) {
-    h.update(view.dateAt(d));
-    const row = view.closes(d);
-    h.update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
-  }
-  return h.digest('hex');
 }
 
 /** A trained, exported model. */
 type EiieModel = EiieArtifacts;
 
-const trained = new Map<string, Promise<EiieModel>>();
-let modelStore: EiieModelStore | null = null;
+const models = new TrainedModels<EiieModel>();
 
 /** Install (or remove, with null) the store models are loaded from and written to; forgets the in-memory ones. */
 export function setEiieModelStore(store: EiieModelStore | null): void {
-  if (store !== modelStore) trained.clear();
-  modelStore = store;
-}
-
-/** The stored model for `key`, else a newly trained one (written to the store when there is one). */
-async function loadOrTrain(ctx: StrategyContext, cfg: EiieConfig, key: string): Promise<EiieModel> {
-  const store = modelStore;
-  const stored = await store?.get(key);
-  if (stored) {
-    ctx.progress?.({ fraction: 1, message: `eiie: loaded stored model ${key.slice(0, 12)}` });
-    return stored;
-  }
-  const m = await trainModel(ctx, cfg, key);
-  await store?.put(key, m);
-  return m;
+  models.setStore(store);
 }
 
 async function trainModel(ctx: StrategyContext, cfg: EiieConfig, key: string): Promise<EiieModel> {
@@ -215,38 +194,21 @@ async function createEiie(ctx: StrategyContext): Promise<StrategyInstance> {
   if (ctx.trainEnd < 0) throw new RangeError('eiie needs a training window (trainEnd = -1)');
   const cfg = eiieConfigFromParams(ctx.params);
   const key = eiieTrainingKey(cfg, ctx.seed, ctx.prices, ctx.trainStart, ctx.trainEnd);
-  let job = trained.get(key);
-  if (job) ctx.progress?.({ fraction: 1, message: `eiie: reused trained model ${key.slice(0, 12)}` });
-  else {
-    job = loadOrTrain(ctx, cfg, key);
-    trained.set(key, job);
-    job.catch(() => trained.delete(key));
-  }
-  const m = await job;
+  const m = await models.get(key, ctx, 'eiie', () => trainModel(ctx, cfg, key));
   const N = ctx.prices.tickers.length;
   const policy = await EiiePolicy.open(m.onnx, m.cfg, N);
-  let prev: Float64Array | null = null;
-  let prevDay = -1;
+  const book = new HeldBook(N);
   return {
     decide(view) {
       const t = view.t;
-      let held: Float64Array = new Float64Array(N);
-      if (prev) {
-        const a = view.closes(prevDay);
-        const b = view.closes(t);
-        held = driftWeights(
-          prev,
-          Float64Array.from(a, (p, i) => b[i]! / p),
-        );
-      }
+      const held = book.held(view);
       const x = eiieFeatures((d) => view.closes(d), t, N, m.cfg.window);
       const w = policy.run(x, Float32Array.from(held));
       const weights = Float64Array.from(w.subarray(1));
       let s = 0;
       for (const v of weights) s += v;
       if (s > 1) for (let i = 0; i < N; i++) weights[i] = weights[i]! / s;
-      prev = weights;
-      prevDay = t;
+      book.record(weights, t);
       return { weights, detail: { family: 'eiie', cash: Math.max(0, 1 - Math.min(s, 1)), model: m.model } };
     },
   };

@@ -26,11 +26,12 @@ import type { HadapsShape } from '../../agents/hadaps/network';
 import { exportHadapsOnnx, HadapsPolicy } from '../../agents/hadaps/policy';
 import { trainHadaps } from '../../agents/hadaps/trainer';
 import { PortfolioEnv, type EnvOptions } from '../../agents/samp/env';
-import { applyNoTradeBand, driftWeights, partialTrade } from '../../agents/samp/trading';
+import { applyNoTradeBand, partialTrade } from '../../agents/samp/trading';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
 import { protocolWindows, type WalkWindow } from '../../market/walkforward';
 import type { StrategyContext, StrategyDef, StrategyInstance } from '../types';
+import { HeldBook, trainingKey, TrainedModels } from '../trained';
 import { HADAPS_PARAMS, hadapsConfigFromParams, VARIANTS } from './params';
 
 export { HADAPS_PARAMS, hadapsConfigFromParams } from './params';
@@ -46,7 +47,7 @@ function storedClasses(layout: ClassLayout, tickers: readonly string[]): StoredC
   };
 }
 
-/** The training key: everything that determines the trained policy. */
+/** The training key: everything that determines the trained policy (strategies/trained.ts trainingKey). */
 export function hadapsTrainingKey(
   cfg: HadapsConfig,
   seed: number,
@@ -55,26 +56,17 @@ export function hadapsTrainingKey(
   trainStart: number,
   trainEnd: number,
 ): string {
-  const view = new MarketView(prices, trainEnd);
-  const h = createHash('sha256');
-  h.update(
-    JSON.stringify({
-      family: 'hadaps',
-      revision: HADAPS_TRAINING_REVISION,
-      config: cfg,
-      seed,
-      tickers: view.tickers,
-      classes: storedClasses(layout, view.tickers),
-      trainStart,
-      trainEnd,
-    }),
-  );
-  for (let d = 0; d <= trainEnd; d++) {
-    h.update(view.dateAt(d));
-    const row = view.closes(d);
-    h.update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
-  }
-  return h.digest('hex');
+  const what = {
+    family: 'hadaps',
+    revision: HADAPS_TRAINING_REVISION,
+    config: cfg,
+    seed,
+    tickers: prices.tickers,
+    classes: storedClasses(layout, prices.tickers),
+    trainStart,
+    trainEnd,
+  };
+  return trainingKey(what, prices, trainEnd);
 }
 
 /**
@@ -96,13 +88,11 @@ export function hadapsPeriods(
   return { first, split, validationDays };
 }
 
-const trained = new Map<string, Promise<HadapsArtifacts>>();
-let modelStore: HadapsModelStore | null = null;
+const models = new TrainedModels<HadapsArtifacts>();
 
 /** Install (or remove, with null) the store models are loaded from and written to; forgets the in-memory ones. */
 export function setHadapsModelStore(store: HadapsModelStore | null): void {
-  if (store !== modelStore) trained.clear();
-  modelStore = store;
+  models.setStore(store);
 }
 
 /**
@@ -111,14 +101,15 @@ export function setHadapsModelStore(store: HadapsModelStore | null): void {
  */
 function modelFor(ctx: StrategyContext, id: string, cfg: HadapsConfig, layout: ClassLayout): Promise<HadapsArtifacts> {
   const key = hadapsTrainingKey(cfg, ctx.seed, layout, ctx.prices, ctx.trainStart, ctx.trainEnd);
-  let job = trained.get(key);
-  if (job) ctx.progress?.({ fraction: 1, message: `${id}: reused trained model ${key.slice(0, 12)}` });
-  else {
-    job = loadOrTrain(ctx, id, cfg, layout, key);
-    trained.set(key, job);
-    job.catch(() => trained.delete(key));
-  }
-  return job;
+  return models.get(key, ctx, id, async () => {
+    let from: HadapsArtifacts | null = null;
+    if (cfg.warmStart) {
+      const prev = previousWindow(ctx.prices, ctx.trainStart, ctx.trainEnd);
+      if (prev)
+        from = await modelFor({ ...ctx, trainStart: prev.trainStart, trainEnd: prev.trainEnd }, id, cfg, layout);
+    }
+    return trainModel(ctx, id, cfg, layout, key, from);
+  });
 }
 
 /**
@@ -138,28 +129,6 @@ export function previousWindow(prices: PriceMatrix, trainStart: number, trainEnd
   const prev = k > 0 ? windows[k - 1]! : null;
   const year = (w: WalkWindow) => prices.dates[w.testStart]!.slice(0, 4);
   return prev && year(prev) === year(windows[k]!) ? prev : null;
-}
-
-async function loadOrTrain(
-  ctx: StrategyContext,
-  id: string,
-  cfg: HadapsConfig,
-  layout: ClassLayout,
-  key: string,
-): Promise<HadapsArtifacts> {
-  const stored = await modelStore?.get(key);
-  if (stored) {
-    ctx.progress?.({ fraction: 1, message: `${id}: loaded stored model ${key.slice(0, 12)}` });
-    return stored;
-  }
-  let from: HadapsArtifacts | null = null;
-  if (cfg.warmStart) {
-    const prev = previousWindow(ctx.prices, ctx.trainStart, ctx.trainEnd);
-    if (prev) from = await modelFor({ ...ctx, trainStart: prev.trainStart, trainEnd: prev.trainEnd }, id, cfg, layout);
-  }
-  const m = await trainModel(ctx, id, cfg, layout, key, from);
-  await modelStore?.put(key, m);
-  return m;
 }
 
 async function trainModel(
@@ -301,20 +270,11 @@ function create(id: string): (ctx: StrategyContext) => Promise<StrategyInstance>
     const sh: HadapsShape = { n: tickers.length, layout: used, cfg: m.cfg };
     const policy = await HadapsPolicy.open(m.onnx, sh);
     const n = tickers.length;
-    let prev: Float64Array | null = null;
-    let prevDay = -1;
+    const book = new HeldBook(n);
     return {
       decide(view) {
         const t = view.t;
-        let held: Float64Array = new Float64Array(n);
-        if (prev) {
-          const a = view.closes(prevDay);
-          const b = view.closes(t);
-          held = driftWeights(
-            prev,
-            Float64Array.from(a, (p, i) => b[i]! / p),
-          );
-        }
+        const held = book.held(view);
         const st = hadapsStates((d) => view.closes(d), t, n, m.cfg.window, m.norm);
         const out = policy.run(st.p, st.v, Float32Array.from(held));
         // float32 rounding can leave cash (1 - the risky sum) a hair below zero
@@ -322,8 +282,7 @@ function create(id: string): (ctx: StrategyContext) => Promise<StrategyInstance>
         const weights = hadapsTrade(out.weights, held, m.cfg);
         let s = 0;
         for (const x of weights) s += x;
-        prev = weights;
-        prevDay = t;
+        book.record(weights, t);
         const detail: HadapsDecisionDetailInput = {
           family: 'hadaps',
           variant: id,

@@ -29,6 +29,7 @@ import { lhsFeatures } from '../../agents/lhs/samples';
 import { trainLhs } from '../../agents/lhs/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
+import { trainingKey, TrainedModels } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -158,45 +159,31 @@ export function lhsTrainingKey(
   trainStart: number,
   trainEnd: number,
 ): string {
-  const view = new MarketView(prices, trainEnd);
-  const h = createHash('sha256');
-  h.update(
-    JSON.stringify({
+  return trainingKey(
+    {
       family: 'lhs',
       revision: LHS_TRAINING_REVISION,
       config: cfg,
       seed,
-      tickers: view.tickers,
+      tickers: prices.tickers,
       trainStart,
       trainEnd,
-    }),
+    },
+    prices,
+    trainEnd,
   );
-  for (let d = 0; d <= trainEnd; d++) {
-    h.update(view.dateAt(d));
-    const row = view.closes(d);
-    h.update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
-  }
-  return h.digest('hex');
 }
 
-const trained = new Map<string, Promise<LhsArtifacts>>();
-let modelStore: LhsModelStore | null = null;
+const models = new TrainedModels<LhsArtifacts>();
 
 /** Install (or remove, with null) the store models are loaded from and written to; forgets the in-memory ones. */
 export function setLhsModelStore(store: LhsModelStore | null): void {
-  if (store !== modelStore) trained.clear();
-  modelStore = store;
+  models.setStore(store);
 }
 
-/** The stored model for `key`, else a newly trained one (written to the store when there is one). */
-async function loadOrTrain(ctx: StrategyContext, cfg: LhsConfig, key: string): Promise<LhsArtifacts> {
+/** A newly trained classifier of `cfg` on ctx's training window, exported. */
+async function trainModel(ctx: StrategyContext, cfg: LhsConfig, key: string): Promise<LhsArtifacts> {
   const id = `${cfg.model}-lhs`;
-  const store = modelStore;
-  const stored = await store?.get(key);
-  if (stored) {
-    ctx.progress?.({ fraction: 1, message: `${id}: loaded stored model ${key.slice(0, 12)}` });
-    return stored;
-  }
   const view = new MarketView(ctx.prices, ctx.trainEnd);
   const res = trainLhs(view, ctx.trainStart, cfg, ctx.seed, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -226,7 +213,6 @@ async function loadOrTrain(ctx: StrategyContext, cfg: LhsConfig, key: string): P
       trainedTo: view.dateAt(ctx.trainEnd),
     },
   };
-  await store?.put(key, m);
   return m;
 }
 
@@ -234,14 +220,7 @@ async function createLhs(model: LhsClassifier, ctx: StrategyContext): Promise<St
   if (ctx.trainEnd < 0) throw new RangeError(`${model}-lhs needs a training window (trainEnd = -1)`);
   const cfg = lhsConfigFromParams(model, ctx.params);
   const key = lhsTrainingKey(cfg, ctx.seed, ctx.prices, ctx.trainStart, ctx.trainEnd);
-  let job = trained.get(key);
-  if (job) ctx.progress?.({ fraction: 1, message: `${model}-lhs: reused trained model ${key.slice(0, 12)}` });
-  else {
-    job = loadOrTrain(ctx, cfg, key);
-    trained.set(key, job);
-    job.catch(() => trained.delete(key));
-  }
-  const m = await job;
+  const m = await models.get(key, ctx, `${model}-lhs`, () => trainModel(ctx, cfg, key));
   const tickers = ctx.prices.tickers;
   const N = tickers.length;
   const policy = await LhsPolicy.open(m.onnx, m.cfg);
