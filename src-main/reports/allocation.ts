@@ -6,6 +6,8 @@
  * - Regime at d: src-main/explain/regimes.ts labelRegimes over the universe's prices from the first stored
  *   date up to d (the same labels market.regimes gives for d: the labeller is causal).
  * - Rebound: the state the run recorded in its detail (`detail.rebound`, SAMP-HDRL step 5), else none.
+ * - Classes (HADAPS): where its classes came from, its action scale and each class's weight as the inter-class
+ *   layer set it at d, from its detail; absent for other strategies.
  * - Agents: for each stored agent (upper, lower1, lower2, ...; not 'final' or 'held') the concentration of its
  *   risky weights at d (explain/concentration.ts: HHI of the renormalised weights and 1/HHI), and its top
  *   drivers when an explanation of (R, d, agent) is stored in the `explanations` table (none otherwise; the
@@ -19,7 +21,8 @@
  *   of R's group of seeds).
  */
 import { equalWeightReference } from '../../src-shared/domain';
-import { reboundFlagSeries, sampDetail } from '../../src-shared/domain/decision';
+import { hadapsDetail, reboundFlagSeries, sampDetail } from '../../src-shared/domain/decision';
+import { classBasisText } from '../../src-shared/charts/classes';
 import type { DB } from '../store/db';
 import { getRunMetrics, getRunWeightsAt, type RunWeightsAt } from '../store/runs';
 import { labelRegimes } from '../explain/regimes';
@@ -53,6 +56,7 @@ import type {
   AllocationReportData,
   DriverValue,
   MetricsRow,
+  ReportClasses,
   ReportRebound,
   ReportRegime,
   ReportSeries,
@@ -145,6 +149,7 @@ export async function buildAllocationReport(
     previousCashWeight: h.previousCashWeight,
     regime,
     rebound: reboundOf(h.at),
+    ...classesOf(h.at),
     agents,
     metrics: rows,
     equity,
@@ -197,6 +202,19 @@ export function reboundOf(at: RunWeightsAt): ReportRebound | null {
   detail['rise threshold'] = pct(r.thresholds.riseThreshold, 1);
   detail['min days held'] = r.thresholds.minDays;
   return { flagged: flaggedSeries.length > 0, detail };
+}
+
+/** What HADAPS decided over its classes at the date (basis in words, action scale, layer weights); {} otherwise. */
+export function classesOf(at: RunWeightsAt): { classes?: ReportClasses } {
+  const d = hadapsDetail(at.detail);
+  if (!d) return {};
+  return {
+    classes: {
+      basis: classBasisText(d.basis),
+      actionScale: d.actionScale,
+      layer: d.classes.map((c) => ({ name: c.name, weight: c.weight })),
+    },
+  };
 }
 
 const AGENT_ORDER = ['upper', 'lower1', 'lower2'];

@@ -13,11 +13,12 @@
  *   order the simulator placed at the close of d, and half the sum of |trade| over assets and cash is the
  *   one-way turnover stored for d (on rebalancing days). Only prices up to d are read.
  * - Groups: a run whose detail at d carries SAMP-HDRL groups ({high, ordinary} ticker lists) is grouped as the
- *   strategy grouped it, "High-quality" then "Ordinary"; any other run by sector (largest total first).
+ *   strategy grouped it, "High-quality" then "Ordinary"; a HADAPS run by its asset classes, in the order the run
+ *   keeps them (cash is the cash line, as for every run); any other run by sector (largest total first).
  *   Rows inside a group: largest target weight first.
  */
 import { previousWeights, priceRelatives } from '../../src-shared/domain/portfolio';
-import { sampDetail } from '../../src-shared/domain/decision';
+import { hadapsDetail, sampDetail } from '../../src-shared/domain/decision';
 import type { DB } from '../store/db';
 import { getRunWeightsAt, type RunRow, type RunWeightsAt } from '../store/runs';
 import { dailyRate, TRADING_DAYS_PER_YEAR } from '../metrics';
@@ -92,10 +93,14 @@ export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix):
     };
   });
   const samp = sampDetail(at.detail)?.groups;
+  // HADAPS: the run's risky classes (its cash class is the cash line)
+  const classes = hadapsDetail(at.detail)?.classes.filter((c) => c.tickers.length > 0);
   if (samp) {
     const high = new Set(samp.high);
     const ord = new Set(samp.ordinary);
     for (const r of rows) r.group = high.has(r.ticker) ? HIGH_GROUP : ord.has(r.ticker) ? ORDINARY_GROUP : 'Other';
+  } else if (classes) {
+    for (const r of rows) r.group = classes.find((c) => c.tickers.includes(r.ticker))?.name ?? 'Other';
   } else for (const r of rows) r.group = r.sector || 'Other';
   const by = new Map<string, AllocationRow[]>();
   for (const { group, ...r } of rows) by.set(group, [...(by.get(group) ?? []), r]);
@@ -104,8 +109,8 @@ export function holdingsAt(db: DB, run: RunRow, date?: string, m?: PriceMatrix):
     rows: rs.sort((a, b) => b.weight - a.weight || a.ticker.localeCompare(b.ticker)),
     total: rs.reduce((s, r) => s + r.weight, 0),
   }));
-  if (samp) {
-    const order = [HIGH_GROUP, ORDINARY_GROUP, 'Other'];
+  if (samp || classes) {
+    const order = samp ? [HIGH_GROUP, ORDINARY_GROUP, 'Other'] : [...classes!.map((c) => c.name), 'Other'];
     groups = groups.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   } else groups = groups.sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
   return {

@@ -16,6 +16,8 @@
  */
 
 import type { RunsAnalytics, VerdictAnalytics } from '../analytics/gather';
+import type { ClassAllocation } from '../../src-shared/contract/runs';
+import type { ActionScaleRow } from '../../src-shared/charts/classes';
 
 /**
  * A learned strategy's group of seeds against equal weight on its window (src-shared/domain/verdict.ts), with the
@@ -149,6 +151,25 @@ export interface AgentSummary {
   concentration: { effectiveN: number; herfindahl: number };
 }
 
+/**
+ * What HADAPS decided at the report date: where its asset classes came from (in words), the action scale, and each
+ * class's weight as the inter-class layer set it (before the no-trade band), cash last.
+ */
+export interface ReportClasses {
+  basis: string;
+  actionScale: number;
+  layer: { name: string; weight: number }[];
+}
+
+/** A HADAPS run's class allocation over its test window, with its class-weight std (charts/classes.ts). */
+export interface RunClassAllocation {
+  /** the run's display name, as in the metrics table */
+  run: string;
+  allocation: ClassAllocation;
+  /** how much the class weights moved: classWeightStd (null with fewer than two days) */
+  std: number | null;
+}
+
 /** Everything an allocation report shows. */
 export interface AllocationReportData {
   kind: 'allocation';
@@ -160,6 +181,8 @@ export interface AllocationReportData {
   previousCashWeight?: number | null;
   regime: ReportRegime | null;
   rebound: ReportRebound | null;
+  /** HADAPS runs: what its layers decided over the classes; absent for other strategies */
+  classes?: ReportClasses;
   /** per-agent explanations; empty for strategies without agents */
   agents: AgentSummary[];
   /** this run's strategy first, then the baselines */
@@ -245,6 +268,10 @@ export interface BacktestReportData {
   worstDrawdowns: PerRun<DrawdownPeriod>[];
   /** last target weights per run; when given, the XLSX gets Weights and Trades sheets and the CSVs work */
   lastWeights?: RunHoldings[];
+  /** the class allocation over time of each HADAPS group's run (lowest seed); absent or empty: none */
+  classes?: RunClassAllocation[];
+  /** the action scale's effect over the HADAPS runs of two or more scales (charts/classes.ts); absent: none */
+  actionScale?: ActionScaleRow[];
   caveats: string[];
   /** every learned group against equal weight (first page); absent: not computed */
   verdicts?: ReportVerdict[];

@@ -4,11 +4,21 @@
  * newest); each group gives one metrics row (mean ± std over its seeds) and its lowest seed gives the curves, the
  * monthly / yearly returns, the worst drawdowns and the last target weights (previous weights drifted as
  * ./holdings.ts says). The analytics sections and the verdicts of the first page come from src-main/analytics over
- * the same groups; the caveats from ./caveats.ts.
+ * the same groups; the caveats from ./caveats.ts. HADAPS groups add their lowest seed's class allocation over time,
+ * and HADAPS runs at two or more action scales the action scale's effect over all their seeds
+ * (src-shared/charts/classes.ts, the same figures as the desk's Backtests view).
  */
 import { equalWeightReference } from '../../src-shared/domain';
 import type { DB } from '../store/db';
-import { getRunMetrics } from '../store/runs';
+import { getRunDetails, getRunMetrics } from '../store/runs';
+import {
+  actionScaleEffect,
+  classAllocationOf,
+  classWeightStd,
+  isActionScaleStrategy,
+  type ActionScaleRun,
+} from '../../src-shared/charts/classes';
+import { hadapsDetail } from '../../src-shared/domain/decision';
 import type { PriceMatrix } from '../market/prices';
 import { reportAnalytics } from '../analytics/gather';
 import { tearSheetCaveats } from './caveats';
@@ -29,7 +39,7 @@ import {
 } from './groups';
 import { holdingsAt } from './holdings';
 import { rebalanceOf, rebalanceWords } from './names';
-import type { BacktestReportData, RunHoldings } from './model';
+import type { BacktestReportData, RunClassAllocation, RunHoldings } from './model';
 
 /**
  * The backtest tear sheet over chosen runs (rules in the file overview): one metrics row per group of seeds,
@@ -76,12 +86,39 @@ export async function buildBacktestReport(
   }));
   const parts = equity.map((e) => ({ name: e.name, p: tearSheetParts(e) }));
   const byEnd = new Map<string, PriceMatrix>(); // prices up to each window end, loaded once
-  const lastWeights: RunHoldings[] = groups.map((g) => {
+  const held = groups.map((g) => {
     let pm = byEnd.get(g.rep.windowTo);
     if (!pm) byEnd.set(g.rep.windowTo, (pm = prices(db, u.id, g.rep.windowTo)));
-    const h = holdingsAt(db, g.rep, undefined, pm);
-    return { run: g.name, date: h.date, groups: h.groups, cashWeight: h.cashWeight };
+    return holdingsAt(db, g.rep, undefined, pm);
   });
+  const lastWeights: RunHoldings[] = held.map((h, i) => ({
+    run: groups[i]!.name,
+    date: h.date,
+    groups: h.groups,
+    cashWeight: h.cashWeight,
+  }));
+
+  // HADAPS: the class allocation of each group's lowest seed, and the action scale's effect over every seed
+  const classes: RunClassAllocation[] = [];
+  const scaled: ActionScaleRun[] = [];
+  groups.forEach((g, i) => {
+    if (!hadapsDetail(held[i]!.at.detail)) return;
+    const allocation = classAllocationOf(getRunDetails(db, g.rep.id));
+    if (allocation) classes.push({ run: g.name, allocation, std: classWeightStd(allocation) });
+    if (!isActionScaleStrategy(g.strategy)) return;
+    for (const r of g.runs) {
+      const a = r.id === g.rep.id ? allocation : classAllocationOf(getRunDetails(db, r.id));
+      const cum = stored.get(r.id)?.cumulativeReturn;
+      if (a)
+        scaled.push({
+          strategy: g.strategy,
+          actionScale: a.actionScale,
+          classStd: classWeightStd(a),
+          cumulativeReturn: cum ?? null,
+        });
+    }
+  });
+  const actionScale = actionScaleEffect(scaled);
 
   const costs = [...new Set(runs.map((r) => r.config.cost))];
   const rules = [...new Set(runs.map(rebalanceOf))];
@@ -111,6 +148,8 @@ export async function buildBacktestReport(
     yearly: parts.map((x) => ({ name: x.name, items: x.p.yearly })),
     worstDrawdowns: parts.map((x) => ({ name: x.name, items: x.p.worstDrawdowns })),
     lastWeights,
+    ...(classes.length ? { classes } : {}),
+    ...(actionScale.length ? { actionScale } : {}),
     caveats,
     // analytics (issue 17): the sections of src-main/analytics over the same groups, verdicts for the first page
     ...(await reportAnalytics(

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import type { MetricValue, RunInfo, RunSummary, StrategyInfo } from '../../src-shared/contract';
 import { experimentIdentity } from '../../src-shared/domain';
 import type { RunConfig } from '../../src-shared/domain/runConfig';
+import { classAllocationOf } from '../../src-shared/charts/classes';
+import { hadapsDetail } from '../../src-shared/domain/decision';
 import { drawdownSeries } from '../metrics';
 import { listStrategies } from '../strategies/registry';
 import {
@@ -11,6 +13,7 @@ import {
   getRun,
   getRunAgents,
   getRunDays,
+  getRunDetails,
   getRunMetrics,
   getRunWeightsAt,
   listRuns,
@@ -88,7 +91,14 @@ function split(w: Float64Array, n: number): { weights: number[]; cash: number } 
 }
 
 export const runHandlers: Handlers<
-  'strategies.list' | 'runs.list' | 'runs.get' | 'runs.series' | 'runs.weights' | 'runs.start' | 'runs.delete'
+  | 'strategies.list'
+  | 'runs.list'
+  | 'runs.get'
+  | 'runs.series'
+  | 'runs.weights'
+  | 'runs.classes'
+  | 'runs.start'
+  | 'runs.delete'
 > = {
   async 'strategies.list'() {
     const all = await listStrategies();
@@ -158,6 +168,12 @@ export const runHandlers: Handlers<
       reboundFlags: at.reboundFlags,
       previous: at.previous ? { date: at.previous.date, ...split(at.previous.weights, n) } : null,
     };
+  },
+  'runs.classes'(req, engine) {
+    if (!getRun(engine.db, req.id)) throw notFound(`run ${req.id}`);
+    // a run whose last decision records no classes records none on any day: its details are not read
+    if (!hadapsDetail(getRunWeightsAt(engine.db, req.id)?.detail)) return null;
+    return classAllocationOf(getRunDetails(engine.db, req.id));
   },
   async 'runs.start'(req, engine) {
     const all = await listStrategies();

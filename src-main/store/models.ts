@@ -3,7 +3,10 @@
  * the serialised SAMP-HDRL artifacts (tfjs-format actor and critic weights, the ONNX policy, their sha256, the
  * config, seed and training window). Writes go to a temporary file renamed into place, so a killed process never
  * leaves half a model; reads verify the checksums (SampPolicy.load) before a model is used. `listStoredModels`
- * describes the folder for the desk (models.list) from each file's head, without loading any weights.
+ * describes the folder for the desk (models.list) from each file's head, without loading any weights: the SAMP-HDRL
+ * files (`<key>.json`) and the other families' (`hadaps-`, `eiie-` and `lhs-<key>.json`). Those three do not record
+ * the strategy id, seed or preset they were trained for; the listing takes them from the first stored run that
+ * decided with the model.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +18,7 @@ import {
   type SampModelStore,
   type SampTrainingSummary,
 } from '../agents/samp/artifacts';
+import type { StageSummary } from '../agents/samp/episodes';
 import { parseEiieArtifacts, serializeEiieArtifacts, type EiieModelStore } from '../agents/eiie/artifacts';
 import { parseHadapsArtifacts, serializeHadapsArtifacts, type HadapsModelStore } from '../agents/hadaps/artifacts';
 import { parseLhsArtifacts, serializeLhsArtifacts, type LhsModelStore } from '../agents/lhs/artifacts';
@@ -96,18 +100,29 @@ export async function loadModelArtifacts(db: DB, key: string): Promise<SampArtif
   return dir ? fileModelStore(dir).get(key) : undefined;
 }
 
+/**
+ * How a model was trained and chosen, as its file records it: a SAMP-HDRL file's whole summary, or a HADAPS file's
+ * one stage (which records neither its day spans nor the validation days it held out: null).
+ */
+export type StoredTraining =
+  SampTrainingSummary | { validationDays: null; episodes: number; updates: number; stages: StageSummary[] };
+
 /** What the desk shows of one stored model (read without loading its weights). */
 export interface StoredModelInfo {
   key: string;
-  /** the strategy id it was trained for: samp-hdrl, one of its ablations, or ddpg-flat */
+  /**
+   * the strategy id it was trained for: samp-hdrl, one of its ablations, or a flat agent; for the families whose
+   * files do not say, the strategy of the first run that used it, else the family's name
+   */
   variant: string;
-  /** the networks it has: hierarchical, upper-only or flat */
+  /** the networks it has: hierarchical, upper-only or flat; eiie; mlp or cnn classifier */
   kind: string;
-  seed: number;
-  /** quick, paper, or custom (a preset with overrides) */
+  /** null where neither the file nor a run that used it says */
+  seed: number | null;
+  /** quick, paper, or custom (a preset with overrides); 'unknown' where neither the file nor a run says */
   preset: string;
-  /** number of assets it allocates over */
-  assets: number;
+  /** number of assets it allocates over; null where the file does not say */
+  assets: number | null;
   trainFrom: string;
   trainTo: string;
   /** the training engine: onnxruntime-cpu, onnxruntime-cuda, or a tfjs backend */
@@ -119,9 +134,9 @@ export interface StoredModelInfo {
   /**
    * how it was trained and chosen: training and validation periods, episodes, updates, and per stage the
    * validation curve and the chosen checkpoint (agents/samp/artifacts.ts SampTrainingSummary); null for models
-   * of training revisions up to 3, which had no validation
+   * of training revisions up to 3, which had no validation, and for the families whose files keep no record
    */
-  training: SampTrainingSummary | null;
+  training: StoredTraining | null;
   bytes: number;
   /** the stored runs that decided with it */
   runs: { id: string; universe: string; strategy: string; seed: number; windowFrom: string; windowTo: string }[];
@@ -145,6 +160,9 @@ const TAIL_BYTES = 4 * 1024;
  */
 interface ModelHead {
   format?: unknown;
+  /** the other families' config, model record and classes (`cfg`, `model`, `tickers`, `training` above) */
+  cfg?: { policy?: unknown; model?: unknown };
+  model?: { backend?: unknown; trainedFrom?: unknown; trainedTo?: unknown };
   variant?: unknown;
   kind?: unknown;
   config?: { preset?: unknown };
@@ -183,13 +201,21 @@ export function topLevelKeyAt(text: string, key: string): number {
   return -1;
 }
 
-async function readModelHead(file: string, size: number): Promise<{ head: ModelHead; elapsedMs: number | null }> {
+/**
+ * The description of a model file: its head up to the top-level key `weightsKey` where the weights start ('params'
+ * in a SAMP-HDRL file, 'onnx' in the others), and the training time a SAMP-HDRL file writes last.
+ */
+async function readModelHead(
+  file: string,
+  size: number,
+  weightsKey: string,
+): Promise<{ head: ModelHead; elapsedMs: number | null }> {
   const fh = await fs.promises.open(file, 'r');
   try {
     const headBuf = Buffer.alloc(Math.min(HEAD_BYTES, size));
     await fh.read(headBuf, 0, headBuf.length, 0);
     const text = headBuf.toString('utf8');
-    const cut = topLevelKeyAt(text, 'params');
+    const cut = topLevelKeyAt(text, weightsKey);
     if (cut > 0) {
       const tailBuf = Buffer.alloc(Math.min(TAIL_BYTES, size));
       await fh.read(tailBuf, 0, tailBuf.length, size - tailBuf.length);
@@ -212,6 +238,76 @@ async function readModelHead(file: string, size: number): Promise<{ head: ModelH
 
 const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
+/** The families whose files carry a name prefix (`<prefix>-<key>.json`), with the format each file names. */
+const PREFIXED_FORMATS = { hadaps: 'hadaps-model-v1', eiie: 'eiie-model-v1', lhs: 'lhs-model-v1' } as const;
+type PrefixedFamily = keyof typeof PREFIXED_FORMATS;
+/** A model file's name: the family prefix (none for SAMP-HDRL) and the key. */
+const MODEL_FILE = /^(?:(hadaps|eiie|lhs)-)?([0-9a-f]{16,128})\.json$/;
+
+/** What a run that decided with a model says of it: its strategy, seed and preset. */
+interface ModelUse {
+  strategy: string;
+  seed: number;
+  preset: string | null;
+}
+
+/**
+ * The description of a HADAPS, EIIE or Long/Hold/Short classifier file (its head up to the policy bytes): the
+ * window and engine from its model record, the training record of a HADAPS file, and what the file does not say
+ * (strategy, seed, preset) from the first run that used it.
+ * @throws Error when the file is not of its family's format or lacks its model record
+ */
+function describePrefixed(
+  family: PrefixedFamily,
+  head: ModelHead,
+  use: ModelUse | undefined,
+): Omit<StoredModelInfo, 'key' | 'trainedAt' | 'bytes' | 'runs'> {
+  if (head.format !== PREFIXED_FORMATS[family])
+    throw new Error(`unknown format ${JSON.stringify(head.format ?? null)} for a ${family}- file`);
+  const m = head.model;
+  if (!m || !text(m.trainedFrom) || !text(m.trainedTo))
+    throw new Error('the description lacks its model record (training window)');
+  const cfg = head.cfg ?? {};
+  const t = head.training as (StageSummary & { elapsedMs?: unknown }) | undefined;
+  const stage = family === 'hadaps' && t && typeof t === 'object' && Array.isArray(t.validation) ? t : null;
+  return {
+    variant: use?.strategy ?? (family === 'lhs' && text(cfg.model) ? `${cfg.model}-lhs` : family),
+    kind:
+      family === 'hadaps'
+        ? text(cfg.policy)
+          ? cfg.policy
+          : 'hierarchical'
+        : family === 'lhs'
+          ? `${text(cfg.model) ? cfg.model : 'unknown'} classifier`
+          : 'eiie',
+    seed: use?.seed ?? null,
+    preset: use?.preset ?? 'unknown',
+    assets: Array.isArray(head.tickers) ? head.tickers.length : null,
+    trainFrom: m.trainedFrom,
+    trainTo: m.trainedTo,
+    backend: text(m.backend) ? m.backend : 'unknown',
+    trainingMs: stage && typeof stage.elapsedMs === 'number' ? stage.elapsedMs : null,
+    training: stage
+      ? {
+          validationDays: null,
+          episodes: stage.episodes,
+          updates: stage.updates,
+          stages: [
+            {
+              stage: stage.stage,
+              episodes: stage.episodes,
+              updates: stage.updates,
+              endedBy: stage.endedBy,
+              chosenEpisode: stage.chosenEpisode,
+              chosen: stage.chosen,
+              validation: stage.validation,
+            },
+          ],
+        }
+      : null,
+  };
+}
+
 /**
  * Every model stored next to the database, newest first, with the runs that used it (runs.model_path names the
  * model's file), and the files of the folder that are not readable models. Reads only each file's description,
@@ -223,9 +319,10 @@ export async function listStoredModels(
   const dir = modelsDir(db);
   if (!dir || !fs.existsSync(dir)) return { dir, models: [], unreadable: [] };
   const runsByKey = new Map<string, StoredModelInfo['runs']>();
+  const useByKey = new Map<string, ModelUse>();
   const rows = db
     .prepare(
-      `SELECT id, universe_id, strategy, seed, window_from, window_to, model_path FROM runs WHERE model_path IS NOT NULL AND status = 'complete' ORDER BY window_from, strategy, seed`,
+      `SELECT id, universe_id, strategy, seed, window_from, window_to, model_path, COALESCE(json_extract(config, '$.params.preset'), json_extract(config, '$.preset')) AS preset FROM runs WHERE model_path IS NOT NULL AND status = 'complete' ORDER BY window_from, strategy, seed`,
     )
     .all() as {
     id: string;
@@ -235,10 +332,13 @@ export async function listStoredModels(
     window_from: string;
     window_to: string;
     model_path: string;
+    preset: unknown;
   }[];
   for (const r of rows) {
     const key = /([0-9a-f]{16,128})\.json$/.exec(r.model_path)?.[1];
     if (!key) continue;
+    if (!useByKey.has(key))
+      useByKey.set(key, { strategy: r.strategy, seed: r.seed, preset: text(r.preset) ? r.preset : null });
     const list = runsByKey.get(key) ?? [];
     list.push({
       id: r.id,
@@ -253,13 +353,26 @@ export async function listStoredModels(
   const models: StoredModelInfo[] = [];
   const unreadable: UnreadableModel[] = [];
   for (const name of (await fs.promises.readdir(dir)).sort()) {
-    const key = /^([0-9a-f]{16,128})\.json$/.exec(name)?.[1];
-    if (!key) continue; // temporary files of a write in progress, and anything else that is not a model
+    const named = MODEL_FILE.exec(name);
+    if (!named) continue; // temporary files of a write in progress, and anything else that is not a model
+    const family = named[1] as PrefixedFamily | undefined;
+    const key = named[2]!;
     const file = path.join(dir, name);
     try {
       const st = await fs.promises.stat(file);
       if (!st.isFile()) continue;
-      const { head, elapsedMs } = await readModelHead(file, st.size);
+      if (family) {
+        const { head } = await readModelHead(file, st.size, 'onnx');
+        models.push({
+          key,
+          ...describePrefixed(family, head, useByKey.get(key)),
+          trainedAt: st.mtime.toISOString(),
+          bytes: st.size,
+          runs: runsByKey.get(key) ?? [],
+        });
+        continue;
+      }
+      const { head, elapsedMs } = await readModelHead(file, st.size, 'params');
       if (head.format !== 'samp-artifacts-v1') throw new Error(`unknown format ${JSON.stringify(head.format ?? null)}`);
       const seed = head.seed;
       if (

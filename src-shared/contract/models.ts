@@ -1,7 +1,9 @@
 /**
  * The trained models stored next to the database (src-main/store/models.ts): what each was trained for and on,
  * by which engine, when and for how long, how training chose it (validation curve and checkpoint per stage), and
- * which stored runs decided with it. Read-only.
+ * which stored runs decided with it. Read-only. Every family's files are listed: SAMP-HDRL and the flat agents,
+ * HADAPS, EIIE and the Long/Hold/Short classifiers; what a family's file does not record is null (seed, assets,
+ * the training record's day spans) or taken from the first run that used the model (strategy, seed, preset).
  */
 import { z } from 'zod';
 import { Empty, method } from './define';
@@ -74,9 +76,13 @@ export type TrainingStage = z.infer<typeof TrainingStage>;
  * run, and per stage the validation curve and the chosen checkpoint.
  */
 export const ModelTraining = z.object({
-  trainDays: TrainingSpan,
-  /** trading days held out for validation at the end of the training window (0: no validation) */
-  validationDays: z.number().int().min(0),
+  /** absent where the file does not record its day spans (HADAPS: its window is the model's trainFrom..trainTo) */
+  trainDays: TrainingSpan.optional(),
+  /**
+   * trading days held out for validation at the end of the training window (0: no validation); null where the file
+   * does not record them (HADAPS: its stage's validation curve says whether it validated)
+   */
+  validationDays: z.number().int().min(0).nullable(),
   /** the validation period (absent when validationDays is 0) */
   validation: TrainingSpan.optional(),
   /** episodes and DDPG updates over all stages */
@@ -89,14 +95,19 @@ export type ModelTraining = z.infer<typeof ModelTraining>;
 export const ModelInfo = z.object({
   /** the reuse key (sha256 over training revision, engine, variant, config, seed and data) */
   key: z.string(),
-  /** strategy id it was trained for (samp-hdrl, an ablation, ddpg-flat) */
+  /**
+   * strategy id it was trained for (samp-hdrl, an ablation, ddpg-flat); for HADAPS, EIIE and the classifiers, whose
+   * files do not record it, the strategy of the first run that used it, else the family's name
+   */
   variant: z.string(),
-  /** its networks: hierarchical, upper-only or flat */
+  /** its networks: hierarchical, upper-only or flat; eiie; an mlp or cnn classifier */
   kind: z.string(),
-  seed: z.number().int(),
-  /** quick, paper, or custom (a preset with overrides) */
+  /** null where neither the file nor a run that used it says */
+  seed: z.number().int().nullable(),
+  /** quick, paper, or custom (a preset with overrides); 'unknown' where neither the file nor a run says */
   preset: z.string(),
-  assets: z.number().int().min(0),
+  /** null where the file does not say */
+  assets: z.number().int().min(0).nullable(),
   trainFrom: z.string(),
   trainTo: z.string(),
   /** training engine: onnxruntime-cpu, onnxruntime-cuda or a tfjs backend */

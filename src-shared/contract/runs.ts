@@ -4,7 +4,7 @@
  * Weights are always in the run's ticker order (`tickers`), risky assets only, with the cash weight apart.
  */
 import { z } from 'zod';
-import { DecisionDetail, ReboundFlag, SampGroups } from '../domain/decision';
+import { ClassBasis, DecisionDetail, ReboundFlag, SampGroups } from '../domain/decision';
 import { RunConfig, RunProtocol, RunScenarioName } from '../domain/runConfig';
 import { Id, IsoDate, method, ShortText } from './define';
 import { JobInfo } from './jobs';
@@ -116,6 +116,21 @@ export const RunWeights = z.object({
 });
 export type RunWeights = z.infer<typeof RunWeights>;
 
+/**
+ * A HADAPS run's class allocation over its decision days: each class's weight as the inter-class layer set it
+ * (`HadapsDecisionDetail.classes[].weight`, before the no-trade band), cash last. Built by
+ * src-shared/charts/classes.ts classAllocationOf, drawn by its classAllocationOption.
+ */
+export const ClassAllocation = z.object({
+  basis: ClassBasis,
+  /** beta, the action scale the run's policy decided with */
+  actionScale: z.number(),
+  dates: z.array(IsoDate),
+  /** every class of the run, cash last: `values[i]` is its weight on `dates[i]` */
+  classes: z.array(z.object({ name: z.string(), tickers: z.array(z.string()), values: z.array(z.number()) })),
+});
+export type ClassAllocation = z.infer<typeof ClassAllocation>;
+
 /** The spread-and-impact settings a backtest request may give (runConfig.ts RunImpact; absent fields: defaults). */
 export const BacktestImpactRequest = z
   .object({
@@ -197,6 +212,11 @@ export const runMethods = {
     'Weights of a run at a date (default: its last), per agent, with the detail and the previous decision',
     z.object({ id: Id, date: IsoDate.optional() }).strict(),
     RunWeights,
+  ),
+  'runs.classes': method(
+    "A HADAPS run's class allocation over its decision days (null for a run that records no classes)",
+    z.object({ id: Id }).strict(),
+    ClassAllocation.nullable(),
   ),
   'runs.start': method(
     'Start a backtest as a job (kind "backtest"); its runs appear in runs.list as they complete',

@@ -51,6 +51,7 @@ import {
   tradingOption,
   weightsOption,
 } from '../../../src-shared/charts/analytics';
+import { actionScaleOption, classAllocationOption, classBasisText } from '../../../src-shared/charts/classes';
 import { allocationTurnover, NO_LEARNED_VERDICT, verdictText } from '../derive';
 
 /** The Content-Security-Policy every HTML report carries. */
@@ -255,6 +256,11 @@ ${groupsHtml}
 <tr class="total"><td colspan="3">Total</td><td class="n">${e(pct(totalW))}</td><td class="n"></td><td class="n"></td></tr></tbody></table>
 <p class="notes">Trade = target weight &minus; previous weight drifted with the day\u2019s prices (fractions of the portfolio).</p>`;
 
+  const c = data.classes;
+  const classesCard = c
+    ? `<div class="card" data-section="classes"><h3>HADAPS classes</h3><div class="notes">${e(c.basis)}; action scale β = ${e(String(c.actionScale))}. The inter-class layer’s weights, before the no-trade band:</div><table>${c.layer.map((x) => `<tr><td>${e(x.name)}</td><td class="n">${e(pct(x.weight))}</td></tr>`).join('')}</table></div>`
+    : '';
+
   const agents = data.agents.length
     ? `<h2>Agents</h2><div class="agents">${data.agents.map(agentCard).join('')}</div>`
     : '';
@@ -273,7 +279,7 @@ ${groupsHtml}
   const body = `<header class="top"><div><h1>Allocation report</h1><div class="sub">${e(h.strategy.label)} &middot; ${e(h.universe.name)} &middot; weights as of ${e(h.date)}</div></div><div class="brand">HDRL Desk</div></header>
 ${facts(headFacts)}
 ${verdictBoxHtml(data.verdicts)}
-<div class="cards"><div class="card"><h3>Market regime</h3>${regime}</div><div class="card"><h3>Rebound</h3>${rebound}</div><div class="card"><h3>Allocation</h3>${summary}</div></div>
+<div class="cards"><div class="card"><h3>Market regime</h3>${regime}</div><div class="card"><h3>Rebound</h3>${rebound}</div><div class="card"><h3>Allocation</h3>${summary}</div>${classesCard}</div>
 <h2>Target weights</h2>
 ${weightsTable}
 ${agents}
@@ -364,11 +370,55 @@ ${verdictBoxHtml(data.verdicts)}
 ${metricsTableHtml(data.metrics, false)}
 <h2>Curves</h2>
 ${charts.join('\n')}
+${classesHtml(data)}
 ${data.analytics ? analyticsHtml(data.analytics) : ''}
 ${runs ? `<h2>Monthly returns and worst drawdowns</h2>\n${runs}\n<p class="notes">Monthly and yearly returns compound the daily returns of the calendar period; drawdown days are trading days from the peak to the recovery (or to the last date).</p>` : ''}
 ${caveatsHtml(data.caveats)}
 <footer><span>HDRL Desk${h.codeVersion ? ` ${e(h.codeVersion)}` : ''}</span><span>${e(h.generatedAt)}</span></footer>`;
   return page(title, body);
+}
+
+/**
+ * HADAPS in a tear sheet (issue 18): each HADAPS group's class allocation over time, and the action scale's effect
+ * when runs of two or more scales are in it; '' without HADAPS runs.
+ */
+function classesHtml(data: BacktestReportData): string {
+  const runs = data.classes ?? [];
+  const scale = data.actionScale ?? [];
+  if (!runs.length && !scale.length) return '';
+  const n = (v: string) => `<td class="n">${v}</td>`;
+  const out = ['<h2>Asset classes (HADAPS)</h2>'];
+  for (const r of runs)
+    out.push(
+      `<div data-section="class-allocation">${figure(
+        `Class allocation of ${r.run}: the inter-class layer’s weights, cash on top (${classBasisText(r.allocation.basis)}; β = ${r.allocation.actionScale}; class weights moved by ${pctOrDash(r.std)} on average)`,
+        optionSvg(classAllocationOption(r.allocation), { title: `Class allocation of ${r.run}`, height: 240 }),
+      )}</div>`,
+    );
+  if (scale.length) {
+    out.push('<h3>The action scale’s effect</h3>');
+    out.push(
+      '<p class="notes">Per action scale β, over the HADAPS runs of this sheet at that scale: how much the class weights moved over time (the mean over the classes of each weight’s standard deviation; higher is a more adaptive allocation) and the mean cumulative return.</p>',
+    );
+    out.push(
+      figure(
+        'Class-weight std and cumulative return by action scale',
+        optionSvg(actionScaleOption(scale), { title: 'The action scale’s effect', height: 240 }),
+      ),
+    );
+    out.push(
+      table(
+        ['Action scale β', 'Runs', 'Class-weight std', 'Cumulative return'],
+        scale.map((x) => [
+          `<td>${e(String(x.actionScale))}</td>`,
+          n(String(x.runs)),
+          n(e(pctOrDash(x.classStd))),
+          n(e(pctOrDash(x.cumulativeReturn))),
+        ]),
+      ).replace('<table>', '<table data-section="action-scale">'),
+    );
+  }
+  return out.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------

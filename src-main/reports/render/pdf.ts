@@ -44,6 +44,7 @@ import { ACCENT, BOLD, INK, MUTED, PdfLayout, type PdfCell, type PdfColumn, type
 import { curvesOf, optionSvg, rollingVolOf, yearlyOption } from './svgCharts';
 import { drawdownOption, equityOption } from '../../../src-shared/charts/performance';
 import { stitchedOption, tradingOption, weightsOption } from '../../../src-shared/charts/analytics';
+import { actionScaleOption, classAllocationOption, classBasisText } from '../../../src-shared/charts/classes';
 
 /** Top drivers shown per agent in the PDF. */
 export const PDF_AGENT_DRIVERS = 10;
@@ -317,11 +318,28 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
     { label: 'Holdings', value: `${allRows.filter((r) => r.weight > 0).length} of ${allRows.length}` },
     { label: 'One-way turnover', value: pct(traded) },
   ];
+  const c = data.classes;
   cards(L, [
     { title: 'Market regime', lines: regimeLines },
     { title: 'Rebound', lines: reboundLines },
     { title: 'Allocation', lines: summaryLines },
+    ...(c
+      ? [
+          {
+            title: 'HADAPS classes (inter-class layer)',
+            lines: [
+              { label: `Action scale (beta) = ${c.actionScale}`, value: '', bold: true },
+              ...c.layer.map((x) => ({ label: x.name, value: pct(x.weight) })),
+            ],
+          },
+        ]
+      : []),
   ]);
+  if (c)
+    L.paragraph(
+      `HADAPS ${c.basis}. The classes card shows each class's weight as the inter-class layer set it, before the no-trade band; the table below groups the book's target weights by class.`,
+      { size: 7.5, color: MUTED },
+    );
 
   L.heading('Target weights', 80);
   const maxW = Math.max(1e-12, ...allRows.map((r) => r.weight).filter(Number.isFinite), data.cashWeight);
@@ -511,6 +529,7 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
   const yearly = yearlyOption(data);
   if (yearly) chart(L, BAR_CHART_H, 'Calendar-year returns', yearly);
 
+  classesPdf(L, data);
   if (data.analytics) analyticsPdf(L, data.analytics);
 
   const names = [...new Set([...data.monthly.map((p) => p.name), ...data.worstDrawdowns.map((p) => p.name)])];
@@ -558,6 +577,48 @@ export async function renderBacktestPdf(data: BacktestReportData): Promise<Buffe
   }
   caveats(L, data.caveats);
   return L.finish();
+}
+
+/** HADAPS in a tear sheet (as ./html.ts classesHtml): class allocation charts and the action scale's effect. */
+function classesPdf(L: PdfLayout, data: BacktestReportData): void {
+  const runs = data.classes ?? [];
+  const scale = data.actionScale ?? [];
+  if (!runs.length && !scale.length) return;
+  L.heading('Asset classes (HADAPS)', DRAWDOWN_CHART_H + 40);
+  for (const r of runs) {
+    chart(
+      L,
+      DRAWDOWN_CHART_H + 20,
+      `Class allocation of ${r.run}: the inter-class layer's weights, cash on top`,
+      classAllocationOption(r.allocation),
+    );
+    L.paragraph(
+      `${classBasisText(r.allocation.basis)}; action scale (beta) = ${r.allocation.actionScale}; the class weights moved by ${pc(2)(r.std)} on average (standard deviation over the window, mean over the classes).`,
+      { size: 7.5, color: MUTED },
+    );
+  }
+  if (scale.length) {
+    chart(
+      L,
+      BAR_CHART_H,
+      "The action scale's effect: class-weight std (bars) and cumulative return (line)",
+      actionScaleOption(scale),
+    );
+    L.table(
+      [
+        { header: 'Action scale (beta)', width: 10 },
+        { header: 'Runs', width: 6, align: 'right' },
+        { header: 'Class-weight std', width: 10, align: 'right' },
+        { header: 'Cumulative return', width: 10, align: 'right' },
+      ],
+      scale.map((x): PdfRow => ({
+        type: 'row',
+        cells: [String(x.actionScale), String(x.runs), pc(2)(x.classStd), pc(2)(x.cumulativeReturn)],
+      })),
+      { fontSize: 7.5, width: L.width * 0.5 },
+    );
+    L.space(6);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
