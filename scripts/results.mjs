@@ -14,6 +14,8 @@
 //             docs/results-hadaps-volatile.md, docs/results-hadaps-calm.md      calm-sectors)
 //   hadaps-sweep  docs/results-hadaps-sweep.md  samp protocol, volatile-sectors scenario, 5 seeds: the action-scale
 //                                        sweep hadaps-beta/1..10 beside equal weight
+//   hadaps-monthly  docs/results-hadaps-monthly.md  the paper's protocol (2 years train, 1 month test, monthly) over
+//                                        2000, volatile-sectors scenario, 3 seeds: cold against warm-started retraining
 //
 // Trained models are stored next to the database and reused, so the evaluations can be run one at a time, and an
 // interrupted one resumes where its training stopped. Run from the project root.
@@ -72,6 +74,22 @@ export const EVALUATIONS = {
   hadaps: ['--protocol', 'samp', '--strategy', HADAPS, '--seeds', '5', '--markdown', 'docs/results-hadaps.md'],
   'hadaps-volatile': hadapsOn('volatile-sectors', 'docs/results-hadaps-volatile.md'),
   'hadaps-calm': hadapsOn('calm-sectors', 'docs/results-hadaps-calm.md'),
+  'hadaps-monthly': [
+    '--protocol',
+    'hadaps',
+    '--from',
+    '2000-01-01',
+    '--to',
+    '2000-12-31',
+    '--scenario',
+    'volatile-sectors',
+    '--strategy',
+    'hadaps,hadaps/warm-start,crp',
+    '--seeds',
+    '3',
+    '--markdown',
+    'docs/results-hadaps-monthly.md',
+  ],
   'hadaps-sweep': [
     '--protocol',
     'samp',

@@ -269,6 +269,7 @@ export type EiieDecisionDetailInput = z.input<typeof EiieDecisionDetail>;
 export const HADAPS_VARIANTS = [
   'hadaps',
   'hadaps/full-trade',
+  'hadaps/warm-start',
   'hadaps/log-reward',
   'hadaps/auto-alpha',
   'hadaps/flat',

@@ -138,7 +138,8 @@ export interface HadapsConfig {
    * Monthly retraining (the hadaps protocol) warm-started: each month's model starts from the previous month's
    * trained networks and running statistics (the optimiser's moments start at zero) instead of a fresh seeded
    * draw; the chain starts cold in the first month of each calendar year of tests (strategies/hadaps
-   * previousWindow says why). Default false: cold retraining every month. Only for the hadaps protocol's windows.
+   * previousWindow says why). Default false: cold retraining every month. A window that is not one of the hadaps
+   * protocol's trains cold (and says so in its progress).
    */
   warmStart: boolean;
 }

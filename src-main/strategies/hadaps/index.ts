@@ -116,16 +116,17 @@ function modelFor(ctx: StrategyContext, id: string, cfg: HadapsConfig, layout: C
  * The hadaps protocol's window a warm-started model of the window training on trainStart..trainEnd starts from:
  * the previous month's, or null in the first month of a calendar year of tests, where the chain starts cold. So a
  * model never depends on more than the eleven months before it in its year, a test year can be run on its own, and
- * every model is the same whichever order (or process) trains them. A window that is not one of the protocol's is
- * refused.
+ * every model is the same whichever order (or process) trains them. `undefined` for a window that is not one of the
+ * protocol's (an explicit window): there is no monthly chain to follow, and the model trains cold.
  */
-export function previousWindow(prices: PriceMatrix, trainStart: number, trainEnd: number): WalkWindow | null {
+export function previousWindow(
+  prices: PriceMatrix,
+  trainStart: number,
+  trainEnd: number,
+): WalkWindow | null | undefined {
   const windows = protocolWindows(prices.dates, 'hadaps');
   const k = windows.findIndex((w) => w.trainStart === trainStart && w.trainEnd === trainEnd);
-  if (k < 0)
-    throw new RangeError(
-      `warmStart follows the hadaps protocol's monthly windows (--protocol hadaps); the training window ${prices.dates[trainStart]}..${prices.dates[trainEnd]} is not one of them`,
-    );
+  if (k < 0) return undefined;
   const prev = k > 0 ? windows[k - 1]! : null;
   const year = (w: WalkWindow) => prices.dates[w.testStart]!.slice(0, 4);
   return prev && year(prev) === year(windows[k]!) ? prev : null;

@@ -119,6 +119,12 @@ export const VARIANTS: Variant[] = [
     what: "the method trading the policy's whole target every day (the paper's execution) instead of a tenth of the gap",
   },
   {
+    id: 'hadaps/warm-start',
+    label: 'HADAPS, warm-started monthly retraining',
+    over: { warmStart: true },
+    what: "the method with each month's model (--protocol hadaps) starting from the previous month's networks",
+  },
+  {
     id: 'hadaps/log-reward',
     label: 'HADAPS, net log-return reward',
     over: { reward: 'log-net' },
