@@ -14,12 +14,12 @@
  * scores 0; one that swings the whole book between two classes every day scores 0.5.
  */
 import type { ClassAllocation } from '../contract/runs';
-import type { DecisionDetail } from '../domain/decision';
+import { HADAPS_CASH_CLASS, type DecisionDetail } from '../domain/decision';
 import { axisTooltip, pctText } from './analytics';
 import { pctTick, SERIES_COLORS } from './style';
 
-/** The name HADAPS gives the safe class (agents/hadaps/classes.ts CASH_CLASS): drawn grey, always on top. */
-export const CASH_CLASS_NAME = 'Cash';
+/** The name HADAPS gives the safe class (domain/decision.ts): drawn grey, always on top. */
+export const CASH_CLASS_NAME = HADAPS_CASH_CLASS;
 /** Cash's colour in every class chart (as the weights charts draw cash). */
 export const CASH_CLASS_COLOR = '#b9c1cc';
 

@@ -286,6 +286,9 @@ export const HadapsVariant = z.union([
 ]);
 export type HadapsVariant = z.infer<typeof HadapsVariant>;
 
+/** The name of HADAPS's safe class (cash, always the last class of a decision). */
+export const HADAPS_CASH_CLASS = 'Cash';
+
 /** Where a HADAPS run's asset classes came from: the universe's `class` field, its sectors, or one class of all. */
 export const ClassBasis = z.enum(['class', 'sector', 'single']);
 export type ClassBasis = z.infer<typeof ClassBasis>;

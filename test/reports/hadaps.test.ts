@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src-main/cli';
 import { runBacktest } from '../../src-main/backtest/run';
 import { dispatch } from '../../src-main/services';
 import { buildAllocationReport, buildBacktestReport } from '../../src-main/reports';
@@ -324,5 +325,23 @@ describe('models.list beyond SAMP-HDRL', () => {
       for (const f of [`eiie-${keys.eiie}.json`, `lhs-${keys.lhs}.json`, `hadaps-${keys.wrong}.json`])
         fs.rmSync(path.join(dir, f));
     }
+  });
+});
+
+describe('hdrl weights on a HADAPS run', () => {
+  it("names each asset's class as its group and says where the classes came from and what the layer set", async () => {
+    let out = '';
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    try {
+      expect(await main(['--db', path.join(engine.dir, 'hdrl.db'), 'weights', '--run', hadapsRun])).toBe(0);
+    } finally {
+      o.mockRestore();
+    }
+    const d = hadapsDetail(w.detail)!;
+    const it = d.classes.find((c) => c.tickers.includes('MSFT'))!;
+    expect(out).toMatch(new RegExp(`^MSFT\\s+${it.name}\\s`, 'm'));
+    expect(out).toContain(
+      `classes from the universe's sectors; action scale ${d.actionScale}; the inter-class layer set`,
+    );
   });
 });

@@ -12,11 +12,11 @@
  * Classes are ordered by name, assets inside a class by their column, so the layout is the same for every run over
  * the same universe whatever the order of its file.
  */
-import type { ClassBasis } from '../../../src-shared/domain/decision';
+import { HADAPS_CASH_CLASS, type ClassBasis } from '../../../src-shared/domain/decision';
 import type { HadapsClassing } from './config';
 
-/** The name the safe class is shown under. */
-export const CASH_CLASS = 'Cash';
+/** The name the safe class is shown under (one home: src-shared/domain/decision.ts). */
+export const CASH_CLASS = HADAPS_CASH_CLASS;
 
 /** One risky class: its name and its assets' column indices in the price matrix. */
 export interface RiskyClass {

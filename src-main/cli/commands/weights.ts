@@ -1,5 +1,6 @@
 import { getRun, getRunWeightsAt } from '../../store/runs';
-import { sampDetail } from '../../../src-shared/domain/decision';
+import { classBasisText } from '../../../src-shared/charts/classes';
+import { hadapsDetail, sampDetail } from '../../../src-shared/domain/decision';
 import { UsageError, type CliCommand } from '../types';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -27,8 +28,14 @@ export const weightsCommand: CliCommand = {
     const n = tickers.length;
     const samp = sampDetail(at.detail);
     const groups = samp?.groups;
+    const hadaps = hadapsDetail(at.detail);
+    // the grouping the strategy decided by: SAMP-HDRL's two groups, or HADAPS's asset classes
     const group = (t: string) =>
-      groups?.high.includes(t) ? 'high-quality' : groups?.ordinary.includes(t) ? 'ordinary' : '';
+      groups?.high.includes(t)
+        ? 'high-quality'
+        : groups?.ordinary.includes(t)
+          ? 'ordinary'
+          : (hadaps?.classes.find((c) => c.tickers.includes(t))?.name ?? '');
     const agents = Object.keys(at.agents).filter((a) => a !== 'final');
     if (args.json) {
       const vec = (w: Float64Array) => ({
@@ -47,6 +54,7 @@ export const weightsCommand: CliCommand = {
             capital: samp?.capital ?? null,
             fusionA: samp?.fusionA ?? null,
             rebound: samp?.rebound ?? null,
+            classes: hadaps ? { basis: hadaps.basis, actionScale: hadaps.actionScale, classes: hadaps.classes } : null,
             reboundFlags: at.reboundFlags,
             previous: at.previous ? { date: at.previous.date, ...vec(at.previous.weights) } : null,
           },
@@ -88,6 +96,10 @@ export const weightsCommand: CliCommand = {
         `rebound: ${rb.capped ? `risky capital capped (${rb.reasons.join('; ')})` : 'no cap'}${at.reboundFlags.length ? `; flags today: ${at.reboundFlags.map((f) => f.group).join(', ')}` : ''}`,
       );
     }
+    if (hadaps)
+      io.out(
+        `${classBasisText(hadaps.basis)}; action scale ${hadaps.actionScale}; the inter-class layer set ${hadaps.classes.map((c) => `${c.name} ${pct(c.weight)}`).join(', ')} (the book differs where the no-trade band and the trade rate kept holdings)`,
+      );
     return 0;
   },
 };
