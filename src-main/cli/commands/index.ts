@@ -18,6 +18,7 @@ import { bookCommand } from './book';
 import { todayCommand } from './today';
 import { approveCommand } from './approve';
 import { ordersCommand } from './orders';
+import { executionCommand } from './execution';
 
 export const commands: CliCommand[] = [
   infoCommand,
@@ -38,4 +39,5 @@ export const commands: CliCommand[] = [
   todayCommand,
   approveCommand,
   ordersCommand,
+  executionCommand,
 ];
