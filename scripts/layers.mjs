@@ -28,7 +28,7 @@ export const LAYERS = [
   { name: 'metrics', stack: 'main', paths: ['src-main/metrics'] },
   { name: 'market', stack: 'main', paths: ['src-main/market'] },
   { name: 'compute', stack: 'main', paths: ['src-main/compute'] },
-  // the DDPG, TD3, SAC, PPO, EIIE and Long/Hold/Short classifier updates and the SAMP networks described to the ONNX
+  // the DDPG, TD3, SAC, PPO, EIIE, Long/Hold/Short classifier and MAPS updates and the SAMP networks described to the ONNX
   // training engine: agent code that lives beside the engine it is parity-tested with
   {
     name: 'agents',
@@ -43,6 +43,7 @@ export const LAYERS = [
       'src-main/compute/train/samp.ts',
       'src-main/compute/train/eiie.ts',
       'src-main/compute/train/lhs.ts',
+      'src-main/compute/train/maps.ts',
       'src-main/compute/train/hadaps.ts',
       'src-main/compute/train/hadapsLearner.ts',
     ],

@@ -247,18 +247,21 @@ export async function runBacktest(
         { setSampModelStore },
         { setEiieModelStore },
         { setLhsModelStore },
+        { setMapsModelStore },
         { setHadapsModelStore },
-        { fileModelStore, fileEiieModelStore, fileLhsModelStore, fileHadapsModelStore },
+        { fileModelStore, fileEiieModelStore, fileLhsModelStore, fileMapsModelStore, fileHadapsModelStore },
       ] = await Promise.all([
         import('../strategies/samp'),
         import('../strategies/eiie'),
         import('../strategies/lhs'),
+        import('../strategies/maps'),
         import('../strategies/hadaps'),
         import('../store/models'),
       ]);
       setSampModelStore(fileModelStore(dir));
       setEiieModelStore(fileEiieModelStore(dir));
       setLhsModelStore(fileLhsModelStore(dir));
+      setMapsModelStore(fileMapsModelStore(dir));
       setHadapsModelStore(fileHadapsModelStore(dir));
     }
   }

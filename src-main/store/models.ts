@@ -22,6 +22,7 @@ import type { StageSummary } from '../agents/samp/episodes';
 import { parseEiieArtifacts, serializeEiieArtifacts, type EiieModelStore } from '../agents/eiie/artifacts';
 import { parseHadapsArtifacts, serializeHadapsArtifacts, type HadapsModelStore } from '../agents/hadaps/artifacts';
 import { parseLhsArtifacts, serializeLhsArtifacts, type LhsModelStore } from '../agents/lhs/artifacts';
+import { parseMapsArtifacts, serializeMapsArtifacts, type MapsModelStore } from '../agents/maps/artifacts';
 
 /** The models folder for a database file (none for an in-memory database). */
 export function modelsDir(db: DB): string | null {
@@ -87,6 +88,11 @@ export function fileEiieModelStore(dir: string): EiieModelStore {
 /** An LhsModelStore over the same folder: `lhs-<key>.json` (agents/lhs/artifacts.ts), for mlp-lhs and cnn-lhs. */
 export function fileLhsModelStore(dir: string): LhsModelStore {
   return prefixedModelStore(dir, 'lhs', serializeLhsArtifacts, parseLhsArtifacts);
+}
+
+/** A MapsModelStore over the same folder: `maps-<key>.json` (agents/maps/artifacts.ts); not in the desk's listing yet. */
+export function fileMapsModelStore(dir: string): MapsModelStore {
+  return prefixedModelStore(dir, 'maps', serializeMapsArtifacts, parseMapsArtifacts);
 }
 
 /** A HadapsModelStore over the same folder: `hadaps-<key>.json` (agents/hadaps/artifacts.ts). */

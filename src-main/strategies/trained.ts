@@ -1,11 +1,14 @@
 /**
- * What every learned family that trains inside `create()` shares (EIIE, the Long/Hold/Short classifiers, HADAPS;
+ * What every learned family that trains inside `create()` shares (EIIE, the Long/Hold/Short classifiers, MAPS, HADAPS;
  * SAMP-HDRL keeps its own, older store in strategies/samp/model.ts):
  *   - `trainingKey`: the key of a trained model — sha256 over what determines it (family, training revision,
  *     config, seed, ... as the family lists them) and every date and close up to the end of its training window;
  *   - `TrainedModels`: the models of one family by key, kept in memory within a process (a second create() for the
- *     same training, e.g. a look-ahead rerun, reuses the first) and, with a store installed (the backtest installs
- *     the files next to the database, store/models.ts), loaded from it instead of trained, and written to it;
+ *     same training reuses the first) and, with a store installed (the backtest installs the files next to the
+ *     database, store/models.ts), loaded from it instead of trained, and written to it. `forgetTrainedModels`
+ *     drops every family's in-memory models: the registry-wide look-ahead test calls it before each rerun, since
+ *     a rerun whose prices changed only after trainEnd has the same key and would otherwise reuse the first model,
+ *     hiding a training that read past trainEnd;
  *   - `HeldBook`: the weights a strategy's last decision has drifted to by the day it is asked about (all cash
  *     before its first decision) — what a holdings-aware policy reads as the weights it holds.
  */
@@ -34,10 +37,27 @@ export interface ModelStore<A> {
   put(key: string, artifacts: A): Promise<void>;
 }
 
+/** Every family's in-memory models, for {@link forgetTrainedModels}. */
+const ALL = new Set<{ forget(): void }>();
+
+/** Drop every family's in-memory models (the stores are untouched): the next create() trains or loads again. */
+export function forgetTrainedModels(): void {
+  for (const m of ALL) m.forget();
+}
+
 /** One family's trained models by training key (see the file overview). */
 export class TrainedModels<A> {
   private readonly jobs = new Map<string, Promise<A>>();
   private store: ModelStore<A> | null = null;
+
+  constructor() {
+    ALL.add(this);
+  }
+
+  /** Drop the models kept in memory (the store keeps its files). */
+  forget(): void {
+    this.jobs.clear();
+  }
 
   /** Install (or remove, with null) the store models are loaded from and written to; forgets the in-memory ones. */
   setStore(store: ModelStore<A> | null): void {

@@ -20,6 +20,8 @@
  *   formed, each class's weight and the weights inside it, the action scale and the model that decided.
  * - 'lhs': the MLP and CNN Long/Hold/Short classifier baselines (src-main/strategies/lhs): how many assets each
  *   class got, the tickers predicted Long (held at equal weight), the cash and the model that decided.
+ * - 'maps': MAPS, the HADAPS paper's multi-agent value baseline (src-main/strategies/maps): how many assets each
+ *   action won, the tickers held, the number of agents and how far they agreed, the cash and the model.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
  *   any fallback note; hindsight references: their gap or chosen asset).
  * Further methods (HADAPS, MPLS, three-level) add their own member to {@link DecisionDetail}.
@@ -343,6 +345,23 @@ export const LhsDecisionDetail = z.object({
 });
 export type LhsDecisionDetailInput = z.input<typeof LhsDecisionDetail>;
 
+export const MapsDecisionDetail = z.object({
+  family: z.literal('maps'),
+  /** how many assets each action won at this close (the class of the agents' averaged Q-values) */
+  counts: z.object({ long: z.number().int(), hold: z.number().int(), short: z.number().int() }),
+  /** the tickers whose averaged Q-values prefer Long: the book holds them at equal weight */
+  held: z.array(z.string()),
+  /** the number of agents */
+  agents: z.number().int(),
+  /** the mean over the assets of the share of agents whose own preferred action is the one the asset got */
+  agreement: z.number(),
+  /** the cash weight (1 when no asset is preferred Long) */
+  cash: z.number(),
+  /** absent only when the policy decides outside a backtest */
+  model: DecisionModel.optional(),
+});
+export type MapsDecisionDetailInput = z.input<typeof MapsDecisionDetail>;
+
 export const ClassicDecisionDetail = z.object({
   family: z.literal('classic'),
   /** static optimisers: the day of the estimate in use */
@@ -369,6 +388,7 @@ export const DecisionDetail = z.discriminatedUnion('family', [
   EiieDecisionDetail,
   HadapsDecisionDetail,
   LhsDecisionDetail,
+  MapsDecisionDetail,
   ClassicDecisionDetail,
 ]);
 /** A decision's detail as read back (the schema's output). */

@@ -3,8 +3,9 @@
  * for every registered non-hindsight strategy, run it over a test window, then multiply every price AFTER day t
  * by random factors and run it again from scratch with the same seed: every decision up to and including day t
  * must be bit-for-bit identical. Every strategy runs on a small data set (300 days x 6 assets, train 150, test
- * 150); learning strategies with their smallest preset and one training episode (quickCheckParams) — training
- * reads the train window only, so its length does not matter to the check. Strategies not registered yet are
+ * 150); learning strategies with their smallest preset and one training episode (quickCheckParams), trained again
+ * for every run (no model kept in memory from an earlier run), so a training that reads past trainEnd shows as a
+ * leak too. Strategies not registered yet are
  * simply not in the list. A deliberately leaking strategy,
  * registered only here, must make the check fail — so the check can fail.
  */
@@ -14,6 +15,7 @@ import { simulate } from '../../src-main/market/simulate';
 import type { PriceMatrix } from '../../src-main/market/prices';
 import { listStrategies, quickCheckParams, registerStrategy, resolveParams } from '../../src-main/strategies/registry';
 import type { StrategyDef } from '../../src-main/strategies/types';
+import { forgetTrainedModels, trainingKey, TrainedModels } from '../../src-main/strategies/trained';
 import { djiaSubset } from '../helpers/data';
 
 const DAYS = 300;
@@ -35,6 +37,9 @@ function perturbAfter(m: PriceMatrix, t: number, seed: string): PriceMatrix {
 }
 
 async function decisions(def: StrategyDef, m: PriceMatrix): Promise<number[][]> {
+  // every run trains from scratch: a model kept from the first run has the same key (prices up to trainEnd), so
+  // reusing it would hide a training that read past trainEnd
+  forgetTrainedModels();
   const params = resolveParams(def, quickCheckParams(def));
   const inst = await def.create({
     prices: m,
@@ -113,8 +118,37 @@ const leakyNormaliser: StrategyDef = {
   },
 };
 
+/**
+ * A "learned" strategy whose training reads one close past trainEnd, its model kept by TrainedModels under a key of
+ * the prices up to trainEnd, as every learned family here keeps its models: caught only if each run trains again.
+ */
+const leakyTrainingModels = new TrainedModels<Float64Array>();
+const leakyTraining: StrategyDef = {
+  id: 'test-leaky-training',
+  label: 'leaks in training (test only)',
+  description: 'test-only: "trains" on the prices up to trainEnd + 30 and holds the asset that rose most over them',
+  family: 'learning',
+  hindsight: false,
+  params: [],
+  async create(ctx) {
+    const key = trainingKey({ family: 'test-leaky-training' }, ctx.prices, ctx.trainEnd);
+    const w = await leakyTrainingModels.get(key, ctx, 'test-leaky-training', async () => {
+      const m = ctx.prices;
+      const late = m.close[ctx.trainEnd + 30]!;
+      let best = 0;
+      for (let i = 1; i < late.length; i++) if (late[i]! / m.close[0]![i]! > late[best]! / m.close[0]![best]!) best = i;
+      const out = new Float64Array(late.length);
+      out[best] = 1;
+      return out;
+    });
+    return { decide: () => w };
+  },
+};
+
 const offs: (() => void)[] = [];
-beforeAll(() => offs.push(registerStrategy(leakyTomorrow), registerStrategy(leakyNormaliser)));
+beforeAll(() =>
+  offs.push(registerStrategy(leakyTomorrow), registerStrategy(leakyNormaliser), registerStrategy(leakyTraining)),
+);
 afterAll(() => offs.forEach((f) => f()));
 
 describe('no look-ahead', async () => {
@@ -136,6 +170,10 @@ describe('no look-ahead', async () => {
 
   it('the check catches a strategy that reads tomorrow from the matrix', async () => {
     expect(await firstLeak(leakyTomorrow, data)).toEqual({ cut: CUTS[0], day: CUTS[0] });
+  });
+
+  it('the check catches a learned strategy whose training reads past trainEnd, although its model is cached', async () => {
+    expect(await firstLeak(leakyTraining, data)).toEqual({ cut: CUTS[0], day: TEST_START });
   });
 
   it('the check catches a strategy that normalises with test-window statistics', async () => {
