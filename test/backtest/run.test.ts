@@ -484,7 +484,7 @@ describe('reproducibility: same seed and config give identical weights', () => {
         a[i]!.strategy,
       ).toEqual(b[i]!.sim!.target.map((w) => Array.from(w)));
     }
-  });
+  }, 300_000); // trains every learned strategy twice: a minute on two free cores, more when they are shared
 });
 
 describe('protocol windows through runBacktest', () => {
