@@ -42,6 +42,7 @@ export const LAYERS = [
       'src-main/compute/train/twin.ts',
       'src-main/compute/train/samp.ts',
       'src-main/compute/train/eiie.ts',
+      'src-main/compute/train/ppn.ts',
       'src-main/compute/train/lhs.ts',
       'src-main/compute/train/maps.ts',
       'src-main/compute/train/hadaps.ts',

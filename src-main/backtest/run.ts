@@ -246,13 +246,22 @@ export async function runBacktest(
       const [
         { setSampModelStore },
         { setEiieModelStore },
+        { setPpnModelStore },
         { setLhsModelStore },
         { setMapsModelStore },
         { setHadapsModelStore },
-        { fileModelStore, fileEiieModelStore, fileLhsModelStore, fileMapsModelStore, fileHadapsModelStore },
+        {
+          fileModelStore,
+          fileEiieModelStore,
+          filePpnModelStore,
+          fileLhsModelStore,
+          fileMapsModelStore,
+          fileHadapsModelStore,
+        },
       ] = await Promise.all([
         import('../strategies/samp'),
         import('../strategies/eiie'),
+        import('../strategies/ppn'),
         import('../strategies/lhs'),
         import('../strategies/maps'),
         import('../strategies/hadaps'),
@@ -260,9 +269,13 @@ export async function runBacktest(
       ]);
       setSampModelStore(fileModelStore(dir));
       setEiieModelStore(fileEiieModelStore(dir));
+      setPpnModelStore(filePpnModelStore(dir));
       setLhsModelStore(fileLhsModelStore(dir));
       setMapsModelStore(fileMapsModelStore(dir));
       setHadapsModelStore(fileHadapsModelStore(dir));
+      const { setThreeLevelModelStore } = await import('../strategies/threelevel');
+      const { fileThreeLevelModelStore } = await import('../store/models');
+      setThreeLevelModelStore(fileThreeLevelModelStore(dir));
     }
   }
   const cost = req.cost ?? SIMULATION_DEFAULTS.cost;

@@ -20,9 +20,15 @@ import {
 } from '../agents/samp/artifacts';
 import type { StageSummary } from '../agents/samp/episodes';
 import { parseEiieArtifacts, serializeEiieArtifacts, type EiieModelStore } from '../agents/eiie/artifacts';
+import { parsePpnArtifacts, serializePpnArtifacts, type PpnModelStore } from '../agents/ppn/artifacts';
 import { parseHadapsArtifacts, serializeHadapsArtifacts, type HadapsModelStore } from '../agents/hadaps/artifacts';
 import { parseLhsArtifacts, serializeLhsArtifacts, type LhsModelStore } from '../agents/lhs/artifacts';
 import { parseMapsArtifacts, serializeMapsArtifacts, type MapsModelStore } from '../agents/maps/artifacts';
+import {
+  parseThreeLevelArtifacts,
+  serializeThreeLevelArtifacts,
+  type ThreeLevelModelStore,
+} from '../agents/threelevel/artifacts';
 
 /** The models folder for a database file (none for an in-memory database). */
 export function modelsDir(db: DB): string | null {
@@ -85,6 +91,11 @@ export function fileEiieModelStore(dir: string): EiieModelStore {
   return prefixedModelStore(dir, 'eiie', serializeEiieArtifacts, parseEiieArtifacts);
 }
 
+/** A PpnModelStore over the same folder: `ppn-<key>.json` (agents/ppn/artifacts.ts); not in the desk's listing yet. */
+export function filePpnModelStore(dir: string): PpnModelStore {
+  return prefixedModelStore(dir, 'ppn', serializePpnArtifacts, parsePpnArtifacts);
+}
+
 /** An LhsModelStore over the same folder: `lhs-<key>.json` (agents/lhs/artifacts.ts), for mlp-lhs and cnn-lhs. */
 export function fileLhsModelStore(dir: string): LhsModelStore {
   return prefixedModelStore(dir, 'lhs', serializeLhsArtifacts, parseLhsArtifacts);
@@ -98,6 +109,14 @@ export function fileMapsModelStore(dir: string): MapsModelStore {
 /** A HadapsModelStore over the same folder: `hadaps-<key>.json` (agents/hadaps/artifacts.ts). */
 export function fileHadapsModelStore(dir: string): HadapsModelStore {
   return prefixedModelStore(dir, 'hadaps', serializeHadapsArtifacts, parseHadapsArtifacts);
+}
+
+/**
+ * A ThreeLevelModelStore over the same folder: `threelevel-<key>.json` (agents/threelevel/artifacts.ts), one file per
+ * trained level; not in the desk's listing yet.
+ */
+export function fileThreeLevelModelStore(dir: string): ThreeLevelModelStore {
+  return prefixedModelStore(dir, 'threelevel', serializeThreeLevelArtifacts, parseThreeLevelArtifacts);
 }
 
 /** Load stored artifacts by key from the database's models folder, or undefined. */

@@ -16,9 +16,13 @@
  * batch (agents/eiie/osbl.ts). A second, forward-only graph gives the portfolio of one period for validation runs.
  *
  * State: the flat parameter vector and Adam's two moments, fed in and returned by every call (`OnnxEiie`).
+ *
+ * Shared with PPN (compute/train/ppn.ts), whose training is the same OSBL scheme with another network and reward:
+ * `netLogReturns` (the per-period r_t and traded amount above) and `OsblOnnxLearner` (the learner over one update
+ * graph per minibatch size and one forward graph, which `OnnxEiie` is with EIIE's graphs).
  */
 import { eiieForward, eiieSpecs, type EiieShape } from '../../agents/eiie/network';
-import type { ParamValues } from '../params';
+import type { ParamSpec, ParamValues } from '../params';
 import { tfjsAdam } from './adam';
 import {
   adamFeeds,
@@ -43,10 +47,35 @@ export interface EiieUpdateSettings {
 }
 
 /** Constant S [N + 1, N] with held S = the risky part of a cash-first weight vector (a slice as a product). */
-function riskySelector(g: Graph, nAssets: number): Val {
+export function riskySelector(g: Graph, nAssets: number): Val {
   const s = new Float32Array((nAssets + 1) * nAssets);
   for (let i = 0; i < nAssets; i++) s[(i + 1) * nAssets + i] = 1;
   return g.constant(`eiie:select:${nAssets}`, s, [nAssets + 1, nAssets]);
+}
+
+/**
+ * The per-period terms of the reward for portfolios w, weights held w' and relatives y (each [B, N + 1], cash
+ * first): traded_t = sum_i |w_t,i - w'_t,i| over the risky assets and r_t = log((1 - c traded_t) y_t+1 . w_t),
+ * each [B]. Differentiable in w; w' and y are inputs.
+ */
+export function netLogReturns(
+  ops: TrainOps,
+  nAssets: number,
+  w: Val,
+  held: Val,
+  y: Val,
+  costRate: number,
+): { r: Val; traded: Val } {
+  const growth = ops.sum(ops.mul(w, y), 1, false);
+  const mask = new Float32Array(nAssets + 1).fill(1);
+  mask[0] = 0;
+  const traded = ops.sum(
+    ops.mul(ops.abs(ops.sub(w, held)), ops.constant(`eiie:risky:${nAssets}`, mask, [nAssets + 1])),
+    1,
+    false,
+  );
+  const mu = ops.sub(ops.scalar(1), ops.mul(ops.scalar(costRate), traded));
+  return { r: ops.log(ops.mul(mu, growth)), traded };
 }
 
 /**
@@ -73,16 +102,7 @@ export function buildEiieUpdate(shape: EiieShape, nAssets: number, batch: number
   const params = paramBlock(g, specs, p, tape);
   const ops = new TrainOps(g, params);
   const w = eiieForward(ops, shape, nAssets, x, ops.matMul(held, riskySelector(g, nAssets)));
-  const growth = ops.sum(ops.mul(w, y), 1, false);
-  const mask = new Float32Array(nAssets + 1).fill(1);
-  mask[0] = 0;
-  const traded = ops.sum(
-    ops.mul(ops.abs(ops.sub(w, held)), ops.constant(`eiie:risky:${nAssets}`, mask, [nAssets + 1])),
-    1,
-    false,
-  );
-  const mu = ops.sub(ops.scalar(1), ops.mul(ops.scalar(s.costRate), traded));
-  const reward = ops.mean(ops.log(ops.mul(mu, growth)), 0, false);
+  const reward = ops.mean(netLogReturns(ops, nAssets, w, held, y, s.costRate).r, 0, false);
   let loss = ops.sub(ops.scalar(0), reward);
   if (s.weightDecay > 0)
     for (const name of ['eiie/conv1/W', 'eiie/conv2/W', 'eiie/vote/W']) {
@@ -128,11 +148,20 @@ export interface EiieStepResult {
   w: Float32Array;
 }
 
+/** Builds a learner's graphs: the update of a minibatch of `batch` periods, and the forward graph of one period. */
+export interface OsblGraphs {
+  update(batch: number): TrainGraph;
+  act(): TrainGraph;
+}
+
 /**
- * An EIIE learner: parameters initialised from `seed` (compute/params.ts, per parameter name), Adam moments zero;
- * one graph per minibatch size, opened on first use.
+ * A learner trained by OSBL on the ONNX training engine: parameters initialised from `seed` (compute/params.ts, per
+ * parameter name) unless given, Adam moments zero; one update graph per minibatch size, opened on first use. Its
+ * update graphs take `params`, `adam_m`, `adam_v`, `adam_c1`, `adam_c2`, `x`, `held`, `y` and return
+ * `params_next`, `adam_m_next`, `adam_v_next`, `loss`, `reward` and `w`; its forward graph takes `params`, `x`,
+ * `held` and returns `w` (see {@link buildEiieUpdate}).
  */
-export class OnnxEiie {
+export class OsblOnnxLearner {
   private p: Float32Array;
   private m: Float32Array;
   private v: Float32Array;
@@ -142,13 +171,14 @@ export class OnnxEiie {
   updates = 0;
 
   constructor(
-    readonly shape: EiieShape,
-    readonly nAssets: number,
-    readonly settings: EiieUpdateSettings,
+    private readonly specs: readonly ParamSpec[],
+    private readonly lr: number,
     seed: number,
+    what: string,
+    private readonly graphs: OsblGraphs,
     private readonly opts: TrainRunOptions & { init?: ParamValues } = {},
   ) {
-    this.p = startVector(eiieSpecs(shape), opts.init, seed, 'initial EIIE network');
+    this.p = startVector(specs, opts.init, seed, what);
     this.m = new Float32Array(this.p.length);
     this.v = new Float32Array(this.p.length);
   }
@@ -157,7 +187,7 @@ export class OnnxEiie {
   update(b: EiieBatch, batch: number): EiieStepResult {
     let s = this.sessions.get(batch);
     if (!s) {
-      s = openGraph(buildEiieUpdate(this.shape, this.nAssets, batch, this.settings), this.opts);
+      s = openGraph(this.graphs.update(batch), this.opts);
       this.sessions.set(batch, s);
     }
     const t = this.updates + 1;
@@ -165,7 +195,7 @@ export class OnnxEiie {
       params: this.p,
       adam_m: this.m,
       adam_v: this.v,
-      ...adamFeeds(tfjsAdam(this.settings.lr), t, 1),
+      ...adamFeeds(tfjsAdam(this.lr), t, 1),
       x: b.x,
       held: b.held,
       y: b.y,
@@ -177,9 +207,9 @@ export class OnnxEiie {
     return { loss: out.loss![0]!, reward: out.reward![0]!, w: out.w! };
   }
 
-  /** The portfolio [N + 1] (cash first) of one period: x [N * n] windows, held [N + 1] cash first. */
+  /** The portfolio [N + 1] (cash first) of one period: x the period's windows, held [N + 1] cash first. */
   portfolio(x: Float32Array, held: Float32Array): Float32Array {
-    this.act ??= openGraph(buildEiieAct(this.shape, this.nAssets), this.opts);
+    this.act ??= openGraph(this.graphs.act(), this.opts);
     return this.act.run({ params: this.p, x, held }).w!;
   }
 
@@ -196,7 +226,7 @@ export class OnnxEiie {
 
   /** The current parameters by name. */
   params(): ParamValues {
-    return unflatten(eiieSpecs(this.shape), this.p);
+    return unflatten(this.specs, this.p);
   }
 
   /** Release the ONNX Runtime sessions. */
@@ -205,5 +235,28 @@ export class OnnxEiie {
     this.sessions.clear();
     this.act?.dispose();
     this.act = undefined;
+  }
+}
+
+/** An EIIE learner: {@link OsblOnnxLearner} with EIIE's network and update. */
+export class OnnxEiie extends OsblOnnxLearner {
+  constructor(
+    readonly shape: EiieShape,
+    readonly nAssets: number,
+    readonly settings: EiieUpdateSettings,
+    seed: number,
+    opts: TrainRunOptions & { init?: ParamValues } = {},
+  ) {
+    super(
+      eiieSpecs(shape),
+      settings.lr,
+      seed,
+      'initial EIIE network',
+      {
+        update: (batch) => buildEiieUpdate(shape, nAssets, batch, settings),
+        act: () => buildEiieAct(shape, nAssets),
+      },
+      opts,
+    );
   }
 }
