@@ -273,9 +273,6 @@ export async function runBacktest(
       setLhsModelStore(fileLhsModelStore(dir));
       setMapsModelStore(fileMapsModelStore(dir));
       setHadapsModelStore(fileHadapsModelStore(dir));
-      const { setThreeLevelModelStore } = await import('../strategies/threelevel');
-      const { fileThreeLevelModelStore } = await import('../store/models');
-      setThreeLevelModelStore(fileThreeLevelModelStore(dir));
     }
   }
   const cost = req.cost ?? SIMULATION_DEFAULTS.cost;
