@@ -10,10 +10,13 @@
  *     a rerun whose prices changed only after trainEnd has the same key and would otherwise reuse the first model,
  *     hiding a training that read past trainEnd;
  *   - `HeldBook`: the weights a strategy's last decision has drifted to by the day it is asked about (all cash
- *     before its first decision) — what a holdings-aware policy reads as the weights it holds.
+ *     before its first decision) — what a holdings-aware policy reads as the weights it holds;
+ *   - `modelRecord` (what every decision of a trained model records about it) and `finiteFigures` (a training
+ *     progress report's figures).
  */
 import { createHash } from 'node:crypto';
 import { driftWeights } from '../agents/samp/trading';
+import type { DecisionModel } from '../../src-shared/domain/decision';
 import type { PriceMatrix } from '../market/prices';
 import { MarketView } from '../market/view';
 import type { StrategyContext } from './types';
@@ -115,4 +118,27 @@ export class HeldBook {
     this.prev = w;
     this.prevDay = t;
   }
+}
+
+/**
+ * The record every decision of a trained model carries (domain/decision.ts DecisionModel): its training key, the
+ * sha256 of its exported ONNX policy, the backend it decides with and its training window's first and last dates.
+ */
+export function modelRecord(
+  key: string,
+  onnx: Uint8Array,
+  ctx: Pick<StrategyContext, 'prices' | 'trainStart' | 'trainEnd'>,
+): DecisionModel {
+  return {
+    key,
+    sha256: createHash('sha256').update(onnx).digest('hex'),
+    backend: 'onnxruntime-cpu',
+    trainedFrom: ctx.prices.dates[ctx.trainStart]!,
+    trainedTo: ctx.prices.dates[ctx.trainEnd]!,
+  };
+}
+
+/** The finite ones of a progress report's figures (a figure not measured yet is NaN and left out). */
+export function finiteFigures(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
 }

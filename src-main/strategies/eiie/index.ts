@@ -14,7 +14,6 @@
  * the database, store/models.ts) a model trained by an earlier process is loaded instead of trained again, and a new
  * one is written there.
  */
-import { createHash } from 'node:crypto';
 import {
   EIIE_PRESET_NAMES,
   EIIE_PRESETS,
@@ -28,7 +27,7 @@ import type { EiieArtifacts, EiieModelStore } from '../../agents/eiie/artifacts'
 import { trainEiie } from '../../agents/eiie/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import { HeldBook, trainingKey, TrainedModels } from '../trained';
+import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -169,24 +168,14 @@ async function trainModel(ctx: StrategyContext, cfg: EiieConfig, key: string): P
       ctx.progress?.({
         fraction: p.fraction,
         message: `eiie: ${p.updates} updates, reward ${p.reward.toFixed(5)}${Number.isFinite(p.validationSharpe) ? `, validation Sharpe ${p.validationSharpe.toFixed(2)}` : ''}`,
-        figures: Object.fromEntries(
-          Object.entries({ updates: p.updates, reward: p.reward, validationSharpe: p.validationSharpe }).filter(
-            ([, v]) => Number.isFinite(v),
-          ),
-        ),
+        figures: finiteFigures({ updates: p.updates, reward: p.reward, validationSharpe: p.validationSharpe }),
       }),
   });
   const onnx = exportEiieOnnx(cfg, view.nAssets, res.params);
   return {
     cfg,
     onnx,
-    model: {
-      key,
-      sha256: createHash('sha256').update(onnx).digest('hex'),
-      backend: 'onnxruntime-cpu',
-      trainedFrom: view.dateAt(ctx.trainStart),
-      trainedTo: view.dateAt(ctx.trainEnd),
-    },
+    model: modelRecord(key, onnx, ctx),
   };
 }
 

@@ -15,7 +15,6 @@
  * prices up to trainEnd; kept in memory within a process and, with a store installed (`setHadapsModelStore`: the
  * backtest installs the files next to the database), loaded instead of trained again.
  */
-import { createHash } from 'node:crypto';
 import type { HadapsDecisionDetailInput } from '../../../src-shared/domain/decision';
 import { concentration } from '../../../src-shared/domain/concentration';
 import type { HadapsArtifacts, HadapsModelStore, StoredClasses } from '../../agents/hadaps/artifacts';
@@ -31,7 +30,7 @@ import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
 import { protocolWindows, type WalkWindow } from '../../market/walkforward';
 import type { StrategyContext, StrategyDef, StrategyInstance } from '../types';
-import { HeldBook, trainingKey, TrainedModels } from '../trained';
+import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
 import { HADAPS_PARAMS, hadapsConfigFromParams, VARIANTS } from './params';
 
 export { HADAPS_PARAMS, hadapsConfigFromParams } from './params';
@@ -176,13 +175,11 @@ async function trainModel(
       ctx.progress?.({
         fraction: p.fraction,
         message: `${id}: episode ${p.episode}, ${p.stageUpdates} updates, reward ${p.reward.toFixed(2)}${p.validation ? `, validation Sharpe ${p.validation.sharpe.toFixed(2)}` : ''}`,
-        figures: Object.fromEntries(
-          Object.entries({
-            updates: p.stageUpdates,
-            reward: p.reward,
-            validationSharpe: p.validation?.sharpe ?? Number.NaN,
-          }).filter(([, v]) => Number.isFinite(v)),
-        ),
+        figures: finiteFigures({
+          updates: p.stageUpdates,
+          reward: p.reward,
+          validationSharpe: p.validation?.sharpe ?? Number.NaN,
+        }),
       }),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(from?.warm ? { init: from.warm } : {}),
@@ -194,13 +191,7 @@ async function trainModel(
     tickers: [...view.tickers],
     norm,
     onnx,
-    model: {
-      key,
-      sha256: createHash('sha256').update(onnx).digest('hex'),
-      backend: 'onnxruntime-cpu',
-      trainedFrom: view.dateAt(ctx.trainStart),
-      trainedTo: view.dateAt(ctx.trainEnd),
-    },
+    model: modelRecord(key, onnx, ctx),
     training: { ...res.summary, updates: res.updates, elapsedMs: res.elapsedMs },
     ...(cfg.warmStart ? { warm: res.warm } : {}),
     ...(from ? { warmFrom: from.model.key } : {}),

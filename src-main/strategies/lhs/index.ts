@@ -12,7 +12,6 @@
  * store/models.ts) a model trained by an earlier process is loaded instead of trained again, and a new one is
  * written there.
  */
-import { createHash } from 'node:crypto';
 import type { LhsClassifier } from '../../../src-shared/domain/decision';
 import type { LhsArtifacts, LhsModelStore } from '../../agents/lhs/artifacts';
 import { CLASS_COUNT, HOLD, LONG, longOnlyBook, predictedClasses, SHORT } from '../../agents/lhs/classes';
@@ -29,7 +28,7 @@ import { lhsFeatures } from '../../agents/lhs/samples';
 import { trainLhs } from '../../agents/lhs/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import { trainingKey, TrainedModels } from '../trained';
+import { finiteFigures, modelRecord, TrainedModels, trainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -191,27 +190,19 @@ async function trainModel(ctx: StrategyContext, cfg: LhsConfig, key: string): Pr
       ctx.progress?.({
         fraction,
         message: `${id}: epoch ${e.epoch}, loss ${e.loss.toFixed(4)}, training accuracy ${e.trainAccuracy.toFixed(3)}${Number.isFinite(e.validationScore) ? `, validation score ${e.validationScore.toFixed(3)}` : ''}`,
-        figures: Object.fromEntries(
-          Object.entries({
-            epoch: e.epoch,
-            loss: e.loss,
-            trainAccuracy: e.trainAccuracy,
-            validationScore: e.validationScore,
-          }).filter(([, v]) => Number.isFinite(v)),
-        ),
+        figures: finiteFigures({
+          epoch: e.epoch,
+          loss: e.loss,
+          trainAccuracy: e.trainAccuracy,
+          validationScore: e.validationScore,
+        }),
       }),
   });
   const onnx = exportLhsOnnx(cfg, res.params);
   const m: LhsArtifacts = {
     cfg,
     onnx,
-    model: {
-      key,
-      sha256: createHash('sha256').update(onnx).digest('hex'),
-      backend: 'onnxruntime-cpu',
-      trainedFrom: view.dateAt(ctx.trainStart),
-      trainedTo: view.dateAt(ctx.trainEnd),
-    },
+    model: modelRecord(key, onnx, ctx),
   };
   return m;
 }

@@ -11,7 +11,6 @@
  * (strategies/trained.ts): kept in memory within a process, and with a store installed (`setMapsModelStore`: the
  * backtest installs the files next to the database, store/models.ts) loaded from it instead of trained again.
  */
-import { createHash } from 'node:crypto';
 import type { LhsClassifier } from '../../../src-shared/domain/decision';
 import { HOLD, LONG, SHORT } from '../../agents/lhs/classes';
 import { lhsFeatures } from '../../agents/lhs/samples';
@@ -28,7 +27,7 @@ import { mapsBook } from '../../agents/maps/rules';
 import { trainMaps } from '../../agents/maps/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import { trainingKey, TrainedModels } from '../trained';
+import { finiteFigures, modelRecord, TrainedModels, trainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -195,28 +194,20 @@ async function trainModel(ctx: StrategyContext, cfg: MapsConfig, key: string): P
       ctx.progress?.({
         fraction,
         message: `maps: episode ${e.episode}, TD error ${e.td.toFixed(4)}, diversity ${e.diversity.toFixed(3)}${Number.isFinite(e.validationSharpe) ? `, validation Sharpe ${e.validationSharpe.toFixed(3)}` : ''}`,
-        figures: Object.fromEntries(
-          Object.entries({
-            episode: e.episode,
-            loss: e.loss,
-            td: e.td,
-            diversity: e.diversity,
-            validationSharpe: e.validationSharpe,
-          }).filter(([, v]) => Number.isFinite(v)),
-        ),
+        figures: finiteFigures({
+          episode: e.episode,
+          loss: e.loss,
+          td: e.td,
+          diversity: e.diversity,
+          validationSharpe: e.validationSharpe,
+        }),
       }),
   });
   const onnx = exportMapsOnnx(cfg, res.params);
   return {
     cfg,
     onnx,
-    model: {
-      key,
-      sha256: createHash('sha256').update(onnx).digest('hex'),
-      backend: 'onnxruntime-cpu',
-      trainedFrom: view.dateAt(ctx.trainStart),
-      trainedTo: view.dateAt(ctx.trainEnd),
-    },
+    model: modelRecord(key, onnx, ctx),
   };
 }
 

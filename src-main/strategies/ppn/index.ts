@@ -12,7 +12,6 @@
  * (strategies/trained.ts), kept in memory within a process and, with a store installed (`setPpnModelStore`: the
  * backtest installs the files next to the database, store/models.ts), loaded from it instead of trained again.
  */
-import { createHash } from 'node:crypto';
 import {
   PPN_PRESET_NAMES,
   PPN_PRESETS,
@@ -26,7 +25,7 @@ import { exportPpnOnnx, PpnPolicy } from '../../agents/ppn/policy';
 import { trainPpn } from '../../agents/ppn/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import { HeldBook, trainingKey, TrainedModels } from '../trained';
+import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -166,11 +165,7 @@ async function trainModel(ctx: StrategyContext, cfg: PpnConfig, key: string): Pr
       ctx.progress?.({
         fraction: p.fraction,
         message: `ppn: ${p.updates} updates, reward ${p.reward.toFixed(5)}${Number.isFinite(p.validationSharpe) ? `, validation Sharpe ${p.validationSharpe.toFixed(2)}` : ''}`,
-        figures: Object.fromEntries(
-          Object.entries({ updates: p.updates, reward: p.reward, validationSharpe: p.validationSharpe }).filter(
-            ([, v]) => Number.isFinite(v),
-          ),
-        ),
+        figures: finiteFigures({ updates: p.updates, reward: p.reward, validationSharpe: p.validationSharpe }),
       }),
   });
   const onnx = exportPpnOnnx(cfg, view.nAssets, res.params);
@@ -178,13 +173,7 @@ async function trainModel(ctx: StrategyContext, cfg: PpnConfig, key: string): Pr
     cfg,
     nAssets: view.nAssets,
     onnx,
-    model: {
-      key,
-      sha256: createHash('sha256').update(onnx).digest('hex'),
-      backend: 'onnxruntime-cpu',
-      trainedFrom: view.dateAt(ctx.trainStart),
-      trainedTo: view.dateAt(ctx.trainEnd),
-    },
+    model: modelRecord(key, onnx, ctx),
   };
 }
 
