@@ -50,7 +50,7 @@ import { computeMetrics, type Metrics } from '../metrics';
 import { SCENARIO_NAMES, type RunScenarioName } from '../../src-shared/domain/runConfig';
 import { FLAG_CONCENTRATED, isConcentrated } from '../../src-shared/domain/concentration';
 import { getStrategy, resolveParams } from '../strategies/registry';
-import { modelsDir } from '../store/models';
+import { installModelStores } from './models';
 import type { StrategyContext, StrategyDef } from '../strategies/types';
 import { completeRun, endRun, insertRunningRun, newRunId } from '../store/runs';
 import { getCodeVersion } from '../version';
@@ -238,43 +238,8 @@ export async function runBacktest(
   if (!req.strategies.length) throw new RangeError('no strategy given');
   const defs: StrategyDef[] = [];
   for (const id of req.strategies) defs.push(await getStrategy(id));
-  // learned strategies keep their trained models next to the database and reuse them for the same
-  // config, data and seed (store/models.ts)
-  if (db && defs.some((d) => d.family === 'learning')) {
-    const dir = modelsDir(db);
-    if (dir) {
-      const [
-        { setSampModelStore },
-        { setEiieModelStore },
-        { setPpnModelStore },
-        { setLhsModelStore },
-        { setMapsModelStore },
-        { setHadapsModelStore },
-        {
-          fileModelStore,
-          fileEiieModelStore,
-          filePpnModelStore,
-          fileLhsModelStore,
-          fileMapsModelStore,
-          fileHadapsModelStore,
-        },
-      ] = await Promise.all([
-        import('../strategies/samp'),
-        import('../strategies/eiie'),
-        import('../strategies/ppn'),
-        import('../strategies/lhs'),
-        import('../strategies/maps'),
-        import('../strategies/hadaps'),
-        import('../store/models'),
-      ]);
-      setSampModelStore(fileModelStore(dir));
-      setEiieModelStore(fileEiieModelStore(dir));
-      setPpnModelStore(filePpnModelStore(dir));
-      setLhsModelStore(fileLhsModelStore(dir));
-      setMapsModelStore(fileMapsModelStore(dir));
-      setHadapsModelStore(fileHadapsModelStore(dir));
-    }
-  }
+  // learned strategies keep their trained models next to the database and reuse them (backtest/models.ts)
+  if (db && defs.some((d) => d.family === 'learning')) await installModelStores(db);
   const cost = req.cost ?? SIMULATION_DEFAULTS.cost;
   if (!(cost >= 0 && cost < 1)) throw new RangeError(`cost must be in [0, 1), got ${cost}`);
   const rebalance = parseRebalance(req.rebalance ?? 'daily');

@@ -23,6 +23,9 @@
  *   class got, the tickers predicted Long (held at equal weight), the cash and the model that decided.
  * - 'maps': MAPS, the HADAPS paper's multi-agent value baseline (src-main/strategies/maps): how many assets each
  *   action won, the tickers held, the number of agents and how far they agreed, the cash and the model.
+ * - 'three-level': the three-level hierarchy and its ablations (src-main/strategies/threelevel,
+ *   docs/three-level.md): each class's strategic weight, tactical tilt and combined target, the day's execution
+ *   fractions, the days to the next tactical decision and what decided at each level.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
  *   any fallback note; hindsight references: their gap or chosen asset).
  * Further methods (HADAPS, MPLS, three-level) add their own member to {@link DecisionDetail}.
@@ -372,6 +375,47 @@ export const MapsDecisionDetail = z.object({
 });
 export type MapsDecisionDetailInput = z.input<typeof MapsDecisionDetail>;
 
+/** The three-level strategy ids: all three levels, and the ablations (src-main/strategies/threelevel). */
+export const THREE_LEVEL_VARIANTS = [
+  'three-level',
+  'three-level/no-tactical',
+  'three-level/trade-at-once',
+  'three-level/linear',
+  'three-level/two-levels',
+] as const;
+export const ThreeLevelVariant = z.enum(THREE_LEVEL_VARIANTS);
+
+/** What decided at one level: a trained model, or a named rule (a strategic rule, an execution baseline, 'none'). */
+export const ThreeLevelDecider = z.union([DecisionModel, z.object({ rule: z.string() })]);
+
+export const ThreeLevelDecisionDetail = z.object({
+  family: z.literal('three-level'),
+  variant: ThreeLevelVariant,
+  basis: ClassBasis,
+  /** every class, cash last: its tickers, the strategic weight, the tactical tilt and their sum, the target */
+  classes: z.array(
+    z.object({
+      name: z.string(),
+      tickers: z.array(z.string()),
+      strategic: z.number(),
+      tilt: z.number(),
+      target: z.number(),
+    }),
+  ),
+  /** the share of each asset's gap to its target traded today (run ticker order; 1 on a period's last day) */
+  fractions: z.array(z.number()),
+  /** trading days until the next tactical decision (1 on the day before it); null when none comes (two-levels) */
+  nextTacticalIn: z.number().int().nullable(),
+  /** trading days until the next strategic decision */
+  nextStrategicIn: z.number().int(),
+  /** what decided at each level */
+  levels: z.object({ strategic: ThreeLevelDecider, tactical: ThreeLevelDecider, execution: ThreeLevelDecider }),
+  /** the learned model of the highest learned level (Level 2, else Level 3), as other families record theirs */
+  model: DecisionModel.optional(),
+});
+export type ThreeLevelDecisionDetail = z.output<typeof ThreeLevelDecisionDetail>;
+export type ThreeLevelDecisionDetailInput = z.input<typeof ThreeLevelDecisionDetail>;
+
 export const ClassicDecisionDetail = z.object({
   family: z.literal('classic'),
   /** static optimisers: the day of the estimate in use */
@@ -400,6 +444,7 @@ export const DecisionDetail = z.discriminatedUnion('family', [
   HadapsDecisionDetail,
   LhsDecisionDetail,
   MapsDecisionDetail,
+  ThreeLevelDecisionDetail,
   ClassicDecisionDetail,
 ]);
 /** A decision's detail as read back (the schema's output). */

@@ -96,6 +96,11 @@ export interface ExecutionStep {
   fractions: Float64Array;
   /** per asset, basis points of the book before the trade (see the file overview) */
   rewards: Float64Array;
+  /**
+   * per asset, what its trade paid (commission + spread + impact), basis points of the book before the trade: the
+   * reward without the tracking penalty (the tactical level charges its months these costs, tactical-env.ts)
+   */
+  costsBp: Float64Array;
   /** their sum */
   reward: number;
   /** the costs paid (fractions of the value before the trade), the model's parts */
@@ -226,6 +231,7 @@ export class ExecutionEnv {
     // each asset's trade priced alone by the cost model (its parts are additive over assets)
     const cost = emptyTradeCost();
     const rewards = new Float64Array(n);
+    const costsBp = new Float64Array(n);
     const probe = this.probe;
     let penalty = 0;
     const lambda = this.cfg.riskAversion;
@@ -239,7 +245,8 @@ export class ExecutionEnv {
         cost.commission += this.part.commission;
         cost.spread += this.part.spread;
         cost.impact += this.part.impact;
-        r -= BP * (this.part.commission + this.part.spread + this.part.impact);
+        costsBp[i] = BP * (this.part.commission + this.part.spread + this.part.impact);
+        r -= costsBp[i]!;
       }
       const left = q[i]! - next[i]!;
       if (Math.abs(left) >= GAP_EPSILON && lambda > 0) {
@@ -272,6 +279,7 @@ export class ExecutionEnv {
     return {
       fractions: f,
       rewards,
+      costsBp,
       reward: rewards.reduce((a, b) => a + b, 0),
       cost,
       penalty,

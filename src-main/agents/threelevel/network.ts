@@ -23,7 +23,8 @@ export function sigmoid<T>(ops: Ops<T>, x: T): T {
   return ops.mul(half, ops.add(ops.tanh(ops.mul(half, x)), ops.scalar(1)));
 }
 
-function mlpSpecs(prefix: string, inDim: number, hidden: readonly number[]): ParamSpec[] {
+/** The parameters of an MLP `prefix`/l0.. of widths `hidden` ending in one output (Level 2's networks use it too). */
+export function mlpSpecs(prefix: string, inDim: number, hidden: readonly number[]): ParamSpec[] {
   const out: ParamSpec[] = [];
   let d = inDim;
   hidden.forEach((h, l) => {
@@ -33,7 +34,8 @@ function mlpSpecs(prefix: string, inDim: number, hidden: readonly number[]): Par
   return [...out, ...denseSpecs(`${prefix}/out`, d, 1)];
 }
 
-function mlp<T>(ops: Ops<T>, prefix: string, x: T, layers: number): T {
+/** The forward of {@link mlpSpecs}'s MLP over x: ReLU hidden layers, a linear output [B, 1]. */
+export function mlp<T>(ops: Ops<T>, prefix: string, x: T, layers: number): T {
   let h = x;
   for (let l = 0; l < layers; l++) h = ops.relu(dense(ops, `${prefix}/l${l}`, h));
   return dense(ops, `${prefix}/out`, h);
