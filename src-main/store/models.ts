@@ -4,7 +4,7 @@
  * config, seed and training window). Writes go to a temporary file renamed into place, so a killed process never
  * leaves half a model; reads verify the checksums (SampPolicy.load) before a model is used. `listStoredModels`
  * describes the folder for the desk (models.list) from each file's head, without loading any weights: the SAMP-HDRL
- * files (`<key>.json`) and the other families' (`hadaps-`, `eiie-` and `lhs-<key>.json`). Those three do not record
+ * files (`<key>.json`) and the other families' (`hadaps-`, `eiie-`, `lhs-`, `ppn-` and `maps-<key>.json`). Those do not record
  * the strategy id, seed or preset they were trained for; the listing takes them from the first stored run that
  * decided with the model.
  */
@@ -186,7 +186,9 @@ const TAIL_BYTES = 4 * 1024;
 interface ModelHead {
   format?: unknown;
   /** the other families' config, model record and classes (`cfg`, `model`, `tickers`, `training` above) */
-  cfg?: { policy?: unknown; model?: unknown };
+  cfg?: { policy?: unknown; model?: unknown; agents?: unknown; network?: unknown };
+  /** PPN's asset count */
+  nAssets?: unknown;
   model?: { backend?: unknown; trainedFrom?: unknown; trainedTo?: unknown };
   variant?: unknown;
   kind?: unknown;
@@ -263,11 +265,23 @@ async function readModelHead(
 
 const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
+/** A MAPS file's networks in words: "8 mlp Q-agents". */
+function mapsKind(cfg: { agents?: unknown; network?: unknown }): string {
+  const n = typeof cfg.agents === 'number' && Number.isInteger(cfg.agents) ? String(cfg.agents) : 'several';
+  return `${n} ${text(cfg.network) ? `${cfg.network} ` : ''}Q-agents`;
+}
+
 /** The families whose files carry a name prefix (`<prefix>-<key>.json`), with the format each file names. */
-const PREFIXED_FORMATS = { hadaps: 'hadaps-model-v1', eiie: 'eiie-model-v1', lhs: 'lhs-model-v1' } as const;
+const PREFIXED_FORMATS = {
+  hadaps: 'hadaps-model-v1',
+  eiie: 'eiie-model-v1',
+  lhs: 'lhs-model-v1',
+  ppn: 'ppn-model-v1',
+  maps: 'maps-model-v1',
+} as const;
 type PrefixedFamily = keyof typeof PREFIXED_FORMATS;
 /** A model file's name: the family prefix (none for SAMP-HDRL) and the key. */
-const MODEL_FILE = /^(?:(hadaps|eiie|lhs)-)?([0-9a-f]{16,128})\.json$/;
+const MODEL_FILE = /^(?:(hadaps|eiie|lhs|ppn|maps)-)?([0-9a-f]{16,128})\.json$/;
 
 /** What a run that decided with a model says of it: its strategy, seed and preset. */
 interface ModelUse {
@@ -277,7 +291,7 @@ interface ModelUse {
 }
 
 /**
- * The description of a HADAPS, EIIE or Long/Hold/Short classifier file (its head up to the policy bytes): the
+ * The description of a HADAPS, EIIE, PPN, MAPS or Long/Hold/Short classifier file (its head up to the policy bytes): the
  * window and engine from its model record, the training record of a HADAPS file, and what the file does not say
  * (strategy, seed, preset) from the first run that used it.
  * @throws Error when the file is not of its family's format or lacks its model record
@@ -304,10 +318,16 @@ function describePrefixed(
           : 'hierarchical'
         : family === 'lhs'
           ? `${text(cfg.model) ? cfg.model : 'unknown'} classifier`
-          : 'eiie',
+          : family === 'maps'
+            ? mapsKind(cfg)
+            : family,
     seed: use?.seed ?? null,
     preset: use?.preset ?? 'unknown',
-    assets: Array.isArray(head.tickers) ? head.tickers.length : null,
+    assets: Array.isArray(head.tickers)
+      ? head.tickers.length
+      : typeof head.nAssets === 'number' && Number.isInteger(head.nAssets)
+        ? head.nAssets
+        : null,
     trainFrom: m.trainedFrom,
     trainTo: m.trainedTo,
     backend: text(m.backend) ? m.backend : 'unknown',

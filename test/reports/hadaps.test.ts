@@ -15,7 +15,15 @@ import { main } from '../../src-main/cli';
 import { runBacktest } from '../../src-main/backtest/run';
 import { dispatch } from '../../src-main/services';
 import { buildAllocationReport, buildBacktestReport } from '../../src-main/reports';
-import { fileEiieModelStore, fileLhsModelStore, modelsDir } from '../../src-main/store/models';
+import {
+  fileEiieModelStore,
+  fileLhsModelStore,
+  fileMapsModelStore,
+  filePpnModelStore,
+  modelsDir,
+} from '../../src-main/store/models';
+import { MAPS_PRESETS } from '../../src-main/agents/maps/config';
+import { PPN_PRESETS } from '../../src-main/agents/ppn/config';
 import { EIIE_PRESETS } from '../../src-main/agents/eiie/config';
 import { LHS_PRESETS } from '../../src-main/agents/lhs/config';
 import type { ClassAllocation, ModelsListResponse, ReportFile, RunWeights } from '../../src-shared/contract';
@@ -288,7 +296,13 @@ describe('models.list beyond SAMP-HDRL', () => {
       trainedFrom: '1998-01-02',
       trainedTo: '1999-12-31',
     });
-    const keys = { eiie: 'a1'.repeat(32), lhs: 'b2'.repeat(32), wrong: 'c3'.repeat(32) };
+    const keys = {
+      eiie: 'a1'.repeat(32),
+      lhs: 'b2'.repeat(32),
+      wrong: 'c3'.repeat(32),
+      ppn: 'd4'.repeat(32),
+      maps: 'e5'.repeat(32),
+    };
     await fileEiieModelStore(dir).put(keys.eiie, {
       cfg: EIIE_PRESETS.quick,
       onnx: new Uint8Array([1, 2, 3]),
@@ -298,6 +312,17 @@ describe('models.list beyond SAMP-HDRL', () => {
       cfg: { ...LHS_PRESETS.quick, model: 'cnn' },
       onnx: new Uint8Array([4, 5]),
       model: model(keys.lhs),
+    });
+    await filePpnModelStore(dir).put(keys.ppn, {
+      cfg: PPN_PRESETS.quick,
+      nAssets: 7,
+      onnx: new Uint8Array([6]),
+      model: model(keys.ppn),
+    });
+    await fileMapsModelStore(dir).put(keys.maps, {
+      cfg: MAPS_PRESETS.quick,
+      onnx: new Uint8Array([7]),
+      model: model(keys.maps),
     });
     // an EIIE file under the HADAPS prefix
     fs.copyFileSync(path.join(dir, `eiie-${keys.eiie}.json`), path.join(dir, `hadaps-${keys.wrong}.json`));
@@ -317,12 +342,24 @@ describe('models.list beyond SAMP-HDRL', () => {
         runs: [],
       });
       expect(get(keys.lhs)).toMatchObject({ variant: 'cnn-lhs', kind: 'cnn classifier', seed: null, training: null });
+      expect(get(keys.ppn)).toMatchObject({ variant: 'ppn', kind: 'ppn', assets: 7, trainTo: '1999-12-31' });
+      expect(get(keys.maps)).toMatchObject({
+        variant: 'maps',
+        kind: `${MAPS_PRESETS.quick.agents} ${MAPS_PRESETS.quick.network} Q-agents`,
+        seed: null,
+      });
       expect(get(keys.wrong)).toBeUndefined();
       expect(list.unreadable).toEqual([
         { file: `hadaps-${keys.wrong}.json`, reason: 'unknown format "eiie-model-v1" for a hadaps- file' },
       ]);
     } finally {
-      for (const f of [`eiie-${keys.eiie}.json`, `lhs-${keys.lhs}.json`, `hadaps-${keys.wrong}.json`])
+      for (const f of [
+        `eiie-${keys.eiie}.json`,
+        `lhs-${keys.lhs}.json`,
+        `hadaps-${keys.wrong}.json`,
+        `ppn-${keys.ppn}.json`,
+        `maps-${keys.maps}.json`,
+      ])
         fs.rmSync(path.join(dir, f));
     }
   });
