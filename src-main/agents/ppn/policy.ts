@@ -5,50 +5,26 @@
  * its output `w` [batch, N + 1] is the portfolio, cash first. The network is built for N assets (its correlational
  * convolutions mix exactly N), so a policy serves the universe it was trained on.
  */
-import { buildOnnxModel } from '../../compute/onnx/emitter';
 import { OnnxModel } from '../../compute/onnx/runtime';
 import type { ParamValues } from '../../compute/params';
+import { exportWindowPolicyOnnx, WindowPolicy } from '../eiie/policy';
 import { ppnForward, type PpnShape } from './network';
 
-/** The ONNX policy of a trained network over `nAssets` assets. */
+/** The ONNX policy of a trained network over `nAssets` assets (the interface and runner are EIIE's). */
 export function exportPpnOnnx(shape: PpnShape, nAssets: number, params: ParamValues): Uint8Array {
-  return buildOnnxModel({
+  return exportWindowPolicyOnnx({
     graphName: 'ppn_policy',
-    params,
-    inputs: [
-      { name: 'x', dims: ['batch', nAssets, shape.window] },
-      { name: 'held', dims: ['batch', nAssets] },
-    ],
-    outputs: [{ name: 'w', dims: ['batch', nAssets + 1] }],
-    build: (ops, i) => ({ w: ppnForward(ops, shape, nAssets, i.x!, i.held!) }),
     docString: 'HDRL Desk PPN policy (Zhang et al. 2020, LSTM and TCCB streams): portfolio over [cash, assets]',
+    window: shape.window,
+    nAssets,
+    params,
+    forward: (ops, x, held) => ppnForward(ops, shape, nAssets, x, held),
   });
 }
 
 /** An exported PPN policy opened in ONNX Runtime. */
-export class PpnPolicy {
-  private constructor(
-    private readonly model: OnnxModel,
-    readonly shape: PpnShape,
-    readonly nAssets: number,
-  ) {}
-
+export class PpnPolicy extends WindowPolicy {
   static async open(bytes: Uint8Array, shape: PpnShape, nAssets: number): Promise<PpnPolicy> {
-    return new PpnPolicy(await OnnxModel.create(bytes), shape, nAssets);
-  }
-
-  /** Portfolios [batch * (N + 1)], cash first, for windows x [batch * N * n] and held risky weights [batch * N]. */
-  run(x: Float32Array, held: Float32Array, batch = 1): Float32Array {
-    const N = this.nAssets;
-    if (x.length !== batch * N * this.shape.window || held.length !== batch * N)
-      throw new RangeError(`PPN policy: inputs do not hold ${batch} period(s) of ${N} assets`);
-    return this.model.runSync({
-      x: { data: x, dims: [batch, N, this.shape.window] },
-      held: { data: held, dims: [batch, N] },
-    }).w!.data;
-  }
-
-  async dispose(): Promise<void> {
-    await this.model.dispose();
+    return new PpnPolicy(await OnnxModel.create(bytes), 'PPN', shape.window, nAssets);
   }
 }
