@@ -27,6 +27,7 @@ import type { EiieArtifacts, EiieModelStore } from '../../agents/eiie/artifacts'
 import { trainEiie } from '../../agents/eiie/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
+import { presetOverrides } from '../overrides';
 import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
@@ -105,25 +106,12 @@ export const EIIE_PARAMS: StrategyParamSpec[] = [
 /** The config the parameters ask for (see EIIE_PARAMS for what 0 and -1 mean). */
 export function eiieConfigFromParams(params: Record<string, unknown>): EiieConfig {
   const preset = (params.preset ?? 'standard') as EiiePresetName;
-  const num = (k: string, fallback: number) => (typeof params[k] === 'number' ? (params[k] as number) : fallback);
-  const over: Partial<EiieConfig> = {};
-  const positive = (k: keyof EiieConfig) => {
-    const v = num(k, 0);
-    if (v > 0) over[k] = v;
-  };
-  const nonNegative = (k: keyof EiieConfig) => {
-    const v = num(k, -1);
-    if (v >= 0) over[k] = v;
-  };
-  positive('window');
-  positive('updates');
-  positive('batchSize');
-  positive('lr');
-  positive('sampleBias');
-  nonNegative('weightDecay');
-  nonNegative('validationDays');
-  nonNegative('patience');
-  over.costRate = num('costRate', standard.costRate);
+  const over: Partial<EiieConfig> = presetOverrides(
+    params,
+    ['window', 'updates', 'batchSize', 'lr', 'sampleBias'] as const,
+    ['weightDecay', 'validationDays', 'patience'] as const,
+  );
+  over.costRate = typeof params.costRate === 'number' ? params.costRate : standard.costRate;
   return resolveEiieConfig(preset, over);
 }
 

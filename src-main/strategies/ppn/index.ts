@@ -25,6 +25,7 @@ import { exportPpnOnnx, PpnPolicy } from '../../agents/ppn/policy';
 import { trainPpn } from '../../agents/ppn/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
+import { presetOverrides } from '../overrides';
 import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
@@ -104,26 +105,12 @@ export const PPN_PARAMS: StrategyParamSpec[] = [
 /** The config the parameters ask for (see PPN_PARAMS for what 0 and -1 mean). */
 export function ppnConfigFromParams(params: Record<string, unknown>): PpnConfig {
   const preset = (params.preset ?? 'standard') as PpnPresetName;
-  const num = (k: string, fallback: number) => (typeof params[k] === 'number' ? (params[k] as number) : fallback);
-  const over: Partial<PpnConfig> = {};
-  const positive = (k: 'window' | 'updates' | 'batchSize' | 'lr' | 'sampleBias') => {
-    const v = num(k, 0);
-    if (v > 0) over[k] = v;
-  };
-  const nonNegative = (k: 'turnoverWeight' | 'riskWeight' | 'validationDays' | 'patience') => {
-    const v = num(k, -1);
-    if (v >= 0) over[k] = v;
-  };
-  positive('window');
-  positive('updates');
-  positive('batchSize');
-  positive('lr');
-  positive('sampleBias');
-  nonNegative('turnoverWeight');
-  nonNegative('riskWeight');
-  nonNegative('validationDays');
-  nonNegative('patience');
-  over.costRate = num('costRate', standard.costRate);
+  const over: Partial<PpnConfig> = presetOverrides(
+    params,
+    ['window', 'updates', 'batchSize', 'lr', 'sampleBias'] as const,
+    ['turnoverWeight', 'riskWeight', 'validationDays', 'patience'] as const,
+  );
+  over.costRate = typeof params.costRate === 'number' ? params.costRate : standard.costRate;
   return resolvePpnConfig(preset, over);
 }
 
