@@ -1,4 +1,9 @@
 /**
+ * Why this file is long: it is the one schema of what every strategy family records with a decision (a
+ * discriminated union must see all its members), and each family's member is short; splitting families into
+ * files would make them import the shared pieces (model, concentration) from here while this file imports them
+ * back, an import cycle.
+ *
  * The detail a strategy records with each day's decision (StrategyDecision.detail in src-main/strategies/types.ts):
  * one zod schema for every strategy family, a union discriminated by `family`. The strategy writes it (typed with
  * the schema's z.input), the store keeps it as JSON in `run_details` and parses it with this schema when reading,
@@ -26,9 +31,12 @@
  * - 'three-level': the three-level hierarchy and its ablations (src-main/strategies/threelevel,
  *   docs/three-level.md): each class's strategic weight, tactical tilt and combined target, the day's execution
  *   fractions, the days to the next tactical decision and what decided at each level.
+ * - 'mpls': MPLS and its module ablations (src-main/strategies/mpls, docs/mpls.md): each module's state (on, or
+ *   off and why), its sector proposal and the fusion agent's weight on it, the fused sector allocation that
+ *   conditioned the high-level agent, each sector's weight and the weights inside it, the volatility module's
+ *   forecast and uncertainty, and the model that decided.
  * - 'classic': the classic baselines that record something (static optimisers: the day of the last estimate and
  *   any fallback note; hindsight references: their gap or chosen asset).
- * Further methods (HADAPS, MPLS, three-level) add their own member to {@link DecisionDetail}.
  *
  * Numbers: JSON has no NaN or Infinity (the store writes them as null), so a figure that can be non-finite is
  * nullable here (null = not a finite number); in memory the strategy may hold the non-finite value.
@@ -68,6 +76,11 @@ export type SampVariant = z.infer<typeof SampVariant>;
 
 /** A figure that may be non-finite in memory: null once stored (see the file overview). */
 const Figure = z.number().nullable();
+
+/** The MPLS part of a detail (modules, fusion, sectors), or null for any other family or none. */
+export function mplsDetail(d: DecisionDetail | null | undefined): MplsDecisionDetail | null {
+  return d?.family === 'mpls' ? d : null;
+}
 
 /** The model that made a decision (learned strategies): enough to reload it for explanations. */
 export const DecisionModel = z.object({
@@ -416,6 +429,76 @@ export const ThreeLevelDecisionDetail = z.object({
 export type ThreeLevelDecisionDetail = z.output<typeof ThreeLevelDecisionDetail>;
 export type ThreeLevelDecisionDetailInput = z.input<typeof ThreeLevelDecisionDetail>;
 
+/**
+ * The MPLS strategy ids: the method and its module ablations (each module switched off alone, and each pair
+ * switched off, leaving one module). The single-agent PPO baseline of the paper is ppo-flat.
+ */
+export const MPLS_VARIANTS = [
+  'mpls',
+  'mpls/no-sentiment',
+  'mpls/no-volatility',
+  'mpls/no-graph',
+  'mpls/volatility-only',
+  'mpls/graph-only',
+  'mpls/sentiment-only',
+] as const;
+export const MplsVariant = z.enum(MPLS_VARIANTS);
+export type MplsVariant = z.infer<typeof MplsVariant>;
+
+/** The three modules whose sector proposals the fusion agent weighs, in the order of its output. */
+export const MPLS_MODULES = ['sentiment', 'volatility', 'graph'] as const;
+export const MplsModuleName = z.enum(MPLS_MODULES);
+export type MplsModuleName = z.infer<typeof MplsModuleName>;
+
+/** One module at an MPLS decision. */
+export const MplsModuleDecision = z.object({
+  name: MplsModuleName,
+  /** false when the module is switched off: by the variant, or (sentiment) for want of news or a model */
+  on: z.boolean(),
+  /** why it is off, in plain words (absent when on) */
+  reason: z.string().optional(),
+  /** the fusion agent's weight on this module's proposal (0 when off; the weights of the modules on sum to 1) */
+  weight: z.number(),
+  /** the module's sector allocation, `sectors` order, summing to 1 (empty when off) */
+  proposal: z.array(z.number()),
+});
+export type MplsModuleDecision = z.infer<typeof MplsModuleDecision>;
+
+export const MplsDecisionDetail = z.object({
+  family: z.literal('mpls'),
+  variant: MplsVariant,
+  basis: ClassBasis,
+  /** every sector: its name, tickers, weight in the book and the low-level agent's weights inside it (sum 1) */
+  sectors: z.array(
+    z.object({ name: z.string(), tickers: z.array(z.string()), weight: z.number(), intra: z.array(z.number()) }),
+  ),
+  /** the three modules, MPLS_MODULES order */
+  modules: z.array(MplsModuleDecision),
+  /** the fused sector allocation that conditioned the high-level agent (`sectors` order, sum 1) */
+  fused: z.array(z.number()),
+  /** the volatility module's state (null when it is off) */
+  volatility: z
+    .object({
+      /** forecast annualised volatility of each sector over the next period, `sectors` order */
+      forecast: z.array(z.number()),
+      /** the forecast's uncertainty (docs/mpls.md says how it is measured) */
+      uncertainty: z.number(),
+      /** the 75th percentile (a setting) of the uncertainty over the training days */
+      threshold: z.number(),
+      /** uncertainty above the threshold: the fused allocation was made conservative */
+      conservative: z.boolean(),
+    })
+    .nullable(),
+  /** the cash weight of the decided portfolio (after the trade rule) */
+  cash: z.number(),
+  /** effective number of holdings: 'sectors' over the sectors, 'final' over the assets and cash */
+  concentration: Concentration,
+  /** absent only when the policy decides outside a backtest */
+  model: DecisionModel.optional(),
+});
+export type MplsDecisionDetail = z.output<typeof MplsDecisionDetail>;
+export type MplsDecisionDetailInput = z.input<typeof MplsDecisionDetail>;
+
 export const ClassicDecisionDetail = z.object({
   family: z.literal('classic'),
   /** static optimisers: the day of the estimate in use */
@@ -445,6 +528,7 @@ export const DecisionDetail = z.discriminatedUnion('family', [
   LhsDecisionDetail,
   MapsDecisionDetail,
   ThreeLevelDecisionDetail,
+  MplsDecisionDetail,
   ClassicDecisionDetail,
 ]);
 /** A decision's detail as read back (the schema's output). */
