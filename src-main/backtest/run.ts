@@ -47,7 +47,8 @@ import {
 import { chooseScenario, restrictPrices, type ScenarioChoice } from '../market/scenarios';
 import { resolveImpact, type ImpactSettings } from '../market/costs';
 import { computeMetrics, type Metrics } from '../metrics';
-import { SCENARIO_NAMES, type RunScenarioName } from '../../src-shared/domain/runConfig';
+import type { RunScenarioName } from '../../src-shared/domain/runConfig';
+import { SCENARIO_NAMES } from '../../src-shared/domain/scenarios';
 import { FLAG_CONCENTRATED, isConcentrated } from '../../src-shared/domain/concentration';
 import { getStrategy, resolveParams } from '../strategies/registry';
 import { installModelStores } from './models';

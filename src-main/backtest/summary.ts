@@ -23,7 +23,7 @@ import {
   type MeanStd,
   type VerdictFigures,
 } from '../../src-shared/domain';
-import { SCENARIO_DESCRIPTIONS, SCENARIO_SECTORS, SCENARIO_STOCKS_PER_SECTOR } from '../../src-shared/domain/runConfig';
+import { SCENARIO_DESCRIPTIONS, SCENARIO_SECTORS, SCENARIO_STOCKS_PER_SECTOR } from '../../src-shared/domain/scenarios';
 import { DEFAULT_UNIVERSE_ID } from '../data/bundled';
 import { METRIC_NAMES, type MetricName } from '../metrics';
 import {

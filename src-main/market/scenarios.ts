@@ -24,12 +24,8 @@
  * The chosen tickers keep the universe's column order; {@link restrictPrices} cuts a PriceMatrix down to them
  * before any strategy sees it, so every strategy of a window trades exactly the same assets.
  */
-import {
-  SCENARIO_SECTORS,
-  SCENARIO_STOCKS_PER_SECTOR,
-  type RunScenario,
-  type RunScenarioName,
-} from '../../src-shared/domain/runConfig';
+import type { RunScenario, RunScenarioName } from '../../src-shared/domain/runConfig';
+import { SCENARIO_SECTORS, SCENARIO_STOCKS_PER_SECTOR } from '../../src-shared/domain/scenarios';
 import { annualVolatility } from '../metrics';
 import type { PriceMatrix } from './prices';
 

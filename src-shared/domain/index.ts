@@ -11,6 +11,7 @@
  */
 export * from './concentration';
 export * from './metrics';
+export * from './scenarios';
 export * from './settings';
 export * from './stats';
 export * from './verdict';

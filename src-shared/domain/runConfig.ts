@@ -7,6 +7,7 @@
  * config holds. Values are stored as JSON, so a missing optional value is null, never undefined.
  */
 import { z } from 'zod';
+import { SCENARIO_NAMES } from './scenarios';
 
 /** A calendar day as stored everywhere: YYYY-MM-DD. */
 export const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
@@ -16,23 +17,9 @@ export const PROTOCOL_NAMES = ['samp', 'rolling', 'hadaps', 'mpls'] as const;
 export const RunProtocol = z.enum(PROTOCOL_NAMES);
 export type RunProtocol = z.infer<typeof RunProtocol>;
 
-/**
- * The sector scenarios of the HADAPS paper (seed 001), chosen per walk-forward window from its training days
- * (src-main/market/scenarios.ts): `volatile-sectors` trades the two sectors whose members were the most volatile,
- * `calm-sectors` the two least volatile, up to five stocks from each; cash is always there besides.
- */
-export const SCENARIO_NAMES = ['volatile-sectors', 'calm-sectors'] as const;
+/** A sector scenario's name (scenarios.ts: what each trades). */
 export const RunScenarioName = z.enum(SCENARIO_NAMES);
 export type RunScenarioName = z.infer<typeof RunScenarioName>;
-/** How many sectors a scenario takes. */
-export const SCENARIO_SECTORS = 2;
-/** How many stocks a scenario takes from each of its sectors at most (a smaller sector gives all it has). */
-export const SCENARIO_STOCKS_PER_SECTOR = 5;
-/** What each scenario trades, in a reader's words. */
-export const SCENARIO_DESCRIPTIONS: Record<RunScenarioName, string> = {
-  'volatile-sectors': `the ${SCENARIO_SECTORS} sectors whose stocks were the most volatile over the training days, up to ${SCENARIO_STOCKS_PER_SECTOR} stocks each (the most volatile of a larger sector), and cash`,
-  'calm-sectors': `the ${SCENARIO_SECTORS} sectors whose stocks were the least volatile over the training days, up to ${SCENARIO_STOCKS_PER_SECTOR} stocks each (the calmest of a larger sector), and cash`,
-};
 
 /** One sector a scenario took in one window. */
 export const RunScenarioSector = z.object({

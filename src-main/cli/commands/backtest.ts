@@ -34,7 +34,8 @@ import {
   tableMetrics,
 } from '../../backtest/summary';
 import { BacktestImpactRequest } from '../../../src-shared/contract/runs';
-import { SCENARIO_NAMES, type RunScenarioName } from '../../../src-shared/domain/runConfig';
+import type { RunScenarioName } from '../../../src-shared/domain/runConfig';
+import { SCENARIO_NAMES } from '../../../src-shared/domain/scenarios';
 import { getRunDays } from '../../store/runs';
 import { getCodeVersion } from '../../version';
 import { listStrategies } from '../../strategies/registry';
