@@ -47,6 +47,8 @@ export const LAYERS = [
       'src-main/compute/train/maps.ts',
       'src-main/compute/train/hadaps.ts',
       'src-main/compute/train/hadapsLearner.ts',
+      'src-main/compute/train/mplsGraph.ts',
+      'src-main/compute/train/mplsVolatility.ts',
     ],
   },
   { name: 'store', stack: 'main', paths: ['src-main/store'] },

@@ -15,6 +15,7 @@
  */
 import seedrandom from 'seedrandom';
 import { OnnxLhs } from '../../compute/train/lhs';
+import { shuffled } from '../../compute/train/learner';
 import type { TrainRunOptions } from '../../compute/train/session';
 import type { ParamValues } from '../../compute/params';
 import type { MarketView } from '../../market/view';
@@ -64,18 +65,6 @@ export interface LhsTrainResult {
 export interface LhsTrainOptions extends TrainRunOptions {
   onProgress?: (p: { fraction: number; epoch: LhsEpoch }) => void;
   signal?: AbortSignal;
-}
-
-/** A permutation of 0..n-1 from `rng` (Fisher-Yates). */
-function shuffled(n: number, rng: () => number): Uint32Array {
-  const a = Uint32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
-  return a;
 }
 
 /** Plain accuracy of the learner on a sample set. */

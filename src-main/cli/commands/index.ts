@@ -19,6 +19,8 @@ import { todayCommand } from './today';
 import { approveCommand } from './approve';
 import { ordersCommand } from './orders';
 import { executionCommand } from './execution';
+import { mplsVolatilityCommand } from './mplsVolatility';
+import { newsCommand } from './news';
 
 export const commands: CliCommand[] = [
   infoCommand,
@@ -40,4 +42,6 @@ export const commands: CliCommand[] = [
   approveCommand,
   ordersCommand,
   executionCommand,
+  mplsVolatilityCommand,
+  newsCommand,
 ];

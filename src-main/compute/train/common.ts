@@ -2,7 +2,8 @@
  * What every update of the ONNX training engine is made of, whichever learner builds it (ddpg.ts, td3.ts, sac.ts,
  * ppo.ts): the finished graph, its interface and its session, the graph-input names of state vectors and per-sample states, the
  * optimiser step on a loss (gradient, clip, Adam), each network's flat parameter vector, and the fed Adam bias
- * corrections with the learning-rate scale folded in. Nothing here knows an agent: the learners, their networks and
+ * corrections with the learning-rate scale folded in, and the optimiser inputs and outputs of a one-network update
+ * (the learners of learner.ts). Nothing here knows an agent: the learners, their networks and
  * their configs sit above (the agents layer, scripts/layers.mjs).
  */
 import { initParams, sizeOf, type ParamSpec, type ParamValues } from '../params';
@@ -112,6 +113,33 @@ export function optimiserStep(
   const clipped = clipByGlobalNorm(g, flat, step.clip);
   if (step.rule === 'rmsprop') return rmspropStep(g, torchRmsprop(step.lr), step.p, step.m, step.v, clipped, step.c1);
   return adamStep(g, tfjsAdam(step.lr), step.p, step.m, step.v, clipped, step.c1, step.c2);
+}
+
+/** The optimiser-state inputs of a one-network update graph (learner.ts): the network's vector and Adam's state. */
+export interface OptimiserInputs {
+  p: Val;
+  m: Val;
+  v: Val;
+  c1: Val;
+  c2: Val;
+}
+
+/** Declares the inputs `params`, `adam_m`, `adam_v` [size] and `adam_c1`, `adam_c2` [] of a one-network update graph. */
+export function optimiserInputs(g: Graph, size: number): OptimiserInputs {
+  const p = g.input('params', [size]);
+  const m = g.input('adam_m', [size]);
+  const v = g.input('adam_v', [size]);
+  const c1 = g.input('adam_c1', []);
+  const c2 = g.input('adam_c2', []);
+  return { p, m, v, c1, c2 };
+}
+
+/** Declares the outputs `params_next`, `adam_m_next`, `adam_v_next` of the step `next`, then `loss`. */
+export function optimiserOutputs(g: Graph, next: { p: Val; m: Val; v: Val }, loss: Val): void {
+  g.output('params_next', next.p);
+  g.output('adam_m_next', next.m);
+  g.output('adam_v_next', next.v);
+  g.output('loss', loss);
 }
 
 /**

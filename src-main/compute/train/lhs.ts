@@ -17,21 +17,19 @@
 import { CLASS_COUNT } from '../../agents/lhs/classes';
 import { lhsForward, lhsSpecs, type LhsShape } from '../../agents/lhs/network';
 import type { ParamValues } from '../params';
-import { tfjsAdam } from './adam';
 import {
-  adamFeeds,
   checkBatch,
   finishGraph,
-  openGraph,
+  optimiserInputs,
+  optimiserOutputs,
   optimiserStep,
-  startVector,
   total,
-  unflatten,
   type TrainGraph,
 } from './common';
+import { AdamLearner } from './learner';
 import { Graph, Tape } from './graph';
 import { paramBlock, TrainOps } from './ops';
-import type { TrainRunOptions, TrainSession } from './session';
+import type { TrainRunOptions } from './session';
 
 /** Added to every probability inside the logarithm of the loss (see the file overview). */
 export const LHS_LOG_EPSILON = 1e-12;
@@ -45,27 +43,19 @@ export function buildLhsUpdate(shape: LhsShape, batch: number, lr: number): Trai
   checkBatch(batch);
   const specs = lhsSpecs(shape);
   const g = new Graph();
-  const P = total(specs);
-  const p = g.input('params', [P]);
-  const m = g.input('adam_m', [P]);
-  const v = g.input('adam_v', [P]);
-  const c1 = g.input('adam_c1', []);
-  const c2 = g.input('adam_c2', []);
+  const state = optimiserInputs(g, total(specs));
   const x = g.input('x', [batch, shape.window]);
   const target = g.input('target', [batch, CLASS_COUNT]);
   const weight = g.input('weight', [batch]);
 
-  const params = paramBlock(g, specs, p, new Tape('lhs'));
+  const params = paramBlock(g, specs, state.p, new Tape('lhs'));
   const ops = new TrainOps(g, params);
   const prob = lhsForward(ops, shape, x);
   const logp = ops.log(ops.add(prob, ops.scalar(LHS_LOG_EPSILON)));
   const picked = ops.sum(ops.mul(logp, target), 1, false);
   const loss = ops.sub(ops.scalar(0), ops.sum(ops.mul(picked, weight), 0, false));
-  const step = optimiserStep(g, specs, params, loss, { lr, clip: 0, p, m, v, c1, c2 });
-  g.output('params_next', step.p);
-  g.output('adam_m_next', step.m);
-  g.output('adam_v_next', step.v);
-  g.output('loss', loss);
+  const step = optimiserStep(g, specs, params, loss, { lr, clip: 0, ...state });
+  optimiserOutputs(g, step, loss);
   return finishGraph(g, 'lhs_update', 'HDRL Desk Long/Hold/Short classifier update (weighted cross-entropy, Adam)');
 }
 
@@ -89,83 +79,31 @@ export interface LhsBatch {
 }
 
 /**
- * A classifier learner: parameters initialised from `seed` (compute/params.ts, per parameter name), Adam moments
- * zero; one graph per minibatch size and per forward size, opened on first use.
+ * A classifier learner (learner.ts): parameters initialised from `seed` (compute/params.ts, per parameter name)
+ * unless given, Adam moments zero; one graph per minibatch size and per forward size, opened on first use.
  */
-export class OnnxLhs {
-  private p: Float32Array;
-  private m: Float32Array;
-  private v: Float32Array;
-  private readonly updates = new Map<number, TrainSession>();
-  private readonly forwards = new Map<number, TrainSession>();
-  /** Adam steps taken */
-  steps = 0;
-
+export class OnnxLhs extends AdamLearner {
   constructor(
     readonly shape: LhsShape,
     readonly lr: number,
     seed: number,
-    private readonly opts: TrainRunOptions & { init?: ParamValues } = {},
+    opts: TrainRunOptions & { init?: ParamValues } = {},
   ) {
-    this.p = startVector(lhsSpecs(shape), opts.init, seed, 'initial LHS classifier');
-    this.m = new Float32Array(this.p.length);
-    this.v = new Float32Array(this.p.length);
+    super(lhsSpecs(shape), lr, seed, 'initial LHS classifier', opts);
   }
 
   /** One Adam step on a minibatch of `batch` samples; gives the loss before the step. */
   update(b: LhsBatch, batch: number): number {
-    let s = this.updates.get(batch);
-    if (!s) {
-      s = openGraph(buildLhsUpdate(this.shape, batch, this.lr), this.opts);
-      this.updates.set(batch, s);
-    }
-    const t = this.steps + 1;
-    const out = s.run({
-      params: this.p,
-      adam_m: this.m,
-      adam_v: this.v,
-      ...adamFeeds(tfjsAdam(this.lr), t, 1),
+    const out = this.adamUpdate(batch, (n) => buildLhsUpdate(this.shape, n, this.lr), {
       x: b.x,
       target: b.target,
       weight: b.weight,
     });
-    this.p = out.params_next!;
-    this.m = out.adam_m_next!;
-    this.v = out.adam_v_next!;
-    this.steps = t;
     return out.loss![0]!;
   }
 
   /** Class probabilities [rows * 3] of windows x [rows * n] under the current parameters. */
   probabilities(x: Float32Array, rows: number): Float32Array {
-    let s = this.forwards.get(rows);
-    if (!s) {
-      s = openGraph(buildLhsProbabilities(this.shape, rows), this.opts);
-      this.forwards.set(rows, s);
-    }
-    return s.run({ params: this.p, x }).p!;
-  }
-
-  /** A copy of the current parameter vector. */
-  vector(): Float32Array {
-    return this.p.slice();
-  }
-
-  /** Replace the parameter vector (a kept checkpoint); Adam's moments stay. */
-  restore(p: Float32Array): void {
-    if (p.length !== this.p.length) throw new Error(`restore: ${p.length} values, the network has ${this.p.length}`);
-    this.p = p.slice();
-  }
-
-  /** The current parameters by name. */
-  params(): ParamValues {
-    return unflatten(lhsSpecs(this.shape), this.p);
-  }
-
-  /** Release the ONNX Runtime sessions. */
-  dispose(): void {
-    for (const s of [...this.updates.values(), ...this.forwards.values()]) s.dispose();
-    this.updates.clear();
-    this.forwards.clear();
+    return this.runForward(rows, (n) => buildLhsProbabilities(this.shape, n), { x }).p!;
   }
 }

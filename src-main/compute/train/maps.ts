@@ -21,22 +21,20 @@
 import { CLASS_COUNT } from '../../agents/lhs/classes';
 import { mapsQ, mapsSpecs, type MapsShape } from '../../agents/maps/network';
 import type { ParamValues } from '../params';
-import { tfjsAdam } from './adam';
 import {
-  adamFeeds,
   checkBatch,
   finishGraph,
   meanAll,
-  openGraph,
+  optimiserInputs,
+  optimiserOutputs,
   optimiserStep,
-  startVector,
   total,
-  unflatten,
   type TrainGraph,
 } from './common';
+import { AdamLearner } from './learner';
 import { Graph, Tape, type Val } from './graph';
 import { paramBlock, TrainOps } from './ops';
-import type { TrainRunOptions, TrainSession } from './session';
+import type { TrainRunOptions } from './session';
 
 /** Added to each agent's sum of squared centred values inside the correlation (see the file overview). */
 export const MAPS_CORRELATION_EPSILON = 1e-6;
@@ -64,16 +62,11 @@ export function buildMapsUpdate(shape: MapsShape, batch: number, lr: number, div
   checkBatch(batch);
   const specs = mapsSpecs(shape);
   const g = new Graph();
-  const P = total(specs);
-  const p = g.input('params', [P]);
-  const m = g.input('adam_m', [P]);
-  const v = g.input('adam_v', [P]);
-  const c1 = g.input('adam_c1', []);
-  const c2 = g.input('adam_c2', []);
+  const state = optimiserInputs(g, total(specs));
   const x = g.input('x', [batch, shape.window]);
   const target = g.input('target', [batch, shape.agents, CLASS_COUNT]);
 
-  const params = paramBlock(g, specs, p, new Tape('maps'));
+  const params = paramBlock(g, specs, state.p, new Tape('maps'));
   const ops = new TrainOps(g, params);
   const q = mapsQ(ops, shape, x);
   const err = ops.sub(q, target);
@@ -84,11 +77,8 @@ export function buildMapsUpdate(shape: MapsShape, batch: number, lr: number, div
     div = diversityTerm(ops, q, batch, shape.agents);
     loss = ops.add(td, ops.mul(div, ops.scalar(diversity)));
   }
-  const step = optimiserStep(g, specs, params, loss, { lr, clip: 0, p, m, v, c1, c2 });
-  g.output('params_next', step.p);
-  g.output('adam_m_next', step.m);
-  g.output('adam_v_next', step.v);
-  g.output('loss', loss);
+  const step = optimiserStep(g, specs, params, loss, { lr, clip: 0, ...state });
+  optimiserOutputs(g, step, loss);
   g.output('td', td);
   if (div) g.output('diversity', div);
   return finishGraph(g, 'maps_update', 'HDRL Desk MAPS update (Q-learning of K agents with the diversity term, Adam)');
@@ -121,83 +111,31 @@ export interface MapsStepLoss {
 }
 
 /**
- * The K agents as one learner: parameters initialised from `seed` (compute/params.ts, per parameter name), Adam
- * moments zero; one graph per minibatch size and per forward size, opened on first use.
+ * The K agents as one learner (learner.ts): parameters initialised from `seed` (compute/params.ts, per parameter
+ * name) unless given, Adam moments zero; one graph per minibatch size and per forward size, opened on first use.
  */
-export class OnnxMaps {
-  private p: Float32Array;
-  private m: Float32Array;
-  private v: Float32Array;
-  private readonly updates = new Map<number, TrainSession>();
-  private readonly forwards = new Map<number, TrainSession>();
-  /** Adam steps taken */
-  steps = 0;
-
+export class OnnxMaps extends AdamLearner {
   constructor(
     readonly shape: MapsShape,
     readonly lr: number,
     readonly diversity: number,
     seed: number,
-    private readonly opts: TrainRunOptions & { init?: ParamValues } = {},
+    opts: TrainRunOptions & { init?: ParamValues } = {},
   ) {
-    this.p = startVector(mapsSpecs(shape), opts.init, seed, 'initial MAPS agents');
-    this.m = new Float32Array(this.p.length);
-    this.v = new Float32Array(this.p.length);
+    super(mapsSpecs(shape), lr, seed, 'initial MAPS agents', opts);
   }
 
   /** One Adam step on a minibatch of `batch` samples; gives the losses before the step. */
   update(b: MapsBatch, batch: number): MapsStepLoss {
-    let s = this.updates.get(batch);
-    if (!s) {
-      s = openGraph(buildMapsUpdate(this.shape, batch, this.lr, this.diversity), this.opts);
-      this.updates.set(batch, s);
-    }
-    const t = this.steps + 1;
-    const out = s.run({
-      params: this.p,
-      adam_m: this.m,
-      adam_v: this.v,
-      ...adamFeeds(tfjsAdam(this.lr), t, 1),
+    const out = this.adamUpdate(batch, (n) => buildMapsUpdate(this.shape, n, this.lr, this.diversity), {
       x: b.x,
       target: b.target,
     });
-    this.p = out.params_next!;
-    this.m = out.adam_m_next!;
-    this.v = out.adam_v_next!;
-    this.steps = t;
     return { loss: out.loss![0]!, td: out.td![0]!, diversity: out.diversity?.[0] ?? 0 };
   }
 
   /** Q-values [rows * K * 3] of windows x [rows * n], under the current parameters or the vector `params`. */
-  q(x: Float32Array, rows: number, params: Float32Array = this.p): Float32Array {
-    let s = this.forwards.get(rows);
-    if (!s) {
-      s = openGraph(buildMapsQ(this.shape, rows), this.opts);
-      this.forwards.set(rows, s);
-    }
-    return s.run({ params, x }).q!;
-  }
-
-  /** A copy of the current parameter vector. */
-  vector(): Float32Array {
-    return this.p.slice();
-  }
-
-  /** Replace the parameter vector (a kept checkpoint); Adam's moments stay. */
-  restore(p: Float32Array): void {
-    if (p.length !== this.p.length) throw new Error(`restore: ${p.length} values, the agents have ${this.p.length}`);
-    this.p = p.slice();
-  }
-
-  /** The current parameters by name. */
-  params(): ParamValues {
-    return unflatten(mapsSpecs(this.shape), this.p);
-  }
-
-  /** Release the ONNX Runtime sessions. */
-  dispose(): void {
-    for (const s of [...this.updates.values(), ...this.forwards.values()]) s.dispose();
-    this.updates.clear();
-    this.forwards.clear();
+  q(x: Float32Array, rows: number, params?: Float32Array): Float32Array {
+    return this.runForward(rows, (n) => buildMapsQ(this.shape, n), { x }, params).q!;
   }
 }

@@ -20,7 +20,15 @@
  */
 import { ppnForward, ppnSpecs, type PpnShape } from '../../agents/ppn/network';
 import type { ParamValues } from '../params';
-import { checkBatch, finishGraph, optimiserStep, total, type TrainGraph } from './common';
+import {
+  checkBatch,
+  finishGraph,
+  optimiserInputs,
+  optimiserOutputs,
+  optimiserStep,
+  total,
+  type TrainGraph,
+} from './common';
 import { netLogReturns, OsblOnnxLearner, riskySelector } from './eiie';
 import { Graph, Tape } from './graph';
 import { paramBlock, TrainOps } from './ops';
@@ -47,18 +55,13 @@ export function buildPpnUpdate(shape: PpnShape, nAssets: number, batch: number, 
   checkBatch(batch);
   const specs = ppnSpecs(shape, nAssets);
   const g = new Graph();
-  const P = total(specs);
-  const p = g.input('params', [P]);
-  const m = g.input('adam_m', [P]);
-  const v = g.input('adam_v', [P]);
-  const c1 = g.input('adam_c1', []);
-  const c2 = g.input('adam_c2', []);
+  const state = optimiserInputs(g, total(specs));
   const x = g.input('x', [batch, nAssets, shape.window]);
   const held = g.input('held', [batch, nAssets + 1]);
   const y = g.input('y', [batch, nAssets + 1]);
 
   const tape = new Tape('ppn');
-  const params = paramBlock(g, specs, p, tape);
+  const params = paramBlock(g, specs, state.p, tape);
   const ops = new TrainOps(g, params);
   const w = ppnForward(ops, shape, nAssets, x, ops.matMul(held, riskySelector(g, nAssets)));
   const { r, traded } = netLogReturns(ops, nAssets, w, held, y, s.costRate);
@@ -70,11 +73,8 @@ export function buildPpnUpdate(shape: PpnShape, nAssets: number, batch: number, 
     ops.sub(ops.mul(ops.scalar(s.turnoverWeight), turnover), reward),
     ops.mul(ops.scalar(s.riskWeight), risk),
   );
-  const step = optimiserStep(g, specs, params, loss, { lr: s.lr, clip: 0, p, m, v, c1, c2 });
-  g.output('params_next', step.p);
-  g.output('adam_m_next', step.m);
-  g.output('adam_v_next', step.v);
-  g.output('loss', loss);
+  const step = optimiserStep(g, specs, params, loss, { lr: s.lr, clip: 0, ...state });
+  optimiserOutputs(g, step, loss);
   g.output('reward', reward);
   g.output('turnover', turnover);
   g.output('risk', risk);
