@@ -137,4 +137,16 @@ export const jobKinds: Record<string, JobKind> = {
     const { importJob } = await import('../data/job');
     return importJob(params, ctx);
   },
+
+  /** A news import committed (data/newsJob.ts, request = contract NewsImportRequest); gives the NewsImportResult. */
+  async 'news-import'(params, ctx) {
+    const { newsImportJob } = await import('../data/newsJob');
+    return newsImportJob(params, ctx);
+  },
+
+  /** A universe's unscored news scored with a FinBERT model (data/newsJob.ts, NewsScoreRequest). */
+  async 'news-score'(params, ctx) {
+    const { newsScoreJob } = await import('../data/newsJob');
+    return newsScoreJob(params, ctx);
+  },
 };

@@ -18,6 +18,8 @@ import { reportHandlers } from './reports';
 import { bookHandlers } from './books';
 import { modelHandlers } from './models';
 import { analyticsHandlers } from './analytics';
+import { newsHandlers } from './news';
+import { mplsHandlers } from './mpls';
 
 export const handlers: Handlers = {
   ...appHandlers,
@@ -30,6 +32,8 @@ export const handlers: Handlers = {
   ...bookHandlers,
   ...modelHandlers,
   ...analyticsHandlers,
+  ...newsHandlers,
+  ...mplsHandlers,
 };
 
 function zodIssues(e: z.ZodError): { path: string; message: string }[] {

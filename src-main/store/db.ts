@@ -24,6 +24,7 @@ import * as m001 from './migrations/001_initial';
 import * as m002 from './migrations/002_import_history';
 import * as m003 from './migrations/003_replaced_bars';
 import * as m004 from './migrations/004_books';
+import * as m005 from './migrations/005_news';
 
 export type DB = Database.Database;
 
@@ -33,6 +34,7 @@ export const migrations: { version: number; name: string; up: string }[] = [
   { version: 2, name: 'import history', up: m002.up },
   { version: 3, name: 'replaced bars', up: m003.up },
   { version: 4, name: 'books', up: m004.up },
+  { version: 5, name: 'news', up: m005.up },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -17,6 +17,8 @@ import { reportMethods } from './reports';
 import { bookMethods } from './books';
 import { modelMethods } from './models';
 import { analyticsMethods } from './analytics';
+import { newsMethods } from './news';
+import { mplsMethods } from './mpls';
 
 export const contract = {
   ...appMethods,
@@ -29,6 +31,8 @@ export const contract = {
   ...bookMethods,
   ...modelMethods,
   ...analyticsMethods,
+  ...newsMethods,
+  ...mplsMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -67,3 +71,5 @@ export * from './notes';
 export * from './books';
 export * from './models';
 export * from './analytics';
+export * from './news';
+export * from './mpls';

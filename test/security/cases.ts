@@ -659,6 +659,85 @@ export const DISPATCH_CASES: DispatchCase[] = [
     universe: 'djia30',
     tickers: ['<script>'],
   })),
+  // the news import and the FinBERT scorer (issue 19) read user files through the same path checks as prices
+  call('news-etc-passwd', 'preview /etc/passwd as news', 'news.previewImport', () => ({
+    path: '/etc/passwd',
+    universe: 'djia30',
+  })),
+  call(
+    'news-outside-uploads',
+    'preview a readable CSV outside the uploads folder as news',
+    'news.previewImport',
+    (f) => ({
+      path: f.secret,
+      universe: 'djia30',
+    }),
+  ),
+  call('news-traversal', 'preview news at uploads/<id>/../../../secret', 'news.previewImport', (f) => ({
+    path: `${f.uploads}/x/../../../${f.secret.split('/').pop()}`,
+    universe: 'djia30',
+  })),
+  call(
+    'news-symlink-in-uploads',
+    'preview as news a link inside the uploads folder pointing outside',
+    'news.previewImport',
+    (f) => ({
+      path: f.uploadLink,
+      universe: 'djia30',
+    }),
+  ),
+  call('news-fifo', 'preview a FIFO as news', 'news.previewImport', (f) => ({ path: f.fifo, universe: 'djia30' })),
+  call('news-dev-zero', 'preview /dev/zero as news', 'news.previewImport', () => ({
+    path: '/dev/zero',
+    universe: 'djia30',
+  })),
+  call(
+    'news-commit-outside',
+    'commit a news import of a file outside the uploads folder',
+    'news.commitImport',
+    (f) => ({
+      path: f.secret,
+      universe: 'djia30',
+    }),
+  ),
+  call('news-upload-over-limit', 'upload 5,000,001 characters of news', 'news.previewImportText', () => ({
+    name: 'big.csv',
+    universe: 'djia30',
+    text: 'x'.repeat(5_000_001),
+  })),
+  call('news-score-etc', 'score news with /etc as the model directory', 'news.score', () => ({
+    universe: 'djia30',
+    modelDir: '/etc',
+  })),
+  call('news-score-outside', 'score news with a model directory outside the uploads folder', 'news.score', (f) => ({
+    universe: 'djia30',
+    modelDir: f.dir,
+  })),
+  call('news-summary-unknown', 'news.summary of a universe that does not exist', 'news.summary', () => ({
+    universe: 'no-such-universe',
+  })),
+  // MPLS on the desk (issue 19): the graph of a stored run read from its model file. This world stores no run, so
+  // a run of another family, a run without the graph module and a date outside a run's test days are refused in
+  // test/services/mpls.test.ts, on stored runs, with the same host caller
+  call('mpls-graph-unknown-run', 'mpls.graph of a run that does not exist', 'mpls.graph', () => ({
+    id: 'no-such-run',
+    date: '2000-06-05',
+  })),
+  call('mpls-graph-traversal-id', 'mpls.graph of the run ../../etc/passwd', 'mpls.graph', () => ({
+    id: '../../etc/passwd',
+    date: '2000-06-05',
+  })),
+  call('mpls-graph-malformed-date', 'mpls.graph with the date 2000-06-05T00:00:00Z', 'mpls.graph', () => ({
+    id: 'no-such-run',
+    date: '2000-06-05T00:00:00Z',
+  })),
+  call('mpls-graph-date-object', 'mpls.graph with a date that is an object', 'mpls.graph', () => ({
+    id: 'no-such-run',
+    date: { toString: '2000-06-05' },
+  })),
+  call('mpls-timeline-unknown-run', 'runs.mpls of a run that does not exist', 'runs.mpls', () => ({
+    id: 'no-such-run',
+  })),
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -689,6 +768,18 @@ const NOT_A_FILE = /not a file|regular file|FIFO|named pipe|device|director/i;
 export const CLI_CASES: CliCase[] = [
   cli('import-fifo', 'import a FIFO (nobody writes to it)', (f) => ['import', f.fifo, '--universe', 'u'], NOT_A_FILE),
   cli('import-dev-zero', 'import /dev/zero', () => ['import', '/dev/zero', '--universe', 'u'], NOT_A_FILE),
+  cli(
+    'news-import-fifo',
+    'import a FIFO as news',
+    (f) => ['news', 'import', f.fifo, '--universe', 'djia30'],
+    NOT_A_FILE,
+  ),
+  cli(
+    'news-import-dev-zero',
+    'import /dev/zero as news',
+    () => ['news', 'import', '/dev/zero', '--universe', 'djia30'],
+    NOT_A_FILE,
+  ),
   cli('import-directory', 'import a directory', (f) => ['import', f.dir, '--universe', 'u'], NOT_A_FILE),
   cli(
     'import-missing',
