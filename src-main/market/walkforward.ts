@@ -15,7 +15,9 @@
  *   `hadaps` 2 years train / 1 calendar month test, rolling monthly over every month that has two full years
  *            of history before it and is fully covered by the data (seed 001 retrains monthly).
  *   `mpls`   one chronological 70 / 10 / 20 split of the trading days into train / validation / test
- *            (seed 002); the validation days are reported but strategies are tested on the last 20 % only.
+ *            (seed 002); strategies are tested on the last 20 %. The window's training ends before its validation
+ *            days, so a strategy is given a gap between trainEnd and testStart: a learned strategy that validates
+ *            through {@link heldOutValidation} (MPLS) chooses its checkpoint on exactly those days.
  * - {@link explicitWindow}: a test window from/to given by the user, trained on the `lookback` trading days
  *   before it.
  *
@@ -321,4 +323,28 @@ export function explicitWindow(
     testEnd: e,
     trainTruncated: s - ts < lookback,
   };
+}
+
+/**
+ * The days a learned strategy trains and validates on in a window whose training starts being read at `first`
+ * (its first state day) and ends at `trainEnd`, tested from `testStart`:
+ *   - a window that leaves days between its training and its test (the mpls protocol's validation days) validates
+ *     on them: training reads up to trainEnd, validation decides on trainEnd .. testStart - 2 and its last return
+ *     is realised at testStart - 1;
+ *   - any other window holds out its own last `validationDays` (at most half of first..trainEnd; 0 = none):
+ *     training reads up to trainEnd - validationDays, validation decides from there and ends at trainEnd.
+ * Gives the last day the training may read (`trainLast`, targets included) and the validation environment's last
+ * day (`validationEnd`, the last day read at all), or null without validation.
+ */
+export function heldOutValidation(
+  first: number,
+  trainEnd: number,
+  testStart: number,
+  validationDays: number,
+): { trainLast: number; validationEnd: number | null } {
+  if (testStart - 1 > trainEnd) return { trainLast: trainEnd, validationEnd: testStart - 1 };
+  const held = Math.max(0, Math.min(validationDays, Math.floor((trainEnd - first) / 2)));
+  return held > 0
+    ? { trainLast: trainEnd - held, validationEnd: trainEnd }
+    : { trainLast: trainEnd, validationEnd: null };
 }

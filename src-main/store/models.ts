@@ -4,13 +4,14 @@
  * config, seed and training window). Writes go to a temporary file renamed into place, so a killed process never
  * leaves half a model; reads verify the checksums (SampPolicy.load) before a model is used. `listStoredModels`
  * describes the folder for the desk (models.list) from each file's head, without loading any weights: the SAMP-HDRL
- * files (`<key>.json`) and the other families' (`hadaps-`, `eiie-`, `lhs-`, `ppn-` and `maps-<key>.json`). Those do not record
+ * files (`<key>.json`) and the other families' (`hadaps-`, `eiie-`, `lhs-`, `ppn-`, `maps-`, `threelevel-` and `mpls-<key>.json`). Those do not record
  * the strategy id, seed or preset they were trained for; the listing takes them from the first stored run that
  * decided with the model.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from './db';
+import { MPLS_MODULES } from '../../src-shared/domain/decision';
 import {
   parseSampArtifacts,
   serializeSampArtifacts,
@@ -24,9 +25,11 @@ import { parsePpnArtifacts, serializePpnArtifacts, type PpnModelStore } from '..
 import { parseHadapsArtifacts, serializeHadapsArtifacts, type HadapsModelStore } from '../agents/hadaps/artifacts';
 import { parseLhsArtifacts, serializeLhsArtifacts, type LhsModelStore } from '../agents/lhs/artifacts';
 import { parseMapsArtifacts, serializeMapsArtifacts, type MapsModelStore } from '../agents/maps/artifacts';
+import { parseMplsArtifacts, serializeMplsArtifacts, type MplsModelStore } from '../agents/mpls/artifacts';
 import {
   parseThreeLevelArtifacts,
   serializeThreeLevelArtifacts,
+  threeLevelKind,
   type ThreeLevelModelStore,
 } from '../agents/threelevel/artifacts';
 
@@ -113,10 +116,15 @@ export function fileHadapsModelStore(dir: string): HadapsModelStore {
 
 /**
  * A ThreeLevelModelStore over the same folder: `threelevel-<key>.json` (agents/threelevel/artifacts.ts), one file per
- * trained level; not in the desk's listing yet.
+ * trained level.
  */
 export function fileThreeLevelModelStore(dir: string): ThreeLevelModelStore {
   return prefixedModelStore(dir, 'threelevel', serializeThreeLevelArtifacts, parseThreeLevelArtifacts);
+}
+
+/** An MplsModelStore over the same folder: `mpls-<key>.json` (agents/mpls/artifacts.ts). */
+export function fileMplsModelStore(dir: string): MplsModelStore {
+  return prefixedModelStore(dir, 'mpls', serializeMplsArtifacts, parseMplsArtifacts);
 }
 
 /** Load stored artifacts by key from the database's models folder, or undefined. */
@@ -130,7 +138,7 @@ export async function loadModelArtifacts(db: DB, key: string): Promise<SampArtif
  * one stage (which records neither its day spans nor the validation days it held out: null).
  */
 export type StoredTraining =
-  SampTrainingSummary | { validationDays: null; episodes: number; updates: number; stages: StageSummary[] };
+  SampTrainingSummary | { validationDays: number | null; episodes: number; updates: number; stages: StageSummary[] };
 
 /** What the desk shows of one stored model (read without loading its weights). */
 export interface StoredModelInfo {
@@ -189,6 +197,10 @@ interface ModelHead {
   cfg?: { policy?: unknown; model?: unknown; agents?: unknown; network?: unknown };
   /** PPN's asset count */
   nAssets?: unknown;
+  /** a three-level file's level: 'execution' (Level 3), 'tactical' (Level 2) or 'strategic' (the learned Level 1) */
+  level?: unknown;
+  /** an MPLS file's modules: the reason of every module that was off, by name */
+  modules?: { off?: unknown };
   model?: { backend?: unknown; trainedFrom?: unknown; trainedTo?: unknown };
   variant?: unknown;
   kind?: unknown;
@@ -230,19 +242,20 @@ export function topLevelKeyAt(text: string, key: string): number {
 
 /**
  * The description of a model file: its head up to the top-level key `weightsKey` where the weights start ('params'
- * in a SAMP-HDRL file, 'onnx' in the others), and the training time a SAMP-HDRL file writes last.
+ * in a SAMP-HDRL file, 'onnx' in the others; null: the whole file), and the training time a SAMP-HDRL file writes
+ * last.
  */
 async function readModelHead(
   file: string,
   size: number,
-  weightsKey: string,
+  weightsKey: string | null,
 ): Promise<{ head: ModelHead; elapsedMs: number | null }> {
   const fh = await fs.promises.open(file, 'r');
   try {
     const headBuf = Buffer.alloc(Math.min(HEAD_BYTES, size));
     await fh.read(headBuf, 0, headBuf.length, 0);
     const text = headBuf.toString('utf8');
-    const cut = topLevelKeyAt(text, weightsKey);
+    const cut = weightsKey === null ? -1 : topLevelKeyAt(text, weightsKey);
     if (cut > 0) {
       const tailBuf = Buffer.alloc(Math.min(TAIL_BYTES, size));
       await fh.read(tailBuf, 0, tailBuf.length, size - tailBuf.length);
@@ -271,6 +284,13 @@ function mapsKind(cfg: { agents?: unknown; network?: unknown }): string {
   return `${n} ${text(cfg.network) ? `${cfg.network} ` : ''}Q-agents`;
 }
 
+/** An MPLS file's modules in words: "volatility + graph modules" (the ones on, MPLS_MODULES order). */
+function mplsKind(modules: ModelHead['modules']): string {
+  const off = modules?.off && typeof modules.off === 'object' ? Object.keys(modules.off) : [];
+  const on = MPLS_MODULES.filter((m) => !off.includes(m));
+  return on.length ? `${on.join(' + ')} module${on.length === 1 ? '' : 's'}` : 'no module on';
+}
+
 /** The families whose files carry a name prefix (`<prefix>-<key>.json`), with the format each file names. */
 const PREFIXED_FORMATS = {
   hadaps: 'hadaps-model-v1',
@@ -278,10 +298,12 @@ const PREFIXED_FORMATS = {
   lhs: 'lhs-model-v1',
   ppn: 'ppn-model-v1',
   maps: 'maps-model-v1',
+  threelevel: 'threelevel-model-v1',
+  mpls: 'mpls-model-v1',
 } as const;
 type PrefixedFamily = keyof typeof PREFIXED_FORMATS;
 /** A model file's name: the family prefix (none for SAMP-HDRL) and the key. */
-const MODEL_FILE = /^(?:(hadaps|eiie|lhs|ppn|maps)-)?([0-9a-f]{16,128})\.json$/;
+const MODEL_FILE = /^(?:(hadaps|eiie|lhs|ppn|maps|threelevel|mpls)-)?([0-9a-f]{16,128})\.json$/;
 
 /** What a run that decided with a model says of it: its strategy, seed and preset. */
 interface ModelUse {
@@ -291,9 +313,9 @@ interface ModelUse {
 }
 
 /**
- * The description of a HADAPS, EIIE, PPN, MAPS or Long/Hold/Short classifier file (its head up to the policy bytes): the
- * window and engine from its model record, the training record of a HADAPS file, and what the file does not say
- * (strategy, seed, preset) from the first run that used it.
+ * The description of a HADAPS, EIIE, PPN, MAPS, Long/Hold/Short classifier, three-level or MPLS file (its head up to
+ * the weights): the window and engine from its model record, the training record of a HADAPS or MPLS file, and what
+ * the file does not say (strategy, seed, preset; an MPLS file names its strategy) from the first run that used it.
  * @throws Error when the file is not of its family's format or lacks its model record
  */
 function describePrefixed(
@@ -308,9 +330,14 @@ function describePrefixed(
     throw new Error('the description lacks its model record (training window)');
   const cfg = head.cfg ?? {};
   const t = head.training as (StageSummary & { elapsedMs?: unknown }) | undefined;
-  const stage = family === 'hadaps' && t && typeof t === 'object' && Array.isArray(t.validation) ? t : null;
+  // HADAPS and MPLS record their one stage (MPLS with the validation days it held out)
+  const stage = (family === 'hadaps' || family === 'mpls') && Array.isArray(t?.validation) ? t! : null;
+  const held = (t as { validationDays?: unknown } | undefined)?.validationDays;
   return {
-    variant: use?.strategy ?? (family === 'lhs' && text(cfg.model) ? `${cfg.model}-lhs` : family),
+    variant:
+      (family === 'mpls' && text(head.variant) ? head.variant : undefined) ??
+      use?.strategy ??
+      (family === 'lhs' && text(cfg.model) ? `${cfg.model}-lhs` : family === 'threelevel' ? 'three-level' : family),
     kind:
       family === 'hadaps'
         ? text(cfg.policy)
@@ -320,7 +347,11 @@ function describePrefixed(
           ? `${text(cfg.model) ? cfg.model : 'unknown'} classifier`
           : family === 'maps'
             ? mapsKind(cfg)
-            : family,
+            : family === 'threelevel'
+              ? threeLevelKind(head.level)
+              : family === 'mpls'
+                ? mplsKind(head.modules)
+                : family,
     seed: use?.seed ?? null,
     preset: use?.preset ?? 'unknown',
     assets: Array.isArray(head.tickers)
@@ -331,10 +362,11 @@ function describePrefixed(
     trainFrom: m.trainedFrom,
     trainTo: m.trainedTo,
     backend: text(m.backend) ? m.backend : 'unknown',
-    trainingMs: stage && typeof stage.elapsedMs === 'number' ? stage.elapsedMs : null,
+    trainingMs:
+      (stage ?? (family === 'threelevel' ? t : null)) && typeof t?.elapsedMs === 'number' ? t.elapsedMs : null,
     training: stage
       ? {
-          validationDays: null,
+          validationDays: family === 'mpls' && typeof held === 'number' && Number.isInteger(held) ? held : null,
           episodes: stage.episodes,
           updates: stage.updates,
           stages: [
@@ -407,7 +439,10 @@ export async function listStoredModels(
       const st = await fs.promises.stat(file);
       if (!st.isFile()) continue;
       if (family) {
-        const { head } = await readModelHead(file, st.size, 'onnx');
+        // a three-level file writes its model record after the policy bytes: it is read whole (a few kilobytes)
+        // an MPLS file's agents' parameters come before its policy bytes: its description ends at them
+        const weightsKey = family === 'threelevel' ? null : family === 'mpls' ? 'params' : 'onnx';
+        const { head } = await readModelHead(file, st.size, weightsKey);
         models.push({
           key,
           ...describePrefixed(family, head, useByKey.get(key)),

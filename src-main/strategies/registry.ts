@@ -1,7 +1,8 @@
 /**
  * Every strategy the app can run, by id: the classic baselines (strategies/classic), the SAMP-HDRL family
  * (strategies/samp), EIIE (strategies/eiie), PPN (strategies/ppn), the MLP and CNN Long/Hold/Short classifiers (strategies/lhs), MAPS
- * (strategies/maps), HADAPS (strategies/hadaps), the three-level hierarchy (strategies/threelevel) and
+ * (strategies/maps), HADAPS (strategies/hadaps), the three-level hierarchy (strategies/threelevel), MPLS
+ * (strategies/mpls) and
  * strategies registered at run time (tests register their own, e.g. the deliberately leaking one of
  * test/strategies/lookahead.test.ts). The backtest, the CLI and the `strategies.list` channel all read this one list.
  */
@@ -21,6 +22,7 @@ async function loadLearned(): Promise<StrategyDef[]> {
     (await import('./maps')).mapsStrategies,
     (await import('./hadaps')).hadapsStrategies,
     (await import('./threelevel')).threeLevelStrategies,
+    (await import('./mpls')).mplsStrategies,
   ].flat();
   return learned;
 }

@@ -11,8 +11,11 @@ import type { PortfolioEnv } from './env';
 import type { SampConfig } from './config';
 import type { SampStage } from './stages';
 
-/** What a training stage is called in its records: a SAMP-HDRL stage, or HADAPS's one stage (agents/hadaps). */
-export type StageName = SampStage | 'hadaps';
+/**
+ * What a training stage is called in its records: a SAMP-HDRL stage, HADAPS's one stage (agents/hadaps) or MPLS's
+ * one stage of its three agents (agents/mpls).
+ */
+export type StageName = SampStage | 'hadaps' | 'mpls';
 import { CheckpointSelector, netSharpe } from './selection';
 
 /** Progress report, once per episode. */

@@ -215,10 +215,13 @@ export function hadapsTrade(
   return w;
 }
 
-/** The layout a stored model was trained with, over the columns of `tickers` (which must be its tickers). */
-export function layoutOf(m: HadapsArtifacts, tickers: readonly string[]): ClassLayout {
+/**
+ * The layout a stored model was trained with, over the columns of `tickers` (which must be its tickers); also MPLS's
+ * (strategies/mpls), whose models store their sectors the same way.
+ */
+export function layoutOf(m: Pick<HadapsArtifacts, 'tickers' | 'classes'>, tickers: readonly string[]): ClassLayout {
   if (m.tickers.length !== tickers.length || m.tickers.some((t, i) => t !== tickers[i]))
-    throw new Error('HADAPS model: its tickers are not the universe it is asked to decide over');
+    throw new Error('stored model: its tickers are not the universe it is asked to decide over');
   const classOf = new Array<number>(tickers.length).fill(-1);
   const classes = m.classes.classes.map((c, ci) => ({
     name: c.name,
@@ -290,6 +293,7 @@ function create(id: string): (ctx: StrategyContext) => Promise<StrategyInstance>
         };
         return { weights, detail };
       },
+      dispose: () => policy.dispose(),
     };
   };
 }
