@@ -9,10 +9,13 @@
  * For each (strategy, seed, window) — in that nesting order — `runBacktest`:
  * 1. inserts the `runs` row with status 'running' (config JSON, seed, code version, pid);
  * 2. creates the strategy with a StrategyContext for the window (train and test indices, seed, resolved
- *    params, progress, signal; hindsight strategies also get `future` = the price relatives of days
+ *    params, progress, signal, the universe's stored news read on first use (backtest/models.ts runNews; none
+ *    without a database); hindsight strategies also get `future` = the price relatives of days
  *    testStart+1..testEnd, the ones the portfolio will earn);
  * 3. simulates it (market/simulate.ts) with the cost / rebalance / risk-free settings and, when the request asks
- *    for it (`impact`), the half-spread and market-impact model (market/costs.ts) for every strategy of the run;
+ *    for it (`impact`), the half-spread and market-impact model (market/costs.ts) for every strategy of the run,
+ *    then releases the instance (market/decision.ts usingInstance: its ONNX Runtime sessions), whether the
+ *    simulation completed, failed or was cancelled;
  * 4. computes the metrics (metrics/index.ts) and the flags:
  *    - 'close-to-equal-weight' when the MEAN DAILY L1 distance between the target weights (cash included, with
  *      target 0) and the equal-weight portfolio 1/n is below `ewThreshold` (default 0.1). The daily distance
@@ -30,6 +33,7 @@
 import type { DB } from '../store/db';
 import { loadPriceMatrix, UnknownUniverseError } from '../store/prices';
 import type { PriceMatrix } from '../market/prices';
+import { usingInstance } from '../market/decision';
 import {
   simulate,
   parseRebalance,
@@ -51,7 +55,7 @@ import type { RunScenarioName } from '../../src-shared/domain/runConfig';
 import { SCENARIO_NAMES } from '../../src-shared/domain/scenarios';
 import { FLAG_CONCENTRATED, isConcentrated } from '../../src-shared/domain/concentration';
 import { getStrategy, resolveParams } from '../strategies/registry';
-import { installModelStores } from './models';
+import { installModelStores, runNews } from './models';
 import type { StrategyContext, StrategyDef } from '../strategies/types';
 import { completeRun, endRun, insertRunningRun, newRunId } from '../store/runs';
 import { getCodeVersion } from '../version';
@@ -266,6 +270,8 @@ export async function runBacktest(
     throw new RangeError(`window index out of range 0..${allWindows.length - 1}`);
   const windows = only ? allWindows.filter((_, k) => only.includes(k)) : allWindows;
   const markets = windowMarkets(m, windows, req.scenario);
+  // one reader for the whole backtest: every run reads the same news (a scenario's cut keeps the universe)
+  const news = db ? runNews(db, m.universe) : undefined;
   const codeVersion = store ? getCodeVersion() : '';
   const total = defs.length * nSeeds * windows.length;
   const results: BacktestRunResult[] = [];
@@ -359,19 +365,22 @@ export async function runBacktest(
             progress: (p) => report(0.5 * p.fraction, p.message, p.figures),
             ...(hooks.signal ? { signal: hooks.signal } : {}),
             ...(def.hindsight ? { future: relativesBetween(wm, w.testStart + 1, w.testEnd) } : {}),
+            ...(news ? { news } : {}),
           };
           report(0, 'creating');
           const inst = await def.create(ctx);
           timings.createMs = performance.now() - t0;
           const t1 = performance.now();
-          const sim = simulate(wm, inst, {
-            strategyId: def.id,
-            testStart: w.testStart,
-            testEnd: w.testEnd,
-            settings: { cost, rebalance, riskFreeRate, impact },
-            signal: hooks.signal,
-            onProgress: (f) => report(0.5 + 0.5 * f, 'simulating'),
-          });
+          const sim = await usingInstance(inst, (strategy) =>
+            simulate(wm, strategy, {
+              strategyId: def.id,
+              testStart: w.testStart,
+              testEnd: w.testEnd,
+              settings: { cost, rebalance, riskFreeRate, impact },
+              signal: hooks.signal,
+              onProgress: (f) => report(0.5 + 0.5 * f, 'simulating'),
+            }),
+          );
           timings.simulateMs = performance.now() - t1;
           timings.decideMs = sim.decideMs;
           const t2 = performance.now();

@@ -17,6 +17,7 @@
 import type { DB } from '../store/db';
 import type { PriceMatrix } from '../market/prices';
 import { simulate } from '../market/simulate';
+import { usingInstance } from '../market/decision';
 import { explicitWindow } from '../market/walkforward';
 import { getStrategy, resolveParams } from '../strategies/registry';
 import type { StrategyContext, StrategyInstance } from '../strategies/types';
@@ -75,8 +76,10 @@ async function classicProposal(book: BookRow, m: PriceMatrix): Promise<Proposal>
     seed: 1,
     params,
   };
-  const inst: StrategyInstance = await def.create(ctx);
-  const sim = simulate(m, inst, { strategyId: def.id, testStart: w.testStart, testEnd: w.testEnd });
+  const inst = await def.create(ctx);
+  const sim = await usingInstance(inst, (strategy) =>
+    simulate(m, strategy, { strategyId: def.id, testStart: w.testStart, testEnd: w.testEnd }),
+  );
   const k = sim.target.length - 1;
   const detail = sim.details?.[k] ?? null;
   return {

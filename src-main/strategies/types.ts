@@ -11,10 +11,12 @@
  * - A hindsight strategy (bcrp, beststock) is given the whole test window up front through `future`; it is
  *   marked in every table and is the only kind exempt from the look-ahead test.
  */
+import type { SentimentInput } from '../agents/mpls/sentiment';
 import type { PriceMatrix } from '../market/prices';
 import type { StrategyInstance } from '../market/decision';
 
-// the daily decision is the engine's side of the interface, so it lives with the engine (market/decision.ts)
+// the daily decision is the engine's side of the interface, so it lives with the engine (market/decision.ts, with
+// usingInstance, which ends an instance)
 export type { StrategyDecision, StrategyInstance } from '../market/decision';
 
 export interface StrategyContext {
@@ -36,6 +38,13 @@ export interface StrategyContext {
   signal?: AbortSignal;
   /** only for hindsight strategies: relatives over the test window, known in advance */
   future?: Float64Array[];
+  /**
+   * The stored news of `prices.universe`, as MPLS's sentiment module reads them (every scored row, with the counts
+   * of all rows and of unscored ones); read on the first call. Whoever starts the run and has the data gives it
+   * (the backtest: from its database, a universe without stored news giving none); absent when the run has no
+   * news to read, and the strategy then runs without them and says so.
+   */
+  news?: () => SentimentInput;
 }
 
 export interface StrategyParamSpec {

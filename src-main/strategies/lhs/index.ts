@@ -233,6 +233,7 @@ async function createLhs(model: LhsClassifier, ctx: StrategyContext): Promise<St
       }
       return { weights, detail: { family: 'lhs', classifier: model, counts, held, cash, model: m.model } };
     },
+    dispose: () => policy.dispose(),
   };
 }
 

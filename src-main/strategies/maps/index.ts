@@ -241,6 +241,7 @@ async function createMaps(ctx: StrategyContext): Promise<StrategyInstance> {
         detail: { family: 'maps', counts, held, agents: K, agreement, cash: book.cash, model: m.model },
       };
     },
+    dispose: () => policy.dispose(),
   };
 }
 

@@ -189,6 +189,7 @@ async function createPpn(ctx: StrategyContext): Promise<StrategyInstance> {
       book.record(weights, t);
       return { weights, detail: { family: 'ppn', cash: Math.max(0, 1 - Math.min(s, 1)), model: m.model } };
     },
+    dispose: () => policy.dispose(),
   };
 }
 

@@ -455,6 +455,7 @@ async function createSamp(variant: SampVariantId, ctx: StrategyContext): Promise
       const d = inner.decide(view);
       return { ...d, detail: { ...d.detail, model } };
     },
+    dispose: () => policy.dispose(),
   };
 }
 
