@@ -6,6 +6,11 @@
  * - Regime at d: src-main/explain/regimes.ts labelRegimes over the universe's prices from the first stored
  *   date up to d (the same labels market.regimes gives for d: the labeller is causal).
  * - Rebound: the state the run recorded in its detail (`detail.rebound`, SAMP-HDRL step 5), else none.
+ * - Three levels (three-level runs): each class's strategic weight, tilt and target at the date, and what decided
+ *   each level (src-shared/charts/threeLevel.ts).
+ * - MPLS: each module (on, or off and why) with its fusion weight at d, its mean weight over the run and how often
+ *   it led (explain/mpls.ts mplsFusionSummary over the run's decisions), the conservative switch, and each sector's
+ *   fused weight against the high-level agent's; absent for other strategies.
  * - Classes (HADAPS): where its classes came from, its action scale and each class's weight as the inter-class
  *   layer set it at d, from its detail; absent for other strategies.
  * - Agents: for each stored agent (upper, lower1, lower2, ...; not 'final' or 'held') the concentration of its
@@ -21,12 +26,14 @@
  *   of R's group of seeds).
  */
 import { equalWeightReference } from '../../src-shared/domain';
-import { hadapsDetail, reboundFlagSeries, sampDetail } from '../../src-shared/domain/decision';
+import { hadapsDetail, mplsDetail, reboundFlagSeries, sampDetail } from '../../src-shared/domain/decision';
 import { classBasisText } from '../../src-shared/charts/classes';
+import { deciderText, levelTargetRows, threeLevelDetail } from '../../src-shared/charts/threeLevel';
 import type { DB } from '../store/db';
-import { getRunMetrics, getRunWeightsAt, type RunWeightsAt } from '../store/runs';
+import { getRunDetails, getRunMetrics, getRunWeightsAt, type RunWeightsAt } from '../store/runs';
 import { labelRegimes } from '../explain/regimes';
 import { getStoredExplanation } from '../explain/runExplain';
+import { mplsFusionSummary } from '../explain/mpls';
 import { concentration } from '../explain/concentration';
 import type { PriceMatrix } from '../market/prices';
 import { groupVerdicts } from '../analytics/gather';
@@ -57,6 +64,8 @@ import type {
   DriverValue,
   MetricsRow,
   ReportClasses,
+  ReportMpls,
+  ReportThreeLevel,
   ReportRebound,
   ReportRegime,
   ReportSeries,
@@ -150,6 +159,8 @@ export async function buildAllocationReport(
     regime,
     rebound: reboundOf(h.at),
     ...classesOf(h.at),
+    ...threeLevelOf(h.at),
+    ...mplsOf(db, run.id, h.at),
     agents,
     metrics: rows,
     equity,
@@ -213,6 +224,52 @@ export function classesOf(at: RunWeightsAt): { classes?: ReportClasses } {
       basis: classBasisText(d.basis),
       actionScale: d.actionScale,
       layer: d.classes.map((c) => ({ name: c.name, weight: c.weight })),
+    },
+  };
+}
+
+/** What a three-level run's levels set at the date (the three targets per class, the deciders); {} otherwise. */
+export function threeLevelOf(at: RunWeightsAt): { threeLevel?: ReportThreeLevel } {
+  const d = threeLevelDetail(at.detail);
+  if (!d) return {};
+  return {
+    threeLevel: {
+      levels: {
+        strategic: deciderText(d.levels.strategic),
+        tactical: deciderText(d.levels.tactical),
+        execution: deciderText(d.levels.execution),
+      },
+      nextStrategicIn: d.nextStrategicIn,
+      nextTacticalIn: d.nextTacticalIn,
+      rows: levelTargetRows(d),
+    },
+  };
+}
+
+/** What an MPLS run's modules and agents set at the date, with its fusion weights over the run; {} otherwise. */
+export function mplsOf(db: DB, runId: string, at: RunWeightsAt): { mpls?: ReportMpls } {
+  const d = mplsDetail(at.detail);
+  if (!d) return {};
+  const run = mplsFusionSummary(getRunDetails(db, runId));
+  const v = d.volatility;
+  return {
+    mpls: {
+      modules: d.modules.map((m) => {
+        const r = run.modules.find((x) => x.name === m.name);
+        return {
+          name: m.name,
+          on: m.on,
+          reason: m.on ? null : (m.reason ?? 'off'),
+          weight: m.weight,
+          mean: r?.mean ?? 0,
+          led: r?.led ?? 0,
+        };
+      }),
+      conservative: v
+        ? `uncertainty ${v.uncertainty.toFixed(3)} against a threshold of ${v.threshold.toFixed(3)}: ${v.conservative ? 'the fused allocation was made conservative' : 'not made conservative'}`
+        : null,
+      days: run.dates.length,
+      sectors: d.sectors.map((s, k) => ({ name: s.name, fused: d.fused[k]!, weight: s.weight })),
     },
   };
 }

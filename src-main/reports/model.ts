@@ -18,6 +18,7 @@
 import type { RunsAnalytics, VerdictAnalytics } from '../analytics/gather';
 import type { ClassAllocation } from '../../src-shared/contract/runs';
 import type { ActionScaleRow } from '../../src-shared/charts/classes';
+import type { LevelTargetRow } from '../../src-shared/charts/threeLevel';
 
 /**
  * A learned strategy's group of seeds against equal weight on its window (src-shared/domain/verdict.ts), with the
@@ -161,6 +162,32 @@ export interface ReportClasses {
   layer: { name: string; weight: number }[];
 }
 
+/**
+ * What a three-level run's levels set at the report date (src-shared/charts/threeLevel.ts levelTargetRows): per
+ * class, cash last, the strategic weight, the tilt and the target; what decided each level, in words; and the
+ * trading days until the next strategic and tactical decisions (null: the run has no tactical level).
+ */
+export interface ReportThreeLevel {
+  levels: { strategic: string; tactical: string; execution: string };
+  nextStrategicIn: number;
+  nextTacticalIn: number | null;
+  rows: LevelTargetRow[];
+}
+
+/**
+ * What an MPLS run decided at the report date (explain/mpls.ts mplsFusionSummary for the run's figures): each module
+ * (on, or off and why; the fusion agent's weight on it that day, its mean weight over the run and the share of the
+ * run's decisions it led), the volatility module's conservative switch in words (null: that module is off), and
+ * each sector's weight in the fused allocation against the high-level agent's weight (before the no-trade band).
+ */
+export interface ReportMpls {
+  modules: { name: string; on: boolean; reason: string | null; weight: number; mean: number; led: number }[];
+  conservative: string | null;
+  /** the run's decisions the means and shares are over */
+  days: number;
+  sectors: { name: string; fused: number; weight: number }[];
+}
+
 /** A HADAPS run's class allocation over its test window, with its class-weight std (charts/classes.ts). */
 export interface RunClassAllocation {
   /** the run's display name, as in the metrics table */
@@ -183,6 +210,10 @@ export interface AllocationReportData {
   rebound: ReportRebound | null;
   /** HADAPS runs: what its layers decided over the classes; absent for other strategies */
   classes?: ReportClasses;
+  /** three-level runs: the three levels' targets per class; absent for other strategies */
+  threeLevel?: ReportThreeLevel;
+  /** MPLS runs: its modules, fusion weights and fused against final sector weights; absent for other strategies */
+  mpls?: ReportMpls;
   /** per-agent explanations; empty for strategies without agents */
   agents: AgentSummary[];
   /** this run's strategy first, then the baselines */

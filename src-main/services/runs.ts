@@ -22,6 +22,7 @@ import {
 } from '../store/runs';
 import { writeTransaction } from '../store/db';
 import { invalidInput, notFound, ServiceError } from './errors';
+import { threeLevelTimeline } from './threeLevel';
 import type { Handlers } from './types';
 
 /** A stored metric for the contract: ±Infinity as 'inf' / '-inf', NaN as null. */
@@ -97,6 +98,7 @@ export const runHandlers: Handlers<
   | 'runs.series'
   | 'runs.weights'
   | 'runs.classes'
+  | 'runs.threeLevel'
   | 'runs.start'
   | 'runs.delete'
 > = {
@@ -175,6 +177,7 @@ export const runHandlers: Handlers<
     if (!hadapsDetail(getRunWeightsAt(engine.db, req.id)?.detail)) return null;
     return classAllocationOf(getRunDetails(engine.db, req.id));
   },
+  'runs.threeLevel': (req, engine) => threeLevelTimeline(engine.db, req.id),
   async 'runs.start'(req, engine) {
     const all = await listStrategies();
     const known = new Set(all.map((s) => s.id));

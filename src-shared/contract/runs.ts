@@ -4,7 +4,7 @@
  * Weights are always in the run's ticker order (`tickers`), risky assets only, with the cash weight apart.
  */
 import { z } from 'zod';
-import { ClassBasis, DecisionDetail, ReboundFlag, SampGroups } from '../domain/decision';
+import { ClassBasis, DecisionDetail, ReboundFlag, SampGroups, ThreeLevelVariant } from '../domain/decision';
 import { RunConfig, RunProtocol, RunScenarioName } from '../domain/runConfig';
 import { Id, IsoDate, method, ShortText } from './define';
 import { JobInfo } from './jobs';
@@ -131,6 +131,48 @@ export const ClassAllocation = z.object({
 });
 export type ClassAllocation = z.infer<typeof ClassAllocation>;
 
+/**
+ * A three-level run over its test days (issue 20, docs/three-level.md "The desk"): per class what each level set —
+ * the strategic weight, the tactical tilt and their sum, the target — beside the class's weight in the book after
+ * the day's trade, with the day's cost and how far the book stood from the execution level's target. Built by
+ * src-shared/charts/threeLevel.ts threeLevelTimelineOf, drawn by its threeLevelClassOption.
+ */
+export const ThreeLevelTimeline = z.object({
+  variant: ThreeLevelVariant,
+  basis: ClassBasis,
+  /** the bound of a tilt per class (a share of the book) the run decided under */
+  maxTilt: z.number(),
+  dates: z.array(IsoDate),
+  /** indices into `dates` of the days Level 1 decided (the first day, then every strategic period) */
+  strategicDays: z.array(z.number().int()),
+  /** indices into `dates` of the days a new execution period began (Level 2 decided; two-levels: yearly) */
+  tacticalDays: z.array(z.number().int()),
+  /** every class, cash last: the levels' class weights and the book's, `values[i]` on `dates[i]` */
+  classes: z.array(
+    z.object({
+      name: z.string(),
+      tickers: z.array(z.string()),
+      strategic: z.array(z.number()),
+      tilt: z.array(z.number()),
+      target: z.array(z.number()),
+      executed: z.array(z.number()),
+    }),
+  ),
+  /**
+   * the tracking gap: half the summed absolute difference, over the assets and cash, between the book and the
+   * period's target drifted with prices (what Level 3 trades towards), before and after the day's trade
+   */
+  gapBefore: z.array(z.number()),
+  gap: z.array(z.number()),
+  /** cost paid each day, a fraction of the value (runs.series' cost) */
+  cost: z.array(z.number()),
+  /** one-way turnover traded each day (runs.series' turnover) */
+  turnover: z.array(z.number()),
+  /** the run's cost drag a year split into its parts (run metrics costCommission, costSpread, costImpact) */
+  costSplit: z.object({ commission: z.number(), spread: z.number(), impact: z.number() }).nullable(),
+});
+export type ThreeLevelTimeline = z.infer<typeof ThreeLevelTimeline>;
+
 /** The spread-and-impact settings a backtest request may give (runConfig.ts RunImpact; absent fields: defaults). */
 export const BacktestImpactRequest = z
   .object({
@@ -217,6 +259,11 @@ export const runMethods = {
     "A HADAPS run's class allocation over its decision days (null for a run that records no classes)",
     z.object({ id: Id }).strict(),
     ClassAllocation.nullable(),
+  ),
+  'runs.threeLevel': method(
+    "A three-level run's levels over its test days: per class the strategic target, the tilt and the executed weight, with the day's cost and tracking gap (null for a run of another family)",
+    z.object({ id: Id }).strict(),
+    ThreeLevelTimeline.nullable(),
   ),
   'runs.start': method(
     'Start a backtest as a job (kind "backtest"); its runs appear in runs.list as they complete',

@@ -2,7 +2,8 @@
  * The three-level strategies through the registry and the backtest (src-main/strategies/threelevel): each level acts
  * only on its own timescale (strategic every 252 trading days, tactical every 21, trades every day), the tilts in
  * the decisions stay within their bound, the same seed gives the same decisions, and `runBacktest` runs them with and
- * without the spread-and-impact model, stores each level's model next to the database and loads it again.
+ * without the spread-and-impact model, stores each level's model next to the database and loads it again; the same
+ * for the hierarchy with its learned Level 1 and for the flat ablation, the flat SAC agent under its own id.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,7 @@ afterEach(() => setThreeLevelModelStore(null));
 const SMALL = { preset: 'quick', episodes: 2 };
 const IDS = [
   'three-level',
+  'three-level/learned-strategic',
   'three-level/no-tactical',
   'three-level/trade-at-once',
   'three-level/linear',
@@ -70,8 +72,32 @@ describe('three-level strategies', () => {
       expect(def?.params.find((p) => p.name === 'preset')?.choices).toContain('quick');
       expect(def?.params.some((p) => p.name === 'episodes')).toBe(true);
     }
-    expect(all.some((s) => s.id === 'three-level/flat')).toBe(false);
+    // the flat ablation is the flat SAC agent under its own id, with that agent's parameters
+    const flat = all.find((s) => s.id === 'three-level/flat');
+    const sac = all.find((s) => s.id === 'sac-flat');
+    expect(flat?.family).toBe('learning');
+    expect(flat?.params).toEqual(sac?.params);
   });
+
+  it('the learned Level 1 decides on strategic days only, and its decisions name its model', async () => {
+    const m = withSectors(620, 6, 300);
+    const { details } = await run('three-level/learned-strategic', m, 300);
+    const first = details[0]!;
+    expect(first.variant).toBe('three-level/learned-strategic');
+    const model = first.levels.strategic;
+    expect('key' in model && model.key).toMatch(/^[0-9a-f]{16,}$/);
+    expect(first.model).toEqual(model);
+    // the same Level 2 and Level 3 as three-level's: learned, with their own models
+    expect('key' in first.levels.tactical).toBe(true);
+    expect('key' in first.levels.execution).toBe(true);
+    details.forEach((d, k) => {
+      const s = strategicOf(d);
+      expect(s.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      for (const c of d.classes) expect(Math.abs(c.tilt)).toBeLessThanOrEqual(0.05 + 1e-12);
+      if (k > 0 && k % 252 !== 0) expect(s, `day ${k}`).toEqual(strategicOf(details[k - 1]!));
+    });
+    expect(same(strategicOf(details[252]!), strategicOf(details[251]!))).toBe(false);
+  }, 120_000);
 
   it('act on their own timescales: strategic every 252 days, tactical every 21, trades every day', async () => {
     const m = withSectors(620, 6, 300);
@@ -188,6 +214,61 @@ describe('three-level strategies', () => {
       await expect(fileThreeLevelModelStore(models).get(files[0]!.slice('threelevel-'.length, -5))).rejects.toThrow(
         /sha256/,
       );
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('run the learned Level 1 and the flat ablation through runBacktest with and without --impact', async () => {
+    const m = withSectors(360, 4, 1500);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hdrl-threelevel-'));
+    const db = openDatabase(path.join(dir, 'hdrl.db'));
+    const ids = ['three-level/learned-strategic', 'three-level/flat'];
+    const request = (impact: boolean) => ({
+      universe: 'x',
+      strategies: ids,
+      from: m.dates[250],
+      lookback: 250,
+      seedFirst: 2,
+      params: { 'three-level/learned-strategic': SMALL, 'three-level/flat': { preset: 'quick', episodes: 1 } },
+      ...(impact ? { impact: {} } : {}),
+    });
+    try {
+      const plain = await runBacktest(db, request(false), { prices: m, store: false });
+      const priced = await runBacktest(db, request(true), { prices: m, store: false });
+      for (const r of [...plain, ...priced]) expect(r.status, r.error).toBe('complete');
+      for (const r of priced)
+        expect(
+          r.sim!.costImpact.some((x) => x > 0),
+          r.strategy,
+        ).toBe(true);
+      const flat = plain.find((r) => r.strategy === 'three-level/flat')!;
+      expect(DecisionDetail.parse(flat.sim!.details![0]).family).not.toBe('three-level');
+      expect(flat.sim!.turnover.filter((x) => x > 0).length).toBeGreaterThan(50);
+      // Level 1, 2 and 3 of the learned-strategic id stored; a new store loads all three instead of training
+      const models = path.join(dir, 'hdrl-data', 'models');
+      const files = fs.readdirSync(models).filter((f) => f.startsWith('threelevel-'));
+      const levels = files.map(
+        (f) => (JSON.parse(fs.readFileSync(path.join(models, f), 'utf8')) as { level: string }).level,
+      );
+      expect(levels.sort()).toEqual(['execution', 'strategic', 'tactical']);
+      setThreeLevelModelStore(fileThreeLevelModelStore(models));
+      const again: string[] = [];
+      const def = await getStrategy('three-level/learned-strategic');
+      const inst = await def.create({
+        prices: m,
+        trainStart: 0,
+        trainEnd: 249,
+        testStart: 250,
+        testEnd: 359,
+        seed: 2,
+        params: resolveParams(def, SMALL),
+        progress: (p) => again.push(p.message),
+      });
+      await inst.dispose?.();
+      expect(again).toHaveLength(3);
+      expect(again.every((x) => /loaded stored model/.test(x))).toBe(true);
     } finally {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });

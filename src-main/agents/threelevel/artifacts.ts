@@ -4,7 +4,9 @@
  *   - 'execution' (Level 3): its config, the tickers it was trained over, the exported ONNX policy, the model record
  *     decisions carry and what the training did; or
  *   - 'tactical' (Level 2): its config, the class layout by ticker, which Level 3 executed its training months (a
- *     model key or a baseline's name), the ONNX policy, the model record and the training.
+ *     model key or a baseline's name), the ONNX policy, the model record and the training; or
+ *   - 'strategic' (the learned Level 1, strategic-trainer.ts): its config, the class layout by ticker, the ONNX
+ *     policy, the model record and the training.
  * Reading a file checks the format, the config and that the policy's bytes still have the recorded sha256: a
  * damaged or edited file is refused, never used.
  */
@@ -13,12 +15,13 @@ import { z } from 'zod';
 import { ClassBasis, DecisionModel } from '../../../src-shared/domain/decision';
 import type { StoredClasses } from '../hadaps/artifacts';
 import { checkExecutionConfig, type ExecutionConfig } from './config';
+import { checkStrategicConfig, type StrategicConfig } from './strategic-config';
 import { checkTacticalConfig, type TacticalConfig } from './tactical-config';
 
 /** What a training did, as the file records it. */
 export interface LevelTraining {
   updates: number;
-  /** training episodes (Level 2) or periods (Level 3) */
+  /** training episodes (Levels 1 and 2) or periods (Level 3) */
   episodes: number;
   /** the updates and validation score (bp) of the chosen checkpoint; null without validation */
   chosen: { updates: number; score: number } | null;
@@ -47,7 +50,23 @@ export interface TacticalArtifacts {
   training: LevelTraining;
 }
 
-export type ThreeLevelArtifacts = ExecutionArtifacts | TacticalArtifacts;
+export interface StrategicArtifacts {
+  level: 'strategic';
+  cfg: StrategicConfig;
+  classes: StoredClasses;
+  tickers: string[];
+  onnx: Uint8Array;
+  model: DecisionModel;
+  training: LevelTraining;
+}
+
+export type ThreeLevelArtifacts = ExecutionArtifacts | TacticalArtifacts | StrategicArtifacts;
+
+/** A stored file's level in words, as the model list shows it: "tactical (Level 2)". */
+export function threeLevelKind(level: unknown): string {
+  const n = ['strategic', 'tactical', 'execution'].indexOf(String(level)) + 1;
+  return n > 0 ? `${String(level)} (Level ${n})` : 'unknown level';
+}
 
 /** Where trained models are kept between processes. */
 export interface ThreeLevelModelStore {
@@ -74,17 +93,15 @@ const Common = {
   training: Training,
 };
 
+const Classes = z.object({
+  basis: ClassBasis,
+  classes: z.array(z.object({ name: z.string(), tickers: z.array(z.string()) })),
+});
+
 const Stored = z.discriminatedUnion('level', [
   z.object({ level: z.literal('execution'), ...Common }),
-  z.object({
-    level: z.literal('tactical'),
-    ...Common,
-    classes: z.object({
-      basis: ClassBasis,
-      classes: z.array(z.object({ name: z.string(), tickers: z.array(z.string()) })),
-    }),
-    execution: z.string(),
-  }),
+  z.object({ level: z.literal('tactical'), ...Common, classes: Classes, execution: z.string() }),
+  z.object({ level: z.literal('strategic'), ...Common, classes: Classes }),
 ]);
 
 export function serializeThreeLevelArtifacts(a: ThreeLevelArtifacts): string {
@@ -103,6 +120,13 @@ export function parseThreeLevelArtifacts(text: string): ThreeLevelArtifacts {
   const common = { tickers: o.tickers, onnx, model: o.model, training: o.training };
   if (o.level === 'execution')
     return { level: 'execution', cfg: checkExecutionConfig(o.cfg as unknown as ExecutionConfig), ...common };
+  if (o.level === 'strategic')
+    return {
+      level: 'strategic',
+      cfg: checkStrategicConfig(o.cfg as unknown as StrategicConfig),
+      classes: o.classes,
+      ...common,
+    };
   return {
     level: 'tactical',
     cfg: checkTacticalConfig(o.cfg as unknown as TacticalConfig),

@@ -261,6 +261,17 @@ ${groupsHtml}
     ? `<div class="card" data-section="classes"><h3>HADAPS classes</h3><div class="notes">${e(c.basis)}; action scale β = ${e(String(c.actionScale))}. The inter-class layer’s weights, before the no-trade band:</div><table>${c.layer.map((x) => `<tr><td>${e(x.name)}</td><td class="n">${e(pct(x.weight))}</td></tr>`).join('')}</table></div>`
     : '';
 
+  const tl = data.threeLevel;
+  const pts = (v: number) => `${v >= 0 ? '+' : '\u2212'}${Math.abs(v * 100).toFixed(2)}`;
+  const threeLevelCard = tl
+    ? `<div class="card" data-section="three-level"><h3>Three levels</h3><div class="notes">Level 1 (${e(tl.levels.strategic)}) next decides in ${tl.nextStrategicIn} trading days; Level 2 (${e(tl.levels.tactical)}) ${tl.nextTacticalIn === null ? 'never (none in this ablation)' : `in ${tl.nextTacticalIn}`}; Level 3 (${e(tl.levels.execution)}) trades towards the target daily. Tilts in percentage points.</div><table><tr><th>Class</th><th class="n">Strategic</th><th class="n">Tilt</th><th class="n">Target</th></tr>${tl.rows.map((x) => `<tr><td>${e(x.name)}</td><td class="n">${e(pct(x.strategic))}</td><td class="n">${e(pts(x.tilt))}</td><td class="n">${e(pct(x.target))}</td></tr>`).join('')}</table></div>`
+    : '';
+
+  const mp = data.mpls;
+  const mplsCard = mp
+    ? `<div class="card" data-section="mpls"><h3>MPLS modules and sectors</h3><div class="notes">The fusion agent’s weight on each module’s sector proposal today, its mean over the run’s ${mp.days} decisions and the share of them it led.${mp.conservative ? ` Volatility ${e(mp.conservative)}.` : ''}</div><table><tr><th>Module</th><th class="n">Today</th><th class="n">Mean</th><th class="n">Led</th></tr>${mp.modules.map((m) => (m.on ? `<tr><td>${e(m.name)}</td><td class="n">${e(pct(m.weight))}</td><td class="n">${e(pct(m.mean))}</td><td class="n">${e(pct(m.led, 0))}</td></tr>` : `<tr><td>${e(m.name)}</td><td colspan="3" class="notes">off: ${e(m.reason ?? '')}</td></tr>`)).join('')}</table><div class="notes">Each sector in the fused allocation and as the high-level agent set it (before the no-trade band):</div><table><tr><th>Sector</th><th class="n">Fused</th><th class="n">Final</th></tr>${mp.sectors.map((x) => `<tr><td>${e(x.name)}</td><td class="n">${e(pct(x.fused))}</td><td class="n">${e(pct(x.weight))}</td></tr>`).join('')}</table></div>`
+    : '';
+
   const agents = data.agents.length
     ? `<h2>Agents</h2><div class="agents">${data.agents.map(agentCard).join('')}</div>`
     : '';
@@ -279,7 +290,7 @@ ${groupsHtml}
   const body = `<header class="top"><div><h1>Allocation report</h1><div class="sub">${e(h.strategy.label)} &middot; ${e(h.universe.name)} &middot; weights as of ${e(h.date)}</div></div><div class="brand">HDRL Desk</div></header>
 ${facts(headFacts)}
 ${verdictBoxHtml(data.verdicts)}
-<div class="cards"><div class="card"><h3>Market regime</h3>${regime}</div><div class="card"><h3>Rebound</h3>${rebound}</div><div class="card"><h3>Allocation</h3>${summary}</div>${classesCard}</div>
+<div class="cards"><div class="card"><h3>Market regime</h3>${regime}</div><div class="card"><h3>Rebound</h3>${rebound}</div><div class="card"><h3>Allocation</h3>${summary}</div>${classesCard}${threeLevelCard}${mplsCard}</div>
 <h2>Target weights</h2>
 ${weightsTable}
 ${agents}

@@ -319,6 +319,7 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
     { label: 'One-way turnover', value: pct(traded) },
   ];
   const c = data.classes;
+  const tl = data.threeLevel;
   cards(L, [
     { title: 'Market regime', lines: regimeLines },
     { title: 'Rebound', lines: reboundLines },
@@ -334,7 +335,45 @@ export async function renderAllocationPdf(data: AllocationReportData): Promise<B
           },
         ]
       : []),
+    ...(tl
+      ? [
+          {
+            title: 'Three levels: strategic, tilt, target',
+            lines: tl.rows.map((x) => ({
+              label: x.name,
+              value: `${pct(x.strategic)} ${x.tilt >= 0 ? '+' : '-'}${Math.abs(x.tilt * 100).toFixed(2)} = ${pct(x.target)}`,
+            })),
+          },
+        ]
+      : []),
   ]);
+  const mp = data.mpls;
+  if (mp) {
+    cards(L, [
+      {
+        title: 'MPLS fusion weights: today, run mean, led',
+        lines: mp.modules.map((m) => ({
+          label: m.name,
+          value: m.on ? `${pct(m.weight)}  ${pct(m.mean)}  ${pct(m.led, 0)}` : 'off',
+          ...(m.on ? {} : { color: MUTED }),
+        })),
+      },
+      {
+        title: 'MPLS sectors: fused, final',
+        lines: mp.sectors.map((x) => ({ label: x.name, value: `${pct(x.fused)}  ${pct(x.weight)}` })),
+      },
+    ]);
+    const off = mp.modules.filter((m) => !m.on).map((m) => `${m.name} off: ${m.reason ?? ''}`);
+    L.paragraph(
+      `MPLS: the fusion agent's weight on each module's sector proposal today, its mean over the run's ${mp.days} decisions and the share of them it led; each sector's weight in the fused allocation and as the high-level agent set it, before the no-trade band.${mp.conservative ? ` Volatility ${mp.conservative}.` : ''}${off.length ? ` ${off.join('; ')}.` : ''}`,
+      { size: 7.5, color: MUTED },
+    );
+  }
+  if (tl)
+    L.paragraph(
+      `Three levels: Level 1 (${tl.levels.strategic}) next decides in ${tl.nextStrategicIn} trading days; Level 2 (${tl.levels.tactical}) ${tl.nextTacticalIn === null ? 'never (none in this ablation)' : `in ${tl.nextTacticalIn}`}; Level 3 (${tl.levels.execution}) trades towards the target daily. The card gives each class's strategic weight, the tilt in percentage points and the target.`,
+      { size: 7.5, color: MUTED },
+    );
   if (c)
     L.paragraph(
       `HADAPS ${c.basis}. The classes card shows each class's weight as the inter-class layer set it, before the no-trade band; the table below groups the book's target weights by class.`,

@@ -1,18 +1,22 @@
 /**
  * The three-level strategies (issue 20, docs/three-level.md): `three-level` — a fixed strategic rule (Level 1, every
  * 252 trading days), learned tactical tilts of at most ±5% per class (Level 2, every 21) and learned execution
- * towards the tilted target (Level 3, every day) — and its ablations `three-level/no-tactical`,
- * `three-level/trade-at-once`, `three-level/linear` and `three-level/two-levels` (params.ts says what each changes).
+ * towards the tilted target (Level 3, every day) — `three-level/learned-strategic`, the same with a learned Level 1
+ * (agents/threelevel/strategic-trainer.ts), its ablations `three-level/no-tactical`, `three-level/trade-at-once`,
+ * `three-level/linear` and `three-level/two-levels` (params.ts says what each changes), and the flat ablation
+ * `three-level/flat` (flat.ts: one agent, no levels).
  *
  * `create(ctx)` forms the classes (agents/hadaps/classes.ts classLayout; equal weight inside a class), trains bottom
  * up on the prices cut at ctx.trainEnd — Level 3 first (agents/threelevel/trainer.ts), then Level 2 with that
- * Level 3 (or the variant's baseline) executing its months (tactical-trainer.ts) — exports each policy to ONNX and
- * decides through ONNX Runtime. Both learned levels train under the execution-cost model's default spread and
- * impact (market/costs.ts IMPACT_DEFAULTS) and the `costRate` commission: the prices a backtest with `--impact` and
- * default settings charges.
+ * Level 3 (or the variant's baseline) executing its months (tactical-trainer.ts), then a learned Level 1 with
+ * both fixed (its reward holds its target at a proportional cost, so it does not run them: strategic-trainer.ts) —
+ * exports each policy to ONNX and decides through ONNX Runtime. Levels 2 and 3 train under the execution-cost
+ * model's default spread and impact (market/costs.ts IMPACT_DEFAULTS) and the `costRate` commission: the prices a
+ * backtest with `--impact` and default settings charges; a learned Level 1 pays that commission plus the half-spread.
  *
  * The daily decision, at the close of t (d = trading days since the first decision):
- *   - d a multiple of 252: the strategic class weights s (strategic.ts);
+ *   - d a multiple of 252: the strategic class weights s (strategic.ts's rule, or the learned policy reading the
+ *     market's regimes over the matrix's days up to t, the classes' trailing year and the book's class weights);
  *   - d a multiple of 21 (two-levels: of 252): the tactical tilts (zero without Level 2), the combined class
  *     weights, their asset target, and a new execution period whose paper portfolio holds that target from now on
  *     (env.ts's convention: the target drifts with prices);
@@ -25,7 +29,8 @@
  *
  * Trained models are keyed by level: Level 3 by its config, the training costs, the seed, the tickers and the
  * prices up to trainEnd (shared by every id that executes with it); Level 2 by its config, the class layout, the
- * Level 3 it trained with and the same; kept in memory within a process and, with a store installed
+ * Level 3 it trained with and the same (so the learned-strategic id reuses three-level's Level 2 and 3); a learned
+ * Level 1 by its config, the class layout and the same; kept in memory within a process and, with a store installed
  * (`setThreeLevelModelStore`: the backtest installs the files next to the database), loaded instead of trained.
  */
 import { createHash } from 'node:crypto';
@@ -34,6 +39,7 @@ import type { StoredClasses } from '../../agents/hadaps/artifacts';
 import { classLayout, CASH_CLASS, type ClassLayout } from '../../agents/hadaps/classes';
 import type {
   ExecutionArtifacts,
+  StrategicArtifacts,
   TacticalArtifacts,
   ThreeLevelArtifacts,
   ThreeLevelModelStore,
@@ -43,16 +49,21 @@ import type { ExecutionConfig } from '../../agents/threelevel/config';
 import { drift, ExecutionEnv, GAP_EPSILON, type ExecutionState } from '../../agents/threelevel/env';
 import { ExecutionAgentPolicy, exportExecutionOnnx } from '../../agents/threelevel/policy';
 import { strategicTarget } from '../../agents/threelevel/strategic';
+import type { StrategicConfig } from '../../agents/threelevel/strategic-config';
+import { regimesUpTo, strategicFeatures } from '../../agents/threelevel/strategic-env';
+import { exportStrategicOnnx, StrategicPolicy } from '../../agents/threelevel/strategic-network';
+import { trainStrategicAgent } from '../../agents/threelevel/strategic-trainer';
 import type { TacticalConfig } from '../../agents/threelevel/tactical-config';
 import { tacticalFeatures } from '../../agents/threelevel/tactical-env';
 import { exportTacticalOnnx, TacticalPolicy } from '../../agents/threelevel/tactical-network';
 import { trainTacticalAgent } from '../../agents/threelevel/tactical-trainer';
-import { assetWeights, boundTilts } from '../../agents/threelevel/tilts';
+import { assetWeights, boundTilts, classWeightsOf } from '../../agents/threelevel/tilts';
 import { splitTrainingDays, trainExecutionAgent } from '../../agents/threelevel/trainer';
 import { ExecutionCosts, IMPACT_DEFAULTS } from '../../market/costs';
 import type { PriceMatrix } from '../../market/prices';
 import type { StrategyContext, StrategyDef, StrategyInstance } from '../types';
 import { HeldBook, trainingKey, TrainedModels } from '../trained';
+import { flatThreeLevelStrategy } from './flat';
 import { THREE_LEVEL_PARAMS, threeLevelConfigsFromParams, VARIANTS, type Variant } from './params';
 
 export { THREE_LEVEL_PARAMS, threeLevelConfigsFromParams } from './params';
@@ -133,6 +144,66 @@ export function tacticalTrainingKey(
     trainEnd: ctx.trainEnd,
   };
   return trainingKey(what, ctx.prices, ctx.trainEnd);
+}
+
+/** The training key of a learned Level 1 model. */
+export function strategicTrainingKey(ctx: StrategyContext, cfg: StrategicConfig, layout: ClassLayout): string {
+  const what = {
+    family: 'three-level/strategic',
+    revision: THREE_LEVEL_TRAINING_REVISION,
+    config: cfg,
+    seed: ctx.seed,
+    tickers: ctx.prices.tickers,
+    classes: storedClasses(layout, ctx.prices.tickers),
+    trainStart: ctx.trainStart,
+    trainEnd: ctx.trainEnd,
+  };
+  return trainingKey(what, ctx.prices, ctx.trainEnd);
+}
+
+async function strategicModelFor(
+  ctx: StrategyContext,
+  id: string,
+  cfg: StrategicConfig,
+  layout: ClassLayout,
+): Promise<StrategicArtifacts> {
+  const key = strategicTrainingKey(ctx, cfg, layout);
+  const K = layout.classes.length + 1;
+  const a = await models.get(key, ctx, `${id} (Level 1)`, async () => {
+    const res = await trainStrategicAgent({
+      m: pricesUpTo(ctx.prices, ctx.trainEnd),
+      layout,
+      cfg,
+      first: ctx.trainStart,
+      last: ctx.trainEnd,
+      seed: ctx.seed,
+      onProgress: (p) =>
+        ctx.progress?.({
+          fraction: Math.min(1, p.iterations / cfg.iterations),
+          message: `${id}: Level 1, pass ${p.iterations}, validation ${p.score.toFixed(2)}% a year`,
+          figures: { updates: p.updates, validationPct: p.score },
+        }),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    const onnx = exportStrategicOnnx(res.actor, K, cfg);
+    return {
+      level: 'strategic',
+      cfg,
+      classes: storedClasses(layout, ctx.prices.tickers),
+      tickers: [...ctx.prices.tickers],
+      onnx,
+      model: modelRecord(ctx, key, onnx),
+      training: {
+        updates: res.updates,
+        episodes: res.episodes,
+        chosen: res.chosen ? { updates: res.chosen.updates, score: res.chosen.score } : null,
+        stoppedEarly: res.stoppedEarly,
+        elapsedMs: res.elapsedMs,
+      },
+    };
+  });
+  if (a.level !== 'strategic') throw new Error(`${id}: model ${key.slice(0, 12)} is not a strategic model`);
+  return a;
 }
 
 async function executionModelFor(
@@ -245,7 +316,7 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
   const id = v.id;
   return async (ctx) => {
     if (ctx.trainEnd < 0) throw new RangeError(`${id} needs a training window (trainEnd = -1)`);
-    const { exec, tactical: tcfg, classing, costRate } = threeLevelConfigsFromParams(id, ctx.params);
+    const { exec, tactical: tcfg, strategic: scfg, classing, costRate } = threeLevelConfigsFromParams(id, ctx.params);
     const tickers = ctx.prices.tickers;
     const n = tickers.length;
     const layout = classLayout(tickers, ctx.prices.assets, classing);
@@ -254,16 +325,35 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
     // Level 3, then Level 2 trained with it (bottom up)
     let execModel: ExecutionArtifacts | null = null;
     let execPolicy: ExecutionPolicy;
+    // the learned levels' ONNX Runtime sessions, released by the instance's dispose (or here, when create fails)
+    let execSession: ExecutionAgentPolicy | null = null;
     if (v.execution === 'learned') {
       execModel = await executionModelFor(ctx, id, exec, costRate);
-      execPolicy = await ExecutionAgentPolicy.open(execModel.onnx);
+      execPolicy = execSession = await ExecutionAgentPolicy.open(execModel.onnx);
     } else execPolicy = baselinePolicy(v.execution);
     let tacticalModel: TacticalArtifacts | null = null;
     let tacticalPolicy: TacticalPolicy | null = null;
     if (v.tactical === 'learned') {
       const label = execModel ? execModel.model.key : v.execution;
-      tacticalModel = await tacticalModelFor(ctx, id, tcfg, exec, { label, policy: execPolicy }, layout, costRate);
-      tacticalPolicy = await TacticalPolicy.open(tacticalModel.onnx);
+      try {
+        tacticalModel = await tacticalModelFor(ctx, id, tcfg, exec, { label, policy: execPolicy }, layout, costRate);
+        tacticalPolicy = await TacticalPolicy.open(tacticalModel.onnx);
+      } catch (e) {
+        await execSession?.dispose();
+        throw e;
+      }
+    }
+    // a learned Level 1, last (its reward does not run the levels below)
+    let strategicModel: StrategicArtifacts | null = null;
+    let strategicPolicy: StrategicPolicy | null = null;
+    if (v.strategic === 'learned') {
+      try {
+        strategicModel = await strategicModelFor(ctx, id, scfg, layout);
+        strategicPolicy = await StrategicPolicy.open(strategicModel.onnx, K);
+      } catch (e) {
+        await Promise.all([execSession?.dispose(), tacticalPolicy?.dispose()]);
+        throw e;
+      }
     }
 
     // what the decisions read: the cost model's σ and ADV (rows up to the day only) for Level 3's state
@@ -273,7 +363,7 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
     const retargetEvery = v.retarget === 'tactical' ? H : P;
     const book = new HeldBook(n);
     const levels: ThreeLevelDecisionDetailInput['levels'] = {
-      strategic: { rule: tcfg.strategicRule },
+      strategic: strategicModel ? strategicModel.model : { rule: tcfg.strategicRule },
       tactical: tacticalModel ? tacticalModel.model : { rule: 'none' },
       execution: execModel ? execModel.model : { rule: v.execution },
     };
@@ -295,7 +385,19 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
         const w = new Float64Array(n + 1);
         w.set(held);
         w[n] = Math.max(0, 1 - held.reduce((a, b) => a + b, 0));
-        if (d % P === 0) strategic = strategicTarget(closes, t, layout, tcfg.strategicRule, P);
+        if (d % P === 0)
+          strategic = strategicPolicy
+            ? strategicPolicy.target(
+                strategicFeatures(
+                  closes,
+                  t,
+                  layout,
+                  regimesUpTo(closes, t, ctx.prices.dates),
+                  classWeightsOf(layout, w),
+                  scfg,
+                ),
+              )
+            : strategicTarget(closes, t, layout, tcfg.strategicRule, P);
         if (d % retargetEvery === 0) {
           const raw = tacticalPolicy
             ? Array.from(
@@ -355,20 +457,29 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
           nextTacticalIn: v.retarget === 'tactical' ? H - (d % H) : null,
           nextStrategicIn: P - (d % P),
           levels,
-          ...(tacticalModel ? { model: tacticalModel.model } : execModel ? { model: execModel.model } : {}),
+          ...(strategicModel
+            ? { model: strategicModel.model }
+            : tacticalModel
+              ? { model: tacticalModel.model }
+              : execModel
+                ? { model: execModel.model }
+                : {}),
         };
         return { weights, detail };
+      },
+      async dispose() {
+        await Promise.all([execSession?.dispose(), tacticalPolicy?.dispose(), strategicPolicy?.dispose()]);
       },
     };
   };
 }
 
-export const threeLevelStrategies: StrategyDef[] = VARIANTS.map((v) => ({
+const hierarchies: StrategyDef[] = VARIANTS.map((v) => ({
   id: v.id,
   label: v.label,
   description:
     'The three-level hierarchy a fund is run by (issue 20, docs/three-level.md): a strategic allocation across asset ' +
-    'classes once a year (a fixed rule: inverse-volatility class weights), tactical tilts of at most 5% per class ' +
+    'classes once a year (a fixed rule: inverse-volatility class weights, or a learned policy), tactical tilts of at most 5% per class ' +
     "once a month (a per-class SAC policy reading each class's trend, volatility and drawdown and the book, rewarded " +
     "with the month's outperformance over the strategic target net of the execution level's costs), and execution " +
     "towards the month's target every day (a per-asset SAC policy trading fractions of each gap against spread and " +
@@ -381,3 +492,5 @@ export const threeLevelStrategies: StrategyDef[] = VARIANTS.map((v) => ({
   params: THREE_LEVEL_PARAMS,
   create: create(v),
 }));
+
+export const threeLevelStrategies: StrategyDef[] = [...hierarchies, flatThreeLevelStrategy()];

@@ -1,7 +1,8 @@
 /**
  * What a user sets on a three-level strategy: the parameters every id takes (with what 0 and -1 mean), the strategy
  * ids and what each changes, and the one function that turns an id and its parameters into the levels' configs
- * (agents/threelevel/config.ts and tactical-config.ts document every setting).
+ * (agents/threelevel/config.ts, tactical-config.ts and strategic-config.ts document every setting). The flat
+ * ablation `three-level/flat` is another agent's and takes that agent's parameters (flat.ts).
  */
 import { THREE_LEVEL_VARIANTS } from '../../../src-shared/domain/decision';
 import type { HadapsClassing } from '../../agents/hadaps/config';
@@ -14,25 +15,31 @@ import {
 } from '../../agents/threelevel/config';
 import { STRATEGIC_RULES, type StrategicRule } from '../../agents/threelevel/strategic';
 import {
+  resolveStrategicConfig,
+  STRATEGIC_PRESETS,
+  type StrategicConfig,
+} from '../../agents/threelevel/strategic-config';
+import {
   resolveTacticalConfig,
   TACTICAL_PRESETS,
   type TacticalConfig,
   type TacticalPresetName,
 } from '../../agents/threelevel/tactical-config';
 import { MAX_TILT } from '../../agents/threelevel/tilts';
+import { IMPACT_DEFAULTS } from '../../market/costs';
 import type { StrategyParamSpec } from '../types';
 
 export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
   {
     name: 'preset',
-    description: `training size of both learned levels: 'quick' (Level 3 ${EXECUTION_PRESETS.quick.updates} updates, Level 2 ${TACTICAL_PRESETS.quick.updates}) or 'standard' (${EXECUTION_PRESETS.standard.updates} and ${TACTICAL_PRESETS.standard.updates})`,
+    description: `training size of the learned levels: 'quick' (Level 3 ${EXECUTION_PRESETS.quick.updates} updates, Level 2 ${TACTICAL_PRESETS.quick.updates}, a learned Level 1 ${STRATEGIC_PRESETS.quick.iterations} passes) or 'standard' (${EXECUTION_PRESETS.standard.updates}, ${TACTICAL_PRESETS.standard.updates} and ${STRATEGIC_PRESETS.standard.iterations})`,
     default: 'standard',
     choices: [...EXECUTION_PRESET_NAMES],
   },
   {
     name: 'episodes',
     description:
-      "at most this many training episodes of each learned level (Level 2: episodes of a strategic year's months; Level 3: its update budget capped at this many execution periods' days); 0 = the preset value",
+      "at most this many training episodes of each learned level (Level 1: passes over its yearly episodes; Level 2: episodes of a strategic year's months; Level 3: its update budget capped at this many execution periods' days); 0 = the preset value",
     default: 0,
     min: 0,
     max: 100_000,
@@ -51,6 +58,20 @@ export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
     choices: [...STRATEGIC_RULES],
   },
   {
+    name: 'riskPenalty',
+    description: `the learned Level 1's risk penalty λ: its reward is a year's return minus λ times the year's variance (learned-strategic only; default ${STRATEGIC_PRESETS.quick.riskPenalty})`,
+    default: STRATEGIC_PRESETS.quick.riskPenalty,
+    min: 0,
+    max: 1000,
+  },
+  {
+    name: 'strategicStride',
+    description: `every this many training days starts one of the learned Level 1's overlapping yearly episodes (learned-strategic only; default ${STRATEGIC_PRESETS.quick.stride})`,
+    default: STRATEGIC_PRESETS.quick.stride,
+    min: 1,
+    max: 252,
+  },
+  {
     name: 'maxTilt',
     description: `the bound of a tactical tilt per class, a share of the book (the issue's ${MAX_TILT} at most)`,
     default: MAX_TILT,
@@ -60,7 +81,7 @@ export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
   {
     name: 'costRate',
     description:
-      "the commission both learned levels train under (0.001 = 0.1%); spread and impact are the model's defaults",
+      "the commission the learned levels train under (0.001 = 0.1%); spread and impact are the model's defaults (a learned Level 1 pays the commission and the half-spread)",
     default: 0.001,
     min: 0,
     max: 0.1,
@@ -68,7 +89,7 @@ export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
   {
     name: 'validationDays',
     description:
-      "last days of the training window held out to choose each level's checkpoint; -1 = the preset value (252)",
+      'last days of the training window held out to choose the checkpoints of Levels 2 and 3; -1 = the preset value (252). A learned Level 1 holds out its own 378 (strategic-config.ts: a validation episode needs a year after its start)',
     default: -1,
     min: -1,
     max: 5000,
@@ -79,6 +100,8 @@ export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
 export interface Variant {
   id: (typeof THREE_LEVEL_VARIANTS)[number];
   label: string;
+  /** Level 1: the fixed rule (parameter strategicRule) or the learned policy */
+  strategic: 'rule' | 'learned';
   /** Level 2: learned, or none (tilts fixed at zero) */
   tactical: 'learned' | 'none';
   /** Level 3: the learned policy or a baseline */
@@ -92,14 +115,29 @@ export const VARIANTS: Variant[] = [
   {
     id: 'three-level',
     label: 'Three-level hierarchy',
+    strategic: 'rule',
     tactical: 'learned',
     execution: 'learned',
     retarget: 'tactical',
     what: 'all three levels: the fixed strategic rule, the learned tactical tilts and the learned execution',
   },
   {
+    id: 'three-level/learned-strategic',
+    label: 'Three-level hierarchy, learned strategic level',
+    strategic: 'learned',
+    tactical: 'learned',
+    execution: 'learned',
+    retarget: 'tactical',
+    what:
+      "all three levels learned: a PPO policy sets the class weights once a year from the market's trend and volatility " +
+      "regimes, each class's trailing-year trend, volatility and drawdown and the book (a contextual bandit over " +
+      "overlapping yearly episodes, rewarded with the year's return minus a risk penalty), with the same learned " +
+      'tactical tilts and execution as three-level',
+  },
+  {
     id: 'three-level/no-tactical',
     label: 'Three-level ablation: no tactical tilts',
+    strategic: 'rule',
     tactical: 'none',
     execution: 'learned',
     retarget: 'tactical',
@@ -108,6 +146,7 @@ export const VARIANTS: Variant[] = [
   {
     id: 'three-level/trade-at-once',
     label: 'Three-level ablation: trade at once',
+    strategic: 'rule',
     tactical: 'learned',
     execution: 'trade-at-once',
     retarget: 'tactical',
@@ -116,6 +155,7 @@ export const VARIANTS: Variant[] = [
   {
     id: 'three-level/linear',
     label: 'Three-level ablation: linear execution',
+    strategic: 'rule',
     tactical: 'learned',
     execution: 'linear',
     retarget: 'tactical',
@@ -124,6 +164,7 @@ export const VARIANTS: Variant[] = [
   {
     id: 'three-level/two-levels',
     label: 'Three-level ablation: strategic and execution only',
+    strategic: 'rule',
     tactical: 'none',
     execution: 'learned',
     retarget: 'strategic',
@@ -135,7 +176,14 @@ export const VARIANTS: Variant[] = [
 export function threeLevelConfigsFromParams(
   id: string,
   params: Record<string, unknown>,
-): { variant: Variant; exec: ExecutionConfig; tactical: TacticalConfig; classing: HadapsClassing; costRate: number } {
+): {
+  variant: Variant;
+  exec: ExecutionConfig;
+  tactical: TacticalConfig;
+  strategic: StrategicConfig;
+  classing: HadapsClassing;
+  costRate: number;
+} {
   const variant = VARIANTS.find((v) => v.id === id);
   if (!variant) throw new RangeError(`not a three-level strategy: ${id}`);
   const preset = (params.preset ?? 'standard') as TacticalPresetName;
@@ -158,10 +206,20 @@ export function threeLevelConfigsFromParams(
   const tactical = resolveTacticalConfig(preset, tacticalOver);
   const costRate = num('costRate', 0.001);
   if (!(costRate >= 0 && costRate < 0.1 + 1e-12)) throw new RangeError(`${id}: costRate must be in [0, 0.1]`);
+  const strategicOver: Partial<StrategicConfig> = {
+    strategicPeriod: tactical.strategicPeriod,
+    rebalanceEvery: exec.horizon,
+    riskPenalty: num('riskPenalty', STRATEGIC_PRESETS[preset].riskPenalty),
+    stride: num('strategicStride', STRATEGIC_PRESETS[preset].stride),
+    tradeCost: costRate + IMPACT_DEFAULTS.halfSpreadBp / 10_000,
+  };
+  if (episodes > 0) strategicOver.iterations = Math.min(STRATEGIC_PRESETS[preset].iterations, episodes);
+  const strategic = resolveStrategicConfig(preset, strategicOver);
   return {
     variant,
     exec,
     tactical,
+    strategic,
     classing: (params.classing ?? 'auto') as HadapsClassing,
     costRate,
   };
