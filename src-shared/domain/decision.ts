@@ -20,7 +20,8 @@
  *   so a row says which algorithm decided.
  * - Seed ensembles (samp-hdrl/ensemble, ddpg-flat/ensemble) write their members' family, with `ensemble` naming
  *   the members they averaged and no single `model`.
- * - 'eiie': EIIE (src-main/strategies/eiie): the cash its portfolio holds and the model that decided.
+ * - 'eiie': EIIE and its RNN and LSTM variants (src-main/strategies/eiie): the evaluator, the cash its portfolio
+ *   holds and the model that decided.
  * - 'ppn': PPN (src-main/strategies/ppn): the cash its portfolio holds and the model that decided.
  * - 'hadaps': HADAPS and its ablations (src-main/strategies/hadaps, docs/hadaps.md): how the asset classes were
  *   formed, each class's weight and the weights inside it, the action scale and the model that decided.
@@ -272,10 +273,21 @@ export type FlatDecisionDetailInput =
   | PpoFlatDecisionDetailInput
   | A2cFlatDecisionDetailInput;
 
+/** EIIE's evaluators, the paper's three topologies (src-main/agents/eiie/config.ts): eiie, eiie/rnn, eiie/lstm. */
+export const EIIE_EVALUATORS = ['cnn', 'rnn', 'lstm'] as const;
+export type EiieEvaluator = (typeof EIIE_EVALUATORS)[number];
+
 export const EiieDecisionDetail = z.object({
   family: z.literal('eiie'),
   /** the cash weight of the decided portfolio (1 minus the risky weights) */
   cash: z.number(),
+  /** which evaluator decided; absent in rows written before the RNN and LSTM variants existed (all CNN) */
+  evaluator: z.enum(EIIE_EVALUATORS).optional(),
+  /**
+   * online learning (`eiie/online`, or `online` set): the OSBL steps the network had taken in the test window before
+   * this decision (the model record is the trained network they started from); absent without online learning
+   */
+  onlineSteps: z.number().int().nonnegative().optional(),
   /** absent only when the policy decides outside a backtest */
   model: DecisionModel.optional(),
 });
@@ -388,9 +400,14 @@ export const MapsDecisionDetail = z.object({
 });
 export type MapsDecisionDetailInput = z.input<typeof MapsDecisionDetail>;
 
-/** The three-level strategy ids: all three levels, and the ablations (src-main/strategies/threelevel). */
+/**
+ * The three-level strategy ids that record this detail: all three levels, the hierarchy with its learned Level 1,
+ * and the ablations (src-main/strategies/threelevel). The flat ablation `three-level/flat` is not among them: it runs
+ * the flat SAC agent, whose decisions record that agent's family.
+ */
 export const THREE_LEVEL_VARIANTS = [
   'three-level',
+  'three-level/learned-strategic',
   'three-level/no-tactical',
   'three-level/trade-at-once',
   'three-level/linear',
@@ -423,7 +440,7 @@ export const ThreeLevelDecisionDetail = z.object({
   nextStrategicIn: z.number().int(),
   /** what decided at each level */
   levels: z.object({ strategic: ThreeLevelDecider, tactical: ThreeLevelDecider, execution: ThreeLevelDecider }),
-  /** the learned model of the highest learned level (Level 2, else Level 3), as other families record theirs */
+  /** the model of the highest learned level (Level 1, else Level 2, else Level 3), as other families record theirs */
   model: DecisionModel.optional(),
 });
 export type ThreeLevelDecisionDetail = z.output<typeof ThreeLevelDecisionDetail>;

@@ -1,8 +1,10 @@
 /**
- * A trained EIIE model as it is stored next to the database and reused (store/models.ts fileEiieModelStore): the
- * config it was trained with, the exported ONNX policy and the model record every decision carries (training key,
- * the policy's sha256, backend, training window). One JSON file per training key; reading it checks the format and
- * that the policy's bytes still have the recorded sha256, so a damaged or edited file is refused, never used.
+ * A trained EIIE model (any evaluator) as it is stored next to the database and reused (store/models.ts
+ * fileEiieModelStore): the config it was trained with (its evaluator included), the exported ONNX policy and the
+ * model record every decision carries (training key, the policy's sha256, backend, training window). One JSON file
+ * per training key; reading it checks the format and that the policy's bytes still have the recorded sha256, so a
+ * damaged or edited file is refused, never used. A file written before the RNN and LSTM variants existed has no
+ * evaluator in its config and is read as the CNN model it is.
  */
 import { createHash } from 'node:crypto';
 import type { DecisionModel } from '../../../src-shared/domain/decision';
@@ -29,7 +31,12 @@ export function serializeEiieArtifacts(a: EiieArtifacts): string {
 
 /** @throws Error when the text is not a stored EIIE model, or its policy does not match its recorded sha256 */
 export function parseEiieArtifacts(text: string): EiieArtifacts {
-  const o = JSON.parse(text) as { format?: unknown; cfg?: EiieConfig; model?: DecisionModel; onnx?: unknown };
+  const o = JSON.parse(text) as {
+    format?: unknown;
+    cfg?: Omit<EiieConfig, 'evaluator'> & Partial<Pick<EiieConfig, 'evaluator'>>;
+    model?: DecisionModel;
+    onnx?: unknown;
+  };
   if (o.format !== FORMAT) throw new Error(`not a stored EIIE model (format ${JSON.stringify(o.format ?? null)})`);
   if (!o.cfg || !o.model || typeof o.onnx !== 'string')
     throw new Error('stored EIIE model lacks its config, record or policy');
@@ -37,5 +44,6 @@ export function parseEiieArtifacts(text: string): EiieArtifacts {
   const sha = createHash('sha256').update(onnx).digest('hex');
   if (sha !== o.model.sha256)
     throw new Error(`stored EIIE model ${o.model.key.slice(0, 12)}: policy does not match its sha256`);
-  return { cfg: checkEiieConfig(o.cfg), onnx, model: o.model };
+  // files written before the RNN and LSTM variants have no evaluator: they are CNN models
+  return { cfg: checkEiieConfig({ ...o.cfg, evaluator: o.cfg.evaluator ?? 'cnn' }), onnx, model: o.model };
 }

@@ -48,25 +48,47 @@ export function geometricStart(rng: () => number, first: number, latest: number,
 
 /**
  * The portfolio-vector memory over decision days `first`..`last`, plus the row of day first - 1 (the weights held
- * before the first period: all cash, as a backtest starts). Rows are [cash, asset 1..N].
+ * before the first period: all cash, as a backtest starts). Rows are [cash, asset 1..N]. Online learning
+ * (online.ts) extends it by a row per new day; nothing else in it grows.
  */
 export class PortfolioVectorMemory {
   readonly width: number;
-  private readonly rows: Float32Array;
+  private rows: Float32Array;
+  private lastDay: number;
   constructor(
     readonly first: number,
-    readonly last: number,
+    last: number,
     readonly nAssets: number,
   ) {
     if (!(last >= first)) throw new RangeError(`PVM needs first <= last, got ${first}..${last}`);
     this.width = nAssets + 1;
+    this.lastDay = last;
     this.rows = new Float32Array((last - first + 2) * this.width);
     for (let d = first - 1; d <= last; d++) this.rows[(d - first + 1) * this.width] = 1;
   }
 
+  /** The last day with a row. */
+  get last(): number {
+    return this.lastDay;
+  }
+
+  /** Add rows up to `day`, all cash (capacity doubles, so a row per day costs amortised constant time). */
+  extend(day: number): void {
+    if (!(Number.isInteger(day) && day > this.lastDay))
+      throw new RangeError(`PVM extends past its last day ${this.lastDay}, got ${day}`);
+    const need = (day - this.first + 2) * this.width;
+    if (need > this.rows.length) {
+      const grown = new Float32Array(Math.max(need, 2 * this.rows.length));
+      grown.set(this.rows.subarray(0, (this.lastDay - this.first + 2) * this.width));
+      this.rows = grown;
+    }
+    for (let d = this.lastDay + 1; d <= day; d++) this.rows[(d - this.first + 1) * this.width] = 1;
+    this.lastDay = day;
+  }
+
   private offset(day: number): number {
-    if (!(Number.isInteger(day) && day >= this.first - 1 && day <= this.last))
-      throw new RangeError(`PVM has no row for day ${day} (rows ${this.first - 1}..${this.last})`);
+    if (!(Number.isInteger(day) && day >= this.first - 1 && day <= this.lastDay))
+      throw new RangeError(`PVM has no row for day ${day} (rows ${this.first - 1}..${this.lastDay})`);
     return (day - this.first + 1) * this.width;
   }
 
@@ -223,6 +245,31 @@ export interface OsblFamily {
   features(t: number): Float32Array;
 }
 
+/**
+ * Fill `b` with the `batch` consecutive periods from `start`: each period's windows, the weights held (the PVM's
+ * row before it, drifted over the period's day) and the next day's relatives. Reads closes up to start + batch.
+ */
+export function fillBatch(
+  b: OsblBatch,
+  batch: number,
+  start: number,
+  view: Pick<MarketView, 'nAssets' | 'relatives'>,
+  pvm: PortfolioVectorMemory,
+  features: (t: number) => Float32Array,
+): void {
+  const N = view.nAssets;
+  const W = N + 1;
+  for (let k = 0; k < batch; k++) {
+    const t = start + k;
+    const f = features(t);
+    b.x.set(f, k * f.length);
+    b.held.set(pvm.held(t, view.relatives(t)), k * W);
+    const r = view.relatives(t + 1);
+    b.y[k * W] = 1;
+    for (let i = 0; i < N; i++) b.y[k * W + 1 + i] = r[i]!;
+  }
+}
+
 /** Train `family`'s network on `view` (which ends at trainEnd) from trainStart (see the file overview). */
 export function trainOsbl(
   view: MarketView,
@@ -260,14 +307,7 @@ export function trainOsbl(
       if (o.signal?.aborted) throw abortError(o.signal);
       const start = geometricStart(rng, per.first, latest, cfg.sampleBias);
       o.onBatch?.(start);
-      for (let b = 0; b < B; b++) {
-        const t = start + b;
-        x.set(features(t), b * N * n);
-        held.set(pvm.held(t, view.relatives(t)), b * W);
-        const r = view.relatives(t + 1);
-        y[b * W] = 1;
-        for (let i = 0; i < N; i++) y[b * W + 1 + i] = r[i]!;
-      }
+      fillBatch({ x, held, y }, B, start, view, pvm, features);
       const step = learner.update({ x, held, y }, B);
       pvm.write(start, step.w, B);
       updates = u;

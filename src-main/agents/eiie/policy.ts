@@ -35,11 +35,11 @@ export function exportWindowPolicyOnnx(o: {
   });
 }
 
-/** The ONNX policy of a trained network over `nAssets` assets. */
+/** The ONNX policy of a trained network (any evaluator) over `nAssets` assets. */
 export function exportEiieOnnx(shape: EiieShape, nAssets: number, params: ParamValues): Uint8Array {
   return exportWindowPolicyOnnx({
     graphName: 'eiie_policy',
-    docString: 'HDRL Desk EIIE policy (Jiang, Xu and Liang 2017, CNN evaluators): portfolio over [cash, assets]',
+    docString: `HDRL Desk EIIE policy (Jiang, Xu and Liang 2017, ${shape.evaluator.toUpperCase()} evaluators): portfolio over [cash, assets]`,
     window: shape.window,
     nAssets,
     params,

@@ -95,8 +95,11 @@ export function lstmSpecs(cfg: LstmConfig, prefix: string): ParamSpec[] {
   ).flat();
 }
 
-/** Entry `index` along axis 1 of x [B, count, ...rest] (rest of `trailing` axes): x times a one-hot, summed. */
-function pick<T>(ops: Ops<T>, x: T, index: number, count: number, trailing: number): T {
+/**
+ * Entry `index` along axis 1 of x [B, count, ...rest] (rest of `trailing` axes): x times a one-hot, summed. The
+ * plain RNN (rnn.ts) picks its time steps with it too.
+ */
+export function pick<T>(ops: Ops<T>, x: T, index: number, count: number, trailing: number): T {
   const shape = [count, ...Array<number>(trailing).fill(1)];
   const hot = new Float32Array(count);
   hot[index] = 1;

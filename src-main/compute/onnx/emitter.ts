@@ -225,3 +225,23 @@ export function buildOnnxModel(opts: {
   };
   return (onnx as onnxNs).ModelProto.encode((onnx as onnxNs).ModelProto.create(model)).finish();
 }
+
+/**
+ * The parameters `names` read back from a model {@link buildOnnxModel} wrote (each is the float32 initializer of
+ * that name): what a stored policy was exported with, to go on training it. An Error names the first one missing.
+ */
+export function readOnnxParams(bytes: Uint8Array, names: readonly string[]): ParamValues {
+  const graph = (onnx as onnxNs).ModelProto.decode(bytes).graph;
+  const byName = new Map((graph?.initializer ?? []).map((t) => [t.name ?? '', t]));
+  const out: ParamValues = new Map();
+  for (const name of names) {
+    const t = byName.get(name);
+    if (!t || t.dataType !== FLOAT || !t.rawData)
+      throw new Error(`ONNX model has no float32 initializer ${name} to read back`);
+    const raw = t.rawData;
+    const data = new Float32Array(raw.byteLength / 4);
+    new Uint8Array(data.buffer).set(raw);
+    out.set(name, { shape: (t.dims ?? []).map(Number), data });
+  }
+  return out;
+}

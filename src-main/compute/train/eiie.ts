@@ -8,7 +8,8 @@
  *   mu_t  = 1 - c sum_i |w_t,i - w'_t,i|         over the risky assets: exactly the engine's proportional cost
  *                                                (agents/samp/env.ts portfolioStep), not an approximation
  *   r_t   = log(mu_t  y_t+1 . w_t)               y_t+1 = (1, close[t+1] / close[t]), cash first
- *   loss  = -mean_t r_t + weightDecay sum ||W||^2 over the three convolution kernels
+ *   loss  = -mean_t r_t + weightDecay sum ||W||^2 over the weight matrices (agents/eiie/network.ts eiieDecayed:
+ *                                                the CNN's kernels or the recurrent layer's W, and the vote's)
  *
  * then Adam (compute/train/adam.ts; no gradient clipping, as the paper). The PVM is not differentiated: w'_t is an
  * input, as in the paper, where the memory breaks the recursion so that a minibatch's periods are computed in
@@ -21,23 +22,21 @@
  * `netLogReturns` (the per-period r_t and traded amount above) and `OsblOnnxLearner` (the learner over one update
  * graph per minibatch size and one forward graph, which `OnnxEiie` is with EIIE's graphs).
  */
-import { eiieForward, eiieSpecs, type EiieShape } from '../../agents/eiie/network';
+import { eiieDecayed, eiieForward, eiieSpecs, type EiieShape } from '../../agents/eiie/network';
 import type { ParamSpec, ParamValues } from '../params';
-import { tfjsAdam } from './adam';
 import {
-  adamFeeds,
   checkBatch,
   finishGraph,
-  openGraph,
+  optimiserInputs,
+  optimiserOutputs,
   optimiserStep,
-  startVector,
   total,
-  unflatten,
   type TrainGraph,
 } from './common';
+import { AdamLearner } from './learner';
 import { Graph, Tape, type Val } from './graph';
 import { paramBlock, TrainOps } from './ops';
-import type { TrainSession, TrainRunOptions } from './session';
+import type { TrainRunOptions } from './session';
 
 /** The training settings the update graph is built with. */
 export interface EiieUpdateSettings {
@@ -88,33 +87,25 @@ export function buildEiieUpdate(shape: EiieShape, nAssets: number, batch: number
   checkBatch(batch);
   const specs = eiieSpecs(shape);
   const g = new Graph();
-  const P = total(specs);
-  const p = g.input('params', [P]);
-  const m = g.input('adam_m', [P]);
-  const v = g.input('adam_v', [P]);
-  const c1 = g.input('adam_c1', []);
-  const c2 = g.input('adam_c2', []);
+  const state = optimiserInputs(g, total(specs));
   const x = g.input('x', [batch, nAssets, shape.window]);
   const held = g.input('held', [batch, nAssets + 1]);
   const y = g.input('y', [batch, nAssets + 1]);
 
   const tape = new Tape('eiie');
-  const params = paramBlock(g, specs, p, tape);
+  const params = paramBlock(g, specs, state.p, tape);
   const ops = new TrainOps(g, params);
   const w = eiieForward(ops, shape, nAssets, x, ops.matMul(held, riskySelector(g, nAssets)));
   const reward = ops.mean(netLogReturns(ops, nAssets, w, held, y, s.costRate).r, 0, false);
   let loss = ops.sub(ops.scalar(0), reward);
   if (s.weightDecay > 0)
-    for (const name of ['eiie/conv1/W', 'eiie/conv2/W', 'eiie/vote/W']) {
+    for (const name of eiieDecayed(shape)) {
       const W = ops.param(name);
       const sq = ops.sum(ops.reshape(ops.mul(W, W), [-1]), 0, false);
       loss = ops.add(loss, ops.mul(ops.scalar(s.weightDecay), sq));
     }
-  const step = optimiserStep(g, specs, params, loss, { lr: s.lr, clip: 0, p, m, v, c1, c2 });
-  g.output('params_next', step.p);
-  g.output('adam_m_next', step.m);
-  g.output('adam_v_next', step.v);
-  g.output('loss', loss);
+  const step = optimiserStep(g, specs, params, loss, { lr: s.lr, clip: 0, ...state });
+  optimiserOutputs(g, step, loss);
   g.output('reward', reward);
   g.output('w', w);
   return finishGraph(g, 'eiie_update', 'HDRL Desk EIIE update (mean log return net of costs, Adam, L2)');
@@ -155,90 +146,36 @@ export interface OsblGraphs {
 }
 
 /**
- * A learner trained by OSBL on the ONNX training engine: parameters initialised from `seed` (compute/params.ts, per
- * parameter name) unless given, Adam moments zero; one update graph per minibatch size, opened on first use. Its
- * update graphs take `params`, `adam_m`, `adam_v`, `adam_c1`, `adam_c2`, `x`, `held`, `y` and return
- * `params_next`, `adam_m_next`, `adam_v_next`, `loss`, `reward` and `w`; its forward graph takes `params`, `x`,
- * `held` and returns `w` (see {@link buildEiieUpdate}).
+ * A learner trained by OSBL on the ONNX training engine (learner.ts): parameters initialised from `seed`
+ * (compute/params.ts, per parameter name) unless given, Adam moments zero; one update graph per minibatch size,
+ * opened on first use. Its update graphs take `x`, `held`, `y` besides the optimiser state and return `reward`
+ * and `w` besides it; its forward graph takes `params`, `x`, `held` and returns `w` (see {@link buildEiieUpdate}).
  */
-export class OsblOnnxLearner {
-  private p: Float32Array;
-  private m: Float32Array;
-  private v: Float32Array;
-  private readonly sessions = new Map<number, TrainSession>();
-  private act: TrainSession | undefined;
-  /** updates made */
-  updates = 0;
-
+export class OsblOnnxLearner extends AdamLearner {
   constructor(
-    private readonly specs: readonly ParamSpec[],
-    private readonly lr: number,
+    specs: readonly ParamSpec[],
+    lr: number,
     seed: number,
     what: string,
     private readonly graphs: OsblGraphs,
-    private readonly opts: TrainRunOptions & { init?: ParamValues } = {},
+    opts: TrainRunOptions & { init?: ParamValues } = {},
   ) {
-    this.p = startVector(specs, opts.init, seed, what);
-    this.m = new Float32Array(this.p.length);
-    this.v = new Float32Array(this.p.length);
+    super(specs, lr, seed, what, opts);
   }
 
   /** One Adam step on a minibatch of `batch` periods. */
   update(b: EiieBatch, batch: number): EiieStepResult {
-    let s = this.sessions.get(batch);
-    if (!s) {
-      s = openGraph(this.graphs.update(batch), this.opts);
-      this.sessions.set(batch, s);
-    }
-    const t = this.updates + 1;
-    const out = s.run({
-      params: this.p,
-      adam_m: this.m,
-      adam_v: this.v,
-      ...adamFeeds(tfjsAdam(this.lr), t, 1),
-      x: b.x,
-      held: b.held,
-      y: b.y,
-    });
-    this.p = out.params_next!;
-    this.m = out.adam_m_next!;
-    this.v = out.adam_v_next!;
-    this.updates = t;
+    const out = this.adamUpdate(batch, (n) => this.graphs.update(n), { x: b.x, held: b.held, y: b.y });
     return { loss: out.loss![0]!, reward: out.reward![0]!, w: out.w! };
   }
 
   /** The portfolio [N + 1] (cash first) of one period: x the period's windows, held [N + 1] cash first. */
   portfolio(x: Float32Array, held: Float32Array): Float32Array {
-    this.act ??= openGraph(this.graphs.act(), this.opts);
-    return this.act.run({ params: this.p, x, held }).w!;
-  }
-
-  /** A copy of the current parameter vector. */
-  vector(): Float32Array {
-    return this.p.slice();
-  }
-
-  /** Replace the parameter vector (a kept checkpoint); Adam's moments stay. */
-  restore(p: Float32Array): void {
-    if (p.length !== this.p.length) throw new Error(`restore: ${p.length} values, the network has ${this.p.length}`);
-    this.p = p.slice();
-  }
-
-  /** The current parameters by name. */
-  params(): ParamValues {
-    return unflatten(this.specs, this.p);
-  }
-
-  /** Release the ONNX Runtime sessions. */
-  dispose(): void {
-    for (const s of this.sessions.values()) s.dispose();
-    this.sessions.clear();
-    this.act?.dispose();
-    this.act = undefined;
+    return this.runForward(1, () => this.graphs.act(), { x, held }).w!;
   }
 }
 
-/** An EIIE learner: {@link OsblOnnxLearner} with EIIE's network and update. */
+/** An EIIE learner (any of its evaluators): {@link OsblOnnxLearner} with EIIE's network and update. */
 export class OnnxEiie extends OsblOnnxLearner {
   constructor(
     readonly shape: EiieShape,
