@@ -11,11 +11,16 @@
  * it existed get it too.
  *
  * A HADAPS run is explained layer by layer instead (explain/hadaps.ts): its explanation has no agents and carries
- * `hadaps` (every layer's attributions); the book-level reading splits the book into its classes.
+ * `hadaps` (every layer's attributions); the book-level reading splits the book into its classes. A three-level run
+ * likewise carries `threeLevel` (explain/threelevel.ts: each level's decision and its reasons), and an MPLS run
+ * `mpls` (explain/mpls.ts: each agent's attributions and words; the book-level reading splits the book into its
+ * sectors).
  */
 import { writeTransactionSync, type DB } from '../store/db';
 import { getRun, getRunAgents, getRunDetails, getRunWeightsAt, getRunWeightSeries } from '../store/runs';
-import { hadapsDetail, sampDetail, type SampDecisionDetail } from '../../src-shared/domain/decision';
+import { hadapsDetail, mplsDetail, sampDetail, type SampDecisionDetail } from '../../src-shared/domain/decision';
+import { threeLevelDetail } from '../../src-shared/charts/threeLevel';
+import type { MplsExplanation, ThreeLevelExplanation } from '../../src-shared/contract/explain';
 import { concentration } from './concentration';
 import {
   explainDecision,
@@ -28,6 +33,8 @@ import {
 } from './agents';
 import { explainCapitalSplit, type CapitalDayInputs, type CapitalExplanation } from './capitalShap';
 import { classAttribution, explainHadaps, hadapsWords, type HadapsExplanation } from './hadaps';
+import { explainStoredThreeLevel, threeLevelAssetWords, threeLevelBook } from './threelevel';
+import { explainStoredMpls, mplsAssetWords } from './mpls';
 
 export const EXPLAIN_METHOD = 'kernel-shap';
 
@@ -53,6 +60,10 @@ export interface RunExplanation {
   subject?: string;
   /** a HADAPS decision: every layer's attributions (its `agents` is empty) */
   hadaps?: HadapsExplanation;
+  /** a three-level decision: each level explained (its `agents` is empty) */
+  threeLevel?: ThreeLevelExplanation;
+  /** an MPLS decision: each agent explained (its `agents` is empty) */
+  mpls?: MplsExplanation;
 }
 
 /** A stored explanation as it is served: with the book-level reading derived from the run's weights. */
@@ -71,6 +82,28 @@ export function describeExplanation(db: DB, r: RunExplanation): ExplanationView 
   const n = tickers.length;
   const final = at.agents.final;
   const cash = final[n] ?? Math.max(0, 1 - final.subarray(0, n).reduce((x, y) => x + y, 0));
+  const tl = threeLevelDetail(at.detail);
+  if (r.threeLevel && tl) {
+    const portfolio = threeLevelBook(tickers, tl, final.subarray(0, n), cash);
+    const subject = r.subject ?? portfolio.assets[0]!.ticker;
+    const w = r.threeLevel.words;
+    const words = {
+      asset: threeLevelAssetWords(r.threeLevel, tl, subject),
+      portfolio: [...w.strategic, ...w.tactical, ...w.execution],
+    };
+    return { ...r, subject, portfolio, words };
+  }
+  const mp = mplsDetail(at.detail);
+  if (r.mpls && mp) {
+    const portfolio = classAttribution(tickers, mp.sectors, final.subarray(0, n), cash);
+    const subject = r.subject ?? portfolio.assets[0]!.ticker;
+    const w = r.mpls.words;
+    const words = {
+      asset: mplsAssetWords(r.mpls, subject, portfolio),
+      portfolio: [...w.fusion, ...w.high, ...w.low],
+    };
+    return { ...r, subject, portfolio, words };
+  }
   const h = hadapsDetail(at.detail);
   if (r.hadaps && h) {
     const portfolio = classAttribution(tickers, h.classes, final.subarray(0, n), cash);
@@ -218,7 +251,28 @@ export async function explainRun(
 ): Promise<RunExplanation> {
   const run = getRun(db, runId);
   if (!run) throw new Error(`run ${runId} not found`);
-  if (hadapsDetail(getRunWeightsAt(db, runId, date)?.detail)) return explainHadapsRun(db, runId, date, settings, opts);
+  const detail = getRunWeightsAt(db, runId, date)?.detail;
+  if (hadapsDetail(detail)) return explainHadapsRun(db, runId, date, settings, opts);
+  // a three-level run: each level explained (explain/threelevel.ts)
+  if (threeLevelDetail(detail))
+    return explainFamilyRun(db, runId, date, settings, opts, 'explaining each level', async () => {
+      const { date: at, explanation } = await explainStoredThreeLevel(db, runId, date);
+      return { date: at, tickers: run.config.tickers, part: { threeLevel: explanation } };
+    });
+  // an MPLS run: each agent explained (explain/mpls.ts)
+  if (mplsDetail(detail))
+    return explainFamilyRun(
+      db,
+      runId,
+      date,
+      settings,
+      opts,
+      'rebuilding the modules and computing Shapley values of every agent',
+      async (s) => {
+        const { date: at, tickers, explanation } = await explainStoredMpls(db, runId, date, s);
+        return { date: at, tickers, part: { mpls: explanation } };
+      },
+    );
   const { sampExplainable } = await import('../strategies/samp/explainable');
   const s = { ...EXPLAIN_DEFAULTS, ...settings };
   const t0 = Date.now();
@@ -308,6 +362,55 @@ async function explainHadapsRun(
   } finally {
     await ex.close();
   }
+}
+
+/** What one family's own explanation adds to a stored run explanation, with the day and stocks it explains. */
+interface FamilyExplanation {
+  date: string;
+  tickers: readonly string[];
+  part: Pick<RunExplanation, 'threeLevel' | 'mpls'>;
+}
+
+/**
+ * explainRun for a family whose explanation is its own (no SAMP agents, no capital split): the stored explanation of
+ * the day with the same settings unless `opts.recompute`, else `explain` computes the family's part and it is stored
+ * with the day's concentration and subject, the same way as every other explanation.
+ */
+async function explainFamilyRun(
+  db: DB,
+  runId: string,
+  date: string | undefined,
+  settings: Partial<ExplainSettings>,
+  opts: { recompute?: boolean; progress?: (f: number, m: string) => void },
+  computing: string,
+  explain: (s: ExplainSettings) => Promise<FamilyExplanation>,
+): Promise<RunExplanation> {
+  const s = { ...EXPLAIN_DEFAULTS, ...settings };
+  const t0 = Date.now();
+  const day = date ?? getRunWeightsAt(db, runId)?.date;
+  if (day && !opts.recompute) {
+    const stored = storedWithSettings(db, runId, day, s);
+    if (stored) return stored;
+  }
+  opts.progress?.(0.1, computing);
+  const { date: at, tickers, part } = await explain(s);
+  const result: RunExplanation = {
+    runId,
+    date: at,
+    settings: s,
+    agents: [],
+    allocation: null,
+    capital: null,
+    concentration: dayConcentration(db, runId, at, tickers.length),
+    elapsedMs: 0,
+    createdAt: new Date().toISOString(),
+    subject: subjectOf(db, runId, at, tickers, s.ticker),
+    ...part,
+  };
+  result.elapsedMs = Date.now() - t0;
+  storeExplanation(db, result);
+  opts.progress?.(1, 'done');
+  return result;
 }
 
 /** One decision's rebound state and capital cut (contract: CapitalCuts). */

@@ -1,5 +1,5 @@
 /**
- * The convention every learned family's numeric parameters follow (EIIE, PPN): a setting that must be positive is
+ * The convention every learned family's numeric parameters follow (EIIE, PPN, HADAPS, MPLS): a setting that must be positive is
  * given as 0 to keep its preset's value, a setting that may be 0 is given as -1 to keep it; any other value
  * overrides the preset. One place reads that convention from a strategy's resolved parameters.
  */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Id, IsoDate, method } from './define';
 import { JobInfo } from './jobs';
+import { MplsModuleName, MplsVariant } from '../domain/decision';
 
 export const TrendRegime = z.enum(['bull', 'bear', 'sideways']);
 export const VolRegime = z.enum(['calm', 'normal', 'stressed']);
@@ -156,6 +157,203 @@ export const HadapsExplanation = z.object({
 });
 export type HadapsExplanation = z.infer<typeof HadapsExplanation>;
 
+/** What decided at a level of a three-level decision: a trained model (its record) or a rule, by name. */
+export const ThreeLevelDeciderOut = z.union([
+  z.object({ kind: z.literal('model'), key: z.string(), trainedFrom: IsoDate, trainedTo: IsoDate }),
+  z.object({ kind: z.literal('rule'), rule: z.string() }),
+]);
+
+/** One class's tilt attributed to the signal groups the tactical policy reads (exact Shapley values). */
+export const TiltAttribution = z.object({
+  /** the tilt against a typical month: the same strategic target, training-period signals, the book on target */
+  baseValue: z.number(),
+  /** one value per signal group (trend, volatility, drawdown, book), in that order; they sum to tilt − baseValue */
+  values: z.array(z.object({ player: z.string(), value: z.number() })),
+  efficiencyGap: z.number(),
+});
+export type TiltAttribution = z.infer<typeof TiltAttribution>;
+
+/** A three-level decision explained level by level (docs/three-level.md "The desk"; src-main/explain/threelevel.ts). */
+export const ThreeLevelExplanation = z.object({
+  variant: z.string(),
+  /** Level 1: the decision in force, its rule and each class's weight with the volatility the rule read */
+  strategic: z.object({
+    date: IsoDate,
+    /** trading days since it was made, and until the next one */
+    daysAgo: z.number().int(),
+    nextIn: z.number().int(),
+    decider: ThreeLevelDeciderOut,
+    /** the trailing days the rule's volatilities cover */
+    window: z.number().int(),
+    classes: z.array(
+      z.object({
+        name: z.string(),
+        weight: z.number(),
+        /** the daily volatility of the class's equal-weight basket over the window (null for cash, or too short) */
+        volatility: z.number().nullable(),
+      }),
+    ),
+  }),
+  /** Level 2: the tilts in force and why; null where the run has no tactical level (two-levels) */
+  tactical: z
+    .object({
+      date: IsoDate,
+      daysAgo: z.number().int(),
+      nextIn: z.number().int(),
+      decider: ThreeLevelDeciderOut,
+      maxTilt: z.number(),
+      classes: z.array(
+        z.object({
+          name: z.string(),
+          strategic: z.number(),
+          tilt: z.number(),
+          target: z.number(),
+          /** the class signals the policy read (null for cash) */
+          signals: z
+            .object({ trendShort: z.number(), trendLong: z.number(), volatility: z.number(), drawdown: z.number() })
+            .nullable(),
+          /** null without a learned policy (tilts fixed at 0) */
+          attribution: TiltAttribution.nullable(),
+        }),
+      ),
+      /** the training days the typical months come from */
+      backgroundDates: z.array(IsoDate),
+      /** the policy re-run on the rebuilt states gives the recorded tilts; null without a learned policy */
+      reproduced: z.boolean().nullable(),
+    })
+    .nullable(),
+  /** Level 3 on the decision day: each asset's gap to the period's target, the fraction traded, what is left */
+  execution: z.object({
+    decider: ThreeLevelDeciderOut,
+    /** trading days of an execution period, and those left including today (null when no period is open) */
+    horizon: z.number().int(),
+    daysLeft: z.number().int().nullable(),
+    assets: z.array(
+      z.object({
+        ticker: z.string(),
+        className: z.string(),
+        /** the target's weight drifted to today minus the book's before the trade */
+        gapBefore: z.number(),
+        fraction: z.number(),
+        /** the weight bought (+) or sold (−) today */
+        traded: z.number(),
+        gapAfter: z.number(),
+      }),
+    ),
+    /** half the summed absolute gaps (assets and cash) before and after the trade, and the one-way weight traded */
+    gapBefore: z.number(),
+    gapAfter: z.number(),
+    traded: z.number(),
+  }),
+  /** the three levels in plain words, one list each */
+  words: z.object({ strategic: z.array(z.string()), tactical: z.array(z.string()), execution: z.array(z.string()) }),
+});
+export type ThreeLevelExplanation = z.infer<typeof ThreeLevelExplanation>;
+
+/** One output of an MPLS agent attributed to groups of the inputs it reads (Kernel SHAP; src-main/explain/mpls.ts). */
+export const MplsOutputAttribution = z.object({
+  /** a module (fusion agent), a sector (high-level agent) or a ticker (a low-level agent: its weight inside) */
+  output: z.string(),
+  fx: z.number(),
+  /** the output on a typical day of the training period (the mean over the background days) */
+  baseValue: z.number(),
+  /** one value per group of inputs, in the agent's player order; they sum to fx − baseValue */
+  values: z.array(z.object({ player: z.string(), value: z.number() })),
+  efficiencyGap: z.number(),
+});
+export type MplsOutputAttribution = z.infer<typeof MplsOutputAttribution>;
+
+/** One MPLS agent's outputs explained: the fusion agent, the high-level agent, or one sector's low-level agent. */
+export const MplsAgentAttribution = z.object({
+  agent: z.enum(['fusion', 'high', 'low']),
+  /** the sector a low-level agent sets the weights inside; null for the fusion and high-level agents */
+  sector: z.string().nullable(),
+  outputs: z.array(MplsOutputAttribution),
+  /** every coalition evaluated (12 players or fewer), else sampled */
+  exact: z.boolean(),
+  evaluations: z.number().int(),
+});
+export type MplsAgentAttribution = z.infer<typeof MplsAgentAttribution>;
+
+/** The fusion agent's module weights over a whole MPLS run, from the decisions it recorded. */
+export const MplsFusionSummary = z.object({
+  dates: z.array(IsoDate),
+  /** every module, MPLS_MODULES order */
+  modules: z.array(
+    z.object({
+      name: MplsModuleName,
+      /** on in the run's decisions (a module is on or off for a whole model) */
+      on: z.boolean(),
+      /** its weight on each date (0 where off) */
+      weights: z.array(z.number()),
+      mean: z.number(),
+      /** the share of the decisions on which its weight was the largest */
+      led: z.number(),
+    }),
+  ),
+  /** the share of the decisions whose fused allocation the volatility module made conservative (null: module off) */
+  conservative: z.number().nullable(),
+});
+export type MplsFusionSummary = z.infer<typeof MplsFusionSummary>;
+
+/** An MPLS decision explained agent by agent (docs/mpls.md "Explanations"; src-main/explain/mpls.ts). */
+export const MplsExplanation = z.object({
+  variant: MplsVariant,
+  /** L: days of every price and return window the agents read */
+  window: z.number().int(),
+  /** every sector: the fused allocation's weight, the high-level agent's weight and the weights inside (as decided) */
+  sectors: z.array(
+    z.object({
+      name: z.string(),
+      tickers: z.array(z.string()),
+      fused: z.number(),
+      weight: z.number(),
+      intra: z.array(z.number()),
+    }),
+  ),
+  /** the three modules, MPLS_MODULES order */
+  modules: z.array(
+    z.object({
+      name: MplsModuleName,
+      on: z.boolean(),
+      /** why it is off (null when on) */
+      reason: z.string().nullable(),
+      /** the fusion agent's weight on its proposal */
+      weight: z.number(),
+      /** that weight on a typical training day (null when off, or without a fusion agent) */
+      typical: z.number().nullable(),
+      /** its proposal's largest sectors, largest first (empty when off) */
+      top: z.array(z.object({ sector: z.string(), weight: z.number() })),
+    }),
+  ),
+  /** the volatility module's conservative switch on the day (null when the module is off) */
+  conservative: z
+    .object({
+      uncertainty: z.number(),
+      threshold: z.number(),
+      /** the fused allocation was made conservative */
+      fired: z.boolean(),
+      /** the model's setting: false when the switch is off, whatever the uncertainty */
+      enabled: z.boolean(),
+    })
+    .nullable(),
+  /** the fusion agent's module weights (null when no module is on: there is no fusion agent) */
+  fusion: MplsAgentAttribution.nullable(),
+  /** the high-level agent's sector weights */
+  high: MplsAgentAttribution,
+  /** each low-level agent (sectors of two or more stocks): the weights inside its sector */
+  low: z.array(MplsAgentAttribution),
+  /** the training days the typical day is the mean over */
+  backgroundDates: z.array(IsoDate),
+  /** re-running the stored agents on the rebuilt inputs gives the recorded weights */
+  reproduced: z.boolean(),
+  /** the fusion weights over the whole run */
+  run: MplsFusionSummary,
+  /** the agents in plain words, one list each */
+  words: z.object({ fusion: z.array(z.string()), high: z.array(z.string()), low: z.array(z.string()) }),
+});
+export type MplsExplanation = z.infer<typeof MplsExplanation>;
+
 export const RunExplanation = z.object({
   runId: Id,
   date: IsoDate,
@@ -186,6 +384,10 @@ export const RunExplanation = z.object({
    * part its class weight × the weights inside it)
    */
   hadaps: HadapsExplanation.optional(),
+  /** three-level runs: every level explained (`agents` is empty; `portfolio` splits the book into its classes) */
+  threeLevel: ThreeLevelExplanation.optional(),
+  /** MPLS runs: each agent explained (`agents` is empty; `portfolio` splits the book into its sectors) */
+  mpls: MplsExplanation.optional(),
 });
 export type RunExplanation = z.infer<typeof RunExplanation>;
 export const ConcentrationSummary = z.record(

@@ -2,7 +2,7 @@
  * The trained models stored next to the database (src-main/store/models.ts): what each was trained for and on,
  * by which engine, when and for how long, how training chose it (validation curve and checkpoint per stage), and
  * which stored runs decided with it. Read-only. Every family's files are listed: SAMP-HDRL and the flat agents,
- * HADAPS, EIIE, PPN, MAPS and the Long/Hold/Short classifiers (the three-level hierarchy's files not yet); what a family's file does not record is null (seed, assets,
+ * HADAPS, EIIE, PPN, MAPS, the Long/Hold/Short classifiers, the three-level hierarchy's levels and MPLS; what a family's file does not record is null (seed, assets,
  * the training record's day spans) or taken from the first run that used the model (strategy, seed, preset).
  */
 import { z } from 'zod';
@@ -56,7 +56,7 @@ export type ValidationPoint = z.infer<typeof ValidationPoint>;
 /** What one training stage did and which checkpoint it kept. */
 export const TrainingStage = z.object({
   /** upper (stage 1), lower (stage 2) or flat (the flat DDPG baseline) */
-  stage: z.enum(['upper', 'lower', 'flat', 'hadaps']),
+  stage: z.enum(['upper', 'lower', 'flat', 'hadaps', 'mpls']),
   /** episodes run (the last may have been cut short by the update budget) */
   episodes: z.number().int().min(0),
   updates: z.number().int().min(0),
@@ -100,7 +100,7 @@ export const ModelInfo = z.object({
    * files do not record it, the strategy of the first run that used it, else the family's name
    */
   variant: z.string(),
-  /** its networks: hierarchical, upper-only or flat; eiie; ppn; an mlp or cnn classifier; MAPS's Q-agents */
+  /** its networks: hierarchical, upper-only or flat; eiie; ppn; an mlp or cnn classifier; MAPS's Q-agents; a three-level file's level */
   kind: z.string(),
   /** null where neither the file nor a run that used it says */
   seed: z.number().int().nullable(),

@@ -36,7 +36,7 @@ export const explainCommand: CliCommand = {
       return 0;
     }
     io.out(
-      `run ${r.runId}, decision at the close of ${r.date} (Kernel SHAP, ${r.settings.nSamples} sampled coalitions where players > 12; ${(r.elapsedMs / 1000).toFixed(1)} s)`,
+      `run ${r.runId}, decision at the close of ${r.date} (${r.threeLevel ? 'three levels; the tilts by exact Shapley values over 4 signal groups' : `Kernel SHAP${r.mpls ? ' on each agent apart, against the mean of ' + r.mpls.backgroundDates.length + ' training days' : ''}, ${r.settings.nSamples} sampled coalitions where players > 12`}; ${(r.elapsedMs / 1000).toFixed(1)} s)`,
     );
     for (const a of r.agents) {
       io.out('');
@@ -56,6 +56,44 @@ export const explainCommand: CliCommand = {
         for (const v of [...o.values].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, top))
           io.out(`  ${v.player.padEnd(24)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
       }
+    // a three-level run: each level in plain words, and the tilts' attribution by signal group
+    const tl = r.threeLevel;
+    if (tl) {
+      for (const [name, lines] of [
+        ['Level 1, strategic', tl.words.strategic],
+        ['Level 2, tactical', tl.words.tactical],
+        ['Level 3, execution', tl.words.execution],
+      ] as const)
+        io.out(`\n${name}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+      for (const c of tl.tactical?.classes.filter((x) => x.attribution).slice(0, top) ?? [])
+        io.out(
+          `  tilt of ${c.name} ${(c.tilt * 100).toFixed(3)} pp (typical month ${(c.attribution!.baseValue * 100).toFixed(3)} pp): ${c.attribution!.values.map((v) => `${v.player} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)}`).join(', ')} pp`,
+        );
+    }
+    // an MPLS run: each agent in plain words, then each agent's attributions
+    const mp = r.mpls;
+    if (mp) {
+      if (!mp.reproduced)
+        io.out(
+          "\nnote: the agents re-run on the rebuilt inputs do not give the recorded weights (the universe's prices or news changed since the run); the attributions explain the re-run",
+        );
+      for (const [name, lines] of [
+        ['Fusion agent', mp.words.fusion],
+        ['High-level agent', mp.words.high],
+        ['Low-level agents', mp.words.low],
+      ] as const)
+        io.out(`\n${name}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+      const what = { fusion: 'module weight', high: 'sector weight', low: 'weight inside' } as const;
+      for (const a of [...(mp.fusion ? [mp.fusion] : []), mp.high, ...mp.low])
+        for (const o of a.outputs) {
+          io.out('');
+          io.out(
+            `${a.agent}${a.sector ? ` (${a.sector})` : ''}: ${what[a.agent]} of ${o.output} ${(o.fx * 100).toFixed(2)}% (typical ${(o.baseValue * 100).toFixed(2)}%)${a.exact ? ' (exact)' : ''}, efficiency gap ${o.efficiencyGap.toExponential(1)}`,
+          );
+          for (const v of [...o.values].sort((x, y) => Math.abs(y.value) - Math.abs(x.value)).slice(0, top))
+            io.out(`  ${v.player.padEnd(24)} ${v.value >= 0 ? '+' : ''}${(v.value * 100).toFixed(3)} pp`);
+        }
+    }
     for (const c of r.capital ?? []) {
       io.out('');
       io.out(

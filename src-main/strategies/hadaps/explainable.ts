@@ -17,21 +17,16 @@
  * on, holding what it held then (docs/hadaps.md "Explanations").
  */
 import type { DB } from '../../store/db';
-import { fileHadapsModelStore, modelsDir } from '../../store/models';
-import { loadPriceMatrix } from '../../store/prices';
-import { getRun, getRunWeightsAt } from '../../store/runs';
-import type { PriceMatrix } from '../../market/prices';
-import { restrictPrices } from '../../market/scenarios';
-import type { HadapsArtifacts } from '../../agents/hadaps/artifacts';
+import { fileHadapsModelStore } from '../../store/models';
 import { CASH_CLASS, type ClassLayout } from '../../agents/hadaps/classes';
 import type { HadapsConfig } from '../../agents/hadaps/config';
 import { firstStateDay, hadapsStates, type PriceNorm } from '../../agents/hadaps/features';
 import { policyNets, type HadapsShape, type PolicyNet } from '../../agents/hadaps/network';
 import { HadapsPolicy } from '../../agents/hadaps/policy';
-import { driftWeights } from '../../agents/samp/trading';
-import { BACKGROUND_WINDOWS, NotExplainableError } from '../samp/explainable';
+import { NotExplainableError } from '../samp/explainable';
+import { backgroundPicks, reopenStoredDecision, replayFromCash, type ReplayDay } from '../storedDecision';
 import { hadapsTrade, layoutOf } from './index';
-import { decisionModel, hadapsDetail, type HadapsDecisionDetail } from '../../../src-shared/domain/decision';
+import { hadapsDetail, type HadapsDecisionDetail } from '../../../src-shared/domain/decision';
 
 /** Where each input of the policy lies in one row (file overview). */
 export interface HadapsRowIndex {
@@ -88,33 +83,6 @@ export interface HadapsExplainable {
   close(): Promise<void>;
 }
 
-/** Load a stored HADAPS model by key from the models folder next to the database. */
-async function loadArtifacts(db: DB, runId: string, key: string): Promise<HadapsArtifacts> {
-  const dir = modelsDir(db);
-  const gone = () =>
-    new NotExplainableError(
-      `the model of run ${runId} is no longer stored next to the database (key ${key.slice(0, 12)})`,
-    );
-  if (!dir) throw gone();
-  let a: HadapsArtifacts | undefined;
-  try {
-    a = await fileHadapsModelStore(dir).get(key);
-  } catch (e) {
-    throw new NotExplainableError(`the model of run ${runId} cannot be read: ${(e as Error).message}`);
-  }
-  if (!a) throw gone();
-  return a;
-}
-
-/** What {@link replayHadaps} answers for each day of its span, in order. */
-export interface HadapsReplayDay {
-  day: number;
-  /** the weights held at the day's close before deciding (drifted from the previous decision; cash at first) */
-  held: Float64Array;
-  /** the weights decided (after the no-trade band) */
-  weights: Float64Array;
-}
-
 /**
  * The strategy's daily rule (strategies/hadaps/index.ts decide) replayed over days from..to from an all-cash book:
  * drift the last decision to the day, feed the states and the drifted weights to the policy, trade as decide trades
@@ -127,26 +95,12 @@ export function replayHadaps(
   to: number,
   cfg: Pick<HadapsConfig, 'window' | 'noTradeBand' | 'tradeRate'>,
   norm: PriceNorm,
-): HadapsReplayDay[] {
+): ReplayDay[] {
   const n = policy.sh.n;
-  const out: HadapsReplayDay[] = [];
-  let prev: Float64Array | null = null;
-  for (let t = from; t <= to; t++) {
-    let held: Float64Array = new Float64Array(n);
-    if (prev) {
-      const a = closes(t - 1);
-      const b = closes(t);
-      held = driftWeights(
-        prev,
-        Float64Array.from({ length: n }, (_, i) => b[i]! / a[i]!),
-      );
-    }
+  return replayFromCash(n, closes, from, to, (t, held) => {
     const st = hadapsStates(closes, t, n, cfg.window, norm);
-    const w = hadapsTrade(policy.run(st.p, st.v, Float32Array.from(held)).weights, held, cfg);
-    out.push({ day: t, held, weights: w });
-    prev = w;
-  }
-  return out;
+    return hadapsTrade(policy.run(st.p, st.v, Float32Array.from(held)).weights, held, cfg);
+  });
 }
 
 /** One input row of states at day t and the weights `held`. */
@@ -172,33 +126,20 @@ function stateRow(
  *   the universe no longer holds the model's stocks
  */
 export async function hadapsExplainable(db: DB, runId: string, date?: string): Promise<HadapsExplainable> {
-  const run = getRun(db, runId);
-  if (!run) throw new NotExplainableError(`run ${runId} not found`);
-  const at = getRunWeightsAt(db, runId, date);
-  if (!at) throw new NotExplainableError(`run ${runId} has no decision on ${date}`);
-  const detail = hadapsDetail(at.detail);
-  if (!detail) throw new NotExplainableError(`run ${runId} (${run.strategy}) is not a HADAPS run`);
-  const model = decisionModel(at.detail);
-  if (!model) throw new NotExplainableError(`run ${runId}'s decision of ${at.date} records no model to reopen`);
-  const m = await loadArtifacts(db, runId, model.key);
-  let prices: PriceMatrix;
-  try {
-    prices = restrictPrices(loadPriceMatrix(db, run.universe, { to: at.date }), m.tickers);
-  } catch (e) {
-    throw new NotExplainableError(
-      `the universe ${run.universe} no longer holds the stocks the model of run ${runId} decides over: ${(e as Error).message}`,
-    );
-  }
-  const t = prices.dates.length - 1;
-  if (prices.dates[t] !== at.date)
-    throw new NotExplainableError(`the universe ${run.universe} has no closes of every stock on ${at.date}`);
-  const day = (d: string, what: string) => {
-    const i = prices.dates.indexOf(d);
-    if (i < 0) throw new NotExplainableError(`the universe ${run.universe} has no closes on ${d}, the ${what}`);
-    return i;
-  };
-  const trainStart = day(model.trainedFrom, "model's first training day");
-  const trainEnd = Math.min(day(model.trainedTo, "model's last training day"), t);
+  const {
+    at,
+    detail,
+    model: m,
+    prices,
+    t,
+    trainStart,
+    trainEnd,
+    held,
+  } = await reopenStoredDecision(db, runId, date, {
+    runs: 'a HADAPS run',
+    detail: hadapsDetail,
+    store: fileHadapsModelStore,
+  });
   const n = m.tickers.length;
   const k = m.cfg.window;
   const layout = layoutOf(m, m.tickers);
@@ -206,27 +147,12 @@ export async function hadapsExplainable(db: DB, runId: string, date?: string): P
   const closes = (d: number) => prices.close[d]!;
   const policy = await HadapsPolicy.open(m.onnx, sh);
   try {
-    // what the decision held: the previous stored decision drifted to this day (decide's rule)
-    const prevDay = at.previous ? prices.dates.indexOf(at.previous.date) : -1;
-    const held =
-      prevDay >= 0
-        ? driftWeights(
-            at.previous!.weights.subarray(0, n),
-            Float64Array.from(prices.close[t]!, (c, i) => c / prices.close[prevDay]![i]!),
-          )
-        : new Float64Array(n);
     const x = stateRow(closes, t, n, k, m.norm, held);
     const first = Math.max(trainStart, firstStateDay(k));
     if (first > trainEnd)
       throw new NotExplainableError(`the model of run ${runId} has no training day with ${2 * k} days of history`);
     const replay = replayHadaps(policy, closes, first, trainEnd, m.cfg, m.norm);
-    const picks = [
-      ...new Set(
-        Array.from({ length: BACKGROUND_WINDOWS }, (_, b) =>
-          Math.round(((replay.length - 1) * b) / Math.max(1, BACKGROUND_WINDOWS - 1)),
-        ),
-      ),
-    ];
+    const picks = backgroundPicks(replay.length);
     const background = picks.map((b) => stateRow(closes, replay[b]!.day, n, k, m.norm, replay[b]!.held));
     const C = layout.classes.length + 1;
     return {

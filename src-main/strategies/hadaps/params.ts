@@ -1,5 +1,5 @@
 /**
- * What a user sets on a HADAPS strategy: the parameters every id takes (with what 0 and -1 mean), the strategy ids
+ * What a user sets on a HADAPS strategy: the parameters every id takes (with what 0 and -1 mean: strategies/overrides.ts), the strategy ids
  * and what each changes in the config, and the one function that turns an id and its parameters into the config
  * (agents/hadaps/config.ts documents every setting).
  */
@@ -11,6 +11,7 @@ import {
   type HadapsConfig,
   type HadapsPresetName,
 } from '../../agents/hadaps/config';
+import { presetOverrides } from '../overrides';
 import type { StrategyParamSpec } from '../types';
 
 const standard = HADAPS_PRESETS.standard;
@@ -167,16 +168,14 @@ export function hadapsConfigFromParams(id: string, params: Record<string, unknow
   const v = VARIANTS.find((x) => x.id === id);
   if (!v) throw new RangeError(`not a HADAPS strategy: ${id}`);
   const preset = (params.preset ?? 'standard') as HadapsPresetName;
-  const num = (k: string, fallback: number) => (typeof params[k] === 'number' ? (params[k] as number) : fallback);
-  const over: Partial<HadapsConfig> = { ...v.over };
-  if (num('actionScale', 0) > 0) over.actionScale = num('actionScale', 0);
-  if (num('window', 0) > 0) over.window = num('window', 0);
-  if (num('updates', 0) > 0) over.updates = num('updates', 0);
-  if (num('episodes', 0) > 0) over.maxEpisodes = num('episodes', 0);
-  if (num('tradeRate', 0) > 0) over.tradeRate = num('tradeRate', 0);
-  for (const k of ['turnoverPenalty', 'noTradeBand', 'validationDays', 'patience'] as const)
-    if (num(k, -1) >= 0) over[k] = num(k, -1);
-  over.costRate = num('costRate', standard.costRate);
+  const { episodes, ...given } = presetOverrides(
+    params,
+    ['actionScale', 'window', 'updates', 'episodes', 'tradeRate'] as const,
+    ['turnoverPenalty', 'noTradeBand', 'validationDays', 'patience'] as const,
+  );
+  const over: Partial<HadapsConfig> = { ...v.over, ...given };
+  if (episodes !== undefined) over.maxEpisodes = episodes;
+  over.costRate = typeof params.costRate === 'number' ? params.costRate : standard.costRate;
   if (typeof params.classing === 'string') over.classing = params.classing as HadapsConfig['classing'];
   if (typeof params.warmStart === 'boolean') over.warmStart = params.warmStart;
   return resolveHadapsConfig(preset, over);
