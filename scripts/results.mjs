@@ -16,6 +16,19 @@
 //                                        sweep hadaps-beta/1..10 beside equal weight
 //   hadaps-monthly  docs/results-hadaps-monthly.md  the paper's protocol (2 years train, 1 month test, monthly) over
 //                                        2000, volatile-sectors scenario, 3 seeds: cold against warm-started retraining
+//   hadaps-seeds  docs/results-hadaps-seeds.md  samp protocol, 3 seeds: HADAPS and its net-log-return reward beside
+//                                        equal weight (more seeds of the two, without the ablations)
+//   mpls      docs/results-mpls.md      mpls protocol (70/10/20: validation on the 10%, test on the last 20%), 5 seeds:
+//                                        MPLS, its module ablations, single-agent PPO, mean-variance, equal weight, ubah
+//   baselines  docs/results-baselines.md  samp protocol, 5 seeds: the learned baselines of issue 21 (EIIE with its CNN,
+//                                        RNN and LSTM evaluators and the CNN learning online in the test window,
+//                                        PPN, the flat DDPG, TD3, SAC, PPO and A2C agents, the
+//                                        MLP and CNN Long/Hold/Short classifiers, MAPS) beside equal weight and ubah
+//   three-level  docs/results-three-level.md  samp protocol, 5 seeds: the three-level hierarchy, its learned-strategic
+//                                        variant and every ablation (three-level/*, the flat agent included) beside
+//                                        equal weight and ubah
+//   three-level-impact  docs/results-three-level-impact.md  the same with the half-spread and square-root impact
+//                                        model charged to every strategy (--impact, its default settings)
 //
 // Trained models are stored next to the database and reused, so the evaluations can be run one at a time, and an
 // interrupted one resumes where its training stopped. Run from the project root.
@@ -36,6 +49,35 @@ const VARIANTS = [
 ].join(',');
 
 const HADAPS = 'hadaps,hadaps/log-reward,hadaps/flat,hadaps/intra,hadaps/inter,crp,ubah';
+
+/**
+ * MPLS beside its paper's baselines (single-agent PPO, mean-variance, equal weight). On the bundled data, which has no
+ * news, the sentiment module is off in every id, so mpls/no-sentiment is mpls and the pair ablations are the single
+ * ones (volatility-only = no-graph, graph-only = no-volatility): only the distinct ones are trained.
+ */
+const MPLS = 'mpls,mpls/no-volatility,mpls/no-graph,ppo-flat,meanvar,crp,ubah';
+/** The learned baselines a reviewer expects (docs/drl-baselines.md), with equal weight and buy and hold. */
+const BASELINES = [
+  'eiie',
+  'eiie/rnn',
+  'eiie/lstm',
+  'eiie/online',
+  'ppn',
+  'ddpg-flat',
+  'td3-flat',
+  'sac-flat',
+  'ppo-flat',
+  'a2c-flat',
+  'mlp-lhs',
+  'cnn-lhs',
+  'maps',
+  'crp',
+  'ubah',
+].join(',');
+
+/** The three-level hierarchy, its learned Level 1 and its ablations (docs/three-level.md), with equal weight and ubah. */
+const THREE_LEVEL = 'three-level,three-level/*,crp,ubah';
+
 const hadapsOn = (scenario, file) => [
   '--protocol',
   'samp',
@@ -89,6 +131,39 @@ export const EVALUATIONS = {
     '3',
     '--markdown',
     'docs/results-hadaps-monthly.md',
+  ],
+  'hadaps-seeds': [
+    '--protocol',
+    'samp',
+    '--strategy',
+    'hadaps,hadaps/log-reward,crp,ubah',
+    '--seeds',
+    '3',
+    '--markdown',
+    'docs/results-hadaps-seeds.md',
+  ],
+  mpls: ['--protocol', 'mpls', '--strategy', MPLS, '--seeds', '5', '--markdown', 'docs/results-mpls.md'],
+  baselines: ['--protocol', 'samp', '--strategy', BASELINES, '--seeds', '5', '--markdown', 'docs/results-baselines.md'],
+  'three-level': [
+    '--protocol',
+    'samp',
+    '--strategy',
+    THREE_LEVEL,
+    '--seeds',
+    '5',
+    '--markdown',
+    'docs/results-three-level.md',
+  ],
+  'three-level-impact': [
+    '--protocol',
+    'samp',
+    '--impact',
+    '--strategy',
+    THREE_LEVEL,
+    '--seeds',
+    '5',
+    '--markdown',
+    'docs/results-three-level-impact.md',
   ],
   'hadaps-sweep': [
     '--protocol',

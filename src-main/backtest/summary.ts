@@ -245,6 +245,14 @@ export function tableMetrics(results: readonly BacktestRunResult[]): MetricName[
   return withCostSplit(TABLE_METRICS, results);
 }
 
+/**
+ * The columns of a results document's tables: the backtest table's, then the daily 95% VaR and CVaR (historical,
+ * metrics/index.ts), the tail figures the MPLS paper reports and a PM reads beside the drawdown.
+ */
+export function documentMetrics(results: readonly BacktestRunResult[]): MetricName[] {
+  return [...tableMetrics(results), 'var95', 'cvar95'];
+}
+
 /** An amount of money with thousands separators: 100,000,000. */
 const money = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);
 
@@ -779,12 +787,12 @@ export function resultsMarkdown(results: readonly BacktestRunResult[], o: Result
     out.push(
       `## Test window ${w.from} to ${w.to}`,
       '',
-      markdownTable(summarizeByStrategy(rs), tableMetrics(results)),
+      markdownTable(summarizeByStrategy(rs), documentMetrics(results)),
       '',
     );
   }
   if (windows.length > 1)
-    out.push('## All windows', '', markdownTable(summarizeSeedsOverWindows(results), tableMetrics(results)), '');
+    out.push('## All windows', '', markdownTable(summarizeSeedsOverWindows(results), documentMetrics(results)), '');
   const verdicts = equalWeightVerdicts(results, o.learning, true);
   if (verdicts.length) out.push('## Against equal weight', '', ...verdicts.map((v) => `- ${v}.`), '');
   return out.join('\n');
