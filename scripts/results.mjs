@@ -20,6 +20,8 @@
 //                                        equal weight (more seeds of the two, without the ablations)
 //   mpls      docs/results-mpls.md      mpls protocol (70/10/20: validation on the 10%, test on the last 20%), 5 seeds:
 //                                        MPLS, its module ablations, single-agent PPO, mean-variance, equal weight, ubah
+//   mpls-samp  docs/results-mpls-samp.md  samp protocol (test 1998, 1999, 2000), 5 seeds: MPLS beside single-agent
+//                                        PPO and equal weight, for comparison with the other strategies' documents
 //   baselines  docs/results-baselines.md  samp protocol, 5 seeds: the learned baselines of issue 21 (EIIE with its CNN,
 //                                        RNN and LSTM evaluators and the CNN learning online in the test window,
 //                                        PPN, the flat DDPG, TD3, SAC, PPO and A2C agents, the
@@ -143,6 +145,16 @@ export const EVALUATIONS = {
     'docs/results-hadaps-seeds.md',
   ],
   mpls: ['--protocol', 'mpls', '--strategy', MPLS, '--seeds', '5', '--markdown', 'docs/results-mpls.md'],
+  'mpls-samp': [
+    '--protocol',
+    'samp',
+    '--strategy',
+    'mpls,ppo-flat,crp,ubah',
+    '--seeds',
+    '5',
+    '--markdown',
+    'docs/results-mpls-samp.md',
+  ],
   baselines: ['--protocol', 'samp', '--strategy', BASELINES, '--seeds', '5', '--markdown', 'docs/results-baselines.md'],
   'three-level': [
     '--protocol',
