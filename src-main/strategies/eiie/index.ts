@@ -44,7 +44,7 @@ import { readOnnxParams } from '../../compute/onnx/emitter';
 import { OnnxEiie } from '../../compute/train/eiie';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import { presetOverrides } from '../overrides';
+import { osblTrainingParams, presetOverrides } from '../overrides';
 import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
@@ -90,34 +90,7 @@ export const EIIE_PARAMS: StrategyParamSpec[] = [
     min: -1,
     max: 1,
   },
-  {
-    name: 'sampleBias',
-    description: `beta of the geometric distribution of batch starts per period back; 0 = the preset value (${standard.sampleBias})`,
-    default: 0,
-    min: 0,
-    max: 0.5,
-  },
-  {
-    name: 'costRate',
-    description: 'proportional transaction cost in the training reward (0.001 = 0.1%)',
-    default: standard.costRate,
-    min: 0,
-    max: 0.1,
-  },
-  {
-    name: 'validationDays',
-    description: 'last days of the training window held out to choose the checkpoint; -1 = the preset value',
-    default: -1,
-    min: -1,
-    max: 5000,
-  },
-  {
-    name: 'patience',
-    description: 'validation runs without a better net Sharpe before training stops (0 = never); -1 = the preset value',
-    default: -1,
-    min: -1,
-    max: 1000,
-  },
+  ...osblTrainingParams(standard),
   {
     name: 'onlineSteps',
     description: `with online learning: OSBL steps after each test day's decision; 0 = the preset value (quick ${EIIE_ONLINE_STEPS.quick}, standard ${EIIE_ONLINE_STEPS.standard})`,

@@ -25,7 +25,7 @@ import { exportPpnOnnx, PpnPolicy } from '../../agents/ppn/policy';
 import { trainPpn } from '../../agents/ppn/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import { presetOverrides } from '../overrides';
+import { osblTrainingParams, presetOverrides } from '../overrides';
 import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
@@ -72,34 +72,7 @@ export const PPN_PARAMS: StrategyParamSpec[] = [
     min: -1,
     max: 1000,
   },
-  {
-    name: 'sampleBias',
-    description: `beta of the geometric distribution of batch starts per period back; 0 = the preset value (${standard.sampleBias})`,
-    default: 0,
-    min: 0,
-    max: 0.5,
-  },
-  {
-    name: 'costRate',
-    description: 'proportional transaction cost in the training reward (0.001 = 0.1%)',
-    default: standard.costRate,
-    min: 0,
-    max: 0.1,
-  },
-  {
-    name: 'validationDays',
-    description: 'last days of the training window held out to choose the checkpoint; -1 = the preset value',
-    default: -1,
-    min: -1,
-    max: 5000,
-  },
-  {
-    name: 'patience',
-    description: 'validation runs without a better net Sharpe before training stops (0 = never); -1 = the preset value',
-    default: -1,
-    min: -1,
-    max: 1000,
-  },
+  ...osblTrainingParams(standard),
 ];
 
 /** The config the parameters ask for (see PPN_PARAMS for what 0 and -1 mean). */
