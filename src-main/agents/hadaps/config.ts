@@ -75,8 +75,10 @@ export interface HadapsConfig {
   noTradeBand: number;
   /**
    * Trade rate: each day the book moves only this share of the way from the weights held to the policy's target
-   * (partial adjustment, agents/samp/trading.ts partialTrade) after the no-trade band has decided which assets
-   * trade; in training and at decision time. Default 0.1. Traded in full (1, the paper's execution), a
+   * (partial adjustment) after the no-trade band has decided which assets trade, and the whole way for an asset
+   * whose gap left would be under the band (agents/samp/trading.ts bandedPartialTrade; before that full close, a
+   * bought asset stopped just under the band and cash was stranded); in training and at decision time. The
+   * measurements below were made before the full close. Default 0.1. Traded in full (1, the paper's execution), a
    * standard-preset model of the 2000 window (trained that way, seed 1) turned over 49% of the book a day, net Sharpe
    * -0.42 against a gross 0.50; the same model at rates 0.5 / 0.25 / 0.1 / 0.05 turned over 17.5 / 8.5 / 3.7 / 2.0%
    * a day with net Sharpe 0.14 / 0.25 / 0.36 / 0.47 (scripts/hadaps-trade-rate.mts, docs/hadaps.md "Cost control";

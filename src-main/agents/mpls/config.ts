@@ -71,9 +71,12 @@ export interface MplsConfig {
    * returns give a very noisy Sharpe). At least 2.
    */
   episodeDays: number;
-  /** No-trade band (absolute weight), in training and at decision time (agents/samp/trading.ts). Default 0.02. */
+  /** No-trade band (absolute weight), in training and at decision time (agents/samp/trading.ts bandedPartialTrade). Default 0.02. */
   noTradeBand: number;
-  /** Share of the gap to the target traded each day (agents/samp/trading.ts partialTrade). Default 0.1, HADAPS's. */
+  /**
+   * Share of the gap to the target traded each day, after the no-trade band; the whole gap where the rest would be
+   * under the band (agents/samp/trading.ts bandedPartialTrade). Default 0.1, HADAPS's.
+   */
   tradeRate: number;
   /** proportional transaction cost in the training environment (0.001 = 0.1%, the engine's default) */
   costRate: number;

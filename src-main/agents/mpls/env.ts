@@ -13,7 +13,7 @@
  *   4. low-level agents: the weights inside each sector of two or more assets, from the members' price windows,
  *      their graph embeddings and the weights inside the sector held (a one-asset sector's weight inside is 1);
  *   5. target of asset i = sector weight x weight inside the sector ({@link composeWeights}); the trade rule (the
- *      no-trade band and the trade rate, agents/samp/trading.ts) then turns the target into the trade, in training
+ *      no-trade band and the trade rate, agents/samp/trading.ts bandedPartialTrade) then turns the target into the trade, in training
  *      by agents/samp/env.ts PortfolioEnv.step, at decision time by the same functions (strategies/hadaps hadapsTrade).
  *
  * States (network.ts says their layout): the price windows are agents/samp/features.ts volatilityFeatures (daily

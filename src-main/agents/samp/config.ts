@@ -324,8 +324,8 @@ export interface SampConfig {
   turnoverPenalty: number;
   /**
    * No-trade band (absolute weight): a trade of one asset smaller than this is not made, the asset keeps its
-   * drifted weight (trading.ts applyNoTradeBand; the training environment and the strategy's decide apply the
-   * same function). Default 0.02, 60% of an equal-weight position in a 30-stock book: on standard-preset models
+   * drifted weight (trading.ts applyNoTradeBand, through bandedPartialTrade at rate 1; the training environment
+   * and the strategy's decide apply the same function). Default 0.02, 60% of an equal-weight position in a 30-stock book: on standard-preset models
    * of the 1998 and 1999 windows, bands of 0 / 0.5% / 1% / 2% / 3% at decision time gave 6.1 / 4.9 / 3.6 / 2.2 /
    * 1.7% (1998) and 11.2 / 10.2 / 8.3 / 4.7 / 2.8% (1999) turnover a day, with the best net Sharpe at 2% in both
    * years (docs/samp-hdrl.md). 0 = off.

@@ -13,16 +13,17 @@
  * With `reward: 'simple-gross'` (HADAPS's paper reward, agents/hadaps) the reward is instead the day's gross simple
  * return sum_i w_t,i (x_{t+1,i} - 1) - turnoverPenalty * turnover_t: the costs are still paid by the portfolio
  * (`growth`, `cost`, the validation runs) but are not in the reward.
- * Before trading, the policy's target goes through the no-trade band, and the book then moves only `tradeRate` of
- * the way from the held weights to it (default all the way: trading.ts partialTrade) (trading.ts applyNoTradeBand, the function
- * the strategy's decide applies): w_t is the executed target, which the step reports.
+ * Before trading, the policy's target goes through the trade rule (trading.ts bandedPartialTrade, the function the
+ * strategies' decide applies): the no-trade band decides which assets trade, and each moves `tradeRate` of the way
+ * from its held weight (default all the way), or all of it when the gap left would be under the band: w_t is the
+ * executed target, which the step reports.
  * An episode walks t = firstDay .. lastDay - 1 and starts all in cash (w^drift = 0).
  * The environment is built from a MarketView at its last day, so it cannot read later prices: the training
  * environment ends where the validation period starts (strategies/samp/model.ts).
  */
 import type { MarketView } from '../../market/view';
 import { featuresAt, type FeatureSpec } from './features';
-import { applyNoTradeBand, oneWayTurnover, partialTrade } from './trading';
+import { bandedPartialTrade, oneWayTurnover } from './trading';
 
 /** Result of one environment step. */
 export interface StepResult {
@@ -96,7 +97,7 @@ export interface EnvOptions {
   noTradeBand?: number;
   /** the reward (default 'log-net') */
   reward?: EnvReward;
-  /** share of the gap to the target traded each day, before the band (trading.ts partialTrade; default 1) */
+  /** share of the gap to the target traded each day, after the band (trading.ts bandedPartialTrade; default 1) */
   tradeRate?: number;
 }
 
@@ -138,9 +139,7 @@ export class PortfolioEnv {
   /** Trade from drifted weights wprev to the policy's target w (through the no-trade band) at t, hold over t+1. */
   step(t: number, w: ArrayLike<number>, wprev: ArrayLike<number>): StepResult {
     if (t < this.opts.firstDay || t >= this.opts.lastDay) throw new RangeError(`step day ${t} outside the episode`);
-    const banded = applyNoTradeBand(w, wprev, this.opts.noTradeBand ?? 0);
-    const rate = this.opts.tradeRate ?? 1;
-    const executed = rate === 1 ? banded : partialTrade(banded, wprev, rate);
+    const executed = bandedPartialTrade(w, wprev, this.opts.noTradeBand ?? 0, this.opts.tradeRate ?? 1);
     return portfolioStep(
       executed,
       wprev,

@@ -25,7 +25,7 @@ import type { HadapsShape } from '../../agents/hadaps/network';
 import { exportHadapsOnnx, HadapsPolicy } from '../../agents/hadaps/policy';
 import { trainHadaps } from '../../agents/hadaps/trainer';
 import { PortfolioEnv, type EnvOptions } from '../../agents/samp/env';
-import { applyNoTradeBand, partialTrade } from '../../agents/samp/trading';
+import { bandedPartialTrade } from '../../agents/samp/trading';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
 import { protocolWindows, type WalkWindow } from '../../market/walkforward';
@@ -200,15 +200,16 @@ async function trainModel(
 
 /**
  * The weights a decision trades to from the policy's `target` and the weights `held` (decide, and explanations
- * replaying the strategy: strategies/hadaps/explainable.ts): as in training (agents/samp/env.ts), the no-trade band,
- * then a share of the gap to what it leaves; scaled back to the whole book should rounding leave more.
+ * replaying the strategy: strategies/hadaps/explainable.ts): as in training (agents/samp/env.ts), the trade rule
+ * agents/samp/trading.ts bandedPartialTrade (the no-trade band, then a share of the gap to what it leaves, the whole
+ * gap where the rest would be under the band); scaled back to the whole book should rounding leave more.
  */
 export function hadapsTrade(
   target: ArrayLike<number>,
   held: ArrayLike<number>,
   cfg: Pick<HadapsConfig, 'noTradeBand' | 'tradeRate'>,
 ): Float64Array {
-  const w = partialTrade(applyNoTradeBand(target, held, cfg.noTradeBand), held, cfg.tradeRate);
+  const w = bandedPartialTrade(target, held, cfg.noTradeBand, cfg.tradeRate);
   let s = 0;
   for (const x of w) s += x;
   if (s > 1) for (let i = 0; i < w.length; i++) w[i] = w[i]! / s;

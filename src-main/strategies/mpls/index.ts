@@ -12,7 +12,8 @@
  *   3. the agents over the frozen modules (agents/mpls/trainer.ts), exported to ONNX (agents/mpls/policy.ts).
  * Decisions rebuild the modules from their artifacts (a stored model decides as after training) and run each day
  * through agents/mpls/env.ts MplsStates.decide with the exported policies, then the trade rule every learned
- * strategy here uses (strategies/hadaps hadapsTrade: the no-trade band, then the trade rate). Holdings-aware: the
+ * strategy here uses (strategies/hadaps hadapsTrade: the no-trade band, then the trade rate, the whole gap where the rest
+ * would be under the band: agents/samp/trading.ts bandedPartialTrade). Holdings-aware: the
  * instance drifts its last decision to the day asked about (all cash before its first decision).
  *
  * Trained models are keyed by the family, the training revision, the variant, the config, the seed, the sectors,

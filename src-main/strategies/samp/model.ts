@@ -14,7 +14,7 @@
  *   A holdings-aware policy reads the weights it holds: the instance keeps its previous decision and drifts it
  *   with the prices to the day it is asked about (agents/samp/trading.ts driftWeights; from cash, or the
  *   `holdings` it is given, on its first decision), and trades through the no-trade band exactly as the training
- *   environment does (applyNoTradeBand). This assumes every decision is traded, as with daily rebalancing.
+ *   environment does (bandedPartialTrade at rate 1: the no-trade band alone). This assumes every decision is traded, as with daily rebalancing.
  * - `sampTrainingKey(...)` is the reuse key: identical training revision, engine, variant, config, seed, tickers
  *   and prices up to trainEnd -> identical key, so a caller may store artifacts next to the database and reuse them.
  *
@@ -46,7 +46,7 @@ import { viewFeatures } from '../../agents/samp/features';
 import { exportPolicyOnnx, readsHoldings, sampNets, type PolicyKind } from '../../agents/samp/policy';
 import { openSampEngine, type LearnerAlgorithm } from '../../agents/samp/engines';
 import { trainSampAgents, type TrainProgress } from '../../agents/samp/trainer';
-import { applyNoTradeBand, driftWeights } from '../../agents/samp/trading';
+import { bandedPartialTrade, driftWeights } from '../../agents/samp/trading';
 import { SampAllocator, type DayAllocation } from './allocation';
 import { fuse } from './logic/fusion';
 
@@ -492,7 +492,7 @@ export class SampPolicy {
       );
     };
     const trade = (view: MarketView, held: Float64Array, target: Float64Array): Float64Array => {
-      const traded = applyNoTradeBand(target, held, cfg.noTradeBand);
+      const traded = bandedPartialTrade(target, held, cfg.noTradeBand, 1);
       last = { day: view.t, before: held, traded };
       return traded;
     };
