@@ -71,6 +71,30 @@ describe('bandedPartialTrade: band 0.02, rate 0.1', () => {
     for (const x of w) expect(x).toBeGreaterThanOrEqual(0);
   });
 
+  it('idle cash from a slow sell buys the assets whose own gaps are under the band (cash banded like an asset)', () => {
+    // asset 0 sells from 0.5 to 0.05 by a tenth of its gap a day; 30 assets each 1.5 points under their 0.03 target:
+    // no single buy clears the band, so before step 4 the sell's proceeds sat in cash (up to 45% of the book)
+    const n = 31;
+    const target = [0.05, ...new Array<number>(30).fill(0.95 / 30)];
+    let held: Float64Array = Float64Array.from([0.5, ...new Array<number>(30).fill(0.95 / 30 - 0.015)]);
+    let maxCash = 0;
+    for (let day = 0; day < 40; day++) {
+      held = bandedPartialTrade(target, held, 0.02, 0.1);
+      maxCash = Math.max(maxCash, 1 - sum(held));
+      expect(sum(held)).toBeLessThanOrEqual(1 + 1e-12);
+      for (let i = 0; i < n; i++) expect(held[i]).toBeLessThanOrEqual(Math.max(target[i]!, 0.5) + 1e-12);
+    }
+    // the target holds no cash and neither does the book: the buys move by the rate in aggregate; it ends on target
+    expect(maxCash).toBeLessThanOrEqual(1e-12);
+    for (let i = 0; i < n; i++) expect(held[i]).toBeCloseTo(target[i]!, 12);
+    // day 1 by hand: the sell moves 0.045 to 0.455, leaving 0.045 in cash where the cash's goal is 0 (no cash held
+    // or targeted); the shortfall is 30 x 0.015 = 0.45, so each buy takes 0.045 / 0.45 = a tenth of its gap
+    const day1 = bandedPartialTrade(target, [0.5, ...new Array<number>(30).fill(0.95 / 30 - 0.015)], 0.02, 0.1);
+    expect(day1[0]).toBeCloseTo(0.455, 15);
+    expect(day1[1]).toBeCloseTo(0.95 / 30 - 0.015 + 0.1 * 0.015, 14);
+    expect(sum(day1)).toBeCloseTo(1, 14);
+  });
+
   it('a traded asset whose step would leave a gap under the band closes it; others move by the rate', () => {
     // asset 0: gap 0.021 (0.0189 left < 0.02: closed); asset 1: gap 0.05 (0.045 left: a tenth); asset 2: gap 0.01 (kept)
     const w = bandedPartialTrade([0.221, 0.25, 0.21], [0.2, 0.2, 0.2], 0.02, 0.1);

@@ -105,6 +105,9 @@ export function applyNoTradeBand(w: ArrayLike<number>, held: ArrayLike<number>, 
  *      put more than the whole book in the assets; then the buys (b_i > h_i) are scaled down in proportion to
  *      their trade (h_i + f (x_i - h_i), one f for all of them) so the risky weights sum to exactly 1. (Held
  *      weights summing above 1 by rounding with nothing to buy: everything is divided by the sum.)
+ *   4. cash follows the same rule (`fillIdleCash`): cash left above where the rate (or the full close) would take it
+ *      buys the assets still under their targets, so sells moving by the rate cannot pile up cash that no single
+ *      buy is big enough to take.
  * rate 1 gives `applyNoTradeBand(w, held, band)` exactly, band 0 `partialTrade(w, held, rate)` exactly (the
  * rule before the full close; their sums are at most 1 up to rounding, which the callers handle as before).
  */
@@ -129,7 +132,7 @@ export function bandedPartialTrade(
     sum += out[i]!;
     if (out[i]! > h) buys += out[i]! - h;
   }
-  if (!(sum > 1)) return out;
+  if (!(sum > 1)) return fillIdleCash(out, w, held, sum, band, rate);
   // sum = (everything but the buys' trades) + buys; the buys keep f of their trades so that the sum is 1
   const f = buys > 0 ? Math.max(0, 1 - (sum - buys)) / buys : 0;
   let scaled = 0;
@@ -139,5 +142,39 @@ export function bandedPartialTrade(
     scaled += out[i]!;
   }
   if (scaled > 1) for (let i = 0; i < n; i++) out[i] = out[i]! / scaled;
+  return out;
+}
+
+/**
+ * Step 4 of `bandedPartialTrade` (rate below 1): cash follows the rule like an asset. Its goal is the held cash moved
+ * `rate` of its gap to the target's cash (all of it when the gap left would be under the band). When the book after
+ * the trades, `out` (summing to `invested`), holds more cash than that goal, the excess buys the assets still under
+ * their targets, in proportion to their shortfall and never past the target. Without it, a sell moving by the rate
+ * day after day fed cash that no buy could take when every buy's gap was under the band (each asset's own band
+ * blocks it): 30 assets each 1.5 points short would leave up to 45% of the book idle.
+ */
+function fillIdleCash(
+  out: Float64Array,
+  w: ArrayLike<number>,
+  held: ArrayLike<number>,
+  invested: number,
+  band: number,
+  rate: number,
+): Float64Array {
+  let target = 0;
+  let heldSum = 0;
+  let short = 0;
+  for (let i = 0; i < w.length; i++) {
+    target += w[i]!;
+    heldSum += held[i]!;
+    if (w[i]! > out[i]!) short += w[i]! - out[i]!;
+  }
+  const heldCash = Math.max(0, 1 - heldSum);
+  const cashGap = Math.max(0, 1 - target) - heldCash;
+  const goal = (1 - rate) * Math.abs(cashGap) < band ? heldCash + cashGap : heldCash + rate * cashGap;
+  const idle = 1 - invested - goal;
+  if (!(idle > 1e-12) || !(short > 0)) return out;
+  const f = Math.min(1, idle / short);
+  for (let i = 0; i < w.length; i++) if (w[i]! > out[i]!) out[i] = out[i]! + f * (w[i]! - out[i]!);
   return out;
 }
