@@ -35,8 +35,8 @@ import { HADAPS_PARAMS, hadapsConfigFromParams, VARIANTS } from './params';
 
 export { HADAPS_PARAMS, hadapsConfigFromParams } from './params';
 
-/** Bumped when a change to the training makes earlier models differ. */
-export const HADAPS_TRAINING_REVISION = 1;
+/** Bumped when a change to the training makes earlier models differ (2: the trade rule's full close and cash rule). */
+export const HADAPS_TRAINING_REVISION = 2;
 
 /** The classes of a layout by ticker. */
 function storedClasses(layout: ClassLayout, tickers: readonly string[]): StoredClasses {

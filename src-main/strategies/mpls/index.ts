@@ -78,8 +78,8 @@ import { MPLS_PARAMS, moduleSettings, mplsConfigFromParams, VARIANT_OFF, variant
 
 export { MPLS_PARAMS, mplsConfigFromParams } from './params';
 
-/** Bumped when a change to the training makes earlier models differ. */
-export const MPLS_TRAINING_REVISION = 1;
+/** Bumped when a change to the training makes earlier models differ (2: the trade rule's full close and cash rule). */
+export const MPLS_TRAINING_REVISION = 2;
 
 const models = new TrainedModels<MplsArtifacts>();
 
