@@ -449,6 +449,9 @@ export function costsTable(
   return markdown ? mdTable(header, rows, 2) : textTable(header, rows);
 }
 
+/** A test window's name in tables and verdicts: its protocol's label ("1998", "1993-01", "test"), else its first year. */
+const windowName = (w: BacktestRunResult['window']) => w.label || w.from.slice(0, 4);
+
 /**
  * For every learning strategy and test window: does it beat equal weight (crp, else ubah) by the rule of
  * src-shared/domain/verdict.ts (mean Sharpe and mean cumulative return both higher)? One plain sentence each,
@@ -472,7 +475,7 @@ export function equalWeightVerdicts(
       if (!learning.has(id) || !runs.length) continue;
       const v = equalWeightVerdict(runs.map(figures), ewRuns);
       out.push(
-        `${w.from.slice(0, 4)}: ${b(`${id} ${verdictPhrase(v.outcome)} equal weight`)} (${ew}): Sharpe ${formatSpread('sharpe', v.sharpe)} vs ${formatMetric('sharpe', v.ewSharpe.mean)}, cumulative return ${formatSpread('cumulativeReturn', v.cumulativeReturn)} vs ${formatMetric('cumulativeReturn', v.ewCumulativeReturn.mean)}`,
+        `${windowName(w)}: ${b(`${id} ${verdictPhrase(v.outcome)} equal weight`)} (${ew}): Sharpe ${formatSpread('sharpe', v.sharpe)} vs ${formatMetric('sharpe', v.ewSharpe.mean)}, cumulative return ${formatSpread('cumulativeReturn', v.cumulativeReturn)} vs ${formatMetric('cumulativeReturn', v.ewCumulativeReturn.mean)}`,
       );
     }
   }
@@ -519,8 +522,6 @@ function meanOnCommonDates(series: readonly DailyReturns[]): { dates: string[]; 
   const dates = [...sums.keys()].filter((d) => sums.get(d)!.k === series.length).sort();
   return { dates, ret: dates.map((d) => sums.get(d)!.s / series.length) };
 }
-
-const windowName = (w: BacktestRunResult['window']) => w.label || w.from.slice(0, 4);
 
 /**
  * Each learned strategy's Sharpe ratio against equal weight's on the same days (metrics/paired.ts: stationary

@@ -97,8 +97,8 @@ describe('the equal-weight verdict', () => {
     const rs = TWO_YEARS;
     const v = equalWeightVerdicts(rs, new Set(['samp-hdrl']));
     expect(v).toHaveLength(2);
-    expect(v[0]).toMatch(/^1998: samp-hdrl beats equal weight \(crp\): Sharpe 1\.40 ± 0\.14 vs 1\.00/);
-    expect(v[1]).toMatch(/^1999: samp-hdrl does not beat equal weight \(crp\)/);
+    expect(v[0]).toMatch(/^1998-01-02: samp-hdrl beats equal weight \(crp\): Sharpe 1\.40 ± 0\.14 vs 1\.00/);
+    expect(v[1]).toMatch(/^1999-01-04: samp-hdrl does not beat equal weight \(crp\)/);
     expect(equalWeightVerdicts(rs, new Set())).toEqual([]);
     const md = resultsMarkdown(rs, { command: 'hdrl backtest x', codeVersion: 'v', learning: new Set(['samp-hdrl']) });
     expect(md).toContain('## Test window 1998-01-02');
@@ -115,10 +115,22 @@ describe('the equal-weight verdict: the domain rule in the CLI lines', () => {
     const rs = [result('crp', 1, '1998-01-02', 1.0), lowReturn, result('ddpg-flat', 1, '1998-01-02', Number.NaN)];
     const v = equalWeightVerdicts(rs, new Set(['samp-hdrl', 'ddpg-flat']));
     expect(v).toEqual([
-      '1998: samp-hdrl does not beat equal weight (crp): Sharpe 1.20 vs 1.00, cumulative return 5.0% vs 10.0%',
-      '1998: ddpg-flat cannot be compared with equal weight (crp): Sharpe - vs 1.00, cumulative return - vs 10.0%',
+      '1998-01-02: samp-hdrl does not beat equal weight (crp): Sharpe 1.20 vs 1.00, cumulative return 5.0% vs 10.0%',
+      '1998-01-02: ddpg-flat cannot be compared with equal weight (crp): Sharpe - vs 1.00, cumulative return - vs 10.0%',
     ]);
     expect(glanceTable(rs, new Set(['samp-hdrl'])).split('\n')[3]).toBe('| samp-hdrl | 1.20 | 1.20 | 5.0% | 0/1 |');
+  });
+
+  it("names a window by its protocol's label: the mpls protocol's test window starting in 1998 is 'test', not '1998'", async () => {
+    const { equalWeightVerdicts } = await import('../../src-main/backtest/summary');
+    const inTest = (r: BacktestRunResult): BacktestRunResult => ({ ...r, window: { ...r.window, label: 'test' } });
+    const v = equalWeightVerdicts(
+      [inTest(result('crp', 1, '1998-12-30', 1.0)), inTest(result('mpls', 1, '1998-12-30', 0.5))],
+      new Set(['mpls']),
+    );
+    expect(v).toEqual([
+      'test: mpls does not beat equal weight (crp): Sharpe 0.50 vs 1.00, cumulative return 5.0% vs 10.0%',
+    ]);
   });
 });
 
