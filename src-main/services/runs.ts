@@ -108,6 +108,7 @@ export const runHandlers: Handlers<
       id: s.id,
       label: s.label,
       family: s.family,
+      ...(s.group ? { group: s.group } : {}),
       hindsight: s.hindsight,
       description: s.description,
       params: s.params.map((p) => ({ ...p })),

@@ -13,6 +13,7 @@
  */
 import type { SentimentInput } from '../agents/mpls/sentiment';
 import type { PriceMatrix } from '../market/prices';
+import type { LearnedGroup } from '../../src-shared/domain/strategyGroups';
 import type { StrategyInstance } from '../market/decision';
 
 // the daily decision is the engine's side of the interface, so it lives with the engine (market/decision.ts, with
@@ -62,6 +63,8 @@ export interface StrategyDef {
   /** one paragraph: the published definition this implements, with its reference */
   description: string;
   family: 'benchmark' | 'classic' | 'online' | 'learning';
+  /** a learned strategy's group in the desk's picker (src-shared/domain/strategyGroups.ts); every learned one has one */
+  group?: LearnedGroup;
   hindsight: boolean;
   params: StrategyParamSpec[];
   create(ctx: StrategyContext): StrategyInstance | Promise<StrategyInstance>;

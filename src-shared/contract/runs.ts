@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ClassBasis, DecisionDetail, ReboundFlag, SampGroups, ThreeLevelVariant } from '../domain/decision';
 import { RunConfig, RunProtocol, RunScenarioName } from '../domain/runConfig';
+import { LEARNED_GROUPS } from '../domain/strategyGroups';
 import { Id, IsoDate, method, ShortText } from './define';
 import { JobInfo } from './jobs';
 
@@ -26,6 +27,8 @@ export const StrategyInfo = z.object({
   id: Id,
   label: z.string(),
   family: z.enum(['benchmark', 'classic', 'online', 'learning']),
+  /** a learned strategy's group in the desk's picker (src-shared/domain/strategyGroups.ts) */
+  group: z.enum(LEARNED_GROUPS).optional(),
   /** true for references that see the test window in advance (BCRP, best stock): never tradable */
   hindsight: z.boolean(),
   description: z.string(),

@@ -13,5 +13,6 @@ export * from './concentration';
 export * from './metrics';
 export * from './scenarios';
 export * from './settings';
+export * from './strategyGroups';
 export * from './stats';
 export * from './verdict';

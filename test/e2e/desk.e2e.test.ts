@@ -17,6 +17,7 @@ import { ensureBuilt, launchBrowser, openSignedIn, ROOT, screenshotPath, collect
 import { tempEngine } from '../helpers/engine';
 import type { RunSummary, RunWeights } from '../../src-shared/contract/runs';
 import { sampDetail } from '../../src-shared/domain/decision';
+import { LEARNED_GROUPS } from '../../src-shared/domain/strategyGroups';
 import type { MarketReboundsResponse, RegimesResponse } from '../../src-shared/contract/explain';
 import type { ModelsListResponse } from '../../src-shared/contract/models';
 import { fileModelStore, modelsDir } from '../../src-main/store/models';
@@ -155,20 +156,35 @@ describe('the desk on real runs', () => {
     await page.screenshot({ path: screenshotPath('desk-backtests-settings'), fullPage: true });
   });
 
-  it('the backtest form lists the strategies by family, the DRL baselines with the learned ones', async () => {
+  it('the backtest form lists the strategies by family, the learned ones by group with the DRL baselines apart', async () => {
     await page.goto(`${host.url}#/backtests`);
     const learned = page.locator('[data-testid="family-learning"]');
     await learned.waitFor();
     const labels = async (family: string) =>
       (await page.locator(`[data-testid="family-${family}"] label`).allTextContents()).map((t) => t.trim());
     const reg = await call<StrategyInfo[]>('strategies.list', {});
-    for (const family of ['benchmark', 'classic', 'online', 'learning'] as const) {
+    for (const family of ['benchmark', 'classic', 'online'] as const) {
       const want = reg.filter((s) => s.family === family).map((s) => s.label + (s.hindsight ? ' †' : ''));
       expect(await labels(family)).toEqual(want);
     }
+    const inGroup = async (group: string) =>
+      (await page.locator(`[data-testid="group-${group}"] label`).allTextContents()).map((t) => t.trim());
+    for (const group of LEARNED_GROUPS) {
+      expect(await inGroup(group)).toEqual(reg.filter((s) => s.group === group).map((s) => s.label));
+    }
+    // every learned strategy is in one group, in the order of LEARNED_GROUPS
     expect(await labels('learning')).toEqual(
-      expect.arrayContaining(['TD3 flat (single agent)', 'SAC flat (single agent)', 'SAMP-HDRL']),
+      LEARNED_GROUPS.flatMap((g) => reg.filter((s) => s.family === 'learning' && s.group === g).map((s) => s.label)),
     );
+    expect(await inGroup('drl-baselines')).toEqual(
+      expect.arrayContaining([
+        'TD3 flat (single agent)',
+        'SAC flat (single agent)',
+        'EIIE (CNN ensemble of identical independent evaluators)',
+      ]),
+    );
+    expect(await inGroup('samp-hdrl')).toContain('SAMP-HDRL');
+    await page.locator('[data-testid="family-learning"]').screenshot({ path: screenshotPath('desk-strategy-groups') });
   });
 
   it('Backtests says whether the learned run beat equal weight, by the rule of the results document', async () => {

@@ -312,6 +312,7 @@ export const hadapsStrategies: StrategyDef[] = VARIANTS.map((v) => ({
     v.what +
     '.',
   family: 'learning',
+  group: 'hadaps',
   hindsight: false,
   params: HADAPS_PARAMS,
   create: create(v.id),

@@ -252,6 +252,7 @@ export const lhsStrategies: StrategyDef[] = [
       'The MLP baseline of Kim, Choi, Gim and Kang (2023), "HADAPS: Hierarchical Adaptive Multi-Asset Portfolio Selection", after Di Persio and Honchar (2016), "Artificial neural networks architectures for stock price prediction": a two-hidden-layer perceptron. ' +
       HOW,
     family: 'learning',
+    group: 'hadaps',
     hindsight: false,
     params: LHS_PARAMS.mlp,
     create: (ctx) => createLhs('mlp', ctx),
@@ -263,6 +264,7 @@ export const lhsStrategies: StrategyDef[] = [
       'The CNN baseline of Kim, Choi, Gim and Kang (2023), "HADAPS: Hierarchical Adaptive Multi-Asset Portfolio Selection", after Di Persio and Honchar (2016), "Artificial neural networks architectures for stock price prediction": a 1-D convolution over the window, then a dense layer. ' +
       HOW,
     family: 'learning',
+    group: 'hadaps',
     hindsight: false,
     params: LHS_PARAMS.cnn,
     create: (ctx) => createLhs('cnn', ctx),

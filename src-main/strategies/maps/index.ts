@@ -256,6 +256,7 @@ export const mapsStrategies: StrategyDef[] = [
       'The checkpoint is chosen by the net Sharpe of the validation book on the held-out end of the training window. ' +
       'The book is long-only: equal weight over the assets whose averaged action values prefer Long, all cash when none does. Decides through ONNX Runtime.',
     family: 'learning',
+    group: 'hadaps',
     hindsight: false,
     params: MAPS_PARAMS,
     create: (ctx) => createMaps(ctx),

@@ -531,6 +531,7 @@ export const mplsStrategies: StrategyDef[] = MPLS_VARIANTS.map((id) => {
       t.what +
       '.',
     family: 'learning',
+    group: 'mpls',
     hindsight: false,
     params: MPLS_PARAMS,
     create: create(id),

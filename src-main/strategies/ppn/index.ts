@@ -179,6 +179,7 @@ export const ppnStrategies: StrategyDef[] = [
       'portfolio-vector memory and online stochastic batch learning of EIIE; the checkpoint is chosen on the held-out ' +
       'end of the window. Decides through ONNX Runtime, without online learning in the test window.',
     family: 'learning',
+    group: 'drl-baselines',
     hindsight: false,
     params: PPN_PARAMS,
     create: createPpn,

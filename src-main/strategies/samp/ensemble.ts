@@ -21,7 +21,7 @@ import type { StrategyContext, StrategyDecision, StrategyDef, StrategyInstance, 
 import { readParams } from '../classic/params';
 import type { MarketView } from '../../market/view';
 import type { DecisionDetailInput, EnsembleDetail, SampVariant } from '../../../src-shared/domain/decision';
-import { effectiveHoldings } from './model';
+import { effectiveHoldings, variantGroup } from './model';
 
 /** The ensemble's own parameter (the members' parameters are those of the averaged strategy). */
 export const ENSEMBLE_PARAMS: StrategyParamSpec[] = [
@@ -142,6 +142,7 @@ export function ensembleStrategy(spec: EnsembleOf, label: string, description: s
     label,
     description,
     family: 'learning',
+    group: variantGroup(spec.of),
     hindsight: false,
     params,
     async create(ctx: StrategyContext): Promise<StrategyInstance> {

@@ -32,7 +32,7 @@ import {
   type SampPresetName,
 } from '../../agents/samp/config';
 import type { SampModelStore } from '../../agents/samp/artifacts';
-import { loadSampPolicy, sampTrainingKey, trainSamp, type SampVariantId } from './model';
+import { loadSampPolicy, sampTrainingKey, trainSamp, variantGroup, type SampVariantId } from './model';
 import { UTILITY_DEFAULTS } from './logic/utility';
 import { REBOUND_MODE_DEFAULT } from './logic/rebound';
 import { ensembleStrategy } from './ensemble';
@@ -465,6 +465,7 @@ function def(variant: SampVariantId, label: string, description: string): Strate
     label,
     description,
     family: 'learning',
+    group: variantGroup(variant),
     hindsight: false,
     params: sampParamSpecs(variant),
     create: (ctx) => createSamp(variant, ctx),

@@ -21,6 +21,7 @@
  * Why this file is long: training, storing, reloading and deciding share the artifact format and the reuse key;
  * split apart they would each have to repeat the format's checks.
  */
+import type { LearnedGroup } from '../../../src-shared/domain/strategyGroups';
 import { createHash } from 'node:crypto';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
@@ -84,6 +85,11 @@ const FLAT_FAMILY = {
 /** Which networks each variant trains and uses. */
 export function variantKind(v: SampVariantId): PolicyKind {
   return FLAT_AGENTS[v] ? 'flat' : v === 'samp-hdrl/upper-only' ? 'upper-only' : 'hierarchical';
+}
+
+/** The desk picker's group of a variant: the flat single agents are DRL baselines, the rest SAMP-HDRL's own. */
+export function variantGroup(v: SampVariantId): LearnedGroup {
+  return variantKind(v) === 'flat' ? 'drl-baselines' : 'samp-hdrl';
 }
 
 /**

@@ -23,6 +23,7 @@ export function flatThreeLevelStrategy(): StrategyDef {
   return {
     ...agent,
     id: 'three-level/flat',
+    group: 'three-level',
     label: 'Three-level ablation: flat single agent',
     description:
       "The three-level hierarchy's flat ablation (issue 20, docs/three-level.md): one agent over all assets, no " +

@@ -488,6 +488,7 @@ const hierarchies: StrategyDef[] = VARIANTS.map((v) => ({
     v.what +
     '.',
   family: 'learning',
+  group: 'three-level',
   hindsight: false,
   params: THREE_LEVEL_PARAMS,
   create: create(v),
