@@ -228,6 +228,7 @@ export const TABLE_METRICS: MetricName[] = [
   'annualTurnover',
   'costDrag',
   'avgHoldings',
+  'avgCash',
 ];
 
 /** The three parts of the cost drag (market/costs.ts), shown right after it when a run paid spread and impact. */

@@ -371,6 +371,25 @@ export function avgHoldings(
 }
 
 /**
+ * Average cash: mean over days of the share of the book not in the risky assets, max(0, 1 - Σ risky weights) — what a
+ * trade rule or a policy leaves uninvested (every strategy here is long-only, cash earning nothing).
+ * @param weights per day, the weights after the day's trade (a trailing cash slot is excluded by passing `nRisky`)
+ * @param nRisky how many leading entries of each row are risky assets (default: the whole row)
+ * @returns mean fraction in [0, 1]; NaN when there is no day.
+ */
+export function avgCash(weights: readonly ArrayLike<number>[], nRisky?: number): number {
+  if (weights.length === 0) return Number.NaN;
+  let total = 0;
+  for (const w of weights) {
+    const n = nRisky ?? w.length;
+    let invested = 0;
+    for (let i = 0; i < n; i++) invested += w[i]!;
+    total += Math.max(0, 1 - invested);
+  }
+  return total / weights.length;
+}
+
+/**
  * Hit rate: share of days with a strictly positive return (a 0 return is not a hit).
  * @returns fraction in [0, 1]; NaN for an empty series.
  */
@@ -443,6 +462,7 @@ export function computeMetrics(x: MetricInputs, opts: RatioOptions = {}): Metric
     grossCumulativeReturn: gross ? cumulativeReturn(gross) : Number.NaN,
     grossSharpe: gross ? sharpe(gross, opts) : Number.NaN,
     avgHoldings: avgHoldings(x.weights, x.nRisky),
+    avgCash: avgCash(x.weights, x.nRisky),
     maxWeight: conc.maxWeight,
     minEffectiveN: conc.minEffectiveN,
     hitRate: hitRate(x.returns),

@@ -28,6 +28,7 @@ export const METRIC_IDS = [
   'grossCumulativeReturn',
   'grossSharpe',
   'avgHoldings',
+  'avgCash',
   'maxWeight',
   'minEffectiveN',
   'hitRate',
@@ -272,6 +273,16 @@ export const METRIC_SPECS: Readonly<Record<MetricId, MetricSpec>> = {
     direction: 'none',
     horizon: 'daily',
     help: 'mean number of holdings',
+  },
+  avgCash: {
+    id: 'avgCash',
+    label: 'Avg cash',
+    title: 'cash',
+    unit: 'pct',
+    digits: 1,
+    direction: 'none',
+    horizon: 'daily',
+    help: 'mean share of the book held in cash after the day’s trade',
   },
   // the extremes of the run's days that the concentration guard reads (src-shared/domain/concentration.ts)
   maxWeight: {

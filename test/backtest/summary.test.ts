@@ -264,7 +264,7 @@ describe('the results document: caveats, the paired test, before and after costs
     );
     // the per-window tables show turnover a year at a time with the cost drag, the daily 95% VaR and CVaR, and the flag
     expect(md).toContain(
-      '| strategy | runs | cum ret | ann ret | ann vol | sharpe | sortino | max dd | calmar | ann turnover | cost drag | holdings | VaR95 | CVaR95 | flags |',
+      '| strategy | runs | cum ret | ann ret | ann vol | sharpe | sortino | max dd | calmar | ann turnover | cost drag | holdings | cash | VaR95 | CVaR95 | flags |',
     );
     expect(md).toMatch(/\| samp-hdrl \| 2 \|.*\| concentrated 1\/2 \|/);
   });
@@ -289,7 +289,7 @@ describe('the results document: caveats, the paired test, before and after costs
     rs[0]!.metrics!.annualTurnover = 12.6;
     rs[0]!.metrics!.costDrag = 0.0252;
     const t = metricsTable(summarizeByStrategy(rs));
-    expect(t.split('\n')[0]).toMatch(/calmar\s+ann turnover\s+cost drag\s+holdings\s+flags$/);
+    expect(t.split('\n')[0]).toMatch(/calmar\s+ann turnover\s+cost drag\s+holdings\s+cash\s+flags$/);
     expect(t).toContain('concentrated 1/2');
     expect(t).toContain('concentrated: on some day one stock held more than 50% of the book');
     const c = costsTable(rs, new Set(['ddpg-flat']));

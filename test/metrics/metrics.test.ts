@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   annualReturn,
   annualVolatility,
+  avgCash,
   avgHoldings,
   calmar,
   computeMetrics,
@@ -196,6 +197,17 @@ describe('turnover and holdings', () => {
     expect(avgHoldings(w, 3)).toBe(1.5);
     expect(avgHoldings(w)).toBe(1.75); // without nRisky the last column counts
   });
+  it('avgCash is the mean uninvested share: 1 - the risky weights, never below 0', () => {
+    const w = [
+      [0.5, 0.5, 0], // 0
+      [0.2, 0.3, 0.5], // 0.5 (the last column is cash, not counted as invested)
+      [0.6, 0.5, 0], // rounding above 1: 0, not -0.1
+      [0, 0, 1], // all cash: 1
+    ];
+    expect(avgCash(w, 2)).toBeCloseTo((0 + 0.5 + 0 + 1) / 4, 15);
+    expect(avgCash([[0.25, 0.25]])).toBeCloseTo(0.5, 15); // rows of risky weights only
+    expect(avgCash([])).toBeNaN();
+  });
 });
 
 describe('computeMetrics', () => {
@@ -211,6 +223,7 @@ describe('computeMetrics', () => {
     expect(m.maxDrawdownDays).toBe(2);
     expect(m.turnover).toBeCloseTo(0.2, 15);
     expect(m.avgHoldings).toBe(1);
+    expect(m.avgCash).toBe(0);
     expect(m.hitRate).toBe(0.5);
   });
 });
