@@ -401,13 +401,15 @@ export const MapsDecisionDetail = z.object({
 export type MapsDecisionDetailInput = z.input<typeof MapsDecisionDetail>;
 
 /**
- * The three-level strategy ids that record this detail: all three levels, the hierarchy with its learned Level 1,
- * and the ablations (src-main/strategies/threelevel). The flat ablation `three-level/flat` is not among them: it runs
- * the flat SAC agent, whose decisions record that agent's family.
+ * The three-level strategy ids that record this detail: all three levels, the hierarchy with its learned Level 1
+ * (trained bottom up, and all three levels trained jointly), and the ablations (src-main/strategies/threelevel). The
+ * flat ablation `three-level/flat` is not among them: it runs the flat SAC agent, whose decisions record that
+ * agent's family.
  */
 export const THREE_LEVEL_VARIANTS = [
   'three-level',
   'three-level/learned-strategic',
+  'three-level/joint',
   'three-level/no-tactical',
   'three-level/trade-at-once',
   'three-level/linear',

@@ -174,14 +174,23 @@ export function strategicOutcome(
     daily[k - 1] = g - 1;
     value *= g;
   }
+  return { ...riskAdjustedReward(value, daily, cfg.riskPenalty), growth: value, cost };
+}
+
+/**
+ * Level 1's reward of a path of days (see the file overview), in percent of the book: 100 × (G − 1 − λ × D ×
+ * var(r_d)), G the path's growth after costs, r_d its D daily returns after costs, var their sample variance. The
+ * bottom-up reward (`strategicOutcome`) and the joint trainer's (the hierarchy's own year, joint-trainer.ts) are both
+ * this function of their paths.
+ */
+export function riskAdjustedReward(
+  growth: number,
+  daily: ArrayLike<number>,
+  riskPenalty: number,
+): { reward: number; variance: number } {
   const sd = sampleStd(daily);
   const variance = sd * sd;
-  return {
-    reward: 100 * (value - 1 - cfg.riskPenalty * horizon * variance),
-    growth: value,
-    cost,
-    variance,
-  };
+  return { reward: 100 * (growth - 1 - riskPenalty * daily.length * variance), variance };
 }
 
 /** The training and validation days of a window and the days an episode's reward covers (file overview). */

@@ -58,6 +58,17 @@ export function exportStrategicOnnx(params: ParamValues, K: number, cfg: Pick<St
   });
 }
 
+/**
+ * Class weights from the policy (its float32 softmax, exported or in training) as the hierarchy uses them: in float64,
+ * rescaled to sum to 1 (the softmax's rounding leaves the sum a few 1e-8 off, and the tilts are bounded around
+ * weights that sum to 1).
+ */
+export function strategicTargetOf(weights: ArrayLike<number>): Float64Array {
+  const w = Float64Array.from(weights);
+  const s = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / s);
+}
+
 /** An exported strategic policy opened in ONNX Runtime. */
 export class StrategicPolicy {
   private constructor(
@@ -78,15 +89,9 @@ export class StrategicPolicy {
     return this.model.runSync({ x: { data: x, dims: [1, K, F] } }).weights!.data;
   }
 
-  /**
-   * The target class weights of one state as the hierarchy uses them: the policy's float32 softmax in float64,
-   * rescaled to sum to 1 (its rounding leaves the sum a few 1e-8 off, and the tilts are bounded around weights that
-   * sum to 1).
-   */
+  /** The target class weights of one state as the hierarchy uses them ({@link strategicTargetOf}). */
   target(x: Float32Array): Float64Array {
-    const w = Float64Array.from(this.run(x));
-    const s = w.reduce((a, b) => a + b, 0);
-    return w.map((v) => v / s);
+    return strategicTargetOf(this.run(x));
   }
 
   async dispose(): Promise<void> {

@@ -101,12 +101,58 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('training cancelled');
 }
 
-interface Sample {
+/** One sampled strategic decision as PPO learns from it: its state, the draw behind its action, and its reward. */
+export interface StrategicSample {
   x: Float32Array;
+  /** the sampled logits (the policy's mean plus its Gaussian draw), whose softmax was the target */
   u: Float32Array;
   logp: number;
+  /** V(x) when it was sampled */
   value: number;
   reward: number;
+}
+
+/**
+ * PPO's learning from one batch of sampled decisions (see the file overview): `epochs` passes, each over the batch
+ * shuffled with `rng` and cut into minibatches of `minibatch`, one step per minibatch with advantage = reward − V(x)
+ * and return = reward (one-step episodes); the learning rate follows the schedule over `budget` steps. The bottom-up
+ * trainer learns from a pass over its starts this way, the joint trainer from its last years (joint-trainer.ts).
+ */
+export function learnFromDecisions(
+  learner: OnnxPpo,
+  samples: readonly StrategicSample[],
+  cfg: Pick<StrategicConfig, 'epochs' | 'minibatch' | 'lrSchedule' | 'lrFloor'>,
+  rng: () => number,
+  budget: number,
+): void {
+  if (!samples.length) return;
+  const F = samples[0]!.x.length;
+  const K = samples[0]!.u.length;
+  for (let e = 0; e < cfg.epochs; e++) {
+    const order = samples.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let b = 0; b < order.length; b += cfg.minibatch) {
+      const batch = order.slice(b, b + cfg.minibatch).map((i) => samples[i]!);
+      const B = batch.length;
+      const x = new Float32Array(B * F);
+      const u = new Float32Array(B * K);
+      batch.forEach((s, k) => {
+        x.set(s.x, k * F);
+        u.set(s.u, k * K);
+      });
+      learner.setLearningRateScale(learningRateScale(cfg, learner.updates, budget));
+      learner.update({
+        s: { x },
+        u,
+        logp: Float32Array.from(batch, (s) => s.logp),
+        adv: Float32Array.from(batch, (s) => s.reward - s.value),
+        ret: Float32Array.from(batch, (s) => s.reward),
+      });
+    }
+  }
 }
 
 /** Train a strategic agent (see the file overview). Deterministic for a given seed, config and data. */
@@ -166,7 +212,7 @@ export async function trainStrategicAgent(o: StrategicTrainOptions): Promise<Str
   try {
     while (iterations < cfg.iterations) {
       if (o.signal?.aborted) throw abortError(o.signal);
-      const samples: Sample[] = trainStarts.map((t0) => {
+      const samples: StrategicSample[] = trainStarts.map((t0) => {
         const h = bookOf(closes, layout, drawAllocation(bookRng, K - 1, cfg), t0, cfg.rebalanceEvery);
         const x = strategicFeatures(closes, t0, layout, regimes, classesHeld(h), cfg);
         const s = learner.sample({ x });
@@ -174,32 +220,7 @@ export async function trainStrategicAgent(o: StrategicTrainOptions): Promise<Str
         return { x, u: s.u, logp: s.logp, value: s.value, reward };
       });
       episodes += samples.length;
-      const F = samples[0]!.x.length;
-      for (let e = 0; e < cfg.epochs; e++) {
-        const order = samples.map((_, i) => i);
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = Math.floor(batchRng() * (i + 1));
-          [order[i], order[j]] = [order[j]!, order[i]!];
-        }
-        for (let b = 0; b < order.length; b += cfg.minibatch) {
-          const batch = order.slice(b, b + cfg.minibatch).map((i) => samples[i]!);
-          const B = batch.length;
-          const x = new Float32Array(B * F);
-          const u = new Float32Array(B * K);
-          batch.forEach((s, k) => {
-            x.set(s.x, k * F);
-            u.set(s.u, k * K);
-          });
-          learner.setLearningRateScale(learningRateScale(cfg, learner.updates, budget));
-          learner.update({
-            s: { x },
-            u,
-            logp: Float32Array.from(batch, (s) => s.logp),
-            adv: Float32Array.from(batch, (s) => s.reward - s.value),
-            ret: Float32Array.from(batch, (s) => s.reward),
-          });
-        }
-      }
+      learnFromDecisions(learner, samples, cfg, batchRng, budget);
       iterations++;
       await new Promise<void>((r) => setImmediate(r));
       if (iterations % cfg.iterationsPerValidation === 0 || iterations === cfg.iterations) {

@@ -31,7 +31,7 @@ import type { PriceMatrix } from '../../market/prices';
 import type { ClassLayout } from '../hadaps/classes';
 import type { ExecutionPolicy } from './baselines';
 import type { ExecutionConfig } from './config';
-import { ExecutionEnv, type ExecutionState } from './env';
+import { ExecutionEnv, type ExecutionState, type ExecutionStep } from './env';
 import { basketReturn, classSignals, type Closes } from './signals';
 import type { TacticalConfig } from './tactical-config';
 import { assetWeights, boundTilts, classWeightsOf } from './tilts';
@@ -91,8 +91,25 @@ export interface TacticalMonth {
   costsBp: Float64Array;
   /** the book at the close of t0 + horizon (risky then cash): the next month's holdings */
   holdings: Float64Array;
+  /**
+   * each day's growth of the book's value, from one close to the next, after that day's execution costs (horizon
+   * entries: t0 -> t0 + 1, ..., t0 + horizon - 1 -> t0 + horizon); a learned Level 1's yearly reward reads it
+   */
+  growth: Float64Array;
   /** t0 + horizon */
   end: number;
+}
+
+/** One day of a month as Level 3 executed it, for a trainer that learns Level 3 inside the months (joint-trainer.ts). */
+export interface MonthDay {
+  /** the day's close (matrix index), where the trade happened */
+  t: number;
+  /** the assets' states at the day's close, before the trade [n x F] (env.ts), the period's last day's too */
+  features: Float32Array;
+  /** what the day's trade did (the fractions applied, each asset's reward) */
+  step: ExecutionStep;
+  /** the period's last day: the forced trade of the whole rest, not a decision */
+  last: boolean;
 }
 
 /** Level 3's fractions for a day, refused when the policy answers asynchronously (the month runs synchronously). */
@@ -143,10 +160,16 @@ export class TacticalEnv {
   }
 
   /**
-   * Run the month from the close of t0 (see the file overview).
+   * Run the month from the close of t0 (see the file overview); `onDay`, when given, sees each day after its trade.
    * @throws RangeError when the month does not fit in the data or the inputs are not what they should be
    */
-  month(t0: number, holdings: ArrayLike<number>, strategic: ArrayLike<number>, raw: ArrayLike<number>): TacticalMonth {
+  month(
+    t0: number,
+    holdings: ArrayLike<number>,
+    strategic: ArrayLike<number>,
+    raw: ArrayLike<number>,
+    onDay?: (day: MonthDay) => void,
+  ): TacticalMonth {
     const H = this.cfg.horizon;
     const end = t0 + H;
     if (!(end < this.m.dates.length))
@@ -161,15 +184,22 @@ export class TacticalEnv {
     const target = assetWeights(this.layout, combined);
     const s = this.exec.start(t0, holdings, target);
     const costsBp = new Float64Array(this.K);
+    const growth = new Float64Array(H);
     const n = this.layout.nAssets;
     while (this.exec.daysLeft(s) >= 1) {
       const left = this.exec.daysLeft(s);
-      const f = left === 1 ? new Float64Array(n).fill(1) : fractionsOf(this.execution, this.exec.features(s), left, s);
+      const last = left === 1;
+      const features = last && !onDay ? null : this.exec.features(s);
+      const f = last ? new Float64Array(n).fill(1) : fractionsOf(this.execution, features!, left, s);
+      const t = s.t;
+      const day = s.decision;
       const step = this.exec.step(s, f);
+      growth[day] = s.value / step.valueBefore;
       for (let i = 0; i < n; i++) {
         const k = this.layout.classOf[i]!;
         costsBp[k] = costsBp[k]! + step.costsBp[i]!;
       }
+      if (onDay) onDay({ t, features: features!, step, last });
     }
     const rewards = new Float64Array(this.K);
     this.layout.classes.forEach((c, k) => {
@@ -182,6 +212,7 @@ export class TacticalEnv {
       reward: rewards.reduce((a, b) => a + b, 0),
       costsBp,
       holdings: s.w,
+      growth,
       end,
     };
   }

@@ -43,7 +43,7 @@ import type { TacticalConfig } from './tactical-config';
 import { TacticalEnv, TACTICAL_FEATURE_COUNT } from './tactical-env';
 import { tacticalModel } from './tactical-network';
 import { assetWeights } from './tilts';
-import type { DayRange } from './trainer';
+import { replayUpdate, type DayRange, type SacTransition } from './trainer';
 
 /** Inputs of {@link trainTacticalAgent}. */
 export interface TacticalTrainOptions {
@@ -157,14 +157,6 @@ export function runMonths(
   return out;
 }
 
-interface Transition {
-  s: Float32Array;
-  a: number;
-  r: number;
-  s2: Float32Array;
-  done: number;
-}
-
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('training cancelled');
 }
@@ -190,7 +182,7 @@ export async function trainTacticalAgent(o: TacticalTrainOptions): Promise<Tacti
   const K = env.K;
   const { ddpg, sac } = tacticalSacConfig(cfg);
   const learner = new OnnxSac(tacticalModel(F, cfg), ddpg, sac, o.seed, { batchSize: cfg.batchSize, ...(o.run ?? {}) });
-  const buffer = new ReplayBuffer<Transition>(cfg.bufferSize);
+  const buffer = new ReplayBuffer<SacTransition>(cfg.bufferSize);
   const replayRng = seedrandom(`${o.seed}|threelevel|tactical|replay`);
   const startRng = seedrandom(`${o.seed}|threelevel|tactical|episodes`);
   const vStart = o.validation ? Math.max(o.validation.first, 2) : 0;
@@ -217,21 +209,7 @@ export async function trainTacticalAgent(o: TacticalTrainOptions): Promise<Tacti
 
   const update = (): void => {
     learner.setLearningRateScale(learningRateScale(cfg, updates, cfg.updates));
-    const batch = buffer.sample(cfg.batchSize, replayRng);
-    const B = batch.length;
-    const s = new Float32Array(B * F);
-    const s2 = new Float32Array(B * F);
-    batch.forEach((b, k) => {
-      s.set(b.s, k * F);
-      s2.set(b.s2, k * F);
-    });
-    learner.update({
-      s: { x: s },
-      s2: { x: s2 },
-      a: Float32Array.from(batch, (b) => b.a),
-      r: Float32Array.from(batch, (b) => b.r),
-      done: Float32Array.from(batch, (b) => b.done),
-    });
+    replayUpdate(learner, buffer, F, cfg.batchSize, replayRng);
     updates++;
   };
 

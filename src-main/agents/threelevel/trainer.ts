@@ -154,7 +154,11 @@ export function sacTrainingConfig(cfg: ExecutionConfig): { ddpg: DdpgConfig; sac
   };
 }
 
-interface Transition {
+/**
+ * One stored transition of a per-row SAC learner (Level 3: one asset on one day; Level 2: one class in one month):
+ * the row's state, its scalar action, its reward, the row's next state and whether the episode ended.
+ */
+export interface SacTransition {
   s: Float32Array;
   a: number;
   r: number;
@@ -165,6 +169,74 @@ interface Transition {
 /** One asset's state, a row of the features matrix. */
 function row(features: Float32Array, i: number): Float32Array {
   return features.slice(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT);
+}
+
+/**
+ * One SAC update of a per-row learner on a uniform minibatch of `batchSize` transitions of `features` entries each,
+ * drawn from `buffer` with `rng` (the caller sets the learning-rate scale first). Levels 2 and 3 update this way,
+ * in their own trainers and in the joint one.
+ */
+export function replayUpdate(
+  learner: OnnxSac,
+  buffer: ReplayBuffer<SacTransition>,
+  features: number,
+  batchSize: number,
+  rng: () => number,
+): void {
+  const batch = buffer.sample(batchSize, rng);
+  const B = batch.length;
+  const s = new Float32Array(B * features);
+  const s2 = new Float32Array(B * features);
+  batch.forEach((b, k) => {
+    s.set(b.s, k * features);
+    s2.set(b.s2, k * features);
+  });
+  learner.update({
+    s: { x: s },
+    s2: { x: s2 },
+    a: Float32Array.from(batch, (b) => b.a),
+    r: Float32Array.from(batch, (b) => b.r),
+    done: Float32Array.from(batch, (b) => b.done),
+  });
+}
+
+/**
+ * Level 3's per-asset transitions of one execution period, fed day by day (see the file overview): a day's
+ * transitions wait for the next day's states; the period's last day is the forced trade, whose rewards are added
+ * to the day before's transitions, which end the episode. Each finished transition goes to `push`.
+ */
+export class ExecutionTransitions {
+  private pending: SacTransition[] | null = null;
+
+  constructor(
+    readonly n: number,
+    private readonly push: (t: SacTransition) => void,
+  ) {}
+
+  /** One day of the period: the states it was decided from, the fractions applied and the rewards per asset. */
+  day(features: Float32Array, fractions: ArrayLike<number>, rewards: ArrayLike<number>, last: boolean): void {
+    const n = this.n;
+    if (this.pending) {
+      for (let i = 0; i < n; i++) {
+        const tr = this.pending[i]!;
+        tr.s2 = row(features, i);
+        if (last) {
+          tr.r += rewards[i]!;
+          tr.done = 1;
+        }
+        this.push(tr);
+      }
+    }
+    this.pending = last
+      ? null
+      : Array.from({ length: n }, (_, i) => ({
+          s: row(features, i),
+          a: fractions[i]!,
+          r: rewards[i]!,
+          s2: row(features, i),
+          done: 0,
+        }));
+  }
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -212,7 +284,7 @@ export async function trainExecutionAgent(o: ExecutionTrainOptions): Promise<Exe
     batchSize: cfg.batchSize,
     ...(o.run ?? {}),
   });
-  const buffer = new ReplayBuffer<Transition>(cfg.bufferSize);
+  const buffer = new ReplayBuffer<SacTransition>(cfg.bufferSize);
   const replayRng = seedrandom(`${o.seed}|threelevel|replay`);
   const periodRng = seedrandom(`${o.seed}|threelevel|periods`);
   const checks = o.validation ? validationPeriods(m, o.validation, cfg) : [];
@@ -237,21 +309,7 @@ export async function trainExecutionAgent(o: ExecutionTrainOptions): Promise<Exe
 
   const update = (): void => {
     learner.setLearningRateScale(learningRateScale(cfg, updates, cfg.updates));
-    const batch = buffer.sample(cfg.batchSize, replayRng);
-    const B = batch.length;
-    const s = new Float32Array(B * FEATURE_COUNT);
-    const s2 = new Float32Array(B * FEATURE_COUNT);
-    batch.forEach((b, k) => {
-      s.set(b.s, k * FEATURE_COUNT);
-      s2.set(b.s2, k * FEATURE_COUNT);
-    });
-    learner.update({
-      s: { x: s },
-      s2: { x: s2 },
-      a: Float32Array.from(batch, (b) => b.a),
-      r: Float32Array.from(batch, (b) => b.r),
-      done: Float32Array.from(batch, (b) => b.done),
-    });
+    replayUpdate(learner, buffer, FEATURE_COUNT, cfg.batchSize, replayRng);
     updates++;
   };
 
@@ -260,32 +318,13 @@ export async function trainExecutionAgent(o: ExecutionTrainOptions): Promise<Exe
       if (o.signal?.aborted) throw abortError(o.signal);
       const p = sampleTrainingPeriod(m, o.train.first, o.train.last, cfg, periodRng);
       const s = env.start(p.t0, p.holdings, p.target);
-      let pending: Transition[] | null = null;
+      const transitions = new ExecutionTransitions(n, (tr) => buffer.push(tr));
       runPeriod(
         env,
         s,
         (x) => learner.explore(x).action[0]!,
         (features, fractions, rewards, last) => {
-          if (pending) {
-            for (let i = 0; i < n; i++) {
-              const tr = pending[i]!;
-              tr.s2 = row(features, i);
-              if (last) {
-                tr.r += rewards[i]!;
-                tr.done = 1;
-              }
-              buffer.push(tr);
-            }
-          }
-          pending = last
-            ? null
-            : Array.from({ length: n }, (_, i) => ({
-                s: row(features, i),
-                a: fractions[i]!,
-                r: rewards[i]!,
-                s2: row(features, i),
-                done: 0,
-              }));
+          transitions.day(features, fractions, rewards, last);
           if (buffer.size >= Math.max(cfg.warmup, cfg.batchSize))
             for (let k = 0; k < cfg.updatesPerDay && updates < cfg.updates; k++) update();
         },

@@ -1,7 +1,7 @@
 /**
  * What a user sets on a three-level strategy: the parameters every id takes (with what 0 and -1 mean), the strategy
  * ids and what each changes, and the one function that turns an id and its parameters into the levels' configs
- * (agents/threelevel/config.ts, tactical-config.ts and strategic-config.ts document every setting). The flat
+ * (agents/threelevel/config.ts, tactical-config.ts, strategic-config.ts and joint-config.ts document every setting). The flat
  * ablation `three-level/flat` is another agent's and takes that agent's parameters (flat.ts).
  */
 import { THREE_LEVEL_VARIANTS } from '../../../src-shared/domain/decision';
@@ -13,6 +13,7 @@ import {
   resolveExecutionConfig,
   type ExecutionConfig,
 } from '../../agents/threelevel/config';
+import { JOINT_PRESETS, resolveJointConfig, type JointConfig } from '../../agents/threelevel/joint-config';
 import { STRATEGIC_RULES, type StrategicRule } from '../../agents/threelevel/strategic';
 import {
   resolveStrategicConfig,
@@ -32,14 +33,14 @@ import type { StrategyParamSpec } from '../types';
 export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
   {
     name: 'preset',
-    description: `training size of the learned levels: 'quick' (Level 3 ${EXECUTION_PRESETS.quick.updates} updates, Level 2 ${TACTICAL_PRESETS.quick.updates}, a learned Level 1 ${STRATEGIC_PRESETS.quick.iterations} passes) or 'standard' (${EXECUTION_PRESETS.standard.updates}, ${TACTICAL_PRESETS.standard.updates} and ${STRATEGIC_PRESETS.standard.iterations})`,
+    description: `training size of the learned levels: 'quick' (Level 3 ${EXECUTION_PRESETS.quick.updates} updates, Level 2 ${TACTICAL_PRESETS.quick.updates}, a learned Level 1 ${STRATEGIC_PRESETS.quick.iterations} passes; joint training ${JOINT_PRESETS.quick.episodes} yearly episodes) or 'standard' (${EXECUTION_PRESETS.standard.updates}, ${TACTICAL_PRESETS.standard.updates} and ${STRATEGIC_PRESETS.standard.iterations}; ${JOINT_PRESETS.standard.episodes})`,
     default: 'standard',
     choices: [...EXECUTION_PRESET_NAMES],
   },
   {
     name: 'episodes',
     description:
-      "at most this many training episodes of each learned level (Level 1: passes over its yearly episodes; Level 2: episodes of a strategic year's months; Level 3: its update budget capped at this many execution periods' days); 0 = the preset value",
+      "at most this many training episodes of each learned level (Level 1: passes over its yearly episodes; Level 2: episodes of a strategic year's months; Level 3: its update budget capped at this many execution periods' days; joint training: its yearly episodes of all three levels); 0 = the preset value",
     default: 0,
     min: 0,
     max: 100_000,
@@ -59,14 +60,14 @@ export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
   },
   {
     name: 'riskPenalty',
-    description: `the learned Level 1's risk penalty λ: its reward is a year's return minus λ times the year's variance (learned-strategic only; default ${STRATEGIC_PRESETS.quick.riskPenalty})`,
+    description: `the learned Level 1's risk penalty λ: its reward is a year's return minus λ times the year's variance (learned-strategic and joint only; default ${STRATEGIC_PRESETS.quick.riskPenalty})`,
     default: STRATEGIC_PRESETS.quick.riskPenalty,
     min: 0,
     max: 1000,
   },
   {
     name: 'strategicStride',
-    description: `every this many training days starts one of the learned Level 1's overlapping yearly episodes (learned-strategic only; default ${STRATEGIC_PRESETS.quick.stride})`,
+    description: `every this many training days starts one of the learned Level 1's overlapping yearly episodes (learned-strategic and joint only; default ${STRATEGIC_PRESETS.quick.stride})`,
     default: STRATEGIC_PRESETS.quick.stride,
     min: 1,
     max: 252,
@@ -89,7 +90,7 @@ export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
   {
     name: 'validationDays',
     description:
-      'last days of the training window held out to choose the checkpoints of Levels 2 and 3; -1 = the preset value (252). A learned Level 1 holds out its own 378 (strategic-config.ts: a validation episode needs a year after its start)',
+      "last days of the training window held out to choose the checkpoints of Levels 2 and 3 trained bottom up; -1 = the preset value (252). A learned Level 1, and the joint training, hold out Level 1's own 378 (strategic-config.ts: a validation episode needs a year after its start)",
     default: -1,
     min: -1,
     max: 5000,
@@ -108,6 +109,12 @@ export interface Variant {
   execution: 'learned' | BaselineName;
   /** when the execution level gets a new target: every tactical period, or only at strategic decisions */
   retarget: 'tactical' | 'strategic';
+  /**
+   * how the learned levels are trained: bottom up (Level 3, then Level 2 with it, then a learned Level 1 with both
+   * fixed; models shared between the ids that train the same level alike) or all three together
+   * (agents/threelevel/joint-trainer.ts)
+   */
+  training: 'bottom-up' | 'joint';
   what: string;
 }
 
@@ -119,6 +126,7 @@ export const VARIANTS: Variant[] = [
     tactical: 'learned',
     execution: 'learned',
     retarget: 'tactical',
+    training: 'bottom-up',
     what: 'all three levels: the fixed strategic rule, the learned tactical tilts and the learned execution',
   },
   {
@@ -128,11 +136,27 @@ export const VARIANTS: Variant[] = [
     tactical: 'learned',
     execution: 'learned',
     retarget: 'tactical',
+    training: 'bottom-up',
     what:
       "all three levels learned: a PPO policy sets the class weights once a year from the market's trend and volatility " +
       "regimes, each class's trailing-year trend, volatility and drawdown and the book (a contextual bandit over " +
       "overlapping yearly episodes, rewarded with the year's return minus a risk penalty), with the same learned " +
       'tactical tilts and execution as three-level',
+  },
+  {
+    id: 'three-level/joint',
+    label: 'Three-level hierarchy, trained jointly',
+    strategic: 'learned',
+    tactical: 'learned',
+    execution: 'learned',
+    retarget: 'tactical',
+    training: 'joint',
+    what:
+      'all three levels learned together, each on its own timescale, in the same yearly episodes: the PPO strategic ' +
+      'policy decides once a year, the SAC tactical policy tilts every month around its weights and the SAC execution ' +
+      'policy trades every day towards their target, each updating at the end of its own period; the strategic level ' +
+      "is rewarded with the year's return minus a risk penalty of the book the two levels below it actually ran, " +
+      'after their costs, and the three policies are chosen together by that reward on held-out days',
   },
   {
     id: 'three-level/no-tactical',
@@ -141,6 +165,7 @@ export const VARIANTS: Variant[] = [
     tactical: 'none',
     execution: 'learned',
     retarget: 'tactical',
+    training: 'bottom-up',
     what: 'tilts fixed at zero: every tactical period re-targets the strategic weights, executed by the learned Level 3',
   },
   {
@@ -150,6 +175,7 @@ export const VARIANTS: Variant[] = [
     tactical: 'learned',
     execution: 'trade-at-once',
     retarget: 'tactical',
+    training: 'bottom-up',
     what: 'Level 3 replaced by trading the whole gap on the tactical decision day (Level 2 trained with it)',
   },
   {
@@ -159,6 +185,7 @@ export const VARIANTS: Variant[] = [
     tactical: 'learned',
     execution: 'linear',
     retarget: 'tactical',
+    training: 'bottom-up',
     what: 'Level 3 replaced by trading 1 / (days left) of the gap each day (Level 2 trained with it)',
   },
   {
@@ -168,6 +195,7 @@ export const VARIANTS: Variant[] = [
     tactical: 'none',
     execution: 'learned',
     retarget: 'strategic',
+    training: 'bottom-up',
     what: 'no tactical level at all: the learned Level 3 executes each strategic target once a year, and the book then drifts',
   },
 ];
@@ -181,6 +209,7 @@ export function threeLevelConfigsFromParams(
   exec: ExecutionConfig;
   tactical: TacticalConfig;
   strategic: StrategicConfig;
+  joint: JointConfig;
   classing: HadapsClassing;
   costRate: number;
 } {
@@ -215,11 +244,16 @@ export function threeLevelConfigsFromParams(
   };
   if (episodes > 0) strategicOver.iterations = Math.min(STRATEGIC_PRESETS[preset].iterations, episodes);
   const strategic = resolveStrategicConfig(preset, strategicOver);
+  const joint = resolveJointConfig(
+    preset,
+    episodes > 0 ? { episodes: Math.min(JOINT_PRESETS[preset].episodes, episodes) } : {},
+  );
   return {
     variant,
     exec,
     tactical,
     strategic,
+    joint,
     classing: (params.classing ?? 'auto') as HadapsClassing,
     costRate,
   };
