@@ -1,7 +1,7 @@
 /**
  * `node --import tsx/esm scripts/hadaps-trade-rate.mts --db PATH --from DATE --to DATE [--rates 1,0.5,0.25,0.1]`:
  * the HADAPS models stored next to a database, each decided over a test window with its policy's target traded at
- * several trade rates (the model's no-trade band, then agents/samp/trading.ts partialTrade), at 0.1% costs: net
+ * several trade rates (the trade rule with the model's no-trade band, agents/samp/trading.ts bandedPartialTrade), at 0.1% costs: net
  * Sharpe, cumulative return and mean daily one-way turnover per rate. A decision-time measurement (the models were
  * trained with whatever rate their config says); docs/hadaps.md "Cost control" cites it.
  */
