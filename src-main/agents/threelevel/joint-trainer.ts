@@ -101,6 +101,8 @@ import { tacticalModel } from './tactical-network';
 import { tacticalSacConfig } from './tactical-trainer';
 import { classWeightsOf } from './tilts';
 import { ExecutionTransitions, replayUpdate, sacTrainingConfig, type SacTransition } from './trainer';
+import { abortError } from '../samp/episodes';
+import { shuffled } from '../../compute/train/learner';
 
 /** The three levels, top first. */
 export const JOINT_LEVELS = ['strategic', 'tactical', 'execution'] as const;
@@ -167,26 +169,12 @@ export interface JointTrainResult {
   elapsedMs: number;
 }
 
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('training cancelled');
-}
-
 /** One decision per row of a [rows x F] state matrix (an asset's or a class's state), in row order. */
 function byRow(x: Float32Array, F: number, decide: (row: Float32Array) => number): Float64Array {
   const rows = x.length / F;
   const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) out[r] = decide(x.slice(r * F, (r + 1) * F));
   return out;
-}
-
-/** A seeded random order of 0..n-1 (Fisher-Yates). */
-function shuffled(n: number, rng: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
 }
 
 /** Train the three levels together (see the file overview). */
@@ -349,7 +337,7 @@ export async function trainJointHierarchy(o: JointTrainOptions): Promise<JointTr
     let order: number[] = [];
     while (episodes < E) {
       if (o.signal?.aborted) throw abortError(o.signal);
-      if (!order.length) order = shuffled(starts.length, orderRng);
+      if (!order.length) order = Array.from(shuffled(starts.length, orderRng));
       const t0 = starts[order.shift()!]!;
 
       // Level 1: one decision for the year

@@ -41,6 +41,7 @@ import {
 } from './strategic-env';
 import { strategicModel } from './strategic-network';
 import { classWeightsOf } from './tilts';
+import { abortError } from '../samp/episodes';
 
 /** Inputs of {@link trainStrategicAgent}. */
 export interface StrategicTrainOptions {
@@ -95,10 +96,6 @@ export function strategicPpoSettings(cfg: StrategicConfig): OnPolicySettings {
     initStd: cfg.initStd,
     normalizeAdvantages: true,
   };
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('training cancelled');
 }
 
 /** One sampled strategic decision as PPO learns from it: its state, the draw behind its action, and its reward. */

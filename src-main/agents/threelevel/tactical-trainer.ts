@@ -44,6 +44,7 @@ import { TacticalEnv, TACTICAL_FEATURE_COUNT } from './tactical-env';
 import { tacticalModel } from './tactical-network';
 import { assetWeights } from './tilts';
 import { replayUpdate, type DayRange, type SacTransition } from './trainer';
+import { abortError } from '../samp/episodes';
 
 /** Inputs of {@link trainTacticalAgent}. */
 export interface TacticalTrainOptions {
@@ -155,10 +156,6 @@ export function runMonths(
     t = month.end;
   }
   return out;
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('training cancelled');
 }
 
 /** Train a tactical agent (see the file overview). Deterministic for a given seed, config, data and Level 3. */

@@ -41,6 +41,7 @@ import type { ExecutionConfig } from './config';
 import { ExecutionEnv, FEATURE_COUNT, type ExecutionState } from './env';
 import { executionModel } from './network';
 import { periodAllocations, sampleTrainingPeriod, type TrainingPeriod } from './targets';
+import { abortError } from '../samp/episodes';
 
 /** A range of trading days (matrix indices, both ends included). */
 export interface DayRange {
@@ -237,10 +238,6 @@ export class ExecutionTransitions {
           done: 0,
         }));
   }
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('training cancelled');
 }
 
 /** Run one period with a per-asset action rule; gives the sum of the days' rewards (basis points). */
