@@ -136,6 +136,24 @@ export function strategicTrainingKey(ctx: StrategyContext, cfg: StrategicConfig,
   return trainingKey(what, ctx.prices, ctx.trainEnd);
 }
 
+/** What a stored model records of the training that made it (any level; `episodes` in the level's own unit). */
+function trainingRecord(
+  res: {
+    updates: number;
+    chosen: { updates: number; score: number } | null;
+    stoppedEarly: boolean;
+    elapsedMs: number;
+  },
+  episodes: number,
+) {
+  return {
+    updates: res.updates,
+    episodes,
+    chosen: res.chosen ? { updates: res.chosen.updates, score: res.chosen.score } : null,
+    stoppedEarly: res.stoppedEarly,
+    elapsedMs: res.elapsedMs,
+  };
+}
 export async function strategicModelFor(
   ctx: StrategyContext,
   id: string,
@@ -168,13 +186,7 @@ export async function strategicModelFor(
       tickers: [...ctx.prices.tickers],
       onnx,
       model: modelRecord(ctx, key, onnx),
-      training: {
-        updates: res.updates,
-        episodes: res.episodes,
-        chosen: res.chosen ? { updates: res.chosen.updates, score: res.chosen.score } : null,
-        stoppedEarly: res.stoppedEarly,
-        elapsedMs: res.elapsedMs,
-      },
+      training: trainingRecord(res, res.episodes),
     };
   });
   if (a.level !== 'strategic') throw new Error(`${id}: model ${key.slice(0, 12)} is not a strategic model`);
@@ -211,13 +223,7 @@ export async function executionModelFor(
       tickers: [...ctx.prices.tickers],
       onnx,
       model: modelRecord(ctx, key, onnx),
-      training: {
-        updates: res.updates,
-        episodes: res.periods,
-        chosen: res.chosen ? { updates: res.chosen.updates, score: res.chosen.score } : null,
-        stoppedEarly: res.stoppedEarly,
-        elapsedMs: res.elapsedMs,
-      },
+      training: trainingRecord(res, res.periods),
     };
   });
   if (a.level !== 'execution') throw new Error(`${id}: model ${key.slice(0, 12)} is not an execution model`);
@@ -262,13 +268,7 @@ export async function tacticalModelFor(
       execution: execution.label,
       onnx,
       model: modelRecord(ctx, key, onnx),
-      training: {
-        updates: res.updates,
-        episodes: res.episodes,
-        chosen: res.chosen ? { updates: res.chosen.updates, score: res.chosen.score } : null,
-        stoppedEarly: res.stoppedEarly,
-        elapsedMs: res.elapsedMs,
-      },
+      training: trainingRecord(res, res.episodes),
     };
   });
   if (a.level !== 'tactical') throw new Error(`${id}: model ${key.slice(0, 12)} is not a tactical model`);
@@ -345,13 +345,16 @@ export async function jointModelsFor(
         }),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
-    const training = (level: JointLevel) => ({
-      updates: res.updates[level],
-      episodes: res.episodes,
-      chosen: res.chosen ? { updates: res.chosen.updates[level], score: res.chosen.score } : null,
-      stoppedEarly: res.stoppedEarly,
-      elapsedMs: res.elapsedMs,
-    });
+    const training = (level: JointLevel) =>
+      trainingRecord(
+        {
+          updates: res.updates[level],
+          chosen: res.chosen ? { updates: res.chosen.updates[level], score: res.chosen.score } : null,
+          stoppedEarly: res.stoppedEarly,
+          elapsedMs: res.elapsedMs,
+        },
+        res.episodes,
+      );
     const classes = storedClasses(layout, ctx.prices.tickers);
     const tickers = [...ctx.prices.tickers];
     const onnx = {
