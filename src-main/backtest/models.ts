@@ -6,12 +6,16 @@
  * - the universe's stored news, which MPLS's sentiment module reads: handed to each run through its context
  *   (StrategyContext.news, {@link runNews}), never installed globally, so two engines in one process each read
  *   their own database.
+ * - other universes' stored closes, which the learned three-level Level 1 reads as macro series: handed over the
+ *   same way (StrategyContext.series, {@link runSeries}).
  */
 import type { SentimentInput } from '../agents/mpls/sentiment';
 import type { DB } from '../store/db';
 import { modelsDir } from '../store/models';
 import { sentimentInput } from '../store/news';
-import { UnknownUniverseError } from '../store/prices';
+import type { PriceMatrix } from '../market/prices';
+import { listUniverses, loadPriceMatrix, UnknownUniverseError } from '../store/prices';
+import type { SeriesReader } from '../strategies/types';
 
 /** Install every learned family's file store in the database's models folder (nothing for an in-memory database). */
 export async function installModelStores(db: DB): Promise<void> {
@@ -55,5 +59,28 @@ export function runNews(db: DB, universe: string): () => SentimentInput {
       }
     }
     return read;
+  };
+}
+
+/**
+ * A run's reader of other universes (StrategyContext.series) over `db`: each universe's closes read on its first
+ * call and kept, so every run of one backtest reads the same series; a universe the database does not hold reads as
+ * undefined.
+ */
+export function runSeries(db: DB): SeriesReader {
+  const kept = new Map<string, PriceMatrix | undefined>();
+  return {
+    read(universe) {
+      if (!kept.has(universe)) {
+        try {
+          kept.set(universe, loadPriceMatrix(db, universe));
+        } catch (e) {
+          if (!(e instanceof UnknownUniverseError)) throw e;
+          kept.set(universe, undefined);
+        }
+      }
+      return kept.get(universe);
+    },
+    universes: () => listUniverses(db).map((u) => u.id),
   };
 }

@@ -10,6 +10,7 @@
  * 1. inserts the `runs` row with status 'running' (config JSON, seed, code version, pid);
  * 2. creates the strategy with a StrategyContext for the window (train and test indices, seed, resolved
  *    params, progress, signal, the universe's stored news read on first use (backtest/models.ts runNews; none
+ *    without a database), the database's universes to read other series from (runSeries: macro series; none
  *    without a database); hindsight strategies also get `future` = the price relatives of days
  *    testStart+1..testEnd, the ones the portfolio will earn);
  * 3. simulates it (market/simulate.ts) with the cost / rebalance / risk-free settings and, when the request asks
@@ -55,7 +56,7 @@ import type { RunScenarioName } from '../../src-shared/domain/runConfig';
 import { SCENARIO_NAMES } from '../../src-shared/domain/scenarios';
 import { FLAG_CONCENTRATED, isConcentrated } from '../../src-shared/domain/concentration';
 import { getStrategy, resolveParams } from '../strategies/registry';
-import { installModelStores, runNews } from './models';
+import { installModelStores, runNews, runSeries } from './models';
 import type { StrategyContext, StrategyDef } from '../strategies/types';
 import { completeRun, endRun, insertRunningRun, newRunId } from '../store/runs';
 import { getCodeVersion } from '../version';
@@ -272,6 +273,7 @@ export async function runBacktest(
   const markets = windowMarkets(m, windows, req.scenario);
   // one reader for the whole backtest: every run reads the same news (a scenario's cut keeps the universe)
   const news = db ? runNews(db, m.universe) : undefined;
+  const series = db ? runSeries(db) : undefined;
   const codeVersion = store ? getCodeVersion() : '';
   const total = defs.length * nSeeds * windows.length;
   const results: BacktestRunResult[] = [];
@@ -366,6 +368,7 @@ export async function runBacktest(
             ...(hooks.signal ? { signal: hooks.signal } : {}),
             ...(def.hindsight ? { future: relativesBetween(wm, w.testStart + 1, w.testEnd) } : {}),
             ...(news ? { news } : {}),
+            ...(series ? { series } : {}),
           };
           report(0, 'creating');
           const inst = await def.create(ctx);

@@ -5,7 +5,8 @@
  * - Level 1, strategic: the decision in force (made on the last strategic decision day), what decided it (a fixed
  *   rule, or the learned policy of three-level/learned-strategic, with what it reads and is rewarded for) and, for
  *   the inverse-volatility rule, the volatility it read for each class — the daily volatility of the class's
- *   equal-weight basket over the trailing strategic period, up to that day (signals.ts).
+ *   equal-weight basket over the trailing strategic period, up to that day (signals.ts); for a learned policy with
+ *   macro inputs, the series it read on that day (recorded in the decision detail) and what each stood at.
  * - Level 2, tactical: the tilts in force, the class signals the policy read on its decision day (trend over 21 and
  *   63 days, volatility, drawdown) and an attribution of each class's tilt to four groups of its inputs: trend (both
  *   returns), volatility, drawdown and the book (the class's weight held and its distance from the strategic weight;
@@ -72,6 +73,7 @@ const REPRODUCED = 1e-6;
 const NOTHING = 1e-4;
 
 type Decider = ThreeLevelExplanation['strategic']['decider'];
+type ThreeLevelMacro = NonNullable<ThreeLevelDecisionDetail['macro']>;
 
 /** A recorded decider (domain/decision.ts ThreeLevelDecider) as the explanation names it. */
 function deciderOf(x: ThreeLevelDecisionDetail['levels']['strategic']): Decider {
@@ -244,7 +246,7 @@ export function explainThreeLevel(x: ThreeLevelDecisionInputs): ThreeLevelExplan
     execution,
     words: { strategic: [], tactical: [], execution: [] },
   };
-  return { ...out, words: threeLevelWords(out) };
+  return { ...out, words: threeLevelWords(out, d.macro) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -279,8 +281,23 @@ function deciderWords(x: Decider, what: string): string {
           : `the rule "${x.rule}"`;
 }
 
-/** The three levels in plain words (file overview), from an explanation's figures only. */
-export function threeLevelWords(e: Omit<ThreeLevelExplanation, 'words'>): ThreeLevelExplanation['words'] {
+/** What Level 1 read of its macro series, in one sentence. */
+function macroWords(m: ThreeLevelMacro): string {
+  const one = (r: (typeof m.series)[number]) =>
+    r.value === null || r.date === null
+      ? `${r.name} (no value yet, read as 0)`
+      : `${r.name} at ${r.value.toPrecision(4)} on ${r.date} (${r.change >= 0 ? '+' : '−'}${Math.abs(r.change).toFixed(3)} in log terms over the trailing year, z-score ${r.z >= 0 ? '+' : '−'}${Math.abs(r.z).toFixed(2)} against it)`;
+  return `It also read ${m.series.length === 1 ? 'the macro series' : `${m.series.length} macro series`} of universe ${m.universe}, each as it stood on or before that day: ${list(m.series.map(one))}.`;
+}
+
+/**
+ * The three levels in plain words (file overview), from an explanation's figures and, for a learned Level 1 with
+ * macro inputs, the series it read (the decision detail's `macro`, which the figures do not repeat).
+ */
+export function threeLevelWords(
+  e: Omit<ThreeLevelExplanation, 'words'>,
+  macro?: ThreeLevelMacro,
+): ThreeLevelExplanation['words'] {
   const st = e.strategic;
   const risky = st.classes.filter((c) => c.name !== CASH_CLASS_NAME);
   const byWeight = [...risky].sort((a, b) => b.weight - a.weight);
@@ -307,6 +324,7 @@ export function threeLevelWords(e: Omit<ThreeLevelExplanation, 'words'>): ThreeL
     strategic.push(
       "The policy read the market's trend and volatility regimes (as the Regimes view labels them), each class's trend, volatility and drawdown over the trailing year and the book's class weights; it was trained to maximise a year's return minus a penalty on the year's variance.",
     );
+  if (macro) strategic.push(macroWords(macro));
   const cash = st.classes.find((c) => c.name === CASH_CLASS_NAME);
   if (cash && cash.weight === 0) strategic.push('The strategic book is fully invested: cash gets 0.');
   else if (cash && st.decider.kind === 'model') strategic.push(`Cash gets ${pw(cash.weight)} of the strategic book.`);

@@ -46,6 +46,22 @@ export interface StrategyContext {
    * news to read, and the strategy then runs without them and says so.
    */
   news?: () => SentimentInput;
+  /**
+   * The stored closes of the database's universes, for strategies that read other series as inputs (the learned
+   * three-level Level 1's macro series: a universe of rates, spreads or index levels, one ticker a series). Whoever
+   * starts the run and has a database gives it (the backtest: backtest/models.ts runSeries, each universe read on its
+   * first use and kept for the backtest); absent when the run has no database. A strategy reading it must read a
+   * series only up to the date of the day it decides on: the matrix holds the whole stored history.
+   */
+  series?: SeriesReader;
+}
+
+/** StrategyContext.series: another universe's stored closes by id, and the ids there are. */
+export interface SeriesReader {
+  /** the universe's price matrix (store/prices.ts loadPriceMatrix), undefined when the database does not hold it */
+  read(universe: string): PriceMatrix | undefined;
+  /** the ids of the universes the database holds, for an error naming the choices */
+  universes(): string[];
 }
 
 export interface StrategyParamSpec {

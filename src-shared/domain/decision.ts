@@ -442,6 +442,25 @@ export const ThreeLevelDecisionDetail = z.object({
   nextStrategicIn: z.number().int(),
   /** what decided at each level */
   levels: z.object({ strategic: ThreeLevelDecider, tactical: ThreeLevelDecider, execution: ThreeLevelDecider }),
+  /**
+   * the macro series a learned Level 1 read at the strategic decision in force (docs/three-level.md "Macro inputs"):
+   * per series, the value read and its date (null before the series begins), the log change and the z-score over
+   * the trailing year; absent where Level 1 reads none
+   */
+  macro: z
+    .object({
+      universe: z.string(),
+      series: z.array(
+        z.object({
+          name: z.string(),
+          date: IsoDay.nullable(),
+          value: z.number().nullable(),
+          change: z.number(),
+          z: z.number(),
+        }),
+      ),
+    })
+    .optional(),
   /** the model of the highest learned level (Level 1, else Level 2, else Level 3), as other families record theirs */
   model: DecisionModel.optional(),
 });

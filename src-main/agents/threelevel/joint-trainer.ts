@@ -93,6 +93,7 @@ import {
   splitStrategicDays,
   strategicFeatures,
 } from './strategic-env';
+import type { MacroInputs } from './strategic-macro';
 import { strategicModel, strategicTargetOf } from './strategic-network';
 import { learnFromDecisions, strategicPpoSettings, type StrategicSample } from './strategic-trainer';
 import type { TacticalConfig } from './tactical-config';
@@ -132,6 +133,8 @@ export interface JointTrainOptions {
   tactical: TacticalConfig;
   strategic: StrategicConfig;
   joint: JointConfig;
+  /** the series `strategic.macro` names aligned to `m`'s dates (strategic-macro.ts); required exactly when it names any */
+  macro?: MacroInputs;
   /** the training window's first day; its last is m's last */
   first: number;
   seed: number;
@@ -283,7 +286,7 @@ export async function trainJointHierarchy(o: JointTrainOptions): Promise<JointTr
     for (let k = 0; k < vMonths; k++) {
       if (k % perYear === 0)
         strategic = strategicTargetOf(
-          l1.act({ x: strategicFeatures(closes, t, layout, regimes, classWeightsOf(layout, book), scfg) }),
+          l1.act({ x: strategicFeatures(closes, t, layout, regimes, classWeightsOf(layout, book), scfg, o.macro) }),
         );
       const raw = byRow(checkEnv.features(t, book, strategic), F2, (x) => l2.act({ x }, zero)[0]!);
       const month = checkEnv.month(t, book, strategic, raw);
@@ -342,7 +345,7 @@ export async function trainJointHierarchy(o: JointTrainOptions): Promise<JointTr
 
       // Level 1: one decision for the year
       let book: Float64Array = bookOf(closes, layout, drawAllocation(bookRng, K - 1, scfg), t0, scfg.rebalanceEvery);
-      const x1 = strategicFeatures(closes, t0, layout, regimes, classWeightsOf(layout, book), scfg);
+      const x1 = strategicFeatures(closes, t0, layout, regimes, classWeightsOf(layout, book), scfg, o.macro);
       const s1 = l1.sample({ x: x1 });
       const strategic = strategicTargetOf(s1.action);
       trace?.({ level: 'strategic', kind: 'act', day: t0, count: 1 });

@@ -7,6 +7,8 @@
  *   - quick: 30 passes over the training starts, patience 6; a model in a few seconds on two cores;
  *   - standard: 150 passes, patience 10.
  */
+import type { StrategicMacro } from './strategic-macro';
+
 /** Everything that determines a learned strategic agent, its episodes and its training. */
 export interface StrategicConfig {
   /**
@@ -36,6 +38,12 @@ export interface StrategicConfig {
   tradeCost: number;
   /** Days the class trend, volatility and drawdown are read over (besides the 63-day trend). Default 252. */
   signalWindow: number;
+  /**
+   * Imported macro series read as further inputs (strategic-macro.ts: each series' change and z-score over the
+   * trailing `signalWindow` days enter every row of the state). Default none: absent, so a config without them is
+   * the one every model trained before them was keyed by.
+   */
+  macro?: StrategicMacro;
   /** Dispersion (log scale) of the random allocations training episodes start from. Default 0.5, as Level 3's. */
   allocationSpread: number;
   /** Share of training episodes that start from an all-cash book (a run's first decision). Default 0.25. */
@@ -137,6 +145,18 @@ export function checkStrategicConfig(c: StrategicConfig): StrategicConfig {
   num('riskPenalty', 0, 1000);
   num('tradeCost', 0, 0.5);
   int('signalWindow', 2, 10_000);
+  if (c.macro !== undefined) {
+    const { universe, series } = c.macro;
+    if (!(typeof universe === 'string' && universe.length > 0))
+      throw new RangeError(`macro.universe must name a universe, got ${JSON.stringify(universe)}`);
+    if (!(
+      Array.isArray(series) &&
+      series.length > 0 &&
+      series.every((x) => typeof x === 'string' && x.length > 0) &&
+      new Set(series).size === series.length
+    ))
+      throw new RangeError(`macro.series must be a non-empty list of distinct names, got ${JSON.stringify(series)}`);
+  }
   num('allocationSpread', 0, 10);
   num('cashStartProb', 0, 1);
   if (!(

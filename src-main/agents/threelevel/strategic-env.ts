@@ -11,8 +11,11 @@
  *   - the class's basket (signals.ts) over the trailing `signalWindow` days: its 63-day and full-window returns
  *     (×3), its annualised volatility (×5) and its drawdown from the window's high (×5); zeros for cash;
  *   - the class's weight in the current book, times the number of classes and cash (1 = an equal share);
- *   - a cash flag.
- * The scales bring each entry to about one.
+ *   - a cash flag;
+ *   - with macro inputs (strategic-macro.ts, the config's `macro`), each series' change and z-score over the
+ *     trailing `signalWindow` days, read from values dated up to the decision day — the same in every row.
+ * The scales bring each entry to about one. `strategicFeatureCount` is F for a config: the base entries plus two a
+ * series, so the networks' shape follows from the config.
  *
  * Reward of a target (class weights, cash last; equal weight inside a class, tilts.ts assetWeights) decided at the
  * close of t0 from a book h, in percent of the book: the book trades from h to the target at the close of t0,
@@ -36,6 +39,7 @@ import { normalDraw } from '../noise';
 import { drift } from './env';
 import { classSignals, type Closes } from './signals';
 import type { StrategicConfig } from './strategic-config';
+import { checkMacroMatches, MACRO_FEATURES, macroEntries, macroReadings, type MacroInputs } from './strategic-macro';
 import { assetWeights } from './tilts';
 import type { DayRange } from './trainer';
 
@@ -56,8 +60,13 @@ export const STRATEGIC_FEATURES = [
   'held',
   'cash',
 ] as const;
-/** F, the number of entries of a class's state. */
+/** The number of entries of a class's state without macro inputs. */
 export const STRATEGIC_FEATURE_COUNT = STRATEGIC_FEATURES.length;
+
+/** F, the number of entries of a class's state under `cfg`: the base entries and MACRO_FEATURES per macro series. */
+export function strategicFeatureCount(cfg: Pick<StrategicConfig, 'macro'>): number {
+  return STRATEGIC_FEATURE_COUNT + MACRO_FEATURES.length * (cfg.macro?.series.length ?? 0);
+}
 
 /** The regime labels of the universe's equal-weight index over days 0..t (label d reads days 0..d only). */
 export function regimesUpTo(closes: Closes, t: number, dates: readonly string[]): RegimeLabels {
@@ -74,18 +83,23 @@ export function regimesUpTo(closes: Closes, t: number, dates: readonly string[])
   return labelRegimesFromIndex(levels, dates.slice(0, t + 1));
 }
 
-/** The states of every class (cash last), [K x F] row-major, at the close of t (see the file overview). */
+/**
+ * The states of every class (cash last), [K x F] row-major, at the close of t (see the file overview); `macro`, the
+ * series `cfg.macro` names aligned to the closes' dates, is required exactly when the config has them.
+ */
 export function strategicFeatures(
   closes: Closes,
   t: number,
   layout: ClassLayout,
   regimes: RegimeLabels,
   held: ArrayLike<number>,
-  cfg: Pick<StrategicConfig, 'signalWindow'>,
+  cfg: Pick<StrategicConfig, 'signalWindow' | 'macro'>,
+  macro?: MacroInputs,
 ): Float32Array {
   if (t >= regimes.trend.length) throw new RangeError(`the regimes end on day ${regimes.trend.length - 1}, not ${t}`);
+  checkMacroMatches(cfg, macro);
   const K = layout.classes.length + 1;
-  const F = STRATEGIC_FEATURE_COUNT;
+  const F = strategicFeatureCount(cfg);
   if (held.length !== K) throw new RangeError(`the book has ${held.length} class weights for ${K} classes and cash`);
   const sig = classSignals(closes, t, layout, {
     shortWindow: 63,
@@ -107,6 +121,7 @@ export function strategicFeatures(
     3 * regimes.trailingReturn[t]!,
     Number.isFinite(rv) ? 5 * rv : 0,
   ];
+  const macroRow = macro ? macroEntries(macroReadings(macro, t, cfg.signalWindow)) : [];
   const out = new Float32Array(K * F);
   for (let k = 0; k < K; k++) {
     const o = k * F;
@@ -118,6 +133,7 @@ export function strategicFeatures(
     out[o + 12] = s ? 5 * s.drawdown : 0;
     out[o + 13] = K * held[k]!;
     out[o + 14] = s ? 0 : 1;
+    out.set(macroRow, o + STRATEGIC_FEATURE_COUNT);
   }
   return out;
 }

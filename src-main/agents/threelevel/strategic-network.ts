@@ -20,7 +20,7 @@ import type { ParamValues } from '../../compute/params';
 import type { PpoModel } from '../../compute/train/ppo';
 import { mlp, mlpSpecs } from './network';
 import type { StrategicConfig } from './strategic-config';
-import { STRATEGIC_FEATURE_COUNT } from './strategic-env';
+import { STRATEGIC_FEATURE_COUNT, strategicFeatureCount } from './strategic-env';
 
 /** The class logits m(x) [B, K] of decision states x [B, K, F]. */
 export function strategicLogits<T>(ops: Ops<T>, x: T, K: number, cfg: Pick<StrategicConfig, 'hidden'>): T {
@@ -32,9 +32,9 @@ export function strategicWeights<T>(ops: Ops<T>, x: T, K: number, cfg: Pick<Stra
   return ops.softmax(strategicLogits(ops, x, K, cfg));
 }
 
-/** The policy and value networks as the engine's PPO takes them, for K classes (cash included). */
-export function strategicModel(K: number, cfg: Pick<StrategicConfig, 'hidden'>): PpoModel {
-  const F = STRATEGIC_FEATURE_COUNT;
+/** The policy and value networks as the engine's PPO takes them, for K classes (cash included); F follows `cfg`. */
+export function strategicModel(K: number, cfg: Pick<StrategicConfig, 'hidden' | 'macro'>): PpoModel {
+  const F = strategicFeatureCount(cfg);
   return {
     actorSpecs: mlpSpecs('strat/pi', F, cfg.hidden),
     valueSpecs: mlpSpecs('strat/v', F, cfg.hidden),
@@ -46,11 +46,15 @@ export function strategicModel(K: number, cfg: Pick<StrategicConfig, 'hidden'>):
 }
 
 /** The ONNX policy of trained parameters `params` (the actor of {@link strategicModel}) for K classes. */
-export function exportStrategicOnnx(params: ParamValues, K: number, cfg: Pick<StrategicConfig, 'hidden'>): Uint8Array {
+export function exportStrategicOnnx(
+  params: ParamValues,
+  K: number,
+  cfg: Pick<StrategicConfig, 'hidden' | 'macro'>,
+): Uint8Array {
   return buildOnnxModel({
     graphName: 'strategic_policy',
     params,
-    inputs: [{ name: 'x', dims: ['batch', K, STRATEGIC_FEATURE_COUNT] }],
+    inputs: [{ name: 'x', dims: ['batch', K, strategicFeatureCount(cfg)] }],
     outputs: [{ name: 'weights', dims: ['batch', K] }],
     build: (ops, i) => ({ weights: strategicWeights(ops, i.x!, K, cfg) }),
     docString:
@@ -74,16 +78,22 @@ export class StrategicPolicy {
   private constructor(
     private readonly model: OnnxModel,
     readonly classes: number,
+    readonly features: number,
   ) {}
 
-  static async open(bytes: Uint8Array, classes: number): Promise<StrategicPolicy> {
-    return new StrategicPolicy(await OnnxModel.create(bytes), classes);
+  /** `features`: F of the config the policy was trained under (strategic-env.ts strategicFeatureCount). */
+  static async open(
+    bytes: Uint8Array,
+    classes: number,
+    features: number = STRATEGIC_FEATURE_COUNT,
+  ): Promise<StrategicPolicy> {
+    return new StrategicPolicy(await OnnxModel.create(bytes), classes, features);
   }
 
   /** The target class weights (cash last) of one decision state x [K x F]. */
   run(x: Float32Array): Float32Array {
     const K = this.classes;
-    const F = STRATEGIC_FEATURE_COUNT;
+    const F = this.features;
     if (x.length !== K * F)
       throw new RangeError(`strategic policy: ${x.length} values are not one state of ${K} classes x ${F}`);
     return this.model.runSync({ x: { data: x, dims: [1, K, F] } }).weights!.data;

@@ -20,6 +20,9 @@
  * scores it and the best score's policy is the model (agents/samp/selection.ts CheckpointSelector, as every learned
  * level here). Training stops after `iterations` passes or `patience` validations without a better score; the
  * learning rate follows the cosine schedule over the budget.
+ *
+ * With macro inputs (strategic-macro.ts) each state also holds the series' features; the trainer takes them aligned
+ * to the prices it is given, which end at the training window's last day, so it reads no value dated after it.
  */
 import seedrandom from 'seedrandom';
 import type { ParamValues } from '../../compute/params';
@@ -39,6 +42,7 @@ import {
   strategicFeatures,
   strategicOutcome,
 } from './strategic-env';
+import type { MacroInputs } from './strategic-macro';
 import { strategicModel } from './strategic-network';
 import { classWeightsOf } from './tilts';
 import { abortError } from '../samp/episodes';
@@ -49,6 +53,8 @@ export interface StrategicTrainOptions {
   m: PriceMatrix;
   layout: ClassLayout;
   cfg: StrategicConfig;
+  /** the series `cfg.macro` names aligned to `m`'s dates (strategic-macro.ts); required exactly when it names any */
+  macro?: MacroInputs;
   /** the training window (its last `validationDays`, at most half, are held out: strategic-env.ts) */
   first: number;
   last: number;
@@ -196,7 +202,7 @@ export async function trainStrategicAgent(o: StrategicTrainOptions): Promise<Str
     let sum = 0;
     for (const t0 of validationStarts) {
       const h = bookOf(closes, layout, equal, t0, cfg.rebalanceEvery);
-      const x = strategicFeatures(closes, t0, layout, regimes, classesHeld(h), cfg);
+      const x = strategicFeatures(closes, t0, layout, regimes, classesHeld(h), cfg, o.macro);
       const target = learner.act({ x });
       sum += strategicOutcome(closes, layout, target, h, t0, horizon, cfg).reward;
     }
@@ -211,7 +217,7 @@ export async function trainStrategicAgent(o: StrategicTrainOptions): Promise<Str
       if (o.signal?.aborted) throw abortError(o.signal);
       const samples: StrategicSample[] = trainStarts.map((t0) => {
         const h = bookOf(closes, layout, drawAllocation(bookRng, K - 1, cfg), t0, cfg.rebalanceEvery);
-        const x = strategicFeatures(closes, t0, layout, regimes, classesHeld(h), cfg);
+        const x = strategicFeatures(closes, t0, layout, regimes, classesHeld(h), cfg, o.macro);
         const s = learner.sample({ x });
         const reward = strategicOutcome(closes, layout, s.action, h, t0, horizon, cfg).reward;
         return { x, u: s.u, logp: s.logp, value: s.value, reward };

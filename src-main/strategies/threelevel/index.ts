@@ -29,6 +29,10 @@
  * The decision is the book after the day's trade; the simulator charges its costs. Level 3's state reads the book
  * at its nominal size (value 1, as in its training periods), since a strategy does not see its costs.
  *
+ * With macro inputs (parameters macroUniverse and macroSeries; macro.ts, agents/threelevel/strategic-macro.ts) a
+ * learned Level 1 also reads imported series from the run's database, aligned to the strategy's dates (a series'
+ * last value dated on or before the day); every decision records what Level 1 read of them at its decision in force.
+ *
  * The trained models, their keys and their store: models.ts.
  */
 import type { ThreeLevelDecisionDetailInput } from '../../../src-shared/domain/decision';
@@ -38,7 +42,9 @@ import { baselinePolicy, type ExecutionPolicy } from '../../agents/threelevel/ba
 import { drift, ExecutionEnv, GAP_EPSILON, type ExecutionState } from '../../agents/threelevel/env';
 import { ExecutionAgentPolicy } from '../../agents/threelevel/policy';
 import { strategicTarget } from '../../agents/threelevel/strategic';
-import { regimesUpTo, strategicFeatures } from '../../agents/threelevel/strategic-env';
+import { checkStrategicConfig } from '../../agents/threelevel/strategic-config';
+import { regimesUpTo, strategicFeatureCount, strategicFeatures } from '../../agents/threelevel/strategic-env';
+import { alignMacroSeries, macroReadings, type MacroReading } from '../../agents/threelevel/strategic-macro';
 import { StrategicPolicy } from '../../agents/threelevel/strategic-network';
 import { tacticalFeatures } from '../../agents/threelevel/tactical-env';
 import { TacticalPolicy } from '../../agents/threelevel/tactical-network';
@@ -46,6 +52,7 @@ import { assetWeights, boundTilts, classWeightsOf } from '../../agents/threeleve
 import type { StrategyContext, StrategyDef, StrategyInstance } from '../types';
 import { HeldBook } from '../trained';
 import { flatThreeLevelStrategy } from './flat';
+import { resolveRunMacro } from './macro';
 import { executionModelFor, jointModelsFor, strategicModelFor, tacticalModelFor, trainingCosts } from './models';
 import { THREE_LEVEL_PARAMS, VARIANTS, threeLevelConfigsFromParams, type Variant } from './params';
 
@@ -68,8 +75,16 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
   const id = v.id;
   return async (ctx) => {
     if (ctx.trainEnd < 0) throw new RangeError(`${id} needs a training window (trainEnd = -1)`);
-    const cfgs = threeLevelConfigsFromParams(id, ctx.params);
+    const asked = threeLevelConfigsFromParams(id, ctx.params);
+    // macro series are read by a learned Level 1 only; the ids with the fixed rule leave the parameters unread
+    const runMacro = v.strategic === 'learned' && asked.macro ? resolveRunMacro(ctx, id, asked.macro) : undefined;
+    const cfgs = runMacro
+      ? { ...asked, strategic: checkStrategicConfig({ ...asked.strategic, macro: runMacro.config }) }
+      : asked;
     const { exec, tactical: tcfg, strategic: scfg, classing, costRate } = cfgs;
+    const macroInputs = runMacro
+      ? alignMacroSeries(runMacro.matrix, runMacro.config.series, ctx.prices.dates)
+      : undefined;
     const tickers = ctx.prices.tickers;
     const n = tickers.length;
     const layout = classLayout(tickers, ctx.prices.assets, classing);
@@ -90,10 +105,10 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
           execution: execModel,
           tactical: tacticalModel,
           strategic: strategicModel,
-        } = await jointModelsFor(ctx, id, cfgs, layout));
+        } = await jointModelsFor(ctx, id, cfgs, layout, runMacro));
         execPolicy = execSession = await ExecutionAgentPolicy.open(execModel.onnx);
         tacticalPolicy = await TacticalPolicy.open(tacticalModel.onnx);
-        strategicPolicy = await StrategicPolicy.open(strategicModel.onnx, K);
+        strategicPolicy = await StrategicPolicy.open(strategicModel.onnx, K, strategicFeatureCount(strategicModel.cfg));
       } else {
         // Level 3, then Level 2 trained with it (bottom up)
         if (v.execution === 'learned') {
@@ -107,8 +122,12 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
         }
         // a learned Level 1, last (its reward does not run the levels below)
         if (v.strategic === 'learned') {
-          strategicModel = await strategicModelFor(ctx, id, scfg, layout);
-          strategicPolicy = await StrategicPolicy.open(strategicModel.onnx, K);
+          strategicModel = await strategicModelFor(ctx, id, scfg, layout, runMacro);
+          strategicPolicy = await StrategicPolicy.open(
+            strategicModel.onnx,
+            K,
+            strategicFeatureCount(strategicModel.cfg),
+          );
         }
       }
     } catch (e) {
@@ -128,6 +147,7 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
       execution: execModel ? execModel.model : { rule: v.execution },
     };
     let first = -1;
+    let macroRead: MacroReading[] = [];
     let strategic: Float64Array = new Float64Array(K);
     let tilts: Float64Array = new Float64Array(K);
     let combined: Float64Array = new Float64Array(K);
@@ -145,7 +165,7 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
         const w = new Float64Array(n + 1);
         w.set(held);
         w[n] = Math.max(0, 1 - held.reduce((a, b) => a + b, 0));
-        if (d % P === 0)
+        if (d % P === 0) {
           strategic = strategicPolicy
             ? strategicPolicy.target(
                 strategicFeatures(
@@ -155,9 +175,12 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
                   regimesUpTo(closes, t, ctx.prices.dates),
                   classWeightsOf(layout, w),
                   scfg,
+                  macroInputs,
                 ),
               )
             : strategicTarget(closes, t, layout, tcfg.strategicRule, P);
+          if (macroInputs) macroRead = macroReadings(macroInputs, t, scfg.signalWindow);
+        }
         if (d % retargetEvery === 0) {
           const raw = tacticalPolicy
             ? Array.from(
@@ -217,6 +240,7 @@ function create(v: Variant): (ctx: StrategyContext) => Promise<StrategyInstance>
           nextTacticalIn: v.retarget === 'tactical' ? H - (d % H) : null,
           nextStrategicIn: P - (d % P),
           levels,
+          ...(runMacro ? { macro: { universe: runMacro.config.universe, series: macroRead } } : {}),
           ...(strategicModel
             ? { model: strategicModel.model }
             : tacticalModel

@@ -7,7 +7,8 @@
  * Keys, by level: Level 3 by its config, the training costs, the seed, the tickers and the prices up to trainEnd
  * (shared by every id that executes with it); Level 2 by its config, the class layout, the Level 3 it trained with
  * and the same (so the learned-strategic id reuses three-level's Level 2 and 3); a learned Level 1 by its config,
- * the class layout and the same. A jointly trained hierarchy (agents/threelevel/joint-trainer.ts) has one key per
+ * the class layout and the same, and with macro inputs (macro.ts) the series and their values up to trainEnd. A
+ * jointly trained hierarchy (agents/threelevel/joint-trainer.ts) has one key per
  * level, each naming the joint training, every level's config and the joint budget: one training makes all three,
  * and each is stored as its level's usual file.
  *
@@ -41,6 +42,8 @@ import { ExecutionCosts, IMPACT_DEFAULTS } from '../../market/costs';
 import type { PriceMatrix } from '../../market/prices';
 import type { StrategyContext } from '../types';
 import { trainingKey, TrainedModels } from '../trained';
+import { alignMacroSeries } from '../../agents/threelevel/strategic-macro';
+import { macroKeyPart, type RunMacro } from './macro';
 import type { threeLevelConfigsFromParams } from './params';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -121,8 +124,30 @@ export function tacticalTrainingKey(
   return trainingKey(what, ctx.prices, ctx.trainEnd);
 }
 
-/** The training key of a learned Level 1 model. */
-export function strategicTrainingKey(ctx: StrategyContext, cfg: StrategicConfig, layout: ClassLayout): string {
+/**
+ * What a key names of a run's macro inputs (macro.ts macroKeyPart, up to trainEnd's date); nothing without them, so
+ * a key without macro inputs is the one earlier models were stored under.
+ */
+function macroKey(ctx: StrategyContext, macro: RunMacro | undefined): object {
+  return macro ? { macro: macroKeyPart(macro, ctx.prices.dates[ctx.trainEnd]!) } : {};
+}
+
+/** The macro series of `macro` aligned to the prices training reads (those up to trainEnd). */
+function trainingMacro(macro: RunMacro | undefined, m: PriceMatrix) {
+  return macro ? { macro: alignMacroSeries(macro.matrix, macro.config.series, m.dates) } : {};
+}
+
+/**
+ * The training key of a learned Level 1 model; `macro`, the run's macro inputs, which `cfg.macro` names (a
+ * RangeError when the two disagree).
+ */
+export function strategicTrainingKey(
+  ctx: StrategyContext,
+  cfg: StrategicConfig,
+  layout: ClassLayout,
+  macro?: RunMacro,
+): string {
+  checkRunMacro(cfg, macro);
   const what = {
     family: 'three-level/strategic',
     revision: THREE_LEVEL_TRAINING_REVISION,
@@ -132,8 +157,17 @@ export function strategicTrainingKey(ctx: StrategyContext, cfg: StrategicConfig,
     classes: storedClasses(layout, ctx.prices.tickers),
     trainStart: ctx.trainStart,
     trainEnd: ctx.trainEnd,
+    ...macroKey(ctx, macro),
   };
   return trainingKey(what, ctx.prices, ctx.trainEnd);
+}
+
+/** A RangeError unless the config's macro series are the run's. */
+function checkRunMacro(cfg: StrategicConfig, macro: RunMacro | undefined): void {
+  if (JSON.stringify(cfg.macro ?? null) !== JSON.stringify(macro?.config ?? null))
+    throw new RangeError(
+      `the strategic config's macro inputs (${JSON.stringify(cfg.macro ?? null)}) are not the run's (${JSON.stringify(macro?.config ?? null)})`,
+    );
 }
 
 /** What a stored model records of the training that made it (any level; `episodes` in the level's own unit). */
@@ -159,12 +193,15 @@ export async function strategicModelFor(
   id: string,
   cfg: StrategicConfig,
   layout: ClassLayout,
+  macro?: RunMacro,
 ): Promise<StrategicArtifacts> {
-  const key = strategicTrainingKey(ctx, cfg, layout);
+  const key = strategicTrainingKey(ctx, cfg, layout, macro);
   const K = layout.classes.length + 1;
   const a = await models.get(key, ctx, `${id} (Level 1)`, async () => {
+    const m = pricesUpTo(ctx.prices, ctx.trainEnd);
     const res = await trainStrategicAgent({
-      m: pricesUpTo(ctx.prices, ctx.trainEnd),
+      m,
+      ...trainingMacro(macro, m),
       layout,
       cfg,
       first: ctx.trainStart,
@@ -281,7 +318,9 @@ export function jointTrainingKey(
   cfgs: Pick<ReturnType<typeof threeLevelConfigsFromParams>, 'exec' | 'tactical' | 'strategic' | 'joint' | 'costRate'>,
   layout: ClassLayout,
   level: JointLevel,
+  macro?: RunMacro,
 ): string {
+  checkRunMacro(cfgs.strategic, macro);
   const what = {
     family: 'three-level/joint',
     revision: THREE_LEVEL_TRAINING_REVISION,
@@ -293,6 +332,7 @@ export function jointTrainingKey(
     classes: storedClasses(layout, ctx.prices.tickers),
     trainStart: ctx.trainStart,
     trainEnd: ctx.trainEnd,
+    ...macroKey(ctx, macro),
   };
   return trainingKey(what, ctx.prices, ctx.trainEnd);
 }
@@ -308,11 +348,12 @@ export async function jointModelsFor(
   id: string,
   cfgs: ReturnType<typeof threeLevelConfigsFromParams>,
   layout: ClassLayout,
+  macro?: RunMacro,
 ): Promise<{ execution: ExecutionArtifacts; tactical: TacticalArtifacts; strategic: StrategicArtifacts }> {
   const keys = {
-    strategic: jointTrainingKey(ctx, cfgs, layout, 'strategic'),
-    tactical: jointTrainingKey(ctx, cfgs, layout, 'tactical'),
-    execution: jointTrainingKey(ctx, cfgs, layout, 'execution'),
+    strategic: jointTrainingKey(ctx, cfgs, layout, 'strategic', macro),
+    tactical: jointTrainingKey(ctx, cfgs, layout, 'tactical', macro),
+    execution: jointTrainingKey(ctx, cfgs, layout, 'execution', macro),
   };
   const { exec, tactical, strategic, joint, costRate } = cfgs;
   let job: Promise<{
@@ -324,6 +365,7 @@ export async function jointModelsFor(
     const m = pricesUpTo(ctx.prices, ctx.trainEnd);
     const res = await trainJointHierarchy({
       m,
+      ...trainingMacro(macro, m),
       layout,
       costs: trainingCosts(m, costRate),
       exec,

@@ -29,6 +29,7 @@ import {
 import { MAX_TILT } from '../../agents/threelevel/tilts';
 import { IMPACT_DEFAULTS } from '../../market/costs';
 import type { StrategyParamSpec } from '../types';
+import type { MacroRequest } from './macro';
 
 export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
   {
@@ -71,6 +72,18 @@ export const THREE_LEVEL_PARAMS: StrategyParamSpec[] = [
     default: STRATEGIC_PRESETS.quick.stride,
     min: 1,
     max: 252,
+  },
+  {
+    name: 'macroUniverse',
+    description:
+      "a universe of this database whose series (a rate, a spread, an index level... imported with `hdrl import`, one ticker a series) the learned Level 1 reads as further inputs: each series' change and z-score over the trailing year, from values dated up to the decision day (learned-strategic and joint only; '' = none; docs/three-level.md \"Macro inputs\")",
+    default: '',
+  },
+  {
+    name: 'macroSeries',
+    description:
+      "the series of macroUniverse to read, a comma-separated list of its tickers, in input order ('' = all of them, in the universe's order)",
+    default: '',
   },
   {
     name: 'maxTilt',
@@ -212,6 +225,8 @@ export function threeLevelConfigsFromParams(
   joint: JointConfig;
   classing: HadapsClassing;
   costRate: number;
+  /** the macro series asked for (strategies/threelevel/macro.ts resolves them against the run's database), or null */
+  macro: MacroRequest | null;
 } {
   const variant = VARIANTS.find((v) => v.id === id);
   if (!variant) throw new RangeError(`not a three-level strategy: ${id}`);
@@ -256,5 +271,24 @@ export function threeLevelConfigsFromParams(
     joint,
     classing: (params.classing ?? 'auto') as HadapsClassing,
     costRate,
+    macro: macroRequestOf(id, params),
   };
+}
+
+/** The macro series `macroUniverse` and `macroSeries` ask for (series [] = all), or null without a universe. */
+function macroRequestOf(id: string, params: Record<string, unknown>): MacroRequest | null {
+  const universe = typeof params.macroUniverse === 'string' ? params.macroUniverse.trim() : '';
+  const list = typeof params.macroSeries === 'string' ? params.macroSeries : '';
+  const series = list
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+  if (!universe) {
+    if (series.length)
+      throw new RangeError(`${id}: macroSeries (${series.join(', ')}) names series of no universe: set macroUniverse`);
+    return null;
+  }
+  const twice = series.filter((x, i) => series.indexOf(x) !== i);
+  if (twice.length) throw new RangeError(`${id}: macroSeries names ${twice.join(', ')} more than once`);
+  return { universe, series };
 }
