@@ -255,7 +255,11 @@ export function explainThreeLevel(x: ThreeLevelDecisionInputs): ThreeLevelExplan
 /** A weight: "12.3%". */
 const pw = (v: number, digits = 1) => `${(Math.abs(v) < 0.5 * 10 ** -(digits + 2) ? 0 : v * 100).toFixed(digits)}%`;
 /** A change of weight in percentage points, two decimals (tilts are small): "+0.25 points". */
-const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(2)} points`;
+/** A signed change in points of the book, rounded first so that a gap under half a hundredth reads +0.00, never −0.00. */
+const pts = (v: number) => {
+  const r = Number((v * 100).toFixed(2));
+  return `${r >= 0 ? '+' : '−'}${Math.abs(r).toFixed(2)} points`;
+};
 /** "in 1 trading day", "in 12 trading days" */
 const days = (k: number) => `${k} trading day${k === 1 ? '' : 's'}`;
 const PLAYER_WORDS: Record<string, string> = {
