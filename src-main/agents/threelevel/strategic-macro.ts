@@ -19,6 +19,7 @@
  * negative is shifted before import.
  */
 import type { PriceMatrix } from '../../market/prices';
+import { sampleStd } from '../../metrics';
 
 /** The entries a macro series adds to every class's state, in order. */
 export const MACRO_FEATURES = ['macroChange', 'macroZ'] as const;
@@ -100,9 +101,7 @@ export function macroReadings(macro: MacroInputs, t: number, window: number): Ma
     let z = 0;
     if (count >= 2) {
       const mean = sum / count;
-      let ss = 0;
-      for (let d = t - count + 1; d <= t; d++) ss += (a[d]! - mean) ** 2;
-      const sd = Math.sqrt(ss / (count - 1));
+      const sd = sampleStd(a.subarray(t - count + 1, t + 1));
       if (sd > 1e-12 * Math.abs(mean)) z = clip((now - mean) / sd);
     }
     return { name, date: macro.valueDates[s]![t]!, value: now, change, z };
