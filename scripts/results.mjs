@@ -227,7 +227,8 @@ for (const n of names) {
     ...EVALUATIONS[n],
   ];
   console.error(`results: ${n}: hdrl ${args.slice(1).join(' ')}`);
-  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // node's own flags reach the backtest (`node --single-threaded-gc scripts/results.mjs`: README "Results" says why)
+  const r = spawnSync(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {
     console.error(`results: ${n} failed (exit ${r.status ?? r.signal})`);
     process.exit(1);

@@ -19,7 +19,7 @@ import {
 import { exportHadapsOnnx, HadapsPolicy } from '../../src-main/agents/hadaps/policy';
 import type { DdpgBatchArrays } from '../../src-main/agents/learner';
 import { initParams } from '../../src-main/compute/params';
-import { OnnxHadaps } from '../../src-main/compute/train/hadapsLearner';
+import { OnnxHadaps, splitCheckpoint, UniformStream } from '../../src-main/compute/train/hadapsLearner';
 
 // six assets: class A of three, class B of two, class C of one (no intra layer), plus cash
 const TICKERS = ['a1', 'b1', 'a2', 'c1', 'a3', 'b2'];
@@ -180,5 +180,25 @@ describe('HADAPS learner', () => {
     expect(m.some((x) => Math.abs(x) > 1e-4)).toBe(true);
     const vr = a.after.stats.get('inter/l0/bn/var')!.data;
     expect(vr.every((x) => x > 0)).toBe(true);
+    // the decision-time parameters the learner rewrites in place after each update are inferValues of its state
+    const sh = shape();
+    const folded = inferValues(sh, a.after.train, a.after.stats);
+    const held = splitCheckpoint(a.infer).infer;
+    expect([...held.keys()]).toEqual([...folded.keys()]);
+    for (const [k, v] of folded) expect(held.get(k)!.data, k).toEqual(v.data);
+    expect(folded.get('inter/l0/bn/shift')!.data).not.toEqual(new Float32Array(8));
+  });
+
+  it('draws dropout masks as the uniform stream does, draw by draw', () => {
+    const loop = new UniformStream('7|hadaps|dropout');
+    const fast = new UniformStream('7|hadaps|dropout');
+    for (const keep of [0.7, 0.5, 0.9]) {
+      const want = Float32Array.from({ length: 1001 }, () => (loop.next() < keep ? 1 / keep : 0));
+      const got = new Float32Array(1001);
+      fast.fillMask(got, keep, 1 / keep);
+      expect(got).toEqual(want);
+      expect(got.filter((x) => x === 0).length).toBeGreaterThan(0);
+    }
+    expect(fast.next()).toBe(loop.next());
   });
 });

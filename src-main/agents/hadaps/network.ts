@@ -27,7 +27,7 @@
  * critic read; class weights follow from them exactly (`classWeights`).
  */
 import { dense, type Ops } from '../../compute/ops';
-import { denseSpecs, type ParamSpec, type ParamValues } from '../../compute/params';
+import { denseSpecs, sizeOf, type ParamSpec, type ParamValues } from '../../compute/params';
 import type { TrainOps } from '../../compute/train/ops';
 import type { Val } from '../../compute/train/graph';
 import { classCount, type ClassLayout } from './classes';
@@ -120,6 +120,21 @@ export function policyStatSpecs(sh: HadapsShape): ParamSpec[] {
   );
 }
 
+/**
+ * Batch norm in evaluation mode as two vectors (the file overview): scale = gamma / sqrt(var + eps), then shift =
+ * beta - mean x scale with the scale as stored (float32), written into `scale` and `shift`.
+ */
+export function foldBatchNorm(
+  bn: { gamma: Float32Array; beta: Float32Array; mean: Float32Array; vr: Float32Array },
+  eps: number,
+  scale: Float32Array,
+  shift: Float32Array,
+): void {
+  const { gamma, beta, mean, vr } = bn;
+  for (let i = 0; i < gamma.length; i++) scale[i] = gamma[i]! / Math.sqrt(vr[i]! + eps);
+  for (let i = 0; i < beta.length; i++) shift[i] = beta[i]! - mean[i]! * scale[i]!;
+}
+
 /** The decision-time parameters of trained parameters `train` and running statistics `stats` (file overview). */
 export function inferValues(sh: HadapsShape, train: ParamValues, stats: ParamValues): ParamValues {
   const out: ParamValues = new Map();
@@ -129,22 +144,105 @@ export function inferValues(sh: HadapsShape, train: ParamValues, stats: ParamVal
     return v;
   };
   for (const sp of policyInferSpecs(sh)) {
-    const m = /^(.*)\/bn\/(scale|shift)$/.exec(sp.name);
+    const m = BN_FOLDED.exec(sp.name);
     if (!m) {
       const v = get(train, sp.name);
       out.set(sp.name, { shape: [...v.shape], data: v.data.slice() });
       continue;
     }
+    if (m[2] === 'shift') continue; // written with its layer's scale
     const layer = m[1]!;
-    const gamma = get(train, `${layer}/bn/gamma`).data;
-    const beta = get(train, `${layer}/bn/beta`).data;
-    const mean = get(stats, `${layer}/bn/mean`).data;
-    const vr = get(stats, `${layer}/bn/var`).data;
-    const scale = Float32Array.from(gamma, (g, i) => g / Math.sqrt(vr[i]! + sh.cfg.bnEpsilon));
-    const data = m[2] === 'scale' ? scale : Float32Array.from(beta, (b, i) => b - mean[i]! * scale[i]!);
-    out.set(sp.name, { shape: [...sp.shape], data });
+    const scale = new Float32Array(sp.shape[0]!);
+    const shift = new Float32Array(sp.shape[0]!);
+    foldBatchNorm(
+      batchNormOf(
+        layer,
+        (k) => get(train, k).data,
+        (k) => get(stats, k).data,
+      ),
+      sh.cfg.bnEpsilon,
+      scale,
+      shift,
+    );
+    out.set(`${layer}/bn/scale`, { shape: [...sp.shape], data: scale });
+    out.set(`${layer}/bn/shift`, { shape: [...sp.shape], data: shift });
+  }
+  return new Map(policyInferSpecs(sh).map((sp) => [sp.name, out.get(sp.name)!]));
+}
+
+/** A decision-time parameter folded from batch norm: its layer and which vector it is. */
+const BN_FOLDED = /^(.*)\/bn\/(scale|shift)$/;
+
+function batchNormOf(
+  layer: string,
+  train: (name: string) => Float32Array,
+  stats: (name: string) => Float32Array,
+): { gamma: Float32Array; beta: Float32Array; mean: Float32Array; vr: Float32Array } {
+  return {
+    gamma: train(`${layer}/bn/gamma`),
+    beta: train(`${layer}/bn/beta`),
+    mean: stats(`${layer}/bn/mean`),
+    vr: stats(`${layer}/bn/var`),
+  };
+}
+
+/** Where each parameter of `specs` lies in their flat vector (compute/train/common.ts flatten order). */
+function offsets(specs: readonly ParamSpec[]): Map<string, { at: number; n: number }> {
+  const out = new Map<string, { at: number; n: number }>();
+  let at = 0;
+  for (const sp of specs) {
+    const n = sizeOf(sp.shape);
+    out.set(sp.name, { at, n });
+    at += n;
   }
   return out;
+}
+
+/**
+ * {@link inferValues} on flat vectors, for the learner, which refreshes its decision-time parameters after every
+ * update: `write(train, stats, out)` reads the trained parameters (policyTrainSpecs order, optionally followed by
+ * other values) and the statistics (policyStatSpecs order) and fills `out` (policyInferSpecs order) with the same
+ * values as flattening inferValues' maps, without building them.
+ */
+export function inferVectorWriter(sh: HadapsShape): {
+  size: number;
+  write(train: Float32Array, stats: Float32Array, out: Float32Array): void;
+} {
+  const tr = offsets(policyTrainSpecs(sh));
+  const st = offsets(policyStatSpecs(sh));
+  const inf = offsets(policyInferSpecs(sh));
+  const at = (m: Map<string, { at: number; n: number }>, k: string) => {
+    const o = m.get(k);
+    if (!o) throw new Error(`HADAPS policy: no value for ${k}`);
+    return o;
+  };
+  const view = (v: Float32Array, o: { at: number; n: number }) => v.subarray(o.at, o.at + o.n);
+  const copies: { from: { at: number; n: number }; to: number }[] = [];
+  const folds: string[] = [];
+  for (const [name, o] of inf) {
+    const m = BN_FOLDED.exec(name);
+    if (!m) copies.push({ from: at(tr, name), to: o.at });
+    else if (m[2] === 'scale') folds.push(m[1]!);
+  }
+  let size = 0;
+  for (const o of inf.values()) size += o.n;
+  return {
+    size,
+    write(train, stats, out) {
+      for (const c of copies) out.set(view(train, c.from), c.to);
+      for (const layer of folds)
+        foldBatchNorm(
+          batchNormOf(
+            layer,
+            (k) => view(train, at(tr, k)),
+            (k) => view(stats, at(st, k)),
+          ),
+          sh.cfg.bnEpsilon,
+          view(out, at(inf, `${layer}/bn/scale`)),
+          view(out, at(inf, `${layer}/bn/shift`)),
+        );
+    },
+  };
 }
 
 /** The critic's parameters: state branch, action branch (five layers each, batch norm) and the output layer. */

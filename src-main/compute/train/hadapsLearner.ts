@@ -9,7 +9,7 @@ import type { DdpgBatchArrays, StateArrays } from '../../agents/learner';
 import { normalDraw } from '../../agents/noise';
 import {
   dropoutLayout,
-  inferValues,
+  inferVectorWriter,
   policyInferSpecs,
   policyNets,
   policyStatSpecs,
@@ -17,7 +17,7 @@ import {
   stateShapes,
   type HadapsShape,
 } from '../../agents/hadaps/network';
-import { initParams, type ParamSpec, type ParamValues } from '../params';
+import { initParams, sizeOf, type ParamSpec, type ParamValues } from '../params';
 import { tfjsAdam } from './adam';
 import { adamFeeds, flatten, nextName, openGraph, rmspropFeeds, stateFeeds, unflatten } from './common';
 import { batchFeeds, type CriticModel } from './ddpg';
@@ -36,18 +36,43 @@ import { logStdOf } from './sac';
 import type { TrainRunOptions, TrainSession } from './session';
 import { joinTwins, twinLosses, twinStart } from './twin';
 
-/** A fast seeded uniform stream (mulberry32) for the many dropout draws of every update. */
-function uniformStream(seed: string): () => number {
-  let h = 1779033703 ^ seed.length;
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
-  let a = ((h << 13) | (h >>> 19)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+/**
+ * A fast seeded uniform stream (mulberry32) for the many dropout draws of every update: `next()` gives a uniform
+ * draw in [0, 1), `fillMask` a whole dropout mask from the stream's next draws.
+ */
+export class UniformStream {
+  private a: number;
+  constructor(seed: string) {
+    let h = 1779033703 ^ seed.length;
+    for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
+    this.a = ((h << 13) | (h >>> 19)) >>> 0;
+  }
+
+  next(): number {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
+
+  /**
+   * out[i] = scale where the i-th next draw is below `keep`, else 0: the same values as that loop over `next()`
+   * (draw / 2^32 < keep exactly when draw < keep x 2^32, both exact in doubles), without a call per draw and in
+   * signed 32-bit integers (the draw and the bound both shifted down by 2^31), which the JIT keeps in registers.
+   */
+  fillMask(out: Float32Array, keep: number, scale: number): void {
+    const below = keep * 4294967296 - 2147483648;
+    let a = this.a | 0;
+    for (let i = 0; i < out.length; i++) {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = (t ^ (t >>> 14) ^ -2147483648) < below ? scale : 0;
+    }
+    this.a = a >>> 0;
+  }
 }
 
 /** One update's figures. */
@@ -108,10 +133,14 @@ export class OnnxHadaps {
   private readonly sSpecs: ParamSpec[];
   private readonly critic: CriticModel;
   private readonly drawRng: () => number;
-  private readonly maskRng: () => number;
+  private readonly maskRng: UniformStream;
   private readonly exploreRng: () => number;
   private readonly units: number;
-  private infer: Float32Array;
+  /** the decision-time parameters, rewritten in place after every update */
+  private readonly infer: Float32Array;
+  private readonly writeInfer: (train: Float32Array, stats: Float32Array, out: Float32Array) => void;
+  /** where each policy layer's log-std vector lies in the actor vector */
+  private readonly logStdAt: { name: string; at: number; n: number }[];
   private lrScale = 1;
   readonly batchSize: number;
   readonly nodeCount: number;
@@ -145,9 +174,20 @@ export class OnnxHadaps {
     this.nodeCount = built.nodeCount;
     this.session = openGraph(built, opts);
     this.drawRng = seedrandom(`${seed}|hadaps|update-draws`);
-    this.maskRng = uniformStream(`${seed}|hadaps|dropout`);
+    this.maskRng = new UniformStream(`${seed}|hadaps|dropout`);
     this.exploreRng = seedrandom(`${seed}|hadaps|explore`);
-    this.infer = this.inferVector();
+    const writer = inferVectorWriter(sh);
+    this.writeInfer = writer.write;
+    this.infer = new Float32Array(writer.size);
+    this.writeInfer(this.state.actor, this.state.actorStats, this.infer);
+    let at = 0;
+    const logStd = new Map<string, { at: number; n: number }>();
+    for (const sp of this.aSpecs) {
+      const n = sizeOf(sp.shape);
+      logStd.set(sp.name, { at, n });
+      at += n;
+    }
+    this.logStdAt = policyNets(sh).map((p) => ({ name: p.name, ...logStd.get(logStdName(p.name))! }));
   }
 
   /** The policy's trained parameters (without the log-std vectors) and running statistics, as maps. */
@@ -155,11 +195,6 @@ export class OnnxHadaps {
     const all = unflatten(this.aSpecs, this.state.actor);
     const train: ParamValues = new Map(this.trainSpecs.map((s) => [s.name, all.get(s.name)!]));
     return { train, stats: unflatten(this.sSpecs, this.state.actorStats) };
-  }
-
-  private inferVector(): Float32Array {
-    const { train, stats } = this.policyState();
-    return flatten(policyInferSpecs(this.sh), inferValues(this.sh, train, stats), 'decision parameters');
   }
 
   /** The deterministic policy (decision mode) for one state; the risky weights [N]. `noise` is not used. */
@@ -180,12 +215,9 @@ export class OnnxHadaps {
 
   /** The policy's standard deviation per layer (before the action scale). */
   std(): Map<string, number[]> {
-    const all = unflatten(this.aSpecs, this.state.actor);
+    const actor = this.state.actor;
     return new Map(
-      policyNets(this.sh).map((p) => [
-        p.name,
-        Array.from(all.get(logStdName(p.name))!.data, (r) => Math.exp(logStdOf(r))),
-      ]),
+      this.logStdAt.map((l) => [l.name, Array.from(actor.subarray(l.at, l.at + l.n), (r) => Math.exp(logStdOf(r)))]),
     );
   }
 
@@ -213,11 +245,16 @@ export class OnnxHadaps {
     this.lrScale = f;
   }
 
+  private draws(n: number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = normalDraw(this.drawRng);
+    return out;
+  }
+
   private mask(): Float32Array {
-    const n = this.batchSize * this.units;
     const keep = 1 - this.cfg.dropout;
-    const m = new Float32Array(n);
-    for (let i = 0; i < n; i++) m[i] = this.maskRng() < keep ? 1 / keep : 0;
+    const m = new Float32Array(this.batchSize * this.units);
+    this.maskRng.fillMask(m, keep, 1 / keep);
     return m;
   }
 
@@ -234,8 +271,8 @@ export class OnnxHadaps {
       Object.assign(feeds, adamFeeds(tfjsAdam(this.cfg.alphaLr), t, this.lrScale, 'alpha'));
     for (const p of policyNets(this.sh)) {
       const n = this.batchSize * p.outDim;
-      feeds[`eps.${p.name}`] = Float32Array.from({ length: n }, () => normalDraw(this.drawRng));
-      feeds[`eps_next.${p.name}`] = Float32Array.from({ length: n }, () => normalDraw(this.drawRng));
+      feeds[`eps.${p.name}`] = this.draws(n);
+      feeds[`eps_next.${p.name}`] = this.draws(n);
     }
     if (this.cfg.dropout > 0) {
       feeds.drop = this.mask();
@@ -246,7 +283,7 @@ export class OnnxHadaps {
     const next = { ...this.state };
     for (const n of changes(this.cfg)) next[n] = out[nextName(n)]!;
     this.state = next;
-    this.infer = this.inferVector();
+    this.writeInfer(this.state.actor, this.state.actorStats, this.infer);
     this.updates = t;
     return { ...twinLosses(out), actorLoss: out.actorLoss![0]!, logProb: out.logProb![0]!, alpha: out.alpha![0]! };
   }
