@@ -22,26 +22,11 @@ import { openDatabase } from '../src-main/store/db';
 import { classicStrategies } from '../src-main/strategies/classic';
 import { listStrategies } from '../src-main/strategies/registry';
 import type { StrategyDef } from '../src-main/strategies/types';
+import { median, medianMs } from './timing';
 
 export const title = 'Backtest engine (DJIA 30, 2529 days x 30 assets)';
 
 const COST = 0.001;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function timeMs(fn: () => void, reps: number): number {
-  fn(); // warm-up
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  return median(t);
-}
 
 /**
  * The reference: what a first implementation would write — plain number arrays, a fresh array per day for the
@@ -124,7 +109,7 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   for (const id of ['crp', 'ubah'] as const) {
     const def = classicStrategies.find((s) => s.id === id) as StrategyDef;
     let engineValue = Number.NaN;
-    const engineMs = timeMs(() => {
+    const engineMs = medianMs(() => {
       const inst = def.create({
         prices: m,
         trainStart: 0,
@@ -138,7 +123,7 @@ export async function run(): Promise<{ name: string; value: number; unit: string
       engineValue = sim.value[T - 1]!;
     }, 21);
     let refValue = Number.NaN;
-    const refMs = timeMs(() => {
+    const refMs = medianMs(() => {
       refValue = referenceLoop(m, id);
     }, 21);
     const agree = Math.abs(engineValue - refValue) <= 1e-9 * Math.abs(refValue);
@@ -158,7 +143,7 @@ export async function run(): Promise<{ name: string; value: number; unit: string
 
   // the engine's own cost: a strategy that returns one preallocated weight vector (no work in decide)
   const fixed = new Float64Array(n).fill(1 / n);
-  const bareMs = timeMs(() => {
+  const bareMs = medianMs(() => {
     simulate(
       m,
       { decide: () => fixed },

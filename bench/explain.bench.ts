@@ -10,18 +10,7 @@ import seedrandom from 'seedrandom';
 import { equalWeightIndex, labelRegimes } from '../src-main/explain/regimes';
 import { levelReturns, volatilityForecasts } from '../src-main/explain/volatility';
 import { kernelShap, SHAP_DEFAULTS, type ShapModel } from '../src-main/explain/shap';
-
-function medianMs(fn: () => void, reps: number): number {
-  fn(); // warm-up
-  const times: number[] = [];
-  for (let k = 0; k < reps; k++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
+import { medianMs } from './timing';
 
 export async function run(): Promise<{ name: string; value: number; unit: string; note?: string }[]> {
   const m = loadDjia();

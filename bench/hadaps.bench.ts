@@ -20,29 +20,11 @@ import { policyNets, type HadapsShape } from '../src-main/agents/hadaps/network'
 import type { DdpgBatchArrays, StateArrays } from '../src-main/agents/learner';
 import { OnnxHadaps } from '../src-main/compute/train/hadapsLearner';
 import { APP_ROOT } from '../src-main/version';
+import { timed } from './timing';
 
 export const title = 'HADAPS training (SAC update and exploring action, ONNX Runtime engine)';
 
 type Figure = { name: string; value: number; unit: string; note?: string };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Median wall-clock ms per call, and mean CPU ms per call of this process (user + system) over the timed calls. */
-function timed(fn: () => void, reps: number, warm: number): { ms: number; cpuMs: number } {
-  for (let k = 0; k < warm; k++) fn();
-  const t: number[] = [];
-  const c0 = process.cpuUsage();
-  for (let k = 0; k < reps; k++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  const c = process.cpuUsage(c0);
-  return { ms: median(t), cpuMs: (c.user + c.system) / 1000 / reps };
-}
 
 function states(rng: () => number, batch: number, n: number, k: number): StateArrays {
   const p = Float32Array.from({ length: batch * n * k }, () => rng() * 2 - 1);

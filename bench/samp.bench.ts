@@ -27,22 +27,7 @@ import type { SampArtifacts } from '../src-main/agents/samp/artifacts';
 import { loadSampPolicy } from '../src-main/strategies/samp/model';
 import { serializeParams, paramsToBinary } from '../src-main/compute/params';
 import { createHash } from 'node:crypto';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function medianMs(fn: () => void, reps: number, warm = 3): number {
-  for (let k = 0; k < warm; k++) fn();
-  const t: number[] = [];
-  for (let k = 0; k < reps; k++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  return median(t);
-}
+import { medianMs } from './timing';
 
 export async function run(): Promise<{ name: string; value: number; unit: string; note?: string }[]> {
   const { tf, info } = await loadTf();
@@ -76,7 +61,7 @@ export async function run(): Promise<{ name: string; value: number; unit: string
     s2: { x: x2, wprev: uniform },
     done: tf.keep(tf.zeros([B, 1])),
   };
-  const u1 = medianMs(() => d1.update(batch1), 15);
+  const u1 = medianMs(() => d1.update(batch1), 15, 3);
   out.push({
     name: 'samp: DDPG updates/s, stage 1 (upper Transformer actor)',
     value: 1000 / u1,
@@ -105,7 +90,7 @@ export async function run(): Promise<{ name: string; value: number; unit: string
   });
   const d2 = new Ddpg(tf, tfjsStageModel(tf, 'lower', cfg, N), cfg.ddpg, 2);
   const batch2 = { s: s2state(x), a: uniform, r: batch1.r, s2: s2state(x2), done: batch1.done };
-  const u2 = medianMs(() => d2.update(batch2), 10);
+  const u2 = medianMs(() => d2.update(batch2), 10, 3);
   out.push({
     name: 'samp: DDPG updates/s, stage 2 (two lower SLaK actors + fusion)',
     value: 1000 / u2,

@@ -24,29 +24,11 @@ import { tfjsStageModel } from '../src-main/agents/samp/engines';
 import { OnnxDdpg, type DdpgBatchArrays } from '../src-main/compute/train/ddpg';
 import { sampTrainModel } from '../src-main/compute/train/samp';
 import { APP_ROOT } from '../src-main/version';
+import { timed } from './timing';
 
 export const title = 'training (DDPG update: tfjs, ONNX Runtime engine, PyTorch mirror)';
 
 type Figure = { name: string; value: number; unit: string; note?: string };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Median wall-clock ms per call, and mean CPU ms per call of this process (user + system) over the timed calls. */
-function timed(fn: () => void, reps: number, warm: number): { ms: number; cpuMs: number } {
-  for (let k = 0; k < warm; k++) fn();
-  const t: number[] = [];
-  const c0 = process.cpuUsage();
-  for (let k = 0; k < reps; k++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  const c = process.cpuUsage(c0);
-  return { ms: median(t), cpuMs: (c.user + c.system) / 1000 / reps };
-}
 
 /** The python3 that imports torch, or why none does. */
 function findTorch(): { python: string; version: string } | { missing: string } {
