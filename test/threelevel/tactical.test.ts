@@ -14,11 +14,8 @@ import { strategicTarget } from '../../src-main/agents/threelevel/strategic';
 import { resolveTacticalConfig, type TacticalConfig } from '../../src-main/agents/threelevel/tactical-config';
 import { TacticalEnv, TACTICAL_FEATURE_COUNT } from '../../src-main/agents/threelevel/tactical-env';
 import { exportTacticalOnnx, tacticalModel, TacticalPolicy } from '../../src-main/agents/threelevel/tactical-network';
-import {
-  startingHoldings,
-  tacticalSacConfig,
-  trainTacticalAgent,
-} from '../../src-main/agents/threelevel/tactical-trainer';
+import { startingHoldings, trainTacticalAgent } from '../../src-main/agents/threelevel/tactical-trainer';
+import { sacTrainingConfig } from '../../src-main/agents/threelevel/trainer';
 import { assetWeights, boundTilts, classWeightsOf } from '../../src-main/agents/threelevel/tilts';
 import { OnnxSac } from '../../src-main/compute/train/sac';
 import { ExecutionCosts } from '../../src-main/market/costs';
@@ -184,7 +181,7 @@ describe('tactical agent', () => {
 
   it('exports an ONNX policy that agrees with the training engine to 1e-5, for any number of classes', async () => {
     const cfg = smallConfig();
-    const { ddpg, sac } = tacticalSacConfig(cfg);
+    const { ddpg, sac } = sacTrainingConfig(cfg);
     const F = TACTICAL_FEATURE_COUNT;
     const learner = new OnnxSac(tacticalModel(F, cfg), ddpg, sac, 13, { batchSize: 8 });
     const rng = seedrandom('tactical parity');

@@ -99,7 +99,6 @@ import { learnFromDecisions, strategicPpoSettings, type StrategicSample } from '
 import type { TacticalConfig } from './tactical-config';
 import { TacticalEnv, TACTICAL_FEATURE_COUNT, type MonthDay } from './tactical-env';
 import { tacticalModel } from './tactical-network';
-import { tacticalSacConfig } from './tactical-trainer';
 import { classWeightsOf } from './tilts';
 import { ExecutionTransitions, replayUpdate, sacTrainingConfig, type SacTransition } from './trainer';
 import { abortError } from '../samp/episodes';
@@ -214,7 +213,7 @@ export async function trainJointHierarchy(o: JointTrainOptions): Promise<JointTr
   // the three learners, as their bottom-up trainers make them
   const run = o.run ?? {};
   const l3cfg = sacTrainingConfig(ecfg);
-  const l2cfg = tacticalSacConfig(tcfg);
+  const l2cfg = sacTrainingConfig(tcfg);
   const l3 = new OnnxSac(executionModel(FEATURE_COUNT, ecfg), l3cfg.ddpg, l3cfg.sac, o.seed, {
     batchSize: ecfg.batchSize,
     ...run,

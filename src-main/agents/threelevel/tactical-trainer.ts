@@ -25,8 +25,6 @@
  * `patience` validations without a better score; the learning rates follow the cosine schedule over the budget.
  */
 import seedrandom from 'seedrandom';
-import type { DdpgConfig } from '../ddpg';
-import type { SacSettings } from '../samp/config';
 import type { ParamValues } from '../../compute/params';
 import { OnnxSac } from '../../compute/train/sac';
 import type { TrainRunOptions } from '../../compute/train/session';
@@ -43,7 +41,7 @@ import type { TacticalConfig } from './tactical-config';
 import { TacticalEnv, TACTICAL_FEATURE_COUNT } from './tactical-env';
 import { tacticalModel } from './tactical-network';
 import { assetWeights } from './tilts';
-import { replayUpdate, type DayRange, type SacTransition } from './trainer';
+import { replayUpdate, sacTrainingConfig, type DayRange, type SacTransition } from './trainer';
 import { abortError } from '../samp/episodes';
 
 /** Inputs of {@link trainTacticalAgent}. */
@@ -86,32 +84,6 @@ export interface TacticalTrainResult {
   updates: number;
   stoppedEarly: boolean;
   elapsedMs: number;
-}
-
-/** The engine's DDPG-shaped settings SAC reads, from a tactical config. */
-export function tacticalSacConfig(cfg: TacticalConfig): { ddpg: DdpgConfig; sac: SacSettings } {
-  return {
-    ddpg: {
-      actorLr: cfg.actorLr,
-      criticLr: cfg.criticLr,
-      gamma: cfg.gamma,
-      tau: cfg.tau,
-      batchSize: cfg.batchSize,
-      bufferSize: cfg.bufferSize,
-      warmup: cfg.warmup,
-      updateEvery: 1,
-      gradClipNorm: cfg.gradClipNorm,
-      rewardScale: cfg.rewardScale,
-      noise: { kind: 'gaussian', sigma: 0, sigmaDecay: 1, sigmaMin: 0, theta: 0 },
-    },
-    sac: {
-      alpha: cfg.alpha,
-      alphaTuning: cfg.alphaTuning,
-      targetEntropyPerAsset: -1,
-      alphaLr: 3e-4,
-      initStd: cfg.initStd,
-    },
-  };
 }
 
 /** The book at the close of t0: the strategic target's assets bought at the close of t0 - horizon and drifted. */
@@ -177,7 +149,7 @@ export async function trainTacticalAgent(o: TacticalTrainOptions): Promise<Tacti
   const hi = o.train.last - months * H;
   const env = new TacticalEnv(m, layout, o.costs, o.execCfg, o.execution, cfg);
   const K = env.K;
-  const { ddpg, sac } = tacticalSacConfig(cfg);
+  const { ddpg, sac } = sacTrainingConfig(cfg);
   const learner = new OnnxSac(tacticalModel(F, cfg), ddpg, sac, o.seed, { batchSize: cfg.batchSize, ...(o.run ?? {}) });
   const buffer = new ReplayBuffer<SacTransition>(cfg.bufferSize);
   const replayRng = seedrandom(`${o.seed}|threelevel|tactical|replay`);

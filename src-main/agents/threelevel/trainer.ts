@@ -129,8 +129,28 @@ export function validationPeriods(
   });
 }
 
-/** The engine's DDPG-shaped settings SAC reads, from an execution config (no logit noise: SAC samples its policy). */
-export function sacTrainingConfig(cfg: ExecutionConfig): { ddpg: DdpgConfig; sac: SacSettings } {
+/** The SAC settings a level's config names (Level 3's ExecutionConfig, Level 2's TacticalConfig). */
+export type SacLevelSettings = Pick<
+  ExecutionConfig,
+  | 'actorLr'
+  | 'criticLr'
+  | 'gamma'
+  | 'tau'
+  | 'batchSize'
+  | 'bufferSize'
+  | 'warmup'
+  | 'gradClipNorm'
+  | 'rewardScale'
+  | 'alpha'
+  | 'alphaTuning'
+  | 'initStd'
+>;
+
+/**
+ * The engine's DDPG-shaped settings SAC reads, from a SAC level's config (no logit noise: SAC samples its policy),
+ * for the execution and the tactical level alike.
+ */
+export function sacTrainingConfig(cfg: SacLevelSettings): { ddpg: DdpgConfig; sac: SacSettings } {
   return {
     ddpg: {
       actorLr: cfg.actorLr,
