@@ -25,6 +25,7 @@ import {
 } from '../../src-shared/domain';
 import { SCENARIO_DESCRIPTIONS, SCENARIO_SECTORS, SCENARIO_STOCKS_PER_SECTOR } from '../../src-shared/domain/scenarios';
 import { DEFAULT_UNIVERSE_ID } from '../data/bundled';
+import { actionScaleSection, detailsFromResults, type DetailsOf } from './actionScale';
 import { METRIC_NAMES, type MetricName } from '../metrics';
 import {
   PAIRED_DEFAULTS,
@@ -713,13 +714,15 @@ export interface ResultsDocumentOptions {
   returnsOf?: ReturnsOf;
   /** settings of the paired test (risk-free rate as the runs', resamples, block length, seed) */
   paired?: PairedSettings;
+  /** where the action scale's section finds each run's decision details; default: the results' own simulations */
+  detailsOf?: DetailsOf;
 }
 
 /**
  * A results document written by `hdrl backtest --markdown FILE`: the command that produced it, the caveats
  * (survivorship, few windows), the sector scenario's stocks per window when one was asked, the learned strategies at a glance, their paired test against equal weight, their
  * figures before and after costs with the concentration guard, one table per test window and one over all
- * windows (mean ± std over seeds), and for every learning strategy a plain statement of whether it beat equal
+ * windows (mean ± std over seeds), the action scale's effect where HADAPS ran at two or more scales, and for every learning strategy a plain statement of whether it beat equal
  * weight in each window.
  */
 export function resultsMarkdown(results: readonly BacktestRunResult[], o: ResultsDocumentOptions): string {
@@ -795,6 +798,7 @@ export function resultsMarkdown(results: readonly BacktestRunResult[], o: Result
   }
   if (windows.length > 1)
     out.push('## All windows', '', markdownTable(summarizeSeedsOverWindows(results), documentMetrics(results)), '');
+  out.push(...actionScaleSection(results, o.detailsOf ?? detailsFromResults));
   const verdicts = equalWeightVerdicts(results, o.learning, true);
   if (verdicts.length) out.push('## Against equal weight', '', ...verdicts.map((v) => `- ${v}.`), '');
   return out.join('\n');

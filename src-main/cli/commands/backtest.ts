@@ -36,7 +36,8 @@ import {
 import { BacktestImpactRequest } from '../../../src-shared/contract/runs';
 import type { RunScenarioName } from '../../../src-shared/domain/runConfig';
 import { SCENARIO_NAMES } from '../../../src-shared/domain/scenarios';
-import { getRunDays } from '../../store/runs';
+import { getRunDays, getRunDetails } from '../../store/runs';
+import { detailsFromResults } from '../../backtest/actionScale';
 import { getCodeVersion } from '../../version';
 import { listStrategies } from '../../strategies/registry';
 import { parseRebalance } from '../../market/simulate';
@@ -418,6 +419,7 @@ export const backtestCommand: CliCommand = {
           learning,
           universe,
           returnsOf,
+          detailsOf: (r) => (r.runId ? getRunDetails(engine!.db, r.runId) : detailsFromResults(r)),
           paired: { riskFree: req.riskFreeRate ?? 0 },
         }),
       );
