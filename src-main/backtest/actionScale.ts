@@ -6,8 +6,7 @@
  */
 import {
   actionScaleEffect,
-  classAllocationOf,
-  classWeightStd,
+  actionScaleRunOf,
   isActionScaleStrategy,
   type ActionScaleRun,
 } from '../../src-shared/charts/classes';
@@ -37,14 +36,8 @@ export function actionScaleSection(results: readonly BacktestRunResult[], detail
   for (const r of results) {
     if (r.status !== 'complete' || !isActionScaleStrategy(r.strategy)) continue;
     const days = detailsOf(r);
-    const a = days ? classAllocationOf(days) : null;
-    if (!a) continue;
-    runs.push({
-      strategy: r.strategy,
-      actionScale: a.actionScale,
-      classStd: classWeightStd(a),
-      cumulativeReturn: r.metrics?.cumulativeReturn ?? null,
-    });
+    const run = days ? actionScaleRunOf(r.strategy, days, r.metrics?.cumulativeReturn ?? null) : null;
+    if (run) runs.push(run);
   }
   const rows = actionScaleEffect(runs);
   if (!rows.length) return [];

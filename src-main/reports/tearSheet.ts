@@ -13,6 +13,7 @@ import type { DB } from '../store/db';
 import { getRunDetails, getRunMetrics } from '../store/runs';
 import {
   actionScaleEffect,
+  actionScaleRunOf,
   classAllocationOf,
   classWeightStd,
   isActionScaleStrategy,
@@ -107,15 +108,8 @@ export async function buildBacktestReport(
     if (allocation) classes.push({ run: g.name, allocation, std: classWeightStd(allocation) });
     if (!isActionScaleStrategy(g.strategy)) return;
     for (const r of g.runs) {
-      const a = r.id === g.rep.id ? allocation : classAllocationOf(getRunDetails(db, r.id));
-      const cum = stored.get(r.id)?.cumulativeReturn;
-      if (a)
-        scaled.push({
-          strategy: g.strategy,
-          actionScale: a.actionScale,
-          classStd: classWeightStd(a),
-          cumulativeReturn: cum ?? null,
-        });
+      const run = actionScaleRunOf(g.strategy, getRunDetails(db, r.id), stored.get(r.id)?.cumulativeReturn ?? null);
+      if (run) scaled.push(run);
     }
   });
   const actionScale = actionScaleEffect(scaled);

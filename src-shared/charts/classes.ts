@@ -98,6 +98,19 @@ export interface ActionScaleRun {
   cumulativeReturn: number | null;
 }
 
+/**
+ * A run as the action scale's figure takes it, from its decision details (one per day, ascending) and cumulative
+ * return; null when no day records classes (not a HADAPS run).
+ */
+export function actionScaleRunOf(
+  strategy: string,
+  days: readonly { date: string; detail: DecisionDetail | null | undefined }[],
+  cumulativeReturn: number | null,
+): ActionScaleRun | null {
+  const a = classAllocationOf(days);
+  return a ? { strategy, actionScale: a.actionScale, classStd: classWeightStd(a), cumulativeReturn } : null;
+}
+
 /** One action scale: how many runs had it, and their mean class-weight std and mean cumulative return. */
 export interface ActionScaleRow {
   actionScale: number;
