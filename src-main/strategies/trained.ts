@@ -3,6 +3,8 @@
  * SAMP-HDRL keeps its own, older store in strategies/samp/model.ts):
  *   - `trainingKey`: the key of a trained model — sha256 over what determines it (family, training revision,
  *     config, seed, ... as the family lists them) and every date and close up to the end of its training window;
+ *     `windowTrainingKey` the key of the families whose model depends on nothing else than their config, the seed,
+ *     the tickers and the training window (EIIE, PPN, the classifiers, MAPS);
  *   - `TrainedModels`: the models of one family by key, kept in memory within a process (a second create() for the
  *     same training reuses the first) and, with a store installed (the backtest installs the files next to the
  *     database, store/models.ts), loaded from it instead of trained, and written to it. `forgetTrainedModels`
@@ -32,6 +34,27 @@ export function trainingKey(what: object, prices: PriceMatrix, trainEnd: number)
     h.update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
   }
   return h.digest('hex');
+}
+
+/**
+ * The training key of a family whose model is determined by its config, the seed, the tickers and the training
+ * window (with the closes up to trainEnd, as every key): what {@link trainingKey} hashes is
+ * { family, revision, config, seed, tickers, trainStart, trainEnd }, in that order.
+ */
+export function windowTrainingKey(
+  family: string,
+  revision: number,
+  config: object,
+  seed: number,
+  prices: PriceMatrix,
+  trainStart: number,
+  trainEnd: number,
+): string {
+  return trainingKey(
+    { family, revision, config, seed, tickers: prices.tickers, trainStart, trainEnd },
+    prices,
+    trainEnd,
+  );
 }
 
 /** Where a family's trained models are kept between processes. */

@@ -45,7 +45,7 @@ import { OnnxEiie } from '../../compute/train/eiie';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
 import { osblTrainingParams, presetOverrides } from '../overrides';
-import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
+import { finiteFigures, HeldBook, modelRecord, TrainedModels, windowTrainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -136,17 +136,13 @@ export function eiieTrainingKey(
   trainEnd: number,
 ): string {
   const { evaluator, ...cnn } = cfg;
-  return trainingKey(
-    {
-      family: 'eiie',
-      revision: EIIE_TRAINING_REVISION,
-      config: evaluator === 'cnn' ? cnn : cfg,
-      seed,
-      tickers: prices.tickers,
-      trainStart,
-      trainEnd,
-    },
+  return windowTrainingKey(
+    'eiie',
+    EIIE_TRAINING_REVISION,
+    evaluator === 'cnn' ? cnn : cfg,
+    seed,
     prices,
+    trainStart,
     trainEnd,
   );
 }

@@ -28,7 +28,7 @@ import { lhsFeatures } from '../../agents/lhs/samples';
 import { trainLhs } from '../../agents/lhs/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import { finiteFigures, modelRecord, TrainedModels, trainingKey } from '../trained';
+import { finiteFigures, modelRecord, TrainedModels, windowTrainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -158,19 +158,7 @@ export function lhsTrainingKey(
   trainStart: number,
   trainEnd: number,
 ): string {
-  return trainingKey(
-    {
-      family: 'lhs',
-      revision: LHS_TRAINING_REVISION,
-      config: cfg,
-      seed,
-      tickers: prices.tickers,
-      trainStart,
-      trainEnd,
-    },
-    prices,
-    trainEnd,
-  );
+  return windowTrainingKey('lhs', LHS_TRAINING_REVISION, cfg, seed, prices, trainStart, trainEnd);
 }
 
 const models = new TrainedModels<LhsArtifacts>();

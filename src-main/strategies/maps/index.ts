@@ -27,7 +27,7 @@ import { mapsBook } from '../../agents/maps/rules';
 import { trainMaps } from '../../agents/maps/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
-import { finiteFigures, modelRecord, TrainedModels, trainingKey } from '../trained';
+import { finiteFigures, modelRecord, TrainedModels, windowTrainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -163,19 +163,7 @@ export function mapsTrainingKey(
   trainStart: number,
   trainEnd: number,
 ): string {
-  return trainingKey(
-    {
-      family: 'maps',
-      revision: MAPS_TRAINING_REVISION,
-      config: cfg,
-      seed,
-      tickers: prices.tickers,
-      trainStart,
-      trainEnd,
-    },
-    prices,
-    trainEnd,
-  );
+  return windowTrainingKey('maps', MAPS_TRAINING_REVISION, cfg, seed, prices, trainStart, trainEnd);
 }
 
 const models = new TrainedModels<MapsArtifacts>();

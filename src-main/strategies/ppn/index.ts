@@ -26,7 +26,7 @@ import { trainPpn } from '../../agents/ppn/trainer';
 import type { PriceMatrix } from '../../market/prices';
 import { MarketView } from '../../market/view';
 import { osblTrainingParams, presetOverrides } from '../overrides';
-import { finiteFigures, HeldBook, modelRecord, TrainedModels, trainingKey } from '../trained';
+import { finiteFigures, HeldBook, modelRecord, TrainedModels, windowTrainingKey } from '../trained';
 import type { StrategyContext, StrategyDef, StrategyInstance, StrategyParamSpec } from '../types';
 
 /** Bumped when a change to the training makes earlier models differ. */
@@ -95,19 +95,7 @@ export function ppnTrainingKey(
   trainStart: number,
   trainEnd: number,
 ): string {
-  return trainingKey(
-    {
-      family: 'ppn',
-      revision: PPN_TRAINING_REVISION,
-      config: cfg,
-      seed,
-      tickers: prices.tickers,
-      trainStart,
-      trainEnd,
-    },
-    prices,
-    trainEnd,
-  );
+  return windowTrainingKey('ppn', PPN_TRAINING_REVISION, cfg, seed, prices, trainStart, trainEnd);
 }
 
 const models = new TrainedModels<PpnArtifacts>();
