@@ -17,6 +17,7 @@ import { openDatabase } from '../../src-main/store/db';
 import { fileThreeLevelModelStore } from '../../src-main/store/models';
 import { getStrategy, listStrategies, resolveParams } from '../../src-main/strategies/registry';
 import { setThreeLevelModelStore } from '../../src-main/strategies/threelevel';
+import type { ThreeLevelArtifacts } from '../../src-main/agents/threelevel/artifacts';
 import { forgetTrainedModels } from '../../src-main/strategies/trained';
 import { djiaSubset } from '../helpers/data';
 
@@ -274,4 +275,24 @@ describe('three-level strategies', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('the three-level model store', () => {
+  it("refuses a stored model of another level under a level's key", async () => {
+    const m = withSectors(320, 6, 1000);
+    const strategic = { level: 'strategic' } as unknown as ThreeLevelArtifacts;
+    forgetTrainedModels();
+    setThreeLevelModelStore({ get: async () => strategic, put: async () => {} });
+    const def = await getStrategy('three-level');
+    const create = def.create({
+      prices: m,
+      trainStart: 0,
+      trainEnd: 259,
+      testStart: 260,
+      testEnd: 319,
+      seed: 1,
+      params: resolveParams(def, SMALL),
+    });
+    await expect(create).rejects.toThrow(/three-level: model [0-9a-f]{12} is not an execution model/);
+  });
 });

@@ -51,6 +51,26 @@ export const THREE_LEVEL_TRAINING_REVISION = 1;
 
 const models = new TrainedModels<ThreeLevelArtifacts>();
 
+/** The level's number as the progress names it, and the level as an error names it. */
+const LEVEL_NUMBER = { strategic: 1, tactical: 2, execution: 3 } as const;
+const LEVEL_NOUN = { strategic: 'a strategic', tactical: 'a tactical', execution: 'an execution' } as const;
+
+/**
+ * One level's model of key `key`: the stored or in-memory one, or `train`'s; an error if what is stored under the key
+ * is another level's model.
+ */
+async function levelModel<L extends ThreeLevelArtifacts['level']>(
+  level: L,
+  key: string,
+  ctx: StrategyContext,
+  id: string,
+  train: () => Promise<Extract<ThreeLevelArtifacts, { level: L }>>,
+): Promise<Extract<ThreeLevelArtifacts, { level: L }>> {
+  const a = await models.get(key, ctx, `${id} (Level ${LEVEL_NUMBER[level]})`, train);
+  if (a.level !== level) throw new Error(`${id}: model ${key.slice(0, 12)} is not ${LEVEL_NOUN[level]} model`);
+  return a as Extract<ThreeLevelArtifacts, { level: L }>;
+}
+
 /** Install (or remove, with null) the store models are loaded from and written to; forgets the in-memory ones. */
 export function setThreeLevelModelStore(store: ThreeLevelModelStore | null): void {
   models.setStore(store);
@@ -197,7 +217,7 @@ export async function strategicModelFor(
 ): Promise<StrategicArtifacts> {
   const key = strategicTrainingKey(ctx, cfg, layout, macro);
   const K = layout.classes.length + 1;
-  const a = await models.get(key, ctx, `${id} (Level 1)`, async () => {
+  return levelModel('strategic', key, ctx, id, async () => {
     const m = pricesUpTo(ctx.prices, ctx.trainEnd);
     const res = await trainStrategicAgent({
       m,
@@ -226,8 +246,6 @@ export async function strategicModelFor(
       training: trainingRecord(res, res.episodes),
     };
   });
-  if (a.level !== 'strategic') throw new Error(`${id}: model ${key.slice(0, 12)} is not a strategic model`);
-  return a;
 }
 
 export async function executionModelFor(
@@ -237,7 +255,7 @@ export async function executionModelFor(
   costRate: number,
 ): Promise<ExecutionArtifacts> {
   const key = executionTrainingKey(ctx, cfg, costRate);
-  const a = await models.get(key, ctx, `${id} (Level 3)`, async () => {
+  return levelModel('execution', key, ctx, id, async () => {
     const m = pricesUpTo(ctx.prices, ctx.trainEnd);
     const res = await trainExecutionAgent({
       m,
@@ -263,8 +281,6 @@ export async function executionModelFor(
       training: trainingRecord(res, res.periods),
     };
   });
-  if (a.level !== 'execution') throw new Error(`${id}: model ${key.slice(0, 12)} is not an execution model`);
-  return a;
 }
 
 export async function tacticalModelFor(
@@ -277,7 +293,7 @@ export async function tacticalModelFor(
   costRate: number,
 ): Promise<TacticalArtifacts> {
   const key = tacticalTrainingKey(ctx, cfg, exec, execution.label, layout, costRate);
-  const a = await models.get(key, ctx, `${id} (Level 2)`, async () => {
+  return levelModel('tactical', key, ctx, id, async () => {
     const m = pricesUpTo(ctx.prices, ctx.trainEnd);
     const res = await trainTacticalAgent({
       m,
@@ -308,8 +324,6 @@ export async function tacticalModelFor(
       training: trainingRecord(res, res.episodes),
     };
   });
-  if (a.level !== 'tactical') throw new Error(`${id}: model ${key.slice(0, 12)} is not a tactical model`);
-  return a;
 }
 
 /** The training key of one level of a jointly trained hierarchy: every level's config and the joint budget. */
@@ -435,12 +449,10 @@ export async function jointModelsFor(
     };
   };
   const trained = () => (job ??= train());
-  const [s, t, e] = await Promise.all(
-    (['strategic', 'tactical', 'execution'] as const).map((level, k) =>
-      models.get(keys[level], ctx, `${id} (Level ${k + 1})`, async () => (await trained())[level]),
-    ),
-  );
-  if (s?.level !== 'strategic' || t?.level !== 'tactical' || e?.level !== 'execution')
-    throw new Error(`${id}: the stored joint models (${keys.strategic.slice(0, 12)}, ...) are not of their levels`);
-  return { strategic: s, tactical: t, execution: e };
+  const [s1, s2, s3] = await Promise.all([
+    levelModel('strategic', keys.strategic, ctx, id, async () => (await trained()).strategic),
+    levelModel('tactical', keys.tactical, ctx, id, async () => (await trained()).tactical),
+    levelModel('execution', keys.execution, ctx, id, async () => (await trained()).execution),
+  ]);
+  return { strategic: s1, tactical: s2, execution: s3 };
 }
