@@ -248,11 +248,12 @@ export function tableMetrics(results: readonly BacktestRunResult[]): MetricName[
 }
 
 /**
- * The columns of a results document's tables: the backtest table's, then the daily 95% VaR and CVaR (historical,
- * metrics/index.ts), the tail figures the MPLS paper reports and a PM reads beside the drawdown.
+ * The columns of a results document's tables: the backtest table's, then the Omega ratio (the HADAPS paper's fourth
+ * figure beside cumulative return, Sharpe and Sortino) and the daily 95% VaR and CVaR (historical, metrics/index.ts),
+ * the tail figures the MPLS paper reports and a PM reads beside the drawdown.
  */
 export function documentMetrics(results: readonly BacktestRunResult[]): MetricName[] {
-  return [...tableMetrics(results), 'var95', 'cvar95'];
+  return [...tableMetrics(results), 'omega', 'var95', 'cvar95'];
 }
 
 /** An amount of money with thousands separators: 100,000,000. */

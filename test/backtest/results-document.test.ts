@@ -89,8 +89,8 @@ describe('hdrl backtest --markdown', () => {
     const md = fs.readFileSync(file, 'utf8');
     expect(md).toContain('30 members of the Dow Jones Industrial Average of 2001, traded back to 1991');
     expect(md).toContain('The figures come from 3 test windows');
-    // every window's table and the all-windows table carry the daily 95% VaR and CVaR, last before the flags
-    expect(md.match(/\| holdings \| cash \| VaR95 \| CVaR95 \| flags \|/g)?.length).toBe(4);
+    // every window's table and the all-windows table carry the Omega ratio and the daily 95% VaR and CVaR, last before the flags
+    expect(md.match(/\| holdings \| cash \| omega \| VaR95 \| CVaR95 \| flags \|/g)?.length).toBe(4);
     // before and after costs: the largest weight of any day is the 60 % tilt plus its share of the rest
     expect(md).toMatch(/\| test-tilted \| 6 \| .* \| 6\d\.\d% \| \d\.\d \| 6\/6 \|/);
 

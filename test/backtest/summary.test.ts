@@ -262,9 +262,9 @@ describe('the results document: caveats, the paired test, before and after costs
     expect(costs).toContain(
       '| crp (equal weight) | 2 | 1.50 | 2.00 | 15.0% | 17.0% | 300% | 0.60% | 20.0% | 6.0 | 0/2 |',
     );
-    // the per-window tables show turnover a year at a time with the cost drag, the daily 95% VaR and CVaR, and the flag
+    // the per-window tables show turnover a year at a time with the cost drag, the Omega ratio, the daily 95% VaR and CVaR, and the flag
     expect(md).toContain(
-      '| strategy | runs | cum ret | ann ret | ann vol | sharpe | sortino | max dd | calmar | ann turnover | cost drag | holdings | cash | VaR95 | CVaR95 | flags |',
+      '| strategy | runs | cum ret | ann ret | ann vol | sharpe | sortino | max dd | calmar | ann turnover | cost drag | holdings | cash | omega | VaR95 | CVaR95 | flags |',
     );
     expect(md).toMatch(/\| samp-hdrl \| 2 \|.*\| concentrated 1\/2 \|/);
   });
