@@ -461,6 +461,8 @@ export function computeMetrics(x: MetricInputs, opts: RatioOptions = {}): Metric
     costImpact: x.costSplit ? costDrag(x.costSplit.impact, p) : Number.NaN,
     grossCumulativeReturn: gross ? cumulativeReturn(gross) : Number.NaN,
     grossSharpe: gross ? sharpe(gross, opts) : Number.NaN,
+    grossSortino: gross ? sortino(gross, opts) : Number.NaN,
+    grossOmega: gross ? omega(gross) : Number.NaN,
     avgHoldings: avgHoldings(x.weights, x.nRisky),
     avgCash: avgCash(x.weights, x.nRisky),
     maxWeight: conc.maxWeight,

@@ -221,6 +221,8 @@ describe('the results document: caveats, the paired test, before and after costs
     for (const r of rs) {
       Object.assign(r.metrics!, {
         grossSharpe: r.metrics!.sharpe + 0.5,
+        grossSortino: r.metrics!.sortino + 0.75,
+        grossOmega: r.metrics!.omega + 0.25,
         grossCumulativeReturn: r.metrics!.cumulativeReturn + 0.02,
         annualTurnover: 3,
         costDrag: 0.006,
@@ -254,13 +256,13 @@ describe('the results document: caveats, the paired test, before and after costs
     // before and after costs, with the concentration guard at its worst day
     const costs = md.slice(md.indexOf('## Before and after costs'));
     expect(costs).toContain(
-      '| strategy | runs | sharpe | gross sharpe | cum ret | gross cum ret | ann turnover | cost drag | max weight (worst) | min eff N (worst) | concentrated |',
+      '| strategy | runs | sharpe | gross sharpe | sortino | gross sortino | omega | gross omega | cum ret | gross cum ret | ann turnover | cost drag | max weight (worst) | min eff N (worst) | concentrated |',
     );
     expect(costs).toContain(
-      '| samp-hdrl | 4 | 1.45 ± 0.64 | 1.95 ± 0.64 | 14.5% ± 6.4% | 16.5% ± 6.4% | 300% ± 0% | 0.60% ± 0.00% | 100.0% | 1.0 | 1/4 |',
+      '| samp-hdrl | 4 | 1.45 ± 0.64 | 1.95 ± 0.64 | 0.00 ± 0.00 | 0.75 ± 0.00 | 0.00 ± 0.00 | 0.25 ± 0.00 | 14.5% ± 6.4% | 16.5% ± 6.4% | 300% ± 0% | 0.60% ± 0.00% | 100.0% | 1.0 | 1/4 |',
     );
     expect(costs).toContain(
-      '| crp (equal weight) | 2 | 1.50 | 2.00 | 15.0% | 17.0% | 300% | 0.60% | 20.0% | 6.0 | 0/2 |',
+      '| crp (equal weight) | 2 | 1.50 | 2.00 | 0.00 | 0.75 | 0.00 | 0.25 | 15.0% | 17.0% | 300% | 0.60% | 20.0% | 6.0 | 0/2 |',
     );
     // the per-window tables show turnover a year at a time with the cost drag, the Omega ratio, the daily 95% VaR and CVaR, and the flag
     expect(md).toContain(
@@ -294,7 +296,7 @@ describe('the results document: caveats, the paired test, before and after costs
     expect(t).toContain('concentrated: on some day one stock held more than 50% of the book');
     const c = costsTable(rs, new Set(['ddpg-flat']));
     expect(c.split('\n')[0]).toMatch(
-      /^strategy\s+runs\s+sharpe\s+gross sharpe\s+cum ret\s+gross cum ret\s+ann turnover\s+cost drag/,
+      /^strategy\s+runs\s+sharpe\s+gross sharpe\s+sortino\s+gross sortino\s+omega\s+gross omega\s+cum ret\s+gross cum ret\s+ann turnover\s+cost drag/,
     );
     expect(costsTable(rs, new Set())).toBe('');
   });

@@ -9,7 +9,9 @@ import {
   costDrag,
   cumulativeReturn,
   grossReturns,
+  omega,
   sharpe,
+  sortino,
 } from '../../src-main/metrics';
 import { simulate } from '../../src-main/market/simulate';
 import type { StrategyInstance } from '../../src-main/strategies/types';
@@ -62,6 +64,11 @@ describe('before and after costs', () => {
     expect(withCost.grossCumulativeReturn).toBeCloseTo(cumulativeReturn(free.ret), 12);
     expect(withCost.grossSharpe).toBeCloseTo(sharpe(free.ret), 10);
     expect(withCost.grossSharpe).toBeGreaterThan(withCost.sharpe);
+    // Sortino and Omega before costs: the same figures of the run that paid nothing
+    expect(withCost.grossSortino).toBeCloseTo(sortino(free.ret), 10);
+    expect(withCost.grossOmega).toBeCloseTo(omega(free.ret), 10);
+    expect(withCost.grossSortino).toBeGreaterThan(withCost.sortino);
+    expect(withCost.grossOmega).toBeGreaterThan(withCost.omega);
     // the costs: about 2 x 0.2 % of a full turnover a day, 252 days a year
     expect(withCost.costDrag).toBeCloseTo((252 * costly.cost.reduce((s, c) => s + c, 0)) / costly.cost.length, 12);
     expect(withCost.costDrag).toBeGreaterThan(0.9);
@@ -75,6 +82,8 @@ describe('before and after costs', () => {
       cost: free.cost,
     });
     expect(none.grossSharpe).toBeCloseTo(none.sharpe, 12);
+    expect(none.grossSortino).toBeCloseTo(none.sortino, 12);
+    expect(none.grossOmega).toBeCloseTo(none.omega, 12);
     expect(none.costDrag).toBe(0);
   });
 
@@ -86,6 +95,8 @@ describe('before and after costs', () => {
       nRisky: 2,
     });
     expect(m.grossSharpe).toBeNaN();
+    expect(m.grossSortino).toBeNaN();
+    expect(m.grossOmega).toBeNaN();
     expect(m.grossCumulativeReturn).toBeNaN();
     expect(m.costDrag).toBeNaN();
     expect(m.annualTurnover).toBeCloseTo(0.2 * 252, 12);
