@@ -16,8 +16,6 @@
 //                                        sweep hadaps-beta/1..10 beside equal weight
 //   hadaps-monthly  docs/results-hadaps-monthly.md  the paper's protocol (2 years train, 1 month test, monthly) over
 //                                        2000, volatile-sectors scenario, 3 seeds: cold against warm-started retraining
-//   hadaps-seeds  docs/results-hadaps-seeds.md  samp protocol, 3 seeds: HADAPS and its net-log-return reward beside
-//                                        equal weight (more seeds of the two, without the ablations)
 //   mpls      docs/results-mpls.md      mpls protocol (70/10/20: validation on the 10%, test on the last 20%), 5 seeds:
 //                                        MPLS, its module ablations, single-agent PPO, mean-variance, equal weight, ubah
 //   mpls-samp  docs/results-mpls-samp.md  samp protocol (test 1998, 1999, 2000), 5 seeds: MPLS beside single-agent
@@ -141,16 +139,6 @@ export const EVALUATIONS = {
     '3',
     '--markdown',
     'docs/results-hadaps-monthly.md',
-  ],
-  'hadaps-seeds': [
-    '--protocol',
-    'samp',
-    '--strategy',
-    'hadaps,hadaps/log-reward,crp,ubah',
-    '--seeds',
-    '3',
-    '--markdown',
-    'docs/results-hadaps-seeds.md',
   ],
   mpls: ['--protocol', 'mpls', '--strategy', MPLS, '--seeds', '5', '--markdown', 'docs/results-mpls.md'],
   'mpls-samp': [
