@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { HADAPS_PRESETS, resolveHadapsConfig } from '../../src-main/agents/hadaps/config';
 import { hadapsConfigFromParams } from '../../src-main/strategies/hadaps/params';
+import { listStrategies, resolveParams } from '../../src-main/strategies/registry';
 
 describe('hadapsConfigFromParams', () => {
   it('keeps the preset for 0 (positive settings) and -1 (settings that may be 0)', () => {
@@ -59,5 +60,18 @@ describe('hadapsConfigFromParams', () => {
     expect(hadapsConfigFromParams('hadaps/full-trade', { tradeRate: 0.3 }).tradeRate).toBe(0.3);
     expect(hadapsConfigFromParams('hadaps/full-trade', { tradeRate: 0 }).tradeRate).toBe(1);
     expect(() => hadapsConfigFromParams('hadaps/unknown', {})).toThrow(/not a HADAPS strategy: hadaps\/unknown/);
+  });
+
+  it("keeps every id's own change when the parameters come with their defaults, as the registry resolves them", async () => {
+    const ids = (await listStrategies()).map((d) => d.id).filter((id) => /^hadaps(\/|-beta\/|$)/.test(id));
+    expect(ids).toContain('hadaps/warm-start');
+    for (const id of ids) {
+      const def = (await listStrategies()).find((d) => d.id === id)!;
+      expect(hadapsConfigFromParams(id, resolveParams(def, {})), id).toEqual(hadapsConfigFromParams(id, {}));
+    }
+    const def = (await listStrategies()).find((d) => d.id === 'hadaps/warm-start')!;
+    expect(hadapsConfigFromParams('hadaps/warm-start', resolveParams(def, {})).warmStart).toBe(true);
+    expect(hadapsConfigFromParams('hadaps', { warmStart: true }).warmStart).toBe(true);
+    expect(hadapsConfigFromParams('hadaps', { warmStart: false }).warmStart).toBe(false);
   });
 });

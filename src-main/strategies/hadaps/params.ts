@@ -84,7 +84,7 @@ export const HADAPS_PARAMS: StrategyParamSpec[] = [
   {
     name: 'warmStart',
     description:
-      "monthly retraining (--protocol hadaps) warm-started: each month's model starts from the previous month's instead of a fresh draw",
+      "monthly retraining (--protocol hadaps) warm-started: each month's model starts from the previous month's instead of a fresh draw (always on for hadaps/warm-start)",
     default: false,
   },
   {
@@ -177,6 +177,7 @@ export function hadapsConfigFromParams(id: string, params: Record<string, unknow
   if (episodes !== undefined) over.maxEpisodes = episodes;
   over.costRate = typeof params.costRate === 'number' ? params.costRate : standard.costRate;
   if (typeof params.classing === 'string') over.classing = params.classing as HadapsConfig['classing'];
-  if (typeof params.warmStart === 'boolean') over.warmStart = params.warmStart;
+  // on with the parameter or by the id (hadaps/warm-start): the parameter's default (false) must not switch the id's off
+  if (params.warmStart === true) over.warmStart = true;
   return resolveHadapsConfig(preset, over);
 }
