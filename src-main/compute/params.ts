@@ -29,6 +29,24 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** Where a parameter lies in the flat vector of its specs: its first element and its element count. */
+export interface ParamSlot {
+  at: number;
+  n: number;
+}
+
+/** Where each parameter of `specs` lies in their flat vector (the spec order compute/train/common.ts flatten uses). */
+export function paramOffsets(specs: readonly ParamSpec[]): Map<string, ParamSlot> {
+  const out = new Map<string, ParamSlot>();
+  let at = 0;
+  for (const sp of specs) {
+    const n = sizeOf(sp.shape);
+    out.set(sp.name, { at, n });
+    at += n;
+  }
+  return out;
+}
+
 /**
  * Initialise every parameter of `specs` from `seed`. Each parameter draws from its own stream
  * seedrandom(`${seed}|${name}`), so values depend on (seed, name, shape, init) only.

@@ -104,11 +104,13 @@ export async function buildBacktestReport(
   const scaled: ActionScaleRun[] = [];
   groups.forEach((g, i) => {
     if (!hadapsDetail(held[i]!.at.detail)) return;
-    const allocation = classAllocationOf(getRunDetails(db, g.rep.id));
+    const repDays = getRunDetails(db, g.rep.id);
+    const allocation = classAllocationOf(repDays);
     if (allocation) classes.push({ run: g.name, allocation, std: classWeightStd(allocation) });
     if (!isActionScaleStrategy(g.strategy)) return;
     for (const r of g.runs) {
-      const run = actionScaleRunOf(g.strategy, getRunDetails(db, r.id), stored.get(r.id)?.cumulativeReturn ?? null);
+      const days = r.id === g.rep.id ? repDays : getRunDetails(db, r.id);
+      const run = actionScaleRunOf(g.strategy, days, stored.get(r.id)?.cumulativeReturn ?? null);
       if (run) scaled.push(run);
     }
   });

@@ -27,7 +27,7 @@
  * critic read; class weights follow from them exactly (`classWeights`).
  */
 import { dense, type Ops } from '../../compute/ops';
-import { denseSpecs, sizeOf, type ParamSpec, type ParamValues } from '../../compute/params';
+import { denseSpecs, paramOffsets, type ParamSlot, type ParamSpec, type ParamValues } from '../../compute/params';
 import type { TrainOps } from '../../compute/train/ops';
 import type { Val } from '../../compute/train/graph';
 import { classCount, type ClassLayout } from './classes';
@@ -154,16 +154,13 @@ export function inferValues(sh: HadapsShape, train: ParamValues, stats: ParamVal
     const layer = m[1]!;
     const scale = new Float32Array(sp.shape[0]!);
     const shift = new Float32Array(sp.shape[0]!);
-    foldBatchNorm(
-      batchNormOf(
-        layer,
-        (k) => get(train, k).data,
-        (k) => get(stats, k).data,
-      ),
-      sh.cfg.bnEpsilon,
-      scale,
-      shift,
-    );
+    const bn = {
+      gamma: get(train, `${layer}/bn/gamma`).data,
+      beta: get(train, `${layer}/bn/beta`).data,
+      mean: get(stats, `${layer}/bn/mean`).data,
+      vr: get(stats, `${layer}/bn/var`).data,
+    };
+    foldBatchNorm(bn, sh.cfg.bnEpsilon, scale, shift);
     out.set(`${layer}/bn/scale`, { shape: [...sp.shape], data: scale });
     out.set(`${layer}/bn/shift`, { shape: [...sp.shape], data: shift });
   }
@@ -172,31 +169,6 @@ export function inferValues(sh: HadapsShape, train: ParamValues, stats: ParamVal
 
 /** A decision-time parameter folded from batch norm: its layer and which vector it is. */
 const BN_FOLDED = /^(.*)\/bn\/(scale|shift)$/;
-
-function batchNormOf(
-  layer: string,
-  train: (name: string) => Float32Array,
-  stats: (name: string) => Float32Array,
-): { gamma: Float32Array; beta: Float32Array; mean: Float32Array; vr: Float32Array } {
-  return {
-    gamma: train(`${layer}/bn/gamma`),
-    beta: train(`${layer}/bn/beta`),
-    mean: stats(`${layer}/bn/mean`),
-    vr: stats(`${layer}/bn/var`),
-  };
-}
-
-/** Where each parameter of `specs` lies in their flat vector (compute/train/common.ts flatten order). */
-function offsets(specs: readonly ParamSpec[]): Map<string, { at: number; n: number }> {
-  const out = new Map<string, { at: number; n: number }>();
-  let at = 0;
-  for (const sp of specs) {
-    const n = sizeOf(sp.shape);
-    out.set(sp.name, { at, n });
-    at += n;
-  }
-  return out;
-}
 
 /**
  * {@link inferValues} on flat vectors, for the learner, which refreshes its decision-time parameters after every
@@ -208,38 +180,52 @@ export function inferVectorWriter(sh: HadapsShape): {
   size: number;
   write(train: Float32Array, stats: Float32Array, out: Float32Array): void;
 } {
-  const tr = offsets(policyTrainSpecs(sh));
-  const st = offsets(policyStatSpecs(sh));
-  const inf = offsets(policyInferSpecs(sh));
-  const at = (m: Map<string, { at: number; n: number }>, k: string) => {
+  const tr = paramOffsets(policyTrainSpecs(sh));
+  const st = paramOffsets(policyStatSpecs(sh));
+  const inf = paramOffsets(policyInferSpecs(sh));
+  const at = (m: Map<string, ParamSlot>, k: string) => {
     const o = m.get(k);
     if (!o) throw new Error(`HADAPS policy: no value for ${k}`);
     return o;
   };
-  const view = (v: Float32Array, o: { at: number; n: number }) => v.subarray(o.at, o.at + o.n);
-  const copies: { from: { at: number; n: number }; to: number }[] = [];
-  const folds: string[] = [];
+  const view = (v: Float32Array, o: ParamSlot) => v.subarray(o.at, o.at + o.n);
+  // where every copied vector and every folded layer's six vectors lie, found once
+  const copies: { from: ParamSlot; to: number }[] = [];
+  const folds: {
+    gamma: ParamSlot;
+    beta: ParamSlot;
+    mean: ParamSlot;
+    vr: ParamSlot;
+    scale: ParamSlot;
+    shift: ParamSlot;
+  }[] = [];
+  let size = 0;
   for (const [name, o] of inf) {
+    size += o.n;
     const m = BN_FOLDED.exec(name);
     if (!m) copies.push({ from: at(tr, name), to: o.at });
-    else if (m[2] === 'scale') folds.push(m[1]!);
+    else if (m[2] === 'scale') {
+      const layer = m[1]!;
+      folds.push({
+        gamma: at(tr, `${layer}/bn/gamma`),
+        beta: at(tr, `${layer}/bn/beta`),
+        mean: at(st, `${layer}/bn/mean`),
+        vr: at(st, `${layer}/bn/var`),
+        scale: o,
+        shift: at(inf, `${layer}/bn/shift`),
+      });
+    }
   }
-  let size = 0;
-  for (const o of inf.values()) size += o.n;
   return {
     size,
     write(train, stats, out) {
       for (const c of copies) out.set(view(train, c.from), c.to);
-      for (const layer of folds)
+      for (const f of folds)
         foldBatchNorm(
-          batchNormOf(
-            layer,
-            (k) => view(train, at(tr, k)),
-            (k) => view(stats, at(st, k)),
-          ),
+          { gamma: view(train, f.gamma), beta: view(train, f.beta), mean: view(stats, f.mean), vr: view(stats, f.vr) },
           sh.cfg.bnEpsilon,
-          view(out, at(inf, `${layer}/bn/scale`)),
-          view(out, at(inf, `${layer}/bn/shift`)),
+          view(out, f.scale),
+          view(out, f.shift),
         );
     },
   };

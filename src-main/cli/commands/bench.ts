@@ -104,15 +104,16 @@ export const benchCommand: CliCommand = {
       io.out(`wrote ${file}`);
     }
     const out = path.resolve(APP_ROOT, String(args.out ?? 'BENCHMARKS.md'));
-    if (!args.only) fs.writeFileSync(out, [header, ...sections].join('\n\n') + '\n');
-    else if (alone.length && fs.existsSync(out)) {
+    if (!args.only) {
+      fs.writeFileSync(out, [header, ...sections].join('\n\n') + '\n');
+      io.out(`wrote ${out}`);
+    } else if (alone.length && fs.existsSync(out)) {
       // --only: the measured benches' sections are replaced in place, the rest of the file is left as it is
       let doc = fs.readFileSync(out, 'utf8');
       for (const a of alone) doc = spliceBenchSection(doc, a.title, a.name, a.text);
       fs.writeFileSync(out, doc);
       io.out(`updated ${alone.map((a) => a.name).join(', ')} in ${out}`);
     } else io.out(alone.length ? `(--only: no ${out} to update)` : 'done');
-    if (!args.only) io.out(`wrote ${out}`);
     return failed ? 1 : 0;
   },
 };

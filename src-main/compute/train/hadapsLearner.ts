@@ -17,7 +17,7 @@ import {
   stateShapes,
   type HadapsShape,
 } from '../../agents/hadaps/network';
-import { initParams, sizeOf, type ParamSpec, type ParamValues } from '../params';
+import { initParams, paramOffsets, type ParamSpec, type ParamValues } from '../params';
 import { tfjsAdam } from './adam';
 import { adamFeeds, flatten, nextName, openGraph, rmspropFeeds, stateFeeds, unflatten } from './common';
 import { batchFeeds, type CriticModel } from './ddpg';
@@ -180,13 +180,7 @@ export class OnnxHadaps {
     this.writeInfer = writer.write;
     this.infer = new Float32Array(writer.size);
     this.writeInfer(this.state.actor, this.state.actorStats, this.infer);
-    let at = 0;
-    const logStd = new Map<string, { at: number; n: number }>();
-    for (const sp of this.aSpecs) {
-      const n = sizeOf(sp.shape);
-      logStd.set(sp.name, { at, n });
-      at += n;
-    }
+    const logStd = paramOffsets(this.aSpecs);
     this.logStdAt = policyNets(sh).map((p) => ({ name: p.name, ...logStd.get(logStdName(p.name))! }));
   }
 
