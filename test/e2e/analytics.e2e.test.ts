@@ -8,48 +8,23 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startHost, type Host } from '../../src-main/host/server';
-import { dispatch } from '../../src-main/services';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { buildBacktestReport, renderBacktestPdf } from '../../src-main/reports';
 import type { AnalyticsCompareResponse, LearnedVerdict } from '../../src-shared/contract/analytics';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
+import { screenshotPath } from '../helpers/browser';
 import { analyticsFixture, type AnalyticsFixture } from '../analytics/fixture';
+import { useDesk } from '../helpers/desk';
+import { num, pct } from '../../src-renderer/src/format';
 
 let fx: AnalyticsFixture;
-let host: Host;
-let browser: Browser;
-let page: Page;
-const consoleErrors: string[] = [];
-
-async function call<T>(channel: string, req: object): Promise<T> {
-  const r = await dispatch(fx.engine, channel, req);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-  return r.value as T;
-}
-const pct = (x: number | null, d = 2) => (x == null ? '—' : `${(x * 100).toFixed(d)}%`);
-const num = (x: number | null) =>
-  x == null ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-/** Horizontal overflow of the page and of the view, px (0 when everything fits). */
-async function overflow(p: Page): Promise<{ page: number; view: number }> {
-  return p.evaluate(() => {
-    const d = (
-      globalThis as unknown as {
-        document: {
-          documentElement: { scrollWidth: number; clientWidth: number };
-          querySelector(s: string): { scrollWidth: number; clientWidth: number } | null;
-        };
-      }
-    ).document;
-    const v = d.querySelector('.view');
-    return {
-      page: d.documentElement.scrollWidth - d.documentElement.clientWidth,
-      view: v ? v.scrollWidth - v.clientWidth : 0,
-    };
-  });
-}
+const desk = useDesk(
+  async () => {
+    fx = await analyticsFixture();
+    return fx.engine;
+  },
+  { page: { viewport: { width: 1280, height: 800 } } },
+);
 
 /** Viewport screenshots of the panel, block by block (the view scrolls inside its own container). */
 async function shootPanel(p: Page, size: string): Promise<void> {
@@ -65,26 +40,11 @@ async function shootPanel(p: Page, size: string): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  const dir = ensureBuilt();
-  fx = await analyticsFixture();
-  host = await startHost(fx.engine, { rendererDir: dir });
-  browser = await launchBrowser();
-  page = await openSignedIn(browser, host, { viewport: { width: 1280, height: 800 } });
-  collectPageErrors(page, consoleErrors);
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  fx?.engine.close();
-});
-
 describe('Backtests analytics', () => {
   it("shows the learned strategy's verdict and paired p-value before anything is selected, and never selects a hindsight run", async () => {
-    const [v] = await call<LearnedVerdict[]>('analytics.verdicts', { universe: 'djia30' });
-    await page.goto(`${host.url}#/backtests`);
-    const line = page.locator(`[data-testid="verdict-samp-hdrl-${v!.windowFrom}"]`);
+    const [v] = await desk.call<LearnedVerdict[]>('analytics.verdicts', { universe: 'djia30' });
+    await desk.page.goto(`${desk.host.url}#/backtests`);
+    const line = desk.page.locator(`[data-testid="verdict-samp-hdrl-${v!.windowFrom}"]`);
     await line.waitFor();
     expect(await line.locator('[data-testid="verdict-p"]').textContent()).toContain(
       v!.pValue! < 0.001 ? 'paired p < 0.001' : `paired p = ${v!.pValue!.toFixed(3)}`,
@@ -93,43 +53,45 @@ describe('Backtests analytics', () => {
     expect(await line.locator('[data-testid="verdict-text"]').textContent()).toContain(
       `(${v!.seedsBeating} of 2 seeds do)`,
     );
-    const bcrp = page.locator('[data-testid="metrics-row-bcrp-2000-01-03"]');
+    const bcrp = desk.page.locator('[data-testid="metrics-row-bcrp-2000-01-03"]');
     expect(await bcrp.textContent()).toContain('†');
     expect(await bcrp.locator('input[type="checkbox"]').isChecked()).toBe(false);
-    expect(await page.locator('[data-testid="metrics-row-crp-2000-01-03"] input[type="checkbox"]').isChecked()).toBe(
-      true,
-    );
-    // turnover annualised, with its cost drag, as the stored metrics
-    const crp = (await call<{ metrics: Record<string, number> }>('runs.get', { id: fx.ids.crp! })).metrics;
     expect(
-      (await page
+      await desk.page.locator('[data-testid="metrics-row-crp-2000-01-03"] input[type="checkbox"]').isChecked(),
+    ).toBe(true);
+    // turnover annualised, with its cost drag, as the stored metrics
+    const crp = (await desk.call<{ metrics: Record<string, number> }>('runs.get', { id: fx.ids.crp! })).metrics;
+    expect(
+      (await desk.page
         .locator('[data-testid="metrics-row-crp-2000-01-03"] [data-metric="annualTurnover"]')
         .textContent())!.trim(),
     ).toBe(pct(crp.annualTurnover!, 0));
     expect(
-      (await page.locator('[data-testid="metrics-row-crp-2000-01-03"] [data-metric="costDrag"]').textContent())!.trim(),
+      (await desk.page
+        .locator('[data-testid="metrics-row-crp-2000-01-03"] [data-metric="costDrag"]')
+        .textContent())!.trim(),
     ).toBe(pct(crp.costDrag!));
   });
 
   it('shows every analytics block with the numbers of analytics.compare', async () => {
-    const panel = page.locator('[data-testid="analytics-panel"]');
+    const panel = desk.page.locator('[data-testid="analytics-panel"]');
     await panel.locator('[data-testid="analytics-relative"]').waitFor();
     // the selected groups: crp, minvar, samp-hdrl (seed 1 stands for its group), ubah; focus on the learned run
     const ids = [fx.ids.crp!, fx.ids.minvar!, fx.samp[0]!, fx.ids.ubah!];
-    const a = await call<AnalyticsCompareResponse>('analytics.compare', { ids });
+    const a = await desk.call<AnalyticsCompareResponse>('analytics.compare', { ids });
     const s = a.runs.find((r) => r.id === fx.samp[0])!;
-    const rel = page.locator(`[data-testid="rel-row-${s.id}"]`);
+    const rel = desk.page.locator(`[data-testid="rel-row-${s.id}"]`);
     await rel.waitFor();
     expect(await rel.locator('[data-col="activeReturn"]').textContent()).toBe(pct(s.relative!.activeReturn));
     expect(await rel.locator('[data-col="trackingError"]').textContent()).toBe(pct(s.relative!.trackingError));
     expect(await rel.locator('[data-col="informationRatio"]').textContent()).toBe(num(s.relative!.informationRatio));
     expect(await rel.locator('[data-col="beta"]').textContent()).toBe(num(s.relative!.beta));
     const m = a.runs.find((r) => r.strategy === 'minvar')!;
-    const tr = page.locator(`[data-testid="trading-row-${m.id}"]`);
+    const tr = desk.page.locator(`[data-testid="trading-row-${m.id}"]`);
     expect(await tr.locator('[data-col="annualTurnover"]').textContent()).toBe(pct(m.trading.annualTurnover, 0));
     expect(await tr.locator('[data-col="costDrag"]').textContent()).toBe(pct(m.trading.costDrag));
     const st = m.stress.find((x) => x.id === 'dotcom-2000')!;
-    expect(await page.locator(`[data-testid="stress-dotcom-2000-${m.id}"] [data-col="ret"]`).textContent()).toBe(
+    expect(await desk.page.locator(`[data-testid="stress-dotcom-2000-${m.id}"] [data-col="ret"]`).textContent()).toBe(
       pct(st.ret),
     );
     expect(a.focus!.run.id).toBe(fx.samp[0]);
@@ -150,35 +112,35 @@ describe('Backtests analytics', () => {
       await panel.locator(`[data-testid="${c}"] canvas`).first().waitFor();
     // the group view exists for the learned strategy
     await panel.locator('[data-testid="weights-view"]').selectOption('group');
-    await page.waitForTimeout(300);
-    expect(await overflow(page)).toEqual({ page: 0, view: 0 });
-    await page.screenshot({ path: screenshotPath('analytics-1280x800'), fullPage: true });
-    await shootPanel(page, '1280x800');
-    await page.setViewportSize({ width: 1600, height: 1000 });
-    await page.waitForTimeout(400);
-    expect((await overflow(page)).page).toBe(0);
-    await page.screenshot({ path: screenshotPath('analytics-1600x1000'), fullPage: true });
-    await shootPanel(page, '1600x1000');
-    await page.setViewportSize({ width: 1280, height: 800 });
-    expect(consoleErrors).toEqual([]);
+    await desk.page.waitForTimeout(300);
+    expect(await desk.overflow('.view')).toEqual({ page: 0, content: 0 });
+    await desk.page.screenshot({ path: screenshotPath('analytics-1280x800'), fullPage: true });
+    await shootPanel(desk.page, '1280x800');
+    await desk.page.setViewportSize({ width: 1600, height: 1000 });
+    await desk.page.waitForTimeout(400);
+    expect((await desk.overflow('.view')).page).toBe(0);
+    await desk.page.screenshot({ path: screenshotPath('analytics-1600x1000'), fullPage: true });
+    await shootPanel(desk.page, '1600x1000');
+    await desk.page.setViewportSize({ width: 1280, height: 800 });
+    expect(desk.errors).toEqual([]);
   });
 
   it('a chosen benchmark changes the comparison the panel shows', async () => {
-    const panel = page.locator('[data-testid="analytics-panel"]');
+    const panel = desk.page.locator('[data-testid="analytics-panel"]');
     await panel.locator('[data-testid="analytics-benchmark"]').selectOption('minvar');
-    const a = await call<AnalyticsCompareResponse>('analytics.compare', {
+    const a = await desk.call<AnalyticsCompareResponse>('analytics.compare', {
       ids: [fx.ids.crp!, fx.ids.minvar!, fx.samp[0]!, fx.ids.ubah!],
       benchmark: 'minvar',
     });
     const c = a.runs.find((r) => r.strategy === 'crp')!;
-    await page
+    await desk.page
       .locator(`[data-testid="rel-row-${c.id}"] [data-col="beta"]`, { hasText: num(c.relative!.beta) })
       .waitFor();
     await panel.locator('[data-testid="analytics-benchmark"]').selectOption('');
   });
 
   it("the tear sheet's first page carries the verdict; saved as a PNG", async () => {
-    const data = await buildBacktestReport(fx.engine.db, [...fx.samp, fx.ids.crp!, fx.ids.minvar!, fx.ids.bcrp!]);
+    const data = await buildBacktestReport(desk.engine.db, [...fx.samp, fx.ids.crp!, fx.ids.minvar!, fx.ids.bcrp!]);
     const pdf = screenshotPath('analytics-report').replace(/\.png$/, '.pdf');
     fs.writeFileSync(pdf, await renderBacktestPdf(data));
     const r = spawnSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '3', pdf, pdf.replace(/\.pdf$/, '')]);

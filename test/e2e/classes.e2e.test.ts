@@ -6,86 +6,55 @@
  * over time and the action scale's effect with the figures the shared module computes; Training lists the HADAPS
  * models with their validation curve. Screenshots: .e2e/screenshots/classes-<view>-<width>.png.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startHost, type Host } from '../../src-main/host/server';
-import { dispatch } from '../../src-main/services';
-import { runBacktest } from '../../src-main/backtest/run';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
-import { DECISIONS_WINDOW } from './fixture';
 import type { ClassAllocation, RunSummary, RunWeights } from '../../src-shared/contract/runs';
 import type { ModelsListResponse } from '../../src-shared/contract/models';
 import { actionScaleEffect, classWeightStd } from '../../src-shared/charts/classes';
 import { hadapsDetail } from '../../src-shared/domain/decision';
 import { pct } from '../../src-renderer/src/format';
+import { useDesk } from '../helpers/desk';
+import { DECISIONS_WINDOW, storeRuns } from './fixture';
 
-let engine: ReturnType<typeof tempEngine>;
-let host: Host;
-let browser: Browser;
-let page: Page;
-const consoleErrors: string[] = [];
 let hadapsRun = '';
 let betaRun = '';
 
-async function call<T>(channel: string, req: object): Promise<T> {
-  const r = await dispatch(engine, channel, req);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-  return r.value as T;
-}
-const text = async (sel: string) => ((await page.locator(sel).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
-interface BrowserDocument {
-  documentElement: { scrollWidth: number; clientWidth: number };
-}
-const overflows = () =>
-  page.evaluate(() => {
-    const d = (globalThis as unknown as { document: BrowserDocument }).document.documentElement;
-    return d.scrollWidth > d.clientWidth;
-  });
-
-beforeAll(async () => {
-  const dir = ensureBuilt();
-  engine = tempEngine();
-  const runs = await runBacktest(engine.db, {
-    ...DECISIONS_WINDOW,
-    strategies: ['crp', 'hadaps', 'hadaps-beta/1'],
-    scenario: 'volatile-sectors',
-    params: { hadaps: { preset: 'quick', episodes: 1 }, 'hadaps-beta/1': { preset: 'quick', episodes: 1 } },
-  });
-  expect(runs.map((r) => [r.strategy, r.status, r.error])).toEqual([
-    ['crp', 'complete', undefined],
-    ['hadaps', 'complete', undefined],
-    ['hadaps-beta/1', 'complete', undefined],
-  ]);
-  hadapsRun = runs[1]!.runId!;
-  betaRun = runs[2]!.runId!;
-  host = await startHost(engine, { rendererDir: dir });
-  browser = await launchBrowser();
-  page = await openSignedIn(browser, host, { viewport: { width: 1600, height: 1000 } });
-  collectPageErrors(page, consoleErrors);
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  engine?.close();
-});
+const desk = useDesk(
+  async () => {
+    const engine = tempEngine();
+    const ids = await storeRuns(engine, {
+      ...DECISIONS_WINDOW,
+      strategies: ['crp', 'hadaps', 'hadaps-beta/1'],
+      scenario: 'volatile-sectors',
+      params: { hadaps: { preset: 'quick', episodes: 1 }, 'hadaps-beta/1': { preset: 'quick', episodes: 1 } },
+    });
+    hadapsRun = ids['hadaps']!;
+    betaRun = ids['hadaps-beta/1']!;
+    return engine;
+  },
+  { page: { viewport: { width: 1600, height: 1000 } } },
+);
+/** the first match's text, white space collapsed */
+const text = async (sel: string) => (await desk.text(sel)).replace(/\s+/g, ' ');
 
 describe('the desk on HADAPS runs (issue 18)', () => {
   it('Today groups the decision by class: the book per class, the layers’ weights, the action scale and the basis', async () => {
-    const w = await call<RunWeights>('runs.weights', { id: hadapsRun });
+    const w = await desk.call<RunWeights>('runs.weights', { id: hadapsRun });
     const d = hadapsDetail(w.detail)!;
     const risky = d.classes.filter((c) => c.name !== 'Cash');
     expect(risky).toHaveLength(2);
-    await page.goto(`${host.url}#/?run=${hadapsRun}`);
-    await page.locator('[data-testid="today-hadaps"]').waitFor();
+    await desk.page.goto(`${desk.host.url}#/?run=${hadapsRun}`);
+    await desk.page.locator('[data-testid="today-hadaps"]').waitFor();
     const words = await text('[data-testid="today-hadaps"]');
     expect(words).toContain("classes from the universe's sectors");
     expect(words).toContain(`action scale β = ${d.actionScale}`);
     for (const c of d.classes) expect(words).toContain(`${c.name} ${pct(c.weight, 1)}`);
     expect(await text('h2:has-text("Allocation by")')).toBe('Allocation by asset class (as HADAPS allocated)');
     // one group per class, in the run's order: the book's weight of the class, and the inter-class layer's weight
-    const groups = await page.locator('[data-testid="weights-table"] tr.group-row td:first-child').allTextContents();
+    const groups = await desk.page
+      .locator('[data-testid="weights-table"] tr.group-row td:first-child')
+      .allTextContents();
     expect(groups.map((g) => g.replace(/\s*\(\d+\)\s*$/, '').trim())).toEqual([...risky.map((c) => c.name), 'Cash']);
     for (const c of risky) {
       const book = c.tickers.reduce((s, t) => s + w.final.weights[w.tickers.indexOf(t)]!, 0);
@@ -99,21 +68,21 @@ describe('the desk on HADAPS runs (issue 18)', () => {
     }
     expect(await text('[data-testid="class-layer-Cash"]')).toBe(pct(d.classes.at(-1)!.weight));
     expect(await text('[data-testid="cash-weight"]')).toBe(pct(w.final.cash));
-    await page.screenshot({ path: screenshotPath('classes-today-1600'), fullPage: true });
-    expect(await overflows()).toBe(false);
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.screenshot({ path: screenshotPath('classes-today-1280'), fullPage: true });
-    expect(await overflows()).toBe(false);
-    await page.setViewportSize({ width: 1600, height: 1000 });
+    await desk.page.screenshot({ path: screenshotPath('classes-today-1600'), fullPage: true });
+    expect(await desk.overflows()).toBe(false);
+    await desk.page.setViewportSize({ width: 1280, height: 800 });
+    await desk.page.screenshot({ path: screenshotPath('classes-today-1280'), fullPage: true });
+    expect(await desk.overflows()).toBe(false);
+    await desk.page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   it("Backtests draws the class allocation over time and the action scale's effect", async () => {
-    const list = await call<RunSummary[]>('runs.list', { universe: 'djia30' });
-    const alloc = (await call<ClassAllocation>('runs.classes', { id: hadapsRun }))!;
-    const beta = (await call<ClassAllocation>('runs.classes', { id: betaRun }))!;
+    const list = await desk.call<RunSummary[]>('runs.list', { universe: 'djia30' });
+    const alloc = (await desk.call<ClassAllocation>('runs.classes', { id: hadapsRun }))!;
+    const beta = (await desk.call<ClassAllocation>('runs.classes', { id: betaRun }))!;
     expect([alloc.actionScale, beta.actionScale]).toEqual([5, 1]);
-    await page.goto(`${host.url}#/backtests`);
-    const card = page.locator('[data-testid="hadaps-classes"]');
+    await desk.page.goto(`${desk.host.url}#/backtests`);
+    const card = desk.page.locator('[data-testid="hadaps-classes"]');
     await card.locator('[data-testid="chart-classes"] canvas').waitFor();
     // both HADAPS runs are selected: the chart opens on one and the PM can pick the other
     const options = await card.locator('[data-testid="classes-run"] option').allTextContents();
@@ -128,8 +97,8 @@ describe('the desk on HADAPS runs (issue 18)', () => {
       { strategy: 'hadaps-beta/1', actionScale: 1, classStd: classWeightStd(beta), cumulativeReturn: cum(betaRun) },
     ]);
     expect(rows.map((r) => r.actionScale)).toEqual([1, 5]);
-    const table = page.locator('[data-testid="action-scale-table"]');
-    await page.locator('[data-testid="chart-action-scale"] canvas').waitFor();
+    const table = desk.page.locator('[data-testid="action-scale-table"]');
+    await desk.page.locator('[data-testid="chart-action-scale"] canvas').waitFor();
     for (const r of rows)
       expect(await table.locator(`[data-testid="action-scale-${r.actionScale}"] td`).allTextContents()).toEqual([
         String(r.actionScale),
@@ -138,30 +107,30 @@ describe('the desk on HADAPS runs (issue 18)', () => {
         pct(r.cumulativeReturn),
       ]);
     await card.scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: screenshotPath('classes-backtests-1600') });
-    expect(await overflows()).toBe(false);
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.locator('[data-testid="action-scale"]').scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: screenshotPath('classes-backtests-1280') });
-    expect(await overflows()).toBe(false);
-    await page.setViewportSize({ width: 1600, height: 1000 });
+    await desk.page.waitForTimeout(300);
+    await desk.page.screenshot({ path: screenshotPath('classes-backtests-1600') });
+    expect(await desk.overflows()).toBe(false);
+    await desk.page.setViewportSize({ width: 1280, height: 800 });
+    await desk.page.locator('[data-testid="action-scale"]').scrollIntoViewIfNeeded();
+    await desk.page.waitForTimeout(300);
+    await desk.page.screenshot({ path: screenshotPath('classes-backtests-1280') });
+    expect(await desk.overflows()).toBe(false);
+    await desk.page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   it('Training lists the HADAPS models with their validation curve', async () => {
-    const models = await call<ModelsListResponse>('models.list', {});
+    const models = await desk.call<ModelsListResponse>('models.list', {});
     const m = models.models.find((x) => x.runs.some((r) => r.id === hadapsRun))!;
     expect(m.training!.stages.map((s) => s.stage)).toEqual(['hadaps']);
-    await page.goto(`${host.url}#/training`);
-    await page.locator(`[data-testid="model-show-${m.key.slice(0, 12)}"]`).click();
-    const card = page.locator('[data-testid="model-training"]');
+    await desk.page.goto(`${desk.host.url}#/training`);
+    await desk.page.locator(`[data-testid="model-show-${m.key.slice(0, 12)}"]`).click();
+    const card = desk.page.locator('[data-testid="model-training"]');
     await card.locator('[data-testid="curve-hadaps"] canvas').waitFor();
     expect(await text('[data-testid="training-episodes"]')).toBe(String(m.training!.episodes));
     expect(await text('[data-testid="training-period"]')).toContain('not recorded in the model file');
     expect(await text(`[data-testid="model-${m.key.slice(0, 12)}"] [data-col="seed"]`)).toBe(String(m.seed));
     await card.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: screenshotPath('classes-training-1600') });
-    expect(consoleErrors).toEqual([]);
+    await desk.page.screenshot({ path: screenshotPath('classes-training-1600') });
+    expect(desk.errors).toEqual([]);
   });
 });

@@ -7,79 +7,52 @@
  * hierarchical strategy and explains in plain words, that Regimes spans the run's window and Rebounds shows the
  * run's own capital cuts, and that no view overflows sideways at 1280x800 or 1600x1000 (screenshots of each).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startHost, type Host } from '../../src-main/host/server';
-import { dispatch } from '../../src-main/services';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
-import { DECISIONS_WINDOW, storeDecisionRuns } from './fixture';
-import { runBacktest } from '../../src-main/backtest/run';
 import type { RunSeries, RunSummary, RunWeights } from '../../src-shared/contract/runs';
 import type { AnalyticsCompareResponse } from '../../src-shared/contract/analytics';
 import type { CapitalCuts, RunExplanation } from '../../src-shared/contract/explain';
 import type { PricesResponse } from '../../src-shared/contract/data';
 import { sampDetail } from '../../src-shared/domain/decision';
+import { explainLargestHolding, useDesk } from '../helpers/desk';
+import { DECISIONS_WINDOW, storeDecisionRuns, storeRuns } from './fixture';
+import { pct } from '../../src-renderer/src/format';
 
-let engine: ReturnType<typeof tempEngine>;
-let host: Host;
-let browser: Browser;
-let page: Page;
-const consoleErrors: string[] = [];
 let sampRun = '';
 let flatRun = '';
 let td3Run = '';
 
-async function call<T>(channel: string, req: object): Promise<T> {
-  const r = await dispatch(engine, channel, req);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-  return r.value as T;
-}
-const pct = (x: number, d = 2) => `${(x * 100).toFixed(d)}%`.replace(/^-(0\.0*%)$/, '$1');
-const text = async (sel: string) => ((await page.locator(sel).first().textContent()) ?? '').trim();
-interface BrowserDocument {
-  documentElement: { scrollWidth: number; clientWidth: number };
-  querySelector(selector: string): { scrollWidth: number; clientWidth: number } | null;
-}
-
-beforeAll(async () => {
-  const dir = ensureBuilt();
-  engine = tempEngine();
-  // the flat agent is the newest learned run, which Agents used to open on
-  ({ sampRun, flatRun } = await storeDecisionRuns(engine));
-  // a learned family the desk knows only through the registry (strategies.list), not by its id's spelling
-  const [td3] = await runBacktest(engine.db, {
-    ...DECISIONS_WINDOW,
-    strategies: ['td3-flat'],
-    params: { 'td3-flat': { preset: 'quick', episodes: 1 } },
-  });
-  expect(td3?.status).toBe('complete');
-  td3Run = td3!.runId!;
-  host = await startHost(engine, { rendererDir: dir });
-  browser = await launchBrowser();
-  page = await openSignedIn(browser, host, { viewport: { width: 1600, height: 1000 } });
-  collectPageErrors(page, consoleErrors);
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  engine?.close();
-});
+const desk = useDesk(
+  async () => {
+    const engine = tempEngine();
+    // the flat agent is the newest learned run, which Agents used to open on
+    ({ sampRun, flatRun } = await storeDecisionRuns(engine));
+    // a learned family the desk knows only through the registry (strategies.list), not by its id's spelling
+    const ids = await storeRuns(engine, {
+      ...DECISIONS_WINDOW,
+      strategies: ['td3-flat'],
+      params: { 'td3-flat': { preset: 'quick', episodes: 1 } },
+    });
+    td3Run = ids['td3-flat']!;
+    return engine;
+  },
+  { page: { viewport: { width: 1600, height: 1000 } }, timeoutMs: 900_000 },
+);
 
 describe('the decision views (issue 17)', () => {
   it("Today opens on the hierarchical strategy and its figures are the engine's: turnover, drifted holdings, final mix", async () => {
-    const w = await call<RunWeights>('runs.weights', { id: sampRun });
-    const s = await call<RunSeries>('runs.series', { id: sampRun });
-    await page.goto(`${host.url}#/`);
-    await page.locator('[data-testid="weights-table"]').waitFor();
-    expect(await page.locator('[data-testid="today-run"]').inputValue()).toBe(sampRun);
-    expect(await text('[data-testid="today-decision-date"]')).toBe(w.date);
+    const w = await desk.call<RunWeights>('runs.weights', { id: sampRun });
+    const s = await desk.call<RunSeries>('runs.series', { id: sampRun });
+    await desk.page.goto(`${desk.host.url}#/`);
+    await desk.page.locator('[data-testid="weights-table"]').waitFor();
+    expect(await desk.page.locator('[data-testid="today-run"]').inputValue()).toBe(sampRun);
+    expect(await desk.text('[data-testid="today-decision-date"]')).toBe(w.date);
     // the day's one-way turnover is the one the engine booked for that day
-    expect(await text('[data-testid="today-turnover"]')).toBe(pct(s.turnover[s.turnover.length - 1]!));
-    expect(await text('[data-testid="today-turnover-detail"]')).toContain('a year at this pace (daily × 252)');
+    expect(await desk.text('[data-testid="today-turnover"]')).toBe(pct(s.turnover[s.turnover.length - 1]!));
+    expect(await desk.text('[data-testid="today-turnover-detail"]')).toContain('a year at this pace (daily × 252)');
     // the weights held before the trade: the previous target drifted with the day's prices (worked out here by hand)
-    const px = await call<PricesResponse>('data.prices', {
+    const px = await desk.call<PricesResponse>('data.prices', {
       universe: 'djia30',
       from: w.previous!.date,
       to: w.date,
@@ -89,150 +62,143 @@ describe('the decision views (issue 17)', () => {
     const g = grown.reduce((a, b) => a + b, 0) + w.previous!.cash;
     for (const i of [0, 11, 23]) {
       const row = `[data-testid="weight-row-${w.tickers[i]}"]`;
-      expect(await text(`${row} [data-col="weight"]`)).toBe(pct(w.final.weights[i]!));
-      expect(await text(`${row} [data-col="prev"]`)).toBe(pct(grown[i]! / g));
+      expect(await desk.text(`${row} [data-col="weight"]`)).toBe(pct(w.final.weights[i]!));
+      expect(await desk.text(`${row} [data-col="prev"]`)).toBe(pct(grown[i]! / g));
     }
     // the capital split's headline is the final mix: groups and cash as the book holds them
     const groups = sampDetail(w.detail)!.groups;
     const high = w.tickers.reduce((a, t, i) => a + (groups.high.includes(t) ? w.final.weights[i]! : 0), 0);
-    expect(await text('[data-testid="split-cash"] strong')).toBe(pct(w.final.cash, 1));
-    if (high > 5e-5) expect(await text('[data-testid="split-high"] strong')).toBe(pct(high, 1));
-    expect(await text('[data-testid="cash-weight"]')).toBe(pct(w.final.cash));
-    expect(await page.locator('[data-testid="weights-table"]').textContent()).not.toContain('-0.00%');
+    expect(await desk.text('[data-testid="split-cash"] strong')).toBe(pct(w.final.cash, 1));
+    if (high > 5e-5) expect(await desk.text('[data-testid="split-high"] strong')).toBe(pct(high, 1));
+    expect(await desk.text('[data-testid="cash-weight"]')).toBe(pct(w.final.cash));
+    expect(await desk.page.locator('[data-testid="weights-table"]').textContent()).not.toContain('-0.00%');
 
     // the first decision trades from cash: turnover = the invested share (never half of it), held before = 100% cash
-    await page.locator('[data-testid="today-date"]').selectOption(s.dates[0]!);
-    await page.locator('[data-testid="today-decision-date"]', { hasText: s.dates[0]! }).waitFor();
-    const first = await call<RunWeights>('runs.weights', { id: sampRun, date: s.dates[0]! });
+    await desk.page.locator('[data-testid="today-date"]').selectOption(s.dates[0]!);
+    await desk.page.locator('[data-testid="today-decision-date"]', { hasText: s.dates[0]! }).waitFor();
+    const first = await desk.call<RunWeights>('runs.weights', { id: sampRun, date: s.dates[0]! });
     expect(s.turnover[0]).toBeCloseTo(1 - first.final.cash, 12);
-    expect(await text('[data-testid="today-turnover"]')).toBe(pct(s.turnover[0]!));
-    expect(await text('[data-testid="cash-prev"]')).toBe('100.00%');
-    expect(await text('[data-testid="today-turnover-detail"]')).toContain('cash (first decision)');
-    await page.screenshot({ path: screenshotPath('decisions-today-first-day-1600'), fullPage: true });
+    expect(await desk.text('[data-testid="today-turnover"]')).toBe(pct(s.turnover[0]!));
+    expect(await desk.text('[data-testid="cash-prev"]')).toBe('100.00%');
+    expect(await desk.text('[data-testid="today-turnover-detail"]')).toContain('cash (first decision)');
+    await desk.page.screenshot({ path: screenshotPath('decisions-today-first-day-1600'), fullPage: true });
   });
 
   it('Today says whether the strategy beats equal weight, and asks before a losing one is approved', async () => {
-    let v = (await call<AnalyticsCompareResponse>('analytics.compare', { ids: [sampRun] })).verdicts[0]!;
+    let v = (await desk.call<AnalyticsCompareResponse>('analytics.compare', { ids: [sampRun] })).verdicts[0]!;
     if (v.outcome !== 'does-not-beat') {
       // the check below needs a loser: lift equal weight's stored figures above the run's (the rule reads these)
-      const crp = (await call<RunSummary[]>('runs.list', { universe: 'djia30', strategy: 'crp' }))[0]!;
-      engine.db
+      const crp = (await desk.call<RunSummary[]>('runs.list', { universe: 'djia30', strategy: 'crp' }))[0]!;
+      desk.engine.db
         .prepare(`UPDATE run_metrics SET value = 99 WHERE run_id = ? AND name IN ('sharpe', 'cumulativeReturn')`)
         .run(crp.id);
-      v = (await call<AnalyticsCompareResponse>('analytics.compare', { ids: [sampRun] })).verdicts[0]!;
+      v = (await desk.call<AnalyticsCompareResponse>('analytics.compare', { ids: [sampRun] })).verdicts[0]!;
     }
     expect(v.outcome).toBe('does-not-beat');
-    await page.goto(`${host.url}#/`);
-    await page.reload();
-    const box = page.locator('[data-testid="ew-verdict-box"][data-outcome="does-not-beat"]');
+    await desk.page.goto(`${desk.host.url}#/`);
+    await desk.page.reload();
+    const box = desk.page.locator('[data-testid="ew-verdict-box"][data-outcome="does-not-beat"]');
     await box.waitFor();
-    expect(await text('[data-testid="ew-verdict-head"]')).toBe('Does not beat equal weight');
+    expect(await desk.text('[data-testid="ew-verdict-head"]')).toBe('Does not beat equal weight');
     expect(await box.textContent()).toContain(
       `Sharpe ${v.sharpe!.toFixed(2)} vs ${v.ewSharpe!.toFixed(2)} for equal weight (crp)`,
     );
-    expect(await text('[data-testid="ew-verdict-p"]')).toBe(
+    expect(await desk.text('[data-testid="ew-verdict-p"]')).toBe(
       v.pValue == null
         ? 'paired test p-value n/a (too few common days)'
         : `paired test of the Sharpe ratios p ${v.pValue < 0.001 ? '< 0.001' : `= ${v.pValue.toFixed(3)}`} over ${v.pairedDays} days`,
     );
 
-    const date = await text('[data-testid="today-decision-date"]');
-    await page.check('[data-testid="note-approve"]');
-    await page.fill('[data-testid="note-text"]', 'Approved despite the verdict.');
-    await page.click('[data-testid="note-save"]');
-    await page.locator('[data-testid="approve-confirm"]').waitFor();
-    await page.screenshot({ path: screenshotPath('decisions-today-approve-confirm-1600'), fullPage: true });
+    const date = await desk.text('[data-testid="today-decision-date"]');
+    await desk.page.check('[data-testid="note-approve"]');
+    await desk.page.fill('[data-testid="note-text"]', 'Approved despite the verdict.');
+    await desk.page.click('[data-testid="note-save"]');
+    await desk.page.locator('[data-testid="approve-confirm"]').waitFor();
+    await desk.page.screenshot({ path: screenshotPath('decisions-today-approve-confirm-1600'), fullPage: true });
     // nothing is saved until the PM confirms; cancelling saves nothing
-    expect(await call('notes.get', { runId: sampRun, date })).toBeNull();
-    await page.click('[data-testid="approve-confirm-no"]');
-    expect(await page.locator('[data-testid="approve-confirm"]').count()).toBe(0);
-    expect(await call('notes.get', { runId: sampRun, date })).toBeNull();
-    await page.click('[data-testid="note-save"]');
-    await page.click('[data-testid="approve-confirm-yes"]');
-    await page.locator('[data-testid="note-saved"]', { hasText: 'saved' }).waitFor();
-    expect(await call<{ status: string; text: string }>('notes.get', { runId: sampRun, date })).toMatchObject({
+    expect(await desk.call('notes.get', { runId: sampRun, date })).toBeNull();
+    await desk.page.click('[data-testid="approve-confirm-no"]');
+    expect(await desk.page.locator('[data-testid="approve-confirm"]').count()).toBe(0);
+    expect(await desk.call('notes.get', { runId: sampRun, date })).toBeNull();
+    await desk.page.click('[data-testid="note-save"]');
+    await desk.page.click('[data-testid="approve-confirm-yes"]');
+    await desk.page.locator('[data-testid="note-saved"]', { hasText: 'saved' }).waitFor();
+    expect(await desk.call<{ status: string; text: string }>('notes.get', { runId: sampRun, date })).toMatchObject({
       status: 'approved',
       text: 'Approved despite the verdict.',
     });
     // a comment needs no confirmation
-    await page.check('[data-testid="note-comment"]');
-    await page.click('[data-testid="note-save"]');
-    expect(await page.locator('[data-testid="approve-confirm"]').count()).toBe(0);
+    await desk.page.check('[data-testid="note-comment"]');
+    await desk.page.click('[data-testid="note-save"]');
+    expect(await desk.page.locator('[data-testid="approve-confirm"]').count()).toBe(0);
   });
 
   it('Agents opens on the hierarchical strategy, never the newer flat agents, lists every learned family, and explains in plain words first', async () => {
-    await page.goto(`${host.url}#/agents`);
-    await page.locator('[data-testid="agents-model"]').waitFor();
-    expect(await page.locator('[data-testid="agents-run"]').inputValue()).toBe(sampRun);
+    await desk.page.goto(`${desk.host.url}#/agents`);
+    await desk.page.locator('[data-testid="agents-model"]').waitFor();
+    expect(await desk.page.locator('[data-testid="agents-run"]').inputValue()).toBe(sampRun);
     expect(
-      await page
+      await desk.page
         .locator('[data-testid="agents-run"] option')
         .evaluateAll((os) => os.map((o) => o.getAttribute('value'))),
     ).toEqual(expect.arrayContaining([flatRun, td3Run]));
-    await page.locator('[data-testid="ew-verdict-box"]').waitFor();
-    const w = await call<RunWeights>('runs.weights', { id: sampRun });
-    const top = w.tickers[w.final.weights.indexOf(Math.max(...w.final.weights))]!;
-    expect(await page.locator('[data-testid="explain-asset"]').inputValue()).toBe(top);
-    await page.click('[data-testid="explain-run"]');
-    await page.locator('[data-testid="explain-words"]').waitFor({ timeout: 240_000 });
-    const e = await call<RunExplanation>('explain.get', { runId: sampRun });
-    expect(e.subject).toBe(top);
-    const words = await text('[data-testid="explain-words"]');
+    await desk.page.locator('[data-testid="ew-verdict-box"]').waitFor();
+    const { weights: w, top, explanation: e, words } = await explainLargestHolding(desk, sampRun);
     expect(words).toContain(e.words.asset[0]!);
     expect(words).toMatch(new RegExp(`^${top}'s \\d+\\.\\d%`));
     expect(words).toContain('The book is ');
     expect(words).not.toMatch(/SHAP|efficiency|e-1\d/);
     // the method sits behind a toggle, closed
-    expect(await page.locator('[data-testid="method-details"]').getAttribute('open')).toBeNull();
-    expect(await page.locator('[data-testid="explain-meta"]').isVisible()).toBe(false);
+    expect(await desk.page.locator('[data-testid="method-details"]').getAttribute('open')).toBeNull();
+    expect(await desk.page.locator('[data-testid="explain-meta"]').isVisible()).toBe(false);
     // the final portfolio, agent by agent: the parts and the cash make the whole book
-    expect(await text('[data-testid="share-cash"]')).toBe(pct(w.final.cash, 1));
+    expect(await desk.text('[data-testid="share-cash"]')).toBe(pct(w.final.cash, 1));
     expect(e.portfolio.agents.reduce((a, g) => a + g.share, 0) + e.portfolio.cash).toBeCloseTo(1, 9);
 
     // the PM picks another asset: the words then explain that one
     const other = w.tickers.find((t) => t !== top)!;
-    await page.locator('[data-testid="explain-asset"]').selectOption(other);
-    await page.locator('[data-testid="explain-stale"]').waitFor();
-    await page.click('[data-testid="explain-run"]');
-    await page
+    await desk.page.locator('[data-testid="explain-asset"]').selectOption(other);
+    await desk.page.locator('[data-testid="explain-stale"]').waitFor();
+    await desk.page.click('[data-testid="explain-run"]');
+    await desk.page
       .locator('[data-testid="explain-words"] p.lead', { hasText: new RegExp(`^${other}('s| gets)`) })
       .waitFor({ timeout: 240_000 });
-    expect((await call<RunExplanation>('explain.get', { runId: sampRun })).subject).toBe(other);
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: screenshotPath('decisions-agents-1600'), fullPage: true });
+    expect((await desk.call<RunExplanation>('explain.get', { runId: sampRun })).subject).toBe(other);
+    await desk.page.waitForTimeout(300);
+    await desk.page.screenshot({ path: screenshotPath('decisions-agents-1600'), fullPage: true });
   });
 
   it("Regimes spans the run's test window; Rebounds shows the run's own capital cuts with thresholds in percent", async () => {
-    const run = await call<RunSummary>('runs.get', { id: sampRun });
-    await page.goto(`${host.url}#/regimes`);
-    await page.locator('[data-testid="chart-grouping"] canvas').first().waitFor();
-    expect(await page.locator('[data-testid="grouping-run"]').inputValue()).toBe(sampRun);
-    const title = await text('[data-testid="regime-span-title"]');
+    const run = await desk.call<RunSummary>('runs.get', { id: sampRun });
+    await desk.page.goto(`${desk.host.url}#/regimes`);
+    await desk.page.locator('[data-testid="chart-grouping"] canvas').first().waitFor();
+    expect(await desk.page.locator('[data-testid="grouping-run"]').inputValue()).toBe(sampRun);
+    const title = await desk.text('[data-testid="regime-span-title"]');
     const [from, to] = title.match(/(\d{4}-\d{2}-\d{2}) – (\d{4}-\d{2}-\d{2})/)!.slice(1);
     expect(from! >= run.windowFrom && to! <= run.windowTo).toBe(true);
     expect([from, to]).toEqual([run.windowFrom, run.windowTo]);
-    await page.locator('[data-testid="regime-span"]').selectOption('all');
-    expect(await text('[data-testid="regime-span-title"]')).toMatch(/199\d-\d\d-\d\d – 200/);
+    await desk.page.locator('[data-testid="regime-span"]').selectOption('all');
+    expect(await desk.text('[data-testid="regime-span-title"]')).toMatch(/199\d-\d\d-\d\d – 200/);
 
-    const cuts = await call<CapitalCuts>('runs.capitalCuts', { runId: sampRun });
+    const cuts = await desk.call<CapitalCuts>('runs.capitalCuts', { runId: sampRun });
     expect(cuts.days.length).toBeGreaterThan(0);
-    await page.goto(`${host.url}#/rebounds`);
-    await page.locator('[data-testid="cuts-summary"]').waitFor();
-    expect(await page.locator('[data-testid="rebound-run"]').inputValue()).toBe(sampRun);
-    expect(await text('[data-testid="cuts-days"]')).toBe(String(cuts.days.filter((d) => d.capped).length));
-    expect(await text('[data-testid="cuts-summary"]')).toContain(`of ${cuts.days.length} decisions`);
+    await desk.page.goto(`${desk.host.url}#/rebounds`);
+    await desk.page.locator('[data-testid="cuts-summary"]').waitFor();
+    expect(await desk.page.locator('[data-testid="rebound-run"]').inputValue()).toBe(sampRun);
+    expect(await desk.text('[data-testid="cuts-days"]')).toBe(String(cuts.days.filter((d) => d.capped).length));
+    expect(await desk.text('[data-testid="cuts-summary"]')).toContain(`of ${cuts.days.length} decisions`);
     const t = cuts.thresholds!;
-    expect(await text('[data-testid="cuts-thresholds"]')).toContain(`drawdown ≥ ${pct(t.drawdownThreshold, 1)}`);
+    expect(await desk.text('[data-testid="cuts-thresholds"]')).toContain(`drawdown ≥ ${pct(t.drawdownThreshold, 1)}`);
     // the detector's inputs are in percent too, and start from the run's thresholds
-    expect(Number(await page.locator('[data-testid="rebound-dd"]').inputValue())).toBeCloseTo(
+    expect(Number(await desk.page.locator('[data-testid="rebound-dd"]').inputValue())).toBeCloseTo(
       t.drawdownThreshold * 100,
       6,
     );
-    expect(Number(await page.locator('[data-testid="rebound-rise"]').inputValue())).toBeCloseTo(
+    expect(Number(await desk.page.locator('[data-testid="rebound-rise"]').inputValue())).toBeCloseTo(
       t.riseThreshold * 100,
       6,
     );
-    await page.locator('[data-testid="rebound-count"]').waitFor();
+    await desk.page.locator('[data-testid="rebound-count"]').waitFor();
   });
 
   it('no view overflows sideways at 1280x800 or 1600x1000; a screenshot of each', async () => {
@@ -246,23 +212,15 @@ describe('the decision views (issue 17)', () => {
       [1280, 800],
       [1600, 1000],
     ] as const) {
-      await page.setViewportSize({ width: wd, height: ht });
+      await desk.page.setViewportSize({ width: wd, height: ht });
       for (const [name, ready] of views) {
-        await page.goto(`${host.url}#/${name}`);
-        await page.locator(ready).first().waitFor();
-        await page.waitForTimeout(400);
-        const overflow = await page.evaluate(() => {
-          const doc = (globalThis as unknown as { document: BrowserDocument }).document;
-          const c = doc.querySelector('.content')!;
-          return {
-            page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth,
-            content: c.scrollWidth - c.clientWidth,
-          };
-        });
-        expect(overflow, `${name || 'today'} at ${wd}x${ht}`).toEqual({ page: 0, content: 0 });
-        await page.screenshot({ path: screenshotPath(`decisions-${name || 'today'}-${wd}`), fullPage: true });
+        await desk.page.goto(`${desk.host.url}#/${name}`);
+        await desk.page.locator(ready).first().waitFor();
+        await desk.page.waitForTimeout(400);
+        expect(await desk.overflow(), `${name || 'today'} at ${wd}x${ht}`).toEqual({ page: 0, content: 0 });
+        await desk.page.screenshot({ path: screenshotPath(`decisions-${name || 'today'}-${wd}`), fullPage: true });
       }
     }
-    expect(consoleErrors).toEqual([]);
+    expect(desk.errors).toEqual([]);
   });
 });

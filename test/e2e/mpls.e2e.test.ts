@@ -6,81 +6,42 @@
  * at a test day the PM picks (date field and day steps), with its strongest edges; Training lists the MPLS model with
  * its validation curve. Nothing overflows sideways. Screenshots: .e2e/screenshots/mpls-<view>.png.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startHost, type Host } from '../../src-main/host/server';
-import { dispatch } from '../../src-main/services';
-import { runBacktest } from '../../src-main/backtest/run';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
 import type { RunWeights } from '../../src-shared/contract/runs';
 import type { MplsGraph, MplsTimeline } from '../../src-shared/contract/mpls';
 import type { ModelsListResponse } from '../../src-shared/contract/models';
 import { mplsDetail } from '../../src-shared/domain/decision';
 import { pct } from '../../src-renderer/src/format';
+import { useDesk } from '../helpers/desk';
+import { MPLS_JUNE_2000, storeRuns } from './fixture';
 
-let engine: ReturnType<typeof tempEngine>;
-let host: Host;
-let browser: Browser;
-let page: Page;
-const consoleErrors: string[] = [];
 let runId = '';
 
-async function call<T>(channel: string, req: object): Promise<T> {
-  const r = await dispatch(engine, channel, req);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-  return r.value as T;
-}
-const text = async (sel: string) => ((await page.locator(sel).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
-interface BrowserDocument {
-  documentElement: { scrollWidth: number; clientWidth: number };
-}
+const desk = useDesk(
+  async () => {
+    const engine = tempEngine();
+    runId = (await storeRuns(engine, MPLS_JUNE_2000))['mpls']!;
+    return engine;
+  },
+  { page: { viewport: { width: 1600, height: 1000 } } },
+);
+/** the first match's text, white space collapsed */
+const text = async (sel: string) => (await desk.text(sel)).replace(/\s+/g, ' ');
 /** Wait until the graph's caption names this day. */
 const captionStarting = (day: string) =>
-  page
+  desk.page
     .locator('[data-testid="mpls-graph-caption"]')
     .filter({ hasText: new RegExp(`^\\s*${day}:`) })
     .waitFor();
-const overflows = () =>
-  page.evaluate(() => {
-    const d = (globalThis as unknown as { document: BrowserDocument }).document.documentElement;
-    return d.scrollWidth > d.clientWidth;
-  });
-
-beforeAll(async () => {
-  const dir = ensureBuilt();
-  engine = tempEngine();
-  const runs = await runBacktest(engine.db, {
-    universe: 'djia30',
-    strategies: ['crp', 'mpls'],
-    from: '2000-06-01',
-    to: '2000-06-30',
-    lookback: 340,
-    params: { mpls: { preset: 'quick' } },
-  });
-  expect(runs.map((r) => [r.strategy, r.status, r.error])).toEqual([
-    ['crp', 'complete', undefined],
-    ['mpls', 'complete', undefined],
-  ]);
-  runId = runs[1]!.runId!;
-  host = await startHost(engine, { rendererDir: dir });
-  browser = await launchBrowser();
-  page = await openSignedIn(browser, host, { viewport: { width: 1600, height: 1000 } });
-  collectPageErrors(page, consoleErrors);
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  engine?.close();
-});
 
 describe('the desk on an MPLS run (issue 19)', () => {
   it('Today shows the modules, their fusion weights, the fused allocation and the sectors with the weights inside', async () => {
-    const w = await call<RunWeights>('runs.weights', { id: runId });
+    const w = await desk.call<RunWeights>('runs.weights', { id: runId });
     const d = mplsDetail(w.detail)!;
-    await page.goto(`${host.url}#/?run=${runId}`);
-    const card = page.locator('[data-testid="today-mpls"]');
+    await desk.page.goto(`${desk.host.url}#/?run=${runId}`);
+    const card = desk.page.locator('[data-testid="today-mpls"]');
     await card.waitFor();
     expect(await text('[data-testid="mpls-module-sentiment"]')).toMatch(/^Sentiment off: no news imported for djia30/);
     for (const m of d.modules.filter((x) => x.on))
@@ -101,7 +62,7 @@ describe('the desk on an MPLS run (issue 19)', () => {
       expect(await text(`${row} [data-col="fused"]`)).toBe(pct(d.fused[k], 1));
       expect(await text(`${row} [data-col="weight"]`)).toBe(pct(s.weight, 1));
       expect(await text(`${row} [data-col="forecast"]`)).toBe(pct(d.volatility!.forecast[k], 1));
-      expect(await page.locator(`${row} [data-col="inside"] .run-chip`).allTextContents()).toEqual(
+      expect(await desk.page.locator(`${row} [data-col="inside"] .run-chip`).allTextContents()).toEqual(
         s.tickers.map((t, i) => `${t} ${pct(s.intra[i], 1)}`),
       );
     }
@@ -110,18 +71,18 @@ describe('the desk on an MPLS run (issue 19)', () => {
     );
     await card.scrollIntoViewIfNeeded();
     await card.screenshot({ path: screenshotPath('mpls-today-card') });
-    await page.screenshot({ path: screenshotPath('mpls-today-1600'), fullPage: true });
-    expect(await overflows()).toBe(false);
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.screenshot({ path: screenshotPath('mpls-today-1280'), fullPage: true });
-    expect(await overflows()).toBe(false);
-    await page.setViewportSize({ width: 1600, height: 1000 });
+    await desk.page.screenshot({ path: screenshotPath('mpls-today-1600'), fullPage: true });
+    expect(await desk.overflows()).toBe(false);
+    await desk.page.setViewportSize({ width: 1280, height: 800 });
+    await desk.page.screenshot({ path: screenshotPath('mpls-today-1280'), fullPage: true });
+    expect(await desk.overflows()).toBe(false);
+    await desk.page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   it('Backtests draws the module weights and the sector allocation over time, and the graph at a picked day', async () => {
-    const tl = (await call<MplsTimeline | null>('runs.mpls', { id: runId }))!;
-    await page.goto(`${host.url}#/backtests`);
-    const card = page.locator('[data-testid="mpls-timeline"]');
+    const tl = (await desk.call<MplsTimeline | null>('runs.mpls', { id: runId }))!;
+    await desk.page.goto(`${desk.host.url}#/backtests`);
+    const card = desk.page.locator('[data-testid="mpls-timeline"]');
     await card.locator('[data-testid="chart-mpls-modules"] canvas').waitFor();
     await card.locator('[data-testid="chart-mpls-sectors"] canvas').waitFor();
     expect(await text('[data-testid="mpls-caption"]')).toContain(
@@ -131,9 +92,9 @@ describe('the desk on an MPLS run (issue 19)', () => {
     );
     expect(await text('[data-testid="mpls-off-sentiment"]')).toMatch(/^Sentiment off: no news imported for djia30/);
     // the graph opens on the last test day
-    const graph = page.locator('[data-testid="mpls-graph"]');
+    const graph = desk.page.locator('[data-testid="mpls-graph"]');
     await graph.locator('[data-testid="chart-mpls-graph"] canvas').waitFor();
-    const last = await call<MplsGraph>('mpls.graph', { id: runId, date: tl.dates.at(-1)! });
+    const last = await desk.call<MplsGraph>('mpls.graph', { id: runId, date: tl.dates.at(-1)! });
     expect(await text('[data-testid="mpls-graph-caption"]')).toMatch(
       new RegExp(`^${last.date}: the correlations of the 60 days to ${last.refreshDate}`),
     );
@@ -146,41 +107,41 @@ describe('the desk on an MPLS run (issue 19)', () => {
       pct(e0.attentionBA, 1),
     ]);
     await card.scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
+    await desk.page.waitForTimeout(300);
     await card.screenshot({ path: screenshotPath('mpls-backtests-timeline') });
     await graph.screenshot({ path: screenshotPath('mpls-graph-last') });
     // a day picked in the date field: a Saturday shows the Friday before; then one day back
     await graph.locator('[data-testid="mpls-graph-date"]').fill('2000-06-10');
     await captionStarting('2000-06-09');
-    const friday = await call<MplsGraph>('mpls.graph', { id: runId, date: '2000-06-09' });
+    const friday = await desk.call<MplsGraph>('mpls.graph', { id: runId, date: '2000-06-09' });
     expect(await text('[data-testid="mpls-graph-caption"]')).toContain(`to ${friday.refreshDate}`);
     await graph.locator('[data-testid="mpls-graph-prev"]').click();
     await captionStarting('2000-06-08');
     await graph.scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
+    await desk.page.waitForTimeout(300);
     await graph.screenshot({ path: screenshotPath('mpls-graph-picked') });
-    await page.screenshot({ path: screenshotPath('mpls-backtests-1600'), fullPage: true });
-    expect(await overflows()).toBe(false);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await desk.page.screenshot({ path: screenshotPath('mpls-backtests-1600'), fullPage: true });
+    expect(await desk.overflows()).toBe(false);
+    await desk.page.setViewportSize({ width: 1280, height: 800 });
     await graph.scrollIntoViewIfNeeded();
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: screenshotPath('mpls-backtests-1280') });
-    expect(await overflows()).toBe(false);
-    await page.setViewportSize({ width: 1600, height: 1000 });
+    await desk.page.waitForTimeout(300);
+    await desk.page.screenshot({ path: screenshotPath('mpls-backtests-1280') });
+    expect(await desk.overflows()).toBe(false);
+    await desk.page.setViewportSize({ width: 1600, height: 1000 });
   });
 
   it('Training lists the MPLS model with its validation curve', async () => {
-    const models = await call<ModelsListResponse>('models.list', {});
+    const models = await desk.call<ModelsListResponse>('models.list', {});
     const m = models.models.find((x) => x.runs.some((r) => r.id === runId))!;
     expect([m.variant, m.kind]).toEqual(['mpls', 'volatility + graph modules']);
-    await page.goto(`${host.url}#/training`);
-    await page.locator(`[data-testid="model-show-${m.key.slice(0, 12)}"]`).click();
-    const card = page.locator('[data-testid="model-training"]');
+    await desk.page.goto(`${desk.host.url}#/training`);
+    await desk.page.locator(`[data-testid="model-show-${m.key.slice(0, 12)}"]`).click();
+    const card = desk.page.locator('[data-testid="model-training"]');
     await card.locator('[data-testid="curve-mpls"] canvas').waitFor();
     expect(await text(`[data-testid="model-${m.key.slice(0, 12)}"] [data-col="strategy"]`)).toBe('mpls');
     expect(await text(`[data-testid="model-${m.key.slice(0, 12)}"] [data-col="variant"]`)).toBe('full method');
     await card.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: screenshotPath('mpls-training-1600') });
-    expect(consoleErrors).toEqual([]);
+    await desk.page.screenshot({ path: screenshotPath('mpls-training-1600') });
+    expect(desk.errors).toEqual([]);
   });
 });

@@ -4,52 +4,35 @@
  * draws its timeline and Agents explains its decision with Level 1 named as a learned policy (not the fixed rule).
  * Screenshots .e2e/screenshots/three-level-joint-*.png.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startHost, type Host } from '../../src-main/host/server';
-import { runBacktest } from '../../src-main/backtest/run';
-import { ensureBuilt, launchBrowser, openSignedIn, screenshotPath, collectPageErrors } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
+import { useDesk } from '../helpers/desk';
+import { storeRuns } from './fixture';
 
-let engine: ReturnType<typeof tempEngine>;
-let host: Host;
-let browser: Browser;
-let page: Page;
-const consoleErrors: string[] = [];
 let runId = '';
 
-beforeAll(async () => {
-  const dir = ensureBuilt();
-  engine = tempEngine();
-  const runs = await runBacktest(engine.db, {
-    universe: 'djia30',
-    strategies: ['three-level/joint', 'crp'],
-    from: '2000-01-03',
-    to: '2000-03-31',
-    lookback: 756,
-    params: { 'three-level/joint': { preset: 'quick', episodes: 2 } },
-  });
-  expect(runs.map((r) => [r.strategy, r.status, r.error])).toEqual([
-    ['three-level/joint', 'complete', undefined],
-    ['crp', 'complete', undefined],
-  ]);
-  runId = runs[0]!.runId!;
-  host = await startHost(engine, { rendererDir: dir });
-  browser = await launchBrowser();
-  page = await openSignedIn(browser, host, { viewport: { width: 1600, height: 1000 } });
-  collectPageErrors(page, consoleErrors);
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  engine?.close();
-});
+const desk = useDesk(
+  async () => {
+    const engine = tempEngine();
+    const ids = await storeRuns(engine, {
+      universe: 'djia30',
+      strategies: ['three-level/joint', 'crp'],
+      from: '2000-01-03',
+      to: '2000-03-31',
+      lookback: 756,
+      params: { 'three-level/joint': { preset: 'quick', episodes: 2 } },
+    });
+    runId = ids['three-level/joint']!;
+    return engine;
+  },
+  { page: { viewport: { width: 1600, height: 1000 } } },
+);
 
 describe('the desk on a jointly trained three-level run', () => {
   it('Backtests draws its three levels on one timeline', async () => {
-    await page.goto(`${host.url}#/backtests`);
-    const card = page.locator('[data-testid="three-level"]');
+    await desk.page.goto(`${desk.host.url}#/backtests`);
+    const card = desk.page.locator('[data-testid="three-level"]');
     await card.locator('[data-testid="chart-three-level"] canvas').waitFor();
     expect((await card.locator('[data-testid="three-level-caption"]').textContent()) ?? '').toMatch(
       /share of the book as each level set it/,
@@ -61,18 +44,18 @@ describe('the desk on a jointly trained three-level run', () => {
   });
 
   it('Agents explains its decision with Level 1 as a learned policy', { timeout: 300_000 }, async () => {
-    await page.goto(`${host.url}#/agents?run=${runId}`);
-    await page.locator('[data-testid="explain-none"]').waitFor();
-    await page.click('[data-testid="explain-run"]');
-    await page.locator('[data-testid="three-level-explain"]').waitFor({ timeout: 240_000 });
-    const words = ((await page.locator('[data-testid="explain-words"]').first().textContent()) ?? '').trim();
+    await desk.page.goto(`${desk.host.url}#/agents?run=${runId}`);
+    await desk.page.locator('[data-testid="explain-none"]').waitFor();
+    await desk.page.click('[data-testid="explain-run"]');
+    await desk.page.locator('[data-testid="three-level-explain"]').waitFor({ timeout: 240_000 });
+    const words = ((await desk.page.locator('[data-testid="explain-words"]').first().textContent()) ?? '').trim();
     expect(words).toMatch(/Level 1 \(strategic\), by the learned strategic policy \(model [0-9a-f]{12}/);
     expect(words).toContain('Level 2 (tactical), by the learned tactical policy');
     expect(words).not.toMatch(/NaN|undefined/);
     // this run's last trade leaves a gap under half a hundredth of a point: it reads 0.00, not −0.00
     expect(words).toContain('leaving 0.00 points');
     expect(words).not.toContain('−0.00');
-    await page.screenshot({ path: screenshotPath('three-level-joint-agents'), fullPage: true });
-    expect(consoleErrors).toEqual([]);
+    await desk.page.screenshot({ path: screenshotPath('three-level-joint-agents'), fullPage: true });
+    expect(desk.errors).toEqual([]);
   });
 });
