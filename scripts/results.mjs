@@ -14,6 +14,7 @@
 //             docs/results-hadaps-volatile.md, docs/results-hadaps-calm.md      calm-sectors)
 //   hadaps-sweep  docs/results-hadaps-sweep.md  samp protocol, volatile-sectors scenario, 5 seeds: the action-scale
 //                                        sweep hadaps-beta/1..10 beside equal weight
+//   hadaps-sweep-calm  docs/results-hadaps-sweep-calm.md  the same sweep on the calm-sectors scenario
 //   hadaps-monthly  docs/results-hadaps-monthly.md  the paper's protocol (2 years train, 1 month test, monthly) over
 //                                        2000, volatile-sectors scenario, 3 seeds: cold against warm-started retraining
 //   mpls      docs/results-mpls.md      mpls protocol (70/10/20: validation on the 10%, test on the last 20%), 5 seeds:
@@ -98,6 +99,19 @@ const hadapsOn = (scenario, file) => [
   '--markdown',
   file,
 ];
+/** the action-scale sweep (hadaps-beta/1..10) beside equal weight on a sector scenario, 5 seeds */
+const hadapsSweepOn = (scenario, file) => [
+  '--protocol',
+  'samp',
+  '--scenario',
+  scenario,
+  '--strategy',
+  'hadaps-beta/*,crp',
+  '--seeds',
+  '5',
+  '--markdown',
+  file,
+];
 
 export const EVALUATIONS = {
   headline: [
@@ -173,18 +187,8 @@ export const EVALUATIONS = {
     '--markdown',
     'docs/results-three-level-impact.md',
   ],
-  'hadaps-sweep': [
-    '--protocol',
-    'samp',
-    '--scenario',
-    'volatile-sectors',
-    '--strategy',
-    'hadaps-beta/*,crp',
-    '--seeds',
-    '5',
-    '--markdown',
-    'docs/results-hadaps-sweep.md',
-  ],
+  'hadaps-sweep': hadapsSweepOn('volatile-sectors', 'docs/results-hadaps-sweep.md'),
+  'hadaps-sweep-calm': hadapsSweepOn('calm-sectors', 'docs/results-hadaps-sweep-calm.md'),
 };
 
 const { values } = parseArgs({
