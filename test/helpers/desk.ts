@@ -4,8 +4,9 @@
  * and uncaught exceptions collected, and the services called as the desk calls them.
  *
  * `useDesk` registers the suite's `beforeAll` (build if needed, make the engine, start the host, sign in) and
- * `afterAll` (close whatever was opened, in reverse order, even when opening failed half way). The suite reads
- * the open desk's parts through the returned object, inside its tests.
+ * `afterAll` (close what was opened, in reverse order, even when opening failed half way; an engine whose
+ * `makeEngine` threw before returning it is left to the test process's exit). The suite reads the open desk's parts
+ * through the returned object, inside its tests.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
