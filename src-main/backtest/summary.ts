@@ -411,8 +411,8 @@ export const COST_METRICS: MetricName[] = [
 /**
  * The learned strategies (and equal weight, for reference) before and after costs, over all their runs (each seed
  * averaged over its windows first, as summarizeSeedsOverWindows): Sharpe, Sortino and Omega ratios and cumulative
- * return net and gross of costs, annual turnover and cost drag; then the concentration guard's figures at their worst over the
- * runs (the largest single weight and the fewest effective holdings of any day of any run) and how many runs it
+ * return net and gross of costs, annual turnover and cost drag; then the concentration guard's figures at their worst
+ * over the runs (the largest single weight and the fewest effective holdings of any day of any run) and how many runs it
  * flagged; with the spread-and-impact model, the cost drag's three parts after it. Markdown or plain text; empty
  * when no learned strategy ran.
  */

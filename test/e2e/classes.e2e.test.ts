@@ -8,38 +8,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import { screenshotPath } from '../helpers/browser';
-import { tempEngine } from '../helpers/engine';
 import type { ClassAllocation, RunSummary, RunWeights } from '../../src-shared/contract/runs';
 import type { ModelsListResponse } from '../../src-shared/contract/models';
 import { actionScaleEffect, classWeightStd } from '../../src-shared/charts/classes';
 import { hadapsDetail } from '../../src-shared/domain/decision';
 import { pct } from '../../src-renderer/src/format';
-import { useDesk } from '../helpers/desk';
-import { DECISIONS_WINDOW, storeRuns } from './fixture';
+import { useDeskOnRuns } from '../helpers/desk';
+import { DECISIONS_WINDOW } from './fixture';
 
-let hadapsRun = '';
-let betaRun = '';
-
-const desk = useDesk(
-  async () => {
-    const engine = tempEngine();
-    const ids = await storeRuns(engine, {
-      ...DECISIONS_WINDOW,
-      strategies: ['crp', 'hadaps', 'hadaps-beta/1'],
-      scenario: 'volatile-sectors',
-      params: { hadaps: { preset: 'quick', episodes: 1 }, 'hadaps-beta/1': { preset: 'quick', episodes: 1 } },
-    });
-    hadapsRun = ids['hadaps']!;
-    betaRun = ids['hadaps-beta/1']!;
-    return engine;
-  },
-  { page: { viewport: { width: 1600, height: 1000 } } },
-);
+const desk = useDeskOnRuns({
+  ...DECISIONS_WINDOW,
+  strategies: ['crp', 'hadaps', 'hadaps-beta/1'],
+  scenario: 'volatile-sectors',
+  params: { hadaps: { preset: 'quick', episodes: 1 }, 'hadaps-beta/1': { preset: 'quick', episodes: 1 } },
+});
 /** the first match's text, white space collapsed */
 const text = async (sel: string) => (await desk.text(sel)).replace(/\s+/g, ' ');
 
 describe('the desk on HADAPS runs (issue 18)', () => {
   it('Today groups the decision by class: the book per class, the layers’ weights, the action scale and the basis', async () => {
+    const hadapsRun = desk.runId('hadaps');
     const w = await desk.call<RunWeights>('runs.weights', { id: hadapsRun });
     const d = hadapsDetail(w.detail)!;
     const risky = d.classes.filter((c) => c.name !== 'Cash');
@@ -77,6 +65,8 @@ describe('the desk on HADAPS runs (issue 18)', () => {
   });
 
   it("Backtests draws the class allocation over time and the action scale's effect", async () => {
+    const hadapsRun = desk.runId('hadaps');
+    const betaRun = desk.runId('hadaps-beta/1');
     const list = await desk.call<RunSummary[]>('runs.list', { universe: 'djia30' });
     const alloc = (await desk.call<ClassAllocation>('runs.classes', { id: hadapsRun }))!;
     const beta = (await desk.call<ClassAllocation>('runs.classes', { id: betaRun }))!;
@@ -119,6 +109,7 @@ describe('the desk on HADAPS runs (issue 18)', () => {
   });
 
   it('Training lists the HADAPS models with their validation curve', async () => {
+    const hadapsRun = desk.runId('hadaps');
     const models = await desk.call<ModelsListResponse>('models.list', {});
     const m = models.models.find((x) => x.runs.some((r) => r.id === hadapsRun))!;
     expect(m.training!.stages.map((s) => s.stage)).toEqual(['hadaps']);

@@ -16,7 +16,8 @@ import type { CapitalCuts, RunExplanation } from '../../src-shared/contract/expl
 import type { PricesResponse } from '../../src-shared/contract/data';
 import { sampDetail } from '../../src-shared/domain/decision';
 import { explainLargestHolding, useDesk } from '../helpers/desk';
-import { DECISIONS_WINDOW, storeDecisionRuns, storeRuns } from './fixture';
+import { DECISIONS_WINDOW, storeDecisionRuns } from './fixture';
+import { storeRuns } from '../helpers/runs';
 import { pct } from '../../src-renderer/src/format';
 
 let sampRun = '';

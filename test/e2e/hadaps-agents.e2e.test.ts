@@ -10,30 +10,20 @@
 import { describe, expect, it } from 'vitest';
 import { screenshotPath } from '../helpers/browser';
 import { hadapsDetail } from '../../src-shared/domain/decision';
-import { tempEngine } from '../helpers/engine';
-import { explainLargestHolding, useDesk } from '../helpers/desk';
-import { DECISIONS_WINDOW, storeRuns } from './fixture';
+import { explainLargestHolding, useDeskOnRuns } from '../helpers/desk';
+import { DECISIONS_WINDOW } from './fixture';
 import { pct } from '../../src-renderer/src/format';
 
-let runId = '';
-
-const desk = useDesk(
-  async () => {
-    const engine = tempEngine();
-    const ids = await storeRuns(engine, {
-      ...DECISIONS_WINDOW,
-      strategies: ['crp', 'hadaps'],
-      scenario: 'volatile-sectors',
-      params: { hadaps: { preset: 'quick', episodes: 1 } },
-    });
-    runId = ids['hadaps']!;
-    return engine;
-  },
-  { page: { viewport: { width: 1600, height: 1000 } } },
-);
+const desk = useDeskOnRuns({
+  ...DECISIONS_WINDOW,
+  strategies: ['crp', 'hadaps'],
+  scenario: 'volatile-sectors',
+  params: { hadaps: { preset: 'quick', episodes: 1 } },
+});
 
 describe('Agents on a HADAPS run (issue 18)', () => {
   it('explains the decision layer by layer, in plain words first', { timeout: 300_000 }, async () => {
+    const runId = desk.runId('hadaps');
     await desk.page.goto(`${desk.host.url}#/agents?run=${runId}`);
     await desk.page.locator('[data-testid="explain-none"]').waitFor();
     expect(await desk.page.locator('[data-testid="agents-run"]').inputValue()).toBe(runId);

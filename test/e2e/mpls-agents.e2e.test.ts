@@ -11,24 +11,15 @@
 import { describe, expect, it } from 'vitest';
 import { screenshotPath } from '../helpers/browser';
 import { mplsDetail } from '../../src-shared/domain/decision';
-import { tempEngine } from '../helpers/engine';
-import { explainLargestHolding, useDesk } from '../helpers/desk';
-import { MPLS_JUNE_2000, storeRuns } from './fixture';
+import { explainLargestHolding, useDeskOnRuns } from '../helpers/desk';
+import { MPLS_JUNE_2000 } from '../helpers/runs';
 import { pct } from '../../src-renderer/src/format';
 
-let runId = '';
-
-const desk = useDesk(
-  async () => {
-    const engine = tempEngine();
-    runId = (await storeRuns(engine, MPLS_JUNE_2000))['mpls']!;
-    return engine;
-  },
-  { page: { viewport: { width: 1600, height: 1000 } } },
-);
+const desk = useDeskOnRuns(MPLS_JUNE_2000);
 
 describe('Agents on an MPLS run (issue 19)', () => {
   it('explains the decision agent by agent, in plain words first', { timeout: 300_000 }, async () => {
+    const runId = desk.runId('mpls');
     await desk.page.goto(`${desk.host.url}#/agents?run=${runId}`);
     await desk.page.locator('[data-testid="explain-none"]').waitFor();
     expect(await desk.page.locator('[data-testid="agents-run"]').inputValue()).toBe(runId);

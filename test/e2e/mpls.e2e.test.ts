@@ -8,25 +8,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { screenshotPath } from '../helpers/browser';
-import { tempEngine } from '../helpers/engine';
 import type { RunWeights } from '../../src-shared/contract/runs';
 import type { MplsGraph, MplsTimeline } from '../../src-shared/contract/mpls';
 import type { ModelsListResponse } from '../../src-shared/contract/models';
 import { mplsDetail } from '../../src-shared/domain/decision';
 import { pct } from '../../src-renderer/src/format';
-import { useDesk } from '../helpers/desk';
-import { MPLS_JUNE_2000, storeRuns } from './fixture';
+import { useDeskOnRuns } from '../helpers/desk';
+import { MPLS_JUNE_2000 } from '../helpers/runs';
 
-let runId = '';
-
-const desk = useDesk(
-  async () => {
-    const engine = tempEngine();
-    runId = (await storeRuns(engine, MPLS_JUNE_2000))['mpls']!;
-    return engine;
-  },
-  { page: { viewport: { width: 1600, height: 1000 } } },
-);
+const desk = useDeskOnRuns(MPLS_JUNE_2000);
 /** the first match's text, white space collapsed */
 const text = async (sel: string) => (await desk.text(sel)).replace(/\s+/g, ' ');
 /** Wait until the graph's caption names this day. */
@@ -38,6 +28,7 @@ const captionStarting = (day: string) =>
 
 describe('the desk on an MPLS run (issue 19)', () => {
   it('Today shows the modules, their fusion weights, the fused allocation and the sectors with the weights inside', async () => {
+    const runId = desk.runId('mpls');
     const w = await desk.call<RunWeights>('runs.weights', { id: runId });
     const d = mplsDetail(w.detail)!;
     await desk.page.goto(`${desk.host.url}#/?run=${runId}`);
@@ -80,6 +71,7 @@ describe('the desk on an MPLS run (issue 19)', () => {
   });
 
   it('Backtests draws the module weights and the sector allocation over time, and the graph at a picked day', async () => {
+    const runId = desk.runId('mpls');
     const tl = (await desk.call<MplsTimeline | null>('runs.mpls', { id: runId }))!;
     await desk.page.goto(`${desk.host.url}#/backtests`);
     const card = desk.page.locator('[data-testid="mpls-timeline"]');
@@ -131,6 +123,7 @@ describe('the desk on an MPLS run (issue 19)', () => {
   });
 
   it('Training lists the MPLS model with its validation curve', async () => {
+    const runId = desk.runId('mpls');
     const models = await desk.call<ModelsListResponse>('models.list', {});
     const m = models.models.find((x) => x.runs.some((r) => r.id === runId))!;
     expect([m.variant, m.kind]).toEqual(['mpls', 'volatility + graph modules']);

@@ -6,28 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { screenshotPath } from '../helpers/browser';
-import { tempEngine } from '../helpers/engine';
-import { useDesk } from '../helpers/desk';
-import { storeRuns } from './fixture';
+import { useDeskOnRuns } from '../helpers/desk';
 
-let runId = '';
-
-const desk = useDesk(
-  async () => {
-    const engine = tempEngine();
-    const ids = await storeRuns(engine, {
-      universe: 'djia30',
-      strategies: ['three-level/joint', 'crp'],
-      from: '2000-01-03',
-      to: '2000-03-31',
-      lookback: 756,
-      params: { 'three-level/joint': { preset: 'quick', episodes: 2 } },
-    });
-    runId = ids['three-level/joint']!;
-    return engine;
-  },
-  { page: { viewport: { width: 1600, height: 1000 } } },
-);
+const desk = useDeskOnRuns({
+  universe: 'djia30',
+  strategies: ['three-level/joint', 'crp'],
+  from: '2000-01-03',
+  to: '2000-03-31',
+  lookback: 756,
+  params: { 'three-level/joint': { preset: 'quick', episodes: 2 } },
+});
 
 describe('the desk on a jointly trained three-level run', () => {
   it('Backtests draws its three levels on one timeline', async () => {
@@ -44,6 +32,7 @@ describe('the desk on a jointly trained three-level run', () => {
   });
 
   it('Agents explains its decision with Level 1 as a learned policy', { timeout: 300_000 }, async () => {
+    const runId = desk.runId('three-level/joint');
     await desk.page.goto(`${desk.host.url}#/agents?run=${runId}`);
     await desk.page.locator('[data-testid="explain-none"]').waitFor();
     await desk.page.click('[data-testid="explain-run"]');

@@ -7,36 +7,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { screenshotPath } from '../helpers/browser';
-import { tempEngine } from '../helpers/engine';
 import type { RunWeights, ThreeLevelTimeline } from '../../src-shared/contract/runs';
 import type { RunExplanation } from '../../src-shared/contract/explain';
 import { busiestClass, levelSummaries } from '../../src-shared/charts/threeLevel';
-import { useDesk } from '../helpers/desk';
-import { storeRuns } from './fixture';
+import { useDeskOnRuns } from '../helpers/desk';
 import { pct } from '../../src-renderer/src/format';
 
-let runId = '';
-
-const desk = useDesk(
-  async () => {
-    const engine = tempEngine();
-    const ids = await storeRuns(engine, {
-      universe: 'djia30',
-      strategies: ['three-level', 'crp'],
-      from: '1999-01-04',
-      to: '2000-03-31',
-      lookback: 500,
-      impact: {},
-      params: { 'three-level': { preset: 'quick', episodes: 4 } },
-    });
-    runId = ids['three-level']!;
-    return engine;
-  },
-  { page: { viewport: { width: 1600, height: 1000 } } },
-);
+const desk = useDeskOnRuns({
+  universe: 'djia30',
+  strategies: ['three-level', 'crp'],
+  from: '1999-01-04',
+  to: '2000-03-31',
+  lookback: 500,
+  impact: {},
+  params: { 'three-level': { preset: 'quick', episodes: 4 } },
+});
 
 describe('the desk on a three-level run (issue 20)', () => {
   it('Backtests draws the three levels of a class on one timeline, with each level’s costs', async () => {
+    const runId = desk.runId('three-level');
     const tl = (await desk.call<ThreeLevelTimeline | null>('runs.threeLevel', { id: runId }))!;
     await desk.page.goto(`${desk.host.url}#/backtests`);
     const card = desk.page.locator('[data-testid="three-level"]');
@@ -62,6 +51,7 @@ describe('the desk on a three-level run (issue 20)', () => {
   });
 
   it('Today gives the three levels’ targets of the decision', async () => {
+    const runId = desk.runId('three-level');
     const w = await desk.call<RunWeights>('runs.weights', { id: runId });
     await desk.page.goto(`${desk.host.url}#/?run=${runId}`);
     await desk.page.locator('[data-testid="today-three-level"]').waitFor();
@@ -78,6 +68,7 @@ describe('the desk on a three-level run (issue 20)', () => {
   });
 
   it('Agents explains a decision level by level', { timeout: 300_000 }, async () => {
+    const runId = desk.runId('three-level');
     await desk.page.goto(`${desk.host.url}#/agents?run=${runId}`);
     await desk.page.locator('[data-testid="explain-none"]').waitFor();
     await desk.page.click('[data-testid="explain-run"]');

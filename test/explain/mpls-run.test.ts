@@ -11,7 +11,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runBacktest } from '../../src-main/backtest/run';
 import { main } from '../../src-main/cli';
 import {
   EMBEDDINGS_PLAYER,
@@ -39,6 +38,7 @@ import { conservativeRule, rebuildModules, shapeOf } from '../../src-main/strate
 import { RunExplanation } from '../../src-shared/contract/explain';
 import { decisionModel, MPLS_MODULES, mplsDetail } from '../../src-shared/domain/decision';
 import { tempEngine } from '../helpers/engine';
+import { MPLS_JUNE_2000, storeRuns } from '../helpers/runs';
 
 let engine: ReturnType<typeof tempEngine>;
 let runId = '';
@@ -46,18 +46,9 @@ let crpId = '';
 
 beforeAll(async () => {
   engine = tempEngine();
-  const runs = await runBacktest(engine.db, {
-    universe: 'djia30',
-    strategies: ['crp', 'mpls'],
-    from: '2000-06-01',
-    to: '2000-06-30',
-    lookback: 340,
-    params: { mpls: { preset: 'quick' } },
-  });
-  const r = runs.find((x) => x.strategy === 'mpls');
-  if (r?.status !== 'complete') throw new Error(`the MPLS run did not complete: ${JSON.stringify(r?.error)}`);
-  runId = r.runId!;
-  crpId = runs.find((x) => x.strategy === 'crp')!.runId!;
+  const ids = await storeRuns(engine, MPLS_JUNE_2000);
+  runId = ids['mpls']!;
+  crpId = ids['crp']!;
 }, 600_000);
 afterAll(() => engine?.close());
 

@@ -15,6 +15,9 @@ import { dispatch } from '../../src-main/services';
 import type { Engine } from '../../src-main/engine';
 import type { RunWeights } from '../../src-shared/contract/runs';
 import type { RunExplanation } from '../../src-shared/contract/explain';
+import type { BacktestRequest } from '../../src-main/backtest/run';
+import { tempEngine } from './engine';
+import { storeRuns } from './runs';
 import { collectPageErrors, ensureBuilt, launchBrowser, openSignedIn } from './browser';
 
 export interface Desk<E extends Engine = Engine> {
@@ -119,6 +122,32 @@ export function useDesk<E extends Engine>(makeEngine: () => E | Promise<E>, opti
       );
     },
   };
+}
+
+/** The page most suites open: a wide window, where every view lays out without scrolling sideways. */
+export const WIDE_PAGE: DeskOptions = { page: { viewport: { width: 1600, height: 1000 } } };
+
+/**
+ * {@link useDesk} over a fresh engine holding the runs of `req`, each checked complete (`storeRuns`);
+ * `runId(strategy)` answers that strategy's run once the desk is open.
+ */
+export function useDeskOnRuns(
+  req: BacktestRequest,
+  options: DeskOptions = WIDE_PAGE,
+): Desk<ReturnType<typeof tempEngine>> & { runId(strategy: string): string } {
+  let ids: Record<string, string> = {};
+  const desk = useDesk(async () => {
+    const engine = tempEngine();
+    ids = await storeRuns(engine, req);
+    return engine;
+  }, options);
+  return Object.assign(desk, {
+    runId(strategy: string): string {
+      const id = ids[strategy];
+      if (id === undefined) throw new Error(`no ${strategy} run: the desk's runs are ${Object.keys(ids).join(', ')}`);
+      return id;
+    },
+  });
 }
 
 /**
