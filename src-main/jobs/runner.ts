@@ -105,6 +105,7 @@ export class JobRunner {
         message: 'waiting for a free job slot',
         figures: {},
         error: null,
+        version: 0,
         ...(parent ? { parentId: parent.entry.info.id } : {}),
       },
       kind,
@@ -143,7 +144,7 @@ export class JobRunner {
   }
 
   private update(entry: Entry, patch: Partial<JobInfo>): void {
-    entry.info = { ...entry.info, ...patch };
+    entry.info = { ...entry.info, ...patch, version: entry.info.version + 1 };
     this.opts.onUpdate(entry.info);
   }
 
@@ -203,6 +204,7 @@ export class JobRunner {
             figures: {},
             error: null,
             parentId: entry.info.id,
+            version: 0,
           };
           proc.send({ type: 'sub-ended', ref: m.ref, job: refused });
         } else subs.set(m.ref, this.submit(m.kind, m.params, m.label, { entry, ref: m.ref }));

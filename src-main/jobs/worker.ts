@@ -93,6 +93,7 @@ const subJobs: SubJobs = {
       message: 'waiting for a free job slot',
       figures: {},
       error: null,
+      version: 0,
     };
     const gone = (): JobInfo => ({
       ...info,

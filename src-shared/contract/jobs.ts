@@ -21,6 +21,12 @@ export const JobInfo = z.object({
   error: z.string().nullable(),
   /** the job that started this one (a backtest's parallel trainings); absent for a job started by a user */
   parentId: Id.optional(),
+  /**
+   * counts the engine's updates of this job, from 0: of two copies of one job the one with the higher version is
+   * the newer. A reply (jobs.cancel, runs.start) and a job.update event travel separately and may arrive in either
+   * order, so a view keeps the copy with the higher version.
+   */
+  version: z.number().int().min(0),
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 

@@ -64,6 +64,7 @@ function fakeRunner(outcome: (params: PretrainJobParams) => Partial<JobInfo>) {
         message: '',
         figures: {},
         error: null,
+        version: 0,
       } as JobInfo;
       waits.set(
         id,

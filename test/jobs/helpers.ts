@@ -32,6 +32,7 @@ export function kindContext(
           message: '',
           figures: {},
           error: null,
+          version: 0,
         };
       },
       wait: (id) => Promise.reject(new Error(`sub-job ${id} is only recorded in this test`)),

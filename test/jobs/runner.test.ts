@@ -43,6 +43,12 @@ describe('job runner', () => {
     expect(result.counted).toBe(5);
     expect(result.pid).not.toBe(process.pid);
     expect(updates.some((u) => u.status === 'running' && (u.fraction ?? 0) > 0)).toBe(true);
+    // every update of the job carries a higher version than the one before, so a view can drop an older copy
+    const versions = updates.filter((u) => u.id === job.id).map((u) => u.version);
+    expect(versions[0]).toBe(0);
+    expect(versions).toContain(job.version);
+    expect(versions.every((v, i) => i === 0 || v > versions[i - 1]!)).toBe(true);
+    expect(done.version).toBe(versions[versions.length - 1]);
   });
 
   it('cancels a running job', async () => {

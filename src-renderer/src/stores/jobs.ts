@@ -24,7 +24,10 @@ export const useJobsStore = defineStore('jobs', {
     running: (s) => s.jobs.filter((j) => j.status === 'running' || j.status === 'queued'),
   },
   actions: {
+    /** Keep the newer copy of a job: a reply may arrive after the event that superseded it. */
     upsert(job: JobInfo) {
+      const i = this.jobs.findIndex((j) => j.id === job.id);
+      if (i >= 0 && this.jobs[i]!.version > job.version) return;
       // keep every progress event's figures (reward, losses...) for live curves while the desk is open
       if (Object.keys(job.figures).length) {
         const h = (this.history[job.id] ??= []);
@@ -32,7 +35,6 @@ export const useJobsStore = defineStore('jobs', {
         if (!last || JSON.stringify(last.figures) !== JSON.stringify(job.figures))
           h.push({ at: Date.now(), fraction: job.fraction, figures: { ...job.figures } });
       }
-      const i = this.jobs.findIndex((j) => j.id === job.id);
       if (i >= 0) this.jobs.splice(i, 1, job);
       else this.jobs.unshift(job);
     },
