@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import type { JobInfo } from '@shared/contract';
 import { api } from '../api/client';
+import { mergeJob, type JobPoint } from './jobList';
 import { isBoolean, isStringList, readStored, writeStored } from './persist';
 
 const COLLAPSED_KEY = 'hdrl-tray-collapsed';
@@ -16,7 +17,7 @@ export const useJobsStore = defineStore('jobs', {
   state: () => ({
     jobs: [] as JobInfo[],
     subscribed: false,
-    history: {} as Record<string, { at: number; fraction: number | null; figures: Record<string, number> }[]>,
+    history: {} as Record<string, JobPoint[]>,
     trayCollapsed: readStored(COLLAPSED_KEY, false, isBoolean),
     dismissed: readStored<string[]>(DISMISSED_KEY, [], isStringList),
   }),
@@ -24,19 +25,8 @@ export const useJobsStore = defineStore('jobs', {
     running: (s) => s.jobs.filter((j) => j.status === 'running' || j.status === 'queued'),
   },
   actions: {
-    /** Keep the newer copy of a job: a reply may arrive after the event that superseded it. */
     upsert(job: JobInfo) {
-      const i = this.jobs.findIndex((j) => j.id === job.id);
-      if (i >= 0 && this.jobs[i]!.version > job.version) return;
-      // keep every progress event's figures (reward, losses...) for live curves while the desk is open
-      if (Object.keys(job.figures).length) {
-        const h = (this.history[job.id] ??= []);
-        const last = h[h.length - 1];
-        if (!last || JSON.stringify(last.figures) !== JSON.stringify(job.figures))
-          h.push({ at: Date.now(), fraction: job.fraction, figures: { ...job.figures } });
-      }
-      if (i >= 0) this.jobs.splice(i, 1, job);
-      else this.jobs.unshift(job);
+      mergeJob(this.jobs, this.history, job);
     },
     async init() {
       if (this.subscribed) return;
