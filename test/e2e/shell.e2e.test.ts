@@ -1,7 +1,8 @@
 /**
  * End to end: the built renderer served by the headless host, in Debian's Chromium. Loads the app, visits every
- * route without a console error, checks the About panel against app.info, runs and cancels a job, and saves a
- * screenshot of each view under .e2e/screenshots (git-ignored).
+ * route without a console error, checks the About panel against app.info, runs and cancels a job, shows the end of
+ * a job that ended while the event stream was cut, and saves a screenshot of each view under .e2e/screenshots
+ * (git-ignored).
  */
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src-main/services';
@@ -9,7 +10,7 @@ import { routes } from '../../src-renderer/src/routes';
 import { screenshotPath } from '../helpers/browser';
 import { useDesk } from '../helpers/desk';
 import { tempEngine } from '../helpers/engine';
-import type { AppInfo } from '../../src-shared/contract';
+import type { AppInfo, JobInfo } from '../../src-shared/contract';
 
 const desk = useDesk(() => tempEngine(), { page: { viewport: { width: 1280, height: 800 } } });
 
@@ -47,6 +48,30 @@ describe('desk shell in Chromium', () => {
     await running.locator('button').click();
     await desk.page.waitForSelector('[data-testid="job-tray"] .job[data-status="cancelled"]', { timeout: 30_000 });
     await desk.page.screenshot({ path: screenshotPath('shell-jobs') });
+    expect(desk.errors).toEqual([]);
+  });
+
+  it('shows the end of a job that ended while the event stream was cut, once the stream is back', async () => {
+    // the page's first event stream ends at once (the host restarted, the machine slept); the browser opens it
+    // again after the retry time the stream set, and the events sent meanwhile are lost
+    let streams = 0;
+    await desk.page.route('**/events', async (route) => {
+      if (++streams === 1)
+        await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'retry: 3000\n\n' });
+      else await route.continue();
+    });
+    await desk.page.goto(`${desk.host.url}#/about`);
+    await desk.page.reload();
+    await desk.page.locator('h1', { hasText: 'About' }).waitFor();
+    await desk.page.waitForTimeout(500); // the tray has listed the jobs there were
+    expect(streams).toBe(1);
+    const job = await desk.call<JobInfo>('jobs.demo', { steps: 3, delayMs: 10 });
+    expect((await desk.engine.jobs.wait(job.id)).status).toBe('succeeded');
+    await desk.page.waitForSelector(`[data-testid="job-${job.id}"][data-status="succeeded"]`, {
+      timeout: 15_000,
+    });
+    expect(streams).toBe(2);
+    await desk.page.unroute('**/events');
     expect(desk.errors).toEqual([]);
   });
 

@@ -34,6 +34,12 @@ export interface ApiClient {
   transport: 'ipc' | 'http';
   call<C extends Channel>(channel: C, req: Request<C>): Promise<Response<C>>;
   on<E extends EventName>(name: E, cb: (payload: EventPayload<E>) => void): () => void;
+  /**
+   * `cb` runs each time the event stream comes back after it was cut (the host restarted, the machine slept): the
+   * events sent meanwhile are lost, so a store that mirrors the engine asks again. Never called in the desktop app,
+   * whose events cannot be cut.
+   */
+  onReconnect(cb: () => void): () => void;
   /** native file dialog (desktop only); null in a browser */
   openFiles: (() => Promise<string[]>) | null;
 }
@@ -57,6 +63,7 @@ function ipcClient(api: PreloadApi): ApiClient {
     on(name, cb) {
       return api.events.on(name, cb as (p: unknown) => void);
     },
+    onReconnect: () => () => {},
     openFiles: api.desktop ? () => api.desktop!.openFiles() : null,
   };
 }
@@ -64,8 +71,16 @@ function ipcClient(api: PreloadApi): ApiClient {
 function httpClient(): ApiClient {
   let source: EventSource | null = null;
   const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const reconnected = new Set<() => void>();
   function ensureSource(name: string) {
-    if (!source) source = new EventSource('/events');
+    if (!source) {
+      source = new EventSource('/events');
+      // the browser opens the stream again by itself after a cut; every open after the first is such a return
+      let opens = 0;
+      source.addEventListener('open', () => {
+        if (opens++ > 0) for (const cb of reconnected) cb();
+      });
+    }
     if (!listeners.has(name)) {
       listeners.set(name, new Set());
       source.addEventListener(name, (e) => {
@@ -104,6 +119,10 @@ function httpClient(): ApiClient {
       const set = listeners.get(name)!;
       set.add(cb as (p: unknown) => void);
       return () => set.delete(cb as (p: unknown) => void);
+    },
+    onReconnect(cb) {
+      reconnected.add(cb);
+      return () => reconnected.delete(cb);
     },
     openFiles: null,
   };

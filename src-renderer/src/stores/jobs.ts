@@ -32,6 +32,11 @@ export const useJobsStore = defineStore('jobs', {
       if (this.subscribed) return;
       this.subscribed = true;
       api.on('job.update', (e) => this.upsert(e.job));
+      // the updates sent while the event stream was cut are lost: ask for every job again (newer copies win)
+      api.onReconnect(() => void this.refresh());
+      await this.refresh();
+    },
+    async refresh() {
       try {
         for (const j of (await api.call('jobs.list', {})).reverse()) this.upsert(j);
       } catch {
