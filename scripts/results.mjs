@@ -16,8 +16,8 @@
 //                                        sweep hadaps-beta/1..10 beside equal weight
 //   hadaps-sweep-calm  docs/results-hadaps-sweep-calm.md  the same sweep on the calm-sectors scenario
 //   hadaps-sweep-djia  docs/results-hadaps-sweep-djia.md  samp protocol on all of DJIA 30 (the three regimes of the
-//                                        hadaps document), 5 seeds: four points of the sweep (beta 1, 2, 5, 10)
-//                                        beside equal weight; all ten betas would take about 9 CPU-hours here
+//                                        hadaps document), 5 seeds: six points of the sweep (beta 1, 2, 3, 5, 7,
+//                                        10) beside equal weight; all ten betas would take about 9 CPU-hours here
 //   hadaps-monthly  docs/results-hadaps-monthly.md  the paper's protocol (2 years train, 1 month test, monthly) over
 //                                        2000, volatile-sectors scenario, 3 seeds: cold against warm-started retraining
 //   mpls      docs/results-mpls.md      mpls protocol (70/10/20: validation on the 10%, test on the last 20%), 5 seeds:
@@ -196,7 +196,7 @@ export const EVALUATIONS = {
     '--protocol',
     'samp',
     '--strategy',
-    'hadaps-beta/1,hadaps-beta/2,hadaps-beta/5,hadaps-beta/10,crp',
+    'hadaps-beta/1,hadaps-beta/2,hadaps-beta/3,hadaps-beta/5,hadaps-beta/7,hadaps-beta/10,crp',
     '--seeds',
     '5',
     '--markdown',
