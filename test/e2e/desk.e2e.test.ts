@@ -10,6 +10,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StrategyInfo } from '../../src-shared/contract/runs';
 import { runBacktest } from '../../src-main/backtest/run';
+import { storeRuns } from '../helpers/runs';
+import { DECISIONS_WINDOW } from './fixture';
 import { ROOT, screenshotPath } from '../helpers/browser';
 import { tempEngine } from '../helpers/engine';
 import type { RunSummary, RunWeights } from '../../src-shared/contract/runs';
@@ -27,23 +29,20 @@ let sampRun = '';
 const desk = useDesk(
   async () => {
     const engine = tempEngine();
-    await runBacktest(engine.db, {
+    await storeRuns(engine, {
       universe: 'djia30',
       strategies: ['crp', 'ubah', 'eg', 'bcrp'],
       from: '2000-01-03',
       to: '2000-12-29',
       lookback: 252,
     });
-    const samp = await runBacktest(engine.db, {
-      universe: 'djia30',
+    // the decision suites' SAMP-HDRL run (fixture.ts)
+    const samp = await storeRuns(engine, {
+      ...DECISIONS_WINDOW,
       strategies: ['samp-hdrl'],
-      from: '2000-10-02',
-      to: '2000-12-29',
-      lookback: 500,
       params: { 'samp-hdrl': { preset: 'quick', episodes: 1 } },
     });
-    sampRun = samp[0]!.runId!;
-    expect(samp[0]!.status).toBe('complete');
+    sampRun = samp['samp-hdrl']!;
     // the run records its model (a file next to the database, checksummed) and the backend that trained it
     const row = engine.db.prepare('SELECT backend, model_path, model_sha256 FROM runs WHERE id = ?').get(sampRun) as {
       backend: string;
